@@ -1,0 +1,68 @@
+"""The values that flow through a pipeline: :class:`Document` and :class:`Change`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing a stage did to a document, with the reason that can be counted.
+
+    ``rule`` is the name of the rule that fired (for example ``"subscribe-prompt"``);
+    ``text`` is what was removed (empty for repairs that removed nothing);
+    ``detail`` carries extra facts, such as ``{"duplicate_of": id, "similarity": 0.93}``.
+    """
+
+    stage: str
+    rule: str
+    text: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"stage": self.stage, "rule": self.rule, "text": self.text}
+        out.update(self.detail)
+        return out
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document on its way through the pipeline.
+
+    ``id`` is stable across runs (derived from the source path, and the record number
+    for multi-record inputs). ``source`` is the input path relative to the input folder.
+    ``meta`` holds the other fields of an input record, written back out unchanged.
+    ``dropped`` is set by the stage that left the whole document out of the corpus;
+    later stages pass a dropped document through untouched, so that the writer can put
+    it in the audit: no document is ever lost.
+    """
+
+    id: str
+    source: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
+    dropped: Change | None = None
+
+    def with_changes(self, changes: list[Change] | tuple[Change, ...], **fields: Any) -> Document:
+        """Return a copy with ``changes`` appended and ``fields`` replaced."""
+        return replace(self, changes=self.changes + tuple(changes), **fields)
+
+    def drop(self, change: Change) -> Document:
+        """Return a copy marked as left out of the corpus, for ``change``'s reason."""
+        return replace(self, dropped=change)
+
+    def record(self) -> dict[str, Any]:
+        """The corpus record: metadata first, then cleaner's own fields.
+
+        >>> Document("a1", "a.txt", "Body.").record()["text"]
+        'Body.'
+        """
+        out: dict[str, Any] = dict(self.meta)
+        out.update(
+            id=self.id, source=self.source, title=self.title, date=self.date, text=self.text
+        )
+        return out
