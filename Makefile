@@ -1,0 +1,29 @@
+# The README's two commands: `make run` and `make test`. Nothing else needs installing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint golden bench clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)  ## clean raw/ into clean/
+	$(BIN)/cleaner run raw clean
+
+lint: $(STAMP)
+	$(BIN)/ruff check cleaner tests bench
+	$(BIN)/ruff format --check cleaner tests bench
+	$(BIN)/mypy
+
+test: lint  ## lint, type-check and run the tests
+	$(BIN)/python -m pytest
+
+golden: run  ## regenerate the golden output in clean/ after an intended change
+
+clean-venv:
+	rm -rf $(VENV)

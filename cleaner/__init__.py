@@ -1,0 +1,30 @@
+"""cleaner: turn raw scraped text into a clean, deduplicated JSONL corpus with a manifest."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from cleaner.api import Report, clean_corpus
+from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig, RepairConfig, load_config
+from cleaner.document import Change, Document
+from cleaner.errors import CleanerError, InputError, LockedError, OutputError, UsageError
+from cleaner.pipeline import Pipeline
+
+__all__ = [
+    "BoilerplateConfig",
+    "Change",
+    "CleanConfig",
+    "CleanerError",
+    "DedupConfig",
+    "Document",
+    "InputError",
+    "LockedError",
+    "OutputError",
+    "Pipeline",
+    "RepairConfig",
+    "Report",
+    "UsageError",
+    "__version__",
+    "clean_corpus",
+    "load_config",
+]

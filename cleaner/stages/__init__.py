@@ -1,0 +1,1 @@
+"""The stages of the default pipeline, in the order they run."""

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cleaner.cli import cli
+from tests.conftest import SEEDS
+
+
+def test_run_writes_outputs_and_summary(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "5 documents in, 5 kept" in result.output
+    for name in ("corpus.jsonl", "audit.jsonl", "manifest.json"):
+        assert (tmp_path / "out" / name).is_file()
+
+
+def test_json_summary(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o"), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["documents_in"] == 5
+
+
+def test_missing_input_is_a_one_line_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["run", str(tmp_path / "nope"), str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "nope" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unwritable_output_is_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(cli, ["run", str(SEEDS / "raw"), str(blocker / "out")])
+    assert result.exit_code == 2
+    assert "output" in result.output and "Traceback" not in result.output
+
+
+def test_bad_files_are_reported_not_fatal(runner: CliRunner, corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    raw = corpus({"good.txt": "A fine paragraph of text that says something useful.",
+                  "empty.txt": "", "blob.txt": bytes(range(256)) * 4,
+                  "bad.jsonl": '{"text": "ok record with words"}\nnot json\n'})
+    result = runner.invoke(cli, ["run", str(raw), str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    outcomes = {f["path"]: f["outcome"] for f in manifest["inputs"]}
+    assert outcomes == {"bad.jsonl": "read", "blob.txt": "rejected", "empty.txt": "rejected",
+                        "good.txt": "read"}
+    audit = [json.loads(x) for x in (tmp_path / "o" / "audit.jsonl").read_text().splitlines()]
+    reasons = {(r["source"], r["rule"]) for r in audit}
+    assert {("empty.txt", "rejected-file"), ("blob.txt", "rejected-file"),
+            ("bad.jsonl", "malformed-json")} <= reasons
+    assert any(r.get("line") == 2 for r in audit if r["source"] == "bad.jsonl")
+
+
+def test_help_has_an_example(runner: CliRunner) -> None:
+    for name, command in cli.commands.items():  # type: ignore[attr-defined]
+        result = runner.invoke(cli, [name, "--help"])
+        assert "Example" in result.output, name
+
+
+def test_version(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["--version"]).output.startswith("cleaner, version")

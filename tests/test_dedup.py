@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from cleaner.config import DedupConfig
+from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates, jaccard, shingles
+from tests.conftest import doc
+
+PARA_A = ("The central bank raised interest rates by a quarter point on Tuesday, citing "
+          "persistent inflation in services and a tight labour market across the region, "
+          "and said further increases could follow if wage growth failed to cool over the "
+          "coming months as expected by most economists.")
+PARA_B = ("Analysts had expected the move after a run of strong employment figures, though "
+          "some warned that higher borrowing costs could slow the housing market.")
+PARA_C = ("Shares in regional lenders rose in early trading while the currency gained "
+          "against the dollar and the euro after the announcement was made public.")
+
+
+def test_repeated_block_with_few_words_changed_is_removed() -> None:
+    changed = PARA_A.replace("Tuesday", "Wednesday").replace("region", "country")
+    assert jaccard(shingles(PARA_A), shingles(changed)) < 0.8  # 5-grams would miss it
+    text = "\n\n".join([PARA_A, PARA_B, changed, PARA_C])
+    out = DedupBlocks().apply(doc(text))
+    assert out.text == "\n\n".join([PARA_A, PARA_B, PARA_C])
+    [change] = out.changes
+    assert change.rule == "repeated-block" and change.text == changed
+
+
+def test_repeated_run_of_paragraphs_keeps_first_copy() -> None:
+    text = "\n\n".join([PARA_A, PARA_B, "Reply", PARA_A, "Reply", PARA_B, PARA_C])
+    out = DedupBlocks().apply(doc(text))
+    assert out.text == "\n\n".join([PARA_A, PARA_B, "Reply", PARA_C])
+
+
+def test_short_repeated_lines_outside_a_run_stay() -> None:
+    text = "for x in y:\n    pass\n\nreturn x\n\n" + PARA_A + "\n\nreturn x"
+    assert DedupBlocks().apply(doc(text)).text == text
+
+
+def test_line_printed_twice_keeps_one_copy() -> None:
+    caption = "Crowds wave flags as the motorcade passes in Hanoi"
+    out = DedupBlocks().apply(doc(f"{caption} {caption}\n\n{PARA_A}"))
+    assert out.text == f"{caption}\n\n{PARA_A}"
+    assert out.changes[0].rule == "repeated-line"
+
+
+def test_blocks_can_be_turned_off() -> None:
+    text = f"{PARA_A}\n\n{PARA_A}"
+    assert DedupBlocks(DedupConfig(blocks=False)).apply(doc(text)).text == text
+
+
+def _near_dup_corpus() -> list:  # type: ignore[type-arg]
+    original = "\n\n".join([PARA_A, PARA_B, PARA_C])
+    copy = original.replace("Tuesday", "Monday")
+    other = "Completely different story about football results and a cup final in May."
+    return [doc(copy, "b.txt"), doc(original + " Extra.", "a.txt"), doc(other, "c.txt")]
+
+
+def test_near_duplicates_collapse_to_the_longest_copy() -> None:
+    out = list(DropNearDuplicates().run(_near_dup_corpus()))
+    assert [d.source for d in out] == ["b.txt", "a.txt", "c.txt"]  # order kept
+    dropped = [d for d in out if d.dropped is not None]
+    assert [d.source for d in dropped] == ["b.txt"]
+    detail = dropped[0].dropped.detail  # type: ignore[union-attr]
+    assert detail["duplicate_of"] == "a.txt" and 0.8 <= detail["similarity"] < 1.0
+
+
+def test_which_copy_is_kept_does_not_depend_on_input_order() -> None:
+    docs = _near_dup_corpus()
+    a = {d.source for d in DropNearDuplicates().run(docs) if d.dropped is None}
+    b = {d.source for d in DropNearDuplicates().run(docs[::-1]) if d.dropped is None}
+    assert a == b == {"a.txt", "c.txt"}
+
+
+def test_threshold_is_respected() -> None:
+    out = list(DropNearDuplicates(DedupConfig(threshold=0.99)).run(_near_dup_corpus()))
+    assert all(d.dropped is None for d in out)
