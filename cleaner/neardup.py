@@ -202,7 +202,7 @@ def star_clusters(n: int, a: I64, b: I64, rank: I64) -> I64:
     u, v = u[claim], v[claim]
     order = np.lexsort((rank[v], u))
     u, v = u[order], v[order]
-    first = np.concatenate(([True], u[1:] != u[:-1]))
+    first = np.concatenate((np.ones(min(len(u), 1), np.bool_), u[1:] != u[:-1]))
     center = np.arange(n, dtype=np.int64)
     center[u[first]] = v[first]
     return center
