@@ -1,0 +1,249 @@
+"""Cleaner's MinHash dedup side by side with datasketch's MinHashLSH: quality and speed.
+
+Quality, on the shared dedup-dev set, scored by the shared scorer (a subprocess):
+
+* cleaner "clusters": every document's ``duplicate_of`` (star clusters, verified);
+* cleaner "pairs": the verified pairs at or above the threshold;
+* datasketch "pairs" / "clusters": the README baseline, MinHashLSH(0.8, 128),
+  query-then-insert in file order, unverified candidates and their components;
+* paragraphs (``paras.jsonl``): repeated blocks inside one document, and across.
+
+Speed, on the synthetic corpus of ``bench/gen_corpus.py`` (same process, CPU time):
+signatures per CPU-second for cleaner on ``--docs`` documents and for datasketch's
+per-shingle ``update()`` on the first ``--ds-docs`` of them (a sample, because it is
+slow; the rate is per document, so the ratio is like for like), LSH bytes per
+document, star clustering of synthetic pair arrays over ``--cluster-docs`` documents,
+and peak resident memory.
+
+    python bench/bench_dedup.py [--dedup-dev PATH] [--docs 20000] [--ds-docs 2000]
+
+Bench-only dependency: datasketch (for the baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from gen_corpus import generate  # noqa: E402
+
+from cleaner.lsh import LSHIndex, choose_bands  # noqa: E402
+from cleaner.minhash import MinHasher  # noqa: E402
+from cleaner.neardup import find_block_duplicates, find_duplicates, star_clusters  # noqa: E402
+
+WORD = re.compile(r"\w+")
+
+
+def ds_shingles(text: str, n: int = 5) -> list[str]:
+    w = WORD.findall(text.lower())
+    return (
+        [" ".join(w)] if 0 < len(w) < n else [" ".join(w[i : i + n]) for i in range(len(w) - n + 1)]
+    )
+
+
+def ds_minhash(text: str) -> MinHash:
+    m = MinHash(num_perm=128)
+    for s in ds_shingles(text):
+        m.update(s.encode("utf-8"))
+    return m
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    return path
+
+
+def score(pred: Path, data: Path, level: str = "doc") -> dict[str, Any]:
+    scorer = data.parent / "score_dedup.py"
+    cmd = [sys.executable, str(scorer), "--pred", str(pred), "--data", str(data)]
+    out = subprocess.run(
+        [*cmd, "--level", level, "--json"], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def datasketch_baseline(
+    texts: list[str], ids: list[int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    pairs = []
+    for i, text in zip(ids, texts, strict=True):
+        m = ds_minhash(text)
+        pairs.extend({"a": other, "b": i} for other in lsh.query(m))
+        lsh.insert(i, m, check_duplication=False)
+    parent = {i: i for i in ids}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        parent[find(p["a"])] = find(p["b"])
+    groups: dict[int, list[int]] = {}
+    for i in ids:
+        groups.setdefault(find(i), []).append(i)
+    return pairs, [{"ids": g} for g in groups.values() if len(g) > 1]
+
+
+def line(name: str, s: dict[str, Any]) -> str:
+    a, b = s["J>=0.8"], s["J>=0.7"]
+    pa = s.get("precision_article", float("nan"))
+    return (
+        f"  {name:<22} P {a['P']:.4f} R {a['R']:.4f} F1 {a['F1']:.4f} | "
+        f"@0.7 P {b['P']:.4f} R {b['R']:.4f} F1 {b['F1']:.4f} | P_article {pa:.4f}"
+    )
+
+
+def quality(data: Path, tmp: Path) -> None:
+    docs = read_jsonl(data / "docs.jsonl")
+    texts, ids = [d["text"] for d in docs], [int(d["id"]) for d in docs]
+    t0 = time.process_time()
+    result = find_duplicates(texts)
+    cpu = time.process_time() - t0
+    clusters = [
+        {"id": ids[i], "duplicate_of": None if d < 0 else ids[d]}
+        for i, d in enumerate(result.duplicate_of.tolist())
+    ]
+    pairs = [
+        {"a": ids[a], "b": ids[b]}
+        for a, b in zip(result.pair_a.tolist(), result.pair_b.tolist(), strict=True)
+    ]
+    ds_pairs, ds_clusters = datasketch_baseline(texts, ids)
+    print(
+        f"dedup-dev documents ({len(docs)}), threshold 0.8; cleaner: {cpu:.2f} CPU-s, "
+        f"{result.candidates} candidates, {result.verified} verified ({result.similarity_kind})"
+    )
+    for name, recs in [
+        ("cleaner clusters", clusters),
+        ("cleaner verified pairs", pairs),
+        ("datasketch pairs", ds_pairs),
+        ("datasketch clusters", ds_clusters),
+    ]:
+        print(line(name, score(write_jsonl(tmp / f"{name.replace(' ', '_')}.jsonl", recs), data)))
+
+    paras = read_jsonl(data / "paras.jsonl")
+    print(f"dedup-dev paragraphs ({len(paras)}), first copy kept:")
+    for cross in (False, True):
+        r = find_block_duplicates(
+            [p["text"] for p in paras], [p["doc"] for p in paras], cross_doc=cross
+        )
+        recs = [
+            {"id": paras[i]["pid"], "duplicate_of": None if d < 0 else paras[d]["pid"]}
+            for i, d in enumerate(r.duplicate_of.tolist())
+        ]
+        s = score(write_jsonl(tmp / f"paras_{cross}.jsonl", recs), data, level="para")
+        w, c, rep = s["within_doc J>=0.8"], s["cross_doc J>=0.8"], s["docs_with_internal_repeat"]
+        print(
+            f"  cross_doc={cross!s:<5}          within-doc F1 {w['F1']:.4f} "
+            f"(P {w['P']:.4f} R {w['R']:.4f}) "
+            f"| cross-doc F1 {c['F1']:.4f} | docs with repeat P {rep['P']:.2f} R {rep['R']:.2f} "
+            f"| all F1 {s['J>=0.8']['F1']:.4f}"
+        )
+
+
+def speed(n_docs: int, ds_docs: int, cluster_docs: int) -> None:
+    texts = [str(r["text"]) for r in generate(n_docs, 0.1, 0)]
+    mb = sum(len(t) for t in texts) / n_docs / 1000
+    hasher = MinHasher()
+    hasher.signatures(texts[:10])  # builds the word table once (~0.1 s), outside the timing
+    t0 = time.process_time()
+    sig = hasher.signatures(texts)
+    ours = n_docs / (time.process_time() - t0)
+    sample = texts[:ds_docs]
+    t0 = time.process_time()
+    for t in sample:
+        ds_minhash(t)
+    theirs = len(sample) / (time.process_time() - t0)
+    print(
+        f"synthetic corpus: {n_docs} docs, {mb:.1f} k chars each (gen_corpus seed 0, dup-rate 0.1)"
+    )
+    print(
+        f"  signatures: cleaner {ours:,.0f} docs/CPU-s on {n_docs} docs; datasketch update() "
+        f"{theirs:,.0f} docs/CPU-s on the first {len(sample)}; ratio {ours / theirs:.1f}x"
+    )
+    print(f"  peak RSS so far: {peak_mb():,.0f} MB")
+
+    bands, rows = choose_bands(0.8, 128)
+    index = LSHIndex(bands, rows)
+    index.add(sig)
+    ds = MinHashLSH(threshold=0.8, num_perm=128)
+    print(
+        f"  LSH: {bands} bands x {rows} rows, {index.nbytes / len(index):.0f} bytes/doc "
+        f"(datasketch picks {ds.b} x {ds.r}; its dict-of-lists index is not measured here)"
+    )
+    t0 = time.process_time()
+    result = find_duplicates(texts, signatures=sig)
+    print(
+        f"  find_duplicates after signatures: {time.process_time() - t0:.2f} CPU-s, "
+        f"{result.candidates} candidates, {result.verified} verified, "
+        f"{int((result.duplicate_of >= 0).sum())} duplicates"
+    )
+
+    rng = np.random.default_rng(0)
+    n = cluster_docs
+    heads = rng.choice(n, size=n // 10, replace=False)  # 10% of docs head a group of 1-4 copies
+    sizes = rng.integers(1, 5, size=len(heads))
+    others = rng.permutation(np.setdiff1d(np.arange(n), heads))[: int(sizes.sum())]
+    a = np.repeat(heads, sizes[: len(heads)])[: len(others)]
+    b = others
+    a2, b2 = others[:-1:3], others[1::3]  # extra edges between copies (stars must not chain)
+    ea, eb = np.concatenate((a, a2)), np.concatenate((b, b2[: len(a2)]))
+    rank = rng.permutation(n).astype(np.int64)
+    t0 = time.process_time()
+    center = star_clusters(n, ea.astype(np.int64), eb.astype(np.int64), rank)
+    dt = time.process_time() - t0
+    print(
+        f"  star clustering: {n:,} docs, {len(ea):,} verified pairs: {dt:.2f} CPU-s, "
+        f"{int((center != np.arange(n)).sum()):,} duplicates"
+    )
+    print(f"  peak RSS: {peak_mb():,.0f} MB (whole process, datasketch included)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--dedup-dev", type=Path, default=ROOT.parent / "shared" / "bench" / "dedup-dev"
+    )
+    ap.add_argument("--docs", type=int, default=20_000, help="synthetic docs for cleaner's speed")
+    ap.add_argument("--ds-docs", type=int, default=2_000, help="of those, timed with datasketch")
+    ap.add_argument(
+        "--cluster-docs", type=int, default=1_000_000, help="docs in the clustering test"
+    )
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        quality(args.dedup_dev.resolve(), Path(tmp))
+    speed(args.docs, args.ds_docs, args.cluster_docs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
