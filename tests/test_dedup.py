@@ -73,3 +73,12 @@ def test_which_copy_is_kept_does_not_depend_on_input_order() -> None:
 def test_threshold_is_respected() -> None:
     out = list(DropNearDuplicates(DedupConfig(threshold=0.99)).run(_near_dup_corpus()))
     assert all(d.dropped is None for d in out)
+
+
+def test_paragraphs_shared_across_documents_only_go_when_asked() -> None:
+    docs = [doc(f"{PARA_A}\n\n{PARA_B}", "a.txt"), doc(f"{PARA_C}\n\n{PARA_A}", "b.txt")]
+    same = list(DedupBlocks().run(docs))
+    assert [d.text for d in same] == [d.text for d in docs]
+    cross = list(DedupBlocks(DedupConfig(cross_doc_blocks=True)).run(docs))
+    assert cross[1].text == PARA_C
+    assert cross[1].changes[0].detail["duplicate_of"] == "a.txt"

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 
 from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
+from cleaner.neardup import find_block_duplicates
+from cleaner.minhash import MinHasher
 from cleaner.stage import Stage
 
 _WORD = re.compile(r"\w+")
@@ -61,64 +63,98 @@ class DedupBlocks(Stage):
     a copy when its word ``config.block_ngram``-gram set has Jaccard >=
     ``config.block_threshold`` with an earlier paragraph, so a copy with a few words
     changed goes too (3-grams at 0.7 by default: with 5-grams at 0.8 one changed word
-    already sinks a 40-word paragraph below the threshold). Short paragraphs go only
-    when they sit inside a removed run and repeat exactly. A line that is one text
-    printed twice keeps its first half.
+    already sinks a 40-word paragraph below the threshold). Candidates come from
+    MinHash and banding over a batch of documents at once (``cleaner.neardup``), and
+    each is verified on its exact Jaccard. Short paragraphs go only when they sit
+    inside a removed run and repeat exactly. A line that is one text printed twice
+    keeps its first half. With ``config.cross_doc_blocks``, a paragraph that repeats
+    one of an earlier document goes too (the whole corpus is then one batch).
     """
 
     name = "dedup-blocks"
+    batch_size = 256  # documents hashed together: amortizes numpy calls, bounds memory
 
     def __init__(self, config: DedupConfig = DedupConfig()) -> None:
         self.config = config
+        self.hasher = MinHasher(num_perm=config.num_perm, ngram=config.block_ngram,
+                                seed=config.seed)
+
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        if not self.config.blocks:
+            yield from docs
+            return
+        if self.config.cross_doc_blocks:
+            yield from self._batch(list(docs))
+            return
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= self.batch_size:
+                yield from self._batch(batch)
+                batch = []
+        yield from self._batch(batch)
 
     def apply(self, doc: Document) -> Document:
-        if not self.config.blocks:
-            return doc
-        changes: list[Change] = []
-        blocks = doc.text.split("\n\n")
-        fixed_blocks = []
-        for block in blocks:
-            lines = []
-            for line in block.split("\n"):
-                half = undouble_line(line)
-                if half is not None:
-                    changes.append(Change(self.name, "repeated-line", line[len(half) + 1 :]))
-                    line = half
-                lines.append(line)
-            fixed_blocks.append("\n".join(lines))
-        blocks = fixed_blocks
-        sets = [shingles(b, self.config.block_ngram) for b in blocks]
-        sizes = [len(_WORD.findall(b)) for b in blocks]
-        dup_of: list[int | None] = [None] * len(blocks)
-        sims: list[float] = [0.0] * len(blocks)
-        for i in range(len(blocks)):
-            if sizes[i] < MIN_BLOCK_WORDS:
+        return self._batch([doc])[0] if self.config.blocks else doc
+
+    def _batch(self, docs: list[Document]) -> list[Document]:
+        split: list[list[str]] = []
+        changes: list[list[Change]] = []
+        for doc in docs:
+            blocks, doubled = _undouble_blocks(doc.text if doc.dropped is None else "")
+            split.append(blocks)
+            changes.append([Change(self.name, "repeated-line", t) for t in doubled])
+        # paragraphs long enough to judge, across the whole batch
+        where = [(d, i) for d, blocks in enumerate(split) for i, b in enumerate(blocks)
+                 if len(_WORD.findall(b)) >= MIN_BLOCK_WORDS]
+        dup_of: dict[tuple[int, int], tuple[int, int, float]] = {}
+        if where:
+            result = find_block_duplicates(
+                [split[d][i] for d, i in where], [d for d, _ in where],
+                cross_doc=self.config.cross_doc_blocks,
+                threshold=self.config.block_threshold, hasher=self.hasher)
+            for k, j in enumerate(result.duplicate_of.tolist()):
+                if j >= 0:
+                    dup_of[where[k]] = (*where[j], float(result.similarity[k]))
+        out = []
+        for d, doc in enumerate(docs):
+            blocks = split[d]
+            gone = {i for (dd, i) in dup_of if dd == d}
+            # short exact repeats inside a removed run go with it
+            for i in range(1, len(blocks) - 1):
+                if (i not in gone and i - 1 in gone and i + 1 in gone
+                        and blocks[i] in blocks[:i]):
+                    dup_of[(d, i)] = (d, blocks.index(blocks[i]), 1.0)
+                    gone.add(i)
+            for i in sorted(gone):
+                od, oi, sim = dup_of[(d, i)]
+                detail: dict[str, object] = {"duplicate_of_block": oi,
+                                             "similarity": round(sim, 4)}
+                if od != d:
+                    detail["duplicate_of"] = docs[od].id
+                changes[d].append(Change(self.name, "repeated-block", blocks[i], detail))
+            if doc.dropped is not None or not changes[d]:
+                out.append(doc)
                 continue
-            for j in range(i):
-                if dup_of[j] is None and sizes[j] >= MIN_BLOCK_WORDS:
-                    sim = jaccard(sets[i], sets[j])
-                    if sim >= self.config.block_threshold:
-                        dup_of[i], sims[i] = j, sim
-                        break
-        # short exact repeats inside a removed run go with it
-        seen_exact = set()
-        for i, block in enumerate(blocks):
-            if (dup_of[i] is None and sizes[i] < MIN_BLOCK_WORDS and block in seen_exact
-                    and i > 0 and i + 1 < len(blocks)
-                    and dup_of[i - 1] is not None and dup_of[i + 1] is not None):
-                dup_of[i], sims[i] = blocks.index(block), 1.0
-            seen_exact.add(block)
-        kept = []
-        for i, block in enumerate(blocks):
-            j = dup_of[i]
-            if j is None:
-                kept.append(block)
-                continue
-            changes.append(Change(self.name, "repeated-block", block,
-                                  {"duplicate_of_block": j, "similarity": round(sims[i], 4)}))
-        if not changes:
-            return doc
-        return doc.with_changes(changes, text="\n\n".join(kept))
+            kept = "\n\n".join(b for i, b in enumerate(blocks) if i not in gone)
+            out.append(doc.with_changes(changes[d], text=kept))
+        return out
+
+
+def _undouble_blocks(text: str) -> tuple[list[str], list[str]]:
+    """Split into blocks, halving lines printed twice; return (blocks, removed halves)."""
+    removed: list[str] = []
+    blocks = []
+    for block in text.split("\n\n") if text else []:
+        lines = []
+        for line in block.split("\n"):
+            half = undouble_line(line)
+            if half is not None:
+                removed.append(line[len(half) + 1 :])
+                line = half
+            lines.append(line)
+        blocks.append("\n".join(lines))
+    return blocks, removed
 
 
 class DropNearDuplicates(Stage):
