@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
-from cleaner.neardup import find_block_duplicates
+from cleaner.neardup import find_block_duplicates, find_duplicates, priority_rank
 from cleaner.minhash import MinHasher
 from cleaner.stage import Stage
 
@@ -161,14 +161,22 @@ class DropNearDuplicates(Stage):
     """Leave out documents that nearly duplicate another document of the corpus.
 
     Which copy stays is fixed, whatever the input order: the longest text after
-    cleaning, ties broken by source path and then id. The dropped document's audit
-    entry names the kept one and their Jaccard similarity.
+    cleaning, ties broken by source path and then id. Candidates come from MinHash
+    banding tuned for recall at the threshold; each is verified on its exact Jaccard,
+    and clusters are stars around a kept document, so two documents are never linked
+    through a third. The dropped document's audit entry names the kept one and their
+    exact Jaccard similarity.
     """
 
     name = "drop-near-duplicates"
 
     def __init__(self, config: DedupConfig = DedupConfig()) -> None:
         self.config = config
+        self.hasher = MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed)
+
+    def scheme(self) -> dict[str, object]:
+        """The signature scheme, for the manifest."""
+        return self.hasher.scheme(self.config.threshold)
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         all_docs = list(docs)
@@ -176,25 +184,13 @@ class DropNearDuplicates(Stage):
             yield from all_docs
             return
         live = [i for i, d in enumerate(all_docs) if d.dropped is None]
-        order = sorted(live, key=lambda i: (-len(all_docs[i].text), all_docs[i].source,
-                                            all_docs[i].id))
-        sets = {i: shingles(all_docs[i].text, self.config.ngram) for i in live}
-        index: dict[str, list[int]] = {}
-        kept: list[int] = []
-        verdict: dict[int, tuple[int, float]] = {}
-        for i in order:
-            best: tuple[float, int] | None = None
-            candidates = {k for s in sets[i] for k in index.get(s, ())}
-            for k in sorted(candidates):
-                sim = jaccard(sets[i], sets[k])
-                if sim >= self.config.threshold and (best is None or sim > best[0]):
-                    best = (sim, k)
-            if best is not None:
-                verdict[i] = (best[1], best[0])
-                continue
-            kept.append(i)
-            for s in sets[i]:
-                index.setdefault(s, []).append(i)
+        texts = [all_docs[i].text for i in live]
+        rank = priority_rank([(-len(all_docs[i].text), all_docs[i].source, all_docs[i].id)
+                              for i in live])
+        result = find_duplicates(texts, priority=rank, threshold=self.config.threshold,
+                                 hasher=self.hasher)
+        verdict = {live[k]: (live[j], float(result.similarity[k]))
+                   for k, j in enumerate(result.duplicate_of.tolist()) if j >= 0}
         for i, doc in enumerate(all_docs):
             if i in verdict:
                 k, sim = verdict[i]
