@@ -87,14 +87,16 @@ class StreamCleaner:
 
     def report(self, seconds: float, rejected: int = 0) -> Report:
         """A :class:`~cleaner.api.Report` of everything cleaned so far."""
-        counts = self.stats.to_dict()["documents"]
+        counts = self.stats.to_dict()
+        docs = counts["documents"]
         return Report(
-            documents_in=counts["in"],
-            kept=counts["kept"],
-            dropped=counts["dropped"],
+            documents_in=docs["in"],
+            kept=docs["kept"],
+            dropped=docs["dropped"],
             records_rejected=rejected,
             lines_removed=self.stats.lines_removed(),
             seconds=seconds,
+            manifest={"counts": counts},
         )
 
 
