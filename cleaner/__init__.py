@@ -9,6 +9,7 @@ from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig, RepairCo
 from cleaner.document import Change, Document
 from cleaner.errors import CleanerError, InputError, LockedError, OutputError, UsageError
 from cleaner.pipeline import Pipeline
+from cleaner.stream import StreamCleaner, clean_records
 
 __all__ = [
     "BoilerplateConfig",
@@ -23,8 +24,10 @@ __all__ = [
     "Pipeline",
     "RepairConfig",
     "Report",
+    "StreamCleaner",
     "UsageError",
     "__version__",
     "clean_corpus",
+    "clean_records",
     "load_config",
 ]

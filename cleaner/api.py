@@ -14,6 +14,7 @@ from cleaner.errors import OutputError
 from cleaner.manifest import AUDIT, CORPUS, MANIFEST, build_manifest
 from cleaner.output import write_json, write_jsonl
 from cleaner.pipeline import Pipeline
+from cleaner.progress import Progress, counted
 from cleaner.readers import InputFile, read_inputs
 from cleaner.stats import Stats
 
@@ -74,14 +75,16 @@ def audit_records(docs: list[Document], inputs: list[InputFile]) -> list[dict[st
     return rows
 
 
-def clean_corpus(input_path: Path, output: Path, config: CleanConfig = CleanConfig()) -> Report:
+def clean_corpus(input_path: Path, output: Path, config: CleanConfig = CleanConfig(), *,
+                 progress: Progress | None = None) -> Report:
     """Clean every input under ``input_path`` into ``output``.
 
     Writes ``corpus.jsonl`` (kept documents in input order), ``audit.jsonl`` (every
     removal with stage, rule and text; every rejected input with its reason) and, last,
     ``manifest.json``. Raises :class:`~cleaner.errors.InputError` for an unusable input
     path and :class:`~cleaner.errors.OutputError` for an unusable output path; a bad
-    file inside the input is recorded, not raised.
+    file inside the input is recorded, not raised. ``progress(done, total)`` is called
+    as documents enter the pipeline (see :mod:`cleaner.progress`).
     """
     started = time.time()
     t0 = time.perf_counter()
@@ -89,7 +92,9 @@ def clean_corpus(input_path: Path, output: Path, config: CleanConfig = CleanConf
     inputs = list(read_inputs(input_path, config.text_key))
     prepare_output(output, input_path)
     pipeline = Pipeline.from_config(config)
-    docs = list(pipeline.run(d for f in inputs for d in f.documents))
+    total = sum(len(f.documents) for f in inputs)
+    source = counted((d for f in inputs for d in f.documents), progress, total)
+    docs = list(pipeline.run(source))
     stats = Stats()
     for doc in docs:
         stats.add_document(doc)

@@ -1,23 +1,37 @@
 """The ``cleaner`` command: a thin click shell over :mod:`cleaner.api`.
 
 Exit codes: 0 a run completed (rejected inputs are listed in the manifest), 1 a check
-found problems, 2 a usage error or an unusable input or output path.
+found problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable
+input or output path. Data goes to stdout, diagnostics to stderr, errors are one line.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import click
+from click.shell_completion import get_completion_class
 
 from cleaner import __version__, api
 from cleaner.config import CleanConfig, load_config
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, InputError, UsageError
+from cleaner.explain import explain_file
+from cleaner.readers import Rejection
+from cleaner.stages.stream_dedup import DEFAULT_WINDOW
+from cleaner.stream import stream_corpus
+from cleaner.sync import sync_corpus
+from cleaner.tables import manifest_table
 
+EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+STDIO = Path("-")
+SHELLS = ("bash", "zsh", "fish")
+MAX_REJECTS_SHOWN = 20  # per run; the rest are counted in the summary
 
 
 def _config(config_path: Path | None, overrides: dict[str, Any]) -> CleanConfig:
@@ -36,60 +50,309 @@ class _Group(click.Group):
             return super().main(*args, **kwargs)
         except CleanerError as err:
             _fail(err)
+        except BrokenPipeError:
+            # the reader of stdout went away (`cleaner run - - | head`): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as err:  # a bug: still one line, and the way to see more
+            if os.environ.get("CLEANER_DEBUG"):
+                raise
+            click.echo(
+                f"cleaner: internal error: {type(err).__name__}: {err}. Rerun with "
+                "CLEANER_DEBUG=1 for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cleaner")
 def cli() -> None:
-    """Clean raw scraped text into a deduplicated JSONL corpus with a manifest."""
+    """Clean raw scraped text into a deduplicated JSONL corpus with a manifest.
+
+    Example:
+
+        cleaner run raw clean
+    """
 
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
     help="cleaner.toml or pyproject.toml to read; default: ./cleaner.toml, else "
-         "[tool.cleaner] in ./pyproject.toml.")
+    "[tool.cleaner] in ./pyproject.toml.",
+)
+text_key_option = click.option(
+    "--text-key", default=None, help="Field of JSONL records that holds the text."
+)
+disable_option = click.option(
+    "--disable-rule",
+    "disable",
+    multiple=True,
+    metavar="RULE",
+    help="Turn a boilerplate rule off (repeatable), e.g. --disable-rule caption.",
+)
+
+
+def _with_rules(config: CleanConfig, disable: tuple[str, ...]) -> CleanConfig:
+    if not disable:
+        return config
+    rules = tuple(sorted({*config.boilerplate.disable, *disable}))
+    return config.with_overrides({"boilerplate.disable": rules})
+
+
+class _Bar:
+    """A progress callback that draws on stderr: a bar with rate and ETA, or a counter."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.started = time.perf_counter()
+        self.bar: Any = None
+        self.drawn = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        rate = done / max(time.perf_counter() - self.started, 1e-9)
+        if total is None:
+            click.echo(f"\r{self.label} {done:,} documents ({rate:,.0f}/s)", err=True, nl=False)
+            self.drawn = True
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total,
+                label=self.label,
+                file=sys.stderr,
+                show_eta=True,
+                show_pos=True,
+                item_show_func=lambda item: item,
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos, f"{rate:,.0f} docs/s")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        elif self.drawn:
+            click.echo("", err=True)
+
+
+def _progress(quiet: bool) -> _Bar | None:
+    """A bar only for people: none with --quiet or when stderr is not a terminal."""
+    return None if quiet or not sys.stderr.isatty() else _Bar("cleaning")
+
+
+def _report_reject(rejection: Rejection, shown: list[int]) -> None:
+    shown[0] += 1
+    if shown[0] <= MAX_REJECTS_SHOWN:
+        click.echo(f"cleaner: skipped {rejection.message}", err=True)
+
+
+def _summary_json(report: api.Report, changed: list[Path]) -> str:
+    return json.dumps(
+        {
+            "documents_in": report.documents_in,
+            "kept": report.kept,
+            "dropped": report.dropped,
+            "lines_removed": report.lines_removed,
+            "files_rejected": report.files_rejected,
+            "records_rejected": report.records_rejected,
+            "changed": [str(p) for p in changed],
+            "seconds": round(report.seconds, 3),
+        },
+        sort_keys=True,
+    )
 
 
 @cli.command()
 @click.argument("input_path", metavar="[INPUT]", default="raw", type=click.Path(path_type=Path))
 @click.argument("output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path))
 @config_option
-@click.option("--disable-rule", "disable", multiple=True, metavar="RULE",
-              help="Turn a boilerplate rule off (repeatable), e.g. --disable-rule caption.")
-@click.option("--threshold", type=float, default=None,
-              help="Jaccard similarity at which documents are near-duplicates (default 0.8).")
+@disable_option
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Jaccard similarity at which documents are near-duplicates (default 0.8).",
+)
 @click.option("--no-dedup", is_flag=True, help="Keep near-duplicate documents.")
-@click.option("--text-key", default=None, help="Field of JSONL records that holds the text.")
+@text_key_option
+@click.option(
+    "--window",
+    type=click.IntRange(min=1),
+    default=DEFAULT_WINDOW,
+    show_default=True,
+    help="With OUTPUT -: kept documents the near-duplicate index remembers.",
+)
+@click.option(
+    "--fail-on-change",
+    is_flag=True,
+    help="Exit 1 when OUTPUT changed (for pre-commit); an unchanged manifest "
+    "keeps its old run time.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def run(input_path: Path, output: Path, config_path: Path | None, disable: tuple[str, ...],
-        threshold: float | None, no_dedup: bool, text_key: str | None, as_json: bool,
-        quiet: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; no progress bar.")
+def run(
+    input_path: Path,
+    output: Path,
+    config_path: Path | None,
+    disable: tuple[str, ...],
+    threshold: float | None,
+    no_dedup: bool,
+    text_key: str | None,
+    window: int,
+    fail_on_change: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Clean INPUT (a folder or file, default raw) into OUTPUT (default clean).
 
     Writes OUTPUT/corpus.jsonl, OUTPUT/audit.jsonl (every removal and rejected input,
     with its rule) and, last, OUTPUT/manifest.json.
 
+    With - as INPUT, JSONL records are read from stdin; with - as OUTPUT, kept records
+    go to stdout as JSONL and no folder is written. Both stream in constant memory:
+    near-duplicates keep the first copy, checked against the last --window kept ones.
+
     Example:
 
         cleaner run raw clean --disable-rule caption
+
+        cat pages.jsonl | cleaner run - - > clean.jsonl
     """
     overrides: dict[str, Any] = {"dedup.threshold": threshold, "text_key": text_key}
     if no_dedup:
         overrides["dedup.documents"] = False
-    config = _config(config_path, overrides)
-    if disable:
-        config = config.with_overrides(
-            {"boilerplate.disable": tuple(sorted({*config.boilerplate.disable, *disable}))})
-    report = api.clean_corpus(input_path, output, config)
+    config = _with_rules(_config(config_path, overrides), disable)
+    to_stdout = output == STDIO
+    if input_path == STDIO and not to_stdout:
+        raise UsageError(
+            "-: stdin input writes to stdout only; use `cleaner run - - > "
+            "out.jsonl`, or save the input to a file and run on it."
+        )
+    if to_stdout and fail_on_change:
+        raise UsageError("--fail-on-change needs an OUTPUT folder, not -.")
+    bar = _progress(quiet)
+    changed: list[Path] = []
+    try:
+        if to_stdout:
+            source = sys.stdin.buffer if input_path == STDIO else input_path
+            shown = [0]
+            report = stream_corpus(
+                source,
+                sys.stdout.buffer,
+                config,
+                window=window,
+                progress=bar,
+                on_reject=lambda r: _report_reject(r, shown),
+            )
+        elif fail_on_change:
+            report, changed = sync_corpus(input_path, output, config, progress=bar)
+        else:
+            report = api.clean_corpus(input_path, output, config, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     if as_json:
-        click.echo(json.dumps({"documents_in": report.documents_in, "kept": report.kept,
-                               "dropped": report.dropped, "lines_removed": report.lines_removed,
-                               "files_rejected": report.files_rejected,
-                               "records_rejected": report.records_rejected,
-                               "seconds": round(report.seconds, 3)}, sort_keys=True))
+        click.echo(_summary_json(report, changed), err=to_stdout)
     elif not quiet:
         click.echo(f"cleaner: {report.summary()}", err=True)
+        click.echo(manifest_table(report.manifest), err=True)
+    for path in changed:
+        click.echo(f"cleaner: updated {path}", err=True)
+    if changed:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@config_option
+@disable_option
+@text_key_option
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain(
+    file: Path,
+    config_path: Path | None,
+    disable: tuple[str, ...],
+    text_key: str | None,
+    as_json: bool,
+) -> None:
+    """Show FILE as cleaning sees it: each removed line marked with its rule.
+
+    Kept lines are printed as they are; removed lines as `- [rule] text` (red on a
+    terminal). The title and date taken out of the text are shown on top. A JSONL
+    file is explained record by record.
+
+    Example:
+
+        cleaner explain raw/001_6caa09c4a7c5a313.txt
+    """
+    config = _with_rules(_config(config_path, {"text_key": text_key}), disable)
+    explanations = explain_file(file, config)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [e.to_dict() for e in explanations], ensure_ascii=False, sort_keys=True, indent=1
+            )
+        )
+        return
+    red = lambda text: click.style(text, fg="red")  # noqa: E731
+    click.echo("\n\n".join(e.render(red) for e in explanations))
+
+
+@cli.command()
+@click.argument("manifest", default="clean/manifest.json", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats(manifest: Path, as_json: bool) -> None:
+    """Show a manifest as tables: inputs, outcomes, counts per stage and rule, duplicates.
+
+    MANIFEST is a manifest.json or the output folder that holds one (default
+    clean/manifest.json).
+
+    Example:
+
+        cleaner stats clean/manifest.json
+    """
+    path = manifest / "manifest.json" if manifest.is_dir() else manifest
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no manifest; run `cleaner run` first, or pass the "
+            "manifest.json of an output folder."
+        ) from None
+    except (OSError, ValueError) as e:
+        raise InputError(
+            f"{path}: not a readable manifest ({e}); pass the manifest.json "
+            "that `cleaner run` wrote."
+        ) from None
+    if not isinstance(data, dict) or "counts" not in data:
+        raise InputError(
+            f"{path}: not a cleaner manifest (no counts); pass the "
+            "manifest.json that `cleaner run` wrote."
+        )
+    if as_json:
+        keys = ("counts", "duplicates", "inputs", "outputs")
+        click.echo(
+            json.dumps({k: data.get(k) for k in keys}, ensure_ascii=False, sort_keys=True, indent=1)
+        )
+    else:
+        click.echo(manifest_table(data))
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL (bash, zsh or fish).
+
+    Example:
+
+        eval "$(cleaner completion bash)"    # add this line to ~/.bashrc
+    """
+    cls = get_completion_class(shell)
+    if cls is None:  # pragma: no cover - click ships all three
+        raise UsageError(f"{shell}: no completion for this shell; use bash, zsh or fish.")
+    click.echo(cls(cli, {}, "cleaner", "_CLEANER_COMPLETE").source())
 
 
 def main() -> None:

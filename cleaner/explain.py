@@ -1,0 +1,155 @@
+"""Explain one file: its page line by line, each removed line marked with its rule.
+
+The lines shown are the text after ``repair-text``, which is the text the boilerplate
+rules number their lines in. A line removed by ``strip-boilerplate`` is marked with
+its rule at its line number; paragraphs removed by ``dedup-blocks`` are marked at
+their later copies; anything else removed (with no place in the page) is listed after
+the page. Near-duplicates are a matter between files, so ``explain`` leaves them to
+``cleaner run``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner.config import CleanConfig
+from cleaner.document import Change, Document
+from cleaner.errors import InputError, UsageError
+from cleaner.readers import read_file
+from cleaner.stage import Stage
+from cleaner.stream import StreamCleaner
+
+REPAIR = "repair-text"
+BOILERPLATE = "strip-boilerplate"
+BLOCKS = "dedup-blocks"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the explained page: kept (``rule`` None) or removed by ``stage``/``rule``."""
+
+    text: str
+    rule: str | None = None
+    stage: str | None = None
+
+
+@dataclass
+class Explanation:
+    """What cleaning did to one document, line by line."""
+
+    id: str
+    source: str
+    title: str | None
+    date: str | None
+    repaired: list[str]
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def removed(self) -> int:
+        return sum(1 for line in self.lines if line.rule is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def render(self, mark: Callable[[str], str] = str) -> str:
+        """The page as text: kept lines plain, removed ones as ``- [rule] text``.
+
+        ``mark`` styles removed lines (the CLI colours them red).
+
+        >>> print(Explanation("1", "a.txt", "Hi", None, [],
+        ...       [Line("Home | About", "navigation"), Line("Body.")]).render())
+        # a.txt (id 1)
+        title: Hi
+        <BLANKLINE>
+        - [navigation] Home | About
+        Body.
+        """
+        head = [f"# {self.source} (id {self.id})"]
+        head += [f"{k}: {v}" for k, v in (("title", self.title), ("date", self.date)) if v]
+        if self.repaired:
+            head.append(f"repaired: {', '.join(self.repaired)}")
+        body = [
+            line.text if line.rule is None else mark(f"- [{line.rule}] {line.text}")
+            for line in self.lines
+        ]
+        return "\n".join([*head, "", *body])
+
+
+def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
+    """Run ``stages`` on ``doc`` and lay every removal onto the repaired page."""
+    base = doc.text
+    for stage in stages:
+        if doc.dropped is not None:
+            break
+        doc = stage.apply(doc)
+        if stage.name == REPAIR:
+            base = doc.text
+    slots: list[list[Line]] = [[Line(text)] for text in base.split("\n")]
+    leftovers: list[Change] = []
+    for change in doc.changes:
+        if change.text and not _place(change, slots):
+            leftovers.append(change)
+    _place_blocks([c for c in leftovers if c.rule == "repeated-block"], slots)
+    rest = [c for c in leftovers if c.rule != "repeated-block"]
+    lines = [line for slot in slots for line in slot]
+    lines += [Line(c.text, c.rule, c.stage) for c in rest]
+    repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
+    return Explanation(doc.id, doc.source, doc.title, doc.date, repaired, lines)
+
+
+def _place(change: Change, slots: list[list[Line]]) -> bool:
+    """Mark ``change`` on its line; False when it has no line to go to."""
+    number = change.detail.get("line")
+    if change.stage == BOILERPLATE and isinstance(number, int) and 0 < number <= len(slots):
+        slot = slots[number - 1]
+        kept = slot[-1].text
+        if slot[-1].rule is None and kept.startswith(change.text) and kept != change.text:
+            slot[-1:] = [
+                Line(change.text, change.rule, change.stage),
+                Line(kept[len(change.text) :].lstrip()),
+            ]
+        else:
+            slot[-1:] = [Line(kept, change.rule, change.stage)]
+        return True
+    if change.rule == "repeated-line":
+        doubled = f"{change.text} {change.text}"
+        for slot in slots:
+            if slot[0].rule is None and slot[0].text == doubled:
+                slot[:] = [Line(change.text), Line(change.text, change.rule, change.stage)]
+                return True
+    return False
+
+
+def _place_blocks(changes: list[Change], slots: list[list[Line]]) -> None:
+    """Mark the lines of removed paragraphs at their last unmarked occurrences."""
+    wanted = Counter(line for c in changes for line in c.text.split("\n"))
+    stage = {line: c.stage for c in changes for line in c.text.split("\n")}
+    for slot in reversed(slots):
+        text = slot[0].text
+        if len(slot) == 1 and slot[0].rule is None and wanted[text] > 0:
+            wanted[text] -= 1
+            slot[0] = Line(text, "repeated-block", stage[text])
+
+
+def explain_file(
+    path: Path, config: CleanConfig = CleanConfig(), stages: list[Stage] | None = None
+) -> list[Explanation]:
+    """Explain every document of one input file (a text file, or each JSONL record).
+
+    ``stages`` defaults to the per-document stages of ``config``. Raises
+    :class:`~cleaner.errors.InputError` for a file that cannot be read or used.
+    """
+    if path.is_dir():
+        raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
+    if not path.exists():
+        raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
+    entry = read_file(path, path.name, config.text_key)
+    if entry.outcome == "rejected":
+        raise InputError(f"{path}: {entry.reason}")
+    if stages is None:
+        stages = StreamCleaner(config, near_duplicates=False).stages
+    return [explain_document(doc, stages) for doc in entry.documents]

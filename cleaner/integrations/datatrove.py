@@ -1,0 +1,85 @@
+"""A datatrove pipeline step that runs cleaner's per-document stages.
+
+Needs the ``[datatrove]`` extra (``pip install "cleaner[datatrove]"``)::
+
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from cleaner.integrations.datatrove import CleanerStep
+
+    LocalPipelineExecutor([JsonlReader("raw/"), CleanerStep(), JsonlWriter("clean/")]).run()
+
+Each document's ``text`` becomes the cleaned text, and ``metadata["cleaner"]`` holds the
+account of :func:`cleaner.stream.explain_changes` (title, date, repaired, removed,
+dropped). A document left empty, or dropped as a near-duplicate, is not passed on.
+Stats: ``total``, ``forwarded``, ``dropped``, ``dropped_<rule>``, ``lines_removed``
+and one ``<stage>/<rule>`` counter per rule that fired. Near-duplicate removal is off
+by default: each datatrove task would only see its own shard, and datatrove has its
+own MinHash deduplication for whole corpora.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cleaner.config import CleanConfig
+from cleaner.document import Document
+from cleaner.stages.stream_dedup import DEFAULT_WINDOW
+from cleaner.stream import StreamCleaner, explain_changes
+
+try:
+    from datatrove.data import DocumentsPipeline
+    from datatrove.pipeline.base import PipelineStep
+except ImportError as e:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "cleaner.integrations.datatrove needs datatrove; install it with "
+        "pip install 'cleaner[datatrove]'"
+    ) from e
+
+EMPTY = "empty"  # the drop reason of a document with no text left
+
+
+class CleanerStep(PipelineStep):  # type: ignore[misc]
+    """Clean ``doc.text`` with cleaner's per-document stages; drop emptied documents."""
+
+    name = "cleaner"
+    type = "Cleaner"
+
+    def __init__(
+        self,
+        config: CleanConfig = CleanConfig(),
+        *,
+        near_duplicates: bool = False,
+        window: int | None = DEFAULT_WINDOW,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.near_duplicates = near_duplicates
+        self.window = window
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> Any:
+        cleaner = StreamCleaner(
+            self.config, near_duplicates=self.near_duplicates, window=self.window
+        )
+        for doc in data or ():
+            self.stat_update("total")
+            with self.track_time():
+                source = str(doc.metadata.get("source", doc.id))
+                out = cleaner.clean(Document(str(doc.id), source, doc.text))
+            removed = [c for c in out.changes if c.text]
+            self.stat_update("lines_removed", value=len(removed))
+            for change in out.changes:
+                self.stat_update(f"{change.stage}/{change.rule}")
+            reason = (
+                out.dropped.rule
+                if out.dropped is not None
+                else (EMPTY if not out.text.strip() else None)
+            )
+            if reason is not None:
+                self.stat_update("dropped", f"dropped_{reason}")
+                continue
+            doc.text = out.text
+            doc.metadata["cleaner"] = explain_changes(out)
+            self.stat_update("forwarded")
+            self.update_doc_stats(doc)
+            yield doc

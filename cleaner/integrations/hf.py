@@ -1,0 +1,55 @@
+"""Clean a Hugging Face ``datasets.Dataset`` with ``Dataset.map(batched=True)``.
+
+Needs the ``[hf]`` extra (``pip install "cleaner[hf]"``) for ``datasets``; this module
+itself imports nothing from it::
+
+    from datasets import Dataset
+    from cleaner.integrations.hf import clean_batch
+
+    ds = Dataset.from_list([{"text": "caf\\u00c3\\u00a9 &amp; bar"}, {"text": "   "}])
+    ds = ds.map(clean_batch, batched=True)        # -> one row, text "café & bar"
+
+Every column is kept; ``text_key`` (default ``"text"``) gets the cleaned text, and a
+``cleaner`` column is added: the account of :func:`cleaner.stream.explain_changes` as
+JSON text (read it with ``json.loads(row["cleaner"])``), because Arrow needs one type
+per column and the account's details vary from rule to rule. Rows left
+empty are removed (a batched map may return fewer rows); ``drop=False`` keeps them.
+Near-duplicate removal is off: ``map`` may split the data over processes. Pass options
+with ``fn_kwargs={"config": CleanConfig(...), "text_key": "body"}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cleaner.config import CleanConfig
+from cleaner.stream import StreamCleaner, explain_changes, record_document
+
+
+def clean_batch(
+    batch: dict[str, list[Any]],
+    config: CleanConfig = CleanConfig(),
+    text_key: str | None = None,
+    drop: bool = True,
+) -> dict[str, list[Any]]:
+    """Clean one batch (columns of equal length); usable as ``Dataset.map(..., batched=True)``.
+
+    >>> out = clean_batch({"text": ["a &amp; b", " "], "n": [1, 2]})
+    >>> out["text"], out["n"], json.loads(out["cleaner"][0])["repaired"]
+    (['a & b'], [1], ['unescape-html'])
+    """
+    key = config.text_key if text_key is None else text_key
+    cleaner = StreamCleaner(config, near_duplicates=False)
+    columns = list(batch)
+    rows = len(batch[key]) if key in batch else 0
+    out: dict[str, list[Any]] = {name: [] for name in [*columns, "cleaner"]}
+    for i in range(rows):
+        record = {name: batch[name][i] for name in columns}
+        doc = cleaner.clean(record_document(record, i + 1, key, "dataset"))
+        if drop and not doc.text.strip():
+            continue
+        for name in columns:
+            out[name].append(doc.text if name == key else record[name])
+        out["cleaner"].append(json.dumps(explain_changes(doc), ensure_ascii=False, sort_keys=True))
+    return out

@@ -1,0 +1,63 @@
+"""Bring an output folder up to date and say which files changed (the formatter convention).
+
+:func:`sync_corpus` runs :func:`~cleaner.api.clean_corpus` and compares the outputs
+with what was there before. The manifest counts as changed only when something other
+than its run times changed; when nothing else did, the previous manifest is put back,
+so a folder kept in git does not change on every run. The pre-commit hook
+``cleaner-sync`` (``cleaner run --fail-on-change``) fails when a file changed, so the
+commit can carry the updated corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from cleaner.api import Report, clean_corpus
+from cleaner.config import CleanConfig
+from cleaner.manifest import AUDIT, CORPUS, MANIFEST, RUN_KEYS
+from cleaner.output import AtomicWriter
+from cleaner.progress import Progress
+
+
+def _fingerprint(path: Path) -> str | None:
+    """A digest of a file; for the manifest, of its content less the run keys."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if path.name == MANIFEST:
+        try:
+            body: Any = json.loads(data)
+        except ValueError:
+            return hashlib.sha256(data).hexdigest()
+        if isinstance(body, dict):
+            for key in RUN_KEYS:
+                body.pop(key, None)
+        data = json.dumps(body, sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def sync_corpus(
+    input_path: Path,
+    output: Path,
+    config: CleanConfig = CleanConfig(),
+    *,
+    progress: Progress | None = None,
+) -> tuple[Report, list[Path]]:
+    """Clean ``input_path`` into ``output``; return the report and the files that changed."""
+    names = (CORPUS, AUDIT, MANIFEST)
+    before = {name: _fingerprint(output / name) for name in names}
+    try:
+        old_manifest: bytes | None = (output / MANIFEST).read_bytes()
+    except OSError:
+        old_manifest = None
+    report = clean_corpus(input_path, output, config, progress=progress)
+    changed = [output / n for n in names if _fingerprint(output / n) != before[n]]
+    if old_manifest is not None and output / MANIFEST not in changed:
+        writer = AtomicWriter(output / MANIFEST)
+        writer.write_text(old_manifest.decode("utf-8"))
+        writer.commit()
+    return report, changed

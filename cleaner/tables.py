@@ -1,0 +1,82 @@
+"""Plain-text tables of a run, for people: built from a manifest, printed by the CLI.
+
+:func:`manifest_table` reads only keys a manifest has (see :mod:`cleaner.manifest`) and
+skips the parts that are missing, so it also draws the counts of a streaming run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    """Columns padded to their widest cell; numbers right-aligned.
+
+    >>> print(table([("caption", 12), ("navigation", 3)], ("rule", "changes")))
+    rule        changes
+    caption          12
+    navigation        3
+    """
+    cells = [list(map(str, header)), *([str(c) for c in row] for row in rows)]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [
+        all(isinstance(row[i], int) for row in rows) and rows != [] for i in range(len(header))
+    ]
+    lines = []
+    for r in cells:
+        parts = [
+            c.rjust(w) if numeric[i] else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def _rule_rows(stages: dict[str, dict[str, dict[str, int]]]) -> Iterable[tuple[Any, ...]]:
+    for stage, rules in stages.items():
+        for rule, row in rules.items():
+            yield (stage, rule, row.get("changes", 0), row.get("documents", 0), row.get("chars", 0))
+
+
+def manifest_table(manifest: dict[str, Any]) -> str:
+    """A readable account of a manifest: inputs, outcomes, rules, duplicates.
+
+    >>> print(manifest_table({"counts": {"documents": {"in": 2, "kept": 1,
+    ...     "dropped": {"near-duplicate": 1}}, "stages": {}}}))
+    documents: 2 in, 1 kept, 1 dropped (near-duplicate 1)
+    """
+    out: list[str] = []
+    counts = manifest.get("counts", {})
+    inputs = manifest.get("inputs")
+    if inputs is not None:
+        rejected = [f for f in inputs if f.get("outcome") == "rejected"]
+        records = sum(f.get("rejected_records", 0) for f in inputs)
+        out.append(
+            f"inputs: {len(inputs)} files, {len(inputs) - len(rejected)} read, "
+            f"{len(rejected)} rejected; {records} records rejected"
+        )
+        out += [f"  rejected {f['path']}: {f.get('reason', '')}" for f in rejected]
+    docs = counts.get("documents")
+    if docs:
+        dropped = docs.get("dropped", {})
+        why = ", ".join(f"{k} {v}" for k, v in dropped.items())
+        out.append(
+            f"documents: {docs.get('in', 0)} in, {docs.get('kept', 0)} kept, "
+            f"{sum(dropped.values())} dropped" + (f" ({why})" if why else "")
+        )
+    for name, info in manifest.get("outputs", {}).items():
+        out.append(
+            f"output {name}: {info.get('records', 0)} records, "
+            f"sha256 {str(info.get('sha256', ''))[:12]}"
+        )
+    rows = list(_rule_rows(counts.get("stages", {})))
+    if rows:
+        out += ["", table(rows, ("stage", "rule", "changes", "documents", "chars"))]
+    clusters = manifest.get("duplicates", [])
+    if clusters:
+        out += ["", "duplicates (kept <- dropped, similarity):"]
+        for c in clusters:
+            for d in c.get("duplicates", []):
+                out.append(f"  {c.get('kept_source')} <- {d.get('source')} ({d.get('similarity')})")
+    return "\n".join(out)

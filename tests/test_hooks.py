@@ -1,0 +1,140 @@
+"""The hooks of .pre-commit-hooks.yaml, run by the real pre-commit framework.
+
+A copy of this working tree becomes a git repository with one commit (pre-commit needs a
+repo and a rev); a second repository keeps a raw corpus and points its
+.pre-commit-config.yaml at the first. pre-commit then installs cleaner into its own
+environment with pip, as it would for a user, which takes a while: hence ``slow``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.slow
+SKIP = {
+    ".git",
+    ".venv",
+    "clean",
+    "build",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "bench",
+}
+HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=cleaner", "-c", "user.email=dev@cleaner.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This working tree, copied and committed: the repository the hooks come from."""
+    repo = tmp_path_factory.mktemp("hooks") / "cleaner"
+    shutil.copytree(
+        ROOT,
+        repo,
+        ignore=lambda _d, names: [n for n in names if n in SKIP or n.endswith(".egg-info")],
+    )
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "hooks under test")
+    return repo, git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit cache for the module, so cleaner is installed once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def corpus_repo(tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
+    """A repository with raw/ (the seed pages) whose config uses both hooks."""
+    repo_path, rev = hook_repo
+    repo = tmp_path / "corpus"
+    shutil.copytree(SEEDS / "raw", repo / "raw")
+    config = {
+        "repos": [{"repo": str(repo_path), "rev": rev, "hooks": [{"id": h["id"]} for h in HOOKS]}]
+    }
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "raw corpus")
+    return repo
+
+
+def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("PYTHONPATH", None)  # the hook must run the installed copy, not this tree
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_manifest_lists_the_documented_hooks() -> None:
+    ids = {h["id"]: h for h in HOOKS}
+    assert set(ids) == {"cleaner-check", "cleaner-sync"}
+    assert ids["cleaner-sync"]["pass_filenames"] is False
+    assert ids["cleaner-check"].get("pass_filenames", True) is True
+
+
+def test_sync_writes_clean_then_passes_once_committed(corpus_repo: Path, home: Path) -> None:
+    first = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "cleaner: updated clean/corpus.jsonl" in first.stdout
+    assert (corpus_repo / "clean" / "manifest.json").is_file()
+    git(corpus_repo, "add", "-A")
+    again = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert git(corpus_repo, "diff", "--name-only") == ""  # not even the manifest's time
+    page = next((corpus_repo / "raw").glob("*.txt"))
+    page.write_text(page.read_text() + "\n\nOne more paragraph that a later scrape added.\n")
+    git(corpus_repo, "add", "-A")
+    changed = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
+    assert changed.returncode == 1 and "clean/corpus.jsonl" in changed.stdout
+
+
+def test_check_judges_each_changed_raw_file(corpus_repo: Path, home: Path) -> None:
+    synced = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
+    assert synced.returncode == 1, synced.stdout + synced.stderr
+    git(corpus_repo, "add", "-A")
+    git(corpus_repo, "commit", "-qm", "clean corpus")
+    fresh = corpus_repo / "raw" / "new_page.txt"
+    fresh.write_text(
+        "A new article about the river festival, with its own words and facts "
+        "that no other page in this corpus has ever printed before today.\n"
+    )
+    copy = corpus_repo / "raw" / "copy_of_seed.txt"
+    copy.write_text(next((SEEDS / "raw").glob("*.txt")).read_text())
+    git(corpus_repo, "add", "-A")
+    ok = pre_commit(corpus_repo, home, "cleaner-check", "--files", "raw/new_page.txt")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = pre_commit(
+        corpus_repo, home, "cleaner-check", "--files", "raw/new_page.txt", "raw/copy_of_seed.txt"
+    )
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "copy_of_seed.txt" in bad.stdout and "Traceback" not in bad.stdout

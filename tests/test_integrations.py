@@ -1,0 +1,112 @@
+"""The optional integrations, run for real against datatrove and Hugging Face datasets."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner import CleanConfig
+
+PARA = "A paragraph that is long enough to count as a block of text in the page here."
+PAGE = f"Intro line.\n\n{PARA}\n\n{PARA}"
+
+
+def count(step: object, name: str) -> int:
+    """A datatrove counter: a plain int when it was bumped by one each time."""
+    value = step.stats.to_dict()["stats"][name]  # type: ignore[attr-defined]
+    return value if isinstance(value, int) else int(value["total"])
+
+
+def test_datatrove_step_cleans_text_and_metadata_and_drops_empty() -> None:
+    pytest.importorskip("datatrove", reason="the [datatrove] extra is part of [test]")
+    from datatrove.data import Document as DtDocument
+    from datatrove.pipeline.base import PipelineStep
+
+    from cleaner.integrations.datatrove import CleanerStep
+
+    step = CleanerStep()
+    assert isinstance(step, PipelineStep)
+    docs = [
+        DtDocument(text="a &amp; b", id="1"),
+        DtDocument(text=PAGE, id="2"),
+        DtDocument(text=" \n ", id="3"),
+    ]
+    out = list(step.run(iter(docs)))
+    assert [d.id for d in out] == ["1", "2"]
+    assert out[0].text == "a & b" and out[1].text == f"Intro line.\n\n{PARA}"
+    [removed] = out[1].metadata["cleaner"]["removed"]
+    assert removed["rule"] == "repeated-block"
+    assert count(step, "total") == 3 and count(step, "forwarded") == 2
+    assert count(step, "dropped_empty") == 1
+    assert count(step, "dedup-blocks/repeated-block") == 1
+
+
+def test_datatrove_step_can_drop_near_duplicates() -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document as DtDocument
+
+    from cleaner.integrations.datatrove import CleanerStep
+
+    docs = [DtDocument(text=PARA, id="1"), DtDocument(text=PARA, id="2")]
+    assert len(list(CleanerStep().run(iter(docs)))) == 2  # off by default
+    step = CleanerStep(near_duplicates=True)
+    assert [d.id for d in step.run(iter(docs))] == ["1"]
+    assert count(step, "dropped_near-duplicate") == 1
+
+
+def test_datatrove_step_in_a_local_executor(tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from cleaner.integrations.datatrove import CleanerStep
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [{"id": "p1", "text": PAGE}, {"id": "p2", "text": "x &amp; y"}]
+    (raw / "in.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    LocalPipelineExecutor(
+        [JsonlReader(str(raw)), CleanerStep(CleanConfig()), JsonlWriter(str(tmp_path / "out"))],
+        tasks=1,
+        workers=1,
+        logging_dir=str(tmp_path / "logs"),
+    ).run()
+    [written] = (tmp_path / "out").glob("*.jsonl.gz")
+    got = [json.loads(x) for x in gzip.decompress(written.read_bytes()).splitlines()]
+    assert [r["text"] for r in got] == [f"Intro line.\n\n{PARA}", "x & y"]
+    assert got[0]["metadata"]["cleaner"]["removed"][0]["rule"] == "repeated-block"
+
+
+def test_hf_map_batched_cleans_and_drops_empty_rows() -> None:
+    pytest.importorskip("datasets", reason="the [hf] extra is part of [test]")
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+
+    rows = [
+        {"text": "plain", "n": 1},
+        {"text": "a &amp; b", "n": 2},
+        {"text": "  ", "n": 3},
+        {"text": PAGE, "n": 4},
+    ]
+    out = Dataset.from_list(rows).map(clean_batch, batched=True, batch_size=2)
+    assert out["n"] == [1, 2, 4]
+    assert out["text"] == ["plain", "a & b", f"Intro line.\n\n{PARA}"]
+    account = json.loads(out["cleaner"][2])
+    assert account["removed"][0]["rule"] == "repeated-block"
+    assert json.loads(out["cleaner"][1])["repaired"] == ["unescape-html"]
+
+
+def test_hf_map_takes_options_by_fn_kwargs() -> None:
+    pytest.importorskip("datasets")
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+
+    ds = Dataset.from_list([{"body": "x &amp; y"}, {"body": ""}])
+    out = ds.map(clean_batch, batched=True, fn_kwargs={"text_key": "body", "drop": False})
+    assert out["body"] == ["x & y", ""]

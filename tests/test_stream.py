@@ -1,0 +1,221 @@
+"""The streaming API: clean_records, StreamCleaner, the bounded near-duplicate index."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean_records
+from cleaner.errors import RecordError
+from cleaner.readers import Rejection
+from cleaner.stages.dedup import jaccard, shingles
+from cleaner.stages.stream_dedup import StreamNearDuplicates, choose_bands
+from cleaner.stream import read_jsonl_lines, stream_corpus
+from tests.conftest import SEEDS, doc
+
+WORDS = [
+    "river",
+    "bank",
+    "council",
+    "bridge",
+    "market",
+    "school",
+    "train",
+    "storm",
+    "harvest",
+    "museum",
+    "garden",
+    "village",
+    "doctor",
+    "letter",
+    "winter",
+    "summer",
+    "mountain",
+    "lantern",
+    "engine",
+    "harbour",
+]
+
+
+def article(seed: int, n: int = 60) -> str:
+    """A deterministic paragraph of ``n`` words, different for each seed."""
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(n)) + "."
+
+
+def test_records_come_back_in_order_with_an_account() -> None:
+    rows = [
+        {"id": "a", "text": "caf\u00c3\u00a9 &amp; bar", "lang": "fr"},
+        {"id": "b", "text": "Plain text with nothing to fix."},
+    ]
+    out = list(clean_records(rows))
+    assert [r["id"] for r in out] == ["a", "b"]
+    assert out[0]["text"] == "café & bar" and out[0]["lang"] == "fr"
+    assert set(out[0]["cleaner"]) == {"title", "date", "repaired", "removed", "dropped"}
+    assert "fix-mojibake" in out[0]["cleaner"]["repaired"]
+    assert out[1]["cleaner"] == {
+        "title": None,
+        "date": None,
+        "repaired": [],
+        "removed": [],
+        "dropped": None,
+    }
+    assert rows[0]["text"] == "caf\u00c3\u00a9 &amp; bar"  # input records are not mutated
+
+
+def test_removals_carry_stage_rule_and_text() -> None:
+    para = article(1)
+    [out] = clean_records([{"text": f"{para}\n\n{article(2)}\n\n{para}"}])
+    [removed] = out["cleaner"]["removed"]
+    assert (removed["stage"], removed["rule"], removed["text"]) == (
+        "dedup-blocks",
+        "repeated-block",
+        para,
+    )
+    assert out["text"] == f"{para}\n\n{article(2)}"
+
+
+def test_text_key_comes_from_argument_or_config() -> None:
+    rows = [{"body": "x &amp; y"}]
+    assert next(clean_records(rows, text_key="body"))["body"] == "x & y"
+    assert next(clean_records(rows, CleanConfig(text_key="body")))["body"] == "x & y"
+
+
+def test_a_record_without_text_is_a_record_error() -> None:
+    with pytest.raises(RecordError, match="record 2 has no string field 'text'"):
+        list(clean_records([{"text": "fine"}, {"body": "no text"}]))
+
+
+def test_near_duplicates_keep_the_first_copy() -> None:
+    a = article(3)
+    b = a.replace("river", "stream", 1)
+    assert jaccard(shingles(a), shingles(b)) >= 0.8
+    out = list(
+        clean_records([{"id": 1, "text": a}, {"id": 2, "text": article(4)}, {"id": 3, "text": b}])
+    )
+    assert [r["cleaner"]["dropped"] is None for r in out] == [True, True, False]
+    dropped = out[2]["cleaner"]["dropped"]
+    assert dropped["rule"] == "near-duplicate" and dropped["detail"]["duplicate_of"] == "1"
+    assert dropped["detail"]["similarity"] == pytest.approx(
+        jaccard(shingles(a), shingles(b)), abs=1e-4
+    )
+
+
+def test_near_duplicates_follow_the_config_and_can_be_off() -> None:
+    a = article(5)
+    rows = [{"text": a}, {"text": a}]
+    assert list(clean_records(rows, near_duplicates=False))[1]["cleaner"]["dropped"] is None
+    off = CleanConfig(dedup=DedupConfig(documents=False))
+    assert list(clean_records(rows, off))[1]["cleaner"]["dropped"] is None
+
+
+def test_clean_records_is_lazy_over_an_endless_stream() -> None:
+    def endless() -> Iterator[dict[str, str]]:
+        for i in itertools.count():
+            yield {"text": article(i)}
+
+    first = list(itertools.islice(clean_records(endless(), window=10), 50))
+    assert len(first) == 50
+
+
+def test_the_window_bounds_memory_and_forgets_old_documents() -> None:
+    stage = StreamNearDuplicates(DedupConfig(), window=3)
+    texts = [article(i) for i in range(10, 16)]
+    for i, text in enumerate(texts):
+        assert stage.apply(doc(text, f"{i}.txt")).dropped is None
+        assert len(stage) == min(i + 1, 3)
+    assert stage.apply(doc(texts[-1], "again.txt")).dropped is not None
+    assert stage.apply(doc(texts[0], "old.txt")).dropped is None  # forgotten: past the window
+
+
+def test_window_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="window"):
+        StreamNearDuplicates(window=0)
+
+
+def test_bands_catch_pairs_at_the_threshold() -> None:
+    bands, rows = choose_bands(0.8, 128)
+    assert bands * rows <= 128 and 1 - (1 - 0.8**rows) ** bands >= 0.995
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=30), min_size=2, max_size=8))
+def test_a_dropped_document_really_is_a_near_duplicate(texts: list[list[str]]) -> None:
+    stage = StreamNearDuplicates(DedupConfig(threshold=0.5))
+    kept: dict[str, str] = {}
+    for i, words in enumerate(texts):
+        text = " ".join(words)
+        out = stage.apply(doc(text, str(i)))
+        if out.dropped is None:
+            kept[str(i)] = text
+            continue
+        other = kept[out.dropped.detail["duplicate_of"]]
+        assert jaccard(shingles(text), shingles(other)) >= 0.5
+
+
+def test_stream_cleaner_counts_what_it_did() -> None:
+    cleaner = StreamCleaner()
+    for i, text in enumerate([article(7), article(7), "a &amp; b"]):
+        cleaner.clean(doc(text, f"{i}.txt"))
+    report = cleaner.report(0.0)
+    assert (report.documents_in, report.kept, report.duplicates) == (3, 2, 1)
+
+
+def test_jsonl_lines_become_documents_or_rejections() -> None:
+    lines = [
+        b'\xef\xbb\xbf{"text": "one", "id": 7}',
+        b"",
+        b"[1]",
+        b'{"body": 1}',
+        b"\xff\xfe",
+        b"{bad",
+    ]
+    items = list(read_jsonl_lines(lines))
+    assert items[0].id == "7"  # type: ignore[union-attr]
+    assert [r.rule for r in items[1:] if isinstance(r, Rejection)] == [
+        "malformed-json",
+        "missing-text",
+        "not-utf8",
+        "malformed-json",
+    ]
+    assert all(
+        isinstance(r, Rejection) and r.message.startswith(f"stdin:{r.line}:") for r in items[1:]
+    )
+
+
+def test_stream_corpus_writes_corpus_records(tmp_path: Path) -> None:
+    data = "\n".join(
+        json.dumps({"text": t, "lang": "en"})
+        for t in [article(8), "not json", article(8), article(9)]
+    )
+    data = data.replace('{"text": "not json", "lang": "en"}', "not json")
+    out = io.BytesIO()
+    rejected: list[Rejection] = []
+    report = stream_corpus(io.BytesIO(data.encode()), out, on_reject=rejected.append)
+    records = [json.loads(x) for x in out.getvalue().decode().splitlines()]
+    assert [r["text"] for r in records] == [article(8), article(9)]
+    assert set(records[0]) == {"id", "source", "title", "date", "text", "lang"}
+    assert records[0]["source"] == "stdin"
+    assert [r.line for r in rejected] == [2]
+    assert (report.documents_in, report.kept, report.records_rejected) == (3, 2, 1)
+
+
+def test_stream_corpus_reads_a_folder_like_a_run(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    report = stream_corpus(SEEDS / "raw", out)
+    lines = out.getvalue().decode().splitlines()
+    assert report.kept == len(lines) == 5
+
+
+def test_clean_corpus_reports_progress(tmp_path: Path) -> None:
+    calls: list[tuple[int, int | None]] = []
+    clean_corpus(SEEDS / "raw", tmp_path / "o", progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (5, 5) and [d for d, _ in calls] == [1, 2, 3, 4, 5]
