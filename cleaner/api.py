@@ -14,7 +14,7 @@ from cleaner.errors import OutputError
 from cleaner.manifest import AUDIT, CORPUS, MANIFEST, build_manifest
 from cleaner.output import write_json, write_jsonl
 from cleaner.pipeline import Pipeline
-from cleaner.readers import InputFile, read_inputs
+from cleaner.readers import InputFile, read_inputs, settle
 from cleaner.stats import Stats
 
 
@@ -90,6 +90,7 @@ def clean_corpus(input_path: Path, output: Path, config: CleanConfig = CleanConf
     prepare_output(output, input_path)
     pipeline = Pipeline.from_config(config)
     docs = list(pipeline.run(d for f in inputs for d in f.documents))
+    settle(inputs, docs)
     stats = Stats()
     for doc in docs:
         stats.add_document(doc)

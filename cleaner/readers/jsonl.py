@@ -1,0 +1,168 @@
+"""JSONL records to documents, one line at a time.
+
+Each line is one JSON object; ``text_key`` names the field that holds the text, a
+record's own ``id`` is kept, and every other field goes to :attr:`Document.meta` and
+is written back out unchanged (``title`` and ``date``, when they are strings, fill the
+document's own fields). A bad line becomes a :class:`Rejection` with its line number
+and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any, BinaryIO, cast
+
+from cleaner.document import Document
+from cleaner.readers.encoding import decode_utf8_lenient
+from cleaner.readers.entry import InputFile, Rejection, doc_id
+from cleaner.readers.streams import read_lines
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+MAX_RECORD_BYTES = 16 << 20  # 16 MiB: a longer line is a dump, not a document (see files.py)
+
+
+class RecordProblem(ValueError):
+    """One line that is not a usable record: ``rule`` for the audit, ``message`` for people."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def _no_constants(name: str) -> Any:
+    raise RecordProblem("malformed-json", f"{name} is not valid JSON; write null or a string")
+
+
+def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
+    """Parse one JSONL line into a record whose ``text_key`` field is a string.
+
+    Raises :class:`RecordProblem` with a one-line message otherwise.
+
+    >>> parse_record('{"text": "Hi", "lang": "en"}')
+    {'text': 'Hi', 'lang': 'en'}
+    """
+    try:
+        record = json.loads(line, parse_constant=_no_constants)
+    except RecordProblem:
+        raise
+    except json.JSONDecodeError as e:
+        raise RecordProblem(
+            "malformed-json", f"not JSON ({e.msg} at column {e.colno}); is this a .jsonl file?"
+        ) from None
+    except (ValueError, RecursionError) as e:
+        raise RecordProblem("malformed-json", f"not usable JSON ({_first_line(e)})") from None
+    if not isinstance(record, dict):
+        raise RecordProblem(
+            "malformed-json", "not a JSON object; each line must be one {...} record"
+        )
+    if text_key not in record:
+        raise RecordProblem(
+            "missing-text", f"no field {text_key!r}; use --text-key to name the text field"
+        )
+    if not isinstance(record[text_key], str):
+        kind = type(record[text_key]).__name__.replace("NoneType", "null")
+        raise RecordProblem(
+            "text-not-string",
+            f"field {text_key!r} is {kind}, not a string; fix the record or use --text-key",
+        )
+    return record
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0][:120]
+
+
+def record_document(
+    record: dict[str, Any], source: str, number: int, text_key: str, seen: set[str] | None
+) -> tuple[Document, bool]:
+    """The document for a parsed record; ``renamed`` is True when its own id was taken.
+
+    A record's own ``id`` is kept unless ``seen`` already holds it (the same file name
+    in two folders often numbers its records the same way): then the id derived from
+    source and line is used and the record's id stays in ``meta`` as ``record_id``.
+    """
+    fields = dict(record)
+    text = fields.pop(text_key)
+    own = fields.pop("id", None)
+    ident = doc_id(source, number)
+    renamed = False
+    if own is not None:
+        candidate = own if isinstance(own, str) else json.dumps(own, sort_keys=True)
+        if seen is not None and candidate in seen:
+            fields["record_id"] = own
+            renamed = True
+        else:
+            ident = candidate
+    if seen is not None:
+        seen.add(ident)
+    title = fields.pop("title") if isinstance(fields.get("title"), str) else None
+    date = fields.pop("date") if isinstance(fields.get("date"), str) else None
+    doc = Document(id=ident, source=source, text=text, title=title, date=date, meta=fields)
+    return doc, renamed
+
+
+def iter_jsonl(
+    entry: InputFile, stream: io.BufferedIOBase, text_key: str, seen: set[str] | None = None
+) -> Iterator[Document]:
+    """Yield the documents of a JSONL byte stream, recording bad lines on ``entry``.
+
+    Lines are UTF-8 (a BOM on line 1 is allowed); a stray invalid byte is read as
+    Windows-1252 and counted in ``entry.repairs``. NUL bytes are stripped and counted.
+    """
+    fallback = False
+    lines = read_lines(stream, MAX_RECORD_BYTES)
+    encoding = "utf-8"
+    peek = getattr(stream, "peek", None)
+    if peek is not None and peek(2)[:2] in UTF16_BOMS:
+        lines, encoding = _utf16_lines(stream), "utf-16"
+    for number, (raw, whole) in enumerate(lines, start=1):
+        if not whole:
+            _reject(
+                entry,
+                number,
+                "record-too-long",
+                f"longer than {MAX_RECORD_BYTES >> 20} MiB; split the record",
+            )
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw:
+            entry.repaired("nul-bytes", raw.count(0))
+            raw = raw.replace(b"\x00", b"")
+        line, invalid = decode_utf8_lenient(raw)
+        if invalid:
+            entry.repaired("invalid-utf8", invalid)
+            fallback = True
+        if not line.strip():
+            continue
+        try:
+            record = parse_record(line, text_key)
+        except RecordProblem as problem:
+            _reject(entry, number, problem.rule, problem.message)
+            continue
+        doc, renamed = record_document(record, entry.path, number, text_key, seen)
+        if renamed:
+            entry.repaired("renamed-ids")
+        entry.count += 1
+        yield doc
+    entry.encoding = f"{encoding}+cp1252" if fallback else encoding
+
+
+def _utf16_lines(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bool]]:
+    text = io.TextIOWrapper(cast(BinaryIO, stream), encoding="utf-16", newline="")
+    while line := text.readline(MAX_RECORD_BYTES // 2):
+        if len(line) >= MAX_RECORD_BYTES // 2 and not line.endswith(("\n", "\r")):
+            while line and not line.endswith(("\n", "\r")):
+                line = text.readline(1 << 20)
+            yield b"", False
+            continue
+        yield line.encode("utf-8"), True
+
+
+def _reject(entry: InputFile, number: int, rule: str, message: str) -> None:
+    entry.rejections.append(
+        Rejection(entry.path, rule, f"{entry.path}:{number}: {message}", number)
+    )
