@@ -69,7 +69,7 @@ def audit_records(docs: list[Document], inputs: list[InputFile]) -> list[dict[st
     for f in inputs:
         if f.outcome == "rejected":
             rows.append({"source": f.path, "stage": "read", "rule": "rejected-file",
-                         "message": f.reason, "text": ""})
+                         "message": f.message, "text": ""})
         rows.extend({**r.to_dict(), "text": ""} for r in f.rejections)
     return rows
 

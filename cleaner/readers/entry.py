@@ -66,6 +66,11 @@ class InputFile:
         if n:
             self.repairs[what] = self.repairs.get(what, 0) + n
 
+    @property
+    def message(self) -> str:
+        """The reason as one line that names the file, for the audit and the CLI."""
+        return f"{self.path}: {self.reason}" if self.reason else self.path
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "path": self.path,
