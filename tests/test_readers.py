@@ -265,6 +265,23 @@ CASES: list[dict[str, Any]] = [
         text="café au lait",
     ),
     dict(
+        label="jsonl-conflicting-fields",
+        name="a.jsonl",
+        data=jsonl({"text": PROSE, "source": "https://example.org", "date": 2024}),
+        outcome="cleaned",
+        docs=1,
+        repairs={"renamed-fields": 2},
+    ),
+    dict(
+        label="jsonl-lone-surrogate-and-escaped-nul",
+        name="a.jsonl",
+        data=b'{"text": "broken \\ud800 pair\\u0000.", "k\\udfff": "v"}\n',
+        outcome="cleaned",
+        docs=1,
+        repairs={"lone-surrogates": 2, "nul-bytes": 1},
+        text="broken \ufffd pair.",
+    ),
+    dict(
         label="jsonl-utf16",
         name="a.jsonl",
         data=GOOD.decode().encode("utf-16"),

@@ -125,17 +125,22 @@ def _unprintable_share(text: str) -> float:
     return bad / len(sample)
 
 
+def _without_nul(text: str, encoding: str) -> Decoded:
+    nul = text.count("\x00")
+    return Decoded(text.replace("\x00", "") if nul else text, encoding, None, nul)
+
+
 def decode_text(data: bytes) -> Decoded:
     """Decode one file's bytes; see the module docstring for what is repaired."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return Decoded(data.decode("utf-16"), "utf-16")
+            return _without_nul(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError:
             return Decoded(None, None, "UTF-16 BOM but not valid UTF-16; convert it to UTF-8")
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         try:
-            return Decoded(data.decode(utf16), utf16)
+            return _without_nul(data.decode(utf16), utf16)
         except UnicodeDecodeError:
             pass
     encoding = "utf-8"

@@ -71,10 +71,11 @@ def stream_file(
 
     The entry's sha256, size, outcome, encoding and rejections are final once the
     iterator is exhausted; JSONL and Parquet are read a line or batch at a time. ``seen``
-    holds the ids given so far in this run, so that a record's own id is not reused.
+    holds the ids given so far in this run, so that a record's own id is not reused
+    (without it, ids are unique within the file).
     """
     entry = InputFile(source, "", 0)
-    return entry, _stream_file(entry, path, text_key, seen)
+    return entry, _stream_file(entry, path, text_key, set() if seen is None else seen)
 
 
 def _stream_file(
@@ -101,7 +102,7 @@ def stream_input(
     gzip and zstd content is recognised by its first bytes and decompressed.
     """
     entry = InputFile(name, "", 0)
-    return entry, _read_stream(entry, stream, "jsonl", text_key, seen)
+    return entry, _read_stream(entry, stream, "jsonl", text_key, set() if seen is None else seen)
 
 
 def read_stream(stream: BinaryIO, name: str = "-", text_key: str = "text") -> InputFile:
@@ -181,7 +182,7 @@ def _read_text(
     entry.repaired("nul-bytes", decoded.nul_bytes)
     entry.repaired("invalid-utf8", decoded.invalid_bytes)
     if not decoded.text.strip():
-        entry.reject("no text after removing NUL bytes; nothing to clean")
+        entry.reject("no text, only whitespace or NUL bytes; nothing to clean")
         return None
     ident = doc_id(entry.path)
     if seen is not None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, BinaryIO, cast
 
 from cleaner.document import Document
@@ -76,32 +78,85 @@ def _first_line(e: BaseException) -> str:
 
 
 def record_document(
-    record: dict[str, Any], source: str, number: int, text_key: str, seen: set[str] | None
-) -> tuple[Document, bool]:
-    """The document for a parsed record; ``renamed`` is True when its own id was taken.
+    entry: InputFile, record: dict[str, Any], number: int, text_key: str, seen: set[str] | None
+) -> Document:
+    """The document for a parsed record; what had to change is counted in ``entry.repairs``.
 
     A record's own ``id`` is kept unless ``seen`` already holds it (the same file name
     in two folders often numbers its records the same way): then the id derived from
-    source and line is used and the record's id stays in ``meta`` as ``record_id``.
+    source and line is used and the record's id stays in ``meta`` as ``record_id``
+    (``renamed-ids``). A ``source`` field, and a ``title`` or ``date`` that is not a
+    string, would be overwritten by cleaner's own fields, so they are kept as
+    ``record_source``, ``record_title``, ``record_date`` (``renamed-fields``). NUL
+    characters in the text and lone surrogates anywhere (which no UTF-8 file can hold)
+    are removed or replaced by U+FFFD and counted.
     """
     fields = dict(record)
     text = fields.pop(text_key)
+    if "\x00" in text:
+        entry.repaired("nul-bytes", text.count("\x00"))
+        text = text.replace("\x00", "")
     own = fields.pop("id", None)
-    ident = doc_id(source, number)
-    renamed = False
+    ident = doc_id(entry.path, number)
     if own is not None:
         candidate = own if isinstance(own, str) else json.dumps(own, sort_keys=True)
         if seen is not None and candidate in seen:
             fields["record_id"] = own
-            renamed = True
+            entry.repaired("renamed-ids")
         else:
             ident = candidate
     if seen is not None:
         seen.add(ident)
     title = fields.pop("title") if isinstance(fields.get("title"), str) else None
     date = fields.pop("date") if isinstance(fields.get("date"), str) else None
-    doc = Document(id=ident, source=source, text=text, title=title, date=date, meta=fields)
-    return doc, renamed
+    for key in ("source", "title", "date"):
+        if key in fields and f"record_{key}" not in fields:
+            fields[f"record_{key}"] = fields.pop(key)
+            entry.repaired("renamed-fields")
+    doc = Document(id=ident, source=entry.path, text=text, title=title, date=date, meta=fields)
+    if _has_surrogate(doc):
+        doc = _replace_surrogates(doc, entry)
+    return doc
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(doc: Document) -> bool:
+    return (
+        any(
+            isinstance(v, str) and _SURROGATE.search(v) is not None
+            for v in (doc.id, doc.text, doc.title, doc.date)
+        )
+        or _SURROGATE.search(json.dumps(doc.meta, ensure_ascii=False)) is not None
+    )
+
+
+def _replace_surrogates(doc: Document, entry: InputFile) -> Document:
+    count = 0
+
+    def fix(value: Any) -> Any:
+        nonlocal count
+        if isinstance(value, str):
+            fixed, n = _SURROGATE.subn("\ufffd", value)
+            count += n
+            return fixed
+        if isinstance(value, dict):
+            return {fix(k): fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    doc = replace(
+        doc,
+        id=fix(doc.id),
+        text=fix(doc.text),
+        title=fix(doc.title),
+        date=fix(doc.date),
+        meta=fix(doc.meta),
+    )
+    entry.repaired("lone-surrogates", count)
+    return doc
 
 
 def iter_jsonl(
@@ -143,9 +198,7 @@ def iter_jsonl(
         except RecordProblem as problem:
             _reject(entry, number, problem.rule, problem.message)
             continue
-        doc, renamed = record_document(record, entry.path, number, text_key, seen)
-        if renamed:
-            entry.repaired("renamed-ids")
+        doc = record_document(entry, record, number, text_key, seen)
         entry.count += 1
         yield doc
     entry.encoding = f"{encoding}+cp1252" if fallback else encoding

@@ -87,12 +87,7 @@ def iter_parquet(
                         )
                     )
                     continue
-                if "\x00" in text:
-                    entry.repaired("nul-bytes", text.count("\x00"))
-                    record[text_key] = text.replace("\x00", "")
                 record = {k: v if k == text_key else jsonable(v) for k, v in record.items()}
-                doc, renamed = record_document(record, entry.path, row, text_key, seen)
-                if renamed:
-                    entry.repaired("renamed-ids")
+                doc = record_document(entry, record, row, text_key, seen)
                 entry.count += 1
                 yield doc
