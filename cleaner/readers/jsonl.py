@@ -38,6 +38,9 @@ def _no_constants(name: str) -> Any:
     raise RecordProblem("malformed-json", f"{name} is not valid JSON; write null or a string")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+
+
 def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
     """Parse one JSONL line into a record whose ``text_key`` field is a string.
 
@@ -47,7 +50,7 @@ def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
     {'text': 'Hi', 'lang': 'en'}
     """
     try:
-        record = json.loads(line, parse_constant=_no_constants)
+        record = _DECODER.decode(line)
     except RecordProblem:
         raise
     except json.JSONDecodeError as e:
@@ -78,7 +81,12 @@ def _first_line(e: BaseException) -> str:
 
 
 def record_document(
-    entry: InputFile, record: dict[str, Any], number: int, text_key: str, seen: set[str] | None
+    entry: InputFile,
+    record: dict[str, Any],
+    number: int,
+    text_key: str,
+    seen: set[str] | None,
+    surrogates: bool = False,
 ) -> Document:
     """The document for a parsed record; what had to change is counted in ``entry.repairs``.
 
@@ -89,7 +97,8 @@ def record_document(
     string, would be overwritten by cleaner's own fields, so they are kept as
     ``record_source``, ``record_title``, ``record_date`` (``renamed-fields``). NUL
     characters in the text and lone surrogates anywhere (which no UTF-8 file can hold)
-    are removed or replaced by U+FFFD and counted.
+    are removed or replaced by U+FFFD and counted; pass ``surrogates=True`` when the
+    source may hold them (a JSON line with a ``\\ud800``-style escape).
     """
     fields = dict(record)
     text = fields.pop(text_key)
@@ -114,12 +123,13 @@ def record_document(
             fields[f"record_{key}"] = fields.pop(key)
             entry.repaired("renamed-fields")
     doc = Document(id=ident, source=entry.path, text=text, title=title, date=date, meta=fields)
-    if _has_surrogate(doc):
+    if surrogates and _has_surrogate(doc):
         doc = _replace_surrogates(doc, entry)
     return doc
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _has_surrogate(doc: Document) -> bool:
@@ -198,7 +208,8 @@ def iter_jsonl(
         except RecordProblem as problem:
             _reject(entry, number, problem.rule, problem.message)
             continue
-        doc = record_document(entry, record, number, text_key, seen)
+        escaped = _SURROGATE_ESCAPE.search(line) is not None
+        doc = record_document(entry, record, number, text_key, seen, escaped)
         entry.count += 1
         yield doc
     entry.encoding = f"{encoding}+cp1252" if fallback else encoding
