@@ -15,7 +15,7 @@ from cleaner.manifest import AUDIT, CORPUS, MANIFEST, build_manifest
 from cleaner.output import write_json, write_jsonl
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
-from cleaner.readers import InputFile, read_inputs
+from cleaner.readers import InputFile, read_inputs, settle
 from cleaner.stats import Stats
 
 
@@ -70,7 +70,7 @@ def audit_records(docs: list[Document], inputs: list[InputFile]) -> list[dict[st
     for f in inputs:
         if f.outcome == "rejected":
             rows.append({"source": f.path, "stage": "read", "rule": "rejected-file",
-                         "message": f.reason, "text": ""})
+                         "message": f.message, "text": ""})
         rows.extend({**r.to_dict(), "text": ""} for r in f.rejections)
     return rows
 
@@ -95,6 +95,7 @@ def clean_corpus(input_path: Path, output: Path, config: CleanConfig = CleanConf
     total = sum(len(f.documents) for f in inputs)
     source = counted((d for f in inputs for d in f.documents), progress, total)
     docs = list(pipeline.run(source))
+    settle(inputs, docs)
     stats = Stats()
     for doc in docs:
         stats.add_document(doc)

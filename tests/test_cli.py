@@ -46,8 +46,8 @@ def test_bad_files_are_reported_not_fatal(runner: CliRunner, corpus, tmp_path: P
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     outcomes = {f["path"]: f["outcome"] for f in manifest["inputs"]}
-    assert outcomes == {"bad.jsonl": "read", "blob.txt": "rejected", "empty.txt": "rejected",
-                        "good.txt": "read"}
+    assert outcomes == {"bad.jsonl": "cleaned", "blob.txt": "rejected", "empty.txt": "rejected",
+                        "good.txt": "cleaned"}
     audit = [json.loads(x) for x in (tmp_path / "o" / "audit.jsonl").read_text().splitlines()]
     reasons = {(r["source"], r["rule"]) for r in audit}
     assert {("empty.txt", "rejected-file"), ("blob.txt", "rejected-file"),

@@ -66,7 +66,7 @@ def test_manifest_accounts_for_inputs_and_outputs(seed_run: Path) -> None:
     manifest = json.loads((seed_run / "manifest.json").read_text())
     assert [f["path"] for f in manifest["inputs"]] == sorted(p.name for p in
                                                              (SEEDS / "raw").iterdir())
-    assert all(len(f["sha256"]) == 64 and f["outcome"] == "read" for f in manifest["inputs"])
+    assert all(len(f["sha256"]) == 64 and f["outcome"] == "cleaned" for f in manifest["inputs"])
     corpus = manifest["outputs"]["corpus.jsonl"]
     assert corpus["records"] == len(EXPECTED)
     import hashlib

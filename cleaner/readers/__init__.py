@@ -1,0 +1,64 @@
+"""Read an input folder, file or stream into documents, and account for every input.
+
+Formats, by file name (a ``.gz`` or ``.zst`` suffix, or gzip/zstd content, is
+decompressed on the fly):
+
+- ``.txt``, ``.md`` and any other name: one document per file, encoding detected;
+- ``.jsonl`` / ``.ndjson``: one document per line, read a line at a time;
+- ``.parquet``: one document per row, read a batch at a time (``parquet`` extra);
+- a byte stream such as standard input (``-``): JSONL, see :func:`read_stream`.
+
+Reading never raises for one bad input: each file ends as an :class:`InputFile` that
+was read or rejected with a one-line reason, and each bad record as a
+:class:`Rejection` with its line number. Only an unusable input *path* raises
+:class:`~cleaner.errors.InputError`. What the reader repairs (NUL bytes, stray
+non-UTF-8 bytes, a record id already taken) is counted in ``InputFile.repairs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from cleaner.readers.encoding import decode
+from cleaner.readers.entry import InputFile, Rejection, doc_id, settle
+from cleaner.readers.files import (
+    MAX_DOCUMENT_BYTES,
+    input_format,
+    read_file,
+    read_stream,
+    stream_file,
+    stream_input,
+)
+from cleaner.readers.jsonl import MAX_RECORD_BYTES, parse_record
+from cleaner.readers.walk import list_inputs
+
+
+def read_inputs(root: Path, text_key: str = "text") -> Iterator[InputFile]:
+    """Read every input under ``root`` in sorted order; ids are unique across the run."""
+    seen: set[str] = set()
+    for path, source in list_inputs(root):
+        if source.endswith("/"):
+            entry = InputFile(source, "", 0)
+            yield entry.reject("unreadable folder; check its permissions")
+            continue
+        yield read_file(path, source, text_key, seen)
+
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_RECORD_BYTES",
+    "InputFile",
+    "Rejection",
+    "decode",
+    "doc_id",
+    "input_format",
+    "list_inputs",
+    "parse_record",
+    "read_file",
+    "read_inputs",
+    "read_stream",
+    "settle",
+    "stream_file",
+    "stream_input",
+]

@@ -1,0 +1,135 @@
+"""What the readers report: :class:`InputFile` per input, :class:`Rejection` per bad record."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.document import Document
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Something in the input that did not become a document, and why.
+
+    ``line`` is the 1-based line of a JSONL file or row of a Parquet file.
+    """
+
+    source: str
+    rule: str
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "source": self.source,
+            "stage": "read",
+            "rule": self.rule,
+            "message": self.message,
+        }
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+@dataclass
+class InputFile:
+    """One input file as seen by the reader: its hash and what became of it.
+
+    ``outcome`` is ``"read"`` or ``"rejected"`` when reading ends; :func:`settle`
+    turns ``"read"`` into ``"cleaned"`` or ``"dropped"`` once the pipeline has run.
+    ``repairs`` counts what the reader fixed on the way in (``nul-bytes`` stripped,
+    ``invalid-utf8`` bytes read as Windows-1252, ``renamed-ids`` for a record id
+    already taken). ``count`` is the number of documents the file gave, also when
+    they were streamed rather than kept in ``documents``.
+    """
+
+    path: str
+    sha256: str
+    size: int
+    outcome: str = "read"
+    reason: str | None = None
+    encoding: str | None = None
+    documents: list[Document] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    repairs: dict[str, int] = field(default_factory=dict)
+    count: int = 0
+
+    def reject(self, reason: str) -> InputFile:
+        """Mark the whole file rejected for ``reason`` (one line, says what to do)."""
+        self.outcome, self.reason = "rejected", reason
+        return self
+
+    def repaired(self, what: str, n: int = 1) -> None:
+        if n:
+            self.repairs[what] = self.repairs.get(what, 0) + n
+
+    @property
+    def message(self) -> str:
+        """The reason as one line that names the file, for the audit and the CLI."""
+        return f"{self.path}: {self.reason}" if self.reason else self.path
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "outcome": self.outcome,
+            "documents": max(self.count, len(self.documents)),
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        if self.encoding:
+            out["encoding"] = self.encoding
+        if self.rejections:
+            out["rejected_records"] = len(self.rejections)
+        if self.repairs:
+            out["repairs"] = dict(sorted(self.repairs.items()))
+        return out
+
+
+def doc_id(source: str, record: int | None = None) -> str:
+    """A stable id: a digest of the source path (and record number for JSONL).
+
+    >>> doc_id("a.txt")
+    '18b7cb099a9ea3f5'
+    """
+    key = source if record is None else f"{source}#{record}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def settle(inputs: Iterable[InputFile], docs: Iterable[Document]) -> None:
+    """Give every read input its final outcome: ``cleaned`` or ``dropped`` with a reason.
+
+    A file is ``cleaned`` when at least one of its documents is in the corpus, and
+    ``dropped`` when the pipeline left out all of them; the reason then counts the
+    rules that did it (for example ``"all 2 documents dropped: near-duplicate"``).
+    Rejected files keep their outcome and reason.
+    """
+    kept: dict[str, int] = {}
+    rules: dict[str, dict[str, int]] = {}
+    for doc in docs:
+        if doc.dropped is None:
+            kept[doc.source] = kept.get(doc.source, 0) + 1
+        else:
+            per = rules.setdefault(doc.source, {})
+            per[doc.dropped.rule] = per.get(doc.dropped.rule, 0) + 1
+    for entry in inputs:
+        if entry.outcome != "read":
+            continue
+        if kept.get(entry.path):
+            entry.outcome = "cleaned"
+            continue
+        dropped = rules.get(entry.path, {})
+        total = sum(dropped.values())
+        why = ", ".join(
+            f"{rule} ({n})" if len(dropped) > 1 else rule for rule, n in sorted(dropped.items())
+        )
+        entry.outcome = "dropped"
+        entry.reason = entry.reason or (
+            f"all {total} documents dropped: {why}; see audit.jsonl"
+            if total
+            else "no documents; see audit.jsonl"
+        )

@@ -1,0 +1,245 @@
+"""Open one input (a file or a byte stream), hash it, and turn it into documents.
+
+Reading never raises for one bad file: a file that cannot be used becomes an
+:class:`InputFile` with ``outcome="rejected"`` and a one-line reason, and a bad record
+inside a JSONL or Parquet file becomes a :class:`Rejection` while the rest is read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from cleaner.document import Document
+from cleaner.readers.encoding import decode_text
+from cleaner.readers.entry import InputFile, Rejection, doc_id
+from cleaner.readers.jsonl import iter_jsonl
+from cleaner.readers.streams import CHUNK, HashingReader, decompressed, sniff_compression
+
+TEXT_SUFFIXES = (".txt", ".md", ".text")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+# One text file is one document, held in memory whole and shingled by the dedup stage
+# (~100 bytes per word); past 16 MiB it is a dump or a log, not a document.
+MAX_DOCUMENT_BYTES = 16 << 20
+EXTRAS = {"zstandard": "zstd", "pyarrow": "parquet"}
+
+
+def input_format(name: str) -> str:
+    """``"jsonl"``, ``"parquet"`` or ``"text"``, from a file name (compression suffix ignored).
+
+    >>> input_format("a/b.jsonl.zst"), input_format("x.parquet"), input_format("notes")
+    ('jsonl', 'parquet', 'text')
+    """
+    lower = name.lower()
+    for suffix in (".gz", ".zst", ".zstd"):
+        lower = lower.removesuffix(suffix)
+    if lower.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if lower.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    return "text"
+
+
+@functools.cache
+def _stream_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError, EOFError, ValueError, zlib.error]
+    try:
+        import zstandard
+
+        errors.append(zstandard.ZstdError)
+    except ModuleNotFoundError:
+        pass
+    return tuple(errors)
+
+
+def _missing_extra(e: ModuleNotFoundError, source: str) -> str:
+    extra = EXTRAS.get(e.name or "", e.name or "")
+    return f"{source}: reading this format needs the {extra!r} extra; install cleaner[{extra}]"
+
+
+def stream_file(
+    path: Path, source: str, text_key: str = "text", seen: set[str] | None = None
+) -> tuple[InputFile, Iterator[Document]]:
+    """Start reading one file: its :class:`InputFile` and an iterator of its documents.
+
+    The entry's sha256, size, outcome, encoding and rejections are final once the
+    iterator is exhausted; JSONL and Parquet are read a line or batch at a time. ``seen``
+    holds the ids given so far in this run, so that a record's own id is not reused
+    (without it, ids are unique within the file).
+    """
+    entry = InputFile(source, "", 0)
+    return entry, _stream_file(entry, path, text_key, set() if seen is None else seen)
+
+
+def _stream_file(
+    entry: InputFile, path: Path, text_key: str, seen: set[str] | None
+) -> Iterator[Document]:
+    fmt = input_format(entry.path)
+    if fmt == "parquet":
+        yield from _read_parquet(entry, path, text_key, seen)
+        return
+    try:
+        handle = path.open("rb")
+    except OSError as e:
+        entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
+        return
+    with handle:
+        yield from _read_stream(entry, handle, fmt, text_key, seen)
+
+
+def stream_input(
+    stream: BinaryIO, name: str = "-", text_key: str = "text", seen: set[str] | None = None
+) -> tuple[InputFile, Iterator[Document]]:
+    """Start reading JSONL from a byte stream (``-`` is standard input); see :func:`stream_file`.
+
+    gzip and zstd content is recognised by its first bytes and decompressed.
+    """
+    entry = InputFile(name, "", 0)
+    return entry, _read_stream(entry, stream, "jsonl", text_key, set() if seen is None else seen)
+
+
+def read_stream(stream: BinaryIO, name: str = "-", text_key: str = "text") -> InputFile:
+    """Read JSONL from a byte stream into an :class:`InputFile` with its documents.
+
+    >>> entry = read_stream(io.BytesIO(b'{"text": "Hello."}\\n{"txt": 1}\\n'))
+    >>> entry.outcome, [d.text for d in entry.documents], entry.rejections[0].line
+    ('read', ['Hello.'], 2)
+    """
+    entry, docs = stream_input(stream, name, text_key)
+    entry.documents.extend(docs)
+    return entry
+
+
+def _read_stream(
+    entry: InputFile, stream: BinaryIO, fmt: str, text_key: str, seen: set[str] | None
+) -> Iterator[Document]:
+    hasher = HashingReader(stream)
+    buffered = io.BufferedReader(hasher, CHUNK)
+    compression = None
+    try:
+        compression = sniff_compression(buffered.peek(4)[:4])
+        try:
+            content = decompressed(buffered, compression)
+        except ModuleNotFoundError as e:
+            entry.reject(_missing_extra(e, entry.path))
+            return
+        if fmt == "jsonl":
+            yield from iter_jsonl(entry, content, text_key, seen)
+        else:
+            doc_or_none = _read_text(entry, content, seen)
+            if doc_or_none is not None:
+                yield doc_or_none
+    except _stream_errors() as e:
+        what = f"{compression} stream" if compression else "file"
+        where = f" after {entry.count} documents" if entry.count else ""
+        message = (
+            f"{entry.path}: {what} is damaged{where} ({_short(e)}); re-create or re-download it"
+        )
+        entry.rejections.append(Rejection(entry.path, "damaged-file", message))
+        if entry.count:
+            entry.reason = message.split(": ", 1)[1]
+        else:
+            entry.reject(message.split(": ", 1)[1])
+    finally:
+        with contextlib.suppress(OSError):
+            hasher.drain()
+        entry.sha256, entry.size = hasher.sha256, hasher.size
+    _finish(entry)
+
+
+def _short(e: BaseException) -> str:
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return text[:120]
+
+
+def _read_text(
+    entry: InputFile, content: io.BufferedIOBase, seen: set[str] | None
+) -> Document | None:
+    data = content.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        while content.read(CHUNK):
+            pass
+        entry.reject(
+            f"larger than {MAX_DOCUMENT_BYTES >> 20} MiB for one document; "
+            "split it into smaller files or into JSONL records"
+        )
+        return None
+    if not data.strip():
+        entry.reject("empty file; nothing to clean")
+        return None
+    decoded = decode_text(data)
+    if decoded.text is None:
+        entry.reject(decoded.problem or "not text; convert it to UTF-8")
+        return None
+    entry.encoding = decoded.encoding
+    entry.repaired("nul-bytes", decoded.nul_bytes)
+    entry.repaired("invalid-utf8", decoded.invalid_bytes)
+    if not decoded.text.strip():
+        entry.reject("no text, only whitespace or NUL bytes; nothing to clean")
+        return None
+    ident = doc_id(entry.path)
+    if seen is not None:
+        seen.add(ident)
+    entry.count += 1
+    return Document(ident, entry.path, decoded.text)
+
+
+def _read_parquet(
+    entry: InputFile, path: Path, text_key: str, seen: set[str] | None
+) -> Iterator[Document]:
+    try:
+        entry.sha256, entry.size = _hash_file(path)
+    except OSError as e:
+        entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
+        return
+    try:
+        from cleaner.readers.parquet import iter_parquet
+
+        yield from iter_parquet(entry, path, text_key, seen)
+    except ModuleNotFoundError as e:
+        entry.reject(_missing_extra(e, entry.path))
+    except (OSError, ValueError, EOFError) as e:
+        message = f"not readable as Parquet ({_short(e)}); re-create the file"
+        if entry.count:
+            entry.reason = message
+        else:
+            entry.reject(message)
+    _finish(entry)
+
+
+def _finish(entry: InputFile) -> None:
+    if entry.outcome != "read" or entry.count:
+        return
+    if entry.rejections:
+        first = entry.rejections[0].message
+        entry.reject(f"no usable records ({len(entry.rejections)} rejected; first: {first})")
+    else:
+        entry.reject("empty file; nothing to clean")
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def read_file(
+    path: Path, source: str, text_key: str = "text", seen: set[str] | None = None
+) -> InputFile:
+    """Read one input file into an :class:`InputFile` with its documents.
+
+    ``source`` is the path relative to the input folder, used in ids and messages.
+    """
+    entry, docs = stream_file(path, source, text_key, seen)
+    entry.documents.extend(docs)
+    return entry

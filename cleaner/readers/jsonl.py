@@ -1,0 +1,232 @@
+"""JSONL records to documents, one line at a time.
+
+Each line is one JSON object; ``text_key`` names the field that holds the text, a
+record's own ``id`` is kept, and every other field goes to :attr:`Document.meta` and
+is written back out unchanged (``title`` and ``date``, when they are strings, fill the
+document's own fields). A bad line becomes a :class:`Rejection` with its line number
+and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any, BinaryIO, cast
+
+from cleaner.document import Document
+from cleaner.readers.encoding import decode_utf8_lenient
+from cleaner.readers.entry import InputFile, Rejection, doc_id
+from cleaner.readers.streams import read_lines
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+MAX_RECORD_BYTES = 16 << 20  # 16 MiB: a longer line is a dump, not a document (see files.py)
+
+
+class RecordProblem(ValueError):
+    """One line that is not a usable record: ``rule`` for the audit, ``message`` for people."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def _no_constants(name: str) -> Any:
+    raise RecordProblem("malformed-json", f"{name} is not valid JSON; write null or a string")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+
+
+def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
+    """Parse one JSONL line into a record whose ``text_key`` field is a string.
+
+    Raises :class:`RecordProblem` with a one-line message otherwise.
+
+    >>> parse_record('{"text": "Hi", "lang": "en"}')
+    {'text': 'Hi', 'lang': 'en'}
+    """
+    try:
+        record = _DECODER.decode(line)
+    except RecordProblem:
+        raise
+    except json.JSONDecodeError as e:
+        raise RecordProblem(
+            "malformed-json", f"not JSON ({e.msg} at column {e.colno}); is this a .jsonl file?"
+        ) from None
+    except (ValueError, RecursionError) as e:
+        raise RecordProblem("malformed-json", f"not usable JSON ({_first_line(e)})") from None
+    if not isinstance(record, dict):
+        raise RecordProblem(
+            "malformed-json", "not a JSON object; each line must be one {...} record"
+        )
+    if text_key not in record:
+        raise RecordProblem(
+            "missing-text", f"no field {text_key!r}; use --text-key to name the text field"
+        )
+    if not isinstance(record[text_key], str):
+        kind = type(record[text_key]).__name__.replace("NoneType", "null")
+        raise RecordProblem(
+            "text-not-string",
+            f"field {text_key!r} is {kind}, not a string; fix the record or use --text-key",
+        )
+    return record
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0][:120]
+
+
+def record_document(
+    entry: InputFile,
+    record: dict[str, Any],
+    number: int,
+    text_key: str,
+    seen: set[str] | None,
+    surrogates: bool = False,
+) -> Document:
+    """The document for a parsed record; what had to change is counted in ``entry.repairs``.
+
+    A record's own ``id`` is kept unless ``seen`` already holds it (the same file name
+    in two folders often numbers its records the same way): then the id derived from
+    source and line is used and the record's id stays in ``meta`` as ``record_id``
+    (``renamed-ids``). A ``source`` field, and a ``title`` or ``date`` that is not a
+    string, would be overwritten by cleaner's own fields, so they are kept as
+    ``record_source``, ``record_title``, ``record_date`` (``renamed-fields``). NUL
+    characters in the text and lone surrogates anywhere (which no UTF-8 file can hold)
+    are removed or replaced by U+FFFD and counted; pass ``surrogates=True`` when the
+    source may hold them (a JSON line with a ``\\ud800``-style escape).
+    """
+    fields = dict(record)
+    text = fields.pop(text_key)
+    if "\x00" in text:
+        entry.repaired("nul-bytes", text.count("\x00"))
+        text = text.replace("\x00", "")
+    own = fields.pop("id", None)
+    ident = doc_id(entry.path, number)
+    if own is not None:
+        candidate = own if isinstance(own, str) else json.dumps(own, sort_keys=True)
+        if seen is not None and candidate in seen:
+            fields["record_id"] = own
+            entry.repaired("renamed-ids")
+        else:
+            ident = candidate
+    if seen is not None:
+        seen.add(ident)
+    title = fields.pop("title") if isinstance(fields.get("title"), str) else None
+    date = fields.pop("date") if isinstance(fields.get("date"), str) else None
+    for key in ("source", "title", "date"):
+        if key in fields and f"record_{key}" not in fields:
+            fields[f"record_{key}"] = fields.pop(key)
+            entry.repaired("renamed-fields")
+    doc = Document(id=ident, source=entry.path, text=text, title=title, date=date, meta=fields)
+    if surrogates and _has_surrogate(doc):
+        doc = _replace_surrogates(doc, entry)
+    return doc
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_surrogate(doc: Document) -> bool:
+    return (
+        any(
+            isinstance(v, str) and _SURROGATE.search(v) is not None
+            for v in (doc.id, doc.text, doc.title, doc.date)
+        )
+        or _SURROGATE.search(json.dumps(doc.meta, ensure_ascii=False)) is not None
+    )
+
+
+def _replace_surrogates(doc: Document, entry: InputFile) -> Document:
+    count = 0
+
+    def fix(value: Any) -> Any:
+        nonlocal count
+        if isinstance(value, str):
+            fixed, n = _SURROGATE.subn("\ufffd", value)
+            count += n
+            return fixed
+        if isinstance(value, dict):
+            return {fix(k): fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    doc = replace(
+        doc,
+        id=fix(doc.id),
+        text=fix(doc.text),
+        title=fix(doc.title),
+        date=fix(doc.date),
+        meta=fix(doc.meta),
+    )
+    entry.repaired("lone-surrogates", count)
+    return doc
+
+
+def iter_jsonl(
+    entry: InputFile, stream: io.BufferedIOBase, text_key: str, seen: set[str] | None = None
+) -> Iterator[Document]:
+    """Yield the documents of a JSONL byte stream, recording bad lines on ``entry``.
+
+    Lines are UTF-8 (a BOM on line 1 is allowed); a stray invalid byte is read as
+    Windows-1252 and counted in ``entry.repairs``. NUL bytes are stripped and counted.
+    """
+    fallback = False
+    lines = read_lines(stream, MAX_RECORD_BYTES)
+    encoding = "utf-8"
+    peek = getattr(stream, "peek", None)
+    if peek is not None and peek(2)[:2] in UTF16_BOMS:
+        lines, encoding = _utf16_lines(stream), "utf-16"
+    for number, (raw, whole) in enumerate(lines, start=1):
+        if not whole:
+            _reject(
+                entry,
+                number,
+                "record-too-long",
+                f"longer than {MAX_RECORD_BYTES >> 20} MiB; split the record",
+            )
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw:
+            entry.repaired("nul-bytes", raw.count(0))
+            raw = raw.replace(b"\x00", b"")
+        line, invalid = decode_utf8_lenient(raw)
+        if invalid:
+            entry.repaired("invalid-utf8", invalid)
+            fallback = True
+        if not line.strip():
+            continue
+        try:
+            record = parse_record(line, text_key)
+        except RecordProblem as problem:
+            _reject(entry, number, problem.rule, problem.message)
+            continue
+        escaped = _SURROGATE_ESCAPE.search(line) is not None
+        doc = record_document(entry, record, number, text_key, seen, escaped)
+        entry.count += 1
+        yield doc
+    entry.encoding = f"{encoding}+cp1252" if fallback else encoding
+
+
+def _utf16_lines(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bool]]:
+    text = io.TextIOWrapper(cast(BinaryIO, stream), encoding="utf-16", newline="")
+    while line := text.readline(MAX_RECORD_BYTES // 2):
+        if len(line) >= MAX_RECORD_BYTES // 2 and not line.endswith(("\n", "\r")):
+            while line and not line.endswith(("\n", "\r")):
+                line = text.readline(1 << 20)
+            yield b"", False
+            continue
+        yield line.encode("utf-8"), True
+
+
+def _reject(entry: InputFile, number: int, rule: str, message: str) -> None:
+    entry.rejections.append(
+        Rejection(entry.path, rule, f"{entry.path}:{number}: {message}", number)
+    )

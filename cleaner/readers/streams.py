@@ -1,0 +1,99 @@
+"""Byte streams for the readers: a hashing reader and transparent decompression.
+
+The sha256 and size of an input are those of its bytes as stored (compressed, for a
+``.jsonl.gz``), taken while the file is read once, so a streamed file is never held
+in memory whole and its manifest entry is still exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from typing import IO, cast
+
+CHUNK = 1 << 20  # 1 MiB reads: few system calls, little memory
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+COMPRESSED_SUFFIXES = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+
+
+class HashingReader(io.RawIOBase):
+    """A read-only stream that hashes and counts every byte read through it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.hash.update(data)
+        self.size += n
+        return n
+
+    def drain(self) -> None:
+        """Read (and hash) whatever is left, so that sha256 and size cover the whole input."""
+        while data := self._raw.read(CHUNK):
+            self.hash.update(data)
+            self.size += len(data)
+
+    @property
+    def sha256(self) -> str:
+        return self.hash.hexdigest()
+
+
+def sniff_compression(head: bytes) -> str | None:
+    """``"gzip"``, ``"zstd"`` or None, from the first bytes of a stream.
+
+    >>> sniff_compression(b"\\x1f\\x8b\\x08\\x00"), sniff_compression(b'{"text": 1}')
+    ('gzip', None)
+    """
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(ZSTD_MAGIC):
+        return "zstd"
+    return None
+
+
+def decompressed(raw: io.BufferedIOBase, compression: str | None) -> io.BufferedIOBase:
+    """A buffered reader of ``raw``'s content, decompressed when ``compression`` says so.
+
+    Raises :class:`ModuleNotFoundError` for zstd when ``zstandard`` is not installed.
+    """
+    if compression == "gzip":
+        import gzip
+
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if compression == "zstd":
+        import zstandard
+
+        reader = zstandard.ZstdDecompressor().stream_reader(
+            cast(IO[bytes], raw), read_across_frames=True
+        )
+        return io.BufferedReader(reader, CHUNK)
+    return raw
+
+
+def read_lines(stream: io.BufferedIOBase, limit: int) -> Iterator[tuple[bytes, bool]]:
+    """Yield (line, whole) for each line of ``stream``, never holding more than ``limit`` bytes.
+
+    A line longer than ``limit`` is read through to its end and yielded as its first
+    ``limit`` bytes with ``whole=False``, so one huge line costs time, not memory.
+    """
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line, True
+            continue
+        head = line[:limit]
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(CHUNK)
+        yield head, False

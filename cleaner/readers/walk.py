@@ -1,0 +1,46 @@
+"""Find the input files under a folder, in a stable order, without following loops."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cleaner.errors import InputError
+
+
+def list_inputs(root: Path) -> list[tuple[Path, str]]:
+    """The input files under ``root`` as (path, source) pairs, sorted by source.
+
+    ``source`` is the path relative to ``root`` with ``/`` separators, so the same file
+    name in two folders gives two sources (and two ids). Hidden files and folders are
+    skipped; symlinked folders are followed, but a folder already visited (a link
+    loop) is not entered again. A broken or looping file link is listed, and the
+    reader rejects it with its reason.
+    """
+    if not root.exists() and not root.is_symlink():
+        raise InputError(f"{root}: no such file or folder. Pass the folder of raw files.")
+    if root.is_file():
+        return [(root, root.name)]
+    if not root.is_dir():
+        raise InputError(f"{root}: not a readable file or folder. Pass the folder of raw files.")
+    found: list[tuple[Path, str]] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def unreadable(err: OSError) -> None:
+        path = Path(err.filename) if err.filename else root
+        found.append((path, path.relative_to(root).as_posix() + "/"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
+        st = os.stat(dirpath)
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            found.append((path, path.relative_to(root).as_posix()))
+    found.sort(key=lambda item: item[1])
+    return found

@@ -1,0 +1,644 @@
+"""Readers: every kind of file a raw folder holds ends cleaned, dropped or rejected.
+
+One table (``CASES``) drives both the reader test and the end-to-end test through
+``clean_corpus``: each row is one input file, what the manifest must say about it,
+and which records the audit must list with their line numbers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import random
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cleaner.readers.files as files_mod
+from cleaner.api import clean_corpus
+from cleaner.errors import InputError
+from cleaner.readers import (
+    InputFile,
+    decode,
+    doc_id,
+    list_inputs,
+    read_file,
+    read_inputs,
+    read_stream,
+    stream_file,
+)
+
+RNG = random.Random(7)
+RANDOM = bytes(RNG.randrange(256) for _ in range(4096))
+PROSE = "The council met on Tuesday to discuss the new library, and residents spoke at length."
+
+
+def jsonl(*records: Any) -> bytes:
+    return b"".join(
+        (r if isinstance(r, bytes) else json.dumps(r).encode()) + b"\n" for r in records
+    )
+
+
+def parquet(columns: dict[str, list[Any]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(pa.table(columns), sink)
+    return sink.getvalue()
+
+
+def zstd(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
+GOOD = jsonl({"text": PROSE, "lang": "en"}, {"text": PROSE.replace("library", "bridge")})
+BIG_GZ = gzip.compress(
+    b"".join(jsonl({"text": f"{PROSE} {i} {RNG.random()}"}) for i in range(4000))
+)
+
+# name, file name, content, manifest outcome, reason contains, documents, encoding,
+# audit rejections [(rule, line)], repairs, first document text (or None to skip)
+CASES: list[dict[str, Any]] = [
+    dict(
+        label="plain-txt",
+        name="a.txt",
+        data=PROSE.encode(),
+        outcome="cleaned",
+        docs=1,
+        encoding="utf-8",
+        text=PROSE,
+    ),
+    dict(
+        label="markdown",
+        name="a.md",
+        data=b"# Title\n\n" + PROSE.encode(),
+        outcome="cleaned",
+        docs=1,
+    ),
+    dict(
+        label="crlf",
+        name="a.txt",
+        data=b"First line.\r\nSecond line.\r\n",
+        outcome="cleaned",
+        docs=1,
+        text="First line.\nSecond line.",
+    ),
+    dict(label="no-suffix-text", name="README", data=PROSE.encode(), outcome="cleaned", docs=1),
+    dict(
+        label="utf8-bom",
+        name="a.txt",
+        data=b"\xef\xbb\xbf" + PROSE.encode(),
+        outcome="cleaned",
+        encoding="utf-8-sig",
+        docs=1,
+        text=PROSE,
+    ),
+    dict(
+        label="invalid-utf8-byte",
+        name="a.txt",
+        data="Crème brûlée, ".encode() + b"na\xefve and caf\xe9.",
+        outcome="cleaned",
+        docs=1,
+        encoding="utf-8",
+        repairs={"invalid-utf8": 2},
+        text="Crème brûlée, naïve and café.",
+    ),
+    dict(
+        label="windows-1252",
+        name="a.txt",
+        data="“Smart” quotes — and café crème in Windows-1252.".encode("cp1252"),
+        outcome="cleaned",
+        docs=1,
+        encoding="cp1252",
+        text="“Smart” quotes — and café crème in Windows-1252.",
+    ),
+    dict(
+        label="windows-1251",
+        name="a.txt",
+        data="Привет, мир! Это обычный текст на русском языке, записанный в cp1251.".encode(
+            "cp1251"
+        ),
+        outcome="cleaned",
+        docs=1,
+        encoding="cp1251",
+    ),
+    dict(
+        label="utf16-bom",
+        name="a.txt",
+        data="Grüße aus Köln.\r\n".encode("utf-16"),
+        outcome="cleaned",
+        docs=1,
+        encoding="utf-16",
+        text="Grüße aus Köln.",
+    ),
+    dict(
+        label="utf16-no-bom",
+        name="a.txt",
+        data="Plain words in UTF-16.".encode("utf-16-le"),
+        outcome="cleaned",
+        docs=1,
+        encoding="utf-16-le",
+        text="Plain words in UTF-16.",
+    ),
+    dict(
+        label="nul-bytes-stripped",
+        name="a.txt",
+        data=b"Some\x00 text with\x00 NULs.\x00\x00",
+        outcome="cleaned",
+        docs=1,
+        repairs={"nul-bytes": 4},
+        text="Some text with NULs.",
+    ),
+    dict(
+        label="only-nul-bytes",
+        name="a.txt",
+        data=b"\x00" * 64,
+        outcome="rejected",
+        repairs={"nul-bytes": 64},
+        reason="no text",
+    ),
+    dict(label="empty", name="a.txt", data=b"", outcome="rejected", reason="empty file"),
+    dict(
+        label="whitespace-only",
+        name="a.md",
+        data=b" \n\t\r\n",
+        outcome="rejected",
+        reason="empty file",
+    ),
+    dict(label="random-binary", name="a.txt", data=RANDOM, outcome="rejected", reason="binary"),
+    dict(
+        label="png",
+        name="photo.png",
+        data=b"\x89PNG\r\n\x1a\n" + RANDOM,
+        outcome="rejected",
+        reason="PNG image",
+    ),
+    dict(
+        label="pdf",
+        name="paper.txt",
+        data=b"%PDF-1.4\n%...\n1 0 obj\n",
+        outcome="rejected",
+        reason="PDF document",
+    ),
+    dict(
+        label="jsonl",
+        name="a.jsonl",
+        data=GOOD,
+        outcome="cleaned",
+        docs=2,
+        encoding="utf-8",
+        text=PROSE,
+    ),
+    dict(
+        label="jsonl-crlf-bom",
+        name="a.jsonl",
+        data=b"\xef\xbb\xbf" + GOOD.replace(b"\n", b"\r\n"),
+        outcome="cleaned",
+        docs=2,
+        text=PROSE,
+    ),
+    dict(
+        label="jsonl-malformed-line",
+        name="a.jsonl",
+        data=jsonl({"text": PROSE}, b"{not json", b"[1, 2]", {"text": "Another record."}),
+        outcome="cleaned",
+        docs=2,
+        rejected=[("malformed-json", 2), ("malformed-json", 3)],
+    ),
+    dict(
+        label="jsonl-missing-text",
+        name="a.jsonl",
+        data=jsonl({"body": "x"}, {"text": PROSE}),
+        outcome="cleaned",
+        docs=1,
+        rejected=[("missing-text", 1)],
+    ),
+    dict(
+        label="jsonl-text-not-string",
+        name="a.jsonl",
+        data=jsonl({"text": 5}, {"text": None}, {"text": ["a"]}, {"text": PROSE}),
+        outcome="cleaned",
+        docs=1,
+        rejected=[("text-not-string", 1), ("text-not-string", 2), ("text-not-string", 3)],
+    ),
+    dict(
+        label="jsonl-nan",
+        name="a.jsonl",
+        data=b'{"text": "x", "score": NaN}\n' + jsonl({"text": PROSE}),
+        outcome="cleaned",
+        docs=1,
+        rejected=[("malformed-json", 1)],
+    ),
+    dict(
+        label="jsonl-deep-nesting",
+        name="a.jsonl",
+        data=b'{"text": "x", "m": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n" + GOOD,
+        outcome="cleaned",
+        docs=2,
+        rejected=[("malformed-json", 1)],
+    ),
+    dict(
+        label="jsonl-huge-int",
+        name="a.jsonl",
+        data=b'{"text": "x", "n": ' + b"9" * 5000 + b"}\n" + GOOD,
+        outcome="cleaned",
+        docs=2,
+        rejected=[("malformed-json", 1)],
+    ),
+    dict(
+        label="jsonl-nul-and-stray-byte",
+        name="a.jsonl",
+        data=b'{"text": "caf\xe9\x00 au lait"}\n',
+        outcome="cleaned",
+        docs=1,
+        encoding="utf-8+cp1252",
+        repairs={"nul-bytes": 1, "invalid-utf8": 1},
+        text="café au lait",
+    ),
+    dict(
+        label="jsonl-conflicting-fields",
+        name="a.jsonl",
+        data=jsonl({"text": PROSE, "source": "https://example.org", "date": 2024}),
+        outcome="cleaned",
+        docs=1,
+        repairs={"renamed-fields": 2},
+    ),
+    dict(
+        label="jsonl-lone-surrogate-and-escaped-nul",
+        name="a.jsonl",
+        data=b'{"text": "broken \\ud800 pair\\u0000.", "k\\udfff": "v"}\n',
+        outcome="cleaned",
+        docs=1,
+        repairs={"lone-surrogates": 2, "nul-bytes": 1},
+        text="broken \ufffd pair.",
+    ),
+    dict(
+        label="jsonl-utf16",
+        name="a.jsonl",
+        data=GOOD.decode().encode("utf-16"),
+        outcome="cleaned",
+        docs=2,
+        encoding="utf-16",
+    ),
+    dict(
+        label="jsonl-all-bad",
+        name="a.jsonl",
+        data=b"nope\n{}\n",
+        outcome="rejected",
+        reason="no usable records",
+        rejected=[("malformed-json", 1), ("missing-text", 2)],
+    ),
+    dict(
+        label="jsonl-blank-lines-only",
+        name="a.jsonl",
+        data=b"\n\n  \n",
+        outcome="rejected",
+        reason="empty file",
+    ),
+    dict(label="jsonl-gz", name="a.jsonl.gz", data=gzip.compress(GOOD), outcome="cleaned", docs=2),
+    dict(label="jsonl-zst", name="a.jsonl.zst", data=zstd(GOOD), outcome="cleaned", docs=2),
+    dict(
+        label="txt-gz",
+        name="a.txt.gz",
+        data=gzip.compress(PROSE.encode()),
+        outcome="cleaned",
+        docs=1,
+        text=PROSE,
+    ),
+    dict(
+        label="gz-damaged-after-records",
+        name="a.jsonl.gz",
+        data=BIG_GZ[: len(BIG_GZ) // 2],
+        outcome="cleaned",
+        reason="damaged after",
+        rejected=[("damaged-file", None)],
+    ),
+    dict(
+        label="gz-damaged-header",
+        name="a.jsonl.gz",
+        data=b"\x1f\x8b\x08" + RANDOM[:100],
+        outcome="rejected",
+        reason="damaged",
+        rejected=[("damaged-file", None)],
+    ),
+    dict(
+        label="zst-garbage",
+        name="a.jsonl.zst",
+        data=b"\x28\xb5\x2f\xfd" + RANDOM[:100],
+        outcome="rejected",
+        reason="damaged",
+        rejected=[("damaged-file", None)],
+    ),
+    dict(
+        label="parquet",
+        name="a.parquet",
+        data=parquet({"text": [PROSE, None, "Third row."], "id": ["r1", "r2", "r3"]}),
+        outcome="cleaned",
+        docs=2,
+        rejected=[("text-not-string", 2)],
+        text=PROSE,
+    ),
+    dict(
+        label="parquet-no-text-column",
+        name="a.parquet",
+        data=parquet({"body": ["x"]}),
+        outcome="rejected",
+        reason="no column 'text'",
+    ),
+    dict(
+        label="parquet-garbage",
+        name="a.parquet",
+        data=b"PAR1" + RANDOM[:200],
+        outcome="rejected",
+        reason="not readable as Parquet",
+    ),
+]
+
+
+def _write(tmp_path: Path, case: dict[str, Any]) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / case["name"]).write_bytes(case["data"])
+    return raw
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["label"])
+def test_reader_case(case: dict[str, Any], tmp_path: Path) -> None:
+    raw = _write(tmp_path, case)
+    entry = read_file(raw / case["name"], case["name"])
+    data = case["data"]
+    assert (entry.sha256, entry.size) == (hashlib.sha256(data).hexdigest(), len(data))
+    want = "rejected" if case["outcome"] == "rejected" else "read"
+    assert entry.outcome == want, entry.reason
+    if "docs" in case:
+        assert len(entry.documents) == entry.count == case["docs"]
+    if "encoding" in case:
+        assert entry.encoding == case["encoding"]
+    assert entry.repairs == case.get("repairs", {})
+    if case.get("text") is not None:
+        from cleaner.stages.repair import repair_text
+
+        assert repair_text(entry.documents[0].text)[0] == case["text"]
+    assert [(r.rule, r.line) for r in entry.rejections] == case.get("rejected", [])
+    for message in [entry.message, *(r.message for r in entry.rejections)]:
+        assert "\n" not in message and message.startswith(case["name"])
+    if entry.reason:
+        assert case["reason"] in entry.reason
+        assert "; " in entry.reason, "a reason says what to do after the semicolon"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["label"])
+def test_case_end_to_end(case: dict[str, Any], tmp_path: Path) -> None:
+    raw = _write(tmp_path, case)
+    report = clean_corpus(raw, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    [entry] = manifest["inputs"]
+    assert entry["outcome"] == case["outcome"]
+    assert case.get("reason", "") in entry.get("reason", "")
+    audit = [json.loads(x) for x in (tmp_path / "out" / "audit.jsonl").read_text().splitlines()]
+    read_rows = [r for r in audit if r["stage"] == "read" and r["rule"] != "rejected-file"]
+    assert [(r["rule"], r.get("line")) for r in read_rows] == case.get("rejected", [])
+    if case["outcome"] == "rejected":
+        [row] = [r for r in audit if r["rule"] == "rejected-file"]
+        assert row["message"].startswith(case["name"] + ": ")
+    assert report.records_rejected == len(case.get("rejected", []))
+    corpus = (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(corpus) == report.kept == entry["documents"] - report.duplicates
+
+
+def test_jsonl_fields_round_trip(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    line = {
+        "id": "rec-7",
+        "body": PROSE,
+        "url": "https://example.org/a",
+        "n": 3,
+        "tags": ["a", "b"],
+        "title": "Headline",
+    }
+    raw = corpus({"a.jsonl": json.dumps(line) + "\n"})
+    clean_corpus(raw, tmp_path / "out", _config(text_key="body"))
+    [record] = [json.loads(x) for x in (tmp_path / "out" / "corpus.jsonl").read_text().splitlines()]
+    assert record["id"] == "rec-7" and record["text"] == PROSE
+    assert {k: record[k] for k in ("url", "n", "tags", "title")} == {
+        "url": "https://example.org/a",
+        "n": 3,
+        "tags": ["a", "b"],
+        "title": "Headline",
+    }
+
+
+def test_parquet_meta_is_json(tmp_path: Path) -> None:
+    import datetime as dt
+    import decimal
+
+    path = tmp_path / "a.parquet"
+    path.write_bytes(
+        parquet(
+            {
+                "text": [PROSE],
+                "when": [dt.datetime(2024, 6, 20, 12, 0)],
+                "price": [decimal.Decimal("1.50")],
+                "blob": [b"\xff\x00"],
+                "n": [1],
+            }
+        )
+    )
+    [doc] = read_file(path, "a.parquet").documents
+    assert doc.meta == {"when": "2024-06-20T12:00:00", "price": "1.50", "blob": "/wA=", "n": 1}
+    json.dumps(doc.record())
+
+
+def _config(**fields: Any) -> Any:
+    from cleaner.config import CleanConfig
+
+    return CleanConfig(**fields)
+
+
+def test_same_name_in_two_folders_gives_distinct_ids(corpus) -> None:  # type: ignore[no-untyped-def]
+    shard = jsonl({"id": 0, "text": "first shard record"}, {"id": 1, "text": "second"})
+    raw = corpus({"a/x.txt": PROSE, "b/x.txt": PROSE, "a/s.jsonl": shard, "b/s.jsonl": shard})
+    docs = [d for f in read_inputs(raw) for d in f.documents]
+    ids = [d.id for d in docs]
+    assert len(set(ids)) == len(ids) == 6
+    by_source = {(d.source, d.meta.get("record_id", d.id)) for d in docs}
+    assert ("b/s.jsonl", 0) in by_source and ("a/s.jsonl", "0") in by_source
+    assert doc_id("a/x.txt") in ids and doc_id("b/x.txt") in ids
+
+
+def test_deep_folders_and_symlink_loops(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    deep = raw.joinpath(*[f"d{i}" for i in range(60)])
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text(PROSE)
+    (raw / "d0" / "loop").symlink_to(raw, target_is_directory=True)
+    (raw / "self").symlink_to("self")
+    (raw / "x").symlink_to("y")
+    (raw / "y").symlink_to("x")
+    (raw / "dangling.txt").symlink_to("nowhere.txt")
+    entries = {e.path: e for e in read_inputs(raw)}
+    assert sum(1 for p in entries if p.endswith("deep.txt")) == 1
+    assert all(e.outcome == "read" for p, e in entries.items() if p.endswith("deep.txt"))
+    for name in ("self", "x", "y", "dangling.txt"):
+        assert entries[name].outcome == "rejected"
+        assert "unreadable" in (entries[name].reason or "")
+
+
+def test_unreadable_file_is_rejected(monkeypatch: pytest.MonkeyPatch, corpus) -> None:  # type: ignore[no-untyped-def]
+    # Tests run as root, where chmod 000 does not stop reads: simulate the refusal.
+    raw = corpus({"locked.txt": PROSE, "open.txt": PROSE})
+    real_open = Path.open
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    entries = {e.path: e for e in read_inputs(raw)}
+    assert entries["open.txt"].outcome == "read"
+    assert entries["locked.txt"].outcome == "rejected"
+    assert entries["locked.txt"].reason == (
+        "unreadable (Permission denied); check that it exists and its permissions"
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_chmod_000_file_is_rejected(corpus) -> None:  # type: ignore[no-untyped-def]
+    raw = corpus({"locked.txt": PROSE})
+    (raw / "locked.txt").chmod(0)
+    [entry] = read_inputs(raw)
+    assert entry.outcome == "rejected" and "Permission denied" in (entry.reason or "")
+
+
+def test_unreadable_folder_is_listed(monkeypatch: pytest.MonkeyPatch, corpus) -> None:  # type: ignore[no-untyped-def]
+    raw = corpus({"ok.txt": PROSE, "sub/inner.txt": PROSE})
+    real_scandir = os.scandir
+
+    def refuse(path: Any) -> Any:
+        if str(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    entries = {e.path: e for e in read_inputs(raw)}
+    assert entries["ok.txt"].outcome == "read"
+    assert entries["sub/"].outcome == "rejected"
+
+
+def test_missing_input_path_raises_one_line_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope: no such file or folder\. Pass"):
+        list_inputs(tmp_path / "nope")
+
+
+def test_record_too_long_is_rejected_and_the_rest_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import cleaner.readers.jsonl as jsonl_mod
+
+    monkeypatch.setattr(jsonl_mod, "MAX_RECORD_BYTES", 100)
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(jsonl({"text": "x" * 500}, {"text": "short"}))
+    entry = read_file(path, "a.jsonl")
+    assert [d.text for d in entry.documents] == ["short"]
+    assert [(r.rule, r.line) for r in entry.rejections] == [("record-too-long", 1)]
+
+
+def test_read_stream_stdin_jsonl_and_gzip() -> None:
+    for data in (GOOD, gzip.compress(GOOD), zstd(GOOD)):
+        entry = read_stream(io.BytesIO(data))
+        assert entry.path == "-" and entry.outcome == "read" and len(entry.documents) == 2
+        assert entry.sha256 == hashlib.sha256(data).hexdigest() and entry.size == len(data)
+        assert entry.documents[0].meta == {"lang": "en"}
+
+
+def test_stream_file_is_lazy_and_accounts_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl.gz"
+    path.write_bytes(gzip.compress(GOOD * 100))
+    entry, docs = stream_file(path, "a.jsonl.gz")
+    assert entry.sha256 == "" and entry.count == 0
+    assert sum(1 for _ in docs) == 200
+    assert entry.count == 200 and entry.documents == []
+    assert entry.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert entry.to_dict()["documents"] == 200
+
+
+def test_missing_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import builtins
+
+    path = tmp_path / "a.jsonl.zst"
+    path.write_bytes(zstd(GOOD))
+    real_import = builtins.__import__
+
+    def no_zstd(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "zstandard":
+            raise ModuleNotFoundError("No module named 'zstandard'", name="zstandard")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_zstd)
+    entry = read_file(path, "a.jsonl.zst")
+    assert entry.outcome == "rejected" and "install cleaner[zstd]" in (entry.reason or "")
+    assert entry.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_near_duplicate_file_is_dropped_with_reason(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(f"word{i}" for i in range(60))
+    raw = corpus({"a.txt": text, "b.txt": text})
+    clean_corpus(raw, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    outcomes = {e["path"]: (e["outcome"], e.get("reason")) for e in manifest["inputs"]}
+    assert outcomes["a.txt"] == ("cleaned", None)
+    assert outcomes["b.txt"] == (
+        "dropped",
+        "all 1 documents dropped: near-duplicate; see audit.jsonl",
+    )
+
+
+def test_decode_keeps_its_contract() -> None:
+    assert decode(b"plain") == ("plain", "utf-8", None)
+    text, encoding, problem = decode(RANDOM)
+    assert text is None and encoding is None and problem and "binary" in problem
+
+
+def test_input_file_to_dict_is_json() -> None:
+    entry = InputFile("a.txt", "0" * 64, 3, encoding="cp1252", repairs={"nul-bytes": 1})
+    assert json.loads(json.dumps(entry.to_dict()))["repairs"] == {"nul-bytes": 1}
+
+
+def _write_one_line(path: Path, size: int) -> None:
+    chunk = (b"lorem ipsum dolor sit amet " * 40000)[: 1 << 20]
+    with path.open("wb") as f:
+        for _ in range(size >> 20):
+            f.write(chunk)
+
+
+def test_200_mb_on_one_line_is_bounded_in_memory_and_time(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    _write_one_line(big, 200 << 20)
+    (tmp_path / "big.jsonl").symlink_to(big)
+    digest = hashlib.sha256()
+    with big.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    for name, rule in (("big.txt", None), ("big.jsonl", "record-too-long")):
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        entry = read_file(tmp_path / name, name)
+        seconds = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert entry.outcome == "rejected"
+        assert entry.sha256 == digest.hexdigest() and entry.size == 200 << 20
+        assert [r.rule for r in entry.rejections] == ([rule] if rule else [])
+        assert peak < 3 * files_mod.MAX_DOCUMENT_BYTES + (8 << 20), f"{name}: {peak >> 20} MiB"
+        assert seconds < 30, f"{name}: {seconds:.1f}s"
