@@ -82,6 +82,8 @@ def run(input_path: Path, output: Path, config_path: Path | None, disable: tuple
         config = config.with_overrides(
             {"boilerplate.disable": tuple(sorted({*config.boilerplate.disable, *disable}))})
     report = api.clean_corpus(input_path, output, config)
+    if report.rebuild and not quiet:
+        click.echo(f"cleaner: full rebuild: {report.rebuild}", err=True)
     if as_json:
         click.echo(json.dumps({"documents_in": report.documents_in, "kept": report.kept,
                                "dropped": report.dropped, "lines_removed": report.lines_removed,
@@ -90,6 +92,37 @@ def run(input_path: Path, output: Path, config_path: Path | None, disable: tuple
                                "seconds": round(report.seconds, 3)}, sort_keys=True))
     elif not quiet:
         click.echo(f"cleaner: {report.summary()}", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--corpus", "corpus_dir", default="clean", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder of `cleaner run` to compare against.")
+@click.option("--max-boilerplate", type=click.FloatRange(0.0, 1.0), default=0.5,
+              show_default=True, help="Largest share of a file's characters cleaning may remove.")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON on stdout.")
+def check(files: tuple[Path, ...], corpus_dir: Path, max_boilerplate: float,
+          config_path: Path | None, as_json: bool) -> None:
+    """Judge raw FILES against the corpus; write nothing.
+
+    A file has problems when too much of it is boilerplate, or when it nearly
+    duplicates a document of the corpus. Exit 0 clean, 1 problems, 2 unusable input.
+
+    Example:
+
+        cleaner check raw/new-article.txt --corpus clean --max-boilerplate 0.4
+    """
+    report = api.check_files(list(files), corpus_dir, _config(config_path, {}),
+                             max_boilerplate=max_boilerplate)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), sort_keys=True))
+    else:
+        for f in report.files:
+            for line in f.problems:
+                click.echo(line)
+    sys.exit(report.exit_code)
 
 
 def main() -> None:
