@@ -60,11 +60,13 @@ class Report:
         return self.dropped.get("near-duplicate", 0)
 
     def summary(self) -> str:
-        return (f"{self.documents_in} documents in, {self.kept} kept, "
-                f"{self.duplicates} dropped as duplicates, "
-                f"{self.lines_removed} lines removed, "
-                f"{self.files_rejected} files and {self.records_rejected} records rejected "
-                f"({self.seconds:.1f}s)")
+        return (
+            f"{self.documents_in} documents in, {self.kept} kept, "
+            f"{self.duplicates} dropped as duplicates, "
+            f"{self.lines_removed} lines removed, "
+            f"{self.files_rejected} files and {self.records_rejected} records rejected "
+            f"({self.seconds:.1f}s)"
+        )
 
 
 def prepare_output(output: Path, input_path: Path) -> None:
@@ -74,8 +76,9 @@ def prepare_output(output: Path, input_path: Path) -> None:
             raise OutputError(f"{output}: output folder is the input folder; pick another one.")
         output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"{output}: cannot create the output folder ({e.strerror}); "
-                          "pick a writable path.") from e
+        raise OutputError(
+            f"{output}: cannot create the output folder ({e.strerror}); pick a writable path."
+        ) from e
     if not output.is_dir():
         raise OutputError(f"{output}: not a folder; pick a folder for the output.")
 
@@ -145,8 +148,9 @@ def _plan(folder: OutputFolder, config: CleanConfig, incremental: bool) -> _Plan
     return _Plan(None, following, str(why), why, history)
 
 
-def clean_corpus(input_path: Path, output: Path, config: CleanConfig | None = None, *,
-                 incremental: bool = True) -> Report:
+def clean_corpus(
+    input_path: Path, output: Path, config: CleanConfig | None = None, *, incremental: bool = True
+) -> Report:
     """Clean every input under ``input_path`` into ``output``.
 
     Writes ``corpus.jsonl`` (kept documents in input order), ``audit.jsonl`` (every
@@ -182,8 +186,14 @@ def clean_corpus(input_path: Path, output: Path, config: CleanConfig | None = No
 class _Run:
     """One run: bring the state up to date with the inputs, then emit a generation."""
 
-    def __init__(self, folder: OutputFolder, config: CleanConfig, plan: _Plan,
-                 input_path: Path, listing: list[tuple[Path, str]]) -> None:
+    def __init__(
+        self,
+        folder: OutputFolder,
+        config: CleanConfig,
+        plan: _Plan,
+        input_path: Path,
+        listing: list[tuple[Path, str]],
+    ) -> None:
         self.folder, self.config, self.plan = folder, config, plan
         self.input_path, self.listing = input_path, listing
         self.pipeline = Pipeline.from_config(config, corpus_stages=False)
@@ -201,9 +211,15 @@ class _Run:
         entry = read_file(path, source, self.config.text_key)
         docs = list(self.pipeline.run(entry.documents))
         self.cleaned += len(docs)
-        return self.state.add_file(entry, docs, mtime_ns=mtime_ns, seen_ns=seen_ns,
-                                   ngram=self.dedup.ngram, threshold=self.dedup.threshold,
-                                   postings=postings)
+        return self.state.add_file(
+            entry,
+            docs,
+            mtime_ns=mtime_ns,
+            seen_ns=seen_ns,
+            ngram=self.dedup.ngram,
+            threshold=self.dedup.threshold,
+            postings=postings,
+        )
 
     def rebuild(self) -> None:
         """Clean every input into a new state file."""
@@ -211,17 +227,24 @@ class _Run:
         for path, source in self.listing:
             new.extend(self._store(path, source, postings=False))
             self.files["added"] += 1
-        index = MemoryIndex([d.shingles for d in new], [d.rank for d in new],
-                            [d.position for d in new], [d.live for d in new],
-                            threshold=self.dedup.threshold)
+        index = MemoryIndex(
+            [d.shingles for d in new],
+            [d.rank for d in new],
+            [d.position for d in new],
+            [d.live for d in new],
+            threshold=self.dedup.threshold,
+        )
         verdicts = index.resolve_all() if self.dedup.documents else {}
         self.state.set_verdicts(
             (d.handle, None if k is None else new[k].handle, s)
             for d, (k, s) in ((d, verdicts.get(i, (None, None))) for i, d in enumerate(new))
-            if d.live)
+            if d.live
+        )
         self.state.write_postings(
             (d.handle, d.shingles[: prefix_size(len(d.shingles), self.dedup.threshold)])
-            for d in new if d.live)
+            for d in new
+            if d.live
+        )
 
     def update(self) -> None:
         """Clean only new and changed inputs; re-judge the documents their change affects."""
@@ -231,8 +254,9 @@ class _Run:
         todo: list[tuple[Path, str]] = []
         for path, source in self.listing:
             row = stored.pop(source, None)
-            if row is not None and _unchanged(path, row.size, row.mtime_ns, row.seen_ns,
-                                              row.sha256, state, source):
+            if row is not None and _unchanged(
+                path, row.size, row.mtime_ns, row.seen_ns, row.sha256, state, source
+            ):
                 self.files["unchanged"] += 1
                 continue
             self.files["changed" if row is not None else "added"] += 1
@@ -262,8 +286,10 @@ class _Run:
         """Write the new generation, commit the state, switch the output to it."""
         n, state, plan = self.plan.generation, self.state, self.plan
         gen = self.folder.start_generation(n)
-        outputs = {CORPUS: _write_lines(gen / CORPUS, state.corpus_lines()),
-                   AUDIT: _write_lines(gen / AUDIT, state.audit_lines())}
+        outputs = {
+            CORPUS: _write_lines(gen / CORPUS, state.corpus_lines()),
+            AUDIT: _write_lines(gen / AUDIT, state.audit_lines()),
+        }
         counts = Counts()
         drops = []
         for ident, source, change, tally in state.outcomes():
@@ -274,19 +300,32 @@ class _Run:
         mode = "incremental" if plan.state is not None else "full"
         reason = plan.reason or ", ".join(f"{v} {k}" for k, v in self.files.items())
         seconds = time.perf_counter() - t0
-        run = {"mode": mode, "reason": reason, "files": dict(self.files),
-               "documents_cleaned": self.cleaned,
-               "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
-               "seconds": round(seconds, 3)}
+        run = {
+            "mode": mode,
+            "reason": reason,
+            "files": dict(self.files),
+            "documents_cleaned": self.cleaned,
+            "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+            "seconds": round(seconds, 3),
+        }
         manifest = build_manifest(
-            config=self.config, inputs=inputs, outputs=outputs, counts=counts,
-            duplicates=duplicate_clusters(drops), stages=Pipeline.from_config(self.config).names,
-            run=run, history=plan.history)
+            config=self.config,
+            inputs=inputs,
+            outputs=outputs,
+            counts=counts,
+            duplicates=duplicate_clusters(drops),
+            stages=Pipeline.from_config(self.config).names,
+            run=run,
+            history=plan.history,
+        )
         write_json(gen / MANIFEST, manifest)
-        for key, value in (("generation", str(n)), ("version", __version__),
-                           ("config", json.dumps(self.config.to_dict(), sort_keys=True)),
-                           ("config_hash", self.config.hash()),
-                           ("input_root", str(self.input_path.resolve()))):
+        for key, value in (
+            ("generation", str(n)),
+            ("version", __version__),
+            ("config", json.dumps(self.config.to_dict(), sort_keys=True)),
+            ("config_hash", self.config.hash()),
+            ("input_root", str(self.input_path.resolve())),
+        ):
             state.set_meta(key, value)
         state.commit()
         if plan.state is None:
@@ -297,17 +336,26 @@ class _Run:
             self.state = State.open(self.folder.db_path) or self.state
         self.folder.publish(n)
         return Report(
-            documents_in=counts.documents_in, kept=counts.documents_kept,
+            documents_in=counts.documents_in,
+            kept=counts.documents_kept,
             dropped=dict(counts.documents_dropped),
             files_rejected=sum(1 for f in inputs if f.get("outcome") == "rejected"),
             records_rejected=sum(int(f.get("rejected_records", 0)) for f in inputs),
-            lines_removed=counts.lines_removed(), seconds=seconds, output=self.folder.root,
-            manifest=manifest, mode=mode, reason=reason, rebuild=plan.rebuild,
-            files=dict(self.files), documents_cleaned=self.cleaned)
+            lines_removed=counts.lines_removed(),
+            seconds=seconds,
+            output=self.folder.root,
+            manifest=manifest,
+            mode=mode,
+            reason=reason,
+            rebuild=plan.rebuild,
+            files=dict(self.files),
+            documents_cleaned=self.cleaned,
+        )
 
 
-def _unchanged(path: Path, size: int, mtime_ns: int, seen_ns: int, sha256: str,
-               state: State, source: str) -> bool:
+def _unchanged(
+    path: Path, size: int, mtime_ns: int, seen_ns: int, sha256: str, state: State, source: str
+) -> bool:
     """Whether an input still has the content stored for it (stat first, then sha256)."""
     try:
         st = path.stat()
@@ -348,9 +396,13 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def check_files(paths: Sequence[Path], corpus_dir: Path = Path("clean"),
-                config: CleanConfig | None = None, *, max_boilerplate: float = 0.5,
-                ) -> CheckReport:
+def check_files(
+    paths: Sequence[Path],
+    corpus_dir: Path = Path("clean"),
+    config: CleanConfig | None = None,
+    *,
+    max_boilerplate: float = 0.5,
+) -> CheckReport:
     """Judge raw files, each on its own, against the corpus in ``corpus_dir``; write nothing.
 
     A file has problems when more than ``max_boilerplate`` of its characters (after
@@ -364,19 +416,32 @@ def check_files(paths: Sequence[Path], corpus_dir: Path = Path("clean"),
     folder = OutputFolder(Path(corpus_dir))
     manifest = folder.manifest()
     if manifest is None:
-        raise UsageError(f"{corpus_dir}: no corpus here; run `cleaner run` first or pass "
-                         "--corpus DIR.")
+        raise UsageError(
+            f"{corpus_dir}: no corpus here; run `cleaner run` first or pass --corpus DIR."
+        )
     state = State.open(folder.db_path, readonly=True)
     if state is None:
-        raise UsageError(f"{corpus_dir}: the corpus has no state index; run `cleaner run` "
-                         "on it once with this version.")
+        raise UsageError(
+            f"{corpus_dir}: the corpus has no state index; run `cleaner run` "
+            "on it once with this version."
+        )
     try:
         dedup: dict[str, Any] = manifest["config"]["dedup"]  # type: ignore[index]
         index = StoredIndex(state, float(dedup["threshold"])) if dedup["documents"] else None
         root = state.meta("input_root")
         pipeline = Pipeline.from_config(config, corpus_stages=False)
-        files = [judge_file(Path(p), pipeline, index, int(dedup["ngram"]), root,
-                            max_boilerplate, config.text_key) for p in paths]
+        files = [
+            judge_file(
+                Path(p),
+                pipeline,
+                index,
+                int(dedup["ngram"]),
+                root,
+                max_boilerplate,
+                config.text_key,
+            )
+            for p in paths
+        ]
     finally:
         state.close()
     return CheckReport(files, max_boilerplate)

@@ -45,11 +45,15 @@ class FileCheck:
             return [f"{self.path}: {self.error}"]
         out = []
         if self.boilerplate > self.max_boilerplate:
-            out.append(f"{self.path}: {self.boilerplate:.0%} boilerplate "
-                       f"(more than {self.max_boilerplate:.0%})")
+            out.append(
+                f"{self.path}: {self.boilerplate:.0%} boilerplate "
+                f"(more than {self.max_boilerplate:.0%})"
+            )
         for d in self.duplicates:
-            out.append(f"{self.path}: near-duplicate of {d['duplicate_of']} "
-                       f"({d['duplicate_source']}), similarity {d['similarity']}")
+            out.append(
+                f"{self.path}: near-duplicate of {d['duplicate_of']} "
+                f"({d['duplicate_source']}), similarity {d['similarity']}"
+            )
         return out
 
     @property
@@ -59,10 +63,16 @@ class FileCheck:
         return "problems" if self.problems else "clean"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "status": self.status,
-                "boilerplate": round(self.boilerplate, 4), "input_chars": self.input_chars,
-                "removed_chars": self.removed_chars, "duplicates": self.duplicates,
-                "error": self.error, "problems": self.problems}
+        return {
+            "path": self.path,
+            "status": self.status,
+            "boilerplate": round(self.boilerplate, 4),
+            "input_chars": self.input_chars,
+            "removed_chars": self.removed_chars,
+            "duplicates": self.duplicates,
+            "error": self.error,
+            "problems": self.problems,
+        }
 
 
 @dataclass
@@ -79,8 +89,11 @@ class CheckReport:
         return EXIT_PROBLEMS if any(f.problems for f in self.files) else EXIT_CLEAN
 
     def to_dict(self) -> dict[str, Any]:
-        return {"exit_code": self.exit_code, "max_boilerplate": self.max_boilerplate,
-                "files": [f.to_dict() for f in self.files]}
+        return {
+            "exit_code": self.exit_code,
+            "max_boilerplate": self.max_boilerplate,
+            "files": [f.to_dict() for f in self.files],
+        }
 
 
 def _source(path: Path, input_root: str | None) -> str:
@@ -93,8 +106,15 @@ def _source(path: Path, input_root: str | None) -> str:
     return path.name
 
 
-def judge_file(path: Path, pipeline: Pipeline, index: StoredIndex | None, ngram: int,
-               input_root: str | None, max_boilerplate: float, text_key: str) -> FileCheck:
+def judge_file(
+    path: Path,
+    pipeline: Pipeline,
+    index: StoredIndex | None,
+    ngram: int,
+    input_root: str | None,
+    max_boilerplate: float,
+    text_key: str,
+) -> FileCheck:
     """Clean one file in memory and judge it; see :func:`cleaner.api.check_files`."""
     result = FileCheck(str(path), max_boilerplate=max_boilerplate)
     if not path.is_file():
@@ -109,8 +129,7 @@ def judge_file(path: Path, pipeline: Pipeline, index: StoredIndex | None, ngram:
     repaired = list(repair.run(entry.documents))
     result.input_chars = sum(len(d.text) for d in repaired)
     for doc in rest.run(repaired):
-        result.removed_chars += sum(len(ch.text) for ch in doc.changes
-                                    if ch.stage != repair.name)
+        result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
         if doc.dropped is not None:
             result.removed_chars += len(doc.dropped.text)
             continue
@@ -118,7 +137,12 @@ def judge_file(path: Path, pipeline: Pipeline, index: StoredIndex | None, ngram:
             match = index.lookup(shingle_hashes(doc.text, ngram), exclude_path=source)
             if match is not None:
                 kept_id, kept_source, sim = match
-                result.duplicates.append({"id": doc.id, "duplicate_of": kept_id,
-                                          "duplicate_source": kept_source,
-                                          "similarity": round(sim, 4)})
+                result.duplicates.append(
+                    {
+                        "id": doc.id,
+                        "duplicate_of": kept_id,
+                        "duplicate_source": kept_source,
+                        "similarity": round(sim, 4),
+                    }
+                )
     return result

@@ -59,8 +59,12 @@ class Counts:
                 row["documents"] += 1
 
     def lines_removed(self) -> int:
-        return sum(r["changes"] for stage, rules in self._rules.items()
-                   if stage != "repair-text" for r in rules.values())
+        return sum(
+            r["changes"]
+            for stage, rules in self._rules.items()
+            if stage != "repair-text"
+            for r in rules.values()
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,11 +87,17 @@ def duplicate_clusters(dropped: Iterable[tuple[str, str, Change]]) -> list[dict[
         detail = change.detail
         if "duplicate_of" not in detail:
             continue
-        entry = clusters.setdefault(detail["duplicate_of"], {
-            "kept": detail["duplicate_of"], "kept_source": detail.get("duplicate_source"),
-            "duplicates": []})
+        entry = clusters.setdefault(
+            detail["duplicate_of"],
+            {
+                "kept": detail["duplicate_of"],
+                "kept_source": detail.get("duplicate_source"),
+                "duplicates": [],
+            },
+        )
         entry["duplicates"].append(
-            {"id": ident, "source": source, "similarity": detail.get("similarity")})
+            {"id": ident, "source": source, "similarity": detail.get("similarity")}
+        )
     for entry in clusters.values():
         entry["duplicates"].sort(key=lambda d: (d["source"], d["id"]))
     return [clusters[k] for k in sorted(clusters)]

@@ -198,8 +198,9 @@ def candidate_pairs(prefixes: Sequence[Shingles]) -> dict[int, set[int]]:
     starts = np.flatnonzero(np.r_[True, tokens[1:] != tokens[:-1]])
     ends = np.r_[starts[1:], len(tokens)]
     adjacency: dict[int, set[int]] = {}
-    for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(),
-                    strict=True):
+    for s, e in zip(
+        starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True
+    ):
         group = owners[s:e].tolist()
         for i in group:
             adjacency.setdefault(i, set()).update(group)
@@ -214,9 +215,15 @@ class MemoryIndex(NearDuplicates):
     have an empty set. Candidates are found for all documents at once.
     """
 
-    def __init__(self, sets: Sequence[Shingles], ranks: Sequence[Rank],
-                 positions: Sequence[tuple[Any, ...]], live: Sequence[bool], *,
-                 threshold: float) -> None:
+    def __init__(
+        self,
+        sets: Sequence[Shingles],
+        ranks: Sequence[Rank],
+        positions: Sequence[tuple[Any, ...]],
+        live: Sequence[bool],
+        *,
+        threshold: float,
+    ) -> None:
         super().__init__(threshold)
         self.sets, self.ranks, self.positions = sets, ranks, positions
         self.live = [i for i, ok in enumerate(live) if ok]

@@ -109,8 +109,10 @@ class OutputFolder:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.state_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            raise OutputError(f"{self.root}: cannot create the lock file ({e.strerror}); "
-                              "pick a writable output folder.") from e
+            raise OutputError(
+                f"{self.root}: cannot create the lock file ({e.strerror}); "
+                "pick a writable output folder."
+            ) from e
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -118,10 +120,14 @@ class OutputFolder:
                 holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "{}"
                 raise LockedError(
                     f"{self.root}: another run is writing this folder ({_describe(holder)}); "
-                    "wait for it to finish, or pick another output folder.") from None
+                    "wait for it to finish, or pick another output folder."
+                ) from None
             os.ftruncate(fd, 0)
-            body = {"pid": os.getpid(), "host": socket.gethostname(),
-                    "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            body = {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
             os.pwrite(fd, (json.dumps(body, sort_keys=True) + "\n").encode(), 0)
             yield
         finally:

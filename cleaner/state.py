@@ -118,14 +118,17 @@ class State:
             return None
         try:
             if readonly:
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                       isolation_level=None)
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+                )
             else:
                 conn = sqlite3.connect(path, isolation_level=None)
             conn.execute("PRAGMA busy_timeout=10000")
             state = cls(conn, path)
-            if state.meta("schema") != SCHEMA or conn.execute(
-                    "PRAGMA quick_check").fetchone()[0] != "ok":
+            if (
+                state.meta("schema") != SCHEMA
+                or conn.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+            ):
                 conn.close()
                 return None
         except sqlite3.DatabaseError:
@@ -159,12 +162,22 @@ class State:
 
     def touch_file(self, path: str, size: int, mtime_ns: int, seen_ns: int) -> None:
         """Remember a new stat of a file whose content did not change."""
-        self.conn.execute("UPDATE files SET size = ?, mtime_ns = ?, seen_ns = ? WHERE path = ?",
-                          (size, mtime_ns, seen_ns, path))
+        self.conn.execute(
+            "UPDATE files SET size = ?, mtime_ns = ?, seen_ns = ? WHERE path = ?",
+            (size, mtime_ns, seen_ns, path),
+        )
 
-    def add_file(self, entry: InputFile, docs: Sequence[Document], *, mtime_ns: int,
-                 seen_ns: int, ngram: int, threshold: float, postings: bool = True,
-                 ) -> list[NewDoc]:
+    def add_file(
+        self,
+        entry: InputFile,
+        docs: Sequence[Document],
+        *,
+        mtime_ns: int,
+        seen_ns: int,
+        ngram: int,
+        threshold: float,
+        postings: bool = True,
+    ) -> list[NewDoc]:
         """Store an input file and its cleaned documents; return them for the dedup rule.
 
         With ``postings`` False the caller writes the index later with
@@ -172,31 +185,68 @@ class State:
         """
         rejected: list[dict[str, Any]] = []
         if entry.outcome == "rejected":
-            rejected.append({"source": entry.path, "stage": "read", "rule": "rejected-file",
-                             "message": entry.reason, "text": ""})
+            rejected.append(
+                {
+                    "source": entry.path,
+                    "stage": "read",
+                    "rule": "rejected-file",
+                    "message": entry.reason,
+                    "text": "",
+                }
+            )
         rejected.extend({**r.to_dict(), "text": ""} for r in entry.rejections)
         self.conn.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entry.path, entry.sha256, entry.size, mtime_ns, seen_ns, dumps(entry.to_dict()),
-             "\n".join(dumps(r) for r in rejected)))
+            (
+                entry.path,
+                entry.sha256,
+                entry.size,
+                mtime_ns,
+                seen_ns,
+                dumps(entry.to_dict()),
+                "\n".join(dumps(r) for r in rejected),
+            ),
+        )
         out = []
         for ordinal, doc in enumerate(docs):
             live = doc.dropped is None
             sets = shingle_hashes(doc.text, ngram) if live else np.zeros(0, np.uint64)
-            changes = "\n".join(dumps({"id": doc.id, "source": doc.source, **ch.to_dict()})
-                                for ch in doc.changes if ch.text)
+            changes = "\n".join(
+                dumps({"id": doc.id, "source": doc.source, **ch.to_dict()})
+                for ch in doc.changes
+                if ch.text
+            )
             tally = json.dumps([[ch.stage, ch.rule, len(ch.text)] for ch in doc.changes])
             dropped = None if live else dumps(doc.dropped.to_dict())  # type: ignore[union-attr]
             cur = self.conn.execute(
                 "INSERT INTO docs (path, ordinal, id, length, record, changes, tally, dropped,"
                 " size, shingles, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.path, ordinal, doc.id, len(doc.text), dumps(doc.record()), changes,
-                 tally, dropped, len(sets), sets.tobytes(), None if live else 0))
+                (
+                    entry.path,
+                    ordinal,
+                    doc.id,
+                    len(doc.text),
+                    dumps(doc.record()),
+                    changes,
+                    tally,
+                    dropped,
+                    len(sets),
+                    sets.tobytes(),
+                    None if live else 0,
+                ),
+            )
             handle = int(cur.lastrowid or 0)
             if postings and live:
                 self.write_postings([(handle, sets[: prefix_size(len(sets), threshold)])])
-            out.append(NewDoc(handle, sets, (-len(doc.text), doc.source, doc.id, ordinal),
-                              (doc.source, ordinal), live))
+            out.append(
+                NewDoc(
+                    handle,
+                    sets,
+                    (-len(doc.text), doc.source, doc.id, ordinal),
+                    (doc.source, ordinal),
+                    live,
+                )
+            )
         return out
 
     def write_postings(self, items: Iterable[tuple[int, Shingles]]) -> None:
@@ -211,12 +261,14 @@ class State:
     def remove_file(self, path: str, threshold: float) -> None:
         """Forget an input file, its documents and their postings."""
         for handle in self.docs_of(path):
-            blob, = self.conn.execute("SELECT shingles FROM docs WHERE doc = ?",
-                                      (handle,)).fetchone()
+            (blob,) = self.conn.execute(
+                "SELECT shingles FROM docs WHERE doc = ?", (handle,)
+            ).fetchone()
             sets = np.frombuffer(blob, dtype=np.uint64)
             self.conn.executemany(
                 "DELETE FROM postings WHERE token = ? AND doc = ?",
-                [(t, handle) for t in as_signed(sets[: prefix_size(len(sets), threshold)])])
+                [(t, handle) for t in as_signed(sets[: prefix_size(len(sets), threshold)])],
+            )
         self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
 
@@ -224,7 +276,8 @@ class State:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""
         self.conn.executemany(
             "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
-            [(int(k is None), k, s, d) for d, k, s in verdicts])
+            [(int(k is None), k, s, d) for d, k, s in verdicts],
+        )
 
     # -- reading the corpus back ---------------------------------------------------
 
@@ -237,12 +290,14 @@ class State:
         return self.conn.execute(
             "SELECT d.id, d.path, d.record, d.changes, d.tally, d.dropped, d.kept,"
             " d.similarity, o.id, o.path FROM docs d LEFT JOIN docs o ON o.doc = d.dup_of"
-            " ORDER BY d.path, d.ordinal")
+            " ORDER BY d.path, d.ordinal"
+        )
 
     def corpus_lines(self) -> Iterator[str]:
         """``corpus.jsonl``: the record of every kept document, in input order."""
-        for row in self.conn.execute("SELECT record FROM docs WHERE kept = 1"
-                                     " ORDER BY path, ordinal"):
+        for row in self.conn.execute(
+            "SELECT record FROM docs WHERE kept = 1 ORDER BY path, ordinal"
+        ):
             yield row[0]
 
     def audit_lines(self) -> Iterator[str]:
@@ -254,8 +309,9 @@ class State:
                 yield dumps({"id": ident, "source": path, **json.loads(dropped)})
             elif kid is not None:
                 doc = Document(ident, path, json.loads(record)["text"])
-                yield dumps({"id": ident, "source": path,
-                             **near_duplicate(doc, kid, kpath, sim).to_dict()})
+                yield dumps(
+                    {"id": ident, "source": path, **near_duplicate(doc, kid, kpath, sim).to_dict()}
+                )
         for (rows,) in self.conn.execute("SELECT rejections FROM files ORDER BY path"):
             if rows:
                 yield rows
@@ -291,22 +347,31 @@ class StoredIndex(NearDuplicates):
         for chunk in _chunks(missing):
             marks = ",".join("?" * len(chunk))
             for doc, length, path, ident, ordinal, kept, blob in self.conn.execute(
-                    "SELECT doc, length, path, id, ordinal, kept, shingles FROM docs"
-                    f" WHERE doc IN ({marks})", list(chunk)):
+                "SELECT doc, length, path, id, ordinal, kept, shingles FROM docs"
+                f" WHERE doc IN ({marks})",
+                list(chunk),
+            ):
                 verdict = None if kept is None else bool(kept)
                 self._facts[doc] = ((-length, path, ident, ordinal), (path, ordinal), verdict)
                 self._sets[doc] = np.frombuffer(blob, dtype=np.uint64)
 
-    def candidates(self, doc: int) -> Iterable[int]:
-        mine = self.shingles(doc)
-        tokens = as_signed(mine[: prefix_size(len(mine), self.threshold)])
+    def _probe(self, sets: Shingles) -> set[int]:
+        """Documents whose prefix shares a hash with the prefix of ``sets``, loaded."""
+        tokens = as_signed(sets[: prefix_size(len(sets), self.threshold)])
         found: set[int] = set()
         for chunk in _chunks(tokens):
             marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.conn.execute(
-                f"SELECT doc FROM postings WHERE token IN ({marks})", list(chunk)))
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT doc FROM postings WHERE token IN ({marks})", list(chunk)
+                )
+            )
         self._load(found)
         return found
+
+    def candidates(self, doc: int) -> Iterable[int]:
+        return self._probe(self.shingles(doc))
 
     def shingles(self, doc: int) -> Shingles:
         self._load([doc])
@@ -326,8 +391,10 @@ class StoredIndex(NearDuplicates):
     def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
         rank, position, _ = self._facts[doc]
         self._facts[doc] = (rank, position, dup_of is None)
-        self.conn.execute("UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
-                          (int(dup_of is None), dup_of, similarity, doc))
+        self.conn.execute(
+            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
+            (int(dup_of is None), dup_of, similarity, doc),
+        )
 
     def forget(self, docs: Iterable[int]) -> None:
         """Drop cached facts of removed documents."""
@@ -335,22 +402,19 @@ class StoredIndex(NearDuplicates):
             self._facts.pop(d, None)
             self._sets.pop(d, None)
 
-    def lookup(self, sets: Shingles, exclude_path: str | None = None,
-               ) -> tuple[str, str, float] | None:
+    def lookup(
+        self,
+        sets: Shingles,
+        exclude_path: str | None = None,
+    ) -> tuple[str, str, float] | None:
         """The kept document most similar to ``sets`` (id, source, similarity), if any.
 
         Documents of ``exclude_path`` are left out (a file is not its own duplicate).
         """
-        tokens = as_signed(sets[: prefix_size(len(sets), self.threshold)])
-        found: set[int] = set()
-        for chunk in _chunks(tokens):
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.conn.execute(
-                f"SELECT doc FROM postings WHERE token IN ({marks})", list(chunk)))
-        self._load(found)
+        found = self._probe(sets)
         best: tuple[tuple[float, tuple[Any, ...]], int, float] | None = None
         for doc in found:
-            rank, position, kept = self._facts[doc]
+            _, position, kept = self._facts[doc]
             if not kept or position[0] == exclude_path:
                 continue
             sim = jaccard(sets, self._sets[doc])

@@ -13,8 +13,10 @@ from cleaner.api import check_files
 from cleaner.cli import cli
 from tests.test_incremental import text, variant, write
 
-PARA = ("The harbour council met on Tuesday to agree the budget for the new ferry "
-        "terminal, which has been delayed twice by storms and a shortage of steel.")
+PARA = (
+    "The harbour council met on Tuesday to agree the budget for the new ferry "
+    "terminal, which has been delayed twice by storms and a shortage of steel."
+)
 
 
 @pytest.fixture
@@ -88,6 +90,7 @@ def test_no_corpus_is_a_usage_error(tmp_path: Path, runner: CliRunner) -> None:
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
     f = tmp_path / "a.txt"
     f.write_text(text(1))
-    result = runner.invoke(cli, ["check", "--corpus", str(corpus), "--max-boilerplate", "2",
-                                 str(f)])
+    result = runner.invoke(
+        cli, ["check", "--corpus", str(corpus), "--max-boilerplate", "2", str(f)]
+    )
     assert result.exit_code == 2

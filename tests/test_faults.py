@@ -30,7 +30,8 @@ def make_versions(base: Path) -> tuple[Path, Path]:
     files: dict[str, str | bytes] = {}
     for shard in range(40):
         files[f"shard{shard:02d}.jsonl"] = "".join(
-            json.dumps({"text": text(shard * 100 + i, 150)}) + "\n" for i in range(25))
+            json.dumps({"text": text(shard * 100 + i, 150)}) + "\n" for i in range(25)
+        )
     for i in range(30):
         files[f"page{i:02d}.txt"] = variant(text(7 * i, 150), i, changes=1, extra=i % 3 * 4)
     write(v1, files)
@@ -50,18 +51,25 @@ def use(version: Path, raw: Path) -> None:
 
 
 def cli_run(raw: Path, out: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
-        "PYTHONPATH", "")])}
-    return subprocess.Popen([sys.executable, "-m", "cleaner", "run", str(raw), str(out), "-q"],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "cleaner", "run", str(raw), str(out), "-q"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def state(out: Path) -> Snapshot | None:
     """What a reader sees: None before any finished run, else the three outputs."""
     if not (out / "manifest.json").exists():
-        assert not (out / "corpus.jsonl").exists() or not (out / "corpus.jsonl").resolve(
-        ).exists(), "a corpus without a manifest"
+        assert (
+            not (out / "corpus.jsonl").exists() or not (out / "corpus.jsonl").resolve().exists()
+        ), "a corpus without a manifest"
         return None
     return outputs(out)
 
@@ -69,8 +77,10 @@ def state(out: Path) -> Snapshot | None:
 @pytest.mark.slow
 def test_kill_at_random_points_leaves_old_or_new_state(tmp_path: Path) -> None:
     v1, v2 = make_versions(tmp_path)
-    expected = {v: outputs(clean_corpus(v, tmp_path / f"ref-{v.name}").output)  # type: ignore[arg-type]
-                for v in (v1, v2)}
+    expected = {
+        v: outputs(clean_corpus(v, tmp_path / f"ref-{v.name}").output)  # type: ignore[arg-type]
+        for v in (v1, v2)
+    }
     raw, out = tmp_path / "raw", tmp_path / "out"
     durations = []
     for version in (v1, v2, v1):  # a full run, then incremental runs both ways
@@ -105,8 +115,9 @@ def test_kill_at_random_points_leaves_old_or_new_state(tmp_path: Path) -> None:
     assert "v1" in seen_states or "v2" in seen_states
 
 
-def test_second_run_is_refused_while_one_holds_the_folder(tmp_path: Path,
-                                                          runner: CliRunner) -> None:
+def test_second_run_is_refused_while_one_holds_the_folder(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
     write(raw, {"a.txt": text(1)})
     with OutputFolder(out).lock():
@@ -123,5 +134,6 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     dead.wait()
     (out / ".cleaner").mkdir(parents=True)
     (out / ".cleaner" / "lock").write_text(
-        json.dumps({"pid": dead.pid, "host": "elsewhere", "started": "2020-01-01T00:00:00"}))
+        json.dumps({"pid": dead.pid, "host": "elsewhere", "started": "2020-01-01T00:00:00"})
+    )
     assert clean_corpus(raw, out).kept == 1

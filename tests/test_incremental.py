@@ -13,9 +13,41 @@ from cleaner.api import Report
 from cleaner.manifest import comparable
 from cleaner.stats import Stats
 
-WORDS = ("river stone market lantern harbor winter council bridge orchard signal meadow "
-         "copper village engine garden ledger festival canal quarry beacon tower mill "
-         "harvest rail ferry school clinic museum theater forest valley").split()
+WORDS = tuple(
+    [
+        "river",
+        "stone",
+        "market",
+        "lantern",
+        "harbor",
+        "winter",
+        "council",
+        "bridge",
+        "orchard",
+        "signal",
+        "meadow",
+        "copper",
+        "village",
+        "engine",
+        "garden",
+        "ledger",
+        "festival",
+        "canal",
+        "quarry",
+        "beacon",
+        "tower",
+        "mill",
+        "harvest",
+        "rail",
+        "ferry",
+        "school",
+        "clinic",
+        "museum",
+        "theater",
+        "forest",
+        "valley",
+    ]
+)
 
 
 def text(seed: int, words: int = 120) -> str:
@@ -48,8 +80,11 @@ def write(raw: Path, files: dict[str, str | bytes]) -> None:
 
 def outputs(folder: Path) -> tuple[bytes, bytes, dict[str, object]]:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return ((folder / "corpus.jsonl").read_bytes(), (folder / "audit.jsonl").read_bytes(),
-            comparable(manifest))
+    return (
+        (folder / "corpus.jsonl").read_bytes(),
+        (folder / "audit.jsonl").read_bytes(),
+        comparable(manifest),
+    )
 
 
 def run_both(raw: Path, out: Path, scratch: Path, config: CleanConfig | None = None) -> Report:
@@ -75,7 +110,8 @@ def base(tmp_path: Path) -> Path:
     files["dup-of-03.txt"] = variant(text(3), 100)
     files["feed.jsonl"] = "".join(
         json.dumps({"text": t, "url": f"u{i}"}) + "\n"
-        for i, t in enumerate([text(50), variant(text(5), 101), text(51)]))
+        for i, t in enumerate([text(50), variant(text(5), 101), text(51)])
+    )
     files["empty.txt"] = ""
     write(raw, files)
     return raw
@@ -88,15 +124,31 @@ def test_scenarios_match_a_full_rebuild(base: Path, tmp_path: Path) -> None:
     steps: list[tuple[str, dict[str, str | bytes], list[str], int]] = [
         ("add files", {"new1.txt": text(70), "sub/new2.md": text(71)}, [], 2),
         ("change a file", {"doc01.txt": text(72)}, [], 1),
-        ("change one jsonl record", {"feed.jsonl": "".join(
-            json.dumps({"text": t}) + "\n" for t in [text(50), text(73), text(51)])}, [], 3),
+        (
+            "change one jsonl record",
+            {
+                "feed.jsonl": "".join(
+                    json.dumps({"text": t}) + "\n" for t in [text(50), text(73), text(51)]
+                )
+            },
+            [],
+            3,
+        ),
         ("delete a file", {}, ["doc07.txt"], 0),
         ("shorter near-duplicate of a kept doc", {"short.txt": variant(text(8), 5)}, [], 1),
-        ("longer near-duplicate of a kept doc",
-         {"long.txt": variant(text(9), 6, changes=1, extra=8)}, [], 1),
+        (
+            "longer near-duplicate of a kept doc",
+            {"long.txt": variant(text(9), 6, changes=1, extra=8)},
+            [],
+            1,
+        ),
         ("delete the kept copy: its duplicate comes back", {}, ["doc03.txt"], 0),
-        ("longer copy of a doc that had duplicates", {"long3.txt": variant(
-            variant(text(3), 100), 7, changes=1, extra=12)}, [], 1),
+        (
+            "longer copy of a doc that had duplicates",
+            {"long3.txt": variant(variant(text(3), 100), 7, changes=1, extra=12)},
+            [],
+            1,
+        ),
         ("binary file", {"blob.txt": bytes(range(256)) * 8}, [], 0),
         ("nothing changed", {}, [], 0),
     ]
@@ -121,8 +173,13 @@ def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
     rng = random.Random(7)
     raw, out = tmp_path / "raw", tmp_path / "out"
     pool = [text(i, rng.randint(30, 160)) for i in range(6)] + [text(9, 4)]
-    write(raw, {f"f{i}.txt": variant(rng.choice(pool), i, rng.randint(0, 2),
-                                     rng.choice([0, 0, 3, 8])) for i in range(10)})
+    write(
+        raw,
+        {
+            f"f{i}.txt": variant(rng.choice(pool), i, rng.randint(0, 2), rng.choice([0, 0, 3, 8]))
+            for i in range(10)
+        },
+    )
     config = CleanConfig(dedup=DedupConfig(threshold=0.7))
     clean_corpus(raw, out, config)
     for step in range(12):
@@ -133,8 +190,12 @@ def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
                 (raw / names.pop(rng.randrange(len(names)))).unlink()
             else:
                 name = rng.choice(names) if action < 0.6 else f"g{step}_{rng.randint(0, 99)}.txt"
-                body = variant(rng.choice(pool), rng.randint(0, 999), rng.randint(0, 2),
-                               rng.choice([0, 0, 3, 8]))
+                body = variant(
+                    rng.choice(pool),
+                    rng.randint(0, 999),
+                    rng.randint(0, 2),
+                    rng.choice([0, 0, 3, 8]),
+                )
                 write(raw, {name: body})
                 names = sorted(set(names) | {name})
         assert run_both(raw, out, tmp_path / f"scratch{step}", config).mode == "incremental"
@@ -161,8 +222,7 @@ def test_counts_match_the_in_memory_stats(base: Path, tmp_path: Path) -> None:
     from cleaner.pipeline import Pipeline
     from cleaner.readers import read_inputs
 
-    docs = list(Pipeline.from_config().run(
-        d for f in read_inputs(base) for d in f.documents))
+    docs = list(Pipeline.from_config().run(d for f in read_inputs(base) for d in f.documents))
     stats = Stats()
     for doc in docs:
         stats.add_document(doc)

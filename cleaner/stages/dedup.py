@@ -111,14 +111,14 @@ class DedupBlocks(Stage):
                     and dup_of[i - 1] is not None and dup_of[i + 1] is not None):
                 dup_of[i], sims[i] = blocks.index(block), 1.0
             seen_exact.add(block)
-        kept = []
+        kept: list[str] = []
         for i, block in enumerate(blocks):
-            j = dup_of[i]
-            if j is None:
+            k = dup_of[i]
+            if k is None:
                 kept.append(block)
                 continue
             changes.append(Change(self.name, "repeated-block", block,
-                                  {"duplicate_of_block": j, "similarity": round(sims[i], 4)}))
+                                  {"duplicate_of_block": k, "similarity": round(sims[i], 4)}))
         if not changes:
             return doc
         return doc.with_changes(changes, text="\n\n".join(kept))
