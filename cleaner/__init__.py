@@ -4,7 +4,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from cleaner.api import Report, clean_corpus
+from cleaner.api import Report, check_files, clean_corpus
+from cleaner.check import CheckReport, FileCheck
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig, RepairConfig, load_config
 from cleaner.document import Change, Document
 from cleaner.errors import CleanerError, InputError, LockedError, OutputError, UsageError
@@ -13,10 +14,12 @@ from cleaner.pipeline import Pipeline
 __all__ = [
     "BoilerplateConfig",
     "Change",
+    "CheckReport",
     "CleanConfig",
     "CleanerError",
     "DedupConfig",
     "Document",
+    "FileCheck",
     "InputError",
     "LockedError",
     "OutputError",
@@ -25,6 +28,7 @@ __all__ = [
     "Report",
     "UsageError",
     "__version__",
+    "check_files",
     "clean_corpus",
     "load_config",
 ]

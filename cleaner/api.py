@@ -127,10 +127,8 @@ def _plan(folder: OutputFolder, config: CleanConfig, incremental: bool) -> _Plan
     if not incremental:
         why = "a full rebuild was asked for"
     elif manifest is None and state is None:
-        if state is None and not (folder.root / MANIFEST).exists():
-            why = ""
-        else:
-            why = "the output was written by an earlier version without a state index"
+        flat = (folder.root / MANIFEST).exists()  # output of a version without a state index
+        why = "the output was written without a state index" if flat else ""
     elif state is None or manifest is None:
         why = "the state index is missing or does not match the published corpus"
     elif state.meta("version") != __version__:
@@ -333,7 +331,6 @@ class _Run:
             state.close()
             Path(f"{self.folder.db_path}-journal").unlink(missing_ok=True)
             os.replace(state.path, self.folder.db_path)  # the commit point of a rebuild
-            self.state = State.open(self.folder.db_path) or self.state
         self.folder.publish(n)
         return Report(
             documents_in=counts.documents_in,
@@ -377,10 +374,16 @@ def _unchanged(
 def _write_lines(dest: Path, chunks: Iterable[str]) -> dict[str, Any]:
     """Write pre-serialized JSON lines (a chunk may hold several) atomically."""
     writer = AtomicWriter(dest)
+    batch: list[str] = []
     try:
         for chunk in chunks:
-            for line in chunk.split("\n"):
-                writer.write_line(line)
+            batch.append(chunk)
+            writer.lines += chunk.count("\n") + 1
+            if len(batch) >= 1000:
+                writer.write_text("\n".join(batch) + "\n")
+                batch.clear()
+        if batch:
+            writer.write_text("\n".join(batch) + "\n")
     except BaseException:
         writer.abort()
         raise
