@@ -288,12 +288,8 @@ class _Run:
             CORPUS: _write_lines(gen / CORPUS, state.corpus_lines()),
             AUDIT: _write_lines(gen / AUDIT, state.audit_lines()),
         }
-        counts = Counts()
-        drops = []
-        for ident, source, change, tally in state.outcomes():
-            counts.add(tally, change)
-            if change is not None:
-                drops.append((ident, source, change))
+        counts = Counts.from_rows(state.document_counts(), state.change_counts())
+        drops = list(state.drops())
         inputs = state.inputs()
         mode = "incremental" if plan.state is not None else "full"
         reason = plan.reason or ", ".join(f"{v} {k}" for k, v in self.files.items())

@@ -25,11 +25,12 @@ RUN_KEYS = ("run", "runs")  # the only keys whose values change between identica
 class Counts:
     """Documents in, kept and dropped, and changes per stage and rule.
 
-    Counts what :class:`cleaner.stats.Stats` counts, from the stored change tallies
-    of each document, so that unchanged documents need not be cleaned again.
+    Counts what :class:`cleaner.stats.Stats` counts, from sums over the stored change
+    tallies of each document, so that unchanged documents need not be cleaned again.
 
-    >>> c = Counts(); c.add([["s", "r", 2], ["s", "r", 1]], None); c.to_dict()["stages"]["s"]
-    {'r': {'changes': 2, 'chars': 3, 'documents': 1}}
+    >>> c = Counts.from_rows((2, 1, {"near-duplicate": 1}), [("s", "r", 2, 3, 1)])
+    >>> c.to_dict()["stages"]["s"], c.lines_removed()
+    ({'r': {'changes': 2, 'chars': 3, 'documents': 1}}, 2)
     """
 
     def __init__(self) -> None:
@@ -40,23 +41,19 @@ class Counts:
         self.documents_kept = 0
         self.documents_dropped: dict[str, int] = defaultdict(int)
 
-    def add(self, tally: Iterable[Sequence[Any]], dropped: Change | None) -> None:
-        """Count one document from its [stage, rule, removed chars] changes and its drop."""
-        self.documents_in += 1
-        rows = [(str(s), str(r), int(n)) for s, r, n in tally]
-        if dropped is None:
-            self.documents_kept += 1
-        else:
-            rows.append((dropped.stage, dropped.rule, len(dropped.text)))
-            self.documents_dropped[dropped.rule] += 1
-        seen: set[tuple[str, str]] = set()
-        for stage, rule, chars in rows:
-            row = self._rules[stage][rule]
-            row["changes"] += 1
-            row["chars"] += chars
-            if (stage, rule) not in seen:
-                seen.add((stage, rule))
-                row["documents"] += 1
+    @classmethod
+    def from_rows(
+        cls,
+        documents: tuple[int, int, dict[str, int]],
+        rules: Iterable[tuple[str, str, int, int, int]],
+    ) -> Counts:
+        """Counts already summed: (in, kept, dropped per rule) and per-rule rows."""
+        counts = cls()
+        counts.documents_in, counts.documents_kept = documents[0], documents[1]
+        counts.documents_dropped.update(documents[2])
+        for stage, rule, changes, chars, docs in rules:
+            counts._rules[stage][rule].update(changes=changes, chars=chars, documents=docs)
+        return counts
 
     def lines_removed(self) -> int:
         return sum(

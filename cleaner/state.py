@@ -39,9 +39,10 @@ from cleaner.neardup import (
 )
 from cleaner.output import dumps
 from cleaner.readers import InputFile
-from cleaner.stages.dedup import near_duplicate
+from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
 SCHEMA = "1"
+NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
 
 _TABLES = """
@@ -125,10 +126,7 @@ class State:
                 conn = sqlite3.connect(path, isolation_level=None)
             conn.execute("PRAGMA busy_timeout=10000")
             state = cls(conn, path)
-            if (
-                state.meta("schema") != SCHEMA
-                or conn.execute("PRAGMA quick_check").fetchone()[0] != "ok"
-            ):
+            if state.meta("schema") != SCHEMA:
                 conn.close()
                 return None
         except sqlite3.DatabaseError:
@@ -286,11 +284,12 @@ class State:
         rows = self.conn.execute("SELECT info FROM files ORDER BY path")
         return [json.loads(r[0]) for r in rows]
 
-    def _docs(self) -> Iterator[tuple[Any, ...]]:
+    def _docs(self, kept: int | None = None) -> Iterator[tuple[Any, ...]]:
+        where = "" if kept is None else f" WHERE d.kept = {int(kept)}"
         return self.conn.execute(
             "SELECT d.id, d.path, d.record, d.changes, d.tally, d.dropped, d.kept,"
             " d.similarity, o.id, o.path FROM docs d LEFT JOIN docs o ON o.doc = d.dup_of"
-            " ORDER BY d.path, d.ordinal"
+            f"{where} ORDER BY d.path, d.ordinal"
         )
 
     def corpus_lines(self) -> Iterator[str]:
@@ -316,17 +315,44 @@ class State:
             if rows:
                 yield rows
 
-    def outcomes(self) -> Iterator[tuple[str, str, Change | None, list[list[Any]]]]:
-        """(id, source, drop change or None, change tally) of every document, input order."""
-        for ident, path, record, _, tally, dropped, _, sim, kid, kpath in self._docs():
-            change: Change | None = None
+    def drops(self) -> Iterator[tuple[str, str, Change]]:
+        """(id, source, change) of every dropped document, in input order."""
+        for ident, path, record, _, _, dropped, _, sim, kid, kpath in self._docs(kept=0):
             if dropped is not None:
                 d = json.loads(dropped)
-                change = Change(d.pop("stage"), d.pop("rule"), d.pop("text"), d)
+                yield ident, path, Change(d.pop("stage"), d.pop("rule"), d.pop("text"), d)
             elif kid is not None:
-                text = json.loads(record)["text"]
-                change = near_duplicate(Document(ident, path, text), kid, kpath, sim)
-            yield ident, path, change, json.loads(tally)
+                doc = Document(ident, path, json.loads(record)["text"])
+                yield ident, path, near_duplicate(doc, kid, kpath, sim)
+
+    def change_counts(self) -> list[tuple[str, str, int, int, int]]:
+        """(stage, rule, changes, chars, documents) over all changes and drops, in SQL."""
+        rows = self.conn.execute(
+            """WITH rows(doc, stage, rule, chars) AS (
+                SELECT d.doc, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                       json_extract(j.value, '$[2]') FROM docs d, json_each(d.tally) j
+                UNION ALL SELECT doc, ?, ?, length FROM docs
+                    WHERE kept = 0 AND dropped IS NULL
+                UNION ALL SELECT doc, json_extract(dropped, '$.stage'),
+                       json_extract(dropped, '$.rule'), length(json_extract(dropped, '$.text'))
+                    FROM docs WHERE dropped IS NOT NULL)
+            SELECT stage, rule, count(*), total(chars), count(DISTINCT doc) FROM rows
+            GROUP BY stage, rule""",
+            (DropNearDuplicates.name, NEAR_DUPLICATE),
+        )
+        return [(str(a), str(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
+
+    def document_counts(self) -> tuple[int, int, dict[str, int]]:
+        """Documents in, kept, and dropped per rule."""
+        total, kept = self.conn.execute("SELECT count(*), total(kept = 1) FROM docs").fetchone()
+        dropped = dict(
+            self.conn.execute(
+                "SELECT coalesce(json_extract(dropped, '$.rule'), ?), count(*) FROM docs"
+                " WHERE kept = 0 GROUP BY 1",
+                (NEAR_DUPLICATE,),
+            )
+        )
+        return int(total), int(kept), {str(k): int(v) for k, v in dropped.items()}
 
 
 class StoredIndex(NearDuplicates):
