@@ -4,7 +4,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from cleaner.api import Report, clean_corpus
+from cleaner.api import Report, check_files, clean_corpus
+from cleaner.check import CheckReport, FileCheck
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig, RepairConfig, load_config
 from cleaner.document import Change, Document
 from cleaner.errors import CleanerError, InputError, LockedError, OutputError, UsageError
@@ -14,10 +15,12 @@ from cleaner.stream import StreamCleaner, clean_records
 __all__ = [
     "BoilerplateConfig",
     "Change",
+    "CheckReport",
     "CleanConfig",
     "CleanerError",
     "DedupConfig",
     "Document",
+    "FileCheck",
     "InputError",
     "LockedError",
     "OutputError",
@@ -27,6 +30,7 @@ __all__ = [
     "StreamCleaner",
     "UsageError",
     "__version__",
+    "check_files",
     "clean_corpus",
     "clean_records",
     "load_config",

@@ -1,27 +1,45 @@
-"""The library entry points that wire readers, pipeline and outputs together."""
+"""The library entry points that wire readers, pipeline, state and outputs together."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cleaner import __version__
+from cleaner.check import CheckReport, judge_file
 from cleaner.config import CleanConfig
-from cleaner.document import Document
-from cleaner.errors import OutputError
-from cleaner.manifest import AUDIT, CORPUS, MANIFEST, build_manifest
-from cleaner.output import write_json, write_jsonl
+from cleaner.errors import OutputError, UsageError
+from cleaner.manifest import AUDIT, CORPUS, MANIFEST, Counts, build_manifest, duplicate_clusters
+from cleaner.resolve import MemoryIndex, prefix_size
+from cleaner.outdir import OutputFolder
+from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
-from cleaner.progress import Progress, counted
-from cleaner.readers import InputFile, read_inputs, settle
-from cleaner.stats import Stats
+from cleaner.progress import Progress
+from cleaner.readers import list_inputs, read_file
+from cleaner.state import NewDoc, State, StoredIndex
+
+log = logging.getLogger(__name__)
+
+RACY_NS = 2_000_000_000  # a file modified this close to when it was read is hashed again
 
 
 @dataclass
 class Report:
-    """What a run did, for the CLI summary and for callers."""
+    """What a run did, for the CLI summary and for callers.
+
+    ``mode`` is ``"full"`` or ``"incremental"`` and ``reason`` says why; ``rebuild``
+    holds the reason when a full run replaced earlier results (the CLI prints it).
+    ``files`` counts inputs added, changed, removed and unchanged since the last run;
+    ``documents_cleaned`` counts the documents cleaned by this run.
+    """
 
     documents_in: int = 0
     kept: int = 0
@@ -32,17 +50,24 @@ class Report:
     seconds: float = 0.0
     output: Path | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
+    mode: str = "full"
+    reason: str = ""
+    rebuild: str | None = None
+    files: dict[str, int] = field(default_factory=dict)
+    documents_cleaned: int = 0
 
     @property
     def duplicates(self) -> int:
         return self.dropped.get("near-duplicate", 0)
 
     def summary(self) -> str:
-        return (f"{self.documents_in} documents in, {self.kept} kept, "
-                f"{self.duplicates} dropped as duplicates, "
-                f"{self.lines_removed} lines removed, "
-                f"{self.files_rejected} files and {self.records_rejected} records rejected "
-                f"({self.seconds:.1f}s)")
+        return (
+            f"{self.documents_in} documents in, {self.kept} kept, "
+            f"{self.duplicates} dropped as duplicates, "
+            f"{self.lines_removed} lines removed, "
+            f"{self.files_rejected} files and {self.records_rejected} records rejected "
+            f"({self.seconds:.1f}s)"
+        )
 
 
 def prepare_output(output: Path, input_path: Path) -> None:
@@ -52,73 +77,383 @@ def prepare_output(output: Path, input_path: Path) -> None:
             raise OutputError(f"{output}: output folder is the input folder; pick another one.")
         output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"{output}: cannot create the output folder ({e.strerror}); "
-                          "pick a writable path.") from e
+        raise OutputError(
+            f"{output}: cannot create the output folder ({e.strerror}); pick a writable path."
+        ) from e
     if not output.is_dir():
         raise OutputError(f"{output}: not a folder; pick a folder for the output.")
 
 
-def audit_records(docs: list[Document], inputs: list[InputFile]) -> list[dict[str, Any]]:
-    """Every removal and every rejected input, in input order."""
-    rows: list[dict[str, Any]] = []
-    for doc in docs:
-        for ch in doc.changes:
-            if ch.text:
-                rows.append({"id": doc.id, "source": doc.source, **ch.to_dict()})
-        if doc.dropped is not None:
-            rows.append({"id": doc.id, "source": doc.source, **doc.dropped.to_dict()})
-    for f in inputs:
-        if f.outcome == "rejected":
-            rows.append({"source": f.path, "stage": "read", "rule": "rejected-file",
-                         "message": f.message, "text": ""})
-        rows.extend({**r.to_dict(), "text": ""} for r in f.rejections)
-    return rows
+@dataclass
+class _Plan:
+    """Where a run starts from: the state to update (None: rebuild) and why."""
+
+    state: State | None
+    generation: int
+    reason: str
+    rebuild: str | None
+    history: list[dict[str, Any]]
 
 
-def clean_corpus(input_path: Path, output: Path, config: CleanConfig = CleanConfig(), *,
-                 progress: Progress | None = None) -> Report:
+def _config_diff(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.extend(_config_diff(a, b, f"{prefix}{key}."))
+        elif a != b:
+            out.append(f"{prefix}{key} {json.dumps(a)} -> {json.dumps(b)}")
+    return out
+
+
+def _plan(folder: OutputFolder, config: CleanConfig, incremental: bool) -> _Plan:
+    """Recover from a killed run, then decide between an incremental run and a rebuild."""
+    current = folder.current()
+    state = State.open(folder.db_path)
+    if state is not None:
+        stored = state.meta("generation")
+        generation = int(stored) if stored and stored.isdigit() else -1
+        if generation != current and folder.is_complete(generation):
+            log.info("finishing the run that committed generation %d", generation)
+            folder.publish(generation)
+            current = generation
+        elif generation != current:
+            state.close()
+            state = None
+    folder.sweep({current} if current is not None else set())
+    manifest = folder.manifest()
+    history = list(manifest.get("runs", [])) if manifest else []  # type: ignore[call-overload]
+    following = (current or 0) + 1
+    why: str | None = None
+    if not incremental:
+        why = "a full rebuild was asked for"
+    elif manifest is None and state is None:
+        flat = (folder.root / MANIFEST).exists()  # output of a version without a state index
+        why = "the output was written without a state index" if flat else ""
+    elif state is None or manifest is None:
+        why = "the state index is missing or does not match the published corpus"
+    elif state.meta("version") != __version__:
+        why = f"cleaner version changed: {state.meta('version')} -> {__version__}"
+    elif state.meta("config_hash") != config.hash():
+        old = json.loads(state.meta("config") or "{}")
+        changes = _config_diff(old, json.loads(json.dumps(config.to_dict())))
+        why = "config changed: " + ("; ".join(changes) or "config hash differs")
+    if why is None and state is not None:
+        return _Plan(state, following, "", None, history)
+    if state is not None:
+        state.close()
+    if why == "":
+        return _Plan(None, following, "first run into this folder", None, history)
+    return _Plan(None, following, str(why), why, history)
+
+
+def clean_corpus(
+    input_path: Path,
+    output: Path,
+    config: CleanConfig | None = None,
+    *,
+    incremental: bool = True,
+    progress: Progress | None = None,
+) -> Report:
     """Clean every input under ``input_path`` into ``output``.
 
     Writes ``corpus.jsonl`` (kept documents in input order), ``audit.jsonl`` (every
     removal with stage, rule and text; every rejected input with its reason) and, last,
-    ``manifest.json``. Raises :class:`~cleaner.errors.InputError` for an unusable input
-    path and :class:`~cleaner.errors.OutputError` for an unusable output path; a bad
-    file inside the input is recorded, not raised. ``progress(done, total)`` is called
-    as documents enter the pipeline (see :mod:`cleaner.progress`).
+    ``manifest.json``. When ``output`` holds an earlier run with the same config and
+    version, only new or changed inputs (by sha256) are cleaned, the documents of
+    removed inputs leave, and near-duplicates are judged against the stored corpus; the
+    result is the same, byte for byte, as a full rebuild (``incremental=False``).
+
+    A run holds a lock on ``output`` (:class:`~cleaner.errors.LockedError` if another
+    run has it) and switches to its result atomically, so a killed run leaves the
+    previous output whole. Raises :class:`~cleaner.errors.InputError` for an unusable
+    input path and :class:`~cleaner.errors.OutputError` for an unusable output path; a
+    bad file inside the input is recorded, not raised. ``progress(done, total)`` is
+    called as input files are cleaned (see :mod:`cleaner.progress`).
     """
+    config = config or CleanConfig()
     started = time.time()
     t0 = time.perf_counter()
     input_path, output = Path(input_path), Path(output)
-    inputs = list(read_inputs(input_path, config.text_key))
+    listing = list_inputs(input_path)
     prepare_output(output, input_path)
-    pipeline = Pipeline.from_config(config)
-    total = sum(len(f.documents) for f in inputs)
-    source = counted((d for f in inputs for d in f.documents), progress, total)
-    docs = list(pipeline.run(source))
-    settle(inputs, docs)
-    stats = Stats()
-    for doc in docs:
-        stats.add_document(doc)
-    kept = [d for d in docs if d.dropped is None]
-    dropped = [d for d in docs if d.dropped is not None]
-    outputs = {
-        CORPUS: write_jsonl(output / CORPUS, (d.record() for d in kept)),
-        AUDIT: write_jsonl(output / AUDIT, audit_records(docs, inputs)),
-    }
-    seconds = time.perf_counter() - t0
-    run = {
-        "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
-        "seconds": round(seconds, 3),
-    }
-    manifest = build_manifest(
-        config=config, inputs=inputs, outputs=outputs, stats=stats, dropped=dropped,
-        stages=pipeline.names, dedup_scheme={}, run=run,
-    )
-    write_json(output / MANIFEST, manifest)
-    counts = stats.to_dict()["documents"]
-    return Report(
-        documents_in=counts["in"], kept=counts["kept"], dropped=counts["dropped"],
-        files_rejected=sum(1 for f in inputs if f.outcome == "rejected"),
-        records_rejected=sum(len(f.rejections) for f in inputs),
-        lines_removed=stats.lines_removed(), seconds=seconds, output=output, manifest=manifest,
-    )
+    folder = OutputFolder(output)
+    with folder.lock():
+        plan = _plan(folder, config, incremental)
+        run = _Run(folder, config, plan, input_path, listing, progress)
+        try:
+            run.update() if plan.state is not None else run.rebuild()
+            return run.finish(started, t0)
+        finally:
+            run.state.close()
+
+
+class _Run:
+    """One run: bring the state up to date with the inputs, then emit a generation."""
+
+    def __init__(
+        self,
+        folder: OutputFolder,
+        config: CleanConfig,
+        plan: _Plan,
+        input_path: Path,
+        listing: list[tuple[Path, str]],
+        progress: Progress | None = None,
+    ) -> None:
+        self.folder, self.config, self.plan = folder, config, plan
+        self.progress = progress
+        self.input_path, self.listing = input_path, listing
+        self.pipeline = Pipeline.from_config(config, corpus_stages=False)
+        self.files = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
+        self.cleaned = 0
+        self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
+        self.dedup = config.dedup
+
+    def _store(self, path: Path, source: str, postings: bool) -> list[NewDoc]:
+        try:
+            mtime_ns = path.stat().st_mtime_ns
+        except OSError:
+            mtime_ns = 0
+        seen_ns = time.time_ns()
+        entry = read_file(path, source, self.config.text_key)
+        docs = list(self.pipeline.run(entry.documents))
+        self.cleaned += len(docs)
+        return self.state.add_file(
+            entry,
+            docs,
+            mtime_ns=mtime_ns,
+            seen_ns=seen_ns,
+            ngram=self.dedup.ngram,
+            threshold=self.dedup.threshold,
+            postings=postings,
+        )
+
+    def rebuild(self) -> None:
+        """Clean every input into a new state file."""
+        new: list[NewDoc] = []
+        for done, (path, source) in enumerate(self.listing, start=1):
+            new.extend(self._store(path, source, postings=False))
+            self.files["added"] += 1
+            if self.progress is not None:
+                self.progress(done, len(self.listing))
+        index = MemoryIndex(
+            [d.shingles for d in new],
+            [d.rank for d in new],
+            [d.position for d in new],
+            [d.live for d in new],
+            threshold=self.dedup.threshold,
+        )
+        verdicts = index.resolve_all() if self.dedup.documents else {}
+        self.state.set_verdicts(
+            (d.handle, None if k is None else new[k].handle, s)
+            for d, (k, s) in ((d, verdicts.get(i, (None, None))) for i, d in enumerate(new))
+            if d.live
+        )
+        self.state.write_postings(
+            (d.handle, d.shingles[: prefix_size(len(d.shingles), self.dedup.threshold)])
+            for d in new
+            if d.live
+        )
+
+    def update(self) -> None:
+        """Clean only new and changed inputs; re-judge the documents their change affects."""
+        state = self.state
+        state.begin()
+        stored = state.files()
+        todo: list[tuple[Path, str]] = []
+        for path, source in self.listing:
+            row = stored.pop(source, None)
+            if row is not None and _unchanged(
+                path, row.size, row.mtime_ns, row.seen_ns, row.sha256, state, source
+            ):
+                self.files["unchanged"] += 1
+                continue
+            self.files["changed" if row is not None else "added"] += 1
+            todo.append((path, source))
+        self.files["removed"] = len(stored)
+        index = StoredIndex(state, self.dedup.threshold)
+        dirty: set[int] = set()
+        gone: set[int] = set()
+        for source in [*stored, *(s for _, s in todo)]:
+            handles = state.docs_of(source)
+            if self.dedup.documents:
+                for handle in handles:
+                    dirty.update(index.affected_by_removal(handle))
+            gone.update(handles)
+            state.remove_file(source, self.dedup.threshold)
+        index.forget(gone)
+        for done, (path, source) in enumerate(todo, start=1):
+            dirty.update(d.handle for d in self._store(path, source, postings=True) if d.live)
+            if self.progress is not None:
+                self.progress(done, len(todo))
+        dirty -= gone
+        if self.dedup.documents:
+            index.resolve(dirty)
+            log.debug("incremental dedup judged %d documents", index.evaluated)
+        else:
+            state.set_verdicts((d, None, None) for d in dirty)
+
+    def finish(self, started: float, t0: float) -> Report:
+        """Write the new generation, commit the state, switch the output to it."""
+        n, state, plan = self.plan.generation, self.state, self.plan
+        gen = self.folder.start_generation(n)
+        outputs = {
+            CORPUS: _write_lines(gen / CORPUS, state.corpus_lines()),
+            AUDIT: _write_lines(gen / AUDIT, state.audit_lines()),
+        }
+        counts = Counts.from_rows(state.document_counts(), state.change_counts())
+        drops = list(state.drops())
+        inputs = state.inputs()
+        mode = "incremental" if plan.state is not None else "full"
+        reason = plan.reason or ", ".join(f"{v} {k}" for k, v in self.files.items())
+        seconds = time.perf_counter() - t0
+        run = {
+            "mode": mode,
+            "reason": reason,
+            "files": dict(self.files),
+            "documents_cleaned": self.cleaned,
+            "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+            "seconds": round(seconds, 3),
+        }
+        manifest = build_manifest(
+            config=self.config,
+            inputs=inputs,
+            outputs=outputs,
+            counts=counts,
+            duplicates=duplicate_clusters(drops),
+            stages=Pipeline.from_config(self.config).names,
+            run=run,
+            history=plan.history,
+        )
+        write_json(gen / MANIFEST, manifest)
+        for key, value in (
+            ("generation", str(n)),
+            ("version", __version__),
+            ("config", json.dumps(self.config.to_dict(), sort_keys=True)),
+            ("config_hash", self.config.hash()),
+            ("input_root", str(self.input_path.resolve())),
+        ):
+            state.set_meta(key, value)
+        state.commit()
+        if plan.state is None:
+            _fsync_file(state.path)
+            state.close()
+            Path(f"{self.folder.db_path}-journal").unlink(missing_ok=True)
+            os.replace(state.path, self.folder.db_path)  # the commit point of a rebuild
+        self.folder.publish(n)
+        return Report(
+            documents_in=counts.documents_in,
+            kept=counts.documents_kept,
+            dropped=dict(counts.documents_dropped),
+            files_rejected=sum(1 for f in inputs if f.get("outcome") == "rejected"),
+            records_rejected=sum(int(f.get("rejected_records", 0)) for f in inputs),
+            lines_removed=counts.lines_removed(),
+            seconds=seconds,
+            output=self.folder.root,
+            manifest=manifest,
+            mode=mode,
+            reason=reason,
+            rebuild=plan.rebuild,
+            files=dict(self.files),
+            documents_cleaned=self.cleaned,
+        )
+
+
+def _unchanged(
+    path: Path, size: int, mtime_ns: int, seen_ns: int, sha256: str, state: State, source: str
+) -> bool:
+    """Whether an input still has the content stored for it (stat first, then sha256)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if st.st_size == size and st.st_mtime_ns == mtime_ns and mtime_ns < seen_ns - RACY_NS:
+        return True
+    seen = time.time_ns()
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return False
+    if digest != sha256:
+        return False
+    state.touch_file(source, st.st_size, st.st_mtime_ns, seen)
+    return True
+
+
+def _write_lines(dest: Path, chunks: Iterable[str]) -> dict[str, Any]:
+    """Write pre-serialized JSON lines (a chunk may hold several) atomically."""
+    writer = AtomicWriter(dest)
+    batch: list[str] = []
+    try:
+        for chunk in chunks:
+            batch.append(chunk)
+            writer.lines += chunk.count("\n") + 1
+            if len(batch) >= 1000:
+                writer.write_text("\n".join(batch) + "\n")
+                batch.clear()
+        if batch:
+            writer.write_text("\n".join(batch) + "\n")
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
+    return {"sha256": writer.sha256, "records": writer.lines, "bytes": writer.bytes}
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_files(
+    paths: Sequence[Path],
+    corpus_dir: Path = Path("clean"),
+    config: CleanConfig | None = None,
+    *,
+    max_boilerplate: float = 0.5,
+) -> CheckReport:
+    """Judge raw files, each on its own, against the corpus in ``corpus_dir``; write nothing.
+
+    A file has problems when more than ``max_boilerplate`` of its characters (after
+    repair) would be removed, or when one of its documents nearly duplicates a kept
+    corpus document (same threshold and n-grams as the corpus was built with). The
+    file's own earlier version in the corpus is not held against it.
+    """
+    config = config or CleanConfig()
+    if not 0.0 <= max_boilerplate <= 1.0:
+        raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
+    folder = OutputFolder(Path(corpus_dir))
+    manifest = folder.manifest()
+    if manifest is None:
+        raise UsageError(
+            f"{corpus_dir}: no corpus here; run `cleaner run` first or pass --corpus DIR."
+        )
+    state = State.open(folder.db_path, readonly=True)
+    if state is None:
+        raise UsageError(
+            f"{corpus_dir}: the corpus has no state index; run `cleaner run` "
+            "on it once with this version."
+        )
+    try:
+        dedup: dict[str, Any] = manifest["config"]["dedup"]  # type: ignore[index]
+        index = StoredIndex(state, float(dedup["threshold"])) if dedup["documents"] else None
+        root = state.meta("input_root")
+        pipeline = Pipeline.from_config(config, corpus_stages=False)
+        files = [
+            judge_file(
+                Path(p),
+                pipeline,
+                index,
+                int(dedup["ngram"]),
+                root,
+                max_boilerplate,
+                config.text_key,
+            )
+            for p in paths
+        ]
+    finally:
+        state.close()
+    return CheckReport(files, max_boilerplate)

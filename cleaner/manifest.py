@@ -1,34 +1,100 @@
-"""The manifest: what a run read, did and wrote. Written last, so its presence means done."""
+"""The manifest: what a run read, did and wrote. Written last, so its presence means done.
+
+Everything in it is a function of the inputs and the config, except ``run`` (this run:
+mode, why, what it touched, when and how long) and ``runs`` (every run so far, oldest
+first). A full rebuild and an incremental run over the same inputs write the same
+manifest once those two keys are left out.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cleaner import __version__
 from cleaner.config import CleanConfig
-from cleaner.document import Document
-from cleaner.readers import InputFile
-from cleaner.stats import Stats
+from cleaner.document import Change
 
 MANIFEST = "manifest.json"
 CORPUS = "corpus.jsonl"
 AUDIT = "audit.jsonl"
-RUN_KEYS = ("run",)  # the only keys whose values change between identical runs
+RUN_KEYS = ("run", "runs")  # the only keys whose values change between identical runs
 
 
-def duplicate_clusters(dropped: Sequence[Document]) -> list[dict[str, Any]]:
-    """Group dropped near-duplicates by the document they duplicate, sorted by kept id."""
+class Counts:
+    """Documents in, kept and dropped, and changes per stage and rule.
+
+    Counts what :class:`cleaner.stats.Stats` counts, from sums over the stored change
+    tallies of each document, so that unchanged documents need not be cleaned again.
+
+    >>> c = Counts.from_rows((2, 1, {"near-duplicate": 1}), [("s", "r", 2, 3, 1)])
+    >>> c.to_dict()["stages"]["s"], c.lines_removed()
+    ({'r': {'changes': 2, 'chars': 3, 'documents': 1}}, 2)
+    """
+
+    def __init__(self) -> None:
+        self._rules: dict[str, dict[str, dict[str, int]]] = defaultdict(
+            lambda: defaultdict(lambda: {"changes": 0, "chars": 0, "documents": 0})
+        )
+        self.documents_in = 0
+        self.documents_kept = 0
+        self.documents_dropped: dict[str, int] = defaultdict(int)
+
+    @classmethod
+    def from_rows(
+        cls,
+        documents: tuple[int, int, dict[str, int]],
+        rules: Iterable[tuple[str, str, int, int, int]],
+    ) -> Counts:
+        """Counts already summed: (in, kept, dropped per rule) and per-rule rows."""
+        counts = cls()
+        counts.documents_in, counts.documents_kept = documents[0], documents[1]
+        counts.documents_dropped.update(documents[2])
+        for stage, rule, changes, chars, docs in rules:
+            counts._rules[stage][rule].update(changes=changes, chars=chars, documents=docs)
+        return counts
+
+    def lines_removed(self) -> int:
+        return sum(
+            r["changes"]
+            for stage, rules in self._rules.items()
+            if stage != "repair-text"
+            for r in rules.values()
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": {
+                "in": self.documents_in,
+                "kept": self.documents_kept,
+                "dropped": dict(sorted(self.documents_dropped.items())),
+            },
+            "stages": {
+                stage: {rule: dict(row) for rule, row in sorted(rules.items())}
+                for stage, rules in sorted(self._rules.items())
+            },
+        }
+
+
+def duplicate_clusters(dropped: Iterable[tuple[str, str, Change]]) -> list[dict[str, Any]]:
+    """Group dropped near-duplicates (id, source, change) by the kept document, sorted."""
     clusters: dict[str, dict[str, Any]] = {}
-    for doc in dropped:
-        if doc.dropped is None or "duplicate_of" not in doc.dropped.detail:
+    for ident, source, change in dropped:
+        detail = change.detail
+        if "duplicate_of" not in detail:
             continue
-        detail = doc.dropped.detail
-        entry = clusters.setdefault(detail["duplicate_of"], {
-            "kept": detail["duplicate_of"], "kept_source": detail.get("duplicate_source"),
-            "duplicates": []})
+        entry = clusters.setdefault(
+            detail["duplicate_of"],
+            {
+                "kept": detail["duplicate_of"],
+                "kept_source": detail.get("duplicate_source"),
+                "duplicates": [],
+            },
+        )
         entry["duplicates"].append(
-            {"id": doc.id, "source": doc.source, "similarity": detail.get("similarity")})
+            {"id": ident, "source": source, "similarity": detail.get("similarity")}
+        )
     for entry in clusters.values():
         entry["duplicates"].sort(key=lambda d: (d["source"], d["id"]))
     return [clusters[k] for k in sorted(clusters)]
@@ -37,25 +103,32 @@ def duplicate_clusters(dropped: Sequence[Document]) -> list[dict[str, Any]]:
 def build_manifest(
     *,
     config: CleanConfig,
-    inputs: Sequence[InputFile],
+    inputs: Sequence[dict[str, Any]],
     outputs: dict[str, dict[str, Any]],
-    stats: Stats,
-    dropped: Sequence[Document],
+    counts: Counts,
+    duplicates: list[dict[str, Any]],
     stages: Sequence[str],
-    dedup_scheme: dict[str, Any],
     run: dict[str, Any],
+    history: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    rejected = sum(1 for f in inputs if f.outcome == "rejected")
+    """The manifest of a finished run; ``history`` is the ``runs`` of the previous one."""
+    rejected = sum(1 for f in inputs if f.get("outcome") == "rejected")
     return {
         "tool": "cleaner",
         "version": __version__,
         "config": config.to_dict(),
         "config_hash": config.hash(),
         "stages": list(stages),
-        "dedup_scheme": dedup_scheme,
-        "inputs": [f.to_dict() for f in inputs],
+        "dedup_scheme": {},
+        "inputs": list(inputs),
         "outputs": outputs,
-        "counts": {**stats.to_dict(), "files": {"in": len(inputs), "rejected": rejected}},
-        "duplicates": duplicate_clusters(dropped),
+        "counts": {**counts.to_dict(), "files": {"in": len(inputs), "rejected": rejected}},
+        "duplicates": duplicates,
         "run": run,
+        "runs": [*history, run],
     }
+
+
+def comparable(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest without the keys that differ between identical runs."""
+    return {k: v for k, v in manifest.items() if k not in RUN_KEYS}

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cleaner.readers.encoding import decode
-from cleaner.readers.entry import InputFile, Rejection, doc_id, settle
+from cleaner.readers.entry import InputFile, Rejection, doc_id, dropped_reason, settle
 from cleaner.readers.files import (
     MAX_DOCUMENT_BYTES,
     input_format,
@@ -52,6 +52,7 @@ __all__ = [
     "Rejection",
     "decode",
     "doc_id",
+    "dropped_reason",
     "input_format",
     "list_inputs",
     "parse_record",

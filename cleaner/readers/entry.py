@@ -122,14 +122,20 @@ def settle(inputs: Iterable[InputFile], docs: Iterable[Document]) -> None:
         if kept.get(entry.path):
             entry.outcome = "cleaned"
             continue
-        dropped = rules.get(entry.path, {})
-        total = sum(dropped.values())
-        why = ", ".join(
-            f"{rule} ({n})" if len(dropped) > 1 else rule for rule, n in sorted(dropped.items())
-        )
         entry.outcome = "dropped"
-        entry.reason = entry.reason or (
-            f"all {total} documents dropped: {why}; see audit.jsonl"
-            if total
-            else "no documents; see audit.jsonl"
-        )
+        entry.reason = entry.reason or dropped_reason(rules.get(entry.path, {}))
+
+
+def dropped_reason(rules: dict[str, int]) -> str:
+    """Why a file has no document in the corpus, from the rules that dropped them.
+
+    >>> dropped_reason({"near-duplicate": 2})
+    'all 2 documents dropped: near-duplicate; see audit.jsonl'
+    """
+    total = sum(rules.values())
+    if not total:
+        return "no documents; see audit.jsonl"
+    why = ", ".join(
+        f"{rule} ({n})" if len(rules) > 1 else rule for rule, n in sorted(rules.items())
+    )
+    return f"all {total} documents dropped: {why}; see audit.jsonl"

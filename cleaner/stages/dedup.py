@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+import numpy as np
+
 from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
-from cleaner.neardup import find_block_duplicates, find_duplicates, priority_rank
+from cleaner.neardup import find_block_duplicates
+from cleaner.resolve import MemoryIndex, shingle_hashes
 from cleaner.minhash import MinHasher
 from cleaner.stage import Stage
 
@@ -161,41 +164,48 @@ class DropNearDuplicates(Stage):
     """Leave out documents that nearly duplicate another document of the corpus.
 
     Which copy stays is fixed, whatever the input order: the longest text after
-    cleaning, ties broken by source path and then id. Candidates come from MinHash
-    banding tuned for recall at the threshold; each is verified on its exact Jaccard,
-    and clusters are stars around a kept document, so two documents are never linked
-    through a third. The dropped document's audit entry names the kept one and their
-    exact Jaccard similarity.
+    cleaning, ties broken by source path and then id. The dropped document's audit
+    entry names the kept one and their Jaccard similarity. The rule itself lives in
+    :mod:`cleaner.resolve`, which an incremental run uses against a stored corpus.
     """
 
     name = "drop-near-duplicates"
 
-    def __init__(self, config: DedupConfig = DedupConfig()) -> None:
-        self.config = config
-        self.hasher = MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed)
-
-    def scheme(self) -> dict[str, object]:
-        """The signature scheme, for the manifest."""
-        return self.hasher.scheme(self.config.threshold)
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         all_docs = list(docs)
         if not self.config.documents:
             yield from all_docs
             return
-        live = [i for i, d in enumerate(all_docs) if d.dropped is None]
-        texts = [all_docs[i].text for i in live]
-        rank = priority_rank([(-len(all_docs[i].text), all_docs[i].source, all_docs[i].id)
-                              for i in live])
-        result = find_duplicates(texts, priority=rank, threshold=self.config.threshold,
-                                 hasher=self.hasher)
-        verdict = {live[k]: (live[j], float(result.similarity[k]))
-                   for k, j in enumerate(result.duplicate_of.tolist()) if j >= 0}
+        live = [d.dropped is None for d in all_docs]
+        index = MemoryIndex(
+            [shingle_hashes(d.text, self.config.ngram) if ok else _EMPTY
+             for d, ok in zip(all_docs, live, strict=True)],
+            [doc_rank(d, i) for i, d in enumerate(all_docs)],
+            [(i,) for i in range(len(all_docs))],
+            live,
+            threshold=self.config.threshold,
+        )
+        verdicts = index.resolve_all()
         for i, doc in enumerate(all_docs):
-            if i in verdict:
-                k, sim = verdict[i]
-                other = all_docs[k]
-                doc = doc.drop(Change(self.name, "near-duplicate", doc.text,
-                                      {"duplicate_of": other.id, "duplicate_source": other.source,
-                                       "similarity": round(sim, 4)}))
+            k, sim = verdicts.get(i, (None, None))
+            if k is not None and sim is not None:
+                doc = doc.drop(near_duplicate(doc, all_docs[k].id, all_docs[k].source, sim))
             yield doc
+
+
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+
+def doc_rank(doc: Document, position: int) -> tuple[int, str, str, int]:
+    """The order documents are judged in: longest first, then source, id, input position."""
+    return (-len(doc.text), doc.source, doc.id, position)
+
+
+def near_duplicate(doc: Document, kept_id: str, kept_source: str, similarity: float) -> Change:
+    """The change that drops ``doc`` as a near-duplicate of a kept document."""
+    detail = {"duplicate_of": kept_id, "duplicate_source": kept_source,
+              "similarity": round(similarity, 4)}
+    return Change(DropNearDuplicates.name, "near-duplicate", doc.text, detail)

@@ -1,0 +1,148 @@
+"""Judging raw files against a corpus without writing: boilerplate share and duplicates.
+
+Each file is judged on its own, so a pre-commit hook may pass any subset of files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner.resolve import shingle_hashes
+from cleaner.pipeline import Pipeline
+from cleaner.readers import read_file
+from cleaner.state import StoredIndex
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class FileCheck:
+    """The verdict on one file.
+
+    ``boilerplate`` is the share of its characters (after repair) that cleaning would
+    remove; ``duplicates`` lists its documents that nearly duplicate a kept corpus
+    document (``id``, ``duplicate_of``, ``duplicate_source``, ``similarity``);
+    ``error`` says why a file could not be judged.
+    """
+
+    path: str
+    input_chars: int = 0
+    removed_chars: int = 0
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    max_boilerplate: float = 0.5
+
+    @property
+    def boilerplate(self) -> float:
+        return self.removed_chars / self.input_chars if self.input_chars else 0.0
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per problem found, for people."""
+        if self.error is not None:
+            return [f"{self.path}: {self.error}"]
+        out = []
+        if self.boilerplate > self.max_boilerplate:
+            out.append(
+                f"{self.path}: {self.boilerplate:.0%} boilerplate "
+                f"(more than {self.max_boilerplate:.0%})"
+            )
+        for d in self.duplicates:
+            out.append(
+                f"{self.path}: near-duplicate of {d['duplicate_of']} "
+                f"({d['duplicate_source']}), similarity {d['similarity']}"
+            )
+        return out
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "error"
+        return "problems" if self.problems else "clean"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "boilerplate": round(self.boilerplate, 4),
+            "input_chars": self.input_chars,
+            "removed_chars": self.removed_chars,
+            "duplicates": self.duplicates,
+            "error": self.error,
+            "problems": self.problems,
+        }
+
+
+@dataclass
+class CheckReport:
+    """The verdicts on every file checked; ``exit_code`` follows the hook contract."""
+
+    files: list[FileCheck]
+    max_boilerplate: float = 0.5
+
+    @property
+    def exit_code(self) -> int:
+        if any(f.status == "error" for f in self.files):
+            return EXIT_ERROR
+        return EXIT_PROBLEMS if any(f.problems for f in self.files) else EXIT_CLEAN
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exit_code": self.exit_code,
+            "max_boilerplate": self.max_boilerplate,
+            "files": [f.to_dict() for f in self.files],
+        }
+
+
+def _source(path: Path, input_root: str | None) -> str:
+    """The file's source name as the corpus knows it, when it lies under the input root."""
+    if input_root:
+        try:
+            return path.resolve().relative_to(Path(input_root)).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def judge_file(
+    path: Path,
+    pipeline: Pipeline,
+    index: StoredIndex | None,
+    ngram: int,
+    input_root: str | None,
+    max_boilerplate: float,
+    text_key: str,
+) -> FileCheck:
+    """Clean one file in memory and judge it; see :func:`cleaner.api.check_files`."""
+    result = FileCheck(str(path), max_boilerplate=max_boilerplate)
+    if not path.is_file():
+        result.error = "no such file; pass the raw files to check"
+        return result
+    source = _source(path, input_root)
+    entry = read_file(path, source, text_key)
+    if entry.outcome == "rejected":
+        result.error = entry.reason or "not usable"
+        return result
+    repair, rest = pipeline.stages[0], Pipeline(pipeline.stages[1:])
+    repaired = list(repair.run(entry.documents))
+    result.input_chars = sum(len(d.text) for d in repaired)
+    for doc in rest.run(repaired):
+        result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
+        if doc.dropped is not None:
+            result.removed_chars += len(doc.dropped.text)
+            continue
+        if index is not None:
+            match = index.lookup(shingle_hashes(doc.text, ngram), exclude_path=source)
+            if match is not None:
+                kept_id, kept_source, sim = match
+                result.duplicates.append(
+                    {
+                        "id": doc.id,
+                        "duplicate_of": kept_id,
+                        "duplicate_source": kept_source,
+                        "similarity": round(sim, 4),
+                    }
+                )
+    return result

@@ -1,0 +1,175 @@
+"""The output folder: its layout, its lock, and the atomic switch between generations.
+
+::
+
+    OUTPUT/
+      corpus.jsonl  -> .cleaner/current/corpus.jsonl     links that never change
+      audit.jsonl   -> .cleaner/current/audit.jsonl
+      manifest.json -> .cleaner/current/manifest.json
+      .cleaner/
+        current -> gen-000007      the finished generation; replaced by one rename
+        gen-000007/                corpus.jsonl, audit.jsonl, manifest.json (written last)
+        state.sqlite               inputs, cleaned documents, dedup index (cleaner.state)
+        lock                       pid, host and start time of the run holding the folder
+
+A run writes the next generation beside the current one, commits the state database,
+then renames a new ``current`` link over the old one. Readers therefore see the old
+complete output or the new one, never a mix: a run killed before the commit leaves
+litter that the next run sweeps; a run killed between the commit and the switch is
+finished by the next run (the new generation is complete by then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from cleaner.errors import LockedError, OutputError
+from cleaner.manifest import AUDIT, CORPUS, MANIFEST
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = ".cleaner"
+STATE_DB = "state.sqlite"
+LOCK = "lock"
+CURRENT = "current"
+PUBLISHED = (CORPUS, AUDIT, MANIFEST)  # linked from OUTPUT, manifest last
+_GEN = re.compile(r"^gen-(\d{6,})$")
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _relink(link: Path, target: str) -> None:
+    """Point ``link`` at ``target`` with one atomic rename."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+class OutputFolder:
+    """One output folder and its ``.cleaner`` state folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.state_dir = root / STATE_DIR
+        self.db_path = self.state_dir / STATE_DB
+
+    def generation_dir(self, n: int) -> Path:
+        return self.state_dir / f"gen-{n:06d}"
+
+    def current(self) -> int | None:
+        """The published generation, or None when there is none."""
+        try:
+            target = os.readlink(self.state_dir / CURRENT)
+        except OSError:
+            return None
+        match = _GEN.match(target)
+        return int(match.group(1)) if match else None
+
+    def is_complete(self, n: int) -> bool:
+        return (self.generation_dir(n) / MANIFEST).is_file()
+
+    def manifest(self) -> dict[str, object] | None:
+        """The manifest of the published generation, if there is one."""
+        n = self.current()
+        if n is None:
+            return None
+        try:
+            data = json.loads((self.generation_dir(n) / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder for one run; raise :class:`LockedError` if another run holds it.
+
+        The lock is an ``flock`` on ``.cleaner/lock``, so the system releases it when its
+        process dies: a lock file left by a killed run is simply taken over.
+        """
+        import fcntl
+
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.state_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise OutputError(
+                f"{self.root}: cannot create the lock file ({e.strerror}); "
+                "pick a writable output folder."
+            ) from e
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "{}"
+                raise LockedError(
+                    f"{self.root}: another run is writing this folder ({_describe(holder)}); "
+                    "wait for it to finish, or pick another output folder."
+                ) from None
+            os.ftruncate(fd, 0)
+            body = {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+            os.pwrite(fd, (json.dumps(body, sort_keys=True) + "\n").encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+    def sweep(self, keep: set[int]) -> None:
+        """Remove generations not in ``keep`` and temporary files of killed runs."""
+        if not self.state_dir.is_dir():
+            return
+        for entry in self.state_dir.iterdir():
+            match = _GEN.match(entry.name)
+            if match and int(match.group(1)) not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.endswith(".tmp") or entry.name.endswith(".new"):
+                entry.unlink(missing_ok=True)
+
+    def start_generation(self, n: int) -> Path:
+        """A fresh, empty folder for generation ``n``."""
+        path = self.generation_dir(n)
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        return path
+
+    def publish(self, n: int) -> None:
+        """Make generation ``n`` the output: one rename of ``current``, then tidy up."""
+        gen = self.generation_dir(n)
+        _fsync_dir(gen)
+        _relink(self.state_dir / CURRENT, gen.name)
+        _fsync_dir(self.state_dir)
+        for name in PUBLISHED:
+            link = self.root / name
+            target = f"{STATE_DIR}/{CURRENT}/{name}"
+            if not (link.is_symlink() and os.readlink(link) == target):
+                _relink(link, target)
+        _fsync_dir(self.root)
+        self.sweep({n})
+        log.debug("published generation %d in %s", n, self.root)
+
+
+def _describe(holder: str) -> str:
+    try:
+        info = json.loads(holder)
+        return f"pid {info['pid']} on {info['host']} since {info['started']}"
+    except (ValueError, KeyError, TypeError):
+        return "lock file .cleaner/lock"

@@ -1,0 +1,471 @@
+"""The run state of an output folder: what every input became, and the dedup index.
+
+One SQLite file (``OUTPUT/.cleaner/state.sqlite``) holds, per input file, its sha256,
+size, mtime and manifest entry, and per document its corpus record, its audit rows,
+its change counts, its shingle hashes, its verdict and the prefix postings of the
+near-duplicate index (see :mod:`cleaner.resolve`). With it an incremental run cleans
+only new or changed files and re-emits every other document from here, never
+re-reading its input.
+
+Tables::
+
+    meta(key, value)                       schema, version, config, generation, input root
+    files(path, sha256, size, mtime_ns, seen_ns, info, rejections)
+    docs(doc, path, ordinal, id, length, record, changes, tally, dropped,
+         size, shingles, kept, dup_of, similarity)
+    postings(token, doc)                   prefix hashes -> documents holding them
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cleaner.document import Change, Document
+from cleaner.readers import dropped_reason
+from cleaner.resolve import (
+    NearDuplicates,
+    Rank,
+    Shingles,
+    as_signed,
+    jaccard,
+    prefix_size,
+    shingle_hashes,
+)
+from cleaner.output import dumps
+from cleaner.readers import InputFile
+from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
+
+SCHEMA = "1"
+NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
+_CHUNK = 500  # bound parameters per query, under SQLite's limit
+
+_TABLES = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, seen_ns INTEGER NOT NULL, info TEXT NOT NULL,
+    rejections TEXT NOT NULL);
+CREATE TABLE docs(doc INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL,
+    ordinal INTEGER NOT NULL, id TEXT NOT NULL, length INTEGER NOT NULL,
+    record TEXT NOT NULL, changes TEXT NOT NULL, tally TEXT NOT NULL, dropped TEXT,
+    size INTEGER NOT NULL, shingles BLOB NOT NULL, kept INTEGER, dup_of INTEGER,
+    similarity REAL, UNIQUE(path, ordinal));
+CREATE TABLE postings(token INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY(token, doc)) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What the state remembers of an input file, to tell whether it changed."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+    seen_ns: int
+
+
+@dataclass(frozen=True)
+class NewDoc:
+    """A document just stored: its handle and what the dedup rule needs of it."""
+
+    handle: int
+    shingles: Shingles
+    rank: Rank
+    position: tuple[Any, ...]
+    live: bool
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+class State:
+    """An open state database. Writes happen inside :meth:`begin` ... :meth:`commit`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def create(cls, path: Path) -> State:
+        """A new, empty state file (replacing any file at ``path``), built without a journal.
+
+        Used for a full rebuild into a temporary file that is moved into place whole.
+        """
+        path.unlink(missing_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.executescript(_TABLES)
+        state = cls(conn, path)
+        state.begin()
+        state.set_meta("schema", SCHEMA)
+        return state
+
+    @classmethod
+    def open(cls, path: Path, *, readonly: bool = False) -> State | None:
+        """Open an existing state file; None when it is missing, damaged or of another schema.
+
+        Opening for writing rolls back a transaction that a killed run left behind.
+        """
+        if not path.is_file():
+            return None
+        try:
+            if readonly:
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+                )
+            else:
+                conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout=10000")
+            state = cls(conn, path)
+            if state.meta("schema") != SCHEMA:
+                conn.close()
+                return None
+        except sqlite3.DatabaseError:
+            return None
+        return state
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def meta(self, key: str) -> str | None:
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- input files ---------------------------------------------------------------
+
+    def files(self) -> dict[str, StoredFile]:
+        rows = self.conn.execute("SELECT path, sha256, size, mtime_ns, seen_ns FROM files")
+        return {r[0]: StoredFile(r[1], r[2], r[3], r[4]) for r in rows}
+
+    def touch_file(self, path: str, size: int, mtime_ns: int, seen_ns: int) -> None:
+        """Remember a new stat of a file whose content did not change."""
+        self.conn.execute(
+            "UPDATE files SET size = ?, mtime_ns = ?, seen_ns = ? WHERE path = ?",
+            (size, mtime_ns, seen_ns, path),
+        )
+
+    def add_file(
+        self,
+        entry: InputFile,
+        docs: Sequence[Document],
+        *,
+        mtime_ns: int,
+        seen_ns: int,
+        ngram: int,
+        threshold: float,
+        postings: bool = True,
+    ) -> list[NewDoc]:
+        """Store an input file and its cleaned documents; return them for the dedup rule.
+
+        With ``postings`` False the caller writes the index later with
+        :meth:`write_postings` (a full build does, in one sorted pass).
+        """
+        rejected: list[dict[str, Any]] = []
+        if entry.outcome == "rejected":
+            rejected.append(
+                {
+                    "source": entry.path,
+                    "stage": "read",
+                    "rule": "rejected-file",
+                    "message": entry.reason,
+                    "text": "",
+                }
+            )
+        rejected.extend({**r.to_dict(), "text": ""} for r in entry.rejections)
+        self.conn.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.path,
+                entry.sha256,
+                entry.size,
+                mtime_ns,
+                seen_ns,
+                dumps(entry.to_dict()),
+                "\n".join(dumps(r) for r in rejected),
+            ),
+        )
+        out = []
+        for ordinal, doc in enumerate(docs):
+            live = doc.dropped is None
+            sets = shingle_hashes(doc.text, ngram) if live else np.zeros(0, np.uint64)
+            changes = "\n".join(
+                dumps({"id": doc.id, "source": doc.source, **ch.to_dict()})
+                for ch in doc.changes
+                if ch.text
+            )
+            tally = json.dumps([[ch.stage, ch.rule, len(ch.text)] for ch in doc.changes])
+            dropped = None if live else dumps(doc.dropped.to_dict())  # type: ignore[union-attr]
+            cur = self.conn.execute(
+                "INSERT INTO docs (path, ordinal, id, length, record, changes, tally, dropped,"
+                " size, shingles, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.path,
+                    ordinal,
+                    doc.id,
+                    len(doc.text),
+                    dumps(doc.record()),
+                    changes,
+                    tally,
+                    dropped,
+                    len(sets),
+                    sets.tobytes(),
+                    None if live else 0,
+                ),
+            )
+            handle = int(cur.lastrowid or 0)
+            if postings and live:
+                self.write_postings([(handle, sets[: prefix_size(len(sets), threshold)])])
+            out.append(
+                NewDoc(
+                    handle,
+                    sets,
+                    (-len(doc.text), doc.source, doc.id, ordinal),
+                    (doc.source, ordinal),
+                    live,
+                )
+            )
+        return out
+
+    def write_postings(self, items: Iterable[tuple[int, Shingles]]) -> None:
+        """Add the prefix hashes of documents to the index, sorted for a fast bulk insert."""
+        rows = sorted((t, h) for h, prefix in items for t in as_signed(prefix))
+        self.conn.executemany("INSERT INTO postings VALUES (?, ?)", rows)
+
+    def docs_of(self, path: str) -> list[int]:
+        rows = self.conn.execute("SELECT doc FROM docs WHERE path = ? ORDER BY ordinal", (path,))
+        return [r[0] for r in rows]
+
+    def remove_file(self, path: str, threshold: float) -> None:
+        """Forget an input file, its documents and their postings."""
+        for handle in self.docs_of(path):
+            (blob,) = self.conn.execute(
+                "SELECT shingles FROM docs WHERE doc = ?", (handle,)
+            ).fetchone()
+            sets = np.frombuffer(blob, dtype=np.uint64)
+            self.conn.executemany(
+                "DELETE FROM postings WHERE token = ? AND doc = ?",
+                [(t, handle) for t in as_signed(sets[: prefix_size(len(sets), threshold)])],
+            )
+        self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
+        self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
+        """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""
+        self.conn.executemany(
+            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
+            [(int(k is None), k, s, d) for d, k, s in verdicts],
+        )
+
+    # -- reading the corpus back ---------------------------------------------------
+
+    def inputs(self) -> list[dict[str, Any]]:
+        """The manifest's ``inputs``: every input file in input order."""
+        kept: dict[str, int] = {}
+        rules: dict[str, dict[str, int]] = {}
+        for path, is_kept, dropped in self.conn.execute("SELECT path, kept, dropped FROM docs"):
+            if is_kept:
+                kept[path] = kept.get(path, 0) + 1
+            else:
+                rule = json.loads(dropped)["rule"] if dropped else "near-duplicate"
+                per = rules.setdefault(path, {})
+                per[rule] = per.get(rule, 0) + 1
+        out = []
+        for (info,) in self.conn.execute("SELECT info FROM files ORDER BY path"):
+            entry = json.loads(info)
+            if entry.get("outcome") == "read":
+                if kept.get(entry["path"]):
+                    entry["outcome"] = "cleaned"
+                else:
+                    entry["outcome"] = "dropped"
+                    entry.setdefault("reason", dropped_reason(rules.get(entry["path"], {})))
+            out.append(entry)
+        return out
+
+    def _docs(self, kept: int | None = None) -> Iterator[tuple[Any, ...]]:
+        where = "" if kept is None else f" WHERE d.kept = {int(kept)}"
+        return self.conn.execute(
+            "SELECT d.id, d.path, d.record, d.changes, d.tally, d.dropped, d.kept,"
+            " d.similarity, o.id, o.path FROM docs d LEFT JOIN docs o ON o.doc = d.dup_of"
+            f"{where} ORDER BY d.path, d.ordinal"
+        )
+
+    def corpus_lines(self) -> Iterator[str]:
+        """``corpus.jsonl``: the record of every kept document, in input order."""
+        for row in self.conn.execute(
+            "SELECT record FROM docs WHERE kept = 1 ORDER BY path, ordinal"
+        ):
+            yield row[0]
+
+    def audit_lines(self) -> Iterator[str]:
+        """``audit.jsonl``: every removal in input order, then every rejected input."""
+        for ident, path, record, changes, _, dropped, _, sim, kid, kpath in self._docs():
+            if changes:
+                yield changes
+            if dropped is not None:
+                yield dumps({"id": ident, "source": path, **json.loads(dropped)})
+            elif kid is not None:
+                doc = Document(ident, path, json.loads(record)["text"])
+                yield dumps(
+                    {"id": ident, "source": path, **near_duplicate(doc, kid, kpath, sim).to_dict()}
+                )
+        for (rows,) in self.conn.execute("SELECT rejections FROM files ORDER BY path"):
+            if rows:
+                yield rows
+
+    def drops(self) -> Iterator[tuple[str, str, Change]]:
+        """(id, source, change) of every dropped document, in input order."""
+        for ident, path, record, _, _, dropped, _, sim, kid, kpath in self._docs(kept=0):
+            if dropped is not None:
+                d = json.loads(dropped)
+                yield ident, path, Change(d.pop("stage"), d.pop("rule"), d.pop("text"), d)
+            elif kid is not None:
+                doc = Document(ident, path, json.loads(record)["text"])
+                yield ident, path, near_duplicate(doc, kid, kpath, sim)
+
+    def change_counts(self) -> list[tuple[str, str, int, int, int]]:
+        """(stage, rule, changes, chars, documents) over all changes and drops, in SQL."""
+        rows = self.conn.execute(
+            """WITH rows(doc, stage, rule, chars) AS (
+                SELECT d.doc, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                       json_extract(j.value, '$[2]') FROM docs d, json_each(d.tally) j
+                UNION ALL SELECT doc, ?, ?, length FROM docs
+                    WHERE kept = 0 AND dropped IS NULL
+                UNION ALL SELECT doc, json_extract(dropped, '$.stage'),
+                       json_extract(dropped, '$.rule'), length(json_extract(dropped, '$.text'))
+                    FROM docs WHERE dropped IS NOT NULL)
+            SELECT stage, rule, count(*), total(chars), count(DISTINCT doc) FROM rows
+            GROUP BY stage, rule""",
+            (DropNearDuplicates.name, NEAR_DUPLICATE),
+        )
+        return [(str(a), str(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
+
+    def document_counts(self) -> tuple[int, int, dict[str, int]]:
+        """Documents in, kept, and dropped per rule."""
+        total, kept = self.conn.execute("SELECT count(*), total(kept = 1) FROM docs").fetchone()
+        dropped = dict(
+            self.conn.execute(
+                "SELECT coalesce(json_extract(dropped, '$.rule'), ?), count(*) FROM docs"
+                " WHERE kept = 0 GROUP BY 1",
+                (NEAR_DUPLICATE,),
+            )
+        )
+        return int(total), int(kept), {str(k): int(v) for k, v in dropped.items()}
+
+
+class StoredIndex(NearDuplicates):
+    """:class:`~cleaner.resolve.NearDuplicates` over the documents of a :class:`State`.
+
+    Reads only the documents it is asked about and their candidates, so an incremental
+    run costs in proportion to the new documents and their neighbours.
+    """
+
+    def __init__(self, state: State, threshold: float) -> None:
+        super().__init__(threshold)
+        self.conn = state.conn
+        self._sets: dict[int, Shingles] = {}
+        self._facts: dict[int, tuple[Rank, tuple[Any, ...], bool | None]] = {}
+
+    def _load(self, docs: Iterable[int]) -> None:
+        missing = [d for d in docs if d not in self._facts]
+        for chunk in _chunks(missing):
+            marks = ",".join("?" * len(chunk))
+            for doc, length, path, ident, ordinal, kept, blob in self.conn.execute(
+                "SELECT doc, length, path, id, ordinal, kept, shingles FROM docs"
+                f" WHERE doc IN ({marks})",
+                list(chunk),
+            ):
+                verdict = None if kept is None else bool(kept)
+                self._facts[doc] = ((-length, path, ident, ordinal), (path, ordinal), verdict)
+                self._sets[doc] = np.frombuffer(blob, dtype=np.uint64)
+
+    def _probe(self, sets: Shingles) -> set[int]:
+        """Documents whose prefix shares a hash with the prefix of ``sets``, loaded."""
+        tokens = as_signed(sets[: prefix_size(len(sets), self.threshold)])
+        found: set[int] = set()
+        for chunk in _chunks(tokens):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT doc FROM postings WHERE token IN ({marks})", list(chunk)
+                )
+            )
+        self._load(found)
+        return found
+
+    def candidates(self, doc: int) -> Iterable[int]:
+        return self._probe(self.shingles(doc))
+
+    def shingles(self, doc: int) -> Shingles:
+        self._load([doc])
+        return self._sets[doc]
+
+    def rank(self, doc: int) -> Rank:
+        self._load([doc])
+        return self._facts[doc][0]
+
+    def position(self, doc: int) -> tuple[Any, ...]:
+        return self._facts[doc][1]
+
+    def verdict(self, doc: int) -> bool | None:
+        self._load([doc])
+        return self._facts[doc][2]
+
+    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
+        rank, position, _ = self._facts[doc]
+        self._facts[doc] = (rank, position, dup_of is None)
+        self.conn.execute(
+            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
+            (int(dup_of is None), dup_of, similarity, doc),
+        )
+
+    def forget(self, docs: Iterable[int]) -> None:
+        """Drop cached facts of removed documents."""
+        for d in docs:
+            self._facts.pop(d, None)
+            self._sets.pop(d, None)
+
+    def lookup(
+        self,
+        sets: Shingles,
+        exclude_path: str | None = None,
+    ) -> tuple[str, str, float] | None:
+        """The kept document most similar to ``sets`` (id, source, similarity), if any.
+
+        Documents of ``exclude_path`` are left out (a file is not its own duplicate).
+        """
+        found = self._probe(sets)
+        best: tuple[tuple[float, tuple[Any, ...]], int, float] | None = None
+        for doc in found:
+            _, position, kept = self._facts[doc]
+            if not kept or position[0] == exclude_path:
+                continue
+            sim = jaccard(sets, self._sets[doc])
+            if sim >= self.threshold and (best is None or (-sim, position) < best[0]):
+                best = ((-sim, position), doc, sim)
+        if best is None:
+            return None
+        ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]
+        return str(ident), str(best[0][1][0]), best[2]

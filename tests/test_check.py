@@ -1,0 +1,96 @@
+"""`cleaner check`: per-file verdicts against a corpus, exit codes, nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner import clean_corpus
+from cleaner.api import check_files
+from cleaner.cli import cli
+from tests.test_incremental import text, variant, write
+
+PARA = (
+    "The harbour council met on Tuesday to agree the budget for the new ferry "
+    "terminal, which has been delayed twice by storms and a shortage of steel."
+)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    write(raw, {f"doc{i}.txt": text(i) for i in range(6)})
+    clean_corpus(raw, tmp_path / "clean")
+    return tmp_path / "clean"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.lstat().st_mtime_ns, p.lstat().st_size) for p in folder.rglob("*")}
+
+
+def test_clean_file_passes(corpus: Path, tmp_path: Path) -> None:
+    new = tmp_path / "new.txt"
+    new.write_text(text(99))
+    report = check_files([new], corpus)
+    assert report.exit_code == 0
+    assert report.files[0].boilerplate == 0.0 and not report.files[0].duplicates
+
+
+def test_near_duplicate_names_the_corpus_document(corpus: Path, tmp_path: Path) -> None:
+    new = tmp_path / "copy.txt"
+    new.write_text(variant(text(2), 1, changes=1))
+    [verdict] = check_files([new], corpus).files
+    [dup] = verdict.duplicates
+    assert dup["duplicate_source"] == "doc2.txt" and 0.8 <= dup["similarity"] < 1.0
+    kept = [json.loads(x) for x in (corpus / "corpus.jsonl").read_text().splitlines()]
+    assert dup["duplicate_of"] == next(r["id"] for r in kept if r["source"] == "doc2.txt")
+
+
+def test_a_corpus_file_is_not_its_own_duplicate(corpus: Path, tmp_path: Path) -> None:
+    own = tmp_path / "raw" / "doc3.txt"
+    own.write_text(variant(text(3), 4, changes=1))  # edited in place
+    assert check_files([own], corpus).exit_code == 0
+
+
+def test_boilerplate_share_over_the_limit(corpus: Path, tmp_path: Path) -> None:
+    noisy = tmp_path / "noisy.txt"
+    noisy.write_text("\n\n".join([PARA, PARA, PARA]))
+    [verdict] = check_files([noisy], corpus).files
+    assert verdict.boilerplate == pytest.approx(2 * len(PARA) / len(noisy.read_text()), 0.01)
+    assert verdict.problems and check_files([noisy], corpus, max_boilerplate=0.7).exit_code == 0
+
+
+def test_cli_exit_codes_and_json(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
+    good, dup = tmp_path / "good.txt", tmp_path / "dup.txt"
+    good.write_text(text(98))
+    dup.write_text(variant(text(1), 2, changes=1))
+    before = snapshot(corpus)
+    args = ["check", "--corpus", str(corpus)]
+    assert runner.invoke(cli, [*args, str(good)]).exit_code == 0
+    result = runner.invoke(cli, [*args, str(good), str(dup)])
+    assert result.exit_code == 1
+    assert "dup.txt: near-duplicate of" in result.stdout and "doc1.txt" in result.stdout
+    data = json.loads(runner.invoke(cli, [*args, "--json", str(good), str(dup)]).stdout)
+    assert [f["status"] for f in data["files"]] == ["clean", "problems"]
+    missing = runner.invoke(cli, [*args, str(good), str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2 and "nope.txt" in missing.stdout
+    assert snapshot(corpus) == before
+
+
+def test_no_corpus_is_a_usage_error(tmp_path: Path, runner: CliRunner) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text(text(1))
+    result = runner.invoke(cli, ["check", "--corpus", str(tmp_path / "none"), str(f)])
+    assert result.exit_code == 2 and "cleaner run" in result.output
+
+
+def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text(text(1))
+    result = runner.invoke(
+        cli, ["check", "--corpus", str(corpus), "--max-boilerplate", "2", str(f)]
+    )
+    assert result.exit_code == 2

@@ -1,0 +1,243 @@
+"""Incremental runs give the same output, byte for byte, as a full rebuild."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from cleaner import CleanConfig, DedupConfig, clean_corpus
+from cleaner.api import Report
+from cleaner.manifest import comparable
+from cleaner.stats import Stats
+
+WORDS = tuple(
+    [
+        "river",
+        "stone",
+        "market",
+        "lantern",
+        "harbor",
+        "winter",
+        "council",
+        "bridge",
+        "orchard",
+        "signal",
+        "meadow",
+        "copper",
+        "village",
+        "engine",
+        "garden",
+        "ledger",
+        "festival",
+        "canal",
+        "quarry",
+        "beacon",
+        "tower",
+        "mill",
+        "harvest",
+        "rail",
+        "ferry",
+        "school",
+        "clinic",
+        "museum",
+        "theater",
+        "forest",
+        "valley",
+    ]
+)
+
+
+def text(seed: int, words: int = 120) -> str:
+    """A deterministic article of a few paragraphs."""
+    rng = random.Random(seed)
+    body = [rng.choice(WORDS) for _ in range(words)]
+    paras = [" ".join(body[i : i + 40]) + "." for i in range(0, words, 40)]
+    return "\n\n".join(paras)
+
+
+def variant(base: str, seed: int, changes: int = 2, extra: int = 0) -> str:
+    """A near-duplicate: a few words changed, ``extra`` words appended (longer)."""
+    rng = random.Random(seed)
+    words = base.split(" ")
+    for _ in range(changes):
+        words[rng.randrange(len(words))] = rng.choice(WORDS)
+    tail = " ".join(rng.choice(WORDS) for _ in range(extra))
+    return " ".join(words) + (f"\n\nAddendum {tail}." if extra else "")
+
+
+def write(raw: Path, files: dict[str, str | bytes]) -> None:
+    for name, body in files.items():
+        path = raw / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+
+
+def outputs(folder: Path) -> tuple[bytes, bytes, dict[str, object]]:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return (
+        (folder / "corpus.jsonl").read_bytes(),
+        (folder / "audit.jsonl").read_bytes(),
+        comparable(manifest),
+    )
+
+
+def run_both(raw: Path, out: Path, scratch: Path, config: CleanConfig | None = None) -> Report:
+    """Run incrementally into ``out`` and from scratch into ``scratch``; they must agree."""
+    report = clean_corpus(raw, out, config)
+    clean_corpus(raw, scratch, config)
+    inc, full = outputs(out), outputs(scratch)
+    assert inc[0] == full[0], "corpus.jsonl differs from a full rebuild"
+    assert inc[1] == full[1], "audit.jsonl differs from a full rebuild"
+    assert inc[2] == full[2], "manifest differs from a full rebuild"
+    return report
+
+
+def kept_sources(folder: Path) -> set[str]:
+    lines = (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    return {json.loads(x)["source"] for x in lines}
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    files: dict[str, str | bytes] = {f"doc{i:02d}.txt": text(i) for i in range(12)}
+    files["dup-of-03.txt"] = variant(text(3), 100)
+    files["feed.jsonl"] = "".join(
+        json.dumps({"text": t, "url": f"u{i}"}) + "\n"
+        for i, t in enumerate([text(50), variant(text(5), 101), text(51)])
+    )
+    files["empty.txt"] = ""
+    write(raw, files)
+    return raw
+
+
+def test_scenarios_match_a_full_rebuild(base: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = clean_corpus(base, out)
+    assert first.mode == "full" and first.rebuild is None
+    steps: list[tuple[str, dict[str, str | bytes], list[str], int]] = [
+        ("add files", {"new1.txt": text(70), "sub/new2.md": text(71)}, [], 2),
+        ("change a file", {"doc01.txt": text(72)}, [], 1),
+        (
+            "change one jsonl record",
+            {
+                "feed.jsonl": "".join(
+                    json.dumps({"text": t}) + "\n" for t in [text(50), text(73), text(51)]
+                )
+            },
+            [],
+            3,
+        ),
+        ("delete a file", {}, ["doc07.txt"], 0),
+        ("shorter near-duplicate of a kept doc", {"short.txt": variant(text(8), 5)}, [], 1),
+        (
+            "longer near-duplicate of a kept doc",
+            {"long.txt": variant(text(9), 6, changes=1, extra=8)},
+            [],
+            1,
+        ),
+        ("delete the kept copy: its duplicate comes back", {}, ["doc03.txt"], 0),
+        (
+            "longer copy of a doc that had duplicates",
+            {"long3.txt": variant(variant(text(3), 100), 7, changes=1, extra=12)},
+            [],
+            1,
+        ),
+        ("binary file", {"blob.txt": bytes(range(256)) * 8}, [], 0),
+        ("nothing changed", {}, [], 0),
+    ]
+    for k, (label, add, delete, cleaned) in enumerate(steps):
+        write(base, add)
+        for name in delete:
+            (base / name).unlink()
+        report = run_both(base, out, tmp_path / f"scratch{k}")
+        assert report.mode == "incremental", label
+        assert report.documents_cleaned == cleaned, label
+        if label.startswith("delete the kept copy"):
+            assert "dup-of-03.txt" in kept_sources(out)
+        if label.startswith("longer copy"):
+            assert "long3.txt" in kept_sources(out) and "dup-of-03.txt" not in kept_sources(out)
+    assert "doc09.txt" not in kept_sources(out) and "long.txt" in kept_sources(out)
+    assert "short.txt" not in kept_sources(out)
+    runs = json.loads((out / "manifest.json").read_text())["runs"]
+    assert [r["mode"] for r in runs] == ["full"] + ["incremental"] * len(steps)
+
+
+def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    pool = [text(i, rng.randint(30, 160)) for i in range(6)] + [text(9, 4)]
+    write(
+        raw,
+        {
+            f"f{i}.txt": variant(rng.choice(pool), i, rng.randint(0, 2), rng.choice([0, 0, 3, 8]))
+            for i in range(10)
+        },
+    )
+    config = CleanConfig(dedup=DedupConfig(threshold=0.7))
+    clean_corpus(raw, out, config)
+    for step in range(12):
+        names = sorted(p.name for p in raw.iterdir())
+        for _ in range(rng.randint(1, 3)):
+            action = rng.random()
+            if action < 0.3 and len(names) > 1:
+                (raw / names.pop(rng.randrange(len(names)))).unlink()
+            else:
+                name = rng.choice(names) if action < 0.6 else f"g{step}_{rng.randint(0, 99)}.txt"
+                body = variant(
+                    rng.choice(pool),
+                    rng.randint(0, 999),
+                    rng.randint(0, 2),
+                    rng.choice([0, 0, 3, 8]),
+                )
+                write(raw, {name: body})
+                names = sorted(set(names) | {name})
+        assert run_both(raw, out, tmp_path / f"scratch{step}", config).mode == "incremental"
+
+
+def test_config_change_rebuilds_and_says_why(base: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    clean_corpus(base, out)
+    report = clean_corpus(base, out, CleanConfig(dedup=DedupConfig(threshold=0.9)))
+    assert report.mode == "full"
+    assert report.rebuild is not None and "dedup.threshold 0.8 -> 0.9" in report.rebuild
+    again = clean_corpus(base, out, CleanConfig(dedup=DedupConfig(threshold=0.9)))
+    assert again.mode == "incremental" and again.documents_cleaned == 0
+
+
+def test_forced_rebuild(base: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    clean_corpus(base, out)
+    report = clean_corpus(base, out, incremental=False)
+    assert report.mode == "full" and report.rebuild == "a full rebuild was asked for"
+
+
+def test_counts_match_the_in_memory_stats(base: Path, tmp_path: Path) -> None:
+    from cleaner.pipeline import Pipeline
+    from cleaner.readers import read_inputs
+
+    docs = list(Pipeline.from_config().run(d for f in read_inputs(base) for d in f.documents))
+    stats = Stats()
+    for doc in docs:
+        stats.add_document(doc)
+    manifest = clean_corpus(base, tmp_path / "out").manifest
+    want = stats.to_dict()
+    assert manifest["counts"]["documents"] == want["documents"]
+    assert manifest["counts"]["stages"] == want["stages"]
+
+
+def test_old_flat_output_is_replaced(base: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("corpus.jsonl", "audit.jsonl", "manifest.json"):
+        (out / name).write_text("{}\n")
+    report = clean_corpus(base, out)
+    assert report.mode == "full" and report.rebuild is not None
+    assert (out / "manifest.json").is_symlink()
+    assert outputs(out) == outputs(clean_corpus(base, tmp_path / "fresh").output)  # type: ignore[arg-type]
