@@ -1,0 +1,1 @@
+"""The stages: one class per module, each a named generator with no I/O."""
