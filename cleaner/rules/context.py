@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
@@ -79,6 +80,21 @@ class Page:
 
     def nonempty(self) -> list[int]:
         return [i for i, line in enumerate(self.lines) if line]
+
+
+def prepare_page(
+    text: str, disable: Iterable[str] = (), extra_patterns: Iterable[str] = (),
+    extract_title: bool = True, extract_date: bool = True,
+) -> Page:
+    """Parse ``text`` and run the user patterns and every named family on it."""
+    page = Page.parse(text, frozenset(disable))
+    user = [re.compile(p) for p in extra_patterns]
+    if user and "user-pattern" not in page.disabled:
+        for i in page.nonempty():
+            if any(p.fullmatch(page.lines[i]) for p in user):
+                page.mark(i, "user-pattern")
+    apply_rules(page, extract_title, extract_date)
+    return page
 
 
 def apply_rules(page: Page, extract_title: bool = True, extract_date: bool = True) -> None:

@@ -153,3 +153,43 @@ def line_features(page: Page) -> tuple[list[int], npt.NDArray[np.float64]]:
     )
     cols.append(page_cols)
     return idx, np.hstack(cols)
+
+
+SMOOTH = [
+    "p", "p@-2", "p@-1", "p@1", "p@2", "p_mean3", "p_mean8", "p_block", "p_doc", "p_doc_max",
+    "p_rank",
+]  # fmt: skip
+
+
+def smooth_features(
+    page: Page, idx: list[int], first: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Second-stage features: the first model's keep probabilities around each line.
+
+    ``first`` holds one probability per index in ``idx``; lines a named rule removed
+    count as 0, so a line boxed in by removed lines looks like it.
+    """
+    n = len(idx)
+    if n == 0:
+        return np.zeros((0, len(SMOOTH)))
+    p = np.where([page.rule[i] is None for i in idx], first, 0.0)
+    cols = [p]
+    for off in (-2, -1, 1, 2):
+        s = np.full(n, -1.0)
+        if off < 0:
+            s[-off:] = p[:off]
+        else:
+            s[:-off] = p[off:]
+        cols.append(s)
+    c = np.concatenate([[0.0], np.cumsum(p)])
+    for k in (3, 8):
+        lo = np.clip(np.arange(n) - k, 0, n)
+        hi = np.clip(np.arange(n) + k + 1, 0, n)
+        cols.append((c[hi] - c[lo]) / (hi - lo))
+    blocks = np.array([page.block[i] for i in idx])
+    _, inv = np.unique(blocks, return_inverse=True)
+    cols.append((np.bincount(inv, weights=p) / np.bincount(inv))[inv])
+    cols.append(np.full(n, p.mean()))
+    cols.append(np.full(n, p.max()))
+    cols.append(np.argsort(np.argsort(p)) / max(n - 1, 1))
+    return np.column_stack(cols)

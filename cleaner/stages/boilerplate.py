@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document
-from cleaner.rules.context import Page, apply_rules, is_body
+from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings
 from cleaner.rules.patterns import words
 from cleaner.stage import Stage
@@ -79,13 +78,9 @@ def line_hash(line: str) -> int:
 def _strip(text: str, config: BoilerplateConfig, repeated: frozenset[int]) -> Stripped:
     if not config.enabled:
         return Stripped(text, None, None, ())
-    page = Page.parse(text, frozenset(config.disable))
-    if config.extra_patterns and "user-pattern" not in page.disabled:
-        user = [re.compile(p) for p in config.extra_patterns]
-        for i in page.nonempty():
-            if any(p.fullmatch(page.lines[i]) for p in user):
-                page.mark(i, "user-pattern")
-    apply_rules(page, config.extract_title, config.extract_date)
+    page = prepare_page(
+        text, config.disable, config.extra_patterns, config.extract_title, config.extract_date
+    )
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo:
         keep_heads = protected_headings(page)
