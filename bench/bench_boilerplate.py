@@ -32,7 +32,7 @@ C4_BAD = re.compile(
     r"|use of cookies|use cookies",
     re.IGNORECASE,
 )
-C4_END = ('.', '!', '?', '"', "'", "”", "…", "’")
+C4_END = (".", "!", "?", '"', "'", "”", "…", "’")
 CITATION = re.compile(r"\[\d+\]")
 
 

@@ -83,8 +83,11 @@ class Page:
 
 
 def prepare_page(
-    text: str, disable: Iterable[str] = (), extra_patterns: Iterable[str] = (),
-    extract_title: bool = True, extract_date: bool = True,
+    text: str,
+    disable: Iterable[str] = (),
+    extra_patterns: Iterable[str] = (),
+    extract_title: bool = True,
+    extract_date: bool = True,
 ) -> Page:
     """Parse ``text`` and run the user patterns and every named family on it."""
     page = Page.parse(text, frozenset(disable))

@@ -22,8 +22,32 @@ CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |
 SEPARATORS = re.compile(r"[|•·»›/]")
 BULLET = re.compile(r"^([-*•–—]|\d+[.)]|[a-z][.)])\s")
 LINK_WORDS = frozenset(
-    "home about contact menu search login sign register subscribe share more next previous"
-    " back top privacy terms help faq careers blog news cart account".split()
+    [
+        "home",
+        "about",
+        "contact",
+        "menu",
+        "search",
+        "login",
+        "sign",
+        "register",
+        "subscribe",
+        "share",
+        "more",
+        "next",
+        "previous",
+        "back",
+        "top",
+        "privacy",
+        "terms",
+        "help",
+        "faq",
+        "careers",
+        "blog",
+        "news",
+        "cart",
+        "account",
+    ]
 )
 
 OWN = [
@@ -38,9 +62,7 @@ PAGE = [
     "dist_body_before", "dist_body_after", "before_first_body", "after_last_body",
     "words_before_share", "doc_log_lines", "doc_body_share", "removed_near5",
 ]  # fmt: skip
-NAMES = (
-    OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE
-)
+NAMES = OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE
 
 
 def _own(text: str, repeats: int) -> list[float]:
@@ -114,7 +136,9 @@ def line_features(page: Page) -> tuple[list[int], npt.NDArray[np.float64]]:
         before = np.searchsorted(body_pos, np.arange(n), side="right") - 1
         dist_b = np.where(before >= 0, pos - body_pos[np.maximum(before, 0)], n)
         after = np.searchsorted(body_pos, np.arange(n), side="left")
-        dist_a = np.where(after < len(body_pos), body_pos[np.minimum(after, len(body_pos) - 1)] - pos, n)
+        dist_a = np.where(
+            after < len(body_pos), body_pos[np.minimum(after, len(body_pos) - 1)] - pos, n
+        )
         first, last = body_pos[0], body_pos[-1]
     else:
         dist_b = dist_a = np.full(n, float(n))

@@ -46,7 +46,9 @@ _MARKER = (
     r"(?:date|dated|published(?: on| at)?|posted(?: on| at)?|updated(?: on| at)?|last updated"
     r"(?: on)?|first published(?: on)?|modified(?: on)?|released(?: on)?|on)"
 )
-_TIME = r"(?:\s*(?:[-–—|,@·•]|at)?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+_TIME = (
+    r"(?:\s*(?:[-–—|,@·•]|at)?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+)
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 DATE_PREFIX = re.compile(
     rf"^\W*(?:(?P<marker>{_MARKER})\s*:?\s*)?{_WEEKDAY}(?:{_DATE}){_TIME}\s*[-–—|,:·•]?\s*",

@@ -31,14 +31,17 @@ class Trees:
             offsets.append(total)
             roots.append(total)
             total += len(tree["feature"])
-        cat = lambda key: [v for t in trees for v in t[key]]  # noqa: E731
+
+        def cat(key: str) -> list[Any]:
+            return [v for t in trees for v in t[key]]
+
         shift = [o for o, t in zip(offsets, trees, strict=True) for _ in t["left"]]
         self.feature = np.asarray(cat("feature"), dtype=np.int64)
         self.threshold = np.asarray(cat("threshold"), dtype=np.float64)
         self.left = np.asarray(cat("left"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
         self.right = np.asarray(cat("right"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
         self.value = np.asarray(cat("value"), dtype=np.float64)
-        self.leaf = np.asarray(cat("leaf"), dtype=bool)
+        self.leaf = np.asarray(cat("leaf"), dtype=np.bool_)
         self.roots = np.asarray(roots, dtype=np.int64)
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -38,14 +38,16 @@ _FAMILIES: list[tuple[str, str, int]] = [
         "comment-prompt",
         r"(leave a (comment|reply)|post a comment|add a comment|write a comment|\d+ comments?$"
         r"|comments?( \(\d+\))?$|no comments( yet)?|be the first to comment|show comments"
-        r"|view comments|join the (discussion|conversation)|your e-?mail address will not be published"
+        r"|view comments|join the (discussion|conversation)"
+        r"|your e-?mail address will not be published"
         r"|required fields are marked|cancel reply|reply$|notify me of|save my name"
         r"|you must be logged in to post|comment policy|leave a reply)",
         16,
     ),
     (
         "share-prompt",
-        r"(share(\s+(this|on|via|the|article|story|post|page|link|it|with|now)\b.{0,30})?\W*$|tweet( this)?$|pin( it)?$"
+        r"(share(\s+(this|on|via|the|article|story|post|page|link|it|with|now)\b.{0,30})?\W*$"
+        r"|tweet( this)?$|pin( it)?$"
         r"|e-?mail (this|to a friend)|print( this)?( article| page)?$|copy (the )?link"
         r"|((facebook|twitter|linkedin|pinterest|reddit|whatsapp|telegram|email|e-mail|print|x|"
         r"instagram|youtube|tiktok|flipboard|threads|bluesky|share|copy link)[\s|,/·•]*){1,12}$"
@@ -55,7 +57,8 @@ _FAMILIES: list[tuple[str, str, int]] = [
     (
         "rating-prompt",
         r"(how (would|do) you rate|rate this|was this (article|page|answer|post|information)?"
-        r"\s?(helpful|useful)|did you find this (article|page)? (helpful|useful)|(yes|no)\s*/\s*(yes|no)"
+        r"\s?(helpful|useful)|did you find this (article|page)? (helpful|useful)"
+        r"|(yes|no)\s*/\s*(yes|no)"
         r"|\d+(\.\d)? out of 5( stars)?|\d+(\.\d+)? stars?$|your rating|rating:|give feedback)",
         14,
     ),
@@ -83,8 +86,10 @@ _FAMILIES: list[tuple[str, str, int]] = [
     (
         "related",
         r"(related( articles| posts| stories| content| news| links| topics| reading)?:?$"
-        r"|read (more|next|also)\b|what to read next|you (may|might) (also )?(like|enjoy|be interested)"
-        r"|more (from|stories|articles|news|on this|like this|in)\b|recommended( for you| reading)?:?$"
+        r"|read (more|next|also)\b|what to read next"
+        r"|you (may|might) (also )?(like|enjoy|be interested)"
+        r"|more (from|stories|articles|news|on this|like this|in)\b"
+        r"|recommended( for you| reading)?:?$"
         r"|also read\b|see more\b|further reading$|keep reading$|up next$|next (article|post|story)"
         r"|previous (article|post|story)|more to explore|popular (posts|articles|stories))",
         14,
@@ -106,7 +111,8 @@ _FAMILIES: list[tuple[str, str, int]] = [
     (
         "byline",
         r"(?i:by|written by|posted by|words by|author|reported by|story by)\s*:?\s*"
-        r"[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}(\s*(,|and|&)\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3})*"
+        r"[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}"
+        r"(\s*(,|and|&)\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3})*"
         r"(\s*[|,·•-]\s*.{0,40})?$",
         14,
     ),
@@ -138,16 +144,146 @@ CAPTION_CREDIT = re.compile(
     re.I,
 )
 SOURCE_LINE = re.compile(r"^sources?\s*:\s*\S.{0,60}$", re.I)
-TEMPLATE = re.compile(r"(__\w+__|\{\{.*\}\}|\{%.*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\]|^undefined$|^null$)")
+TEMPLATE = re.compile(
+    r"(__\w+__|\{\{.*\}\}|\{%.*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\]|^undefined$|^null$)"
+)
 STOPWORDS = frozenset(
-    "a about above after again against all am an and any are as at be because been before being"
-    " below between both but by can could did do does doing down during each few for from further"
-    " had has have having he her here hers herself him himself his how i if in into is it its"
-    " itself just me more most my myself no nor not now of off on once only or other our ours"
-    " ourselves out over own same she should so some such than that the their theirs them"
-    " themselves then there these they this those through to too under until up very was we were"
-    " what when where which while who whom why will with would you your yours yourself"
-    " yourselves also may might must shall said says one".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "said",
+        "says",
+        "one",
+    ]
 )
 
 
@@ -172,6 +308,8 @@ def line_rule(line: str) -> str | None:
         return "url-line"
     if is_doubled(text):
         return "caption"
+    if is_link_row(text):
+        return "navigation"
     if len(toks) <= 2 and all(t.lower() in STOPWORDS for t in toks):
         return "template-leftover"  # "on", "by": inline markup split off its line
     if SOURCE_LINE.match(text) and len(toks) <= 8:
@@ -182,6 +320,25 @@ def line_rule(line: str) -> str | None:
         if len(toks) <= limit and pat.match(text):
             return rule
     return None
+
+
+_ITEM_SEP = re.compile(r"\s+[|•·»›]\s+|\s+/\s+")
+
+
+def is_link_row(text: str) -> bool:
+    """A row of three or more short items split by ``|``, ``•``, ``»``: a menu or breadcrumb.
+
+    Table rows (framed by ``|``) and rows with numeric cells are data, not menus.
+
+    >>> is_link_row("Home | News | Sport"), is_link_row("| Ferry | 25 | 3.50 |")
+    (True, False)
+    """
+    if text.startswith("|") or text.endswith("|"):
+        return False
+    parts = _ITEM_SEP.split(text)
+    return len(parts) >= 3 and all(
+        1 <= len(words(p)) <= 4 and not any(c.isdigit() for c in p) for p in parts
+    )
 
 
 def is_doubled(text: str) -> bool:

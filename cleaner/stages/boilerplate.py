@@ -43,6 +43,7 @@ from cleaner.rules.model import LineModel, protected_headings
 from cleaner.rules.patterns import words
 from cleaner.stage import Stage
 
+DEFAULT_CONFIG = BoilerplateConfig()
 CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than this
 
 
@@ -65,7 +66,7 @@ class Stripped:
     removed: tuple[Removal, ...]
 
 
-def strip_boilerplate(text: str, config: BoilerplateConfig = BoilerplateConfig()) -> Stripped:
+def strip_boilerplate(text: str, config: BoilerplateConfig = DEFAULT_CONFIG) -> Stripped:
     """Strip the boilerplate of one repaired text (see the module docstring)."""
     return _strip(text, config, frozenset())
 
@@ -170,7 +171,5 @@ class StripBoilerplate(Stage):
 
     def _apply(self, doc: Document, repeated: frozenset[int]) -> Document:
         out = _strip(doc.text, self.config, repeated)
-        changes = [
-            Change(self.name, r.rule, r.text, {"line": r.line}) for r in out.removed
-        ]
+        changes = [Change(self.name, r.rule, r.text, {"line": r.line}) for r in out.removed]
         return doc.with_changes(changes, text=out.text, title=out.title, date=out.date)
