@@ -33,7 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaner.rules.context import prepare_page  # noqa: E402
-from cleaner.rules.features import NAMES, SMOOTH, line_features, smooth_features  # noqa: E402
+from cleaner.rules.features import (  # noqa: E402
+    NAMES,
+    SMOOTH,
+    lexical_features,
+    lexicon_tokens,
+    line_features,
+    smooth_features,
+)
 from cleaner.rules.model import protected_headings  # noqa: E402
 
 TOKEN = re.compile(r"\w+")
@@ -73,6 +80,7 @@ def featurize(page: dict[str, Any]) -> None:
         # because the word occurs somewhere in the article (the README's BLR rule)
         labels.append(bool(toks) and (seq in gold_lines if len(toks) < 4 else f" {seq} " in gold))
         weights.append((len(toks) + 0.5) / total)
+    page["texts"] = [p.text_of(i) for i in idx]
     page.update(page_obj=p, idx=idx, x=x, rows=np.array(rows, dtype=np.int64),
                 y=np.array(labels), w=np.array(weights))  # fmt: skip
     page["protected"] = protected_headings(p)
@@ -120,10 +128,44 @@ def export(model: HistGradientBoostingClassifier) -> dict[str, Any]:
     return {"base": base, "trees": trees}
 
 
-def out_of_fold(pages: list[dict[str, Any]], folds: Any, key: str) -> list[np.ndarray]:
+LEX = slice(NAMES.index("lex_mean"), NAMES.index("lex_mean") + 4)
+MIN_LINES, MIN_SITES = 40, 10  # a word enters the prior only if it is common across sites
+
+
+def build_vocab(pages: list[dict[str, Any]], which: Any) -> dict[str, float]:
+    """Keep log-odds of words seen on many sites, from the training pages only."""
+    pos: Counter[str] = Counter()
+    neg: Counter[str] = Counter()
+    sites: dict[str, set[str]] = {}
+    for i in which:
+        pg = pages[i]
+        for r, y in zip(pg["rows"], pg["y"], strict=True):
+            for t in lexicon_tokens(pg["texts"][r]):
+                (pos if y else neg)[t] += 1
+                sites.setdefault(t, set()).add(pg["domain"] or pg["id"])
+    n_pos, n_neg = sum(pos.values()) + 1, sum(neg.values()) + 1
+    prior = np.log(n_pos / n_neg)
+    return {
+        t: round(float(np.log((pos[t] + 1) / (neg[t] + 1)) - prior), 3)
+        for t in sorted(sites)
+        if pos[t] + neg[t] >= MIN_LINES and len(sites[t]) >= MIN_SITES
+    }
+
+
+def set_lexicon(pages: list[dict[str, Any]], vocab: dict[str, float]) -> None:
+    for pg in pages:
+        pg["x"][:, LEX] = lexical_features(pg["texts"], vocab)
+        if "smooth" in pg:
+            pg["x2"] = np.hstack([pg["x"], pg["smooth"]])
+
+
+def out_of_fold(
+    pages: list[dict[str, Any]], folds: Any, key: str, vocabs: list[dict[str, float]]
+) -> list[np.ndarray]:
     """Held-out keep probabilities for every page's training rows, fold by fold."""
     probs: list[np.ndarray] = [np.zeros(0)] * len(pages)
     for k, (tr, te) in enumerate(folds):
+        set_lexicon(pages, vocabs[k])
         model = fit(pages, tr, key)
         for i in te:
             rows = pages[i]["rows"]
@@ -155,12 +197,13 @@ def main() -> None:
          else f"pydocs-{zlib.crc32(pg['id'].encode()) % args.folds}" for pg in pages]
     )  # fmt: skip
     folds = list(GroupKFold(args.folds).split(pages, groups=groups))
-    first = out_of_fold(pages, folds, "x")
+    vocabs = [build_vocab(pages, tr) for tr, _ in folds]
+    first = out_of_fold(pages, folds, "x", vocabs)
     for pg, p1 in zip(pages, first, strict=True):
         full = np.zeros(len(pg["idx"]))
         full[pg["rows"]] = p1
-        pg["x2"] = np.hstack([pg["x"], smooth_features(pg["page_obj"], pg["idx"], full)])
-    probs = out_of_fold(pages, folds, "x2")
+        pg["smooth"] = smooth_features(pg["page_obj"], pg["idx"], full)
+    probs = out_of_fold(pages, folds, "x2", vocabs)
     dev = [i for i, pg in enumerate(pages) if pg["set"] == "boilerplate-dev"]
     docs = [i for i, pg in enumerate(pages) if pg["set"] == "pydocs-dev"]
     best: tuple[float, float, Any] = (-1.0, 0.5, None)
@@ -178,10 +221,13 @@ def main() -> None:
         cv[name] = {k: round(v, 4) for k, v in zip(("f1", "p", "r"), scores[name], strict=True)}
     print(json.dumps(cv), file=sys.stderr)
     everything = range(len(pages))
+    vocab = build_vocab(pages, everything)
+    set_lexicon(pages, vocab)
     stages = [export(fit(pages, everything, key)) for key in ("x", "x2")]
     data = {
         "about": "Boilerplate line model; made by bench/train_boilerplate.py. Do not edit.",
         "features": NAMES, "smooth": SMOOTH, "threshold": threshold, "cv": cv, "stages": stages,
+        "vocab": vocab,
     }  # fmt: skip
     args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB)", file=sys.stderr)

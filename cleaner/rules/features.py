@@ -21,34 +21,11 @@ from cleaner.rules.patterns import STOPWORDS, words
 CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
 SEPARATORS = re.compile(r"[|•·»›/]")
 BULLET = re.compile(r"^([-*•–—]|\d+[.)]|[a-z][.)])\s")
-LINK_WORDS = frozenset(
-    [
-        "home",
-        "about",
-        "contact",
-        "menu",
-        "search",
-        "login",
-        "sign",
-        "register",
-        "subscribe",
-        "share",
-        "more",
-        "next",
-        "previous",
-        "back",
-        "top",
-        "privacy",
-        "terms",
-        "help",
-        "faq",
-        "careers",
-        "blog",
-        "news",
-        "cart",
-        "account",
-    ]
+_LINK_WORDS_TEXT = (
+    "home about contact menu search login sign register subscribe share more next"
+    " previous back top privacy terms help faq careers blog news cart account"
 )
+LINK_WORDS = frozenset(_LINK_WORDS_TEXT.split())
 
 OWN = [
     "log_words", "log_chars", "sent_end", "ends_colon", "stop_density", "alpha", "digits",
@@ -62,7 +39,24 @@ PAGE = [
     "dist_body_before", "dist_body_after", "before_first_body", "after_last_body",
     "words_before_share", "doc_log_lines", "doc_body_share", "removed_near5",
 ]  # fmt: skip
-NAMES = OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE
+LEXICON = ["lex_mean", "lex_min", "lex_max", "lex_cover", "before_title"]
+NAMES = OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE + LEXICON
+
+
+def lexicon_tokens(text: str) -> set[str]:
+    """The lower-cased alphabetic words of a line, as the word prior counts them."""
+    return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
+
+
+def lexical_features(texts: list[str], vocab: dict[str, float]) -> npt.NDArray[np.float64]:
+    """Mean, min and max of the words' keep log-odds (learned across many sites), coverage."""
+    out = np.zeros((len(texts), 4))
+    for r, text in enumerate(texts):
+        toks = lexicon_tokens(text)
+        vals = [vocab[t] for t in toks if t in vocab]
+        if vals:
+            out[r] = (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+    return out
 
 
 def _own(text: str, repeats: int) -> list[float]:
@@ -96,8 +90,13 @@ def _own(text: str, repeats: int) -> list[float]:
     ]
 
 
-def line_features(page: Page) -> tuple[list[int], npt.NDArray[np.float64]]:
-    """The non-blank line indices of ``page`` and one feature row for each."""
+def line_features(
+    page: Page, vocab: dict[str, float] | None = None
+) -> tuple[list[int], npt.NDArray[np.float64]]:
+    """The non-blank line indices of ``page`` and one feature row for each.
+
+    ``vocab`` maps a word to its keep log-odds; without it the word columns are 0.
+    """
     idx = page.nonempty()
     n = len(idx)
     if n == 0:
@@ -176,6 +175,10 @@ def line_features(page: Page) -> tuple[list[int], npt.NDArray[np.float64]]:
         ]
     )
     cols.append(page_cols)
+    titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
+    before_title = (pos < (max(titles) if titles else -1)).astype(np.float64)
+    cols.append(lexical_features(texts, vocab or {}))
+    cols.append(before_title[:, None])
     return idx, np.hstack(cols)
 
 

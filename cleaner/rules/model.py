@@ -67,11 +67,13 @@ class LineModel:
     def __init__(self, data: dict[str, Any] | None) -> None:
         self.stages: list[tuple[float, Trees]] = []
         self.threshold = 0.0
+        self.vocab: dict[str, float] = {}
         if data is None:
             return
         if list(data["features"]) != NAMES or list(data["smooth"]) != SMOOTH:
             raise ValueError("boilerplate model features differ from the code; retrain it")
         self.threshold = float(data["threshold"])
+        self.vocab = {str(k): float(v) for k, v in data["vocab"].items()}
         for stage in data["stages"]:
             self.stages.append((float(stage["base"]), Trees(stage["trees"])))
 
@@ -85,7 +87,7 @@ class LineModel:
 
     def scores(self, page: Page) -> dict[int, float]:
         """Keep probability for every non-blank line of ``page``, by line index."""
-        idx, x = line_features(page)
+        idx, x = line_features(page, self.vocab)
         if not self.stages or not idx:
             return dict.fromkeys(idx, 1.0)
         base, trees = self.stages[0]

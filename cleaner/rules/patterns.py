@@ -144,147 +144,23 @@ CAPTION_CREDIT = re.compile(
     re.I,
 )
 SOURCE_LINE = re.compile(r"^sources?\s*:\s*\S.{0,60}$", re.I)
+# a line made only of unfilled template slots; code such as `__name__` or `{{ x }}` inside
+# real text is left alone
 TEMPLATE = re.compile(
-    r"(__\w+__|\{\{.*\}\}|\{%.*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\]|^undefined$|^null$)"
+    r"(\s*(__\w+__|\{\{[^{}]*\}\}|\{%[^%]*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\])\s*)+"
+    r"|undefined|null|NaN|\[object Object\]"
 )
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "also",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "said",
-        "says",
-        "one",
-    ]
+_STOPWORDS_TEXT = (
+    "a about above after again against all am an and any are as at be because been before"
+    " being below between both but by can could did do does doing down during each few for"
+    " from further had has have having he her here hers herself him himself his how i if"
+    " in into is it its itself just me more most my myself no nor not now of off on once"
+    " only or other our ours ourselves out over own same she should so some such than that"
+    " the their theirs them themselves then there these they this those through to too"
+    " under until up very was we were what when where which while who whom why will with"
+    " would you your yours yourself yourselves also may might must shall said says one"
 )
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 def words(line: str) -> list[str]:
@@ -302,7 +178,7 @@ def line_rule(line: str) -> str | None:
         return "template-leftover"  # a line of only symbols: "`", "|", "»"
     if URL.match(text):
         return "image-url" if IMAGE_URL.search(text) else "url-line"
-    if TEMPLATE.search(text):
+    if TEMPLATE.fullmatch(text):
         return "template-leftover"
     if EMAIL.match(text):
         return "url-line"
