@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
@@ -10,6 +11,33 @@ from cleaner.stage import Stage
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
 from cleaner.stages.repair import RepairText
+
+
+class Settle(Stage):
+    """Run the per-document stages again where dedup-blocks changed a document.
+
+    Boilerplate rules read a line's neighbours, so a removed paragraph copy can expose
+    another boilerplate line. Re-running those stages (title and date already taken)
+    until nothing changes makes cleaning idempotent: clean output cleans to itself.
+    Only documents with a removed block pay for it. Changes keep their own stage names.
+    """
+
+    name = "settle"
+    max_rounds = 3  # in practice one round finds nothing more
+
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self.stages = list(stages)
+
+    def apply(self, doc: Document) -> Document:
+        if not any(c.stage == DedupBlocks.name and c.text for c in doc.changes):
+            return doc
+        for _ in range(self.max_rounds):
+            before = len(doc.changes)
+            for stage in self.stages:
+                doc = stage.apply(doc)
+            if len(doc.changes) == before or doc.dropped is not None:
+                break
+        return doc
 
 
 class Pipeline:
@@ -30,6 +58,9 @@ class Pipeline:
         if config.boilerplate.enabled:
             stages.append(StripBoilerplate(config.boilerplate))
         stages.append(DedupBlocks(config.dedup))
+        if config.boilerplate.enabled and config.dedup.blocks:
+            again = replace(config.boilerplate, extract_title=False, extract_date=False)
+            stages.append(Settle([StripBoilerplate(again), DedupBlocks(config.dedup)]))
         if corpus_stages and config.dedup.documents:
             stages.append(DropNearDuplicates(config.dedup))
         return cls(stages)

@@ -189,7 +189,7 @@ class State:
                     "source": entry.path,
                     "stage": "read",
                     "rule": "rejected-file",
-                    "message": entry.reason,
+                    "message": entry.message,
                     "text": "",
                 }
             )

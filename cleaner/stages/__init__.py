@@ -1,1 +1,1 @@
-"""The stages of the default pipeline, in the order they run."""
+"""The stages: one class per module, each a named generator with no I/O."""

@@ -1,17 +1,212 @@
-"""StripBoilerplate: placeholder until the rule set lands (passes text through)."""
+"""The boilerplate stage: keep the article, drop the page around it, and say why.
+
+:func:`strip_boilerplate` works on one text. It runs, in order:
+
+1. ``user-pattern``: the regexes of ``BoilerplateConfig.extra_patterns`` (whole line);
+2. the named families of :mod:`cleaner.rules` (navigation, prompts, captions, metadata,
+   the title and date, tag lists, the footer after the last paragraph, ...);
+3. ``corpus-repeat`` (stage only): a line seen in ``min_repeats`` documents of one
+   source that also looks like boilerplate;
+4. ``low-content``: a small learned line model (gradient-boosted trees over per-line
+   and neighbour features, stored in ``cleaner/data/boilerplate_model.json``) drops
+   the remaining lines that read like page furniture.
+
+A short line between two paragraphs is a section heading and is never taken by steps
+3 and 4. Every removed line becomes one :class:`Removal` (one ``Change`` in the stage),
+so ``cleaner explain`` can show it with its rule; ``BoilerplateConfig.disable`` turns
+any rule off by name.
+
+The stage never empties a document by itself: if every line would go, the text is
+kept whole (no removals), and the title and date found are still reported, so the
+filters downstream see the page and decide.
+
+>>> s = strip_boilerplate("Home\\nNews\\nSport\\n\\nThe council met on Monday and voted to "
+...                       "close the old bridge for repairs.\\n\\nShare on Facebook")
+>>> s.text
+'The council met on Monday and voted to close the old bridge for repairs.'
+>>> [r.rule for r in s.removed]
+['low-content', 'low-content', 'low-content', 'share-prompt']
+"""
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
 from cleaner.config import BoilerplateConfig
-from cleaner.document import Document
+from cleaner.document import Change, Document
+from cleaner.rules.context import Page, is_body, prepare_page
+from cleaner.rules.model import LineModel, protected_headings
+from cleaner.rules.patterns import words
 from cleaner.stage import Stage
+
+DEFAULT_CONFIG = BoilerplateConfig()
+CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than this
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed line (or a removed prefix of a line): its rule, 1-based number and text."""
+
+    rule: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """The kept text, the headline and ISO date found, and every removal with its rule."""
+
+    text: str
+    title: str | None
+    date: str | None
+    removed: tuple[Removal, ...]
+
+
+def strip_boilerplate(text: str, config: BoilerplateConfig = DEFAULT_CONFIG) -> Stripped:
+    """Strip the boilerplate of one repaired text (see the module docstring)."""
+    return _strip(text, config, frozenset())
+
+
+def line_hash(line: str) -> int:
+    """A 64-bit digest of a stripped line, for counting lines across a corpus cheaply."""
+    return int.from_bytes(hashlib.blake2b(line.encode(), digest_size=8).digest(), "big")
+
+
+MAX_PASSES = 12  # rules read neighbours and page position: strip again until stable
+
+
+def _strip(text: str, config: BoilerplateConfig, repeated: frozenset[int]) -> Stripped:
+    """Strip until a fixed point, so that cleaning clean output changes nothing.
+
+    The context rules and the model judge a line by its neighbours, so removing a line
+    can expose another; later passes run on the kept text (title and date already
+    taken) and their removals are reported with the original line numbers.
+    """
+    if not config.enabled:
+        return Stripped(text, None, None, ())
+    page = _judge(text, config, repeated, config.extract_title, config.extract_date)
+    result, origin = _render(page)
+    removed = list(result.removed)
+    for _ in range(MAX_PASSES - 1):
+        if not result.removed:
+            break
+        again, sub_origin = _render(_judge(result.text, config, repeated, False, False))
+        if not again.removed:
+            break
+        removed.extend(
+            Removal(r.rule, (origin[r.line - 1] or 0) + 1, r.text) for r in again.removed
+        )
+        origin = [None if k is None else origin[k] for k in sub_origin]
+        result = again
+    removed.sort(key=lambda r: r.line)
+    return Stripped(result.text, page.title, page.date, tuple(removed))
+
+
+def _judge(
+    text: str, config: BoilerplateConfig, repeated: frozenset[int], title: bool, date: bool
+) -> Page:
+    page = prepare_page(text, config.disable, config.extra_patterns, title, date)
+    todo = [i for i in page.nonempty() if page.kept(i)]
+    if todo:
+        keep_heads = protected_headings(page)
+        scores = LineModel.default().scores(page)
+        for i in todo:
+            if i in keep_heads:
+                continue
+            if repeated and line_hash(page.lines[i]) in repeated:
+                looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
+                if looks and page.mark(i, "corpus-repeat"):
+                    continue
+            if scores[i] < LineModel.default().threshold:
+                page.mark(i, "low-content")
+    return page
+
+
+def _render(page: Page) -> tuple[Stripped, list[int | None]]:
+    """The kept text and, per line of it, the page line it came from (None: a gap)."""
+    removed: list[Removal] = []
+    blocks: dict[int, list[str]] = defaultdict(list)
+    sources: dict[int, list[int]] = defaultdict(list)
+    for i in page.nonempty():
+        rule = page.rule[i]
+        if rule is not None:
+            removed.append(Removal(rule, i + 1, page.lines[i]))
+            continue
+        if i in page.edits:
+            edit_rule, rest = page.edits[i]
+            removed.append(Removal(edit_rule, i + 1, page.lines[i][: -len(rest)].strip()))
+        blocks[page.block[i]].append(page.text_of(i))
+        sources[page.block[i]].append(i)
+    if not blocks and page.nonempty():
+        whole = Page.parse("\n".join(page.lines))
+        kept = defaultdict(list)
+        for i in whole.nonempty():
+            kept[whole.block[i]].append(whole.lines[i])
+        text = "\n\n".join("\n".join(b) for b in kept.values())
+        return Stripped(text, page.title, page.date, ()), []
+    text = "\n\n".join("\n".join(lines) for lines in blocks.values())
+    origin: list[int | None] = []
+    for block in sources.values():
+        if origin:
+            origin.append(None)
+        origin.extend(block)
+    return Stripped(text, page.title, page.date, tuple(removed)), origin
+
+
+def source_key(doc: Document) -> str:
+    """The source a document's lines are counted in: ``meta["site"]``, else its folder."""
+    site = doc.meta.get("site")
+    return str(site) if site else posixpath.dirname(doc.source.replace("\\", "/"))
 
 
 class StripBoilerplate(Stage):
+    """Strip boilerplate from every live document; two passes when corpus counts are on.
+
+    The first pass counts, per source, in how many documents each line occurs (as 64-bit
+    hashes, not texts); the second strips. A line in ``min_repeats`` documents of one
+    source is ``corpus-repeat`` when it also looks like boilerplate, so a quotation that
+    two articles share stays.
+    """
+
     name = "strip-boilerplate"
 
-    def __init__(self, config: BoilerplateConfig = BoilerplateConfig()) -> None:
+    def __init__(self, config: BoilerplateConfig) -> None:
         self.config = config
 
+    def run(self, docs: Iterable[Document]) -> Iterator[Document]:
+        counting = (
+            self.config.enabled
+            and self.config.min_repeats >= 2
+            and "corpus-repeat" not in self.config.disable
+        )
+        if not counting:
+            yield from super().run(docs)
+            return
+        buffered = list(docs)
+        counts: dict[str, Counter[int]] = defaultdict(Counter)
+        for doc in buffered:
+            if doc.dropped is None:
+                lines = {line.strip() for line in doc.text.split("\n")}
+                counts[source_key(doc)].update(line_hash(x) for x in lines if words(x))
+        frequent = {
+            key: frozenset(h for h, n in c.items() if n >= self.config.min_repeats)
+            for key, c in counts.items()
+        }
+        for doc in buffered:
+            if doc.dropped is not None:
+                yield doc
+            else:
+                yield self._apply(doc, frequent.get(source_key(doc), frozenset()))
+
     def apply(self, doc: Document) -> Document:
-        return doc
+        return self._apply(doc, frozenset())
+
+    def _apply(self, doc: Document, repeated: frozenset[int]) -> Document:
+        out = _strip(doc.text, self.config, repeated)
+        changes = [Change(self.name, r.rule, r.text, {"line": r.line}) for r in out.removed]
+        return doc.with_changes(changes, text=out.text, title=out.title or doc.title,
+                                date=out.date or doc.date)

@@ -45,11 +45,18 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def undouble_line(line: str) -> str | None:
-    """The first half of a line that is one text printed twice, else None.
+    """One copy of a line that is one text printed two or more times, else None.
 
     >>> undouble_line("Crowds wave flags in Hanoi Crowds wave flags in Hanoi")
     'Crowds wave flags in Hanoi'
     """
+    found = None
+    while (half := _halve(line)) is not None:
+        found = line = half
+    return found
+
+
+def _halve(line: str) -> str | None:
     n = len(line)
     if n < 2 * MIN_DOUBLED_CHARS + 1 or n % 2 == 0:
         return None

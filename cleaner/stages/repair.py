@@ -93,6 +93,6 @@ class RepairText(Stage):
 
     def apply(self, doc: Document) -> Document:
         text, fixes = repair_text(doc.text, self.config)
-        if not fixes:
+        if text == doc.text:
             return doc
         return doc.with_changes([Change(self.name, fix) for fix in fixes], text=text)

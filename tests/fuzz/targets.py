@@ -75,19 +75,16 @@ def fuzz_parse_record(line: str) -> None:
 
 
 def fuzz_boilerplate(text: str) -> None:
-    """strip_boilerplate once it lands; until then the pipeline over one document."""
-    try:
-        from cleaner.stages.boilerplate import strip_boilerplate  # type: ignore[attr-defined]
-    except ImportError:
-        strip_boilerplate = None
-    if strip_boilerplate is not None:
-        out = strip_boilerplate(text)
-        assert isinstance(out, str)
-        assert set(_WORD.findall(out)) <= set(_WORD.findall(text))
-        return
+    """strip_boilerplate on repaired text, then the whole pipeline: never invents words."""
     from cleaner.pipeline import Pipeline
+    from cleaner.stages.boilerplate import strip_boilerplate
     from cleaner.stages.repair import repair_text
 
+    repaired = repair_text(text)[0]
+    allowed = set(_WORD.findall(repaired))
+    out = strip_boilerplate(repaired)
+    assert isinstance(out.text, str)
+    assert set(_WORD.findall(out.text)) <= allowed
+    assert out.title is None or set(_WORD.findall(out.title)) <= allowed
     [doc] = Pipeline.from_config().run([Document("f", "f.txt", text)])
-    allowed = set(_WORD.findall(repair_text(text)[0]))
     assert set(_WORD.findall(doc.text)) <= allowed

@@ -1,0 +1,132 @@
+"""Benchmark the boilerplate stage on boilerplate-dev and pydocs-dev.
+
+Runs cleaner's StripBoilerplate stage (two passes, with corpus counts per site) over
+each set's raw/ folder, writes JSONL predictions keyed by ``source``, scores them with
+the shared scorer in a subprocess, and prints cleaner beside two baselines measured in
+the same run: no cleaning, and the C4 line filter as the bench README defines it.
+
+    python bench/bench_boilerplate.py [--bench ../shared/bench] [--out bench/out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleaner.config import BoilerplateConfig  # noqa: E402
+from cleaner.document import Document  # noqa: E402
+from cleaner.rules.model import MODEL_PATH  # noqa: E402
+from cleaner.stages.boilerplate import StripBoilerplate  # noqa: E402
+
+C4_BAD = re.compile(
+    r"javascript|lorem ipsum|\{|terms of use|privacy policy|cookie policy|uses cookies"
+    r"|use of cookies|use cookies",
+    re.IGNORECASE,
+)
+C4_END = (".", "!", "?", '"', "'", "”", "…", "’")
+CITATION = re.compile(r"\[\d+\]")
+
+
+def c4_line_filter(text: str) -> str:
+    """The C4 / datatrove C4QualityFilter line rules, applied per line only."""
+    kept = []
+    for line in text.split("\n"):
+        line = CITATION.sub("", line).strip()
+        words = line.split()
+        if (
+            line.endswith(C4_END)
+            and len(words) >= 3
+            and max(map(len, words)) <= 1000
+            and not C4_BAD.search(line)
+        ):
+            kept.append(line)
+    return "\n\n".join(kept)
+
+
+def load(folder: Path) -> list[Document]:
+    meta = {}
+    for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        meta[rec["id"]] = rec
+    docs = []
+    for path in sorted((folder / "raw").glob("*.txt")):
+        rec = meta.get(path.stem, {})
+        site = rec.get("domain") or rec.get("source") or ""
+        text = path.read_text(encoding="utf-8")
+        docs.append(Document(path.stem, path.name, text, meta={"site": site}))
+    return docs
+
+
+def write(path: Path, records: list[tuple[str, str]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for source, text in records:
+            f.write(json.dumps({"source": source, "text": text}, ensure_ascii=False) + "\n")
+
+
+def score(scorer: Path, name: str, preds: list[Path], names: str, by: str) -> str:
+    cmd = [sys.executable, str(scorer), name, *map(str, preds), "--names", names, "--by", by]
+    cmd += ["--bootstrap", "0"]
+    done = subprocess.run(cmd, cwd=scorer.parent, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def run_set(bench: Path, out: Path, name: str) -> dict[str, Any]:
+    docs = load(bench / name)
+    size = sum(len(d.text.encode()) for d in docs)
+    stage = StripBoilerplate(BoilerplateConfig())
+    start = time.perf_counter()
+    cleaned = list(stage.run(docs))
+    seconds = time.perf_counter() - start
+    paths = {
+        "raw": out / f"{name}.raw.jsonl",
+        "c4": out / f"{name}.c4.jsonl",
+        "cleaner": out / f"{name}.cleaner.jsonl",
+    }
+    write(paths["raw"], [(d.source, d.text) for d in docs])
+    write(paths["c4"], [(d.source, c4_line_filter(d.text)) for d in docs])
+    write(paths["cleaner"], [(d.source, d.text) for d in cleaned])
+    scorer = bench / "score_boilerplate.py"
+    table = score(scorer, name, list(paths.values()), "raw,c4,cleaner", "none")
+    by_type = score(scorer, name, [paths["cleaner"]], "cleaner", "page_type")
+    return {
+        "docs": len(docs), "seconds": seconds, "mb": size / 1e6,
+        "table": table, "by_type": by_type,
+    }  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bench", type=Path, default=ROOT.parent / "shared" / "bench")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--sets", default="boilerplate-dev,pydocs-dev")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.sets.split(","):
+        res = run_set(args.bench, args.out, name)
+        print(f"## {name}: {res['docs']} pages")
+        print(res["table"].rstrip())
+        print(
+            f"cleaner throughput: {res['docs'] / res['seconds']:.1f} pages/s, "
+            f"{res['mb'] / res['seconds']:.2f} MB/s ({res['seconds']:.1f} s)"
+        )
+        if name == "boilerplate-dev":
+            print("### cleaner by page_type")
+            print(res["by_type"].rstrip())
+        print()
+    if MODEL_PATH.is_file():
+        cv = json.loads(MODEL_PATH.read_text(encoding="utf-8")).get("cv")
+        print("## line model, cross-validated (grouped by domain, from training):")
+        print(json.dumps(cv, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

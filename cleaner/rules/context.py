@@ -1,0 +1,238 @@
+"""Page-level rules: a page as lines and blocks, and the rules that need neighbours.
+
+:class:`Page` holds the lines of one document and the rule that removed each one.
+:func:`apply_rules` runs the named families in a fixed order; the learned line model
+and the corpus counts run afterwards, in :mod:`cleaner.stages.boilerplate`, on the
+lines no named rule took.
+
+Order matters and is part of the contract: a line keeps the first rule that takes it,
+and a disabled rule simply never takes a line, so the next family may.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
+from cleaner.rules.patterns import SOURCE_LINE, line_rule, words
+
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”]$")
+HEAD_LIMIT = 120  # the headline is looked for among this many lines at most
+RUN_WORDS = 6  # "short" for runs between removed lines and for the tail
+TAIL_WORDS = 8
+
+
+def is_body(text: str) -> bool:
+    """A line that reads like a paragraph: ten words or more, ending like a sentence."""
+    return len(words(text)) >= 10 and bool(SENTENCE_END.search(text))
+
+
+def is_heading_like(text: str) -> bool:
+    """A short line without closing punctuation, as a headline or section heading."""
+    n = len(words(text))
+    return 1 <= n <= 30 and not text.endswith((".", ",", ";", ":", "…")) and not text.isdigit()
+
+
+@dataclass
+class Page:
+    """One document's lines, their blocks, and what the rules decided."""
+
+    lines: list[str]
+    block: list[int]
+    disabled: frozenset[str] = frozenset()
+    rule: list[str | None] = field(default_factory=list)
+    edits: dict[int, tuple[str, str]] = field(default_factory=dict)  # i -> (rule, new text)
+    title: str | None = None
+    date: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:
+        lines = [line.strip() for line in text.split("\n")]
+        block: list[int] = []
+        current, prev_blank = 0, True
+        for line in lines:
+            if not line:
+                block.append(-1)
+                prev_blank = True
+                continue
+            if prev_blank:
+                current += 1
+            block.append(current)
+            prev_blank = False
+        return cls(lines, block, disabled, [None] * len(lines))
+
+    def mark(self, i: int, rule: str) -> bool:
+        """Remove line ``i`` for ``rule`` unless it is blank, taken or ``rule`` is disabled."""
+        if rule in self.disabled or self.rule[i] is not None or not self.lines[i]:
+            return False
+        self.rule[i] = rule
+        return True
+
+    def kept(self, i: int) -> bool:
+        return bool(self.lines[i]) and self.rule[i] is None
+
+    def text_of(self, i: int) -> str:
+        return self.edits[i][1] if i in self.edits else self.lines[i]
+
+    def nonempty(self) -> list[int]:
+        return [i for i, line in enumerate(self.lines) if line]
+
+
+def prepare_page(
+    text: str,
+    disable: Iterable[str] = (),
+    extra_patterns: Iterable[str] = (),
+    extract_title: bool = True,
+    extract_date: bool = True,
+) -> Page:
+    """Parse ``text`` and run the user patterns and every named family on it."""
+    page = Page.parse(text, frozenset(disable))
+    user = [re.compile(p) for p in extra_patterns]
+    if user and "user-pattern" not in page.disabled:
+        for i in page.nonempty():
+            if any(p.fullmatch(page.lines[i]) for p in user):
+                page.mark(i, "user-pattern")
+    apply_rules(page, extract_title, extract_date)
+    return page
+
+
+def apply_rules(page: Page, extract_title: bool = True, extract_date: bool = True) -> None:
+    """Run every named rule family on ``page``, in order."""
+    _repeats(page)
+    for i in page.nonempty():
+        rule = line_rule(page.lines[i])
+        if rule is not None:
+            page.mark(i, rule)
+    if extract_date:
+        _dates(page)
+    for i in page.nonempty():
+        if is_metadata(page.lines[i]):
+            page.mark(i, "metadata")
+    if extract_title:
+        _title(page)
+    _runs(page)
+    _tail(page)
+
+
+def _repeats(page: Page) -> None:
+    """A "Source:" line printed more than once (pasted paragraphs are dedup-blocks' job)."""
+    sources = Counter(t for t in page.lines if SOURCE_LINE.match(t))
+    for i in page.nonempty():
+        text = page.lines[i]
+        if sources.get(text, 0) >= 2:
+            page.mark(i, "repeated-source")
+
+
+def _dates(page: Page) -> None:
+    """Date lines set ``page.date`` (the first one wins); a date prefix on body text goes."""
+    for i in page.nonempty():
+        if page.rule[i] is not None:
+            continue
+        found = parse_date_line(page.lines[i])
+        if found is None:
+            continue
+        iso, rest = found
+        if "date-line" in page.disabled:
+            continue
+        if len(words(rest)) <= 3 or is_metadata(rest):
+            page.mark(i, "date-line")
+        else:
+            page.edits[i] = ("date-line", rest)
+        if page.date is None:
+            page.date = iso
+
+
+def _first_body(page: Page) -> int:
+    for i in page.nonempty():
+        if page.kept(i) and is_body(page.text_of(i)):
+            return i
+    return len(page.lines)
+
+
+def _title(page: Page) -> None:
+    """The headline: a line printed twice near the top, else the heading over the body."""
+    if "title" in page.disabled:
+        return
+    body = min(_first_body(page), HEAD_LIMIT)
+    head = [i for i in page.nonempty() if i < body]
+    if not head:
+        return
+    names = {i: clean_heading(page.text_of(i)) for i in head}
+    counts = Counter(names.values())
+    variants = set(title_variants(page.lines[head[0]]))
+    candidates = [
+        i
+        for i in head
+        if is_heading_like(names[i])
+        and len(words(names[i])) >= 2
+        and (counts[names[i]] >= 2 or (i != head[0] and names[i] in variants))
+    ]
+    if candidates:
+        best = max(candidates, key=lambda i: (names[i] in variants, len(words(names[i])), -i))
+        title = names[best]
+        copies = [i for i in head if names[i] == title]
+        if title in variants:
+            copies.append(head[0])
+        page.title = title
+        last = max(copies)
+        for i in head:
+            if i in copies:
+                page.rule[i] = "title"  # a copy another family took is still the title
+            elif i < last:
+                page.mark(i, "navigation")
+        return
+    kept = [i for i in page.nonempty() if page.kept(i)]
+    if len(kept) >= 2 and kept[0] < body:
+        first, nxt = kept[0], kept[1]
+        text = clean_heading(page.text_of(first))
+        if is_heading_like(text) and len(words(text)) >= 2 and is_body(page.text_of(nxt)):
+            page.title = text
+            page.mark(first, "title")
+
+
+def _runs(page: Page) -> None:
+    """Short lines boxed in by removed lines of the same block go with them (tag lists)."""
+    idx = page.nonempty()
+    pos = 0
+    while pos < len(idx):
+        i = idx[pos]
+        if not page.kept(i) or is_body(page.lines[i]) or len(words(page.lines[i])) > RUN_WORDS:
+            pos += 1
+            continue
+        end = pos
+        while (
+            end + 1 < len(idx)
+            and page.kept(idx[end + 1])
+            and page.block[idx[end + 1]] == page.block[i]
+            and len(words(page.lines[idx[end + 1]])) <= RUN_WORDS
+            and not is_body(page.lines[idx[end + 1]])
+        ):
+            end += 1
+        before = idx[pos - 1] if pos > 0 else None
+        after = idx[end + 1] if end + 1 < len(idx) else None
+        if (
+            before is not None
+            and after is not None
+            and page.block[before] == page.block[i] == page.block[after]
+            and page.rule[before] is not None
+            and page.rule[after] is not None
+        ):
+            near = {page.rule[before], page.rule[after]}
+            rule = "tag-list" if near & {"metadata", "date-line"} else "navigation"
+            for j in idx[pos : end + 1]:
+                page.mark(j, rule)
+        pos = end + 1
+
+
+def _tail(page: Page) -> None:
+    """After the last paragraph, short lines are the footer: links, site names, prompts."""
+    idx = page.nonempty()
+    last = max((i for i in idx if page.kept(i) and is_body(page.text_of(i))), default=None)
+    if last is None:
+        return
+    for i in idx:
+        if i > last and page.kept(i) and len(words(page.lines[i])) <= TAIL_WORDS:
+            page.mark(i, "navigation")

@@ -1,0 +1,222 @@
+"""Per-line features for the learned line model: shape, density and neighbourhood.
+
+The features follow jusText and the C4/Gopher heuristics (length, stopword density,
+punctuation, digits, link-like shape) and add context: the same numbers for the lines
+around, how much paragraph text is near, where the line sits relative to the main
+text, and which named rule took each neighbour. Training (``bench/train_boilerplate.py``)
+and the stage call the same function, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.rules.context import SENTENCE_END, Page, is_body
+from cleaner.rules.patterns import STOPWORDS, words
+
+CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
+SEPARATORS = re.compile(r"[|•·»›/]")
+BULLET = re.compile(r"^([-*•–—]|\d+[.)]|[a-z][.)])\s")
+_LINK_WORDS_TEXT = (
+    "home about contact menu search login sign register subscribe share more next"
+    " previous back top privacy terms help faq careers blog news cart account"
+)
+LINK_WORDS = frozenset(_LINK_WORDS_TEXT.split())
+
+OWN = [
+    "log_words", "log_chars", "sent_end", "ends_colon", "stop_density", "alpha", "digits",
+    "punct", "upper_init", "mean_word", "has_url", "separators", "bullet", "code", "link_words",
+    "all_caps", "in_doc_repeats", "heading_like",
+]  # fmt: skip
+CONTEXT = ["log_words", "sent_end", "stop_density", "removed", "blank_before"]
+OFFSETS = (-3, -2, -1, 1, 2, 3)
+PAGE = [
+    "rel_pos", "block_lines", "block_index", "block_words", "body_near5", "body_near15",
+    "dist_body_before", "dist_body_after", "before_first_body", "after_last_body",
+    "words_before_share", "doc_log_lines", "doc_body_share", "removed_near5",
+]  # fmt: skip
+LEXICON = ["lex_mean", "lex_min", "lex_max", "lex_cover", "before_title"]
+NAMES = OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE + LEXICON
+
+
+def lexicon_tokens(text: str) -> set[str]:
+    """The lower-cased alphabetic words of a line, as the word prior counts them."""
+    return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
+
+
+def lexical_features(texts: list[str], vocab: dict[str, float]) -> npt.NDArray[np.float64]:
+    """Mean, min and max of the words' keep log-odds (learned across many sites), coverage."""
+    out = np.zeros((len(texts), 4))
+    for r, text in enumerate(texts):
+        toks = lexicon_tokens(text)
+        vals = [vocab[t] for t in toks if t in vocab]
+        if vals:
+            out[r] = (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+    return out
+
+
+def _own(text: str, repeats: int) -> list[float]:
+    toks = words(text)
+    n = len(toks)
+    chars = max(len(text), 1)
+    alpha = sum(c.isalpha() for c in text)
+    digits = sum(c.isdigit() for c in text)
+    punct = sum(not c.isalnum() and not c.isspace() for c in text)
+    stops = sum(t.lower() in STOPWORDS for t in toks)
+    upper = sum(t[0].isupper() for t in toks)
+    return [
+        math.log1p(n),
+        math.log1p(len(text)),
+        float(bool(SENTENCE_END.search(text))),
+        float(text.endswith(":")),
+        stops / n if n else 0.0,
+        alpha / chars,
+        digits / chars,
+        punct / chars,
+        upper / n if n else 0.0,
+        sum(map(len, toks)) / n if n else 0.0,
+        float("http" in text or "www." in text or "@" in text),
+        float(bool(SEPARATORS.search(text))),
+        float(bool(BULLET.match(text))),
+        float(bool(CODE.search(text))),
+        sum(t.lower() in LINK_WORDS for t in toks) / n if n else 0.0,
+        float(text.isupper()),
+        math.log1p(repeats - 1),
+        float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
+    ]
+
+
+def line_features(
+    page: Page, vocab: dict[str, float] | None = None
+) -> tuple[list[int], npt.NDArray[np.float64]]:
+    """The non-blank line indices of ``page`` and one feature row for each.
+
+    ``vocab`` maps a word to its keep log-odds; without it the word columns are 0.
+    """
+    idx = page.nonempty()
+    n = len(idx)
+    if n == 0:
+        return idx, np.zeros((0, len(NAMES)))
+    texts = [page.text_of(i) for i in idx]
+    counts: dict[str, int] = {}
+    for t in texts:
+        counts[t] = counts.get(t, 0) + 1
+    own = np.array([_own(t, counts[t]) for t in texts], dtype=np.float64)
+    body = np.array([is_body(t) and page.rule[i] is None for t, i in zip(texts, idx, strict=True)])
+    removed = np.array([page.rule[i] is not None for i in idx], dtype=np.float64)
+    blank_before = np.array(
+        [1.0 if i == 0 or not page.lines[i - 1] else 0.0 for i in idx], dtype=np.float64
+    )
+    ctx_base = np.column_stack([own[:, 0], own[:, 2], own[:, 4], removed, blank_before])
+    cols = [own]
+    for off in OFFSETS:
+        shifted = np.full((n, len(CONTEXT)), -1.0)
+        if off < 0:
+            shifted[-off:] = ctx_base[:off]
+        else:
+            shifted[:-off] = ctx_base[off:]
+        cols.append(shifted)
+
+    pos = np.arange(n, dtype=np.float64)
+    body_pos = np.flatnonzero(body)
+    csum = np.concatenate([[0.0], np.cumsum(body)])
+    rcsum = np.concatenate([[0.0], np.cumsum(removed)])
+
+    def near(arr: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.float64]:
+        lo = np.clip(np.arange(n) - k, 0, n)
+        hi = np.clip(np.arange(n) + k + 1, 0, n)
+        return np.asarray((arr[hi] - arr[lo]) / (hi - lo), dtype=np.float64)
+
+    if len(body_pos):
+        before = np.searchsorted(body_pos, np.arange(n), side="right") - 1
+        dist_b = np.where(before >= 0, pos - body_pos[np.maximum(before, 0)], n)
+        after = np.searchsorted(body_pos, np.arange(n), side="left")
+        dist_a = np.where(
+            after < len(body_pos), body_pos[np.minimum(after, len(body_pos) - 1)] - pos, n
+        )
+        first, last = body_pos[0], body_pos[-1]
+    else:
+        dist_b = dist_a = np.full(n, float(n))
+        first, last = n, -1
+    block_ids = [page.block[i] for i in idx]
+    block_len: dict[int, int] = {}
+    block_words: dict[int, int] = {}
+    for b, t in zip(block_ids, texts, strict=True):
+        block_len[b] = block_len.get(b, 0) + 1
+        block_words[b] = block_words.get(b, 0) + len(words(t))
+    block_index = []
+    seen: dict[int, int] = {}
+    for b in block_ids:
+        block_index.append(seen.get(b, 0))
+        seen[b] = seen.get(b, 0) + 1
+    nwords = np.array([len(words(t)) for t in texts], dtype=np.float64)
+    wcum = np.cumsum(nwords) - nwords
+    total = max(float(nwords.sum()), 1.0)
+    page_cols = np.column_stack(
+        [
+            pos / max(n - 1, 1),
+            np.log1p([block_len[b] for b in block_ids]),
+            np.log1p(block_index),
+            np.log1p([block_words[b] for b in block_ids]),
+            near(csum, 5),
+            near(csum, 15),
+            np.log1p(dist_b),
+            np.log1p(dist_a),
+            (pos < first).astype(np.float64),
+            (pos > last).astype(np.float64),
+            wcum / total,
+            np.full(n, math.log1p(n)),
+            np.full(n, float(body.mean())),
+            near(rcsum, 5),
+        ]
+    )
+    cols.append(page_cols)
+    titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
+    before_title = (pos < (max(titles) if titles else -1)).astype(np.float64)
+    cols.append(lexical_features(texts, vocab or {}))
+    cols.append(before_title[:, None])
+    return idx, np.hstack(cols)
+
+
+SMOOTH = [
+    "p", "p@-2", "p@-1", "p@1", "p@2", "p_mean3", "p_mean8", "p_block", "p_doc", "p_doc_max",
+    "p_rank",
+]  # fmt: skip
+
+
+def smooth_features(
+    page: Page, idx: list[int], first: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Second-stage features: the first model's keep probabilities around each line.
+
+    ``first`` holds one probability per index in ``idx``; lines a named rule removed
+    count as 0, so a line boxed in by removed lines looks like it.
+    """
+    n = len(idx)
+    if n == 0:
+        return np.zeros((0, len(SMOOTH)))
+    p = np.where([page.rule[i] is None for i in idx], first, 0.0)
+    cols = [p]
+    for off in (-2, -1, 1, 2):
+        s = np.full(n, -1.0)
+        if off < 0:
+            s[-off:] = p[:off]
+        else:
+            s[:-off] = p[off:]
+        cols.append(s)
+    c = np.concatenate([[0.0], np.cumsum(p)])
+    for k in (3, 8):
+        lo = np.clip(np.arange(n) - k, 0, n)
+        hi = np.clip(np.arange(n) + k + 1, 0, n)
+        cols.append((c[hi] - c[lo]) / (hi - lo))
+    blocks = np.array([page.block[i] for i in idx])
+    _, inv = np.unique(blocks, return_inverse=True)
+    cols.append((np.bincount(inv, weights=p) / np.bincount(inv))[inv])
+    cols.append(np.full(n, p.mean()))
+    cols.append(np.full(n, p.max()))
+    cols.append(np.argsort(np.argsort(p)) / max(n - 1, 1))
+    return np.column_stack(cols)

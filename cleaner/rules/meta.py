@@ -1,0 +1,131 @@
+"""Metadata lines: dates, reading times, "Published" stubs, and headline candidates.
+
+A date line gives the record its ``date`` (ISO ``YYYY-MM-DD``). When a date prefix
+("date 2024-06-20 ...", "Published June 20, 2024 ...") sits in front of body text,
+only the prefix goes; the rest of the line is kept.
+
+>>> parse_date_line("Published June 20, 2024 - 00:06am")
+('2024-06-20', '')
+>>> parse_date_line(" date 2024-06-20 HANOI, June 20 (Reuters) - Putin arrived.")
+('2024-06-20', 'HANOI, June 20 (Reuters) - Putin arrived.')
+>>> parse_date_line("The budget for June 20, 2024 was cut.") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MON = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE = (
+    r"(?P<iso>(?P<y1>\d{4})[-/.](?P<m1>\d{1,2})[-/.](?P<d1>\d{1,2}))"
+    rf"|(?:{_MON}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}}))"
+    rf"|(?:(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon3>[A-Za-z]{{3,9}})\.?,?\s+(?P<y3>\d{{4}}))"
+)
+_MARKER = (
+    r"(?:date|dated|published(?: on| at)?|posted(?: on| at)?|updated(?: on| at)?|last updated"
+    r"(?: on)?|first published(?: on)?|modified(?: on)?|released(?: on)?|on)"
+)
+_TIME = (
+    r"(?:\s*(?:[-–—|,@·•]|at)?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+)
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+DATE_PREFIX = re.compile(
+    rf"^\W*(?:(?P<marker>{_MARKER})\s*:?\s*)?{_WEEKDAY}(?:{_DATE}){_TIME}\s*[-–—|,:·•]?\s*",
+    re.IGNORECASE,
+)
+METADATA = re.compile(
+    r"^\W*(?:(?:published|posted|updated|last updated|modified|date|dated)\W*(?:on|by|at)?\W*"
+    r"|\d+\s*(?:min|mins|minutes?|hours?|hrs?)\.?\s*(?:read|reading|reading time|to read|listen)?"
+    r"|(?:reading|read|estimated reading) time\W*\d*\s*(?:min|mins|minutes?)?"
+    r"|\d+\s*(?:seconds?|minutes?|mins?|hours?|days?|weeks?|months?|years?)\s+ago"
+    r"|(?:views?|reads?)\W*\d[\d,.]*k?|\d[\d,.]*k?\s+(?:views?|reads?|shares?))\W*$",
+    re.IGNORECASE,
+)
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    if m.group("iso"):
+        y, mo, d = int(m.group("y1")), int(m.group("m1")), int(m.group("d1"))
+    elif m.group("mon"):
+        y, mo, d = int(m.group("y2")), _MONTHS[m.group("mon").lower()], int(m.group("d2"))
+    else:
+        mon = _MONTHS.get(m.group("mon3").lower())
+        if mon is None:
+            return None
+        y, mo, d = int(m.group("y3")), mon, int(m.group("d3"))
+    if not (1900 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def parse_date_line(line: str) -> tuple[str, str] | None:
+    """``(iso_date, rest)`` when ``line`` opens with a date, else None.
+
+    ``rest`` is the text after the date prefix, stripped. A date that opens body text
+    counts only with a marker word ("date", "Published", "Updated"), so a sentence
+    that starts with a date is left alone.
+    """
+    m = DATE_PREFIX.match(line)
+    if m is None:
+        return None
+    iso = _iso(m)
+    if iso is None:
+        return None
+    rest = line[m.end() :].strip()
+    if rest and not m.group("marker") and len(rest.split()) > 3:
+        return None
+    return iso, rest
+
+
+def is_metadata(line: str) -> bool:
+    """A line that only says when or how long: "Published", "7 minutes read", "3 hours ago".
+
+    >>> is_metadata("7 minutes read"), is_metadata("Published"), is_metadata("Seven read it.")
+    (True, True, False)
+    """
+    return bool(METADATA.match(line))
+
+
+TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " » ", " : ")
+
+
+def title_variants(first: str) -> list[str]:
+    """The parts of a ``<title>`` line once a site name is split off: "A | Site" gives "A".
+
+    >>> title_variants("What is Cloud Computing? | Google Cloud")
+    ['What is Cloud Computing?', 'Google Cloud']
+    """
+    out: list[str] = []
+    for sep in TITLE_SEPARATORS:
+        if sep in first:
+            head, _, tail = first.rpartition(sep)
+            out += [head.strip(), tail.strip()]
+            first_head, _, first_tail = first.partition(sep)
+            out += [first_head.strip(), first_tail.strip()]
+    return [p for p in dict.fromkeys(out) if p]
+
+
+def clean_heading(line: str) -> str:
+    """A heading without the permalink marks some sites print after it ("¶", "#")."""
+    return line.rstrip(" ¶#§").strip()

@@ -1,0 +1,230 @@
+"""Phrase and shape families that name a boilerplate line on its own.
+
+Each family is a rule name plus a few anchored patterns. A pattern has to match the
+whole line, or the line has to be short, so that a sentence which merely mentions
+"cookies" or "subscribe" stays. :func:`line_rule` returns the first family that
+matches, or None. Context rules (runs, head and tail, repeats) live in
+:mod:`cleaner.rules.context`; dates and titles in :mod:`cleaner.rules.meta`.
+
+>>> line_rule("Share on Facebook")
+'share-prompt'
+>>> line_rule("We use cookies to improve your experience. Accept all")
+'cookie'
+>>> line_rule("Readers who subscribe to the paper get it on Sunday.") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"\w+")
+
+# (rule, pattern, max words). The pattern is searched from the line start; a line
+# longer than `max words` never matches, so long sentences are left alone.
+_FAMILIES: list[tuple[str, str, int]] = [
+    (
+        "subscribe-prompt",
+        r"(.*\b(don'?t forget to|please|click to|make sure to) subscribe\b"
+        r"|(subscribe|sign up|signup|register)\b.{0,40}\b(newsletter|updates|inbox|podcast|channel"
+        r"|free|today|now|here)"
+        r"|subscribe\b|unsubscribe\b|get (the|our) .{0,30}newsletter"
+        r"|.{0,60}\bnewsletter\b.{0,40}$|enter your e-?mail|your e-?mail address$"
+        r"|join (our|the) (mailing list|newsletter|community)"
+        r"|thank(s| you) for (reading|subscribing|signing up))",
+        18,
+    ),
+    (
+        "comment-prompt",
+        r"(leave a (comment|reply)|post a comment|add a comment|write a comment|\d+ comments?$"
+        r"|comments?( \(\d+\))?$|no comments( yet)?|be the first to comment|show comments"
+        r"|view comments|join the (discussion|conversation)"
+        r"|your e-?mail address will not be published"
+        r"|required fields are marked|cancel reply|reply$|notify me of|save my name"
+        r"|you must be logged in to post|comment policy|leave a reply)",
+        16,
+    ),
+    (
+        "share-prompt",
+        r"(share(\s+(this|on|via|the|article|story|post|page|link|it|with|now)\b.{0,30})?\W*$"
+        r"|tweet( this)?$|pin( it)?$"
+        r"|e-?mail (this|to a friend)|print( this)?( article| page)?$|copy (the )?link"
+        r"|((facebook|twitter|linkedin|pinterest|reddit|whatsapp|telegram|email|e-mail|print|x|"
+        r"instagram|youtube|tiktok|flipboard|threads|bluesky|share|copy link)[\s|,/·•]*){1,12}$"
+        r"|follow us( on)?\b.{0,40}$|connect with us.{0,30}$)",
+        12,
+    ),
+    (
+        "rating-prompt",
+        r"(how (would|do) you rate|rate this|was this (article|page|answer|post|information)?"
+        r"\s?(helpful|useful)|did you find this (article|page)? (helpful|useful)"
+        r"|(yes|no)\s*/\s*(yes|no)"
+        r"|\d+(\.\d)? out of 5( stars)?|\d+(\.\d+)? stars?$|your rating|rating:|give feedback)",
+        14,
+    ),
+    (
+        "cookie",
+        r"(.*\b(we|this (web)?site|our (web)?site)s? uses? cookies|.*\bcookie (policy|settings|"
+        r"preferences|consent|notice)|accept (all )?cookies|reject all|manage (cookie|consent|"
+        r"preferences)|.*\buse of cookies|accept all$|(i )?accept$|got it!?$)",
+        60,
+    ),
+    (
+        "login",
+        r"(log ?in|sign ?in|log ?out|sign ?out|register|create (an |your )?account|my account"
+        r"|forgot (your )?password|don'?t have an account|already have an account"
+        r"|remember me)\b.{0,30}$",
+        8,
+    ),
+    (
+        "advertisement",
+        r"(advertisement|advertising|sponsored( content| by.*)?|ad$|ads by .*|promoted|"
+        r"story continues below( advertisement)?|continue reading below|scroll to continue"
+        r"( with content)?|article continues (below|after advertisement))$",
+        8,
+    ),
+    (
+        "related",
+        r"(related( articles| posts| stories| content| news| links| topics| reading)?:?$"
+        r"|read (more|next|also)\b|what to read next"
+        r"|you (may|might) (also )?(like|enjoy|be interested)"
+        r"|more (from|stories|articles|news|on this|like this|in)\b"
+        r"|recommended( for you| reading)?:?$"
+        r"|also read\b|see more\b|further reading$|keep reading$|up next$|next (article|post|story)"
+        r"|previous (article|post|story)|more to explore|popular (posts|articles|stories))",
+        14,
+    ),
+    (
+        "trending",
+        r"(trending( now| stories| news| topics)?|most (popular|read|viewed|shared)|top stories"
+        r"|breaking news|now trending|hot topics|latest (news|posts|stories|articles)?|editor'?s"
+        r" picks?|don'?t miss)\W*$",
+        5,
+    ),
+    (
+        "copyright",
+        r"(©|\(c\)|copyright\b|all rights reserved|.*\ball rights reserved\b"
+        r"|(terms (of (use|service))|privacy policy|cookie policy|terms & conditions)[\s|·•,]*"
+        r"((terms|privacy|cookie|accessibility|sitemap|contact)\b.*)?$)",
+        30,
+    ),
+    (
+        "byline",
+        r"(?i:by|written by|posted by|words by|author|reported by|story by)\s*:?\s*"
+        r"[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}"
+        r"(\s*(,|and|&)\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3})*"
+        r"(\s*[|,·•-]\s*.{0,40})?$",
+        14,
+    ),
+    ("see-also", r"see also\b", 30),
+    (
+        "skip-link",
+        r"(skip to (main )?(content|navigation|main|footer)|jump to (navigation|search|content)"
+        r"|toggle (navigation|menu)|open menu|close menu|menu|search$|back to top|scroll to top"
+        r"|go to top|top$)\W*$",
+        6,
+    ),
+]
+# the byline family needs case: "By John Smith" but not "by the way"
+_CASED = {"byline"}
+_COMPILED = [
+    (rule, re.compile(pat, 0 if rule in _CASED else re.IGNORECASE), limit)
+    for rule, pat, limit in _FAMILIES
+]
+
+URL = re.compile(r"^(<)?(https?://|www\.)\S+(>)?$|^\S+\.(com|org|net|io|gov|edu)(/\S*)?$", re.I)
+EMAIL = re.compile(r"^\S+@\S+\.\w+$")
+IMAGE_URL = re.compile(r"(\.(jpe?g|png|gif|webp|svg|avif)\b|/images?/|image|img|photo)", re.I)
+CAPTION_CREDIT = re.compile(
+    r"(\b(photo|image|picture|illustration|video|graphic|file photo|credit|photograph)s?"
+    r"( credit)?\s*(:|by)\s*[\w.&/’' -]{1,40}$"
+    r"|^(photo|image|picture)s?\s+(recovered|courtesy|via|from|by|credit)\b.{0,60}$"
+    r"|\((photo|image|picture|credit)s?:?[^)]{0,40}\)$"
+    r"|\b(getty images|afp|reuters|shutterstock|ap photo|istock)(/[\w ]+)?\)?$)",
+    re.I,
+)
+SOURCE_LINE = re.compile(r"^sources?\s*:\s*\S.{0,60}$", re.I)
+# a line made only of unfilled template slots; code such as `__name__` or `{{ x }}` inside
+# real text is left alone
+TEMPLATE = re.compile(
+    r"(\s*(__\w+__|\{\{[^{}]*\}\}|\{%[^%]*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\])\s*)+"
+    r"|undefined|null|NaN|\[object Object\]"
+)
+_STOPWORDS_TEXT = (
+    "a about above after again against all am an and any are as at be because been before"
+    " being below between both but by can could did do does doing down during each few for"
+    " from further had has have having he her here hers herself him himself his how i if"
+    " in into is it its itself just me more most my myself no nor not now of off on once"
+    " only or other our ours ourselves out over own same she should so some such than that"
+    " the their theirs them themselves then there these they this those through to too"
+    " under until up very was we were what when where which while who whom why will with"
+    " would you your yours yourself yourselves also may might must shall said says one"
+)
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def words(line: str) -> list[str]:
+    """The ``\\w+`` tokens of a line, the scorer's definition of a word."""
+    return WORD.findall(line)
+
+
+def line_rule(line: str) -> str | None:
+    """The name of the phrase or shape family a whole line belongs to, or None."""
+    text = line.strip()
+    if not text:
+        return None
+    toks = words(text)
+    if not toks:
+        return "template-leftover"  # a line of only symbols: "`", "|", "»"
+    if URL.match(text):
+        return "image-url" if IMAGE_URL.search(text) else "url-line"
+    if TEMPLATE.fullmatch(text):
+        return "template-leftover"
+    if EMAIL.match(text):
+        return "url-line"
+    if is_doubled(text):
+        return "caption"
+    if is_link_row(text):
+        return "navigation"
+    if len(toks) <= 2 and all(t.lower() in STOPWORDS for t in toks):
+        return "template-leftover"  # "on", "by": inline markup split off its line
+    if SOURCE_LINE.match(text) and len(toks) <= 8:
+        return "credit"
+    if len(toks) <= 40 and CAPTION_CREDIT.search(text):
+        return "caption" if len(toks) > 6 else "credit"
+    for rule, pat, limit in _COMPILED:
+        if len(toks) <= limit and pat.match(text):
+            return rule
+    return None
+
+
+_ITEM_SEP = re.compile(r"\s+[|•·»›]\s+|\s+/\s+")
+
+
+def is_link_row(text: str) -> bool:
+    """A row of three or more short items split by ``|``, ``•``, ``»``: a menu or breadcrumb.
+
+    Table rows (framed by ``|``) and rows with numeric cells are data, not menus.
+
+    >>> is_link_row("Home | News | Sport"), is_link_row("| Ferry | 25 | 3.50 |")
+    (True, False)
+    """
+    if text.startswith("|") or text.endswith("|"):
+        return False
+    parts = _ITEM_SEP.split(text)
+    return len(parts) >= 3 and all(
+        1 <= len(words(p)) <= 4 and not any(c.isdigit() for c in p) for p in parts
+    )
+
+
+def is_doubled(text: str) -> bool:
+    """True for a line printed twice on itself, ``X + " " + X`` (an alt text and caption).
+
+    >>> is_doubled("A boy reads. A boy reads.")
+    True
+    """
+    n = len(text)
+    if n < 21 or n % 2 == 0:
+        return False
+    half = n // 2
+    return text[half] == " " and text[:half] == text[half + 1 :]

@@ -1,0 +1,127 @@
+"""The boilerplate stage: the five seed pages, golden cases, and the config switches."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.stages.dedup import DedupBlocks
+
+from cleaner.config import BoilerplateConfig
+from cleaner.document import Document
+from cleaner.stages.boilerplate import StripBoilerplate, strip_boilerplate
+
+HERE = Path(__file__).parent
+SEEDS = sorted((HERE / "seeds" / "raw").glob("*.txt"))
+CASES: list[dict[str, Any]] = json.loads(
+    (HERE / "cases" / "boilerplate.json").read_text(encoding="utf-8")
+)
+P1 = "The council voted on Tuesday to close the old river bridge for six months of repairs."
+P2 = "Residents will have to use the ferry or the ring road, which adds twenty minutes to trips."
+
+
+def repair(text: str) -> str:
+    """The seeds' repair: line endings, trailing spaces, blank-line runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+@pytest.mark.parametrize("raw", SEEDS, ids=lambda p: p.stem)
+def test_seed(raw: Path) -> None:
+    expected: dict[str, Any] = json.loads(
+        (HERE / "seeds" / "expected" / f"{raw.stem}.json").read_text(encoding="utf-8")
+    )
+    got = strip_boilerplate(repair(raw.read_text(encoding="utf-8")))
+    assert (got.title, got.date) == (expected["title"], expected["date"])
+    # the pasted second copy of nine paragraphs in 001 is dedup-blocks' job
+    [deduped] = DedupBlocks().run([Document("x", raw.name, got.text)])
+    assert deduped.text == expected["text"]
+
+
+def _marks(case: dict[str, Any]) -> list[pytest.MarkDecorator]:
+    if case.get("expect") == "xfail":
+        return [pytest.mark.xfail(strict=True, reason=case["comment"])]
+    return []
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["label"], marks=_marks(c)) for c in CASES])
+def test_case(case: dict[str, Any]) -> None:
+    got = strip_boilerplate(case["input"])
+    assert got.text == case["expected"]
+    assert [r.rule for r in got.removed] == case["rules"]
+
+
+def test_every_removed_line_is_reported_with_its_number() -> None:
+    text = f"Home | News | Sport\n\n{P1}\n\nShare this article\n\n{P2}"
+    got = strip_boilerplate(text)
+    lines = text.split("\n")
+    for r in got.removed:
+        assert lines[r.line - 1] == r.text
+
+
+def test_disable_turns_a_rule_off() -> None:
+    text = f"{P1}\n\nShare this article\n\n{P2}"
+    on = strip_boilerplate(text)
+    off = strip_boilerplate(text, BoilerplateConfig(disable=("share-prompt", "low-content")))
+    assert "Share this article" not in on.text
+    assert "Share this article" in off.text
+    assert all(r.rule != "share-prompt" for r in off.removed)
+
+
+def test_extra_patterns_remove_whole_lines_as_user_pattern() -> None:
+    text = f"{P1}\n\nPromo code SAVE10 applies to the bridge pass this week only.\n\n{P2}"
+    got = strip_boilerplate(text, BoilerplateConfig(extra_patterns=(r"Promo code .*",)))
+    assert [r.rule for r in got.removed] == ["user-pattern"]
+    assert got.text == f"{P1}\n\n{P2}"
+
+
+def test_date_prefix_is_a_partial_removal() -> None:
+    got = strip_boilerplate(f"date 2024-06-20 HANOI, June 20 (Reuters) - {P1}\n\n{P2}")
+    assert got.date == "2024-06-20"
+    assert got.text.startswith("HANOI, June 20")
+    assert [(r.rule, r.text) for r in got.removed] == [("date-line", "date 2024-06-20")]
+
+
+def test_never_empties_a_document() -> None:
+    got = strip_boilerplate("Home\nNews\n\nShare this article")
+    assert got.text == "Home\nNews\n\nShare this article"
+    assert got.removed == ()
+
+
+def test_disabled_stage_returns_text_unchanged() -> None:
+    text = f"Share this article\n\n{P1}"
+    assert strip_boilerplate(text, BoilerplateConfig(enabled=False)).text == text
+
+
+def _doc(n: int, site: str, body: str) -> Document:
+    return Document(f"d{n}", f"{site}/{n}.txt", body, meta={})
+
+
+def test_stage_records_changes_and_corpus_repeats() -> None:
+    footer = "Visit our partner shops"
+    quote = (
+        "“We will rebuild it stronger than before, whatever the cost,” the mayor told reporters."
+    )
+    docs = [_doc(n, "site", f"{P1} Part {n}.\n\n{quote}\n\n{P2}\n\n{footer}") for n in range(3)]
+    stage = StripBoilerplate(BoilerplateConfig(min_repeats=3, disable=("navigation",)))
+    out = list(stage.run(docs))
+    for doc in out:
+        assert footer not in doc.text
+        assert quote in doc.text
+        rules = {c.rule: c for c in doc.changes}
+        assert rules["corpus-repeat"].text == footer
+        assert rules["corpus-repeat"].stage == "strip-boilerplate"
+        assert rules["corpus-repeat"].detail == {"line": 7}
+
+
+def test_stage_passes_dropped_documents_through() -> None:
+    from cleaner.document import Change
+
+    doc = _doc(1, "s", "Share this article").drop(Change("x", "y"))
+    assert list(StripBoilerplate(BoilerplateConfig()).run([doc])) == [doc]
