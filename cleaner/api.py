@@ -18,12 +18,12 @@ from cleaner.check import CheckReport, judge_file
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError, UsageError
 from cleaner.manifest import AUDIT, CORPUS, MANIFEST, Counts, build_manifest, duplicate_clusters
-from cleaner.resolve import MemoryIndex, prefix_size
 from cleaner.outdir import OutputFolder
 from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
 from cleaner.readers import list_inputs, read_file
+from cleaner.resolve import MemoryIndex, prefix_size
 from cleaner.state import NewDoc, State, StoredIndex
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.resolve import shingle_hashes
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
+from cleaner.resolve import shingle_hashes
 from cleaner.state import StoredIndex
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2

@@ -359,15 +359,30 @@ def completion(shell: str) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--corpus", "corpus_dir", default="clean", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder of `cleaner run` to compare against.")
-@click.option("--max-boilerplate", type=click.FloatRange(0.0, 1.0), default=0.5,
-              show_default=True, help="Largest share of a file's characters cleaning may remove.")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    default="clean",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output folder of `cleaner run` to compare against.",
+)
+@click.option(
+    "--max-boilerplate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Largest share of a file's characters cleaning may remove.",
+)
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON on stdout.")
-def check(files: tuple[Path, ...], corpus_dir: Path, max_boilerplate: float,
-          config_path: Path | None, as_json: bool) -> None:
+def check(
+    files: tuple[Path, ...],
+    corpus_dir: Path,
+    max_boilerplate: float,
+    config_path: Path | None,
+    as_json: bool,
+) -> None:
     """Judge raw FILES against the corpus; write nothing.
 
     A file has problems when too much of it is boilerplate, or when it nearly
@@ -377,8 +392,9 @@ def check(files: tuple[Path, ...], corpus_dir: Path, max_boilerplate: float,
 
         cleaner check raw/new-article.txt --corpus clean --max-boilerplate 0.4
     """
-    report = api.check_files(list(files), corpus_dir, _config(config_path, {}),
-                             max_boilerplate=max_boilerplate)
+    report = api.check_files(
+        list(files), corpus_dir, _config(config_path, {}), max_boilerplate=max_boilerplate
+    )
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))
     else:

@@ -76,8 +76,11 @@ class CleanConfig:
                 raise UsageError(f"{origin}: unknown key {key!r}; known: {', '.join(sorted(top))}")
         parts: dict[str, Any] = {}
         for sub in ("repair", "boilerplate", "dedup"):
-            sub_cls = {"repair": RepairConfig, "boilerplate": BoilerplateConfig,
-                       "dedup": DedupConfig}[sub]
+            sub_cls = {
+                "repair": RepairConfig,
+                "boilerplate": BoilerplateConfig,
+                "dedup": DedupConfig,
+            }[sub]
             parts[sub] = _build(sub_cls, data.get(sub, {}), f"{origin} [{sub}]")
         if "text_key" in data:
             parts["text_key"] = str(data["text_key"])

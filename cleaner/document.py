@@ -62,7 +62,5 @@ class Document:
         'Body.'
         """
         out: dict[str, Any] = dict(self.meta)
-        out.update(
-            id=self.id, source=self.source, title=self.title, date=self.date, text=self.text
-        )
+        out.update(id=self.id, source=self.source, title=self.title, date=self.date, text=self.text)
         return out

@@ -52,8 +52,9 @@ class Pipeline:
         self.stages = list(stages)
 
     @classmethod
-    def from_config(cls, config: CleanConfig = CleanConfig(), *,
-                    corpus_stages: bool = True) -> Pipeline:
+    def from_config(
+        cls, config: CleanConfig = CleanConfig(), *, corpus_stages: bool = True
+    ) -> Pipeline:
         stages: list[Stage] = [RepairText(config.repair)]
         if config.boilerplate.enabled:
             stages.append(StripBoilerplate(config.boilerplate))

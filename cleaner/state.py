@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from cleaner.document import Change, Document
-from cleaner.readers import dropped_reason
+from cleaner.output import dumps
+from cleaner.readers import InputFile, dropped_reason
 from cleaner.resolve import (
     NearDuplicates,
     Rank,
@@ -38,8 +39,6 @@ from cleaner.resolve import (
     prefix_size,
     shingle_hashes,
 )
-from cleaner.output import dumps
-from cleaner.readers import InputFile
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
 SCHEMA = "1"

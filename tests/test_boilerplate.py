@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 
-from cleaner.document import Document
-from cleaner.stages.dedup import DedupBlocks
-
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Document
 from cleaner.stages.boilerplate import StripBoilerplate, strip_boilerplate
+from cleaner.stages.dedup import DedupBlocks
 
 HERE = Path(__file__).parent
 SEEDS = sorted((HERE / "seeds" / "raw").glob("*.txt"))

@@ -39,24 +39,36 @@ def test_unwritable_output_is_exit_2(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_bad_files_are_reported_not_fatal(runner: CliRunner, corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    raw = corpus({"good.txt": "A fine paragraph of text that says something useful.",
-                  "empty.txt": "", "blob.txt": bytes(range(256)) * 4,
-                  "bad.jsonl": '{"text": "ok record with words"}\nnot json\n'})
+    raw = corpus(
+        {
+            "good.txt": "A fine paragraph of text that says something useful.",
+            "empty.txt": "",
+            "blob.txt": bytes(range(256)) * 4,
+            "bad.jsonl": '{"text": "ok record with words"}\nnot json\n',
+        }
+    )
     result = runner.invoke(cli, ["run", str(raw), str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     outcomes = {f["path"]: f["outcome"] for f in manifest["inputs"]}
-    assert outcomes == {"bad.jsonl": "cleaned", "blob.txt": "rejected", "empty.txt": "rejected",
-                        "good.txt": "cleaned"}
+    assert outcomes == {
+        "bad.jsonl": "cleaned",
+        "blob.txt": "rejected",
+        "empty.txt": "rejected",
+        "good.txt": "cleaned",
+    }
     audit = [json.loads(x) for x in (tmp_path / "o" / "audit.jsonl").read_text().splitlines()]
     reasons = {(r["source"], r["rule"]) for r in audit}
-    assert {("empty.txt", "rejected-file"), ("blob.txt", "rejected-file"),
-            ("bad.jsonl", "malformed-json")} <= reasons
+    assert {
+        ("empty.txt", "rejected-file"),
+        ("blob.txt", "rejected-file"),
+        ("bad.jsonl", "malformed-json"),
+    } <= reasons
     assert any(r.get("line") == 2 for r in audit if r["source"] == "bad.jsonl")
 
 
 def test_help_has_an_example(runner: CliRunner) -> None:
-    for name, command in cli.commands.items():  # type: ignore[attr-defined]
+    for name in cli.commands:  # type: ignore[attr-defined]
         result = runner.invoke(cli, [name, "--help"])
         assert "Example" in result.output, name
 

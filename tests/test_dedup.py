@@ -4,14 +4,20 @@ from cleaner.config import DedupConfig
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates, jaccard, shingles
 from tests.conftest import doc
 
-PARA_A = ("The central bank raised interest rates by a quarter point on Tuesday, citing "
-          "persistent inflation in services and a tight labour market across the region, "
-          "and said further increases could follow if wage growth failed to cool over the "
-          "coming months as expected by most economists.")
-PARA_B = ("Analysts had expected the move after a run of strong employment figures, though "
-          "some warned that higher borrowing costs could slow the housing market.")
-PARA_C = ("Shares in regional lenders rose in early trading while the currency gained "
-          "against the dollar and the euro after the announcement was made public.")
+PARA_A = (
+    "The central bank raised interest rates by a quarter point on Tuesday, citing "
+    "persistent inflation in services and a tight labour market across the region, "
+    "and said further increases could follow if wage growth failed to cool over the "
+    "coming months as expected by most economists."
+)
+PARA_B = (
+    "Analysts had expected the move after a run of strong employment figures, though "
+    "some warned that higher borrowing costs could slow the housing market."
+)
+PARA_C = (
+    "Shares in regional lenders rose in early trading while the currency gained "
+    "against the dollar and the euro after the announcement was made public."
+)
 
 
 def test_repeated_block_with_few_words_changed_is_removed() -> None:

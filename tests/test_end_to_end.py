@@ -61,8 +61,9 @@ def test_ids_are_stable_and_unique(seed_run: Path) -> None:
 
 def test_manifest_accounts_for_inputs_and_outputs(seed_run: Path) -> None:
     manifest = json.loads((seed_run / "manifest.json").read_text())
-    assert [f["path"] for f in manifest["inputs"]] == sorted(p.name for p in
-                                                             (SEEDS / "raw").iterdir())
+    assert [f["path"] for f in manifest["inputs"]] == sorted(
+        p.name for p in (SEEDS / "raw").iterdir()
+    )
     assert all(len(f["sha256"]) == 64 and f["outcome"] == "cleaned" for f in manifest["inputs"])
     corpus = manifest["outputs"]["corpus.jsonl"]
     assert corpus["records"] == len(EXPECTED)

@@ -15,9 +15,9 @@ import numpy as np
 
 from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
+from cleaner.minhash import MinHasher
 from cleaner.neardup import find_block_duplicates
 from cleaner.resolve import MemoryIndex, shingle_hashes
-from cleaner.minhash import MinHasher
 from cleaner.stage import Stage
 
 _WORD = re.compile(r"\w+")
@@ -86,8 +86,9 @@ class DedupBlocks(Stage):
 
     def __init__(self, config: DedupConfig = DedupConfig()) -> None:
         self.config = config
-        self.hasher = MinHasher(num_perm=config.num_perm, ngram=config.block_ngram,
-                                seed=config.seed)
+        self.hasher = MinHasher(
+            num_perm=config.num_perm, ngram=config.block_ngram, seed=config.seed
+        )
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         if not self.config.blocks:
@@ -115,14 +116,21 @@ class DedupBlocks(Stage):
             split.append(blocks)
             changes.append([Change(self.name, "repeated-line", t) for t in doubled])
         # paragraphs long enough to judge, across the whole batch
-        where = [(d, i) for d, blocks in enumerate(split) for i, b in enumerate(blocks)
-                 if len(_WORD.findall(b)) >= MIN_BLOCK_WORDS]
+        where = [
+            (d, i)
+            for d, blocks in enumerate(split)
+            for i, b in enumerate(blocks)
+            if len(_WORD.findall(b)) >= MIN_BLOCK_WORDS
+        ]
         dup_of: dict[tuple[int, int], tuple[int, int, float]] = {}
         if where:
             result = find_block_duplicates(
-                [split[d][i] for d, i in where], [d for d, _ in where],
+                [split[d][i] for d, i in where],
+                [d for d, _ in where],
                 cross_doc=self.config.cross_doc_blocks,
-                threshold=self.config.block_threshold, hasher=self.hasher)
+                threshold=self.config.block_threshold,
+                hasher=self.hasher,
+            )
             for k, j in enumerate(result.duplicate_of.tolist()):
                 if j >= 0:
                     dup_of[where[k]] = (*where[j], float(result.similarity[k]))
@@ -132,14 +140,12 @@ class DedupBlocks(Stage):
             gone = {i for (dd, i) in dup_of if dd == d}
             # short exact repeats inside a removed run go with it
             for i in range(1, len(blocks) - 1):
-                if (i not in gone and i - 1 in gone and i + 1 in gone
-                        and blocks[i] in blocks[:i]):
+                if i not in gone and i - 1 in gone and i + 1 in gone and blocks[i] in blocks[:i]:
                     dup_of[(d, i)] = (d, blocks.index(blocks[i]), 1.0)
                     gone.add(i)
             for i in sorted(gone):
                 od, oi, sim = dup_of[(d, i)]
-                detail: dict[str, object] = {"duplicate_of_block": oi,
-                                             "similarity": round(sim, 4)}
+                detail: dict[str, object] = {"duplicate_of_block": oi, "similarity": round(sim, 4)}
                 if od != d:
                     detail["duplicate_of"] = docs[od].id
                 changes[d].append(Change(self.name, "repeated-block", blocks[i], detail))
@@ -188,8 +194,10 @@ class DropNearDuplicates(Stage):
             return
         live = [d.dropped is None for d in all_docs]
         index = MemoryIndex(
-            [shingle_hashes(d.text, self.config.ngram) if ok else _EMPTY
-             for d, ok in zip(all_docs, live, strict=True)],
+            [
+                shingle_hashes(d.text, self.config.ngram) if ok else _EMPTY
+                for d, ok in zip(all_docs, live, strict=True)
+            ],
             [doc_rank(d, i) for i, d in enumerate(all_docs)],
             [(i,) for i in range(len(all_docs))],
             live,
@@ -213,6 +221,9 @@ def doc_rank(doc: Document, position: int) -> tuple[int, str, str, int]:
 
 def near_duplicate(doc: Document, kept_id: str, kept_source: str, similarity: float) -> Change:
     """The change that drops ``doc`` as a near-duplicate of a kept document."""
-    detail = {"duplicate_of": kept_id, "duplicate_source": kept_source,
-              "similarity": round(similarity, 4)}
+    detail = {
+        "duplicate_of": kept_id,
+        "duplicate_source": kept_source,
+        "similarity": round(similarity, 4),
+    }
     return Change(DropNearDuplicates.name, "near-duplicate", doc.text, detail)
