@@ -17,7 +17,7 @@ from cleaner import __version__
 from cleaner.check import CheckReport, judge_file
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError, UsageError
-from cleaner.manifest import AUDIT, CORPUS, MANIFEST, Counts, build_manifest, duplicate_clusters
+from cleaner.manifest import AUDIT, CORPUS, MANIFEST, build_manifest, duplicate_clusters
 from cleaner.outdir import OutputFolder
 from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
@@ -25,6 +25,7 @@ from cleaner.progress import Progress
 from cleaner.readers import list_inputs, read_file
 from cleaner.resolve import MemoryIndex, prefix_size
 from cleaner.state import NewDoc, State, StoredIndex
+from cleaner.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,10 @@ def clean_corpus(
         plan = _plan(folder, config, incremental)
         run = _Run(folder, config, plan, input_path, listing, progress)
         try:
-            run.update() if plan.state is not None else run.rebuild()
+            if plan.state is None:
+                run.rebuild()
+            elif not run.update():
+                return run.up_to_date(t0)
             return run.finish(started, t0)
         finally:
             run.state.close()
@@ -255,8 +259,12 @@ class _Run:
             if d.live
         )
 
-    def update(self) -> None:
-        """Clean only new and changed inputs; re-judge the documents their change affects."""
+    def update(self) -> bool:
+        """Clean only new and changed inputs; re-judge the documents their change affects.
+
+        Returns False when no input was added, changed or removed: then nothing is
+        rewritten (see :meth:`up_to_date`).
+        """
         state = self.state
         state.begin()
         stored = state.files()
@@ -271,6 +279,8 @@ class _Run:
             self.files["changed" if row is not None else "added"] += 1
             todo.append((path, source))
         self.files["removed"] = len(stored)
+        if not todo and not stored:
+            return False
         index = StoredIndex(state, self.dedup.threshold)
         dirty: set[int] = set()
         gone: set[int] = set()
@@ -292,6 +302,28 @@ class _Run:
             log.debug("incremental dedup judged %d documents", index.evaluated)
         else:
             state.set_verdicts((d, None, None) for d in dirty)
+        return True
+
+    def up_to_date(self, t0: float) -> Report:
+        """A run with nothing to do leaves every output as it is (a folder in git stays clean)."""
+        self.state.commit()  # keeps the re-hash times of touched but unchanged files
+        manifest: dict[str, Any] = dict(self.folder.manifest() or {})
+        counts = Stats.from_dict(manifest.get("counts", {}))
+        inputs: list[dict[str, Any]] = manifest.get("inputs", [])
+        return Report(
+            documents_in=counts.documents_in,
+            kept=counts.documents_kept,
+            dropped=dict(counts.documents_dropped),
+            files_rejected=sum(1 for f in inputs if f.get("outcome") == "rejected"),
+            records_rejected=sum(int(f.get("rejected_records", 0)) for f in inputs),
+            lines_removed=counts.lines_removed(),
+            seconds=time.perf_counter() - t0,
+            output=self.folder.root,
+            manifest=manifest,
+            mode="unchanged",
+            reason="no input was added, changed or removed",
+            files=dict(self.files),
+        )
 
     def finish(self, started: float, t0: float) -> Report:
         """Write the new generation, commit the state, switch the output to it."""
@@ -301,7 +333,7 @@ class _Run:
             CORPUS: _write_lines(gen / CORPUS, state.corpus_lines()),
             AUDIT: _write_lines(gen / AUDIT, state.audit_lines()),
         }
-        counts = Counts.from_rows(state.document_counts(), state.change_counts())
+        counts = Stats.from_rows(state.document_counts(), state.change_counts())
         drops = list(state.drops())
         inputs = state.inputs()
         mode = "incremental" if plan.state is not None else "full"

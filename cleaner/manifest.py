@@ -8,73 +8,18 @@ manifest once those two keys are left out.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cleaner import __version__
 from cleaner.config import CleanConfig
 from cleaner.document import Change
+from cleaner.stats import Stats
 
 MANIFEST = "manifest.json"
 CORPUS = "corpus.jsonl"
 AUDIT = "audit.jsonl"
 RUN_KEYS = ("run", "runs")  # the only keys whose values change between identical runs
-
-
-class Counts:
-    """Documents in, kept and dropped, and changes per stage and rule.
-
-    Counts what :class:`cleaner.stats.Stats` counts, from sums over the stored change
-    tallies of each document, so that unchanged documents need not be cleaned again.
-
-    >>> c = Counts.from_rows((2, 1, {"near-duplicate": 1}), [("s", "r", 2, 3, 1)])
-    >>> c.to_dict()["stages"]["s"], c.lines_removed()
-    ({'r': {'changes': 2, 'chars': 3, 'documents': 1}}, 2)
-    """
-
-    def __init__(self) -> None:
-        self._rules: dict[str, dict[str, dict[str, int]]] = defaultdict(
-            lambda: defaultdict(lambda: {"changes": 0, "chars": 0, "documents": 0})
-        )
-        self.documents_in = 0
-        self.documents_kept = 0
-        self.documents_dropped: dict[str, int] = defaultdict(int)
-
-    @classmethod
-    def from_rows(
-        cls,
-        documents: tuple[int, int, dict[str, int]],
-        rules: Iterable[tuple[str, str, int, int, int]],
-    ) -> Counts:
-        """Counts already summed: (in, kept, dropped per rule) and per-rule rows."""
-        counts = cls()
-        counts.documents_in, counts.documents_kept = documents[0], documents[1]
-        counts.documents_dropped.update(documents[2])
-        for stage, rule, changes, chars, docs in rules:
-            counts._rules[stage][rule].update(changes=changes, chars=chars, documents=docs)
-        return counts
-
-    def lines_removed(self) -> int:
-        return sum(
-            r["changes"]
-            for stage, rules in self._rules.items()
-            if stage != "repair-text"
-            for r in rules.values()
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "documents": {
-                "in": self.documents_in,
-                "kept": self.documents_kept,
-                "dropped": dict(sorted(self.documents_dropped.items())),
-            },
-            "stages": {
-                stage: {rule: dict(row) for rule, row in sorted(rules.items())}
-                for stage, rules in sorted(self._rules.items())
-            },
-        }
 
 
 def duplicate_clusters(dropped: Iterable[tuple[str, str, Change]]) -> list[dict[str, Any]]:
@@ -105,7 +50,7 @@ def build_manifest(
     config: CleanConfig,
     inputs: Sequence[dict[str, Any]],
     outputs: dict[str, dict[str, Any]],
-    counts: Counts,
+    counts: Stats,
     duplicates: list[dict[str, Any]],
     stages: Sequence[str],
     run: dict[str, Any],

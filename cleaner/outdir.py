@@ -45,6 +45,9 @@ PUBLISHED = (CORPUS, AUDIT, MANIFEST)  # linked from OUTPUT, manifest last
 _GEN = re.compile(r"^gen-(\d{6,})$")
 
 
+GITIGNORE = f"# written by cleaner: per-machine state, rebuilt by a run\n{LOCK}\n{STATE_DB}*\n"
+
+
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -107,6 +110,9 @@ class OutputFolder:
 
         try:
             self.state_dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.state_dir / ".gitignore"
+            if not ignore.exists():  # the index and lock are per machine; generations are not
+                ignore.write_text(GITIGNORE, encoding="utf-8")
             fd = os.open(self.state_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
             raise OutputError(

@@ -25,6 +25,39 @@ class Stats:
         self.documents_kept = 0
         self.documents_dropped: dict[str, int] = defaultdict(int)
 
+    @classmethod
+    def from_rows(
+        cls,
+        documents: tuple[int, int, dict[str, int]],
+        rules: Iterable[tuple[str, str, int, int, int]],
+    ) -> Stats:
+        """Counts already summed elsewhere (the state index of an incremental run):
+        (in, kept, dropped per rule) and (stage, rule, changes, chars, documents) rows.
+
+        >>> s = Stats.from_rows((2, 1, {"near-duplicate": 1}), [("s", "r", 2, 3, 1)])
+        >>> s.to_dict()["stages"]["s"], s.lines_removed()
+        ({'r': {'changes': 2, 'chars': 3, 'documents': 1}}, 2)
+        """
+        stats = cls()
+        stats.documents_in, stats.documents_kept = documents[0], documents[1]
+        stats.documents_dropped.update(documents[2])
+        for stage, rule, changes, chars, docs in rules:
+            stats._rules[stage][rule].update(changes=changes, chars=chars, documents=docs)
+        return stats
+
+    @classmethod
+    def from_dict(cls, counts: dict[str, Any]) -> Stats:
+        """Read back the ``counts`` of a manifest."""
+        docs = counts.get("documents", {})
+        rows = [
+            (stage, rule, row["changes"], row["chars"], row["documents"])
+            for stage, rules in counts.get("stages", {}).items()
+            for rule, row in rules.items()
+        ]
+        return cls.from_rows(
+            (docs.get("in", 0), docs.get("kept", 0), docs.get("dropped", {})), rows
+        )
+
     def add_document(self, doc: Document) -> None:
         self.documents_in += 1
         seen: set[tuple[str, str]] = set()

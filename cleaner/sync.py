@@ -1,9 +1,9 @@
 """Bring an output folder up to date and say which files changed (the formatter convention).
 
 :func:`sync_corpus` runs :func:`~cleaner.api.clean_corpus` and compares the outputs
-with what was there before. The manifest counts as changed only when something other
-than its run times changed; when nothing else did, the previous manifest is put back,
-so a folder kept in git does not change on every run. The pre-commit hook
+with what was there before. A run with no added, changed or removed input writes
+nothing (see :func:`~cleaner.api.clean_corpus`), so a folder kept in git does not
+change on every run. The pre-commit hook
 ``cleaner-sync`` (``cleaner run --fail-on-change``) fails when a file changed, so the
 commit can carry the updated corpus.
 """
@@ -18,7 +18,6 @@ from typing import Any
 from cleaner.api import Report, clean_corpus
 from cleaner.config import CleanConfig
 from cleaner.manifest import AUDIT, CORPUS, MANIFEST, RUN_KEYS
-from cleaner.output import AtomicWriter
 from cleaner.progress import Progress
 
 
@@ -50,14 +49,6 @@ def sync_corpus(
     """Clean ``input_path`` into ``output``; return the report and the files that changed."""
     names = (CORPUS, AUDIT, MANIFEST)
     before = {name: _fingerprint(output / name) for name in names}
-    try:
-        old_manifest: bytes | None = (output / MANIFEST).read_bytes()
-    except OSError:
-        old_manifest = None
     report = clean_corpus(input_path, output, config, progress=progress)
     changed = [output / n for n in names if _fingerprint(output / n) != before[n]]
-    if old_manifest is not None and output / MANIFEST not in changed:
-        writer = AtomicWriter(output / MANIFEST)
-        writer.write_text(old_manifest.decode("utf-8"))
-        writer.commit()
     return report, changed

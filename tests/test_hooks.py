@@ -112,7 +112,11 @@ def test_sync_writes_clean_then_passes_once_committed(corpus_repo: Path, home: P
     assert again.returncode == 0, again.stdout + again.stderr
     assert git(corpus_repo, "diff", "--name-only") == ""  # not even the manifest's time
     page = next((corpus_repo / "raw").glob("*.txt"))
-    page.write_text(page.read_text() + "\n\nOne more paragraph that a later scrape added.\n")
+    added = (
+        "A later scrape added this paragraph, in which the minister said the talks would "
+        "resume next month and that both delegations had agreed on a draft agenda."
+    )
+    page.write_text(page.read_text() + f"\n\n{added}\n")
     git(corpus_repo, "add", "-A")
     changed = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
     assert changed.returncode == 1 and "clean/corpus.jsonl" in changed.stdout
