@@ -23,7 +23,8 @@ from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
 from cleaner.readers import list_inputs, read_file
-from cleaner.resolve import MemoryIndex, prefix_size
+from cleaner.resolve import Banding, MemoryIndex
+from cleaner.stages.dedup import dedup_scheme
 from cleaner.state import NewDoc, State, StoredIndex
 from cleaner.stats import Stats
 
@@ -212,6 +213,7 @@ class _Run:
         self.cleaned = 0
         self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
         self.dedup = config.dedup
+        self.banding = Banding(self.dedup.threshold, self.dedup.num_perm, self.dedup.seed)
 
     def _store(self, path: Path, source: str, postings: bool) -> list[NewDoc]:
         try:
@@ -230,6 +232,7 @@ class _Run:
             ngram=self.dedup.ngram,
             threshold=self.dedup.threshold,
             postings=postings,
+            banding=self.banding,
         )
 
     def rebuild(self) -> None:
@@ -246,6 +249,7 @@ class _Run:
             [d.position for d in new],
             [d.live for d in new],
             threshold=self.dedup.threshold,
+            banding=self.banding,
         )
         verdicts = index.resolve_all() if self.dedup.documents else {}
         self.state.set_verdicts(
@@ -254,9 +258,7 @@ class _Run:
             if d.live
         )
         self.state.write_postings(
-            (d.handle, d.shingles[: prefix_size(len(d.shingles), self.dedup.threshold)])
-            for d in new
-            if d.live
+            (d.handle, tokens) for d, tokens in zip(new, index.tokens, strict=True) if d.live
         )
 
     def update(self) -> bool:
@@ -281,7 +283,7 @@ class _Run:
         self.files["removed"] = len(stored)
         if not todo and not stored:
             return False
-        index = StoredIndex(state, self.dedup.threshold)
+        index = StoredIndex(state, self.dedup.threshold, self.banding)
         dirty: set[int] = set()
         gone: set[int] = set()
         for source in [*stored, *(s for _, s in todo)]:
@@ -290,7 +292,7 @@ class _Run:
                 for handle in handles:
                     dirty.update(index.affected_by_removal(handle))
             gone.update(handles)
-            state.remove_file(source, self.dedup.threshold)
+            state.remove_file(source, self.dedup.threshold, self.banding)
         index.forget(gone)
         for done, (path, source) in enumerate(todo, start=1):
             dirty.update(d.handle for d in self._store(path, source, postings=True) if d.live)
@@ -356,6 +358,7 @@ class _Run:
             stages=Pipeline.from_config(self.config).names,
             run=run,
             history=plan.history,
+            dedup_scheme=dedup_scheme(self.config.dedup) if self.config.dedup.documents else {},
         )
         write_json(gen / MANIFEST, manifest)
         for key, value in (
@@ -471,7 +474,8 @@ def check_files(
         )
     try:
         dedup: dict[str, Any] = manifest["config"]["dedup"]  # type: ignore[index]
-        index = StoredIndex(state, float(dedup["threshold"])) if dedup["documents"] else None
+        banding = Banding(float(dedup["threshold"]), int(dedup["num_perm"]), int(dedup["seed"]))
+        index = StoredIndex(state, banding.threshold, banding) if dedup["documents"] else None
         root = state.meta("input_root")
         pipeline = Pipeline.from_config(config, corpus_stages=False)
         files = [

@@ -55,6 +55,7 @@ def build_manifest(
     stages: Sequence[str],
     run: dict[str, Any],
     history: Sequence[dict[str, Any]] = (),
+    dedup_scheme: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a finished run; ``history`` is the ``runs`` of the previous one."""
     rejected = sum(1 for f in inputs if f.get("outcome") == "rejected")
@@ -64,7 +65,7 @@ def build_manifest(
         "config": config.to_dict(),
         "config_hash": config.hash(),
         "stages": list(stages),
-        "dedup_scheme": {},
+        "dedup_scheme": dedup_scheme or {},
         "inputs": list(inputs),
         "outputs": outputs,
         "counts": {**counts.to_dict(), "files": {"in": len(inputs), "rejected": rejected}},

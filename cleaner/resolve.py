@@ -9,44 +9,36 @@ documents, never on the order they arrive in, so it can be kept up to date: when
 documents are added or removed, only documents similar to a changed one are judged
 again, in rank order, and a change of verdict spreads to the documents similar to it.
 
-Shingles are 64-bit hashes of lower-cased word n-grams (words ``\\w+``), kept as a sorted
-``uint64`` array per document. Jaccard is computed exactly on those arrays. Candidates
-come from *prefix filtering*: with every array sorted by hash value, two sets with
-Jaccard >= t share at least one of their first ``n - ceil(t * n) + 1`` hashes, so an
-index over those prefixes finds every similar pair and nothing is estimated.
+Shingles are the canonical 32-bit shingle hashes of :mod:`cleaner.minhash` (lower-cased
+word n-grams, words ``\\w+``), kept as a sorted ``uint64`` array per document. Jaccard is
+computed exactly on those arrays, so nothing is decided on an estimate. Candidates come
+from MinHash banding (:class:`Banding`: datasketch's permutations over the same hashes,
+bands chosen for recall at the threshold by :func:`cleaner.lsh.choose_bands`): each
+document gets one index token per band, and documents that share a token are
+candidates. Tokens depend only on the document, so an in-memory run and the stored
+index of an incremental run find the same candidates.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from hashlib import blake2b
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cleaner import minhash
+from cleaner.lsh import band_keys, choose_bands
+
 Shingles = npt.NDArray[np.uint64]
 Rank = tuple[Any, ...]
 
-_WORD = re.compile(r"\w+")
-_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd constant of the polynomial n-gram hash
-_EPS = 1e-9  # keeps float rounding on the safe side of prefix and length bounds
-
-
-@lru_cache(maxsize=1 << 20)
-def _word_hash(word: str) -> int:
-    return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def _mix(h: Shingles) -> Shingles:
-    h = h ^ (h >> np.uint64(31))
-    h = h * np.uint64(0xBF58476D1CE4E5B9)
-    return h ^ (h >> np.uint64(29))
+_EPS = 1e-9  # keeps float rounding on the safe side of the length bounds
 
 
 def shingle_hashes(text: str, ngram: int = 5) -> Shingles:
@@ -58,16 +50,7 @@ def shingle_hashes(text: str, ngram: int = 5) -> Shingles:
     >>> len(shingle_hashes("one two three four five six", 5)), len(shingle_hashes("", 5))
     (2, 0)
     """
-    words = _WORD.findall(text.lower())
-    if not words:
-        return np.zeros(0, dtype=np.uint64)
-    w = np.fromiter((_word_hash(x) for x in words), dtype=np.uint64, count=len(words))
-    n = min(ngram, len(words))
-    m = len(words) - n + 1
-    h = w[:m].copy()
-    for j in range(1, n):
-        h = h * _MULT + w[j : j + m]
-    return np.unique(_mix(h + np.uint64(n)))
+    return minhash.shingle_hashes(text, ngram).astype(np.uint64)
 
 
 def jaccard(a: Shingles, b: Shingles) -> float:
@@ -78,15 +61,52 @@ def jaccard(a: Shingles, b: Shingles) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def prefix_size(n: int, threshold: float) -> int:
-    """How many of the smallest hashes of an ``n``-shingle set go into the index.
+@dataclass(frozen=True)
+class Banding:
+    """Index tokens of a shingle set: one per LSH band of its MinHash signature.
 
-    >>> prefix_size(100, 0.8), prefix_size(1, 0.8), prefix_size(0, 0.8)
-    (21, 1, 0)
+    >>> b = Banding(0.8)
+    >>> len(b.tokens(shingle_hashes("one two three four five six seven"))), (b.bands, b.rows)
+    (21, (21, 6))
+    >>> len(b.tokens(shingle_hashes("")))
+    0
     """
-    if n == 0:
-        return 0
-    return min(n, n - math.ceil(threshold * n - _EPS) + 1)
+
+    threshold: float
+    num_perm: int = 128
+    seed: int = 1
+
+    @property
+    def bands(self) -> int:
+        return choose_bands(self.threshold, self.num_perm)[0]
+
+    @property
+    def rows(self) -> int:
+        return choose_bands(self.threshold, self.num_perm)[1]
+
+    def tokens(self, sets: Shingles) -> Shingles:
+        """The document's tokens: ``band << 32 | band key`` (none for an empty set)."""
+        return self.tokens_many([sets])[0]
+
+    def tokens_many(self, sets: Sequence[Shingles]) -> list[Shingles]:
+        """Tokens of many sets at once (one vectorized signature computation)."""
+        sizes = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
+        indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        values = np.concatenate(list(sets)) if len(sets) else np.zeros(0, np.uint64)
+        hasher = _hasher(self.num_perm, self.seed)
+        sig = hasher.signatures_from_hashes(values.astype(np.uint32), indptr)
+        bands, rows = choose_bands(self.threshold, self.num_perm)
+        keys = band_keys(sig, bands, rows).T.astype(np.uint64)  # (n, bands)
+        tokens = keys | (np.arange(bands, dtype=np.uint64) << np.uint64(32))[None, :]
+        return [tokens[i] if sizes[i] else _NONE for i in range(len(sets))]
+
+
+_NONE = np.zeros(0, dtype=np.uint64)
+
+
+@lru_cache(maxsize=8)
+def _hasher(num_perm: int, seed: int) -> minhash.MinHasher:
+    return minhash.MinHasher(num_perm=num_perm, seed=seed)
 
 
 def size_bounds(n: int, threshold: float) -> tuple[int, int]:
@@ -186,13 +206,13 @@ class NearDuplicates(ABC):
                         heapq.heappush(heap, (self.rank(other), other))
 
 
-def candidate_pairs(prefixes: Sequence[Shingles]) -> dict[int, set[int]]:
-    """All pairs of documents (by index) whose prefixes share a hash, as adjacency sets."""
-    lengths = np.fromiter((len(p) for p in prefixes), dtype=np.int64, count=len(prefixes))
+def candidate_pairs(tokens_of: Sequence[Shingles]) -> dict[int, set[int]]:
+    """All pairs of documents (by index) that share a token, as adjacency sets."""
+    lengths = np.fromiter((len(p) for p in tokens_of), dtype=np.int64, count=len(tokens_of))
     if not lengths.sum():
         return {}
-    tokens = np.concatenate([p for p in prefixes if len(p)])
-    owners = np.repeat(np.arange(len(prefixes), dtype=np.int64), lengths)
+    tokens = np.concatenate([p for p in tokens_of if len(p)])
+    owners = np.repeat(np.arange(len(tokens_of), dtype=np.int64), lengths)
     order = np.argsort(tokens, kind="stable")
     tokens, owners = tokens[order], owners[order]
     starts = np.flatnonzero(np.r_[True, tokens[1:] != tokens[:-1]])
@@ -223,12 +243,13 @@ class MemoryIndex(NearDuplicates):
         live: Sequence[bool],
         *,
         threshold: float,
+        banding: Banding | None = None,
     ) -> None:
         super().__init__(threshold)
         self.sets, self.ranks, self.positions = sets, ranks, positions
         self.live = [i for i, ok in enumerate(live) if ok]
-        self.prefixes = [s[: prefix_size(len(s), threshold)] for s in self.sets]
-        self._adjacency = candidate_pairs(self.prefixes)
+        self.tokens = (banding or Banding(threshold)).tokens_many(self.sets)
+        self._adjacency = candidate_pairs(self.tokens)
         self.verdicts: dict[int, tuple[int | None, float | None]] = {}
 
     def candidates(self, doc: int) -> Iterable[int]:

@@ -31,12 +31,12 @@ from cleaner.document import Change, Document
 from cleaner.output import dumps
 from cleaner.readers import InputFile, dropped_reason
 from cleaner.resolve import (
+    Banding,
     NearDuplicates,
     Rank,
     Shingles,
     as_signed,
     jaccard,
-    prefix_size,
     shingle_hashes,
 )
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
@@ -175,6 +175,7 @@ class State:
         ngram: int,
         threshold: float,
         postings: bool = True,
+        banding: Banding | None = None,
     ) -> list[NewDoc]:
         """Store an input file and its cleaned documents; return them for the dedup rule.
 
@@ -235,7 +236,7 @@ class State:
             )
             handle = int(cur.lastrowid or 0)
             if postings and live:
-                self.write_postings([(handle, sets[: prefix_size(len(sets), threshold)])])
+                self.write_postings([(handle, (banding or Banding(threshold)).tokens(sets))])
             out.append(
                 NewDoc(
                     handle,
@@ -248,7 +249,7 @@ class State:
         return out
 
     def write_postings(self, items: Iterable[tuple[int, Shingles]]) -> None:
-        """Add the prefix hashes of documents to the index, sorted for a fast bulk insert."""
+        """Add the index tokens of documents, sorted for a fast bulk insert."""
         rows = sorted((t, h) for h, prefix in items for t in as_signed(prefix))
         self.conn.executemany("INSERT INTO postings VALUES (?, ?)", rows)
 
@@ -256,7 +257,7 @@ class State:
         rows = self.conn.execute("SELECT doc FROM docs WHERE path = ? ORDER BY ordinal", (path,))
         return [r[0] for r in rows]
 
-    def remove_file(self, path: str, threshold: float) -> None:
+    def remove_file(self, path: str, threshold: float, banding: Banding | None = None) -> None:
         """Forget an input file, its documents and their postings."""
         for handle in self.docs_of(path):
             (blob,) = self.conn.execute(
@@ -265,7 +266,7 @@ class State:
             sets = np.frombuffer(blob, dtype=np.uint64)
             self.conn.executemany(
                 "DELETE FROM postings WHERE token = ? AND doc = ?",
-                [(t, handle) for t in as_signed(sets[: prefix_size(len(sets), threshold)])],
+                [(t, handle) for t in as_signed((banding or Banding(threshold)).tokens(sets))],
             )
         self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
@@ -380,8 +381,9 @@ class StoredIndex(NearDuplicates):
     run costs in proportion to the new documents and their neighbours.
     """
 
-    def __init__(self, state: State, threshold: float) -> None:
+    def __init__(self, state: State, threshold: float, banding: Banding | None = None) -> None:
         super().__init__(threshold)
+        self.banding = banding or Banding(threshold)
         self.conn = state.conn
         self._sets: dict[int, Shingles] = {}
         self._facts: dict[int, tuple[Rank, tuple[Any, ...], bool | None]] = {}
@@ -400,8 +402,8 @@ class StoredIndex(NearDuplicates):
                 self._sets[doc] = np.frombuffer(blob, dtype=np.uint64)
 
     def _probe(self, sets: Shingles) -> set[int]:
-        """Documents whose prefix shares a hash with the prefix of ``sets``, loaded."""
-        tokens = as_signed(sets[: prefix_size(len(sets), self.threshold)])
+        """Documents that share an index token with ``sets``, loaded."""
+        tokens = as_signed(self.banding.tokens(sets))
         found: set[int] = set()
         for chunk in _chunks(tokens):
             marks = ",".join("?" * len(chunk))

@@ -17,7 +17,7 @@ from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
 from cleaner.minhash import MinHasher
 from cleaner.neardup import find_block_duplicates
-from cleaner.resolve import MemoryIndex, shingle_hashes
+from cleaner.resolve import Banding, MemoryIndex, shingle_hashes
 from cleaner.stage import Stage
 
 _WORD = re.compile(r"\w+")
@@ -187,6 +187,10 @@ class DropNearDuplicates(Stage):
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
 
+    def scheme(self) -> dict[str, object]:
+        """The MinHash scheme behind the candidates, for the manifest."""
+        return dedup_scheme(self.config)
+
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         all_docs = list(docs)
         if not self.config.documents:
@@ -202,6 +206,7 @@ class DropNearDuplicates(Stage):
             [(i,) for i in range(len(all_docs))],
             live,
             threshold=self.config.threshold,
+            banding=Banding(self.config.threshold, self.config.num_perm, self.config.seed),
         )
         verdicts = index.resolve_all()
         for i, doc in enumerate(all_docs):
@@ -227,3 +232,14 @@ def near_duplicate(doc: Document, kept_id: str, kept_source: str, similarity: fl
         "similarity": round(similarity, 4),
     }
     return Change(DropNearDuplicates.name, "near-duplicate", doc.text, detail)
+
+
+def dedup_scheme(config: DedupConfig) -> dict[str, object]:
+    """What the manifest records of near-duplicate detection, so a datasketch user can
+    reproduce the signatures (see :meth:`cleaner.minhash.MinHasher.scheme`)."""
+    hasher = MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed)
+    return {
+        **hasher.scheme(config.threshold),
+        "verification": "exact Jaccard of the 32-bit shingle-hash sets",
+        "keep": "longest text after cleaning, then source path, then id",
+    }
