@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean_records
 from cleaner.errors import RecordError
+from cleaner.lsh import choose_bands
 from cleaner.readers import Rejection
 from cleaner.stages.dedup import jaccard, shingles
-from cleaner.stages.stream_dedup import StreamNearDuplicates, choose_bands
+from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stream import read_jsonl_lines, stream_corpus
 from tests.conftest import SEEDS, doc
 
