@@ -58,6 +58,21 @@ class Report:
     files: dict[str, int] = field(default_factory=dict)
     documents_cleaned: int = 0
 
+    @classmethod
+    def of(cls, counts: Stats, manifest: dict[str, Any], **fields: Any) -> Report:
+        """A report from a run's counts and manifest, plus the run's own ``fields``."""
+        inputs: list[dict[str, Any]] = manifest.get("inputs", [])
+        return cls(
+            documents_in=counts.documents_in,
+            kept=counts.documents_kept,
+            dropped=dict(counts.documents_dropped),
+            files_rejected=sum(1 for f in inputs if f.get("outcome") == "rejected"),
+            records_rejected=sum(int(f.get("rejected_records", 0)) for f in inputs),
+            lines_removed=counts.lines_removed(),
+            manifest=manifest,
+            **fields,
+        )
+
     @property
     def duplicates(self) -> int:
         return self.dropped.get("near-duplicate", 0)
@@ -310,18 +325,11 @@ class _Run:
         """A run with nothing to do leaves every output as it is (a folder in git stays clean)."""
         self.state.commit()  # keeps the re-hash times of touched but unchanged files
         manifest: dict[str, Any] = dict(self.folder.manifest() or {})
-        counts = Stats.from_dict(manifest.get("counts", {}))
-        inputs: list[dict[str, Any]] = manifest.get("inputs", [])
-        return Report(
-            documents_in=counts.documents_in,
-            kept=counts.documents_kept,
-            dropped=dict(counts.documents_dropped),
-            files_rejected=sum(1 for f in inputs if f.get("outcome") == "rejected"),
-            records_rejected=sum(int(f.get("rejected_records", 0)) for f in inputs),
-            lines_removed=counts.lines_removed(),
+        return Report.of(
+            Stats.from_dict(manifest.get("counts", {})),
+            manifest,
             seconds=time.perf_counter() - t0,
             output=self.folder.root,
-            manifest=manifest,
             mode="unchanged",
             reason="no input was added, changed or removed",
             files=dict(self.files),
@@ -376,16 +384,11 @@ class _Run:
             Path(f"{self.folder.db_path}-journal").unlink(missing_ok=True)
             os.replace(state.path, self.folder.db_path)  # the commit point of a rebuild
         self.folder.publish(n)
-        return Report(
-            documents_in=counts.documents_in,
-            kept=counts.documents_kept,
-            dropped=dict(counts.documents_dropped),
-            files_rejected=sum(1 for f in inputs if f.get("outcome") == "rejected"),
-            records_rejected=sum(int(f.get("rejected_records", 0)) for f in inputs),
-            lines_removed=counts.lines_removed(),
+        return Report.of(
+            counts,
+            manifest,
             seconds=seconds,
             output=self.folder.root,
-            manifest=manifest,
             mode=mode,
             reason=reason,
             rebuild=plan.rebuild,
