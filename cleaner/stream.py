@@ -31,7 +31,6 @@ Dropped records are yielded too, so none is lost silently; keep the others with
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -44,7 +43,8 @@ from cleaner.errors import RecordError
 from cleaner.output import dumps
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
-from cleaner.readers import Rejection, doc_id, read_inputs
+from cleaner.readers import Rejection, doc_id, parse_record, read_inputs
+from cleaner.readers.jsonl import RecordProblem
 from cleaner.stage import Stage
 from cleaner.stages.stream_dedup import DEFAULT_WINDOW, StreamNearDuplicates
 from cleaner.stats import Stats
@@ -201,22 +201,10 @@ def read_jsonl_lines(
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield Rejection(
-                source,
-                "malformed-json",
-                f"{source}:{number}: not JSON ({e.msg}); is this JSONL?",
-                number,
-            )
-            continue
-        if not isinstance(record, dict):
-            yield Rejection(
-                source,
-                "malformed-json",
-                f"{source}:{number}: not a JSON object; each line must be one {{...}} record",
-                number,
-            )
+            record = parse_record(line, text_key)
+        except RecordProblem as problem:
+            message = f"{source}:{number}: {problem.message}"
+            yield Rejection(source, problem.rule, message, number)
             continue
         try:
             yield record_document(record, number, text_key, source)
