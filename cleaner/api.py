@@ -7,22 +7,25 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cleaner import __version__
 from cleaner.check import CheckReport, judge_file
 from cleaner.config import CleanConfig
+from cleaner.document import Document
 from cleaner.errors import OutputError, UsageError
+from cleaner.executors import Executor, InlineExecutor
 from cleaner.manifest import AUDIT, CORPUS, MANIFEST, build_manifest, duplicate_clusters
 from cleaner.outdir import OutputFolder
 from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
-from cleaner.readers import list_inputs, read_file
+from cleaner.readers import InputFile, list_inputs, read_file
 from cleaner.resolve import Banding, MemoryIndex
 from cleaner.stages.dedup import dedup_scheme
 from cleaner.state import NewDoc, State, StoredIndex
@@ -171,6 +174,7 @@ def clean_corpus(
     *,
     incremental: bool = True,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Report:
     """Clean every input under ``input_path`` into ``output``.
 
@@ -186,7 +190,9 @@ def clean_corpus(
     previous output whole. Raises :class:`~cleaner.errors.InputError` for an unusable
     input path and :class:`~cleaner.errors.OutputError` for an unusable output path; a
     bad file inside the input is recorded, not raised. ``progress(done, total)`` is
-    called as input files are cleaned (see :mod:`cleaner.progress`).
+    called as input files are cleaned (see :mod:`cleaner.progress`). Files are read and
+    cleaned on ``executor`` (see :mod:`cleaner.executors`; default: this process), one
+    task per input file; the output does not depend on the executor.
     """
     config = config or CleanConfig()
     started = time.time()
@@ -197,7 +203,7 @@ def clean_corpus(
     folder = OutputFolder(output)
     with folder.lock():
         plan = _plan(folder, config, incremental)
-        run = _Run(folder, config, plan, input_path, listing, progress)
+        run = _Run(folder, config, plan, input_path, listing, progress, executor)
         try:
             if plan.state is None:
                 run.rebuild()
@@ -219,45 +225,42 @@ class _Run:
         input_path: Path,
         listing: list[tuple[Path, str]],
         progress: Progress | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.folder, self.config, self.plan = folder, config, plan
         self.progress = progress
+        self.executor: Executor = executor or InlineExecutor()
         self.input_path, self.listing = input_path, listing
-        self.pipeline = Pipeline.from_config(config, corpus_stages=False)
         self.files = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
         self.cleaned = 0
         self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
         self.dedup = config.dedup
         self.banding = Banding(self.dedup.threshold, self.dedup.num_perm, self.dedup.seed)
 
-    def _store(self, path: Path, source: str, postings: bool) -> list[NewDoc]:
-        try:
-            mtime_ns = path.stat().st_mtime_ns
-        except OSError:
-            mtime_ns = 0
-        seen_ns = time.time_ns()
-        entry = read_file(path, source, self.config.text_key)
-        docs = list(self.pipeline.run(entry.documents))
-        self.cleaned += len(docs)
-        return self.state.add_file(
-            entry,
-            docs,
-            mtime_ns=mtime_ns,
-            seen_ns=seen_ns,
-            ngram=self.dedup.ngram,
-            threshold=self.dedup.threshold,
-            postings=postings,
-            banding=self.banding,
-        )
+    def _clean(self, todo: list[tuple[Path, str]], postings: bool) -> Iterator[list[NewDoc]]:
+        """Read and clean ``todo`` on the executor; store each file here, in input order."""
+        tasks = ((str(path), source, self.config) for path, source in todo)
+        for done, cleaned in enumerate(self.executor.map(clean_file, tasks), start=1):
+            self.cleaned += len(cleaned.docs)
+            yield self.state.add_file(
+                cleaned.entry,
+                cleaned.docs,
+                mtime_ns=cleaned.mtime_ns,
+                seen_ns=cleaned.seen_ns,
+                ngram=self.dedup.ngram,
+                threshold=self.dedup.threshold,
+                postings=postings,
+                banding=self.banding,
+            )
+            if self.progress is not None:
+                self.progress(done, len(todo))
 
     def rebuild(self) -> None:
         """Clean every input into a new state file."""
         new: list[NewDoc] = []
-        for done, (path, source) in enumerate(self.listing, start=1):
-            new.extend(self._store(path, source, postings=False))
-            self.files["added"] += 1
-            if self.progress is not None:
-                self.progress(done, len(self.listing))
+        for docs in self._clean(self.listing, postings=False):
+            new.extend(docs)
+        self.files["added"] = len(self.listing)
         index = MemoryIndex(
             [d.shingles for d in new],
             [d.rank for d in new],
@@ -309,10 +312,8 @@ class _Run:
             gone.update(handles)
             state.remove_file(source, self.dedup.threshold, self.banding)
         index.forget(gone)
-        for done, (path, source) in enumerate(todo, start=1):
-            dirty.update(d.handle for d in self._store(path, source, postings=True) if d.live)
-            if self.progress is not None:
-                self.progress(done, len(todo))
+        for docs in self._clean(todo, postings=True):
+            dirty.update(d.handle for d in docs if d.live)
         dirty -= gone
         if self.dedup.documents:
             index.resolve(dirty)
@@ -395,6 +396,38 @@ class _Run:
             files=dict(self.files),
             documents_cleaned=self.cleaned,
         )
+
+
+@dataclass
+class CleanedFile:
+    """One input file read and cleaned by a worker: what the driver stores."""
+
+    entry: InputFile
+    docs: list[Document]
+    mtime_ns: int
+    seen_ns: int
+
+
+@lru_cache(maxsize=4)
+def _pipeline(config: CleanConfig) -> Pipeline:
+    return Pipeline.from_config(config, corpus_stages=False)
+
+
+def clean_file(task: tuple[str, str, CleanConfig]) -> CleanedFile:
+    """Read one input file and run the per-document stages on it (an executor task).
+
+    Module-level and picklable, so it runs the same in this process, in a local worker
+    process or as a Ray task (which must see the input at the same path).
+    """
+    path, source, config = task
+    try:
+        mtime_ns = Path(path).stat().st_mtime_ns
+    except OSError:
+        mtime_ns = 0
+    seen_ns = time.time_ns()
+    entry = read_file(Path(path), source, config.text_key)
+    docs = list(_pipeline(config).run(entry.documents))
+    return CleanedFile(entry, docs, mtime_ns, seen_ns)
 
 
 def _unchanged(

@@ -20,6 +20,7 @@ from click.shell_completion import get_completion_class
 from cleaner import __version__, api
 from cleaner.config import CleanConfig, load_config
 from cleaner.errors import CleanerError, InputError, UsageError
+from cleaner.executors import EXECUTORS, make_executor
 from cleaner.explain import explain_file
 from cleaner.readers import Rejection
 from cleaner.stages.stream_dedup import DEFAULT_WINDOW
@@ -192,6 +193,22 @@ def _summary_json(report: api.Report, changed: list[Path]) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; no progress bar.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that read and clean input files (default: every core; 1 runs in "
+    "this process). With --executor ray: tasks in flight.",
+)
+@click.option(
+    "--executor",
+    "executor_kind",
+    type=click.Choice(EXECUTORS),
+    default="local",
+    show_default=True,
+    help="Where files are cleaned: local processes or a Ray cluster.",
+)
+@click.option("--address", default=None, help="Ray cluster for --executor ray, e.g. auto.")
 def run(
     input_path: Path,
     output: Path,
@@ -204,6 +221,9 @@ def run(
     fail_on_change: bool,
     as_json: bool,
     quiet: bool,
+    workers: int | None,
+    executor_kind: str,
+    address: str | None,
 ) -> None:
     """Clean INPUT (a folder or file, default raw) into OUTPUT (default clean).
 
@@ -219,6 +239,8 @@ def run(
         cleaner run raw clean --disable-rule caption
 
         cat pages.jsonl | cleaner run - - > clean.jsonl
+
+        cleaner run raw clean --executor ray --address auto
     """
     overrides: dict[str, Any] = {"dedup.threshold": threshold, "text_key": text_key}
     if no_dedup:
@@ -246,10 +268,19 @@ def run(
                 progress=bar,
                 on_reject=lambda r: _report_reject(r, shown),
             )
-        elif fail_on_change:
-            report, changed = sync_corpus(input_path, output, config, progress=bar)
         else:
-            report = api.clean_corpus(input_path, output, config, progress=bar)
+            executor = make_executor(executor_kind, workers, address)
+            try:
+                if fail_on_change:
+                    report, changed = sync_corpus(
+                        input_path, output, config, progress=bar, executor=executor
+                    )
+                else:
+                    report = api.clean_corpus(
+                        input_path, output, config, progress=bar, executor=executor
+                    )
+            finally:
+                executor.close()
     finally:
         if bar is not None:
             bar.close()

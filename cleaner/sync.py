@@ -17,6 +17,7 @@ from typing import Any
 
 from cleaner.api import Report, clean_corpus
 from cleaner.config import CleanConfig
+from cleaner.executors import Executor
 from cleaner.manifest import AUDIT, CORPUS, MANIFEST, RUN_KEYS
 from cleaner.progress import Progress
 
@@ -45,10 +46,11 @@ def sync_corpus(
     config: CleanConfig = CleanConfig(),
     *,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> tuple[Report, list[Path]]:
     """Clean ``input_path`` into ``output``; return the report and the files that changed."""
     names = (CORPUS, AUDIT, MANIFEST)
     before = {name: _fingerprint(output / name) for name in names}
-    report = clean_corpus(input_path, output, config, progress=progress)
+    report = clean_corpus(input_path, output, config, progress=progress, executor=executor)
     changed = [output / n for n in names if _fingerprint(output / n) != before[n]]
     return report, changed

@@ -1,0 +1,75 @@
+"""RayExecutor: run a cleaning job's tasks on a Ray cluster (needs ``cleaner[ray]``).
+
+The only module that imports Ray. Stages know nothing of it: the task function
+:func:`cleaner.api.clean_file` runs unchanged as a Ray task, one CPU each, and results
+come back in task order, at most ``in_flight`` at a time. The driver (the process that
+runs ``cleaner run``) keeps the state and writes the outputs; a worker reads its input
+file by path, so every worker must see the input folder at the same path (a shared
+volume), and needs the ``cleaner`` package.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from cleaner.errors import UsageError
+
+try:
+    import ray
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise UsageError(
+        "the ray executor needs Ray: pip install 'cleaner[ray]' (on the driver and every "
+        "worker image)."
+    ) from e
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class RayExecutor:
+    """Runs tasks as Ray tasks on the cluster at ``address`` (``"auto"``, ``"ray://…"``).
+
+    With no address, joins the cluster this process already initialized, or starts a
+    local one. ``workers`` (default: the cluster's CPUs) sizes the number of tasks in
+    flight. Tasks read their input files by path (see the module docstring).
+    """
+
+    shares_files = True  # by contract: the input folder is on a shared volume
+
+    def __init__(
+        self, address: str | None = None, workers: int | None = None, in_flight: int | None = None
+    ) -> None:
+        if not ray.is_initialized():
+            try:
+                ray.init(address=address, include_dashboard=False, log_to_driver=False)
+            except (ConnectionError, ValueError, RuntimeError) as e:
+                raise UsageError(
+                    f"cannot reach a Ray cluster at {address or 'a new local instance'} ({e}); "
+                    "check --address (e.g. auto, or ray://HEAD:10001)."
+                ) from e
+        cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
+        self.workers = workers or max(1, cpus)
+        self.in_flight = in_flight or 2 * self.workers
+        self._remote: dict[Callable[..., Any], Any] = {}
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        remote = self._remote.get(fn)
+        if remote is None:
+            remote = self._remote[fn] = ray.remote(num_cpus=1)(fn)
+        pending: deque[Any] = deque()
+        try:
+            for task in tasks:
+                pending.append(remote.remote(task))
+                if len(pending) >= self.in_flight:
+                    yield ray.get(pending.popleft())
+            while pending:
+                yield ray.get(pending.popleft())
+        finally:
+            for ref in pending:
+                ray.cancel(ref)
+
+    def close(self) -> None:
+        """Leave the cluster running: it belongs to whoever started it."""
+        self._remote.clear()
