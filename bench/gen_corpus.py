@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -86,6 +87,27 @@ def generate(docs: int, dup_rate: float = 0.1, seed: int = 0) -> Iterator[dict[s
         if len(recent) > 1000:
             recent.pop(int(rng.integers(0, len(recent))))
         yield {"id": i, "text": text, "src": None, "mut": "original"}
+
+
+def write(
+    out: Path, docs: int, dup_rate: float = 0.1, seed: int = 0, per_file: int = 2000
+) -> list[Path]:
+    """Write the corpus into folder ``out`` as ``part-NNNNN.jsonl`` files of ``per_file``
+    records (a run cleans one file per task, so a corpus in parts uses every core)."""
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    handle = None
+    for i, rec in enumerate(generate(docs, dup_rate, seed)):
+        if i % per_file == 0:
+            if handle is not None:
+                handle.close()
+            files.append(out / f"part-{i // per_file:05d}.jsonl")
+            handle = files[-1].open("w", encoding="utf-8")
+        assert handle is not None
+        handle.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+    if handle is not None:
+        handle.close()
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
