@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,14 @@ from cleaner.config import CleanConfig
 from cleaner.document import Document
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor
-from cleaner.manifest import AUDIT, CORPUS, MANIFEST, build_manifest, duplicate_clusters
+from cleaner.manifest import (
+    AUDIT,
+    CORPUS,
+    MANIFEST,
+    build_manifest,
+    comparable,
+    duplicate_clusters,
+)
 from cleaner.outdir import OutputFolder
 from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
@@ -369,7 +377,16 @@ class _Run:
             history=plan.history,
             dedup_scheme=dedup_scheme(self.config.dedup) if self.config.dedup.documents else {},
         )
-        write_json(gen / MANIFEST, manifest)
+        previous = self.folder.manifest()
+        as_written = json.loads(json.dumps(manifest))  # tuples read back as lists
+        if previous is not None and comparable(previous) == comparable(as_written):
+            # a rebuild that found what is already published (a fresh clone of a corpus
+            # kept in git, say) keeps the published generation: no file changes
+            shutil.rmtree(gen, ignore_errors=True)
+            n = self.folder.current() or n
+            manifest = dict(previous)
+        else:
+            write_json(gen / MANIFEST, manifest)
         for key, value in (
             ("generation", str(n)),
             ("version", __version__),
