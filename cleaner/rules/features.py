@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -59,16 +60,18 @@ def lexical_features(texts: list[str], vocab: dict[str, float]) -> npt.NDArray[n
     return out
 
 
-def _own(text: str, repeats: int) -> list[float]:
+@lru_cache(maxsize=1 << 16)
+def _own(text: str, repeats: int) -> tuple[float, ...]:
+    """The line's own columns; cached, as fixed-point passes and sites repeat lines."""
     toks = words(text)
     n = len(toks)
     chars = max(len(text), 1)
-    alpha = sum(c.isalpha() for c in text)
-    digits = sum(c.isdigit() for c in text)
-    punct = sum(not c.isalnum() and not c.isspace() for c in text)
+    alpha = sum(map(str.isalpha, text))
+    digits = sum(map(str.isdigit, text))
+    punct = len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))
     stops = sum(t.lower() in STOPWORDS for t in toks)
     upper = sum(t[0].isupper() for t in toks)
-    return [
+    return (
         math.log1p(n),
         math.log1p(len(text)),
         float(bool(SENTENCE_END.search(text))),
@@ -87,7 +90,7 @@ def _own(text: str, repeats: int) -> list[float]:
         float(text.isupper()),
         math.log1p(repeats - 1),
         float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
-    ]
+    )
 
 
 def line_features(

@@ -36,24 +36,32 @@ class Trees:
             return [v for t in trees for v in t[key]]
 
         shift = [o for o, t in zip(offsets, trees, strict=True) for _ in t["left"]]
-        self.feature = np.asarray(cat("feature"), dtype=np.int64)
-        self.threshold = np.asarray(cat("threshold"), dtype=np.float64)
-        self.left = np.asarray(cat("left"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
-        self.right = np.asarray(cat("right"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
+        feature = np.asarray(cat("feature"), dtype=np.int64)
+        threshold = np.asarray(cat("threshold"), dtype=np.float64)
+        left = np.asarray(cat("left"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
+        right = np.asarray(cat("right"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
+        leaf = np.asarray(cat("leaf"), dtype=np.bool_)
+        # a leaf points at itself, so every row can take the same number of steps
+        here = np.arange(len(leaf), dtype=np.int64)
+        self.feature = np.where(leaf, 0, feature)
+        self.threshold = np.where(leaf, np.inf, threshold)
+        self.left = np.where(leaf, here, left)
+        self.right = np.where(leaf, here, right)
         self.value = np.asarray(cat("value"), dtype=np.float64)
-        self.leaf = np.asarray(cat("leaf"), dtype=np.bool_)
         self.roots = np.asarray(roots, dtype=np.int64)
+        depth = np.zeros(len(leaf), dtype=np.int64)
+        for node in range(len(leaf)):  # children come after their parent in each tree
+            if not leaf[node]:
+                depth[left[node]] = depth[right[node]] = depth[node] + 1
+        self.depth = int(depth.max()) if len(depth) else 0
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The sum of leaf values over all trees, for every row of ``x``."""
         node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
         rows = np.arange(len(x))[:, None]
-        while True:
-            live = ~self.leaf[node]
-            if not live.any():
-                break
+        for _ in range(self.depth):
             go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(live, np.where(go_left, self.left[node], self.right[node]), node)
+            node = np.where(go_left, self.left[node], self.right[node])
         return np.asarray(self.value[node].sum(axis=1), dtype=np.float64)
 
 
