@@ -57,12 +57,17 @@ class Trees:
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The sum of leaf values over all trees, for every row of ``x``."""
-        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
-        rows = np.arange(len(x))[:, None]
+        n, width = x.shape
+        flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        base = (np.arange(n, dtype=np.int64) * width)[:, None]
+        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
         for _ in range(self.depth):
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
-        return np.asarray(self.value[node].sum(axis=1), dtype=np.float64)
+            go_left = flat.take(base + self.feature.take(node)) <= self.threshold.take(node)
+            step = np.where(go_left, self.left.take(node), self.right.take(node))
+            if np.array_equal(step, node):
+                break  # every row is at a leaf
+            node = step
+        return np.asarray(self.value.take(node).sum(axis=1), dtype=np.float64)
 
 
 def _sigmoid(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -227,5 +227,6 @@ class StripBoilerplate(Stage):
     def _apply(self, doc: Document, repeated: frozenset[int]) -> Document:
         out = _strip(doc.text, self.config, repeated)
         changes = [Change(self.name, r.rule, r.text, {"line": r.line}) for r in out.removed]
-        return doc.with_changes(changes, text=out.text, title=out.title or doc.title,
-                                date=out.date or doc.date)
+        return doc.with_changes(
+            changes, text=out.text, title=out.title or doc.title, date=out.date or doc.date
+        )
