@@ -81,6 +81,7 @@ class LineModel:
         self.stages: list[tuple[float, Trees]] = []
         self.threshold = 0.0
         self.vocab: dict[str, float] = {}
+        self.lex_cache: dict[str, tuple[float, float, float, float]] = {}  # per vocab
         if data is None:
             return
         if list(data["features"]) != NAMES or list(data["smooth"]) != SMOOTH:
@@ -100,7 +101,7 @@ class LineModel:
 
     def scores(self, page: Page) -> dict[int, float]:
         """Keep probability for every non-blank line of ``page``, by line index."""
-        idx, x = line_features(page, self.vocab)
+        idx, x = line_features(page, self.vocab, self.lex_cache)
         if not self.stages or not idx:
             return dict.fromkeys(idx, 1.0)
         base, trees = self.stages[0]
