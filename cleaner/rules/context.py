@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
 from cleaner.rules.patterns import SOURCE_LINE, line_rule, words
@@ -25,6 +26,7 @@ RUN_WORDS = 6  # "short" for runs between removed lines and for the tail
 TAIL_WORDS = 8
 
 
+@lru_cache(maxsize=1 << 16)
 def is_body(text: str) -> bool:
     """A line that reads like a paragraph: ten words or more, ending like a sentence."""
     return len(words(text)) >= 10 and bool(SENTENCE_END.search(text))

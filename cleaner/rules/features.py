@@ -3,7 +3,9 @@
 The features follow jusText and the C4/Gopher heuristics (length, stopword density,
 punctuation, digits, link-like shape) and add context: the same numbers for the lines
 around, how much paragraph text is near, where the line sits relative to the main
-text, and which named rule took each neighbour. Training (``bench/train_boilerplate.py``)
+text, and which named rule took each neighbour. Shop and forum furniture gets its own
+columns: prices, ratings and counts, cart and post words, runs of short lines and lines
+shaped like their neighbours. Training (``bench/train_boilerplate.py``)
 and the stage call the same function, so the two can never drift apart.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -26,18 +29,32 @@ _LINK_WORDS_TEXT = (
     " previous back top privacy terms help faq careers blog news cart account"
 )
 LINK_WORDS = frozenset(_LINK_WORDS_TEXT.split())
+# shop and forum furniture: prices, ratings and counts, cart and post buttons
+PRICE = re.compile(r"[$€£¥₹]\s?\d|\d[\d.,]*\s?(?:USD|EUR|GBP|€|\$)(?!\w)", re.IGNORECASE)
+COUNT = re.compile(
+    r"^\(?\d[\d.,]*[km]?\)?$|\b\d[\d.,]*[km]?\s+(?:replies|reply|views|posts|comments|"
+    r"likes|reviews|ratings|stars|items|results|products|members|votes|points|answers)\b"
+    r"|\bout of 5\b|\b\d(?:\.\d)?\s*/\s*5\b",
+    re.IGNORECASE,
+)
+_SHOP_WORDS_TEXT = (
+    "cart basket checkout buy wishlist stock shipping delivery quantity qty sku price sale"
+    " reply quote report joined posts likes reviews rating"
+)
+SHOP_WORDS = frozenset(_SHOP_WORDS_TEXT.split())
 
 OWN = [
     "log_words", "log_chars", "sent_end", "ends_colon", "stop_density", "alpha", "digits",
     "punct", "upper_init", "mean_word", "has_url", "separators", "bullet", "code", "link_words",
-    "all_caps", "in_doc_repeats", "heading_like",
+    "all_caps", "in_doc_repeats", "heading_like", "price", "count", "shop_words",
 ]  # fmt: skip
 CONTEXT = ["log_words", "sent_end", "stop_density", "removed", "blank_before"]
 OFFSETS = (-3, -2, -1, 1, 2, 3)
 PAGE = [
     "rel_pos", "block_lines", "block_index", "block_words", "body_near5", "body_near15",
     "dist_body_before", "dist_body_after", "before_first_body", "after_last_body",
-    "words_before_share", "doc_log_lines", "doc_body_share", "removed_near5",
+    "words_before_share", "doc_log_lines", "doc_body_share", "removed_near5", "short_run",
+    "same_shape",
 ]  # fmt: skip
 LEXICON = ["lex_mean", "lex_min", "lex_max", "lex_cover", "before_title"]
 NAMES = OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE + LEXICON
@@ -48,27 +65,46 @@ def lexicon_tokens(text: str) -> set[str]:
     return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
 
 
-def lexical_features(texts: list[str], vocab: dict[str, float]) -> npt.NDArray[np.float64]:
-    """Mean, min and max of the words' keep log-odds (learned across many sites), coverage."""
+def lexical_features(
+    texts: list[str],
+    vocab: dict[str, float],
+    cache: dict[str, tuple[float, float, float, float]] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Mean, min and max of the words' keep log-odds (learned across many sites), coverage.
+
+    ``cache`` (text -> row, for this ``vocab`` only) saves the work on lines seen before.
+    """
     out = np.zeros((len(texts), 4))
     for r, text in enumerate(texts):
-        toks = lexicon_tokens(text)
-        vals = [vocab[t] for t in toks if t in vocab]
-        if vals:
-            out[r] = (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+        row = cache.get(text) if cache is not None else None
+        if row is None:
+            toks = lexicon_tokens(text)
+            vals = [vocab[t] for t in toks if t in vocab]
+            row = (
+                (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+                if vals
+                else (0.0, 0.0, 0.0, 0.0)
+            )
+            if cache is not None:
+                if len(cache) >= 1 << 16:
+                    cache.clear()
+                cache[text] = row
+        out[r] = row
     return out
 
 
-def _own(text: str, repeats: int) -> list[float]:
+@lru_cache(maxsize=1 << 16)
+def _own(text: str, repeats: int) -> tuple[float, ...]:
+    """The line's own columns; cached, as fixed-point passes and sites repeat lines."""
     toks = words(text)
     n = len(toks)
     chars = max(len(text), 1)
-    alpha = sum(c.isalpha() for c in text)
-    digits = sum(c.isdigit() for c in text)
-    punct = sum(not c.isalnum() and not c.isspace() for c in text)
+    alpha = sum(map(str.isalpha, text))
+    digits = sum(map(str.isdigit, text))
+    punct = len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))
     stops = sum(t.lower() in STOPWORDS for t in toks)
     upper = sum(t[0].isupper() for t in toks)
-    return [
+    return (
         math.log1p(n),
         math.log1p(len(text)),
         float(bool(SENTENCE_END.search(text))),
@@ -87,11 +123,16 @@ def _own(text: str, repeats: int) -> list[float]:
         float(text.isupper()),
         math.log1p(repeats - 1),
         float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
-    ]
+        float(bool(PRICE.search(text))),
+        float(bool(COUNT.search(text))),
+        sum(t.lower() in SHOP_WORDS for t in toks) / n if n else 0.0,
+    )
 
 
 def line_features(
-    page: Page, vocab: dict[str, float] | None = None
+    page: Page,
+    vocab: dict[str, float] | None = None,
+    lex_cache: dict[str, tuple[float, float, float, float]] | None = None,
 ) -> tuple[list[int], npt.NDArray[np.float64]]:
     """The non-blank line indices of ``page`` and one feature row for each.
 
@@ -154,6 +195,22 @@ def line_features(
         block_index.append(seen.get(b, 0))
         seen[b] = seen.get(b, 0) + 1
     nwords = np.array([len(words(t)) for t in texts], dtype=np.float64)
+    # runs of short lines (menus, product grids, post headers) and lines shaped like
+    # their neighbours: relative measures that do not depend on the page's length
+    short = nwords <= 6
+    run = np.zeros(n)
+    start = 0
+    for r in range(1, n + 1):
+        if r == n or short[r] != short[start]:
+            run[start:r] = (r - start) if short[start] else 0
+            start = r
+    shape = [
+        (min(int(k), 12) // 3, t[:1].isdigit(), t[-1:] in ".!?")
+        for k, t in zip(nwords, texts, strict=True)
+    ]
+    same = np.zeros(n)
+    for r in range(n):
+        same[r] = sum(shape[r] == shape[q] for q in (r - 2, r - 1, r + 1, r + 2) if 0 <= q < n)
     wcum = np.cumsum(nwords) - nwords
     total = max(float(nwords.sum()), 1.0)
     page_cols = np.column_stack(
@@ -172,12 +229,14 @@ def line_features(
             np.full(n, math.log1p(n)),
             np.full(n, float(body.mean())),
             near(rcsum, 5),
+            np.log1p(run),
+            same,
         ]
     )
     cols.append(page_cols)
     titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
     before_title = (pos < (max(titles) if titles else -1)).astype(np.float64)
-    cols.append(lexical_features(texts, vocab or {}))
+    cols.append(lexical_features(texts, vocab or {}, lex_cache))
     cols.append(before_title[:, None])
     return idx, np.hstack(cols)
 

@@ -36,25 +36,38 @@ class Trees:
             return [v for t in trees for v in t[key]]
 
         shift = [o for o, t in zip(offsets, trees, strict=True) for _ in t["left"]]
-        self.feature = np.asarray(cat("feature"), dtype=np.int64)
-        self.threshold = np.asarray(cat("threshold"), dtype=np.float64)
-        self.left = np.asarray(cat("left"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
-        self.right = np.asarray(cat("right"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
+        feature = np.asarray(cat("feature"), dtype=np.int64)
+        threshold = np.asarray(cat("threshold"), dtype=np.float64)
+        left = np.asarray(cat("left"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
+        right = np.asarray(cat("right"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
+        leaf = np.asarray(cat("leaf"), dtype=np.bool_)
+        # a leaf points at itself, so every row can take the same number of steps
+        here = np.arange(len(leaf), dtype=np.int64)
+        self.feature = np.where(leaf, 0, feature)
+        self.threshold = np.where(leaf, np.inf, threshold)
+        self.left = np.where(leaf, here, left)
+        self.right = np.where(leaf, here, right)
         self.value = np.asarray(cat("value"), dtype=np.float64)
-        self.leaf = np.asarray(cat("leaf"), dtype=np.bool_)
         self.roots = np.asarray(roots, dtype=np.int64)
+        depth = np.zeros(len(leaf), dtype=np.int64)
+        for node in range(len(leaf)):  # children come after their parent in each tree
+            if not leaf[node]:
+                depth[left[node]] = depth[right[node]] = depth[node] + 1
+        self.depth = int(depth.max()) if len(depth) else 0
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The sum of leaf values over all trees, for every row of ``x``."""
-        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
-        rows = np.arange(len(x))[:, None]
-        while True:
-            live = ~self.leaf[node]
-            if not live.any():
-                break
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(live, np.where(go_left, self.left[node], self.right[node]), node)
-        return np.asarray(self.value[node].sum(axis=1), dtype=np.float64)
+        n, width = x.shape
+        flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        base = (np.arange(n, dtype=np.int64) * width)[:, None]
+        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        for _ in range(self.depth):
+            go_left = flat.take(base + self.feature.take(node)) <= self.threshold.take(node)
+            step = np.where(go_left, self.left.take(node), self.right.take(node))
+            if np.array_equal(step, node):
+                break  # every row is at a leaf
+            node = step
+        return np.asarray(self.value.take(node).sum(axis=1), dtype=np.float64)
 
 
 def _sigmoid(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -68,6 +81,7 @@ class LineModel:
         self.stages: list[tuple[float, Trees]] = []
         self.threshold = 0.0
         self.vocab: dict[str, float] = {}
+        self.lex_cache: dict[str, tuple[float, float, float, float]] = {}  # per vocab
         if data is None:
             return
         if list(data["features"]) != NAMES or list(data["smooth"]) != SMOOTH:
@@ -87,7 +101,7 @@ class LineModel:
 
     def scores(self, page: Page) -> dict[int, float]:
         """Keep probability for every non-blank line of ``page``, by line index."""
-        idx, x = line_features(page, self.vocab)
+        idx, x = line_features(page, self.vocab, self.lex_cache)
         if not self.stages or not idx:
             return dict.fromkeys(idx, 1.0)
         base, trees = self.stages[0]

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD = re.compile(r"\w+")
 
@@ -168,6 +169,7 @@ def words(line: str) -> list[str]:
     return WORD.findall(line)
 
 
+@lru_cache(maxsize=1 << 16)
 def line_rule(line: str) -> str | None:
     """The name of the phrase or shape family a whole line belongs to, or None."""
     text = line.strip()

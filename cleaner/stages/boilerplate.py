@@ -76,25 +76,41 @@ def line_hash(line: str) -> int:
     return int.from_bytes(hashlib.blake2b(line.encode(), digest_size=8).digest(), "big")
 
 
+def repeated_lines(texts: Iterable[str], min_repeats: int) -> frozenset[int]:
+    """Hashes of the lines (with a word) found in at least ``min_repeats`` of ``texts``."""
+    counts: Counter[int] = Counter()
+    for text in texts:
+        lines = {line.strip() for line in text.split("\n")}
+        counts.update(line_hash(x) for x in lines if words(x))
+    return frozenset(h for h, n in counts.items() if n >= min_repeats)
+
+
 MAX_PASSES = 12  # rules read neighbours and page position: strip again until stable
 
 
-def _strip(text: str, config: BoilerplateConfig, repeated: frozenset[int]) -> Stripped:
+def _strip(
+    text: str,
+    config: BoilerplateConfig,
+    repeated: frozenset[int],
+    model: LineModel | None = None,
+) -> Stripped:
     """Strip until a fixed point, so that cleaning clean output changes nothing.
 
     The context rules and the model judge a line by its neighbours, so removing a line
     can expose another; later passes run on the kept text (title and date already
-    taken) and their removals are reported with the original line numbers.
+    taken) and their removals are reported with the original line numbers. ``model``
+    replaces the shipped line model (training scores held-out pages with this).
     """
     if not config.enabled:
         return Stripped(text, None, None, ())
-    page = _judge(text, config, repeated, config.extract_title, config.extract_date)
+    model = model or LineModel.default()
+    page = _judge(text, config, repeated, config.extract_title, config.extract_date, model)
     result, origin = _render(page)
     removed = list(result.removed)
     for _ in range(MAX_PASSES - 1):
         if not result.removed:
             break
-        again, sub_origin = _render(_judge(result.text, config, repeated, False, False))
+        again, sub_origin = _render(_judge(result.text, config, repeated, False, False, model))
         if not again.removed:
             break
         removed.extend(
@@ -107,13 +123,18 @@ def _strip(text: str, config: BoilerplateConfig, repeated: frozenset[int]) -> St
 
 
 def _judge(
-    text: str, config: BoilerplateConfig, repeated: frozenset[int], title: bool, date: bool
+    text: str,
+    config: BoilerplateConfig,
+    repeated: frozenset[int],
+    title: bool,
+    date: bool,
+    model: LineModel,
 ) -> Page:
     page = prepare_page(text, config.disable, config.extra_patterns, title, date)
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo:
         keep_heads = protected_headings(page)
-        scores = LineModel.default().scores(page)
+        scores = model.scores(page)
         for i in todo:
             if i in keep_heads:
                 continue
@@ -121,7 +142,7 @@ def _judge(
                 looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
                 if looks and page.mark(i, "corpus-repeat"):
                     continue
-            if scores[i] < LineModel.default().threshold:
+            if scores[i] < model.threshold:
                 page.mark(i, "low-content")
     return page
 
@@ -187,14 +208,12 @@ class StripBoilerplate(Stage):
             yield from super().run(docs)
             return
         buffered = list(docs)
-        counts: dict[str, Counter[int]] = defaultdict(Counter)
+        texts: dict[str, list[str]] = defaultdict(list)
         for doc in buffered:
             if doc.dropped is None:
-                lines = {line.strip() for line in doc.text.split("\n")}
-                counts[source_key(doc)].update(line_hash(x) for x in lines if words(x))
+                texts[source_key(doc)].append(doc.text)
         frequent = {
-            key: frozenset(h for h, n in c.items() if n >= self.config.min_repeats)
-            for key, c in counts.items()
+            key: repeated_lines(group, self.config.min_repeats) for key, group in texts.items()
         }
         for doc in buffered:
             if doc.dropped is not None:
