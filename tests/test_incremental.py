@@ -12,6 +12,7 @@ from cleaner import CleanConfig, DedupConfig, clean_corpus
 from cleaner.api import Report
 from cleaner.manifest import comparable
 from cleaner.stats import Stats
+from tests.conftest import write_files
 
 WORDS = tuple(
     [
@@ -68,14 +69,7 @@ def variant(base: str, seed: int, changes: int = 2, extra: int = 0) -> str:
     return " ".join(words) + (f"\n\nAddendum {tail}." if extra else "")
 
 
-def write(raw: Path, files: dict[str, str | bytes]) -> None:
-    for name, body in files.items():
-        path = raw / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(body, bytes):
-            path.write_bytes(body)
-        else:
-            path.write_text(body, encoding="utf-8")
+write = write_files
 
 
 def outputs(folder: Path) -> tuple[bytes, bytes, dict[str, object]]:
