@@ -188,8 +188,7 @@ def _summary_json(report: api.Report, changed: list[Path]) -> str:
 @click.option(
     "--fail-on-change",
     is_flag=True,
-    help="Exit 1 when OUTPUT changed (for pre-commit); a run with nothing new "
-    "writes nothing.",
+    help="Exit 1 when OUTPUT changed (for pre-commit); a run with nothing new writes nothing.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; no progress bar.")
