@@ -15,6 +15,7 @@ successors, which is enough for star clustering around the first member.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,7 @@ def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
     return float(1.0 - (1.0 - jaccard**rows) ** bands)
 
 
+@lru_cache(maxsize=64)
 def choose_bands(threshold: float, num_perm: int, recall: float = 0.995) -> tuple[int, int]:
     """The banding with the most rows (fewest spurious candidates) that still makes a
     pair at exactly ``threshold`` a candidate with probability ``>= recall``.
