@@ -18,23 +18,35 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
-from cleaner.rules.patterns import SOURCE_LINE, line_rule, words
+from cleaner.rules.patterns import SOURCE_LINE, line_rule, word_count
 
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”]$")
+_CLOSERS = "\"'”’)]"  # may follow the full stop: the bracket of SENTENCE_END
 HEAD_LIMIT = 120  # the headline is looked for among this many lines at most
 RUN_WORDS = 6  # "short" for runs between removed lines and for the tail
 TAIL_WORDS = 8
 
 
+def ends_sentence(text: str) -> bool:
+    """``bool(SENTENCE_END.search(text))``, read from the end of the line, not scanned.
+
+    >>> ends_sentence('He said "no."'), ends_sentence("(see above)"), ends_sentence('"Why"')
+    (True, False, True)
+    """
+    if text.endswith("\n"):  # like ``$``, look before one final newline
+        text = text[:-1]
+    return text.endswith(('"', "”")) or text.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
+
+
 @lru_cache(maxsize=1 << 16)
 def is_body(text: str) -> bool:
     """A line that reads like a paragraph: ten words or more, ending like a sentence."""
-    return len(words(text)) >= 10 and bool(SENTENCE_END.search(text))
+    return word_count(text) >= 10 and ends_sentence(text)
 
 
 def is_heading_like(text: str) -> bool:
     """A short line without closing punctuation, as a headline or section heading."""
-    n = len(words(text))
+    n = word_count(text)
     return 1 <= n <= 30 and not text.endswith((".", ",", ";", ":", "…")) and not text.isdigit()
 
 
@@ -139,7 +151,7 @@ def _dates(page: Page) -> None:
         iso, rest = found
         if "date-line" in page.disabled:
             continue
-        if len(words(rest)) <= 3 or is_metadata(rest):
+        if word_count(rest) <= 3 or is_metadata(rest):
             page.mark(i, "date-line")
         else:
             page.edits[i] = ("date-line", rest)
@@ -169,11 +181,11 @@ def _title(page: Page) -> None:
         i
         for i in head
         if is_heading_like(names[i])
-        and len(words(names[i])) >= 2
+        and word_count(names[i]) >= 2
         and (counts[names[i]] >= 2 or (i != head[0] and names[i] in variants))
     ]
     if candidates:
-        best = max(candidates, key=lambda i: (names[i] in variants, len(words(names[i])), -i))
+        best = max(candidates, key=lambda i: (names[i] in variants, word_count(names[i]), -i))
         title = names[best]
         copies = [i for i in head if names[i] == title]
         if title in variants:
@@ -190,7 +202,7 @@ def _title(page: Page) -> None:
     if len(kept) >= 2 and kept[0] < body:
         first, nxt = kept[0], kept[1]
         text = clean_heading(page.text_of(first))
-        if is_heading_like(text) and len(words(text)) >= 2 and is_body(page.text_of(nxt)):
+        if is_heading_like(text) and word_count(text) >= 2 and is_body(page.text_of(nxt)):
             page.title = text
             page.mark(first, "title")
 
@@ -201,7 +213,7 @@ def _runs(page: Page) -> None:
     pos = 0
     while pos < len(idx):
         i = idx[pos]
-        if not page.kept(i) or is_body(page.lines[i]) or len(words(page.lines[i])) > RUN_WORDS:
+        if not page.kept(i) or is_body(page.lines[i]) or word_count(page.lines[i]) > RUN_WORDS:
             pos += 1
             continue
         end = pos
@@ -209,7 +221,7 @@ def _runs(page: Page) -> None:
             end + 1 < len(idx)
             and page.kept(idx[end + 1])
             and page.block[idx[end + 1]] == page.block[i]
-            and len(words(page.lines[idx[end + 1]])) <= RUN_WORDS
+            and word_count(page.lines[idx[end + 1]]) <= RUN_WORDS
             and not is_body(page.lines[idx[end + 1]])
         ):
             end += 1
@@ -236,5 +248,5 @@ def _tail(page: Page) -> None:
     if last is None:
         return
     for i in idx:
-        if i > last and page.kept(i) and len(words(page.lines[i])) <= TAIL_WORDS:
+        if i > last and page.kept(i) and word_count(page.lines[i]) <= TAIL_WORDS:
             page.mark(i, "navigation")

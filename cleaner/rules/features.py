@@ -14,14 +14,18 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.rules.context import SENTENCE_END, Page, is_body
+from cleaner.rules.context import Page, ends_sentence, is_body
 from cleaner.rules.patterns import STOPWORDS, words
 
 CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
+# CODE in two parts, as the line features test it: a bracket anywhere, a keyword in front
+_CODE_MARK = re.compile(r"[(){}\[\]=<>;]")
+_CODE_HEAD = re.compile(r"\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
 SEPARATORS = re.compile(r"[|•·»›/]")
 BULLET = re.compile(r"^([-*•–—]|\d+[.)]|[a-z][.)])\s")
 _LINK_WORDS_TEXT = (
@@ -60,8 +64,21 @@ LEXICON = ["lex_mean", "lex_min", "lex_max", "lex_cover", "before_title"]
 NAMES = OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE + LEXICON
 
 
+# on lower-cased ASCII text: a word of two letters or more, with no digit or "_" beside it
+_ASCII_LEXICON = re.compile(r"(?<![0-9_a-z])[a-z]{2,}(?![0-9_a-z])")
+
+
 def lexicon_tokens(text: str) -> set[str]:
-    """The lower-cased alphabetic words of a line, as the word prior counts them."""
+    """The lower-cased alphabetic words of a line, as the word prior counts them.
+
+    An ASCII line is matched once, lower-cased, instead of word by word; the set is
+    built in the same order either way.
+
+    >>> sorted(lexicon_tokens("The R2D2 droid, a Café_bar: Öl und Brot"))
+    ['brot', 'droid', 'the', 'und', 'öl']
+    """
+    if text.isascii():
+        return set(_ASCII_LEXICON.findall(text.lower()))
     return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
 
 
@@ -79,7 +96,7 @@ def lexical_features(
         row = cache.get(text) if cache is not None else None
         if row is None:
             toks = lexicon_tokens(text)
-            vals = [vocab[t] for t in toks if t in vocab]
+            vals = list(map(vocab.__getitem__, filter(vocab.__contains__, toks)))
             row = (
                 (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
                 if vals
@@ -93,21 +110,58 @@ def lexical_features(
     return out
 
 
+def _class_set(test: str) -> bytes:
+    return bytes(c for c in range(128) if getattr(chr(c), test)())
+
+
+_ASCII_CLASSES = tuple(map(_class_set, ("isalpha", "isdigit", "isalnum", "isspace")))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def char_classes(text: str) -> tuple[int, int, int, int]:
+    """How many characters of ``text`` are alpha, digit, alnum and space (``str.isX``).
+
+    The ASCII part is counted on bytes; only the other characters are tested one by one.
+
+    >>> char_classes("Año 2024: ½ ٣ x²!")
+    (4, 6, 11, 4)
+    """
+    rest = ""
+    if not text.isascii():
+        rest = "".join(_NON_ASCII.findall(text))
+        text = _NON_ASCII.sub("", text)
+    raw = text.encode("ascii")
+    n = len(raw)
+    alpha, digit, alnum, space = (n - len(raw.translate(None, c)) for c in _ASCII_CLASSES)
+    if rest:
+        alpha += sum(map(str.isalpha, rest))
+        digit += sum(map(str.isdigit, rest))
+        alnum += sum(map(str.isalnum, rest))
+        space += sum(map(str.isspace, rest))
+    return alpha, digit, alnum, space
+
+
+_REPEATS = OWN.index("in_doc_repeats")
+
+
 @lru_cache(maxsize=1 << 16)
-def _own(text: str, repeats: int) -> tuple[float, ...]:
-    """The line's own columns; cached, as fixed-point passes and sites repeat lines."""
+def _own(text: str) -> tuple[int, tuple[float, ...]]:
+    """The line's word count and own columns but ``in_doc_repeats``; cached, as passes
+    and sites repeat lines. Every token is handled in C (``map``), none in Python.
+    """
     toks = words(text)
     n = len(toks)
     chars = max(len(text), 1)
-    alpha = sum(map(str.isalpha, text))
-    digits = sum(map(str.isdigit, text))
-    punct = len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))
-    stops = sum(t.lower() in STOPWORDS for t in toks)
-    upper = sum(t[0].isupper() for t in toks)
-    return (
+    alpha, digits, alnum, space = char_classes(text)
+    punct = len(text) - alnum - space
+    lower = list(map(str.lower, toks))
+    stops = sum(map(STOPWORDS.__contains__, lower))
+    upper = sum(map(str.isupper, map(itemgetter(0), toks)))
+    # PRICE and COUNT need a decimal digit, and every decimal digit is a str.isdigit one
+    cols = (
         math.log1p(n),
         math.log1p(len(text)),
-        float(bool(SENTENCE_END.search(text))),
+        float(ends_sentence(text)),
         float(text.endswith(":")),
         stops / n if n else 0.0,
         alpha / chars,
@@ -118,15 +172,20 @@ def _own(text: str, repeats: int) -> tuple[float, ...]:
         float("http" in text or "www." in text or "@" in text),
         float(bool(SEPARATORS.search(text))),
         float(bool(BULLET.match(text))),
-        float(bool(CODE.search(text))),
-        sum(t.lower() in LINK_WORDS for t in toks) / n if n else 0.0,
+        float(bool(_CODE_MARK.search(text) or _CODE_HEAD.match(text))),
+        sum(map(LINK_WORDS.__contains__, lower)) / n if n else 0.0,
         float(text.isupper()),
-        math.log1p(repeats - 1),
         float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
-        float(bool(PRICE.search(text))),
-        float(bool(COUNT.search(text))),
-        sum(t.lower() in SHOP_WORDS for t in toks) / n if n else 0.0,
+        float(bool(digits and PRICE.search(text))),
+        float(bool(digits and COUNT.search(text))),
+        sum(map(SHOP_WORDS.__contains__, lower)) / n if n else 0.0,
     )
+    return n, cols
+
+
+@lru_cache(maxsize=256)
+def _repeat_col(repeats: int) -> float:
+    return math.log1p(repeats - 1)
 
 
 def line_features(
@@ -146,7 +205,12 @@ def line_features(
     counts: dict[str, int] = {}
     for t in texts:
         counts[t] = counts.get(t, 0) + 1
-    own = np.array([_own(t, counts[t]) for t in texts], dtype=np.float64)
+    lines = [_own(t) for t in texts]
+    own = np.empty((n, len(OWN)))
+    own[:, :_REPEATS] = [cols[:_REPEATS] for _, cols in lines]
+    own[:, _REPEATS] = [_repeat_col(counts[t]) for t in texts]
+    own[:, _REPEATS + 1 :] = [cols[_REPEATS:] for _, cols in lines]
+    nwords = np.array([k for k, _ in lines], dtype=np.float64)
     body = np.array([is_body(t) and page.rule[i] is None for t, i in zip(texts, idx, strict=True)])
     removed = np.array([page.rule[i] is not None for i in idx], dtype=np.float64)
     blank_before = np.array(
@@ -186,15 +250,14 @@ def line_features(
     block_ids = [page.block[i] for i in idx]
     block_len: dict[int, int] = {}
     block_words: dict[int, int] = {}
-    for b, t in zip(block_ids, texts, strict=True):
+    for b, k in zip(block_ids, nwords, strict=True):
         block_len[b] = block_len.get(b, 0) + 1
-        block_words[b] = block_words.get(b, 0) + len(words(t))
+        block_words[b] = block_words.get(b, 0) + int(k)
     block_index = []
     seen: dict[int, int] = {}
     for b in block_ids:
         block_index.append(seen.get(b, 0))
         seen[b] = seen.get(b, 0) + 1
-    nwords = np.array([len(words(t)) for t in texts], dtype=np.float64)
     # runs of short lines (menus, product grids, post headers) and lines shaped like
     # their neighbours: relative measures that do not depend on the page's length
     short = nwords <= 6

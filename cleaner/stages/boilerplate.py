@@ -40,7 +40,7 @@ from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings
-from cleaner.rules.patterns import words
+from cleaner.rules.patterns import word_count
 from cleaner.stage import Stage
 
 DEFAULT_CONFIG = BoilerplateConfig()
@@ -81,7 +81,7 @@ def repeated_lines(texts: Iterable[str], min_repeats: int) -> frozenset[int]:
     counts: Counter[int] = Counter()
     for text in texts:
         lines = {line.strip() for line in text.split("\n")}
-        counts.update(line_hash(x) for x in lines if words(x))
+        counts.update(line_hash(x) for x in lines if word_count(x))
     return frozenset(h for h, n in counts.items() if n >= min_repeats)
 
 

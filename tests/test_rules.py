@@ -1,0 +1,190 @@
+"""The fast paths of ``cleaner.rules`` against the plain formulas they replace.
+
+Line features feed a trained model, so a faster way to compute one must give the same
+number, bit for bit. Each test below keeps the plain formula (the one the model was
+trained with) and checks the fast one against it on tricky text: letters and digits
+of other scripts, emoji, combining marks, odd spaces, empty lines; then on random
+text. The tree scorer is checked against the level-by-level walk the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.rules import features
+from cleaner.rules.context import SENTENCE_END, ends_sentence, prepare_page
+from cleaner.rules.features import (
+    CODE,
+    COUNT,
+    LINK_WORDS,
+    PRICE,
+    SHOP_WORDS,
+    char_classes,
+    lexical_features,
+    lexicon_tokens,
+    line_features,
+)
+from cleaner.rules.patterns import STOPWORDS, WORD, is_link_row, word_count, words
+
+TRICKY = [
+    "",
+    " ",
+    "a",
+    "_",
+    "__init__ snake_case x_1 _x",
+    "Ünïcödé façade naïve",
+    "İstanbul ŞEHİR I\u0307",
+    "straße STRASSE ǅ titlecase ǈ",
+    "٣٤٥ ۱۲ ५६ ７８ ²³ ½ Ⅻ 〇 ꙮ",
+    "emoji 😀👍🏽 ok 🇫🇷",
+    "e\u0301 combining n\u0303 a\u0308\u0301",
+    "tab\tsep\x1c\x1d\x1e\x1f\x0b\x0c end",
+    "\u2028line\u2029 \xa0nbsp\u3000ideographic",
+    "\x00nul \x7f del \udcff surrogate",
+    "ＡＢＣ fullwidth Ｋ K Kelvin",
+    "日本語のテキスト。",
+    "مرحبا بالعالم.",
+    "Ελληνικά κείμενα;",
+    "Price: $5 or 5€ or ¥٣, 4 USD, 3.50 EUR",
+    "12 replies · 3.4k views · 4.5 / 5 · out of 5",
+    "(1,234)",
+    'He said "no."',
+    "(see above)",
+    "end…",
+    "end.”’)]",
+    "end.”’)] ",
+    '"',
+    "”",
+    "The end.\n",
+    "a.\n\n",
+    "a\n.",
+    "def f(x):",
+    "  >>> import os",
+    "$ ls -la",
+    "# heading",
+    "... more",
+    "return x",
+    "Home | News | Sport",
+    "| Ferry | 25 | 3.50 |",
+    "Home / News / World",
+    "A • B • C",
+    "Home » 2024 » News",
+    "HOME ABOUT CONTACT",
+    "Add to cart - Free shipping on orders over $50",
+    "The council met on Monday and voted to close the old bridge for repairs.",
+]
+texts = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(codec="ascii")),
+    st.text(alphabet=" \t\n.!?…\"'”’)]_aZé09٣²|/•€$()=<>;#:"),
+)
+
+
+# the formulas the model was trained with
+def old_own(text: str, repeats: int) -> tuple[float, ...]:
+    toks = words(text)
+    n = len(toks)
+    chars = max(len(text), 1)
+    alpha = sum(map(str.isalpha, text))
+    digits = sum(map(str.isdigit, text))
+    punct = len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))
+    stops = sum(t.lower() in STOPWORDS for t in toks)
+    upper = sum(t[0].isupper() for t in toks)
+    return (
+        math.log1p(n),
+        math.log1p(len(text)),
+        float(bool(SENTENCE_END.search(text))),
+        float(text.endswith(":")),
+        stops / n if n else 0.0,
+        alpha / chars,
+        digits / chars,
+        punct / chars,
+        upper / n if n else 0.0,
+        sum(map(len, toks)) / n if n else 0.0,
+        float("http" in text or "www." in text or "@" in text),
+        float(bool(features.SEPARATORS.search(text))),
+        float(bool(features.BULLET.match(text))),
+        float(bool(CODE.search(text))),
+        sum(t.lower() in LINK_WORDS for t in toks) / n if n else 0.0,
+        float(text.isupper()),
+        math.log1p(repeats - 1),
+        float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
+        float(bool(PRICE.search(text))),
+        float(bool(COUNT.search(text))),
+        sum(t.lower() in SHOP_WORDS for t in toks) / n if n else 0.0,
+    )
+
+
+def old_lexicon_tokens(text: str) -> set[str]:
+    return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
+
+
+_OLD_ITEM_SEP = re.compile(r"\s+[|•·»›]\s+|\s+/\s+")
+
+
+def old_is_link_row(text: str) -> bool:
+    if text.startswith("|") or text.endswith("|"):
+        return False
+    parts = _OLD_ITEM_SEP.split(text)
+    return len(parts) >= 3 and all(
+        1 <= len(words(p)) <= 4 and not any(c.isdigit() for c in p) for p in parts
+    )
+
+
+def check_line(text: str) -> None:
+    assert word_count(text) == len(WORD.findall(text))
+    assert ends_sentence(text) == bool(SENTENCE_END.search(text))
+    assert char_classes(text) == (
+        sum(map(str.isalpha, text)),
+        sum(map(str.isdigit, text)),
+        sum(map(str.isalnum, text)),
+        sum(map(str.isspace, text)),
+    )
+    fast, plain = lexicon_tokens(text), old_lexicon_tokens(text)
+    assert fast == plain
+    assert list(fast) == list(plain)  # same order, so the same float sums
+    assert is_link_row(text) == old_is_link_row(text)
+    n, cols = features._own(text)
+    assert n == len(words(text))
+    for repeats in (1, 3):
+        row = (*cols[:16], features._repeat_col(repeats), *cols[16:])
+        assert row == old_own(text, repeats)
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_line_formulas_match_the_plain_ones(text: str) -> None:
+    check_line(text)
+    check_line(text.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_fast_line_formulas_match_on_random_text(text: str) -> None:
+    check_line(text)
+
+
+def test_lexical_features_match_the_plain_mean() -> None:
+    vocab = {"the": 0.1, "café": -0.7, "ok": 1e-17, "council": 0.3, "bridge": 2.5}
+    rows = lexical_features(TRICKY, vocab)
+    for text, row in zip(TRICKY, rows, strict=True):
+        toks = old_lexicon_tokens(text)
+        vals = [vocab[t] for t in toks if t in vocab]
+        want = (
+            (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+            if vals
+            else (0.0, 0.0, 0.0, 0.0)
+        )
+        assert tuple(row) == want
+
+
+def test_line_features_word_columns_count_words() -> None:
+    page = prepare_page("\n".join(TRICKY[1:]).replace("\n\n", "\n"))
+    idx, x = line_features(page)
+    nwords = np.array([len(words(page.text_of(i))) for i in idx], dtype=np.float64)
+    assert x[:, features.NAMES.index("log_words")].tolist() == [math.log1p(k) for k in nwords]
