@@ -30,6 +30,7 @@ from cleaner.rules.features import (
     lexicon_tokens,
     line_features,
 )
+from cleaner.rules.model import LineModel, Trees
 from cleaner.rules.patterns import STOPWORDS, WORD, is_link_row, word_count, words
 
 TRICKY = [
@@ -188,3 +189,57 @@ def test_line_features_word_columns_count_words() -> None:
     idx, x = line_features(page)
     nwords = np.array([len(words(page.text_of(i))) for i in idx], dtype=np.float64)
     assert x[:, features.NAMES.index("log_words")].tolist() == [math.log1p(k) for k in nwords]
+
+
+def _rows(trees: Trees, n: int, width: int, seed: int) -> np.ndarray:
+    """Random rows, with some values exactly on a split threshold and a NaN."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, width)) * 3
+    hit = rng.integers(0, len(trees.feature), size=n * 30)
+    rows = rng.integers(0, n, size=n * 30)
+    x[rows, trees.feature[hit]] = np.where(
+        np.isfinite(trees.threshold[hit]), trees.threshold[hit], 0.0
+    )
+    x[0, 1] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("n", [1, 2, 9, 200])
+def test_tree_scores_match_the_level_walk(n: int) -> None:
+    model = LineModel.default()
+    for k, (_, trees) in enumerate(model.stages):
+        assert trees.masks is not None
+        width = len(features.NAMES) + k * len(features.SMOOTH)
+        x = _rows(trees, n, width, seed=n + k)
+        assert trees.raw(x).tobytes() == trees.walk(x).tobytes()
+
+
+def _chain(depth: int) -> dict[str, list[float]]:
+    """A tree that splits on feature 0 at 0, 1, 2, ...: ``depth + 1`` leaves."""
+    tree: dict[str, list[float]] = {k: [] for k in ("feature", "threshold", "left", "right")}
+    tree |= {"value": [], "leaf": []}
+    for d in range(depth):
+        node = len(tree["leaf"])
+        tree["feature"] += [0, 0]
+        tree["threshold"] += [float(d), 0.0]
+        tree["left"] += [node + 1, 0]
+        tree["right"] += [node + 2, 0]
+        tree["value"] += [0.0, float(d)]
+        tree["leaf"] += [0, 1]  # the left child is a leaf; the right one splits next
+    tree["feature"].append(0)
+    tree["threshold"].append(0.0)
+    tree["left"].append(0)
+    tree["right"].append(0)
+    tree["value"].append(float(depth))
+    tree["leaf"].append(1)
+    return tree
+
+
+@pytest.mark.parametrize("depth", [0, 1, 5, 63, 70])
+def test_small_deep_and_single_leaf_trees(depth: int) -> None:
+    trees = Trees([_chain(depth), _chain(3)])
+    assert (trees.masks is None) == (depth + 1 > 64)  # too many leaves: walked instead
+    x = np.arange(-2.0, depth + 2.0, 0.5)[:, None]
+    want = [min(max(math.ceil(v), 0), depth) + min(max(math.ceil(v), 0), 3) for v in x[:, 0]]
+    assert trees.raw(x).tolist() == want
+    assert trees.walk(x).tolist() == want

@@ -9,6 +9,8 @@ the data file every line scores 1.0, so the named rules still work alone.
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,23 @@ from cleaner.rules.features import NAMES, SMOOTH, line_features, smooth_features
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "boilerplate_model.json"
 
 
+LEAF_BITS = 64  # trees with at most this many leaves are scored by leaf bitmasks
+_ALL = np.uint64(2**64 - 1)
+
+
 class Trees:
-    """A boosted tree ensemble flattened into arrays, scored for all trees at once."""
+    """A boosted tree ensemble flattened into arrays, scored for all trees at once.
+
+    Scoring follows QuickScorer (Lucchese et al., SIGIR 2015): the leaves of a tree
+    are numbered left to right, and a split whose test fails rules out the leaves of
+    its left subtree. The leaf a row reaches is the leftmost one that no failed split
+    rules out, so all the splits of all the trees are tested at once and each tree's
+    leaf is the lowest bit of an AND of bitmasks: a few numpy calls per call, whatever
+    the depth. A tree with more than ``LEAF_BITS`` leaves is walked level by level
+    instead (:meth:`walk`), which gives the same leaves.
+    """
+
+    ROWS = 64  # rows scored together: the split table holds ROWS x splits entries
 
     def __init__(self, trees: list[dict[str, list[Any]]]) -> None:
         offsets, roots, total = [], [], 0
@@ -54,9 +71,30 @@ class Trees:
             if not leaf[node]:
                 depth[left[node]] = depth[right[node]] = depth[node] + 1
         self.depth = int(depth.max()) if len(depth) else 0
+        self.masks = _leaf_masks(trees) if trees else None
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The sum of leaf values over all trees, for every row of ``x``."""
+        x = np.asarray(x, dtype=np.float64)
+        if self.masks is None:
+            return self.walk(x)
+        if len(x) > self.ROWS:
+            parts = [self.raw(x[r : r + self.ROWS]) for r in range(0, len(x), self.ROWS)]
+            return np.concatenate(parts) if parts else np.zeros(0)
+        m = self.masks
+        n = len(x)
+        values, kept = _scratch(n, len(m.feature))
+        np.take(x, m.feature, axis=1, out=values, mode="clip")  # in range: no check
+        np.less_equal(values, m.threshold, out=kept)  # 1 where the split holds
+        np.negative(kept, out=kept)  # all ones where it holds, 0 where it fails
+        np.bitwise_or(kept, m.mask, out=kept)
+        left = np.bitwise_and.reduceat(kept, m.start, axis=1)
+        lowest = left & (~left + np.uint64(1))
+        bit = np.frexp(lowest.astype(np.float64))[1] - 1
+        return np.asarray(m.value.take(bit + m.base).sum(axis=1), dtype=np.float64)
+
+    def walk(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """:meth:`raw` by walking all the trees down together, one level per step."""
         n, width = x.shape
         flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
         base = (np.arange(n, dtype=np.int64) * width)[:, None]
@@ -68,6 +106,86 @@ class Trees:
                 break  # every row is at a leaf
             node = step
         return np.asarray(self.value.take(node).sum(axis=1), dtype=np.float64)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(n: int, width: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+    """Work arrays for ``n`` rows of ``width`` splits, kept per thread and reused:
+    fresh megabytes on every call cost page faults."""
+    found: dict[int, tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]]
+    found = _SCRATCH.__dict__.setdefault("arrays", {})
+    if width not in found:
+        shape = (Trees.ROWS, width)
+        found[width] = (np.empty(shape, dtype=np.float64), np.empty(shape, dtype=np.uint64))
+    values, kept = found[width]
+    return values[:n], kept[:n]
+
+
+@dataclass(frozen=True)
+class _Masks:
+    """The splits of all trees, tree by tree, with the leaves each rules out on failing."""
+
+    feature: npt.NDArray[np.int64]
+    threshold: npt.NDArray[np.float64]
+    mask: npt.NDArray[np.uint64]  # bit j clear: leaf j of the tree is ruled out
+    start: npt.NDArray[np.int64]  # first split of each tree
+    value: npt.NDArray[np.float64]  # leaf j of tree t at t * LEAF_BITS + j
+    base: npt.NDArray[np.int64]  # t * LEAF_BITS, per tree
+
+
+def _leaves_below(tree: dict[str, list[Any]]) -> dict[int, list[int]]:
+    """Every node of ``tree`` (root 0) with the leaves under it, left to right."""
+    below: dict[int, list[int]] = {}
+
+    def visit(node: int) -> list[int]:
+        if tree["leaf"][node]:
+            found = [node]
+        else:
+            found = visit(tree["left"][node]) + visit(tree["right"][node])
+        below[node] = found
+        return found
+
+    if tree["leaf"]:
+        visit(0)
+    return below
+
+
+def _leaf_masks(trees: list[dict[str, list[Any]]]) -> _Masks | None:
+    """The bitmask tables of ``trees``, or None when a tree has too many leaves."""
+    feature: list[int] = []
+    threshold: list[float] = []
+    mask: list[int] = []
+    start: list[int] = []
+    value = np.zeros(len(trees) * LEAF_BITS)
+    for t, tree in enumerate(trees):
+        start.append(len(feature))
+        below = _leaves_below(tree)
+        order = below.get(0, [])  # the root's leaves, left to right
+        if len(order) > LEAF_BITS:
+            return None
+        number = {node: j for j, node in enumerate(order)}
+        for node in below:  # the nodes reachable from the root
+            if tree["leaf"][node]:
+                value[t * LEAF_BITS + number[node]] = tree["value"][node]
+                continue
+            ruled_out = sum(1 << number[k] for k in below[tree["left"][node]])
+            feature.append(int(tree["feature"][node]))
+            threshold.append(float(tree["threshold"][node]))
+            mask.append(~ruled_out & (2**64 - 1))
+        if start[-1] == len(feature):  # a lone leaf: one split that never fails
+            feature.append(0)
+            threshold.append(np.inf)
+            mask.append(2**64 - 1)
+    return _Masks(
+        np.asarray(feature, dtype=np.int64),
+        np.asarray(threshold, dtype=np.float64),
+        np.asarray(mask, dtype=np.uint64),
+        np.asarray(start, dtype=np.int64),
+        value,
+        np.arange(len(trees), dtype=np.int64) * LEAF_BITS,
+    )
 
 
 def _sigmoid(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
