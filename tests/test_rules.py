@@ -29,6 +29,7 @@ from cleaner.rules.features import (
     lexical_features,
     lexicon_tokens,
     line_features,
+    lower_words,
 )
 from cleaner.rules.model import LineModel, Trees
 from cleaner.rules.patterns import STOPWORDS, WORD, is_link_row, word_count, words
@@ -147,6 +148,7 @@ def check_line(text: str) -> None:
         sum(map(str.isalnum, text)),
         sum(map(str.isspace, text)),
     )
+    assert lower_words(text) == [t.lower() for t in words(text)]
     fast, plain = lexicon_tokens(text), old_lexicon_tokens(text)
     assert fast == plain
     assert list(fast) == list(plain)  # same order, so the same float sums

@@ -14,13 +14,14 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from itertools import filterfalse
 from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
 
 from cleaner.rules.context import Page, ends_sentence, is_body
-from cleaner.rules.patterns import STOPWORDS, words
+from cleaner.rules.patterns import STOPWORDS, WORD, words
 
 CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
 # CODE in two parts, as the line features test it: a bracket anywhere, a keyword in front
@@ -64,21 +65,37 @@ LEXICON = ["lex_mean", "lex_min", "lex_max", "lex_cover", "before_title"]
 NAMES = OWN + [f"{name}@{off}" for off in OFFSETS for name in CONTEXT] + PAGE + LEXICON
 
 
-# on lower-cased ASCII text: a word of two letters or more, with no digit or "_" beside it
-_ASCII_LEXICON = re.compile(r"(?<![0-9_a-z])[a-z]{2,}(?![0-9_a-z])")
+# ASCII character -> its lower case if it is a word character (``\w``), else a space
+_LOWER_WORDS = {c: chr(c).lower() if WORD.match(chr(c)) else " " for c in range(128)}
+# ASCII byte -> b"u" for a capital, b"a" for another word character, b" " for the rest
+_WORD_CASE = bytes(
+    (0x75 if chr(c).isupper() else 0x61) if WORD.match(chr(c)) else 0x20 for c in range(256)
+)
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def lower_words(text: str) -> list[str]:
+    """``[t.lower() for t in words(text)]``; an ASCII line is lower-cased and split at once.
+
+    >>> lower_words("Don't STOP_now, Ünïcode")
+    ['don', 't', 'stop_now', 'ünïcode']
+    """
+    if text.isascii():
+        return text.translate(_LOWER_WORDS).split()
+    return list(map(str.lower, words(text)))
 
 
 def lexicon_tokens(text: str) -> set[str]:
     """The lower-cased alphabetic words of a line, as the word prior counts them.
 
-    An ASCII line is matched once, lower-cased, instead of word by word; the set is
-    built in the same order either way.
+    The set is built in the order of the words, as a set comprehension would, so that
+    sums over it come out the same; an ASCII line skips the loop in Python.
 
     >>> sorted(lexicon_tokens("The R2D2 droid, a Café_bar: Öl und Brot"))
     ['brot', 'droid', 'the', 'und', 'öl']
     """
-    if text.isascii():
-        return set(_ASCII_LEXICON.findall(text.lower()))
+    if text.isascii():  # lower-casing changes no ASCII word: filter the lower-cased ones
+        return set(filterfalse(_LETTERS.__contains__, filter(str.isalpha, lower_words(text))))
     return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
 
 
@@ -91,8 +108,8 @@ def lexical_features(
 
     ``cache`` (text -> row, for this ``vocab`` only) saves the work on lines seen before.
     """
-    out = np.zeros((len(texts), 4))
-    for r, text in enumerate(texts):
+    out: list[tuple[float, float, float, float]] = []
+    for text in texts:
         row = cache.get(text) if cache is not None else None
         if row is None:
             toks = lexicon_tokens(text)
@@ -106,8 +123,8 @@ def lexical_features(
                 if len(cache) >= 1 << 16:
                     cache.clear()
                 cache[text] = row
-        out[r] = row
-    return out
+        out.append(row)
+    return np.array(out, dtype=np.float64).reshape(len(texts), 4)
 
 
 def _class_set(test: str) -> bytes:
@@ -141,22 +158,31 @@ def char_classes(text: str) -> tuple[int, int, int, int]:
     return alpha, digit, alnum, space
 
 
+def _word_shape(text: str) -> tuple[int, int, int]:
+    """How many words, words that open with a capital, and characters in words."""
+    if text.isascii():
+        marks = text.encode("ascii").translate(_WORD_CASE)
+        upper = marks.count(b" u") + marks.startswith(b"u")
+        n = upper + marks.count(b" a") + marks.startswith(b"a")
+        return n, upper, len(marks) - marks.count(b" ")
+    toks = words(text)
+    return len(toks), sum(map(str.isupper, map(itemgetter(0), toks))), sum(map(len, toks))
+
+
 _REPEATS = OWN.index("in_doc_repeats")
 
 
 @lru_cache(maxsize=1 << 16)
 def _own(text: str) -> tuple[int, tuple[float, ...]]:
     """The line's word count and own columns but ``in_doc_repeats``; cached, as passes
-    and sites repeat lines. Every token is handled in C (``map``), none in Python.
+    and sites repeat lines. No token or character is looked at in a Python loop.
     """
-    toks = words(text)
-    n = len(toks)
+    n, upper, word_chars = _word_shape(text)
     chars = max(len(text), 1)
     alpha, digits, alnum, space = char_classes(text)
     punct = len(text) - alnum - space
-    lower = list(map(str.lower, toks))
+    lower = lower_words(text)
     stops = sum(map(STOPWORDS.__contains__, lower))
-    upper = sum(map(str.isupper, map(itemgetter(0), toks)))
     # PRICE and COUNT need a decimal digit, and every decimal digit is a str.isdigit one
     cols = (
         math.log1p(n),
@@ -168,7 +194,7 @@ def _own(text: str) -> tuple[int, tuple[float, ...]]:
         digits / chars,
         punct / chars,
         upper / n if n else 0.0,
-        sum(map(len, toks)) / n if n else 0.0,
+        word_chars / n if n else 0.0,
         float("http" in text or "www." in text or "@" in text),
         float(bool(SEPARATORS.search(text))),
         float(bool(BULLET.match(text))),
@@ -206,7 +232,8 @@ def line_features(
     for t in texts:
         counts[t] = counts.get(t, 0) + 1
     lines = [_own(t) for t in texts]
-    own = np.empty((n, len(OWN)))
+    x = np.empty((n, len(NAMES)))  # filled column block by column block, in NAMES order
+    own = x[:, : len(OWN)]
     own[:, :_REPEATS] = [cols[:_REPEATS] for _, cols in lines]
     own[:, _REPEATS] = [_repeat_col(counts[t]) for t in texts]
     own[:, _REPEATS + 1 :] = [cols[_REPEATS:] for _, cols in lines]
@@ -216,30 +243,36 @@ def line_features(
     blank_before = np.array(
         [1.0 if i == 0 or not page.lines[i - 1] else 0.0 for i in idx], dtype=np.float64
     )
-    ctx_base = np.column_stack([own[:, 0], own[:, 2], own[:, 4], removed, blank_before])
-    cols = [own]
-    for off in OFFSETS:
-        shifted = np.full((n, len(CONTEXT)), -1.0)
+    ctx_base = np.empty((n, len(CONTEXT)))
+    ctx_base[:, :3] = own[:, [0, 2, 4]]
+    ctx_base[:, 3] = removed
+    ctx_base[:, 4] = blank_before
+    at = len(OWN)
+    ctx = x[:, at : at + len(OFFSETS) * len(CONTEXT)]
+    ctx.fill(-1.0)
+    for k, off in enumerate(OFFSETS):
+        shifted = ctx[:, k * len(CONTEXT) : (k + 1) * len(CONTEXT)]
         if off < 0:
             shifted[-off:] = ctx_base[:off]
         else:
             shifted[:-off] = ctx_base[off:]
-        cols.append(shifted)
+    at += len(OFFSETS) * len(CONTEXT)
 
-    pos = np.arange(n, dtype=np.float64)
+    rows = np.arange(n)
+    pos = rows.astype(np.float64)
     body_pos = np.flatnonzero(body)
     csum = np.concatenate([[0.0], np.cumsum(body)])
     rcsum = np.concatenate([[0.0], np.cumsum(removed)])
 
     def near(arr: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.float64]:
-        lo = np.clip(np.arange(n) - k, 0, n)
-        hi = np.clip(np.arange(n) + k + 1, 0, n)
+        lo = np.maximum(rows - k, 0)
+        hi = np.minimum(rows + k + 1, n)
         return np.asarray((arr[hi] - arr[lo]) / (hi - lo), dtype=np.float64)
 
     if len(body_pos):
-        before = np.searchsorted(body_pos, np.arange(n), side="right") - 1
+        before = np.searchsorted(body_pos, rows, side="right") - 1
         dist_b = np.where(before >= 0, pos - body_pos[np.maximum(before, 0)], n)
-        after = np.searchsorted(body_pos, np.arange(n), side="left")
+        after = np.searchsorted(body_pos, rows, side="left")
         dist_a = np.where(
             after < len(body_pos), body_pos[np.minimum(after, len(body_pos) - 1)] - pos, n
         )
@@ -250,9 +283,9 @@ def line_features(
     block_ids = [page.block[i] for i in idx]
     block_len: dict[int, int] = {}
     block_words: dict[int, int] = {}
-    for b, k in zip(block_ids, nwords, strict=True):
+    for b, (k, _) in zip(block_ids, lines, strict=True):
         block_len[b] = block_len.get(b, 0) + 1
-        block_words[b] = block_words.get(b, 0) + int(k)
+        block_words[b] = block_words.get(b, 0) + k
     block_index = []
     seen: dict[int, int] = {}
     for b in block_ids:
@@ -267,41 +300,42 @@ def line_features(
         if r == n or short[r] != short[start]:
             run[start:r] = (r - start) if short[start] else 0
             start = r
-    shape = [
-        (min(int(k), 12) // 3, t[:1].isdigit(), t[-1:] in ".!?")
-        for k, t in zip(nwords, texts, strict=True)
-    ]
-    same = np.zeros(n)
-    for r in range(n):
-        same[r] = sum(shape[r] == shape[q] for q in (r - 2, r - 1, r + 1, r + 2) if 0 <= q < n)
-    wcum = np.cumsum(nwords) - nwords
-    total = max(float(nwords.sum()), 1.0)
-    page_cols = np.column_stack(
+    # a line's shape (word-count band, opens with a digit, ends a sentence) as one number
+    shape = np.array(
         [
-            pos / max(n - 1, 1),
-            np.log1p([block_len[b] for b in block_ids]),
-            np.log1p(block_index),
-            np.log1p([block_words[b] for b in block_ids]),
-            near(csum, 5),
-            near(csum, 15),
-            np.log1p(dist_b),
-            np.log1p(dist_a),
-            (pos < first).astype(np.float64),
-            (pos > last).astype(np.float64),
-            wcum / total,
-            np.full(n, math.log1p(n)),
-            np.full(n, float(body.mean())),
-            near(rcsum, 5),
-            np.log1p(run),
-            same,
+            (min(k, 12) // 3) * 4 + t[:1].isdigit() * 2 + (t[-1:] in ".!?")
+            for (k, _), t in zip(lines, texts, strict=True)
         ]
     )
-    cols.append(page_cols)
+    same = np.zeros(n)
+    for d in (1, 2):  # the lines two above to two below with the same shape
+        alike = shape[d:] == shape[:-d]
+        same[d:] += alike
+        same[:-d] += alike
+    wcum = np.cumsum(nwords) - nwords
+    total = max(float(nwords.sum()), 1.0)
+    page_cols = x[:, at : at + len(PAGE)]
+    page_cols[:, 0] = pos / max(n - 1, 1)
+    page_cols[:, 1] = np.log1p([block_len[b] for b in block_ids])
+    page_cols[:, 2] = np.log1p(block_index)
+    page_cols[:, 3] = np.log1p([block_words[b] for b in block_ids])
+    page_cols[:, 4] = near(csum, 5)
+    page_cols[:, 5] = near(csum, 15)
+    page_cols[:, 6] = np.log1p(dist_b)
+    page_cols[:, 7] = np.log1p(dist_a)
+    page_cols[:, 8] = pos < first
+    page_cols[:, 9] = pos > last
+    page_cols[:, 10] = wcum / total
+    page_cols[:, 11] = math.log1p(n)
+    page_cols[:, 12] = float(body.mean())
+    page_cols[:, 13] = near(rcsum, 5)
+    page_cols[:, 14] = np.log1p(run)
+    page_cols[:, 15] = same
+    at += len(PAGE)
+    x[:, at : at + 4] = lexical_features(texts, vocab or {}, lex_cache)
     titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
-    before_title = (pos < (max(titles) if titles else -1)).astype(np.float64)
-    cols.append(lexical_features(texts, vocab or {}, lex_cache))
-    cols.append(before_title[:, None])
-    return idx, np.hstack(cols)
+    x[:, at + 4] = pos < (max(titles) if titles else -1)
+    return idx, x
 
 
 SMOOTH = [
