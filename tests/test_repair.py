@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+import ftfy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.config import RepairConfig
 from cleaner.stages.repair import RepairText, repair_text
@@ -40,3 +45,48 @@ def test_stage_records_each_fix_and_leaves_clean_text_alone() -> None:
 def test_repair_is_idempotent() -> None:
     once = repair_text("cafÃ© \r\n\r\n\r\n x\u00a0y")[0]
     assert repair_text(once) == (once, [])
+
+
+_OLD_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_OLD_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def old_repair(text: str) -> str:
+    """repair_text's text as first written: whitespace and blank lines line by line."""
+    config = RepairConfig()
+    cfg = ftfy.TextFixerConfig(
+        unescape_html=config.unescape_html,
+        uncurl_quotes=config.uncurl_quotes,
+        fix_encoding=config.fix_mojibake,
+        normalization=None,
+    )
+    text = unicodedata.normalize(config.normalization, ftfy.fix_text(text, config=cfg))  # type: ignore[arg-type]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    spaced = _OLD_ZERO_WIDTH.sub("", text)
+    spaced = "\n".join(_OLD_SPACES.sub(" ", line).strip() for line in spaced.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", spaced).strip("\n")
+
+
+SPACY = [
+    "",
+    " ",
+    "a b",
+    "a  b\t\tc \u00a0 d\u3000e",
+    "\u2002lead and trail\u205f ",
+    "zero\u200bwidth\ufeff and\u200d joiners",
+    "line one \n\n\n\n  line two\x1c\n\u2028 three\r\n ",
+    "\n\n\nx\n\n\n",
+    "tab\tonly",
+    "\u00a0",
+]
+
+
+@pytest.mark.parametrize("text", SPACY)
+def test_whitespace_steps_match_the_plain_ones(text: str) -> None:
+    assert repair_text(text)[0] == old_repair(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.text(" \t\n\r\u00a0\u2003\u3000\u200b\ufeffab\x1c\u2028.")))
+def test_whitespace_steps_match_on_random_text(text: str) -> None:
+    assert repair_text(text)[0] == old_repair(text)

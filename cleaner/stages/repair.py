@@ -11,7 +11,10 @@ from cleaner.config import RepairConfig
 from cleaner.document import Change, Document
 from cleaner.stage import Stage
 
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+# each run of spaces becomes one " "; the runs this changes are those of two or more,
+# and a lone space that is not " "
+_SPACES_TO_FIX = re.compile(_SPACE + "{2,}|" + _SPACE.replace(" ", "", 1))
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -50,13 +53,15 @@ def repair_text(text: str, config: RepairConfig = RepairConfig()) -> tuple[str, 
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         fixes.append("line-endings")
-    spaced = _ZERO_WIDTH.sub("", text)
-    spaced = "\n".join(_SPACES.sub(" ", line).strip() for line in spaced.split("\n"))
+    spaced = text if text.isascii() else _ZERO_WIDTH.sub("", text)
+    # one pass over the whole text (no space run holds a newline), skipping the single
+    # " " between words, which would become itself
+    spaced = "\n".join([line.strip() for line in _SPACES_TO_FIX.sub(" ", spaced).split("\n")])
     if spaced != text:
         fixes.append("whitespace")
         text = spaced
     if config.collapse_blank_lines:
-        collapsed = _BLANK_RUN.sub("\n\n", text).strip("\n")
+        collapsed = (_BLANK_RUN.sub("\n\n", text) if "\n\n\n" in text else text).strip("\n")
         if collapsed != text:
             if collapsed != text.strip("\n") or "\n\n\n" in text:
                 fixes.append("blank-lines")
