@@ -131,7 +131,9 @@ def _class_set(test: str) -> bytes:
     return bytes(c for c in range(128) if getattr(chr(c), test)())
 
 
-_ASCII_CLASSES = tuple(map(_class_set, ("isalpha", "isdigit", "isalnum", "isspace")))
+_ASCII_ALPHA, _ASCII_DIGIT, _ASCII_ALNUM, _ASCII_SPACE = map(
+    _class_set, ("isalpha", "isdigit", "isalnum", "isspace")
+)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -149,7 +151,10 @@ def char_classes(text: str) -> tuple[int, int, int, int]:
         text = _NON_ASCII.sub("", text)
     raw = text.encode("ascii")
     n = len(raw)
-    alpha, digit, alnum, space = (n - len(raw.translate(None, c)) for c in _ASCII_CLASSES)
+    alpha = n - len(raw.translate(None, _ASCII_ALPHA))
+    digit = n - len(raw.translate(None, _ASCII_DIGIT))
+    alnum = n - len(raw.translate(None, _ASCII_ALNUM))
+    space = n - len(raw.translate(None, _ASCII_SPACE))
     if rest:
         alpha += sum(map(str.isalpha, rest))
         digit += sum(map(str.isdigit, rest))
@@ -174,8 +179,8 @@ _REPEATS = OWN.index("in_doc_repeats")
 
 @lru_cache(maxsize=1 << 16)
 def _own(text: str) -> tuple[int, tuple[float, ...]]:
-    """The line's word count and own columns but ``in_doc_repeats``; cached, as passes
-    and sites repeat lines. No token or character is looked at in a Python loop.
+    """The line's word count and own columns, ``in_doc_repeats`` left 0; cached, as
+    passes and sites repeat lines. No token or character is looked at in a Python loop.
     """
     n, upper, word_chars = _word_shape(text)
     chars = max(len(text), 1)
@@ -201,6 +206,7 @@ def _own(text: str) -> tuple[int, tuple[float, ...]]:
         float(bool(_CODE_MARK.search(text) or _CODE_HEAD.match(text))),
         sum(map(LINK_WORDS.__contains__, lower)) / n if n else 0.0,
         float(text.isupper()),
+        0.0,  # in_doc_repeats: filled in per page
         float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
         float(bool(digits and PRICE.search(text))),
         float(bool(digits and COUNT.search(text))),
@@ -234,9 +240,8 @@ def line_features(
     lines = [_own(t) for t in texts]
     x = np.empty((n, len(NAMES)))  # filled column block by column block, in NAMES order
     own = x[:, : len(OWN)]
-    own[:, :_REPEATS] = [cols[:_REPEATS] for _, cols in lines]
+    own[:] = [cols for _, cols in lines]
     own[:, _REPEATS] = [_repeat_col(counts[t]) for t in texts]
-    own[:, _REPEATS + 1 :] = [cols[_REPEATS:] for _, cols in lines]
     nwords = np.array([k for k, _ in lines], dtype=np.float64)
     body = np.array([is_body(t) and page.rule[i] is None for t, i in zip(texts, idx, strict=True)])
     removed = np.array([page.rule[i] is not None for i in idx], dtype=np.float64)

@@ -173,17 +173,22 @@ def words(line: str) -> list[str]:
 _WORD_BYTES = bytes(0x61 if WORD.match(chr(c)) else 0x20 for c in range(256))
 
 
-@lru_cache(maxsize=1 << 16)
-def word_count(line: str) -> int:
-    """``len(words(line))``: an ASCII line is counted on bytes, without making the words.
+def count_words(text: str) -> int:
+    """``len(words(text))``: ASCII text is counted on bytes, without making the words.
 
-    >>> word_count("Home | About us"), word_count("naïve café, 3½"), word_count("")
+    >>> count_words("Home | About us"), count_words("naïve café, 3½"), count_words("")
     (3, 3, 0)
     """
-    if line.isascii():
-        marks = line.encode("ascii").translate(_WORD_BYTES)
+    if text.isascii():
+        marks = text.encode("ascii").translate(_WORD_BYTES)
         return marks.count(b" a") + marks.startswith(b"a")
-    return len(WORD.findall(line))
+    return len(WORD.findall(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def word_count(line: str) -> int:
+    """:func:`count_words`, cached: the rules ask about one line many times."""
+    return count_words(line)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -18,6 +18,7 @@ from cleaner.document import Change, Document
 from cleaner.minhash import MinHasher
 from cleaner.neardup import find_block_duplicates
 from cleaner.resolve import Banding, MemoryIndex, shingle_hashes
+from cleaner.rules.patterns import count_words
 from cleaner.stage import Stage
 
 _WORD = re.compile(r"\w+")
@@ -120,7 +121,7 @@ class DedupBlocks(Stage):
             (d, i)
             for d, blocks in enumerate(split)
             for i, b in enumerate(blocks)
-            if len(_WORD.findall(b)) >= MIN_BLOCK_WORDS
+            if count_words(b) >= MIN_BLOCK_WORDS
         ]
         dup_of: dict[tuple[int, int], tuple[int, int, float]] = {}
         if where:
