@@ -25,7 +25,6 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "boilerplate_mode
 
 
 LEAF_BITS = 64  # trees with at most this many leaves are scored by leaf bitmasks
-_ALL = np.uint64(2**64 - 1)
 
 
 class Trees:
@@ -83,13 +82,13 @@ class Trees:
             return np.concatenate(parts) if parts else np.zeros(0)
         m = self.masks
         n = len(x)
-        values, kept = _scratch(n, len(m.feature))
+        values, kept = _scratch(n, len(m.feature), m.mask.dtype)
         np.take(x, m.feature, axis=1, out=values, mode="clip")  # in range: no check
         np.less_equal(values, m.threshold, out=kept)  # 1 where the split holds
         np.negative(kept, out=kept)  # all ones where it holds, 0 where it fails
         np.bitwise_or(kept, m.mask, out=kept)
         left = np.bitwise_and.reduceat(kept, m.start, axis=1)
-        lowest = left & (~left + np.uint64(1))
+        lowest = left & (~left + left.dtype.type(1))
         bit = np.frexp(lowest.astype(np.float64))[1] - 1
         return np.asarray(m.value.take(bit + m.base).sum(axis=1), dtype=np.float64)
 
@@ -111,15 +110,18 @@ class Trees:
 _SCRATCH = threading.local()
 
 
-def _scratch(n: int, width: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+def _scratch(
+    n: int, width: int, dtype: np.dtype[np.unsignedinteger[Any]]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.unsignedinteger[Any]]]:
     """Work arrays for ``n`` rows of ``width`` splits, kept per thread and reused:
     fresh megabytes on every call cost page faults."""
-    found: dict[int, tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]]
+    found: dict[tuple[int, Any], tuple[npt.NDArray[Any], npt.NDArray[Any]]]
     found = _SCRATCH.__dict__.setdefault("arrays", {})
-    if width not in found:
+    key = (width, dtype)
+    if key not in found:
         shape = (Trees.ROWS, width)
-        found[width] = (np.empty(shape, dtype=np.float64), np.empty(shape, dtype=np.uint64))
-    values, kept = found[width]
+        found[key] = (np.empty(shape, dtype=np.float64), np.empty(shape, dtype=dtype))
+    values, kept = found[key]
     return values[:n], kept[:n]
 
 
@@ -129,7 +131,7 @@ class _Masks:
 
     feature: npt.NDArray[np.int64]
     threshold: npt.NDArray[np.float64]
-    mask: npt.NDArray[np.uint64]  # bit j clear: leaf j of the tree is ruled out
+    mask: npt.NDArray[np.unsignedinteger[Any]]  # bit j clear: leaf j of the tree is ruled out
     start: npt.NDArray[np.int64]  # first split of each tree
     value: npt.NDArray[np.float64]  # leaf j of tree t at t * LEAF_BITS + j
     base: npt.NDArray[np.int64]  # t * LEAF_BITS, per tree
@@ -156,7 +158,8 @@ def _leaf_masks(trees: list[dict[str, list[Any]]]) -> _Masks | None:
     """The bitmask tables of ``trees``, or None when a tree has too many leaves."""
     feature: list[int] = []
     threshold: list[float] = []
-    mask: list[int] = []
+    mask: list[int] = []  # as 64 bits; cut to 32 when every tree has 32 leaves or fewer
+    most = 0
     start: list[int] = []
     value = np.zeros(len(trees) * LEAF_BITS)
     for t, tree in enumerate(trees):
@@ -165,6 +168,7 @@ def _leaf_masks(trees: list[dict[str, list[Any]]]) -> _Masks | None:
         order = below.get(0, [])  # the root's leaves, left to right
         if len(order) > LEAF_BITS:
             return None
+        most = max(most, len(order))
         number = {node: j for j, node in enumerate(order)}
         for node in below:  # the nodes reachable from the root
             if tree["leaf"][node]:
@@ -181,7 +185,7 @@ def _leaf_masks(trees: list[dict[str, list[Any]]]) -> _Masks | None:
     return _Masks(
         np.asarray(feature, dtype=np.int64),
         np.asarray(threshold, dtype=np.float64),
-        np.asarray(mask, dtype=np.uint64),
+        np.asarray(mask, dtype=np.uint64).astype(np.uint32 if most <= 32 else np.uint64),
         np.asarray(start, dtype=np.int64),
         value,
         np.arange(len(trees), dtype=np.int64) * LEAF_BITS,
