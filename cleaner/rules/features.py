@@ -361,23 +361,24 @@ def smooth_features(
     if n == 0:
         return np.zeros((0, len(SMOOTH)))
     p = np.where([page.rule[i] is None for i in idx], first, 0.0)
-    cols = [p]
-    for off in (-2, -1, 1, 2):
-        s = np.full(n, -1.0)
+    out = np.empty((n, len(SMOOTH)))
+    out[:, 0] = p
+    out[:, 1:5] = -1.0
+    for col, off in enumerate((-2, -1, 1, 2), start=1):
         if off < 0:
-            s[-off:] = p[:off]
+            out[-off:, col] = p[:off]
         else:
-            s[:-off] = p[off:]
-        cols.append(s)
+            out[:-off, col] = p[off:]
     c = np.concatenate([[0.0], np.cumsum(p)])
-    for k in (3, 8):
-        lo = np.clip(np.arange(n) - k, 0, n)
-        hi = np.clip(np.arange(n) + k + 1, 0, n)
-        cols.append((c[hi] - c[lo]) / (hi - lo))
+    rows = np.arange(n)
+    for col, k in ((5, 3), (6, 8)):
+        lo = np.maximum(rows - k, 0)
+        hi = np.minimum(rows + k + 1, n)
+        out[:, col] = (c[hi] - c[lo]) / (hi - lo)
     blocks = np.array([page.block[i] for i in idx])
     _, inv = np.unique(blocks, return_inverse=True)
-    cols.append((np.bincount(inv, weights=p) / np.bincount(inv))[inv])
-    cols.append(np.full(n, p.mean()))
-    cols.append(np.full(n, p.max()))
-    cols.append(np.argsort(np.argsort(p)) / max(n - 1, 1))
-    return np.column_stack(cols)
+    out[:, 7] = (np.bincount(inv, weights=p) / np.bincount(inv))[inv]
+    out[:, 8] = p.mean()
+    out[:, 9] = p.max()
+    out[:, 10] = np.argsort(np.argsort(p)) / max(n - 1, 1)
+    return out

@@ -228,8 +228,11 @@ class LineModel:
             return dict.fromkeys(idx, 1.0)
         base, trees = self.stages[0]
         p = _sigmoid(base + trees.raw(x))
+        both = np.empty((len(idx), x.shape[1] + len(SMOOTH)))  # x, then the smooth columns
+        both[:, : x.shape[1]] = x
         for base, trees in self.stages[1:]:
-            p = _sigmoid(base + trees.raw(np.hstack([x, smooth_features(page, idx, p)])))
+            both[:, x.shape[1] :] = smooth_features(page, idx, p)
+            p = _sigmoid(base + trees.raw(both))
         return dict(zip(idx, p.tolist(), strict=True))
 
 
