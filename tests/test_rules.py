@@ -10,7 +10,10 @@ text. The tree scorer is checked against the level-by-level walk the same way.
 from __future__ import annotations
 
 import math
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -179,11 +182,34 @@ def test_lexical_features_match_the_plain_mean() -> None:
         toks = old_lexicon_tokens(text)
         vals = [vocab[t] for t in toks if t in vocab]
         want = (
-            (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+            (math.fsum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
             if vals
             else (0.0, 0.0, 0.0, 0.0)
         )
         assert tuple(row) == want
+
+
+_LEX_PROGRAM = """
+from cleaner.rules.features import lexical_features
+vocab = {"big": 1e16, "one": 1.0, "minus": -1e16, "tiny": 0.1, "more": 3.3, "less": -2.2}
+print(repr(lexical_features(["big one minus tiny more less"], vocab)[0, 0]))
+"""
+
+
+def test_lexical_mean_does_not_depend_on_the_hash_seed() -> None:
+    # the words are a set, iterated in an order that changes with PYTHONHASHSEED; a
+    # plain float sum of these values gives 0.0, 1.0, 1.1, ... depending on that order
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", _LEX_PROGRAM],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(seen) == 1
 
 
 def test_line_features_word_columns_count_words() -> None:

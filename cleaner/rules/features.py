@@ -107,6 +107,8 @@ def lexical_features(
     """Mean, min and max of the words' keep log-odds (learned across many sites), coverage.
 
     ``cache`` (text -> row, for this ``vocab`` only) saves the work on lines seen before.
+    The words come as a set, whose order changes with the process's hash seed, so the
+    mean is summed with :func:`math.fsum` (exactly rounded, the same in any order).
     """
     out: list[tuple[float, float, float, float]] = []
     for text in texts:
@@ -115,7 +117,7 @@ def lexical_features(
             toks = lexicon_tokens(text)
             vals = list(map(vocab.__getitem__, filter(vocab.__contains__, toks)))
             row = (
-                (sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+                (math.fsum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
                 if vals
                 else (0.0, 0.0, 0.0, 0.0)
             )
