@@ -1,0 +1,119 @@
+"""The array resolver gives the verdicts of the one-at-a-time reference rule."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from cleaner.neardup import keep_longest
+from cleaner.resolve import (
+    Banding,
+    Facts,
+    MemoryIndex,
+    rank_order,
+    resolve_arrays,
+    shingle_hashes,
+    shingle_sets,
+    take,
+)
+
+WORDS = [f"w{i}" for i in range(40)]
+
+
+def corpus(rng: random.Random, n: int) -> list[str]:
+    """Texts with chains of edits (each a near copy of the one before), exact copies
+    (ties on length) and unrelated texts."""
+    texts: list[str] = []
+    while len(texts) < n:
+        kind = rng.random()
+        if texts and kind < 0.3:
+            words = rng.choice(texts).split()
+            for _ in range(rng.randint(0, 3)):
+                if words:
+                    words[rng.randrange(len(words))] = rng.choice(WORDS)
+            words += [rng.choice(WORDS) for _ in range(rng.choice([0, 0, 1, 4]))]
+            texts.append(" ".join(words))
+        elif texts and kind < 0.4:
+            texts.append(rng.choice(texts))
+        elif kind < 0.45:
+            texts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 4))))
+        else:
+            texts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 60))))
+    return texts
+
+
+def reference(
+    texts: list[str], sources: list[str], threshold: float
+) -> dict[int, tuple[int, float]]:
+    sets = [shingle_hashes(t) for t in texts]
+    index = MemoryIndex(
+        sets,
+        [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))],
+        [(s, i) for i, s in enumerate(sources)],
+        [True] * len(texts),
+        threshold=threshold,
+        banding=Banding(threshold),
+    )
+    return {
+        d: (k, s) for d, (k, s) in index.resolve_all().items() if k is not None and s is not None
+    }
+
+
+def arrays(texts: list[str], sources: list[str], threshold: float) -> dict[int, tuple[int, float]]:
+    sets = shingle_sets(texts)
+    full = np.flatnonzero(sets.sizes() > 0)
+    mine = take(sets, full)
+    keys = Banding(threshold).keys(mine)
+    ranks = rank_order(
+        [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))]
+    )
+    positions = rank_order([(s, i) for i, s in enumerate(sources)])
+    asked: list[int] = []
+
+    def facts(rows: np.ndarray) -> Facts:  # type: ignore[type-arg]
+        asked.extend(rows.tolist())
+        docs = full[rows]
+        return Facts(ranks[docs], positions[docs], take(mine, rows))
+
+    dropped, dup_of, sim = resolve_arrays(keys, mine.sizes(), threshold, facts)
+    assert len(asked) == len(set(asked)) <= len(full)
+    return {
+        int(full[d]): (int(full[k]), float(s)) for d, k, s in zip(dropped, dup_of, sim, strict=True)
+    }
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_arrays_match_the_reference_on_random_corpora(seed: int) -> None:
+    rng = random.Random(seed)
+    texts = corpus(rng, rng.randint(1, 80))
+    sources = [rng.choice("abc") for _ in texts]  # ties go to source, then id
+    threshold = rng.choice([0.5, 0.7, 0.8, 0.9])
+    want = reference(texts, sources, threshold)
+    assert arrays(texts, sources, threshold) == want
+
+
+def test_a_chain_keeps_every_other_link() -> None:
+    # 0 ~ 1 ~ 2 ~ 3 in rank order, no other pair similar: 1 and 3 go, 2 stays.
+    a, b = np.array([0, 1, 2]), np.array([1, 2, 3])
+    dup, sim = keep_longest(4, a, b, np.array([0.9, 0.8, 0.85]), np.arange(4), np.arange(4))
+    assert dup.tolist() == [-1, 0, -1, 2]
+    assert np.isnan(sim[0]) and sim[3] == 0.85
+
+
+def test_ties_on_similarity_go_to_the_earlier_position() -> None:
+    # 2 is as similar to 0 as to 1 (both kept): it names the one first in input order.
+    a, b, s = np.array([0, 1]), np.array([2, 2]), np.array([0.9, 0.9])
+    dup, _ = keep_longest(3, a, b, s, np.arange(3), np.array([2, 1, 0]))
+    assert dup.tolist() == [-1, -1, 1]
+
+
+def test_no_candidates_asks_for_no_facts() -> None:
+    def facts(rows: np.ndarray) -> Facts:  # type: ignore[type-arg]
+        raise AssertionError("no document is in a candidate pair")
+
+    sets = shingle_sets(["one two three four five six", "seven eight nine ten eleven"])
+    keys = Banding(0.8).keys(sets)
+    dropped, _, _ = resolve_arrays(keys, sets.sizes(), 0.8, facts)
+    assert dropped.tolist() == []
