@@ -173,6 +173,11 @@ def _all_run_pairs(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return np.asarray((ids[earlier] << np.uint64(32)) | ids[later], dtype=np.uint64)
 
 
+def _sorted_unique(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+
+
 def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I64, I64]:
     """Every pair ``(a, b)``, ``a < b``, of documents that share a key in some band.
 
@@ -181,7 +186,8 @@ def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I6
     rows. Unlike :func:`candidate_pairs` no run is capped, so the result is exactly
     the pairs that share an index token: a run of ``m`` equal keys gives
     ``m * (m - 1) / 2`` pairs. Each band is sorted as one array of
-    ``key << 32 | id`` codes, and pairs are merged band by band.
+    ``key << 32 | id`` codes; the pairs of a few bands at a time are merged into the
+    sorted, unique result, so duplicates across bands are never held for long.
 
     >>> keys = np.array([[7, 1], [7, 2], [9, 2], [7, 3]], dtype=np.uint32)
     >>> [p.tolist() for p in all_candidate_pairs(keys)]
@@ -190,11 +196,15 @@ def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I6
     n = keys.shape[0]
     names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
     found = np.zeros(0, np.uint64)
+    pending: list[npt.NDArray[np.uint64]] = []
+    waiting = 0
     for band in range(keys.shape[1] if keys.ndim == 2 else 0):
         codes = np.sort((keys[:, band].astype(np.uint64) << np.uint64(32)) | names)
-        pairs = _all_run_pairs(codes)
-        if len(pairs):
-            found = np.union1d(found, pairs)
+        pending.append(_all_run_pairs(codes))
+        waiting += len(pending[-1])
+        if waiting > max(1 << 22, len(found)) or band == keys.shape[1] - 1:
+            found = _sorted_unique(np.concatenate((found, *pending)))
+            pending, waiting = [], 0
     return (
         (found >> np.uint64(32)).astype(np.int64),
         (found & np.uint64(0xFFFFFFFF)).astype(np.int64),
