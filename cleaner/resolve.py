@@ -53,6 +53,7 @@ F64 = npt.NDArray[np.float64]
 Rank = tuple[Any, ...]
 
 _EPS = 1e-9  # keeps float rounding on the safe side of the length bounds
+_VERIFY_CHUNK = 1 << 20  # shingles compared per numpy pass: ~50 MB of temporaries
 
 
 def shingle_hashes(text: str, ngram: int = 5) -> Shingles:
@@ -131,6 +132,11 @@ class Banding:
         values = np.concatenate(list(sets)) if len(sets) else np.zeros(0, np.uint32)
         keys = self.keys(ShingleSets(values.astype(np.uint32), indptr))
         return [as_tokens(keys[i]) if sizes[i] else _NONE for i in range(len(sets))]
+
+    def keys_of(self, sets: Shingles) -> Keys:
+        """Band keys of one set."""
+        row: Keys = self.keys(ShingleSets(sets, np.array([0, len(sets)], np.int64)))[0]
+        return row
 
     def keys(self, sets: ShingleSets) -> Keys:
         """Band keys of many sets, shape ``(n, bands)`` (an empty set's row means nothing)."""
@@ -376,7 +382,7 @@ def resolve_arrays(
     rows = np.unique(np.concatenate((a, b)))
     known = facts(rows)
     la, lb = np.searchsorted(rows, a), np.searchsorted(rows, b)
-    sim = exact_jaccard(known.sets, la, lb)
+    sim = exact_jaccard(known.sets, la, lb, chunk=_VERIFY_CHUNK)
     similar = sim >= threshold
     dup_of, similarity = keep_longest(
         len(rows), la[similar], lb[similar], sim[similar], known.rank, known.position

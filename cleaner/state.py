@@ -570,7 +570,7 @@ class StoredIndex(NearDuplicates):
         if not len(sets):
             return None
         if keys is None:
-            keys = self.banding.keys(ShingleSets(sets, np.array([0, len(sets)], np.int64)))[0]
+            keys = self.banding.keys_of(sets)
         found = self._probe(as_tokens(keys))
         best: tuple[tuple[float, tuple[Any, ...]], int, float] | None = None
         for doc in found:
