@@ -358,21 +358,21 @@ class State:
         )
         ranks: list[Rank] = []
         positions: list[tuple[str, int]] = []
-        blobs: list[bytes] = []
         sizes: list[int] = []
-        for length, path, ident, ordinal, size, blob in self.conn.execute(
-            "SELECT d.length, d.path, d.id, d.ordinal, d.size, d.shingles FROM temp.wanted w"
-            " JOIN docs d ON d.doc = w.doc ORDER BY w.doc"
+        join = " FROM temp.wanted w JOIN docs d ON d.doc = w.doc ORDER BY w.doc"
+        for length, path, ident, ordinal, size in self.conn.execute(
+            "SELECT d.length, d.path, d.id, d.ordinal, d.size" + join
         ):
             ranks.append((-length, path, ident, ordinal))
             positions.append((path, ordinal))
-            blobs.append(blob)
             sizes.append(size)
-        self.conn.execute("DELETE FROM temp.wanted")
         if len(ranks) != len(handles):
             raise LookupError("a document asked for is not in the state")
-        values = np.frombuffer(b"".join(blobs), dtype=np.uint32)
         indptr = np.concatenate(([0], np.cumsum(np.asarray(sizes, np.int64)))).astype(np.int64)
+        values = np.empty(int(indptr[-1]), np.uint32)  # filled in place: no second copy
+        for k, (blob,) in enumerate(self.conn.execute("SELECT d.shingles" + join)):
+            values[indptr[k] : indptr[k + 1]] = np.frombuffer(blob, dtype=np.uint32)
+        self.conn.execute("DELETE FROM temp.wanted")
         return Facts(rank_order(ranks), rank_order(positions), ShingleSets(values, indptr))
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
