@@ -181,15 +181,20 @@ def bench_texts(path: Path, limit: int, threshold: float = 0.8) -> None:
 
 
 DRIVER = """
-import resource, sys, time
+import json, resource, sys
 from cleaner.cli import cli
 try:
     cli(sys.argv[1:], prog_name="cleaner", standalone_mode=False)
 finally:
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"rss_mb": ru.ru_maxrss / 1024, "cpu_s": ru.ru_utime + ru.ru_stime}),
-          file=sys.stderr)
-""".replace("import resource", "import json, resource")
+    peak = ru.ru_maxrss / 1024
+    try:  # VmHWM: unlike ru_maxrss, not inherited from the process that started this one
+        status = open("/proc/self/status").read().split("VmHWM:")[1]
+        peak = int(status.split()[0]) / 1024
+    except (OSError, IndexError):
+        pass
+    print(json.dumps({"rss_mb": peak, "cpu_s": ru.ru_utime + ru.ru_stime}), file=sys.stderr)
+"""
 
 
 def digest(folder: Path) -> str:
@@ -206,10 +211,11 @@ def bench_corpus(corpus: Path, srcs: list[Path], workers: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "out"
             env = {**os.environ, "PYTHONPATH": str(src.resolve())}
-            cmd = [sys.executable, "-c", DRIVER, "run", str(corpus), str(out)]
+            env.pop("PYTHONSAFEPATH", None)
+            cmd = [sys.executable, "-c", DRIVER, "run", str(corpus.resolve()), str(out)]
             t0 = time.perf_counter()
-            done = subprocess.run(
-                [*cmd, "--workers", str(workers)], env=env, capture_output=True, text=True
+            done = subprocess.run(  # in tmp: `python -c` puts the working folder first
+                [*cmd, "--workers", str(workers)], env=env, cwd=tmp, capture_output=True, text=True
             )
             wall = time.perf_counter() - t0
             if done.returncode != 0:
