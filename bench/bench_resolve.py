@@ -47,7 +47,7 @@ from cleaner.lsh import all_candidate_pairs  # noqa: E402
 from cleaner.minhash import ShingleSets  # noqa: E402
 from cleaner.resolve import (  # noqa: E402
     Banding,
-    Facts,
+    InMemory,
     MemoryIndex,
     rank_order,
     resolve_arrays,
@@ -88,29 +88,35 @@ def synthetic(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, dict[int, 
 def bench_size(n: int) -> None:
     keys, set_sizes, sets = synthetic(n)
     rank = np.random.default_rng(1).permutation(n).astype(np.int64)
-    asked = [0, 0.0, 0]
+    asked = [0, 0.0, 0]  # sets read, CPU-s spent making them up, their bytes
 
-    def facts(rows: np.ndarray) -> Facts:  # type: ignore[type-arg]
-        t = time.process_time()
-        rng = np.random.default_rng(2)
-        parts = [
-            sets[r]
-            if r in sets
-            else np.unique(rng.integers(0, 1 << 32, size=int(set_sizes[r]), dtype=np.uint32))
-            for r in rows.tolist()
-        ]
-        lengths = np.array([len(p) for p in parts], np.int64)
-        values = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
-        indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-        asked[:] = [len(rows), time.process_time() - t, values.nbytes]
-        return Facts(rank[rows], rows.astype(np.int64), ShingleSets(values, indptr))
+    class Synthetic:
+        def order(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+            return rank[rows], rows.astype(np.int64)
+
+        def shingles(self, rows: np.ndarray) -> ShingleSets:  # type: ignore[type-arg]
+            t = time.process_time()
+            rng = np.random.default_rng(2)
+            parts = [
+                sets[r]
+                if r in sets
+                else np.unique(rng.integers(0, 1 << 32, size=int(set_sizes[r]), dtype=np.uint32))
+                for r in rows.tolist()
+            ]
+            lengths = np.array([len(p) for p in parts], np.int64)
+            values = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+            indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+            asked[0] += len(rows)
+            asked[1] += time.process_time() - t
+            asked[2] += values.nbytes
+            return ShingleSets(values, indptr)
 
     t0 = time.process_time()
     a, _ = all_candidate_pairs(keys)
     pairs_cpu = time.process_time() - t0
     tracemalloc.start()
     t0 = time.process_time()
-    dropped, _, _ = resolve_arrays(keys, set_sizes, 0.8, facts)
+    dropped, _, _ = resolve_arrays(keys, set_sizes, 0.8, Synthetic())
     cpu = time.process_time() - t0 - asked[1]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -164,7 +170,7 @@ def bench_texts(path: Path, limit: int, threshold: float = 0.8) -> None:
         keys,
         mine.sizes(),
         threshold,
-        lambda rows: Facts(rank[full[rows]], position[full[rows]], take(mine, rows)),
+        InMemory(rank[full], position[full], mine),
     )
     arr_cpu = time.process_time() - t0
     got = {

@@ -290,7 +290,7 @@ class _Run:
                 all_keys,
                 np.concatenate(sizes),
                 self.dedup.threshold,
-                lambda rows: self.state.facts(all_handles[rows]),
+                self.state.documents(all_handles),
             )
             self.state.set_verdicts(
                 zip(

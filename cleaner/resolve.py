@@ -23,9 +23,10 @@ documents one at a time and spreads changes (an incremental run, over the stored
 index). :func:`resolve_arrays` judges a whole corpus at once on arrays: band keys of
 every document (4 bytes per band), every pair that shares a key
 (:func:`cleaner.lsh.all_candidate_pairs`), the shingle sets of only the documents in
-such a pair, exact Jaccard and the greedy (:func:`cleaner.neardup.keep_longest`), all
-vectorized. Both give the same verdicts; :class:`MemoryIndex` is the first over a list
-in memory, the reference the tests hold the second to.
+such a pair (read in blocks of bounded size), exact Jaccard and the greedy
+(:func:`cleaner.neardup.keep_longest`), all vectorized. Both give the same verdicts;
+:class:`MemoryIndex` is the first over a list in memory, the reference the tests hold
+the second to.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from __future__ import annotations
 import heapq
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -54,6 +55,7 @@ Rank = tuple[Any, ...]
 
 _EPS = 1e-9  # keeps float rounding on the safe side of the length bounds
 _VERIFY_CHUNK = 1 << 20  # shingles compared per numpy pass: ~50 MB of temporaries
+_BLOCK = 1 << 24  # shingles read from the store per verification block: 64 MB
 
 
 def shingle_hashes(text: str, ngram: int = 5) -> Shingles:
@@ -330,17 +332,32 @@ class MemoryIndex(NearDuplicates):
         return self.verdicts
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the keep-longest rule needs of some documents, in the order asked for.
+class Documents(Protocol):
+    """What :func:`resolve_arrays` reads of the documents in candidate pairs, by row."""
 
-    ``rank`` orders judgement and ``position`` input order (see
-    :class:`NearDuplicates`), each as distinct integers; ``sets`` are their shingles.
-    """
+    def order(self, rows: I64) -> tuple[I64, I64]:
+        """Rank and input position of ``rows`` (see :class:`NearDuplicates`), as distinct
+        integers that sort the same way."""
+        ...
+
+    def shingles(self, rows: I64) -> ShingleSets:
+        """The shingle sets of ``rows``, in that order."""
+        ...
+
+
+@dataclass(frozen=True)
+class InMemory:
+    """:class:`Documents` held in arrays: ``rank``, ``position`` and ``sets`` per row."""
 
     rank: I64
     position: I64
     sets: ShingleSets
+
+    def order(self, rows: I64) -> tuple[I64, I64]:
+        return self.rank[rows], self.position[rows]
+
+    def shingles(self, rows: I64) -> ShingleSets:
+        return take(self.sets, rows)
 
 
 def rank_order(keys: Sequence[Any]) -> I64:
@@ -359,17 +376,19 @@ def resolve_arrays(
     keys: Keys,
     sizes: npt.NDArray[np.integer[Any]],
     threshold: float,
-    facts: Callable[[I64], Facts],
+    docs: Documents,
+    block: int = _BLOCK,
 ) -> tuple[I64, I64, F64]:
     """The keep-longest rule over a whole corpus at once; the same verdicts as
     :meth:`NearDuplicates.resolve` judging every document.
 
     ``keys`` (one row of band keys per document with a non-empty shingle set, see
     :meth:`Banding.keys`) and ``sizes`` (its set sizes) are all that is held for every
-    document. Pairs that share a key and pass the size bound are the candidates;
-    ``facts(rows)`` is asked once, for the sorted rows that are in some candidate
-    pair, and only their shingle sets are read. Returns the dropped rows, the row each
-    one duplicates and their Jaccard; every other row is kept.
+    document. Pairs that share a key and pass the size bound are the candidates; only
+    documents in such a pair are read from ``docs``: their rank and position once, and
+    their shingle sets block by block, about ``block`` shingles at a time (a set is read
+    again by each block that needs it). Returns the dropped rows, the row each one
+    duplicates and their Jaccard; every other row is kept.
     """
     a, b = all_candidate_pairs(keys)
     large = np.maximum(sizes[a], sizes[b]).astype(np.float64)
@@ -379,13 +398,33 @@ def resolve_arrays(
     none = np.zeros(0, np.int64)
     if not len(a):
         return none, none, np.zeros(0, np.float64)
-    rows = np.unique(np.concatenate((a, b)))
-    known = facts(rows)
-    la, lb = np.searchsorted(rows, a), np.searchsorted(rows, b)
-    sim = exact_jaccard(known.sets, la, lb, chunk=_VERIFY_CHUNK)
+    sim = _verify(a, b, np.asarray(sizes, np.int64), docs, block)
     similar = sim >= threshold
-    dup_of, similarity = keep_longest(
-        len(rows), la[similar], lb[similar], sim[similar], known.rank, known.position
-    )
+    a, b, sim = a[similar], b[similar], sim[similar]
+    rows = np.unique(np.concatenate((a, b)))
+    rank, position = docs.order(rows)
+    la, lb = np.searchsorted(rows, a), np.searchsorted(rows, b)
+    dup_of, similarity = keep_longest(len(rows), la, lb, sim, rank, position)
     dropped = np.flatnonzero(dup_of >= 0)
     return rows[dropped], rows[dup_of[dropped]], similarity[dropped]
+
+
+def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> F64:
+    """Exact Jaccard of the pairs ``(a, b)`` (sorted by ``a``), reading the sets of about
+    ``block`` shingles at a time."""
+    head = np.concatenate(([True], a[1:] != a[:-1]))
+    cum = np.cumsum(sizes[b] + np.where(head, sizes[a], 0))  # >= what a block reads
+    out = np.empty(len(a), np.float64)
+    lo = 0
+    while lo < len(a):
+        done = int(cum[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(cum, done + block, side="right")))
+        rows = np.unique(np.concatenate((a[lo:hi], b[lo:hi])))
+        out[lo:hi] = exact_jaccard(
+            docs.shingles(rows),
+            np.searchsorted(rows, a[lo:hi]),
+            np.searchsorted(rows, b[lo:hi]),
+            chunk=_VERIFY_CHUNK,
+        )
+        lo = hi
+    return out

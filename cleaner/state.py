@@ -39,7 +39,6 @@ from cleaner.output import dumps
 from cleaner.readers import InputFile, dropped_reason
 from cleaner.resolve import (
     Banding,
-    Facts,
     Keys,
     NearDuplicates,
     Rank,
@@ -48,14 +47,15 @@ from cleaner.resolve import (
     as_signed,
     as_tokens,
     jaccard,
-    rank_order,
     shingle_sets,
+    take,
 )
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
 SCHEMA = "2"  # 2: uint32 shingles and a keys column (1 held uint64 shingles)
 NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
+I64 = npt.NDArray[np.int64]
 _ROWS = 1 << 16  # postings rows handed to SQLite per call when building the index
 
 _TABLES = """
@@ -348,32 +348,9 @@ class State:
         self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
 
-    def facts(self, handles: npt.NDArray[np.int64]) -> Facts:
-        """Rank, input position and shingles of ``handles`` (sorted, unique), for
-        :func:`~cleaner.resolve.resolve_arrays`; reads only these documents."""
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(doc INTEGER PRIMARY KEY)")
-        self.conn.execute("DELETE FROM temp.wanted")
-        self.conn.executemany(
-            "INSERT INTO temp.wanted VALUES (?)", ((h,) for h in handles.tolist())
-        )
-        ranks: list[Rank] = []
-        positions: list[tuple[str, int]] = []
-        sizes: list[int] = []
-        join = " FROM temp.wanted w JOIN docs d ON d.doc = w.doc ORDER BY w.doc"
-        for length, path, ident, ordinal, size in self.conn.execute(
-            "SELECT d.length, d.path, d.id, d.ordinal, d.size" + join
-        ):
-            ranks.append((-length, path, ident, ordinal))
-            positions.append((path, ordinal))
-            sizes.append(size)
-        if len(ranks) != len(handles):
-            raise LookupError("a document asked for is not in the state")
-        indptr = np.concatenate(([0], np.cumsum(np.asarray(sizes, np.int64)))).astype(np.int64)
-        values = np.empty(int(indptr[-1]), np.uint32)  # filled in place: no second copy
-        for k, (blob,) in enumerate(self.conn.execute("SELECT d.shingles" + join)):
-            values[indptr[k] : indptr[k + 1]] = np.frombuffer(blob, dtype=np.uint32)
-        self.conn.execute("DELETE FROM temp.wanted")
-        return Facts(rank_order(ranks), rank_order(positions), ShingleSets(values, indptr))
+    def documents(self, handles: npt.NDArray[np.int64]) -> StoredDocuments:
+        """The documents ``handles`` as rows for :func:`~cleaner.resolve.resolve_arrays`."""
+        return StoredDocuments(self.conn, handles)
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""
@@ -476,6 +453,75 @@ class State:
             )
         )
         return int(total), int(kept), {str(k): int(v) for k, v in dropped.items()}
+
+
+class StoredDocuments:
+    """:class:`~cleaner.resolve.Documents` read from the state: row ``i`` is the document
+    ``handles[i]``. Only the rows asked for are read; ranks and positions are sorted by
+    SQLite (``length DESC, path, id, ordinal`` and ``path, ordinal``: UTF-8 sorts as
+    code points, so the order is Python's), so no Python object is made per document
+    but the sets' bytes."""
+
+    def __init__(self, conn: sqlite3.Connection, handles: I64) -> None:
+        self.conn = conn
+        self.handles = handles
+
+    def _want(self, rows: I64) -> tuple[I64, I64]:
+        """Put the handles of ``rows`` in a temporary table; return them sorted, and
+        the order that sorts them."""
+        wanted = self.handles[rows]
+        order = np.argsort(wanted, kind="stable")
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(doc INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM temp.wanted")
+        self.conn.executemany("INSERT INTO temp.wanted VALUES (?)", ((h,) for h in wanted.tolist()))
+        return wanted[order], order
+
+    def _ranked(
+        self, sort: str, handles: npt.NDArray[np.int64], order: Any
+    ) -> npt.NDArray[np.int64]:
+        ranked = np.fromiter(
+            (
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT d.doc FROM temp.wanted w JOIN docs d ON d.doc = w.doc ORDER BY {sort}"
+                )
+            ),
+            dtype=np.int64,
+        )
+        if len(ranked) != len(handles):
+            raise LookupError("a document asked for is not in the state")
+        out = np.empty(len(handles), np.int64)
+        out[order[np.searchsorted(handles, ranked)]] = np.arange(len(handles), dtype=np.int64)
+        return out
+
+    def order(
+        self, rows: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        handles, order = self._want(rows)
+        rank = self._ranked("d.length DESC, d.path, d.id, d.ordinal", handles, order)
+        position = self._ranked("d.path, d.ordinal", handles, order)
+        self.conn.execute("DELETE FROM temp.wanted")
+        return rank, position
+
+    def shingles(self, rows: I64) -> ShingleSets:
+        handles, order = self._want(rows)
+        join = " FROM temp.wanted w JOIN docs d ON d.doc = w.doc ORDER BY w.doc"
+        sizes = np.fromiter(
+            (r[0] for r in self.conn.execute("SELECT d.size" + join)), dtype=np.int64
+        )
+        if len(sizes) != len(handles):
+            raise LookupError("a document asked for is not in the state")
+        indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        values = np.empty(int(indptr[-1]), np.uint32)  # filled in place: no second copy
+        for k, (blob,) in enumerate(self.conn.execute("SELECT d.shingles" + join)):
+            values[indptr[k] : indptr[k + 1]] = np.frombuffer(blob, dtype=np.uint32)
+        self.conn.execute("DELETE FROM temp.wanted")
+        sets = ShingleSets(values, indptr)  # in handle order
+        if np.array_equal(order, np.arange(len(order))):
+            return sets
+        back = np.empty(len(order), np.int64)
+        back[order] = np.arange(len(order), dtype=np.int64)
+        return take(sets, back)
 
 
 class StoredIndex(NearDuplicates):

@@ -7,10 +7,11 @@ import random
 import numpy as np
 import pytest
 
+from cleaner.minhash import ShingleSets
 from cleaner.neardup import keep_longest
 from cleaner.resolve import (
     Banding,
-    Facts,
+    InMemory,
     MemoryIndex,
     rank_order,
     resolve_arrays,
@@ -61,7 +62,9 @@ def reference(
     }
 
 
-def arrays(texts: list[str], sources: list[str], threshold: float) -> dict[int, tuple[int, float]]:
+def arrays(
+    texts: list[str], sources: list[str], threshold: float, block: int = 1 << 24
+) -> dict[int, tuple[int, float]]:
     sets = shingle_sets(texts)
     full = np.flatnonzero(sets.sizes() > 0)
     mine = take(sets, full)
@@ -72,13 +75,16 @@ def arrays(texts: list[str], sources: list[str], threshold: float) -> dict[int, 
     positions = rank_order([(s, i) for i, s in enumerate(sources)])
     asked: list[int] = []
 
-    def facts(rows: np.ndarray) -> Facts:  # type: ignore[type-arg]
-        asked.extend(rows.tolist())
-        docs = full[rows]
-        return Facts(ranks[docs], positions[docs], take(mine, rows))
+    class Counting(InMemory):
+        def shingles(self, rows: np.ndarray) -> ShingleSets:  # type: ignore[type-arg]
+            asked.extend(rows.tolist())
+            return super().shingles(rows)
 
-    dropped, dup_of, sim = resolve_arrays(keys, mine.sizes(), threshold, facts)
-    assert len(asked) == len(set(asked)) <= len(full)
+    docs = Counting(ranks[full], positions[full], mine)
+    dropped, dup_of, sim = resolve_arrays(keys, mine.sizes(), threshold, docs, block=block)
+    assert len(set(asked)) <= len(full)
+    if block > 10**6:  # one block: every set is read once
+        assert len(asked) == len(set(asked))
     return {
         int(full[d]): (int(full[k]), float(s)) for d, k, s in zip(dropped, dup_of, sim, strict=True)
     }
@@ -92,6 +98,7 @@ def test_arrays_match_the_reference_on_random_corpora(seed: int) -> None:
     threshold = rng.choice([0.5, 0.7, 0.8, 0.9])
     want = reference(texts, sources, threshold)
     assert arrays(texts, sources, threshold) == want
+    assert arrays(texts, sources, threshold, block=rng.choice([1, 50, 500])) == want
 
 
 def test_a_chain_keeps_every_other_link() -> None:
@@ -109,11 +116,16 @@ def test_ties_on_similarity_go_to_the_earlier_position() -> None:
     assert dup.tolist() == [-1, -1, 1]
 
 
-def test_no_candidates_asks_for_no_facts() -> None:
-    def facts(rows: np.ndarray) -> Facts:  # type: ignore[type-arg]
-        raise AssertionError("no document is in a candidate pair")
+def test_no_candidates_reads_no_document() -> None:
+    class Refuse(InMemory):
+        def order(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+            raise AssertionError("no document is in a candidate pair")
+
+        def shingles(self, rows: np.ndarray) -> ShingleSets:  # type: ignore[type-arg]
+            raise AssertionError("no document is in a candidate pair")
 
     sets = shingle_sets(["one two three four five six", "seven eight nine ten eleven"])
     keys = Banding(0.8).keys(sets)
-    dropped, _, _ = resolve_arrays(keys, sets.sizes(), 0.8, facts)
+    docs = Refuse(np.arange(2), np.arange(2), sets)
+    dropped, _, _ = resolve_arrays(keys, sets.sizes(), 0.8, docs)
     assert dropped.tolist() == []

@@ -12,13 +12,12 @@ import re
 from collections.abc import Iterable, Iterator
 
 import numpy as np
-import numpy.typing as npt
 
 from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
 from cleaner.minhash import MinHasher
 from cleaner.neardup import find_block_duplicates
-from cleaner.resolve import Banding, Facts, rank_order, resolve_arrays, shingle_sets, take
+from cleaner.resolve import Banding, InMemory, rank_order, resolve_arrays, shingle_sets, take
 from cleaner.stage import Stage
 
 _WORD = re.compile(r"\w+")
@@ -205,16 +204,12 @@ class DropNearDuplicates(Stage):
         banding = Banding(self.config.threshold, self.config.num_perm, self.config.seed)
         docs_of = live[full]
 
-        def facts(rows: npt.NDArray[np.int64]) -> Facts:
-            asked = docs_of[rows].tolist()
-            return Facts(
-                rank_order([doc_rank(all_docs[i], i) for i in asked]),
-                np.asarray(asked, np.int64),  # input order
-                take(mine, rows),
-            )
-
+        ranks = rank_order([doc_rank(all_docs[i], i) for i in docs_of.tolist()])
         dropped, dup_of, sim = resolve_arrays(
-            banding.keys(mine), mine.sizes(), self.config.threshold, facts
+            banding.keys(mine),
+            mine.sizes(),
+            self.config.threshold,
+            InMemory(ranks, docs_of, mine),  # position: input order
         )
         verdicts = {
             int(docs_of[d]): (int(docs_of[k]), float(s))
