@@ -8,7 +8,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -251,7 +251,7 @@ class _Run:
 
     def _clean(
         self, todo: list[tuple[Path, str]], full: bool
-    ) -> Iterable[tuple[PreparedFile, npt.NDArray[np.int64]]]:
+    ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.int64]]]:
         """Read and clean ``todo`` on the executor; store each file here, in input order.
 
         Yields each stored file with its documents' handles.

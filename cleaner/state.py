@@ -144,7 +144,7 @@ def prepare_file(
     sizes = sets.sizes()
     full = np.flatnonzero(sizes > 0)
     keys = (
-        banding.keys(ShingleSets(sets.values, sets.indptr))
+        banding.keys(sets)
         if banding is not None and len(full)
         else np.zeros((len(hashed), 0), np.uint32)
     )
