@@ -3,7 +3,7 @@
 Three measurements, each optional:
 
 * ``--sizes 200000 1000000``: the array resolver of a full build
-  (:func:`cleaner.resolve.resolve_arrays`) on synthetic band keys, one row of 21
+  (:func:`cleaner.resolve_batch.resolve_arrays`) on synthetic band keys, one row of 21
   uint32 keys per document, with injected clusters of near copies (10% of documents
   head a cluster of 1 to 4 copies; each copy keeps a band of its head with
   probability 0.4, and its shingle set differs from the head's by 3 to 15%). Shingle
@@ -45,16 +45,8 @@ sys.path.insert(0, str(ROOT))
 
 from cleaner.lsh import all_candidate_pairs  # noqa: E402
 from cleaner.minhash import ShingleSets  # noqa: E402
-from cleaner.resolve import (  # noqa: E402
-    Banding,
-    InMemory,
-    MemoryIndex,
-    rank_order,
-    resolve_arrays,
-    shingle_hashes,
-    shingle_sets,
-    take,
-)
+from cleaner.resolve import Banding, MemoryIndex, shingle_hashes, shingle_sets, take  # noqa: E402
+from cleaner.resolve_batch import InMemory, rank_order, resolve_arrays  # noqa: E402
 
 BANDS = 21
 HELD_PER_DOC = 8 + 8  # the handle and the set size (int64 each), beside the band keys

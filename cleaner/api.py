@@ -36,10 +36,12 @@ from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
 from cleaner.readers import list_inputs, read_file
-from cleaner.resolve import Banding, resolve_arrays
+from cleaner.resolve import Banding
+from cleaner.resolve_batch import resolve_arrays
 from cleaner.stages.dedup import dedup_scheme
-from cleaner.state import SCHEMA, PreparedFile, State, StoredIndex, prepare_file, stored_schema
+from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
 from cleaner.stats import Stats
+from cleaner.stored import StoredDocuments, StoredIndex
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +271,7 @@ class _Run:
         All that is held per document is its handle, shingle count and band keys
         (about 100 bytes with 21 bands); shingle sets are read back from the state only
         for the documents that share a band key with another (see
-        :func:`~cleaner.resolve.resolve_arrays`).
+        :func:`~cleaner.resolve_batch.resolve_arrays`).
         """
         handles: list[npt.NDArray[np.int64]] = []
         sizes: list[npt.NDArray[np.int64]] = []
@@ -290,7 +292,7 @@ class _Run:
                 all_keys,
                 np.concatenate(sizes),
                 self.dedup.threshold,
-                self.state.documents(all_handles),
+                StoredDocuments(self.state.conn, all_handles),
             )
             self.state.set_verdicts(
                 zip(

@@ -12,7 +12,7 @@ from typing import Any
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.resolve import shingle_sets
-from cleaner.state import StoredIndex
+from cleaner.stored import StoredIndex
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 

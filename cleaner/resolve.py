@@ -20,13 +20,11 @@ index of an incremental run find the same candidates.
 
 Two implementations of the rule share these facts. :class:`NearDuplicates` judges
 documents one at a time and spreads changes (an incremental run, over the stored
-index). :func:`resolve_arrays` judges a whole corpus at once on arrays: band keys of
-every document (4 bytes per band), every pair that shares a key
-(:func:`cleaner.lsh.all_candidate_pairs`), the shingle sets of only the documents in
-such a pair (read in blocks of bounded size), exact Jaccard and the greedy
-(:func:`cleaner.neardup.keep_longest`), all vectorized. Both give the same verdicts;
-:class:`MemoryIndex` is the first over a list in memory, the reference the tests hold
-the second to.
+index). :func:`cleaner.resolve_batch.resolve_arrays` judges a whole corpus at once:
+band keys of every document (4 bytes per band), every pair that shares a key, the
+shingle sets of only the documents in such a pair, exact Jaccard and the greedy, all
+vectorized. Both give the same verdicts; :class:`MemoryIndex` is the first over a list
+in memory, the reference the tests hold the second to.
 """
 
 from __future__ import annotations
@@ -37,15 +35,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from cleaner import minhash
-from cleaner.lsh import all_candidate_pairs, band_keys, choose_bands
+from cleaner.lsh import band_keys, choose_bands
 from cleaner.minhash import ShingleSets
-from cleaner.neardup import exact_jaccard, keep_longest
 
 Shingles = npt.NDArray[np.uint32]
 Keys = npt.NDArray[np.uint32]
@@ -54,8 +51,6 @@ F64 = npt.NDArray[np.float64]
 Rank = tuple[Any, ...]
 
 _EPS = 1e-9  # keeps float rounding on the safe side of the length bounds
-_VERIFY_CHUNK = 1 << 20  # shingles compared per numpy pass: ~50 MB of temporaries
-_BLOCK = 1 << 24  # shingles read from the store per verification block: 64 MB
 
 
 def shingle_hashes(text: str, ngram: int = 5) -> Shingles:
@@ -330,101 +325,3 @@ class MemoryIndex(NearDuplicates):
         """Judge every live document; return {doc: (dup_of or None, similarity or None)}."""
         self.resolve(self.live)
         return self.verdicts
-
-
-class Documents(Protocol):
-    """What :func:`resolve_arrays` reads of the documents in candidate pairs, by row."""
-
-    def order(self, rows: I64) -> tuple[I64, I64]:
-        """Rank and input position of ``rows`` (see :class:`NearDuplicates`), as distinct
-        integers that sort the same way."""
-        ...
-
-    def shingles(self, rows: I64) -> ShingleSets:
-        """The shingle sets of ``rows``, in that order."""
-        ...
-
-
-@dataclass(frozen=True)
-class InMemory:
-    """:class:`Documents` held in arrays: ``rank``, ``position`` and ``sets`` per row."""
-
-    rank: I64
-    position: I64
-    sets: ShingleSets
-
-    def order(self, rows: I64) -> tuple[I64, I64]:
-        return self.rank[rows], self.position[rows]
-
-    def shingles(self, rows: I64) -> ShingleSets:
-        return take(self.sets, rows)
-
-
-def rank_order(keys: Sequence[Any]) -> I64:
-    """Distinct integer ranks of sortable keys (0 for the smallest).
-
-    >>> rank_order([(-3, "b"), (-5, "a"), (-3, "a")]).tolist()
-    [2, 0, 1]
-    """
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    out = np.empty(len(keys), np.int64)
-    out[order] = np.arange(len(keys), dtype=np.int64)
-    return out
-
-
-def resolve_arrays(
-    keys: Keys,
-    sizes: npt.NDArray[np.integer[Any]],
-    threshold: float,
-    docs: Documents,
-    block: int = _BLOCK,
-) -> tuple[I64, I64, F64]:
-    """The keep-longest rule over a whole corpus at once; the same verdicts as
-    :meth:`NearDuplicates.resolve` judging every document.
-
-    ``keys`` (one row of band keys per document with a non-empty shingle set, see
-    :meth:`Banding.keys`) and ``sizes`` (its set sizes) are all that is held for every
-    document. Pairs that share a key and pass the size bound are the candidates; only
-    documents in such a pair are read from ``docs``: their rank and position once, and
-    their shingle sets block by block, about ``block`` shingles at a time (a set is read
-    again by each block that needs it). Returns the dropped rows, the row each one
-    duplicates and their Jaccard; every other row is kept.
-    """
-    a, b = all_candidate_pairs(keys)
-    large = np.maximum(sizes[a], sizes[b]).astype(np.float64)
-    small = np.minimum(sizes[a], sizes[b])
-    possible = small >= np.floor(threshold * large - _EPS)  # see size_bounds
-    a, b = a[possible], b[possible]
-    none = np.zeros(0, np.int64)
-    if not len(a):
-        return none, none, np.zeros(0, np.float64)
-    sim = _verify(a, b, np.asarray(sizes, np.int64), docs, block)
-    similar = sim >= threshold
-    a, b, sim = a[similar], b[similar], sim[similar]
-    rows = np.unique(np.concatenate((a, b)))
-    rank, position = docs.order(rows)
-    la, lb = np.searchsorted(rows, a), np.searchsorted(rows, b)
-    dup_of, similarity = keep_longest(len(rows), la, lb, sim, rank, position)
-    dropped = np.flatnonzero(dup_of >= 0)
-    return rows[dropped], rows[dup_of[dropped]], similarity[dropped]
-
-
-def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> F64:
-    """Exact Jaccard of the pairs ``(a, b)`` (sorted by ``a``), reading the sets of about
-    ``block`` shingles at a time."""
-    head = np.concatenate(([True], a[1:] != a[:-1]))
-    cum = np.cumsum(sizes[b] + np.where(head, sizes[a], 0))  # >= what a block reads
-    out = np.empty(len(a), np.float64)
-    lo = 0
-    while lo < len(a):
-        done = int(cum[lo - 1]) if lo else 0
-        hi = max(lo + 1, int(np.searchsorted(cum, done + block, side="right")))
-        rows = np.unique(np.concatenate((a[lo:hi], b[lo:hi])))
-        out[lo:hi] = exact_jaccard(
-            docs.shingles(rows),
-            np.searchsorted(rows, a[lo:hi]),
-            np.searchsorted(rows, b[lo:hi]),
-            chunk=_VERIFY_CHUNK,
-        )
-        lo = hi
-    return out

@@ -18,7 +18,8 @@ Tables::
 ``shingles`` is the sorted ``uint32`` array of a document's shingle hashes, ``keys``
 its ``uint32`` band keys (one per band; empty for a document without shingles), from
 which its tokens ``band << 32 | key`` follow. A worker turns a cleaned file into
-ready-to-insert rows (:func:`prepare_file`), so storing it costs the driver little.
+ready-to-insert rows (:func:`prepare_file`), so storing it costs the driver little. The
+near-duplicate resolvers read the documents through :mod:`cleaner.stored`.
 """
 
 from __future__ import annotations
@@ -34,21 +35,15 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.document import Change, Document
-from cleaner.minhash import ShingleSets
 from cleaner.output import dumps
 from cleaner.readers import InputFile, dropped_reason
 from cleaner.resolve import (
     Banding,
     Keys,
-    NearDuplicates,
-    Rank,
     Shingles,
-    Tokens,
     as_signed,
     as_tokens,
-    jaccard,
     shingle_sets,
-    take,
 )
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
@@ -204,16 +199,16 @@ def stored_schema(path: Path) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
 
 
-def _shingles(blob: bytes) -> Shingles:
+def shingles_from_blob(blob: bytes) -> Shingles:
     return np.frombuffer(blob, dtype=np.uint32)
 
 
-def _keys(blob: bytes) -> Keys:
+def keys_from_blob(blob: bytes) -> Keys:
     return np.frombuffer(blob, dtype=np.uint32)
 
 
@@ -343,14 +338,14 @@ class State:
         rows = self.conn.execute("SELECT doc, keys FROM docs WHERE path = ?", (path,))
         self.conn.executemany(
             "DELETE FROM postings WHERE token = ? AND doc = ?",
-            [(t, doc) for doc, blob in rows.fetchall() for t in as_signed(as_tokens(_keys(blob)))],
+            [
+                (t, doc)
+                for doc, blob in rows.fetchall()
+                for t in as_signed(as_tokens(keys_from_blob(blob)))
+            ],
         )
         self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
-
-    def documents(self, handles: npt.NDArray[np.int64]) -> StoredDocuments:
-        """The documents ``handles`` as rows for :func:`~cleaner.resolve.resolve_arrays`."""
-        return StoredDocuments(self.conn, handles)
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""
@@ -453,180 +448,3 @@ class State:
             )
         )
         return int(total), int(kept), {str(k): int(v) for k, v in dropped.items()}
-
-
-class StoredDocuments:
-    """:class:`~cleaner.resolve.Documents` read from the state: row ``i`` is the document
-    ``handles[i]``. Only the rows asked for are read; ranks and positions are sorted by
-    SQLite (``length DESC, path, id, ordinal`` and ``path, ordinal``: UTF-8 sorts as
-    code points, so the order is Python's), so no Python object is made per document
-    but the sets' bytes."""
-
-    def __init__(self, conn: sqlite3.Connection, handles: I64) -> None:
-        self.conn = conn
-        self.handles = handles
-
-    def _want(self, rows: I64) -> tuple[I64, I64]:
-        """Put the handles of ``rows`` in a temporary table; return them sorted, and
-        the order that sorts them."""
-        wanted = self.handles[rows]
-        order = np.argsort(wanted, kind="stable")
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(doc INTEGER PRIMARY KEY)")
-        self.conn.execute("DELETE FROM temp.wanted")
-        self.conn.executemany("INSERT INTO temp.wanted VALUES (?)", ((h,) for h in wanted.tolist()))
-        return wanted[order], order
-
-    def _ranked(
-        self, sort: str, handles: npt.NDArray[np.int64], order: Any
-    ) -> npt.NDArray[np.int64]:
-        ranked = np.fromiter(
-            (
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT d.doc FROM temp.wanted w JOIN docs d ON d.doc = w.doc ORDER BY {sort}"
-                )
-            ),
-            dtype=np.int64,
-        )
-        if len(ranked) != len(handles):
-            raise LookupError("a document asked for is not in the state")
-        out = np.empty(len(handles), np.int64)
-        out[order[np.searchsorted(handles, ranked)]] = np.arange(len(handles), dtype=np.int64)
-        return out
-
-    def order(
-        self, rows: npt.NDArray[np.int64]
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        handles, order = self._want(rows)
-        rank = self._ranked("d.length DESC, d.path, d.id, d.ordinal", handles, order)
-        position = self._ranked("d.path, d.ordinal", handles, order)
-        self.conn.execute("DELETE FROM temp.wanted")
-        return rank, position
-
-    def shingles(self, rows: I64) -> ShingleSets:
-        handles, order = self._want(rows)
-        join = " FROM temp.wanted w JOIN docs d ON d.doc = w.doc ORDER BY w.doc"
-        sizes = np.fromiter(
-            (r[0] for r in self.conn.execute("SELECT d.size" + join)), dtype=np.int64
-        )
-        if len(sizes) != len(handles):
-            raise LookupError("a document asked for is not in the state")
-        indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        values = np.empty(int(indptr[-1]), np.uint32)  # filled in place: no second copy
-        for k, (blob,) in enumerate(self.conn.execute("SELECT d.shingles" + join)):
-            values[indptr[k] : indptr[k + 1]] = np.frombuffer(blob, dtype=np.uint32)
-        self.conn.execute("DELETE FROM temp.wanted")
-        sets = ShingleSets(values, indptr)  # in handle order
-        if np.array_equal(order, np.arange(len(order))):
-            return sets
-        back = np.empty(len(order), np.int64)
-        back[order] = np.arange(len(order), dtype=np.int64)
-        return take(sets, back)
-
-
-class StoredIndex(NearDuplicates):
-    """:class:`~cleaner.resolve.NearDuplicates` over the documents of a :class:`State`.
-
-    Reads only the documents it is asked about and their candidates, so an incremental
-    run costs in proportion to the new documents and their neighbours. A document's
-    tokens come from its stored band keys; nothing is hashed again.
-    """
-
-    def __init__(self, state: State, threshold: float, banding: Banding | None = None) -> None:
-        super().__init__(threshold)
-        self.banding = banding or Banding(threshold)
-        self.conn = state.conn
-        self._sets: dict[int, Shingles] = {}
-        self._keys: dict[int, Keys] = {}
-        self._facts: dict[int, tuple[Rank, tuple[Any, ...], bool | None]] = {}
-
-    def _load(self, docs: Iterable[int]) -> None:
-        missing = [d for d in docs if d not in self._facts]
-        for chunk in _chunks(missing):
-            marks = ",".join("?" * len(chunk))
-            for doc, length, path, ident, ordinal, kept, blob, keys in self.conn.execute(
-                "SELECT doc, length, path, id, ordinal, kept, shingles, keys FROM docs"
-                f" WHERE doc IN ({marks})",
-                list(chunk),
-            ):
-                verdict = None if kept is None else bool(kept)
-                self._facts[doc] = ((-length, path, ident, ordinal), (path, ordinal), verdict)
-                self._sets[doc] = _shingles(blob)
-                self._keys[doc] = _keys(keys)
-
-    def _probe(self, tokens: Tokens) -> set[int]:
-        """Documents that hold one of ``tokens``, loaded."""
-        found: set[int] = set()
-        for chunk in _chunks(as_signed(tokens)):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT doc FROM postings WHERE token IN ({marks})", list(chunk)
-                )
-            )
-        self._load(found)
-        return found
-
-    def candidates(self, doc: int) -> Iterable[int]:
-        self._load([doc])
-        return self._probe(as_tokens(self._keys[doc]))
-
-    def shingles(self, doc: int) -> Shingles:
-        self._load([doc])
-        return self._sets[doc]
-
-    def rank(self, doc: int) -> Rank:
-        self._load([doc])
-        return self._facts[doc][0]
-
-    def position(self, doc: int) -> tuple[Any, ...]:
-        return self._facts[doc][1]
-
-    def verdict(self, doc: int) -> bool | None:
-        self._load([doc])
-        return self._facts[doc][2]
-
-    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
-        rank, position, _ = self._facts[doc]
-        self._facts[doc] = (rank, position, dup_of is None)
-        self.conn.execute(
-            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
-            (int(dup_of is None), dup_of, similarity, doc),
-        )
-
-    def forget(self, docs: Iterable[int]) -> None:
-        """Drop cached facts of removed documents."""
-        for d in docs:
-            self._facts.pop(d, None)
-            self._sets.pop(d, None)
-            self._keys.pop(d, None)
-
-    def lookup(
-        self,
-        sets: Shingles,
-        exclude_path: str | None = None,
-        keys: Keys | None = None,
-    ) -> tuple[str, str, float] | None:
-        """The kept document most similar to ``sets`` (id, source, similarity), if any.
-
-        Documents of ``exclude_path`` are left out (a file is not its own duplicate).
-        ``keys`` are the band keys of ``sets`` when the caller has them already.
-        """
-        if not len(sets):
-            return None
-        if keys is None:
-            keys = self.banding.keys_of(sets)
-        found = self._probe(as_tokens(keys))
-        best: tuple[tuple[float, tuple[Any, ...]], int, float] | None = None
-        for doc in found:
-            _, position, kept = self._facts[doc]
-            if not kept or position[0] == exclude_path:
-                continue
-            sim = jaccard(sets, self._sets[doc])
-            if sim >= self.threshold and (best is None or (-sim, position) < best[0]):
-                best = ((-sim, position), doc, sim)
-        if best is None:
-            return None
-        ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]
-        return str(ident), str(best[0][1][0]), best[2]

@@ -17,7 +17,8 @@ from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
 from cleaner.minhash import MinHasher
 from cleaner.neardup import find_block_duplicates
-from cleaner.resolve import Banding, InMemory, rank_order, resolve_arrays, shingle_sets, take
+from cleaner.resolve import Banding, shingle_sets, take
+from cleaner.resolve_batch import InMemory, rank_order, resolve_arrays
 from cleaner.stage import Stage
 
 _WORD = re.compile(r"\w+")
@@ -180,7 +181,7 @@ class DropNearDuplicates(Stage):
     cleaning, ties broken by source path and then id. The dropped document's audit
     entry names the kept one and their Jaccard similarity. The rule itself lives in
     :mod:`cleaner.resolve`, which an incremental run uses against a stored corpus; here
-    it runs on arrays (:func:`~cleaner.resolve.resolve_arrays`).
+    it runs on arrays (:func:`~cleaner.resolve_batch.resolve_arrays`).
     """
 
     name = "drop-near-duplicates"
