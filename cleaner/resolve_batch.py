@@ -89,11 +89,12 @@ def resolve_arrays(
 
     ``keys`` (one row of band keys per document with a non-empty shingle set, see
     :meth:`~cleaner.resolve.Banding.keys`) and ``sizes`` (its set sizes) are all that is
-    held for every document. Pairs that share a key and pass the size bound are the candidates; only
-    documents in such a pair are read from ``docs``: their rank and position once, and
-    their shingle sets block by block, about ``block`` shingles at a time (a set is read
-    again by each block that needs it). Returns the dropped rows, the row each one
-    duplicates and their Jaccard; every other row is kept.
+    held for every document. Pairs that share a key and pass the size bound are the
+    candidates; only documents in such a pair (or with an exact copy) are read from
+    ``docs``: their rank and position once, and their shingle sets block by block,
+    about ``block`` shingles at a time (a set is read again by each block that needs
+    it). Returns the dropped rows, the row each one duplicates and their Jaccard; every
+    other row is kept.
     """
     n = len(keys)
     counts: I64 = np.asarray(sizes, dtype=np.int64)
@@ -117,8 +118,9 @@ def resolve_arrays(
     rows = np.unique(np.concatenate((a, b, copies, stand_in[copies])))
     rank, position = docs.order(rows)
     # The copy of lowest rank takes the place of the row that stood in for its copies.
-    group = np.searchsorted(rows, np.concatenate((stand_in[copies], copies)))
-    head = np.searchsorted(rows, stand_in[np.concatenate((stand_in[copies], copies))])
+    members = np.unique(np.concatenate((stand_in[copies], copies)))
+    group = np.searchsorted(rows, members)
+    head = np.searchsorted(rows, stand_in[members])
     order = np.lexsort((rank[group], head))
     group, head = group[order], head[order]
     first = np.concatenate(([True], head[1:] != head[:-1])) if len(head) else head.astype(bool)
