@@ -15,10 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from cleaner import __version__
 from cleaner.check import CheckReport, judge_file
 from cleaner.config import CleanConfig
-from cleaner.document import Document
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor
 from cleaner.manifest import (
@@ -33,11 +35,13 @@ from cleaner.outdir import OutputFolder
 from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
-from cleaner.readers import InputFile, list_inputs, read_file
-from cleaner.resolve import Banding, MemoryIndex
+from cleaner.readers import list_inputs, read_file
+from cleaner.resolve import Banding
+from cleaner.resolve_batch import resolve_arrays
 from cleaner.stages.dedup import dedup_scheme
-from cleaner.state import NewDoc, State, StoredIndex
+from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
 from cleaner.stats import Stats
+from cleaner.stored import StoredDocuments, StoredIndex
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +162,8 @@ def _plan(folder: OutputFolder, config: CleanConfig, incremental: bool) -> _Plan
     elif manifest is None and state is None:
         flat = (folder.root / MANIFEST).exists()  # output of a version without a state index
         why = "the output was written without a state index" if flat else ""
+    elif state is None and (old := stored_schema(folder.db_path)) not in (None, SCHEMA):
+        why = f"the state index has layout {old} and this version uses layout {SCHEMA}"
     elif state is None or manifest is None:
         why = "the state index is missing or does not match the published corpus"
     elif state.meta("version") != __version__:
@@ -245,47 +251,58 @@ class _Run:
         self.dedup = config.dedup
         self.banding = Banding(self.dedup.threshold, self.dedup.num_perm, self.dedup.seed)
 
-    def _clean(self, todo: list[tuple[Path, str]], postings: bool) -> Iterator[list[NewDoc]]:
-        """Read and clean ``todo`` on the executor; store each file here, in input order."""
+    def _clean(
+        self, todo: list[tuple[Path, str]], full: bool
+    ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.int64]]]:
+        """Read and clean ``todo`` on the executor; store each file here, in input order.
+
+        Yields each stored file with its documents' handles.
+        """
         tasks = ((str(path), source, self.config) for path, source in todo)
-        for done, cleaned in enumerate(self.executor.map(clean_file, tasks), start=1):
-            self.cleaned += len(cleaned.docs)
-            yield self.state.add_file(
-                cleaned.entry,
-                cleaned.docs,
-                mtime_ns=cleaned.mtime_ns,
-                seen_ns=cleaned.seen_ns,
-                ngram=self.dedup.ngram,
-                threshold=self.dedup.threshold,
-                postings=postings,
-                banding=self.banding,
-            )
+        for done, prepared in enumerate(self.executor.map(clean_file, tasks), start=1):
+            self.cleaned += len(prepared.docs)
+            yield prepared, self.state.add_file(prepared, full=full)
             if self.progress is not None:
                 self.progress(done, len(todo))
 
     def rebuild(self) -> None:
-        """Clean every input into a new state file."""
-        new: list[NewDoc] = []
-        for docs in self._clean(self.listing, postings=False):
-            new.extend(docs)
+        """Clean every input into a new state file, then judge near-duplicates on arrays.
+
+        All that is held per document is its handle, shingle count and band keys
+        (about 100 bytes with 21 bands); shingle sets are read back from the state only
+        for the documents that share a band key with another (see
+        :func:`~cleaner.resolve_batch.resolve_arrays`).
+        """
+        handles: list[npt.NDArray[np.int64]] = []
+        sizes: list[npt.NDArray[np.int64]] = []
+        keys: list[npt.NDArray[np.uint32]] = []
+        for prepared, stored in self._clean(self.listing, full=True):
+            if len(prepared.indexed):
+                handles.append(stored[prepared.indexed])
+                sizes.append(prepared.sizes)
+                keys.append(prepared.keys)
         self.files["added"] = len(self.listing)
-        index = MemoryIndex(
-            [d.shingles for d in new],
-            [d.rank for d in new],
-            [d.position for d in new],
-            [d.live for d in new],
-            threshold=self.dedup.threshold,
-            banding=self.banding,
-        )
-        verdicts = index.resolve_all() if self.dedup.documents else {}
-        self.state.set_verdicts(
-            (d.handle, None if k is None else new[k].handle, s)
-            for d, (k, s) in ((d, verdicts.get(i, (None, None))) for i, d in enumerate(new))
-            if d.live
-        )
-        self.state.write_postings(
-            (d.handle, tokens) for d, tokens in zip(new, index.tokens, strict=True) if d.live
-        )
+        if not handles:
+            return
+        all_handles = np.concatenate(handles)
+        all_keys = np.concatenate(keys)
+        del handles, keys
+        if self.dedup.documents:
+            dropped, dup_of, sim = resolve_arrays(
+                all_keys,
+                np.concatenate(sizes),
+                self.dedup.threshold,
+                StoredDocuments(self.state.conn, all_handles),
+            )
+            self.state.set_verdicts(
+                zip(
+                    all_handles[dropped].tolist(),
+                    all_handles[dup_of].tolist(),
+                    sim.tolist(),
+                    strict=True,
+                )
+            )
+        self.state.write_postings(all_handles, all_keys)
 
     def update(self) -> bool:
         """Clean only new and changed inputs; re-judge the documents their change affects.
@@ -318,10 +335,10 @@ class _Run:
                 for handle in handles:
                     dirty.update(index.affected_by_removal(handle))
             gone.update(handles)
-            state.remove_file(source, self.dedup.threshold, self.banding)
+            state.remove_file(source)
         index.forget(gone)
-        for docs in self._clean(todo, postings=True):
-            dirty.update(d.handle for d in docs if d.live)
+        for prepared, added in self._clean(todo, full=False):
+            dirty.update(h for h, ok in zip(added.tolist(), prepared.live, strict=True) if ok)
         dirty -= gone
         if self.dedup.documents:
             index.resolve(dirty)
@@ -353,7 +370,6 @@ class _Run:
             AUDIT: _write_lines(gen / AUDIT, state.audit_lines()),
         }
         counts = Stats.from_rows(state.document_counts(), state.change_counts())
-        drops = list(state.drops())
         inputs = state.inputs()
         mode = "incremental" if plan.state is not None else "full"
         reason = plan.reason or ", ".join(f"{v} {k}" for k, v in self.files.items())
@@ -371,7 +387,7 @@ class _Run:
             inputs=inputs,
             outputs=outputs,
             counts=counts,
-            duplicates=duplicate_clusters(drops),
+            duplicates=duplicate_clusters(state.drops()),
             stages=Pipeline.from_config(self.config).names,
             run=run,
             history=plan.history,
@@ -415,26 +431,20 @@ class _Run:
         )
 
 
-@dataclass
-class CleanedFile:
-    """One input file read and cleaned by a worker: what the driver stores."""
-
-    entry: InputFile
-    docs: list[Document]
-    mtime_ns: int
-    seen_ns: int
-
-
 @lru_cache(maxsize=4)
 def _pipeline(config: CleanConfig) -> Pipeline:
     return Pipeline.from_config(config, corpus_stages=False)
 
 
-def clean_file(task: tuple[str, str, CleanConfig]) -> CleanedFile:
-    """Read one input file and run the per-document stages on it (an executor task).
+def clean_file(task: tuple[str, str, CleanConfig]) -> PreparedFile:
+    """Read one input file, run the per-document stages on it and turn the result into
+    rows of the state (an executor task).
 
-    Module-level and picklable, so it runs the same in this process, in a local worker
-    process or as a Ray task (which must see the input at the same path).
+    The rows are ready to insert: serialized records, audit rows, shingle hashes and
+    band keys (:func:`~cleaner.state.prepare_file`), so no document crosses the
+    process boundary and the driver does little per document. Module-level and
+    picklable, so it runs the same in this process, in a local worker process or as a
+    Ray task (which must see the input at the same path).
     """
     path, source, config = task
     try:
@@ -444,7 +454,17 @@ def clean_file(task: tuple[str, str, CleanConfig]) -> CleanedFile:
     seen_ns = time.time_ns()
     entry = read_file(Path(path), source, config.text_key)
     docs = list(_pipeline(config).run(entry.documents))
-    return CleanedFile(entry, docs, mtime_ns, seen_ns)
+    entry.count = max(entry.count, len(entry.documents))
+    entry.documents = []
+    dedup = config.dedup
+    return prepare_file(
+        entry,
+        docs,
+        mtime_ns=mtime_ns,
+        seen_ns=seen_ns,
+        ngram=dedup.ngram,
+        banding=Banding(dedup.threshold, dedup.num_perm, dedup.seed) if dedup.documents else None,
+    )
 
 
 def _unchanged(

@@ -11,8 +11,8 @@ from typing import Any
 
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
-from cleaner.resolve import shingle_hashes
-from cleaner.state import StoredIndex
+from cleaner.resolve import shingle_sets
+from cleaner.stored import StoredIndex
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -128,21 +128,27 @@ def judge_file(
     repair, rest = pipeline.stages[0], Pipeline(pipeline.stages[1:])
     repaired = list(repair.run(entry.documents))
     result.input_chars = sum(len(d.text) for d in repaired)
+    live = []
     for doc in rest.run(repaired):
         result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
         if doc.dropped is not None:
             result.removed_chars += len(doc.dropped.text)
-            continue
-        if index is not None:
-            match = index.lookup(shingle_hashes(doc.text, ngram), exclude_path=source)
-            if match is not None:
-                kept_id, kept_source, sim = match
-                result.duplicates.append(
-                    {
-                        "id": doc.id,
-                        "duplicate_of": kept_id,
-                        "duplicate_source": kept_source,
-                        "similarity": round(sim, 4),
-                    }
-                )
+        else:
+            live.append(doc)
+    if index is None or not live:
+        return result
+    sets = shingle_sets([doc.text for doc in live], ngram)  # one batch for the whole file
+    keys = index.banding.keys(sets)
+    for k, doc in enumerate(live):
+        match = index.lookup(sets[k], exclude_path=source, keys=keys[k])
+        if match is not None:
+            kept_id, kept_source, sim = match
+            result.duplicates.append(
+                {
+                    "id": doc.id,
+                    "duplicate_of": kept_id,
+                    "duplicate_source": kept_source,
+                    "similarity": round(sim, 4),
+                }
+            )
     return result

@@ -25,6 +25,7 @@ from cleaner.errors import InputError
 
 __all__ = [
     "LSHIndex",
+    "all_candidate_pairs",
     "band_keys",
     "candidate_pairs",
     "candidate_probability",
@@ -149,6 +150,65 @@ def candidate_pairs(keys: U32, rank: I64 | None = None, max_run: int = 64) -> tu
     if not firsts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return _unique_pairs(np.concatenate(firsts), np.concatenate(seconds))
+
+
+def _all_run_pairs(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Every pair inside runs of equal keys of sorted ``key << 32 | id`` codes, as
+    ``a << 32 | b`` codes with ``a < b`` (ids ascend inside a run)."""
+    keys = codes >> np.uint64(32)
+    same = keys[1:] == keys[:-1]
+    member = np.zeros(len(codes), np.bool_)
+    member[1:] |= same
+    member[:-1] |= same
+    codes, keys = codes[member], keys[member]
+    if not len(codes):
+        return np.zeros(0, np.uint64)
+    ids = codes & np.uint64(0xFFFFFFFF)
+    new_run = np.concatenate(([True], keys[1:] != keys[:-1]))
+    start = np.flatnonzero(new_run)[np.cumsum(new_run) - 1]
+    count = np.arange(len(codes), dtype=np.int64) - start  # earlier members of the run
+    later = np.repeat(np.arange(len(codes), dtype=np.int64), count)
+    offset = np.arange(len(later), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    earlier = start[later] + offset
+    return np.asarray((ids[earlier] << np.uint64(32)) | ids[later], dtype=np.uint64)
+
+
+def _sorted_unique(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+
+
+def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I64, I64]:
+    """Every pair ``(a, b)``, ``a < b``, of documents that share a key in some band.
+
+    ``keys`` has one row per document and one column per band (the transpose of
+    :func:`band_keys`); ``ids`` (below ``2**32``, default the row numbers) name the
+    rows. Unlike :func:`candidate_pairs` no run is capped, so the result is exactly
+    the pairs that share an index token: a run of ``m`` equal keys gives
+    ``m * (m - 1) / 2`` pairs. Each band is sorted as one array of
+    ``key << 32 | id`` codes; the pairs of a few bands at a time are merged into the
+    sorted, unique result, so duplicates across bands are never held for long.
+
+    >>> keys = np.array([[7, 1], [7, 2], [9, 2], [7, 3]], dtype=np.uint32)
+    >>> [p.tolist() for p in all_candidate_pairs(keys)]
+    [[0, 0, 1, 1], [1, 3, 2, 3]]
+    """
+    n = keys.shape[0]
+    names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
+    found = np.zeros(0, np.uint64)
+    pending: list[npt.NDArray[np.uint64]] = []
+    waiting = 0
+    for band in range(keys.shape[1] if keys.ndim == 2 else 0):
+        codes = np.sort((keys[:, band].astype(np.uint64) << np.uint64(32)) | names)
+        pending.append(_all_run_pairs(codes))
+        waiting += len(pending[-1])
+        if waiting > max(1 << 22, len(found)) or band == keys.shape[1] - 1:
+            found = _sorted_unique(np.concatenate((found, *pending)))
+            pending, waiting = [], 0
+    return (
+        (found >> np.uint64(32)).astype(np.int64),
+        (found & np.uint64(0xFFFFFFFF)).astype(np.int64),
+    )
 
 
 class LSHIndex:

@@ -38,6 +38,7 @@ __all__ = [
     "exact_jaccard",
     "find_block_duplicates",
     "find_duplicates",
+    "keep_longest",
     "longest_first",
     "priority_rank",
     "star_clusters",
@@ -206,6 +207,58 @@ def star_clusters(n: int, a: I64, b: I64, rank: I64) -> I64:
     center = np.arange(n, dtype=np.int64)
     center[u[first]] = v[first]
     return center
+
+
+_UNDECIDED, _KEPT, _DROPPED = 0, 1, 2
+
+
+def keep_longest(n: int, a: I64, b: I64, sim: F64, rank: I64, position: I64) -> tuple[I64, F64]:
+    """The keep-longest rule over verified edges ``(a, b)``; vectorized.
+
+    Equal to the sequential rule of :class:`cleaner.resolve.NearDuplicates`: visit
+    nodes by ``rank`` (distinct; lower first); a node is dropped when one of its
+    neighbours of lower rank is kept, and then names the kept neighbour of lower rank
+    with the highest ``sim``, ties to the lowest ``position`` (distinct). Unlike
+    :func:`star_clusters`, a dropped node still counts: it blocks nothing, but a
+    node whose only earlier neighbours were dropped is kept. Computed in rounds: a
+    node is kept once all its earlier neighbours are dropped, and dropped once one of
+    them is kept; every round settles at least the undecided node of lowest rank.
+    Returns each node's kept neighbour (-1 for kept nodes) and the similarity to it
+    (NaN for kept nodes).
+
+    >>> a, b, s = np.array([0, 1]), np.array([1, 2]), np.array([0.9, 0.85])
+    >>> keep_longest(3, a, b, s, np.array([0, 1, 2]), np.arange(3))[0].tolist()
+    [-1, 0, -1]
+    >>> keep_longest(3, a, b, s, np.array([2, 1, 0]), np.arange(3))[0].tolist()
+    [-1, 2, -1]
+    """
+    first = rank[a] < rank[b]
+    u = np.where(first, a, b).astype(np.int64)  # judged before v
+    v = np.where(first, b, a).astype(np.int64)
+    state = np.zeros(n, np.int8)
+    eu, ev = u, v
+    while True:
+        live = state[ev] == _UNDECIDED
+        eu, ev = eu[live], ev[live]
+        state[ev[state[eu] == _KEPT]] = _DROPPED
+        live = state[ev] == _UNDECIDED
+        eu, ev = eu[live], ev[live]
+        blocked = np.zeros(n, np.bool_)
+        blocked[ev[state[eu] != _DROPPED]] = True
+        settled = (state == _UNDECIDED) & ~blocked
+        state[settled] = _KEPT
+        if not len(ev):
+            break
+    dup_of = np.full(n, -1, np.int64)
+    similarity = np.full(n, np.nan, np.float64)
+    claim = (state[u] == _KEPT) & (state[v] == _DROPPED)
+    u, v, s = u[claim], v[claim], sim[claim]
+    order = np.lexsort((position[u], -s, v))
+    u, v, s = u[order], v[order], s[order]
+    head = np.concatenate((np.ones(min(len(v), 1), np.bool_), v[1:] != v[:-1]))
+    dup_of[v[head]] = u[head]
+    similarity[v[head]] = s[head]
+    return dup_of, similarity
 
 
 def find_duplicates(

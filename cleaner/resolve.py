@@ -10,13 +10,21 @@ documents are added or removed, only documents similar to a changed one are judg
 again, in rank order, and a change of verdict spreads to the documents similar to it.
 
 Shingles are the canonical 32-bit shingle hashes of :mod:`cleaner.minhash` (lower-cased
-word n-grams, words ``\\w+``), kept as a sorted ``uint64`` array per document. Jaccard is
+word n-grams, words ``\\w+``), kept as a sorted ``uint32`` array per document. Jaccard is
 computed exactly on those arrays, so nothing is decided on an estimate. Candidates come
 from MinHash banding (:class:`Banding`: datasketch's permutations over the same hashes,
 bands chosen for recall at the threshold by :func:`cleaner.lsh.choose_bands`): each
 document gets one index token per band, and documents that share a token are
 candidates. Tokens depend only on the document, so an in-memory run and the stored
 index of an incremental run find the same candidates.
+
+Two implementations of the rule share these facts. :class:`NearDuplicates` judges
+documents one at a time and spreads changes (an incremental run, over the stored
+index). :func:`cleaner.resolve_batch.resolve_arrays` judges a whole corpus at once:
+band keys of every document (4 bytes per band), every pair that shares a key, the
+shingle sets of only the documents in such a pair, exact Jaccard and the greedy, all
+vectorized. Both give the same verdicts; :class:`MemoryIndex` is the first over a list
+in memory, the reference the tests hold the second to.
 """
 
 from __future__ import annotations
@@ -34,15 +42,19 @@ import numpy.typing as npt
 
 from cleaner import minhash
 from cleaner.lsh import band_keys, choose_bands
+from cleaner.minhash import ShingleSets
 
-Shingles = npt.NDArray[np.uint64]
+Shingles = npt.NDArray[np.uint32]
+Keys = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 Rank = tuple[Any, ...]
 
 _EPS = 1e-9  # keeps float rounding on the safe side of the length bounds
 
 
 def shingle_hashes(text: str, ngram: int = 5) -> Shingles:
-    """Sorted, unique 64-bit hashes of the lower-cased word ``ngram``-grams of ``text``.
+    """Sorted, unique 32-bit hashes of the lower-cased word ``ngram``-grams of ``text``.
 
     Mirrors :func:`cleaner.stages.dedup.shingles`: a text of 1 to ``ngram - 1`` words is
     one shingle, a text with no words has none.
@@ -50,7 +62,29 @@ def shingle_hashes(text: str, ngram: int = 5) -> Shingles:
     >>> len(shingle_hashes("one two three four five six", 5)), len(shingle_hashes("", 5))
     (2, 0)
     """
-    return minhash.shingle_hashes(text, ngram).astype(np.uint64)
+    return minhash.shingle_hashes(text, ngram)
+
+
+def shingle_sets(texts: Sequence[str], ngram: int = 5) -> ShingleSets:
+    """:func:`shingle_hashes` of many texts at once, as one CSR pair of arrays.
+
+    >>> sets = shingle_sets(["one two three four five six", ""])
+    >>> sets[0].tolist() == shingle_hashes("one two three four five six").tolist()
+    True
+    """
+    return minhash.MinHasher(num_perm=1, ngram=ngram).shingle_sets(texts)
+
+
+def take(sets: ShingleSets, rows: I64) -> ShingleSets:
+    """The sets of ``rows``, in that order, as a new CSR pair."""
+    sizes = sets.sizes()[rows]
+    starts = sets.indptr[:-1][rows]
+    total = int(sizes.sum())
+    shift = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    return ShingleSets(
+        sets.values[np.arange(total, dtype=np.int64) + shift],
+        np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
+    )
 
 
 def jaccard(a: Shingles, b: Shingles) -> float:
@@ -84,24 +118,40 @@ class Banding:
     def rows(self) -> int:
         return choose_bands(self.threshold, self.num_perm)[1]
 
-    def tokens(self, sets: Shingles) -> Shingles:
+    def tokens(self, sets: Shingles) -> Tokens:
         """The document's tokens: ``band << 32 | band key`` (none for an empty set)."""
         return self.tokens_many([sets])[0]
 
-    def tokens_many(self, sets: Sequence[Shingles]) -> list[Shingles]:
+    def tokens_many(self, sets: Sequence[Shingles]) -> list[Tokens]:
         """Tokens of many sets at once (one vectorized signature computation)."""
         sizes = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
         indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        values = np.concatenate(list(sets)) if len(sets) else np.zeros(0, np.uint64)
-        hasher = _hasher(self.num_perm, self.seed)
-        sig = hasher.signatures_from_hashes(values.astype(np.uint32), indptr)
+        values = np.concatenate(list(sets)) if len(sets) else np.zeros(0, np.uint32)
+        keys = self.keys(ShingleSets(values.astype(np.uint32), indptr))
+        return [as_tokens(keys[i]) if sizes[i] else _NONE for i in range(len(sets))]
+
+    def keys_of(self, sets: Shingles) -> Keys:
+        """Band keys of one set."""
+        row: Keys = self.keys(ShingleSets(sets, np.array([0, len(sets)], np.int64)))[0]
+        return row
+
+    def keys(self, sets: ShingleSets) -> Keys:
+        """Band keys of many sets, shape ``(n, bands)`` (an empty set's row means nothing)."""
+        sig = _hasher(self.num_perm, self.seed).signatures_from_hashes(sets.values, sets.indptr)
         bands, rows = choose_bands(self.threshold, self.num_perm)
-        keys = band_keys(sig, bands, rows).T.astype(np.uint64)  # (n, bands)
-        tokens = keys | (np.arange(bands, dtype=np.uint64) << np.uint64(32))[None, :]
-        return [tokens[i] if sizes[i] else _NONE for i in range(len(sets))]
+        return np.ascontiguousarray(band_keys(sig, bands, rows).T)
 
 
+Tokens = npt.NDArray[np.uint64]
 _NONE = np.zeros(0, dtype=np.uint64)
+
+
+def as_tokens(keys: Keys) -> Tokens:
+    """Index tokens from one document's band keys: ``band << 32 | key``."""
+    return np.asarray(
+        keys.astype(np.uint64) | (np.arange(len(keys), dtype=np.uint64) << np.uint64(32)),
+        dtype=np.uint64,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -114,8 +164,8 @@ def size_bounds(n: int, threshold: float) -> tuple[int, int]:
     return math.floor(threshold * n - _EPS), math.ceil(n / threshold + _EPS)
 
 
-def as_signed(values: npt.NDArray[np.uint64]) -> list[int]:
-    """Hashes as signed 64-bit ints, the form SQLite stores."""
+def as_signed(values: Tokens) -> list[int]:
+    """Tokens as signed 64-bit ints, the form SQLite stores."""
     return [int(x) for x in values.view(np.int64)]
 
 
@@ -206,7 +256,7 @@ class NearDuplicates(ABC):
                         heapq.heappush(heap, (self.rank(other), other))
 
 
-def candidate_pairs(tokens_of: Sequence[Shingles]) -> dict[int, set[int]]:
+def candidate_pairs(tokens_of: Sequence[Tokens]) -> dict[int, set[int]]:
     """All pairs of documents (by index) that share a token, as adjacency sets."""
     lengths = np.fromiter((len(p) for p in tokens_of), dtype=np.int64, count=len(tokens_of))
     if not lengths.sum():

@@ -2,9 +2,9 @@
 
 One SQLite file (``OUTPUT/.cleaner/state.sqlite``) holds, per input file, its sha256,
 size, mtime and manifest entry, and per document its corpus record, its audit rows,
-its change counts, its shingle hashes, its verdict and the prefix postings of the
-near-duplicate index (see :mod:`cleaner.resolve`). With it an incremental run cleans
-only new or changed files and re-emits every other document from here, never
+its change counts, its shingle hashes, its index tokens, its verdict and the postings
+of the near-duplicate index (see :mod:`cleaner.resolve`). With it an incremental run
+cleans only new or changed files and re-emits every other document from here, never
 re-reading its input.
 
 Tables::
@@ -12,8 +12,14 @@ Tables::
     meta(key, value)                       schema, version, config, generation, input root
     files(path, sha256, size, mtime_ns, seen_ns, info, rejections)
     docs(doc, path, ordinal, id, length, record, changes, tally, dropped,
-         size, shingles, kept, dup_of, similarity)
-    postings(token, doc)                   prefix hashes -> documents holding them
+         size, shingles, keys, kept, dup_of, similarity)
+    postings(token, doc)                   index tokens -> documents holding them
+
+``shingles`` is the sorted ``uint32`` array of a document's shingle hashes, ``keys``
+its ``uint32`` band keys (one per band; empty for a document without shingles), from
+which its tokens ``band << 32 | key`` follow. A worker turns a cleaned file into
+ready-to-insert rows (:func:`prepare_file`), so storing it costs the driver little. The
+near-duplicate resolvers read the documents through :mod:`cleaner.stored`.
 """
 
 from __future__ import annotations
@@ -26,24 +32,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from cleaner.document import Change, Document
 from cleaner.output import dumps
 from cleaner.readers import InputFile, dropped_reason
 from cleaner.resolve import (
     Banding,
-    NearDuplicates,
-    Rank,
+    Keys,
     Shingles,
     as_signed,
-    jaccard,
-    shingle_hashes,
+    as_tokens,
+    shingle_sets,
 )
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
-SCHEMA = "1"
+SCHEMA = "2"  # 2: uint32 shingles and a keys column (1 held uint64 shingles)
 NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
+I64 = npt.NDArray[np.int64]
+_ROWS = 1 << 16  # postings rows handed to SQLite per call when building the index
 
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,8 +61,8 @@ CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT
 CREATE TABLE docs(doc INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL,
     ordinal INTEGER NOT NULL, id TEXT NOT NULL, length INTEGER NOT NULL,
     record TEXT NOT NULL, changes TEXT NOT NULL, tally TEXT NOT NULL, dropped TEXT,
-    size INTEGER NOT NULL, shingles BLOB NOT NULL, kept INTEGER, dup_of INTEGER,
-    similarity REAL, UNIQUE(path, ordinal));
+    size INTEGER NOT NULL, shingles BLOB NOT NULL, keys BLOB NOT NULL, kept INTEGER,
+    dup_of INTEGER, similarity REAL, UNIQUE(path, ordinal));
 CREATE TABLE postings(token INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY(token, doc)) WITHOUT ROWID;
 """
@@ -70,20 +78,138 @@ class StoredFile:
     seen_ns: int
 
 
-@dataclass(frozen=True)
-class NewDoc:
-    """A document just stored: its handle and what the dedup rule needs of it."""
+@dataclass
+class PreparedFile:
+    """A cleaned input file as rows of the state, built where the file was cleaned.
 
-    handle: int
-    shingles: Shingles
-    rank: Rank
-    position: tuple[Any, ...]
-    live: bool
+    ``file`` is its ``files`` row, ``docs`` one ``docs`` row per document without the
+    leading handle and the trailing verdict columns, ``live`` whether each document is
+    still in the corpus. ``indexed`` are the ordinals of the documents with a non-empty
+    shingle set, ``keys`` their band keys (one row each) and ``sizes`` their set sizes.
+    Plain tuples and arrays: it pickles small and stores with one ``executemany``.
+    """
+
+    path: str
+    file: tuple[Any, ...]
+    docs: list[tuple[Any, ...]]
+    live: list[bool]
+    indexed: npt.NDArray[np.int64]
+    keys: Keys
+    sizes: npt.NDArray[np.int64]
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+def prepare_file(
+    entry: InputFile,
+    docs: Sequence[Document],
+    *,
+    mtime_ns: int,
+    seen_ns: int,
+    ngram: int,
+    banding: Banding | None,
+) -> PreparedFile:
+    """The rows that store ``entry`` and its cleaned ``docs`` (see :class:`PreparedFile`).
+
+    Shingles and band keys are computed for all live documents at once; with
+    ``banding`` None (no document dedup) they are left empty.
+    """
+    rejected: list[dict[str, Any]] = []
+    if entry.outcome == "rejected":
+        rejected.append(
+            {
+                "source": entry.path,
+                "stage": "read",
+                "rule": "rejected-file",
+                "message": entry.message,
+                "text": "",
+            }
+        )
+    rejected.extend({**r.to_dict(), "text": ""} for r in entry.rejections)
+    file = (
+        entry.path,
+        entry.sha256,
+        entry.size,
+        mtime_ns,
+        seen_ns,
+        dumps(entry.to_dict()),
+        "\n".join(dumps(r) for r in rejected),
+    )
+    live = [doc.dropped is None for doc in docs]
+    hashed = [i for i, ok in enumerate(live) if ok] if banding is not None else []
+    sets = shingle_sets([docs[i].text for i in hashed], ngram)
+    sizes = sets.sizes()
+    full = np.flatnonzero(sizes > 0)
+    keys = (
+        banding.keys(sets)
+        if banding is not None and len(full)
+        else np.zeros((len(hashed), 0), np.uint32)
+    )
+    blobs: dict[int, tuple[int, bytes, bytes]] = {
+        i: (int(sizes[k]), sets[k].tobytes(), keys[k].tobytes() if sizes[k] else b"")
+        for k, i in enumerate(hashed)
+    }
+    rows = []
+    for ordinal, doc in enumerate(docs):
+        changes = "\n".join(
+            dumps({"id": doc.id, "source": doc.source, **ch.to_dict()})
+            for ch in doc.changes
+            if ch.text
+        )
+        tally = json.dumps([[ch.stage, ch.rule, len(ch.text)] for ch in doc.changes])
+        dropped = None if doc.dropped is None else dumps(doc.dropped.to_dict())
+        size, shingles, band_keys = blobs.get(ordinal, (0, b"", b""))
+        rows.append(
+            (
+                entry.path,
+                ordinal,
+                doc.id,
+                len(doc.text),
+                dumps(doc.record()),
+                changes,
+                tally,
+                dropped,
+                size,
+                shingles,
+                band_keys,
+            )
+        )
+    indexed = np.asarray(hashed, dtype=np.int64)[full]
+    return PreparedFile(
+        entry.path,
+        file,
+        rows,
+        live,
+        indexed,
+        np.ascontiguousarray(keys[full]) if len(full) else np.zeros((0, 0), np.uint32),
+        sizes[full].astype(np.int64),
+    )
+
+
+def stored_schema(path: Path) -> str | None:
+    """The layout version of the state file at ``path`` (None when there is none)."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return None if row is None else str(row[0])
+
+
+def chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
+
+
+def shingles_from_blob(blob: bytes) -> Shingles:
+    return np.frombuffer(blob, dtype=np.uint32)
+
+
+def keys_from_blob(blob: bytes) -> Keys:
+    return np.frombuffer(blob, dtype=np.uint32)
 
 
 class State:
@@ -165,109 +291,59 @@ class State:
             (size, mtime_ns, seen_ns, path),
         )
 
-    def add_file(
-        self,
-        entry: InputFile,
-        docs: Sequence[Document],
-        *,
-        mtime_ns: int,
-        seen_ns: int,
-        ngram: int,
-        threshold: float,
-        postings: bool = True,
-        banding: Banding | None = None,
-    ) -> list[NewDoc]:
-        """Store an input file and its cleaned documents; return them for the dedup rule.
+    def add_file(self, prepared: PreparedFile, *, full: bool = False) -> npt.NDArray[np.int64]:
+        """Store a prepared file and its documents; return the documents' handles.
 
-        With ``postings`` False the caller writes the index later with
-        :meth:`write_postings` (a full build does, in one sorted pass).
+        In an incremental run (``full`` False) the new live documents are not judged
+        yet and their postings are written now. A full build marks them kept (the
+        array resolver then marks the duplicates) and writes every posting at the
+        end, in one sorted pass (:meth:`write_postings`).
         """
-        rejected: list[dict[str, Any]] = []
-        if entry.outcome == "rejected":
-            rejected.append(
-                {
-                    "source": entry.path,
-                    "stage": "read",
-                    "rule": "rejected-file",
-                    "message": entry.message,
-                    "text": "",
-                }
-            )
-        rejected.extend({**r.to_dict(), "text": ""} for r in entry.rejections)
-        self.conn.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+        self.conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", prepared.file)
+        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
+        first = (int(row[0]) if row else 0) + 1
+        handles = np.arange(first, first + len(prepared.docs), dtype=np.int64)
+        live_mark = 1 if full else None
+        self.conn.executemany(
+            "INSERT INTO docs (doc, path, ordinal, id, length, record, changes, tally, dropped,"
+            " size, shingles, keys, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                entry.path,
-                entry.sha256,
-                entry.size,
-                mtime_ns,
-                seen_ns,
-                dumps(entry.to_dict()),
-                "\n".join(dumps(r) for r in rejected),
+                (h, *r, live_mark if ok else 0)
+                for h, r, ok in zip(handles.tolist(), prepared.docs, prepared.live, strict=True)
             ),
         )
-        out = []
-        for ordinal, doc in enumerate(docs):
-            live = doc.dropped is None
-            sets = shingle_hashes(doc.text, ngram) if live else np.zeros(0, np.uint64)
-            changes = "\n".join(
-                dumps({"id": doc.id, "source": doc.source, **ch.to_dict()})
-                for ch in doc.changes
-                if ch.text
-            )
-            tally = json.dumps([[ch.stage, ch.rule, len(ch.text)] for ch in doc.changes])
-            dropped = None if live else dumps(doc.dropped.to_dict())  # type: ignore[union-attr]
-            cur = self.conn.execute(
-                "INSERT INTO docs (path, ordinal, id, length, record, changes, tally, dropped,"
-                " size, shingles, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    entry.path,
-                    ordinal,
-                    doc.id,
-                    len(doc.text),
-                    dumps(doc.record()),
-                    changes,
-                    tally,
-                    dropped,
-                    len(sets),
-                    sets.tobytes(),
-                    None if live else 0,
-                ),
-            )
-            handle = int(cur.lastrowid or 0)
-            if postings and live:
-                self.write_postings([(handle, (banding or Banding(threshold)).tokens(sets))])
-            out.append(
-                NewDoc(
-                    handle,
-                    sets,
-                    (-len(doc.text), doc.source, doc.id, ordinal),
-                    (doc.source, ordinal),
-                    live,
-                )
-            )
-        return out
+        if not full and len(prepared.indexed):
+            self.write_postings(handles[prepared.indexed], prepared.keys)
+        return handles
 
-    def write_postings(self, items: Iterable[tuple[int, Shingles]]) -> None:
-        """Add the index tokens of documents, sorted for a fast bulk insert."""
-        rows = sorted((t, h) for h, prefix in items for t in as_signed(prefix))
-        self.conn.executemany("INSERT INTO postings VALUES (?, ?)", rows)
+    def write_postings(self, handles: npt.NDArray[np.int64], keys: Keys) -> None:
+        """Add the index tokens of documents (``keys``: one row per handle), band by
+        band in token order, for a fast bulk insert."""
+        for band in range(keys.shape[1] if keys.ndim == 2 else 0):
+            order = np.lexsort((handles, keys[:, band]))
+            tokens = (keys[order, band].astype(np.int64) | (band << 32)).tolist()
+            docs = handles[order].tolist()
+            for lo in range(0, len(tokens), _ROWS):
+                self.conn.executemany(
+                    "INSERT INTO postings VALUES (?, ?)",
+                    zip(tokens[lo : lo + _ROWS], docs[lo : lo + _ROWS], strict=True),
+                )
 
     def docs_of(self, path: str) -> list[int]:
         rows = self.conn.execute("SELECT doc FROM docs WHERE path = ? ORDER BY ordinal", (path,))
         return [r[0] for r in rows]
 
-    def remove_file(self, path: str, threshold: float, banding: Banding | None = None) -> None:
+    def remove_file(self, path: str) -> None:
         """Forget an input file, its documents and their postings."""
-        for handle in self.docs_of(path):
-            (blob,) = self.conn.execute(
-                "SELECT shingles FROM docs WHERE doc = ?", (handle,)
-            ).fetchone()
-            sets = np.frombuffer(blob, dtype=np.uint64)
-            self.conn.executemany(
-                "DELETE FROM postings WHERE token = ? AND doc = ?",
-                [(t, handle) for t in as_signed((banding or Banding(threshold)).tokens(sets))],
-            )
+        rows = self.conn.execute("SELECT doc, keys FROM docs WHERE path = ?", (path,))
+        self.conn.executemany(
+            "DELETE FROM postings WHERE token = ? AND doc = ?",
+            [
+                (t, doc)
+                for doc, blob in rows.fetchall()
+                for t in as_signed(as_tokens(keys_from_blob(blob)))
+            ],
+        )
         self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
 
@@ -372,101 +448,3 @@ class State:
             )
         )
         return int(total), int(kept), {str(k): int(v) for k, v in dropped.items()}
-
-
-class StoredIndex(NearDuplicates):
-    """:class:`~cleaner.resolve.NearDuplicates` over the documents of a :class:`State`.
-
-    Reads only the documents it is asked about and their candidates, so an incremental
-    run costs in proportion to the new documents and their neighbours.
-    """
-
-    def __init__(self, state: State, threshold: float, banding: Banding | None = None) -> None:
-        super().__init__(threshold)
-        self.banding = banding or Banding(threshold)
-        self.conn = state.conn
-        self._sets: dict[int, Shingles] = {}
-        self._facts: dict[int, tuple[Rank, tuple[Any, ...], bool | None]] = {}
-
-    def _load(self, docs: Iterable[int]) -> None:
-        missing = [d for d in docs if d not in self._facts]
-        for chunk in _chunks(missing):
-            marks = ",".join("?" * len(chunk))
-            for doc, length, path, ident, ordinal, kept, blob in self.conn.execute(
-                "SELECT doc, length, path, id, ordinal, kept, shingles FROM docs"
-                f" WHERE doc IN ({marks})",
-                list(chunk),
-            ):
-                verdict = None if kept is None else bool(kept)
-                self._facts[doc] = ((-length, path, ident, ordinal), (path, ordinal), verdict)
-                self._sets[doc] = np.frombuffer(blob, dtype=np.uint64)
-
-    def _probe(self, sets: Shingles) -> set[int]:
-        """Documents that share an index token with ``sets``, loaded."""
-        tokens = as_signed(self.banding.tokens(sets))
-        found: set[int] = set()
-        for chunk in _chunks(tokens):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT doc FROM postings WHERE token IN ({marks})", list(chunk)
-                )
-            )
-        self._load(found)
-        return found
-
-    def candidates(self, doc: int) -> Iterable[int]:
-        return self._probe(self.shingles(doc))
-
-    def shingles(self, doc: int) -> Shingles:
-        self._load([doc])
-        return self._sets[doc]
-
-    def rank(self, doc: int) -> Rank:
-        self._load([doc])
-        return self._facts[doc][0]
-
-    def position(self, doc: int) -> tuple[Any, ...]:
-        return self._facts[doc][1]
-
-    def verdict(self, doc: int) -> bool | None:
-        self._load([doc])
-        return self._facts[doc][2]
-
-    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
-        rank, position, _ = self._facts[doc]
-        self._facts[doc] = (rank, position, dup_of is None)
-        self.conn.execute(
-            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
-            (int(dup_of is None), dup_of, similarity, doc),
-        )
-
-    def forget(self, docs: Iterable[int]) -> None:
-        """Drop cached facts of removed documents."""
-        for d in docs:
-            self._facts.pop(d, None)
-            self._sets.pop(d, None)
-
-    def lookup(
-        self,
-        sets: Shingles,
-        exclude_path: str | None = None,
-    ) -> tuple[str, str, float] | None:
-        """The kept document most similar to ``sets`` (id, source, similarity), if any.
-
-        Documents of ``exclude_path`` are left out (a file is not its own duplicate).
-        """
-        found = self._probe(sets)
-        best: tuple[tuple[float, tuple[Any, ...]], int, float] | None = None
-        for doc in found:
-            _, position, kept = self._facts[doc]
-            if not kept or position[0] == exclude_path:
-                continue
-            sim = jaccard(sets, self._sets[doc])
-            if sim >= self.threshold and (best is None or (-sim, position) < best[0]):
-                best = ((-sim, position), doc, sim)
-        if best is None:
-            return None
-        ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]
-        return str(ident), str(best[0][1][0]), best[2]

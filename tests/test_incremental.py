@@ -236,3 +236,44 @@ def test_old_flat_output_is_replaced(base: Path, tmp_path: Path) -> None:
     assert report.mode == "full" and report.rebuild is not None
     assert (out / "manifest.json").is_symlink()
     assert outputs(out) == outputs(clean_corpus(base, tmp_path / "fresh").output)  # type: ignore[arg-type]
+
+
+def test_state_of_an_older_layout_is_rebuilt_and_says_why(base: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    out = tmp_path / "out"
+    clean_corpus(base, out)
+    db = sqlite3.connect(out / ".cleaner" / "state.sqlite")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    db.commit()
+    db.close()
+    report = clean_corpus(base, out)
+    assert report.mode == "full"
+    assert report.rebuild is not None and "layout 1" in report.rebuild
+    assert outputs(out) == outputs(clean_corpus(base, tmp_path / "fresh").output)  # type: ignore[arg-type]
+
+
+def test_removing_a_file_hashes_nothing_again(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner.minhash import MinHasher
+
+    out = tmp_path / "out"
+    clean_corpus(base, out)
+    (base / "doc03.txt").unlink()  # the kept copy of dup-of-03.txt: its duplicate comes back
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("stored band keys are read, not computed again")
+
+    monkeypatch.setattr(MinHasher, "signatures_from_hashes", refuse)
+    report = run_both_after(base, out, tmp_path / "scratch", monkeypatch)
+    assert report.mode == "incremental" and "dup-of-03.txt" in kept_sources(out)
+
+
+def run_both_after(raw: Path, out: Path, scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Report:
+    """The incremental run under the patch, then a rebuild without it; they must agree."""
+    report = clean_corpus(raw, out)
+    monkeypatch.undo()
+    clean_corpus(raw, scratch)
+    assert outputs(out) == outputs(scratch)
+    return report

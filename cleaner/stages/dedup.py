@@ -17,7 +17,8 @@ from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
 from cleaner.minhash import MinHasher
 from cleaner.neardup import find_block_duplicates
-from cleaner.resolve import Banding, MemoryIndex, shingle_hashes
+from cleaner.resolve import Banding, shingle_sets, take
+from cleaner.resolve_batch import InMemory, rank_order, resolve_arrays
 from cleaner.rules.patterns import count_words
 from cleaner.stage import Stage
 
@@ -180,7 +181,8 @@ class DropNearDuplicates(Stage):
     Which copy stays is fixed, whatever the input order: the longest text after
     cleaning, ties broken by source path and then id. The dropped document's audit
     entry names the kept one and their Jaccard similarity. The rule itself lives in
-    :mod:`cleaner.resolve`, which an incremental run uses against a stored corpus.
+    :mod:`cleaner.resolve`, which an incremental run uses against a stored corpus; here
+    it runs on arrays (:func:`~cleaner.resolve_batch.resolve_arrays`).
     """
 
     name = "drop-near-duplicates"
@@ -197,27 +199,29 @@ class DropNearDuplicates(Stage):
         if not self.config.documents:
             yield from all_docs
             return
-        live = [d.dropped is None for d in all_docs]
-        index = MemoryIndex(
-            [
-                shingle_hashes(d.text, self.config.ngram) if ok else _EMPTY
-                for d, ok in zip(all_docs, live, strict=True)
-            ],
-            [doc_rank(d, i) for i, d in enumerate(all_docs)],
-            [(i,) for i in range(len(all_docs))],
-            live,
-            threshold=self.config.threshold,
-            banding=Banding(self.config.threshold, self.config.num_perm, self.config.seed),
+        live = np.array([i for i, d in enumerate(all_docs) if d.dropped is None], np.int64)
+        sets = shingle_sets([all_docs[i].text for i in live.tolist()], self.config.ngram)
+        full = np.flatnonzero(sets.sizes() > 0)
+        mine = take(sets, full)
+        banding = Banding(self.config.threshold, self.config.num_perm, self.config.seed)
+        docs_of = live[full]
+
+        ranks = rank_order([doc_rank(all_docs[i], i) for i in docs_of.tolist()])
+        dropped, dup_of, sim = resolve_arrays(
+            banding.keys(mine),
+            mine.sizes(),
+            self.config.threshold,
+            InMemory(ranks, docs_of, mine),  # position: input order
         )
-        verdicts = index.resolve_all()
+        verdicts = {
+            int(docs_of[d]): (int(docs_of[k]), float(s))
+            for d, k, s in zip(dropped, dup_of, sim, strict=True)
+        }
         for i, doc in enumerate(all_docs):
-            k, sim = verdicts.get(i, (None, None))
-            if k is not None and sim is not None:
-                doc = doc.drop(near_duplicate(doc, all_docs[k].id, all_docs[k].source, sim))
+            if i in verdicts:
+                k, similarity = verdicts[i]
+                doc = doc.drop(near_duplicate(doc, all_docs[k].id, all_docs[k].source, similarity))
             yield doc
-
-
-_EMPTY = np.zeros(0, dtype=np.uint64)
 
 
 def doc_rank(doc: Document, position: int) -> tuple[int, str, str, int]:

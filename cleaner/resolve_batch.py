@@ -1,0 +1,218 @@
+"""Near-duplicate resolution of a whole corpus at once, on arrays (a full build).
+
+The rule is :mod:`cleaner.resolve`'s keep-longest rule, and :func:`resolve_arrays` gives
+the verdicts of :meth:`cleaner.resolve.NearDuplicates.resolve` judging every document.
+Per document it holds only the band keys and the set size; every pair that shares a
+band key is a candidate (:func:`cleaner.lsh.all_candidate_pairs`); only the documents in
+such a pair are read from a :class:`Documents` store (the state of an output folder, or
+arrays in memory), their shingle sets in blocks of bounded size; candidates are
+verified on their exact Jaccard and the greedy runs in rounds
+(:func:`cleaner.neardup.keep_longest`). Exact copies (same band keys, size and set)
+are judged as one document, so a text repeated thousands of times costs as many
+comparisons, not their square; near copies that share a band key are still compared
+pair by pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.lsh import all_candidate_pairs
+from cleaner.minhash import ShingleSets
+from cleaner.neardup import exact_jaccard, keep_longest
+from cleaner.resolve import Keys, take
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+_EPS = 1e-9  # as in cleaner.resolve.size_bounds
+_VERIFY_CHUNK = 1 << 20  # shingles compared per numpy pass: ~50 MB of temporaries
+_R = np.uint64(0x9E3779B97F4A7C15)  # mixes band keys into one digest per row
+_BLOCK = 1 << 24  # shingles read from the store per verification block: 64 MB
+
+
+class Documents(Protocol):
+    """What :func:`resolve_arrays` reads of the documents in candidate pairs, by row."""
+
+    def order(self, rows: I64) -> tuple[I64, I64]:
+        """Rank and input position of ``rows`` (see
+        :class:`~cleaner.resolve.NearDuplicates`), as distinct integers that sort the
+        same way."""
+        ...
+
+    def shingles(self, rows: I64) -> ShingleSets:
+        """The shingle sets of ``rows``, in that order."""
+        ...
+
+
+@dataclass(frozen=True)
+class InMemory:
+    """:class:`Documents` held in arrays: ``rank``, ``position`` and ``sets`` per row."""
+
+    rank: I64
+    position: I64
+    sets: ShingleSets
+
+    def order(self, rows: I64) -> tuple[I64, I64]:
+        return self.rank[rows], self.position[rows]
+
+    def shingles(self, rows: I64) -> ShingleSets:
+        return take(self.sets, rows)
+
+
+def rank_order(keys: Sequence[Any]) -> I64:
+    """Distinct integer ranks of sortable keys (0 for the smallest).
+
+    >>> rank_order([(-3, "b"), (-5, "a"), (-3, "a")]).tolist()
+    [2, 0, 1]
+    """
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    out = np.empty(len(keys), np.int64)
+    out[order] = np.arange(len(keys), dtype=np.int64)
+    return out
+
+
+def resolve_arrays(
+    keys: Keys,
+    sizes: npt.NDArray[np.integer[Any]],
+    threshold: float,
+    docs: Documents,
+    block: int = _BLOCK,
+) -> tuple[I64, I64, F64]:
+    """The keep-longest rule over a whole corpus at once; the same verdicts as
+    :meth:`~cleaner.resolve.NearDuplicates.resolve` judging every document.
+
+    ``keys`` (one row of band keys per document with a non-empty shingle set, see
+    :meth:`~cleaner.resolve.Banding.keys`) and ``sizes`` (its set sizes) are all that is
+    held for every document. Pairs that share a key and pass the size bound are the
+    candidates; only documents in such a pair (or with an exact copy) are read from
+    ``docs``: their rank and position once, and their shingle sets block by block,
+    about ``block`` shingles at a time (a set is read again by each block that needs
+    it). Returns the dropped rows, the row each one duplicates and their Jaccard; every
+    other row is kept.
+    """
+    n = len(keys)
+    counts: I64 = np.asarray(sizes, dtype=np.int64)
+    none = np.zeros(0, np.int64)
+    stand_in = _copies(keys, counts, docs, block)
+    alone = np.flatnonzero(stand_in == np.arange(n))
+    if len(alone) == n:
+        a, b = all_candidate_pairs(keys)
+    else:  # a set of exact copies is one row here: its pairs are not all compared
+        a, b = all_candidate_pairs(keys[alone], alone)
+    large = np.maximum(counts[a], counts[b]).astype(np.float64)
+    small = np.minimum(counts[a], counts[b])
+    possible = small >= np.floor(threshold * large - _EPS)  # see resolve.size_bounds
+    a, b = a[possible], b[possible]
+    sim = _verify(a, b, counts, docs, block) if len(a) else np.zeros(0, np.float64)
+    similar = sim >= threshold
+    a, b, sim = a[similar], b[similar], sim[similar]
+    copies = np.flatnonzero(stand_in != np.arange(n))
+    if not len(a) and not len(copies):
+        return none, none, np.zeros(0, np.float64)
+    rows = np.unique(np.concatenate((a, b, copies, stand_in[copies])))
+    rank, position = docs.order(rows)
+    # The copy of lowest rank takes the place of the row that stood in for its copies.
+    members = np.unique(np.concatenate((stand_in[copies], copies)))
+    group = np.searchsorted(rows, members)
+    head = np.searchsorted(rows, stand_in[members])
+    order = np.lexsort((rank[group], head))
+    group, head = group[order], head[order]
+    first = np.concatenate(([True], head[1:] != head[:-1])) if len(head) else head.astype(bool)
+    first_of = np.repeat(group[first], np.diff(np.append(np.flatnonzero(first), len(head))))
+    relabel = np.arange(len(rows), dtype=np.int64)
+    relabel[head[first]] = group[first]
+    la, lb = relabel[np.searchsorted(rows, a)], relabel[np.searchsorted(rows, b)]
+    dup_of, similarity = keep_longest(len(rows), la, lb, sim, rank, position)
+    # Every other copy is dropped: for its first copy if that one is kept (similarity
+    # 1), else for the most similar kept neighbour of the first copy that it outranks.
+    later = group[group != first_of]
+    by = first_of[group != first_of]
+    dup_of[later], similarity[later] = by, 1.0
+    lost = dup_of[by] >= 0
+    if lost.any():
+        _outranked(later[lost], by[lost], la, lb, sim, dup_of, similarity, rank, position)
+    dropped = np.flatnonzero(dup_of >= 0)
+    return rows[dropped], rows[dup_of[dropped]], similarity[dropped]
+
+
+def _outranked(
+    later: I64,
+    by: I64,
+    la: I64,
+    lb: I64,
+    sim: F64,
+    dup_of: I64,
+    similarity: F64,
+    rank: I64,
+    position: I64,
+) -> None:
+    """Judge the copies ``later`` of dropped first copies ``by``: each names the kept
+    neighbour of its first copy (a neighbour of its own, with the same similarity) that
+    ranks before it, most similar first, then first in input order."""
+    u, v = np.concatenate((la, lb)), np.concatenate((lb, la))
+    s = np.concatenate((sim, sim))
+    keep = dup_of[v] < 0  # kept neighbours (u, v): v kept
+    u, v, s = u[keep], v[keep], s[keep]
+    order = np.lexsort((position[v], -s, u))
+    u, v, s = u[order], v[order], s[order]
+    for first in np.unique(by).tolist():
+        lo, hi = np.searchsorted(u, first), np.searchsorted(u, first, side="right")
+        best = np.minimum.accumulate(rank[v[lo:hi]])  # non-increasing along the order
+        mine = later[by == first]
+        pick = lo + np.searchsorted(-best, -rank[mine], side="right")
+        dup_of[mine], similarity[mine] = v[pick], s[pick]
+
+
+def _copies(keys: Keys, sizes: I64, docs: Documents, block: int) -> I64:
+    """For each row, the row that stands in for its exact copies (itself when it has
+    none, or when it is the first of them): rows with the same band keys and size whose
+    sets are then found equal."""
+    n = len(keys)
+    stand_in = np.arange(n, dtype=np.int64)
+    if n < 2:
+        return stand_in
+    digest = sizes.astype(np.uint64)
+    for column in keys.T:
+        digest = (digest * _R) ^ column.astype(np.uint64)
+    order = np.argsort(digest, kind="stable")
+    digest = digest[order]
+    start = np.concatenate(([True], digest[1:] != digest[:-1]))
+    if start.all():
+        return stand_in
+    head = order[np.flatnonzero(start)[np.cumsum(start) - 1]]
+    rows, heads = order[~start], head[~start]
+    same = (keys[rows] == keys[heads]).all(axis=1) & (sizes[rows] == sizes[heads])
+    rows, heads = rows[same], heads[same]
+    if len(rows):
+        by_head = np.argsort(heads, kind="stable")
+        rows, heads = rows[by_head], heads[by_head]
+        equal = _verify(heads, rows, sizes, docs, block) == 1.0
+        stand_in[rows[equal]] = heads[equal]
+    return stand_in
+
+
+def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> F64:
+    """Exact Jaccard of the pairs ``(a, b)`` (sorted by ``a``), reading the sets of about
+    ``block`` shingles at a time."""
+    head = np.concatenate(([True], a[1:] != a[:-1]))
+    cum = np.cumsum(sizes[b] + np.where(head, sizes[a], 0))  # >= what a block reads
+    out = np.empty(len(a), np.float64)
+    lo = 0
+    while lo < len(a):
+        done = int(cum[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(cum, done + block, side="right")))
+        rows = np.unique(np.concatenate((a[lo:hi], b[lo:hi])))
+        out[lo:hi] = exact_jaccard(
+            docs.shingles(rows),
+            np.searchsorted(rows, a[lo:hi]),
+            np.searchsorted(rows, b[lo:hi]),
+            chunk=_VERIFY_CHUNK,
+        )
+        lo = hi
+    return out

@@ -1,0 +1,144 @@
+"""The array resolver gives the verdicts of the one-at-a-time reference rule."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from cleaner.minhash import ShingleSets
+from cleaner.neardup import keep_longest
+from cleaner.resolve import Banding, MemoryIndex, shingle_hashes, shingle_sets, take
+from cleaner.resolve_batch import InMemory, rank_order, resolve_arrays
+
+WORDS = [f"w{i}" for i in range(40)]
+
+
+def corpus(rng: random.Random, n: int) -> list[str]:
+    """Texts with chains of edits (each a near copy of the one before), exact copies
+    (ties on length) and unrelated texts."""
+    texts: list[str] = []
+    while len(texts) < n:
+        kind = rng.random()
+        if texts and kind < 0.3:
+            words = rng.choice(texts).split()
+            for _ in range(rng.randint(0, 3)):
+                if words:
+                    words[rng.randrange(len(words))] = rng.choice(WORDS)
+            words += [rng.choice(WORDS) for _ in range(rng.choice([0, 0, 1, 4]))]
+            texts.append(" ".join(words))
+        elif texts and kind < 0.4:
+            texts.append(rng.choice(texts))
+        elif kind < 0.45:
+            texts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 4))))
+        else:
+            texts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 60))))
+    return texts
+
+
+def reference(
+    texts: list[str], sources: list[str], threshold: float
+) -> dict[int, tuple[int, float]]:
+    sets = [shingle_hashes(t) for t in texts]
+    index = MemoryIndex(
+        sets,
+        [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))],
+        [(s, i) for i, s in enumerate(sources)],
+        [True] * len(texts),
+        threshold=threshold,
+        banding=Banding(threshold),
+    )
+    return {
+        d: (k, s) for d, (k, s) in index.resolve_all().items() if k is not None and s is not None
+    }
+
+
+def arrays(
+    texts: list[str], sources: list[str], threshold: float, block: int = 1 << 24
+) -> dict[int, tuple[int, float]]:
+    sets = shingle_sets(texts)
+    full = np.flatnonzero(sets.sizes() > 0)
+    mine = take(sets, full)
+    keys = Banding(threshold).keys(mine)
+    ranks = rank_order(
+        [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))]
+    )
+    positions = rank_order([(s, i) for i, s in enumerate(sources)])
+    asked: list[int] = []
+
+    class Counting(InMemory):
+        def shingles(self, rows: np.ndarray) -> ShingleSets:  # type: ignore[type-arg]
+            asked.extend(rows.tolist())
+            return super().shingles(rows)
+
+    docs = Counting(ranks[full], positions[full], mine)
+    dropped, dup_of, sim = resolve_arrays(keys, mine.sizes(), threshold, docs, block=block)
+    assert len(set(asked)) <= len(full)
+    if block > 10**6:  # one block: a set is read to find exact copies, then to verify
+        assert len(asked) <= 2 * len(set(asked))
+    return {
+        int(full[d]): (int(full[k]), float(s)) for d, k, s in zip(dropped, dup_of, sim, strict=True)
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_arrays_match_the_reference_on_random_corpora(seed: int) -> None:
+    rng = random.Random(seed)
+    texts = corpus(rng, rng.randint(1, 80) if seed % 4 else rng.randint(200, 400))
+    sources = [rng.choice("abc") for _ in texts]  # ties go to source, then id
+    threshold = rng.choice([0.5, 0.7, 0.8, 0.9])
+    want = reference(texts, sources, threshold)
+    assert arrays(texts, sources, threshold) == want
+    assert arrays(texts, sources, threshold, block=rng.choice([1, 50, 500])) == want
+
+
+def test_a_chain_keeps_every_other_link() -> None:
+    # 0 ~ 1 ~ 2 ~ 3 in rank order, no other pair similar: 1 and 3 go, 2 stays.
+    a, b = np.array([0, 1, 2]), np.array([1, 2, 3])
+    dup, sim = keep_longest(4, a, b, np.array([0.9, 0.8, 0.85]), np.arange(4), np.arange(4))
+    assert dup.tolist() == [-1, 0, -1, 2]
+    assert np.isnan(sim[0]) and sim[3] == 0.85
+
+
+def test_ties_on_similarity_go_to_the_earlier_position() -> None:
+    # 2 is as similar to 0 as to 1 (both kept): it names the one first in input order.
+    a, b, s = np.array([0, 1]), np.array([2, 2]), np.array([0.9, 0.9])
+    dup, _ = keep_longest(3, a, b, s, np.arange(3), np.array([2, 1, 0]))
+    assert dup.tolist() == [-1, -1, 1]
+
+
+def test_no_candidates_reads_no_document() -> None:
+    class Refuse(InMemory):
+        def order(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+            raise AssertionError("no document is in a candidate pair")
+
+        def shingles(self, rows: np.ndarray) -> ShingleSets:  # type: ignore[type-arg]
+            raise AssertionError("no document is in a candidate pair")
+
+    sets = shingle_sets(["one two three four five six", "seven eight nine ten eleven"])
+    keys = Banding(0.8).keys(sets)
+    docs = Refuse(np.arange(2), np.arange(2), sets)
+    dropped, _, _ = resolve_arrays(keys, sets.sizes(), 0.8, docs)
+    assert dropped.tolist() == []
+
+
+def test_many_exact_copies_are_not_compared_pair_by_pair() -> None:
+    # 3000 copies share every band key: 4.5M pairs if compared pairwise, ~3000 here.
+    texts = ["one two three four five six seven eight nine ten"] * 3000 + ["eleven twelve"]
+    sets = shingle_sets(texts)
+    keys = Banding(0.8).keys(sets)
+    rank = np.random.default_rng(0).permutation(len(texts)).astype(np.int64)
+    compared = [0]
+
+    class Counting(InMemory):
+        def shingles(self, rows: np.ndarray) -> ShingleSets:  # type: ignore[type-arg]
+            compared[0] += len(rows)
+            return super().shingles(rows)
+
+    docs = Counting(rank, np.arange(len(texts), dtype=np.int64), sets)
+    dropped, dup_of, sim = resolve_arrays(keys, sets.sizes(), 0.8, docs)
+    first = int(np.argmin(rank[:3000]))
+    assert sorted(dropped.tolist()) == sorted(set(range(3000)) - {first})
+    assert set(dup_of.tolist()) == {first} and set(sim.tolist()) == {1.0}
+    assert compared[0] <= 2 * 3000
