@@ -293,6 +293,9 @@ class _Run:
                 np.concatenate(sizes),
                 self.dedup.threshold,
                 StoredDocuments(self.state.conn, all_handles),
+                # on a pool or a cluster, the LSH shuffle runs there in hash partitions
+                map_=None if isinstance(self.executor, InlineExecutor) else self.executor.map,
+                parts=max(2, 2 * self.executor.workers),
             )
             self.state.set_verdicts(
                 zip(

@@ -15,6 +15,7 @@ successors, which is enough for star clustering around the first member.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,8 @@ __all__ = [
     "candidate_pairs",
     "candidate_probability",
     "choose_bands",
+    "partition_pairs",
+    "partitioned_candidate_pairs",
 ]
 
 U32 = npt.NDArray[np.uint32]
@@ -326,3 +329,63 @@ class LSHIndex:
             index.keys = np.ascontiguousarray(data["keys"], dtype=np.uint32)
             index.ids = np.ascontiguousarray(data["ids"], dtype=np.uint32)
         return index
+
+
+Partition = tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
+Mapper = Callable[
+    [Callable[[Partition], npt.NDArray[np.uint64]], Iterable[Partition]],
+    Iterable[npt.NDArray[np.uint64]],
+]
+
+
+def _partitions(keys: U32, names: npt.NDArray[np.uint64], parts: int) -> Iterator[Partition]:
+    """The ``(band << 32 | key, id)`` tokens of ``keys``, split by a hash of the token."""
+    bands = keys.shape[1]
+    tokens = (np.arange(bands, dtype=np.uint64) << np.uint64(32))[None, :] | keys.astype(np.uint64)
+    part = _fmix64(tokens) % np.uint64(parts)
+    for p in range(parts):
+        rows, cols = np.nonzero(part == np.uint64(p))
+        yield tokens[rows, cols], names[rows]
+
+
+def partition_pairs(partition: Partition) -> npt.NDArray[np.uint64]:
+    """The pairs of one hash partition, as sorted unique ``a << 32 | b`` codes (a task).
+
+    Every token falls in exactly one partition, so the union of the partitions' pairs is
+    :func:`all_candidate_pairs`.
+    """
+    tokens, names = partition
+    if not len(tokens):
+        return np.zeros(0, np.uint64)
+    _, dense = np.unique(tokens, return_inverse=True)  # below 2**32: fits a code's key
+    codes = np.sort((dense.astype(np.uint64) << np.uint64(32)) | names)
+    return _sorted_unique(_all_run_pairs(codes))
+
+
+def partitioned_candidate_pairs(
+    keys: U32, map_: Mapper, parts: int, ids: npt.ArrayLike | None = None
+) -> tuple[I64, I64]:
+    """:func:`all_candidate_pairs`, computed as ``parts`` hash partitions of the band tokens.
+
+    The shuffle of a distributed LSH: each ``(band, key)`` token goes to the partition
+    its hash names, ``map_`` (an executor's ``map``: local processes, Ray tasks) finds
+    the pairs inside each partition, and the sorted unique union comes back here. The
+    result is the same as in one process, whatever ``parts`` is.
+
+    >>> keys = np.array([[7, 1], [7, 2], [9, 2], [7, 3]], dtype=np.uint32)
+    >>> [p.tolist() for p in partitioned_candidate_pairs(keys, map, 3)]
+    [[0, 0, 1, 1], [1, 3, 2, 3]]
+    """
+    n = keys.shape[0]
+    names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
+    if keys.ndim != 2 or not n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    found = _sorted_unique(
+        np.concatenate(
+            [np.zeros(0, np.uint64), *map_(partition_pairs, _partitions(keys, names, parts))]
+        )
+    )
+    return (
+        (found >> np.uint64(32)).astype(np.int64),
+        (found & np.uint64(0xFFFFFFFF)).astype(np.int64),
+    )

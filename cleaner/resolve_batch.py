@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.lsh import all_candidate_pairs
+from cleaner.lsh import Mapper, all_candidate_pairs, partitioned_candidate_pairs
 from cleaner.minhash import ShingleSets
 from cleaner.neardup import exact_jaccard, keep_longest
 from cleaner.resolve import Keys, take
@@ -83,6 +83,9 @@ def resolve_arrays(
     threshold: float,
     docs: Documents,
     block: int = _BLOCK,
+    *,
+    map_: Mapper | None = None,
+    parts: int = 1,
 ) -> tuple[I64, I64, F64]:
     """The keep-longest rule over a whole corpus at once; the same verdicts as
     :meth:`~cleaner.resolve.NearDuplicates.resolve` judging every document.
@@ -95,16 +98,22 @@ def resolve_arrays(
     about ``block`` shingles at a time (a set is read again by each block that needs
     it). Returns the dropped rows, the row each one duplicates and their Jaccard; every
     other row is kept.
+
+    With ``map_`` (an executor's ``map``) and ``parts > 1`` the candidate pairs are found
+    in ``parts`` hash partitions of the band tokens on the executor
+    (:func:`~cleaner.lsh.partitioned_candidate_pairs`); the result is the same.
     """
     n = len(keys)
     counts: I64 = np.asarray(sizes, dtype=np.int64)
     none = np.zeros(0, np.int64)
     stand_in = _copies(keys, counts, docs, block)
     alone = np.flatnonzero(stand_in == np.arange(n))
-    if len(alone) == n:
-        a, b = all_candidate_pairs(keys)
-    else:  # a set of exact copies is one row here: its pairs are not all compared
-        a, b = all_candidate_pairs(keys[alone], alone)
+    # a set of exact copies is one row here: its pairs are not all compared
+    rows_keys, ids = (keys, None) if len(alone) == n else (keys[alone], alone)
+    if map_ is not None and parts > 1:
+        a, b = partitioned_candidate_pairs(rows_keys, map_, parts, ids)
+    else:
+        a, b = all_candidate_pairs(rows_keys, ids)
     large = np.maximum(counts[a], counts[b]).astype(np.float64)
     small = np.minimum(counts[a], counts[b])
     possible = small >= np.floor(threshold * large - _EPS)  # see resolve.size_bounds

@@ -7,6 +7,8 @@ import random
 import numpy as np
 import pytest
 
+from cleaner.executors.local import LocalExecutor
+from cleaner.lsh import all_candidate_pairs, partitioned_candidate_pairs
 from cleaner.minhash import ShingleSets
 from cleaner.neardup import keep_longest
 from cleaner.resolve import Banding, MemoryIndex, shingle_hashes, shingle_sets, take
@@ -142,3 +144,27 @@ def test_many_exact_copies_are_not_compared_pair_by_pair() -> None:
     assert sorted(dropped.tolist()) == sorted(set(range(3000)) - {first})
     assert set(dup_of.tolist()) == {first} and set(sim.tolist()) == {1.0}
     assert compared[0] <= 2 * 3000
+
+
+@pytest.mark.parametrize("parts", [1, 2, 5, 16])
+def test_hash_partitions_find_the_same_pairs(parts: int) -> None:
+    rng = np.random.default_rng(parts)
+    keys = rng.integers(0, 40, size=(300, 6), dtype=np.uint32)  # many shared keys
+    keys[100:110] = keys[5]  # exact copies share every band
+    ids = np.sort(rng.choice(10_000, size=300, replace=False))
+    for named in (None, ids):
+        want = all_candidate_pairs(keys, named)
+        got = partitioned_candidate_pairs(keys, map, parts, named)
+        assert len(want[0]) > 300
+        assert all(np.array_equal(w, g) for w, g in zip(want, got, strict=True))
+
+
+def test_hash_partitions_run_on_a_pool() -> None:
+    keys = np.random.default_rng(0).integers(0, 25, size=(200, 4), dtype=np.uint32)
+    executor = LocalExecutor(2, in_flight=2)
+    try:
+        got = partitioned_candidate_pairs(keys, executor.map, 4)
+    finally:
+        executor.close()
+    want = all_candidate_pairs(keys)
+    assert all(np.array_equal(w, g) for w, g in zip(want, got, strict=True))
