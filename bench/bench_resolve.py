@@ -45,8 +45,9 @@ sys.path.insert(0, str(ROOT))
 
 from cleaner.lsh import all_candidate_pairs  # noqa: E402
 from cleaner.minhash import ShingleSets  # noqa: E402
+from cleaner.neardup import priority_rank  # noqa: E402
 from cleaner.resolve import Banding, MemoryIndex, shingle_hashes, shingle_sets, take  # noqa: E402
-from cleaner.resolve_batch import InMemory, rank_order, resolve_arrays  # noqa: E402
+from cleaner.resolve_batch import InMemory, resolve_arrays  # noqa: E402
 
 BANDS = 21
 HELD_PER_DOC = 8 + 8  # the handle and the set size (int64 each), beside the band keys
@@ -156,7 +157,7 @@ def bench_texts(path: Path, limit: int, threshold: float = 0.8) -> None:
     full = np.flatnonzero(sets.sizes() > 0)
     mine = take(sets, full)
     keys = banding.keys(mine)
-    rank, position = rank_order(ranks), np.arange(n, dtype=np.int64)
+    rank, position = priority_rank(ranks), np.arange(n, dtype=np.int64)
     t0 = time.process_time()
     dropped, dup_of, sim = resolve_arrays(
         keys,

@@ -15,7 +15,6 @@ pair by pair.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,18 +62,6 @@ class InMemory:
 
     def shingles(self, rows: I64) -> ShingleSets:
         return take(self.sets, rows)
-
-
-def rank_order(keys: Sequence[Any]) -> I64:
-    """Distinct integer ranks of sortable keys (0 for the smallest).
-
-    >>> rank_order([(-3, "b"), (-5, "a"), (-3, "a")]).tolist()
-    [2, 0, 1]
-    """
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    out = np.empty(len(keys), np.int64)
-    out[order] = np.arange(len(keys), dtype=np.int64)
-    return out
 
 
 def resolve_arrays(

@@ -10,9 +10,9 @@ import pytest
 from cleaner.executors.local import LocalExecutor
 from cleaner.lsh import all_candidate_pairs, partitioned_candidate_pairs
 from cleaner.minhash import ShingleSets
-from cleaner.neardup import keep_longest
+from cleaner.neardup import keep_longest, priority_rank
 from cleaner.resolve import Banding, MemoryIndex, shingle_hashes, shingle_sets, take
-from cleaner.resolve_batch import InMemory, rank_order, resolve_arrays
+from cleaner.resolve_batch import InMemory, resolve_arrays
 
 WORDS = [f"w{i}" for i in range(40)]
 
@@ -63,10 +63,10 @@ def arrays(
     full = np.flatnonzero(sets.sizes() > 0)
     mine = take(sets, full)
     keys = Banding(threshold).keys(mine)
-    ranks = rank_order(
+    ranks = priority_rank(
         [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))]
     )
-    positions = rank_order([(s, i) for i, s in enumerate(sources)])
+    positions = priority_rank([(s, i) for i, s in enumerate(sources)])
     asked: list[int] = []
 
     class Counting(InMemory):

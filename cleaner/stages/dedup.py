@@ -16,9 +16,9 @@ import numpy as np
 from cleaner.config import DedupConfig
 from cleaner.document import Change, Document
 from cleaner.minhash import MinHasher
-from cleaner.neardup import find_block_duplicates
+from cleaner.neardup import find_block_duplicates, priority_rank
 from cleaner.resolve import Banding, shingle_sets, take
-from cleaner.resolve_batch import InMemory, rank_order, resolve_arrays
+from cleaner.resolve_batch import InMemory, resolve_arrays
 from cleaner.rules.patterns import count_words
 from cleaner.stage import Stage
 
@@ -206,7 +206,7 @@ class DropNearDuplicates(Stage):
         banding = Banding(self.config.threshold, self.config.num_perm, self.config.seed)
         docs_of = live[full]
 
-        ranks = rank_order([doc_rank(all_docs[i], i) for i in docs_of.tolist()])
+        ranks = priority_rank([doc_rank(all_docs[i], i) for i in docs_of.tolist()])
         dropped, dup_of, sim = resolve_arrays(
             banding.keys(mine),
             mine.sizes(),
