@@ -295,7 +295,7 @@ class _Run:
                 StoredDocuments(self.state.conn, all_handles),
                 # on a pool or a cluster, the LSH shuffle runs there in hash partitions
                 map_=None if isinstance(self.executor, InlineExecutor) else self.executor.map,
-                parts=max(2, 2 * self.executor.workers),
+                parts=8 * self.executor.workers,  # a quarter of them in flight at a time
             )
             self.state.set_verdicts(
                 zip(

@@ -339,13 +339,25 @@ Mapper = Callable[
 
 
 def _partitions(keys: U32, names: npt.NDArray[np.uint64], parts: int) -> Iterator[Partition]:
-    """The ``(band << 32 | key, id)`` tokens of ``keys``, split by a hash of the token."""
+    """The ``(band << 32 | key, id)`` tokens of ``keys``, split by a hash of the token.
+
+    Built one partition at a time from a one-byte partition number per token, so the
+    driver never holds all tokens at 16 bytes each (an executor takes the partitions
+    lazily, a few in flight).
+    """
     bands = keys.shape[1]
-    tokens = (np.arange(bands, dtype=np.uint64) << np.uint64(32))[None, :] | keys.astype(np.uint64)
-    part = _fmix64(tokens) % np.uint64(parts)
+    part = np.empty(keys.shape, np.uint8 if parts <= 256 else np.uint32)
+    for band in range(bands):
+        tokens = (np.uint64(band) << np.uint64(32)) | keys[:, band].astype(np.uint64)
+        part[:, band] = _fmix64(tokens) % np.uint64(parts)
     for p in range(parts):
-        rows, cols = np.nonzero(part == np.uint64(p))
-        yield tokens[rows, cols], names[rows]
+        chunks: list[npt.NDArray[np.uint64]] = []
+        owners: list[npt.NDArray[np.uint64]] = []
+        for band in range(bands):
+            rows = np.flatnonzero(part[:, band] == p)
+            chunks.append((np.uint64(band) << np.uint64(32)) | keys[rows, band].astype(np.uint64))
+            owners.append(names[rows])
+        yield np.concatenate(chunks), np.concatenate(owners)
 
 
 def partition_pairs(partition: Partition) -> npt.NDArray[np.uint64]:
