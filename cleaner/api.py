@@ -295,7 +295,8 @@ class _Run:
                 StoredDocuments(self.state.conn, all_handles),
                 # on a pool or a cluster, the LSH shuffle runs there in hash partitions
                 map_=None if isinstance(self.executor, InlineExecutor) else self.executor.map,
-                parts=8 * self.executor.workers,  # a quarter of them in flight at a time
+                # several per worker, so only some are in flight; each is one pass per band
+                parts=min(8 * self.executor.workers, 64),
             )
             self.state.set_verdicts(
                 zip(
