@@ -181,6 +181,14 @@ def _sorted_unique(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
 
 
+def _split_codes(codes: npt.NDArray[np.uint64]) -> tuple[I64, I64]:
+    """The ``(a, b)`` arrays of ``a << 32 | b`` pair codes."""
+    return (
+        (codes >> np.uint64(32)).astype(np.int64),
+        (codes & np.uint64(0xFFFFFFFF)).astype(np.int64),
+    )
+
+
 def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I64, I64]:
     """Every pair ``(a, b)``, ``a < b``, of documents that share a key in some band.
 
@@ -208,10 +216,7 @@ def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I6
         if waiting > max(1 << 22, len(found)) or band == keys.shape[1] - 1:
             found = _sorted_unique(np.concatenate((found, *pending)))
             pending, waiting = [], 0
-    return (
-        (found >> np.uint64(32)).astype(np.int64),
-        (found & np.uint64(0xFFFFFFFF)).astype(np.int64),
-    )
+    return _split_codes(found)
 
 
 class LSHIndex:
@@ -397,7 +402,4 @@ def partitioned_candidate_pairs(
             [np.zeros(0, np.uint64), *map_(partition_pairs, _partitions(keys, names, parts))]
         )
     )
-    return (
-        (found >> np.uint64(32)).astype(np.int64),
-        (found & np.uint64(0xFFFFFFFF)).astype(np.int64),
-    )
+    return _split_codes(found)
