@@ -1,9 +1,11 @@
 """Benchmark the boilerplate stage on boilerplate-dev and pydocs-dev.
 
 Runs cleaner's StripBoilerplate stage (two passes, with corpus counts per site) over
-each set's raw/ folder, writes JSONL predictions keyed by ``source``, scores them with
-the shared scorer in a subprocess, and prints cleaner beside two baselines measured in
-the same run: no cleaning, and the C4 line filter as the bench README defines it.
+each set's raw/ folder, and the whole per-document chain as ``cleaner run --no-dedup``
+writes it (text repair, the stage, repeated paragraphs dropped), writes JSONL predictions
+keyed by ``source``, scores them with the shared scorer in a subprocess, and prints
+cleaner beside two baselines measured in the same run: no cleaning, and the C4 line
+filter as the bench README defines it.
 
     python bench/bench_boilerplate.py [--bench ../shared/bench] [--out bench/out]
 """
@@ -22,8 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaner.config import BoilerplateConfig  # noqa: E402
+from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig  # noqa: E402
 from cleaner.document import Document  # noqa: E402
+from cleaner.pipeline import Pipeline  # noqa: E402
 from cleaner.rules.model import MODEL_PATH  # noqa: E402
 from cleaner.stages.boilerplate import StripBoilerplate  # noqa: E402
 
@@ -86,16 +89,22 @@ def run_set(bench: Path, out: Path, name: str) -> dict[str, Any]:
     start = time.perf_counter()
     cleaned = list(stage.run(docs))
     seconds = time.perf_counter() - start
+    # what `cleaner run --no-dedup` writes: text repair, the stage, repeated paragraphs
+    chain = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False)))
+    corpus = list(chain.run(docs))
     paths = {
         "raw": out / f"{name}.raw.jsonl",
         "c4": out / f"{name}.c4.jsonl",
         "cleaner": out / f"{name}.cleaner.jsonl",
+        "corpus": out / f"{name}.corpus.jsonl",
     }
     write(paths["raw"], [(d.source, d.text) for d in docs])
     write(paths["c4"], [(d.source, c4_line_filter(d.text)) for d in docs])
     write(paths["cleaner"], [(d.source, d.text) for d in cleaned])
+    write(paths["corpus"], [(d.source, d.text) for d in corpus])
     scorer = bench / "score_boilerplate.py"
-    table = score(scorer, name, list(paths.values()), "raw,c4,cleaner", "none")
+    names = "raw,c4,cleaner,cleaner-corpus"
+    table = score(scorer, name, list(paths.values()), names, "none")
     by_type = score(scorer, name, [paths["cleaner"]], "cleaner", "page_type")
     return {
         "docs": len(docs), "seconds": seconds, "mb": size / 1e6,

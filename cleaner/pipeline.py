@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
+from cleaner.rules.model import LineModel
 from cleaner.stage import Stage
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
@@ -44,8 +45,9 @@ class Pipeline:
     """An ordered list of stages, run lazily one after the other.
 
     ``Pipeline.from_config(config)`` builds the default chain: repair-text,
-    strip-boilerplate, dedup-blocks, drop-near-duplicates. Documents come out in the
-    order they went in; stages that need the whole corpus (near-duplicates) buffer it.
+    strip-boilerplate, dedup-blocks, drop-near-duplicates; ``line_model`` replaces the
+    shipped boilerplate line model. Documents come out in the order they went in;
+    stages that need the whole corpus (near-duplicates) buffer it.
     """
 
     def __init__(self, stages: Sequence[Stage]) -> None:
@@ -53,15 +55,20 @@ class Pipeline:
 
     @classmethod
     def from_config(
-        cls, config: CleanConfig = CleanConfig(), *, corpus_stages: bool = True
+        cls,
+        config: CleanConfig = CleanConfig(),
+        *,
+        corpus_stages: bool = True,
+        line_model: LineModel | None = None,
     ) -> Pipeline:
         stages: list[Stage] = [RepairText(config.repair)]
         if config.boilerplate.enabled:
-            stages.append(StripBoilerplate(config.boilerplate))
+            stages.append(StripBoilerplate(config.boilerplate, line_model))
         stages.append(DedupBlocks(config.dedup))
         if config.boilerplate.enabled and config.dedup.blocks:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
-            stages.append(Settle([StripBoilerplate(again), DedupBlocks(config.dedup)]))
+            settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
+            stages.append(Settle(settle))
         if corpus_stages and config.dedup.documents:
             stages.append(DropNearDuplicates(config.dedup))
         return cls(stages)

@@ -123,3 +123,19 @@ def test_stage_passes_dropped_documents_through() -> None:
 
     doc = _doc(1, "s", "Share this article").drop(Change("x", "y"))
     assert list(StripBoilerplate(BoilerplateConfig()).run([doc])) == [doc]
+
+
+def test_pipeline_takes_a_line_model_in_place_of_the_shipped_one() -> None:
+    from cleaner.pipeline import Pipeline
+    from cleaner.rules.model import MODEL_PATH, LineModel
+
+    strict = LineModel(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    strict.threshold = 1.01  # every line scores below it
+    text = f"Bridge closes\n\n{P1}\n\nSale ends Sunday\n\n{P2}"
+    doc = Document("d1", "site/1.txt", text, meta={})
+    [shipped] = Pipeline.from_config().run([doc])
+    [custom] = Pipeline.from_config(line_model=strict).run([doc])
+    assert P1 in shipped.text and "Sale ends Sunday" in shipped.text
+    assert not any(c.rule == "low-content" for c in shipped.changes)
+    assert P1 not in custom.text
+    assert P1 in [c.text for c in custom.changes if c.rule == "low-content"]

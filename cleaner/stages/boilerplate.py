@@ -195,8 +195,9 @@ class StripBoilerplate(Stage):
 
     name = "strip-boilerplate"
 
-    def __init__(self, config: BoilerplateConfig) -> None:
+    def __init__(self, config: BoilerplateConfig, model: LineModel | None = None) -> None:
         self.config = config
+        self.model = model  # None: the shipped line model
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         counting = (
@@ -225,7 +226,7 @@ class StripBoilerplate(Stage):
         return self._apply(doc, frozenset())
 
     def _apply(self, doc: Document, repeated: frozenset[int]) -> Document:
-        out = _strip(doc.text, self.config, repeated)
+        out = _strip(doc.text, self.config, repeated, self.model)
         changes = [Change(self.name, r.rule, r.text, {"line": r.line}) for r in out.removed]
         return doc.with_changes(
             changes, text=out.text, title=out.title or doc.title, date=out.date or doc.date
