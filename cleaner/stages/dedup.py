@@ -73,9 +73,11 @@ class DedupBlocks(Stage):
 
     A paragraph (a block between blank lines) of at least ``MIN_BLOCK_WORDS`` words is
     a copy when its word ``config.block_ngram``-gram set has Jaccard >=
-    ``config.block_threshold`` with an earlier paragraph, so a copy with a few words
-    changed goes too (3-grams at 0.7 by default: with 5-grams at 0.8 one changed word
-    already sinks a 40-word paragraph below the threshold). Candidates come from
+    ``config.block_threshold`` with an earlier paragraph, so a copy with a word changed
+    goes too (3-grams at 0.85 by default: with 5-grams at 0.8 one changed word already
+    sinks a 40-word paragraph below the threshold). Lower thresholds also take sibling
+    passages that differ in a few words on purpose (a licence per author, the same
+    parameter note under two functions), which are content. Candidates come from
     MinHash and banding over a batch of documents at once (``cleaner.neardup``), and
     each is verified on its exact Jaccard. Short paragraphs go only when they sit
     inside a removed run and repeat exactly. A line that is one text printed twice
