@@ -28,9 +28,9 @@ pages through the whole per-document chain that ``cleaner run --no-dedup`` write
 repair, the stage, repeated paragraphs dropped), each fold's pages as one run. The
 threshold is the one with the best held-out boilerplate-dev F1 (stage line) among those
 with precision >= --min-precision and pydocs-dev F1 at or above raw (else the best
-F1); --threshold fixes it instead. The
-shipped model uses --threshold 0.45: at 0.55 it already drops a paragraph of a seed
-document (tests/seeds), whose expectations must hold.
+F1); --threshold fixes it instead. The shipped model uses --threshold 0.45: at 0.55 it
+already drops a paragraph of a seed document (tests/seeds), whose expectations must
+hold.
 """
 
 from __future__ import annotations
@@ -284,17 +284,15 @@ def corpus_cv(
     return [out[pg["id"]] for pg in pages]
 
 
-def dump(
-    folder: Path | None, name: str, pages: list[dict[str, Any]], texts: list[str]
-) -> list[str]:
-    """Write the held-out texts as ``folder/name.jsonl`` (``{"id", "text"}``, for the
-    shared scorer's --per-doc and --by page_type), when a folder is given."""
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as f:
-            for pg, text in zip(pages, texts, strict=True):
-                f.write(json.dumps({"id": pg["id"], "text": text}) + "\n")
-    return texts
+def dump(folder: Path | None, name: str, pages: list[dict[str, Any]], texts: list[str]) -> None:
+    """Write held-out texts as ``folder/name.jsonl`` (``{"id", "text"}``, for the shared
+    scorer's --per-doc and --by page_type); nothing without a folder."""
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as f:
+        for pg, text in zip(pages, texts, strict=True):
+            f.write(json.dumps({"id": pg["id"], "text": text}) + "\n")
 
 
 def report(pages: list[dict[str, Any]], texts: list[str]) -> dict[str, tuple[float, ...]]:
@@ -379,14 +377,11 @@ def main() -> None:
     if args.thresholds:
         grid = tuple(float(t) for t in args.thresholds.split(","))
     for t in grid:  # each one is a full run of the stage on every held-out page
-        stage = report(
-            pages,
-            dump(
-                args.dump, f"stage-{t:.2f}", pages, pipeline_cv(pages, folds, models, t, repeated)
-            ),
-        )
-        corpus = report(pages, dump(args.dump, f"corpus-{t:.2f}", pages,
-                                    corpus_cv(pages, folds, models, t)))  # fmt: skip
+        stage_texts = pipeline_cv(pages, folds, models, t, repeated)
+        corpus_texts = corpus_cv(pages, folds, models, t)
+        dump(args.dump, f"stage-{t:.2f}", pages, stage_texts)
+        dump(args.dump, f"corpus-{t:.2f}", pages, corpus_texts)
+        stage, corpus = report(pages, stage_texts), report(pages, corpus_texts)
         for label, scores in (("stage", stage), ("corpus", corpus)):
             d, py = scores["boilerplate-dev"], scores["pydocs-dev"]
             line = f"t={t:.3f} {label:6} dev F1={d[0]:.3f} P={d[1]:.3f} R={d[2]:.3f} | "
