@@ -1,11 +1,12 @@
 """Benchmark the boilerplate stage on boilerplate-dev and pydocs-dev.
 
 Runs cleaner's StripBoilerplate stage (two passes, with corpus counts per site) over
-each set's raw/ folder, and the whole per-document chain as ``cleaner run --no-dedup``
-writes it (text repair, the stage, repeated paragraphs dropped), writes JSONL predictions
-keyed by ``source``, scores them with the shared scorer in a subprocess, and prints
-cleaner beside two baselines measured in the same run: no cleaning, and the C4 line
-filter as the bench README defines it.
+each set's raw/ folder, and the whole per-document chain of ``cleaner run --no-dedup``
+(text repair, the stage, repeated paragraphs dropped; corpus repeats counted per site,
+where a run counts them per input file), writes JSONL predictions keyed by ``source``,
+scores them with the shared scorer in a subprocess, and prints cleaner beside two
+baselines measured in the same run: no cleaning, and the C4 line filter as the bench
+README defines it.
 
     python bench/bench_boilerplate.py [--bench ../shared/bench] [--out bench/out]
 """
@@ -89,7 +90,7 @@ def run_set(bench: Path, out: Path, name: str) -> dict[str, Any]:
     start = time.perf_counter()
     cleaned = list(stage.run(docs))
     seconds = time.perf_counter() - start
-    # what `cleaner run --no-dedup` writes: text repair, the stage, repeated paragraphs
+    # the per-document chain of `cleaner run --no-dedup`: repair, the stage, repeated paragraphs
     chain = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False)))
     corpus = list(chain.run(docs))
     paths = {

@@ -24,7 +24,7 @@ Cross-validation is grouped by domain, so a site is never both trained on and sc
 pydocs pages (one site) are spread over the folds and used as a recall guard. The
 held-out score is the runtime stage itself (named rules, model, fixed-point passes and
 per-site corpus repeats) run with each fold's model; a second line scores the same
-pages through the whole per-document chain that ``cleaner run --no-dedup`` writes (text
+pages through the whole per-document chain of ``cleaner run --no-dedup`` (text
 repair, the stage, repeated paragraphs dropped), each fold's pages as one run. The
 threshold is the one with the best held-out boilerplate-dev F1 (stage line) among those
 with precision >= --min-precision and pydocs-dev F1 at or above raw (else the best
@@ -265,8 +265,8 @@ def pipeline_cv(
 def corpus_cv(
     pages: list[dict[str, Any]], folds: Any, models: list[LineModel], t: float
 ) -> list[str]:
-    """Held-out text of the whole per-document chain, as ``cleaner run --no-dedup`` writes
-    it: text repair, the stage, repeated paragraphs and the settle round. Each fold's
+    """Held-out text of the whole per-document chain of ``cleaner run --no-dedup``:
+    text repair, the stage, repeated paragraphs and the settle round. Each fold's
     pages of each set are one run with that fold's model, so corpus repeats are counted
     among held-out pages only (per site, as bench_boilerplate.py counts them)."""
     out: dict[str, str] = {}
@@ -397,7 +397,7 @@ def main() -> None:
     cv["threshold"] = round(threshold, 3)
     for name in ("boilerplate-dev", "pydocs-dev"):
         cv[name] = {k: round(v, 4) for k, v in zip(("f1", "p", "r"), stage[name], strict=True)}
-    # the same pages through the whole per-document chain, as `cleaner run --no-dedup`
+    # the same pages through the whole per-document chain of `cleaner run --no-dedup`
     cv["corpus"] = {
         name: {k: round(v, 4) for k, v in zip(("f1", "p", "r"), corpus[name], strict=True)}
         for name in ("boilerplate-dev", "pydocs-dev")
