@@ -458,8 +458,6 @@ def clean_file(task: tuple[str, str, CleanConfig]) -> PreparedFile:
     seen_ns = time.time_ns()
     entry = read_file(Path(path), source, config.text_key)
     docs = list(_pipeline(config).run(entry.documents))
-    entry.count = max(entry.count, len(entry.documents))
-    entry.documents = []
     dedup = config.dedup
     return prepare_file(
         entry,

@@ -127,8 +127,9 @@ def _run_pairs(keys: U32, ids: npt.NDArray[np.integer], max_run: int) -> tuple[I
 def _unique_pairs(a: I64, b: I64) -> tuple[I64, I64]:
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi
-    code = np.unique((lo[keep].astype(np.uint64) << np.uint64(32)) | hi[keep].astype(np.uint64))
-    return (code >> np.uint64(32)).astype(np.int64), (code & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return _split_codes(
+        np.unique((lo[keep].astype(np.uint64) << np.uint64(32)) | hi[keep].astype(np.uint64))
+    )
 
 
 def candidate_pairs(keys: U32, rank: I64 | None = None, max_run: int = 64) -> tuple[I64, I64]:
@@ -176,11 +177,6 @@ def _all_run_pairs(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return np.asarray((ids[earlier] << np.uint64(32)) | ids[later], dtype=np.uint64)
 
 
-def _sorted_unique(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    codes = np.sort(codes)
-    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
-
-
 def _split_codes(codes: npt.NDArray[np.uint64]) -> tuple[I64, I64]:
     """The ``(a, b)`` arrays of ``a << 32 | b`` pair codes."""
     return (
@@ -214,7 +210,7 @@ def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I6
         pending.append(_all_run_pairs(codes))
         waiting += len(pending[-1])
         if waiting > max(1 << 22, len(found)) or band == keys.shape[1] - 1:
-            found = _sorted_unique(np.concatenate((found, *pending)))
+            found = np.unique(np.concatenate((found, *pending)))
             pending, waiting = [], 0
     return _split_codes(found)
 
@@ -286,12 +282,11 @@ class LSHIndex:
             hits.append(self.ids[band][np.repeat(lo, count) + offset].astype(np.int64))
         if not qs:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        code = np.unique(
-            (np.concatenate(qs).astype(np.uint64) << np.uint64(32))
-            | np.concatenate(hits).astype(np.uint64)
-        )
-        return (code >> np.uint64(32)).astype(np.int64), (code & np.uint64(0xFFFFFFFF)).astype(
-            np.int64
+        return _split_codes(
+            np.unique(
+                (np.concatenate(qs).astype(np.uint64) << np.uint64(32))
+                | np.concatenate(hits).astype(np.uint64)
+            )
         )
 
     def pairs(self) -> tuple[I64, I64]:
@@ -376,7 +371,7 @@ def partition_pairs(partition: Partition) -> npt.NDArray[np.uint64]:
         return np.zeros(0, np.uint64)
     _, dense = np.unique(tokens, return_inverse=True)  # below 2**32: fits a code's key
     codes = np.sort((dense.astype(np.uint64) << np.uint64(32)) | names)
-    return _sorted_unique(_all_run_pairs(codes))
+    return np.unique(_all_run_pairs(codes))
 
 
 def partitioned_candidate_pairs(
@@ -397,7 +392,7 @@ def partitioned_candidate_pairs(
     names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
     if keys.ndim != 2 or not n:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    found = _sorted_unique(
+    found = np.unique(
         np.concatenate(
             [np.zeros(0, np.uint64), *map_(partition_pairs, _partitions(keys, names, parts))]
         )

@@ -175,6 +175,14 @@ def _base_hashes(texts: Sequence[str], ngram: int, base: BaseHash) -> tuple[U32,
     return _fast_hashes(texts, ngram) if base == "fast" else _sha1_hashes(texts, ngram)
 
 
+def ranges(starts: I64, sizes: I64) -> I64:
+    """Concatenated ``arange(starts[i], starts[i] + sizes[i])``: the CSR positions of rows."""
+    total = int(sizes.sum())
+    shift = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    out: I64 = np.arange(total, dtype=np.int64) + shift
+    return out
+
+
 @dataclass(frozen=True)
 class ShingleSets:
     """The sorted, unique base hashes of many documents, as one CSR pair of arrays.

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.lsh import band_keys, candidate_pairs, choose_bands
-from cleaner.minhash import MinHasher, ShingleSets
+from cleaner.minhash import MinHasher, ShingleSets, ranges
 
 __all__ = [
     "DedupResult",
@@ -120,14 +120,6 @@ def longest_first(texts: Sequence[str], sources: Sequence[str] | None = None) ->
     return priority_rank([(-len(t), s, t) for t, s in zip(texts, src, strict=True)])
 
 
-def _ranges(starts: I64, sizes: I64) -> I64:
-    """Concatenated ``arange(starts[i], starts[i] + sizes[i])``."""
-    total = int(sizes.sum())
-    shift = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
-    out: I64 = np.arange(total, dtype=np.int64) + shift
-    return out
-
-
 def exact_jaccard(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> F64:
     """Exact Jaccard of the sets of each pair ``(a[k], b[k])``, vectorized; J(∅, ∅) = 0.
 
@@ -146,8 +138,8 @@ def exact_jaccard(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> F6
         sa, sb = sizes[pa], sizes[pb]
         tag_a = np.repeat(np.arange(hi - lo, dtype=np.uint64), sa) << np.uint64(32)
         tag_b = np.repeat(np.arange(hi - lo, dtype=np.uint64), sb) << np.uint64(32)
-        key_a = tag_a | sets.values[_ranges(sets.indptr[pa], sa)]
-        key_b = tag_b | sets.values[_ranges(sets.indptr[pb], sb)]  # sorted: pair, then value
+        key_a = tag_a | sets.values[ranges(sets.indptr[pa], sa)]
+        key_b = tag_b | sets.values[ranges(sets.indptr[pb], sb)]  # sorted: pair, then value
         pos = np.minimum(np.searchsorted(key_b, key_a), max(len(key_b) - 1, 0))
         hit = key_b[pos] == key_a if len(key_b) else np.zeros(len(key_a), np.bool_)
         inter = np.bincount((key_a[hit] >> np.uint64(32)).astype(np.int64), minlength=hi - lo)

@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from cleaner import minhash
 from cleaner.lsh import band_keys, choose_bands
-from cleaner.minhash import ShingleSets
+from cleaner.minhash import ShingleSets, ranges
 
 Shingles = npt.NDArray[np.uint32]
 Keys = npt.NDArray[np.uint32]
@@ -78,11 +78,8 @@ def shingle_sets(texts: Sequence[str], ngram: int = 5) -> ShingleSets:
 def take(sets: ShingleSets, rows: I64) -> ShingleSets:
     """The sets of ``rows``, in that order, as a new CSR pair."""
     sizes = sets.sizes()[rows]
-    starts = sets.indptr[:-1][rows]
-    total = int(sizes.sum())
-    shift = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
     return ShingleSets(
-        sets.values[np.arange(total, dtype=np.int64) + shift],
+        sets.values[ranges(sets.indptr[:-1][rows], sizes)],
         np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
     )
 
@@ -166,7 +163,8 @@ def size_bounds(n: int, threshold: float) -> tuple[int, int]:
 
 def as_signed(values: Tokens) -> list[int]:
     """Tokens as signed 64-bit ints, the form SQLite stores."""
-    return [int(x) for x in values.view(np.int64)]
+    out: list[int] = values.view(np.int64).tolist()
+    return out
 
 
 class NearDuplicates(ABC):

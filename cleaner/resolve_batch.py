@@ -157,10 +157,14 @@ def _outranked(
     u, v, s = u[keep], v[keep], s[keep]
     order = np.lexsort((position[v], -s, u))
     u, v, s = u[order], v[order], s[order]
-    for first in np.unique(by).tolist():
+    grouped = np.argsort(by, kind="stable")  # the copies of each first copy, together
+    later, by = later[grouped], by[grouped]
+    firsts, starts = np.unique(by, return_index=True)
+    ends = np.append(starts[1:], len(by))
+    for first, start, end in zip(firsts.tolist(), starts.tolist(), ends.tolist(), strict=True):
         lo, hi = np.searchsorted(u, first), np.searchsorted(u, first, side="right")
         best = np.minimum.accumulate(rank[v[lo:hi]])  # non-increasing along the order
-        mine = later[by == first]
+        mine = later[start:end]
         pick = lo + np.searchsorted(-best, -rank[mine], side="right")
         dup_of[mine], similarity[mine] = v[pick], s[pick]
 

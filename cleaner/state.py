@@ -50,7 +50,6 @@ from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 SCHEMA = "2"  # 2: uint32 shingles and a keys column (1 held uint64 shingles)
 NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
-I64 = npt.NDArray[np.int64]
 _ROWS = 1 << 16  # postings rows handed to SQLite per call when building the index
 
 _TABLES = """

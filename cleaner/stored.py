@@ -38,8 +38,7 @@ class StoredDocuments:
     """:class:`~cleaner.resolve_batch.Documents` read from the state: row ``i`` is the document
     ``handles[i]``. Only the rows asked for are read; ranks and positions are sorted by
     SQLite (``length DESC, path, id, ordinal`` and ``path, ordinal``: UTF-8 sorts as
-    code points, so the order is Python's), so no Python object is made per document
-    but the sets' bytes."""
+    code points, so the order is Python's)."""
 
     def __init__(self, conn: sqlite3.Connection, handles: I64) -> None:
         self.conn = conn
