@@ -38,6 +38,7 @@ from cleaner.progress import Progress
 from cleaner.readers import list_inputs, read_file
 from cleaner.resolve import Banding
 from cleaner.resolve_batch import resolve_arrays
+from cleaner.rules.model import model_digest
 from cleaner.stages.dedup import dedup_scheme
 from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
 from cleaner.stats import Stats
@@ -168,6 +169,8 @@ def _plan(folder: OutputFolder, config: CleanConfig, incremental: bool) -> _Plan
         why = "the state index is missing or does not match the published corpus"
     elif state.meta("version") != __version__:
         why = f"cleaner version changed: {state.meta('version')} -> {__version__}"
+    elif state.meta("boilerplate_model") != model_digest():
+        why = "boilerplate model changed"
     elif state.meta("config_hash") != config.hash():
         old = json.loads(state.meta("config") or "{}")
         changes = _config_diff(old, json.loads(json.dumps(config.to_dict())))
@@ -412,6 +415,7 @@ class _Run:
             ("version", __version__),
             ("config", json.dumps(self.config.to_dict(), sort_keys=True)),
             ("config_hash", self.config.hash()),
+            ("boilerplate_model", model_digest()),
             ("input_root", str(self.input_path.resolve())),
         ):
             state.set_meta(key, value)

@@ -14,6 +14,7 @@ from typing import Any
 from cleaner import __version__
 from cleaner.config import CleanConfig
 from cleaner.document import Change
+from cleaner.rules.model import model_digest
 from cleaner.stats import Stats
 
 MANIFEST = "manifest.json"
@@ -64,6 +65,7 @@ def build_manifest(
         "version": __version__,
         "config": config.to_dict(),
         "config_hash": config.hash(),
+        "boilerplate_model": model_digest(),
         "stages": list(stages),
         "dedup_scheme": dedup_scheme or {},
         "inputs": list(inputs),

@@ -206,6 +206,20 @@ def test_config_change_rebuilds_and_says_why(base: Path, tmp_path: Path) -> None
     assert again.mode == "unchanged" and again.documents_cleaned == 0
 
 
+def test_model_change_rebuilds_and_says_why(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaner.api
+
+    out = tmp_path / "out"
+    first = clean_corpus(base, out)
+    assert first.manifest["boilerplate_model"] == cleaner.api.model_digest()
+    monkeypatch.setattr(cleaner.api, "model_digest", lambda: "retrained")
+    report = clean_corpus(base, out)
+    assert report.mode == "full" and report.rebuild == "boilerplate model changed"
+    assert clean_corpus(base, out).mode == "unchanged"
+
+
 def test_forced_rebuild(base: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     clean_corpus(base, out)

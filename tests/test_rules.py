@@ -34,7 +34,7 @@ from cleaner.rules.features import (
     line_features,
     lower_words,
 )
-from cleaner.rules.model import LineModel, Trees
+from cleaner.rules.model import MIN_KEEP, LineModel, Trees, page_cut
 from cleaner.rules.patterns import STOPWORDS, WORD, count_words, is_link_row, word_count, words
 
 TRICKY = [
@@ -271,3 +271,40 @@ def test_small_deep_and_single_leaf_trees(depth: int) -> None:
     want = [min(max(math.ceil(v), 0), depth) + min(max(math.ceil(v), 0), 3) for v in x[:, 0]]
     assert trees.raw(x).tolist() == want
     assert trees.walk(x).tolist() == want
+
+
+_page_scores = st.lists(
+    st.tuples(st.floats(0.001, 0.999), st.integers(0, 60)), min_size=1, max_size=40
+)
+
+
+@given(_page_scores, st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+@settings(max_examples=200, deadline=None)
+def test_page_cut_keeps_fewer_lines_as_precision_weighs_more(
+    lines: list[tuple[float, int]], a: float, b: float
+) -> None:
+    scores, words = zip(*lines, strict=True)
+    low, high = sorted((a, b))
+    kept_low = [s for s in scores if s >= page_cut(scores, words, low)]
+    kept_high = [s for s in scores if s >= page_cut(scores, words, high)]
+    assert kept_high or max(scores) < MIN_KEEP  # else the likeliest line stays
+    assert set(kept_high) <= set(kept_low)
+
+
+def test_page_cut_ends() -> None:
+    scores, words = [0.9, 0.6, 0.3, 0.15], [30, 5, 12, 40]
+    assert page_cut(scores, words, 1.0) == 0.9  # precision alone: the likeliest line
+    assert page_cut(scores, words, 0.0) == 0.15  # recall alone: every line
+    assert page_cut([*scores, 0.05], [*words, 3], 0.0) == MIN_KEEP  # but not furniture
+    assert page_cut([0.2] * 5, [10] * 5, 0.9) == 0.2  # no line likelier than another
+    assert page_cut([], [], 0.6) == 0.0
+    assert page_cut([0.0, 0.0], [5, 5], 0.6) == math.inf  # nothing can be content
+
+
+def test_page_cut_keeps_the_likeliest_lines_of_a_doubtful_page() -> None:
+    """A product grid the model doubts line by line: a fixed 0.5 would drop it all."""
+    grid, furniture = [0.35] * 8, [0.04] * 8
+    cut = page_cut(grid + furniture, [6] * 16, 0.62)
+    assert cut == 0.35
+    clear = page_cut([0.97] * 8 + [0.35] * 2, [40] * 8 + [6] * 2, 0.62)
+    assert clear == 0.97  # beside a clear article the same doubtful lines go

@@ -8,8 +8,9 @@
 3. ``corpus-repeat`` (stage only): a line seen in ``min_repeats`` documents of one
    source that also looks like boilerplate;
 4. ``low-content``: a small learned line model (gradient-boosted trees over per-line
-   and neighbour features, stored in ``cleaner/data/boilerplate_model.json``) drops
-   the remaining lines that read like page furniture.
+   and neighbour features, stored in ``cleaner/data/boilerplate_model.json``) scores
+   the remaining lines, and the lines below the page's own cut
+   (:func:`cleaner.rules.model.page_cut`) go as page furniture.
 
 A short line between two paragraphs is a section heading and is never taken by steps
 3 and 4. Every removed line becomes one :class:`Removal` (one ``Change`` in the stage),
@@ -135,6 +136,7 @@ def _judge(
     if todo:
         keep_heads = protected_headings(page)
         scores = model.scores(page)
+        doubted = []
         for i in todo:
             if i in keep_heads:
                 continue
@@ -142,7 +144,12 @@ def _judge(
                 looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
                 if looks and page.mark(i, "corpus-repeat"):
                     continue
-            if scores[i] < model.threshold:
+            doubted.append(i)
+        cut = model.cut(
+            [scores[i] for i in doubted], [word_count(page.text_of(i)) for i in doubted]
+        )
+        for i in doubted:
+            if scores[i] < cut:
                 page.mark(i, "low-content")
     return page
 
