@@ -30,11 +30,23 @@ BLOCKS = "dedup-blocks"
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the explained page: kept (``rule`` None) or removed by ``stage``/``rule``."""
+    """One line of the explained page: kept (``rule`` None) or removed by ``stage``/``rule``.
+
+    A ``low-content`` line also has the line model's ``score`` and the page's ``cut``.
+    """
 
     text: str
     rule: str | None = None
     stage: str | None = None
+    score: float | None = None
+    cut: float | None = None
+
+    @property
+    def label(self) -> str:
+        """``rule``, with ``score < cut`` when the line model removed the line."""
+        if self.score is None or self.cut is None:
+            return str(self.rule)
+        return f"{self.rule} {self.score:.2f} < {self.cut:.2f}"
 
 
 @dataclass
@@ -61,19 +73,21 @@ class Explanation:
         ``mark`` styles removed lines (the CLI colours them red).
 
         >>> print(Explanation("1", "a.txt", "Hi", None, [],
-        ...       [Line("Home | About", "navigation"), Line("Body.")]).render())
+        ...       [Line("Home | About", "navigation"), Line("Body."),
+        ...        Line("Sale ends Sunday", "low-content", None, 0.21, 0.48)]).render())
         # a.txt (id 1)
         title: Hi
         <BLANKLINE>
         - [navigation] Home | About
         Body.
+        - [low-content 0.21 < 0.48] Sale ends Sunday
         """
         head = [f"# {self.source} (id {self.id})"]
         head += [f"{k}: {v}" for k, v in (("title", self.title), ("date", self.date)) if v]
         if self.repaired:
             head.append(f"repaired: {', '.join(self.repaired)}")
         body = [
-            line.text if line.rule is None else mark(f"- [{line.rule}] {line.text}")
+            line.text if line.rule is None else mark(f"- [{line.label}] {line.text}")
             for line in self.lines
         ]
         return "\n".join([*head, "", *body])
@@ -107,13 +121,14 @@ def _place(change: Change, slots: list[list[Line]]) -> bool:
     if change.stage == BOILERPLATE and isinstance(number, int) and 0 < number <= len(slots):
         slot = slots[number - 1]
         kept = slot[-1].text
+        score, cut = change.detail.get("score"), change.detail.get("cut")
         if slot[-1].rule is None and kept.startswith(change.text) and kept != change.text:
             slot[-1:] = [
                 Line(change.text, change.rule, change.stage),
                 Line(kept[len(change.text) :].lstrip()),
             ]
         else:
-            slot[-1:] = [Line(kept, change.rule, change.stage)]
+            slot[-1:] = [Line(kept, change.rule, change.stage, score, cut)]
         return True
     if change.rule == "repeated-line":
         doubled = f"{change.text} {change.text}"

@@ -175,3 +175,23 @@ def test_an_internal_error_is_one_line(
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", str(SEEDS / "raw"), str(tmp_path / "o")], prog_name="cleaner")
     assert exit_info.value.code == 2
+
+
+def test_explain_shows_the_model_score_under_the_page_cut() -> None:
+    from cleaner.config import BoilerplateConfig
+    from cleaner.stages.boilerplate import StripBoilerplate
+
+    text = f"Home\nNews\nSport\n\n{PARA}\n\nShare on Facebook"
+    stage = StripBoilerplate(BoilerplateConfig())
+    changes = stage.apply(Document("1", "p.txt", text)).changes
+    model_lines = [c for c in changes if c.rule == "low-content"]
+    assert [c.text for c in model_lines] == ["Home", "News", "Sport"]
+    assert all(0.0 <= c.detail["score"] < c.detail["cut"] for c in model_lines)
+    exp = explain_document(Document("1", "p.txt", text), [stage])
+    shown = [line for line in exp.lines if line.rule == "low-content"]
+    assert [(line.score, line.cut) for line in shown] == [
+        (c.detail["score"], c.detail["cut"]) for c in model_lines
+    ]
+    first = shown[0]
+    assert f"- [low-content {first.score:.2f} < {first.cut:.2f}] Home" in exp.render()
+    assert "- [share-prompt] Share on Facebook" in exp.render()  # a named rule: no score

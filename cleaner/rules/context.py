@@ -59,6 +59,7 @@ class Page:
     disabled: frozenset[str] = frozenset()
     rule: list[str | None] = field(default_factory=list)
     edits: dict[int, tuple[str, str]] = field(default_factory=dict)  # i -> (rule, new text)
+    verdicts: dict[int, tuple[float, float]] = field(default_factory=dict)  # i -> (score, cut)
     title: str | None = None
     date: str | None = None
 

@@ -35,7 +35,8 @@ import hashlib
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document
@@ -50,11 +51,17 @@ CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than thi
 
 @dataclass(frozen=True)
 class Removal:
-    """One removed line (or a removed prefix of a line): its rule, 1-based number and text."""
+    """One removed line (or a removed prefix of a line): its rule, 1-based number and text.
+
+    A ``low-content`` removal also carries the line model's score for the line and the
+    page's cut it fell below, so a user can see how near the line came to staying.
+    """
 
     rule: str
     line: int
     text: str
+    score: float | None = None
+    cut: float | None = None
 
 
 @dataclass(frozen=True)
@@ -114,9 +121,7 @@ def _strip(
         again, sub_origin = _render(_judge(result.text, config, repeated, False, False, model))
         if not again.removed:
             break
-        removed.extend(
-            Removal(r.rule, (origin[r.line - 1] or 0) + 1, r.text) for r in again.removed
-        )
+        removed.extend(replace(r, line=(origin[r.line - 1] or 0) + 1) for r in again.removed)
         origin = [None if k is None else origin[k] for k in sub_origin]
         result = again
     removed.sort(key=lambda r: r.line)
@@ -149,8 +154,8 @@ def _judge(
             [scores[i] for i in doubted], [word_count(page.text_of(i)) for i in doubted]
         )
         for i in doubted:
-            if scores[i] < cut:
-                page.mark(i, "low-content")
+            if scores[i] < cut and page.mark(i, "low-content"):
+                page.verdicts[i] = (scores[i], cut)
     return page
 
 
@@ -162,7 +167,7 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
     for i in page.nonempty():
         rule = page.rule[i]
         if rule is not None:
-            removed.append(Removal(rule, i + 1, page.lines[i]))
+            removed.append(Removal(rule, i + 1, page.lines[i], *page.verdicts.get(i, (None, None))))
             continue
         if i in page.edits:
             edit_rule, rest = page.edits[i]
@@ -183,6 +188,13 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
             origin.append(None)
         origin.extend(block)
     return Stripped(text, page.title, page.date, tuple(removed)), origin
+
+
+def _detail(r: Removal) -> dict[str, Any]:
+    """A removal's facts for the audit: its line, and for the model its score and cut."""
+    if r.score is None or r.cut is None:
+        return {"line": r.line}
+    return {"line": r.line, "score": round(r.score, 3), "cut": round(r.cut, 3)}
 
 
 def source_key(doc: Document) -> str:
@@ -234,7 +246,7 @@ class StripBoilerplate(Stage):
 
     def _apply(self, doc: Document, repeated: frozenset[int]) -> Document:
         out = _strip(doc.text, self.config, repeated, self.model)
-        changes = [Change(self.name, r.rule, r.text, {"line": r.line}) for r in out.removed]
+        changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
         return doc.with_changes(
             changes, text=out.text, title=out.title or doc.title, date=out.date or doc.date
         )
