@@ -19,18 +19,41 @@ _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
+REPAIR_ROUNDS = 4  # ftfy peels one layer of damage per round; real text settles in two
+
+
 def repair_text(text: str, config: RepairConfig = RepairConfig()) -> tuple[str, list[str]]:
-    """Repair ``text`` and name each fix applied, in order.
+    """Repair ``text`` until it stops changing, and name each fix applied, in order.
+
+    One round can expose new damage: a no-break space that ftfy read as part of a
+    mis-decoded sequence is then trimmed, and the rest reads as mojibake to the next
+    round. Repairing to a fixed point makes repairing repaired text change nothing.
+
+    >>> repair_text("caf\\u00c3\\u00a9 &amp; bar \\r\\n\\r\\n\\r\\nnext\\u00a0line ")
+    ('café & bar\\n\\nnext line', ['unescape-html', 'fix-mojibake', 'line-endings', \
+'whitespace', 'blank-lines'])
+    >>> repair_text("\x80\u00df\u00a0")  # the trimmed no-break space exposes mojibake
+    ('\u06e7', ['fix-mojibake', 'whitespace'])
+    """
+    fixes: list[str] = []
+    for _ in range(REPAIR_ROUNDS):
+        fixed, found = _repair_round(text, config)
+        fixes += [fix for fix in found if fix not in fixes]
+        changed = fixed != text
+        text = fixed
+        if not found or not changed:
+            break  # nothing named changed (at most the final newlines went): settled
+    return text, fixes
+
+
+def _repair_round(text: str, config: RepairConfig) -> tuple[str, list[str]]:
+    """One round: ftfy, then Unicode normalization, line endings and whitespace.
 
     ftfy undoes mojibake, HTML entities and control characters; then the text is
     normalized to ``config.normalization``, line endings become ``\\n``, runs of spaces,
     tabs and no-break spaces become one space, lines are trimmed and runs of blank
     lines become one. Curly quotes and dashes are left alone unless
     ``config.uncurl_quotes`` is set.
-
-    >>> repair_text("caf\\u00c3\\u00a9 &amp; bar \\r\\n\\r\\n\\r\\nnext\\u00a0line ")
-    ('café & bar\\n\\nnext line', ['unescape-html', 'fix-mojibake', 'line-endings', \
-'whitespace', 'blank-lines'])
     """
     fixes: list[str] = []
     cfg = ftfy.TextFixerConfig(
