@@ -43,6 +43,7 @@ class Document:
     text: str
     title: str | None = None
     date: str | None = None
+    author: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     dropped: Change | None = None
@@ -62,5 +63,12 @@ class Document:
         'Body.'
         """
         out: dict[str, Any] = dict(self.meta)
-        out.update(id=self.id, source=self.source, title=self.title, date=self.date, text=self.text)
+        out.update(
+            id=self.id,
+            source=self.source,
+            title=self.title,
+            date=self.date,
+            author=self.author,
+            text=self.text,
+        )
         return out

@@ -59,6 +59,7 @@ class Explanation:
     date: str | None
     repaired: list[str]
     lines: list[Line] = field(default_factory=list)
+    author: str | None = None
 
     @property
     def removed(self) -> int:
@@ -83,7 +84,8 @@ class Explanation:
         - [low-content 0.21 < 0.48] Sale ends Sunday
         """
         head = [f"# {self.source} (id {self.id})"]
-        head += [f"{k}: {v}" for k, v in (("title", self.title), ("date", self.date)) if v]
+        found = (("title", self.title), ("date", self.date), ("author", self.author))
+        head += [f"{k}: {v}" for k, v in found if v]
         if self.repaired:
             head.append(f"repaired: {', '.join(self.repaired)}")
         body = [
@@ -112,7 +114,7 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     lines = [line for slot in slots for line in slot]
     lines += [Line(c.text, c.rule, c.stage) for c in rest]
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
-    return Explanation(doc.id, doc.source, doc.title, doc.date, repaired, lines)
+    return Explanation(doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author)
 
 
 def _place(change: Change, slots: list[list[Line]]) -> bool:

@@ -16,6 +16,7 @@ text and one more key, ``"cleaner"``::
 
     {"title": str | None,            # the headline found and taken out of the text
      "date": str | None,             # the ISO date found and taken out of the text
+     "author": str | None,           # the byline's names, taken out with the byline
      "repaired": ["whitespace", ...],  # repair-text fixes applied, in order
      "removed": [{"stage": ..., "rule": ..., "text": ..., "detail": {...}}, ...],
      "dropped": None | {"stage": ..., "rule": "near-duplicate", "detail": {...}}}
@@ -118,6 +119,7 @@ def explain_changes(doc: Document) -> dict[str, Any]:
     return {
         "title": doc.title,
         "date": doc.date,
+        "author": doc.author,
         "repaired": repaired,
         "removed": removed,
         "dropped": dropped,

@@ -140,3 +140,13 @@ def test_pipeline_takes_a_line_model_in_place_of_the_shipped_one() -> None:
     dropped = [c.text for c in custom.changes if c.rule == "low-content"]
     assert len(dropped) == 2 and len(custom.text.splitlines()) == 1
     assert custom.text.strip() in (P1, P2, "Sale ends Sunday")
+
+
+def test_byline_names_go_into_author() -> None:
+    byline = "By Jane Doe and John Roe | Reuters"
+    got = strip_boilerplate(f"Bridge closes\n\n{byline}\n\n{P1}\n\n{P2}")
+    assert got.author == "Jane Doe, John Roe"
+    assert byline in [r.text for r in got.removed]  # as a credit: it names an agency
+    assert strip_boilerplate(f"{P1}\n\nBy the way, {P2}").author is None
+    off = strip_boilerplate(f"By Jane Doe\n\n{P1}", BoilerplateConfig(disable=("byline",)))
+    assert off.author is None

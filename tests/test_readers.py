@@ -267,10 +267,10 @@ CASES: list[dict[str, Any]] = [
     dict(
         label="jsonl-conflicting-fields",
         name="a.jsonl",
-        data=jsonl({"text": PROSE, "source": "https://example.org", "date": 2024}),
+        data=jsonl({"text": PROSE, "source": "https://example.org", "date": 2024, "author": ["A"]}),
         outcome="cleaned",
         docs=1,
-        repairs={"renamed-fields": 2},
+        repairs={"renamed-fields": 3},
     ),
     dict(
         label="jsonl-lone-surrogate-and-escaped-nul",
@@ -642,3 +642,23 @@ def test_200_mb_on_one_line_is_bounded_in_memory_and_time(tmp_path: Path) -> Non
         assert [r.rule for r in entry.rejections] == ([rule] if rule else [])
         assert peak < 3 * files_mod.MAX_DOCUMENT_BYTES + (8 << 20), f"{name}: {peak >> 20} MiB"
         assert seconds < 30, f"{name}: {seconds:.1f}s"
+
+
+def test_jsonl_author_fills_the_record_and_a_byline_overrides_it(tmp_path: Path) -> None:
+    other = "The river bridge closes for repairs in May, the city said on Monday evening."
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.jsonl").write_bytes(
+        jsonl(
+            {"id": "kept", "text": PROSE, "author": "Ann Smith"},
+            {"id": "found", "text": f"By Jane Doe | Reuters\n\n{other}", "author": "X"},
+        )
+    )
+    [doc, _] = read_file(raw / "a.jsonl", "a.jsonl").documents
+    assert doc.author == "Ann Smith" and "author" not in doc.meta
+    clean_corpus(raw, tmp_path / "out")
+    lines = (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    records = {r["id"]: r for r in map(json.loads, lines)}
+    assert records["kept"]["author"] == "Ann Smith"
+    assert records["found"]["author"] == "Jane Doe"
+    assert "By Jane Doe" not in records["found"]["text"]

@@ -60,11 +60,12 @@ def test_records_come_back_in_order_with_an_account() -> None:
     out = list(clean_records(rows))
     assert [r["id"] for r in out] == ["a", "b"]
     assert out[0]["text"] == "café & bar" and out[0]["lang"] == "fr"
-    assert set(out[0]["cleaner"]) == {"title", "date", "repaired", "removed", "dropped"}
+    assert set(out[0]["cleaner"]) == {"title", "date", "author", "repaired", "removed", "dropped"}
     assert "fix-mojibake" in out[0]["cleaner"]["repaired"]
     assert out[1]["cleaner"] == {
         "title": None,
         "date": None,
+        "author": None,
         "repaired": [],
         "removed": [],
         "dropped": None,
@@ -211,7 +212,7 @@ def test_stream_corpus_writes_corpus_records(tmp_path: Path) -> None:
     report = stream_corpus(io.BytesIO(data.encode()), out, on_reject=rejected.append)
     records = [json.loads(x) for x in out.getvalue().decode().splitlines()]
     assert [r["text"] for r in records] == [article(8), article(9)]
-    assert set(records[0]) == {"id", "source", "title", "date", "text", "lang"}
+    assert set(records[0]) == {"id", "source", "title", "date", "author", "text", "lang"}
     assert records[0]["source"] == "stdin"
     assert [r.line for r in rejected] == [2]
     assert (report.documents_in, report.kept, report.records_rejected) == (3, 2, 1)

@@ -10,7 +10,7 @@ Needs the ``[datatrove]`` extra (``pip install "cleaner[datatrove]"``)::
     LocalPipelineExecutor([JsonlReader("raw/"), CleanerStep(), JsonlWriter("clean/")]).run()
 
 Each document's ``text`` becomes the cleaned text, and ``metadata["cleaner"]`` holds the
-account of :func:`cleaner.stream.explain_changes` (title, date, repaired, removed,
+account of :func:`cleaner.stream.explain_changes` (title, date, author, repaired, removed,
 dropped). A document left empty, or dropped as a near-duplicate, is not passed on.
 Stats: ``total``, ``forwarded``, ``dropped``, ``dropped_<rule>``, ``lines_removed``
 and one ``<stage>/<rule>`` counter per rule that fired. Near-duplicate removal is off

@@ -2,9 +2,9 @@
 
 Each line is one JSON object; ``text_key`` names the field that holds the text, a
 record's own ``id`` is kept, and every other field goes to :attr:`Document.meta` and
-is written back out unchanged (``title`` and ``date``, when they are strings, fill the
-document's own fields). A bad line becomes a :class:`Rejection` with its line number
-and the rest of the file is still read.
+is written back out unchanged (``title``, ``date`` and ``author``, when they are
+strings, fill the document's own fields). A bad line becomes a :class:`Rejection`
+with its line number and the rest of the file is still read.
 """
 
 from __future__ import annotations
@@ -93,9 +93,10 @@ def record_document(
     A record's own ``id`` is kept unless ``seen`` already holds it (the same file name
     in two folders often numbers its records the same way): then the id derived from
     source and line is used and the record's id stays in ``meta`` as ``record_id``
-    (``renamed-ids``). A ``source`` field, and a ``title`` or ``date`` that is not a
-    string, would be overwritten by cleaner's own fields, so they are kept as
-    ``record_source``, ``record_title``, ``record_date`` (``renamed-fields``). NUL
+    (``renamed-ids``). A ``source`` field, and a ``title``, ``date`` or ``author`` that
+    is not a string, would be overwritten by cleaner's own fields, so they are kept as
+    ``record_source``, ``record_title``, ``record_date``, ``record_author``
+    (``renamed-fields``). NUL
     characters in the text and lone surrogates anywhere (which no UTF-8 file can hold)
     are removed or replaced by U+FFFD and counted; pass ``surrogates=True`` when the
     source may hold them (a JSON line with a ``\\ud800``-style escape).
@@ -116,13 +117,23 @@ def record_document(
             ident = candidate
     if seen is not None:
         seen.add(ident)
-    title = fields.pop("title") if isinstance(fields.get("title"), str) else None
-    date = fields.pop("date") if isinstance(fields.get("date"), str) else None
-    for key in ("source", "title", "date"):
+    own_fields = {
+        key: fields.pop(key) if isinstance(fields.get(key), str) else None
+        for key in ("title", "date", "author")
+    }
+    for key in ("source", "title", "date", "author"):
         if key in fields and f"record_{key}" not in fields:
             fields[f"record_{key}"] = fields.pop(key)
             entry.repaired("renamed-fields")
-    doc = Document(id=ident, source=entry.path, text=text, title=title, date=date, meta=fields)
+    doc = Document(
+        id=ident,
+        source=entry.path,
+        text=text,
+        title=own_fields["title"],
+        date=own_fields["date"],
+        author=own_fields["author"],
+        meta=fields,
+    )
     if surrogates and _has_surrogate(doc):
         doc = _replace_surrogates(doc, entry)
     return doc
@@ -136,7 +147,7 @@ def _has_surrogate(doc: Document) -> bool:
     return (
         any(
             isinstance(v, str) and _SURROGATE.search(v) is not None
-            for v in (doc.id, doc.text, doc.title, doc.date)
+            for v in (doc.id, doc.text, doc.title, doc.date, doc.author)
         )
         or _SURROGATE.search(json.dumps(doc.meta, ensure_ascii=False)) is not None
     )
@@ -163,6 +174,7 @@ def _replace_surrogates(doc: Document, entry: InputFile) -> Document:
         text=fix(doc.text),
         title=fix(doc.title),
         date=fix(doc.date),
+        author=fix(doc.author),
         meta=fix(doc.meta),
     )
     entry.repaired("lone-surrogates", count)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
-from cleaner.rules.patterns import SOURCE_LINE, line_rule, word_count
+from cleaner.rules.patterns import SOURCE_LINE, byline_names, line_rule, word_count
 
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”]$")
 _CLOSERS = "\"'”’)]"  # may follow the full stop: the bracket of SENTENCE_END
@@ -62,6 +62,7 @@ class Page:
     verdicts: dict[int, tuple[float, float]] = field(default_factory=dict)  # i -> (score, cut)
     title: str | None = None
     date: str | None = None
+    author: str | None = None  # the names of the first byline a named rule removed
 
     @classmethod
     def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:
@@ -119,8 +120,9 @@ def apply_rules(page: Page, extract_title: bool = True, extract_date: bool = Tru
     _repeats(page)
     for i in page.nonempty():
         rule = line_rule(page.lines[i])
-        if rule is not None:
-            page.mark(i, rule)
+        # a byline a rule took ("By Jane Doe", or "By Jane Doe | Reuters" as a credit)
+        if rule is not None and page.mark(i, rule) and page.author is None:
+            page.author = byline_names(page.lines[i])
     if extract_date:
         _dates(page)
     for i in page.nonempty():

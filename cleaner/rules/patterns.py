@@ -112,8 +112,8 @@ _FAMILIES: list[tuple[str, str, int]] = [
     (
         "byline",
         r"(?i:by|written by|posted by|words by|author|reported by|story by)\s*:?\s*"
-        r"[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}"
-        r"(\s*(,|and|&)\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3})*"
+        r"(?P<names>[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}"
+        r"(\s*(,|and|&)\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3})*)"
         r"(\s*[|,·•-]\s*.{0,40})?$",
         14,
     ),
@@ -189,6 +189,40 @@ def count_words(text: str) -> int:
 def word_count(line: str) -> int:
     """:func:`count_words`, cached: the rules ask about one line many times."""
     return count_words(line)
+
+
+_BYLINE = next(pat for rule, pat, _ in _COMPILED if rule == "byline")
+_NAME_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+# words that follow a byline's names but name a role or an agency, not a person
+_NOT_NAMES = frozenset([
+    "staff", "writer", "reporter", "editor", "editors", "correspondent", "contributor",
+    "columnist", "senior", "associated", "press", "reuters", "afp", "bloomberg", "updated",
+    "published", "team", "desk", "by", "the", "our", "admin", "blog", "appointment", "only",
+])  # fmt: skip
+
+
+def byline_names(line: str) -> str | None:
+    """The names of a byline line, joined by ", " (None when it is not a byline).
+
+    A name is two to four capitalized words, none of them a role or an agency, so a
+    filter heading ("By Industry") or a desk ("By Our Editors") gives no author.
+
+    >>> byline_names("By Jane Doe and John Roe | Reuters")
+    'Jane Doe, John Roe'
+    >>> byline_names("Written by: Mary Major, Staff Writer")
+    'Mary Major'
+    >>> byline_names("By Industry") is None, byline_names("by the way") is None
+    (True, True)
+    """
+    found = _BYLINE.match(line.strip())
+    if found is None:
+        return None
+    names = [
+        part
+        for part in _NAME_SPLIT.split(found.group("names"))
+        if 2 <= len(part.split()) <= 4 and not any(w.lower() in _NOT_NAMES for w in part.split())
+    ]
+    return ", ".join(names) or None
 
 
 @lru_cache(maxsize=1 << 16)

@@ -66,12 +66,14 @@ class Removal:
 
 @dataclass(frozen=True)
 class Stripped:
-    """The kept text, the headline and ISO date found, and every removal with its rule."""
+    """The kept text, the headline, ISO date and byline names found, and every removal
+    with its rule."""
 
     text: str
     title: str | None
     date: str | None
     removed: tuple[Removal, ...]
+    author: str | None = None
 
 
 def strip_boilerplate(text: str, config: BoilerplateConfig = DEFAULT_CONFIG) -> Stripped:
@@ -125,7 +127,7 @@ def _strip(
         origin = [None if k is None else origin[k] for k in sub_origin]
         result = again
     removed.sort(key=lambda r: r.line)
-    return Stripped(result.text, page.title, page.date, tuple(removed))
+    return Stripped(result.text, page.title, page.date, tuple(removed), page.author)
 
 
 def _judge(
@@ -180,14 +182,14 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
         for i in whole.nonempty():
             kept[whole.block[i]].append(whole.lines[i])
         text = "\n\n".join("\n".join(b) for b in kept.values())
-        return Stripped(text, page.title, page.date, ()), []
+        return Stripped(text, page.title, page.date, (), page.author), []
     text = "\n\n".join("\n".join(lines) for lines in blocks.values())
     origin: list[int | None] = []
     for block in sources.values():
         if origin:
             origin.append(None)
         origin.extend(block)
-    return Stripped(text, page.title, page.date, tuple(removed)), origin
+    return Stripped(text, page.title, page.date, tuple(removed), page.author), origin
 
 
 def _detail(r: Removal) -> dict[str, Any]:
@@ -248,5 +250,9 @@ class StripBoilerplate(Stage):
         out = _strip(doc.text, self.config, repeated, self.model)
         changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
         return doc.with_changes(
-            changes, text=out.text, title=out.title or doc.title, date=out.date or doc.date
+            changes,
+            text=out.text,
+            title=out.title or doc.title,
+            date=out.date or doc.date,
+            author=out.author or doc.author,
         )
