@@ -96,10 +96,10 @@ def record_document(
     (``renamed-ids``). A ``source`` field, and a ``title``, ``date`` or ``author`` that
     is not a string, would be overwritten by cleaner's own fields, so they are kept as
     ``record_source``, ``record_title``, ``record_date``, ``record_author``
-    (``renamed-fields``). NUL
-    characters in the text and lone surrogates anywhere (which no UTF-8 file can hold)
-    are removed or replaced by U+FFFD and counted; pass ``surrogates=True`` when the
-    source may hold them (a JSON line with a ``\\ud800``-style escape).
+    (``renamed-fields``). NUL characters in the text and lone surrogates anywhere
+    (which no UTF-8 file can hold) are removed or replaced by U+FFFD and counted; pass
+    ``surrogates=True`` when the source may hold them (a JSON line with a
+    ``\\ud800``-style escape).
     """
     fields = dict(record)
     text = fields.pop(text_key)
