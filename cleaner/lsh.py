@@ -31,6 +31,7 @@ __all__ = [
     "candidate_pairs",
     "candidate_probability",
     "choose_bands",
+    "pair_codes",
     "partition_pairs",
     "partitioned_candidate_pairs",
 ]
@@ -127,9 +128,7 @@ def _run_pairs(keys: U32, ids: npt.NDArray[np.integer], max_run: int) -> tuple[I
 def _unique_pairs(a: I64, b: I64) -> tuple[I64, I64]:
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi
-    return _split_codes(
-        np.unique((lo[keep].astype(np.uint64) << np.uint64(32)) | hi[keep].astype(np.uint64))
-    )
+    return _split_codes(np.unique(pair_codes(lo[keep], hi[keep])))
 
 
 def candidate_pairs(keys: U32, rank: I64 | None = None, max_run: int = 64) -> tuple[I64, I64]:
@@ -174,11 +173,17 @@ def _all_run_pairs(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     later = np.repeat(np.arange(len(codes), dtype=np.int64), count)
     offset = np.arange(len(later), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
     earlier = start[later] + offset
-    return np.asarray((ids[earlier] << np.uint64(32)) | ids[later], dtype=np.uint64)
+    return pair_codes(ids[earlier], ids[later])
+
+
+def pair_codes(a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.uint64]:
+    """``a << 32 | b`` as uint64: a pair (or a key and an id) as one sortable number."""
+    high = np.asarray(a).astype(np.uint64, copy=False) << np.uint64(32)
+    return np.asarray(high | np.asarray(b).astype(np.uint64, copy=False), dtype=np.uint64)
 
 
 def _split_codes(codes: npt.NDArray[np.uint64]) -> tuple[I64, I64]:
-    """The ``(a, b)`` arrays of ``a << 32 | b`` pair codes."""
+    """The ``(a, b)`` arrays of :func:`pair_codes`."""
     return (
         (codes >> np.uint64(32)).astype(np.int64),
         (codes & np.uint64(0xFFFFFFFF)).astype(np.int64),
@@ -206,7 +211,7 @@ def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I6
     pending: list[npt.NDArray[np.uint64]] = []
     waiting = 0
     for band in range(keys.shape[1] if keys.ndim == 2 else 0):
-        codes = np.sort((keys[:, band].astype(np.uint64) << np.uint64(32)) | names)
+        codes = np.sort(pair_codes(keys[:, band], names))
         pending.append(_all_run_pairs(codes))
         waiting += len(pending[-1])
         if waiting > max(1 << 22, len(found)) or band == keys.shape[1] - 1:
@@ -282,12 +287,7 @@ class LSHIndex:
             hits.append(self.ids[band][np.repeat(lo, count) + offset].astype(np.int64))
         if not qs:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return _split_codes(
-            np.unique(
-                (np.concatenate(qs).astype(np.uint64) << np.uint64(32))
-                | np.concatenate(hits).astype(np.uint64)
-            )
-        )
+        return _split_codes(np.unique(pair_codes(np.concatenate(qs), np.concatenate(hits))))
 
     def pairs(self) -> tuple[I64, I64]:
         """Candidate pairs ``(a, b)``, ``a < b``, among the stored ids."""
@@ -348,14 +348,14 @@ def _partitions(keys: U32, names: npt.NDArray[np.uint64], parts: int) -> Iterato
     bands = keys.shape[1]
     part = np.empty(keys.shape, np.uint8 if parts <= 256 else np.uint32)
     for band in range(bands):
-        tokens = (np.uint64(band) << np.uint64(32)) | keys[:, band].astype(np.uint64)
+        tokens = pair_codes(band, keys[:, band])
         part[:, band] = _fmix64(tokens) % np.uint64(parts)
     for p in range(parts):
         chunks: list[npt.NDArray[np.uint64]] = []
         owners: list[npt.NDArray[np.uint64]] = []
         for band in range(bands):
             rows = np.flatnonzero(part[:, band] == p)
-            chunks.append((np.uint64(band) << np.uint64(32)) | keys[rows, band].astype(np.uint64))
+            chunks.append(pair_codes(band, keys[rows, band]))
             owners.append(names[rows])
         yield np.concatenate(chunks), np.concatenate(owners)
 
@@ -370,7 +370,7 @@ def partition_pairs(partition: Partition) -> npt.NDArray[np.uint64]:
     if not len(tokens):
         return np.zeros(0, np.uint64)
     _, dense = np.unique(tokens, return_inverse=True)  # below 2**32: fits a code's key
-    codes = np.sort((dense.astype(np.uint64) << np.uint64(32)) | names)
+    codes = np.sort(pair_codes(dense, names))
     return np.unique(_all_run_pairs(codes))
 
 

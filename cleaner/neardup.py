@@ -29,7 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.lsh import band_keys, candidate_pairs, choose_bands
+from cleaner.lsh import band_keys, candidate_pairs, choose_bands, pair_codes
 from cleaner.minhash import MinHasher, ShingleSets, ranges
 
 __all__ = [
@@ -324,15 +324,11 @@ def find_duplicates(
     similarity = np.full(n, np.nan, np.float64)
     if len(a):
         # Look up the verified similarity of each (duplicate, centre) edge.
-        code = np.minimum(a, b).astype(np.uint64) << np.uint64(32) | np.maximum(a, b).astype(
-            np.uint64
-        )
+        code = pair_codes(np.minimum(a, b), np.maximum(a, b))
         order = np.argsort(code)
         dup = np.flatnonzero(duplicate_of >= 0)
         c = duplicate_of[dup]
-        want = np.minimum(dup, c).astype(np.uint64) << np.uint64(32) | np.maximum(dup, c).astype(
-            np.uint64
-        )
+        want = pair_codes(np.minimum(dup, c), np.maximum(dup, c))
         similarity[dup] = sim[order[np.searchsorted(code[order], want)]]
     return DedupResult(duplicate_of, similarity, kind, candidates, a, b, sim)
 

@@ -308,3 +308,14 @@ def test_page_cut_keeps_the_likeliest_lines_of_a_doubtful_page() -> None:
     assert cut == 0.35
     clear = page_cut([0.97] * 8 + [0.35] * 2, [40] * 8 + [6] * 2, 0.62)
     assert clear == 0.97  # beside a clear article the same doubtful lines go
+
+
+def test_a_model_file_without_a_precision_weight_says_retrain() -> None:
+    import json
+
+    from cleaner.rules.model import MODEL_PATH
+
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["threshold"] = data.pop("precision_weight")  # the layout of version 0.1.0
+    with pytest.raises(ValueError, match="retrain"):
+        LineModel(data)

@@ -23,6 +23,7 @@ from cleaner.readers.streams import read_lines
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 MAX_RECORD_BYTES = 16 << 20  # 16 MiB: a longer line is a dump, not a document (see files.py)
+OWN_FIELDS = ("title", "date", "author")  # string ones fill the Document's own fields
 
 
 class RecordProblem(ValueError):
@@ -117,23 +118,14 @@ def record_document(
             ident = candidate
     if seen is not None:
         seen.add(ident)
-    own_fields = {
-        key: fields.pop(key) if isinstance(fields.get(key), str) else None
-        for key in ("title", "date", "author")
+    named: dict[str, Any] = {
+        key: fields.pop(key) for key in OWN_FIELDS if isinstance(fields.get(key), str)
     }
-    for key in ("source", "title", "date", "author"):
+    for key in ("source", *OWN_FIELDS):
         if key in fields and f"record_{key}" not in fields:
             fields[f"record_{key}"] = fields.pop(key)
             entry.repaired("renamed-fields")
-    doc = Document(
-        id=ident,
-        source=entry.path,
-        text=text,
-        title=own_fields["title"],
-        date=own_fields["date"],
-        author=own_fields["author"],
-        meta=fields,
-    )
+    doc = Document(id=ident, source=entry.path, text=text, meta=fields, **named)
     if surrogates and _has_surrogate(doc):
         doc = _replace_surrogates(doc, entry)
     return doc

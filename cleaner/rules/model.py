@@ -257,6 +257,8 @@ class LineModel:
             return
         if list(data["features"]) != NAMES or list(data["smooth"]) != SMOOTH:
             raise ValueError("boilerplate model features differ from the code; retrain it")
+        if "precision_weight" not in data:  # a model of 0.1.0 had one fixed threshold
+            raise ValueError("boilerplate model has no precision_weight; retrain it")
         self.precision_weight = float(data["precision_weight"])
         self.vocab = {str(k): float(v) for k, v in data["vocab"].items()}
         for stage in data["stages"]:
