@@ -312,8 +312,9 @@ def explain(
     """Show FILE as cleaning sees it: each removed line marked with its rule.
 
     Kept lines are printed as they are; removed lines as `- [rule] text` (red on a
-    terminal). The title and date taken out of the text are shown on top. A JSONL
-    file is explained record by record.
+    terminal), and a line the model removed as `- [low-content SCORE < CUT] text`.
+    The title, date and author taken out of the text are shown on top. A JSONL file
+    is explained record by record.
 
     Example:
 
