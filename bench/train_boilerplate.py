@@ -69,6 +69,7 @@ from cleaner.rules.features import (  # noqa: E402
 from cleaner.rules.model import LineModel, protected_headings  # noqa: E402
 from cleaner.stages.boilerplate import (  # noqa: E402
     MAX_PASSES,
+    Repeated,
     _judge,
     _render,
     _strip,
@@ -237,7 +238,7 @@ def fit_folds(
     return out
 
 
-def passes(text: str, model: LineModel, repeated: frozenset[int]) -> list[str]:
+def passes(text: str, model: LineModel, repeated: Repeated) -> list[str]:
     """The kept text after each pass of the runtime fixed point (the last is the output)."""
     out: list[str] = []
     page = _judge(text, CONFIG, repeated, True, True, model)
@@ -255,7 +256,7 @@ def pipeline_cv(
     folds: Any,
     models: list[LineModel],
     w: float,
-    repeated: dict[str, frozenset[int]],
+    repeated: dict[str, Repeated],
 ) -> list[str]:
     """Held-out output of the runtime stage (rules, model, fixed point, corpus repeats)."""
     texts = [""] * len(pages)
@@ -268,12 +269,17 @@ def pipeline_cv(
 
 
 def corpus_cv(
-    pages: list[dict[str, Any]], folds: Any, models: list[LineModel], w: float
+    pages: list[dict[str, Any]],
+    folds: Any,
+    models: list[LineModel],
+    w: float,
+    by_site: bool = True,
 ) -> list[str]:
     """Held-out text of the whole per-document chain of ``cleaner run --no-dedup``:
     text repair, the stage, repeated paragraphs and the settle round. Each fold's
     pages of each set are one run with that fold's model, so corpus repeats are counted
-    among held-out pages only (per site, as bench_boilerplate.py counts them)."""
+    among held-out pages only: per site (as bench_boilerplate.py counts them), or with
+    ``by_site`` False over all of them, as ``cleaner run`` counts a folder of pages."""
     out: dict[str, str] = {}
     config = CleanConfig(dedup=DedupConfig(documents=False))
     for k, (_, te) in enumerate(folds):
@@ -282,7 +288,7 @@ def corpus_cv(
         for name in ("boilerplate-dev", "pydocs-dev"):
             docs = [
                 Document(pages[i]["id"], f"{pages[i]['id']}.txt", pages[i]["raw"],
-                         meta={"site": pages[i]["site"]})
+                         meta={"site": pages[i]["site"]} if by_site else {})
                 for i in te if pages[i]["set"] == name
             ]  # fmt: skip
             out.update((d.id, d.text) for d in chain.run(docs))
@@ -313,7 +319,7 @@ def later_round(
     items: list[dict[str, Any]],
     folds: Any,
     models: list[LineModel],
-    repeated: dict[str, frozenset[int]],
+    repeated: dict[str, Repeated],
     n_folds: int,
 ) -> tuple[list[LineModel], list[dict[str, float]]]:
     """Add the held-out later passes' pages as rows and fit every fold again."""
@@ -346,6 +352,13 @@ def main() -> None:
     ap.add_argument("--weights", help="comma-separated precision weights to search instead")
     ap.add_argument("--params", help="JSON object of HistGradientBoosting overrides")
     ap.add_argument("--cv-only", action="store_true", help="report the CV, write no model")
+    ap.add_argument(
+        "--repeats",
+        choices=("site", "folder"),
+        default="site",
+        help="count corpus repeats per site (default) or over each fold's pages, as a run "
+        "over one folder of pages does (the corpus line only)",
+    )
     ap.add_argument("--dump", type=Path, help="write the held-out output here, as JSONL")
     ap.add_argument(
         "--out", type=Path, default=ROOT / "cleaner" / "data" / "boilerplate_model.json"
@@ -359,7 +372,7 @@ def main() -> None:
     for pg in pages:
         pg["site"] = pg.get("domain") or pg.get("source") or ""
         by_site.setdefault(pg["site"], []).append(pg["raw"])
-    repeated = {k: repeated_lines(v, CONFIG.min_repeats) for k, v in by_site.items()}
+    repeated = {k: Repeated(repeated_lines(v, CONFIG.min_repeats)) for k, v in by_site.items()}
     groups = [
         pg["domain"] or pg["id"] if pg["set"] == "boilerplate-dev"
         else f"pydocs-{zlib.crc32(pg['id'].encode()) % args.folds}" for pg in pages
@@ -384,7 +397,7 @@ def main() -> None:
         grid = tuple(float(w) for w in args.weights.split(","))
     for w in grid:  # each one is a full run of the stage on every held-out page
         stage_texts = pipeline_cv(pages, folds, models, w, repeated)
-        corpus_texts = corpus_cv(pages, folds, models, w)
+        corpus_texts = corpus_cv(pages, folds, models, w, args.repeats == "site")
         dump(args.dump, f"stage-{w:.2f}", pages, stage_texts)
         dump(args.dump, f"corpus-{w:.2f}", pages, corpus_texts)
         stage, corpus = report(pages, stage_texts), report(pages, corpus_texts)

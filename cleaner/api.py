@@ -39,7 +39,9 @@ from cleaner.readers import list_inputs, read_file
 from cleaner.resolve import Banding
 from cleaner.resolve_batch import resolve_arrays
 from cleaner.rules.model import model_digest
+from cleaner.stages.boilerplate import counts_repeats, line_counts
 from cleaner.stages.dedup import dedup_scheme
+from cleaner.stages.repair import RepairText
 from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
 from cleaner.stats import Stats
 from cleaner.stored import StoredDocuments, StoredIndex
@@ -55,8 +57,10 @@ class Report:
 
     ``mode`` is ``"full"`` or ``"incremental"`` and ``reason`` says why; ``rebuild``
     holds the reason when a full run replaced earlier results (the CLI prints it).
-    ``files`` counts inputs added, changed, removed and unchanged since the last run;
-    ``documents_cleaned`` counts the documents cleaned by this run.
+    ``files`` counts inputs added, changed, removed and unchanged since the last run,
+    and ``recleaned``: unchanged inputs cleaned again because a line of theirs crossed
+    ``min_repeats`` across the input (see ``corpus-repeat``); ``documents_cleaned``
+    counts the documents cleaned by this run.
     """
 
     documents_in: int = 0
@@ -207,9 +211,15 @@ def clean_corpus(
     previous output whole. Raises :class:`~cleaner.errors.InputError` for an unusable
     input path and :class:`~cleaner.errors.OutputError` for an unusable output path; a
     bad file inside the input is recorded, not raised. ``progress(done, total)`` is
-    called as input files are cleaned (see :mod:`cleaner.progress`). Files are read and
-    cleaned on ``executor`` (see :mod:`cleaner.executors`; default: this process), one
-    task per input file; the output does not depend on the executor.
+    called as input files are counted and cleaned (see :mod:`cleaner.progress`). Files
+    are read and cleaned on ``executor`` (see :mod:`cleaner.executors`; default: this
+    process), one task per input file; the output does not depend on the executor.
+
+    With ``corpus-repeat`` on, a first pass over the new and changed files counts their
+    lines per source (site or folder; :func:`count_file`), and the counts of every
+    input, kept in the state, say which lines are repeated across the whole input.
+    When a change moves a line across ``min_repeats``, the unchanged files holding it
+    are cleaned again, so the result stays that of a rebuild.
     """
     config = config or CleanConfig()
     started = time.time()
@@ -248,25 +258,57 @@ class _Run:
         self.progress = progress
         self.executor: Executor = executor or InlineExecutor()
         self.input_path, self.listing = input_path, listing
-        self.files = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
+        self.files = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "recleaned": 0}
         self.cleaned = 0
+        self.counting = counts_repeats(config.boilerplate)
         self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
         self.dedup = config.dedup
         self.banding = Banding(self.dedup.threshold, self.dedup.num_perm, self.dedup.seed)
 
+    def _count(self, todo: list[tuple[Path, str]]) -> None:
+        """Count the lines of ``todo`` on the executor and store the counts per file."""
+        tasks = ((str(path), source, self.config) for path, source in todo)
+        for done, (source, hashes, counts) in enumerate(
+            self.executor.map(count_file, tasks), start=1
+        ):
+            self.state.set_lines(source, hashes, counts)
+            if self.progress is not None:
+                self.progress(done, 2 * len(todo))
+
+    def _repeated(self) -> npt.NDArray[np.uint64] | None:
+        """The lines repeated across the whole input (None: corpus-repeat is off)."""
+        if not self.counting:
+            return None
+        return self.state.repeated_lines(self.config.boilerplate.min_repeats)
+
     def _clean(
-        self, todo: list[tuple[Path, str]], full: bool
+        self,
+        todo: list[tuple[Path, str]],
+        full: bool,
+        repeated: npt.NDArray[np.uint64] | None,
     ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.int64]]]:
         """Read and clean ``todo`` on the executor; store each file here, in input order.
 
+        A task carries the repeated lines that its file holds (None: not counted).
         Yields each stored file with its documents' handles.
         """
-        tasks = ((str(path), source, self.config) for path, source in todo)
+        tasks = (
+            (
+                str(path),
+                source,
+                self.config,
+                None
+                if repeated is None
+                else np.intersect1d(self.state.lines_of(source), repeated, assume_unique=True),
+            )
+            for path, source in todo
+        )
+        step, total = (len(todo), 2 * len(todo)) if repeated is not None else (0, len(todo))
         for done, prepared in enumerate(self.executor.map(clean_file, tasks), start=1):
             self.cleaned += len(prepared.docs)
             yield prepared, self.state.add_file(prepared, full=full)
             if self.progress is not None:
-                self.progress(done, len(todo))
+                self.progress(step + done, total)
 
     def rebuild(self) -> None:
         """Clean every input into a new state file, then judge near-duplicates on arrays.
@@ -279,7 +321,9 @@ class _Run:
         handles: list[npt.NDArray[np.int64]] = []
         sizes: list[npt.NDArray[np.int64]] = []
         keys: list[npt.NDArray[np.uint32]] = []
-        for prepared, stored in self._clean(self.listing, full=True):
+        if self.counting:
+            self._count(self.listing)
+        for prepared, stored in self._clean(self.listing, full=True, repeated=self._repeated()):
             if len(prepared.indexed):
                 handles.append(stored[prepared.indexed])
                 sizes.append(prepared.sizes)
@@ -333,6 +377,7 @@ class _Run:
         self.files["removed"] = len(stored)
         if not todo and not stored:
             return False
+        repeated = self._recount(todo, stored)
         index = StoredIndex(state, self.dedup.threshold, self.banding)
         dirty: set[int] = set()
         gone: set[int] = set()
@@ -344,7 +389,7 @@ class _Run:
             gone.update(handles)
             state.remove_file(source)
         index.forget(gone)
-        for prepared, added in self._clean(todo, full=False):
+        for prepared, added in self._clean(todo, full=False, repeated=repeated):
             dirty.update(h for h, ok in zip(added.tolist(), prepared.live, strict=True) if ok)
         dirty -= gone
         if self.dedup.documents:
@@ -353,6 +398,36 @@ class _Run:
         else:
             state.set_verdicts((d, None, None) for d in dirty)
         return True
+
+    def _recount(
+        self, todo: list[tuple[Path, str]], removed: Iterable[str]
+    ) -> npt.NDArray[np.uint64] | None:
+        """Update the line counts for the added, changed and removed files.
+
+        An unchanged file holding a line whose count crossed ``min_repeats`` either way
+        joins ``todo`` (as ``recleaned``). Returns the repeated lines after the update.
+        """
+        if not self.counting:
+            return None
+        min_repeats = self.config.boilerplate.min_repeats
+        before = self.state.repeated_lines(min_repeats)
+        for source in removed:
+            self.state.drop_lines(source)
+        self._count(todo)
+        after = self.state.repeated_lines(min_repeats)
+        crossed = np.setxor1d(before, after, assume_unique=True)
+        if len(crossed):
+            queued = {source for _, source in todo}
+            again = [
+                (path, source)
+                for path, source in self.listing
+                if source not in queued
+                and np.intersect1d(self.state.lines_of(source), crossed, assume_unique=True).size
+            ]
+            self.files["unchanged"] -= len(again)
+            self.files["recleaned"] = len(again)
+            todo.extend(again)
+        return after
 
     def up_to_date(self, t0: float) -> Report:
         """A run with nothing to do leaves every output as it is (a folder in git stays clean)."""
@@ -444,24 +519,49 @@ def _pipeline(config: CleanConfig) -> Pipeline:
     return Pipeline.from_config(config, corpus_stages=False)
 
 
-def clean_file(task: tuple[str, str, CleanConfig]) -> PreparedFile:
+def count_file(
+    task: tuple[str, str, CleanConfig],
+) -> tuple[str, npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """Read one input file, repair it and count its lines per source (an executor task).
+
+    Returns the file's source name and its :func:`~cleaner.stages.boilerplate.line_counts`:
+    what the boilerplate stage would count, with no text crossing the process boundary.
+    """
+    path, source, config = task
+    entry = read_file(Path(path), source, config.text_key)
+    return (source, *line_counts(RepairText(config.repair).run(entry.documents)))
+
+
+def clean_file(
+    task: tuple[str, str, CleanConfig]
+    | tuple[str, str, CleanConfig, npt.NDArray[np.uint64] | None],
+) -> PreparedFile:
     """Read one input file, run the per-document stages on it and turn the result into
     rows of the state (an executor task).
 
+    An optional fourth item gives the salted hashes of the lines repeated across the
+    whole input (see :func:`count_file`); without it, ``corpus-repeat`` counts the
+    file's own documents.
     The rows are ready to insert: serialized records, audit rows, shingle hashes and
     band keys (:func:`~cleaner.state.prepare_file`), so no document crosses the
     process boundary and the driver does little per document. Module-level and
     picklable, so it runs the same in this process, in a local worker process or as a
     Ray task (which must see the input at the same path).
     """
-    path, source, config = task
+    path, source, config = task[:3]
+    repeated = task[3] if len(task) > 3 else None
     try:
         mtime_ns = Path(path).stat().st_mtime_ns
     except OSError:
         mtime_ns = 0
     seen_ns = time.time_ns()
     entry = read_file(Path(path), source, config.text_key)
-    docs = list(_pipeline(config).run(entry.documents))
+    pipeline = (
+        _pipeline(config)
+        if repeated is None
+        else Pipeline.from_config(config, corpus_stages=False, repeated=repeated.tolist())
+    )
+    docs = list(pipeline.run(entry.documents))
     dedup = config.dedup
     return prepare_file(
         entry,

@@ -129,7 +129,7 @@ class _Bar:
                 item_show_func=lambda item: item,
             )
             self.bar.__enter__()
-        self.bar.update(done - self.bar.pos, f"{rate:,.0f} docs/s")
+        self.bar.update(done - self.bar.pos, f"{rate:,.0f}/s")
 
     def close(self) -> None:
         if self.bar is not None:

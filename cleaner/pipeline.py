@@ -46,8 +46,11 @@ class Pipeline:
 
     ``Pipeline.from_config(config)`` builds the default chain: repair-text,
     strip-boilerplate, dedup-blocks, drop-near-duplicates; ``line_model`` replaces the
-    shipped boilerplate line model. Documents come out in the order they went in;
-    stages that need the whole corpus (near-duplicates) buffer it.
+    shipped boilerplate line model, and ``repeated`` the salted hashes of lines counted
+    as repeated over a larger corpus than the documents given (see
+    :class:`~cleaner.stages.boilerplate.StripBoilerplate`). Documents come out in the
+    order they went in; stages that need the whole corpus (near-duplicates, and
+    corpus-repeat counts without ``repeated``) buffer it.
     """
 
     def __init__(self, stages: Sequence[Stage]) -> None:
@@ -60,10 +63,11 @@ class Pipeline:
         *,
         corpus_stages: bool = True,
         line_model: LineModel | None = None,
+        repeated: Iterable[int] | None = None,
     ) -> Pipeline:
         stages: list[Stage] = [RepairText(config.repair)]
         if config.boilerplate.enabled:
-            stages.append(StripBoilerplate(config.boilerplate, line_model))
+            stages.append(StripBoilerplate(config.boilerplate, line_model, repeated))
         stages.append(DedupBlocks(config.dedup))
         if config.boilerplate.enabled and config.dedup.blocks:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)

@@ -1,8 +1,10 @@
 """Progress reporting without printing: the library calls back, the caller draws.
 
-A :data:`Progress` callback receives ``(done, total)`` in documents; ``total`` is None
-when the input is a stream of unknown length. The library never prints, so the CLI
-passes a callback that draws a bar on a terminal and others pass nothing.
+A :data:`Progress` callback receives ``(done, total)``: in documents for a stream,
+where ``total`` is None when its length is unknown, and in file steps for a run (each
+input file is one step, or two when ``corpus-repeat`` counts its lines first). The
+library never prints, so the CLI passes a callback that draws a bar on a terminal and
+others pass nothing.
 """
 
 from __future__ import annotations

@@ -14,12 +14,17 @@ Tables::
     docs(doc, path, ordinal, id, length, record, changes, tally, dropped,
          size, shingles, keys, kept, dup_of, similarity)
     postings(token, doc)                   index tokens -> documents holding them
+    lines(path, hashes, counts)            per input: its salted line hashes, and in
+                                           how many of its documents each occurs
 
 ``shingles`` is the sorted ``uint32`` array of a document's shingle hashes, ``keys``
 its ``uint32`` band keys (one per band; empty for a document without shingles), from
 which its tokens ``band << 32 | key`` follow. A worker turns a cleaned file into
 ready-to-insert rows (:func:`prepare_file`), so storing it costs the driver little. The
-near-duplicate resolvers read the documents through :mod:`cleaner.stored`.
+near-duplicate resolvers read the documents through :mod:`cleaner.stored`. The
+``lines`` rows add up to the corpus-repeat counts of the whole input (see
+:func:`cleaner.stages.boilerplate.line_counts`), so a run knows which lines are
+repeated without reading any unchanged input again.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from cleaner.resolve import (
 )
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
-SCHEMA = "2"  # 2: uint32 shingles and a keys column (1 held uint64 shingles)
+SCHEMA = "3"  # 3: a lines table; 2: uint32 shingles and a keys column (1: uint64 shingles)
 NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
 _ROWS = 1 << 16  # postings rows handed to SQLite per call when building the index
@@ -64,6 +69,7 @@ CREATE TABLE docs(doc INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL,
     dup_of INTEGER, similarity REAL, UNIQUE(path, ordinal));
 CREATE TABLE postings(token INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY(token, doc)) WITHOUT ROWID;
+CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, counts BLOB NOT NULL);
 """
 
 
@@ -345,6 +351,39 @@ class State:
         )
         self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    # -- corpus-repeat counts --------------------------------------------------------
+
+    def set_lines(
+        self, path: str, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]
+    ) -> None:
+        """Store an input's line counts (sorted salted hashes, documents holding each)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO lines VALUES (?, ?, ?)",
+            (path, hashes.astype("<u8").tobytes(), counts.astype("<i8").tobytes()),
+        )
+
+    def drop_lines(self, path: str) -> None:
+        self.conn.execute("DELETE FROM lines WHERE path = ?", (path,))
+
+    def lines_of(self, path: str) -> npt.NDArray[np.uint64]:
+        """The sorted salted line hashes of one input (empty if none are stored)."""
+        row = self.conn.execute("SELECT hashes FROM lines WHERE path = ?", (path,)).fetchone()
+        return np.frombuffer(row[0] if row else b"", dtype="<u8").astype(np.uint64)
+
+    def repeated_lines(self, min_repeats: int) -> npt.NDArray[np.uint64]:
+        """The sorted salted hashes whose counts, summed over every input, reach
+        ``min_repeats``."""
+        hashes: list[npt.NDArray[np.uint64]] = []
+        counts: list[npt.NDArray[np.int64]] = []
+        for h, c in self.conn.execute("SELECT hashes, counts FROM lines"):
+            hashes.append(np.frombuffer(h, dtype="<u8"))
+            counts.append(np.frombuffer(c, dtype="<i8"))
+        if not hashes:
+            return np.empty(0, dtype=np.uint64)
+        distinct, where = np.unique(np.concatenate(hashes), return_inverse=True)
+        total = np.bincount(where, weights=np.concatenate(counts))
+        return distinct[total >= min_repeats].astype(np.uint64)
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""

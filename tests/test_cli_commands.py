@@ -152,7 +152,8 @@ def test_progress_bar_only_on_a_terminal(
 
     monkeypatch.setattr(cli_module, "_progress", lambda quiet: None if quiet else Recorder())
     runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o")])
-    assert calls[-2:] == [(5, 5), (-1, None)]
+    # five files, each read twice: once to count its lines (corpus-repeat), once to clean
+    assert [c[0] for c in calls[:-1]] == list(range(1, 11)) and calls[-2:] == [(10, 10), (-1, None)]
     calls.clear()
     runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o"), "--quiet"])
     assert calls == []

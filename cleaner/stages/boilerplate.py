@@ -38,6 +38,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document
 from cleaner.rules.context import Page, is_body, prepare_page
@@ -78,7 +81,7 @@ class Stripped:
 
 def strip_boilerplate(text: str, config: BoilerplateConfig = DEFAULT_CONFIG) -> Stripped:
     """Strip the boilerplate of one repaired text (see the module docstring)."""
-    return _strip(text, config, frozenset())
+    return _strip(text, config, NO_REPEATS)
 
 
 def line_hash(line: str) -> int:
@@ -90,9 +93,72 @@ def repeated_lines(texts: Iterable[str], min_repeats: int) -> frozenset[int]:
     """Hashes of the lines (with a word) found in at least ``min_repeats`` of ``texts``."""
     counts: Counter[int] = Counter()
     for text in texts:
-        lines = {line.strip() for line in text.split("\n")}
-        counts.update(line_hash(x) for x in lines if word_count(x))
+        counts.update(_line_set(text, 0))
     return frozenset(h for h, n in counts.items() if n >= min_repeats)
+
+
+def _line_set(text: str, salt: int) -> set[int]:
+    """The salted hashes of a text's distinct stripped lines that hold a word."""
+    lines = {line.strip() for line in text.split("\n")}
+    return {line_hash(x) ^ salt for x in lines if word_count(x)}
+
+
+def source_salt(key: str) -> int:
+    """A 64-bit salt per source: a line's hash XOR it counts the line in that source only."""
+    return line_hash("\x00source\x00" + key)
+
+
+def source_key(doc: Document) -> str:
+    """The source a document's lines are counted in: ``meta["site"]``, else its folder."""
+    site = doc.meta.get("site")
+    return str(site) if site else posixpath.dirname(doc.source.replace("\\", "/"))
+
+
+def counts_repeats(config: BoilerplateConfig) -> bool:
+    """Whether ``corpus-repeat`` runs: the stage is on and the rule neither off nor moot."""
+    return config.enabled and config.min_repeats >= 2 and "corpus-repeat" not in config.disable
+
+
+def line_counts(docs: Iterable[Document]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """In how many live documents of its source each line (with a word) occurs.
+
+    Returns the sorted distinct ``line_hash(line) ^ source_salt(source)`` values and
+    their counts. Counts of several files add up, so a run can count a whole folder
+    (or site) file by file and keep only these arrays per file.
+
+    >>> docs = [Document(id=str(i), text=f"Home\\nStory {i} ends.", source=f"s/{i}.txt")
+    ...         for i in range(3)]
+    >>> hashes, counts = line_counts(docs)
+    >>> sorted(counts.tolist())
+    [1, 1, 1, 3]
+    """
+    found: list[int] = []
+    for doc in docs:
+        if doc.dropped is None:
+            found.extend(_line_set(doc.text, source_salt(source_key(doc))))
+    hashes, counts = np.unique(np.array(found, dtype=np.uint64), return_counts=True)
+    return hashes, counts.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """The lines repeated across a source, as one document sees them: ``line in repeated``.
+
+    ``hashes`` are salted line hashes (see :func:`line_counts`), ``salt`` is the
+    document's :func:`source_salt`; hashes counted in other sources never match.
+    """
+
+    hashes: frozenset[int] = frozenset()
+    salt: int = 0
+
+    def __contains__(self, line: object) -> bool:
+        return isinstance(line, str) and (line_hash(line) ^ self.salt) in self.hashes
+
+    def __bool__(self) -> bool:
+        return bool(self.hashes)
+
+
+NO_REPEATS = Repeated()
 
 
 MAX_PASSES = 12  # rules read neighbours and page position: strip again until stable
@@ -101,7 +167,7 @@ MAX_PASSES = 12  # rules read neighbours and page position: strip again until st
 def _strip(
     text: str,
     config: BoilerplateConfig,
-    repeated: frozenset[int],
+    repeated: Repeated,
     model: LineModel | None = None,
 ) -> Stripped:
     """Strip until a fixed point, so that cleaning clean output changes nothing.
@@ -133,7 +199,7 @@ def _strip(
 def _judge(
     text: str,
     config: BoilerplateConfig,
-    repeated: frozenset[int],
+    repeated: Repeated,
     title: bool,
     date: bool,
     model: LineModel,
@@ -147,7 +213,7 @@ def _judge(
         for i in todo:
             if i in keep_heads:
                 continue
-            if repeated and line_hash(page.lines[i]) in repeated:
+            if repeated and page.lines[i] in repeated:
                 looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
                 if looks and page.mark(i, "corpus-repeat"):
                     continue
@@ -199,54 +265,54 @@ def _detail(r: Removal) -> dict[str, Any]:
     return {"line": r.line, "score": round(r.score, 3), "cut": round(r.cut, 3)}
 
 
-def source_key(doc: Document) -> str:
-    """The source a document's lines are counted in: ``meta["site"]``, else its folder."""
-    site = doc.meta.get("site")
-    return str(site) if site else posixpath.dirname(doc.source.replace("\\", "/"))
-
-
 class StripBoilerplate(Stage):
     """Strip boilerplate from every live document; two passes when corpus counts are on.
 
     The first pass counts, per source, in how many documents each line occurs (as 64-bit
-    hashes, not texts); the second strips. A line in ``min_repeats`` documents of one
-    source is ``corpus-repeat`` when it also looks like boilerplate, so a quotation that
-    two articles share stays.
+    hashes, not texts; :func:`line_counts`); the second strips. A line in
+    ``min_repeats`` documents of one source is ``corpus-repeat`` when it also looks
+    like boilerplate, so a quotation that two articles share stays.
+
+    ``repeated`` gives the salted hashes of the repeated lines instead, counted by the
+    caller over more documents than this stage sees (``cleaner run`` counts a whole
+    folder or site, file by file); then the stage strips in one pass.
     """
 
     name = "strip-boilerplate"
 
-    def __init__(self, config: BoilerplateConfig, model: LineModel | None = None) -> None:
+    def __init__(
+        self,
+        config: BoilerplateConfig,
+        model: LineModel | None = None,
+        repeated: Iterable[int] | None = None,
+    ) -> None:
         self.config = config
         self.model = model  # None: the shipped line model
+        self.repeated = None if repeated is None else frozenset(repeated)
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
-        counting = (
-            self.config.enabled
-            and self.config.min_repeats >= 2
-            and "corpus-repeat" not in self.config.disable
-        )
-        if not counting:
+        if not counts_repeats(self.config):
             yield from super().run(docs)
             return
-        buffered = list(docs)
-        texts: dict[str, list[str]] = defaultdict(list)
-        for doc in buffered:
-            if doc.dropped is None:
-                texts[source_key(doc)].append(doc.text)
-        frequent = {
-            key: repeated_lines(group, self.config.min_repeats) for key, group in texts.items()
-        }
-        for doc in buffered:
+        frequent = self.repeated
+        if frequent is None:
+            docs = list(docs)
+            hashes, counts = line_counts(docs)
+            frequent = frozenset(hashes[counts >= self.config.min_repeats].tolist())
+        salts: dict[str, Repeated] = {}
+        for doc in docs:
             if doc.dropped is not None:
                 yield doc
-            else:
-                yield self._apply(doc, frequent.get(source_key(doc), frozenset()))
+                continue
+            key = source_key(doc)
+            if key not in salts:
+                salts[key] = Repeated(frequent, source_salt(key))
+            yield self._apply(doc, salts[key])
 
     def apply(self, doc: Document) -> Document:
-        return self._apply(doc, frozenset())
+        return self._apply(doc, NO_REPEATS)
 
-    def _apply(self, doc: Document, repeated: frozenset[int]) -> Document:
+    def _apply(self, doc: Document, repeated: Repeated) -> Document:
         out = _strip(doc.text, self.config, repeated, self.model)
         changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
         return doc.with_changes(

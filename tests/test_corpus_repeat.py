@@ -1,0 +1,126 @@
+"""corpus-repeat in a run: lines are counted over a whole folder (or site), file by file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
+from cleaner.api import count_file
+from cleaner.stages.boilerplate import line_hash, source_salt
+from tests.conftest import write_files
+from tests.test_incremental import run_both
+
+P1 = "The council voted on Tuesday to close the old river bridge for six months of repairs."
+P2 = "Residents will have to use the ferry or the ring road, which adds twenty minutes to trips."
+FOOTER = "Visit our partner shops"
+QUOTE = "“We will rebuild it stronger than before, whatever the cost,” the mayor told reporters."
+# the pages are alike, so near-duplicate documents are off: every page stays to look at
+CONFIG = CleanConfig(
+    boilerplate=BoilerplateConfig(min_repeats=3, disable=("navigation",)),
+    dedup=DedupConfig(documents=False),
+)
+
+
+def page(n: int, footer: bool = True) -> str:
+    return f"{P1} Part {n}.\n\n{QUOTE}\n\n{P2}\n\n" + (FOOTER if footer else f"Note {n} ends.")
+
+
+def texts(out: Path) -> dict[str, str]:
+    lines = (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    return {r["source"]: r["text"] for r in map(json.loads, lines)}
+
+
+def repeat_removals(out: Path) -> list[tuple[str, str]]:
+    rows = map(json.loads, (out / "audit.jsonl").read_text(encoding="utf-8").splitlines())
+    return sorted((r["source"], r["text"]) for r in rows if r.get("rule") == "corpus-repeat")
+
+
+def test_a_line_in_enough_files_of_a_folder_goes_and_a_shared_quote_stays(
+    tmp_path: Path,
+) -> None:
+    raw = tmp_path / "raw"
+    write_files(raw, {f"p{n}.txt": page(n) for n in range(3)})
+    clean_corpus(raw, tmp_path / "out", CONFIG)
+    kept = texts(tmp_path / "out")
+    assert len(kept) == 3
+    assert all(FOOTER not in t and QUOTE in t for t in kept.values())
+    assert repeat_removals(tmp_path / "out") == [(f"p{n}.txt", FOOTER) for n in range(3)]
+    off = CONFIG.with_overrides({"boilerplate.disable": ("navigation", "corpus-repeat")})
+    clean_corpus(raw, tmp_path / "off", off)
+    assert all(FOOTER in t for t in texts(tmp_path / "off").values())
+
+
+def test_folders_count_apart_and_a_jsonl_record_counts_with_its_folder(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"a/p0.txt": page(0), "a/p1.txt": page(1), "b/p2.txt": page(2)})
+    clean_corpus(raw, out, CONFIG)
+    assert all(FOOTER in t for t in texts(out).values())  # two in a/, one in b/
+    # a third document in a/, as a record of a JSONL file: a/ now has the line three times
+    write_files(raw, {"a/feed.jsonl": json.dumps({"text": page(3)}) + "\n"})
+    report = run_both(raw, out, tmp_path / "scratch", CONFIG)
+    assert report.files["added"] == 1 and report.files["recleaned"] == 2
+    kept = texts(out)
+    assert FOOTER in kept["b/p2.txt"]
+    assert [s for s, t in sorted(kept.items()) if FOOTER not in t] == [
+        "a/feed.jsonl",
+        "a/p0.txt",
+        "a/p1.txt",
+    ]
+
+
+def test_a_site_field_counts_across_files_and_folders(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    record = {"text": page(0), "site": "example.org"}
+    write_files(
+        raw,
+        {
+            f"{folder}/crawl.jsonl": json.dumps({**record, "text": page(n)}) + "\n"
+            for n, folder in enumerate(["x", "y", "z"])
+        },
+    )
+    clean_corpus(raw, out, CONFIG)
+    assert len(repeat_removals(out)) == 3
+
+
+def test_incremental_runs_reclean_the_files_whose_lines_crossed(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    files: dict[str, str | bytes] = {f"p{n}.txt": page(n) for n in range(2)}
+    files.update({f"q{n}.txt": page(n, footer=False) for n in range(3)})
+    write_files(raw, files)
+    clean_corpus(raw, out, CONFIG)
+    assert repeat_removals(out) == []
+
+    write_files(raw, {"p2.txt": page(2)})  # the third copy of the footer
+    report = run_both(raw, out, tmp_path / "s1", CONFIG)
+    assert (report.files["added"], report.files["recleaned"]) == (1, 2)
+    assert report.files["unchanged"] == 3 and report.documents_cleaned == 3
+    assert [s for s, _ in repeat_removals(out)] == ["p0.txt", "p1.txt", "p2.txt"]
+
+    (raw / "p2.txt").unlink()  # back under three: the other two keep it again
+    report = run_both(raw, out, tmp_path / "s2", CONFIG)
+    assert (report.files["removed"], report.files["recleaned"]) == (1, 2)
+    assert repeat_removals(out) == []
+
+    write_files(raw, {"q0.txt": page(7, footer=False)})  # crosses nothing: cleans one file
+    report = run_both(raw, out, tmp_path / "s3", CONFIG)
+    assert (report.files["changed"], report.files["recleaned"]) == (1, 0)
+    assert report.documents_cleaned == 1
+
+
+def test_count_file_counts_each_line_once_per_document_per_source(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    rows = [
+        {"text": f"{FOOTER}\n{FOOTER}\n\n{P1}", "site": "s"},
+        {"text": f"{FOOTER}\n\n{P2}", "site": "s"},
+        {"text": FOOTER, "site": "t"},
+        {"text": "   ", "site": "s"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    source, hashes, counts = count_file((str(path), "feed.jsonl", CONFIG))
+    found = dict(zip(hashes.tolist(), counts.tolist(), strict=True))
+    assert source == "feed.jsonl"
+    assert found[line_hash(FOOTER) ^ source_salt("s")] == 2
+    assert found[line_hash(FOOTER) ^ source_salt("t")] == 1
+    assert found[line_hash(P1) ^ source_salt("s")] == 1
+    assert len(found) == 4
