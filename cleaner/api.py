@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner import __version__
-from cleaner.check import CheckReport, judge_file
+from cleaner.check import CheckReport, CorpusLines, judge_file
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor
@@ -299,7 +299,7 @@ class _Run:
                 self.config,
                 None
                 if repeated is None
-                else np.intersect1d(self.state.lines_of(source), repeated, assume_unique=True),
+                else np.intersect1d(self.state.lines_of(source)[0], repeated, assume_unique=True),
             )
             for path, source in todo
         )
@@ -422,7 +422,7 @@ class _Run:
                 (path, source)
                 for path, source in self.listing
                 if source not in queued
-                and np.intersect1d(self.state.lines_of(source), crossed, assume_unique=True).size
+                and np.intersect1d(self.state.lines_of(source)[0], crossed, assume_unique=True).size
             ]
             self.files["unchanged"] -= len(again)
             self.files["recleaned"] = len(again)
@@ -633,8 +633,9 @@ def check_files(
 
     A file has problems when more than ``max_boilerplate`` of its characters (after
     repair) would be removed, or when one of its documents nearly duplicates a kept
-    corpus document (same threshold and n-grams as the corpus was built with). The
-    file's own earlier version in the corpus is not held against it.
+    corpus document (same threshold and n-grams as the corpus was built with). Its
+    lines count for ``corpus-repeat`` together with the corpus's, as in a run over
+    both. The file's own earlier version in the corpus is not held against it.
     """
     config = config or CleanConfig()
     if not 0.0 <= max_boilerplate <= 1.0:
@@ -657,6 +658,11 @@ def check_files(
         index = StoredIndex(state, banding.threshold, banding) if dedup["documents"] else None
         root = state.meta("input_root")
         pipeline = Pipeline.from_config(config, corpus_stages=False)
+        lines = (
+            CorpusLines(state, config.boilerplate.min_repeats)
+            if counts_repeats(config.boilerplate)
+            else None
+        )
         files = [
             judge_file(
                 Path(p),
@@ -666,6 +672,7 @@ def check_files(
                 root,
                 max_boilerplate,
                 config.text_key,
+                lines,
             )
             for p in paths
         ]

@@ -5,13 +5,20 @@ Each file is judged on its own, so a pre-commit hook may pass any subset of file
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.document import Document
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.resolve import shingle_sets
+from cleaner.stages.boilerplate import StripBoilerplate, line_counts
+from cleaner.state import State
 from cleaner.stored import StoredIndex
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -96,6 +103,43 @@ class CheckReport:
         }
 
 
+def _counts_at(
+    hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64], query: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.int64]:
+    """``counts`` of each ``query`` hash in the sorted ``hashes`` (0 where absent)."""
+    at = np.minimum(np.searchsorted(hashes, query), max(len(hashes) - 1, 0))
+    found = hashes[at] == query if len(hashes) else np.zeros(len(query), dtype=bool)
+    return np.where(found, counts[at] if len(hashes) else 0, 0)
+
+
+@dataclass
+class CorpusLines:
+    """A corpus's corpus-repeat counts, so a checked file's lines count as a run's would.
+
+    ``hashes`` and ``totals`` are every salted line hash of the corpus input and its
+    count (:meth:`State.line_totals`). A file's own earlier version is taken out.
+    """
+
+    state: State
+    min_repeats: int
+    hashes: npt.NDArray[np.uint64] = field(init=False)
+    totals: npt.NDArray[np.int64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hashes, self.totals = self.state.line_totals()
+
+    def repeated(self, source: str, docs: Sequence[Document]) -> list[int]:
+        """The salted hashes of the lines of ``docs`` that a run with them would repeat."""
+        hashes, counts = line_counts(docs)
+        old_hashes, old_counts = self.state.lines_of(source)
+        total = (
+            counts
+            + _counts_at(self.hashes, self.totals, hashes)
+            - _counts_at(old_hashes, old_counts, hashes)
+        )
+        return hashes[total >= self.min_repeats].tolist()  # type: ignore[no-any-return]
+
+
 def _source(path: Path, input_root: str | None) -> str:
     """The file's source name as the corpus knows it, when it lies under the input root."""
     if input_root:
@@ -114,8 +158,13 @@ def judge_file(
     input_root: str | None,
     max_boilerplate: float,
     text_key: str,
+    lines: CorpusLines | None = None,
 ) -> FileCheck:
-    """Clean one file in memory and judge it; see :func:`cleaner.api.check_files`."""
+    """Clean one file in memory and judge it; see :func:`cleaner.api.check_files`.
+
+    With ``lines``, a line of the file that the corpus and the file together hold
+    ``min_repeats`` times is a repeated line, as in a run over both.
+    """
     result = FileCheck(str(path), max_boilerplate=max_boilerplate)
     if not path.is_file():
         result.error = "no such file; pass the raw files to check"
@@ -127,6 +176,16 @@ def judge_file(
         return result
     repair, rest = pipeline.stages[0], Pipeline(pipeline.stages[1:])
     repaired = list(repair.run(entry.documents))
+    if lines is not None:
+        repeated = lines.repeated(source, repaired)
+        rest = Pipeline(
+            [
+                StripBoilerplate(s.config, s.model, repeated)
+                if isinstance(s, StripBoilerplate)
+                else s
+                for s in rest.stages
+            ]
+        )
     result.input_chars = sum(len(d.text) for d in repaired)
     live = []
     for doc in rest.run(repaired):

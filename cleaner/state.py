@@ -366,24 +366,31 @@ class State:
     def drop_lines(self, path: str) -> None:
         self.conn.execute("DELETE FROM lines WHERE path = ?", (path,))
 
-    def lines_of(self, path: str) -> npt.NDArray[np.uint64]:
-        """The sorted salted line hashes of one input (empty if none are stored)."""
-        row = self.conn.execute("SELECT hashes FROM lines WHERE path = ?", (path,)).fetchone()
-        return np.frombuffer(row[0] if row else b"", dtype="<u8").astype(np.uint64)
+    def lines_of(self, path: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """One input's sorted salted line hashes and their counts (empty if none stored)."""
+        row = self.conn.execute(
+            "SELECT hashes, counts FROM lines WHERE path = ?", (path,)
+        ).fetchone()
+        hashes, counts = row if row else (b"", b"")
+        return np.frombuffer(hashes, dtype="<u8").astype(np.uint64), np.frombuffer(
+            counts, dtype="<i8"
+        ).astype(np.int64)
+
+    def line_totals(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Every salted line hash of the input, sorted, with its count summed over inputs."""
+        hashes: list[npt.NDArray[np.uint64]] = [np.empty(0, dtype=np.uint64)]
+        counts: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+        for h, c in self.conn.execute("SELECT hashes, counts FROM lines"):
+            hashes.append(np.frombuffer(h, dtype="<u8").astype(np.uint64))
+            counts.append(np.frombuffer(c, dtype="<i8").astype(np.int64))
+        distinct, where = np.unique(np.concatenate(hashes), return_inverse=True)
+        return distinct, np.bincount(where, weights=np.concatenate(counts)).astype(np.int64)
 
     def repeated_lines(self, min_repeats: int) -> npt.NDArray[np.uint64]:
         """The sorted salted hashes whose counts, summed over every input, reach
         ``min_repeats``."""
-        hashes: list[npt.NDArray[np.uint64]] = []
-        counts: list[npt.NDArray[np.int64]] = []
-        for h, c in self.conn.execute("SELECT hashes, counts FROM lines"):
-            hashes.append(np.frombuffer(h, dtype="<u8"))
-            counts.append(np.frombuffer(c, dtype="<i8"))
-        if not hashes:
-            return np.empty(0, dtype=np.uint64)
-        distinct, where = np.unique(np.concatenate(hashes), return_inverse=True)
-        total = np.bincount(where, weights=np.concatenate(counts))
-        return distinct[total >= min_repeats].astype(np.uint64)
+        distinct, totals = self.line_totals()
+        return distinct[totals >= min_repeats]
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
-from cleaner.api import count_file
+from cleaner.api import check_files, count_file
 from cleaner.stages.boilerplate import line_hash, source_salt
 from tests.conftest import write_files
 from tests.test_incremental import run_both
@@ -124,3 +124,15 @@ def test_count_file_counts_each_line_once_per_document_per_source(tmp_path: Path
     assert found[line_hash(FOOTER) ^ source_salt("t")] == 1
     assert found[line_hash(P1) ^ source_salt("s")] == 1
     assert len(found) == 4
+
+
+def test_check_counts_a_new_file_with_the_corpus(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"p0.txt": page(0), "p1.txt": page(1), "q.txt": page(9, footer=False)})
+    clean_corpus(raw, out, CONFIG)
+    write_files(raw, {"p2.txt": page(2)})
+    new, old = check_files([raw / "p2.txt", raw / "p0.txt"], out, CONFIG).files
+    # the new page's footer is the corpus's third copy; p0's own copy is not counted twice
+    assert new.removed_chars - old.removed_chars == len(FOOTER)
+    alone = CONFIG.with_overrides({"boilerplate.min_repeats": 2})
+    assert check_files([raw / "p0.txt"], out, alone).files[0].removed_chars == new.removed_chars
