@@ -39,7 +39,7 @@ from cleaner.readers import list_inputs, read_file
 from cleaner.resolve import Banding
 from cleaner.resolve_batch import resolve_arrays
 from cleaner.rules.model import model_digest
-from cleaner.stages.boilerplate import counts_repeats, line_counts
+from cleaner.stages.boilerplate import counts_repeats, line_sets
 from cleaner.stages.dedup import dedup_scheme
 from cleaner.stages.repair import RepairText
 from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
@@ -48,6 +48,8 @@ from cleaner.stored import StoredDocuments, StoredIndex
 
 log = logging.getLogger(__name__)
 
+# an input file and the ordinals of the documents to clean again (None: all of it)
+Job = tuple[Path, str, list[int] | None]
 RACY_NS = 2_000_000_000  # a file modified this close to when it was read is hashed again
 
 
@@ -58,9 +60,9 @@ class Report:
     ``mode`` is ``"full"`` or ``"incremental"`` and ``reason`` says why; ``rebuild``
     holds the reason when a full run replaced earlier results (the CLI prints it).
     ``files`` counts inputs added, changed, removed and unchanged since the last run,
-    and ``recleaned``: unchanged inputs cleaned again because a line of theirs crossed
-    ``min_repeats`` across the input (see ``corpus-repeat``); ``documents_cleaned``
-    counts the documents cleaned by this run.
+    and ``recleaned``: unchanged inputs some of whose documents were cleaned again
+    because a line of theirs crossed ``min_repeats`` (see ``corpus-repeat``);
+    ``documents_cleaned`` counts the documents cleaned by this run.
     """
 
     documents_in: int = 0
@@ -218,8 +220,8 @@ def clean_corpus(
     With ``corpus-repeat`` on, a first pass over the new and changed files counts their
     lines per source (site or folder; :func:`count_file`), and the counts of every
     input, kept in the state, say which lines are repeated across the whole input.
-    When a change moves a line across ``min_repeats``, the unchanged files holding it
-    are cleaned again, so the result stays that of a rebuild.
+    When a change moves a line across ``min_repeats``, the documents of unchanged files
+    that hold it are cleaned again, so the result stays that of a rebuild.
     """
     config = config or CleanConfig()
     started = time.time()
@@ -260,37 +262,37 @@ class _Run:
         self.input_path, self.listing = input_path, listing
         self.files = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "recleaned": 0}
         self.cleaned = 0
+        self.steps = 0  # files counted and cleaned, for progress
         self.counting = counts_repeats(config.boilerplate)
         self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
         self.dedup = config.dedup
         self.banding = Banding(self.dedup.threshold, self.dedup.num_perm, self.dedup.seed)
 
-    def _count(self, todo: list[tuple[Path, str]]) -> None:
-        """Count the lines of ``todo`` on the executor and store the counts per file."""
-        tasks = ((str(path), source, self.config) for path, source in todo)
-        for done, (source, hashes, counts) in enumerate(
-            self.executor.map(count_file, tasks), start=1
-        ):
-            self.state.set_lines(source, hashes, counts)
-            if self.progress is not None:
-                self.progress(done, 2 * len(todo))
+    def _tick(self, total: int) -> None:
+        self.steps += 1
+        if self.progress is not None:
+            self.progress(self.steps, total)
 
-    def _repeated(self) -> npt.NDArray[np.uint64] | None:
-        """The lines repeated across the whole input (None: corpus-repeat is off)."""
-        if not self.counting:
-            return None
-        return self.state.repeated_lines(self.config.boilerplate.min_repeats)
+    def _count(self, todo: list[tuple[Path, str]], total: int) -> None:
+        """Read the line sets of ``todo`` on the executor and store them per file."""
+        tasks = ((str(path), source, self.config) for path, source in todo)
+        for source, hashes, offsets in self.executor.map(count_file, tasks):
+            self.state.set_lines(source, hashes, offsets)
+            self._tick(total)
 
     def _clean(
         self,
-        todo: list[tuple[Path, str]],
+        jobs: list[Job],
         full: bool,
         repeated: npt.NDArray[np.uint64] | None,
+        total: int,
     ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.int64]]]:
-        """Read and clean ``todo`` on the executor; store each file here, in input order.
+        """Read and clean ``jobs`` on the executor; store each file here, in input order.
 
-        A task carries the repeated lines that its file holds (None: not counted).
-        Yields each stored file with its documents' handles.
+        A job is a file and the ordinals of the documents to clean again (None: all,
+        and the file is new to the state). Its task carries the repeated lines that
+        the file holds (None: not counted). Yields each stored file with its
+        documents' handles.
         """
         tasks = (
             (
@@ -299,16 +301,18 @@ class _Run:
                 self.config,
                 None
                 if repeated is None
-                else np.intersect1d(self.state.lines_of(source)[0], repeated, assume_unique=True),
+                else np.intersect1d(self.state.lines_of(source)[0], repeated),
+                ordinals,
             )
-            for path, source in todo
+            for path, source, ordinals in jobs
         )
-        step, total = (len(todo), 2 * len(todo)) if repeated is not None else (0, len(todo))
-        for done, prepared in enumerate(self.executor.map(clean_file, tasks), start=1):
+        for (_, _, ordinals), prepared in zip(
+            jobs, self.executor.map(clean_file, tasks), strict=True
+        ):
             self.cleaned += len(prepared.docs)
-            yield prepared, self.state.add_file(prepared, full=full)
-            if self.progress is not None:
-                self.progress(step + done, total)
+            store = self.state.add_file if ordinals is None else self.state.add_docs
+            yield prepared, store(prepared, full=full)
+            self._tick(total)
 
     def rebuild(self) -> None:
         """Clean every input into a new state file, then judge near-duplicates on arrays.
@@ -321,9 +325,12 @@ class _Run:
         handles: list[npt.NDArray[np.int64]] = []
         sizes: list[npt.NDArray[np.int64]] = []
         keys: list[npt.NDArray[np.uint32]] = []
+        jobs: list[Job] = [(path, source, None) for path, source in self.listing]
+        repeated = None
         if self.counting:
-            self._count(self.listing)
-        for prepared, stored in self._clean(self.listing, full=True, repeated=self._repeated()):
+            self._count(self.listing, 2 * len(jobs))
+            repeated = self.state.repeated_lines(self.config.boilerplate.min_repeats)
+        for prepared, stored in self._clean(jobs, True, repeated, self.steps + len(jobs)):
             if len(prepared.indexed):
                 handles.append(stored[prepared.indexed])
                 sizes.append(prepared.sizes)
@@ -377,19 +384,23 @@ class _Run:
         self.files["removed"] = len(stored)
         if not todo and not stored:
             return False
-        repeated = self._recount(todo, stored)
+        repeated, again = self._recount(todo, stored)
         index = StoredIndex(state, self.dedup.threshold, self.banding)
         dirty: set[int] = set()
         gone: set[int] = set()
-        for source in [*stored, *(s for _, s in todo)]:
-            handles = state.docs_of(source)
+        jobs: list[Job] = [(path, source, None) for path, source in todo] + again
+        for _, source, ordinals in [*((None, s, None) for s in stored), *jobs]:
+            handles = state.docs_of(source, ordinals)
             if self.dedup.documents:
                 for handle in handles:
                     dirty.update(index.affected_by_removal(handle))
             gone.update(handles)
-            state.remove_file(source)
+            if ordinals is None:
+                state.remove_file(source)
+            else:
+                state.remove_docs(handles)
         index.forget(gone)
-        for prepared, added in self._clean(todo, full=False, repeated=repeated):
+        for prepared, added in self._clean(jobs, False, repeated, self.steps + len(jobs)):
             dirty.update(h for h, ok in zip(added.tolist(), prepared.live, strict=True) if ok)
         dirty -= gone
         if self.dedup.documents:
@@ -401,33 +412,37 @@ class _Run:
 
     def _recount(
         self, todo: list[tuple[Path, str]], removed: Iterable[str]
-    ) -> npt.NDArray[np.uint64] | None:
-        """Update the line counts for the added, changed and removed files.
+    ) -> tuple[npt.NDArray[np.uint64] | None, list[Job]]:
+        """Update the stored line sets for the added, changed and removed files.
 
-        An unchanged file holding a line whose count crossed ``min_repeats`` either way
-        joins ``todo`` (as ``recleaned``). Returns the repeated lines after the update.
+        Returns the repeated lines after the update, and the documents of unchanged
+        files to clean again: those holding a line whose count crossed ``min_repeats``
+        either way (every document of such a file when ``cross_doc_blocks`` ties its
+        documents together).
         """
         if not self.counting:
-            return None
+            return None, []
         min_repeats = self.config.boilerplate.min_repeats
         before = self.state.repeated_lines(min_repeats)
         for source in removed:
             self.state.drop_lines(source)
-        self._count(todo)
+        self._count(todo, 2 * len(todo))
         after = self.state.repeated_lines(min_repeats)
         crossed = np.setxor1d(before, after, assume_unique=True)
-        if len(crossed):
-            queued = {source for _, source in todo}
-            again = [
-                (path, source)
-                for path, source in self.listing
-                if source not in queued
-                and np.intersect1d(self.state.lines_of(source)[0], crossed, assume_unique=True).size
-            ]
-            self.files["unchanged"] -= len(again)
-            self.files["recleaned"] = len(again)
-            todo.extend(again)
-        return after
+        again: list[Job] = []
+        queued = {source for _, source in todo}
+        for path, source in self.listing if len(crossed) else []:
+            if source in queued:
+                continue
+            hashes, offsets = self.state.lines_of(source)
+            hit = np.flatnonzero(np.isin(hashes, crossed))
+            if len(hit):
+                docs = np.unique(np.searchsorted(offsets, hit, side="right") - 1)
+                if self.dedup.cross_doc_blocks:
+                    docs = np.arange(len(offsets) - 1)
+                again.append((path, source, docs.tolist()))
+        self.files["recleaned"] = len(again)
+        return after, again
 
     def up_to_date(self, t0: float) -> Report:
         """A run with nothing to do leaves every output as it is (a folder in git stays clean)."""
@@ -524,32 +539,29 @@ def count_file(
 ) -> tuple[str, npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
     """Read one input file, repair it and count its lines per source (an executor task).
 
-    Returns the file's source name and its :func:`~cleaner.stages.boilerplate.line_counts`:
+    Returns the file's source name and its :func:`~cleaner.stages.boilerplate.line_sets`:
     what the boilerplate stage would count, with no text crossing the process boundary.
     """
     path, source, config = task
     entry = read_file(Path(path), source, config.text_key)
-    return (source, *line_counts(RepairText(config.repair).run(entry.documents)))
+    return (source, *line_sets(RepairText(config.repair).run(entry.documents)))
 
 
-def clean_file(
-    task: tuple[str, str, CleanConfig]
-    | tuple[str, str, CleanConfig, npt.NDArray[np.uint64] | None],
-) -> PreparedFile:
+def clean_file(task: tuple[Any, ...]) -> PreparedFile:
     """Read one input file, run the per-document stages on it and turn the result into
     rows of the state (an executor task).
 
-    An optional fourth item gives the salted hashes of the lines repeated across the
-    whole input (see :func:`count_file`); without it, ``corpus-repeat`` counts the
-    file's own documents.
+    ``task`` is ``(path, source, config)``, then optionally the salted hashes of the
+    lines repeated across the whole input (see :func:`count_file`; without them,
+    ``corpus-repeat`` counts the file's own documents), then the ordinals of the only
+    documents to clean (an unchanged file some of whose lines crossed ``min_repeats``).
     The rows are ready to insert: serialized records, audit rows, shingle hashes and
     band keys (:func:`~cleaner.state.prepare_file`), so no document crosses the
     process boundary and the driver does little per document. Module-level and
     picklable, so it runs the same in this process, in a local worker process or as a
     Ray task (which must see the input at the same path).
     """
-    path, source, config = task[:3]
-    repeated = task[3] if len(task) > 3 else None
+    path, source, config, repeated, ordinals = (*task, None, None)[:5]
     try:
         mtime_ns = Path(path).stat().st_mtime_ns
     except OSError:
@@ -561,7 +573,11 @@ def clean_file(
         if repeated is None
         else Pipeline.from_config(config, corpus_stages=False, repeated=repeated.tolist())
     )
-    docs = list(pipeline.run(entry.documents))
+    documents = entry.documents
+    if ordinals is not None:
+        wanted = set(ordinals)
+        documents = [d for k, d in enumerate(documents) if k in wanted]
+    docs = list(pipeline.run(documents))
     dedup = config.dedup
     return prepare_file(
         entry,
@@ -570,6 +586,7 @@ def clean_file(
         seen_ns=seen_ns,
         ngram=dedup.ngram,
         banding=Banding(dedup.threshold, dedup.num_perm, dedup.seed) if dedup.documents else None,
+        ordinals=None if ordinals is None else sorted(ordinals),
     )
 
 

@@ -17,7 +17,7 @@ from cleaner.document import Document
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.resolve import shingle_sets
-from cleaner.stages.boilerplate import StripBoilerplate, line_counts
+from cleaner.stages.boilerplate import StripBoilerplate, line_sets
 from cleaner.state import State
 from cleaner.stored import StoredIndex
 
@@ -103,41 +103,28 @@ class CheckReport:
         }
 
 
-def _counts_at(
-    hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64], query: npt.NDArray[np.uint64]
-) -> npt.NDArray[np.int64]:
-    """``counts`` of each ``query`` hash in the sorted ``hashes`` (0 where absent)."""
-    at = np.minimum(np.searchsorted(hashes, query), max(len(hashes) - 1, 0))
-    found = hashes[at] == query if len(hashes) else np.zeros(len(query), dtype=bool)
-    return np.where(found, counts[at] if len(hashes) else 0, 0)
-
-
 @dataclass
 class CorpusLines:
-    """A corpus's corpus-repeat counts, so a checked file's lines count as a run's would.
-
-    ``hashes`` and ``totals`` are every salted line hash of the corpus input and its
-    count (:meth:`State.line_totals`). A file's own earlier version is taken out.
-    """
+    """A corpus's stored line sets, so a checked file's lines count as a run's would."""
 
     state: State
     min_repeats: int
     hashes: npt.NDArray[np.uint64] = field(init=False)
-    totals: npt.NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.hashes, self.totals = self.state.line_totals()
+        self.hashes = np.sort(self.state.all_lines())
 
     def repeated(self, source: str, docs: Sequence[Document]) -> list[int]:
-        """The salted hashes of the lines of ``docs`` that a run with them would repeat."""
-        hashes, counts = line_counts(docs)
-        old_hashes, old_counts = self.state.lines_of(source)
-        total = (
-            counts
-            + _counts_at(self.hashes, self.totals, hashes)
-            - _counts_at(old_hashes, old_counts, hashes)
+        """The salted hashes of the lines of ``docs`` that a run with them would repeat,
+        the file's own earlier version in the corpus taken out."""
+        hashes = line_sets(docs)[0]
+        distinct, counts = np.unique(hashes, return_counts=True)
+        stored = np.searchsorted(self.hashes, distinct, "right") - np.searchsorted(
+            self.hashes, distinct, "left"
         )
-        return hashes[total >= self.min_repeats].tolist()  # type: ignore[no-any-return]
+        old = np.sort(self.state.lines_of(source)[0])
+        own = np.searchsorted(old, distinct, "right") - np.searchsorted(old, distinct, "left")
+        return distinct[counts + stored - own >= self.min_repeats].tolist()  # type: ignore[no-any-return]
 
 
 def _source(path: Path, input_root: str | None) -> str:

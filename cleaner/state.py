@@ -14,8 +14,7 @@ Tables::
     docs(doc, path, ordinal, id, length, record, changes, tally, dropped,
          size, shingles, keys, kept, dup_of, similarity)
     postings(token, doc)                   index tokens -> documents holding them
-    lines(path, hashes, counts)            per input: its salted line hashes, and in
-                                           how many of its documents each occurs
+    lines(path, hashes, offsets)           per input: its documents' salted line hashes
 
 ``shingles`` is the sorted ``uint32`` array of a document's shingle hashes, ``keys``
 its ``uint32`` band keys (one per band; empty for a document without shingles), from
@@ -23,8 +22,8 @@ which its tokens ``band << 32 | key`` follow. A worker turns a cleaned file into
 ready-to-insert rows (:func:`prepare_file`), so storing it costs the driver little. The
 near-duplicate resolvers read the documents through :mod:`cleaner.stored`. The
 ``lines`` rows add up to the corpus-repeat counts of the whole input (see
-:func:`cleaner.stages.boilerplate.line_counts`), so a run knows which lines are
-repeated without reading any unchanged input again.
+:func:`cleaner.stages.boilerplate.line_sets`), so a run knows which lines are
+repeated, and which documents hold them, without reading any unchanged input again.
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ from cleaner.resolve import (
     as_tokens,
     shingle_sets,
 )
+from cleaner.stages.boilerplate import repeated_in
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
 SCHEMA = "3"  # 3: a lines table; 2: uint32 shingles and a keys column (1: uint64 shingles)
@@ -69,7 +69,7 @@ CREATE TABLE docs(doc INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL,
     dup_of INTEGER, similarity REAL, UNIQUE(path, ordinal));
 CREATE TABLE postings(token INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY(token, doc)) WITHOUT ROWID;
-CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, counts BLOB NOT NULL);
+CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, offsets BLOB NOT NULL);
 """
 
 
@@ -89,7 +89,7 @@ class PreparedFile:
 
     ``file`` is its ``files`` row, ``docs`` one ``docs`` row per document without the
     leading handle and the trailing verdict columns, ``live`` whether each document is
-    still in the corpus. ``indexed`` are the ordinals of the documents with a non-empty
+    still in the corpus. ``indexed`` are the places in ``docs`` of the documents with a non-empty
     shingle set, ``keys`` their band keys (one row each) and ``sizes`` their set sizes.
     Plain tuples and arrays: it pickles small and stores with one ``executemany``.
     """
@@ -111,11 +111,13 @@ def prepare_file(
     seen_ns: int,
     ngram: int,
     banding: Banding | None,
+    ordinals: Sequence[int] | None = None,
 ) -> PreparedFile:
     """The rows that store ``entry`` and its cleaned ``docs`` (see :class:`PreparedFile`).
 
     Shingles and band keys are computed for all live documents at once; with
-    ``banding`` None (no document dedup) they are left empty.
+    ``banding`` None (no document dedup) they are left empty. ``ordinals`` are the
+    documents' places in the file when ``docs`` are some of its documents only.
     """
     rejected: list[dict[str, Any]] = []
     if entry.outcome == "rejected":
@@ -153,7 +155,8 @@ def prepare_file(
         for k, i in enumerate(hashed)
     }
     rows = []
-    for ordinal, doc in enumerate(docs):
+    for k, doc in enumerate(docs):
+        ordinal = k if ordinals is None else ordinals[k]
         changes = "\n".join(
             dumps({"id": doc.id, "source": doc.source, **ch.to_dict()})
             for ch in doc.changes
@@ -161,7 +164,7 @@ def prepare_file(
         )
         tally = json.dumps([[ch.stage, ch.rule, len(ch.text)] for ch in doc.changes])
         dropped = None if doc.dropped is None else dumps(doc.dropped.to_dict())
-        size, shingles, band_keys = blobs.get(ordinal, (0, b"", b""))
+        size, shingles, band_keys = blobs.get(k, (0, b"", b""))
         rows.append(
             (
                 entry.path,
@@ -305,6 +308,13 @@ class State:
         end, in one sorted pass (:meth:`write_postings`).
         """
         self.conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", prepared.file)
+        return self.add_docs(prepared, full=full)
+
+    def add_docs(self, prepared: PreparedFile, *, full: bool = False) -> npt.NDArray[np.int64]:
+        """Store the documents of a prepared file (not its ``files`` row): see :meth:`add_file`.
+
+        Alone, it puts back documents of a stored file that were cleaned again.
+        """
         row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
         first = (int(row[0]) if row else 0) + 1
         handles = np.arange(first, first + len(prepared.docs), dtype=np.int64)
@@ -334,63 +344,67 @@ class State:
                     zip(tokens[lo : lo + _ROWS], docs[lo : lo + _ROWS], strict=True),
                 )
 
-    def docs_of(self, path: str) -> list[int]:
-        rows = self.conn.execute("SELECT doc FROM docs WHERE path = ? ORDER BY ordinal", (path,))
-        return [r[0] for r in rows]
+    def docs_of(self, path: str, ordinals: Sequence[int] | None = None) -> list[int]:
+        """The handles of a file's documents (of those ``ordinals`` only, if given)."""
+        rows = self.conn.execute(
+            "SELECT doc, ordinal FROM docs WHERE path = ? ORDER BY ordinal", (path,)
+        )
+        wanted = None if ordinals is None else set(ordinals)
+        return [doc for doc, k in rows if wanted is None or k in wanted]
 
     def remove_file(self, path: str) -> None:
         """Forget an input file, its documents and their postings."""
-        rows = self.conn.execute("SELECT doc, keys FROM docs WHERE path = ?", (path,))
-        self.conn.executemany(
-            "DELETE FROM postings WHERE token = ? AND doc = ?",
-            [
-                (t, doc)
-                for doc, blob in rows.fetchall()
-                for t in as_signed(as_tokens(keys_from_blob(blob)))
-            ],
-        )
-        self.conn.execute("DELETE FROM docs WHERE path = ?", (path,))
+        self.remove_docs(self.docs_of(path))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def remove_docs(self, handles: Sequence[int]) -> None:
+        """Forget documents and their postings (their file stays)."""
+        for chunk in chunks(handles):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(f"SELECT doc, keys FROM docs WHERE doc IN ({marks})", chunk)
+            self.conn.executemany(
+                "DELETE FROM postings WHERE token = ? AND doc = ?",
+                [
+                    (t, doc)
+                    for doc, blob in rows.fetchall()
+                    for t in as_signed(as_tokens(keys_from_blob(blob)))
+                ],
+            )
+            self.conn.execute(f"DELETE FROM docs WHERE doc IN ({marks})", chunk)
 
     # -- corpus-repeat counts --------------------------------------------------------
 
     def set_lines(
-        self, path: str, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]
+        self, path: str, hashes: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64]
     ) -> None:
-        """Store an input's line counts (sorted salted hashes, documents holding each)."""
+        """Store an input's line sets (see :func:`~cleaner.stages.boilerplate.line_sets`)."""
         self.conn.execute(
             "INSERT OR REPLACE INTO lines VALUES (?, ?, ?)",
-            (path, hashes.astype("<u8").tobytes(), counts.astype("<i8").tobytes()),
+            (path, hashes.astype("<u8").tobytes(), offsets.astype("<i8").tobytes()),
         )
 
     def drop_lines(self, path: str) -> None:
         self.conn.execute("DELETE FROM lines WHERE path = ?", (path,))
 
     def lines_of(self, path: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-        """One input's sorted salted line hashes and their counts (empty if none stored)."""
-        row = self.conn.execute(
-            "SELECT hashes, counts FROM lines WHERE path = ?", (path,)
-        ).fetchone()
-        hashes, counts = row if row else (b"", b"")
-        return np.frombuffer(hashes, dtype="<u8").astype(np.uint64), np.frombuffer(
-            counts, dtype="<i8"
-        ).astype(np.int64)
+        """One input's line sets: hashes and offsets (none stored: no documents)."""
+        row = self.conn.execute("SELECT hashes, offsets FROM lines WHERE path = ?", (path,))
+        hashes, offsets = row.fetchone() or (b"", np.zeros(1, "<i8").tobytes())
+        return (
+            np.frombuffer(hashes, dtype="<u8").astype(np.uint64),
+            np.frombuffer(offsets, dtype="<i8").astype(np.int64),
+        )
 
-    def line_totals(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-        """Every salted line hash of the input, sorted, with its count summed over inputs."""
-        hashes: list[npt.NDArray[np.uint64]] = [np.empty(0, dtype=np.uint64)]
-        counts: list[npt.NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
-        for h, c in self.conn.execute("SELECT hashes, counts FROM lines"):
-            hashes.append(np.frombuffer(h, dtype="<u8").astype(np.uint64))
-            counts.append(np.frombuffer(c, dtype="<i8").astype(np.int64))
-        distinct, where = np.unique(np.concatenate(hashes), return_inverse=True)
-        return distinct, np.bincount(where, weights=np.concatenate(counts)).astype(np.int64)
+    def all_lines(self) -> npt.NDArray[np.uint64]:
+        """The line hashes of every document of every input, in one array."""
+        parts = [
+            np.frombuffer(h, dtype="<u8") for (h,) in self.conn.execute("SELECT hashes FROM lines")
+        ]
+        return np.concatenate(parts).astype(np.uint64) if parts else np.empty(0, np.uint64)
 
     def repeated_lines(self, min_repeats: int) -> npt.NDArray[np.uint64]:
-        """The sorted salted hashes whose counts, summed over every input, reach
-        ``min_repeats``."""
-        distinct, totals = self.line_totals()
-        return distinct[totals >= min_repeats]
+        """The sorted salted line hashes held by ``min_repeats`` documents or more."""
+        return repeated_in(self.all_lines(), min_repeats)
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""

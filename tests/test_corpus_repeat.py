@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
 from cleaner.api import check_files, count_file
-from cleaner.stages.boilerplate import line_hash, source_salt
+from cleaner.stages.boilerplate import line_hash, repeated_in, source_salt
 from tests.conftest import write_files
 from tests.test_incremental import run_both
 
@@ -83,23 +83,32 @@ def test_a_site_field_counts_across_files_and_folders(tmp_path: Path) -> None:
     assert len(repeat_removals(out)) == 3
 
 
-def test_incremental_runs_reclean_the_files_whose_lines_crossed(tmp_path: Path) -> None:
+def test_incremental_runs_reclean_the_documents_whose_lines_crossed(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    files: dict[str, str | bytes] = {f"p{n}.txt": page(n) for n in range(2)}
-    files.update({f"q{n}.txt": page(n, footer=False) for n in range(3)})
+    feed = [page(10, footer=False), page(11), page(12, footer=False), page(13, footer=False)]
+    files: dict[str, str | bytes] = {
+        "p0.txt": page(0),
+        "feed.jsonl": "".join(json.dumps({"text": t}) + "\n" for t in feed),
+    }
+    files.update({f"q{n}.txt": page(n, footer=False) for n in range(2)})
     write_files(raw, files)
     clean_corpus(raw, out, CONFIG)
     assert repeat_removals(out) == []
 
     write_files(raw, {"p2.txt": page(2)})  # the third copy of the footer
     report = run_both(raw, out, tmp_path / "s1", CONFIG)
-    assert (report.files["added"], report.files["recleaned"]) == (1, 2)
-    assert report.files["unchanged"] == 3 and report.documents_cleaned == 3
-    assert [s for s, _ in repeat_removals(out)] == ["p0.txt", "p1.txt", "p2.txt"]
+    assert (report.files["added"], report.files["unchanged"], report.files["recleaned"]) == (
+        1,
+        4,
+        2,
+    )
+    assert report.documents_cleaned == 3  # p2, p0 and the one record of the feed
+    assert [s for s, _ in repeat_removals(out)] == ["feed.jsonl", "p0.txt", "p2.txt"]
 
     (raw / "p2.txt").unlink()  # back under three: the other two keep it again
     report = run_both(raw, out, tmp_path / "s2", CONFIG)
     assert (report.files["removed"], report.files["recleaned"]) == (1, 2)
+    assert report.documents_cleaned == 2
     assert repeat_removals(out) == []
 
     write_files(raw, {"q0.txt": page(7, footer=False)})  # crosses nothing: cleans one file
@@ -108,7 +117,23 @@ def test_incremental_runs_reclean_the_files_whose_lines_crossed(tmp_path: Path) 
     assert report.documents_cleaned == 1
 
 
-def test_count_file_counts_each_line_once_per_document_per_source(tmp_path: Path) -> None:
+def test_documents_tied_by_cross_document_blocks_are_cleaned_again_together(
+    tmp_path: Path,
+) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    config = CONFIG.with_overrides({"dedup.cross_doc_blocks": True})
+    feed = [page(10, footer=False), page(11), page(12, footer=False)]
+    write_files(
+        raw,
+        {"p0.txt": page(0), "feed.jsonl": "".join(json.dumps({"text": t}) + "\n" for t in feed)},
+    )
+    clean_corpus(raw, out, config)
+    write_files(raw, {"p2.txt": page(2)})
+    report = run_both(raw, out, tmp_path / "s1", config)
+    assert report.files["recleaned"] == 2 and report.documents_cleaned == 1 + 1 + 3
+
+
+def test_count_file_gives_each_documents_lines_once_salted_by_source(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     rows = [
         {"text": f"{FOOTER}\n{FOOTER}\n\n{P1}", "site": "s"},
@@ -117,13 +142,17 @@ def test_count_file_counts_each_line_once_per_document_per_source(tmp_path: Path
         {"text": "   ", "site": "s"},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    source, hashes, counts = count_file((str(path), "feed.jsonl", CONFIG))
-    found = dict(zip(hashes.tolist(), counts.tolist(), strict=True))
+    source, hashes, offsets = count_file((str(path), "feed.jsonl", CONFIG))
+    sets = [set(hashes[offsets[k] : offsets[k + 1]].tolist()) for k in range(len(offsets) - 1)]
+    footer_s, footer_t = line_hash(FOOTER) ^ source_salt("s"), line_hash(FOOTER) ^ source_salt("t")
     assert source == "feed.jsonl"
-    assert found[line_hash(FOOTER) ^ source_salt("s")] == 2
-    assert found[line_hash(FOOTER) ^ source_salt("t")] == 1
-    assert found[line_hash(P1) ^ source_salt("s")] == 1
-    assert len(found) == 4
+    assert sets[:3] == [
+        {footer_s, line_hash(P1) ^ source_salt("s")},
+        {footer_s, line_hash(P2) ^ source_salt("s")},
+        {footer_t},
+    ]
+    assert all(not rest for rest in sets[3:])  # the blank record holds no line
+    assert repeated_in(hashes, 2).tolist() == [footer_s]
 
 
 def test_check_counts_a_new_file_with_the_corpus(tmp_path: Path) -> None:

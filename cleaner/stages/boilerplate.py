@@ -119,32 +119,48 @@ def counts_repeats(config: BoilerplateConfig) -> bool:
     return config.enabled and config.min_repeats >= 2 and "corpus-repeat" not in config.disable
 
 
-def line_counts(docs: Iterable[Document]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """In how many live documents of its source each line (with a word) occurs.
+def line_sets(docs: Iterable[Document]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """Each document's distinct lines (with a word), as hashes salted with its source.
 
-    Returns the sorted distinct ``line_hash(line) ^ source_salt(source)`` values and
-    their counts. Counts of several files add up, so a run can count a whole folder
-    (or site) file by file and keep only these arrays per file.
+    Returns every document's sorted ``line_hash(line) ^ source_salt(source)`` values,
+    one document after the other, and ``offsets`` (one more than the documents):
+    document ``k`` holds ``hashes[offsets[k]:offsets[k + 1]]``; a dropped one holds
+    none. A line's count in its source is the number of documents holding its hash, so
+    the sets of many files add up (:func:`repeated_in`): a run counts a whole folder
+    or site file by file, and knows which documents hold a line.
 
     >>> docs = [Document(id=str(i), text=f"Home\\nStory {i} ends.", source=f"s/{i}.txt")
     ...         for i in range(3)]
-    >>> hashes, counts = line_counts(docs)
-    >>> sorted(counts.tolist())
-    [1, 1, 1, 3]
+    >>> hashes, offsets = line_sets(docs)
+    >>> offsets.tolist(), len(repeated_in(hashes, 3)), len(repeated_in(hashes, 1))
+    ([0, 2, 4, 6], 1, 4)
     """
     found: list[int] = []
+    sizes: list[int] = []
     for doc in docs:
-        if doc.dropped is None:
-            found.extend(_line_set(doc.text, source_salt(source_key(doc))))
-    hashes, counts = np.unique(np.array(found, dtype=np.uint64), return_counts=True)
-    return hashes, counts.astype(np.int64)
+        lines = (
+            []
+            if doc.dropped is not None
+            else sorted(_line_set(doc.text, source_salt(source_key(doc))))
+        )
+        found.extend(lines)
+        sizes.append(len(lines))
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return np.array(found, dtype=np.uint64), offsets
+
+
+def repeated_in(hashes: npt.NDArray[np.uint64], min_repeats: int) -> npt.NDArray[np.uint64]:
+    """The distinct hashes found at least ``min_repeats`` times, sorted."""
+    distinct, counts = np.unique(hashes, return_counts=True)
+    return distinct[counts >= min_repeats]
 
 
 @dataclass(frozen=True)
 class Repeated:
     """The lines repeated across a source, as one document sees them: ``line in repeated``.
 
-    ``hashes`` are salted line hashes (see :func:`line_counts`), ``salt`` is the
+    ``hashes`` are salted line hashes (see :func:`line_sets`), ``salt`` is the
     document's :func:`source_salt`; hashes counted in other sources never match.
     """
 
@@ -269,7 +285,7 @@ class StripBoilerplate(Stage):
     """Strip boilerplate from every live document; two passes when corpus counts are on.
 
     The first pass counts, per source, in how many documents each line occurs (as 64-bit
-    hashes, not texts; :func:`line_counts`); the second strips. A line in
+    hashes, not texts; :func:`line_sets`); the second strips. A line in
     ``min_repeats`` documents of one source is ``corpus-repeat`` when it also looks
     like boilerplate, so a quotation that two articles share stays.
 
@@ -297,8 +313,8 @@ class StripBoilerplate(Stage):
         frequent = self.repeated
         if frequent is None:
             docs = list(docs)
-            hashes, counts = line_counts(docs)
-            frequent = frozenset(hashes[counts >= self.config.min_repeats].tolist())
+            hashes, _ = line_sets(docs)
+            frequent = frozenset(repeated_in(hashes, self.config.min_repeats).tolist())
         salts: dict[str, Repeated] = {}
         for doc in docs:
             if doc.dropped is not None:
