@@ -6,10 +6,11 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from cleaner import __version__
 from cleaner.check import CheckReport, CorpusLines, judge_file
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError, UsageError
-from cleaner.executors import Executor, InlineExecutor
+from cleaner.executors import Executor, InlineExecutor, LocalExecutor
 from cleaner.manifest import (
     AUDIT,
     CORPUS,
@@ -35,7 +36,7 @@ from cleaner.outdir import OutputFolder
 from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
-from cleaner.readers import list_inputs, read_file
+from cleaner.readers import InputFile, list_inputs, read_file
 from cleaner.resolve import Banding
 from cleaner.resolve_batch import resolve_arrays
 from cleaner.rules.model import model_digest
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 # an input file and the ordinals of the documents to clean again (None: all of it)
 Job = tuple[Path, str, list[int] | None]
+_PICKLE = pickle.HIGHEST_PROTOCOL
 RACY_NS = 2_000_000_000  # a file modified this close to when it was read is hashed again
 
 
@@ -241,6 +243,7 @@ def clean_corpus(
             return run.finish(started, t0)
         finally:
             run.state.close()
+            shutil.rmtree(run.spill, ignore_errors=True)
 
 
 class _Run:
@@ -263,6 +266,10 @@ class _Run:
         self.files = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "recleaned": 0}
         self.cleaned = 0
         self.steps = 0  # files counted and cleaned, for progress
+        # a local run keeps each counted file's repaired documents here for its clean task
+        self.spill = folder.state_dir / "repaired.tmp"
+        self.local = isinstance(self.executor, InlineExecutor | LocalExecutor)
+        self.kept: dict[str, str] = {}
         self.counting = counts_repeats(config.boilerplate)
         self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
         self.dedup = config.dedup
@@ -274,8 +281,17 @@ class _Run:
             self.progress(self.steps, total)
 
     def _count(self, todo: list[tuple[Path, str]], total: int) -> None:
-        """Read the line sets of ``todo`` on the executor and store them per file."""
-        tasks = ((str(path), source, self.config) for path, source in todo)
+        """Read the line sets of ``todo`` on the executor and store them per file.
+
+        On this machine, each file's repaired documents are kept on disk until it is
+        cleaned, so no file is read and repaired twice.
+        """
+        if self.local:
+            self.spill.mkdir(exist_ok=True)
+            self.kept = {
+                source: str(self.spill / f"{k}.pickle") for k, (_, source) in enumerate(todo)
+            }
+        tasks = ((str(path), source, self.config, self.kept.get(source)) for path, source in todo)
         for source, hashes, offsets in self.executor.map(count_file, tasks):
             self.state.set_lines(source, hashes, offsets)
             self._tick(total)
@@ -303,6 +319,7 @@ class _Run:
                 if repeated is None
                 else np.intersect1d(self.state.lines_of(source)[0], repeated),
                 ordinals,
+                self.kept.pop(source, None) if ordinals is None else None,
             )
             for path, source, ordinals in jobs
         )
@@ -534,45 +551,62 @@ def _pipeline(config: CleanConfig) -> Pipeline:
     return Pipeline.from_config(config, corpus_stages=False)
 
 
-def count_file(
-    task: tuple[str, str, CleanConfig],
-) -> tuple[str, npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+def _read(path: str, source: str, config: CleanConfig) -> tuple[InputFile, int, int]:
+    """Read an input file; also its mtime and when it was seen (for the racy-file check)."""
+    try:
+        mtime_ns = Path(path).stat().st_mtime_ns
+    except OSError:
+        mtime_ns = 0
+    seen_ns = time.time_ns()
+    return read_file(Path(path), source, config.text_key), mtime_ns, seen_ns
+
+
+def count_file(task: tuple[Any, ...]) -> tuple[str, npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
     """Read one input file, repair it and count its lines per source (an executor task).
 
+    ``task`` is ``(path, source, config)`` and optionally a file to keep the repaired
+    documents in, so :func:`clean_file` need not read and repair the file again.
     Returns the file's source name and its :func:`~cleaner.stages.boilerplate.line_sets`:
     what the boilerplate stage would count, with no text crossing the process boundary.
     """
-    path, source, config = task
-    entry = read_file(Path(path), source, config.text_key)
-    return (source, *line_sets(RepairText(config.repair).run(entry.documents)))
+    path, source, config, keep = (*task, None)[:4]
+    entry, mtime_ns, seen_ns = _read(path, source, config)
+    docs = list(RepairText(config.repair).run(entry.documents))
+    if keep is not None:
+        with open(keep, "wb") as f:
+            pickle.dump((replace(entry, documents=docs), mtime_ns, seen_ns), f, _PICKLE)
+    return (source, *line_sets(docs))
 
 
 def clean_file(task: tuple[Any, ...]) -> PreparedFile:
     """Read one input file, run the per-document stages on it and turn the result into
     rows of the state (an executor task).
 
-    ``task`` is ``(path, source, config)``, then optionally the salted hashes of the
+    ``task`` is ``(path, source, config)``, then optionally: the salted hashes of the
     lines repeated across the whole input (see :func:`count_file`; without them,
-    ``corpus-repeat`` counts the file's own documents), then the ordinals of the only
-    documents to clean (an unchanged file some of whose lines crossed ``min_repeats``).
+    ``corpus-repeat`` counts the file's own documents); the ordinals of the only
+    documents to clean (an unchanged file some of whose lines crossed ``min_repeats``);
+    the file :func:`count_file` kept the repaired documents in (read, then deleted).
     The rows are ready to insert: serialized records, audit rows, shingle hashes and
     band keys (:func:`~cleaner.state.prepare_file`), so no document crosses the
     process boundary and the driver does little per document. Module-level and
     picklable, so it runs the same in this process, in a local worker process or as a
     Ray task (which must see the input at the same path).
     """
-    path, source, config, repeated, ordinals = (*task, None, None)[:5]
-    try:
-        mtime_ns = Path(path).stat().st_mtime_ns
-    except OSError:
-        mtime_ns = 0
-    seen_ns = time.time_ns()
-    entry = read_file(Path(path), source, config.text_key)
+    path, source, config, repeated, ordinals, kept = (*task, None, None, None)[:6]
     pipeline = (
         _pipeline(config)
         if repeated is None
         else Pipeline.from_config(config, corpus_stages=False, repeated=repeated.tolist())
     )
+    if kept is not None and os.path.isfile(kept):
+        with open(kept, "rb") as f:
+            entry, mtime_ns, seen_ns = pickle.load(f)
+        os.unlink(kept)
+        # repairing is a fixed point: the kept documents are what the first stage gives
+        pipeline = Pipeline([s for s in pipeline.stages if not isinstance(s, RepairText)])
+    else:
+        entry, mtime_ns, seen_ns = _read(path, source, config)
     documents = entry.documents
     if ordinals is not None:
         wanted = set(ordinals)

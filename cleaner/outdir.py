@@ -145,7 +145,8 @@ class OutputFolder:
             return
         for entry in self.state_dir.iterdir():
             match = _GEN.match(entry.name)
-            if match and int(match.group(1)) not in keep:
+            stale = match is not None and int(match.group(1)) not in keep
+            if stale or (entry.is_dir() and entry.name.endswith(".tmp")):
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.name.endswith(".tmp") or entry.name.endswith(".new"):
                 entry.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
 from cleaner.api import check_files, count_file
@@ -165,3 +166,31 @@ def test_check_counts_a_new_file_with_the_corpus(tmp_path: Path) -> None:
     assert new.removed_chars - old.removed_chars == len(FOOTER)
     alone = CONFIG.with_overrides({"boilerplate.min_repeats": 2})
     assert check_files([raw / "p0.txt"], out, alone).files[0].removed_chars == new.removed_chars
+
+
+class _Remote:
+    """An executor that is not on this machine for the run: nothing is kept on disk."""
+
+    workers = 1
+    shares_files = True
+
+    def map(self, fn: Any, tasks: Any) -> Any:
+        return map(fn, tasks)
+
+    def close(self) -> None:
+        return None
+
+
+def test_kept_repairs_give_what_reading_again_gives_and_are_removed(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    broken = "the caf\u00c3\u00a9 &amp; bar"  # mojibake and an entity, for repair to fix
+    write_files(raw, {f"p{n}.txt": page(n).replace("the ferry", broken) for n in range(4)})
+    stale = tmp_path / "local" / ".cleaner" / "repaired.tmp"
+    stale.mkdir(parents=True)
+    (stale / "0.pickle").write_bytes(b"left by a killed run")
+    clean_corpus(raw, tmp_path / "local", CONFIG)
+    clean_corpus(raw, tmp_path / "remote", CONFIG, executor=_Remote())
+    for name in ("corpus.jsonl", "audit.jsonl"):
+        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "remote" / name).read_bytes()
+    assert texts(tmp_path / "local")["p0.txt"].count("the café & bar") == 1
+    assert not stale.exists()
