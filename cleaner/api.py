@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner import __version__
-from cleaner.check import CheckReport, CorpusLines, judge_file
+from cleaner.check import CheckReport, CorpusLines, judge_file, open_corpus
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
@@ -691,20 +691,8 @@ def check_files(
     config = config or CleanConfig()
     if not 0.0 <= max_boilerplate <= 1.0:
         raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
-    folder = OutputFolder(Path(corpus_dir))
-    manifest = folder.manifest()
-    if manifest is None:
-        raise UsageError(
-            f"{corpus_dir}: no corpus here; run `cleaner run` first or pass --corpus DIR."
-        )
-    state = State.open(folder.db_path, readonly=True)
-    if state is None:
-        raise UsageError(
-            f"{corpus_dir}: the corpus has no state index; run `cleaner run` "
-            "on it once with this version."
-        )
-    try:
-        dedup: dict[str, Any] = manifest["config"]["dedup"]  # type: ignore[index]
+    with open_corpus(Path(corpus_dir)) as (state, manifest):
+        dedup: dict[str, Any] = manifest["config"]["dedup"]
         banding = Banding(float(dedup["threshold"]), int(dedup["num_perm"]), int(dedup["seed"]))
         index = StoredIndex(state, banding.threshold, banding) if dedup["documents"] else None
         root = state.meta("input_root")
@@ -727,6 +715,4 @@ def check_files(
             )
             for p in paths
         ]
-    finally:
-        state.close()
     return CheckReport(files, max_boilerplate)

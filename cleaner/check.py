@@ -5,7 +5,8 @@ Each file is judged on its own, so a pre-commit hook may pass any subset of file
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.document import Document
+from cleaner.errors import UsageError
+from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.resolve import shingle_sets
@@ -103,6 +106,28 @@ class CheckReport:
         }
 
 
+@contextmanager
+def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
+    """The state index (read-only) and manifest of a finished corpus in ``folder``.
+
+    Raises :class:`~cleaner.errors.UsageError`, saying what to do, when ``folder``
+    holds no corpus or a corpus without a state index of this version.
+    """
+    manifest = OutputFolder(folder).manifest()
+    if manifest is None:
+        raise UsageError(f"{folder}: no corpus here; run `cleaner run` first or pass --corpus DIR.")
+    state = State.open(OutputFolder(folder).db_path, readonly=True)
+    if state is None:
+        raise UsageError(
+            f"{folder}: the corpus has no state index; run `cleaner run` on it once with "
+            "this version."
+        )
+    try:
+        yield state, dict(manifest)
+    finally:
+        state.close()
+
+
 @dataclass
 class CorpusLines:
     """A corpus's stored line sets, so a checked file's lines count as a run's would."""
@@ -127,7 +152,7 @@ class CorpusLines:
         return distinct[counts + stored - own >= self.min_repeats].tolist()  # type: ignore[no-any-return]
 
 
-def _source(path: Path, input_root: str | None) -> str:
+def corpus_source(path: Path, input_root: str | None) -> str:
     """The file's source name as the corpus knows it, when it lies under the input root."""
     if input_root:
         try:
@@ -156,7 +181,7 @@ def judge_file(
     if not path.is_file():
         result.error = "no such file; pass the raw files to check"
         return result
-    source = _source(path, input_root)
+    source = corpus_source(path, input_root)
     entry = read_file(path, source, text_key)
     if entry.outcome == "rejected":
         result.error = entry.reason or "not usable"

@@ -301,12 +301,20 @@ def run(
 @config_option
 @disable_option
 @text_key_option
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output folder of `cleaner run`: count FILE's lines with its corpus, so "
+    "`corpus-repeat` shows as in the run.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 def explain(
     file: Path,
     config_path: Path | None,
     disable: tuple[str, ...],
     text_key: str | None,
+    corpus_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Show FILE as cleaning sees it: each removed line marked with its rule.
@@ -314,14 +322,15 @@ def explain(
     Kept lines are printed as they are; removed lines as `- [rule] text` (red on a
     terminal), and a line the model removed as `- [low-content SCORE < CUT] text`.
     The title, date and author taken out of the text are shown on top. A JSONL file
-    is explained record by record.
+    is explained record by record. `corpus-repeat` needs the other pages of the
+    site or folder: with --corpus, FILE's lines count with the corpus's, as in a run.
 
     Example:
 
-        cleaner explain raw/001_6caa09c4a7c5a313.txt
+        cleaner explain raw/001_6caa09c4a7c5a313.txt --corpus clean
     """
     config = _with_rules(_config(config_path, {"text_key": text_key}), disable)
-    explanations = explain_file(file, config)
+    explanations = explain_file(file, config, corpus=corpus_dir)
     if as_json:
         click.echo(
             json.dumps(

@@ -16,11 +16,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.check import CorpusLines, corpus_source, open_corpus
 from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
 from cleaner.errors import InputError, UsageError
 from cleaner.readers import read_file
 from cleaner.stage import Stage
+from cleaner.stages.boilerplate import StripBoilerplate, counts_repeats
+from cleaner.stages.repair import RepairText
 from cleaner.stream import StreamCleaner
 
 REPAIR = "repair-text"
@@ -153,12 +156,18 @@ def _place_blocks(changes: list[Change], slots: list[list[Line]]) -> None:
 
 
 def explain_file(
-    path: Path, config: CleanConfig = CleanConfig(), stages: list[Stage] | None = None
+    path: Path,
+    config: CleanConfig = CleanConfig(),
+    stages: list[Stage] | None = None,
+    corpus: Path | None = None,
 ) -> list[Explanation]:
     """Explain every document of one input file (a text file, or each JSONL record).
 
-    ``stages`` defaults to the per-document stages of ``config``. Raises
-    :class:`~cleaner.errors.InputError` for a file that cannot be read or used.
+    ``stages`` defaults to the per-document stages of ``config``. With ``corpus``
+    (the output folder of a run), the file's lines count for ``corpus-repeat``
+    together with the corpus's, so the page shows what a run over both removes.
+    Raises :class:`~cleaner.errors.InputError` for a file that cannot be read or used
+    and :class:`~cleaner.errors.UsageError` for a folder that holds no corpus.
     """
     if path.is_dir():
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
@@ -169,4 +178,17 @@ def explain_file(
         raise InputError(f"{path}: {entry.reason}")
     if stages is None:
         stages = StreamCleaner(config, near_duplicates=False).stages
+        if corpus is not None and counts_repeats(config.boilerplate):
+            repaired = list(RepairText(config.repair).run(entry.documents))
+            with open_corpus(corpus) as (state, _):
+                source = corpus_source(path, state.meta("input_root"))
+                repeated = CorpusLines(state, config.boilerplate.min_repeats).repeated(
+                    source, repaired
+                )
+            stages = [
+                StripBoilerplate(s.config, s.model, repeated)
+                if isinstance(s, StripBoilerplate)
+                else s
+                for s in stages
+            ]
     return [explain_document(doc, stages) for doc in entry.documents]

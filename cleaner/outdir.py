@@ -45,7 +45,9 @@ PUBLISHED = (CORPUS, AUDIT, MANIFEST)  # linked from OUTPUT, manifest last
 _GEN = re.compile(r"^gen-(\d{6,})$")
 
 
-GITIGNORE = f"# written by cleaner: per-machine state, rebuilt by a run\n{LOCK}\n{STATE_DB}*\n*.tmp\n"
+GITIGNORE = (
+    f"# written by cleaner: per-machine state, rebuilt by a run\n{LOCK}\n{STATE_DB}*\n*.tmp\n"
+)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -194,3 +194,27 @@ def test_kept_repairs_give_what_reading_again_gives_and_are_removed(tmp_path: Pa
         assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "remote" / name).read_bytes()
     assert texts(tmp_path / "local")["p0.txt"].count("the café & bar") == 1
     assert not stale.exists()
+
+
+def test_explain_with_the_corpus_marks_what_the_run_removed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cleaner.cli import cli
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {f"p{n}.txt": page(n) for n in range(3)})
+    config = tmp_path / "cleaner.toml"
+    config.write_text(
+        '[boilerplate]\nmin_repeats = 3\ndisable = ["navigation"]\n[dedup]\ndocuments = false\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    args = ["--config", str(config)]
+    assert runner.invoke(cli, ["run", str(raw), str(out), "-q", *args]).exit_code == 0
+    page_alone = runner.invoke(cli, ["explain", str(raw / "p2.txt"), *args])
+    assert page_alone.exit_code == 0 and f"- [corpus-repeat] {FOOTER}" not in page_alone.output
+    with_corpus = runner.invoke(cli, ["explain", str(raw / "p2.txt"), "--corpus", str(out), *args])
+    assert with_corpus.exit_code == 0 and f"- [corpus-repeat] {FOOTER}" in with_corpus.output
+    assert f"- [corpus-repeat] {QUOTE}" not in with_corpus.output
+    nothing = runner.invoke(cli, ["explain", str(raw / "p2.txt"), "--corpus", str(raw), *args])
+    assert nothing.exit_code == 2 and nothing.output.count("\n") == 1 and str(raw) in nothing.output

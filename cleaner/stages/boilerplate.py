@@ -326,7 +326,10 @@ class StripBoilerplate(Stage):
             yield self._apply(doc, salts[key])
 
     def apply(self, doc: Document) -> Document:
-        return self._apply(doc, NO_REPEATS)
+        """One document: with ``repeated`` given, its lines count as in :meth:`run`."""
+        if self.repeated is None or not counts_repeats(self.config):
+            return self._apply(doc, NO_REPEATS)
+        return self._apply(doc, Repeated(self.repeated, source_salt(source_key(doc))))
 
     def _apply(self, doc: Document, repeated: Repeated) -> Document:
         out = _strip(doc.text, self.config, repeated, self.model)
