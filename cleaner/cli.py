@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
 from cleaner.explain import explain_file
 from cleaner.readers import Rejection
+from cleaner.rules import RULES
 from cleaner.stages.stream_dedup import DEFAULT_WINDOW
 from cleaner.stream import stream_corpus
 from cleaner.sync import sync_corpus
@@ -95,13 +97,35 @@ disable_option = click.option(
     metavar="RULE",
     help="Turn a boilerplate rule off (repeatable), e.g. --disable-rule caption.",
 )
+pattern_option = click.option(
+    "--add-pattern",
+    "patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="Remove every line this regex matches whole, as rule user-pattern (repeatable), "
+    "e.g. --add-pattern 'Advertisement( \\d+)?'.",
+)
 
 
-def _with_rules(config: CleanConfig, disable: tuple[str, ...]) -> CleanConfig:
-    if not disable:
-        return config
-    rules = tuple(sorted({*config.boilerplate.disable, *disable}))
-    return config.with_overrides({"boilerplate.disable": rules})
+def _with_rules(
+    config: CleanConfig, disable: tuple[str, ...], patterns: tuple[str, ...] = ()
+) -> CleanConfig:
+    """The config with the CLI's rules turned off and user patterns added to its own."""
+    for name in disable:
+        if name not in RULES:
+            raise UsageError(f"--disable-rule {name}: no such rule; known: {', '.join(RULES)}")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise UsageError(f"--add-pattern {pattern!r}: not a regular expression ({e})") from e
+    overrides: dict[str, Any] = {}
+    if disable:
+        overrides["boilerplate.disable"] = tuple(sorted({*config.boilerplate.disable, *disable}))
+    if patterns:
+        extra = config.boilerplate.extra_patterns
+        overrides["boilerplate.extra_patterns"] = (*extra, *(p for p in patterns if p not in extra))
+    return config.with_overrides(overrides) if overrides else config
 
 
 class _Bar:
@@ -170,6 +194,7 @@ def _summary_json(report: api.Report, changed: list[Path]) -> str:
 @click.argument("output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path))
 @config_option
 @disable_option
+@pattern_option
 @click.option(
     "--threshold",
     type=float,
@@ -213,6 +238,7 @@ def run(
     output: Path,
     config_path: Path | None,
     disable: tuple[str, ...],
+    patterns: tuple[str, ...],
     threshold: float | None,
     no_dedup: bool,
     text_key: str | None,
@@ -244,7 +270,7 @@ def run(
     overrides: dict[str, Any] = {"dedup.threshold": threshold, "text_key": text_key}
     if no_dedup:
         overrides["dedup.documents"] = False
-    config = _with_rules(_config(config_path, overrides), disable)
+    config = _with_rules(_config(config_path, overrides), disable, patterns)
     to_stdout = output == STDIO
     if input_path == STDIO and not to_stdout:
         raise UsageError(
@@ -300,6 +326,7 @@ def run(
 @click.argument("file", type=click.Path(path_type=Path))
 @config_option
 @disable_option
+@pattern_option
 @text_key_option
 @click.option(
     "--corpus",
@@ -313,6 +340,7 @@ def explain(
     file: Path,
     config_path: Path | None,
     disable: tuple[str, ...],
+    patterns: tuple[str, ...],
     text_key: str | None,
     corpus_dir: Path | None,
     as_json: bool,
@@ -329,7 +357,7 @@ def explain(
 
         cleaner explain raw/001_6caa09c4a7c5a313.txt --corpus clean
     """
-    config = _with_rules(_config(config_path, {"text_key": text_key}), disable)
+    config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns)
     explanations = explain_file(file, config, corpus=corpus_dir)
     if as_json:
         click.echo(
@@ -415,12 +443,16 @@ def completion(shell: str) -> None:
     help="Largest share of a file's characters cleaning may remove.",
 )
 @config_option
+@disable_option
+@pattern_option
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON on stdout.")
 def check(
     files: tuple[Path, ...],
     corpus_dir: Path,
     max_boilerplate: float,
     config_path: Path | None,
+    disable: tuple[str, ...],
+    patterns: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Judge raw FILES against the corpus; write nothing.
@@ -433,7 +465,10 @@ def check(
         cleaner check raw/new-article.txt --corpus clean --max-boilerplate 0.4
     """
     report = api.check_files(
-        list(files), corpus_dir, _config(config_path, {}), max_boilerplate=max_boilerplate
+        list(files),
+        corpus_dir,
+        _with_rules(_config(config_path, {}), disable, patterns),
+        max_boilerplate=max_boilerplate,
     )
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -37,6 +38,9 @@ class BoilerplateConfig:
     extract_title: bool = True  # the headline goes into the record's `title`, not the text
     extract_date: bool = True  # the date line goes into the record's `date`, not the text
     min_repeats: int = 3  # a line seen in this many documents of one source is boilerplate
+
+    def __post_init__(self) -> None:
+        _check_rules(self)
 
 
 @dataclass(frozen=True)
@@ -118,10 +122,29 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
         elif isinstance(default, (int, float)) and not isinstance(value, (int, float)):
             raise UsageError(f"{origin}: {key} must be a number, not {value!r}")
         kwargs[key] = type(default)(value) if isinstance(default, (int, float, str)) else value
-    cfg = cls(**kwargs)
+    try:
+        cfg = cls(**kwargs)
+    except UsageError as e:
+        raise UsageError(f"{origin}: {e}") from e
     if isinstance(cfg, DedupConfig) and not (0.0 < cfg.threshold <= 1.0):
         raise UsageError(f"{origin}: threshold must be in (0, 1], not {cfg.threshold}")
     return cfg
+
+
+def _check_rules(cfg: BoilerplateConfig) -> None:
+    """Rule names must exist and user patterns must compile: a typo is an error."""
+    from cleaner.rules import RULES  # the rules import nothing of the config
+
+    for name in cfg.disable:
+        if name not in RULES:
+            raise UsageError(f"unknown rule {name!r} to disable; known: {', '.join(RULES)}")
+    for pattern in cfg.extra_patterns:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise UsageError(
+                f"extra pattern {pattern!r} is not a regular expression ({e}); fix it."
+            ) from e
 
 
 def load_config(path: Path | None = None, start: Path | None = None) -> CleanConfig:

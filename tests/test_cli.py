@@ -75,3 +75,38 @@ def test_help_has_an_example(runner: CliRunner) -> None:
 
 def test_version(runner: CliRunner) -> None:
     assert runner.invoke(cli, ["--version"]).output.startswith("cleaner, version")
+
+
+def test_rules_from_the_command_line(runner: CliRunner, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = "The council voted on Tuesday to close the old river bridge for six months."
+    other = "Residents will have to use the ferry or the ring road, which adds twenty minutes."
+    (raw / "a.txt").write_text(f"{body}\n\nSponsored content 42\n\n{other}", "utf-8")
+    out = tmp_path / "out"
+    args = ["run", str(raw), str(out), "-q", "--add-pattern", r"Sponsored content \d+"]
+    assert runner.invoke(cli, args).exit_code == 0
+    audit = [json.loads(x) for x in (out / "audit.jsonl").read_text("utf-8").splitlines()]
+    assert ("user-pattern", "Sponsored content 42") in [(r["rule"], r["text"]) for r in audit]
+    assert "Sponsored" not in (out / "corpus.jsonl").read_text("utf-8")
+    explained = runner.invoke(cli, ["explain", str(raw / "a.txt"), "--add-pattern", "Sponsored.*"])
+    assert "- [user-pattern] Sponsored content 42" in explained.output
+
+
+def test_an_unknown_rule_or_a_bad_pattern_is_a_one_line_usage_error(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    seeds = str(SEEDS / "raw")
+    for extra, named in (
+        (["--disable-rule", "captoin"], "captoin"),
+        (["--add-pattern", "(unclosed"], "(unclosed"),
+    ):
+        for command in (["run", seeds, str(tmp_path / "o")], ["explain", f"{seeds}/x.txt"]):
+            result = runner.invoke(cli, [*command, *extra])
+            assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+            assert named in result.output and "Traceback" not in result.output
+    config = tmp_path / "cleaner.toml"
+    config.write_text('[boilerplate]\ndisable = ["captoin"]\n', encoding="utf-8")
+    result = runner.invoke(cli, ["run", seeds, str(tmp_path / "o"), "--config", str(config)])
+    assert result.exit_code == 2 and "unknown rule 'captoin'" in result.output
+    assert str(config) in result.output

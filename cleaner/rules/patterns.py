@@ -126,6 +126,7 @@ _FAMILIES: list[tuple[str, str, int]] = [
         6,
     ),
 ]
+PHRASE_RULES = tuple(rule for rule, _, _ in _FAMILIES)
 # the byline family needs case: "By John Smith" but not "by the way"
 _CASED = {"byline"}
 _COMPILED = [
