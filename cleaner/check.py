@@ -20,7 +20,7 @@ from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.resolve import shingle_sets
-from cleaner.stages.boilerplate import StripBoilerplate, line_sets
+from cleaner.stages.boilerplate import line_sets
 from cleaner.state import State
 from cleaner.stored import StoredIndex
 
@@ -113,10 +113,11 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
     Raises :class:`~cleaner.errors.UsageError`, saying what to do, when ``folder``
     holds no corpus or a corpus without a state index of this version.
     """
-    manifest = OutputFolder(folder).manifest()
+    output = OutputFolder(folder)
+    manifest = output.manifest()
     if manifest is None:
         raise UsageError(f"{folder}: no corpus here; run `cleaner run` first or pass --corpus DIR.")
-    state = State.open(OutputFolder(folder).db_path, readonly=True)
+    state = State.open(output.db_path, readonly=True)
     if state is None:
         raise UsageError(
             f"{folder}: the corpus has no state index; run `cleaner run` on it once with "
@@ -190,14 +191,7 @@ def judge_file(
     repaired = list(repair.run(entry.documents))
     if lines is not None:
         repeated = lines.repeated(source, repaired)
-        rest = Pipeline(
-            [
-                StripBoilerplate(s.config, s.model, repeated)
-                if isinstance(s, StripBoilerplate)
-                else s
-                for s in rest.stages
-            ]
-        )
+        rest = rest.with_repeated(repeated)
     result.input_chars = sum(len(d.text) for d in repaired)
     live = []
     for doc in rest.run(repaired):

@@ -20,9 +20,10 @@ from cleaner.check import CorpusLines, corpus_source, open_corpus
 from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
 from cleaner.errors import InputError, UsageError
+from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.stage import Stage
-from cleaner.stages.boilerplate import StripBoilerplate, counts_repeats
+from cleaner.stages.boilerplate import counts_repeats
 from cleaner.stages.repair import RepairText
 from cleaner.stream import StreamCleaner
 
@@ -185,10 +186,5 @@ def explain_file(
                 repeated = CorpusLines(state, config.boilerplate.min_repeats).repeated(
                     source, repaired
                 )
-            stages = [
-                StripBoilerplate(s.config, s.model, repeated)
-                if isinstance(s, StripBoilerplate)
-                else s
-                for s in stages
-            ]
+            stages = Pipeline(stages).with_repeated(repeated).stages
     return [explain_document(doc, stages) for doc in entry.documents]

@@ -77,6 +77,18 @@ class Pipeline:
             stages.append(DropNearDuplicates(config.dedup))
         return cls(stages)
 
+    def with_repeated(self, repeated: Iterable[int]) -> Pipeline:
+        """The same stages, the strip stage counting ``repeated`` (salted hashes, see
+        :class:`~cleaner.stages.boilerplate.StripBoilerplate`) as the corpus's repeats."""
+        return Pipeline(
+            [
+                StripBoilerplate(s.config, s.model, repeated)
+                if isinstance(s, StripBoilerplate)
+                else s
+                for s in self.stages
+            ]
+        )
+
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.stages]
