@@ -40,7 +40,7 @@ from cleaner.readers import InputFile, list_inputs, read_file
 from cleaner.resolve import Banding
 from cleaner.resolve_batch import resolve_arrays
 from cleaner.rules.model import model_digest
-from cleaner.stages.boilerplate import counts_repeats, line_sets
+from cleaner.stages.boilerplate import counts_repeats, line_sets, repeated_in
 from cleaner.stages.dedup import dedup_scheme
 from cleaner.stages.repair import RepairText
 from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
@@ -280,11 +280,11 @@ class _Run:
         if self.progress is not None:
             self.progress(self.steps, total)
 
-    def _count(self, todo: list[tuple[Path, str]], total: int) -> None:
+    def _count(self, todo: list[tuple[Path, str]], total: int) -> list[npt.NDArray[np.uint64]]:
         """Read the line sets of ``todo`` on the executor and store them per file.
 
         On this machine, each file's repaired documents are kept on disk until it is
-        cleaned, so no file is read and repaired twice.
+        cleaned, so no file is read and repaired twice. Returns the line hashes read.
         """
         if self.local:
             self.spill.mkdir(exist_ok=True)
@@ -292,9 +292,12 @@ class _Run:
                 source: str(self.spill / f"{k}.pickle") for k, (_, source) in enumerate(todo)
             }
         tasks = ((str(path), source, self.config, self.kept.get(source)) for path, source in todo)
+        found = []
         for source, hashes, offsets in self.executor.map(count_file, tasks):
             self.state.set_lines(source, hashes, offsets)
+            found.append(hashes)
             self._tick(total)
+        return found
 
     def _clean(
         self,
@@ -345,8 +348,11 @@ class _Run:
         jobs: list[Job] = [(path, source, None) for path, source in self.listing]
         repeated = None
         if self.counting:
-            self._count(self.listing, 2 * len(jobs))
-            repeated = self.state.repeated_lines(self.config.boilerplate.min_repeats)
+            found = self._count(self.listing, 2 * len(jobs))
+            repeated = repeated_in(
+                np.concatenate([np.empty(0, np.uint64), *found]),
+                self.config.boilerplate.min_repeats,
+            )
         for prepared, stored in self._clean(jobs, True, repeated, self.steps + len(jobs)):
             if len(prepared.indexed):
                 handles.append(stored[prepared.indexed])
@@ -440,11 +446,21 @@ class _Run:
         if not self.counting:
             return None, []
         min_repeats = self.config.boilerplate.min_repeats
-        before = self.state.repeated_lines(min_repeats)
+        # counts before, less the old sets of removed and changed files, plus the new sets:
+        # the stored sets are read once
+        distinct, counts = np.unique(self.state.all_lines(), return_counts=True)
+        old = [self.state.lines_of(source)[0] for source in [*removed, *(s for _, s in todo)]]
         for source in removed:
             self.state.drop_lines(source)
-        self._count(todo, 2 * len(todo))
-        after = self.state.repeated_lines(min_repeats)
+        new = self._count(todo, 2 * len(todo))
+        keys = np.concatenate([distinct, *old, *new])
+        sign = np.concatenate(
+            [counts, *(np.full(len(h), -1) for h in old), *map(np.ones_like, new)]
+        )
+        after_keys, where = np.unique(keys, return_inverse=True)
+        totals = np.bincount(where, weights=sign, minlength=len(after_keys))
+        before = distinct[counts >= min_repeats]
+        after = after_keys[totals >= min_repeats]
         crossed = np.setxor1d(before, after, assume_unique=True)
         again: list[Job] = []
         queued = {source for _, source in todo}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import UsageError
+from cleaner.rules import RULES
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,6 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
 
 def _check_rules(cfg: BoilerplateConfig) -> None:
     """Rule names must exist and user patterns must compile: a typo is an error."""
-    from cleaner.rules import RULES  # the rules import nothing of the config
-
     for name in cfg.disable:
         if name not in RULES:
             raise UsageError(f"unknown rule {name!r} to disable; known: {', '.join(RULES)}")

@@ -49,7 +49,6 @@ from cleaner.resolve import (
     as_tokens,
     shingle_sets,
 )
-from cleaner.stages.boilerplate import repeated_in
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
 SCHEMA = "3"  # 3: a lines table; 2: uint32 shingles and a keys column (1: uint64 shingles)
@@ -89,8 +88,9 @@ class PreparedFile:
 
     ``file`` is its ``files`` row, ``docs`` one ``docs`` row per document without the
     leading handle and the trailing verdict columns, ``live`` whether each document is
-    still in the corpus. ``indexed`` are the places in ``docs`` of the documents with a non-empty
-    shingle set, ``keys`` their band keys (one row each) and ``sizes`` their set sizes.
+    still in the corpus. ``indexed`` are the places in ``docs`` of the documents with a
+    non-empty shingle set, ``keys`` their band keys (one row each) and ``sizes`` their
+    set sizes.
     Plain tuples and arrays: it pickles small and stores with one ``executemany``.
     """
 
@@ -401,10 +401,6 @@ class State:
             np.frombuffer(h, dtype="<u8") for (h,) in self.conn.execute("SELECT hashes FROM lines")
         ]
         return np.concatenate(parts).astype(np.uint64) if parts else np.empty(0, np.uint64)
-
-    def repeated_lines(self, min_repeats: int) -> npt.NDArray[np.uint64]:
-        """The sorted salted line hashes held by ``min_repeats`` documents or more."""
-        return repeated_in(self.all_lines(), min_repeats)
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""
