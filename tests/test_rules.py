@@ -21,18 +21,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.rules import features
-from cleaner.rules.context import SENTENCE_END, ends_sentence, prepare_page
+from cleaner.rules.context import SENTENCE_END, Page, ends_sentence, prepare_page
 from cleaner.rules.features import (
     CODE,
     COUNT,
     LINK_WORDS,
     PRICE,
     SHOP_WORDS,
+    SMOOTH,
     char_classes,
     lexical_features,
     lexicon_tokens,
     line_features,
     lower_words,
+    main_span,
+    smooth_features,
 )
 from cleaner.rules.model import MIN_KEEP, LineModel, Trees, page_cut
 from cleaner.rules.patterns import STOPWORDS, WORD, count_words, is_link_row, word_count, words
@@ -308,6 +311,54 @@ def test_page_cut_keeps_the_likeliest_lines_of_a_doubtful_page() -> None:
     assert cut == 0.35
     clear = page_cut([0.97] * 8 + [0.35] * 2, [40] * 8 + [6] * 2, 0.62)
     assert clear == 0.97  # beside a clear article the same doubtful lines go
+
+
+def test_page_cut_temperature_softens_the_scores() -> None:
+    """Below 1 the scores count as less sure: a doubtful line beside a clear article,
+    which the scores as given would drop, stays; 1 is the scores as given."""
+    scores, words = [0.97] * 8 + [0.35] * 2, [40] * 8 + [6] * 2
+    assert page_cut(scores, words, 0.62, 1.0) == page_cut(scores, words, 0.62) == 0.97
+    assert page_cut(scores, words, 0.62, 0.3) == 0.35
+
+
+def test_a_model_file_sets_the_page_cut_temperature() -> None:
+    import json
+
+    from cleaner.rules.model import MODEL_PATH
+
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["temperature"] = 0.3
+    model = LineModel(data)
+    assert model.temperature == 0.3
+    assert model.cut([0.97] * 8 + [0.35] * 2, [40] * 8 + [6] * 2) == page_cut(
+        [0.97] * 8 + [0.35] * 2, [40] * 8 + [6] * 2, model.precision_weight, 0.3
+    )
+    del data["temperature"]  # a model trained before the temperature reads as 1
+    assert LineModel(data).temperature == 1.0
+
+
+def test_main_span_is_the_stretch_the_model_believes_in() -> None:
+    assert main_span(np.array([-1.0, 2.0, -0.5, 3.0, -4.0, 1.0])) == (1, 4)
+    assert main_span(np.array([-1.0, -2.0])) == (0, 0)
+    assert main_span(np.zeros(0)) == (0, 0)
+
+
+def test_smooth_features_place_each_line_against_the_main_span() -> None:
+    """An article, then a comment thread the first model half believes: the thread's
+    lines lie after the span, by the words between them and the article."""
+    article = ["This is a sentence of the article, long enough to be a paragraph here."] * 4
+    thread = ["Log in to reply", "Great post, I agree with every word of this one.", "Reply"]
+    page = Page.parse("\n".join(article + thread))
+    idx = page.nonempty()
+    first = np.array([0.95] * 4 + [0.2, 0.55, 0.1])
+    out = smooth_features(page, idx, first)
+    col = {name: out[:, k] for k, name in enumerate(SMOOTH)}
+    assert col["in_span"].tolist() == [1.0] * 4 + [0.0] * 3
+    assert col["span_before"].tolist() == [0.0] * 7
+    n_reply = word_count(thread[0])
+    assert col["span_after"].tolist() == [0.0] * 4 + [0, n_reply, n_reply + word_count(thread[1])]
+    words = [word_count(t) for t in article + thread]
+    assert col["span_share"][0] == pytest.approx(sum(words[:4]) / sum(words))
 
 
 def test_a_model_file_without_a_precision_weight_says_retrain() -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.rules.context import Page, ends_sentence, is_body
-from cleaner.rules.patterns import STOPWORDS, WORD, words
+from cleaner.rules.patterns import STOPWORDS, WORD, word_count, words
 
 CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
 # CODE in two parts, as the line features test it: a bracket anywhere, a keyword in front
@@ -347,8 +347,26 @@ def line_features(
 
 SMOOTH = [
     "p", "p@-2", "p@-1", "p@1", "p@2", "p_mean3", "p_mean8", "p_block", "p_doc", "p_doc_max",
-    "p_rank",
+    "p_rank", "in_span", "span_before", "span_after", "span_share",
 ]  # fmt: skip
+
+
+def main_span(value: npt.NDArray[np.float64]) -> tuple[int, int]:
+    """The run of rows ``[lo, hi)`` with the largest sum of ``value`` (Kadane's scan);
+    ``(0, 0)`` when no value is positive.
+
+    >>> main_span(np.array([-1.0, 2.0, -0.5, 3.0, -4.0, 1.0]))
+    (1, 4)
+    """
+    best, lo, hi = 0.0, 0, 0
+    run, start = 0.0, 0
+    for r, v in enumerate(value.tolist()):
+        if run <= 0.0:
+            run, start = 0.0, r
+        run += v
+        if run > best:
+            best, lo, hi = run, start, r + 1
+    return lo, hi
 
 
 def smooth_features(
@@ -357,7 +375,12 @@ def smooth_features(
     """Second-stage features: the first model's keep probabilities around each line.
 
     ``first`` holds one probability per index in ``idx``; lines a named rule removed
-    count as 0, so a line boxed in by removed lines looks like it.
+    count as 0, so a line boxed in by removed lines looks like it. The main span is the
+    run of lines whose words the first model most believes in (each line adds its
+    words plus one, times its probability less a half): the article, as one stretch.
+    A line learns whether it is inside it, how many words lie between them, and how
+    much of the page the span holds, so a comment thread or a teaser list after the
+    article looks apart from it even where its own lines read like prose.
     """
     n = len(idx)
     if n == 0:
@@ -383,4 +406,11 @@ def smooth_features(
     out[:, 8] = p.mean()
     out[:, 9] = p.max()
     out[:, 10] = np.argsort(np.argsort(p)) / max(n - 1, 1)
+    nw = np.array([word_count(page.text_of(i)) for i in idx], dtype=np.float64)
+    start, end = main_span((p - 0.5) * (nw + 1.0))
+    out[:, 11] = (rows >= start) & (rows < end)
+    cw = np.concatenate([[0.0], np.cumsum(nw)])
+    out[:, 12] = np.where(rows < start, cw[start] - cw[rows + 1], 0.0)
+    out[:, 13] = np.where(rows >= end, cw[rows] - cw[end], 0.0)
+    out[:, 14] = (cw[end] - cw[start]) / max(cw[-1], 1.0)
     return out

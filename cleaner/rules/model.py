@@ -202,7 +202,9 @@ def _sigmoid(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 MIN_KEEP = 0.1  # a line scored below this never stays, whatever its page
 
 
-def page_cut(scores: Sequence[float], words: Sequence[int], precision_weight: float) -> float:
+def page_cut(
+    scores: Sequence[float], words: Sequence[int], precision_weight: float, temperature: float = 1.0
+) -> float:
     """The keep threshold for one page: its lines scoring at least this stay.
 
     The benchmark's score, like a corpus builder's, is a mean over pages of precision
@@ -218,6 +220,10 @@ def page_cut(scores: Sequence[float], words: Sequence[int], precision_weight: fl
     anyway, so a page of nothing but furniture loses every line (and the stage then
     keeps it whole for the filters downstream).
 
+    ``temperature`` scales the scores' log-odds before they are read as probabilities:
+    on sites it never saw the model is over-confident, and below 1 it is less so
+    (fitted by held-out cross-validation in ``bench/train_boilerplate.py``).
+
     >>> page_cut([0.9, 0.8, 0.1], [20, 20, 20], 0.6)
     0.8
     >>> page_cut([0.3, 0.2, 0.05], [20, 20, 20], 0.6)  # all doubtful: keep the likeliest
@@ -229,7 +235,11 @@ def page_cut(scores: Sequence[float], words: Sequence[int], precision_weight: fl
     order = np.argsort(-p, kind="stable")
     p = p[order]
     w = np.asarray(words, dtype=np.float64)[order] + 0.5
-    hits = np.cumsum(w * p)
+    q = p
+    if temperature != 1.0:
+        logit = np.log(np.clip(p, 1e-9, None)) - np.log(np.clip(1.0 - p, 1e-9, None))
+        q = 1.0 / (1.0 + np.exp(-temperature * logit))
+    hits = np.cumsum(w * q)
     if hits[-1] <= 0.0:
         return float("inf")  # nothing looks like content: every line goes
     gain = precision_weight * hits / np.cumsum(w) + (1.0 - precision_weight) * hits / hits[-1]
@@ -251,6 +261,7 @@ class LineModel:
     def __init__(self, data: dict[str, Any] | None) -> None:
         self.stages: list[tuple[float, Trees]] = []
         self.precision_weight = 0.5  # page_cut's balance of precision against recall
+        self.temperature = 1.0  # page_cut's scale of the scores' log-odds
         self.vocab: dict[str, float] = {}
         self.lex_cache: dict[str, tuple[float, float, float, float]] = {}  # per vocab
         if data is None:
@@ -260,6 +271,7 @@ class LineModel:
         if "precision_weight" not in data:  # a model of 0.1.0 had one fixed threshold
             raise ValueError("boilerplate model has no precision_weight; retrain it")
         self.precision_weight = float(data["precision_weight"])
+        self.temperature = float(data.get("temperature", 1.0))
         self.vocab = {str(k): float(v) for k, v in data["vocab"].items()}
         for stage in data["stages"]:
             self.stages.append((float(stage["base"]), Trees(stage["trees"])))
@@ -288,7 +300,7 @@ class LineModel:
 
     def cut(self, scores: Sequence[float], words: Sequence[int]) -> float:
         """This page's keep threshold: :func:`page_cut` with the model's weight."""
-        return page_cut(scores, words, self.precision_weight)
+        return page_cut(scores, words, self.precision_weight, self.temperature)
 
 
 def protected_headings(page: Page) -> set[int]:
