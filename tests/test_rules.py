@@ -343,6 +343,16 @@ def test_main_span_is_the_stretch_the_model_believes_in() -> None:
     assert main_span(np.zeros(0)) == (0, 0)
 
 
+@given(st.lists(st.integers(-5, 5), max_size=25))
+@settings(max_examples=300, deadline=None)
+def test_main_span_has_the_largest_sum_of_any_run(values: list[int]) -> None:
+    lo, hi = main_span(np.array(values, dtype=np.float64))
+    runs = [sum(values[a:b]) for a in range(len(values)) for b in range(a + 1, len(values) + 1)]
+    best = max([0, *runs])
+    assert sum(values[lo:hi]) == best
+    assert (hi > lo) == (best > 0)
+
+
 def test_smooth_features_place_each_line_against_the_main_span() -> None:
     """An article, then a comment thread the first model half believes: the thread's
     lines lie after the span, by the words between them and the article."""

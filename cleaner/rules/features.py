@@ -358,15 +358,14 @@ def main_span(value: npt.NDArray[np.float64]) -> tuple[int, int]:
     >>> main_span(np.array([-1.0, 2.0, -0.5, 3.0, -4.0, 1.0]))
     (1, 4)
     """
-    best, lo, hi = 0.0, 0, 0
-    run, start = 0.0, 0
-    for r, v in enumerate(value.tolist()):
-        if run <= 0.0:
-            run, start = 0.0, r
-        run += v
-        if run > best:
-            best, lo, hi = run, start, r + 1
-    return lo, hi
+    if value.size == 0:
+        return 0, 0
+    csum = np.concatenate([[0.0], np.cumsum(value)])
+    gain = csum[1:] - np.minimum.accumulate(csum[:-1])  # best run ending at each row
+    hi = int(np.argmax(gain)) + 1  # the first row where the best run ends
+    if gain[hi - 1] <= 0.0:
+        return 0, 0
+    return hi - 1 - int(np.argmin(csum[hi - 1 :: -1])), hi  # its latest lowest start
 
 
 def smooth_features(
