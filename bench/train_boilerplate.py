@@ -218,9 +218,11 @@ def fit(pages: list[dict[str, Any]], which: Any, key: str) -> HistGradientBoosti
     return HistGradientBoostingClassifier(**PARAMS).fit(x, y, sample_weight=w)
 
 
-def line_model(stages: list[dict[str, Any]], vocab: dict[str, float], w: float) -> LineModel:
+def line_model(
+    stages: list[dict[str, Any]], vocab: dict[str, float], w: float, temperature: float
+) -> LineModel:
     data = {"features": NAMES, "smooth": SMOOTH, "precision_weight": w, "vocab": vocab,
-            "stages": stages, "temperature": TEMPERATURE}  # fmt: skip
+            "stages": stages, "temperature": temperature}  # fmt: skip
     return LineModel(data)
 
 
@@ -324,6 +326,7 @@ def later_round(
     models: list[LineModel],
     repeated: dict[str, Repeated],
     n_folds: int,
+    temperature: float,
 ) -> tuple[list[LineModel], list[dict[str, float]]]:
     """Add the held-out later passes' pages as rows and fit every fold again."""
     fold_of = {i: k for k, (_, te) in enumerate(folds) for i in te}
@@ -342,7 +345,10 @@ def later_round(
     ]  # fmt: skip
     vocabs = [build_vocab(items, tr) for tr, _ in item_folds]
     fold_stages = fit_folds(items, item_folds, vocabs)
-    return [line_model(st, vocabs[k], START_WEIGHT) for k, st in enumerate(fold_stages)], vocabs
+    models = [
+        line_model(st, vocabs[k], START_WEIGHT, temperature) for k, st in enumerate(fold_stages)
+    ]
+    return models, vocabs
 
 
 def main() -> None:
@@ -368,7 +374,6 @@ def main() -> None:
         "--out", type=Path, default=ROOT / "cleaner" / "data" / "boilerplate_model.json"
     )
     args = ap.parse_args()
-    globals()["TEMPERATURE"] = args.temperature
     if args.params:
         PARAMS.update(json.loads(args.params))
     print(f"params {json.dumps(PARAMS, sort_keys=True)}", file=sys.stderr)
@@ -391,11 +396,13 @@ def main() -> None:
 
     # first-pass rows only (with --later-passes, a second round adds the later passes)
     models = [
-        line_model(st, vocabs[k], START_WEIGHT)
+        line_model(st, vocabs[k], START_WEIGHT, args.temperature)
         for k, st in enumerate(fit_folds(items, folds, vocabs))
     ]
     if args.later_passes:
-        models, vocabs = later_round(pages, items, folds, models, repeated, args.folds)
+        models, vocabs = later_round(
+            pages, items, folds, models, repeated, args.folds, args.temperature
+        )
     best: tuple[float, float, Any] = (-1.0, 0.5, None)
     grid = WEIGHTS if args.weight is None else (args.weight,)
     if args.weights:
