@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,6 @@ from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
 from cleaner.explain import explain_file
 from cleaner.readers import Rejection
-from cleaner.rules import RULES
 from cleaner.stages.stream_dedup import DEFAULT_WINDOW
 from cleaner.stream import stream_corpus
 from cleaner.sync import sync_corpus
@@ -110,22 +108,25 @@ pattern_option = click.option(
 def _with_rules(
     config: CleanConfig, disable: tuple[str, ...], patterns: tuple[str, ...] = ()
 ) -> CleanConfig:
-    """The config with the CLI's rules turned off and user patterns added to its own."""
-    for name in disable:
-        if name not in RULES:
-            raise UsageError(f"--disable-rule {name}: no such rule; known: {', '.join(RULES)}")
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as e:
-            raise UsageError(f"--add-pattern {pattern!r}: not a regular expression ({e})") from e
-    overrides: dict[str, Any] = {}
+    """The config with the CLI's rules turned off and user patterns added to its own.
+
+    The config checks the names and patterns; an error names the option it came from.
+    """
     if disable:
-        overrides["boilerplate.disable"] = tuple(sorted({*config.boilerplate.disable, *disable}))
+        rules = tuple(sorted({*config.boilerplate.disable, *disable}))
+        config = _rule_option(config, "--disable-rule", "boilerplate.disable", rules)
     if patterns:
         extra = config.boilerplate.extra_patterns
-        overrides["boilerplate.extra_patterns"] = (*extra, *(p for p in patterns if p not in extra))
-    return config.with_overrides(overrides) if overrides else config
+        added = (*extra, *(p for p in patterns if p not in extra))
+        config = _rule_option(config, "--add-pattern", "boilerplate.extra_patterns", added)
+    return config
+
+
+def _rule_option(config: CleanConfig, option: str, key: str, value: Any) -> CleanConfig:
+    try:
+        return config.with_overrides({key: value})
+    except UsageError as e:
+        raise UsageError(f"{option}: {e.__cause__ or e}") from e
 
 
 class _Bar:
