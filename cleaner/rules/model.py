@@ -238,7 +238,7 @@ def page_cut(
     q = p
     if temperature != 1.0:
         logit = np.log(np.clip(p, 1e-9, None)) - np.log(np.clip(1.0 - p, 1e-9, None))
-        q = 1.0 / (1.0 + np.exp(-temperature * logit))
+        q = _sigmoid(temperature * logit)
     hits = np.cumsum(w * q)
     if hits[-1] <= 0.0:
         return float("inf")  # nothing looks like content: every line goes
