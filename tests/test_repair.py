@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.config import RepairConfig
-from cleaner.stages.repair import RepairText, repair_text
+from cleaner.stages.repair import REPAIR_ROUNDS, RepairText, repair_text
 from tests.conftest import doc
 
 
@@ -67,6 +67,18 @@ def old_repair(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", spaced).strip("\n")
 
 
+def old_repair_settled(text: str) -> str:
+    """:func:`old_repair` again until the text stops changing, as repair_text's rounds
+    go on: trimming can expose mojibake (a no-break space, then "\\u00c2\\x80", reads as
+    the euro sign only once the space is gone)."""
+    for _ in range(REPAIR_ROUNDS):
+        fixed = old_repair(text)
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
 SPACY = [
     "",
     " ",
@@ -89,4 +101,4 @@ def test_whitespace_steps_match_the_plain_ones(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(st.text(), st.text(" \t\n\r\u00a0\u2003\u3000\u200b\ufeffab\x1c\u2028.")))
 def test_whitespace_steps_match_on_random_text(text: str) -> None:
-    assert repair_text(text)[0] == old_repair(text)
+    assert repair_text(text)[0] == old_repair_settled(text)
