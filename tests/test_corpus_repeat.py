@@ -16,9 +16,11 @@ P1 = "The council voted on Tuesday to close the old river bridge for six months 
 P2 = "Residents will have to use the ferry or the ring road, which adds twenty minutes to trips."
 FOOTER = "Visit our partner shops"
 QUOTE = "“We will rebuild it stronger than before, whatever the cost,” the mayor told reporters."
-# the pages are alike, so near-duplicate documents are off: every page stays to look at
+# the pages are alike, so near-duplicate documents are off: every page stays to look at;
+# the line model is off too, so the footer goes by its count alone, whatever the model
+# makes of it
 CONFIG = CleanConfig(
-    boilerplate=BoilerplateConfig(min_repeats=3, disable=("navigation",)),
+    boilerplate=BoilerplateConfig(min_repeats=3, disable=("navigation", "low-content")),
     dedup=DedupConfig(documents=False),
 )
 
@@ -47,7 +49,9 @@ def test_a_line_in_enough_files_of_a_folder_goes_and_a_shared_quote_stays(
     assert len(kept) == 3
     assert all(FOOTER not in t and QUOTE in t for t in kept.values())
     assert repeat_removals(tmp_path / "out") == [(f"p{n}.txt", FOOTER) for n in range(3)]
-    off = CONFIG.with_overrides({"boilerplate.disable": ("navigation", "corpus-repeat")})
+    off = CONFIG.with_overrides(
+        {"boilerplate.disable": ("navigation", "low-content", "corpus-repeat")}
+    )
     clean_corpus(raw, tmp_path / "off", off)
     assert all(FOOTER in t for t in texts(tmp_path / "off").values())
 
