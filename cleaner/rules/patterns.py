@@ -118,6 +118,9 @@ _FAMILIES: list[tuple[str, str, int]] = [
         14,
     ),
     ("see-also", r"see also\b", 30),
+    # a teaser cut short with the bracketed ellipsis blogs print after an excerpt; the
+    # three-dot "[...]" is left alone, as code and command help end lines with it too
+    ("excerpt", r".*\[…\]$", 80),
     (
         "skip-link",
         r"(skip to (main )?(content|navigation|main|footer)|jump to (navigation|search|content)"
