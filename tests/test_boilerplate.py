@@ -11,6 +11,7 @@ import pytest
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Document
+from cleaner.rules.context import is_body
 from cleaner.stages.boilerplate import StripBoilerplate, strip_boilerplate
 from cleaner.stages.dedup import DedupBlocks
 
@@ -150,3 +151,18 @@ def test_byline_names_go_into_author() -> None:
     assert strip_boilerplate(f"{P1}\n\nBy the way, {P2}").author is None
     off = strip_boilerplate(f"By Jane Doe\n\n{P1}", BoilerplateConfig(disable=("byline",)))
     assert off.author is None
+
+
+# the seed story told in Japanese: sentences end in "。" and have no spaces between words
+JA = [
+    "市議会は火曜日、老朽化した川の橋を六か月間閉鎖し、さびた鋼材を交換することを決めました。",
+    "毎日橋を渡る住民は、フェリーか北側の環状道路を使う必要があり、移動時間は約二十分長くなります。",
+    "工事は三月に始まる予定で、費用は地域の交通局と分担すると市は説明しました。",
+]
+
+
+def test_a_japanese_article_reads_as_paragraphs() -> None:
+    assert all(is_body(p) for p in JA)  # ten words or more, ending like a sentence
+    text = "ホーム\nニュース\nスポーツ\n\n橋の閉鎖が決まる\n\n" + "\n\n".join(JA) + "\n\nシェアする"
+    got = strip_boilerplate(text)
+    assert all(p in got.text.split("\n") for p in JA)

@@ -38,7 +38,16 @@ from cleaner.rules.features import (
     smooth_features,
 )
 from cleaner.rules.model import MIN_KEEP, LineModel, Trees, page_cut
-from cleaner.rules.patterns import STOPWORDS, WORD, count_words, is_link_row, word_count, words
+from cleaner.rules.patterns import (
+    CJK,
+    CJK_CHARS_PER_WORD,
+    STOPWORDS,
+    WORD,
+    count_words,
+    is_link_row,
+    word_count,
+    words,
+)
 
 TRICKY = [
     "",
@@ -145,8 +154,17 @@ def old_is_link_row(text: str) -> bool:
     )
 
 
+def plain_word_count(text: str) -> int:
+    """A word per ``\\w+`` token outside Chinese and Japanese script, and one per
+    ``CJK_CHARS_PER_WORD`` characters (rounded up) of it."""
+    cjk = sum(1 for c in text if CJK.fullmatch(c))
+    return len(WORD.findall(CJK.sub(" ", text))) + math.ceil(cjk / CJK_CHARS_PER_WORD)
+
+
 def check_line(text: str) -> None:
-    assert word_count(text) == count_words(text) == len(WORD.findall(text))
+    assert word_count(text) == count_words(text) == plain_word_count(text)
+    if CJK.search(text) is None:
+        assert count_words(text) == len(WORD.findall(text))
     assert ends_sentence(text) == bool(SENTENCE_END.search(text))
     assert char_classes(text) == (
         sum(map(str.isalpha, text)),

@@ -20,8 +20,10 @@ from functools import lru_cache
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
 from cleaner.rules.patterns import SOURCE_LINE, byline_names, line_rule, word_count
 
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”]$")
-_CLOSERS = "\"'”’)]"  # may follow the full stop: the bracket of SENTENCE_END
+# the full stops of Latin and of Chinese and Japanese text, then closing quotes or brackets
+SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$|[\"”]$")
+_CLOSERS = "\"'”’)]」』）"  # may follow the full stop: the bracket of SENTENCE_END
+_STOPS = (".", "!", "?", "…", "。", "！", "？")
 HEAD_LIMIT = 120  # the headline is looked for among this many lines at most
 RUN_WORDS = 6  # "short" for runs between removed lines and for the tail
 TAIL_WORDS = 8
@@ -32,10 +34,12 @@ def ends_sentence(text: str) -> bool:
 
     >>> ends_sentence('He said "no."'), ends_sentence("(see above)"), ends_sentence('"Why"')
     (True, False, True)
+    >>> ends_sentence("今日は晴れです。"), ends_sentence("「本当？」")
+    (True, True)
     """
     if text.endswith("\n"):  # like ``$``, look before one final newline
         text = text[:-1]
-    return text.endswith(('"', "”")) or text.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
+    return text.endswith(('"', "”")) or text.rstrip(_CLOSERS).endswith(_STOPS)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -47,7 +51,8 @@ def is_body(text: str) -> bool:
 def is_heading_like(text: str) -> bool:
     """A short line without closing punctuation, as a headline or section heading."""
     n = word_count(text)
-    return 1 <= n <= 30 and not text.endswith((".", ",", ";", ":", "…")) and not text.isdigit()
+    ends = (".", ",", ";", ":", "…", "。", "、", "，")
+    return 1 <= n <= 30 and not text.endswith(ends) and not text.isdigit()
 
 
 @dataclass

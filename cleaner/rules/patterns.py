@@ -177,16 +177,32 @@ def words(line: str) -> list[str]:
 _WORD_BYTES = bytes(0x61 if WORD.match(chr(c)) else 0x20 for c in range(256))
 
 
+# Chinese and Japanese script (kana, CJK ideographs): written without spaces, so one
+# ``\w+`` token can be a whole clause
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+CJK_CHARS_PER_WORD = 2  # about the mean length of a Chinese or Japanese word
+
+
 def count_words(text: str) -> int:
     """``len(words(text))``: ASCII text is counted on bytes, without making the words.
 
+    Chinese and Japanese text has no spaces between words, so its characters count a
+    word for every ``CJK_CHARS_PER_WORD``: a sentence weighs about what its English
+    translation does, and the rules' thresholds (a paragraph has ten words) hold for it.
+
     >>> count_words("Home | About us"), count_words("naïve café, 3½"), count_words("")
     (3, 3, 0)
+    >>> count_words("Kindle書籍を読む場合は、一般的にスマホで読みます。")
+    11
     """
     if text.isascii():
         marks = text.encode("ascii").translate(_WORD_BYTES)
         return marks.count(b" a") + marks.startswith(b"a")
-    return len(WORD.findall(text))
+    if CJK.search(text) is None:
+        return len(WORD.findall(text))
+    chars = sum(map(len, CJK.findall(text)))
+    rest = len(WORD.findall(CJK.sub(" ", text)))
+    return rest + -(-chars // CJK_CHARS_PER_WORD)
 
 
 @lru_cache(maxsize=1 << 16)
