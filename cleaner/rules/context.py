@@ -25,8 +25,7 @@ SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$|[\"”]$"
 _CLOSERS = "\"'”’)]」』）"  # may follow the full stop: the bracket of SENTENCE_END
 _STOPS = (".", "!", "?", "…", "。", "！", "？")
 HEAD_LIMIT = 120  # the headline is looked for among this many lines at most
-RUN_WORDS = 6  # "short" for runs between removed lines and for the tail
-TAIL_WORDS = 8
+RUN_WORDS = 6  # "short" for runs between removed lines
 
 
 def ends_sentence(text: str) -> bool:
@@ -136,7 +135,6 @@ def apply_rules(page: Page, extract_title: bool = True, extract_date: bool = Tru
     if extract_title:
         _title(page)
     _runs(page)
-    _tail(page)
 
 
 def _repeats(page: Page) -> None:
@@ -247,14 +245,3 @@ def _runs(page: Page) -> None:
             for j in idx[pos : end + 1]:
                 page.mark(j, rule)
         pos = end + 1
-
-
-def _tail(page: Page) -> None:
-    """After the last paragraph, short lines are the footer: links, site names, prompts."""
-    idx = page.nonempty()
-    last = max((i for i in idx if page.kept(i) and is_body(page.text_of(i))), default=None)
-    if last is None:
-        return
-    for i in idx:
-        if i > last and page.kept(i) and word_count(page.lines[i]) <= TAIL_WORDS:
-            page.mark(i, "navigation")

@@ -3,14 +3,17 @@
 :func:`strip_boilerplate` works on one text. It runs, in order:
 
 1. ``user-pattern``: the regexes of ``BoilerplateConfig.extra_patterns`` (whole line);
-2. the named families of :mod:`cleaner.rules` (navigation, prompts, captions, metadata,
-   the title and date, tag lists, the footer after the last paragraph, ...);
+2. the named families of :mod:`cleaner.rules` (navigation rows and runs, the menu
+   above the headline, prompts, captions, metadata, the title and date, tag lists, ...);
 3. ``corpus-repeat`` (stage only): a line seen in ``min_repeats`` documents of one
    source that also looks like boilerplate;
 4. ``low-content``: a small learned line model (gradient-boosted trees over per-line
    and neighbour features, stored in ``cleaner/data/boilerplate_model.json``) scores
    the remaining lines, and the lines below the page's own cut
-   (:func:`cleaner.rules.model.page_cut`) go as page furniture.
+   (:func:`cleaner.rules.model.page_cut`) go as page furniture. The footer below the
+   article is this model's to judge, from where a line sits as well as what it says: a
+   fixed rule for it (every short line after the last paragraph) took the items of
+   listing pages and whole contents pages of documentation with it.
 
 A short line between two paragraphs is a section heading and is never taken by steps
 3 and 4. Every removed line becomes one :class:`Removal` (one ``Change`` in the stage),
