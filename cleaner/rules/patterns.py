@@ -184,11 +184,13 @@ CJK_CHARS_PER_WORD = 2  # about the mean length of a Chinese or Japanese word
 
 
 def count_words(text: str) -> int:
-    """``len(words(text))``: ASCII text is counted on bytes, without making the words.
+    """How many words the rules see in ``text``: ``len(words(text))``, ASCII text counted
+    on bytes without making the words.
 
     Chinese and Japanese text has no spaces between words, so its characters count a
-    word for every ``CJK_CHARS_PER_WORD``: a sentence weighs about what its English
-    translation does, and the rules' thresholds (a paragraph has ten words) hold for it.
+    word for every ``CJK_CHARS_PER_WORD`` instead of one ``\\w+`` token per clause: a
+    sentence weighs about what its English translation does, and the rules' thresholds
+    (a paragraph has ten words) hold for it.
 
     >>> count_words("Home | About us"), count_words("naïve café, 3½"), count_words("")
     (3, 3, 0)
