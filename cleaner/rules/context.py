@@ -24,6 +24,7 @@ from cleaner.rules.patterns import SOURCE_LINE, byline_names, line_rule, word_co
 SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$|[\"”]$")
 _CLOSERS = "\"'”’)]」』）"  # may follow the full stop: the bracket of SENTENCE_END
 _STOPS = (".", "!", "?", "…", "。", "！", "？")
+_HEADING_ENDS = (".", ",", ";", ":", "…", "。", "、", "，")  # a heading ends in none of these
 HEAD_LIMIT = 120  # the headline is looked for among this many lines at most
 RUN_WORDS = 6  # "short" for runs between removed lines
 
@@ -50,8 +51,7 @@ def is_body(text: str) -> bool:
 def is_heading_like(text: str) -> bool:
     """A short line without closing punctuation, as a headline or section heading."""
     n = word_count(text)
-    ends = (".", ",", ";", ":", "…", "。", "、", "，")
-    return 1 <= n <= 30 and not text.endswith(ends) and not text.isdigit()
+    return 1 <= n <= 30 and not text.endswith(_HEADING_ENDS) and not text.isdigit()
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Each family is a rule name plus a few anchored patterns. A pattern has to match the
 whole line, or the line has to be short, so that a sentence which merely mentions
 "cookies" or "subscribe" stays. :func:`line_rule` returns the first family that
-matches, or None. Context rules (runs, head and tail, repeats) live in
+matches, or None. Context rules (runs, the head above the title, repeats) live in
 :mod:`cleaner.rules.context`; dates and titles in :mod:`cleaner.rules.meta`.
 
 >>> line_rule("Share on Facebook")
