@@ -72,7 +72,7 @@ from cleaner.rules.features import (  # noqa: E402
     line_features,
     smooth_features,
 )
-from cleaner.rules.model import LineModel, protected_headings  # noqa: E402
+from cleaner.rules.model import LineModel  # noqa: E402
 from cleaner.stages.boilerplate import (  # noqa: E402
     MAX_PASSES,
     Repeated,
@@ -134,7 +134,6 @@ def featurize(page: dict[str, Any], text: str | None = None, weight: float = 1.0
     page["texts"] = [p.text_of(i) for i in idx]
     page.update(page_obj=p, idx=idx, x=x, rows=np.array(rows, dtype=np.int64),
                 y=np.array(labels), w=np.array(weights))  # fmt: skip
-    page["protected"] = protected_headings(p)
 
 
 def macro(pages: list[dict[str, Any]], texts: list[str]) -> tuple[float, float, float]:

@@ -166,3 +166,31 @@ def test_a_japanese_article_reads_as_paragraphs() -> None:
     text = "ホーム\nニュース\nスポーツ\n\n橋の閉鎖が決まる\n\n" + "\n\n".join(JA) + "\n\nシェアする"
     got = strip_boilerplate(text)
     assert all(p in got.text.split("\n") for p in JA)
+
+
+STANDFIRST = "The old river bridge will shut for six months while its rusted beams are replaced."
+
+
+def test_the_standfirst_between_headline_and_date_stays() -> None:
+    from cleaner.pipeline import Pipeline
+    from cleaner.rules.context import Page, prepare_page
+    from cleaner.rules.model import LineModel, protected_standfirst
+
+    text = f"Bridge closes\n\n{STANDFIRST}\n\nPublished June 20, 2024\n\n{P1}\n\n{P2}"
+    page = prepare_page(text)
+    assert page.title == "Bridge closes" and page.date == "2024-06-20"
+    assert protected_standfirst(page) == 2
+    plain = text.replace("Published June 20, 2024", "")
+    assert protected_standfirst(prepare_page(plain)) is None  # then the model judges it
+
+    class Doubting(LineModel):  # doubts the standfirst in the page head, below a headline
+        def scores(self, page: Page) -> dict[int, float]:
+            first = page.nonempty()[0]
+            return {i: 0.02 if i != first and page.lines[i] == STANDFIRST else 0.98
+                    for i in page.nonempty()}  # fmt: skip
+
+    chain = Pipeline.from_config(line_model=Doubting(None))
+    [kept] = chain.run([Document("d1", "s/1.txt", text, meta={})])
+    [doubted] = chain.run([Document("d2", "s/2.txt", plain, meta={})])
+    assert kept.text.split("\n\n")[0] == STANDFIRST
+    assert STANDFIRST not in doubted.text and P1 in doubted.text

@@ -47,7 +47,7 @@ import numpy.typing as npt
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document
 from cleaner.rules.context import Page, is_body, prepare_page
-from cleaner.rules.model import LineModel, protected_headings
+from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
 from cleaner.rules.patterns import word_count
 from cleaner.stage import Stage
 
@@ -227,6 +227,9 @@ def _judge(
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo:
         keep_heads = protected_headings(page)
+        standfirst = protected_standfirst(page)
+        if standfirst is not None:
+            keep_heads.add(standfirst)
         scores = model.scores(page)
         doubted = []
         for i in todo:
