@@ -71,21 +71,6 @@ _FAMILIES: list[tuple[str, str, int]] = [
         60,
     ),
     (
-        # a consent manager's description of its cookie classes and of the standard
-        # advertising purposes ("These cookies are necessary for the website to function
-        # ...", "Content presented to you on this service can be based on ..."): long
-        # sentences, printed the same on thousands of sites
-        "cookie",
-        r"((these|this|the|such|(strictly )?necessary|essential|functional(ity)?|performance"
-        r"|analytic(al|s)?|advertis(ing|ement)|marketing|targeting|social media"
-        r"|third[- ]party( \w+)*?( and \w+( \w+)?)?) cookies? (are|is|may|allow|enable|help"
-        r"|collect|cannot|track|do not|let|remember)\b"
-        r"|information (about your activity on this service|regarding which (content"
-        r"|advertising) is presented to you)|(content|advertising) presented to you on this"
-        r" service|reports can be generated based on)",
-        90,
-    ),
-    (
         "login",
         r"(log ?in|sign ?in|log ?out|sign ?out|register|create (an |your )?account|my account"
         r"|forgot (your )?password|don'?t have an account|already have an account"
@@ -144,7 +129,7 @@ _FAMILIES: list[tuple[str, str, int]] = [
         6,
     ),
 ]
-PHRASE_RULES = tuple(dict.fromkeys(rule for rule, _, _ in _FAMILIES))  # a rule may have two
+PHRASE_RULES = tuple(rule for rule, _, _ in _FAMILIES)
 # the byline family needs case: "By John Smith" but not "by the way"
 _CASED = {"byline"}
 _COMPILED = [
