@@ -38,8 +38,8 @@ corpus line: R 0.892 at P 0.869 with weight 0.65, against R 0.890 at P 0.869 uns
 with weight 0.6; 0.5 did no better).
 The shipped model uses ``--weight 0.69`` (corpus line held out: 0.883 / 0.886 / 0.880;
 at 0.66, 0.889 / 0.874 / 0.905). Check the seed expectations after a retrain (``make
-test``): with this model they pass up to a weight of 0.70, and at 0.72 a closing
-paragraph of a seed page goes. On the dev pages the first and last paragraphs of a page
+test``): with this model they pass from 0.64 up to a weight of 0.70, and from 0.71 a
+closing paragraph of a seed page goes. On the dev pages the first and last paragraphs of a page
 are often not in the gold, so retrains move them most.
 """
 

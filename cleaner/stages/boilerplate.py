@@ -15,10 +15,11 @@
    fixed rule for it (every short line after the last paragraph) took the items of
    listing pages and whole contents pages of documentation with it.
 
-A short line between two paragraphs is a section heading and is never taken by steps
-3 and 4. Every removed line becomes one :class:`Removal` (one ``Change`` in the stage),
-so ``cleaner explain`` can show it with its rule; ``BoilerplateConfig.disable`` turns
-any rule off by name.
+A short line between two paragraphs is a section heading, and a paragraph between the
+headline and the byline or date is the standfirst; steps 3 and 4 never take either.
+Every removed line becomes one :class:`Removal` (one ``Change`` in the stage), so
+``cleaner explain`` can show it with its rule; ``BoilerplateConfig.disable`` turns any
+rule off by name.
 
 The stage never empties a document by itself: if every line would go, the text is
 kept whole (no removals), and the title and date found are still reported, so the
@@ -226,14 +227,14 @@ def _judge(
     page = prepare_page(text, config.disable, config.extra_patterns, title, date)
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo:
-        keep_heads = protected_headings(page)
+        keep = protected_headings(page)
         standfirst = protected_standfirst(page)
         if standfirst is not None:
-            keep_heads.add(standfirst)
+            keep.add(standfirst)
         scores = model.scores(page)
         doubted = []
         for i in todo:
-            if i in keep_heads:
+            if i in keep:
                 continue
             if repeated and page.lines[i] in repeated:
                 looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
