@@ -42,6 +42,8 @@ class BoilerplateConfig:
 
     def __post_init__(self) -> None:
         _check_rules(self)
+        if self.min_repeats < 2:  # 1 would call every line repeated, 0 or less is meaningless
+            raise UsageError(f"min_repeats must be at least 2, not {self.min_repeats}")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,15 @@ class DedupConfig:
     num_perm: int = 128  # permutations: error of the Jaccard estimate ~ 1/sqrt(128) = 0.09
     ngram: int = 5  # word 5-grams, as in the shared benchmark and most peers
     seed: int = 1  # datasketch's default seed, so signatures are comparable
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "block_threshold"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise UsageError(f"{name} must be in (0, 1], not {value}")
+        for name in ("num_perm", "ngram", "block_ngram"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name} must be at least 1, not {getattr(self, name)}")
 
 
 @dataclass(frozen=True)
@@ -116,20 +127,30 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
             raise UsageError(f"{origin}: unknown key {key!r}; known: {', '.join(sorted(known))}")
         default = getattr(cls(), key)
         if isinstance(default, tuple):
+            # a bare string would be read as its letters ("caption" -> 'c', 'a', ...)
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise UsageError(
+                    f"{origin}: {key} must be a list of strings, e.g. {key} = [{json.dumps(value)}]"
+                    if isinstance(value, str)
+                    else f"{origin}: {key} must be a list of strings, not {value!r}"
+                )
             value = tuple(value)
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise UsageError(f"{origin}: {key} must be true or false, not {value!r}")
-        elif isinstance(default, (int, float)) and not isinstance(value, (int, float)):
+        elif isinstance(default, int) and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value != int(value)
+        ):
+            raise UsageError(f"{origin}: {key} must be a whole number, not {value!r}")
+        elif isinstance(default, float) and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
             raise UsageError(f"{origin}: {key} must be a number, not {value!r}")
         kwargs[key] = type(default)(value) if isinstance(default, (int, float, str)) else value
     try:
-        cfg = cls(**kwargs)
+        return cls(**kwargs)
     except UsageError as e:
         raise UsageError(f"{origin}: {e}") from e
-    if isinstance(cfg, DedupConfig) and not (0.0 < cfg.threshold <= 1.0):
-        raise UsageError(f"{origin}: threshold must be in (0, 1], not {cfg.threshold}")
-    return cfg
 
 
 def _check_rules(cfg: BoilerplateConfig) -> None:
