@@ -112,10 +112,22 @@ class Report:
 
 
 def prepare_output(output: Path, input_path: Path) -> None:
-    """Create the output folder, refusing one that is the input or inside it."""
+    """Create the output folder, refusing one that is the input or inside it.
+
+    An output inside the input folder would be read back as input by every later run
+    (its corpus, audit and manifest cleaned again as documents), so it is a usage
+    error, not something the walk quietly works around.
+    """
+    out, into = output.resolve(), input_path.resolve()
+    if out == into:
+        raise OutputError(f"{output}: output folder is the input folder; pick another one.")
+    if into.is_dir() and out.is_relative_to(into):
+        raise OutputError(
+            f"{output}: output folder is inside the input folder {input_path}, so later runs "
+            "would read their own output as input; pick a folder outside it "
+            f"(e.g. {input_path.name}-clean beside it)."
+        )
     try:
-        if output.resolve() == input_path.resolve():
-            raise OutputError(f"{output}: output folder is the input folder; pick another one.")
         output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(

@@ -110,3 +110,14 @@ def test_an_unknown_rule_or_a_bad_pattern_is_a_one_line_usage_error(
     result = runner.invoke(cli, ["run", seeds, str(tmp_path / "o"), "--config", str(config)])
     assert result.exit_code == 2 and "unknown rule 'captoin'" in result.output
     assert str(config) in result.output
+
+
+def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    raw = corpus({"a.txt": "A fine paragraph of text that says something useful here."})
+    for output in (raw / "clean", raw / "deeper" / "clean", raw):
+        result = runner.invoke(cli, ["run", str(raw), str(output)])
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "input folder" in result.output
+    assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]  # nothing was written there
+    beside = tmp_path / "raw-clean"  # a sibling whose name starts with the input's is fine
+    assert runner.invoke(cli, ["run", str(raw), str(beside), "-q"]).exit_code == 0
