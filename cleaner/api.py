@@ -24,6 +24,7 @@ from cleaner.check import CheckReport, CorpusLines, judge_file, open_corpus
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
+from cleaner.fingerprint import code_digest
 from cleaner.manifest import (
     AUDIT,
     CORPUS,
@@ -191,6 +192,8 @@ def _plan(folder: OutputFolder, config: CleanConfig, incremental: bool) -> _Plan
         why = f"cleaner version changed: {state.meta('version')} -> {__version__}"
     elif state.meta("boilerplate_model") != model_digest():
         why = "boilerplate model changed"
+    elif state.meta("code") != code_digest():
+        why = "cleaner's code changed since the last run (its rules, stages or readers)"
     elif state.meta("config_hash") != config.hash():
         old = json.loads(state.meta("config") or "{}")
         changes = _config_diff(old, json.loads(json.dumps(config.to_dict())))
@@ -551,6 +554,7 @@ class _Run:
             ("config", json.dumps(self.config.to_dict(), sort_keys=True)),
             ("config_hash", self.config.hash()),
             ("boilerplate_model", model_digest()),
+            ("code", code_digest()),
             ("input_root", str(self.input_path.resolve())),
         ):
             state.set_meta(key, value)

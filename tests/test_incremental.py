@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -291,3 +295,43 @@ def run_both_after(raw: Path, out: Path, scratch: Path, monkeypatch: pytest.Monk
     clean_corpus(raw, scratch)
     assert outputs(out) == outputs(scratch)
     return report
+
+
+def test_a_code_change_rebuilds(tmp_path: Path) -> None:
+    """A rule changed in the code, with the same version and config, still rebuilds.
+
+    The package is copied and one rule pattern edited, as a commit would; the run of the
+    edited copy into the output of the original must equal a fresh run of the copy.
+    """
+    from tests.conftest import ROOT
+
+    edited = tmp_path / "edited"
+    shutil.copytree(ROOT / "cleaner", edited / "cleaner", ignore=shutil.ignore_patterns("*.pyc"))
+    patterns = edited / "cleaner" / "rules" / "patterns.py"
+    old = "r\"(.*\\b(don'?t forget to"
+    assert old in patterns.read_text(encoding="utf-8")
+    patterns.write_text(
+        patterns.read_text(encoding="utf-8").replace(old, 'r"(the ferry runs every|' + old[3:]),
+        encoding="utf-8",
+    )
+    line = "The ferry runs every twenty minutes from the harbour on weekdays."
+    body = "The council voted on Tuesday to close the old river bridge for six months of work."
+    raw = tmp_path / "raw"
+    write(
+        raw, {f"p{i}.txt": f"{body} Page {i}.\n\n{line * (i == 0)}\n\n{text(i)}" for i in range(3)}
+    )
+
+    def run(package: Path, out: Path) -> str:
+        env = {**os.environ, "PYTHONPATH": str(package)}
+        command = [sys.executable, "-m", "cleaner", "run", str(raw), str(out)]
+        done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    run(ROOT, tmp_path / "out")
+    assert line in (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8")
+    said = run(edited, tmp_path / "out")
+    assert "full rebuild: cleaner's code changed" in said
+    run(edited, tmp_path / "fresh")
+    assert line not in (tmp_path / "fresh" / "corpus.jsonl").read_text(encoding="utf-8")
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
