@@ -167,7 +167,7 @@ def test_the_bar_draws_counts_and_rates(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_an_internal_error_is_one_line(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaput")
@@ -176,6 +176,9 @@ def test_an_internal_error_is_one_line(
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", str(SEEDS / "raw"), str(tmp_path / "o")], prog_name="cleaner")
     assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError: kaput" in err and "CLEANER_DEBUG=1" in err
+    assert "Traceback" not in err
 
 
 def test_explain_shows_the_model_score_under_the_page_cut() -> None:

@@ -6,8 +6,6 @@ import gzip
 import json
 from pathlib import Path
 
-import pytest
-
 from cleaner import CleanConfig
 
 PARA = "A paragraph that is long enough to count as a block of text in the page here."
@@ -21,7 +19,6 @@ def count(step: object, name: str) -> int:
 
 
 def test_datatrove_step_cleans_text_and_metadata_and_drops_empty() -> None:
-    pytest.importorskip("datatrove", reason="the [datatrove] extra is part of [test]")
     from datatrove.data import Document as DtDocument
     from datatrove.pipeline.base import PipelineStep
 
@@ -45,7 +42,6 @@ def test_datatrove_step_cleans_text_and_metadata_and_drops_empty() -> None:
 
 
 def test_datatrove_step_can_drop_near_duplicates() -> None:
-    pytest.importorskip("datatrove")
     from datatrove.data import Document as DtDocument
 
     from cleaner.integrations.datatrove import CleanerStep
@@ -58,7 +54,6 @@ def test_datatrove_step_can_drop_near_duplicates() -> None:
 
 
 def test_datatrove_step_in_a_local_executor(tmp_path: Path) -> None:
-    pytest.importorskip("datatrove")
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
@@ -82,7 +77,6 @@ def test_datatrove_step_in_a_local_executor(tmp_path: Path) -> None:
 
 
 def test_hf_map_batched_cleans_and_drops_empty_rows() -> None:
-    pytest.importorskip("datasets", reason="the [hf] extra is part of [test]")
     from datasets import Dataset
 
     from cleaner.integrations.hf import clean_batch
@@ -102,7 +96,6 @@ def test_hf_map_batched_cleans_and_drops_empty_rows() -> None:
 
 
 def test_hf_map_takes_options_by_fn_kwargs() -> None:
-    pytest.importorskip("datasets")
     from datasets import Dataset
 
     from cleaner.integrations.hf import clean_batch
