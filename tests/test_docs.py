@@ -33,6 +33,13 @@ def test_every_command_has_a_readme_section(name: str) -> None:
     assert f"cleaner {name}" in section(f"cleaner {name}")
 
 
+def test_every_command_the_readme_names_exists() -> None:
+    named = set(re.findall(r"`cleaner\s+([a-z][a-z-]*)", README))  # inline code
+    for block in re.findall(r"```(?:sh|bash)\n(.*?)```", README, flags=re.S):  # examples
+        named |= set(re.findall(r"^[^#]*?\bcleaner ([a-z][a-z-]*)", block, flags=re.M))
+    assert named and named <= set(COMMANDS), named - set(COMMANDS)
+
+
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_help_has_an_example(name: str) -> None:
     result = CliRunner().invoke(cli, [name, "--help"])
