@@ -312,6 +312,14 @@ def run(
             bar.close()
     if getattr(report, "rebuild", None) and not quiet:
         click.echo(f"cleaner: full rebuild: {report.rebuild}", err=True)
+    if not report.documents_in and not report.files_rejected and not report.records_rejected:
+        # said even with --quiet: an empty corpus from a mistyped or empty folder is no success
+        where = "standard input" if input_path == STDIO else f"{input_path}"
+        click.echo(
+            f"cleaner: warning: {where} holds no documents (hidden files and folders are "
+            "skipped); the corpus is empty.",
+            err=True,
+        )
     if as_json:
         click.echo(_summary_json(report, changed), err=to_stdout)
     elif not quiet:

@@ -121,3 +121,14 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
     assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]  # nothing was written there
     beside = tmp_path / "raw-clean"  # a sibling whose name starts with the input's is fine
     assert runner.invoke(cli, ["run", str(raw), str(beside), "-q"]).exit_code == 0
+
+
+def test_an_empty_input_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "raw" / ".git").mkdir(parents=True)
+    (tmp_path / "raw" / ".hidden.txt").write_text("A hidden page of text that is skipped.")
+    for args in (["run", str(tmp_path / "raw"), str(tmp_path / "o")], ["run", "-", "-"]):
+        for quiet in ([], ["-q"]):
+            result = runner.invoke(cli, [*args, *quiet], input="")
+            assert result.exit_code == 0, result.output
+            assert "holds no documents" in result.stderr
+    assert (tmp_path / "o" / "corpus.jsonl").read_text() == ""
