@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner import __version__
-from cleaner.check import CheckReport, CorpusLines, judge_file, open_corpus
+from cleaner.check import CheckReport, CorpusLines, has_corpus, judge_file, open_corpus
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
@@ -719,16 +719,33 @@ def check_files(
     corpus document (same threshold and n-grams as the corpus was built with). Its
     lines count for ``corpus-repeat`` together with the corpus's, as in a run over
     both. The file's own earlier version in the corpus is not held against it.
+
+    When ``corpus_dir`` holds no run at all (a repository before its first
+    ``cleaner run``), each file is judged on its boilerplate share alone and the
+    report's ``note`` says so: there is nothing to duplicate yet.
     """
     config = config or CleanConfig()
     if not 0.0 <= max_boilerplate <= 1.0:
         raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
+    pipeline = Pipeline.from_config(config, corpus_stages=False)
+    if not has_corpus(Path(corpus_dir)):
+        # a repository before its first run: nothing to duplicate, nothing repeated yet
+        alone = [
+            judge_file(
+                Path(p), pipeline, None, config.dedup.ngram, None, max_boilerplate, config.text_key
+            )
+            for p in paths
+        ]
+        note = (
+            f"{corpus_dir}: no corpus yet; each file was judged on its own boilerplate "
+            "share (no duplicate check). Run `cleaner run` to build the corpus."
+        )
+        return CheckReport(alone, max_boilerplate, note=note)
     with open_corpus(Path(corpus_dir)) as (state, manifest):
         dedup: dict[str, Any] = manifest["config"]["dedup"]
         banding = Banding(float(dedup["threshold"]), int(dedup["num_perm"]), int(dedup["seed"]))
         index = StoredIndex(state, banding.threshold, banding) if dedup["documents"] else None
         root = state.meta("input_root")
-        pipeline = Pipeline.from_config(config, corpus_stages=False)
         lines = (
             CorpusLines(state, config.boilerplate.min_repeats)
             if counts_repeats(config.boilerplate)

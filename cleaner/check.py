@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from cleaner.document import Document
 from cleaner.errors import UsageError
+from cleaner.manifest import MANIFEST
 from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
@@ -91,6 +92,7 @@ class CheckReport:
 
     files: list[FileCheck]
     max_boilerplate: float = 0.5
+    note: str | None = None  # how the files were judged, when not against a corpus
 
     @property
     def exit_code(self) -> int:
@@ -103,7 +105,14 @@ class CheckReport:
             "exit_code": self.exit_code,
             "max_boilerplate": self.max_boilerplate,
             "files": [f.to_dict() for f in self.files],
+            "note": self.note,
         }
+
+
+def has_corpus(folder: Path) -> bool:
+    """Whether ``folder`` holds any output of ``cleaner run`` (finished or not)."""
+    output = OutputFolder(folder)
+    return output.state_dir.exists() or (folder / MANIFEST).exists()
 
 
 @contextmanager

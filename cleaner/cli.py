@@ -482,6 +482,8 @@ def check(
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))
     else:
+        if report.note:
+            click.echo(f"cleaner: {report.note}", err=True)
         for f in report.files:
             for line in f.problems:
                 click.echo(line)

@@ -80,10 +80,11 @@ def test_cli_exit_codes_and_json(corpus: Path, tmp_path: Path, runner: CliRunner
     assert snapshot(corpus) == before
 
 
-def test_no_corpus_is_a_usage_error(tmp_path: Path, runner: CliRunner) -> None:
+def test_a_folder_that_is_no_corpus_is_a_usage_error(tmp_path: Path, runner: CliRunner) -> None:
     f = tmp_path / "a.txt"
     f.write_text(text(1))
-    result = runner.invoke(cli, ["check", "--corpus", str(tmp_path / "none"), str(f)])
+    (tmp_path / "other" / ".cleaner").mkdir(parents=True)  # a run began here, none finished
+    result = runner.invoke(cli, ["check", "--corpus", str(tmp_path / "other"), str(f)])
     assert result.exit_code == 2 and "cleaner run" in result.output
 
 
@@ -94,3 +95,21 @@ def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: Cl
         cli, ["check", "--corpus", str(corpus), "--max-boilerplate", "2", str(f)]
     )
     assert result.exit_code == 2
+
+
+def test_before_the_first_run_files_are_judged_on_their_own(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new repository has no clean/ yet: nothing to duplicate, boilerplate still counts."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "raw", {"good.txt": text(1), "copy.txt": text(1)})
+    ok = runner.invoke(cli, ["check", "raw/good.txt", "raw/copy.txt"])
+    assert ok.exit_code == 0, ok.output
+    assert "no corpus yet" in ok.stderr and "judged on its own" in ok.stderr
+    assert not (tmp_path / "clean").exists()  # and nothing was written
+    menu = "\n".join(["Home", "News", "Sport", "Weather", "Contact us", "Subscribe"] * 8)
+    (tmp_path / "raw" / "menu.txt").write_text(f"{menu}\n\n{PARA}\n", encoding="utf-8")
+    bad = runner.invoke(cli, ["check", "raw/menu.txt", "--json"])
+    assert bad.exit_code == 1, bad.output
+    verdict = json.loads(bad.stdout)
+    assert verdict["note"] and verdict["files"][0]["boilerplate"] > 0.5

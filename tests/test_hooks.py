@@ -142,3 +142,18 @@ def test_check_judges_each_changed_raw_file(corpus_repo: Path, home: Path) -> No
     )
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "copy_of_seed.txt" in bad.stdout and "Traceback" not in bad.stdout
+
+
+def test_check_on_a_new_repository_judges_files_alone(
+    tmp_path: Path, hook_repo: tuple[Path, str], home: Path
+) -> None:
+    repo_path, rev = hook_repo
+    repo = tmp_path / "new"
+    shutil.copytree(SEEDS / "raw", repo / "raw")
+    config = {"repos": [{"repo": str(repo_path), "rev": rev, "hooks": [{"id": "cleaner-check"}]}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    first = pre_commit(repo, home, "cleaner-check", "--all-files", "--verbose")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "no corpus yet" in first.stdout and not (repo / "clean").exists()
