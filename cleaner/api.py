@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
 import os
 import pickle
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -247,7 +250,7 @@ def clean_corpus(
     listing = list_inputs(input_path)
     prepare_output(output, input_path)
     folder = OutputFolder(output)
-    with folder.lock():
+    with _disk_errors(output), folder.lock():
         plan = _plan(folder, config, incremental)
         run = _Run(folder, config, plan, input_path, listing, progress, executor)
         try:
@@ -259,6 +262,35 @@ def clean_corpus(
         finally:
             run.state.close()
             shutil.rmtree(run.spill, ignore_errors=True)
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+@contextlib.contextmanager
+def _disk_errors(output: Path) -> Iterator[None]:
+    """Turn a full disk while a run writes into one :class:`OutputError` that says so.
+
+    Nothing is published before the last step of a run, so the previous output is
+    whole; the half-written generation is swept by the next run.
+    """
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in DISK_FULL:
+            raise
+        where = f" while writing {e.filename}" if e.filename else ""
+        raise OutputError(
+            f"{output}: {e.strerror or 'no space left'}{where}; the previous output is "
+            "unchanged. Free some space and run again."
+        ) from e
+    except sqlite3.OperationalError as e:
+        if "full" not in str(e):
+            raise
+        raise OutputError(
+            f"{output}: the disk is full ({e}) while updating the state index; the previous "
+            "output is unchanged. Free some space and run again."
+        ) from e
 
 
 class _Run:
