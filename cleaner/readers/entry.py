@@ -43,7 +43,8 @@ class InputFile:
     ``repairs`` counts what the reader fixed on the way in (``nul-bytes`` stripped,
     ``invalid-utf8`` bytes read as Windows-1252, ``renamed-ids`` for a record id
     already taken). ``count`` is the number of documents the file gave, also when
-    they were streamed rather than kept in ``documents``.
+    they were streamed rather than kept in ``documents``; ``rejected_records`` counts
+    the bad records, also those a stream handed on with :meth:`take_rejections`.
     """
 
     path: str
@@ -56,6 +57,24 @@ class InputFile:
     rejections: list[Rejection] = field(default_factory=list)
     repairs: dict[str, int] = field(default_factory=dict)
     count: int = 0
+    handed: int = 0  # rejections at the head of ``rejections`` already taken
+    forgotten: int = 0  # rejections taken and no longer listed
+
+    @property
+    def rejected_records(self) -> int:
+        return self.forgotten + len(self.rejections)
+
+    def take_rejections(self) -> list[Rejection]:
+        """The rejections found since the last call, to report as a stream reads on.
+
+        Only the first stays listed (a reason may quote it) and the others are counted,
+        so that a stream of bad lines does not fill memory.
+        """
+        new = self.rejections[self.handed :]
+        self.forgotten += max(len(self.rejections) - 1, 0)
+        del self.rejections[1:]
+        self.handed = len(self.rejections)
+        return new
 
     def reject(self, reason: str) -> InputFile:
         """Mark the whole file rejected for ``reason`` (one line, says what to do)."""
@@ -83,8 +102,8 @@ class InputFile:
             out["reason"] = self.reason
         if self.encoding:
             out["encoding"] = self.encoding
-        if self.rejections:
-            out["rejected_records"] = len(self.rejections)
+        if self.rejected_records:
+            out["rejected_records"] = self.rejected_records
         if self.repairs:
             out["repairs"] = dict(sorted(self.repairs.items()))
         return out
