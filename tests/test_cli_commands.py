@@ -326,3 +326,39 @@ def test_text_key_names_the_field_both_ways(runner: CliRunner, tmp_path: Path) -
     audit = (tmp_path / "out" / "audit.jsonl").read_text().splitlines()
     [dropped] = [r for r in map(json.loads, audit) if r["rule"] == "near-duplicate"]
     assert dropped["id"] == "1" and dropped["text"] == page[:-40].replace("&amp;", "&")
+
+
+def test_explain_names_a_bad_jsonl_line(runner: CliRunner, tmp_path: Path) -> None:
+    page = tmp_path / "p.jsonl"
+    page.write_text(
+        "\n".join(
+            [json.dumps({"text": PARA}), "not json", '{"body": 1}', json.dumps({"text": "Two."})]
+        )
+        + "\n"
+    )
+    result = runner.invoke(cli, ["explain", str(page)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "cleaner: skipped p.jsonl:2: not JSON (Expecting value at column 1); is this a .jsonl"
+        " file?",
+        "cleaner: skipped p.jsonl:3: no field 'text'; use --text-key to name the text field",
+    ]
+    assert PARA in result.stdout and "Two." in result.stdout
+    as_json = runner.invoke(cli, ["explain", str(page), "--json"])
+    data = json.loads(as_json.stdout)
+    assert as_json.stderr.count("cleaner: skipped p.jsonl:") == 2
+    assert [d.get("rule") for d in data] == [None, "malformed-json", "missing-text", None]
+    assert data[1] == {
+        "source": "p.jsonl",
+        "stage": "read",
+        "rule": "malformed-json",
+        "line": 2,
+        "message": "p.jsonl:2: not JSON (Expecting value at column 1); is this a .jsonl file?",
+    }
+    assert data[0]["lines"][0]["text"] == PARA and data[3]["lines"][0]["text"] == "Two."
+    many = tmp_path / "many.jsonl"
+    many.write_text("oops\n" * 25 + json.dumps({"text": PARA}) + "\n")
+    result = runner.invoke(cli, ["explain", str(many)])
+    assert result.exit_code == 0 and PARA in result.stdout
+    assert result.stderr.count("cleaner: skipped many.jsonl:") == 20
+    assert f"cleaner: skipped 5 more bad lines of {many}; --json lists them" in result.stderr
