@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+RECORD_FIELDS = ("id", "source", "title", "date", "author")  # what record() writes itself
+
 
 @dataclass(frozen=True)
 class Change:

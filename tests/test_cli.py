@@ -110,3 +110,11 @@ def test_an_unknown_rule_or_a_bad_pattern_is_a_one_line_usage_error(
     result = runner.invoke(cli, ["run", seeds, str(tmp_path / "o"), "--config", str(config)])
     assert result.exit_code == 2 and "unknown rule 'captoin'" in result.output
     assert str(config) in result.output
+
+
+def test_a_text_key_cleaner_writes_itself_is_a_usage_error(runner: CliRunner) -> None:
+    record = '{"id": "A sentence long enough to be a page of its own here.", "text": "x"}\n'
+    for key in ("id", "title", "source"):
+        result = runner.invoke(cli, ["run", "-", "-", "--text-key", key], input=record)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert f"text_key {key!r} is a field cleaner writes itself" in result.output
