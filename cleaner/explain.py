@@ -179,10 +179,8 @@ def explain_file(
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
     entry, docs = stream_file(path, path.name, config.text_key)
     items: list[Document | Rejection] = []
-    for doc in docs:
-        items += entry.take_rejections()
-        items.append(doc)
-    items += entry.take_rejections()
+    entry.on_rejection = items.append  # bad lines in their place among the documents
+    items.extend(docs)
     if entry.outcome == "rejected":
         raise InputError(f"{path}: {entry.reason}")
     documents = [item for item in items if isinstance(item, Document)]

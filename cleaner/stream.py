@@ -174,30 +174,29 @@ def to_document(
     return record_document(entry, fields, number, text_key, None)
 
 
-def _folder_items(
-    root: Path, text_key: str, inputs: list[InputFile]
-) -> Iterator[Document | Rejection]:
+def _folder_documents(
+    root: Path, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+) -> Iterator[Document]:
     for entry in read_inputs(root, text_key):
         inputs.append(entry)
         if entry.outcome == "rejected":
-            yield Rejection(entry.path, REJECTED_FILE, entry.message)
-        yield from entry.take_rejections()
+            reject(Rejection(entry.path, REJECTED_FILE, entry.message))
+        for rejection in entry.rejections:
+            reject(rejection)
         yield from entry.documents
         entry.documents = []
 
 
-def _stream_items(
-    stream: BinaryIO, text_key: str, inputs: list[InputFile]
-) -> Iterator[Document | Rejection]:
-    """The documents of a JSONL stream with its bad lines in their place, in bounded memory."""
+def _stream_documents(
+    stream: BinaryIO, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+) -> Iterator[Document]:
+    """The documents of a JSONL stream; bad lines go to ``reject`` as they are read."""
     entry, docs = stream_input(stream, STDIN, text_key)
+    entry.on_rejection = reject
     inputs.append(entry)
-    for doc in docs:
-        yield from entry.take_rejections()
-        yield doc
-    yield from entry.take_rejections()
+    yield from docs
     if entry.outcome == "rejected":
-        yield Rejection(entry.path, REJECTED_FILE, entry.message)
+        reject(Rejection(entry.path, REJECTED_FILE, entry.message))
 
 
 def stream_corpus(
@@ -219,24 +218,20 @@ def stream_corpus(
     """
     t0 = time.perf_counter()
     inputs: list[InputFile] = []
-    items: Iterable[Document | Rejection] = (
-        _folder_items(source, config.text_key, inputs)
-        if isinstance(source, Path)
-        else _stream_items(source, config.text_key, inputs)
-    )
     cleaner = StreamCleaner(config, window=window)
     rejected = {"files": 0, "records": 0}
 
-    def documents() -> Iterator[Document]:
-        for item in items:
-            if isinstance(item, Rejection):
-                rejected["files" if item.rule == REJECTED_FILE else "records"] += 1
-                if on_reject is not None:
-                    on_reject(item)
-            else:
-                yield item
+    def reject(item: Rejection) -> None:
+        rejected["files" if item.rule == REJECTED_FILE else "records"] += 1
+        if on_reject is not None:
+            on_reject(item)
 
-    for doc in counted(documents(), progress, every=100):
+    documents = (
+        _folder_documents(source, config.text_key, inputs, reject)
+        if isinstance(source, Path)
+        else _stream_documents(source, config.text_key, inputs, reject)
+    )
+    for doc in counted(documents, progress, every=100):
         doc = cleaner.clean(doc)
         if doc.dropped is None:
             out.write((dumps(doc.record()) + "\n").encode("utf-8"))

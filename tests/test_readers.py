@@ -32,6 +32,7 @@ from cleaner.readers import (
     read_inputs,
     read_stream,
     stream_file,
+    stream_input,
 )
 
 RNG = random.Random(7)
@@ -694,3 +695,13 @@ def test_the_text_goes_back_under_its_own_key(tmp_path: Path) -> None:
 
     [record] = clean_records([{"id": 1, "body": "a &amp; b. " + PROSE, "text": "x"}], config)
     assert record["body"] == folder["body"] and record["text"] == "x"
+
+
+def test_a_stream_hands_bad_lines_on_and_lists_only_the_first() -> None:
+    entry, docs = stream_input(io.BytesIO(b"oops\n" * 1000 + GOOD))
+    listed: list[int] = []
+    entry.on_rejection = lambda r: listed.append(len(entry.rejections))
+    assert len(list(docs)) == 2
+    assert len(listed) == 1000 and max(listed) == 1  # memory does not grow with bad lines
+    assert entry.rejected_records == 1000 and entry.to_dict()["rejected_records"] == 1000
+    assert [r.line for r in entry.rejections] == [1]

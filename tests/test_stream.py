@@ -203,7 +203,7 @@ def test_a_stream_is_read_line_by_line_as_a_jsonl_file_is() -> None:
     assert entry["repairs"] == {"invalid-utf8": 1} and entry["rejected_records"] == 3
 
 
-def test_a_stream_of_bad_lines_keeps_one_rejection_in_memory() -> None:
+def test_a_stream_of_bad_lines_is_counted_and_its_reader_rejects_it() -> None:
     rejected: list[Rejection] = []
     data = b"oops\n" * 1000
     report = stream_corpus(io.BytesIO(data), io.BytesIO(), on_reject=rejected.append)

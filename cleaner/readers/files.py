@@ -103,7 +103,8 @@ def stream_input(
     The same reader as for a ``.jsonl`` file, with ``name`` as its source (``"stdin"``
     by default). gzip and zstd content is recognised by its first bytes and
     decompressed. ``seen`` None remembers no ids, so that memory stays bounded however
-    long the stream: a record id used twice is then kept twice.
+    long the stream: a record id used twice is then kept twice. Set the entry's
+    ``on_rejection`` before reading to have bad lines handed on as they are found.
     """
     entry = InputFile(name, "", 0)
     return entry, _read_stream(entry, stream, "jsonl", text_key, seen)
@@ -146,7 +147,7 @@ def _read_stream(
         message = (
             f"{entry.path}: {what} is damaged{where} ({_short(e)}); re-create or re-download it"
         )
-        entry.rejections.append(Rejection(entry.path, "damaged-file", message))
+        entry.add_rejection(Rejection(entry.path, "damaged-file", message))
         if entry.count:
             entry.reason = message.split(": ", 1)[1]
         else:

@@ -250,6 +250,4 @@ def _utf16_lines(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bool]]:
 
 
 def _reject(entry: InputFile, number: int, rule: str, message: str) -> None:
-    entry.rejections.append(
-        Rejection(entry.path, rule, f"{entry.path}:{number}: {message}", number)
-    )
+    entry.add_rejection(Rejection(entry.path, rule, f"{entry.path}:{number}: {message}", number))
