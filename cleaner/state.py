@@ -51,7 +51,8 @@ from cleaner.resolve import (
 )
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
-SCHEMA = "3"  # 3: a lines table; 2: uint32 shingles and a keys column (1: uint64 shingles)
+SCHEMA = "4"  # 4: records keep own id types and the text key; 3: a lines table;
+# 2: uint32 shingles and a keys column (1: uint64 shingles)
 NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
 _ROWS = 1 << 16  # postings rows handed to SQLite per call when building the index
