@@ -544,7 +544,7 @@ class _Run:
         gen = self.folder.start_generation(n)
         outputs = {
             CORPUS: _write_lines(gen / CORPUS, state.corpus_lines()),
-            AUDIT: _write_lines(gen / AUDIT, state.audit_lines()),
+            AUDIT: _write_lines(gen / AUDIT, state.audit_lines(self.config.text_key)),
         }
         counts = Stats.from_rows(state.document_counts(), state.change_counts())
         inputs = state.inputs()
@@ -564,7 +564,7 @@ class _Run:
             inputs=inputs,
             outputs=outputs,
             counts=counts,
-            duplicates=duplicate_clusters(state.drops()),
+            duplicates=duplicate_clusters(state.drops(self.config.text_key)),
             stages=Pipeline.from_config(self.config).names,
             run=run,
             history=plan.history,

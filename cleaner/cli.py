@@ -21,7 +21,7 @@ from cleaner import __version__, api
 from cleaner.config import CleanConfig, load_config
 from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
-from cleaner.explain import explain_file
+from cleaner.explain import Explanation, explain_file
 from cleaner.readers import Rejection
 from cleaner.stages.stream_dedup import DEFAULT_WINDOW
 from cleaner.stream import stream_corpus
@@ -359,7 +359,8 @@ def explain(
     Kept lines are printed as they are; removed lines as `- [rule] text` (red on a
     terminal), and a line the model removed as `- [low-content SCORE < CUT] text`.
     The title, date and author taken out of the text are shown on top. A JSONL file
-    is explained record by record. `corpus-repeat` needs the other pages of the
+    is explained record by record; a bad line is named on stderr (and listed in --json
+    output, in its place, as in the audit). `corpus-repeat` needs the other pages of the
     site or folder: with --corpus, FILE's lines count with the corpus's, as in a run.
 
     Example:
@@ -367,16 +368,20 @@ def explain(
         cleaner explain raw/001_6caa09c4a7c5a313.txt --corpus clean
     """
     config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns)
-    explanations = explain_file(file, config, corpus=corpus_dir)
+    items = explain_file(file, config, corpus=corpus_dir)
+    rejected = [item for item in items if isinstance(item, Rejection)]
+    for item in rejected[:MAX_REJECTS_SHOWN]:
+        click.echo(f"cleaner: skipped {item.message}", err=True)
+    if len(rejected) > MAX_REJECTS_SHOWN:
+        more = len(rejected) - MAX_REJECTS_SHOWN
+        click.echo(f"cleaner: skipped {more} more bad lines of {file}; --json lists them", err=True)
     if as_json:
         click.echo(
-            json.dumps(
-                [e.to_dict() for e in explanations], ensure_ascii=False, sort_keys=True, indent=1
-            )
+            json.dumps([e.to_dict() for e in items], ensure_ascii=False, sort_keys=True, indent=1)
         )
         return
     red = lambda text: click.style(text, fg="red")  # noqa: E731
-    click.echo("\n\n".join(e.render(red) for e in explanations))
+    click.echo("\n\n".join(e.render(red) for e in items if isinstance(e, Explanation)))
 
 
 @cli.command()

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cleaner.document import RECORD_FIELDS
 from cleaner.errors import UsageError
 from cleaner.rules import RULES
 
@@ -76,6 +77,15 @@ class CleanConfig:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     text_key: str = "text"  # field of JSONL/Parquet records that holds the text
 
+    def __post_init__(self) -> None:
+        # the cleaned text goes back under text_key: it must not be a field cleaner
+        # writes itself (nor clean_records' "cleaner" account), or one would be lost
+        if self.text_key in (*RECORD_FIELDS, "cleaner"):
+            raise UsageError(
+                f"text_key {self.text_key!r} is a field cleaner writes itself "
+                f"({', '.join(RECORD_FIELDS)}, cleaner); name the field that holds the text"
+            )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -101,7 +111,10 @@ class CleanConfig:
             parts[sub] = _build(sub_cls, data.get(sub, {}), f"{origin} [{sub}]")
         if "text_key" in data:
             parts["text_key"] = str(data["text_key"])
-        return cls(**parts)
+        try:
+            return cls(**parts)
+        except UsageError as e:
+            raise UsageError(f"{origin}: {e}") from None
 
     def with_overrides(self, overrides: dict[str, Any]) -> CleanConfig:
         """Apply dotted overrides such as ``{"dedup.threshold": 0.9}``."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+RECORD_FIELDS = ("id", "source", "title", "date", "author")  # what record() writes itself
+
 
 @dataclass(frozen=True)
 class Change:
@@ -33,6 +35,9 @@ class Document:
     ``id`` is stable across runs (derived from the source path, and the record number
     for multi-record inputs). ``source`` is the input path relative to the input folder.
     ``meta`` holds the other fields of an input record, written back out unchanged.
+    ``own_id`` is a record's own ``id`` as the record gave it (a number stays a number)
+    and ``id`` is then its text, which the audit and the manifest use; ``text_key`` is
+    the record field the text came from. :meth:`record` writes both back as they came.
     ``dropped`` is set by the stage that left the whole document out of the corpus;
     later stages pass a dropped document through untouched, so that the writer can put
     it in the audit: no document is ever lost.
@@ -47,6 +52,8 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     dropped: Change | None = None
+    own_id: Any = None
+    text_key: str = "text"
 
     def with_changes(self, changes: list[Change] | tuple[Change, ...], **fields: Any) -> Document:
         """Return a copy with ``changes`` appended and ``fields`` replaced."""
@@ -61,14 +68,16 @@ class Document:
 
         >>> Document("a1", "a.txt", "Body.").record()["text"]
         'Body.'
+        >>> Document("0", "a.jsonl", "Body.", own_id=0, text_key="body").record()
+        {'id': 0, 'source': 'a.jsonl', 'title': None, 'date': None, 'author': None, 'body': 'Body.'}
         """
         out: dict[str, Any] = dict(self.meta)
         out.update(
-            id=self.id,
+            id=self.id if self.own_id is None else self.own_id,
             source=self.source,
             title=self.title,
             date=self.date,
             author=self.author,
-            text=self.text,
         )
+        out[self.text_key] = self.text
         return out

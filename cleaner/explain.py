@@ -5,7 +5,8 @@ rules number their lines in. A line removed by ``strip-boilerplate`` is marked w
 its rule at its line number; paragraphs removed by ``dedup-blocks`` are marked at
 their later copies; anything else removed (with no place in the page) is listed after
 the page. Near-duplicates are a matter between files, so ``explain`` leaves them to
-``cleaner run``.
+``cleaner run``. A JSONL line that is no usable record is not skipped silently: it
+takes its place among the explanations as the reader's :class:`Rejection`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
 from cleaner.errors import InputError, UsageError
 from cleaner.pipeline import Pipeline
-from cleaner.readers import read_file
+from cleaner.readers import Rejection, stream_file
 from cleaner.stage import Stage
 from cleaner.stages.boilerplate import counts_repeats
 from cleaner.stages.repair import RepairText
@@ -161,9 +162,11 @@ def explain_file(
     config: CleanConfig = CleanConfig(),
     stages: list[Stage] | None = None,
     corpus: Path | None = None,
-) -> list[Explanation]:
+) -> list[Explanation | Rejection]:
     """Explain every document of one input file (a text file, or each JSONL record).
 
+    The result is in file order; a bad JSONL line or Parquet row is there as the
+    :class:`Rejection` the reader made of it (its ``message`` names file and line).
     ``stages`` defaults to the per-document stages of ``config``. With ``corpus``
     (the output folder of a run), the file's lines count for ``corpus-repeat``
     together with the corpus's, so the page shows what a run over both removes.
@@ -174,17 +177,23 @@ def explain_file(
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
     if not path.exists():
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
-    entry = read_file(path, path.name, config.text_key)
+    entry, docs = stream_file(path, path.name, config.text_key)
+    items: list[Document | Rejection] = []
+    entry.on_rejection = items.append  # bad lines in their place among the documents
+    items.extend(docs)
     if entry.outcome == "rejected":
         raise InputError(f"{path}: {entry.reason}")
+    documents = [item for item in items if isinstance(item, Document)]
     if stages is None:
         stages = StreamCleaner(config, near_duplicates=False).stages
         if corpus is not None and counts_repeats(config.boilerplate):
-            repaired = list(RepairText(config.repair).run(entry.documents))
+            repaired = list(RepairText(config.repair).run(documents))
             with open_corpus(corpus) as (state, _):
                 source = corpus_source(path, state.meta("input_root"))
                 repeated = CorpusLines(state, config.boilerplate.min_repeats).repeated(
                     source, repaired
                 )
             stages = Pipeline(stages).with_repeated(repeated).stages
-    return [explain_document(doc, stages) for doc in entry.documents]
+    return [
+        explain_document(item, stages) if isinstance(item, Document) else item for item in items
+    ]

@@ -51,7 +51,8 @@ from cleaner.resolve import (
 )
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
-SCHEMA = "3"  # 3: a lines table; 2: uint32 shingles and a keys column (1: uint64 shingles)
+SCHEMA = "4"  # 4: records keep own id types and the text key; 3: a lines table;
+# 2: uint32 shingles and a keys column (1: uint64 shingles)
 NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
 _ROWS = 1 << 16  # postings rows handed to SQLite per call when building the index
@@ -449,15 +450,18 @@ class State:
         ):
             yield row[0]
 
-    def audit_lines(self) -> Iterator[str]:
-        """``audit.jsonl``: every removal in input order, then every rejected input."""
+    def audit_lines(self, text_key: str = "text") -> Iterator[str]:
+        """``audit.jsonl``: every removal in input order, then every rejected input.
+
+        ``text_key`` is the record field that holds the text (``CleanConfig.text_key``).
+        """
         for ident, path, record, changes, _, dropped, _, sim, kid, kpath in self._docs():
             if changes:
                 yield changes
             if dropped is not None:
                 yield dumps({"id": ident, "source": path, **json.loads(dropped)})
             elif kid is not None:
-                doc = Document(ident, path, json.loads(record)["text"])
+                doc = Document(ident, path, json.loads(record)[text_key])
                 yield dumps(
                     {"id": ident, "source": path, **near_duplicate(doc, kid, kpath, sim).to_dict()}
                 )
@@ -465,14 +469,14 @@ class State:
             if rows:
                 yield rows
 
-    def drops(self) -> Iterator[tuple[str, str, Change]]:
+    def drops(self, text_key: str = "text") -> Iterator[tuple[str, str, Change]]:
         """(id, source, change) of every dropped document, in input order."""
         for ident, path, record, _, _, dropped, _, sim, kid, kpath in self._docs(kept=0):
             if dropped is not None:
                 d = json.loads(dropped)
                 yield ident, path, Change(d.pop("stage"), d.pop("rule"), d.pop("text"), d)
             elif kid is not None:
-                doc = Document(ident, path, json.loads(record)["text"])
+                doc = Document(ident, path, json.loads(record)[text_key])
                 yield ident, path, near_duplicate(doc, kid, kpath, sim)
 
     def change_counts(self) -> list[tuple[str, str, int, int, int]]:

@@ -17,6 +17,7 @@ text and one more key, ``"cleaner"``::
     {"title": str | None,            # the headline found and taken out of the text
      "date": str | None,             # the ISO date found and taken out of the text
      "author": str | None,           # the byline's names, taken out with the byline
+                                     # (each else the record's own string field)
      "repaired": ["whitespace", ...],  # repair-text fixes applied, in order
      "removed": [{"stage": ..., "rule": ..., "text": ..., "detail": {...}}, ...],
      "dropped": None | {"stage": ..., "rule": "near-duplicate", "detail": {...}}}
@@ -35,7 +36,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from cleaner.api import Report
 from cleaner.config import CleanConfig
@@ -44,13 +45,12 @@ from cleaner.errors import RecordError
 from cleaner.output import dumps
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
-from cleaner.readers import Rejection, doc_id, parse_record, read_inputs
-from cleaner.readers.jsonl import RecordProblem
+from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_input
+from cleaner.readers.jsonl import RecordProblem, check_record, record_document
 from cleaner.stage import Stage
 from cleaner.stages.stream_dedup import DEFAULT_WINDOW, StreamNearDuplicates
 from cleaner.stats import Stats
 
-STDIN_SOURCE = "stdin"  # the `source` of records read from standard input
 REPAIR_STAGE = "repair-text"
 REJECTED_FILE = "rejected-file"  # the audit's rule for an unusable input file
 
@@ -126,24 +126,6 @@ def explain_changes(doc: Document) -> dict[str, Any]:
     }
 
 
-def record_document(record: Mapping[str, Any], number: int, text_key: str, source: str) -> Document:
-    """A record as a :class:`Document`; its own ``id`` is kept, else one is derived.
-
-    Raises :class:`~cleaner.errors.RecordError` when the text field is missing.
-    """
-    text = record.get(text_key)
-    if not isinstance(text, str):
-        raise RecordError(
-            f"{source}: record {number} has no string field {text_key!r}; "
-            "pass text_key= (or --text-key) to name the text field."
-        )
-    meta = {k: v for k, v in record.items() if k != text_key}
-    ident = meta.pop("id", None)
-    return Document(
-        str(ident) if ident is not None else doc_id(source, number), source, text, meta=meta
-    )
-
-
 def clean_records(
     records: Iterable[Mapping[str, Any]],
     config: CleanConfig = CleanConfig(),
@@ -170,60 +152,55 @@ def clean_records(
     """
     key = config.text_key if text_key is None else text_key
     cleaner = StreamCleaner(config, near_duplicates=near_duplicates, window=window)
+    entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
-        doc = cleaner.clean(record_document(record, number, key, source))
+        doc = cleaner.clean(to_document(entry, record, number, key))
         yield {**record, key: doc.text, "cleaner": explain_changes(doc)}
 
 
-def read_jsonl_lines(
-    lines: Iterable[bytes | str], source: str = STDIN_SOURCE, text_key: str = "text"
-) -> Iterator[Document | Rejection]:
-    """Parse JSONL lines lazily: a :class:`Document` per record, a ``Rejection`` per bad line.
+def to_document(
+    entry: InputFile, record: Mapping[str, Any], number: int, text_key: str
+) -> Document:
+    """A record given as a mapping as a :class:`Document`, mapped as a JSONL line is.
 
-    Used for standard input, one line at a time, so memory stays constant.
-
-    >>> [type(x).__name__ for x in read_jsonl_lines([b'{"text": "a"}', b"oops", b""])]
-    ['Document', 'Rejection']
+    Raises :class:`~cleaner.errors.RecordError` when ``text_key`` holds no string.
     """
-    for number, raw in enumerate(lines, start=1):
-        try:
-            line = (
-                raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                if isinstance(raw, bytes)
-                else raw
-            )
-        except UnicodeDecodeError:
-            yield Rejection(
-                source,
-                "not-utf8",
-                f"{source}:{number}: not UTF-8; convert the input to UTF-8",
-                number,
-            )
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = parse_record(line, text_key)
-        except RecordProblem as problem:
-            message = f"{source}:{number}: {problem.message}"
-            yield Rejection(source, problem.rule, message, number)
-            continue
-        try:
-            yield record_document(record, number, text_key, source)
-        except RecordError as e:
-            yield Rejection(source, "missing-text", f"{source}:{number}: {e}", number)
+    try:
+        fields = check_record(dict(record), text_key)
+    except RecordProblem as problem:
+        raise RecordError(
+            f"{entry.path}: record {number}: {problem.message} (text_key= in Python)"
+        ) from None
+    return record_document(entry, fields, number, text_key, None)
 
 
-def _folder_items(root: Path, text_key: str) -> Iterator[Document | Rejection]:
+def _folder_documents(
+    root: Path, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+) -> Iterator[Document]:
     for entry in read_inputs(root, text_key):
+        inputs.append(entry)
         if entry.outcome == "rejected":
-            yield Rejection(entry.path, REJECTED_FILE, f"{entry.path}: {entry.reason}")
-        yield from entry.rejections
+            reject(Rejection(entry.path, REJECTED_FILE, entry.message))
+        for rejection in entry.rejections:
+            reject(rejection)
         yield from entry.documents
+        entry.documents = []
+
+
+def _stream_documents(
+    stream: BinaryIO, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+) -> Iterator[Document]:
+    """The documents of a JSONL stream; bad lines go to ``reject`` as they are read."""
+    entry, docs = stream_input(stream, STDIN, text_key)
+    entry.on_rejection = reject
+    inputs.append(entry)
+    yield from docs
+    if entry.outcome == "rejected":
+        reject(Rejection(entry.path, REJECTED_FILE, entry.message))
 
 
 def stream_corpus(
-    source: Path | IO[bytes],
+    source: Path | BinaryIO,
     out: IO[bytes],
     config: CleanConfig = CleanConfig(),
     *,
@@ -234,32 +211,32 @@ def stream_corpus(
     """Clean a folder or a binary JSONL stream into ``out`` as corpus records, streaming.
 
     Writes one JSON line per kept document, the same record as in ``corpus.jsonl``;
-    no audit and no manifest. Bad lines and files go to ``on_reject`` and are counted
-    in the report; nothing is printed.
+    no audit and no manifest. A stream is read by the same reader as a ``.jsonl``
+    file, with source ``"stdin"``. Bad lines and files go to ``on_reject`` as they are
+    found and are counted in the report, whose manifest lists the ``inputs`` as a
+    folder run's does (with their ``repairs``); nothing is printed.
     """
     t0 = time.perf_counter()
-    items: Iterable[Document | Rejection] = (
-        _folder_items(source, config.text_key)
-        if isinstance(source, Path)
-        else read_jsonl_lines(source, STDIN_SOURCE, config.text_key)
-    )
+    inputs: list[InputFile] = []
     cleaner = StreamCleaner(config, window=window)
     rejected = {"files": 0, "records": 0}
 
-    def documents() -> Iterator[Document]:
-        for item in items:
-            if isinstance(item, Rejection):
-                rejected["files" if item.rule == REJECTED_FILE else "records"] += 1
-                if on_reject is not None:
-                    on_reject(item)
-            else:
-                yield item
+    def reject(item: Rejection) -> None:
+        rejected["files" if item.rule == REJECTED_FILE else "records"] += 1
+        if on_reject is not None:
+            on_reject(item)
 
-    for doc in counted(documents(), progress, every=100):
+    documents = (
+        _folder_documents(source, config.text_key, inputs, reject)
+        if isinstance(source, Path)
+        else _stream_documents(source, config.text_key, inputs, reject)
+    )
+    for doc in counted(documents, progress, every=100):
         doc = cleaner.clean(doc)
         if doc.dropped is None:
             out.write((dumps(doc.record()) + "\n").encode("utf-8"))
     out.flush()
     report = cleaner.report(time.perf_counter() - t0, rejected["records"])
     report.files_rejected = rejected["files"]
+    report.manifest["inputs"] = [entry.to_dict() for entry in inputs]
     return report

@@ -57,6 +57,13 @@ def manifest_table(manifest: dict[str, Any]) -> str:
             f"{len(rejected)} rejected; {records} records rejected"
         )
         out += [f"  rejected {f['path']}: {f.get('reason', '')}" for f in rejected]
+        repairs: dict[str, int] = {}
+        for f in inputs:
+            for what, n in f.get("repairs", {}).items():
+                repairs[what] = repairs.get(what, 0) + n
+        if repairs:
+            done = ", ".join(f"{what} {n}" for what, n in sorted(repairs.items()))
+            out.append(f"  repaired while reading: {done}")
     docs = counts.get("documents")
     if docs:
         dropped = docs.get("dropped", {})

@@ -126,9 +126,19 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
 def test_an_empty_input_says_so(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "raw" / ".git").mkdir(parents=True)
     (tmp_path / "raw" / ".hidden.txt").write_text("A hidden page of text that is skipped.")
-    for args in (["run", str(tmp_path / "raw"), str(tmp_path / "o")], ["run", "-", "-"]):
+    said = {"holds no documents": [str(tmp_path / "raw"), str(tmp_path / "o")]}
+    said["stdin: empty file; nothing to clean"] = ["-", "-"]  # an empty stream is rejected
+    for words, args in said.items():
         for quiet in ([], ["-q"]):
-            result = runner.invoke(cli, [*args, *quiet], input="")
+            result = runner.invoke(cli, ["run", *args, *quiet], input="")
             assert result.exit_code == 0, result.output
-            assert "holds no documents" in result.stderr
+            assert words in result.stderr
     assert (tmp_path / "o" / "corpus.jsonl").read_text() == ""
+
+
+def test_a_text_key_cleaner_writes_itself_is_a_usage_error(runner: CliRunner) -> None:
+    record = '{"id": "A sentence long enough to be a page of its own here.", "text": "x"}\n'
+    for key in ("id", "title", "source"):
+        result = runner.invoke(cli, ["run", "-", "-", "--text-key", key], input=record)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert f"text_key {key!r} is a field cleaner writes itself" in result.output

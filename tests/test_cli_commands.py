@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from cleaner import cli as cli_module
 from cleaner.cli import cli
 from cleaner.document import Change, Document
 from cleaner.explain import explain_document
+from cleaner.readers import doc_id
 from cleaner.stage import Stage
 from cleaner.stages.dedup import DedupBlocks
 from cleaner.stages.repair import RepairText
@@ -199,3 +201,167 @@ def test_explain_shows_the_model_score_under_the_page_cut() -> None:
     first = shown[0]
     assert f"- [low-content {first.score:.2f} < {first.cut:.2f}] Home" in exp.render()
     assert "- [share-prompt] Share on Facebook" in exp.render()  # a named rule: no score
+
+
+def _paragraph(seed: int, n: int = 70) -> str:
+    rng = random.Random(seed)
+    words = ["river", "bank", "council", "bridge", "market", "school", "train", "harvest"]
+    return " ".join(rng.choice(words) for _ in range(n)) + "."
+
+
+def _pages_jsonl() -> bytes:
+    """Records that exercise the reader: own ids of each type, fields cleaner renames,
+    repairs (a stray Windows-1252 byte, NUL, a lone surrogate), bad lines, and the
+    three places where a stream must differ from a folder run. ``n`` is the line number."""
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((SEEDS / "raw").glob("*.txt"))]
+    shared = "Filed under harbour notes by the desk of the Evening Courier."
+    recs: list[dict[str, object] | bytes] = [
+        {"n": 1, "id": 0, "source": "crawl-a", "lang": "en", "text": seeds[0]},
+        {"n": 2, "id": 7, "text": seeds[1]},
+        {"n": 3, "id": "x-1", "title": 3, "text": seeds[2]},
+        b'{"n": 4, "place": "Caf\xe9", "text": ' + json.dumps(seeds[3]).encode() + b"}",
+        b"not json",
+        b'{"n": 6, "body": "no text field"}',
+        b'{"n": 7, "text": null}',
+        {"n": 8, "id": 8.5, "title": "Own title", "text": "Nul\x00 bytes. " + _paragraph(1)},
+        {"n": 9, "id": "\ud800-lone", "text": seeds[4]},
+        {"n": 10, "id": 7, "text": _paragraph(2)},  # the id of line 2 again
+        {"n": 11, "id": "first", "text": _paragraph(3)},  # near-duplicates: the first
+        {"n": 12, "id": "longer", "text": _paragraph(3) + " One more closing sentence."},
+        *({"n": n, "id": f"r{n}", "text": f"{_paragraph(n)}\n\n{shared}"} for n in (13, 14, 15)),
+    ]
+    return b"".join((r if isinstance(r, bytes) else json.dumps(r).encode()) + b"\n" for r in recs)
+
+
+def _repairs_line(stderr: str) -> str:
+    return next(line.strip() for line in stderr.splitlines() if "repaired" in line)
+
+
+def test_stdin_and_a_folder_read_records_the_same_way(runner: CliRunner, tmp_path: Path) -> None:
+    data = _pages_jsonl()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pages.jsonl").write_bytes(data)
+    ran = runner.invoke(cli, ["run", str(tmp_path / "in"), str(tmp_path / "out")])
+    streamed = runner.invoke(cli, ["run", "-", "-"], input=data)
+    assert ran.exit_code == streamed.exit_code == 0, (ran.output, streamed.output)
+    lines = (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    folder = {r["n"]: r for r in map(json.loads, lines)}
+    stream = {r["n"]: r for r in map(json.loads, streamed.stdout.splitlines())}
+
+    # Where they must differ, and why:
+    # 1. `source` is the file's path in a folder run and "stdin" for standard input, so
+    #    an id derived from source and line (a record without its own id) differs too.
+    assert {r["source"] for r in folder.values()} == {"pages.jsonl"}
+    assert {r["source"] for r in stream.values()} == {"stdin"}
+    assert folder[4]["id"] == doc_id("pages.jsonl", 4) and stream[4]["id"] == doc_id("stdin", 4)
+    # 2. A stream keeps no set of the ids it has seen (its memory is bounded), so an own
+    #    id used twice stays; a folder run gives the second copy a derived id.
+    assert stream[10]["id"] == 7 and "record_id" not in stream[10]
+    assert folder[10]["id"] == doc_id("pages.jsonl", 10) and folder[10]["record_id"] == 7
+    # 3. Near-duplicates: a folder run keeps the longest copy, a stream the first.
+    assert 11 not in folder and 12 in folder
+    assert 12 not in stream and 11 in stream
+    # 4. corpus-repeat (a line in min_repeats documents of one source) needs the whole
+    #    input, so only a folder run removes the shared line.
+    shared = "Filed under harbour notes"
+    assert all(
+        shared in stream[n]["text"] and shared not in folder[n]["text"] for n in (13, 14, 15)
+    )
+
+    # Everything else agrees: fields, own ids with their type, titles, renamed fields,
+    # repaired text.
+    differ = {4, 10, 11, 12, 13, 14, 15}
+    assert set(folder) - differ == set(stream) - differ == {1, 2, 3, 8, 9}
+    for n in set(folder) - differ:
+        assert {**folder[n], "source": "stdin"} == stream[n]
+    assert stream[1]["id"] == 0 and stream[1]["title"].startswith("Why Russia")
+    assert stream[1]["record_source"] == "crawl-a" and stream[1]["lang"] == "en"
+    assert stream[3]["record_title"] == 3
+    assert stream[8]["id"] == 8.5 and stream[8]["title"] == "Own title"
+    assert stream[9]["id"] == "\ufffd-lone"
+    assert {**folder[4], "source": "stdin", "id": stream[4]["id"]} == stream[4]
+    assert stream[4]["place"] == "Café"
+
+    # The same lines are rejected for the same reasons, and the same repairs are counted.
+    audit = (tmp_path / "out" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    rejected = [r for r in map(json.loads, audit) if r["stage"] == "read"]
+    assert [r["line"] for r in rejected] == [5, 6, 7]
+    skipped = [
+        line.removeprefix("cleaner: skipped ")
+        for line in streamed.stderr.splitlines()
+        if line.startswith("cleaner: skipped ")
+    ]
+    assert skipped == [r["message"].replace("pages.jsonl:", "stdin:", 1) for r in rejected]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"][0]["repairs"] == {
+        "invalid-utf8": 1,
+        "lone-surrogates": 1,
+        "nul-bytes": 1,
+        "renamed-fields": 2,
+        "renamed-ids": 1,  # the stream's difference 2
+    }
+    assert _repairs_line(ran.stderr).replace(", renamed-ids 1", "") == _repairs_line(
+        streamed.stderr
+    )
+    assert _repairs_line(streamed.stderr) == (
+        "repaired while reading: invalid-utf8 1, lone-surrogates 1, nul-bytes 1, renamed-fields 2"
+    )
+
+
+def test_text_key_names_the_field_both_ways(runner: CliRunner, tmp_path: Path) -> None:
+    page = f"x &amp; y. {PARA} {_paragraph(5)}"
+    records = [
+        {"id": 0, "body": page, "text": "left alone"},
+        {"id": 1, "body": page[:-40]},  # a near-duplicate: the audit holds its text
+    ]
+    data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_bytes(data)
+    args = ["--text-key", "body", "-q"]
+    ran = runner.invoke(cli, ["run", str(tmp_path / "in"), str(tmp_path / "out"), *args])
+    streamed = runner.invoke(cli, ["run", "-", "-", *args], input=data)
+    assert ran.exit_code == streamed.exit_code == 0, ran.output
+    [folder] = map(json.loads, (tmp_path / "out" / "corpus.jsonl").read_text().splitlines())
+    [stream] = map(json.loads, streamed.stdout.splitlines())
+    assert folder["body"] == stream["body"] == f"x & y. {PARA} {_paragraph(5)}"
+    assert folder["text"] == stream["text"] == "left alone"
+    assert folder["id"] == stream["id"] == 0
+    audit = (tmp_path / "out" / "audit.jsonl").read_text().splitlines()
+    [dropped] = [r for r in map(json.loads, audit) if r["rule"] == "near-duplicate"]
+    assert dropped["id"] == "1" and dropped["text"] == page[:-40].replace("&amp;", "&")
+
+
+def test_explain_names_a_bad_jsonl_line(runner: CliRunner, tmp_path: Path) -> None:
+    page = tmp_path / "p.jsonl"
+    page.write_text(
+        "\n".join(
+            [json.dumps({"text": PARA}), "not json", '{"body": 1}', json.dumps({"text": "Two."})]
+        )
+        + "\n"
+    )
+    result = runner.invoke(cli, ["explain", str(page)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "cleaner: skipped p.jsonl:2: not JSON (Expecting value at column 1); is this a .jsonl"
+        " file?",
+        "cleaner: skipped p.jsonl:3: no field 'text'; use --text-key to name the text field",
+    ]
+    assert PARA in result.stdout and "Two." in result.stdout
+    as_json = runner.invoke(cli, ["explain", str(page), "--json"])
+    data = json.loads(as_json.stdout)
+    assert as_json.stderr.count("cleaner: skipped p.jsonl:") == 2
+    assert [d.get("rule") for d in data] == [None, "malformed-json", "missing-text", None]
+    assert data[1] == {
+        "source": "p.jsonl",
+        "stage": "read",
+        "rule": "malformed-json",
+        "line": 2,
+        "message": "p.jsonl:2: not JSON (Expecting value at column 1); is this a .jsonl file?",
+    }
+    assert data[0]["lines"][0]["text"] == PARA and data[3]["lines"][0]["text"] == "Two."
+    many = tmp_path / "many.jsonl"
+    many.write_text("oops\n" * 25 + json.dumps({"text": PARA}) + "\n")
+    result = runner.invoke(cli, ["explain", str(many)])
+    assert result.exit_code == 0 and PARA in result.stdout
+    assert result.stderr.count("cleaner: skipped many.jsonl:") == 20
+    assert f"cleaner: skipped 5 more bad lines of {many}; --json lists them" in result.stderr

@@ -32,6 +32,7 @@ from cleaner.readers import (
     read_inputs,
     read_stream,
     stream_file,
+    stream_input,
 )
 
 RNG = random.Random(7)
@@ -427,7 +428,7 @@ def test_jsonl_fields_round_trip(corpus, tmp_path: Path) -> None:  # type: ignor
     raw = corpus({"a.jsonl": json.dumps(line) + "\n"})
     clean_corpus(raw, tmp_path / "out", _config(text_key="body"))
     [record] = [json.loads(x) for x in (tmp_path / "out" / "corpus.jsonl").read_text().splitlines()]
-    assert record["id"] == "rec-7" and record["text"] == PROSE
+    assert record["id"] == "rec-7" and record["body"] == PROSE and "text" not in record
     assert {k: record[k] for k in ("url", "n", "tags", "title")} == {
         "url": "https://example.org/a",
         "n": 3,
@@ -555,7 +556,7 @@ def test_record_too_long_is_rejected_and_the_rest_read(
 def test_read_stream_stdin_jsonl_and_gzip() -> None:
     for data in (GOOD, gzip.compress(GOOD), zstd(GOOD)):
         entry = read_stream(io.BytesIO(data))
-        assert entry.path == "-" and entry.outcome == "read" and len(entry.documents) == 2
+        assert entry.path == "stdin" and entry.outcome == "read" and len(entry.documents) == 2
         assert entry.sha256 == hashlib.sha256(data).hexdigest() and entry.size == len(data)
         assert entry.documents[0].meta == {"lang": "en"}
 
@@ -662,3 +663,45 @@ def test_jsonl_author_fills_the_record_and_a_byline_overrides_it(tmp_path: Path)
     assert records["kept"]["author"] == "Ann Smith"
     assert records["found"]["author"] == "Jane Doe"
     assert "By Jane Doe" not in records["found"]["text"]
+
+
+def test_an_own_id_comes_back_with_its_type(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    ids = [0, 7, "7", 1.5, True, [1, 2], "s"]
+    path.write_bytes(jsonl(*({"id": i, "text": f"{PROSE} {n}"} for n, i in enumerate(ids, 1))))
+    entry = read_file(path, "a.jsonl")
+    records = [d.record() for d in entry.documents]
+    # "7" is taken by the number 7 (ids are compared as text): it gets a derived id
+    assert [r["id"] for r in records] == [0, 7, doc_id("a.jsonl", 3), 1.5, True, [1, 2], "s"]
+    assert records[2]["record_id"] == "7" and entry.repairs == {"renamed-ids": 1}
+    assert [d.id for d in entry.documents][:2] == ["0", "7"]
+    assert [type(r["id"]) for r in records[:2]] == [int, int]
+    again = read_file(path, "b.jsonl", seen={"0"})  # 0 already given by another input
+    first = again.documents[0].record()
+    assert first["id"] == doc_id("b.jsonl", 1) and first["record_id"] == 0
+
+
+def test_the_text_goes_back_under_its_own_key(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.jsonl").write_bytes(
+        jsonl({"id": 1, "body": "a &amp; b. " + PROSE, "text": "another field, left alone"})
+    )
+    config = _config(text_key="body")
+    clean_corpus(raw, tmp_path / "out", config)
+    [folder] = map(json.loads, (tmp_path / "out" / "corpus.jsonl").read_text().splitlines())
+    assert folder["body"] == "a & b. " + PROSE and folder["text"] == "another field, left alone"
+    from cleaner import clean_records
+
+    [record] = clean_records([{"id": 1, "body": "a &amp; b. " + PROSE, "text": "x"}], config)
+    assert record["body"] == folder["body"] and record["text"] == "x"
+
+
+def test_a_stream_hands_bad_lines_on_and_lists_only_the_first() -> None:
+    entry, docs = stream_input(io.BytesIO(b"oops\n" * 1000 + GOOD))
+    listed: list[int] = []
+    entry.on_rejection = lambda r: listed.append(len(entry.rejections))
+    assert len(list(docs)) == 2
+    assert len(listed) == 1000 and max(listed) == 1  # memory does not grow with bad lines
+    assert entry.rejected_records == 1000 and entry.to_dict()["rejected_records"] == 1000
+    assert [r.line for r in entry.rejections] == [1]

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean_records
 from cleaner.errors import RecordError
 from cleaner.lsh import choose_bands
-from cleaner.readers import Rejection
+from cleaner.readers import Rejection, doc_id
 from cleaner.stages.dedup import jaccard, shingles
 from cleaner.stages.stream_dedup import StreamNearDuplicates
-from cleaner.stream import read_jsonl_lines, stream_corpus
+from cleaner.stream import stream_corpus
 from tests.conftest import SEEDS, doc
 
 WORDS = [
@@ -100,7 +100,7 @@ def test_text_key_comes_from_argument_or_config() -> None:
 
 
 def test_a_record_without_text_is_a_record_error() -> None:
-    with pytest.raises(RecordError, match="record 2 has no string field 'text'"):
+    with pytest.raises(RecordError, match="records: record 2: no field 'text'"):
         list(clean_records([{"text": "fine"}, {"body": "no text"}]))
 
 
@@ -179,26 +179,40 @@ def test_stream_cleaner_counts_what_it_did() -> None:
     assert (report.documents_in, report.kept, report.duplicates) == (3, 2, 1)
 
 
-def test_jsonl_lines_become_documents_or_rejections() -> None:
+def test_a_stream_is_read_line_by_line_as_a_jsonl_file_is() -> None:
     lines = [
         b'\xef\xbb\xbf{"text": "one", "id": 7}',
         b"",
         b"[1]",
         b'{"body": 1}',
-        b"\xff\xfe",
+        b'{"text": "caf\xe9"}',
         b"{bad",
     ]
-    items = list(read_jsonl_lines(lines))
-    assert items[0].id == "7"  # type: ignore[union-attr]
-    assert [r.rule for r in items[1:] if isinstance(r, Rejection)] == [
-        "malformed-json",
-        "missing-text",
-        "not-utf8",
-        "malformed-json",
+    out = io.BytesIO()
+    rejected: list[Rejection] = []
+    report = stream_corpus(io.BytesIO(b"\n".join(lines)), out, on_reject=rejected.append)
+    records = [json.loads(x) for x in out.getvalue().decode().splitlines()]
+    assert [(r["id"], r["text"]) for r in records] == [(7, "one"), (doc_id("stdin", 5), "café")]
+    assert [(r.rule, r.line) for r in rejected] == [
+        ("malformed-json", 3),
+        ("missing-text", 4),
+        ("malformed-json", 6),
     ]
-    assert all(
-        isinstance(r, Rejection) and r.message.startswith(f"stdin:{r.line}:") for r in items[1:]
+    assert all(r.message.startswith(f"stdin:{r.line}:") for r in rejected)
+    [entry] = report.manifest["inputs"]
+    assert entry["repairs"] == {"invalid-utf8": 1} and entry["rejected_records"] == 3
+
+
+def test_a_stream_of_bad_lines_is_counted_and_its_reader_rejects_it() -> None:
+    rejected: list[Rejection] = []
+    data = b"oops\n" * 1000
+    report = stream_corpus(io.BytesIO(data), io.BytesIO(), on_reject=rejected.append)
+    assert len(rejected) == 1001 and rejected[-1].rule == "rejected-file"
+    assert rejected[-1].message.startswith(
+        "stdin: no usable records (1000 rejected; first: stdin:1:"
     )
+    assert (report.records_rejected, report.files_rejected) == (1000, 1)
+    assert report.manifest["inputs"][0]["rejected_records"] == 1000
 
 
 def test_stream_corpus_writes_corpus_records(tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ import json
 from typing import Any
 
 from cleaner.config import CleanConfig
-from cleaner.stream import StreamCleaner, explain_changes, record_document
+from cleaner.readers import InputFile
+from cleaner.stream import StreamCleaner, explain_changes, to_document
 
 
 def clean_batch(
@@ -44,9 +45,10 @@ def clean_batch(
     columns = list(batch)
     rows = len(batch[key]) if key in batch else 0
     out: dict[str, list[Any]] = {name: [] for name in [*columns, "cleaner"]}
+    entry = InputFile("dataset", "", 0)
     for i in range(rows):
         record = {name: batch[name][i] for name in columns}
-        doc = cleaner.clean(record_document(record, i + 1, key, "dataset"))
+        doc = cleaner.clean(to_document(entry, record, i + 1, key))
         if drop and not doc.text.strip():
             continue
         for name in columns:

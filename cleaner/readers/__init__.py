@@ -6,7 +6,8 @@ decompressed on the fly):
 - ``.txt``, ``.md`` and any other name: one document per file, encoding detected;
 - ``.jsonl`` / ``.ndjson``: one document per line, read a line at a time;
 - ``.parquet``: one document per row, read a batch at a time (``parquet`` extra);
-- a byte stream such as standard input (``-``): JSONL, see :func:`read_stream`.
+- a byte stream such as standard input: JSONL, read as a ``.jsonl`` file is, with
+  ``source`` ``"stdin"``; see :func:`read_stream`.
 
 Reading never raises for one bad input: each file ends as an :class:`InputFile` that
 was read or rejected with a one-line reason, and each bad record as a
@@ -24,6 +25,7 @@ from cleaner.readers.encoding import decode
 from cleaner.readers.entry import InputFile, Rejection, doc_id, dropped_reason, settle
 from cleaner.readers.files import (
     MAX_DOCUMENT_BYTES,
+    STDIN,
     input_format,
     read_file,
     read_stream,
@@ -48,6 +50,7 @@ def read_inputs(root: Path, text_key: str = "text") -> Iterator[InputFile]:
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_RECORD_BYTES",
+    "STDIN",
     "InputFile",
     "Rejection",
     "decode",

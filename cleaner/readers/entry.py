@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,8 @@ class InputFile:
     ``repairs`` counts what the reader fixed on the way in (``nul-bytes`` stripped,
     ``invalid-utf8`` bytes read as Windows-1252, ``renamed-ids`` for a record id
     already taken). ``count`` is the number of documents the file gave, also when
-    they were streamed rather than kept in ``documents``.
+    they were streamed rather than kept in ``documents``; ``rejected_records`` counts
+    the bad records, also those handed to ``on_rejection`` (see :meth:`add_rejection`).
     """
 
     path: str
@@ -56,6 +57,28 @@ class InputFile:
     rejections: list[Rejection] = field(default_factory=list)
     repairs: dict[str, int] = field(default_factory=dict)
     count: int = 0
+    forgotten: int = 0  # rejections handed to on_rejection and not listed
+    on_rejection: Callable[[Rejection], None] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def rejected_records(self) -> int:
+        return self.forgotten + len(self.rejections)
+
+    def add_rejection(self, rejection: Rejection) -> None:
+        """Record one bad record; with ``on_rejection`` set, hand it on at once.
+
+        A stream sets ``on_rejection`` (before reading) to report bad lines as they
+        come; the entry then lists only the first (a reason may quote it) and counts
+        the others, so that a stream of bad lines does not fill memory.
+        """
+        if self.on_rejection is not None:
+            self.on_rejection(rejection)
+            if self.rejections:
+                self.forgotten += 1
+                return
+        self.rejections.append(rejection)
 
     def reject(self, reason: str) -> InputFile:
         """Mark the whole file rejected for ``reason`` (one line, says what to do)."""
@@ -83,8 +106,8 @@ class InputFile:
             out["reason"] = self.reason
         if self.encoding:
             out["encoding"] = self.encoding
-        if self.rejections:
-            out["rejected_records"] = len(self.rejections)
+        if self.rejected_records:
+            out["rejected_records"] = self.rejected_records
         if self.repairs:
             out["repairs"] = dict(sorted(self.repairs.items()))
         return out

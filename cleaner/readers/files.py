@@ -28,6 +28,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 # One text file is one document, held in memory whole and shingled by the dedup stage
 # (~100 bytes per word); past 16 MiB it is a dump or a log, not a document.
 MAX_DOCUMENT_BYTES = 16 << 20
+STDIN = "stdin"  # the source of records read from standard input, in ids and messages
 EXTRAS = {"zstandard": "zstd", "pyarrow": "parquet"}
 
 
@@ -95,24 +96,28 @@ def _stream_file(
 
 
 def stream_input(
-    stream: BinaryIO, name: str = "-", text_key: str = "text", seen: set[str] | None = None
+    stream: BinaryIO, name: str = STDIN, text_key: str = "text", seen: set[str] | None = None
 ) -> tuple[InputFile, Iterator[Document]]:
-    """Start reading JSONL from a byte stream (``-`` is standard input); see :func:`stream_file`.
+    """Start reading JSONL from a byte stream such as standard input; see :func:`stream_file`.
 
-    gzip and zstd content is recognised by its first bytes and decompressed.
+    The same reader as for a ``.jsonl`` file, with ``name`` as its source (``"stdin"``
+    by default). gzip and zstd content is recognised by its first bytes and
+    decompressed. ``seen`` None remembers no ids, so that memory stays bounded however
+    long the stream: a record id used twice is then kept twice. Set the entry's
+    ``on_rejection`` before reading to have bad lines handed on as they are found.
     """
     entry = InputFile(name, "", 0)
-    return entry, _read_stream(entry, stream, "jsonl", text_key, set() if seen is None else seen)
+    return entry, _read_stream(entry, stream, "jsonl", text_key, seen)
 
 
-def read_stream(stream: BinaryIO, name: str = "-", text_key: str = "text") -> InputFile:
+def read_stream(stream: BinaryIO, name: str = STDIN, text_key: str = "text") -> InputFile:
     """Read JSONL from a byte stream into an :class:`InputFile` with its documents.
 
     >>> entry = read_stream(io.BytesIO(b'{"text": "Hello."}\\n{"txt": 1}\\n'))
-    >>> entry.outcome, [d.text for d in entry.documents], entry.rejections[0].line
-    ('read', ['Hello.'], 2)
+    >>> entry.outcome, [d.text for d in entry.documents], entry.rejections[0].message[:8]
+    ('read', ['Hello.'], 'stdin:2:')
     """
-    entry, docs = stream_input(stream, name, text_key)
+    entry, docs = stream_input(stream, name, text_key, set())
     entry.documents.extend(docs)
     return entry
 
@@ -142,7 +147,7 @@ def _read_stream(
         message = (
             f"{entry.path}: {what} is damaged{where} ({_short(e)}); re-create or re-download it"
         )
-        entry.rejections.append(Rejection(entry.path, "damaged-file", message))
+        entry.add_rejection(Rejection(entry.path, "damaged-file", message))
         if entry.count:
             entry.reason = message.split(": ", 1)[1]
         else:
@@ -219,7 +224,7 @@ def _finish(entry: InputFile) -> None:
         return
     if entry.rejections:
         first = entry.rejections[0].message
-        entry.reject(f"no usable records ({len(entry.rejections)} rejected; first: {first})")
+        entry.reject(f"no usable records ({entry.rejected_records} rejected; first: {first})")
     else:
         entry.reject("empty file; nothing to clean")
 

@@ -60,6 +60,18 @@ def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
         ) from None
     except (ValueError, RecursionError) as e:
         raise RecordProblem("malformed-json", f"not usable JSON ({_first_line(e)})") from None
+    return check_record(record, text_key)
+
+
+def check_record(record: Any, text_key: str = "text") -> dict[str, Any]:
+    """``record`` itself if it is a dict whose ``text_key`` field is a string.
+
+    Raises :class:`RecordProblem` otherwise; :func:`parse_record` and
+    :func:`~cleaner.stream.clean_records` share this check.
+
+    >>> check_record({"body": "Hi"}, "body")
+    {'body': 'Hi'}
+    """
     if not isinstance(record, dict):
         raise RecordProblem(
             "malformed-json", "not a JSON object; each line must be one {...} record"
@@ -91,16 +103,18 @@ def record_document(
 ) -> Document:
     """The document for a parsed record; what had to change is counted in ``entry.repairs``.
 
-    A record's own ``id`` is kept unless ``seen`` already holds it (the same file name
-    in two folders often numbers its records the same way): then the id derived from
-    source and line is used and the record's id stays in ``meta`` as ``record_id``
-    (``renamed-ids``). A ``source`` field, and a ``title``, ``date`` or ``author`` that
-    is not a string, would be overwritten by cleaner's own fields, so they are kept as
-    ``record_source``, ``record_title``, ``record_date``, ``record_author``
-    (``renamed-fields``). NUL characters in the text and lone surrogates anywhere
-    (which no UTF-8 file can hold) are removed or replaced by U+FFFD and counted; pass
-    ``surrogates=True`` when the source may hold them (a JSON line with a
-    ``\\ud800``-style escape).
+    A record's own ``id`` is kept, with its JSON type (``Document.own_id``; ids are
+    compared as text, so ``7`` and ``"7"`` are the same id), unless ``seen`` already
+    holds it (the same file name in two folders often numbers its records the same
+    way): then the id derived from source and line is used and the record's id stays in
+    ``meta`` as ``record_id`` (``renamed-ids``). With ``seen`` None no id is remembered
+    and none renamed. The text goes back out under ``text_key``. A ``source`` field,
+    and a ``title``, ``date`` or ``author`` that is not a string, would be overwritten
+    by cleaner's own fields, so they are kept as ``record_source``, ``record_title``,
+    ``record_date``, ``record_author`` (``renamed-fields``). NUL characters in the text
+    and lone surrogates anywhere (which no UTF-8 file can hold) are removed or replaced
+    by U+FFFD and counted; pass ``surrogates=True`` when the source may hold them (a
+    JSON line with a ``\\ud800``-style escape).
     """
     fields = dict(record)
     text = fields.pop(text_key)
@@ -114,6 +128,7 @@ def record_document(
         if seen is not None and candidate in seen:
             fields["record_id"] = own
             entry.repaired("renamed-ids")
+            own = None
         else:
             ident = candidate
     if seen is not None:
@@ -125,7 +140,9 @@ def record_document(
         if key in fields and f"record_{key}" not in fields:
             fields[f"record_{key}"] = fields.pop(key)
             entry.repaired("renamed-fields")
-    doc = Document(id=ident, source=entry.path, text=text, meta=fields, **named)
+    doc = Document(
+        id=ident, source=entry.path, text=text, meta=fields, own_id=own, text_key=text_key, **named
+    )
     if surrogates and _has_surrogate(doc):
         doc = _replace_surrogates(doc, entry)
     return doc
@@ -141,7 +158,7 @@ def _has_surrogate(doc: Document) -> bool:
             isinstance(v, str) and _SURROGATE.search(v) is not None
             for v in (doc.id, doc.text, doc.title, doc.date, doc.author)
         )
-        or _SURROGATE.search(json.dumps(doc.meta, ensure_ascii=False)) is not None
+        or _SURROGATE.search(json.dumps([doc.own_id, doc.meta], ensure_ascii=False)) is not None
     )
 
 
@@ -160,9 +177,11 @@ def _replace_surrogates(doc: Document, entry: InputFile) -> Document:
             return [fix(v) for v in value]
         return value
 
+    ident = fix(doc.id)
     doc = replace(
         doc,
-        id=fix(doc.id),
+        id=ident,
+        own_id=ident if isinstance(doc.own_id, str) else fix(doc.own_id),  # a str one is id
         text=fix(doc.text),
         title=fix(doc.title),
         date=fix(doc.date),
@@ -231,6 +250,4 @@ def _utf16_lines(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bool]]:
 
 
 def _reject(entry: InputFile, number: int, rule: str, message: str) -> None:
-    entry.rejections.append(
-        Rejection(entry.path, rule, f"{entry.path}:{number}: {message}", number)
-    )
+    entry.add_rejection(Rejection(entry.path, rule, f"{entry.path}:{number}: {message}", number))

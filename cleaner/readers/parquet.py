@@ -77,7 +77,7 @@ def iter_parquet(
                 text = record.get(text_key)
                 if not isinstance(text, str):
                     kind = "null" if text is None else type(text).__name__
-                    entry.rejections.append(
+                    entry.add_rejection(
                         Rejection(
                             entry.path,
                             "text-not-string",

@@ -23,6 +23,8 @@ class HashingReader(io.RawIOBase):
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
+        # read1 returns what a pipe holds, where read would wait for a whole buffer
+        self._read = getattr(raw, "read1", raw.read)
         self.hash = hashlib.sha256()
         self.size = 0
 
@@ -30,7 +32,7 @@ class HashingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
+        data = self._read(len(buffer))
         n = len(data)
         buffer[:n] = data
         self.hash.update(data)
