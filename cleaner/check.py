@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from cleaner.document import Document
 from cleaner.errors import UsageError
 from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.resolve import shingle_sets
-from cleaner.stages.boilerplate import line_sets
+from cleaner.stages.boilerplate import TWINS, LineSets, line_sets
 from cleaner.state import State
 from cleaner.stored import StoredIndex
 
@@ -131,26 +128,24 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
 
 @dataclass
 class CorpusLines:
-    """A corpus's stored line sets, so a checked file's lines count as a run's would."""
+    """A corpus's stored line sets, so a checked file's lines count as a run's would
+    (near-duplicates once: see :meth:`~cleaner.stages.boilerplate.LineSets.repeated`)."""
 
     state: State
     min_repeats: int
-    hashes: npt.NDArray[np.uint64] = field(init=False)
+    twins: float = TWINS
+    sets: dict[str, LineSets] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.hashes = np.sort(self.state.all_lines())
+        self.sets = self.state.line_sets()
 
     def repeated(self, source: str, docs: Sequence[Document]) -> list[int]:
         """The salted hashes of the lines of ``docs`` that a run with them would repeat,
         the file's own earlier version in the corpus taken out."""
-        hashes = line_sets(docs)[0]
-        distinct, counts = np.unique(hashes, return_counts=True)
-        stored = np.searchsorted(self.hashes, distinct, "right") - np.searchsorted(
-            self.hashes, distinct, "left"
-        )
-        old = np.sort(self.state.lines_of(source)[0])
-        own = np.searchsorted(old, distinct, "right") - np.searchsorted(old, distinct, "left")
-        return distinct[counts + stored - own >= self.min_repeats].tolist()  # type: ignore[no-any-return]
+        mine = line_sets(docs)
+        others = (sets for path, sets in self.sets.items() if path != source)
+        every = LineSets.join([*others, mine])
+        return every.repeated(self.min_repeats, self.twins, only=mine.hashes).tolist()  # type: ignore[no-any-return]
 
 
 def corpus_source(path: Path, input_root: str | None) -> str:

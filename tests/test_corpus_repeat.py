@@ -147,7 +147,8 @@ def test_count_file_gives_each_documents_lines_once_salted_by_source(tmp_path: P
         {"text": "   ", "site": "s"},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    source, hashes, offsets = count_file((str(path), "feed.jsonl", CONFIG))
+    source, found = count_file((str(path), "feed.jsonl", CONFIG))
+    hashes, offsets = found.hashes, found.offsets
     sets = [set(hashes[offsets[k] : offsets[k + 1]].tolist()) for k in range(len(offsets) - 1)]
     footer_s, footer_t = line_hash(FOOTER) ^ source_salt("s"), line_hash(FOOTER) ^ source_salt("t")
     assert source == "feed.jsonl"
