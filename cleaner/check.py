@@ -31,13 +31,15 @@ class FileCheck:
     ``boilerplate`` is the share of its characters (after repair) that cleaning would
     remove; ``duplicates`` lists its documents that nearly duplicate a kept corpus
     document (``id``, ``duplicate_of``, ``duplicate_source``, ``similarity``);
-    ``error`` says why a file could not be judged.
+    ``dropped`` lists its documents that cleaning leaves out by themselves (``id``,
+    ``rule``: ``boilerplate-only``); ``error`` says why a file could not be judged.
     """
 
     path: str
     input_chars: int = 0
     removed_chars: int = 0
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     max_boilerplate: float = 0.5
 
@@ -56,6 +58,8 @@ class FileCheck:
                 f"{self.path}: {self.boilerplate:.0%} boilerplate "
                 f"(more than {self.max_boilerplate:.0%})"
             )
+        for d in self.dropped:
+            out.append(f"{self.path}: document {d['id']} dropped: {d['rule']}")
         for d in self.duplicates:
             out.append(
                 f"{self.path}: near-duplicate of {d['duplicate_of']} "
@@ -77,6 +81,7 @@ class FileCheck:
             "input_chars": self.input_chars,
             "removed_chars": self.removed_chars,
             "duplicates": self.duplicates,
+            "dropped": self.dropped,
             "error": self.error,
             "problems": self.problems,
         }
@@ -193,6 +198,7 @@ def judge_file(
         result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
         if doc.dropped is not None:
             result.removed_chars += len(doc.dropped.text)
+            result.dropped.append({"id": doc.id, "rule": doc.dropped.rule})
         else:
             live.append(doc)
     if index is None or not live:

@@ -19,7 +19,8 @@ text and one more key, ``"cleaner"``::
      "author": str | None,           # the byline's names, taken out with the byline
      "repaired": ["whitespace", ...],  # repair-text fixes applied, in order
      "removed": [{"stage": ..., "rule": ..., "text": ..., "detail": {...}}, ...],
-     "dropped": None | {"stage": ..., "rule": "near-duplicate", "detail": {...}}}
+     "dropped": None | {"stage": ..., "rule": ..., "detail": {...}}}  # near-duplicate,
+                                     # boilerplate-only
 
 Dropped records are yielded too, so none is lost silently; keep the others with
 ``if not r["cleaner"]["dropped"]``.

@@ -22,9 +22,15 @@ Every removed line becomes one :class:`Removal` (one ``Change`` in the stage), s
 ``cleaner explain`` can show it with its rule; ``BoilerplateConfig.disable`` turns any
 rule off by name.
 
-The stage never empties a document by itself: if every line would go, the text is
-kept whole (no removals), and the title and date found are still reported, so the
-filters downstream see the page and decide.
+A page whose every line goes by named rules (steps 1 to 3) holds nothing but
+boilerplate ("Leave a comment" and its form, say): the document leaves the corpus as
+``boilerplate-only``, each of its lines reported with its rule. When the line model
+(``low-content``) is what would take the last lines, the page is kept whole (no
+removals; the title and date found are still reported): the model reads each line
+against its page, and a page whose every line it doubts (a table, a list of figures,
+code, a language it knows little of) is unlike the pages it learned from rather than
+proven furniture, so the filters downstream see it and decide. Turning
+``boilerplate-only`` off keeps every such page whole too.
 
 >>> s = strip_boilerplate("Home\\nNews\\nSport\\n\\nThe council met on Monday and voted to "
 ...                       "close the old bridge for repairs.\\n\\nShare on Facebook")
@@ -54,6 +60,8 @@ from cleaner.rules.patterns import word_count
 from cleaner.stage import Stage
 
 DEFAULT_CONFIG = BoilerplateConfig()
+BOILERPLATE_ONLY = "boilerplate-only"  # the drop of a page whose every line is boilerplate
+MODEL_RULE = "low-content"  # the line model's rule: its doubt alone never empties a page
 CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than this
 
 
@@ -75,13 +83,15 @@ class Removal:
 @dataclass(frozen=True)
 class Stripped:
     """The kept text, the headline, ISO date and byline names found, and every removal
-    with its rule."""
+    with its rule; ``emptied`` when every line went by a named rule (``text`` is then
+    empty)."""
 
     text: str
     title: str | None
     date: str | None
     removed: tuple[Removal, ...]
     author: str | None = None
+    emptied: bool = False  # every line went by a named rule: ``removed`` holds them all
 
 
 def strip_boilerplate(text: str, config: BoilerplateConfig = DEFAULT_CONFIG) -> Stripped:
@@ -309,6 +319,10 @@ def _strip(
     model = model or LineModel.default()
     page = _judge(text, config, repeated, config.extract_title, config.extract_date, model)
     result, origin = _render(page)
+    if result.emptied:
+        if _only_named(result.removed, config):
+            return Stripped("", page.title, page.date, result.removed, page.author, True)
+        return replace(result, removed=(), emptied=False)  # kept whole
     removed = list(result.removed)
     for _ in range(MAX_PASSES - 1):
         if not result.removed:
@@ -316,11 +330,23 @@ def _strip(
         again, sub_origin = _render(_judge(result.text, config, repeated, False, False, model))
         if not again.removed:
             break
-        removed.extend(replace(r, line=(origin[r.line - 1] or 0) + 1) for r in again.removed)
+        found = [replace(r, line=(origin[r.line - 1] or 0) + 1) for r in again.removed]
+        if again.emptied:
+            if _only_named([*removed, *found], config):
+                every = tuple(sorted([*removed, *found], key=lambda r: r.line))
+                return Stripped("", page.title, page.date, every, page.author, True)
+            break  # the model would take the last lines: keep what the last pass kept
+        removed.extend(found)
         origin = [None if k is None else origin[k] for k in sub_origin]
         result = again
     removed.sort(key=lambda r: r.line)
     return Stripped(result.text, page.title, page.date, tuple(removed), page.author)
+
+
+def _only_named(removed: Iterable[Removal], config: BoilerplateConfig) -> bool:
+    """Whether a page whose every line goes is ``boilerplate-only``: no line went by the
+    line model alone, and the rule is on."""
+    return BOILERPLATE_ONLY not in config.disable and all(r.rule != MODEL_RULE for r in removed)
 
 
 def _judge(
@@ -373,12 +399,13 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
         blocks[page.block[i]].append(page.text_of(i))
         sources[page.block[i]].append(i)
     if not blocks and page.nonempty():
+        # every line would go: the page whole, with the removals that would empty it
         whole = Page.parse("\n".join(page.lines))
         kept = defaultdict(list)
         for i in whole.nonempty():
             kept[whole.block[i]].append(whole.lines[i])
         text = "\n\n".join("\n".join(b) for b in kept.values())
-        return Stripped(text, page.title, page.date, (), page.author), []
+        return Stripped(text, page.title, page.date, tuple(removed), page.author, True), []
     text = "\n\n".join("\n".join(lines) for lines in blocks.values())
     origin: list[int | None] = []
     for block in sources.values():
@@ -454,10 +481,13 @@ class StripBoilerplate(Stage):
     def _apply(self, doc: Document, repeated: Repeated) -> Document:
         out = _strip(doc.text, self.config, repeated, self.model)
         changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
-        return doc.with_changes(
+        doc = doc.with_changes(
             changes,
             text=out.text,
             title=out.title or doc.title,
             date=out.date or doc.date,
             author=out.author or doc.author,
         )
+        if out.emptied:  # every line is in the audit with its rule; the drop says why
+            return doc.drop(Change(self.name, BOILERPLATE_ONLY, "", {"lines": len(changes)}))
+        return doc
