@@ -44,7 +44,7 @@ from cleaner.readers import InputFile, list_inputs, read_file
 from cleaner.resolve import Banding
 from cleaner.resolve_batch import resolve_arrays
 from cleaner.rules.model import model_digest
-from cleaner.stages.boilerplate import counts_repeats, line_sets, repeated_in
+from cleaner.stages.boilerplate import TWINS, LineSets, counts_repeats, line_sets
 from cleaner.stages.dedup import dedup_scheme
 from cleaner.stages.repair import RepairText
 from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
@@ -327,11 +327,11 @@ class _Run:
         if self.progress is not None:
             self.progress(self.steps, total)
 
-    def _count(self, todo: list[tuple[Path, str]], total: int) -> list[npt.NDArray[np.uint64]]:
+    def _count(self, todo: list[tuple[Path, str]], total: int) -> list[LineSets]:
         """Read the line sets of ``todo`` on the executor and store them per file.
 
         On this machine, each file's repaired documents are kept on disk until it is
-        cleaned, so no file is read and repaired twice. Returns the line hashes read.
+        cleaned, so no file is read and repaired twice. Returns the line sets read.
         """
         if self.local:
             self.spill.mkdir(exist_ok=True)
@@ -340,11 +340,15 @@ class _Run:
             }
         tasks = ((str(path), source, self.config, self.kept.get(source)) for path, source in todo)
         found = []
-        for source, hashes, offsets in self.executor.map(count_file, tasks):
-            self.state.set_lines(source, hashes, offsets)
-            found.append(hashes)
+        for source, sets in self.executor.map(count_file, tasks):
+            self.state.set_lines(source, sets)
+            found.append(sets)
             self._tick(total)
         return found
+
+    def _repeated(self, sets: LineSets) -> npt.NDArray[np.uint64]:
+        """The repeated lines of the whole input, near-duplicates counting once."""
+        return sets.repeated(self.config.boilerplate.min_repeats, TWINS)
 
     def _clean(
         self,
@@ -395,11 +399,7 @@ class _Run:
         jobs: list[Job] = [(path, source, None) for path, source in self.listing]
         repeated = None
         if self.counting:
-            found = self._count(self.listing, 2 * len(jobs))
-            repeated = repeated_in(
-                np.concatenate([np.empty(0, np.uint64), *found]),
-                self.config.boilerplate.min_repeats,
-            )
+            repeated = self._repeated(LineSets.join(self._count(self.listing, 2 * len(jobs))))
         for prepared, stored in self._clean(jobs, True, repeated, self.steps + len(jobs)):
             if len(prepared.indexed):
                 handles.append(stored[prepared.indexed])
@@ -492,22 +492,13 @@ class _Run:
         """
         if not self.counting:
             return None, []
-        min_repeats = self.config.boilerplate.min_repeats
-        # counts before, less the old sets of removed and changed files, plus the new sets:
-        # the stored sets are read once
-        distinct, counts = np.unique(self.state.all_lines(), return_counts=True)
-        old = [self.state.lines_of(source)[0] for source in [*removed, *(s for _, s in todo)]]
+        # a document added or removed can make or unmake twins of documents in other
+        # files, so the counts are taken again over every stored set, before and after
+        before = self._repeated(LineSets.join(self.state.line_sets().values()))
         for source in removed:
             self.state.drop_lines(source)
-        new = self._count(todo, 2 * len(todo))
-        keys = np.concatenate([distinct, *old, *new])
-        sign = np.concatenate(
-            [counts, *(np.full(len(h), -1) for h in old), *map(np.ones_like, new)]
-        )
-        after_keys, where = np.unique(keys, return_inverse=True)
-        totals = np.bincount(where, weights=sign, minlength=len(after_keys))
-        before = distinct[counts >= min_repeats]
-        after = after_keys[totals >= min_repeats]
+        self._count(todo, 2 * len(todo))
+        after = self._repeated(LineSets.join(self.state.line_sets().values()))
         crossed = np.setxor1d(before, after, assume_unique=True)
         again: list[Job] = []
         queued = {source for _, source in todo}
@@ -625,13 +616,14 @@ def _read(path: str, source: str, config: CleanConfig) -> tuple[InputFile, int, 
     return read_file(Path(path), source, config.text_key), mtime_ns, seen_ns
 
 
-def count_file(task: tuple[Any, ...]) -> tuple[str, npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+def count_file(task: tuple[Any, ...]) -> tuple[str, LineSets]:
     """Read one input file, repair it and count its lines per source (an executor task).
 
     ``task`` is ``(path, source, config)`` and optionally a file to keep the repaired
     documents in, so :func:`clean_file` need not read and repair the file again.
     Returns the file's source name and its :func:`~cleaner.stages.boilerplate.line_sets`:
-    what the boilerplate stage would count, with no text crossing the process boundary.
+    what the boilerplate stage would count (line hashes and their words), with no text
+    crossing the process boundary.
     """
     path, source, config, keep = (*task, None)[:4]
     entry, mtime_ns, seen_ns = _read(path, source, config)
@@ -639,7 +631,7 @@ def count_file(task: tuple[Any, ...]) -> tuple[str, npt.NDArray[np.uint64], npt.
     if keep is not None:
         with open(keep, "wb") as f:
             pickle.dump((replace(entry, documents=docs), mtime_ns, seen_ns), f, _PICKLE)
-    return (source, *line_sets(docs))
+    return source, line_sets(docs)
 
 
 def clean_file(task: tuple[Any, ...]) -> PreparedFile:

@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from cleaner.document import Document
 from cleaner.errors import UsageError
 from cleaner.manifest import MANIFEST
@@ -21,7 +18,7 @@ from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.resolve import shingle_sets
-from cleaner.stages.boilerplate import line_sets
+from cleaner.stages.boilerplate import TWINS, LineSets, line_sets
 from cleaner.state import State
 from cleaner.stored import StoredIndex
 
@@ -35,13 +32,15 @@ class FileCheck:
     ``boilerplate`` is the share of its characters (after repair) that cleaning would
     remove; ``duplicates`` lists its documents that nearly duplicate a kept corpus
     document (``id``, ``duplicate_of``, ``duplicate_source``, ``similarity``);
-    ``error`` says why a file could not be judged.
+    ``dropped`` lists its documents that cleaning leaves out by themselves (``id``,
+    ``rule``: ``boilerplate-only``); ``error`` says why a file could not be judged.
     """
 
     path: str
     input_chars: int = 0
     removed_chars: int = 0
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     max_boilerplate: float = 0.5
 
@@ -60,6 +59,8 @@ class FileCheck:
                 f"{self.path}: {self.boilerplate:.0%} boilerplate "
                 f"(more than {self.max_boilerplate:.0%})"
             )
+        for d in self.dropped:
+            out.append(f"{self.path}: document {d['id']} dropped: {d['rule']}")
         for d in self.duplicates:
             out.append(
                 f"{self.path}: near-duplicate of {d['duplicate_of']} "
@@ -81,6 +82,7 @@ class FileCheck:
             "input_chars": self.input_chars,
             "removed_chars": self.removed_chars,
             "duplicates": self.duplicates,
+            "dropped": self.dropped,
             "error": self.error,
             "problems": self.problems,
         }
@@ -140,26 +142,24 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
 
 @dataclass
 class CorpusLines:
-    """A corpus's stored line sets, so a checked file's lines count as a run's would."""
+    """A corpus's stored line sets, so a checked file's lines count as a run's would
+    (near-duplicates once: see :meth:`~cleaner.stages.boilerplate.LineSets.repeated`)."""
 
     state: State
     min_repeats: int
-    hashes: npt.NDArray[np.uint64] = field(init=False)
+    twins: float = TWINS
+    sets: dict[str, LineSets] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.hashes = np.sort(self.state.all_lines())
+        self.sets = self.state.line_sets()
 
     def repeated(self, source: str, docs: Sequence[Document]) -> list[int]:
         """The salted hashes of the lines of ``docs`` that a run with them would repeat,
         the file's own earlier version in the corpus taken out."""
-        hashes = line_sets(docs)[0]
-        distinct, counts = np.unique(hashes, return_counts=True)
-        stored = np.searchsorted(self.hashes, distinct, "right") - np.searchsorted(
-            self.hashes, distinct, "left"
-        )
-        old = np.sort(self.state.lines_of(source)[0])
-        own = np.searchsorted(old, distinct, "right") - np.searchsorted(old, distinct, "left")
-        return distinct[counts + stored - own >= self.min_repeats].tolist()  # type: ignore[no-any-return]
+        mine = line_sets(docs)
+        others = (sets for path, sets in self.sets.items() if path != source)
+        every = LineSets.join([*others, mine])
+        return every.repeated(self.min_repeats, self.twins, only=mine.hashes).tolist()  # type: ignore[no-any-return]
 
 
 def corpus_source(path: Path, input_root: str | None) -> str:
@@ -207,6 +207,7 @@ def judge_file(
         result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
         if doc.dropped is not None:
             result.removed_chars += len(doc.dropped.text)
+            result.dropped.append({"id": doc.id, "rule": doc.dropped.rule})
         else:
             live.append(doc)
     if index is None or not live:

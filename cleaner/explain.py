@@ -65,6 +65,7 @@ class Explanation:
     repaired: list[str]
     lines: list[Line] = field(default_factory=list)
     author: str | None = None
+    dropped: str | None = None  # the rule that left the document out of the corpus
 
     @property
     def removed(self) -> int:
@@ -89,7 +90,12 @@ class Explanation:
         - [low-content 0.21 < 0.48] Sale ends Sunday
         """
         head = [f"# {self.source} (id {self.id})"]
-        found = (("title", self.title), ("date", self.date), ("author", self.author))
+        found = (
+            ("title", self.title),
+            ("date", self.date),
+            ("author", self.author),
+            ("dropped", self.dropped),
+        )
         head += [f"{k}: {v}" for k, v in found if v]
         if self.repaired:
             head.append(f"repaired: {', '.join(self.repaired)}")
@@ -119,7 +125,10 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     lines = [line for slot in slots for line in slot]
     lines += [Line(c.text, c.rule, c.stage) for c in rest]
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
-    return Explanation(doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author)
+    dropped = None if doc.dropped is None else doc.dropped.rule
+    return Explanation(
+        doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author, dropped
+    )
 
 
 def _place(change: Change, slots: list[list[Line]]) -> bool:

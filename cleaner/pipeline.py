@@ -82,7 +82,7 @@ class Pipeline:
         :class:`~cleaner.stages.boilerplate.StripBoilerplate`) as the corpus's repeats."""
         return Pipeline(
             [
-                StripBoilerplate(s.config, s.model, repeated)
+                StripBoilerplate(s.config, s.model, repeated, s.twins)
                 if isinstance(s, StripBoilerplate)
                 else s
                 for s in self.stages

@@ -14,7 +14,7 @@ Tables::
     docs(doc, path, ordinal, id, length, record, changes, tally, dropped,
          size, shingles, keys, kept, dup_of, similarity)
     postings(token, doc)                   index tokens -> documents holding them
-    lines(path, hashes, offsets)           per input: its documents' salted line hashes
+    lines(path, hashes, offsets, words)    per input: its documents' salted line hashes
 
 ``shingles`` is the sorted ``uint32`` array of a document's shingle hashes, ``keys``
 its ``uint32`` band keys (one per band; empty for a document without shingles), from
@@ -22,8 +22,9 @@ which its tokens ``band << 32 | key`` follow. A worker turns a cleaned file into
 ready-to-insert rows (:func:`prepare_file`), so storing it costs the driver little. The
 near-duplicate resolvers read the documents through :mod:`cleaner.stored`. The
 ``lines`` rows add up to the corpus-repeat counts of the whole input (see
-:func:`cleaner.stages.boilerplate.line_sets`), so a run knows which lines are
-repeated, and which documents hold them, without reading any unchanged input again.
+:class:`cleaner.stages.boilerplate.LineSets`; with each line its words, which tell
+near-duplicate documents apart), so a run knows which lines are repeated, and which
+documents hold them, without reading any unchanged input again.
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ from cleaner.resolve import (
     as_tokens,
     shingle_sets,
 )
+from cleaner.stages.boilerplate import LineSets
 from cleaner.stages.dedup import DropNearDuplicates, near_duplicate
 
-SCHEMA = "4"  # 4: records keep own id types and the text key; 3: a lines table;
+SCHEMA = "4"  # 4: words per line, own id types and the text key; 3: a lines table;
 # 2: uint32 shingles and a keys column (1: uint64 shingles)
 NEAR_DUPLICATE = "near-duplicate"  # the rule of DropNearDuplicates
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
@@ -69,7 +71,8 @@ CREATE TABLE docs(doc INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL,
     dup_of INTEGER, similarity REAL, UNIQUE(path, ordinal));
 CREATE TABLE postings(token INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY(token, doc)) WITHOUT ROWID;
-CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, offsets BLOB NOT NULL);
+CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, offsets BLOB NOT NULL,
+    words BLOB NOT NULL);
 """
 
 
@@ -375,13 +378,16 @@ class State:
 
     # -- corpus-repeat counts --------------------------------------------------------
 
-    def set_lines(
-        self, path: str, hashes: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64]
-    ) -> None:
-        """Store an input's line sets (see :func:`~cleaner.stages.boilerplate.line_sets`)."""
+    def set_lines(self, path: str, sets: LineSets) -> None:
+        """Store an input's line sets (see :class:`~cleaner.stages.boilerplate.LineSets`)."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO lines VALUES (?, ?, ?)",
-            (path, hashes.astype("<u8").tobytes(), offsets.astype("<i8").tobytes()),
+            "INSERT OR REPLACE INTO lines VALUES (?, ?, ?, ?)",
+            (
+                path,
+                sets.hashes.astype("<u8").tobytes(),
+                sets.offsets.astype("<i8").tobytes(),
+                sets.words.astype("<u4").tobytes(),
+            ),
         )
 
     def drop_lines(self, path: str) -> None:
@@ -396,12 +402,18 @@ class State:
             np.frombuffer(offsets, dtype="<i8").astype(np.int64),
         )
 
-    def all_lines(self) -> npt.NDArray[np.uint64]:
-        """The line hashes of every document of every input, in one array."""
-        parts = [
-            np.frombuffer(h, dtype="<u8") for (h,) in self.conn.execute("SELECT hashes FROM lines")
-        ]
-        return np.concatenate(parts).astype(np.uint64) if parts else np.empty(0, np.uint64)
+    def line_sets(self) -> dict[str, LineSets]:
+        """Every input's line sets with their words, by input path."""
+        return {
+            path: LineSets(
+                np.frombuffer(h, dtype="<u8").astype(np.uint64),
+                np.frombuffer(w, dtype="<u4").astype(np.uint32),
+                np.frombuffer(o, dtype="<i8").astype(np.int64),
+            )
+            for path, h, o, w in self.conn.execute(
+                "SELECT path, hashes, offsets, words FROM lines ORDER BY path"
+            )
+        }
 
     def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
         """Store (doc, dup_of, similarity) judgements; dup_of None means kept."""

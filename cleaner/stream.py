@@ -20,7 +20,8 @@ text and one more key, ``"cleaner"``::
                                      # (each else the record's own string field)
      "repaired": ["whitespace", ...],  # repair-text fixes applied, in order
      "removed": [{"stage": ..., "rule": ..., "text": ..., "detail": {...}}, ...],
-     "dropped": None | {"stage": ..., "rule": "near-duplicate", "detail": {...}}}
+     "dropped": None | {"stage": ..., "rule": ..., "detail": {...}}}  # near-duplicate,
+                                     # boilerplate-only
 
 Dropped records are yielded too, so none is lost silently; keep the others with
 ``if not r["cleaner"]["dropped"]``.

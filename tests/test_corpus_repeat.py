@@ -147,7 +147,8 @@ def test_count_file_gives_each_documents_lines_once_salted_by_source(tmp_path: P
         {"text": "   ", "site": "s"},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    source, hashes, offsets = count_file((str(path), "feed.jsonl", CONFIG))
+    source, found = count_file((str(path), "feed.jsonl", CONFIG))
+    hashes, offsets = found.hashes, found.offsets
     sets = [set(hashes[offsets[k] : offsets[k + 1]].tolist()) for k in range(len(offsets) - 1)]
     footer_s, footer_t = line_hash(FOOTER) ^ source_salt("s"), line_hash(FOOTER) ^ source_salt("t")
     assert source == "feed.jsonl"
@@ -222,3 +223,93 @@ def test_explain_with_the_corpus_marks_what_the_run_removed(tmp_path: Path) -> N
     assert f"- [corpus-repeat] {QUOTE}" not in with_corpus.output
     nothing = runner.invoke(cli, ["explain", str(raw / "p2.txt"), "--corpus", str(raw), *args])
     assert nothing.exit_code == 2 and nothing.output.count("\n") == 1 and str(raw) in nothing.output
+
+
+# near-duplicate copies of one article share their lines; a short line of the article
+# (not a paragraph, so its count alone decides) must not go because the copies hold it
+PA = "Shares in the brewer rose sharply on Monday after it reported a strong year of sales."
+PB = "Analysts said the results were better than expected and raised their price targets."
+ITEM = "Profits up 5% to 3.2bn"
+OTHER = [
+    "The airline said on Friday that it would cut four hundred jobs at its main hub.",
+    "A new ferry route between the two islands opens next spring after years of delay.",
+]
+
+
+def twin(n: int) -> str:
+    """A copy of one article; copies differ only in a short last line."""
+    return f"{PA}\n\n{PB}\n\n{ITEM}\n\nUpdated {n}"
+
+
+def distinct(n: int) -> str:
+    """Another article that quotes the same short line."""
+    return f"{OTHER[n]}\n\n{ITEM}\n\nIt gave no further details about its plans."
+
+
+def removed_lines(out: Path, rule: str = "corpus-repeat") -> list[tuple[str, str]]:
+    rows = map(json.loads, (out / "audit.jsonl").read_text(encoding="utf-8").splitlines())
+    return sorted((r["source"], r["text"]) for r in rows if r.get("rule") == rule)
+
+
+def test_near_duplicate_copies_count_once_and_distinct_pages_still_count(
+    tmp_path: Path,
+) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    files: dict[str, str | bytes] = {f"c{n}.txt": twin(n) for n in range(3)}
+    files.update({f"p{n}.txt": page(n) for n in range(3)})
+    write_files(raw, files)
+    clean_corpus(raw, out, CONFIG)
+    kept = texts(out)
+    assert all(ITEM in kept[f"c{n}.txt"] for n in range(3)), "the copies count once"
+    assert removed_lines(out) == [(f"p{n}.txt", FOOTER) for n in range(3)]
+    # the same from the Python API, which counts among the documents it is given
+    from cleaner.pipeline import Pipeline
+    from cleaner.readers import read_inputs
+
+    docs = [d for f in read_inputs(raw) for d in f.documents]
+    api = {d.source: d.text for d in Pipeline.from_config(CONFIG).run(docs)}
+    assert api == kept
+
+
+def test_incremental_runs_follow_twins_as_they_come_and_go(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"c0.txt": twin(0), "p0.txt": page(0), "p1.txt": page(1)})
+    clean_corpus(raw, out, CONFIG)
+    steps: list[tuple[dict[str, str | bytes], list[str], list[tuple[str, str]]]] = [
+        ({"c1.txt": twin(1), "c2.txt": twin(2)}, [], []),  # twins: the item stays
+        ({"p2.txt": page(2)}, [], [(f"p{n}.txt", FOOTER) for n in range(3)]),
+        (  # two distinct articles with the item: three groups hold it now
+            {"d0.txt": distinct(0), "d1.txt": distinct(1)},
+            [],
+            sorted(
+                [(f"p{n}.txt", FOOTER) for n in range(3)]
+                + [(f"{c}.txt", ITEM) for c in ("c0", "c1", "c2", "d0", "d1")]
+            ),
+        ),
+        ({}, ["d1.txt"], [(f"p{n}.txt", FOOTER) for n in range(3)]),
+        (
+            {"c1.txt": distinct(1)},
+            [],
+            sorted(  # a copy rewritten as a distinct article
+                [(f"p{n}.txt", FOOTER) for n in range(3)]
+                + [(f"{c}.txt", ITEM) for c in ("c0", "c1", "c2", "d0")]
+            ),
+        ),
+    ]
+    for k, (add, delete, removed) in enumerate(steps):
+        write_files(raw, add)
+        for name in delete:
+            (raw / name).unlink()
+        run_both(raw, out, tmp_path / f"scratch{k}", CONFIG)
+        assert removed_lines(out) == removed, (k, removed_lines(out))
+
+
+def test_check_counts_twins_of_a_new_file_once(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"c0.txt": twin(0), "c1.txt": twin(1), "new.txt": twin(2)})
+    (raw / "new.txt").rename(tmp_path / "new.txt")
+    clean_corpus(raw, out, CONFIG)
+    assert check_files([tmp_path / "new.txt"], out, CONFIG).files[0].removed_chars == 0
+    write_files(raw, {"c1.txt": distinct(0), "d1.txt": distinct(1)})
+    clean_corpus(raw, out, CONFIG)
+    assert check_files([tmp_path / "new.txt"], out, CONFIG).files[0].removed_chars == len(ITEM)

@@ -20,4 +20,5 @@ RULES: tuple[str, ...] = (
     "user-pattern",
     "corpus-repeat",
     "low-content",
+    "boilerplate-only",
 )

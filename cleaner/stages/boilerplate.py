@@ -6,7 +6,8 @@
 2. the named families of :mod:`cleaner.rules` (navigation rows and runs, the menu
    above the headline, prompts, captions, metadata, the title and date, tag lists, ...);
 3. ``corpus-repeat`` (stage only): a line seen in ``min_repeats`` documents of one
-   source that also looks like boilerplate;
+   source that also looks like boilerplate, near-duplicates of one another counting
+   once (:meth:`LineSets.repeated`);
 4. ``low-content``: a small learned line model (gradient-boosted trees over per-line
    and neighbour features, stored in ``cleaner/data/boilerplate_model.json``) scores
    the remaining lines, and the lines below the page's own cut
@@ -21,9 +22,15 @@ Every removed line becomes one :class:`Removal` (one ``Change`` in the stage), s
 ``cleaner explain`` can show it with its rule; ``BoilerplateConfig.disable`` turns any
 rule off by name.
 
-The stage never empties a document by itself: if every line would go, the text is
-kept whole (no removals), and the title and date found are still reported, so the
-filters downstream see the page and decide.
+A page whose every line goes by named rules (steps 1 to 3) holds nothing but
+boilerplate ("Leave a comment" and its form, say): the document leaves the corpus as
+``boilerplate-only``, each of its lines reported with its rule. When the line model
+(``low-content``) is what would take the last lines, the page is kept whole (no
+removals; the title and date found are still reported): the model reads each line
+against its page, and a page whose every line it doubts (a table, a list of figures,
+code, a language it knows little of) is unlike the pages it learned from rather than
+proven furniture, so the filters downstream see it and decide. Turning
+``boilerplate-only`` off keeps every such page whole too.
 
 >>> s = strip_boilerplate("Home\\nNews\\nSport\\n\\nThe council met on Monday and voted to "
 ...                       "close the old bridge for repairs.\\n\\nShare on Facebook")
@@ -53,6 +60,8 @@ from cleaner.rules.patterns import word_count
 from cleaner.stage import Stage
 
 DEFAULT_CONFIG = BoilerplateConfig()
+BOILERPLATE_ONLY = "boilerplate-only"  # the drop of a page whose every line is boilerplate
+MODEL_RULE = "low-content"  # the line model's rule: its doubt alone never empties a page
 CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than this
 
 
@@ -74,13 +83,15 @@ class Removal:
 @dataclass(frozen=True)
 class Stripped:
     """The kept text, the headline, ISO date and byline names found, and every removal
-    with its rule."""
+    with its rule; ``emptied`` when every line went by a named rule (``text`` is then
+    empty)."""
 
     text: str
     title: str | None
     date: str | None
     removed: tuple[Removal, ...]
     author: str | None = None
+    emptied: bool = False  # every line went by a named rule: ``removed`` holds them all
 
 
 def strip_boilerplate(text: str, config: BoilerplateConfig = DEFAULT_CONFIG) -> Stripped:
@@ -123,39 +134,145 @@ def counts_repeats(config: BoilerplateConfig) -> bool:
     return config.enabled and config.min_repeats >= 2 and "corpus-repeat" not in config.disable
 
 
-def line_sets(docs: Iterable[Document]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+# documents sharing this much of their lines' weight are copies of one text, and their
+# lines count once (see LineSets.repeated): on dedup-dev, 0.4 leaves the kept copies
+# their article paragraphs; thin pages of one site (a product grid) stay apart
+TWINS = 0.4
+
+
+@dataclass(frozen=True)
+class LineSets:
     """Each document's distinct lines (with a word), as hashes salted with its source.
 
-    Returns every document's sorted ``line_hash(line) ^ source_salt(source)`` values,
-    one document after the other, and ``offsets`` (one more than the documents):
-    document ``k`` holds ``hashes[offsets[k]:offsets[k + 1]]``; a dropped one holds
-    none. A line's count in its source is the number of documents holding its hash, so
-    the sets of many files add up (:func:`repeated_in`): a run counts a whole folder
-    or site file by file, and knows which documents hold a line.
+    ``hashes`` holds every document's sorted ``line_hash(line) ^ source_salt(source)``
+    values, one document after the other, ``words`` the words of each of those lines,
+    and ``offsets`` (one more than the documents) where each document starts: document
+    ``k`` holds ``hashes[offsets[k]:offsets[k + 1]]``; a dropped one holds none. The
+    sets of many files add up (:meth:`join`): a run counts a whole folder or site file
+    by file, and knows which documents hold a line (:meth:`repeated`).
 
     >>> docs = [Document(id=str(i), text=f"Home\\nStory {i} ends.", source=f"s/{i}.txt")
     ...         for i in range(3)]
-    >>> hashes, offsets = line_sets(docs)
-    >>> offsets.tolist(), len(repeated_in(hashes, 3)), len(repeated_in(hashes, 1))
-    ([0, 2, 4, 6], 1, 4)
+    >>> sets = line_sets(docs)
+    >>> sets.offsets.tolist(), sets.words.tolist()[:2], len(sets.repeated(3, TWINS))
+    ([0, 2, 4, 6], [1, 3], 1)
     """
+
+    hashes: npt.NDArray[np.uint64]
+    words: npt.NDArray[np.uint32]
+    offsets: npt.NDArray[np.int64]
+
+    @classmethod
+    def join(cls, parts: Iterable[LineSets]) -> LineSets:
+        """The documents of ``parts``, one part after the other."""
+        parts = list(parts)
+        sizes = [np.diff(p.offsets) for p in parts]
+        offsets = np.zeros(sum(len(s) for s in sizes) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate([np.zeros(0, np.int64), *sizes]), out=offsets[1:])
+        return cls(
+            np.concatenate([np.zeros(0, np.uint64), *(p.hashes for p in parts)]),
+            np.concatenate([np.zeros(0, np.uint32), *(p.words for p in parts)]),
+            offsets,
+        )
+
+    def repeated(
+        self, min_repeats: int, twins: float, only: npt.NDArray[np.uint64] | None = None
+    ) -> npt.NDArray[np.uint64]:
+        """The hashes held by ``min_repeats`` documents of which no two are twins, sorted.
+
+        Two documents are twins (near-duplicates, for counting) when the lines they
+        share hold at least ``twins`` of the weight of all their lines, a line weighing
+        its words divided by the number of documents that hold it: the menu and footer
+        that every page of a site carries weigh next to nothing beside a page's own
+        paragraphs, however thin the page, while the paragraphs that copies of one
+        article share weigh as much as the rest of them. So copies of an article count
+        once, and the kept copy does not lose the paragraphs its twins also hold, while
+        a menu or footer still counts once per distinct page. For each line the
+        documents holding it are taken longest first (ties by content), each counting
+        unless it is a twin of one counted before; the count stops at ``min_repeats``.
+        The result depends only on the documents, not on their order. ``only``: judge
+        these hashes only.
+        """
+        distinct, where, counts = np.unique(self.hashes, return_inverse=True, return_counts=True)
+        candidates = distinct[counts >= min_repeats]
+        if only is not None:
+            candidates = np.intersect1d(candidates, only)
+        if not len(candidates):
+            return candidates
+        weight = self.words / counts[where.reshape(-1)]
+        sizes = np.diff(self.offsets)
+        doc_of = np.repeat(np.arange(len(sizes)), sizes)
+        total = np.bincount(doc_of, weights=weight, minlength=len(sizes))
+        words = np.bincount(doc_of, weights=self.words, minlength=len(sizes)).astype(np.uint64)
+        # a document's content digest: documents with one line set count as one document
+        digest = np.zeros(len(sizes), dtype=np.uint64)
+        np.bitwise_xor.at(digest, doc_of, self.hashes)
+        _, first, same = np.unique(
+            np.stack([digest, words], axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        rank = np.empty(len(sizes), dtype=np.int64)
+        rank[np.lexsort((digest, -words.astype(np.int64)))] = np.arange(len(sizes))
+        held = np.isin(self.hashes, candidates)
+        line, doc = self.hashes[held], first[same.reshape(-1)[doc_of[held]]]
+        pairs = np.unique(np.stack([line, rank[doc].astype(np.uint64)], axis=1), axis=0)
+        by_rank = np.empty(len(sizes), dtype=np.int64)
+        by_rank[rank] = np.arange(len(sizes))
+        line, doc = pairs[:, 0], by_rank[pairs[:, 1].astype(np.int64)]
+        starts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]]).tolist()
+        memo: dict[tuple[int, int], bool] = {}
+
+        def twin(a: int, b: int) -> bool:
+            key = (a, b) if a < b else (b, a)
+            if key not in memo:
+                ha = self.hashes[self.offsets[a] : self.offsets[a + 1]]
+                hb = self.hashes[self.offsets[b] : self.offsets[b + 1]]
+                _, ia, _ = np.intersect1d(ha, hb, assume_unique=True, return_indices=True)
+                shared = float(weight[self.offsets[a] + ia].sum())
+                union = total[a] + total[b] - shared
+                memo[key] = union > 0 and shared >= twins * union
+            return memo[key]
+
+        out = []
+        for lo, hi in zip(starts, [*starts[1:], len(line)], strict=True):
+            counted: list[int] = []
+            for d in doc[lo:hi].tolist():
+                if not any(twin(d, c) for c in counted):
+                    counted.append(d)
+                    if len(counted) >= min_repeats:
+                        out.append(line[lo])
+                        break
+        return np.array(out, dtype=np.uint64)
+
+
+def line_sets(docs: Iterable[Document]) -> LineSets:
+    """Each document's distinct lines (with a word), salted with its source: see
+    :class:`LineSets`."""
     found: list[int] = []
+    words: list[int] = []
     sizes: list[int] = []
     for doc in docs:
         lines = (
-            []
-            if doc.dropped is not None
-            else sorted(_line_set(doc.text, source_salt(source_key(doc))))
+            {} if doc.dropped is not None else _line_words(doc.text, source_salt(source_key(doc)))
         )
-        found.extend(lines)
-        sizes.append(len(lines))
+        order = sorted(lines)
+        found.extend(order)
+        words.extend(lines[h] for h in order)
+        sizes.append(len(order))
     offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    return np.array(found, dtype=np.uint64), offsets
+    return LineSets(np.array(found, dtype=np.uint64), np.array(words, dtype=np.uint32), offsets)
+
+
+def _line_words(text: str, salt: int) -> dict[int, int]:
+    """The salted hashes of a text's distinct stripped lines that hold a word, with the
+    words of each."""
+    lines = {line.strip() for line in text.split("\n")}
+    return {line_hash(x) ^ salt: n for x in lines if (n := word_count(x))}
 
 
 def repeated_in(hashes: npt.NDArray[np.uint64], min_repeats: int) -> npt.NDArray[np.uint64]:
-    """The distinct hashes found at least ``min_repeats`` times, sorted."""
+    """The distinct hashes found at least ``min_repeats`` times, sorted (every document
+    counting, twins or not; see :meth:`LineSets.repeated`)."""
     distinct, counts = np.unique(hashes, return_counts=True)
     return distinct[counts >= min_repeats]
 
@@ -202,6 +319,10 @@ def _strip(
     model = model or LineModel.default()
     page = _judge(text, config, repeated, config.extract_title, config.extract_date, model)
     result, origin = _render(page)
+    if result.emptied:
+        if _only_named(result.removed, config):
+            return Stripped("", page.title, page.date, result.removed, page.author, True)
+        return replace(result, removed=(), emptied=False)  # kept whole
     removed = list(result.removed)
     for _ in range(MAX_PASSES - 1):
         if not result.removed:
@@ -209,11 +330,23 @@ def _strip(
         again, sub_origin = _render(_judge(result.text, config, repeated, False, False, model))
         if not again.removed:
             break
-        removed.extend(replace(r, line=(origin[r.line - 1] or 0) + 1) for r in again.removed)
+        found = [replace(r, line=(origin[r.line - 1] or 0) + 1) for r in again.removed]
+        if again.emptied:
+            if _only_named([*removed, *found], config):
+                every = tuple(sorted([*removed, *found], key=lambda r: r.line))
+                return Stripped("", page.title, page.date, every, page.author, True)
+            break  # the model would take the last lines: keep what the last pass kept
+        removed.extend(found)
         origin = [None if k is None else origin[k] for k in sub_origin]
         result = again
     removed.sort(key=lambda r: r.line)
     return Stripped(result.text, page.title, page.date, tuple(removed), page.author)
+
+
+def _only_named(removed: Iterable[Removal], config: BoilerplateConfig) -> bool:
+    """Whether a page whose every line goes is ``boilerplate-only``: no line went by the
+    line model alone, and the rule is on."""
+    return BOILERPLATE_ONLY not in config.disable and all(r.rule != MODEL_RULE for r in removed)
 
 
 def _judge(
@@ -266,12 +399,13 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
         blocks[page.block[i]].append(page.text_of(i))
         sources[page.block[i]].append(i)
     if not blocks and page.nonempty():
+        # every line would go: the page whole, with the removals that would empty it
         whole = Page.parse("\n".join(page.lines))
         kept = defaultdict(list)
         for i in whole.nonempty():
             kept[whole.block[i]].append(whole.lines[i])
         text = "\n\n".join("\n".join(b) for b in kept.values())
-        return Stripped(text, page.title, page.date, (), page.author), []
+        return Stripped(text, page.title, page.date, tuple(removed), page.author, True), []
     text = "\n\n".join("\n".join(lines) for lines in blocks.values())
     origin: list[int | None] = []
     for block in sources.values():
@@ -296,6 +430,10 @@ class StripBoilerplate(Stage):
     ``min_repeats`` documents of one source is ``corpus-repeat`` when it also looks
     like boilerplate, so a quotation that two articles share stays.
 
+    A line's documents are counted once per group of near-duplicates: documents
+    whose shared lines hold ``twins`` of their lines' weight count as one (see
+    :meth:`LineSets.repeated`).
+
     ``repeated`` gives the salted hashes of the repeated lines instead, counted by the
     caller over more documents than this stage sees (``cleaner run`` counts a whole
     folder or site, file by file); then the stage strips in one pass.
@@ -308,10 +446,12 @@ class StripBoilerplate(Stage):
         config: BoilerplateConfig,
         model: LineModel | None = None,
         repeated: Iterable[int] | None = None,
+        twins: float = TWINS,
     ) -> None:
         self.config = config
         self.model = model  # None: the shipped line model
         self.repeated = None if repeated is None else frozenset(repeated)
+        self.twins = twins
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         if not counts_repeats(self.config):
@@ -320,8 +460,8 @@ class StripBoilerplate(Stage):
         frequent = self.repeated
         if frequent is None:
             docs = list(docs)
-            hashes, _ = line_sets(docs)
-            frequent = frozenset(repeated_in(hashes, self.config.min_repeats).tolist())
+            sets = line_sets(docs)
+            frequent = frozenset(sets.repeated(self.config.min_repeats, self.twins).tolist())
         salts: dict[str, Repeated] = {}
         for doc in docs:
             if doc.dropped is not None:
@@ -341,10 +481,13 @@ class StripBoilerplate(Stage):
     def _apply(self, doc: Document, repeated: Repeated) -> Document:
         out = _strip(doc.text, self.config, repeated, self.model)
         changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
-        return doc.with_changes(
+        doc = doc.with_changes(
             changes,
             text=out.text,
             title=out.title or doc.title,
             date=out.date or doc.date,
             author=out.author or doc.author,
         )
+        if out.emptied:  # every line is in the audit with its rule; the drop says why
+            return doc.drop(Change(self.name, BOILERPLATE_ONLY, "", {"lines": len(changes)}))
+        return doc
