@@ -192,7 +192,10 @@ def test_a_stream_is_read_line_by_line_as_a_jsonl_file_is() -> None:
     rejected: list[Rejection] = []
     report = stream_corpus(io.BytesIO(b"\n".join(lines)), out, on_reject=rejected.append)
     records = [json.loads(x) for x in out.getvalue().decode().splitlines()]
-    assert [(r["id"], r["text"]) for r in records] == [(7, "One record."), (doc_id("stdin", 5), "café")]
+    assert [(r["id"], r["text"]) for r in records] == [
+        (7, "One record."),
+        (doc_id("stdin", 5), "café"),
+    ]
     assert [(r.rule, r.line) for r in rejected] == [
         ("malformed-json", 3),
         ("missing-text", 4),
