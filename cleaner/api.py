@@ -312,7 +312,8 @@ class _Run:
         self.input_path, self.listing = input_path, listing
         self.files = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0, "recleaned": 0}
         self.cleaned = 0
-        self.steps = 0  # files counted and cleaned, for progress
+        self.steps = 0  # files done in this pass, for progress
+        self.total = 0  # files in this pass
         # a local run keeps each counted file's repaired documents here for its clean task
         self.spill = folder.state_dir / "repaired.tmp"
         self.local = isinstance(self.executor, InlineExecutor | LocalExecutor)
@@ -322,12 +323,18 @@ class _Run:
         self.dedup = config.dedup
         self.banding = Banding(self.dedup.threshold, self.dedup.num_perm, self.dedup.seed)
 
-    def _tick(self, total: int) -> None:
+    def _phase(self, name: str, total: int) -> None:
+        """Start a pass over ``total`` files: progress counts from 0 again, under ``name``."""
+        self.steps, self.total = 0, total
+        if self.progress is not None and hasattr(self.progress, "phase"):
+            self.progress.phase(name)
+
+    def _tick(self) -> None:
         self.steps += 1
         if self.progress is not None:
-            self.progress(self.steps, total)
+            self.progress(self.steps, self.total)
 
-    def _count(self, todo: list[tuple[Path, str]], total: int) -> list[LineSets]:
+    def _count(self, todo: list[tuple[Path, str]]) -> list[LineSets]:
         """Read the line sets of ``todo`` on the executor and store them per file.
 
         On this machine, each file's repaired documents are kept on disk until it is
@@ -338,12 +345,13 @@ class _Run:
             self.kept = {
                 source: str(self.spill / f"{k}.pickle") for k, (_, source) in enumerate(todo)
             }
+        self._phase("counting lines", len(todo))
         tasks = ((str(path), source, self.config, self.kept.get(source)) for path, source in todo)
         found = []
         for source, sets in self.executor.map(count_file, tasks):
             self.state.set_lines(source, sets)
             found.append(sets)
-            self._tick(total)
+            self._tick()
         return found
 
     def _repeated(self, sets: LineSets) -> npt.NDArray[np.uint64]:
@@ -355,7 +363,6 @@ class _Run:
         jobs: list[Job],
         full: bool,
         repeated: npt.NDArray[np.uint64] | None,
-        total: int,
     ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.int64]]]:
         """Read and clean ``jobs`` on the executor; store each file here, in input order.
 
@@ -364,6 +371,7 @@ class _Run:
         the file holds (None: not counted). Yields each stored file with its
         documents' handles.
         """
+        self._phase("cleaning", len(jobs))
         tasks = (
             (
                 str(path),
@@ -383,7 +391,7 @@ class _Run:
             self.cleaned += len(prepared.docs)
             store = self.state.add_file if ordinals is None else self.state.add_docs
             yield prepared, store(prepared, full=full)
-            self._tick(total)
+            self._tick()
 
     def rebuild(self) -> None:
         """Clean every input into a new state file, then judge near-duplicates on arrays.
@@ -399,8 +407,8 @@ class _Run:
         jobs: list[Job] = [(path, source, None) for path, source in self.listing]
         repeated = None
         if self.counting:
-            repeated = self._repeated(LineSets.join(self._count(self.listing, 2 * len(jobs))))
-        for prepared, stored in self._clean(jobs, True, repeated, self.steps + len(jobs)):
+            repeated = self._repeated(LineSets.join(self._count(self.listing)))
+        for prepared, stored in self._clean(jobs, True, repeated):
             if len(prepared.indexed):
                 handles.append(stored[prepared.indexed])
                 sizes.append(prepared.sizes)
@@ -470,7 +478,7 @@ class _Run:
             else:
                 state.remove_docs(handles)
         index.forget(gone)
-        for prepared, added in self._clean(jobs, False, repeated, self.steps + len(jobs)):
+        for prepared, added in self._clean(jobs, False, repeated):
             dirty.update(h for h, ok in zip(added.tolist(), prepared.live, strict=True) if ok)
         dirty -= gone
         if self.dedup.documents:
@@ -497,7 +505,7 @@ class _Run:
         before = self._repeated(LineSets.join(self.state.line_sets().values()))
         for source in removed:
             self.state.drop_lines(source)
-        self._count(todo, 2 * len(todo))
+        self._count(todo)
         after = self._repeated(LineSets.join(self.state.line_sets().values()))
         crossed = np.setxor1d(before, after, assume_unique=True)
         again: list[Job] = []

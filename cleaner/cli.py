@@ -156,6 +156,11 @@ class _Bar:
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos, f"{rate:,.0f}/s")
 
+    def phase(self, name: str) -> None:
+        """A new pass over the input: end the bar drawn so far, count again under ``name``."""
+        self.close()
+        self.label, self.started, self.bar, self.drawn = name, time.perf_counter(), None, False
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)

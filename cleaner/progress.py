@@ -1,10 +1,12 @@
 """Progress reporting without printing: the library calls back, the caller draws.
 
 A :data:`Progress` callback receives ``(done, total)``: in documents for a stream,
-where ``total`` is None when its length is unknown, and in file steps for a run (each
-input file is one step, or two when ``corpus-repeat`` counts its lines first). The
-library never prints, so the CLI passes a callback that draws a bar on a terminal and
-others pass nothing.
+where ``total`` is None when its length is unknown, and in input files for a run. A
+run makes up to two passes over its files (when ``corpus-repeat`` counts their lines
+before they are cleaned); each pass counts from 1 to its number of files, and a
+callback that also has a ``phase(name)`` method is told when a pass starts
+(``"counting lines"``, ``"cleaning"``). The library never prints, so the CLI passes a
+callback that draws a bar on a terminal and others pass nothing.
 """
 
 from __future__ import annotations

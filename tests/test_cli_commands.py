@@ -143,19 +143,29 @@ def test_progress_bar_only_on_a_terminal(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli_module._progress(quiet=False) is None  # CliRunner's stderr is no terminal
-    calls: list[tuple[int, int | None]] = []
+    calls: list[tuple[object, int | None]] = []
 
     class Recorder:
         def __call__(self, done: int, total: int | None) -> None:
             calls.append((done, total))
 
+        def phase(self, name: str) -> None:
+            calls.append((name, None))
+
         def close(self) -> None:
-            calls.append((-1, None))
+            calls.append(("closed", None))
 
     monkeypatch.setattr(cli_module, "_progress", lambda quiet: None if quiet else Recorder())
     runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o")])
-    # five files, each read twice: once to count its lines (corpus-repeat), once to clean
-    assert [c[0] for c in calls[:-1]] == list(range(1, 11)) and calls[-2:] == [(10, 10), (-1, None)]
+    # five files, two passes of five: counting their lines (corpus-repeat), then cleaning
+    one_pass = [(k, 5) for k in range(1, 6)]
+    assert calls == [
+        ("counting lines", None),
+        *one_pass,
+        ("cleaning", None),
+        *one_pass,
+        ("closed", None),
+    ]
     calls.clear()
     runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o"), "--quiet"])
     assert calls == []
