@@ -529,7 +529,8 @@ class _Run:
             # a rebuild that found what is already published (a fresh clone of a corpus
             # kept in git, say) keeps the published generation: no file changes
             shutil.rmtree(gen, ignore_errors=True)
-            n = self.folder.current() or n
+            published = self.folder.current()  # 0: the adopted output of an old version
+            n = n if published is None else published
             manifest = dict(previous)
         else:
             write_json(gen / MANIFEST, manifest)
