@@ -34,6 +34,11 @@ class Process:
             return "?"
         return raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()
 
+    def name(self) -> str:
+        """The pid and the start of the command line, to name the process in a message."""
+        command = self.command()
+        return f"{self.pid} {command[:90]}{'...' if len(command) > 90 else ''}"
+
 
 def read(pid: int) -> Process | None:
     """The process ``pid``, or None when there is none."""
@@ -89,3 +94,21 @@ def wait_gone(processes: list[Process], timeout: float) -> list[Process]:
         time.sleep(0.05)
         left = [p for p in left if running(p)]
     return left
+
+
+def started_by(mark: str) -> list[Process]:
+    """The running processes whose environment holds ``mark`` (``NAME=value``).
+
+    A process keeps the environment it started with, also once its parent has died, so
+    this finds the orphans of a test session as well as its children.
+    """
+    found = []
+    entry = mark.encode()
+    for process in table().values():
+        try:
+            environ = (PROC / str(process.pid) / "environ").read_bytes()
+        except OSError:  # gone, or not ours to read
+            continue
+        if entry in environ.split(b"\0") and running(process):
+            found.append(process)
+    return found

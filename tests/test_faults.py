@@ -21,7 +21,7 @@ from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.outdir import OutputFolder
 from tests.conftest import ROOT
-from tests.processes import tree_cpu
+from tests.processes import Process, descendants, read, running, tree_cpu, wait_gone
 from tests.test_incremental import outputs, text, variant, write
 
 Snapshot = tuple[bytes, bytes, dict[str, object]]
@@ -145,6 +145,33 @@ def test_kill_at_random_points_leaves_old_or_new_state(tmp_path: Path) -> None:
         assert state(out) == expected[version]
     # the points are set in CPU time, so these hold however busy the machine is
     assert killed["first run"] >= 1 and killed["later run"] >= 8, killed
+
+
+def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
+    """kill -9 of `cleaner run` (or the OOM killer) leaves none of its processes behind:
+    not its workers, nor the forkserver and resource tracker that serve them."""
+    v1, _ = make_versions(tmp_path)
+    proc = cli_run(v1, tmp_path / "out", "--workers", "3")
+    tree: list[Process] = []
+    try:
+        while sum(p.ppid != proc.pid for p in descendants(proc.pid)) < 3:  # the workers
+            assert proc.poll() is None, "the run ended before its three workers started"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGSTOP)  # hold the run where it is
+        while (driver := read(proc.pid)) is not None and driver.state != "T":
+            time.sleep(0.01)
+        tree = descendants(proc.pid)
+        assert len(tree) >= 5, [p.name() for p in tree]
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait() == -signal.SIGKILL
+        left = wait_gone(tree, timeout=60)
+        assert not left, f"still running after the run was killed: {[p.name() for p in left]}"
+    finally:
+        proc.kill()
+        proc.wait()
+        for process in tree:
+            if running(process):
+                os.kill(process.pid, signal.SIGKILL)
 
 
 class Crash(BaseException):
