@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -57,18 +58,15 @@ def cli_run(raw: Path, out: Path, *args: str) -> subprocess.Popen[bytes]:
     return cleaner("run", str(raw), str(out), "-q", *args)
 
 
-def cleaner(*args: str) -> subprocess.Popen[bytes]:
+def cleaner(*args: str, **popen: Any) -> subprocess.Popen[bytes]:
+    """``python -m cleaner ARGS`` in a process of its own, quiet unless ``popen`` says."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        **popen.pop("env", {}),
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "cleaner", *args],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    options = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen}
+    return subprocess.Popen([sys.executable, "-m", "cleaner", *args], env=env, cwd=ROOT, **options)
 
 
 def state(out: Path) -> Snapshot | None:
@@ -172,6 +170,79 @@ def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
         for process in tree:
             if running(process):
                 os.kill(process.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    ("signum", "group", "code", "message"),
+    [
+        (signal.SIGINT, True, 130, "interrupted"),  # Ctrl-C: the terminal signals the group
+        (signal.SIGTERM, False, 143, "stopped by SIGTERM"),  # `kill PID`
+    ],
+)
+def test_an_interrupted_run_cleans_up_and_keeps_the_previous_output(
+    tmp_path: Path, signum: int, group: bool, code: int, message: str
+) -> None:
+    v1, _ = make_versions(tmp_path)
+    out = tmp_path / "out"
+    assert cli_run(v1, out).wait() == 0
+    before = outputs(out)
+    # another config: a full rebuild into a new state file
+    args = ("run", str(v1), str(out), "-q", "--workers", "3", "--threshold", "0.85")
+    proc = cleaner(*args, stderr=subprocess.PIPE, start_new_session=True)
+    state_dir = out / ".cleaner"
+    tree: list[Process] = []
+    try:
+        while not (state_dir / "repaired.tmp").is_dir() or not any(
+            (state_dir / "repaired.tmp").iterdir()
+        ):
+            assert proc.poll() is None, "the run ended before its middle"
+            time.sleep(0.005)
+        os.killpg(proc.pid, signal.SIGSTOP)  # hold the run in its middle
+        while (driver := read(proc.pid)) is not None and driver.state != "T":
+            time.sleep(0.01)
+        tree = descendants(proc.pid)
+        assert (state_dir / "state.sqlite.new").exists() and len(tree) >= 5
+        if group:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+        os.killpg(proc.pid, signal.SIGCONT)
+        _, err = proc.communicate()
+        assert proc.returncode == code
+        assert err.decode() == f"cleaner: {message}; {out} holds its last complete output\n"
+        left = wait_gone(tree, timeout=60)
+        assert not left, f"still running after the run stopped: {[p.name() for p in left]}"
+    finally:
+        proc.kill()
+        proc.wait()
+        for process in tree:
+            if running(process):
+                os.kill(process.pid, signal.SIGKILL)
+    assert outputs(out) == before
+    assert sorted(p.name for p in state_dir.iterdir()) == [
+        ".gitignore",
+        "current",
+        "gen-000001",
+        "lock",
+        "state.sqlite",
+    ]
+    assert not [p for p in out.rglob("*") if p.name.endswith((".tmp", ".new"))]
+    assert cli_run(v1, out, "--threshold", "0.85").wait() == 0  # the lock was released
+
+
+def test_a_closed_stdout_ends_the_run_quietly_with_status_141(tmp_path: Path) -> None:
+    """`cleaner run raw - | head -n 3`: the run stops when `head` closes the pipe, with
+    the status of a process ended by SIGPIPE (as coreutils) and nothing on stderr."""
+    v1, _ = make_versions(tmp_path)  # about 1 MB of output, more than a pipe holds
+    proc = cleaner("run", str(v1), "-", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    lines = [json.loads(proc.stdout.readline()) for _ in range(3)]
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read()
+    assert proc.wait() == 141
+    assert err == b""
+    assert all(line["text"] for line in lines)
 
 
 class Crash(BaseException):
