@@ -235,7 +235,9 @@ def clean_corpus(
     bad file inside the input is recorded, not raised. ``progress(done, total)`` is
     called as input files are counted and cleaned (see :mod:`cleaner.progress`). Files
     are read and cleaned on ``executor`` (see :mod:`cleaner.executors`; default: this
-    process), one task per input file; the output does not depend on the executor.
+    process), one task per input file; the output does not depend on the executor. A run
+    that fails or is interrupted (KeyboardInterrupt) closes the executor, which stops
+    its running tasks, and removes its temporary files.
 
     With ``corpus-repeat`` on, a first pass over the new and changed files counts their
     lines per source (site or folder; :func:`count_file`), and the counts of every
@@ -259,9 +261,15 @@ def clean_corpus(
             elif not run.update():
                 return run.up_to_date(t0)
             return run.finish(started, t0)
+        except BaseException:  # Ctrl-C, say: stop the tasks still running before their files go
+            run.executor.close()
+            raise
         finally:
             run.state.close()
             shutil.rmtree(run.spill, ignore_errors=True)
+            if not run.committed:  # stopped or failed before its commit point: no litter
+                current = folder.current()
+                folder.sweep(set() if current is None else {current})
 
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -314,6 +322,7 @@ class _Run:
         self.cleaned = 0
         self.steps = 0  # files done in this pass, for progress
         self.total = 0  # files in this pass
+        self.committed = False  # the new generation is in the state: the next run publishes it
         # a local run keeps each counted file's repaired documents here for its clean task
         self.spill = folder.state_dir / "repaired.tmp"
         self.local = isinstance(self.executor, InlineExecutor | LocalExecutor)
@@ -575,7 +584,8 @@ class _Run:
             # a rebuild that found what is already published (a fresh clone of a corpus
             # kept in git, say) keeps the published generation: no file changes
             shutil.rmtree(gen, ignore_errors=True)
-            n = self.folder.current() or n
+            published = self.folder.current()  # 0: the adopted output of an old version
+            n = n if published is None else published
             manifest = dict(previous)
         else:
             write_json(gen / MANIFEST, manifest)
@@ -595,6 +605,7 @@ class _Run:
             state.close()
             Path(f"{self.folder.db_path}-journal").unlink(missing_ok=True)
             os.replace(state.path, self.folder.db_path)  # the commit point of a rebuild
+        self.committed = True
         self.folder.publish(n)
         return Report.of(
             counts,

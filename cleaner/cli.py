@@ -2,16 +2,20 @@
 
 Exit codes: 0 a run completed (rejected inputs are listed in the manifest), 1 a check
 found problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable
-input or output path. Data goes to stdout, diagnostics to stderr, errors are one line.
+input or output path, 130 interrupted (Ctrl-C) and 143 stopped by SIGTERM, after
+cleaning up, 141 the reader of stdout went away (``cleaner run raw - | head``). Data
+goes to stdout, diagnostics to stderr, errors are one line.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -30,6 +34,7 @@ from cleaner.tables import manifest_table
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_PIPE = 128 + signal.SIGPIPE  # 141, as coreutils end when `head` closes their output
 STDIO = Path("-")
 SHELLS = ("bash", "zsh", "fish")
 MAX_REJECTS_SHOWN = 20  # per run; the rest are counted in the summary
@@ -44,18 +49,60 @@ def _fail(err: CleanerError) -> None:
     sys.exit(err.exit_code)
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived: raised in the main thread, so that cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """The first SIGINT or SIGTERM stops the run, which cleans up; a second one exits now."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_now)
+    raise _Stopped(signum)
+
+
+def _exit_now(signum: int, frame: FrameType | None) -> None:
+    os._exit(128 + signum)
+
+
+def _quiet_stdout() -> None:
+    """Send what is still to be written to stdout nowhere, so exiting raises nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _Command(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            signum = getattr(stop, "signum", signal.SIGINT)
+            what = "interrupted" if signum == signal.SIGINT else "stopped by SIGTERM"
+            output = ctx.params.get("output")
+            if isinstance(output, Path) and output != STDIO:
+                what += f"; {output} holds its last complete output"
+            closing = "\n" if signum == signal.SIGINT and sys.stderr.isatty() else ""  # after ^C
+            click.echo(f"{closing}cleaner: {what}", err=True)
+            sys.exit(128 + signum)
+        except BrokenPipeError:
+            # the reader of stdout went away (`cleaner run raw - | head`): stop quietly
+            _quiet_stdout()
+            sys.exit(EXIT_PIPE)
+
+
 class _Group(click.Group):
+    command_class = _Command
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("standalone_mode", True)
         try:
             return super().main(*args, **kwargs)
         except CleanerError as err:
             _fail(err)
-        except BrokenPipeError:
-            # the reader of stdout went away (`cleaner run - - | head`): stop quietly
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(1)
         except Exception as err:  # a bug: still one line, and the way to see more
             if os.environ.get("CLEANER_DEBUG"):
                 raise
@@ -501,4 +548,13 @@ def check(
 
 
 def main() -> None:
-    cli(prog_name="cleaner")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stop)
+    try:
+        try:
+            cli(prog_name="cleaner")
+        finally:
+            sys.stdout.flush()  # a closed stdout shows here, not as noise at exit
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_PIPE)

@@ -16,7 +16,9 @@ A run writes the next generation beside the current one, commits the state datab
 then renames a new ``current`` link over the old one. Readers therefore see the old
 complete output or the new one, never a mix: a run killed before the commit leaves
 litter that the next run sweeps; a run killed between the commit and the switch is
-finished by the next run (the new generation is complete by then).
+finished by the next run (the new generation is complete by then). The three links
+in OUTPUT are made before ``current`` is first renamed in, so on a first run too they
+appear all at once.
 """
 
 from __future__ import annotations
@@ -142,7 +144,7 @@ class OutputFolder:
             os.close(fd)
 
     def sweep(self, keep: set[int]) -> None:
-        """Remove generations not in ``keep`` and temporary files of killed runs."""
+        """Remove generations not in ``keep`` and temporary files of stopped runs."""
         if not self.state_dir.is_dir():
             return
         for entry in self.state_dir.iterdir():
@@ -151,6 +153,9 @@ class OutputFolder:
             if stale or (entry.is_dir() and entry.name.endswith(".tmp")):
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.name.endswith(".tmp") or entry.name.endswith(".new"):
+                entry.unlink(missing_ok=True)
+        for name in PUBLISHED:  # a link being made when a run was stopped (see _relink)
+            for entry in self.root.glob(f".{name}.*.tmp"):
                 entry.unlink(missing_ok=True)
 
     def start_generation(self, n: int) -> Path:
@@ -161,19 +166,55 @@ class OutputFolder:
         return path
 
     def publish(self, n: int) -> None:
-        """Make generation ``n`` the output: one rename of ``current``, then tidy up."""
+        """Make generation ``n`` the output: one rename of ``current``, then tidy up.
+
+        The links in OUTPUT point through ``current``, so they are made first (on a
+        first run they dangle, and a reader sees no output yet); the rename of
+        ``current`` then switches all three at once. The flat files of an older
+        version are first adopted as generation 0 (see :meth:`_adopt_flat`), so that
+        each link shows the same bytes as the file it replaces.
+        """
         gen = self.generation_dir(n)
         _fsync_dir(gen)
-        _relink(self.state_dir / CURRENT, gen.name)
-        _fsync_dir(self.state_dir)
+        if self.current() is None:
+            self._adopt_flat()
         for name in PUBLISHED:
             link = self.root / name
             target = f"{STATE_DIR}/{CURRENT}/{name}"
             if not (link.is_symlink() and os.readlink(link) == target):
                 _relink(link, target)
         _fsync_dir(self.root)
+        _relink(self.state_dir / CURRENT, gen.name)
+        _fsync_dir(self.state_dir)
         self.sweep({n})
         log.debug("published generation %d in %s", n, self.root)
+
+    def _adopt_flat(self) -> None:
+        """Publish the plain output files of an older version as generation 0.
+
+        Such a version wrote corpus.jsonl, audit.jsonl and manifest.json straight into
+        OUTPUT. They are linked (or copied) into ``gen-000000``, manifest last, and
+        ``current`` points there; replacing each file by its link then changes no byte
+        a reader sees, until the rename of ``current`` switches to the new generation.
+        """
+        flat = [
+            name
+            for name in PUBLISHED
+            if (self.root / name).is_file() and not (self.root / name).is_symlink()
+        ]
+        if not flat:
+            return
+        old = self.generation_dir(0)
+        shutil.rmtree(old, ignore_errors=True)
+        old.mkdir(parents=True)
+        for name in flat:  # manifest last
+            try:
+                os.link(self.root / name, old / name)
+            except OSError:
+                shutil.copy2(self.root / name, old / name)
+        _fsync_dir(old)
+        _relink(self.state_dir / CURRENT, old.name)
+        _fsync_dir(self.state_dir)
 
 
 def _describe(holder: str) -> str:

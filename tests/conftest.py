@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cleaner.document import Document
+from tests.processes import started_by, wait_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).resolve().parent / "seeds"
+SESSION = "CLEANER_TEST_SESSION"  # in the environment of every process the tests start
 
 
 def doc(text: str, source: str = "a.txt", **fields: object) -> Document:
@@ -41,3 +48,40 @@ def corpus(tmp_path: Path):  # type: ignore[no-untyped-def]
         return tmp_path / "raw"
 
     return make
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    os.environ[SESSION] = f"{os.getpid()}-{time.time_ns()}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session when a process it started still runs: a worker, forkserver,
+    resource tracker or Ray process that a test left, or that a killed run orphaned."""
+    mark = f"{SESSION}={os.environ.get(SESSION)}"
+    ours = {os.getpid(), *_helpers()}
+    left = wait_gone([p for p in started_by(mark) if p.pid not in ours], timeout=60)
+    if not left:
+        return
+    message = "processes started by the tests still run (now killed):\n  " + "\n  ".join(
+        p.name() for p in left
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(message, red=True)
+    else:
+        print(message, file=sys.stderr)
+    for process in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGKILL)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _helpers() -> set[int]:
+    """The forkserver and resource tracker of this process: they end when it ends."""
+    from multiprocessing import forkserver, resource_tracker
+
+    pids = {
+        getattr(forkserver._forkserver, "_forkserver_pid", None),
+        getattr(resource_tracker._resource_tracker, "_pid", None),
+    }
+    return {pid for pid in pids if isinstance(pid, int)}

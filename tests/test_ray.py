@@ -5,6 +5,10 @@ Ray starts once per test session, on one CPU and without its dashboard.
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +18,10 @@ import ray
 from cleaner import clean_corpus
 from cleaner.executors import make_executor
 from cleaner.integrations.ray import RayExecutor
+from tests.processes import descendants, read, running, started_by, wait_gone
 from tests.scale_corpus import write_corpus
 from tests.test_executor import outputs
+from tests.test_faults import cleaner
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +51,35 @@ def test_ray_run_is_byte_identical_to_local(ray_cluster: None, tmp_path: Path) -
         executor.close()
     assert report.duplicates == local.duplicates > 0
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+
+
+@pytest.mark.slow
+def test_a_killed_driver_leaves_no_ray_process(tmp_path: Path) -> None:
+    """kill -9 of a `cleaner run --executor ray` that started a local Ray instance: Ray
+    ends every process of it (the raylet and GCS at once, the workers within seconds,
+    the agents after up to a minute, which they spend trying to report the raylet's
+    death to the dead GCS)."""
+    raw = write_corpus(tmp_path / "raw", docs=600, seed=5)
+    mark = f"CLEANER_TEST_RUN={uuid.uuid4().hex}"  # Ray's processes inherit it, orphans too
+    name, value = mark.split("=")
+    proc = cleaner(
+        "run", str(raw), str(tmp_path / "out"), "-q", "--executor", "ray", env={name: value}
+    )
+    try:
+        while not any(p.command().endswith("_file") for p in descendants(proc.pid)):  # a task
+            assert proc.poll() is None, "the run ended before a Ray task was seen"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGSTOP)  # hold the run where it is
+        while (driver := read(proc.pid)) is not None and driver.state != "T":
+            time.sleep(0.01)
+        assert len(started_by(mark)) >= 5  # the driver, GCS, raylet, a worker, ...
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait() == -signal.SIGKILL
+        left = wait_gone(started_by(mark), timeout=180)
+        assert not left, f"still running after the driver was killed: {[p.name() for p in left]}"
+    finally:
+        proc.kill()
+        proc.wait()
+        for process in started_by(mark):
+            if running(process):
+                os.kill(process.pid, signal.SIGKILL)

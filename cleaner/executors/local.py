@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cleaner.errors import UsageError
 
@@ -23,13 +27,53 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _follow_driver(driver: int) -> None:
+    """Start a worker: it leaves Ctrl-C to the driver and ends when the driver ends.
+
+    The driver stops its workers when it is interrupted (see :meth:`LocalExecutor.close`),
+    so a worker ignores SIGINT, which a terminal sends to the whole process group. A
+    driver killed outright (SIGKILL, the OOM killer) stops nothing: then a thread of the
+    worker sees the driver's end and exits the worker, and with the last worker the
+    forkserver and the resource tracker end too.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(driver,), name="follow-driver", daemon=True).start()
+
+
+def _exit_with(driver: int) -> None:
+    try:
+        handle = os.pidfd_open(driver)  # Linux 5.3+: readable once the process has ended
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd here: look every second
+        while _alive(driver):
+            time.sleep(1.0)
+        os._exit(1)
+    watch = select.poll()
+    watch.register(handle, select.POLLIN)
+    while not watch.poll():
+        pass
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user took the pid: ours has ended
+        return False
+    return True
+
+
 class LocalExecutor:
     """Runs tasks in ``workers`` processes; results come back in task order.
 
     At most ``in_flight`` tasks (default two per worker, so a worker never waits for
     the driver) are submitted and not yet yielded; the driver reads the next task only
     when one is taken out. Workers start with ``forkserver``, so they never inherit
-    the driver's threads or its growing memory.
+    the driver's threads or its growing memory. They ignore Ctrl-C and end with the
+    driver, however it ends (see :func:`_follow_driver`).
     """
 
     shares_files = True
@@ -40,6 +84,7 @@ class LocalExecutor:
             raise UsageError(f"workers must be at least 1, not {self.workers}")
         self.in_flight = in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
+        self._open: set[Future[Any]] = set()  # submitted tasks not yet finished
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -47,7 +92,10 @@ class LocalExecutor:
                 "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             )
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context(method)
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_follow_driver,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
@@ -56,7 +104,10 @@ class LocalExecutor:
         pending: deque[Future[R]] = deque()
         try:
             for task in tasks:
-                pending.append(pool.submit(fn, task))
+                future = pool.submit(fn, task)
+                self._open.add(future)
+                future.add_done_callback(self._open.discard)
+                pending.append(future)
                 if len(pending) >= self.in_flight:
                     yield pending.popleft().result()
             while pending:
@@ -66,6 +117,12 @@ class LocalExecutor:
                 future.cancel()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers; at once if tasks still run (an interrupted or failed run)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if any(not future.done() for future in list(self._open)):
+            for process in list(pool._processes.values()):  # no public way before 3.14
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        self._open.clear()

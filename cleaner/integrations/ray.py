@@ -54,12 +54,13 @@ class RayExecutor:
         self.workers = workers or max(1, cpus)
         self.in_flight = in_flight or 2 * self.workers
         self._remote: dict[Callable[..., Any], Any] = {}
+        self._pending: deque[Any] = deque()  # tasks submitted and not yet yielded
 
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         remote = self._remote.get(fn)
         if remote is None:
             remote = self._remote[fn] = ray.remote(num_cpus=1)(fn)
-        pending: deque[Any] = deque()
+        pending = self._pending = deque()
         try:
             for task in tasks:
                 pending.append(remote.remote(task))
@@ -68,9 +69,19 @@ class RayExecutor:
             while pending:
                 yield ray.get(pending.popleft())
         finally:
-            for ref in pending:
-                ray.cancel(ref)
+            self._cancel()
+
+    def _cancel(self) -> None:
+        while self._pending:
+            ray.cancel(self._pending.popleft())
 
     def close(self) -> None:
-        """Leave the cluster running: it belongs to whoever started it."""
+        """Cancel the tasks still in flight (an interrupted run); leave the cluster running:
+        it belongs to whoever started it.
+
+        A driver killed outright cancels nothing, but Ray ends the tasks of a driver
+        that died: the workers of a local instance end with it, and a cluster frees
+        the workers the dead driver held.
+        """
+        self._cancel()
         self._remote.clear()
