@@ -98,6 +98,14 @@ def test_signatures_equal_datasketch_on_the_same_base_hashes(scheme: str) -> Non
         assert m.hashvalues.astype(np.uint64).tolist() == ours[i].astype(np.uint64).tolist()
 
 
+@pytest.mark.parametrize("scheme", ["affine32", "legacy"])
+def test_permutations_are_datasketchs(scheme: str) -> None:
+    # cleaner draws them itself, so that the package does not import datasketch
+    hasher = MinHasher(num_perm=64, seed=7, scheme=scheme)  # type: ignore[arg-type]
+    a, b = MinHash(num_perm=64, seed=7, scheme=scheme).permutations
+    assert np.array_equal(hasher.a, a) and np.array_equal(hasher.b, b)
+
+
 def test_sha1_base_gives_datasketch_default_signatures() -> None:
     text = text_of(words(random.Random(4), 40))
     m = MinHash(num_perm=128)
