@@ -32,7 +32,8 @@ from cleaner.store.schema import INSERT_DOC, TABLES, DocRow
 # Few distinct values, so that ties at every level of the order are common; the
 # strings mix cases, accents (composed and not), astral code points, a NUL and the
 # last code point before the surrogates, where UTF-8 byte order and code-point order
-# could part. Lone surrogates are left out: SQLite cannot store them at all.
+# could part. Lone surrogates are left out: the readers replace them (SQLite could not
+# store them).
 TRICKY = ["", "a", "A", "b", "Z", "é", "e\u0301", "\x00", "a\x00", "\ud7ff", "\ue000",
           "\uffff", "\U0001f600", "10", "9", "_", "~"]  # fmt: skip
 TEXTS = st.one_of(
