@@ -11,9 +11,9 @@ Quality, on the shared dedup-dev set, scored by the shared scorer (a subprocess)
 Speed, on the synthetic corpus of ``bench/gen_corpus.py`` (same process, CPU time):
 signatures per CPU-second for cleaner on ``--docs`` documents and for datasketch's
 per-shingle ``update()`` on the first ``--ds-docs`` of them (a sample, because it is
-slow; the rate is per document, so the ratio is like for like), LSH bytes per
-document, star clustering of synthetic pair arrays over ``--cluster-docs`` documents,
-and peak resident memory.
+slow; the rate is per document, so the ratio is like for like), the band keys a full
+build holds per document, star clustering of synthetic pair arrays over
+``--cluster-docs`` documents, and peak resident memory.
 
     python bench/bench_dedup.py [--dedup-dev PATH] [--docs 20000] [--ds-docs 2000]
 
@@ -43,10 +43,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from gen_corpus import generate  # noqa: E402
 
 from cleaner.config import CleanConfig  # noqa: E402
+from cleaner.dedup.cluster import star_clusters  # noqa: E402
+from cleaner.dedup.find import find_block_duplicates, find_duplicates  # noqa: E402
+from cleaner.dedup.keeper import priority_rank, rank_key  # noqa: E402
+from cleaner.dedup.lsh import band_keys, choose_bands  # noqa: E402
+from cleaner.dedup.minhash import MinHasher  # noqa: E402
 from cleaner.document import Document  # noqa: E402
-from cleaner.lsh import LSHIndex, choose_bands  # noqa: E402
-from cleaner.minhash import MinHasher  # noqa: E402
-from cleaner.neardup import find_block_duplicates, find_duplicates, star_clusters  # noqa: E402
 from cleaner.pipeline import Pipeline  # noqa: E402
 from cleaner.stages.dedup import DropNearDuplicates  # noqa: E402
 
@@ -65,6 +67,16 @@ def ds_minhash(text: str) -> MinHash:
     for s in ds_shingles(text):
         m.update(s.encode("utf-8"))
     return m
+
+
+def keep_order(texts: list[str], ids: list[int]) -> np.ndarray:  # type: ignore[type-arg]
+    """The keeper's priority, with the documents named as :func:`product` names them."""
+    return priority_rank(
+        [
+            rank_key(len(t), f"{i}.txt", str(i), k)
+            for k, (t, i) in enumerate(zip(texts, ids, strict=True))
+        ]
+    )
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -131,7 +143,7 @@ def quality(data: Path, tmp: Path) -> None:
     docs = read_jsonl(data / "docs.jsonl")
     texts, ids = [d["text"] for d in docs], [int(d["id"]) for d in docs]
     t0 = time.process_time()
-    result = find_duplicates(texts)
+    result = find_duplicates(texts, priority=keep_order(texts, ids))
     cpu = time.process_time() - t0
     clusters = [
         {"id": ids[i], "duplicate_of": None if d < 0 else ids[d]}
@@ -226,15 +238,14 @@ def speed(n_docs: int, ds_docs: int, cluster_docs: int) -> None:
     print(f"  peak RSS so far: {peak_mb():,.0f} MB")
 
     bands, rows = choose_bands(0.8, 128)
-    index = LSHIndex(bands, rows)
-    index.add(sig)
+    keys = band_keys(sig, bands, rows)
     ds = MinHashLSH(threshold=0.8, num_perm=128)
     print(
-        f"  LSH: {bands} bands x {rows} rows, {index.nbytes / len(index):.0f} bytes/doc "
+        f"  LSH: {bands} bands x {rows} rows, band keys {keys.nbytes / n_docs:.0f} bytes/doc "
         f"(datasketch picks {ds.b} x {ds.r}; its dict-of-lists index is not measured here)"
     )
     t0 = time.process_time()
-    result = find_duplicates(texts, signatures=sig)
+    result = find_duplicates(texts, signatures=sig, priority=keep_order(texts, list(range(n_docs))))
     print(
         f"  find_duplicates after signatures: {time.process_time() - t0:.2f} CPU-s, "
         f"{result.candidates} candidates, {result.verified} verified, "

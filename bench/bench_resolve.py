@@ -3,7 +3,7 @@
 Three measurements, each optional:
 
 * ``--sizes 200000 1000000``: the array resolver of a full build
-  (:func:`cleaner.resolve_batch.resolve_arrays`) on synthetic band keys, one row of 21
+  (:func:`cleaner.dedup.resolve.resolve_arrays`) on synthetic band keys, one row of 21
   uint32 keys per document, with injected clusters of near copies (10% of documents
   head a cluster of 1 to 4 copies; each copy keeps a band of its head with
   probability 0.4, and its shingle set differs from the head's by 3 to 15%). Shingle
@@ -12,7 +12,7 @@ Three measurements, each optional:
   bytes per document that a full build holds for every document (handle, set size,
   band keys) and the peak of the resolver's other allocations (tracemalloc).
 * ``--texts PATH --limit N``: the first N texts of the JSONL files under PATH,
-  resolved by the one-at-a-time reference (:class:`cleaner.resolve.MemoryIndex`) and
+  resolved by the one-at-a-time reference (``tests/oracles.py``: ``MemoryIndex``) and
   by the array resolver: CPU seconds of both, and a check that the verdicts agree.
 * ``--corpus PATH``: ``cleaner run PATH OUT --workers W`` in a subprocess for each
   ``--src`` (a source checkout, default this one; pass an older checkout to compare):
@@ -43,11 +43,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaner.lsh import all_candidate_pairs  # noqa: E402
-from cleaner.minhash import ShingleSets  # noqa: E402
-from cleaner.neardup import priority_rank  # noqa: E402
-from cleaner.resolve import Banding, MemoryIndex, shingle_hashes, shingle_sets, take  # noqa: E402
-from cleaner.resolve_batch import InMemory, resolve_arrays  # noqa: E402
+from cleaner.dedup.keeper import position_key, priority_rank, rank_key  # noqa: E402
+from cleaner.dedup.lsh import Banding  # noqa: E402
+from cleaner.dedup.pairs import all_candidate_pairs  # noqa: E402
+from cleaner.dedup.resolve import InMemory, resolve_arrays  # noqa: E402
+from cleaner.dedup.shingles import ShingleSets, shingle_hashes, shingle_sets  # noqa: E402
+from tests.oracles import MemoryIndex  # noqa: E402
 
 BANDS = 21
 HELD_PER_DOC = 8 + 8  # the handle and the set size (int64 each), beside the band keys
@@ -138,7 +139,9 @@ def bench_texts(path: Path, limit: int, threshold: float = 0.8) -> None:
     texts = read_texts(path, limit)
     n = len(texts)
     sources = [f"{i // 2000:05d}" for i in range(n)]
-    ranks = [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))]
+    ranks = [
+        rank_key(len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))
+    ]
     t0 = time.process_time()
     sets = shingle_sets(texts)
     hash_cpu = time.process_time() - t0
@@ -147,7 +150,7 @@ def bench_texts(path: Path, limit: int, threshold: float = 0.8) -> None:
     index = MemoryIndex(
         [shingle_hashes(t) for t in texts],
         ranks,
-        [(s, i) for i, s in enumerate(sources)],
+        [position_key(s, i) for i, s in enumerate(sources)],
         [True] * n,
         threshold=threshold,
         banding=banding,
@@ -155,7 +158,7 @@ def bench_texts(path: Path, limit: int, threshold: float = 0.8) -> None:
     ref = {d: v for d, v in index.resolve_all().items() if v[0] is not None}
     ref_cpu = time.process_time() - t0
     full = np.flatnonzero(sets.sizes() > 0)
-    mine = take(sets, full)
+    mine = sets.take(full)
     keys = banding.keys(mine)
     rank, position = priority_rank(ranks), np.arange(n, dtype=np.int64)
     t0 = time.process_time()

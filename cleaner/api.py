@@ -25,6 +25,9 @@ import numpy.typing as npt
 from cleaner import __version__
 from cleaner.check import CheckReport, CorpusLines, has_corpus, judge_file, open_corpus
 from cleaner.config import CleanConfig
+from cleaner.dedup.lsh import Banding
+from cleaner.dedup.resolve import resolve_arrays
+from cleaner.dedup.shingles import shingle_sets
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
 from cleaner.fingerprint import code_digest
@@ -41,15 +44,15 @@ from cleaner.output import AtomicWriter, write_json
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
 from cleaner.readers import InputFile, list_inputs, read_file
-from cleaner.resolve import Banding
-from cleaner.resolve_batch import resolve_arrays
 from cleaner.rules.model import model_digest
 from cleaner.stages.boilerplate import TWINS, LineSets, counts_repeats, line_sets
 from cleaner.stages.dedup import dedup_scheme
 from cleaner.stages.repair import RepairText
-from cleaner.state import SCHEMA, PreparedFile, State, prepare_file, stored_schema
 from cleaner.stats import Stats
-from cleaner.stored import StoredDocuments, StoredIndex
+from cleaner.store.index import StoredDocuments, StoredIndex
+from cleaner.store.prepare import PreparedFile, prepare_file
+from cleaner.store.schema import SCHEMA, stored_schema
+from cleaner.store.state import State
 
 log = logging.getLogger(__name__)
 
@@ -408,7 +411,7 @@ class _Run:
         All that is held per document is its handle, shingle count and band keys
         (about 100 bytes with 21 bands); shingle sets are read back from the state only
         for the documents that share a band key with another (see
-        :func:`~cleaner.resolve_batch.resolve_arrays`).
+        :func:`~cleaner.dedup.resolve.resolve_arrays`).
         """
         handles: list[npt.NDArray[np.int64]] = []
         sizes: list[npt.NDArray[np.int64]] = []
@@ -511,11 +514,13 @@ class _Run:
             return None, []
         # a document added or removed can make or unmake twins of documents in other
         # files, so the counts are taken again over every stored set, before and after
-        before = self._repeated(LineSets.join(self.state.line_sets().values()))
+        before = self._repeated(
+            LineSets.join(LineSets(*s) for s in self.state.line_sets().values())
+        )
         for source in removed:
             self.state.drop_lines(source)
         self._count(todo)
-        after = self._repeated(LineSets.join(self.state.line_sets().values()))
+        after = self._repeated(LineSets.join(LineSets(*s) for s in self.state.line_sets().values()))
         crossed = np.setxor1d(before, after, assume_unique=True)
         again: list[Job] = []
         queued = {source for _, source in todo}
@@ -663,7 +668,7 @@ def clean_file(task: tuple[Any, ...]) -> PreparedFile:
     documents to clean (an unchanged file some of whose lines crossed ``min_repeats``);
     the file :func:`count_file` kept the repaired documents in (read, then deleted).
     The rows are ready to insert: serialized records, audit rows, shingle hashes and
-    band keys (:func:`~cleaner.state.prepare_file`), so no document crosses the
+    band keys (:func:`~cleaner.store.prepare.prepare_file`), so no document crosses the
     process boundary and the driver does little per document. Module-level and
     picklable, so it runs the same in this process, in a local worker process or as a
     Ray task (which must see the input at the same path).
@@ -688,13 +693,16 @@ def clean_file(task: tuple[Any, ...]) -> PreparedFile:
         documents = [d for k, d in enumerate(documents) if k in wanted]
     docs = list(pipeline.run(documents))
     dedup = config.dedup
+    banding = Banding(dedup.threshold, dedup.num_perm, dedup.seed)
+    live = [d.text for d in docs if d.dropped is None]
+    sets = shingle_sets(live, dedup.ngram) if dedup.documents else None
     return prepare_file(
         entry,
         docs,
         mtime_ns=mtime_ns,
         seen_ns=seen_ns,
-        ngram=dedup.ngram,
-        banding=Banding(dedup.threshold, dedup.num_perm, dedup.seed) if dedup.documents else None,
+        sets=sets,
+        keys=None if sets is None else banding.keys(sets),
         ordinals=None if ordinals is None else sorted(ordinals),
     )
 

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
 from cleaner.errors import UsageError
 from cleaner.manifest import MANIFEST
 from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
-from cleaner.resolve import shingle_sets
 from cleaner.stages.boilerplate import TWINS, LineSets, line_sets
-from cleaner.state import State
-from cleaner.stored import StoredIndex
+from cleaner.store.index import StoredIndex
+from cleaner.store.state import State
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -151,7 +151,7 @@ class CorpusLines:
     sets: dict[str, LineSets] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sets = self.state.line_sets()
+        self.sets = {path: LineSets(*s) for path, s in self.state.line_sets().items()}
 
     def repeated(self, source: str, docs: Sequence[Document]) -> list[int]:
         """The salted hashes of the lines of ``docs`` that a run with them would repeat,

@@ -10,8 +10,9 @@ import numpy as np
 
 from cleaner.api import clean_file
 from cleaner.config import CleanConfig, DedupConfig
-from cleaner.resolve import Banding, shingle_hashes
-from cleaner.state import PreparedFile
+from cleaner.dedup.lsh import Banding
+from cleaner.dedup.shingles import ShingleSets, shingle_hashes
+from cleaner.store.prepare import PreparedFile
 from tests.scale_corpus import write_corpus
 
 
@@ -33,11 +34,10 @@ def test_prepared_shingles_and_keys_match_the_per_document_ones(tmp_path: Path) 
     banding = Banding(0.8)
     for k, ordinal in enumerate(prepared.indexed.tolist()):
         row = prepared.docs[ordinal]
-        text = json.loads(row[4])["text"]
-        sets = shingle_hashes(text)
-        assert row[9] == sets.tobytes() and row[8] == len(sets)
-        assert np.array_equal(prepared.keys[k], banding.keys_of(sets))
-        assert row[10] == prepared.keys[k].tobytes()
+        sets = shingle_hashes(json.loads(row.record)["text"])
+        assert row.shingles == sets.tobytes() and row.size == len(sets)
+        assert np.array_equal(prepared.keys[k], banding.keys(ShingleSets.of([sets]))[0])
+        assert row.keys == prepared.keys[k].tobytes()
 
 
 def test_no_document_dedup_hashes_nothing(tmp_path: Path) -> None:
@@ -45,4 +45,4 @@ def test_no_document_dedup_hashes_nothing(tmp_path: Path) -> None:
     path = next(p for p in sorted(raw.rglob("*.jsonl")))
     config = CleanConfig(dedup=DedupConfig(documents=False))
     prepared = clean_file((str(path), path.name, config))
-    assert len(prepared.indexed) == 0 and all(row[9] == b"" for row in prepared.docs)
+    assert len(prepared.indexed) == 0 and all(row.shingles == b"" for row in prepared.docs)

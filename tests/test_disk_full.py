@@ -16,7 +16,7 @@ import cleaner.api
 from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.output import AtomicWriter
-from cleaner.state import State
+from cleaner.store.state import State
 from tests.test_incremental import outputs, text, write
 
 

@@ -274,7 +274,7 @@ def test_state_of_an_older_layout_is_rebuilt_and_says_why(base: Path, tmp_path: 
 def test_removing_a_file_hashes_nothing_again(
     base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cleaner.minhash import MinHasher
+    from cleaner.dedup.minhash import MinHasher
 
     out = tmp_path / "out"
     clean_corpus(base, out)

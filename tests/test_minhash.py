@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.lsh import LSHIndex, candidate_probability, choose_bands
-from cleaner.minhash import MinHasher, ShingleSets, shingle_hashes, shingles
-from cleaner.neardup import (
-    exact_jaccard,
-    find_block_duplicates,
-    find_duplicates,
-    longest_first,
-)
+from cleaner.dedup.find import find_block_duplicates, find_duplicates
+from cleaner.dedup.keeper import priority_rank, rank_key
+from cleaner.dedup.lsh import candidate_probability, choose_bands
+from cleaner.dedup.minhash import MinHasher
+from cleaner.dedup.shingles import ShingleSets, shingle_hashes, shingle_sets, shingles
+from cleaner.dedup.verify import exact_jaccard
 
 M64 = (1 << 64) - 1
 P, R = 0x100000001B3, 0x9E3779B97F4A7C15
@@ -52,6 +51,14 @@ def words(rng: random.Random, n: int) -> list[str]:
 
 def text_of(ws: list[str]) -> str:
     return " ".join(ws) + "."
+
+
+def longest_first(texts: Sequence[str], ids: Sequence[int] | None = None) -> npt.NDArray[np.int64]:
+    """The keeper's priority for texts of one source, named by ``ids`` (default: places)."""
+    names = range(len(texts)) if ids is None else ids
+    return priority_rank(
+        [rank_key(len(t), "", str(i), 0) for t, i in zip(texts, names, strict=True)]
+    )
 
 
 TEXTS = st.text(
@@ -91,6 +98,14 @@ def test_signatures_equal_datasketch_on_the_same_base_hashes(scheme: str) -> Non
         assert m.hashvalues.astype(np.uint64).tolist() == ours[i].astype(np.uint64).tolist()
 
 
+@pytest.mark.parametrize("scheme", ["affine32", "legacy"])
+def test_permutations_are_datasketchs(scheme: str) -> None:
+    # cleaner draws them itself, so that the package does not import datasketch
+    hasher = MinHasher(num_perm=64, seed=7, scheme=scheme)  # type: ignore[arg-type]
+    a, b = MinHash(num_perm=64, seed=7, scheme=scheme).permutations
+    assert np.array_equal(hasher.a, a) and np.array_equal(hasher.b, b)
+
+
 def test_sha1_base_gives_datasketch_default_signatures() -> None:
     text = text_of(words(random.Random(4), 40))
     m = MinHash(num_perm=128)
@@ -115,7 +130,7 @@ def test_estimated_jaccard_is_close_to_exact() -> None:
     texts = [text_of(base)] + [text_of(base[k:] + words(rng, k)) for k in (20, 60, 120, 200)]
     hasher = MinHasher()
     sig = hasher.signatures(texts)
-    sets = hasher.shingle_sets(texts)
+    sets = shingle_sets(texts)
     other = np.arange(1, len(texts))
     exact = exact_jaccard(sets, np.zeros_like(other), other)
     for k, j in zip(other, exact, strict=True):
@@ -131,7 +146,7 @@ def test_near_duplicate_found_and_unrelated_kept() -> None:
     for pos in (50, 200, 350):
         changed[pos] = "changed"
     texts = [text_of(base), text_of(words(rng, 500)), text_of(changed), text_of(words(rng, 500))]
-    result = find_duplicates(texts)
+    result = find_duplicates(texts, priority=longest_first(texts))
     assert sorted(result.duplicate_of.tolist()) == [
         -1,
         -1,
@@ -161,11 +176,12 @@ def test_result_is_independent_of_input_order() -> None:
     for ws in bases:
         for k in range(3):
             texts.append(text_of(ws[k * 5 :] + ["tail"] * k))
-    texts.append(texts[0])  # an exact copy: the tie is broken by the text, not the position
+    texts.append(texts[0])  # an exact copy: the tie is broken by the id, not the position
     order = list(range(len(texts)))
     random.Random(1).shuffle(order)
-    r1 = find_duplicates(texts)
-    r2 = find_duplicates([texts[i] for i in order])
+    r1 = find_duplicates(texts, priority=longest_first(texts))
+    shuffled = [texts[i] for i in order]
+    r2 = find_duplicates(shuffled, priority=longest_first(shuffled, order))
     back = np.full(len(texts), -1)
     for new_pos, old in enumerate(order):
         d = int(r2.duplicate_of[new_pos])
@@ -182,7 +198,7 @@ def test_priority_decides_the_kept_copy() -> None:
     ws = words(random.Random(10), 200)
     short, long = text_of(ws), text_of([*ws, "extra"])
     assert longest_first([short, long]).tolist() == [1, 0]
-    assert find_duplicates([short, long]).duplicate_of.tolist() == [1, -1]
+    assert find_duplicates([short, long], priority=[1, 0]).duplicate_of.tolist() == [1, -1]
     assert find_duplicates([short, long], priority=np.array([0, 1])).duplicate_of.tolist() == [
         -1,
         0,
@@ -190,25 +206,8 @@ def test_priority_decides_the_kept_copy() -> None:
 
 
 def test_empty_texts_are_never_duplicates() -> None:
-    assert find_duplicates(["", "", "...", "x"]).duplicate_of.tolist() == [-1, -1, -1, -1]
-
-
-def test_index_save_load_round_trip_and_incremental_add(tmp_path: Path) -> None:
-    rng = random.Random(11)
-    old = [text_of(words(rng, 300)) for _ in range(50)]
-    hasher = MinHasher()
-    bands, rows = choose_bands(0.8, hasher.num_perm)
-    index = LSHIndex(bands, rows)
-    index.add(hasher.signatures(old))
-    assert index.nbytes <= 200 * len(index)
-    index.save(tmp_path / "index.npz")
-    loaded = LSHIndex.load(tmp_path / "index.npz")
-    assert (loaded.keys == index.keys).all() and (loaded.ids == index.ids).all()
-    new = [text_of(words(rng, 300)), old[17].replace(".", " and one more.")]
-    q, hit = loaded.query(hasher.signatures(new))
-    assert (q.tolist(), hit.tolist()) == ([1], [17])
-    loaded.add(hasher.signatures(new))
-    assert (17, 51) in set(zip(*(x.tolist() for x in loaded.pairs()), strict=True))
+    result = find_duplicates(["", "", "...", "x"], priority=np.arange(4))
+    assert result.duplicate_of.tolist() == [-1, -1, -1, -1]
 
 
 def test_blocks_within_and_across_documents() -> None:

@@ -7,12 +7,14 @@ import random
 import numpy as np
 import pytest
 
+from cleaner.dedup.cluster import keep_longest
+from cleaner.dedup.keeper import Rank, position_key, priority_rank, rank_key
+from cleaner.dedup.lsh import Banding
+from cleaner.dedup.pairs import all_candidate_pairs, partitioned_candidate_pairs
+from cleaner.dedup.resolve import InMemory, resolve_arrays
+from cleaner.dedup.shingles import ShingleSets, shingle_hashes, shingle_sets
 from cleaner.executors.local import LocalExecutor
-from cleaner.lsh import all_candidate_pairs, partitioned_candidate_pairs
-from cleaner.minhash import ShingleSets
-from cleaner.neardup import keep_longest, priority_rank
-from cleaner.resolve import Banding, MemoryIndex, shingle_hashes, shingle_sets, take
-from cleaner.resolve_batch import InMemory, resolve_arrays
+from tests.oracles import MemoryIndex
 
 WORDS = [f"w{i}" for i in range(40)]
 
@@ -39,14 +41,20 @@ def corpus(rng: random.Random, n: int) -> list[str]:
     return texts
 
 
+def ranks(texts: list[str], sources: list[str]) -> list[Rank]:
+    return [
+        rank_key(len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))
+    ]
+
+
 def reference(
     texts: list[str], sources: list[str], threshold: float
 ) -> dict[int, tuple[int, float]]:
     sets = [shingle_hashes(t) for t in texts]
     index = MemoryIndex(
         sets,
-        [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))],
-        [(s, i) for i, s in enumerate(sources)],
+        ranks(texts, sources),
+        [position_key(s, i) for i, s in enumerate(sources)],
         [True] * len(texts),
         threshold=threshold,
         banding=Banding(threshold),
@@ -61,12 +69,10 @@ def arrays(
 ) -> dict[int, tuple[int, float]]:
     sets = shingle_sets(texts)
     full = np.flatnonzero(sets.sizes() > 0)
-    mine = take(sets, full)
+    mine = sets.take(full)
     keys = Banding(threshold).keys(mine)
-    ranks = priority_rank(
-        [(-len(t), s, str(i), i) for i, (t, s) in enumerate(zip(texts, sources, strict=True))]
-    )
-    positions = priority_rank([(s, i) for i, s in enumerate(sources)])
+    rank = priority_rank(ranks(texts, sources))
+    positions = priority_rank([position_key(s, i) for i, s in enumerate(sources)])
     asked: list[int] = []
 
     class Counting(InMemory):
@@ -74,7 +80,7 @@ def arrays(
             asked.extend(rows.tolist())
             return super().shingles(rows)
 
-    docs = Counting(ranks[full], positions[full], mine)
+    docs = Counting(rank[full], positions[full], mine)
     dropped, dup_of, sim = resolve_arrays(keys, mine.sizes(), threshold, docs, block=block)
     assert len(set(asked)) <= len(full)
     if block > 10**6:  # one block: a set is read to find exact copies, then to verify

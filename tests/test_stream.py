@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean_records
+from cleaner.dedup.lsh import choose_bands
 from cleaner.errors import RecordError
-from cleaner.lsh import choose_bands
 from cleaner.readers import Rejection, doc_id
-from cleaner.stages.dedup import jaccard, shingles
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stream import stream_corpus
 from tests.conftest import SEEDS, doc
+from tests.oracles import shingle_jaccard
 
 WORDS = [
     "river",
@@ -107,16 +107,14 @@ def test_a_record_without_text_is_a_record_error() -> None:
 def test_near_duplicates_keep_the_first_copy() -> None:
     a = article(3)
     b = a.replace("river", "stream", 1)
-    assert jaccard(shingles(a), shingles(b)) >= 0.8
+    assert shingle_jaccard(a, b) >= 0.8
     out = list(
         clean_records([{"id": 1, "text": a}, {"id": 2, "text": article(4)}, {"id": 3, "text": b}])
     )
     assert [r["cleaner"]["dropped"] is None for r in out] == [True, True, False]
     dropped = out[2]["cleaner"]["dropped"]
     assert dropped["rule"] == "near-duplicate" and dropped["detail"]["duplicate_of"] == "1"
-    assert dropped["detail"]["similarity"] == pytest.approx(
-        jaccard(shingles(a), shingles(b)), abs=1e-4
-    )
+    assert dropped["detail"]["similarity"] == pytest.approx(shingle_jaccard(a, b), abs=1e-4)
 
 
 def test_near_duplicates_follow_the_config_and_can_be_off() -> None:
@@ -168,7 +166,7 @@ def test_a_dropped_document_really_is_a_near_duplicate(texts: list[list[str]]) -
             kept[str(i)] = text
             continue
         other = kept[out.dropped.detail["duplicate_of"]]
-        assert jaccard(shingles(text), shingles(other)) >= 0.5
+        assert shingle_jaccard(text, other) >= 0.5
 
 
 def test_stream_cleaner_counts_what_it_did() -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cleaner.readers.encoding import decode
-from cleaner.readers.entry import InputFile, Rejection, doc_id, dropped_reason, settle
+from cleaner.readers.entry import InputFile, Rejection, doc_id, dropped_reason
 from cleaner.readers.files import (
     MAX_DOCUMENT_BYTES,
     STDIN,
@@ -62,7 +62,6 @@ __all__ = [
     "read_file",
     "read_inputs",
     "read_stream",
-    "settle",
     "stream_file",
     "stream_input",
 ]

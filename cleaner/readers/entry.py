@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +38,9 @@ class Rejection:
 class InputFile:
     """One input file as seen by the reader: its hash and what became of it.
 
-    ``outcome`` is ``"read"`` or ``"rejected"`` when reading ends; :func:`settle`
-    turns ``"read"`` into ``"cleaned"`` or ``"dropped"`` once the pipeline has run.
+    ``outcome`` is ``"read"`` or ``"rejected"`` when reading ends; the run's state
+    turns ``"read"`` into ``"cleaned"`` or ``"dropped"`` once the pipeline has run
+    (:meth:`cleaner.store.state.State.inputs`).
     ``repairs`` counts what the reader fixed on the way in (``nul-bytes`` stripped,
     ``invalid-utf8`` bytes read as Windows-1252, ``renamed-ids`` for a record id
     already taken). ``count`` is the number of documents the file gave, also when
@@ -121,32 +122,6 @@ def doc_id(source: str, record: int | None = None) -> str:
     """
     key = source if record is None else f"{source}#{record}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
-def settle(inputs: Iterable[InputFile], docs: Iterable[Document]) -> None:
-    """Give every read input its final outcome: ``cleaned`` or ``dropped`` with a reason.
-
-    A file is ``cleaned`` when at least one of its documents is in the corpus, and
-    ``dropped`` when the pipeline left out all of them; the reason then counts the
-    rules that did it (for example ``"all 2 documents dropped: near-duplicate"``).
-    Rejected files keep their outcome and reason.
-    """
-    kept: dict[str, int] = {}
-    rules: dict[str, dict[str, int]] = {}
-    for doc in docs:
-        if doc.dropped is None:
-            kept[doc.source] = kept.get(doc.source, 0) + 1
-        else:
-            per = rules.setdefault(doc.source, {})
-            per[doc.dropped.rule] = per.get(doc.dropped.rule, 0) + 1
-    for entry in inputs:
-        if entry.outcome != "read":
-            continue
-        if kept.get(entry.path):
-            entry.outcome = "cleaned"
-            continue
-        entry.outcome = "dropped"
-        entry.reason = entry.reason or dropped_reason(rules.get(entry.path, {}))
 
 
 def dropped_reason(rules: dict[str, int]) -> str:

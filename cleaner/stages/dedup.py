@@ -1,49 +1,28 @@
 """DedupBlocks and DropNearDuplicates: repeated paragraphs and near-duplicate documents.
 
-Both compare word 5-gram shingle sets (``text.lower()``, words ``\\w+``), the measure of
-the shared benchmark. Candidates come from MinHash signatures and banding (see
-``cleaner.minhash``); every candidate is verified on its exact Jaccard before anything
-is removed, so an estimate never removes text on its own.
+Both compare word n-gram shingle sets (``text.lower()``, words ``\\w+``), the measure of
+the shared benchmark. Candidates come from MinHash signatures and banding; every
+candidate is verified on its exact Jaccard before anything is removed, so an estimate
+never removes text on its own. The machinery is :mod:`cleaner.dedup`; the stages turn
+its verdicts into changes.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
-import numpy as np
-
 from cleaner.config import DedupConfig
+from cleaner.dedup.find import find_block_duplicates
+from cleaner.dedup.keeper import KEEP, STAGE, doc_rank, near_duplicate
+from cleaner.dedup.lsh import Banding
+from cleaner.dedup.minhash import MinHasher
+from cleaner.dedup.resolve import resolve_texts
 from cleaner.document import Change, Document
-from cleaner.minhash import MinHasher
-from cleaner.neardup import find_block_duplicates, priority_rank
-from cleaner.resolve import Banding, shingle_sets, take
-from cleaner.resolve_batch import InMemory, resolve_arrays
 from cleaner.rules.patterns import count_words
 from cleaner.stage import Stage
 
-_WORD = re.compile(r"\w+")
 MIN_BLOCK_WORDS = 8  # shorter paragraphs ("Reply", "}") repeat legitimately in code and lists
 MIN_DOUBLED_CHARS = 24  # "A A" lines shorter than this are more often chants than captions
-
-
-def shingles(text: str, ngram: int = 5) -> frozenset[str]:
-    """The canonical shingle set: lower-cased word n-grams; 1 to n-1 words give one shingle.
-
-    >>> sorted(shingles("A b, c!", 2))
-    ['a b', 'b c']
-    """
-    words = _WORD.findall(text.lower())
-    if len(words) < ngram:
-        return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[i : i + ngram]) for i in range(len(words) - ngram + 1))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """Exact Jaccard similarity of two sets (0.0 for two empty sets)."""
-    if not a and not b:
-        return 0.0
-    return len(a & b) / len(a | b)
 
 
 def undouble_line(line: str) -> str | None:
@@ -78,7 +57,7 @@ class DedupBlocks(Stage):
     sinks a 40-word paragraph below the threshold). Lower thresholds also take sibling
     passages that differ in a few words on purpose (a licence per author, the same
     parameter note under two functions), which are content. Candidates come from
-    MinHash and banding over a batch of documents at once (``cleaner.neardup``), and
+    MinHash and banding over a batch of documents at once (:mod:`cleaner.dedup.find`), and
     each is verified on its exact Jaccard. Short paragraphs go only when they sit
     inside a removed run and repeat exactly. A line that is one text printed twice
     keeps its first half. With ``config.cross_doc_blocks``, a paragraph that repeats
@@ -181,13 +160,14 @@ class DropNearDuplicates(Stage):
     """Leave out documents that nearly duplicate another document of the corpus.
 
     Which copy stays is fixed, whatever the input order: the longest text after
-    cleaning, ties broken by source path and then id. The dropped document's audit
-    entry names the kept one and their Jaccard similarity. The rule itself lives in
-    :mod:`cleaner.resolve`, which an incremental run uses against a stored corpus; here
-    it runs on arrays (:func:`~cleaner.resolve_batch.resolve_arrays`).
+    cleaning, ties broken by source path and then id (:mod:`cleaner.dedup.keeper`). The
+    dropped document's audit entry names the kept one and their Jaccard similarity.
+    The rule runs on arrays here (:func:`~cleaner.dedup.resolve.resolve_texts`); an
+    incremental run keeps it up to date against a stored corpus
+    (:mod:`cleaner.dedup.incremental`).
     """
 
-    name = "drop-near-duplicates"
+    name = STAGE
 
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
@@ -201,23 +181,16 @@ class DropNearDuplicates(Stage):
         if not self.config.documents:
             yield from all_docs
             return
-        live = np.array([i for i, d in enumerate(all_docs) if d.dropped is None], np.int64)
-        sets = shingle_sets([all_docs[i].text for i in live.tolist()], self.config.ngram)
-        full = np.flatnonzero(sets.sizes() > 0)
-        mine = take(sets, full)
-        banding = Banding(self.config.threshold, self.config.num_perm, self.config.seed)
-        docs_of = live[full]
-
-        ranks = priority_rank([doc_rank(all_docs[i], i) for i in docs_of.tolist()])
-        dropped, dup_of, sim = resolve_arrays(
-            banding.keys(mine),
-            mine.sizes(),
-            self.config.threshold,
-            InMemory(ranks, docs_of, mine),  # position: input order
+        live = [i for i, d in enumerate(all_docs) if d.dropped is None]
+        dropped, dup_of, sim = resolve_texts(
+            [all_docs[i].text for i in live],
+            [doc_rank(all_docs[i], i) for i in live],
+            Banding(self.config.threshold, self.config.num_perm, self.config.seed),
+            self.config.ngram,
         )
         verdicts = {
-            int(docs_of[d]): (int(docs_of[k]), float(s))
-            for d, k, s in zip(dropped, dup_of, sim, strict=True)
+            live[d]: (live[k], s)
+            for d, k, s in zip(dropped.tolist(), dup_of.tolist(), sim.tolist(), strict=True)
         }
         for i, doc in enumerate(all_docs):
             if i in verdicts:
@@ -226,27 +199,13 @@ class DropNearDuplicates(Stage):
             yield doc
 
 
-def doc_rank(doc: Document, position: int) -> tuple[int, str, str, int]:
-    """The order documents are judged in: longest first, then source, id, input position."""
-    return (-len(doc.text), doc.source, doc.id, position)
-
-
-def near_duplicate(doc: Document, kept_id: str, kept_source: str, similarity: float) -> Change:
-    """The change that drops ``doc`` as a near-duplicate of a kept document."""
-    detail = {
-        "duplicate_of": kept_id,
-        "duplicate_source": kept_source,
-        "similarity": round(similarity, 4),
-    }
-    return Change(DropNearDuplicates.name, "near-duplicate", doc.text, detail)
-
-
 def dedup_scheme(config: DedupConfig) -> dict[str, object]:
     """What the manifest records of near-duplicate detection, so a datasketch user can
-    reproduce the signatures (see :meth:`cleaner.minhash.MinHasher.scheme`)."""
+    reproduce the signatures (see :meth:`cleaner.dedup.minhash.MinHasher.scheme`)."""
     hasher = MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed)
     return {
-        **hasher.scheme(config.threshold),
+        **hasher.scheme(),
+        **Banding(config.threshold, config.num_perm, config.seed).scheme(),
         "verification": "exact Jaccard of the 32-bit shingle-hash sets",
-        "keep": "longest text after cleaning, then source path, then id",
+        "keep": KEEP,
     }

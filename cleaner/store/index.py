@@ -1,44 +1,50 @@
-"""The resolvers' view of a :class:`~cleaner.state.State`: its documents by handle.
+"""The near-duplicate index over a :class:`~cleaner.store.state.State`: its documents
+by handle.
 
 :class:`StoredDocuments` is what a full build's array resolver reads
-(:func:`cleaner.resolve_batch.resolve_arrays`); :class:`StoredIndex` is the
-one-document-at-a-time rule of :mod:`cleaner.resolve` over the stored postings, for
-incremental runs and for ``cleaner check``. Both read only the documents they are asked
-about; a document's tokens come from its stored band keys, never from hashing again.
+(:func:`cleaner.dedup.resolve.resolve_arrays`); :class:`StoredIndex` is the
+one-document-at-a-time rule of :mod:`cleaner.dedup.incremental` over the stored
+postings, for incremental runs and for ``cleaner check``. Both read only the documents
+they are asked about; a document's tokens come from its stored band keys, never from
+hashing again. Both order documents by the keeper policy's SQL and Python forms
+(:mod:`cleaner.dedup.keeper`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.minhash import ShingleSets
-from cleaner.resolve import (
-    Banding,
-    Keys,
-    NearDuplicates,
-    Rank,
-    Shingles,
-    Tokens,
-    as_signed,
-    as_tokens,
-    jaccard,
-    take,
-)
-from cleaner.state import State, chunks, keys_from_blob, shingles_from_blob
+from cleaner.dedup.incremental import NearDuplicates
+from cleaner.dedup.keeper import POSITION_SQL, RANK_SQL, Position, Rank, position_key, rank_key
+from cleaner.dedup.lsh import Banding, Keys, Tokens, as_tokens
+from cleaner.dedup.shingles import ShingleSets
+from cleaner.dedup.verify import jaccard
+from cleaner.store.schema import DocFacts, as_signed, chunks, from_blob, marks
+from cleaner.store.state import State
 
 I64 = npt.NDArray[np.int64]
+Shingles = npt.NDArray[np.uint32]
+
+
+@dataclass
+class _Facts:
+    rank: Rank
+    position: Position
+    verdict: bool | None  # kept, dropped, not judged yet
+    shingles: Shingles
+    keys: Keys
 
 
 class StoredDocuments:
-    """:class:`~cleaner.resolve_batch.Documents` read from the state: row ``i`` is the document
-    ``handles[i]``. Only the rows asked for are read; ranks and positions are sorted by
-    SQLite (``length DESC, path, id, ordinal`` and ``path, ordinal``: UTF-8 sorts as
-    code points, so the order is Python's)."""
+    """:class:`~cleaner.dedup.resolve.Documents` read from the state: row ``i`` is the
+    document ``handles[i]``. Only the rows asked for are read; ranks and positions are
+    sorted by SQLite (:data:`~cleaner.dedup.keeper.RANK_SQL` and
+    :data:`~cleaner.dedup.keeper.POSITION_SQL`)."""
 
     def __init__(self, conn: sqlite3.Connection, handles: I64) -> None:
         self.conn = conn
@@ -55,13 +61,13 @@ class StoredDocuments:
         return wanted[order], order
 
     def _ranked(
-        self, sort: str, handles: npt.NDArray[np.int64], order: Any
+        self, sort: str, handles: npt.NDArray[np.int64], order: I64
     ) -> npt.NDArray[np.int64]:
         ranked = np.fromiter(
             (
                 r[0]
                 for r in self.conn.execute(
-                    f"SELECT d.doc FROM temp.wanted w JOIN docs d ON d.doc = w.doc ORDER BY {sort}"
+                    f"SELECT doc FROM temp.wanted JOIN docs USING (doc) ORDER BY {sort}"
                 )
             ),
             dtype=np.int64,
@@ -76,8 +82,8 @@ class StoredDocuments:
         self, rows: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         handles, order = self._want(rows)
-        rank = self._ranked("d.length DESC, d.path, d.id, d.ordinal", handles, order)
-        position = self._ranked("d.path, d.ordinal", handles, order)
+        rank = self._ranked(RANK_SQL, handles, order)
+        position = self._ranked(POSITION_SQL, handles, order)
         self.conn.execute("DELETE FROM temp.wanted")
         return rank, position
 
@@ -99,111 +105,104 @@ class StoredDocuments:
             return sets
         back = np.empty(len(order), np.int64)
         back[order] = np.arange(len(order), dtype=np.int64)
-        return take(sets, back)
+        return sets.take(back)
 
 
 class StoredIndex(NearDuplicates):
-    """:class:`~cleaner.resolve.NearDuplicates` over the documents of a :class:`State`.
+    """:class:`~cleaner.dedup.incremental.NearDuplicates` over the documents of a
+    :class:`State`.
 
     Reads only the documents it is asked about and their candidates, so an incremental
     run costs in proportion to the new documents and their neighbours. A document's
-    tokens come from its stored band keys; nothing is hashed again.
+    tokens come from its stored band keys; nothing is hashed again. ``banding`` is the
+    one the stored keys were made with (callers hash new texts with it).
     """
 
     def __init__(self, state: State, threshold: float, banding: Banding | None = None) -> None:
         super().__init__(threshold)
         self.banding = banding or Banding(threshold)
+        self.state = state
         self.conn = state.conn
-        self._sets: dict[int, Shingles] = {}
-        self._keys: dict[int, Keys] = {}
-        self._facts: dict[int, tuple[Rank, tuple[Any, ...], bool | None]] = {}
+        self._facts: dict[int, _Facts] = {}
 
     def _load(self, docs: Iterable[int]) -> None:
         missing = [d for d in docs if d not in self._facts]
         for chunk in chunks(missing):
-            marks = ",".join("?" * len(chunk))
-            for doc, length, path, ident, ordinal, kept, blob, keys in self.conn.execute(
-                "SELECT doc, length, path, id, ordinal, kept, shingles, keys FROM docs"
-                f" WHERE doc IN ({marks})",
-                list(chunk),
+            for row in map(
+                DocFacts._make,
+                self.conn.execute(
+                    f"SELECT {', '.join(DocFacts._fields)} FROM docs WHERE doc IN ({marks(chunk)})",
+                    list(chunk),
+                ),
             ):
-                verdict = None if kept is None else bool(kept)
-                self._facts[doc] = ((-length, path, ident, ordinal), (path, ordinal), verdict)
-                self._sets[doc] = shingles_from_blob(blob)
-                self._keys[doc] = keys_from_blob(keys)
+                self._facts[row.doc] = _Facts(
+                    rank_key(row.length, row.path, row.id, row.ordinal),
+                    position_key(row.path, row.ordinal),
+                    None if row.kept is None else bool(row.kept),
+                    from_blob(row.shingles),
+                    from_blob(row.keys),
+                )
 
     def _probe(self, tokens: Tokens) -> set[int]:
         """Documents that hold one of ``tokens``, loaded."""
         found: set[int] = set()
         for chunk in chunks(as_signed(tokens)):
-            marks = ",".join("?" * len(chunk))
             found.update(
                 r[0]
                 for r in self.conn.execute(
-                    f"SELECT doc FROM postings WHERE token IN ({marks})", list(chunk)
+                    f"SELECT doc FROM postings WHERE token IN ({marks(chunk)})", list(chunk)
                 )
             )
         self._load(found)
         return found
 
-    def candidates(self, doc: int) -> Iterable[int]:
+    def _fact(self, doc: int) -> _Facts:
         self._load([doc])
-        return self._probe(as_tokens(self._keys[doc]))
+        return self._facts[doc]
+
+    def candidates(self, doc: int) -> Iterable[int]:
+        return self._probe(as_tokens(self._fact(doc).keys))
 
     def shingles(self, doc: int) -> Shingles:
-        self._load([doc])
-        return self._sets[doc]
+        return self._fact(doc).shingles
 
     def rank(self, doc: int) -> Rank:
-        self._load([doc])
-        return self._facts[doc][0]
+        return self._fact(doc).rank
 
-    def position(self, doc: int) -> tuple[Any, ...]:
-        return self._facts[doc][1]
+    def position(self, doc: int) -> Position:
+        return self._facts[doc].position
 
     def verdict(self, doc: int) -> bool | None:
-        self._load([doc])
-        return self._facts[doc][2]
+        return self._fact(doc).verdict
 
     def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
-        rank, position, _ = self._facts[doc]
-        self._facts[doc] = (rank, position, dup_of is None)
-        self.conn.execute(
-            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
-            (int(dup_of is None), dup_of, similarity, doc),
-        )
+        self._facts[doc].verdict = dup_of is None
+        self.state.set_verdicts([(doc, dup_of, similarity)])
 
     def forget(self, docs: Iterable[int]) -> None:
         """Drop cached facts of removed documents."""
         for d in docs:
             self._facts.pop(d, None)
-            self._sets.pop(d, None)
-            self._keys.pop(d, None)
 
     def lookup(
-        self,
-        sets: Shingles,
-        exclude_path: str | None = None,
-        keys: Keys | None = None,
+        self, sets: Shingles, keys: Keys, exclude_path: str | None = None
     ) -> tuple[str, str, float] | None:
         """The kept document most similar to ``sets`` (id, source, similarity), if any.
 
-        Documents of ``exclude_path`` are left out (a file is not its own duplicate).
-        ``keys`` are the band keys of ``sets`` when the caller has them already.
+        ``keys`` are the band keys of ``sets`` (made with :attr:`banding`). Documents of
+        ``exclude_path`` are left out (a file is not its own duplicate).
         """
         if not len(sets):
             return None
-        if keys is None:
-            keys = self.banding.keys_of(sets)
         found = self._probe(as_tokens(keys))
-        best: tuple[tuple[float, tuple[Any, ...]], int, float] | None = None
+        best: tuple[tuple[float, Position], int, float] | None = None
         for doc in found:
-            _, position, kept = self._facts[doc]
-            if not kept or position[0] == exclude_path:
+            fact = self._facts[doc]
+            if not fact.verdict or fact.position[0] == exclude_path:
                 continue
-            sim = jaccard(sets, self._sets[doc])
-            if sim >= self.threshold and (best is None or (-sim, position) < best[0]):
-                best = ((-sim, position), doc, sim)
+            sim = jaccard(sets, fact.shingles)
+            if sim >= self.threshold and (best is None or (-sim, fact.position) < best[0]):
+                best = ((-sim, fact.position), doc, sim)
         if best is None:
             return None
         ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]

@@ -1,13 +1,15 @@
 """Near-duplicate resolution of a whole corpus at once, on arrays (a full build).
 
-The rule is :mod:`cleaner.resolve`'s keep-longest rule, and :func:`resolve_arrays` gives
-the verdicts of :meth:`cleaner.resolve.NearDuplicates.resolve` judging every document.
+The rule is the keep-longest rule of :mod:`cleaner.dedup.incremental`, and
+:func:`resolve_arrays` gives the verdicts of
+:meth:`~cleaner.dedup.incremental.NearDuplicates.resolve` judging every document.
 Per document it holds only the band keys and the set size; every pair that shares a
-band key is a candidate (:func:`cleaner.lsh.all_candidate_pairs`); only the documents in
-such a pair are read from a :class:`Documents` store (the state of an output folder, or
-arrays in memory), their shingle sets in blocks of bounded size; candidates are
-verified on their exact Jaccard and the greedy runs in rounds
-(:func:`cleaner.neardup.keep_longest`). Exact copies (same band keys, size and set)
+band key is a candidate (:func:`cleaner.dedup.pairs.all_candidate_pairs`); only the
+documents in such a pair are read from a :class:`Documents` store (the state of an
+output folder, or arrays in memory), their shingle sets in blocks of bounded size;
+candidates are verified on their exact Jaccard and the greedy runs in rounds
+(:func:`cleaner.dedup.cluster.keep_longest`). :func:`resolve_texts` is the whole of it
+for texts held in memory. Exact copies (same band keys, size and set)
 are judged as one document, so a text repeated thousands of times costs as many
 comparisons, not their square; near copies that share a band key are still compared
 pair by pair.
@@ -15,23 +17,26 @@ pair by pair.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.lsh import Mapper, all_candidate_pairs, partitioned_candidate_pairs
-from cleaner.minhash import ShingleSets
-from cleaner.neardup import exact_jaccard, keep_longest
-from cleaner.resolve import Keys, take
+from cleaner.dedup.cluster import keep_longest
+from cleaner.dedup.keeper import Rank, priority_rank
+from cleaner.dedup.lsh import Banding, Keys
+from cleaner.dedup.pairs import Mapper, all_candidate_pairs, partitioned_candidate_pairs
+from cleaner.dedup.shingles import R, ShingleSets, shingle_sets
+from cleaner.dedup.verify import exact_jaccard, may_reach
+
+__all__ = ["Documents", "InMemory", "resolve_arrays", "resolve_texts"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 
-_EPS = 1e-9  # as in cleaner.resolve.size_bounds
 _VERIFY_CHUNK = 1 << 20  # shingles compared per numpy pass: ~50 MB of temporaries
-_R = np.uint64(0x9E3779B97F4A7C15)  # mixes band keys into one digest per row
 _BLOCK = 1 << 24  # shingles read from the store per verification block: 64 MB
 
 
@@ -39,9 +44,8 @@ class Documents(Protocol):
     """What :func:`resolve_arrays` reads of the documents in candidate pairs, by row."""
 
     def order(self, rows: I64) -> tuple[I64, I64]:
-        """Rank and input position of ``rows`` (see
-        :class:`~cleaner.resolve.NearDuplicates`), as distinct integers that sort the
-        same way."""
+        """Rank and input position of ``rows`` (see :mod:`cleaner.dedup.keeper`), as
+        distinct integers that sort the same way."""
         ...
 
     def shingles(self, rows: I64) -> ShingleSets:
@@ -61,7 +65,7 @@ class InMemory:
         return self.rank[rows], self.position[rows]
 
     def shingles(self, rows: I64) -> ShingleSets:
-        return take(self.sets, rows)
+        return self.sets.take(rows)
 
 
 def resolve_arrays(
@@ -75,10 +79,10 @@ def resolve_arrays(
     parts: int = 1,
 ) -> tuple[I64, I64, F64]:
     """The keep-longest rule over a whole corpus at once; the same verdicts as
-    :meth:`~cleaner.resolve.NearDuplicates.resolve` judging every document.
+    :meth:`~cleaner.dedup.incremental.NearDuplicates.resolve` judging every document.
 
     ``keys`` (one row of band keys per document with a non-empty shingle set, see
-    :meth:`~cleaner.resolve.Banding.keys`) and ``sizes`` (its set sizes) are all that is
+    :meth:`~cleaner.dedup.lsh.Banding.keys`) and ``sizes`` (its set sizes) are all that is
     held for every document. Pairs that share a key and pass the size bound are the
     candidates; only documents in such a pair (or with an exact copy) are read from
     ``docs``: their rank and position once, and their shingle sets block by block,
@@ -88,7 +92,7 @@ def resolve_arrays(
 
     With ``map_`` (an executor's ``map``) and ``parts > 1`` the candidate pairs are found
     in ``parts`` hash partitions of the band tokens on the executor
-    (:func:`~cleaner.lsh.partitioned_candidate_pairs`); the result is the same.
+    (:func:`~cleaner.dedup.pairs.partitioned_candidate_pairs`); the result is the same.
     """
     n = len(keys)
     counts: I64 = np.asarray(sizes, dtype=np.int64)
@@ -101,9 +105,7 @@ def resolve_arrays(
         a, b = partitioned_candidate_pairs(rows_keys, map_, parts, ids)
     else:
         a, b = all_candidate_pairs(rows_keys, ids)
-    large = np.maximum(counts[a], counts[b]).astype(np.float64)
-    small = np.minimum(counts[a], counts[b])
-    possible = small >= np.floor(threshold * large - _EPS)  # see resolve.size_bounds
+    possible = may_reach(counts[a], counts[b], threshold)
     a, b = a[possible], b[possible]
     sim = _verify(a, b, counts, docs, block) if len(a) else np.zeros(0, np.float64)
     similar = sim >= threshold
@@ -135,6 +137,32 @@ def resolve_arrays(
         _outranked(later[lost], by[lost], la, lb, sim, dup_of, similarity, rank, position)
     dropped = np.flatnonzero(dup_of >= 0)
     return rows[dropped], rows[dup_of[dropped]], similarity[dropped]
+
+
+def resolve_texts(
+    texts: Sequence[str], ranks: Sequence[Rank], banding: Banding, ngram: int = 5
+) -> tuple[I64, I64, F64]:
+    """:func:`resolve_arrays` over texts held in memory, in input order.
+
+    ``ranks`` are the texts' :func:`~cleaner.dedup.keeper.rank_key`; a text's place in
+    ``texts`` is its input position. Returns the dropped texts, the text each one
+    duplicates (places in ``texts``) and their Jaccard.
+
+    >>> text = "one two three four five six seven"
+    >>> resolve_texts([text, text + " eight", "nine"], [(0, "", "", 0), (-1, "", "", 1),
+    ...               (0, "", "", 2)], Banding(0.7))[:2]
+    (array([0]), array([1]))
+    """
+    sets = shingle_sets(texts, ngram)
+    full = np.flatnonzero(sets.sizes() > 0)
+    mine = sets.take(full)
+    dropped, dup_of, sim = resolve_arrays(
+        banding.keys(mine),
+        mine.sizes(),
+        banding.threshold,
+        InMemory(priority_rank([ranks[i] for i in full.tolist()]), full, mine),
+    )
+    return full[dropped], full[dup_of], sim
 
 
 def _outranked(
@@ -179,7 +207,7 @@ def _copies(keys: Keys, sizes: I64, docs: Documents, block: int) -> I64:
         return stand_in
     digest = sizes.astype(np.uint64)
     for column in keys.T:
-        digest = (digest * _R) ^ column.astype(np.uint64)
+        digest = (digest * R) ^ column.astype(np.uint64)
     order = np.argsort(digest, kind="stable")
     digest = digest[order]
     start = np.concatenate(([True], digest[1:] != digest[:-1]))

@@ -1,0 +1,118 @@
+"""Who stays among verified near-duplicates: two greedy rules over edges, vectorized.
+
+Both visit documents in keep-priority order (a rank per document, 0 first; see
+:mod:`cleaner.dedup.keeper`) over the verified edges ``(a, b)``:
+
+* :func:`star_clusters` (paragraphs, :func:`cleaner.dedup.find.find_duplicates`): a
+  document no earlier centre has claimed becomes a centre and claims its neighbours.
+  A duplicate is therefore always verified against the very document it is reported
+  to duplicate, and two documents are never linked through a third.
+* :func:`keep_longest` (documents, :func:`cleaner.dedup.resolve.resolve_arrays`): a
+  document is dropped when one of its earlier neighbours is kept; a dropped one
+  blocks nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["keep_longest", "star_clusters"]
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+
+def star_clusters(n: int, a: I64, b: I64, rank: I64) -> I64:
+    """Greedy star clustering in rank order over the edges ``(a, b)``; vectorized.
+
+    Returns each node's centre (itself for centres). Equal to the sequential rule
+    "visit nodes by rank; an unclaimed node becomes a centre and claims its unclaimed
+    neighbours", computed in rounds: a still-free node whose rank beats all its
+    still-free neighbours is a centre, and its neighbours are claimed.
+
+    >>> star_clusters(3, np.array([0, 1]), np.array([1, 2]), np.array([1, 0, 2])).tolist()
+    [1, 1, 1]
+    >>> star_clusters(3, np.array([0, 1]), np.array([1, 2]), np.array([0, 1, 2])).tolist()
+    [0, 0, 2]
+    """
+    u = np.concatenate((a, b)).astype(np.int64)
+    v = np.concatenate((b, a)).astype(np.int64)
+    free = np.ones(n, np.bool_)
+    is_center = np.zeros(n, np.bool_)
+    big = np.iinfo(np.int64).max
+    while True:
+        live = free[u] & free[v]
+        u, v = u[live], v[live]
+        best = np.full(n, big, np.int64)
+        np.minimum.at(best, u, rank[v])
+        new = free & (rank < best)
+        if not new.any():
+            break
+        is_center |= new
+        free &= ~new
+        free[u[new[v]]] = False
+        if not free.any():
+            break
+    u = np.concatenate((a, b)).astype(np.int64)
+    v = np.concatenate((b, a)).astype(np.int64)
+    claim = is_center[v] & ~is_center[u]
+    u, v = u[claim], v[claim]
+    order = np.lexsort((rank[v], u))
+    u, v = u[order], v[order]
+    first = np.concatenate((np.ones(min(len(u), 1), np.bool_), u[1:] != u[:-1]))
+    center = np.arange(n, dtype=np.int64)
+    center[u[first]] = v[first]
+    return center
+
+
+_UNDECIDED, _KEPT, _DROPPED = 0, 1, 2
+
+
+def keep_longest(n: int, a: I64, b: I64, sim: F64, rank: I64, position: I64) -> tuple[I64, F64]:
+    """The keep-longest rule over verified edges ``(a, b)``; vectorized.
+
+    Equal to the sequential rule of :class:`cleaner.dedup.incremental.NearDuplicates`: visit
+    nodes by ``rank`` (distinct; lower first); a node is dropped when one of its
+    neighbours of lower rank is kept, and then names the kept neighbour of lower rank
+    with the highest ``sim``, ties to the lowest ``position`` (distinct). Unlike
+    :func:`star_clusters`, a dropped node still counts: it blocks nothing, but a
+    node whose only earlier neighbours were dropped is kept. Computed in rounds: a
+    node is kept once all its earlier neighbours are dropped, and dropped once one of
+    them is kept; every round settles at least the undecided node of lowest rank.
+    Returns each node's kept neighbour (-1 for kept nodes) and the similarity to it
+    (NaN for kept nodes).
+
+    >>> a, b, s = np.array([0, 1]), np.array([1, 2]), np.array([0.9, 0.85])
+    >>> keep_longest(3, a, b, s, np.array([0, 1, 2]), np.arange(3))[0].tolist()
+    [-1, 0, -1]
+    >>> keep_longest(3, a, b, s, np.array([2, 1, 0]), np.arange(3))[0].tolist()
+    [-1, 2, -1]
+    """
+    first = rank[a] < rank[b]
+    u = np.where(first, a, b).astype(np.int64)  # judged before v
+    v = np.where(first, b, a).astype(np.int64)
+    state = np.zeros(n, np.int8)
+    eu, ev = u, v
+    while True:
+        live = state[ev] == _UNDECIDED
+        eu, ev = eu[live], ev[live]
+        state[ev[state[eu] == _KEPT]] = _DROPPED
+        live = state[ev] == _UNDECIDED
+        eu, ev = eu[live], ev[live]
+        blocked = np.zeros(n, np.bool_)
+        blocked[ev[state[eu] != _DROPPED]] = True
+        settled = (state == _UNDECIDED) & ~blocked
+        state[settled] = _KEPT
+        if not len(ev):
+            break
+    dup_of = np.full(n, -1, np.int64)
+    similarity = np.full(n, np.nan, np.float64)
+    claim = (state[u] == _KEPT) & (state[v] == _DROPPED)
+    u, v, s = u[claim], v[claim], sim[claim]
+    order = np.lexsort((position[u], -s, v))
+    u, v, s = u[order], v[order], s[order]
+    head = np.concatenate((np.ones(min(len(v), 1), np.bool_), v[1:] != v[:-1]))
+    dup_of[v[head]] = u[head]
+    similarity[v[head]] = s[head]
+    return dup_of, similarity

@@ -1,0 +1,126 @@
+"""The keep-longest rule, one document at a time, kept up to date as documents change.
+
+The rule (see :mod:`cleaner.dedup.keeper`): documents are judged in rank order, longest
+first (after cleaning), ties broken by source path, then id, then position in the input.
+A document is dropped when its word n-gram Jaccard with an earlier *kept* document is
+at least the threshold; it then names the most similar such document (ties: the one
+first in input order). The result depends only on the set of documents, never on the
+order they arrive in, so it can be kept up to date: when documents are added or
+removed, only documents similar to a changed one are judged again, in rank order, and
+a change of verdict spreads to the documents similar to it.
+
+Shingles are the canonical 32-bit shingle hashes of :mod:`cleaner.dedup.shingles`, kept
+as a sorted ``uint32`` array per document; Jaccard is computed exactly on those arrays,
+so nothing is decided on an estimate. Candidates are the documents that share an index
+token (:class:`cleaner.dedup.lsh.Banding`).
+
+Two implementations of the rule share these facts. :class:`NearDuplicates` judges
+documents one at a time and spreads changes (an incremental run, over the stored index:
+:class:`cleaner.store.index.StoredIndex`). :func:`cleaner.dedup.resolve.resolve_arrays`
+judges a whole corpus at once on arrays. Both give the same verdicts; the tests hold
+the second to the first over a list in memory.
+"""
+
+from __future__ import annotations
+
+import heapq
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.dedup.keeper import Position, Rank
+from cleaner.dedup.verify import jaccard, size_bounds
+
+__all__ = ["NearDuplicates"]
+
+Shingles = npt.NDArray[np.uint32]
+
+
+class NearDuplicates(ABC):
+    """The keep-longest rule over a store of documents, resolved incrementally.
+
+    A store hands out documents by integer handle. Subclasses say how to find
+    candidates and read a document's facts; :meth:`resolve` does the rest, the same way
+    for an in-memory list and for the persistent index of an output folder.
+    """
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.evaluated = 0
+
+    @abstractmethod
+    def candidates(self, doc: int) -> Iterable[int]:
+        """Live documents sharing an index entry with ``doc`` (a superset of the similar)."""
+
+    @abstractmethod
+    def shingles(self, doc: int) -> Shingles: ...
+
+    @abstractmethod
+    def rank(self, doc: int) -> Rank:
+        """Sort key: :func:`~cleaner.dedup.keeper.rank_key`; smaller ranks are judged first."""
+
+    @abstractmethod
+    def position(self, doc: int) -> Position:
+        """Place in input order (:func:`~cleaner.dedup.keeper.position_key`), which breaks
+        ties between equally similar kept documents."""
+
+    @abstractmethod
+    def verdict(self, doc: int) -> bool | None:
+        """True kept, False dropped, None not judged yet."""
+
+    @abstractmethod
+    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
+        """Record the judgement: kept when ``dup_of`` is None."""
+
+    def similar(self, doc: int) -> list[tuple[int, float]]:
+        """Every other live document with Jaccard >= threshold, with its similarity."""
+        mine = self.shingles(doc)
+        lo, hi = size_bounds(len(mine), self.threshold)
+        out = []
+        for other in sorted(set(self.candidates(doc)) - {doc}):
+            theirs = self.shingles(other)
+            if lo <= len(theirs) <= hi:
+                sim = jaccard(mine, theirs)
+                if sim >= self.threshold:
+                    out.append((other, sim))
+        return out
+
+    def affected_by_removal(self, doc: int) -> list[int]:
+        """Documents to judge again when ``doc`` leaves the store (call before removing it)."""
+        if not self.verdict(doc):
+            return []  # a dropped document never decided anything
+        mine = self.rank(doc)
+        return [other for other, _ in self.similar(doc) if self.rank(other) > mine]
+
+    def resolve(self, dirty: Iterable[int]) -> None:
+        """Judge ``dirty`` documents and, in rank order, every document their change affects.
+
+        Each document is judged at most once: a change only affects documents of a
+        later rank, and those are taken from the heap after it.
+        """
+        queued = set(dirty)
+        heap = [(self.rank(d), d) for d in queued]
+        heapq.heapify(heap)
+        while heap:
+            rank, doc = heapq.heappop(heap)
+            self.evaluated += 1
+            sims = self.similar(doc)
+            best: tuple[tuple[float, Position], int, float] | None = None
+            for other, sim in sims:
+                if self.rank(other) < rank and self.verdict(other):
+                    key = (-sim, self.position(other))
+                    if best is None or key < best[0]:
+                        best = (key, other, sim)
+            was = self.verdict(doc)
+            kept = best is None
+            if best is None:
+                self.set_verdict(doc, None, None)
+            else:
+                self.set_verdict(doc, best[1], best[2])
+            if was != kept and (kept or was):
+                for other, _ in sims:
+                    if other not in queued and self.rank(other) > rank:
+                        queued.add(other)
+                        heapq.heappush(heap, (self.rank(other), other))

@@ -1,0 +1,223 @@
+"""Candidate pairs: documents that share a band key, found on sorted flat arrays.
+
+``keys`` has one row per document and one column per band (see
+:func:`cleaner.dedup.lsh.band_keys`). Pairs come from runs of equal keys in sorted
+order, not from dicts of Python objects, as ``a << 32 | b`` codes (:func:`pair_codes`).
+
+* :func:`candidate_pairs` caps long runs, for in-memory batches that may hold many
+  copies of one text (a paragraph repeated across a corpus): a run longer than
+  ``max_run`` is not expanded to all its pairs; each member is paired with the run's
+  first member (in rank order) and its ``max_run`` successors, which is enough for star
+  clustering around the first member.
+* :func:`all_candidate_pairs` takes every pair of every run: what the keep-longest
+  rule of a full build needs (:func:`cleaner.dedup.resolve.resolve_arrays`, which
+  judges exact copies as one document first). :func:`partitioned_candidate_pairs` is
+  the same, computed on an executor in hash partitions of the band tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.dedup.shingles import fmix64
+
+__all__ = [
+    "all_candidate_pairs",
+    "candidate_pairs",
+    "pair_codes",
+    "partition_pairs",
+    "partitioned_candidate_pairs",
+]
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+
+
+def _run_pairs(keys: U32, ids: npt.NDArray[np.integer], max_run: int) -> tuple[I64, I64]:
+    """Pairs of ids inside runs of equal sorted ``keys``, long runs capped."""
+    if len(keys) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new_run = np.concatenate(([True], keys[1:] != keys[:-1]))
+    run = np.cumsum(new_run)
+    head = np.flatnonzero(new_run)[run - 1]
+    firsts, seconds = [], []
+    member = np.flatnonzero(~new_run)  # every non-first member pairs with its run's first
+    firsts.append(ids[head[member]])
+    seconds.append(ids[member])
+    for d in range(1, max_run + 1):
+        same = np.flatnonzero(run[:-d] == run[d:])
+        if not len(same):
+            break
+        firsts.append(ids[same])
+        seconds.append(ids[same + d])
+    return (
+        np.concatenate(firsts).astype(np.int64),
+        np.concatenate(seconds).astype(np.int64),
+    )
+
+
+def _unique_pairs(a: I64, b: I64) -> tuple[I64, I64]:
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi
+    return split_codes(np.unique(pair_codes(lo[keep], hi[keep])))
+
+
+def candidate_pairs(keys: U32, rank: I64 | None = None, max_run: int = 64) -> tuple[I64, I64]:
+    """Candidate pairs ``(a, b)``, ``a < b``, among the documents of ``keys``, long runs
+    capped (see the module docstring).
+
+    ``rank`` orders the members of a run (lower first, as in keep priority) so that
+    the capping of long runs keeps the pairs that star clustering needs; by default
+    the document index orders them.
+
+    >>> keys = np.array([[7], [7], [9], [7]], dtype=np.uint32)
+    >>> [p.tolist() for p in candidate_pairs(keys)]
+    [[0, 0, 1], [1, 3, 3]]
+    """
+    n = keys.shape[0]
+    order_rank = np.arange(n, dtype=np.int64) if rank is None else rank
+    firsts, seconds = [], []
+    for band in keys.T:
+        order = np.lexsort((order_rank, band))
+        a, b = _run_pairs(band[order], order, max_run)
+        firsts.append(a)
+        seconds.append(b)
+    if not firsts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return _unique_pairs(np.concatenate(firsts), np.concatenate(seconds))
+
+
+def _all_run_pairs(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Every pair inside runs of equal keys of sorted ``key << 32 | id`` codes, as
+    ``a << 32 | b`` codes with ``a < b`` (ids ascend inside a run)."""
+    keys = codes >> np.uint64(32)
+    same = keys[1:] == keys[:-1]
+    member = np.zeros(len(codes), np.bool_)
+    member[1:] |= same
+    member[:-1] |= same
+    codes, keys = codes[member], keys[member]
+    if not len(codes):
+        return np.zeros(0, np.uint64)
+    ids = codes & np.uint64(0xFFFFFFFF)
+    new_run = np.concatenate(([True], keys[1:] != keys[:-1]))
+    start = np.flatnonzero(new_run)[np.cumsum(new_run) - 1]
+    count = np.arange(len(codes), dtype=np.int64) - start  # earlier members of the run
+    later = np.repeat(np.arange(len(codes), dtype=np.int64), count)
+    offset = np.arange(len(later), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    earlier = start[later] + offset
+    return pair_codes(ids[earlier], ids[later])
+
+
+def pair_codes(a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.uint64]:
+    """``a << 32 | b`` as uint64: a pair (or a key and an id) as one sortable number."""
+    high = np.asarray(a).astype(np.uint64, copy=False) << np.uint64(32)
+    return np.asarray(high | np.asarray(b).astype(np.uint64, copy=False), dtype=np.uint64)
+
+
+def split_codes(codes: npt.NDArray[np.uint64]) -> tuple[I64, I64]:
+    """The ``(a, b)`` arrays of :func:`pair_codes`."""
+    return (
+        (codes >> np.uint64(32)).astype(np.int64),
+        (codes & np.uint64(0xFFFFFFFF)).astype(np.int64),
+    )
+
+
+def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I64, I64]:
+    """Every pair ``(a, b)``, ``a < b``, of documents that share a key in some band.
+
+    ``keys`` has one row per document and one column per band; ``ids`` (below
+    ``2**32``, default the row numbers) name the rows. Unlike :func:`candidate_pairs`
+    no run is capped, so the result is exactly the pairs that share an index token: a
+    run of ``m`` equal keys gives ``m * (m - 1) / 2`` pairs. Each band is sorted as one array of
+    ``key << 32 | id`` codes; the pairs of a few bands at a time are merged into the
+    sorted, unique result, so duplicates across bands are never held for long.
+
+    >>> keys = np.array([[7, 1], [7, 2], [9, 2], [7, 3]], dtype=np.uint32)
+    >>> [p.tolist() for p in all_candidate_pairs(keys)]
+    [[0, 0, 1, 1], [1, 3, 2, 3]]
+    """
+    n = keys.shape[0]
+    names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
+    found = np.zeros(0, np.uint64)
+    pending: list[npt.NDArray[np.uint64]] = []
+    waiting = 0
+    for band in range(keys.shape[1] if keys.ndim == 2 else 0):
+        codes = np.sort(pair_codes(keys[:, band], names))
+        pending.append(_all_run_pairs(codes))
+        waiting += len(pending[-1])
+        if waiting > max(1 << 22, len(found)) or band == keys.shape[1] - 1:
+            found = np.unique(np.concatenate((found, *pending)))
+            pending, waiting = [], 0
+    return split_codes(found)
+
+
+Partition = tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
+Mapper = Callable[
+    [Callable[[Partition], npt.NDArray[np.uint64]], Iterable[Partition]],
+    Iterable[npt.NDArray[np.uint64]],
+]
+
+
+def _partitions(keys: U32, names: npt.NDArray[np.uint64], parts: int) -> Iterator[Partition]:
+    """The ``(band << 32 | key, id)`` tokens of ``keys``, split by a hash of the token.
+
+    Built one partition at a time from a one-byte partition number per token, so the
+    driver never holds all tokens at 16 bytes each (an executor takes the partitions
+    lazily, a few in flight).
+    """
+    bands = keys.shape[1]
+    part = np.empty(keys.shape, np.uint8 if parts <= 256 else np.uint32)
+    for band in range(bands):
+        tokens = pair_codes(band, keys[:, band])
+        part[:, band] = fmix64(tokens) % np.uint64(parts)
+    for p in range(parts):
+        chunks: list[npt.NDArray[np.uint64]] = []
+        owners: list[npt.NDArray[np.uint64]] = []
+        for band in range(bands):
+            rows = np.flatnonzero(part[:, band] == p)
+            chunks.append(pair_codes(band, keys[rows, band]))
+            owners.append(names[rows])
+        yield np.concatenate(chunks), np.concatenate(owners)
+
+
+def partition_pairs(partition: Partition) -> npt.NDArray[np.uint64]:
+    """The pairs of one hash partition, as sorted unique ``a << 32 | b`` codes (a task).
+
+    Every token falls in exactly one partition, so the union of the partitions' pairs is
+    :func:`all_candidate_pairs`.
+    """
+    tokens, names = partition
+    if not len(tokens):
+        return np.zeros(0, np.uint64)
+    _, dense = np.unique(tokens, return_inverse=True)  # below 2**32: fits a code's key
+    codes = np.sort(pair_codes(dense, names))
+    return np.unique(_all_run_pairs(codes))
+
+
+def partitioned_candidate_pairs(
+    keys: U32, map_: Mapper, parts: int, ids: npt.ArrayLike | None = None
+) -> tuple[I64, I64]:
+    """:func:`all_candidate_pairs`, computed as ``parts`` hash partitions of the band tokens.
+
+    The shuffle of a distributed LSH: each ``(band, key)`` token goes to the partition
+    its hash names, ``map_`` (an executor's ``map``: local processes, Ray tasks) finds
+    the pairs inside each partition, and the sorted unique union comes back here. The
+    result is the same as in one process, whatever ``parts`` is.
+
+    >>> keys = np.array([[7, 1], [7, 2], [9, 2], [7, 3]], dtype=np.uint32)
+    >>> [p.tolist() for p in partitioned_candidate_pairs(keys, map, 3)]
+    [[0, 0, 1, 1], [1, 3, 2, 3]]
+    """
+    n = keys.shape[0]
+    names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
+    if keys.ndim != 2 or not n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    found = np.unique(
+        np.concatenate(
+            [np.zeros(0, np.uint64), *map_(partition_pairs, _partitions(keys, names, parts))]
+        )
+    )
+    return split_codes(found)

@@ -1,0 +1,84 @@
+"""A bounded index of the most recent kept documents, for near-duplicates in a stream.
+
+A stream cannot wait for the whole corpus, so it keeps the *first* copy: each new
+document is compared with the documents kept before it. The index holds, per kept
+document, its sorted shingle hashes (4 bytes per word of text) and its index tokens
+(one per LSH band, :class:`cleaner.dedup.lsh.Banding`), for at most ``window``
+documents: past that the oldest is forgotten, so a copy further back than ``window``
+kept documents is not caught. ``window=None`` keeps everything.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.dedup.verify import jaccard
+
+__all__ = ["Window"]
+
+U32 = npt.NDArray[np.uint32]
+
+
+@dataclass(eq=False)  # identity, not array comparison, for bucket removal
+class _Kept:
+    label: Any
+    hashes: U32
+    tokens: list[int]
+
+
+class Window:
+    """The last ``window`` kept documents, found by their index tokens.
+
+    >>> from cleaner.dedup.lsh import Banding
+    >>> from cleaner.dedup.shingles import shingle_hashes
+    >>> banding, index = Banding(0.8), Window(0.8, window=2)
+    >>> h = shingle_hashes("one two three four five six seven eight")
+    >>> index.add(h, banding.tokens(h), "a")
+    >>> index.best(h, banding.tokens(h))
+    (1.0, 'a')
+    """
+
+    def __init__(self, threshold: float, window: int | None) -> None:
+        if window is not None and window < 1:
+            raise ValueError("window must be at least 1, or None for no limit")
+        self.threshold = threshold
+        self.window = window
+        self._kept: deque[_Kept] = deque()
+        self._buckets: dict[int, list[_Kept]] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def best(self, hashes: U32, tokens: npt.NDArray[np.uint64]) -> tuple[float, Any] | None:
+        """The most similar kept document at or above the threshold, as (Jaccard, label);
+        ties go to the one met first (its token earliest, then kept earliest)."""
+        best: tuple[float, _Kept] | None = None
+        seen: set[int] = set()
+        for token in tokens.tolist():
+            for other in self._buckets.get(token, ()):
+                if id(other) in seen:
+                    continue
+                seen.add(id(other))
+                sim = jaccard(hashes, other.hashes)
+                if sim >= self.threshold and (best is None or sim > best[0]):
+                    best = (sim, other)
+        return None if best is None else (best[0], best[1].label)
+
+    def add(self, hashes: U32, tokens: npt.NDArray[np.uint64], label: Any) -> None:
+        """Keep a document under ``label``, forgetting the oldest past ``window``."""
+        kept = _Kept(label, hashes, tokens.tolist())
+        self._kept.append(kept)
+        for token in kept.tokens:
+            self._buckets.setdefault(token, []).append(kept)
+        if self.window is not None and len(self._kept) > self.window:
+            old = self._kept.popleft()
+            for token in old.tokens:
+                bucket = self._buckets[token]
+                bucket.remove(old)
+                if not bucket:
+                    del self._buckets[token]

@@ -1,0 +1,94 @@
+"""Reference implementations the tests (and bench/bench_resolve.py) hold cleaner to.
+
+Plain and slow on purpose: each says what the fast code must give, in the fewest moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.dedup.incremental import NearDuplicates
+from cleaner.dedup.keeper import Position, Rank
+from cleaner.dedup.lsh import Banding
+from cleaner.dedup.shingles import shingles
+
+Shingles = npt.NDArray[np.uint32]
+Tokens = npt.NDArray[np.uint64]
+
+
+def shingle_jaccard(a: str, b: str, ngram: int = 5) -> float:
+    """Exact Jaccard of two texts' canonical shingle sets, as strings (no hashing);
+    0.0 for two texts without shingles.
+
+    >>> shingle_jaccard("a b c d e f", "a b c d e g")
+    0.3333333333333333
+    """
+    x, y = set(shingles(a, ngram)), set(shingles(b, ngram))
+    return len(x & y) / len(x | y) if x or y else 0.0
+
+
+def _shared_tokens(tokens_of: Sequence[Tokens]) -> dict[int, set[int]]:
+    """All documents (by index) that share a token with each document, itself included."""
+    owners: dict[int, list[int]] = {}
+    for doc, tokens in enumerate(tokens_of):
+        for token in tokens.tolist():
+            owners.setdefault(token, []).append(doc)
+    adjacency: dict[int, set[int]] = {}
+    for group in owners.values():
+        if len(group) > 1:
+            for doc in group:
+                adjacency.setdefault(doc, set()).update(group)
+    return adjacency
+
+
+class MemoryIndex(NearDuplicates):
+    """:class:`~cleaner.dedup.incremental.NearDuplicates` over a list held in memory: the
+    one-at-a-time reference rule that the array resolver must agree with.
+
+    ``sets`` (from :func:`~cleaner.dedup.shingles.shingle_hashes`), ``ranks`` and
+    ``positions`` are per document; documents with ``live`` False (dropped by an
+    earlier stage) take no part and should have an empty set.
+    """
+
+    def __init__(
+        self,
+        sets: Sequence[Shingles],
+        ranks: Sequence[Rank],
+        positions: Sequence[Position],
+        live: Sequence[bool],
+        *,
+        threshold: float,
+        banding: Banding | None = None,
+    ) -> None:
+        super().__init__(threshold)
+        self.sets, self.ranks, self.positions = sets, ranks, positions
+        self.live = [i for i, ok in enumerate(live) if ok]
+        self._adjacency = _shared_tokens((banding or Banding(threshold)).tokens_many(sets))
+        self.verdicts: dict[int, tuple[int | None, float | None]] = {}
+
+    def candidates(self, doc: int) -> Iterable[int]:
+        return self._adjacency.get(doc, ())
+
+    def shingles(self, doc: int) -> Shingles:
+        return self.sets[doc]
+
+    def rank(self, doc: int) -> Rank:
+        return self.ranks[doc]
+
+    def position(self, doc: int) -> Position:
+        return self.positions[doc]
+
+    def verdict(self, doc: int) -> bool | None:
+        v = self.verdicts.get(doc)
+        return None if v is None else v[0] is None
+
+    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
+        self.verdicts[doc] = (dup_of, similarity)
+
+    def resolve_all(self) -> dict[int, tuple[int | None, float | None]]:
+        """Judge every live document; return {doc: (dup_of or None, similarity or None)}."""
+        self.resolve(self.live)
+        return self.verdicts
