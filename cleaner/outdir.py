@@ -9,7 +9,7 @@
       .cleaner/
         current -> gen-000007      the finished generation; replaced by one rename
         gen-000007/                corpus.jsonl, audit.jsonl, manifest.json (written last)
-        state.sqlite               inputs, cleaned documents, dedup index (cleaner.state)
+        state.sqlite               inputs, cleaned documents, dedup index (cleaner.store.state)
         lock                       pid, host and start time of the run holding the folder
 
 A run writes the next generation beside the current one, commits the state database,
