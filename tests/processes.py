@@ -20,6 +20,7 @@ class Process:
     pid: int
     ppid: int
     state: str  # R running, S sleeping, T stopped, Z exited but not reaped, ...
+    group: int  # the process group: kept when the parent dies, whatever the command line says
     started: int  # clock ticks after boot
     cpu: int  # clock ticks of user and system time, its own and its reaped children's
 
@@ -47,7 +48,14 @@ def read(pid: int) -> Process | None:
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()  # from the third field, the state
-    return Process(pid, int(fields[1]), fields[0], int(fields[19]), sum(map(int, fields[11:15])))
+    return Process(
+        pid,
+        int(fields[1]),
+        fields[0],
+        int(fields[2]),
+        int(fields[19]),
+        sum(map(int, fields[11:15])),
+    )
 
 
 def table() -> dict[int, Process]:
@@ -94,6 +102,15 @@ def wait_gone(processes: list[Process], timeout: float) -> list[Process]:
         time.sleep(0.05)
         left = [p for p in left if running(p)]
     return left
+
+
+def in_group(group: int) -> list[Process]:
+    """The running processes of process group ``group``.
+
+    A process that rewrites its command line (Ray's agents do, with setproctitle) can
+    clobber the environment /proc shows, so :func:`started_by` misses it; its group stays.
+    """
+    return [p for p in table().values() if p.group == group and running(p)]
 
 
 def started_by(mark: str) -> list[Process]:

@@ -18,7 +18,7 @@ import ray
 from cleaner import clean_corpus
 from cleaner.executors import make_executor
 from cleaner.integrations.ray import RayExecutor
-from tests.processes import descendants, read, running, started_by, wait_gone
+from tests.processes import descendants, in_group, read, running, started_by, wait_gone
 from tests.scale_corpus import write_corpus
 from tests.test_executor import outputs
 from tests.test_faults import cleaner
@@ -62,8 +62,15 @@ def test_a_killed_driver_leaves_no_ray_process(tmp_path: Path) -> None:
     raw = write_corpus(tmp_path / "raw", docs=600, seed=5)
     mark = f"CLEANER_TEST_RUN={uuid.uuid4().hex}"  # Ray's processes inherit it, orphans too
     name, value = mark.split("=")
-    proc = cleaner(
-        "run", str(raw), str(tmp_path / "out"), "-q", "--executor", "ray", env={name: value}
+    proc = cleaner(  # a process group of its own, so that its processes can be told by it
+        "run",
+        str(raw),
+        str(tmp_path / "out"),
+        "-q",
+        "--executor",
+        "ray",
+        env={name: value},
+        start_new_session=True,
     )
     try:
         while not any(p.command().endswith("_file") for p in descendants(proc.pid)):  # a task
@@ -73,13 +80,16 @@ def test_a_killed_driver_leaves_no_ray_process(tmp_path: Path) -> None:
         while (driver := read(proc.pid)) is not None and driver.state != "T":
             time.sleep(0.01)
         assert len(started_by(mark)) >= 5  # the driver, GCS, raylet, a worker, ...
+        # the whole tree and the run's process group too: Ray's agents rewrite their
+        # command line over the environment that started_by reads
+        tree = {p.key: p for p in [*started_by(mark), *descendants(proc.pid), *in_group(proc.pid)]}
         proc.send_signal(signal.SIGKILL)
         assert proc.wait() == -signal.SIGKILL
-        left = wait_gone(started_by(mark), timeout=180)
+        left = wait_gone([*tree.values(), *in_group(proc.pid)], timeout=180)
         assert not left, f"still running after the driver was killed: {[p.name() for p in left]}"
     finally:
         proc.kill()
         proc.wait()
-        for process in started_by(mark):
+        for process in [*started_by(mark), *in_group(proc.pid)]:
             if running(process):
                 os.kill(process.pid, signal.SIGKILL)
