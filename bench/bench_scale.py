@@ -139,16 +139,19 @@ def generated_corpus(docs: int) -> Iterator[tuple[str, str]]:
         yield f"gen-{rec['id']:07d}", str(rec["text"])
 
 
-def write_corpus(root: Path, docs: Iterable[tuple[str, str]], file_mb: float) -> dict[str, Any]:
-    """Write ``root/jsonl/part-NNNN.jsonl`` and ``root/txt/NAME.txt``; return the label."""
+def write_corpus(
+    root: Path, docs: Iterable[tuple[str, str]], file_mb: float, txt: bool
+) -> dict[str, Any]:
+    """Write ``root/jsonl/part-NNNN.jsonl`` and, with ``txt``, ``root/txt/NAME.txt``;
+    return what the corpus holds."""
     if (root / "corpus.json").exists():
         info: dict[str, Any] = json.loads((root / "corpus.json").read_text())
-        if info.get("version") == CORPUS_VERSION:
+        if info.get("version") == CORPUS_VERSION and info.get("txt", True) >= txt:
             return info
     shutil.rmtree(root, ignore_errors=True)
     (root / "jsonl").mkdir(parents=True)
     (root / "txt").mkdir()
-    n = copies = size = part_size = parts = 0
+    n = copies = size = lines = part_size = parts = 0
     out = None
     for name, text in docs:
         if out is None or part_size >= file_mb * 1e6:
@@ -157,14 +160,16 @@ def write_corpus(root: Path, docs: Iterable[tuple[str, str]], file_mb: float) ->
             out = (root / "jsonl" / f"part-{parts:04d}.jsonl").open("w", encoding="utf-8")
             parts, part_size = parts + 1, 0
         out.write(json.dumps({"id": name, "text": text}, ensure_ascii=False) + "\n")
-        (root / "txt" / f"{name}.txt").write_text(text, encoding="utf-8")
+        if txt:
+            (root / "txt" / f"{name}.txt").write_text(text, encoding="utf-8")
         n, copies = n + 1, copies + ("-copy" in name)
         size += len(text.encode("utf-8"))
         part_size += len(text.encode("utf-8"))
+        lines += sum(1 for line in text.splitlines() if line.strip())
     if out is not None:
         out.close()
     info = {"version": CORPUS_VERSION, "docs": n, "copies": copies, "bytes": size}
-    info["files"] = parts
+    info.update(lines=lines, files=parts, txt=txt)
     (root / "corpus.json").write_text(json.dumps(info))
     return info
 
@@ -500,11 +505,14 @@ def main() -> None:
             root = args.work / f"real-{mb:g}mb"
             corpora.append(("real text", root, real_corpus(args.data, int(mb * 1e6))))
     for kind, root, docs in corpora:
-        info = write_corpus(root, docs, args.file_mb)
+        txt = any("txt" in job for job in args.jobs.split(","))
+        info = write_corpus(root, docs, args.file_mb, txt)
         label = f"{kind}, {info['docs']:,} documents"
         if info["copies"]:
             label += f" ({info['copies']:,} of them changed copies)"
         label += f", {info['bytes'] / 1e6:.1f} MB of text, JSONL files: {info['files']}"
+        if "lines" in info:
+            label += f", {info['lines'] / info['bytes'] * 1e6:,.0f} non-blank lines per MB"
         runs = root.parent / f"runs-{root.name}"
         if args.profile:
             profile(root, runs)
