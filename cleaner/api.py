@@ -384,14 +384,14 @@ class _Run:
         documents' handles.
         """
         self._phase("cleaning", len(jobs))
+        if repeated is not None:
+            repeated = np.unique(repeated)  # sorted once, searched per file
         tasks = (
             (
                 str(path),
                 source,
                 self.config,
-                None
-                if repeated is None
-                else np.intersect1d(self.state.lines_of(source)[0], repeated),
+                None if repeated is None else _held(self.state.lines_of(source)[0], repeated),
                 ordinals,
                 self.kept.pop(source, None) if ordinals is None else None,
             )
@@ -705,6 +705,23 @@ def clean_file(task: tuple[Any, ...]) -> PreparedFile:
         keys=None if sets is None else banding.keys(sets),
         ordinals=None if ordinals is None else sorted(ordinals),
     )
+
+
+def _held(
+    lines: npt.NDArray[np.uint64], repeated: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.uint64]:
+    """The sorted distinct ``lines`` found in the sorted, distinct ``repeated``.
+
+    Binary search per line: ``np.intersect1d`` sorted the corpus-wide ``repeated`` again
+    for every file, which made a folder of small files quadratic.
+
+    >>> _held(np.array([5, 3, 9, 3], np.uint64), np.array([1, 3, 5], np.uint64)).tolist()
+    [3, 5]
+    """
+    if not len(repeated):
+        return np.empty(0, np.uint64)
+    at = np.minimum(np.searchsorted(repeated, lines), len(repeated) - 1)
+    return np.unique(lines[repeated[at] == lines])
 
 
 def _unchanged(
