@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
-
-from cleaner.api import Report, check_files, clean_corpus
-from cleaner.check import CheckReport, FileCheck
+from cleaner._version import __version__
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig, RepairConfig, load_config
 from cleaner.document import Change, Document
 from cleaner.errors import CleanerError, InputError, LockedError, OutputError, UsageError
 from cleaner.pipeline import Pipeline
-from cleaner.stream import StreamCleaner, clean_records
+from cleaner.run.check import CheckReport, FileCheck
+from cleaner.run.corpus import Report, check_files, clean_corpus
+from cleaner.run.stream import StreamCleaner, clean_records
 
 __all__ = [
     "BoilerplateConfig",

@@ -1,4 +1,4 @@
-"""The ``cleaner`` command: a thin click shell over :mod:`cleaner.api`.
+"""The ``cleaner`` command: a thin click shell over :mod:`cleaner.run.corpus`.
 
 Exit codes: 0 a run completed (rejected inputs are listed in the manifest), 1 a check
 found problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable
@@ -21,15 +21,16 @@ from typing import Any
 import click
 from click.shell_completion import get_completion_class
 
-from cleaner import __version__, api
+from cleaner._version import __version__
 from cleaner.config import CleanConfig, load_config
 from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
-from cleaner.explain import Explanation, explain_file
 from cleaner.readers import Rejection
+from cleaner.run import corpus as api
+from cleaner.run.explain import Explanation, explain_file
+from cleaner.run.stream import stream_corpus
+from cleaner.run.sync import sync_corpus
 from cleaner.stages.stream_dedup import DEFAULT_WINDOW
-from cleaner.stream import stream_corpus
-from cleaner.sync import sync_corpus
 from cleaner.tables import manifest_table
 
 EXIT_PROBLEMS = 1

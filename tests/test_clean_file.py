@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.api import clean_file
 from cleaner.config import CleanConfig, DedupConfig
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import ShingleSets, shingle_hashes
+from cleaner.run.corpus import clean_file
 from cleaner.store.prepare import PreparedFile
 from tests.scale_corpus import write_corpus
 

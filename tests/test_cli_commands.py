@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from cleaner import cli as cli_module
 from cleaner.cli import cli
 from cleaner.document import Change, Document
-from cleaner.explain import explain_document
 from cleaner.readers import doc_id
+from cleaner.run.explain import explain_document
 from cleaner.stage import Stage
 from cleaner.stages.dedup import DedupBlocks
 from cleaner.stages.repair import RepairText

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
-from cleaner.api import check_files, count_file
+from cleaner.run.corpus import check_files, count_file
 from cleaner.stages.boilerplate import line_hash, repeated_in, source_salt
 from tests.conftest import write_files
 from tests.test_incremental import run_both

@@ -14,12 +14,12 @@ from typing import Any
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
 from cleaner.errors import UsageError
-from cleaner.manifest import MANIFEST
-from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.stages.boilerplate import TWINS, LineSets, line_sets
 from cleaner.store.index import StoredIndex
+from cleaner.store.manifest import MANIFEST
+from cleaner.store.outdir import OutputFolder
 from cleaner.store.state import State
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -182,7 +182,7 @@ def judge_file(
     text_key: str,
     lines: CorpusLines | None = None,
 ) -> FileCheck:
-    """Clean one file in memory and judge it; see :func:`cleaner.api.check_files`.
+    """Clean one file in memory and judge it; see :func:`cleaner.run.corpus.check_files`.
 
     With ``lines``, a line of the file that the corpus and the file together hold
     ``min_repeats`` times is a repeated line, as in a run over both.

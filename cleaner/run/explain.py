@@ -17,16 +17,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.check import CorpusLines, corpus_source, open_corpus
 from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
 from cleaner.errors import InputError, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
+from cleaner.run.check import CorpusLines, corpus_source, open_corpus
+from cleaner.run.stream import StreamCleaner
 from cleaner.stage import Stage
 from cleaner.stages.boilerplate import counts_repeats
 from cleaner.stages.repair import RepairText
-from cleaner.stream import StreamCleaner
 
 REPAIR = "repair-text"
 BOILERPLATE = "strip-boilerplate"

@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner import __version__
-from cleaner.check import CheckReport, CorpusLines, has_corpus, judge_file, open_corpus
+from cleaner._version import __version__
 from cleaner.config import CleanConfig
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.resolve import resolve_arrays
@@ -31,7 +30,17 @@ from cleaner.dedup.shingles import shingle_sets
 from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
 from cleaner.fingerprint import code_digest
-from cleaner.manifest import (
+from cleaner.pipeline import Pipeline
+from cleaner.progress import Progress
+from cleaner.readers import InputFile, list_inputs, read_file
+from cleaner.rules.model import model_digest
+from cleaner.run.check import CheckReport, CorpusLines, has_corpus, judge_file, open_corpus
+from cleaner.stages.boilerplate import TWINS, LineSets, counts_repeats, line_sets
+from cleaner.stages.dedup import dedup_scheme
+from cleaner.stages.repair import RepairText
+from cleaner.stats import Stats
+from cleaner.store.index import StoredDocuments, StoredIndex
+from cleaner.store.manifest import (
     AUDIT,
     CORPUS,
     MANIFEST,
@@ -39,17 +48,8 @@ from cleaner.manifest import (
     comparable,
     duplicate_clusters,
 )
-from cleaner.outdir import OutputFolder
-from cleaner.output import AtomicWriter, write_json
-from cleaner.pipeline import Pipeline
-from cleaner.progress import Progress
-from cleaner.readers import InputFile, list_inputs, read_file
-from cleaner.rules.model import model_digest
-from cleaner.stages.boilerplate import TWINS, LineSets, counts_repeats, line_sets
-from cleaner.stages.dedup import dedup_scheme
-from cleaner.stages.repair import RepairText
-from cleaner.stats import Stats
-from cleaner.store.index import StoredDocuments, StoredIndex
+from cleaner.store.outdir import OutputFolder
+from cleaner.store.output import AtomicWriter, write_json
 from cleaner.store.prepare import PreparedFile, prepare_file
 from cleaner.store.schema import SCHEMA, stored_schema
 from cleaner.store.state import State
