@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from cleaner import BoilerplateConfig, clean_corpus, clean_records
 from cleaner.cli import cli
-from cleaner.run.corpus import check_files
+from cleaner.run.check import check_files
 from cleaner.run.explain import explain_file
 from cleaner.stages.boilerplate import strip_boilerplate
 from tests.conftest import write_files

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cleaner import clean_corpus
 from cleaner.cli import cli
-from cleaner.run.corpus import check_files
+from cleaner.run.check import check_files
 from tests.test_incremental import text, variant, write
 
 PARA = (

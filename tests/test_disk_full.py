@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import cleaner.run.corpus
+import cleaner.run.tasks
 from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.store.output import AtomicWriter
@@ -32,7 +33,7 @@ def sqlite_full(*args: Any, **kwargs: Any) -> None:
 POINTS: list[tuple[str, Any, str, Callable[..., None]]] = [
     ("writing the corpus", AtomicWriter, "write_text", full),
     ("committing the state", State, "commit", sqlite_full),
-    ("keeping repaired documents", cleaner.run.corpus.pickle, "dump", full),
+    ("keeping repaired documents", cleaner.run.tasks.pickle, "dump", full),
 ]
 
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from cleaner.config import CleanConfig
+from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
 from cleaner.run.stream import StreamCleaner, explain_changes
-from cleaner.stages.stream_dedup import DEFAULT_WINDOW
 
 try:
     from datatrove.data import DocumentsPipeline

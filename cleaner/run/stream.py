@@ -40,15 +40,16 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from cleaner.config import CleanConfig
+from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
 from cleaner.errors import RecordError
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
 from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_input
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
-from cleaner.run.corpus import Report
+from cleaner.run.report import Report
 from cleaner.stage import Stage
-from cleaner.stages.stream_dedup import DEFAULT_WINDOW, StreamNearDuplicates
+from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
 from cleaner.store.output import dumps
 
@@ -88,7 +89,7 @@ class StreamCleaner:
         return doc
 
     def report(self, seconds: float, rejected: int = 0) -> Report:
-        """A :class:`~cleaner.run.corpus.Report` of everything cleaned so far."""
+        """A :class:`~cleaner.run.report.Report` of everything cleaned so far."""
         counts = self.stats.to_dict()
         docs = counts["documents"]
         return Report(
