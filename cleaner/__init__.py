@@ -7,11 +7,11 @@ The public API is imported on first use (PEP 562), so that ``cleaner --version``
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+import typing
 
 from cleaner._version import __version__
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from cleaner.config import (
         BoilerplateConfig,
         CleanConfig,

@@ -184,7 +184,9 @@ def test_an_internal_error_is_one_line(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(cli_module.api, "clean_corpus", boom)
+    import cleaner.run.corpus  # the run command imports its work when it runs
+
+    monkeypatch.setattr(cleaner.run.corpus, "clean_corpus", boom)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", str(SEEDS / "raw"), str(tmp_path / "o")], prog_name="cleaner")
     assert exit_info.value.code == 2
