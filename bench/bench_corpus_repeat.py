@@ -34,8 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaner.api import clean_corpus  # noqa: E402
 from cleaner.config import CleanConfig, DedupConfig  # noqa: E402
+from cleaner.run.corpus import clean_corpus  # noqa: E402
 
 SENTENCE_END = re.compile(r"[.!?\"'”’)]$")
 CONTENT_CHARS = 80  # a line longer than this that ends like a sentence reads as content

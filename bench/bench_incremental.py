@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from cleaner import clean_corpus
-from cleaner.manifest import comparable
+from cleaner.store.manifest import comparable
 
 SHARD = 1000
 

@@ -1,4 +1,4 @@
-"""The ``cleaner`` command: a thin click shell over :mod:`cleaner.api`.
+"""The ``cleaner`` command: a thin click shell over :mod:`cleaner.run`.
 
 Exit codes: 0 a run completed (rejected inputs are listed in the manifest), 1 a check
 found problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable
@@ -16,21 +16,19 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import get_completion_class
 
-from cleaner import __version__, api
+from cleaner._version import __version__
 from cleaner.config import CleanConfig, load_config
+from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
-from cleaner.explain import Explanation, explain_file
-from cleaner.readers import Rejection
-from cleaner.stages.stream_dedup import DEFAULT_WINDOW
-from cleaner.stream import stream_corpus
-from cleaner.sync import sync_corpus
-from cleaner.tables import manifest_table
+
+if TYPE_CHECKING:  # the commands import their work when they run: --help stays fast
+    from cleaner.readers import Rejection
+    from cleaner.run.report import Report
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -226,7 +224,7 @@ def _report_reject(rejection: Rejection, shown: list[int]) -> None:
         click.echo(f"cleaner: skipped {rejection.message}", err=True)
 
 
-def _summary_json(report: api.Report, changed: list[Path]) -> str:
+def _summary_json(report: Report, changed: list[Path]) -> str:
     return json.dumps(
         {
             "documents_in": report.documents_in,
@@ -332,6 +330,11 @@ def run(
         )
     if to_stdout and fail_on_change:
         raise UsageError("--fail-on-change needs an OUTPUT folder, not -.")
+    from cleaner.run.corpus import clean_corpus
+    from cleaner.run.stream import stream_corpus
+    from cleaner.run.sync import sync_corpus
+    from cleaner.tables import manifest_table
+
     bar = _progress(quiet)
     changed: list[Path] = []
     try:
@@ -354,7 +357,7 @@ def run(
                         input_path, output, config, progress=bar, executor=executor
                     )
                 else:
-                    report = api.clean_corpus(
+                    report = clean_corpus(
                         input_path, output, config, progress=bar, executor=executor
                     )
             finally:
@@ -419,6 +422,9 @@ def explain(
 
         cleaner explain raw/001_6caa09c4a7c5a313.txt --corpus clean
     """
+    from cleaner.readers import Rejection
+    from cleaner.run.explain import Explanation, explain_file
+
     config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns)
     items = explain_file(file, config, corpus=corpus_dir)
     rejected = [item for item in items if isinstance(item, Rejection)]
@@ -449,6 +455,9 @@ def stats(manifest: Path, as_json: bool) -> None:
 
         cleaner stats clean/manifest.json
     """
+
+    from cleaner.tables import manifest_table
+
     path = manifest / "manifest.json" if manifest.is_dir() else manifest
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -485,6 +494,8 @@ def completion(shell: str) -> None:
 
         eval "$(cleaner completion bash)"    # add this line to ~/.bashrc
     """
+    from click.shell_completion import get_completion_class
+
     cls = get_completion_class(shell)
     if cls is None:  # pragma: no cover - click ships all three
         raise UsageError(f"{shell}: no completion for this shell; use bash, zsh or fish.")
@@ -530,7 +541,9 @@ def check(
 
         cleaner check raw/new-article.txt --corpus clean --max-boilerplate 0.4
     """
-    report = api.check_files(
+    from cleaner.run.check import check_files
+
+    report = check_files(
         list(files),
         corpus_dir,
         _with_rules(_config(config_path, {}), disable, patterns),

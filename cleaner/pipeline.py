@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
 from cleaner.rules.model import LineModel
-from cleaner.stage import Stage
+from cleaner.stage import CorpusStage, Stage
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
 from cleaner.stages.repair import RepairText
+from cleaner.stages.repeats import CountRepeats
+
+C = TypeVar("C", bound=CorpusStage)
 
 
 class Settle(Stage):
@@ -45,7 +49,9 @@ class Pipeline:
     """An ordered list of stages, run lazily one after the other.
 
     ``Pipeline.from_config(config)`` builds the default chain: repair-text,
-    strip-boilerplate, dedup-blocks, drop-near-duplicates; ``line_model`` replaces the
+    strip-boilerplate, dedup-blocks, drop-near-duplicates, and lists in ``corpus`` the
+    stages a corpus run calls over the whole input (:class:`~cleaner.stage.CorpusStage`:
+    count-repeats for ``corpus-repeat``, drop-near-duplicates); ``line_model`` replaces the
     shipped boilerplate line model, and ``repeated`` the salted hashes of lines counted
     as repeated over a larger corpus than the documents given (see
     :class:`~cleaner.stages.boilerplate.StripBoilerplate`). Documents come out in the
@@ -53,8 +59,9 @@ class Pipeline:
     corpus-repeat counts without ``repeated``) buffer it.
     """
 
-    def __init__(self, stages: Sequence[Stage]) -> None:
+    def __init__(self, stages: Sequence[Stage], corpus: Sequence[CorpusStage] = ()) -> None:
         self.stages = list(stages)
+        self.corpus = list(corpus)
 
     @classmethod
     def from_config(
@@ -73,9 +80,14 @@ class Pipeline:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
             settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
             stages.append(Settle(settle))
+        corpus: list[CorpusStage] = []
+        if corpus_stages and CountRepeats.wanted(config.boilerplate):
+            corpus.append(CountRepeats(config.boilerplate))
         if corpus_stages and config.dedup.documents:
-            stages.append(DropNearDuplicates(config.dedup))
-        return cls(stages)
+            near = DropNearDuplicates(config.dedup)
+            stages.append(near)  # a Stage too: buffers the documents given to run()
+            corpus.append(near)
+        return cls(stages, corpus)
 
     def with_repeated(self, repeated: Iterable[int]) -> Pipeline:
         """The same stages, the strip stage counting ``repeated`` (salted hashes, see
@@ -86,12 +98,29 @@ class Pipeline:
                 if isinstance(s, StripBoilerplate)
                 else s
                 for s in self.stages
-            ]
+            ],
+            self.corpus,
         )
 
     @property
     def names(self) -> list[str]:
-        return [s.name for s in self.stages]
+        """The stages that run, in order: the per-document ones, then the corpus stages
+        whose changes the audit names (the manifest's ``stages``)."""
+        each = {id(s) for s in self.stages}  # drop-near-duplicates is both kinds
+        listed = [c for c in self.corpus if c.listed and id(c) not in each]
+        return [s.name for s in self.stages] + [c.name for c in listed]
+
+    def per_document(self) -> Pipeline:
+        """The stages that run on each file by itself; the corpus run calls the others."""
+        return Pipeline([s for s in self.stages if not isinstance(s, CorpusStage)])
+
+    def corpus_stage(self, kind: type[C]) -> C | None:
+        """The corpus stage of type ``kind`` (None: the config does not run it)."""
+        return next((c for c in self.corpus if isinstance(c, kind)), None)
+
+    def scheme(self) -> dict[str, object]:
+        """What the manifest records of how the corpus stages work."""
+        return {k: v for c in self.corpus for k, v in c.scheme().items()}
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         stream: Iterable[Document] = docs

@@ -1,6 +1,6 @@
 """Plain-text tables of a run, for people: built from a manifest, printed by the CLI.
 
-:func:`manifest_table` reads only keys a manifest has (see :mod:`cleaner.manifest`) and
+:func:`manifest_table` reads only keys a manifest has (see :mod:`cleaner.store.manifest`) and
 skips the parts that are missing, so it also draws the counts of a streaming run.
 """
 

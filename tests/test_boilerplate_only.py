@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from cleaner import BoilerplateConfig, clean_corpus, clean_records
-from cleaner.api import check_files
 from cleaner.cli import cli
-from cleaner.explain import explain_file
+from cleaner.run.check import check_files
+from cleaner.run.explain import explain_file
 from cleaner.stages.boilerplate import strip_boilerplate
 from tests.conftest import write_files
 

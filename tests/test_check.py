@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cleaner import clean_corpus
-from cleaner.api import check_files
 from cleaner.cli import cli
+from cleaner.run.check import check_files
 from tests.test_incremental import text, variant, write
 
 PARA = (

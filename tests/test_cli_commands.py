@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from cleaner import cli as cli_module
 from cleaner.cli import cli
 from cleaner.document import Change, Document
-from cleaner.explain import explain_document
 from cleaner.readers import doc_id
+from cleaner.run.explain import explain_document
 from cleaner.stage import Stage
 from cleaner.stages.dedup import DedupBlocks
 from cleaner.stages.repair import RepairText
@@ -184,7 +184,9 @@ def test_an_internal_error_is_one_line(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(cli_module.api, "clean_corpus", boom)
+    import cleaner.run.corpus  # the run command imports its work when it runs
+
+    monkeypatch.setattr(cleaner.run.corpus, "clean_corpus", boom)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", str(SEEDS / "raw"), str(tmp_path / "o")], prog_name="cleaner")
     assert exit_info.value.code == 2

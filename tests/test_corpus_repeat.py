@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
-from cleaner.api import check_files, count_file
+from cleaner.run.check import check_files
+from cleaner.run.tasks import CountTask, count_file
 from cleaner.stages.boilerplate import line_hash, repeated_in, source_salt
 from tests.conftest import write_files
 from tests.test_incremental import run_both
@@ -147,7 +148,7 @@ def test_count_file_gives_each_documents_lines_once_salted_by_source(tmp_path: P
         {"text": "   ", "site": "s"},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    source, found = count_file((str(path), "feed.jsonl", CONFIG))
+    source, found = count_file(CountTask(str(path), "feed.jsonl", CONFIG))
     hashes, offsets = found.hashes, found.offsets
     sets = [set(hashes[offsets[k] : offsets[k + 1]].tolist()) for k in range(len(offsets) - 1)]
     footer_s, footer_t = line_hash(FOOTER) ^ source_salt("s"), line_hash(FOOTER) ^ source_salt("t")

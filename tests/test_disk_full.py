@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import cleaner.api
+import cleaner.run.corpus
+import cleaner.run.tasks
 from cleaner import clean_corpus
 from cleaner.cli import cli
-from cleaner.output import AtomicWriter
+from cleaner.store.output import AtomicWriter
 from cleaner.store.state import State
 from tests.test_incremental import outputs, text, write
 
@@ -32,7 +33,7 @@ def sqlite_full(*args: Any, **kwargs: Any) -> None:
 POINTS: list[tuple[str, Any, str, Callable[..., None]]] = [
     ("writing the corpus", AtomicWriter, "write_text", full),
     ("committing the state", State, "commit", sqlite_full),
-    ("keeping repaired documents", cleaner.api.pickle, "dump", full),
+    ("keeping repaired documents", cleaner.run.tasks.pickle, "dump", full),
 ]
 
 
@@ -67,5 +68,5 @@ def test_a_full_disk_leaves_the_previous_output(
 
 
 def test_other_os_errors_are_not_called_a_full_disk() -> None:
-    with pytest.raises(PermissionError), cleaner.api._disk_errors(Path("out")):
+    with pytest.raises(PermissionError), cleaner.run.corpus._disk_errors(Path("out")):
         raise PermissionError(errno.EACCES, "Permission denied", "x")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import clean_corpus
-from cleaner.manifest import comparable
+from cleaner.store.manifest import comparable
 from tests.conftest import ROOT, SEEDS
 
 EXPECTED = sorted((SEEDS / "expected").glob("*.json"))

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from cleaner import clean_corpus
 from cleaner.cli import cli
-from cleaner.outdir import OutputFolder
+from cleaner.store.outdir import OutputFolder
 from tests.conftest import ROOT
 from tests.processes import Process, descendants, read, running, tree_cpu, wait_gone
 from tests.test_incremental import outputs, text, variant, write

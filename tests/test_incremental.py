@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from cleaner import CleanConfig, DedupConfig, clean_corpus
-from cleaner.api import Report
-from cleaner.manifest import comparable
+from cleaner.run.report import Report
 from cleaner.stats import Stats
+from cleaner.store.manifest import comparable
 from tests.conftest import write_files
 
 WORDS = tuple(
@@ -213,12 +213,12 @@ def test_config_change_rebuilds_and_says_why(base: Path, tmp_path: Path) -> None
 def test_model_change_rebuilds_and_says_why(
     base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cleaner.api
+    import cleaner.run.plan
 
     out = tmp_path / "out"
     first = clean_corpus(base, out)
-    assert first.manifest["boilerplate_model"] == cleaner.api.model_digest()
-    monkeypatch.setattr(cleaner.api, "model_digest", lambda: "retrained")
+    assert first.manifest["boilerplate_model"] == cleaner.run.plan.model_digest()
+    monkeypatch.setattr(cleaner.run.plan, "model_digest", lambda: "retrained")
     report = clean_corpus(base, out)
     assert report.mode == "full" and report.rebuild == "boilerplate model changed"
     assert clean_corpus(base, out).mode == "unchanged"

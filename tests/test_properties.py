@@ -23,10 +23,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner.api import clean_corpus
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline
+from cleaner.run.corpus import clean_corpus
 from cleaner.stages.repair import repair_text
 from tests.oracles import shingle_jaccard
 

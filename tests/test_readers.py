@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 import cleaner.readers.files as files_mod
-from cleaner.api import clean_corpus
 from cleaner.errors import InputError
 from cleaner.readers import (
     InputFile,
@@ -34,6 +33,7 @@ from cleaner.readers import (
     stream_file,
     stream_input,
 )
+from cleaner.run.corpus import clean_corpus
 
 RNG = random.Random(7)
 RANDOM = bytes(RNG.randrange(256) for _ in range(4096))

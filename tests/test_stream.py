@@ -17,8 +17,8 @@ from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean
 from cleaner.dedup.lsh import choose_bands
 from cleaner.errors import RecordError
 from cleaner.readers import Rejection, doc_id
+from cleaner.run.stream import stream_corpus
 from cleaner.stages.stream_dedup import StreamNearDuplicates
-from cleaner.stream import stream_corpus
 from tests.conftest import SEEDS, doc
 from tests.oracles import shingle_jaccard
 

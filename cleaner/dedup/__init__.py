@@ -17,3 +17,8 @@ Modules, leaves first::
 The stages (:mod:`cleaner.stages.dedup`, :mod:`cleaner.stages.stream_dedup`) and the
 store of an output folder (:mod:`cleaner.store`) call into these.
 """
+
+# kept documents a stream's near-duplicate index remembers by default (~85 MB for
+# 1,000-word documents; see cleaner.stages.stream_dedup): here, with no import, so
+# that the CLI's options can show it without loading numpy
+DEFAULT_WINDOW = 10_000

@@ -1,6 +1,6 @@
 """Where a run's work happens: this process, a local process pool, or a Ray cluster.
 
-:func:`cleaner.api.clean_corpus` hands each input file to an :class:`Executor` as one
+:func:`cleaner.run.corpus.clean_corpus` hands each input file to an :class:`Executor` as one
 task (read it, run the per-document stages); the driver keeps the state, the dedup
 index and the outputs, so the result does not depend on the executor. Pick one with
 :func:`make_executor`.

@@ -10,7 +10,7 @@ Needs the ``[datatrove]`` extra (``pip install "cleaner[datatrove]"``)::
     LocalPipelineExecutor([JsonlReader("raw/"), CleanerStep(), JsonlWriter("clean/")]).run()
 
 Each document's ``text`` becomes the cleaned text, and ``metadata["cleaner"]`` holds the
-account of :func:`cleaner.stream.explain_changes` (title, date, author, repaired, removed,
+account of :func:`cleaner.run.stream.explain_changes` (title, date, author, repaired, removed,
 dropped). A document left empty, or dropped as a near-duplicate, is not passed on.
 Stats: ``total``, ``forwarded``, ``dropped``, ``dropped_<rule>``, ``lines_removed``
 and one ``<stage>/<rule>`` counter per rule that fired. Near-duplicate removal is off
@@ -23,9 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from cleaner.config import CleanConfig
+from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
-from cleaner.stages.stream_dedup import DEFAULT_WINDOW
-from cleaner.stream import StreamCleaner, explain_changes
+from cleaner.run.stream import StreamCleaner, explain_changes
 
 try:
     from datatrove.data import DocumentsPipeline

@@ -10,7 +10,7 @@ itself imports nothing from it::
     ds = ds.map(clean_batch, batched=True)        # -> one row, text "café & bar"
 
 Every column is kept; ``text_key`` (default ``"text"``) gets the cleaned text, and a
-``cleaner`` column is added: the account of :func:`cleaner.stream.explain_changes` as
+``cleaner`` column is added: the account of :func:`cleaner.run.stream.explain_changes` as
 JSON text (read it with ``json.loads(row["cleaner"])``), because Arrow needs one type
 per column and the account's details vary from rule to rule. Rows left
 empty are removed (a batched map may return fewer rows); ``drop=False`` keeps them.
@@ -25,7 +25,7 @@ from typing import Any
 
 from cleaner.config import CleanConfig
 from cleaner.readers import InputFile
-from cleaner.stream import StreamCleaner, explain_changes, to_document
+from cleaner.run.stream import StreamCleaner, explain_changes, to_document
 
 
 def clean_batch(

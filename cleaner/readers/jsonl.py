@@ -67,7 +67,7 @@ def check_record(record: Any, text_key: str = "text") -> dict[str, Any]:
     """``record`` itself if it is a dict whose ``text_key`` field is a string.
 
     Raises :class:`RecordProblem` otherwise; :func:`parse_record` and
-    :func:`~cleaner.stream.clean_records` share this check.
+    :func:`~cleaner.run.stream.clean_records` share this check.
 
     >>> check_record({"body": "Hi"}, "body")
     {'body': 'Hi'}

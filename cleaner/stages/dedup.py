@@ -11,15 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+import numpy as np
+import numpy.typing as npt
+
 from cleaner.config import DedupConfig
 from cleaner.dedup.find import find_block_duplicates
+from cleaner.dedup.incremental import NearDuplicates
 from cleaner.dedup.keeper import KEEP, STAGE, doc_rank, near_duplicate
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.minhash import MinHasher
-from cleaner.dedup.resolve import resolve_texts
+from cleaner.dedup.pairs import Mapper
+from cleaner.dedup.resolve import Documents, resolve_arrays, resolve_texts
 from cleaner.document import Change, Document
 from cleaner.rules.patterns import count_words
-from cleaner.stage import Stage
+from cleaner.stage import CorpusStage, Stage
 
 MIN_BLOCK_WORDS = 8  # shorter paragraphs ("Reply", "}") repeat legitimately in code and lists
 MIN_DOUBLED_CHARS = 24  # "A A" lines shorter than this are more often chants than captions
@@ -156,15 +161,16 @@ def _undouble_blocks(text: str) -> tuple[list[str], list[str]]:
     return blocks, removed
 
 
-class DropNearDuplicates(Stage):
+class DropNearDuplicates(Stage, CorpusStage):
     """Leave out documents that nearly duplicate another document of the corpus.
 
     Which copy stays is fixed, whatever the input order: the longest text after
     cleaning, ties broken by source path and then id (:mod:`cleaner.dedup.keeper`). The
     dropped document's audit entry names the kept one and their Jaccard similarity.
-    The rule runs on arrays here (:func:`~cleaner.dedup.resolve.resolve_texts`); an
-    incremental run keeps it up to date against a stored corpus
-    (:mod:`cleaner.dedup.incremental`).
+    The rule runs on arrays here (:func:`~cleaner.dedup.resolve.resolve_texts`). As a
+    corpus stage, a full run calls :meth:`resolve_all` on the band keys of every
+    document and an incremental run :meth:`resolve_changed` on the documents a change
+    touched, against the stored corpus (:mod:`cleaner.dedup.incremental`).
     """
 
     name = STAGE
@@ -175,6 +181,28 @@ class DropNearDuplicates(Stage):
     def scheme(self) -> dict[str, object]:
         """The MinHash scheme behind the candidates, for the manifest."""
         return dedup_scheme(self.config)
+
+    def resolve_all(
+        self,
+        keys: npt.NDArray[np.uint32],
+        sizes: npt.NDArray[np.int64],
+        documents: Documents,
+        *,
+        map_: Mapper | None = None,
+        parts: int = 1,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The verdicts over a whole corpus given as band keys and shingle counts, one row
+        per document: the rows dropped, the row each duplicates and their similarity.
+        ``documents`` reads shingle sets back for the candidates only; ``map_`` runs the
+        LSH shuffle in ``parts`` hash partitions (see
+        :func:`~cleaner.dedup.resolve.resolve_arrays`)."""
+        return resolve_arrays(keys, sizes, self.config.threshold, documents, map_=map_, parts=parts)
+
+    @staticmethod
+    def resolve_changed(index: NearDuplicates, dirty: Iterable[int]) -> None:
+        """Judge again the ``dirty`` documents of a corpus kept in ``index`` (added ones,
+        and those a removal or a change could turn); ``index`` stores the verdicts."""
+        index.resolve(dirty)
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         all_docs = list(docs)

@@ -24,14 +24,13 @@ shingles) before anything is dropped.
 from __future__ import annotations
 
 from cleaner.config import DedupConfig
+from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.dedup.keeper import STAGE, near_duplicate
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import shingle_hashes
 from cleaner.dedup.window import Window
 from cleaner.document import Document
 from cleaner.stage import Stage
-
-DEFAULT_WINDOW = 10_000  # ~85 MB for 1,000-word documents; see the module docstring
 
 
 class StreamNearDuplicates(Stage):

@@ -19,8 +19,8 @@ import numpy.typing as npt
 
 from cleaner.dedup.shingles import ShingleSets
 from cleaner.document import Document
-from cleaner.output import dumps
 from cleaner.readers import InputFile
+from cleaner.store.output import dumps
 from cleaner.store.schema import DocRow, FileRow
 
 Keys = npt.NDArray[np.uint32]

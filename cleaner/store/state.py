@@ -24,8 +24,8 @@ import numpy.typing as npt
 from cleaner.dedup.keeper import RULE, STAGE, near_duplicate
 from cleaner.dedup.lsh import Keys, as_tokens
 from cleaner.document import Change, Document
-from cleaner.output import dumps
 from cleaner.readers import dropped_reason
+from cleaner.store.output import dumps
 from cleaner.store.prepare import PreparedFile
 from cleaner.store.schema import (
     INSERT_DOC,

@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 
 from cleaner.document import Document
-from cleaner.output import dumps
 from cleaner.readers import InputFile, decode, parse_record, read_file, read_stream
 from cleaner.readers.jsonl import RecordProblem
+from cleaner.store.output import dumps
 
 NAMES = ("a.txt", "a.md", "a.jsonl", "a.ndjson", "a.jsonl.gz", "a.jsonl.zst", "a.parquet",
          "a.txt.gz", "a", "a.bin")  # fmt: skip

@@ -1,8 +1,8 @@
 """Bring an output folder up to date and say which files changed (the formatter convention).
 
-:func:`sync_corpus` runs :func:`~cleaner.api.clean_corpus` and compares the outputs
+:func:`sync_corpus` runs :func:`~cleaner.run.corpus.clean_corpus` and compares the outputs
 with what was there before. A run with no added, changed or removed input writes
-nothing (see :func:`~cleaner.api.clean_corpus`), so a folder kept in git does not
+nothing (see :func:`~cleaner.run.corpus.clean_corpus`), so a folder kept in git does not
 change on every run. The pre-commit hook
 ``cleaner-sync`` (``cleaner run --fail-on-change``) fails when a file changed, so the
 commit can carry the updated corpus.
@@ -15,11 +15,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cleaner.api import Report, clean_corpus
 from cleaner.config import CleanConfig
 from cleaner.executors import Executor
-from cleaner.manifest import AUDIT, CORPUS, MANIFEST, RUN_KEYS
 from cleaner.progress import Progress
+from cleaner.run.corpus import Report, clean_corpus
+from cleaner.store.manifest import AUDIT, CORPUS, MANIFEST, RUN_KEYS
 
 
 def _fingerprint(path: Path) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cleaner import __version__
+from cleaner._version import __version__
 from cleaner.config import CleanConfig
 from cleaner.document import Change
 from cleaner.rules.model import model_digest

@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.config import CleanConfig
+from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
 from cleaner.errors import UsageError
-from cleaner.manifest import MANIFEST
-from cleaner.outdir import OutputFolder
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
-from cleaner.stages.boilerplate import TWINS, LineSets, line_sets
+from cleaner.stages.boilerplate import LineSets
+from cleaner.stages.repeats import CountRepeats
 from cleaner.store.index import StoredIndex
+from cleaner.store.manifest import MANIFEST
+from cleaner.store.outdir import OutputFolder
 from cleaner.store.state import State
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -143,11 +146,10 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
 @dataclass
 class CorpusLines:
     """A corpus's stored line sets, so a checked file's lines count as a run's would
-    (near-duplicates once: see :meth:`~cleaner.stages.boilerplate.LineSets.repeated`)."""
+    (see :meth:`~cleaner.stages.repeats.CountRepeats.repeated_with`)."""
 
     state: State
-    min_repeats: int
-    twins: float = TWINS
+    counter: CountRepeats
     sets: dict[str, LineSets] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -156,10 +158,7 @@ class CorpusLines:
     def repeated(self, source: str, docs: Sequence[Document]) -> list[int]:
         """The salted hashes of the lines of ``docs`` that a run with them would repeat,
         the file's own earlier version in the corpus taken out."""
-        mine = line_sets(docs)
-        others = (sets for path, sets in self.sets.items() if path != source)
-        every = LineSets.join([*others, mine])
-        return every.repeated(self.min_repeats, self.twins, only=mine.hashes).tolist()  # type: ignore[no-any-return]
+        return self.counter.repeated_with(source, docs, self.sets)
 
 
 def corpus_source(path: Path, input_root: str | None) -> str:
@@ -182,7 +181,7 @@ def judge_file(
     text_key: str,
     lines: CorpusLines | None = None,
 ) -> FileCheck:
-    """Clean one file in memory and judge it; see :func:`cleaner.api.check_files`.
+    """Clean one file in memory and judge it; see :func:`check_files`.
 
     With ``lines``, a line of the file that the corpus and the file together hold
     ``min_repeats`` times is a repeated line, as in a run over both.
@@ -227,3 +226,62 @@ def judge_file(
                 }
             )
     return result
+
+
+def check_files(
+    paths: Sequence[Path],
+    corpus_dir: Path = Path("clean"),
+    config: CleanConfig | None = None,
+    *,
+    max_boilerplate: float = 0.5,
+) -> CheckReport:
+    """Judge raw files, each on its own, against the corpus in ``corpus_dir``; write nothing.
+
+    A file has problems when more than ``max_boilerplate`` of its characters (after
+    repair) would be removed, or when one of its documents nearly duplicates a kept
+    corpus document (same threshold and n-grams as the corpus was built with). Its
+    lines count for ``corpus-repeat`` together with the corpus's, as in a run over
+    both. The file's own earlier version in the corpus is not held against it.
+
+    When ``corpus_dir`` holds no run at all (a repository before its first
+    ``cleaner run``), each file is judged on its boilerplate share alone and the
+    report's ``note`` says so: there is nothing to duplicate yet.
+    """
+    config = config or CleanConfig()
+    if not 0.0 <= max_boilerplate <= 1.0:
+        raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
+    whole = Pipeline.from_config(config)
+    pipeline, repeats = whole.per_document(), whole.corpus_stage(CountRepeats)
+    if not has_corpus(Path(corpus_dir)):
+        # a repository before its first run: nothing to duplicate, nothing repeated yet
+        alone = [
+            judge_file(
+                Path(p), pipeline, None, config.dedup.ngram, None, max_boilerplate, config.text_key
+            )
+            for p in paths
+        ]
+        note = (
+            f"{corpus_dir}: no corpus yet; each file was judged on its own boilerplate "
+            "share (no duplicate check). Run `cleaner run` to build the corpus."
+        )
+        return CheckReport(alone, max_boilerplate, note=note)
+    with open_corpus(Path(corpus_dir)) as (state, manifest):
+        dedup: dict[str, Any] = manifest["config"]["dedup"]
+        banding = Banding(float(dedup["threshold"]), int(dedup["num_perm"]), int(dedup["seed"]))
+        index = StoredIndex(state, banding.threshold, banding) if dedup["documents"] else None
+        root = state.meta("input_root")
+        lines = None if repeats is None else CorpusLines(state, repeats)
+        files = [
+            judge_file(
+                Path(p),
+                pipeline,
+                index,
+                int(dedup["ngram"]),
+                root,
+                max_boilerplate,
+                config.text_key,
+                lines,
+            )
+            for p in paths
+        ]
+    return CheckReport(files, max_boilerplate)

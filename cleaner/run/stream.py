@@ -3,7 +3,7 @@
 :func:`clean_records` takes any iterable of dicts and yields each one cleaned, with an
 account of what was removed, in input order and in constant memory: the per-document
 stages (repair-text, strip-boilerplate, dedup-blocks) run record by record. Two things
-differ from a folder run (:func:`~cleaner.api.clean_corpus`), because a stream cannot
+differ from a folder run (:func:`~cleaner.run.corpus.clean_corpus`), because a stream cannot
 look ahead:
 
 - near-duplicates are found by :class:`~cleaner.stages.stream_dedup.StreamNearDuplicates`,
@@ -39,18 +39,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from cleaner.api import Report
 from cleaner.config import CleanConfig
+from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
 from cleaner.errors import RecordError
-from cleaner.output import dumps
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
 from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_input
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
+from cleaner.run.report import Report
 from cleaner.stage import Stage
-from cleaner.stages.stream_dedup import DEFAULT_WINDOW, StreamNearDuplicates
+from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
+from cleaner.store.output import dumps
 
 REPAIR_STAGE = "repair-text"
 REJECTED_FILE = "rejected-file"  # the audit's rule for an unusable input file
@@ -88,7 +89,7 @@ class StreamCleaner:
         return doc
 
     def report(self, seconds: float, rejected: int = 0) -> Report:
-        """A :class:`~cleaner.api.Report` of everything cleaned so far."""
+        """A :class:`~cleaner.run.report.Report` of everything cleaned so far."""
         counts = self.stats.to_dict()
         docs = counts["documents"]
         return Report(

@@ -17,16 +17,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.check import CorpusLines, corpus_source, open_corpus
 from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
 from cleaner.errors import InputError, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
+from cleaner.run.check import CorpusLines, corpus_source, open_corpus
+from cleaner.run.stream import StreamCleaner
 from cleaner.stage import Stage
-from cleaner.stages.boilerplate import counts_repeats
 from cleaner.stages.repair import RepairText
-from cleaner.stream import StreamCleaner
+from cleaner.stages.repeats import CountRepeats
 
 REPAIR = "repair-text"
 BOILERPLATE = "strip-boilerplate"
@@ -195,13 +195,12 @@ def explain_file(
     documents = [item for item in items if isinstance(item, Document)]
     if stages is None:
         stages = StreamCleaner(config, near_duplicates=False).stages
-        if corpus is not None and counts_repeats(config.boilerplate):
+        repeats = Pipeline.from_config(config).corpus_stage(CountRepeats)
+        if corpus is not None and repeats is not None:
             repaired = list(RepairText(config.repair).run(documents))
             with open_corpus(corpus) as (state, _):
                 source = corpus_source(path, state.meta("input_root"))
-                repeated = CorpusLines(state, config.boilerplate.min_repeats).repeated(
-                    source, repaired
-                )
+                repeated = CorpusLines(state, repeats).repeated(source, repaired)
             stages = Pipeline(stages).with_repeated(repeated).stages
     return [
         explain_document(item, stages) if isinstance(item, Document) else item for item in items

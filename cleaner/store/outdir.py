@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cleaner.errors import LockedError, OutputError
-from cleaner.manifest import AUDIT, CORPUS, MANIFEST
+from cleaner.store.manifest import AUDIT, CORPUS, MANIFEST
 
 log = logging.getLogger(__name__)
 
