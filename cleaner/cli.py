@@ -1,10 +1,10 @@
 """The ``cleaner`` command: a thin click shell over :mod:`cleaner.api`.
 
-Exit codes: 0 a run completed (rejected inputs are listed in the manifest), 1 a check
-found problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable
-input or output path, 130 interrupted (Ctrl-C) and 143 stopped by SIGTERM, after
-cleaning up, 141 the reader of stdout went away (``cleaner run raw - | head``). Data
-goes to stdout, diagnostics to stderr, errors are one line.
+Exit codes are :class:`~cleaner.errors.ExitCode`: 0 a run completed, 1 a check found
+problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable input or
+output path, 130 interrupted (Ctrl-C) and 143 stopped by SIGTERM, after cleaning up,
+141 the reader of stdout went away (``cleaner run raw - | head``). Data goes to stdout,
+diagnostics to stderr, errors are one line.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from click.shell_completion import get_completion_class
 
 from cleaner import __version__, api
 from cleaner.config import CleanConfig, load_config
-from cleaner.errors import CleanerError, InputError, UsageError
+from cleaner.errors import CleanerError, ExitCode, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
 from cleaner.explain import Explanation, explain_file
 from cleaner.readers import Rejection
@@ -32,9 +32,6 @@ from cleaner.stream import stream_corpus
 from cleaner.sync import sync_corpus
 from cleaner.tables import manifest_table
 
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_PIPE = 128 + signal.SIGPIPE  # 141, as coreutils end when `head` closes their output
 STDIO = Path("-")
 SHELLS = ("bash", "zsh", "fish")
 MAX_REJECTS_SHOWN = 20  # per run; the rest are counted in the summary
@@ -65,7 +62,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def _exit_now(signum: int, frame: FrameType | None) -> None:
-    os._exit(128 + signum)
+    os._exit(ExitCode.of_signal(signum))
 
 
 def _quiet_stdout() -> None:
@@ -87,11 +84,11 @@ class _Command(click.Command):
                 what += f"; {output} holds its last complete output"
             closing = "\n" if signum == signal.SIGINT and sys.stderr.isatty() else ""  # after ^C
             click.echo(f"{closing}cleaner: {what}", err=True)
-            sys.exit(128 + signum)
+            sys.exit(ExitCode.of_signal(signum))
         except BrokenPipeError:
             # the reader of stdout went away (`cleaner run raw - | head`): stop quietly
             _quiet_stdout()
-            sys.exit(EXIT_PIPE)
+            sys.exit(ExitCode.BROKEN_PIPE)
 
 
 class _Group(click.Group):
@@ -111,7 +108,7 @@ class _Group(click.Group):
                 "CLEANER_DEBUG=1 for the traceback and report it.",
                 err=True,
             )
-            sys.exit(EXIT_USAGE)
+            sys.exit(ExitCode.USAGE)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -380,7 +377,7 @@ def run(
     for path in changed:
         click.echo(f"cleaner: updated {path}", err=True)
     if changed:
-        sys.exit(EXIT_PROBLEMS)
+        sys.exit(ExitCode.PROBLEMS)
 
 
 @cli.command()
@@ -557,4 +554,4 @@ def main() -> None:
             sys.stdout.flush()  # a closed stdout shows here, not as noise at exit
     except BrokenPipeError:
         _quiet_stdout()
-        sys.exit(EXIT_PIPE)
+        sys.exit(ExitCode.BROKEN_PIPE)

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
+from cleaner.names import StageName
 from cleaner.rules.model import LineModel
 from cleaner.stage import Stage
 from cleaner.stages.boilerplate import StripBoilerplate
@@ -23,7 +24,7 @@ class Settle(Stage):
     Only documents with a removed block pay for it. Changes keep their own stage names.
     """
 
-    name = "settle"
+    name = StageName.SETTLE
     max_rounds = 3  # in practice one round finds nothing more
 
     def __init__(self, stages: Sequence[Stage]) -> None:

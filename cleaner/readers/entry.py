@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Document
+from cleaner.names import StageName
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Rejection:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "source": self.source,
-            "stage": "read",
+            "stage": StageName.READ,
             "rule": self.rule,
             "message": self.message,
         }
