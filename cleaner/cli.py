@@ -137,7 +137,15 @@ disable_option = click.option(
     "disable",
     multiple=True,
     metavar="RULE",
-    help="Turn a boilerplate rule off (repeatable), e.g. --disable-rule caption.",
+    help="Turn a boilerplate rule or a filter off (repeatable), e.g. --disable-rule caption.",
+)
+enable_option = click.option(
+    "--enable-rule",
+    "enable",
+    multiple=True,
+    metavar="RULE",
+    help="Turn a filter (or a rule the config disables) on (repeatable), e.g. "
+    "--enable-rule too-short.",
 )
 pattern_option = click.option(
     "--add-pattern",
@@ -150,15 +158,23 @@ pattern_option = click.option(
 
 
 def _with_rules(
-    config: CleanConfig, disable: tuple[str, ...], patterns: tuple[str, ...] = ()
+    config: CleanConfig,
+    disable: tuple[str, ...],
+    patterns: tuple[str, ...] = (),
+    enable: tuple[str, ...] = (),
 ) -> CleanConfig:
-    """The config with the CLI's rules turned off and user patterns added to its own.
+    """The config with the CLI's rules and filters turned off and on, and user patterns
+    added to its own.
 
     The config checks the names and patterns; an error names the option it came from.
     """
-    if disable:
-        rules = tuple(sorted({*config.boilerplate.disable, *disable}))
-        config = _rule_option(config, "--disable-rule", "boilerplate.disable", rules)
+    if disable or enable:
+        option = "--disable-rule" if disable and not enable else "--enable-rule"
+        option = "--disable-rule/--enable-rule" if disable and enable else option
+        try:
+            config = config.with_rules(disable, enable)
+        except UsageError as e:
+            raise UsageError(f"{option}: {e.__cause__ or e}") from e
     if patterns:
         extra = config.boilerplate.extra_patterns
         added = (*extra, *(p for p in patterns if p not in extra))
@@ -244,6 +260,7 @@ def _summary_json(report: api.Report, changed: list[Path]) -> str:
 @click.argument("output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path))
 @config_option
 @disable_option
+@enable_option
 @pattern_option
 @click.option(
     "--threshold",
@@ -288,6 +305,7 @@ def run(
     output: Path,
     config_path: Path | None,
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     patterns: tuple[str, ...],
     threshold: float | None,
     no_dedup: bool,
@@ -320,7 +338,7 @@ def run(
     overrides: dict[str, Any] = {"dedup.threshold": threshold, "text_key": text_key}
     if no_dedup:
         overrides["dedup.documents"] = False
-    config = _with_rules(_config(config_path, overrides), disable, patterns)
+    config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
     to_stdout = output == STDIO
     if input_path == STDIO and not to_stdout:
         raise UsageError(
@@ -384,6 +402,7 @@ def run(
 @click.argument("file", type=click.Path(path_type=Path))
 @config_option
 @disable_option
+@enable_option
 @pattern_option
 @text_key_option
 @click.option(
@@ -398,6 +417,7 @@ def explain(
     file: Path,
     config_path: Path | None,
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     patterns: tuple[str, ...],
     text_key: str | None,
     corpus_dir: Path | None,
@@ -416,7 +436,7 @@ def explain(
 
         cleaner explain raw/001_6caa09c4a7c5a313.txt --corpus clean
     """
-    config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns)
+    config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns, enable)
     items = explain_file(file, config, corpus=corpus_dir)
     rejected = [item for item in items if isinstance(item, Rejection)]
     for item in rejected[:MAX_REJECTS_SHOWN]:
@@ -507,6 +527,7 @@ def completion(shell: str) -> None:
 )
 @config_option
 @disable_option
+@enable_option
 @pattern_option
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON on stdout.")
 def check(
@@ -515,6 +536,7 @@ def check(
     max_boilerplate: float,
     config_path: Path | None,
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     patterns: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -530,7 +552,7 @@ def check(
     report = api.check_files(
         list(files),
         corpus_dir,
-        _with_rules(_config(config_path, {}), disable, patterns),
+        _with_rules(_config(config_path, {}), disable, patterns, enable),
         max_boilerplate=max_boilerplate,
     )
     if as_json:

@@ -12,6 +12,7 @@ from cleaner.rules.model import LineModel
 from cleaner.stage import Stage
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
+from cleaner.stages.filters import FILTERS
 from cleaner.stages.repair import RepairText
 
 
@@ -46,12 +47,14 @@ class Pipeline:
     """An ordered list of stages, run lazily one after the other.
 
     ``Pipeline.from_config(config)`` builds the default chain: repair-text,
-    strip-boilerplate, dedup-blocks, drop-near-duplicates; ``line_model`` replaces the
-    shipped boilerplate line model, and ``repeated`` the salted hashes of lines counted
-    as repeated over a larger corpus than the documents given (see
-    :class:`~cleaner.stages.boilerplate.StripBoilerplate`). Documents come out in the
-    order they went in; stages that need the whole corpus (near-duplicates, and
-    corpus-repeat counts without ``repeated``) buffer it.
+    strip-boilerplate, dedup-blocks, settle, then each filter the config turns on (in
+    the order they were registered, see :mod:`cleaner.stages.filters`), then
+    drop-near-duplicates, which so compares only documents the filters kept.
+    ``line_model`` replaces the shipped boilerplate line model, and ``repeated`` the
+    salted hashes of lines counted as repeated over a larger corpus than the documents
+    given (see :class:`~cleaner.stages.boilerplate.StripBoilerplate`). Documents come
+    out in the order they went in; stages that need the whole corpus (near-duplicates,
+    and corpus-repeat counts without ``repeated``) buffer it.
     """
 
     def __init__(self, stages: Sequence[Stage]) -> None:
@@ -74,6 +77,10 @@ class Pipeline:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
             settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
             stages.append(Settle(settle))
+        for name, filter_class in FILTERS.items():
+            settings = config.filter(name)
+            if settings.enabled:
+                stages.append(filter_class(settings))
         if corpus_stages and config.dedup.documents:
             stages.append(DropNearDuplicates(config.dedup))
         return cls(stages)
