@@ -99,7 +99,7 @@ class Pipeline:
 
     @property
     def names(self) -> list[str]:
-        return [s.name for s in self.stages]
+        return [str(s.name) for s in self.stages]
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         stream: Iterable[Document] = docs
