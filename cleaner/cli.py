@@ -1,10 +1,10 @@
 """The ``cleaner`` command: a thin click shell over :mod:`cleaner.run`.
 
-Exit codes: 0 a run completed (rejected inputs are listed in the manifest), 1 a check
-found problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable
-input or output path, 130 interrupted (Ctrl-C) and 143 stopped by SIGTERM, after
-cleaning up, 141 the reader of stdout went away (``cleaner run raw - | head``). Data
-goes to stdout, diagnostics to stderr, errors are one line.
+Exit codes are :class:`~cleaner.errors.ExitCode`: 0 a run completed, 1 a check found
+problems or ``--fail-on-change`` changed files, 2 a usage error or an unusable input or
+output path, 130 interrupted (Ctrl-C) and 143 stopped by SIGTERM, after cleaning up,
+141 the reader of stdout went away (``cleaner run raw - | head``). Data goes to stdout,
+diagnostics to stderr, errors are one line.
 """
 
 from __future__ import annotations
@@ -23,16 +23,13 @@ import click
 from cleaner._version import __version__
 from cleaner.config import CleanConfig, load_config
 from cleaner.dedup import DEFAULT_WINDOW
-from cleaner.errors import CleanerError, InputError, UsageError
+from cleaner.errors import CleanerError, ExitCode, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
 
 if TYPE_CHECKING:  # the commands import their work when they run: --help stays fast
     from cleaner.readers import Rejection
     from cleaner.run.report import Report
 
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_PIPE = 128 + signal.SIGPIPE  # 141, as coreutils end when `head` closes their output
 STDIO = Path("-")
 SHELLS = ("bash", "zsh", "fish")
 MAX_REJECTS_SHOWN = 20  # per run; the rest are counted in the summary
@@ -63,7 +60,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def _exit_now(signum: int, frame: FrameType | None) -> None:
-    os._exit(128 + signum)
+    os._exit(ExitCode.of_signal(signum))
 
 
 def _quiet_stdout() -> None:
@@ -85,11 +82,11 @@ class _Command(click.Command):
                 what += f"; {output} holds its last complete output"
             closing = "\n" if signum == signal.SIGINT and sys.stderr.isatty() else ""  # after ^C
             click.echo(f"{closing}cleaner: {what}", err=True)
-            sys.exit(128 + signum)
+            sys.exit(ExitCode.of_signal(signum))
         except BrokenPipeError:
             # the reader of stdout went away (`cleaner run raw - | head`): stop quietly
             _quiet_stdout()
-            sys.exit(EXIT_PIPE)
+            sys.exit(ExitCode.BROKEN_PIPE)
 
 
 class _Group(click.Group):
@@ -109,7 +106,7 @@ class _Group(click.Group):
                 "CLEANER_DEBUG=1 for the traceback and report it.",
                 err=True,
             )
-            sys.exit(EXIT_USAGE)
+            sys.exit(ExitCode.USAGE)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,7 +135,15 @@ disable_option = click.option(
     "disable",
     multiple=True,
     metavar="RULE",
-    help="Turn a boilerplate rule off (repeatable), e.g. --disable-rule caption.",
+    help="Turn a boilerplate rule or a filter off (repeatable), e.g. --disable-rule caption.",
+)
+enable_option = click.option(
+    "--enable-rule",
+    "enable",
+    multiple=True,
+    metavar="RULE",
+    help="Turn a filter (or a rule the config disables) on (repeatable), e.g. "
+    "--enable-rule too-short.",
 )
 pattern_option = click.option(
     "--add-pattern",
@@ -151,15 +156,23 @@ pattern_option = click.option(
 
 
 def _with_rules(
-    config: CleanConfig, disable: tuple[str, ...], patterns: tuple[str, ...] = ()
+    config: CleanConfig,
+    disable: tuple[str, ...],
+    patterns: tuple[str, ...] = (),
+    enable: tuple[str, ...] = (),
 ) -> CleanConfig:
-    """The config with the CLI's rules turned off and user patterns added to its own.
+    """The config with the CLI's rules and filters turned off and on, and user patterns
+    added to its own.
 
     The config checks the names and patterns; an error names the option it came from.
     """
-    if disable:
-        rules = tuple(sorted({*config.boilerplate.disable, *disable}))
-        config = _rule_option(config, "--disable-rule", "boilerplate.disable", rules)
+    if disable or enable:
+        option = "--disable-rule" if disable and not enable else "--enable-rule"
+        option = "--disable-rule/--enable-rule" if disable and enable else option
+        try:
+            config = config.with_rules(disable, enable)
+        except UsageError as e:
+            raise UsageError(f"{option}: {e.__cause__ or e}") from e
     if patterns:
         extra = config.boilerplate.extra_patterns
         added = (*extra, *(p for p in patterns if p not in extra))
@@ -245,6 +258,7 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
 @click.argument("output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path))
 @config_option
 @disable_option
+@enable_option
 @pattern_option
 @click.option(
     "--threshold",
@@ -289,6 +303,7 @@ def run(
     output: Path,
     config_path: Path | None,
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     patterns: tuple[str, ...],
     threshold: float | None,
     no_dedup: bool,
@@ -321,7 +336,7 @@ def run(
     overrides: dict[str, Any] = {"dedup.threshold": threshold, "text_key": text_key}
     if no_dedup:
         overrides["dedup.documents"] = False
-    config = _with_rules(_config(config_path, overrides), disable, patterns)
+    config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
     to_stdout = output == STDIO
     if input_path == STDIO and not to_stdout:
         raise UsageError(
@@ -383,13 +398,14 @@ def run(
     for path in changed:
         click.echo(f"cleaner: updated {path}", err=True)
     if changed:
-        sys.exit(EXIT_PROBLEMS)
+        sys.exit(ExitCode.PROBLEMS)
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @config_option
 @disable_option
+@enable_option
 @pattern_option
 @text_key_option
 @click.option(
@@ -404,6 +420,7 @@ def explain(
     file: Path,
     config_path: Path | None,
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     patterns: tuple[str, ...],
     text_key: str | None,
     corpus_dir: Path | None,
@@ -425,7 +442,7 @@ def explain(
     from cleaner.readers import Rejection
     from cleaner.run.explain import Explanation, explain_file
 
-    config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns)
+    config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns, enable)
     items = explain_file(file, config, corpus=corpus_dir)
     rejected = [item for item in items if isinstance(item, Rejection)]
     for item in rejected[:MAX_REJECTS_SHOWN]:
@@ -521,6 +538,7 @@ def completion(shell: str) -> None:
 )
 @config_option
 @disable_option
+@enable_option
 @pattern_option
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON on stdout.")
 def check(
@@ -529,6 +547,7 @@ def check(
     max_boilerplate: float,
     config_path: Path | None,
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     patterns: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -546,7 +565,7 @@ def check(
     report = check_files(
         list(files),
         corpus_dir,
-        _with_rules(_config(config_path, {}), disable, patterns),
+        _with_rules(_config(config_path, {}), disable, patterns, enable),
         max_boilerplate=max_boilerplate,
     )
     if as_json:
@@ -570,4 +589,4 @@ def main() -> None:
             sys.stdout.flush()  # a closed stdout shows here, not as noise at exit
     except BrokenPipeError:
         _quiet_stdout()
-        sys.exit(EXIT_PIPE)
+        sys.exit(ExitCode.BROKEN_PIPE)

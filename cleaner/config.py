@@ -5,7 +5,8 @@ Field names are the vocabulary: the same word names the config key, the CLI flag
 the audit. Every default has its reason beside it.
 
 A config file is ``cleaner.toml`` (top-level tables ``[repair]``, ``[boilerplate]``,
-``[dedup]``) or the ``[tool.cleaner]`` table of ``pyproject.toml``.
+``[dedup]``, and ``[filters.NAME]`` for each registered filter) or the
+``[tool.cleaner]`` table of ``pyproject.toml``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from typing import Any
 from cleaner.document import RECORD_FIELDS
 from cleaner.errors import UsageError
 from cleaner.rules import RULES
+from cleaner.stage import FilterConfig
+from cleaner.stages.filters import FILTERS
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,19 @@ class CleanConfig:
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     text_key: str = "text"  # field of JSONL/Parquet records that holds the text
+    # (name, settings) of each filter set away from its defaults, by name; read a
+    # filter's settings with filter(name), change them with with_filter()
+    filters: tuple[tuple[str, FilterConfig], ...] = ()
 
     def __post_init__(self) -> None:
+        for name, settings in self.filters:
+            _filter_class(name)
+            if type(settings) is not FILTERS[name].config_class:
+                raise UsageError(f"[filters.{name}] needs {FILTERS[name].config_class.__name__}")
+        # a filter at its defaults is left out, so "on with the default settings" and
+        # "not mentioned" are one config, and a new filter changes no config's hash
+        wanted = {n: c for n, c in self.filters if c != FILTERS[n].config_class()}
+        object.__setattr__(self, "filters", tuple(sorted(wanted.items())))
         # the cleaned text goes back under text_key: it must not be a field cleaner
         # writes itself (nor clean_records' "cleaner" account), or one would be lost
         if self.text_key in (*RECORD_FIELDS, "cleaner"):
@@ -87,7 +102,56 @@ class CleanConfig:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every setting; ``filters`` lists each filter that is on or set away from its
+        defaults (none in the default config, so adding filters to cleaner leaves the
+        manifest and hash of a config that does not use them as they were)."""
+        out = asdict(self)
+        del out["filters"]
+        configured = dict(self.filters)
+        listed = {
+            name: asdict(self.filter(name))
+            for name in sorted({*FILTERS, *configured})
+            if name in configured or self.filter(name).enabled
+        }
+        if listed:
+            out["filters"] = listed
+        return out
+
+    def filter(self, name: str) -> FilterConfig:
+        """The settings of the filter ``name``: as configured, else its defaults."""
+        return dict(self.filters).get(name) or _filter_class(name).config_class()
+
+    def with_filter(self, name: str, **settings: Any) -> CleanConfig:
+        """The config with the filter ``name``'s ``settings`` changed (checked as in a file)."""
+        current = self.filter(name)
+        changed = _build(type(current), {**asdict(current), **settings}, f"[filters.{name}]")
+        return replace(
+            self, filters=(*((n, c) for n, c in self.filters if n != name), (name, changed))
+        )
+
+    def with_rules(self, disable: Iterable[str] = (), enable: Iterable[str] = ()) -> CleanConfig:
+        """Turn rules off and on by name (``--disable-rule``, ``--enable-rule``).
+
+        A filter's name turns the filter off or on; a boilerplate rule's name goes into
+        or out of ``boilerplate.disable``. An unknown name is an error naming both kinds.
+        """
+        disable, enable = set(disable), set(enable)
+        for name in sorted(disable | enable):
+            if name not in RULES and name not in FILTERS:
+                raise UsageError(
+                    f"unknown rule {name!r}; known: {', '.join(RULES)}; "
+                    f"filters: {', '.join(FILTERS)}"
+                )
+        if both := sorted(disable & enable):
+            raise UsageError(f"{', '.join(both)}: both disabled and enabled; pick one")
+        cfg = self
+        for name in sorted(disable | enable):
+            if name in FILTERS:
+                cfg = cfg.with_filter(name, enabled=name in enable)
+        if (disable | enable) & set(RULES):
+            rules = tuple(sorted({*cfg.boilerplate.disable, *(disable & set(RULES))} - enable))
+            cfg = replace(cfg, boilerplate=replace(cfg.boilerplate, disable=rules))
+        return cfg
 
     def hash(self) -> str:
         """A short digest of every setting, stored in the manifest."""
@@ -111,6 +175,20 @@ class CleanConfig:
             parts[sub] = _build(sub_cls, data.get(sub, {}), f"{origin} [{sub}]")
         if "text_key" in data:
             parts["text_key"] = str(data["text_key"])
+        tables = data.get("filters", {})
+        if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+            raise UsageError(
+                f"{origin}: filters takes one table per filter, e.g. [filters.too-short]"
+            )
+        for name, table in tables.items():
+            try:
+                config_class = _filter_class(name).config_class
+            except UsageError as e:
+                raise UsageError(f"{origin}: {e}") from None
+            settings = _build(config_class, table, f"{origin} [filters.{name}]")
+            parts.setdefault("filters", []).append((name, settings))
+        if "filters" in parts:
+            parts["filters"] = tuple(parts["filters"])
         try:
             return cls(**parts)
         except UsageError as e:
@@ -126,6 +204,10 @@ class CleanConfig:
                 cfg = replace(cfg, **{dotted: value})
                 continue
             sub, name = dotted.split(".", 1)
+            if sub == "filters":  # filters.NAME.key
+                filter_name, _, key = name.rpartition(".")
+                cfg = cfg.with_filter(filter_name, **{key: value})
+                continue
             part = getattr(cfg, sub)
             cfg = replace(cfg, **{sub: _build(type(part), {**asdict(part), name: value}, dotted)})
         return cfg
@@ -169,6 +251,11 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
 def _check_rules(cfg: BoilerplateConfig) -> None:
     """Rule names must exist and user patterns must compile: a typo is an error."""
     for name in cfg.disable:
+        if name in FILTERS:
+            raise UsageError(
+                f"{name!r} is a filter, not a boilerplate rule; "
+                f"turn it off with [filters.{name}] enabled = false"
+            )
         if name not in RULES:
             raise UsageError(f"unknown rule {name!r} to disable; known: {', '.join(RULES)}")
     for pattern in cfg.extra_patterns:
@@ -178,6 +265,12 @@ def _check_rules(cfg: BoilerplateConfig) -> None:
             raise UsageError(
                 f"extra pattern {pattern!r} is not a regular expression ({e}); fix it."
             ) from e
+
+
+def _filter_class(name: str) -> Any:
+    if name not in FILTERS:
+        raise UsageError(f"unknown filter {name!r}; known: {', '.join(FILTERS)}")
+    return FILTERS[name]
 
 
 def load_config(path: Path | None = None, start: Path | None = None) -> CleanConfig:

@@ -22,6 +22,13 @@ class Change:
     text: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # names come from the enums of cleaner.names; a caller gets them as plain str
+        for name in ("stage", "rule"):
+            value = getattr(self, name)
+            if type(value) is not str:
+                object.__setattr__(self, name, str(value))
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"stage": self.stage, "rule": self.rule, "text": self.text}
         out.update(self.detail)

@@ -8,10 +8,12 @@ from typing import TypeVar
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
+from cleaner.names import StageName
 from cleaner.rules.model import LineModel
 from cleaner.stage import CorpusStage, Stage
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
+from cleaner.stages.filters import FILTERS
 from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats
 
@@ -27,7 +29,7 @@ class Settle(Stage):
     Only documents with a removed block pay for it. Changes keep their own stage names.
     """
 
-    name = "settle"
+    name = StageName.SETTLE
     max_rounds = 3  # in practice one round finds nothing more
 
     def __init__(self, stages: Sequence[Stage]) -> None:
@@ -49,14 +51,16 @@ class Pipeline:
     """An ordered list of stages, run lazily one after the other.
 
     ``Pipeline.from_config(config)`` builds the default chain: repair-text,
-    strip-boilerplate, dedup-blocks, drop-near-duplicates, and lists in ``corpus`` the
-    stages a corpus run calls over the whole input (:class:`~cleaner.stage.CorpusStage`:
-    count-repeats for ``corpus-repeat``, drop-near-duplicates); ``line_model`` replaces the
-    shipped boilerplate line model, and ``repeated`` the salted hashes of lines counted
-    as repeated over a larger corpus than the documents given (see
-    :class:`~cleaner.stages.boilerplate.StripBoilerplate`). Documents come out in the
-    order they went in; stages that need the whole corpus (near-duplicates, and
-    corpus-repeat counts without ``repeated``) buffer it.
+    strip-boilerplate, dedup-blocks, settle, then each filter the config turns on (in
+    the order they were registered, see :mod:`cleaner.stages.filters`), then
+    drop-near-duplicates, which so compares only documents the filters kept; it lists in
+    ``corpus`` the stages a corpus run calls over the whole input
+    (:class:`~cleaner.stage.CorpusStage`: count-repeats for ``corpus-repeat``,
+    drop-near-duplicates). ``line_model`` replaces the shipped boilerplate line model, and
+    ``repeated`` the salted hashes of lines counted as repeated over a larger corpus than
+    the documents given (see :class:`~cleaner.stages.boilerplate.StripBoilerplate`).
+    Documents come out in the order they went in; stages that need the whole corpus
+    (near-duplicates, and corpus-repeat counts without ``repeated``) buffer it.
     """
 
     def __init__(self, stages: Sequence[Stage], corpus: Sequence[CorpusStage] = ()) -> None:
@@ -80,6 +84,10 @@ class Pipeline:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
             settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
             stages.append(Settle(settle))
+        for name, filter_class in FILTERS.items():
+            settings = config.filter(name)
+            if settings.enabled:
+                stages.append(filter_class(settings))
         corpus: list[CorpusStage] = []
         if corpus_stages and CountRepeats.wanted(config.boilerplate):
             corpus.append(CountRepeats(config.boilerplate))
@@ -108,7 +116,7 @@ class Pipeline:
         whose changes the audit names (the manifest's ``stages``)."""
         each = {id(s) for s in self.stages}  # drop-near-duplicates is both kinds
         listed = [c for c in self.corpus if c.listed and id(c) not in each]
-        return [s.name for s in self.stages] + [c.name for c in listed]
+        return [str(s.name) for s in self.stages] + [str(c.name) for c in listed]
 
     def per_document(self) -> Pipeline:
         """The stages that run on each file by itself; the corpus run calls the others."""

@@ -1,11 +1,13 @@
-"""The stage contract: a named, pure step over an iterable of documents."""
+"""The stage contract: a named, pure step over an iterable of documents; and the filter,
+a stage that keeps or drops whole documents."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
 
-from cleaner.document import Document
+from cleaner.document import Change, Document
 
 
 class Stage:
@@ -46,3 +48,50 @@ class CorpusStage:
     def scheme(self) -> dict[str, object]:
         """What the manifest records of how the stage works ({}: nothing)."""
         return {}
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    """The settings every filter has; a filter's own config class adds its keys.
+
+    The fields are the keys of the filter's table in ``cleaner.toml``
+    (``[filters.NAME]``), checked as the other tables' are: an unknown key, or a value
+    of the wrong type, is an error.
+    """
+
+    enabled: bool = False  # a filter leaves out documents that may be wanted: off until asked
+
+
+C = TypeVar("C", bound=FilterConfig)
+Verdict = bool | tuple[bool, dict[str, Any]]  # keep?, and the values measured to decide
+
+
+class Filter(Stage, Generic[C]):
+    """A stage that keeps or drops a whole document, for a reason it can count.
+
+    A subclass names itself (``name``: its stage, its ``[filters.NAME]`` table and the
+    name ``--disable-rule``/``--enable-rule`` take), says which ``config_class`` holds
+    its settings, and decides in :meth:`filter`. A dropped document leaves with the
+    filter's ``reason`` (by default its name) as the rule of its drop, its text, and
+    the measured values as the drop's detail, so the audit shows why and the counts
+    count it. Register the class with :func:`cleaner.stages.filters.register`.
+    """
+
+    name: ClassVar[str] = "filter"
+    reason: ClassVar[str] = ""  # the rule of the drop; empty: the filter's name
+    config_class: ClassVar[type[FilterConfig]] = FilterConfig
+
+    def __init__(self, config: C) -> None:
+        self.config = config
+
+    def filter(self, doc: Document) -> Verdict:
+        """True to keep ``doc``; False, or ``(False, detail)`` with what was measured, to
+        drop it. ``(True, detail)`` keeps it too."""
+        raise NotImplementedError
+
+    def apply(self, doc: Document) -> Document:
+        verdict = self.filter(doc)
+        keep, detail = verdict if isinstance(verdict, tuple) else (verdict, {})
+        if keep:
+            return doc
+        return doc.drop(Change(self.name, self.reason or self.name, doc.text, dict(detail)))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cleaner.document import Change, Document
+from cleaner.names import StageName
 
 
 class Stats:
@@ -79,7 +80,7 @@ class Stats:
         return sum(
             r["changes"]
             for stage, rules in self._rules.items()
-            if stage != "repair-text"
+            if stage != StageName.REPAIR_TEXT
             for r in rules.values()
         )
 

@@ -85,4 +85,5 @@ def test_readme_python_examples_run(
 ) -> None:
     shutil.copytree(SEEDS / "raw", tmp_path / "raw")
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+    # dont_inherit: run the block as a reader would, without this file's __future__ imports
+    exec(compile(block, "README.md", "exec", dont_inherit=True), {"__name__": "readme"})

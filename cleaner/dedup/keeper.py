@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.document import Change, Document
+from cleaner.names import Reason, StageName
 
 __all__ = [
     "KEEP",
@@ -41,8 +42,8 @@ __all__ = [
     "rank_key",
 ]
 
-STAGE = "drop-near-duplicates"  # the stage that drops near-duplicate documents
-RULE = "near-duplicate"  # its rule, in the audit and the counts
+STAGE = StageName.DROP_NEAR_DUPLICATES  # the stage that drops near-duplicate documents
+RULE = Reason.NEAR_DUPLICATE  # its rule, in the audit and the counts
 KEEP = "longest text after cleaning, then source path, then id"
 
 Rank = tuple[int, str, str, int]

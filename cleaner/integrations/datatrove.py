@@ -25,6 +25,7 @@ from typing import Any
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
+from cleaner.names import Reason
 from cleaner.run.stream import StreamCleaner, explain_changes
 
 try:
@@ -36,7 +37,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
         "pip install 'cleaner[datatrove]'"
     ) from e
 
-EMPTY = "empty"  # the drop reason of a document with no text left
+EMPTY = Reason.EMPTY  # the drop reason of a document with no text left
 
 
 class CleanerStep(PipelineStep):  # type: ignore[misc]

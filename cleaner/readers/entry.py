@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Document
+from cleaner.names import StageName
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,14 @@ class Rejection:
     message: str
     line: int | None = None
 
+    def __post_init__(self) -> None:
+        if type(self.rule) is not str:  # a Reason: a caller gets a plain str
+            object.__setattr__(self, "rule", str(self.rule))
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "source": self.source,
-            "stage": "read",
+            "stage": StageName.READ.value,
             "rule": self.rule,
             "message": self.message,
         }

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cleaner.document import Document
+from cleaner.names import Reason
 from cleaner.readers.encoding import decode_text
 from cleaner.readers.entry import InputFile, Rejection, doc_id
 from cleaner.readers.jsonl import iter_jsonl
@@ -147,7 +148,7 @@ def _read_stream(
         message = (
             f"{entry.path}: {what} is damaged{where} ({_short(e)}); re-create or re-download it"
         )
-        entry.add_rejection(Rejection(entry.path, "damaged-file", message))
+        entry.add_rejection(Rejection(entry.path, Reason.DAMAGED_FILE, message))
         if entry.count:
             entry.reason = message.split(": ", 1)[1]
         else:

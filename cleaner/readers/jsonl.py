@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, BinaryIO, cast
 
 from cleaner.document import Document
+from cleaner.names import Reason
 from cleaner.readers.encoding import decode_utf8_lenient
 from cleaner.readers.entry import InputFile, Rejection, doc_id
 from cleaner.readers.streams import read_lines
@@ -36,7 +37,7 @@ class RecordProblem(ValueError):
 
 
 def _no_constants(name: str) -> Any:
-    raise RecordProblem("malformed-json", f"{name} is not valid JSON; write null or a string")
+    raise RecordProblem(Reason.MALFORMED_JSON, f"{name} is not valid JSON; write null or a string")
 
 
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)
@@ -56,10 +57,10 @@ def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
         raise
     except json.JSONDecodeError as e:
         raise RecordProblem(
-            "malformed-json", f"not JSON ({e.msg} at column {e.colno}); is this a .jsonl file?"
+            Reason.MALFORMED_JSON, f"not JSON ({e.msg} at column {e.colno}); is this a .jsonl file?"
         ) from None
     except (ValueError, RecursionError) as e:
-        raise RecordProblem("malformed-json", f"not usable JSON ({_first_line(e)})") from None
+        raise RecordProblem(Reason.MALFORMED_JSON, f"not usable JSON ({_first_line(e)})") from None
     return check_record(record, text_key)
 
 
@@ -74,16 +75,16 @@ def check_record(record: Any, text_key: str = "text") -> dict[str, Any]:
     """
     if not isinstance(record, dict):
         raise RecordProblem(
-            "malformed-json", "not a JSON object; each line must be one {...} record"
+            Reason.MALFORMED_JSON, "not a JSON object; each line must be one {...} record"
         )
     if text_key not in record:
         raise RecordProblem(
-            "missing-text", f"no field {text_key!r}; use --text-key to name the text field"
+            Reason.MISSING_TEXT, f"no field {text_key!r}; use --text-key to name the text field"
         )
     if not isinstance(record[text_key], str):
         kind = type(record[text_key]).__name__.replace("NoneType", "null")
         raise RecordProblem(
-            "text-not-string",
+            Reason.TEXT_NOT_STRING,
             f"field {text_key!r} is {kind}, not a string; fix the record or use --text-key",
         )
     return record
@@ -211,7 +212,7 @@ def iter_jsonl(
             _reject(
                 entry,
                 number,
-                "record-too-long",
+                Reason.RECORD_TOO_LONG,
                 f"longer than {MAX_RECORD_BYTES >> 20} MiB; split the record",
             )
             continue

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.document import Document
+from cleaner.names import Reason
 from cleaner.readers.entry import InputFile, Rejection
 from cleaner.readers.jsonl import record_document
 
@@ -80,7 +81,7 @@ def iter_parquet(
                     entry.add_rejection(
                         Rejection(
                             entry.path,
-                            "text-not-string",
+                            Reason.TEXT_NOT_STRING,
                             f"{entry.path}: row {row}: column {text_key!r} is {kind}, not a "
                             "string; fix the row or use --text-key",
                             row,

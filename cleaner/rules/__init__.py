@@ -1,5 +1,6 @@
 """Rule families of the boilerplate stage: phrases, metadata, context and the line model."""
 
+from cleaner.names import Reason
 from cleaner.rules.patterns import PHRASE_RULES
 
 # every rule name the boilerplate stage can record, in the order the README lists them;
@@ -20,5 +21,5 @@ RULES: tuple[str, ...] = (
     "user-pattern",
     "corpus-repeat",
     "low-content",
-    "boilerplate-only",
+    Reason.BOILERPLATE_ONLY,
 )

@@ -15,7 +15,7 @@ from cleaner.config import CleanConfig
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
-from cleaner.errors import UsageError
+from cleaner.errors import ExitCode, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.stages.boilerplate import LineSets
@@ -24,8 +24,6 @@ from cleaner.store.index import StoredIndex
 from cleaner.store.manifest import MANIFEST
 from cleaner.store.outdir import OutputFolder
 from cleaner.store.state import State
-
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
 
 @dataclass
@@ -102,8 +100,8 @@ class CheckReport:
     @property
     def exit_code(self) -> int:
         if any(f.status == "error" for f in self.files):
-            return EXIT_ERROR
-        return EXIT_PROBLEMS if any(f.problems for f in self.files) else EXIT_CLEAN
+            return ExitCode.USAGE
+        return ExitCode.PROBLEMS if any(f.problems for f in self.files) else ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
         return {

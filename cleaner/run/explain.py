@@ -20,6 +20,7 @@ from typing import Any
 from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
 from cleaner.errors import InputError, UsageError
+from cleaner.names import BlockRule, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
 from cleaner.run.check import CorpusLines, corpus_source, open_corpus
@@ -28,9 +29,9 @@ from cleaner.stage import Stage
 from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats
 
-REPAIR = "repair-text"
-BOILERPLATE = "strip-boilerplate"
-BLOCKS = "dedup-blocks"
+REPAIR = StageName.REPAIR_TEXT
+BOILERPLATE = StageName.STRIP_BOILERPLATE
+BLOCKS = StageName.DEDUP_BLOCKS
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,8 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     for change in doc.changes:
         if change.text and not _place(change, slots):
             leftovers.append(change)
-    _place_blocks([c for c in leftovers if c.rule == "repeated-block"], slots)
-    rest = [c for c in leftovers if c.rule != "repeated-block"]
+    _place_blocks([c for c in leftovers if c.rule == BlockRule.REPEATED_BLOCK], slots)
+    rest = [c for c in leftovers if c.rule != BlockRule.REPEATED_BLOCK]
     lines = [line for slot in slots for line in slot]
     lines += [Line(c.text, c.rule, c.stage) for c in rest]
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
@@ -146,7 +147,7 @@ def _place(change: Change, slots: list[list[Line]]) -> bool:
         else:
             slot[-1:] = [Line(kept, change.rule, change.stage, score, cut)]
         return True
-    if change.rule == "repeated-line":
+    if change.rule == BlockRule.REPEATED_LINE:
         doubled = f"{change.text} {change.text}"
         for slot in slots:
             if slot[0].rule is None and slot[0].text == doubled:
@@ -163,7 +164,7 @@ def _place_blocks(changes: list[Change], slots: list[list[Line]]) -> None:
         text = slot[0].text
         if len(slot) == 1 and slot[0].rule is None and wanted[text] > 0:
             wanted[text] -= 1
-            slot[0] = Line(text, "repeated-block", stage[text])
+            slot[0] = Line(text, BlockRule.REPEATED_BLOCK, stage[text])
 
 
 def explain_file(

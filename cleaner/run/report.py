@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.names import Reason
 from cleaner.stats import Stats
 
 
@@ -53,7 +54,7 @@ class Report:
 
     @property
     def duplicates(self) -> int:
-        return self.dropped.get("near-duplicate", 0)
+        return self.dropped.get(Reason.NEAR_DUPLICATE, 0)
 
     def summary(self) -> str:
         return (

@@ -43,6 +43,7 @@ from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
 from cleaner.errors import RecordError
+from cleaner.names import Reason, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
 from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_input
@@ -52,9 +53,6 @@ from cleaner.stage import Stage
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
 from cleaner.store.output import dumps
-
-REPAIR_STAGE = "repair-text"
-REJECTED_FILE = "rejected-file"  # the audit's rule for an unusable input file
 
 
 class StreamCleaner:
@@ -110,7 +108,7 @@ def explain_changes(doc: Document) -> dict[str, Any]:
         for c in doc.changes
         if c.text
     ]
-    repaired = [c.rule for c in doc.changes if c.stage == REPAIR_STAGE and not c.text]
+    repaired = [c.rule for c in doc.changes if c.stage == StageName.REPAIR_TEXT and not c.text]
     dropped = None
     if doc.dropped is not None:
         dropped = {
@@ -182,7 +180,7 @@ def _folder_documents(
     for entry in read_inputs(root, text_key):
         inputs.append(entry)
         if entry.outcome == "rejected":
-            reject(Rejection(entry.path, REJECTED_FILE, entry.message))
+            reject(Rejection(entry.path, Reason.REJECTED_FILE, entry.message))
         for rejection in entry.rejections:
             reject(rejection)
         yield from entry.documents
@@ -198,7 +196,7 @@ def _stream_documents(
     inputs.append(entry)
     yield from docs
     if entry.outcome == "rejected":
-        reject(Rejection(entry.path, REJECTED_FILE, entry.message))
+        reject(Rejection(entry.path, Reason.REJECTED_FILE, entry.message))
 
 
 def stream_corpus(
@@ -224,7 +222,7 @@ def stream_corpus(
     rejected = {"files": 0, "records": 0}
 
     def reject(item: Rejection) -> None:
-        rejected["files" if item.rule == REJECTED_FILE else "records"] += 1
+        rejected["files" if item.rule == Reason.REJECTED_FILE else "records"] += 1
         if on_reject is not None:
             on_reject(item)
 

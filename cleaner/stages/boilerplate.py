@@ -54,13 +54,14 @@ import numpy.typing as npt
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document
+from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
 from cleaner.rules.patterns import word_count
 from cleaner.stage import Stage
 
 DEFAULT_CONFIG = BoilerplateConfig()
-BOILERPLATE_ONLY = "boilerplate-only"  # the drop of a page whose every line is boilerplate
+BOILERPLATE_ONLY = Reason.BOILERPLATE_ONLY  # the drop of a page whose every line is boilerplate
 MODEL_RULE = "low-content"  # the line model's rule: its doubt alone never empties a page
 CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than this
 
@@ -439,7 +440,7 @@ class StripBoilerplate(Stage):
     folder or site, file by file); then the stage strips in one pass.
     """
 
-    name = "strip-boilerplate"
+    name = StageName.STRIP_BOILERPLATE
 
     def __init__(
         self,

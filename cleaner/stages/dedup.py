@@ -23,6 +23,7 @@ from cleaner.dedup.minhash import MinHasher
 from cleaner.dedup.pairs import Mapper
 from cleaner.dedup.resolve import Documents, resolve_arrays, resolve_texts
 from cleaner.document import Change, Document
+from cleaner.names import BlockRule, StageName
 from cleaner.rules.patterns import count_words
 from cleaner.stage import CorpusStage, Stage
 
@@ -69,7 +70,7 @@ class DedupBlocks(Stage):
     one of an earlier document goes too (the whole corpus is then one batch).
     """
 
-    name = "dedup-blocks"
+    name = StageName.DEDUP_BLOCKS
     batch_size = 256  # documents hashed together: amortizes numpy calls, bounds memory
 
     def __init__(self, config: DedupConfig = DedupConfig()) -> None:
@@ -102,7 +103,7 @@ class DedupBlocks(Stage):
         for doc in docs:
             blocks, doubled = _undouble_blocks(doc.text if doc.dropped is None else "")
             split.append(blocks)
-            changes.append([Change(self.name, "repeated-line", t) for t in doubled])
+            changes.append([Change(self.name, BlockRule.REPEATED_LINE, t) for t in doubled])
         # paragraphs long enough to judge, across the whole batch
         where = [
             (d, i)
@@ -136,7 +137,7 @@ class DedupBlocks(Stage):
                 detail: dict[str, object] = {"duplicate_of_block": oi, "similarity": round(sim, 4)}
                 if od != d:
                     detail["duplicate_of"] = docs[od].id
-                changes[d].append(Change(self.name, "repeated-block", blocks[i], detail))
+                changes[d].append(Change(self.name, BlockRule.REPEATED_BLOCK, blocks[i], detail))
             if doc.dropped is not None or not changes[d]:
                 out.append(doc)
                 continue

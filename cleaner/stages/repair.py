@@ -9,6 +9,7 @@ import ftfy
 
 from cleaner.config import RepairConfig
 from cleaner.document import Change, Document
+from cleaner.names import StageName
 from cleaner.stage import Stage
 
 _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
@@ -114,7 +115,7 @@ _FTFY_NAMES = {
 class RepairText(Stage):
     """Repair encoding damage, entities, control characters and whitespace."""
 
-    name = "repair-text"
+    name = StageName.REPAIR_TEXT
 
     def __init__(self, config: RepairConfig = RepairConfig()) -> None:
         self.config = config

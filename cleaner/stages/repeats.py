@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Document
+from cleaner.names import StageName
 from cleaner.stage import CorpusStage
 from cleaner.stages.boilerplate import TWINS, LineSets, counts_repeats, line_sets
 
@@ -33,7 +34,7 @@ class CountRepeats(CorpusStage):
     ``strip-boilerplate`` under the rule ``corpus-repeat``, and counted there.
     """
 
-    name = "count-repeats"
+    name = StageName.COUNT_REPEATS
     listed = False
 
     def __init__(self, config: BoilerplateConfig, twins: float = TWINS) -> None:

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from cleaner.dedup.shingles import ShingleSets
 from cleaner.document import Document
+from cleaner.names import Reason, StageName
 from cleaner.readers import InputFile
 from cleaner.store.output import dumps
 from cleaner.store.schema import DocRow, FileRow
@@ -68,8 +69,8 @@ def prepare_file(
         rejected.append(
             {
                 "source": entry.path,
-                "stage": "read",
-                "rule": "rejected-file",
+                "stage": StageName.READ,
+                "rule": Reason.REJECTED_FILE,
                 "message": entry.message,
                 "text": "",
             }
