@@ -74,14 +74,8 @@ from cleaner.rules.features import (  # noqa: E402
     smooth_features,
 )
 from cleaner.rules.model import LineModel  # noqa: E402
-from cleaner.stages.boilerplate import (  # noqa: E402
-    MAX_PASSES,
-    Repeated,
-    _judge,
-    _render,
-    _strip,
-    repeated_lines,
-)
+from cleaner.stages.boilerplate import MAX_PASSES, _judge, _render, _strip  # noqa: E402
+from cleaner.stages.repeats import Repeated, repeated_lines  # noqa: E402
 
 TOKEN = re.compile(r"\w+")
 CONFIG = BoilerplateConfig()

@@ -9,7 +9,7 @@ from typing import Any
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
 from cleaner.run.check import check_files
 from cleaner.run.tasks import CountTask, count_file
-from cleaner.stages.boilerplate import line_hash, repeated_in, source_salt
+from cleaner.stages.repeats import line_hash, repeated_in, source_salt
 from tests.conftest import write_files
 from tests.test_incremental import run_both
 

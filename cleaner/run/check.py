@@ -18,8 +18,7 @@ from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
-from cleaner.stages.boilerplate import LineSets
-from cleaner.stages.repeats import CountRepeats
+from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
 from cleaner.store.manifest import MANIFEST
 from cleaner.store.outdir import OutputFolder

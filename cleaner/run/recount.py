@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.run.tasks import CountTask, count_file
-from cleaner.stages.boilerplate import LineSets
+from cleaner.stages.repeats import LineSets
 
 if TYPE_CHECKING:
     from cleaner.run.corpus import CorpusRun, Job

@@ -24,9 +24,8 @@ from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, read_file
-from cleaner.stages.boilerplate import LineSets
 from cleaner.stages.repair import RepairText
-from cleaner.stages.repeats import CountRepeats
+from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.prepare import PreparedFile, prepare_file
 
 _PICKLE = pickle.HIGHEST_PROTOCOL

@@ -122,7 +122,7 @@ class DocFacts(NamedTuple):
 
 
 class StoredLines(NamedTuple):
-    """An input's line sets as stored (see :class:`cleaner.stages.boilerplate.LineSets`)."""
+    """An input's line sets as stored (see :class:`cleaner.stages.repeats.LineSets`)."""
 
     hashes: npt.NDArray[np.uint64]
     words: npt.NDArray[np.uint32]

@@ -5,7 +5,7 @@ incremental run cleans only new or changed files and re-emits every other docume
 from here, never re-reading its input. Workers hand it prepared rows
 (:mod:`cleaner.store.prepare`); the near-duplicate rule reads the documents through
 :mod:`cleaner.store.index`. The ``lines`` rows add up to the corpus-repeat counts of
-the whole input (see :class:`cleaner.stages.boilerplate.LineSets`; with each line its
+the whole input (see :class:`cleaner.stages.repeats.LineSets`; with each line its
 words, which tell near-duplicate documents apart), so a run knows which lines are
 repeated, and which documents hold them, without reading any unchanged input again.
 """
@@ -200,7 +200,7 @@ class State:
     # -- corpus-repeat counts --------------------------------------------------------
 
     def set_lines(self, path: str, sets: LineArrays) -> None:
-        """Store an input's line sets (a :class:`~cleaner.stages.boilerplate.LineSets`)."""
+        """Store an input's line sets (a :class:`~cleaner.stages.repeats.LineSets`)."""
         self.conn.execute(
             "INSERT OR REPLACE INTO lines VALUES (?, ?, ?, ?)",
             (
