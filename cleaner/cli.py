@@ -10,12 +10,9 @@ diagnostics to stderr, errors are one line.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
-import time
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -23,14 +20,14 @@ import click
 from cleaner._version import __version__
 from cleaner.config import CleanConfig, load_config
 from cleaner.dedup import DEFAULT_WINDOW
-from cleaner.errors import CleanerError, ExitCode, InputError, UsageError
+from cleaner.errors import ExitCode, InputError, UsageError
 from cleaner.executors import EXECUTORS, make_executor
+from cleaner.terminal import STDIO, Bar, Group, quiet_stdout, stop
 
 if TYPE_CHECKING:  # the commands import their work when they run: --help stays fast
     from cleaner.readers import Rejection
     from cleaner.run.report import Report
 
-STDIO = Path("-")
 SHELLS = ("bash", "zsh", "fish")
 MAX_REJECTS_SHOWN = 20  # per run; the rest are counted in the summary
 
@@ -39,77 +36,7 @@ def _config(config_path: Path | None, overrides: dict[str, Any]) -> CleanConfig:
     return load_config(config_path).with_overrides(overrides)
 
 
-def _fail(err: CleanerError) -> None:
-    click.echo(f"cleaner: error: {err}", err=True)
-    sys.exit(err.exit_code)
-
-
-class _Stopped(KeyboardInterrupt):
-    """SIGINT or SIGTERM arrived: raised in the main thread, so that cleanup runs."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    """The first SIGINT or SIGTERM stops the run, which cleans up; a second one exits now."""
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _exit_now)
-    raise _Stopped(signum)
-
-
-def _exit_now(signum: int, frame: FrameType | None) -> None:
-    os._exit(ExitCode.of_signal(signum))
-
-
-def _quiet_stdout() -> None:
-    """Send what is still to be written to stdout nowhere, so exiting raises nothing."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-class _Command(click.Command):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt as stop:
-            signum = getattr(stop, "signum", signal.SIGINT)
-            what = "interrupted" if signum == signal.SIGINT else "stopped by SIGTERM"
-            output = ctx.params.get("output")
-            if isinstance(output, Path) and output != STDIO:
-                what += f"; {output} holds its last complete output"
-            closing = "\n" if signum == signal.SIGINT and sys.stderr.isatty() else ""  # after ^C
-            click.echo(f"{closing}cleaner: {what}", err=True)
-            sys.exit(ExitCode.of_signal(signum))
-        except BrokenPipeError:
-            # the reader of stdout went away (`cleaner run raw - | head`): stop quietly
-            _quiet_stdout()
-            sys.exit(ExitCode.BROKEN_PIPE)
-
-
-class _Group(click.Group):
-    command_class = _Command
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("standalone_mode", True)
-        try:
-            return super().main(*args, **kwargs)
-        except CleanerError as err:
-            _fail(err)
-        except Exception as err:  # a bug: still one line, and the way to see more
-            if os.environ.get("CLEANER_DEBUG"):
-                raise
-            click.echo(
-                f"cleaner: internal error: {type(err).__name__}: {err}. Rerun with "
-                "CLEANER_DEBUG=1 for the traceback and report it.",
-                err=True,
-            )
-            sys.exit(ExitCode.USAGE)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cleaner")
 def cli() -> None:
     """Clean raw scraped text into a deduplicated JSONL corpus with a manifest.
@@ -187,48 +114,9 @@ def _rule_option(config: CleanConfig, option: str, key: str, value: Any) -> Clea
         raise UsageError(f"{option}: {e.__cause__ or e}") from e
 
 
-class _Bar:
-    """A progress callback that draws on stderr: a bar with rate and ETA, or a counter."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.started = time.perf_counter()
-        self.bar: Any = None
-        self.drawn = False
-
-    def __call__(self, done: int, total: int | None) -> None:
-        rate = done / max(time.perf_counter() - self.started, 1e-9)
-        if total is None:
-            click.echo(f"\r{self.label} {done:,} documents ({rate:,.0f}/s)", err=True, nl=False)
-            self.drawn = True
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(
-                length=total,
-                label=self.label,
-                file=sys.stderr,
-                show_eta=True,
-                show_pos=True,
-                item_show_func=lambda item: item,
-            )
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos, f"{rate:,.0f}/s")
-
-    def phase(self, name: str) -> None:
-        """A new pass over the input: end the bar drawn so far, count again under ``name``."""
-        self.close()
-        self.label, self.started, self.bar, self.drawn = name, time.perf_counter(), None, False
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-        elif self.drawn:
-            click.echo("", err=True)
-
-
-def _progress(quiet: bool) -> _Bar | None:
+def _progress(quiet: bool) -> Bar | None:
     """A bar only for people: none with --quiet or when stderr is not a terminal."""
-    return None if quiet or not sys.stderr.isatty() else _Bar("cleaning")
+    return None if quiet or not sys.stderr.isatty() else Bar("cleaning")
 
 
 def _report_reject(rejection: Rejection, shown: list[int]) -> None:
@@ -581,12 +469,12 @@ def check(
 
 def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _stop)
+        signal.signal(sig, stop)
     try:
         try:
             cli(prog_name="cleaner")
         finally:
             sys.stdout.flush()  # a closed stdout shows here, not as noise at exit
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         sys.exit(ExitCode.BROKEN_PIPE)

@@ -17,6 +17,7 @@ from cleaner.run.explain import explain_document
 from cleaner.stage import Stage
 from cleaner.stages.dedup import DedupBlocks
 from cleaner.stages.repair import RepairText
+from cleaner.terminal import Bar
 from tests.conftest import SEEDS
 
 PARA = "A paragraph that is long enough to count as a block of text in the page here."
@@ -172,7 +173,7 @@ def test_progress_bar_only_on_a_terminal(
 
 
 def test_the_bar_draws_counts_and_rates(capsys: pytest.CaptureFixture[str]) -> None:
-    bar = cli_module._Bar("cleaning")
+    bar = Bar("cleaning")
     bar(3, None)
     bar.close()
     assert "cleaning 3 documents" in capsys.readouterr().err

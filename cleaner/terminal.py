@@ -1,0 +1,133 @@
+"""The ``cleaner`` command's dealings with the terminal: errors, signals, a progress bar.
+
+:class:`Group` and :class:`Command` turn what ends a command into the exit codes of
+:class:`~cleaner.errors.ExitCode` and one line on stderr: a :class:`CleanerError` (its
+message), a bug (one line, the traceback with ``CLEANER_DEBUG=1``), Ctrl-C or SIGTERM
+(after the command cleaned up; see :func:`stop`) and a closed stdout (quietly, 141).
+:class:`Bar` draws a run's progress. Only the CLI imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from cleaner.errors import CleanerError, ExitCode
+
+STDIO = Path("-")
+
+
+def fail(err: CleanerError) -> None:
+    click.echo(f"cleaner: error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived: raised in the main thread, so that cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stop(signum: int, frame: FrameType | None) -> None:
+    """The first SIGINT or SIGTERM stops the run, which cleans up; a second one exits now."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, exit_now)
+    raise Stopped(signum)
+
+
+def exit_now(signum: int, frame: FrameType | None) -> None:
+    os._exit(ExitCode.of_signal(signum))
+
+
+def quiet_stdout() -> None:
+    """Send what is still to be written to stdout nowhere, so exiting raises nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class Command(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            signum = getattr(stop, "signum", signal.SIGINT)
+            what = "interrupted" if signum == signal.SIGINT else "stopped by SIGTERM"
+            output = ctx.params.get("output")
+            if isinstance(output, Path) and output != STDIO:
+                what += f"; {output} holds its last complete output"
+            closing = "\n" if signum == signal.SIGINT and sys.stderr.isatty() else ""  # after ^C
+            click.echo(f"{closing}cleaner: {what}", err=True)
+            sys.exit(ExitCode.of_signal(signum))
+        except BrokenPipeError:
+            # the reader of stdout went away (`cleaner run raw - | head`): stop quietly
+            quiet_stdout()
+            sys.exit(ExitCode.BROKEN_PIPE)
+
+
+class Group(click.Group):
+    command_class = Command
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("standalone_mode", True)
+        try:
+            return super().main(*args, **kwargs)
+        except CleanerError as err:
+            fail(err)
+        except Exception as err:  # a bug: still one line, and the way to see more
+            if os.environ.get("CLEANER_DEBUG"):
+                raise
+            click.echo(
+                f"cleaner: internal error: {type(err).__name__}: {err}. Rerun with "
+                "CLEANER_DEBUG=1 for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(ExitCode.USAGE)
+
+
+class Bar:
+    """A progress callback that draws on stderr: a bar with rate and ETA, or a counter."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.started = time.perf_counter()
+        self.bar: Any = None
+        self.drawn = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        rate = done / max(time.perf_counter() - self.started, 1e-9)
+        if total is None:
+            click.echo(f"\r{self.label} {done:,} documents ({rate:,.0f}/s)", err=True, nl=False)
+            self.drawn = True
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total,
+                label=self.label,
+                file=sys.stderr,
+                show_eta=True,
+                show_pos=True,
+                item_show_func=lambda item: item,
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos, f"{rate:,.0f}/s")
+
+    def phase(self, name: str) -> None:
+        """A new pass over the input: end the bar drawn so far, count again under ``name``."""
+        self.close()
+        self.label, self.started, self.bar, self.drawn = name, time.perf_counter(), None, False
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        elif self.drawn:
+            click.echo("", err=True)
