@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint golden bench clean-venv
+.PHONY: run test test-fast test-unit lint golden bench clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ lint: $(STAMP)
 
 test: lint  ## lint, type-check and run the tests
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## a quick loop: the tests without the slow and fuzz ones, no lint
+	$(BIN)/python -m pytest -m "not slow and not fuzz"
+
+test-unit: $(STAMP)  ## a quicker loop: tests/unit only
+	$(BIN)/python -m pytest tests/unit
 
 golden: run  ## regenerate the golden output in clean/ after an intended change
 

@@ -15,6 +15,7 @@ from tests.processes import started_by, wait_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).resolve().parent / "seeds"
+CASES = Path(__file__).resolve().parent / "cases"  # golden cases, see its README.md
 SESSION = "CLEANER_TEST_SESSION"  # in the environment of every process the tests start
 
 

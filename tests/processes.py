@@ -1,4 +1,5 @@
-"""The process table as /proc shows it (Linux), for tests that kill runs and count what is left.
+"""The process table as /proc shows it (Linux), for tests that kill runs and count what is left,
+and :func:`cleaner`, which starts ``python -m cleaner`` from this checkout in a process of its own.
 
 A process is named by its pid and its start time together, so that a pid the system
 has given to a new process since is not taken for the old one.
@@ -7,9 +8,12 @@ has given to a new process since is not taken for the old one.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -129,3 +133,21 @@ def started_by(mark: str) -> list[Process]:
         if entry in environ.split(b"\0") and running(process):
             found.append(process)
     return found
+
+
+def cleaner(*args: str, **popen: Any) -> subprocess.Popen[bytes]:
+    """``python -m cleaner ARGS`` in a process of its own, quiet unless ``popen`` says."""
+    from tests.conftest import ROOT  # not at the top: conftest imports this module
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        **popen.pop("env", {}),
+    }
+    options = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen}
+    return subprocess.Popen([sys.executable, "-m", "cleaner", *args], env=env, cwd=ROOT, **options)
+
+
+def cli_run(raw: Path, out: Path, *args: str) -> subprocess.Popen[bytes]:
+    """``cleaner run RAW OUT -q ARGS`` in a process of its own."""
+    return cleaner("run", str(raw), str(out), "-q", *args)

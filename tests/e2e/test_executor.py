@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,17 +14,8 @@ from cleaner.cli import cli
 from cleaner.errors import UsageError
 from cleaner.executors import InlineExecutor, LocalExecutor, make_executor
 from tests.conftest import SEEDS
+from tests.corpora import outputs
 from tests.scale_corpus import write_corpus
-
-OUTPUTS = ("corpus.jsonl", "audit.jsonl")
-
-
-def outputs(folder: Path) -> dict[str, object]:
-    """The outputs as compared between runs: bytes, and the manifest minus run times."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest.pop("run")
-    manifest.pop("runs")
-    return {**{n: (folder / n).read_bytes() for n in OUTPUTS}, "manifest": manifest}
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,10 @@ from cleaner.document import Document
 from cleaner.rules.context import is_body
 from cleaner.stages.boilerplate import StripBoilerplate, strip_boilerplate
 from cleaner.stages.dedup import DedupBlocks
+from tests.conftest import CASES, SEEDS
 
-HERE = Path(__file__).parent
-SEEDS = sorted((HERE / "seeds" / "raw").glob("*.txt"))
-CASES: list[dict[str, Any]] = json.loads(
-    (HERE / "cases" / "boilerplate.json").read_text(encoding="utf-8")
-)
+PAGES = sorted((SEEDS / "raw").glob("*.txt"))
+GOLDEN: list[dict[str, Any]] = json.loads((CASES / "boilerplate.json").read_text(encoding="utf-8"))
 P1 = "The council voted on Tuesday to close the old river bridge for six months of repairs."
 P2 = "Residents will have to use the ferry or the ring road, which adds twenty minutes to trips."
 
@@ -31,10 +29,10 @@ def repair(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
 
 
-@pytest.mark.parametrize("raw", SEEDS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("raw", PAGES, ids=lambda p: p.stem)
 def test_seed(raw: Path) -> None:
     expected: dict[str, Any] = json.loads(
-        (HERE / "seeds" / "expected" / f"{raw.stem}.json").read_text(encoding="utf-8")
+        (SEEDS / "expected" / f"{raw.stem}.json").read_text(encoding="utf-8")
     )
     got = strip_boilerplate(repair(raw.read_text(encoding="utf-8")))
     assert (got.title, got.date) == (expected["title"], expected["date"])
@@ -49,7 +47,7 @@ def _marks(case: dict[str, Any]) -> list[pytest.MarkDecorator]:
     return []
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c["label"], marks=_marks(c)) for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["label"], marks=_marks(c)) for c in GOLDEN])
 def test_case(case: dict[str, Any]) -> None:
     got = strip_boilerplate(case["input"])
     assert got.text == case["expected"]

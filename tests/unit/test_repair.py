@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import ftfy
@@ -13,11 +12,11 @@ from hypothesis import strategies as st
 
 from cleaner.config import RepairConfig
 from cleaner.stages.repair import REPAIR_ROUNDS, RepairText, repair_text
-from tests.conftest import doc
+from tests.conftest import CASES, doc
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:
-    cases = json.loads((Path(__file__).parent / "cases" / f"{name}.json").read_text("utf-8"))
+    cases = json.loads((CASES / f"{name}.json").read_text("utf-8"))
     return [
         pytest.param(c, marks=pytest.mark.xfail(strict=True)) if c["expect"] == "xfail" else c
         for c in cases

@@ -11,7 +11,7 @@ from cleaner.run.check import check_files
 from cleaner.run.tasks import CountTask, count_file
 from cleaner.stages.repeats import line_hash, repeated_in, source_salt
 from tests.conftest import write_files
-from tests.test_incremental import run_both
+from tests.corpora import run_both
 
 P1 = "The council voted on Tuesday to close the old river bridge for six months of repairs."
 P2 = "Residents will have to use the ferry or the ring road, which adds twenty minutes to trips."

@@ -18,10 +18,9 @@ import ray
 from cleaner import clean_corpus
 from cleaner.executors import make_executor
 from cleaner.integrations.ray import RayExecutor
-from tests.processes import descendants, in_group, read, running, started_by, wait_gone
+from tests.corpora import outputs
+from tests.processes import cleaner, descendants, in_group, read, running, started_by, wait_gone
 from tests.scale_corpus import write_corpus
-from tests.test_executor import outputs
-from tests.test_faults import cleaner
 
 
 @pytest.fixture(scope="session")

@@ -15,85 +15,8 @@ import pytest
 from cleaner import CleanConfig, DedupConfig, clean_corpus
 from cleaner.run.report import Report
 from cleaner.stats import Stats
-from cleaner.store.manifest import comparable
 from tests.conftest import write_files
-
-WORDS = tuple(
-    [
-        "river",
-        "stone",
-        "market",
-        "lantern",
-        "harbor",
-        "winter",
-        "council",
-        "bridge",
-        "orchard",
-        "signal",
-        "meadow",
-        "copper",
-        "village",
-        "engine",
-        "garden",
-        "ledger",
-        "festival",
-        "canal",
-        "quarry",
-        "beacon",
-        "tower",
-        "mill",
-        "harvest",
-        "rail",
-        "ferry",
-        "school",
-        "clinic",
-        "museum",
-        "theater",
-        "forest",
-        "valley",
-    ]
-)
-
-
-def text(seed: int, words: int = 120) -> str:
-    """A deterministic article of a few paragraphs."""
-    rng = random.Random(seed)
-    body = [rng.choice(WORDS) for _ in range(words)]
-    paras = [" ".join(body[i : i + 40]) + "." for i in range(0, words, 40)]
-    return "\n\n".join(paras)
-
-
-def variant(base: str, seed: int, changes: int = 2, extra: int = 0) -> str:
-    """A near-duplicate: a few words changed, ``extra`` words appended (longer)."""
-    rng = random.Random(seed)
-    words = base.split(" ")
-    for _ in range(changes):
-        words[rng.randrange(len(words))] = rng.choice(WORDS)
-    tail = " ".join(rng.choice(WORDS) for _ in range(extra))
-    return " ".join(words) + (f"\n\nAddendum {tail}." if extra else "")
-
-
-write = write_files
-
-
-def outputs(folder: Path) -> tuple[bytes, bytes, dict[str, object]]:
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return (
-        (folder / "corpus.jsonl").read_bytes(),
-        (folder / "audit.jsonl").read_bytes(),
-        comparable(manifest),
-    )
-
-
-def run_both(raw: Path, out: Path, scratch: Path, config: CleanConfig | None = None) -> Report:
-    """Run incrementally into ``out`` and from scratch into ``scratch``; they must agree."""
-    report = clean_corpus(raw, out, config)
-    clean_corpus(raw, scratch, config)
-    inc, full = outputs(out), outputs(scratch)
-    assert inc[0] == full[0], "corpus.jsonl differs from a full rebuild"
-    assert inc[1] == full[1], "audit.jsonl differs from a full rebuild"
-    assert inc[2] == full[2], "manifest differs from a full rebuild"
-    return report
+from tests.corpora import outputs, run_both, text, variant
 
 
 def kept_sources(folder: Path) -> set[str]:
@@ -111,7 +34,7 @@ def base(tmp_path: Path) -> Path:
         for i, t in enumerate([text(50), variant(text(5), 101), text(51)])
     )
     files["empty.txt"] = ""
-    write(raw, files)
+    write_files(raw, files)
     return raw
 
 
@@ -151,7 +74,7 @@ def test_scenarios_match_a_full_rebuild(base: Path, tmp_path: Path) -> None:
         ("nothing changed", {}, [], 0),
     ]
     for k, (label, add, delete, cleaned) in enumerate(steps):
-        write(base, add)
+        write_files(base, add)
         for name in delete:
             (base / name).unlink()
         report = run_both(base, out, tmp_path / f"scratch{k}")
@@ -172,7 +95,7 @@ def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
     rng = random.Random(7)
     raw, out = tmp_path / "raw", tmp_path / "out"
     pool = [text(i, rng.randint(30, 160)) for i in range(6)] + [text(9, 4)]
-    write(
+    write_files(
         raw,
         {
             f"f{i}.txt": variant(rng.choice(pool), i, rng.randint(0, 2), rng.choice([0, 0, 3, 8]))
@@ -195,7 +118,7 @@ def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
                     rng.randint(0, 2),
                     rng.choice([0, 0, 3, 8]),
                 )
-                write(raw, {name: body})
+                write_files(raw, {name: body})
                 names = sorted(set(names) | {name})
         assert run_both(raw, out, tmp_path / f"scratch{step}", config).mode == "incremental"
 
@@ -317,7 +240,7 @@ def test_a_code_change_rebuilds(tmp_path: Path) -> None:
     line = "The ferry runs every twenty minutes from the harbour on weekdays."
     body = "The council voted on Tuesday to close the old river bridge for six months of work."
     raw = tmp_path / "raw"
-    write(
+    write_files(
         raw, {f"p{i}.txt": f"{body} Page {i}.\n\n{line * (i == 0)}\n\n{text(i)}" for i in range(3)}
     )
 

@@ -15,16 +15,16 @@ from cleaner.cli import cli
 from cleaner.run.check import check_files
 from cleaner.run.explain import explain_file
 from cleaner.stages.boilerplate import strip_boilerplate
-from tests.conftest import write_files
+from tests.conftest import CASES, write_files
 
-CASES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "cases" / "boilerplate_only.json").read_text(encoding="utf-8")
+GOLDEN: list[dict[str, Any]] = json.loads(
+    (CASES / "boilerplate_only.json").read_text(encoding="utf-8")
 )
-DROPPED = [c for c in CASES if c["expected"] is None]
+DROPPED = [c for c in GOLDEN if c["expected"] is None]
 RULE = "boilerplate-only"
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c["label"])
+@pytest.mark.parametrize("case", GOLDEN, ids=lambda c: c["label"])
 def test_case_in_the_stage_stream_and_explain(case: dict[str, Any], tmp_path: Path) -> None:
     dropped = case["expected"] is None
     got = strip_boilerplate(case["input"])
@@ -45,7 +45,7 @@ def test_case_in_the_stage_stream_and_explain(case: dict[str, Any], tmp_path: Pa
 
 def test_a_run_drops_them_with_the_reason_in_audit_and_manifest(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    write_files(raw, {f"{c['label']}.txt": c["input"] for c in CASES})
+    write_files(raw, {f"{c['label']}.txt": c["input"] for c in GOLDEN})
     report = clean_corpus(raw, out)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["documents"]["dropped"] == {RULE: len(DROPPED)}
@@ -53,7 +53,7 @@ def test_a_run_drops_them_with_the_reason_in_audit_and_manifest(tmp_path: Path) 
     stage = manifest["counts"]["stages"]["strip-boilerplate"]
     assert stage[RULE]["documents"] == len(DROPPED)
     outcomes = {f["path"]: (f["outcome"], f.get("reason")) for f in manifest["inputs"]}
-    for case in CASES:
+    for case in GOLDEN:
         name = f"{case['label']}.txt"
         if case["expected"] is None:
             assert outcomes[name] == (
@@ -72,18 +72,18 @@ def test_a_run_drops_them_with_the_reason_in_audit_and_manifest(tmp_path: Path) 
         ]
     corpus = [json.loads(x) for x in (out / "corpus.jsonl").read_text().splitlines()]
     assert sorted(r["text"] for r in corpus) == sorted(
-        c["expected"] for c in CASES if c["expected"] is not None
+        c["expected"] for c in GOLDEN if c["expected"] is not None
     )
 
 
 def test_stdin_to_stdout_and_check_drop_them_too(tmp_path: Path) -> None:
-    lines = "".join(json.dumps({"id": c["label"], "text": c["input"]}) + "\n" for c in CASES)
+    lines = "".join(json.dumps({"id": c["label"], "text": c["input"]}) + "\n" for c in GOLDEN)
     result = CliRunner().invoke(cli, ["run", "-", "-"], input=lines)
     assert result.exit_code == 0
     kept = [json.loads(x)["id"] for x in result.stdout.splitlines()]
-    assert kept == [c["label"] for c in CASES if c["expected"] is not None]
+    assert kept == [c["label"] for c in GOLDEN if c["expected"] is not None]
     raw, out = tmp_path / "raw", tmp_path / "out"
-    write_files(raw, {"article.txt": CASES[3]["input"]})
+    write_files(raw, {"article.txt": GOLDEN[3]["input"]})
     clean_corpus(raw, out)
     page = tmp_path / "page.txt"
     page.write_text(DROPPED[0]["input"], encoding="utf-8")

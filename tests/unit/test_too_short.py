@@ -15,11 +15,9 @@ from cleaner.errors import UsageError
 from cleaner.executors import make_executor
 from cleaner.pipeline import Pipeline
 from cleaner.stages.filters.too_short import TooShortConfig
-from tests.conftest import ROOT, write_files
+from tests.conftest import CASES, ROOT, write_files
 
-CASES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "cases" / "too_short.json").read_text(encoding="utf-8")
-)
+GOLDEN: list[dict[str, Any]] = json.loads((CASES / "too_short.json").read_text(encoding="utf-8"))
 REASON = "too-short"
 
 
@@ -27,7 +25,7 @@ def _on(min_words: int) -> CleanConfig:
     return CleanConfig().with_filter(REASON, enabled=True, min_words=min_words)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c["label"])
+@pytest.mark.parametrize("case", GOLDEN, ids=lambda c: c["label"])
 def test_case_on_and_off(case: dict[str, Any]) -> None:
     [record] = clean_records([{"text": case["input"]}], _on(case["min_words"]))
     dropped = record["cleaner"]["dropped"]
@@ -42,10 +40,10 @@ def test_case_on_and_off(case: dict[str, Any]) -> None:
 
 def test_a_run_drops_them_with_the_count_in_audit_and_manifest(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    write_files(raw, {f"{c['label']}.txt": c["input"] for c in CASES})
-    dropped = [c for c in CASES if c["dropped"]]
+    write_files(raw, {f"{c['label']}.txt": c["input"] for c in GOLDEN})
+    dropped = [c for c in GOLDEN if c["dropped"]]
     config = _on(12)  # the cases' own min_words differ; one run has one setting
-    expected = {f"{c['label']}.txt": c["words"] for c in CASES if c["words"] < 12}
+    expected = {f"{c['label']}.txt": c["words"] for c in GOLDEN if c["words"] < 12}
     assert len(expected) == len(dropped)  # the cases under 12 words are those dropped
     report = clean_corpus(raw, out, config, executor=make_executor("local", 1))
     assert report.dropped == {REASON: len(expected)}

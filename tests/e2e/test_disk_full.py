@@ -18,7 +18,8 @@ from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.store.output import AtomicWriter
 from cleaner.store.state import State
-from tests.test_incremental import outputs, text, write
+from tests.conftest import write_files
+from tests.corpora import outputs, text
 
 
 def full(*args: Any, **kwargs: Any) -> None:
@@ -46,11 +47,11 @@ def test_a_full_disk_leaves_the_previous_output(
     first_run: bool,
 ) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    write(raw, {f"doc{i}.txt": text(i) for i in range(4)})
+    write_files(raw, {f"doc{i}.txt": text(i) for i in range(4)})
     if not first_run:
         clean_corpus(raw, out)
         before = outputs(out)
-        write(raw, {"doc9.txt": text(9), "doc0.txt": text(10)})
+        write_files(raw, {"doc9.txt": text(9), "doc0.txt": text(10)})
     _, owner, name, replacement = point
     with monkeypatch.context() as patch:
         patch.setattr(owner, name, replacement)

@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,11 +20,20 @@ from click.testing import CliRunner
 from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.store.outdir import OutputFolder
-from tests.conftest import ROOT
-from tests.processes import Process, descendants, read, running, tree_cpu, wait_gone
-from tests.test_incremental import outputs, text, variant, write
+from tests.conftest import write_files
+from tests.corpora import outputs, text, variant
+from tests.processes import (
+    Process,
+    cleaner,
+    cli_run,
+    descendants,
+    read,
+    running,
+    tree_cpu,
+    wait_gone,
+)
 
-Snapshot = tuple[bytes, bytes, dict[str, object]]
+Snapshot = dict[str, object]
 
 
 def make_versions(base: Path) -> tuple[Path, Path]:
@@ -38,35 +46,20 @@ def make_versions(base: Path) -> tuple[Path, Path]:
         )
     for i in range(30):
         files[f"page{i:02d}.txt"] = variant(text(7 * i, 150), i, changes=1, extra=i % 3 * 4)
-    write(v1, files)
+    write_files(v1, files)
     files.pop("shard03.jsonl")
     files.pop("page05.txt")
     files["page06.txt"] = text(9999, 150)
     files["shard04.jsonl"] = files["shard04.jsonl"].replace("a", "o")  # type: ignore[union-attr]
     for i in range(20):
         files[f"new{i:02d}.txt"] = variant(text(7 * i, 150), 50 + i, changes=1, extra=6)
-    write(v2, files)
+    write_files(v2, files)
     return v1, v2
 
 
 def use(version: Path, raw: Path) -> None:
     shutil.rmtree(raw, ignore_errors=True)
     shutil.copytree(version, raw)
-
-
-def cli_run(raw: Path, out: Path, *args: str) -> subprocess.Popen[bytes]:
-    return cleaner("run", str(raw), str(out), "-q", *args)
-
-
-def cleaner(*args: str, **popen: Any) -> subprocess.Popen[bytes]:
-    """``python -m cleaner ARGS`` in a process of its own, quiet unless ``popen`` says."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-        **popen.pop("env", {}),
-    }
-    options = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen}
-    return subprocess.Popen([sys.executable, "-m", "cleaner", *args], env=env, cwd=ROOT, **options)
 
 
 def state(out: Path) -> Snapshot | None:
@@ -330,7 +323,7 @@ def test_second_run_is_refused_while_one_holds_the_folder(
     tmp_path: Path, runner: CliRunner
 ) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    write(raw, {"a.txt": text(1)})
+    write_files(raw, {"a.txt": text(1)})
     with OutputFolder(out).lock():
         result = runner.invoke(cli, ["run", str(raw), str(out)])
     assert result.exit_code == 2
@@ -340,7 +333,7 @@ def test_second_run_is_refused_while_one_holds_the_folder(
 
 def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    write(raw, {"a.txt": text(1)})
+    write_files(raw, {"a.txt": text(1)})
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (out / ".cleaner").mkdir(parents=True)

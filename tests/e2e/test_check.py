@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.run.check import check_files
-from tests.test_incremental import text, variant, write
+from tests.conftest import write_files
+from tests.corpora import text, variant
 
 PARA = (
     "The harbour council met on Tuesday to agree the budget for the new ferry "
@@ -22,7 +23,7 @@ PARA = (
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     raw = tmp_path / "raw"
-    write(raw, {f"doc{i}.txt": text(i) for i in range(6)})
+    write_files(raw, {f"doc{i}.txt": text(i) for i in range(6)})
     clean_corpus(raw, tmp_path / "clean")
     return tmp_path / "clean"
 
@@ -102,7 +103,7 @@ def test_before_the_first_run_files_are_judged_on_their_own(
 ) -> None:
     """A new repository has no clean/ yet: nothing to duplicate, boilerplate still counts."""
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "raw", {"good.txt": text(1), "copy.txt": text(1)})
+    write_files(tmp_path / "raw", {"good.txt": text(1), "copy.txt": text(1)})
     ok = runner.invoke(cli, ["check", "raw/good.txt", "raw/copy.txt"])
     assert ok.exit_code == 0, ok.output
     assert "no corpus yet" in ok.stderr and "judged on its own" in ok.stderr

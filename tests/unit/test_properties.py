@@ -28,6 +28,7 @@ from cleaner.document import Document
 from cleaner.pipeline import Pipeline
 from cleaner.run.corpus import clean_corpus
 from cleaner.stages.repair import repair_text
+from tests.conftest import SEEDS
 from tests.oracles import shingle_jaccard
 
 PROPS = settings(
@@ -100,7 +101,7 @@ def test_cleaning_is_idempotent(texts: list[str]) -> None:
 
 
 def test_seed_output_is_a_fixed_point() -> None:
-    seeds = sorted((Path(__file__).parent / "seeds" / "raw").glob("*.txt"))
+    seeds = sorted((SEEDS / "raw").glob("*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in seeds]
     _assert_idempotent(texts, CleanConfig())
 
