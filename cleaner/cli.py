@@ -231,6 +231,8 @@ def run(
             "-: stdin input writes to stdout only; use `cleaner run - - > "
             "out.jsonl`, or save the input to a file and run on it."
         )
+    if to_stdout and sys.stdout is None:
+        raise UsageError("-: standard output is closed; give an OUTPUT folder instead of -.")
     if to_stdout and fail_on_change:
         raise UsageError("--fail-on-change needs an OUTPUT folder, not -.")
     from cleaner.run.corpus import clean_corpus
@@ -474,7 +476,8 @@ def main() -> None:
         try:
             cli(prog_name="cleaner")
         finally:
-            sys.stdout.flush()  # a closed stdout shows here, not as noise at exit
+            if sys.stdout is not None:  # None when the command started with fd 1 closed
+                sys.stdout.flush()  # a closed stdout shows here, not as noise at exit
     except BrokenPipeError:
         quiet_stdout()
         sys.exit(ExitCode.BROKEN_PIPE)

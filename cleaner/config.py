@@ -26,6 +26,8 @@ from cleaner.rules import RULES
 from cleaner.stage import FilterConfig
 from cleaner.stages.filters import FILTERS
 
+NORMAL_FORMS = ("NFC", "NFD", "NFKC", "NFKD")  # what unicodedata.normalize takes
+
 
 @dataclass(frozen=True)
 class RepairConfig:
@@ -34,6 +36,13 @@ class RepairConfig:
     unescape_html: bool = True  # "&amp;" left by scrapers is never what the author wrote
     normalization: str = "NFC"  # canonical composition; NFKC would rewrite ligatures and widths
     collapse_blank_lines: bool = True  # one blank line separates paragraphs in the output
+
+    def __post_init__(self) -> None:
+        if self.normalization not in NORMAL_FORMS:
+            raise UsageError(
+                f"normalization must be one of {', '.join(NORMAL_FORMS)}, "
+                f"not {self.normalization!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -174,7 +183,11 @@ class CleanConfig:
             }[sub]
             parts[sub] = _build(sub_cls, data.get(sub, {}), f"{origin} [{sub}]")
         if "text_key" in data:
-            parts["text_key"] = str(data["text_key"])
+            if not isinstance(data["text_key"], str) or not data["text_key"]:
+                raise UsageError(
+                    f"{origin}: text_key must be a field name in quotes, not {data['text_key']!r}"
+                )
+            parts["text_key"] = data["text_key"]
         tables = data.get("filters", {})
         if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
             raise UsageError(

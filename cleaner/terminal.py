@@ -64,7 +64,12 @@ class Command(click.Command):
             what = "interrupted" if signum == signal.SIGINT else "stopped by SIGTERM"
             output = ctx.params.get("output")
             if isinstance(output, Path) and output != STDIO:
-                what += f"; {output} holds its last complete output"
+                from cleaner.store.outdir import OutputFolder
+
+                kept = OutputFolder(output).current() is not None
+                what += f"; {output} " + (
+                    "holds its last complete output" if kept else "holds no output yet"
+                )
             closing = "\n" if signum == signal.SIGINT and sys.stderr.isatty() else ""  # after ^C
             click.echo(f"{closing}cleaner: {what}", err=True)
             sys.exit(ExitCode.of_signal(signum))

@@ -40,6 +40,11 @@ def prepare_output(output: Path, input_path: Path) -> None:
     error, not something the walk quietly works around.
     """
     out, into = output.resolve(), input_path.resolve()
+    if into.is_file() and out == into.parent:
+        raise OutputError(
+            f"{output}: output folder is the folder of the input file {input_path}, so a "
+            "run over that folder would read this output as input; pick another one."
+        )
     if out == into:
         raise OutputError(f"{output}: output folder is the input folder; pick another one.")
     if into.is_dir() and out.is_relative_to(into):

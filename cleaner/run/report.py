@@ -56,10 +56,18 @@ class Report:
     def duplicates(self) -> int:
         return self.dropped.get(Reason.NEAR_DUPLICATE, 0)
 
+    def dropped_text(self) -> str:
+        """The documents dropped, by reason: ``"2 dropped (near-duplicate 1, too-short 1)"``."""
+        total = sum(self.dropped.values())
+        if not total:
+            return "0 dropped"
+        reasons = ", ".join(f"{rule} {n}" for rule, n in sorted(self.dropped.items()) if n)
+        return f"{total} dropped ({reasons})"
+
     def summary(self) -> str:
         return (
             f"{self.documents_in} documents in, {self.kept} kept, "
-            f"{self.duplicates} dropped as duplicates, "
+            f"{self.dropped_text()}, "
             f"{self.lines_removed} lines removed, "
             f"{self.files_rejected} files and {self.records_rejected} records rejected "
             f"({self.seconds:.1f}s)"

@@ -36,7 +36,7 @@ def test_stdin_to_stdout_streams_jsonl(runner: CliRunner) -> None:
     assert [r["text"] for r in records] == ["x & y", PARA]
     assert records[0]["lang"] == "en"
     assert "stdin:2: not JSON" in result.stderr
-    assert "3 documents in, 2 kept, 1 dropped as duplicates" in result.stderr
+    assert "3 documents in, 2 kept, 1 dropped (near-duplicate 1)" in result.stderr
 
 
 def test_stdout_output_writes_no_folder(

@@ -26,6 +26,12 @@ BAD_CONFIGS = [
     ("zero permutations", "[dedup]\nnum_perm = 0\n", "num_perm must be at least 1"),
     ("zero ngram", "[dedup]\nngram = 0\n", "ngram must be at least 1"),
     ("string threshold", '[dedup]\nthreshold = "high"\n', "must be a number"),
+    (
+        "unknown normalization",
+        '[repair]\nnormalization = "BOGUS"\n',
+        "normalization must be one of",
+    ),
+    ("numeric text key", "text_key = 5\n", "text_key must be a field name"),
 ]
 
 
