@@ -172,26 +172,31 @@ def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
         (signal.SIGTERM, False, 143, "stopped by SIGTERM"),  # `kill PID`
     ],
 )
+@pytest.mark.parametrize("first", [False, True], ids=["later run", "first run"])
 def test_an_interrupted_run_cleans_up_and_keeps_the_previous_output(
-    tmp_path: Path, signum: int, group: bool, code: int, message: str
+    tmp_path: Path, signum: int, group: bool, code: int, message: str, first: bool
 ) -> None:
     v1, _ = make_versions(tmp_path)
     out = tmp_path / "out"
-    assert cli_run(v1, out).wait() == 0
-    before = outputs(out)
+    if not first:
+        assert cli_run(v1, out).wait() == 0
+    before = None if first else outputs(out)
     # another config: a full rebuild into a new state file
     args = ("run", str(v1), str(out), "-q", "--workers", "3", "--threshold", "0.85")
     proc = cleaner(*args, stderr=subprocess.PIPE, start_new_session=True)
     state_dir = out / ".cleaner"
     tree: list[Process] = []
+    deadline = time.monotonic() + 120  # a run that hangs fails the test instead of hanging it
     try:
         while not (state_dir / "repaired.tmp").is_dir() or not any(
             (state_dir / "repaired.tmp").iterdir()
         ):
             assert proc.poll() is None, "the run ended before its middle"
+            assert time.monotonic() < deadline, "the run never reached its middle"
             time.sleep(0.005)
         os.killpg(proc.pid, signal.SIGSTOP)  # hold the run in its middle
         while (driver := read(proc.pid)) is not None and driver.state != "T":
+            assert time.monotonic() < deadline, "the run did not stop"
             time.sleep(0.01)
         tree = descendants(proc.pid)
         assert (state_dir / "state.sqlite.new").exists() and len(tree) >= 5
@@ -202,7 +207,8 @@ def test_an_interrupted_run_cleans_up_and_keeps_the_previous_output(
         os.killpg(proc.pid, signal.SIGCONT)
         _, err = proc.communicate()
         assert proc.returncode == code
-        assert err.decode() == f"cleaner: {message}; {out} holds its last complete output\n"
+        kept = "holds no output yet" if first else "holds its last complete output"
+        assert err.decode() == f"cleaner: {message}; {out} {kept}\n"
         left = wait_gone(tree, timeout=60)
         assert not left, f"still running after the run stopped: {[p.name() for p in left]}"
     finally:
@@ -211,16 +217,34 @@ def test_an_interrupted_run_cleans_up_and_keeps_the_previous_output(
         for process in tree:
             if running(process):
                 os.kill(process.pid, signal.SIGKILL)
-    assert outputs(out) == before
-    assert sorted(p.name for p in state_dir.iterdir()) == [
-        ".gitignore",
-        "current",
-        "gen-000001",
-        "lock",
-        "state.sqlite",
-    ]
+    if first:  # no output, no state: only the lock and the ignore file are left
+        assert not (out / "manifest.json").exists()
+        assert sorted(p.name for p in state_dir.iterdir()) == [".gitignore", "lock"]
+    else:
+        assert outputs(out) == before
+        assert sorted(p.name for p in state_dir.iterdir()) == [
+            ".gitignore",
+            "current",
+            "gen-000001",
+            "lock",
+            "state.sqlite",
+        ]
     assert not [p for p in out.rglob("*") if p.name.endswith((".tmp", ".new"))]
     assert cli_run(v1, out, "--threshold", "0.85").wait() == 0  # the lock was released
+
+
+def test_a_command_started_without_stdout_ends_normally(tmp_path: Path) -> None:
+    """fd 1 closed before the start (`cleaner run raw out >&-`): sys.stdout is None, and
+    neither a run into a folder nor --version may crash at exit."""
+    v1, _ = make_versions(tmp_path)
+    for args in (("--version",), ("run", str(v1), str(tmp_path / "out"), "-q")):
+        proc = cleaner(*args, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+        _, err = proc.communicate()
+        assert proc.returncode == 0 and b"Traceback" not in err, err.decode()
+    assert (tmp_path / "out" / "manifest.json").is_file()
+    proc = cleaner("run", str(v1), "-", stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    _, err = proc.communicate()
+    assert proc.returncode == 2 and err.count(b"\n") == 1 and b"standard output is closed" in err
 
 
 def test_a_closed_stdout_ends_the_run_quietly_with_status_141(tmp_path: Path) -> None:
