@@ -20,7 +20,6 @@ from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
-from cleaner.store.manifest import MANIFEST
 from cleaner.store.outdir import OutputFolder
 from cleaner.store.state import State
 
@@ -112,9 +111,18 @@ class CheckReport:
 
 
 def has_corpus(folder: Path) -> bool:
-    """Whether ``folder`` holds any output of ``cleaner run`` (finished or not)."""
-    output = OutputFolder(folder)
-    return output.state_dir.exists() or (folder / MANIFEST).exists()
+    """Whether ``folder`` is meant to hold a corpus: False only before a first run.
+
+    A folder that does not exist yet, or is empty but for hidden files (a ``.gitkeep``),
+    holds no corpus yet. Any other folder is taken for an output folder, so a mistyped
+    ``--corpus`` that names some other folder is an error from :func:`open_corpus`, not
+    a check that quietly skips duplicates.
+    """
+    if not folder.is_dir():
+        return False
+    return any(not entry.name.startswith(".") for entry in folder.iterdir()) or (
+        OutputFolder(folder).state_dir.exists()
+    )
 
 
 @contextmanager
@@ -127,7 +135,10 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
     output = OutputFolder(folder)
     manifest = output.manifest()
     if manifest is None:
-        raise UsageError(f"{folder}: no corpus here; run `cleaner run` first or pass --corpus DIR.")
+        raise UsageError(
+            f"{folder}: not an output folder of `cleaner run` (no manifest); pass the OUTPUT "
+            "folder of your run with --corpus DIR."
+        )
     state = State.open(output.db_path, readonly=True)
     if state is None:
         raise UsageError(

@@ -87,6 +87,13 @@ def test_a_folder_that_is_no_corpus_is_a_usage_error(tmp_path: Path, runner: Cli
     (tmp_path / "other" / ".cleaner").mkdir(parents=True)  # a run began here, none finished
     result = runner.invoke(cli, ["check", "--corpus", str(tmp_path / "other"), str(f)])
     assert result.exit_code == 2 and "cleaner run" in result.output
+    # a mistyped --corpus naming some other folder (the raw one, say) is no "first run":
+    # a hook would pass quietly and never check duplicates again
+    result = runner.invoke(cli, ["check", "--corpus", str(tmp_path), str(f)])
+    assert result.exit_code == 2 and "not an output folder" in result.output
+    (tmp_path / "empty" / ".gitkeep").parent.mkdir()
+    (tmp_path / "empty" / ".gitkeep").write_text("")  # an empty clean/ kept in git: no corpus yet
+    assert runner.invoke(cli, ["check", "--corpus", str(tmp_path / "empty"), str(f)]).exit_code == 0
 
 
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
