@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-SUFFIXES = (".py", ".json")  # the code and its data (the line model, word lists)
 
 
 def code_digest(root: Path = PACKAGE) -> str:
@@ -31,8 +30,9 @@ def code_digest(root: Path = PACKAGE) -> str:
 @lru_cache(maxsize=4)
 def _digest(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
-        if "__pycache__" in path.parts:
+    # every file of the package: its code and whatever data it ships (the line model, ...)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")

@@ -63,10 +63,11 @@ def clean_corpus(
 
     Writes ``corpus.jsonl`` (kept documents in input order), ``audit.jsonl`` (every
     removal with stage, rule and text; every rejected input with its reason) and, last,
-    ``manifest.json``. When ``output`` holds an earlier run with the same config and
-    version, only new or changed inputs (by sha256) are cleaned, the documents of
-    removed inputs leave, and near-duplicates are judged against the stored corpus; the
-    result is the same, byte for byte, as a full rebuild (``incremental=False``).
+    ``manifest.json``. When ``output`` holds an earlier run with the same config, version,
+    line model and code (:mod:`cleaner.fingerprint`), only new or changed inputs (by
+    sha256) are cleaned, the documents of removed inputs leave, and near-duplicates are
+    judged against the stored corpus; the result is the same, byte for byte, as a full
+    rebuild (``incremental=False``).
 
     A run holds a lock on ``output`` (:class:`~cleaner.errors.LockedError` if another
     run has it) and switches to its result atomically, so a killed run leaves the
