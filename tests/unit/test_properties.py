@@ -20,11 +20,12 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig
 from cleaner.document import Document
+from cleaner.names import Reason
 from cleaner.pipeline import Pipeline
 from cleaner.run.corpus import clean_corpus
 from cleaner.stages.repair import repair_text
@@ -148,10 +149,18 @@ near_copies = st.lists(
     st.one_of(near_copies, st.lists(prose, min_size=2, max_size=6)),
     st.sampled_from([0.5, 0.8, 0.95]),
 )
+@example(  # found by hypothesis: both pages are boilerplate-only, dedup sees none
+    ["thethe\nthethe the\nthethe the", "thethe\n" + "the " * 20 + "the\n" + "the " * 20 + "the"],
+    0.5,
+)
 def test_corpus_has_no_pair_at_or_above_the_threshold(texts: list[str], threshold: float) -> None:
     config = CleanConfig().with_overrides({"dedup.threshold": threshold})
-    kept = [d for d in clean(documents(texts), config) if d.dropped is None]
-    assert kept, "dedup never drops every document"
+    out = clean(documents(texts), config)
+    kept = [d for d in out if d.dropped is None]
+    # other stages may drop a page outright (boilerplate-only); of the documents that
+    # reached near-duplicate removal, it keeps at least one
+    if any(d.dropped is None or d.dropped.rule == Reason.NEAR_DUPLICATE for d in out):
+        assert kept, "dedup never drops every document"
     for a, b in itertools.combinations(kept, 2):
         assert shingle_jaccard(a.text, b.text) < threshold
 
