@@ -7,7 +7,9 @@ has given to a new process since is not taken for the old one.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -96,6 +98,14 @@ def running(process: Process) -> bool:
     """Whether ``process`` still runs (an exited process not yet reaped does not)."""
     now = read(process.pid)
     return now is not None and now.started == process.started and now.state not in "ZX"
+
+
+def kill_left(processes: list[Process]) -> None:
+    """SIGKILL those of ``processes`` that still run: a failed test leaves nothing behind."""
+    for process in processes:
+        if running(process):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGKILL)
 
 
 def wait_gone(processes: list[Process], timeout: float) -> list[Process]:

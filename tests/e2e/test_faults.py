@@ -27,8 +27,8 @@ from tests.processes import (
     cleaner,
     cli_run,
     descendants,
+    kill_left,
     read,
-    running,
     tree_cpu,
     wait_gone,
 )
@@ -160,9 +160,7 @@ def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
-        for process in tree:
-            if running(process):
-                os.kill(process.pid, signal.SIGKILL)
+        kill_left(tree)
 
 
 @pytest.mark.parametrize(
@@ -214,9 +212,7 @@ def test_an_interrupted_run_cleans_up_and_keeps_the_previous_output(
     finally:
         proc.kill()
         proc.wait()
-        for process in tree:
-            if running(process):
-                os.kill(process.pid, signal.SIGKILL)
+        kill_left(tree)
     if first:  # no output, no state: only the lock and the ignore file are left
         assert not (out / "manifest.json").exists()
         assert sorted(p.name for p in state_dir.iterdir()) == [".gitignore", "lock"]

@@ -5,7 +5,6 @@ Ray starts once per test session, on one CPU and without its dashboard.
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 import uuid
@@ -19,7 +18,7 @@ from cleaner import clean_corpus
 from cleaner.executors import make_executor
 from cleaner.integrations.ray import RayExecutor
 from tests.corpora import outputs
-from tests.processes import cleaner, descendants, in_group, read, running, started_by, wait_gone
+from tests.processes import cleaner, descendants, in_group, kill_left, read, started_by, wait_gone
 from tests.scale_corpus import write_corpus
 
 
@@ -89,6 +88,4 @@ def test_a_killed_driver_leaves_no_ray_process(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
-        for process in [*started_by(mark), *in_group(proc.pid)]:
-            if running(process):
-                os.kill(process.pid, signal.SIGKILL)
+        kill_left([*started_by(mark), *in_group(proc.pid)])
