@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -284,17 +284,29 @@ class LineModel:
             return cls(None)
         return cls(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
 
-    def scores(self, page: Page) -> dict[int, float]:
-        """Keep probability for every non-blank line of ``page``, by line index."""
+    def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
+        """Keep probability for every non-blank line of ``page``, by line index.
+
+        ``wanted``: the only lines whose score the caller reads (None: all). The
+        earlier stages still score every line, since the next stage reads each line's
+        neighbours; the last one scores only these. Rows are scored independently, so
+        a line's score is the same either way.
+        """
         idx, x = line_features(page, self.vocab, self.lex_cache)
         if not self.stages or not idx:
             return dict.fromkeys(idx, 1.0)
         base, trees = self.stages[0]
         p = _sigmoid(base + trees.raw(x))
+        if len(self.stages) == 1:
+            return dict(zip(idx, p.tolist(), strict=True))
         both = np.empty((len(idx), x.shape[1] + len(SMOOTH)))  # x, then the smooth columns
         both[:, : x.shape[1]] = x
-        for base, trees in self.stages[1:]:
+        for k, (base, trees) in enumerate(self.stages[1:], start=2):
             both[:, x.shape[1] :] = smooth_features(page, idx, p)
+            if k == len(self.stages) and wanted is not None:
+                rows = [r for r, i in enumerate(idx) if i in wanted]
+                last = _sigmoid(base + trees.raw(both[rows]))
+                return dict(zip([idx[r] for r in rows], last.tolist(), strict=True))
             p = _sigmoid(base + trees.raw(both))
         return dict(zip(idx, p.tolist(), strict=True))
 

@@ -170,11 +170,10 @@ def _judge(
         standfirst = protected_standfirst(page)
         if standfirst is not None:
             keep.add(standfirst)
-        scores = model.scores(page)
+        judged = [i for i in todo if i not in keep]
+        scores = model.scores(page, set(judged))
         doubted = []
-        for i in todo:
-            if i in keep:
-                continue
+        for i in judged:
             if repeated and page.lines[i] in repeated:
                 looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
                 if looks and page.mark(i, "corpus-repeat"):

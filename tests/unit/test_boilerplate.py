@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +183,7 @@ def test_the_standfirst_between_headline_and_date_stays() -> None:
     assert protected_standfirst(prepare_page(plain)) is None  # then the model judges it
 
     class Doubting(LineModel):  # doubts the standfirst in the page head, below a headline
-        def scores(self, page: Page) -> dict[int, float]:
+        def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
             first = page.nonempty()[0]
             return {i: 0.02 if i != first and page.lines[i] == STANDFIRST else 0.98
                     for i in page.nonempty()}  # fmt: skip

@@ -263,6 +263,17 @@ def test_tree_scores_match_the_level_walk(n: int) -> None:
         assert trees.raw(x).tobytes() == trees.walk(x).tobytes()
 
 
+def test_scores_of_some_lines_are_those_of_the_whole_page() -> None:
+    """The strip stage asks only for the lines it judges; their scores must not move."""
+    text = "\n".join(TRICKY[1:]) + "\n\nThe council met on Monday and voted to close the bridge."
+    page = prepare_page(text)
+    model = LineModel.default()
+    every = model.scores(page)
+    lines = sorted(every)
+    for wanted in (set(lines[::2]), set(lines[1:2]), set()):
+        assert model.scores(page, wanted) == {i: every[i] for i in sorted(wanted)}
+
+
 def _chain(depth: int) -> dict[str, list[float]]:
     """A tree that splits on feature 0 at 0, 1, 2, ...: ``depth + 1`` leaves."""
     tree: dict[str, list[float]] = {k: [] for k in ("feature", "threshold", "left", "right")}
