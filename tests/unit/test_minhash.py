@@ -17,7 +17,13 @@ from cleaner.dedup.find import find_block_duplicates, find_duplicates
 from cleaner.dedup.keeper import priority_rank, rank_key
 from cleaner.dedup.lsh import candidate_probability, choose_bands
 from cleaner.dedup.minhash import MinHasher
-from cleaner.dedup.shingles import ShingleSets, shingle_hashes, shingle_sets, shingles
+from cleaner.dedup.shingles import (
+    ShingleSets,
+    _word_chars,
+    shingle_hashes,
+    shingle_sets,
+    shingles,
+)
 from cleaner.dedup.verify import exact_jaccard
 
 M64 = (1 << 64) - 1
@@ -82,6 +88,20 @@ def test_shingles_match_the_regex_definition() -> None:
     assert shingles(text) == [" ".join(w[i : i + 5]) for i in range(len(w) - 4)]
     assert shingles("Two words") == ["two words"]
     assert len(shingle_hashes("")) == 0
+
+
+def test_word_characters_are_the_regexs_for_every_code_point() -> None:
+    """The per-code-point ``\\w`` answers, learned lazily, are the regex's everywhere."""
+    every = np.arange(0x110000, dtype=np.uint32)
+    order = np.random.default_rng(0).permutation(every)  # learned in any order
+    got = np.empty(len(every), dtype=np.bool_)
+    for part in np.array_split(order, 7):
+        got[part] = _word_chars(part)
+    text = "".join(map(chr, range(0x110000)))
+    want = np.zeros(0x110000, dtype=np.bool_)
+    for m in re.finditer(r"\w+", text):
+        want[m.start() : m.end()] = True
+    assert np.array_equal(got, want)
 
 
 @pytest.mark.parametrize("scheme", ["affine32", "legacy"])
