@@ -11,6 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
 from typing import Any, TypeVar
 
 from cleaner.errors import UsageError
@@ -100,6 +101,15 @@ class LocalExecutor:
         return self._pool
 
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """``fn`` of every task, in order; a lone task runs in this process, since
+        starting the workers would cost more than it saves (each imports cleaner and
+        loads the line model)."""
+        tasks = iter(tasks)
+        ahead = list(islice(tasks, 2))
+        if len(ahead) < 2 and self._pool is None:
+            yield from map(fn, ahead)
+            return
+        tasks = chain(ahead, tasks)
         pool = self._get_pool()
         pending: deque[Future[R]] = deque()
         try:

@@ -34,9 +34,17 @@ def reference(raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
 
 
 @pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("shuffle_on_pool", [False, True])
 def test_local_pool_is_byte_identical(
-    raw: Path, reference: dict[str, object], tmp_path: Path, workers: int
+    raw: Path,
+    reference: dict[str, object],
+    tmp_path: Path,
+    workers: int,
+    shuffle_on_pool: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if shuffle_on_pool:  # a corpus this small shuffles in the driver unless told otherwise
+        monkeypatch.setattr("cleaner.run.corpus.SHUFFLE_MIN", 0)
     executor = LocalExecutor(workers, in_flight=2)
     try:
         clean_corpus(raw, tmp_path, executor=executor)
@@ -101,6 +109,20 @@ def test_local_executor_keeps_order_and_bounds_in_flight() -> None:
         first = next(results)
         assert first == 0 and len(pulled) == 3  # read ahead by in_flight only
         assert [first, *results] == [i * i for i in range(40)]
+    finally:
+        executor.close()
+
+
+def test_a_lone_task_starts_no_worker() -> None:
+    """One task runs in the driver: a pool would cost a process start and an import of
+    cleaner per worker for nothing. Two tasks start the pool."""
+    executor = LocalExecutor(workers=2)
+    try:
+        assert list(executor.map(_slow_square, [3])) == [9]
+        assert list(executor.map(_slow_square, [])) == []
+        assert executor._pool is None
+        assert list(executor.map(_slow_square, [2, 3])) == [4, 9]
+        assert executor._pool is not None
     finally:
         executor.close()
 
