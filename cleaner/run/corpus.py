@@ -44,6 +44,11 @@ from cleaner.store.state import State
 
 log = logging.getLogger(__name__)
 
+# documents from which the LSH shuffle of a rebuild runs on the executor's workers: below
+# it one process finds the pairs in a fraction of a second, less than shipping the band
+# keys to the workers costs
+SHUFFLE_MIN = 200_000
+
 # an input file and the ordinals of the documents to clean again (None: all of it)
 Job = tuple[Path, str, list[int] | None]
 
@@ -259,7 +264,11 @@ class CorpusRun:
                 np.concatenate(sizes),
                 StoredDocuments(self.state.conn, all_handles),
                 # on a pool or a cluster, the LSH shuffle runs there in hash partitions
-                map_=None if isinstance(self.executor, InlineExecutor) else self.executor.map,
+                map_=(
+                    None
+                    if isinstance(self.executor, InlineExecutor) or len(all_keys) < SHUFFLE_MIN
+                    else self.executor.map
+                ),
                 # several per worker, so only some are in flight; each is one pass per band
                 parts=min(8 * self.executor.workers, 64),
             )
