@@ -110,7 +110,7 @@ def bench_size(n: int) -> None:
     pairs_cpu = time.process_time() - t0
     tracemalloc.start()
     t0 = time.process_time()
-    dropped, _, _ = resolve_arrays(keys, set_sizes, 0.8, Synthetic())
+    dropped, _, _, _ = resolve_arrays(keys, set_sizes, 0.8, Synthetic())
     cpu = time.process_time() - t0 - asked[1]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -162,7 +162,7 @@ def bench_texts(path: Path, limit: int, threshold: float = 0.8) -> None:
     keys = banding.keys(mine)
     rank, position = priority_rank(ranks), np.arange(n, dtype=np.int64)
     t0 = time.process_time()
-    dropped, dup_of, sim = resolve_arrays(
+    dropped, dup_of, sim, _ = resolve_arrays(
         keys,
         mine.sizes(),
         threshold,

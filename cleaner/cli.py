@@ -155,6 +155,18 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     help="Jaccard similarity at which documents are near-duplicates (default 0.8).",
 )
 @click.option("--no-dedup", is_flag=True, help="Keep near-duplicate documents.")
+@click.option(
+    "--containment",
+    type=float,
+    default=None,
+    help="Share of a document's shingles in a longer kept one at which it leaves as "
+    "contained (default 0.9).",
+)
+@click.option(
+    "--no-containment",
+    is_flag=True,
+    help="Keep documents contained in longer ones (truncated copies, excerpts).",
+)
 @text_key_option
 @click.option(
     "--window",
@@ -195,6 +207,8 @@ def run(
     patterns: tuple[str, ...],
     threshold: float | None,
     no_dedup: bool,
+    containment: float | None,
+    no_containment: bool,
     text_key: str | None,
     window: int,
     fail_on_change: bool,
@@ -221,9 +235,15 @@ def run(
 
         cleaner run raw clean --executor ray --address auto
     """
-    overrides: dict[str, Any] = {"dedup.threshold": threshold, "text_key": text_key}
+    overrides: dict[str, Any] = {
+        "dedup.threshold": threshold,
+        "dedup.containment_threshold": containment,
+        "text_key": text_key,
+    }
     if no_dedup:
         overrides["dedup.documents"] = False
+    if no_containment:
+        overrides["dedup.containment"] = False
     config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
     to_stdout = output == STDIO
     if input_path == STDIO and not to_stdout:

@@ -72,9 +72,12 @@ class DedupConfig:
     num_perm: int = 128  # permutations: error of the Jaccard estimate ~ 1/sqrt(128) = 0.09
     ngram: int = 5  # word 5-grams, as in the shared benchmark and most peers
     seed: int = 1  # datasketch's default seed, so signatures are comparable
+    containment: bool = True  # a truncated copy or an excerpt repeats its source: drop it
+    containment_threshold: float = 0.9  # share of a document's shingles in a longer kept
+    # one; at 0.9 a 1 % typo rate (each typo costs 5 shingles) still counts as contained
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "block_threshold"):
+        for name in ("threshold", "block_threshold", "containment_threshold"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise UsageError(f"{name} must be in (0, 1], not {value}")

@@ -37,6 +37,7 @@ class Reason(StrEnum):
     # documents dropped by a stage
     BOILERPLATE_ONLY = "boilerplate-only"  # every line of the page is boilerplate
     NEAR_DUPLICATE = "near-duplicate"  # a longer document says the same
+    CONTAINED = "contained"  # nearly all of its text is in a longer kept document
     TOO_SHORT = "too-short"  # fewer words than the too-short filter's min_words
     EMPTY = "empty"  # no text left (the datatrove step's drop)
     # inputs the readers could not use

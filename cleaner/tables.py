@@ -82,8 +82,11 @@ def manifest_table(manifest: dict[str, Any]) -> str:
         out += ["", table(rows, ("stage", "rule", "changes", "documents", "chars"))]
     clusters = manifest.get("duplicates", [])
     if clusters:
-        out += ["", "duplicates (kept <- dropped, similarity):"]
+        out += ["", "duplicates (kept <- dropped, similarity[, contained share]):"]
         for c in clusters:
             for d in c.get("duplicates", []):
-                out.append(f"  {c.get('kept_source')} <- {d.get('source')} ({d.get('similarity')})")
+                measure = str(d.get("similarity"))
+                if "containment" in d:
+                    measure += f", contained {d['containment']}"
+                out.append(f"  {c.get('kept_source')} <- {d.get('source')} ({measure})")
     return "\n".join(out)

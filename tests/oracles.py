@@ -62,12 +62,15 @@ class MemoryIndex(NearDuplicates):
         *,
         threshold: float,
         banding: Banding | None = None,
+        containment: float | None = None,
     ) -> None:
-        super().__init__(threshold)
+        super().__init__(threshold, containment)
         self.sets, self.ranks, self.positions = sets, ranks, positions
         self.live = [i for i, ok in enumerate(live) if ok]
-        self._adjacency = _shared_tokens((banding or Banding(threshold)).tokens_many(sets))
+        bands = banding or Banding(threshold, containment=containment is not None)
+        self._adjacency = _shared_tokens(bands.tokens_many(sets))
         self.verdicts: dict[int, tuple[int | None, float | None]] = {}
+        self.contained: dict[int, float] = {}  # documents dropped as contained: their share
 
     def candidates(self, doc: int) -> Iterable[int]:
         return self._adjacency.get(doc, ())
@@ -85,8 +88,17 @@ class MemoryIndex(NearDuplicates):
         v = self.verdicts.get(doc)
         return None if v is None else v[0] is None
 
-    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
+    def set_verdict(
+        self,
+        doc: int,
+        dup_of: int | None,
+        similarity: float | None,
+        containment: float | None = None,
+    ) -> None:
         self.verdicts[doc] = (dup_of, similarity)
+        self.contained.pop(doc, None)
+        if containment is not None:
+            self.contained[doc] = containment
 
     def resolve_all(self) -> dict[int, tuple[int | None, float | None]]:
         """Judge every live document; return {doc: (dup_of or None, similarity or None)}."""

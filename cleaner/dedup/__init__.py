@@ -4,13 +4,16 @@ Modules, leaves first::
 
     shingles     canonical word n-grams, their 32-bit hashes, ShingleSets (CSR)
     minhash      MinHasher: vectorized signatures with datasketch's permutations
-    lsh          choose_bands, band_keys, Banding (band keys and index tokens)
+    lsh          choose_bands, band_keys, Banding (band keys and index tokens; the
+                 short containment bands)
     pairs        candidate pairs from runs of equal band keys (capped, all, partitioned)
-    verify       exact Jaccard (one pair, many pairs), the estimate, size bounds
+    verify       exact Jaccard and intersections (one pair, many pairs), containment,
+                 the estimate, size bounds
     keeper       which copy stays: the rank in Python and in SQL, the audit's change
     cluster      star clustering and the keep-longest greedy, on edge arrays
     find         find_duplicates / find_block_duplicates: one batch, explained
-    resolve      resolve_arrays: the keep-longest rule over a whole corpus
+    resolve      resolve_arrays: the keep-longest rule over a whole corpus (near-duplicate
+                 and contained links)
     incremental  NearDuplicates: the same rule one document at a time, kept up to date
     window       Window: the last kept documents of a stream
 

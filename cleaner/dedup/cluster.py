@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["keep_longest", "star_clusters"]
+__all__ = ["keep_longest", "keep_longest_edges", "star_clusters"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -69,13 +69,22 @@ def star_clusters(n: int, a: I64, b: I64, rank: I64) -> I64:
 _UNDECIDED, _KEPT, _DROPPED = 0, 1, 2
 
 
-def keep_longest(n: int, a: I64, b: I64, sim: F64, rank: I64, position: I64) -> tuple[I64, F64]:
+def keep_longest(
+    n: int,
+    a: I64,
+    b: I64,
+    sim: F64,
+    rank: I64,
+    position: I64,
+    kind: npt.NDArray[np.int8] | None = None,
+) -> tuple[I64, F64]:
     """The keep-longest rule over verified edges ``(a, b)``; vectorized.
 
     Equal to the sequential rule of :class:`cleaner.dedup.incremental.NearDuplicates`: visit
     nodes by ``rank`` (distinct; lower first); a node is dropped when one of its
     neighbours of lower rank is kept, and then names the kept neighbour of lower rank
-    with the highest ``sim``, ties to the lowest ``position`` (distinct). Unlike
+    of the lowest ``kind`` (0 near-duplicate, 1 contained; all 0 by default), then the
+    highest ``sim``, ties to the lowest ``position`` (distinct). Unlike
     :func:`star_clusters`, a dropped node still counts: it blocks nothing, but a
     node whose only earlier neighbours were dropped is kept. Computed in rounds: a
     node is kept once all its earlier neighbours are dropped, and dropped once one of
@@ -89,6 +98,24 @@ def keep_longest(n: int, a: I64, b: I64, sim: F64, rank: I64, position: I64) -> 
     >>> keep_longest(3, a, b, s, np.array([2, 1, 0]), np.arange(3))[0].tolist()
     [-1, 2, -1]
     """
+    dup_of, edge = keep_longest_edges(n, a, b, sim, rank, position, kind)
+    similarity = np.full(n, np.nan, np.float64)
+    dropped = dup_of >= 0
+    similarity[dropped] = sim[edge[dropped]]
+    return dup_of, similarity
+
+
+def keep_longest_edges(
+    n: int,
+    a: I64,
+    b: I64,
+    sim: F64,
+    rank: I64,
+    position: I64,
+    kind: npt.NDArray[np.int8] | None = None,
+) -> tuple[I64, I64]:
+    """:func:`keep_longest`, returning each node's kept neighbour and the index of the
+    edge that names it (-1 for kept nodes)."""
     first = rank[a] < rank[b]
     u = np.where(first, a, b).astype(np.int64)  # judged before v
     v = np.where(first, b, a).astype(np.int64)
@@ -107,12 +134,13 @@ def keep_longest(n: int, a: I64, b: I64, sim: F64, rank: I64, position: I64) -> 
         if not len(ev):
             break
     dup_of = np.full(n, -1, np.int64)
-    similarity = np.full(n, np.nan, np.float64)
-    claim = (state[u] == _KEPT) & (state[v] == _DROPPED)
-    u, v, s = u[claim], v[claim], sim[claim]
-    order = np.lexsort((position[u], -s, v))
-    u, v, s = u[order], v[order], s[order]
-    head = np.concatenate((np.ones(min(len(v), 1), np.bool_), v[1:] != v[:-1]))
-    dup_of[v[head]] = u[head]
-    similarity[v[head]] = s[head]
-    return dup_of, similarity
+    edge = np.full(n, -1, np.int64)
+    claim = np.flatnonzero((state[u] == _KEPT) & (state[v] == _DROPPED))
+    k = np.zeros(len(claim), np.int8) if kind is None else kind[claim]
+    order = np.lexsort((position[u[claim]], -sim[claim], k, v[claim]))
+    claim = claim[order]
+    cv = v[claim]
+    head = np.concatenate((np.ones(min(len(cv), 1), np.bool_), cv[1:] != cv[:-1]))
+    dup_of[cv[head]] = u[claim[head]]
+    edge[cv[head]] = claim[head]
+    return dup_of, edge

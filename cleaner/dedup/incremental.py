@@ -31,11 +31,12 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.keeper import Position, Rank
-from cleaner.dedup.verify import jaccard, size_bounds
+from cleaner.dedup.verify import EPS, size_bounds
 
 __all__ = ["NearDuplicates"]
 
 Shingles = npt.NDArray[np.uint32]
+Link = tuple[int, float, float | None]  # other document, Jaccard, containment (or None)
 
 
 class NearDuplicates(ABC):
@@ -46,8 +47,9 @@ class NearDuplicates(ABC):
     for an in-memory list and for the persistent index of an output folder.
     """
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float, containment: float | None = None) -> None:
         self.threshold = threshold
+        self.containment = containment  # None: Jaccard links only
         self.evaluated = 0
 
     @abstractmethod
@@ -71,20 +73,41 @@ class NearDuplicates(ABC):
         """True kept, False dropped, None not judged yet."""
 
     @abstractmethod
-    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
-        """Record the judgement: kept when ``dup_of`` is None."""
+    def set_verdict(
+        self,
+        doc: int,
+        dup_of: int | None,
+        similarity: float | None,
+        containment: float | None = None,
+    ) -> None:
+        """Record the judgement: kept when ``dup_of`` is None; ``containment`` is set
+        when ``doc`` is dropped as contained in ``dup_of`` rather than as its
+        near-duplicate."""
 
-    def similar(self, doc: int) -> list[tuple[int, float]]:
-        """Every other live document with Jaccard >= threshold, with its similarity."""
+    def similar(self, doc: int) -> list[Link]:
+        """Every other live document linked to ``doc``: (other, Jaccard, containment).
+
+        A link is a Jaccard >= threshold (containment None) or, with
+        :attr:`containment`, the later of the two in rank order having at least that
+        share of its shingles in the earlier one (containment is that share).
+        """
         mine = self.shingles(doc)
         lo, hi = size_bounds(len(mine), self.threshold)
-        out = []
+        rank = self.rank(doc)
+        out: list[Link] = []
         for other in sorted(set(self.candidates(doc)) - {doc}):
             theirs = self.shingles(other)
-            if lo <= len(theirs) <= hi:
-                sim = jaccard(mine, theirs)
-                if sim >= self.threshold:
-                    out.append((other, sim))
+            if self.containment is None and not lo <= len(theirs) <= hi:
+                continue
+            inter = int(np.intersect1d(mine, theirs, assume_unique=True).size)
+            union = len(mine) + len(theirs) - inter
+            sim = inter / union if union else 0.0
+            if sim >= self.threshold:
+                out.append((other, sim, None))
+            elif self.containment is not None:
+                later = len(theirs) if self.rank(other) > rank else len(mine)
+                if inter >= self.containment * later - EPS:
+                    out.append((other, sim, inter / max(later, 1)))
         return out
 
     def affected_by_removal(self, doc: int) -> list[int]:
@@ -92,7 +115,7 @@ class NearDuplicates(ABC):
         if not self.verdict(doc):
             return []  # a dropped document never decided anything
         mine = self.rank(doc)
-        return [other for other, _ in self.similar(doc) if self.rank(other) > mine]
+        return [other for other, _, _ in self.similar(doc) if self.rank(other) > mine]
 
     def resolve(self, dirty: Iterable[int]) -> None:
         """Judge ``dirty`` documents and, in rank order, every document their change affects.
@@ -107,20 +130,23 @@ class NearDuplicates(ABC):
             rank, doc = heapq.heappop(heap)
             self.evaluated += 1
             sims = self.similar(doc)
-            best: tuple[tuple[float, Position], int, float] | None = None
-            for other, sim in sims:
+            # near-duplicates first (kind 0), then the highest measure, then input order
+            best: tuple[tuple[int, float, Position], int, float, float | None] | None = None
+            for other, sim, share in sims:
                 if self.rank(other) < rank and self.verdict(other):
-                    key = (-sim, self.position(other))
+                    key = (0, -sim, self.position(other))
+                    if share is not None:
+                        key = (1, -share, self.position(other))
                     if best is None or key < best[0]:
-                        best = (key, other, sim)
+                        best = (key, other, sim, share)
             was = self.verdict(doc)
             kept = best is None
             if best is None:
                 self.set_verdict(doc, None, None)
             else:
-                self.set_verdict(doc, best[1], best[2])
+                self.set_verdict(doc, best[1], best[2], best[3])
             if was != kept and (kept or was):
-                for other, _ in sims:
+                for other, _, _ in sims:
                     if other not in queued and self.rank(other) > rank:
                         queued.add(other)
                         heapq.heappush(heap, (self.rank(other), other))

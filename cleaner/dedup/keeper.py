@@ -30,12 +30,15 @@ from cleaner.document import Change, Document
 from cleaner.names import Reason, StageName
 
 __all__ = [
+    "CONTAINED",
+    "CONTAINMENT_RULE",
     "KEEP",
     "POSITION_SQL",
     "RANK_SQL",
     "RULE",
     "STAGE",
     "doc_rank",
+    "dropped_by",
     "near_duplicate",
     "position_key",
     "priority_rank",
@@ -44,7 +47,12 @@ __all__ = [
 
 STAGE = StageName.DROP_NEAR_DUPLICATES  # the stage that drops near-duplicate documents
 RULE = Reason.NEAR_DUPLICATE  # its rule, in the audit and the counts
+CONTAINED = Reason.CONTAINED  # its rule for a document contained in a longer kept one
 KEEP = "longest text after cleaning, then source path, then id"
+CONTAINMENT_RULE = (  # what the manifest's dedup_scheme says of a contained document
+    "dropped when at least this share of its shingles is in a kept document judged "
+    "before it; a near-duplicate is named first"
+)
 
 Rank = tuple[int, str, str, int]
 Position = tuple[str, int]
@@ -97,3 +105,24 @@ def near_duplicate(doc: Document, kept_id: str, kept_source: str, similarity: fl
         "similarity": round(similarity, 4),
     }
     return Change(STAGE, RULE, doc.text, detail)
+
+
+def dropped_by(
+    doc: Document,
+    kept_id: str,
+    kept_source: str,
+    similarity: float,
+    containment: float | None = None,
+) -> Change:
+    """The change that drops ``doc`` for a kept document: as its near-duplicate, or, when
+    ``containment`` is given, as contained in it (the share of ``doc``'s shingles that
+    the kept document holds, beside their Jaccard)."""
+    if containment is None or containment != containment:  # None or NaN
+        return near_duplicate(doc, kept_id, kept_source, similarity)
+    detail = {
+        "containment": round(containment, 4),
+        "duplicate_of": kept_id,
+        "duplicate_source": kept_source,
+        "similarity": round(similarity, 4),
+    }
+    return Change(STAGE, CONTAINED, doc.text, detail)

@@ -19,19 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.cluster import keep_longest
+from cleaner.dedup.cluster import keep_longest_edges
 from cleaner.dedup.keeper import Rank, priority_rank
 from cleaner.dedup.lsh import Banding, Keys
 from cleaner.dedup.pairs import Mapper, all_candidate_pairs, partitioned_candidate_pairs
 from cleaner.dedup.shingles import R, ShingleSets, shingle_sets
-from cleaner.dedup.verify import exact_jaccard, may_reach
+from cleaner.dedup.verify import EPS, exact_intersection, jaccard_of, may_reach
 
-__all__ = ["Documents", "InMemory", "resolve_arrays", "resolve_texts"]
+__all__ = ["Documents", "InMemory", "Verdicts", "resolve_arrays", "resolve_texts"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -68,6 +68,17 @@ class InMemory:
         return self.sets.take(rows)
 
 
+class Verdicts(NamedTuple):
+    """What a full build decided: the dropped rows, the row each one names, their
+    Jaccard, and their containment in it (NaN for a near-duplicate, a share for a
+    document dropped as contained)."""
+
+    dropped: I64
+    dup_of: I64
+    similarity: F64
+    containment: F64
+
+
 def resolve_arrays(
     keys: Keys,
     sizes: npt.NDArray[np.integer[Any]],
@@ -75,19 +86,23 @@ def resolve_arrays(
     docs: Documents,
     block: int = _BLOCK,
     *,
+    containment: float | None = None,
     map_: Mapper | None = None,
     parts: int = 1,
-) -> tuple[I64, I64, F64]:
+) -> Verdicts:
     """The keep-longest rule over a whole corpus at once; the same verdicts as
     :meth:`~cleaner.dedup.incremental.NearDuplicates.resolve` judging every document.
 
     ``keys`` (one row of band keys per document with a non-empty shingle set, see
     :meth:`~cleaner.dedup.lsh.Banding.keys`) and ``sizes`` (its set sizes) are all that is
-    held for every document. Pairs that share a key and pass the size bound are the
-    candidates; only documents in such a pair (or with an exact copy) are read from
-    ``docs``: their rank and position once, and their shingle sets block by block,
-    about ``block`` shingles at a time (a set is read again by each block that needs
-    it). Returns the dropped rows, the row each one duplicates and their Jaccard; every
+    held for every document. Pairs that share a key (and, without ``containment``,
+    pass the size bound) are the candidates; only documents in such a pair (or with an
+    exact copy) are read from ``docs``: their rank and position once, and their shingle
+    sets block by block, about ``block`` shingles at a time (a set is read again by each
+    block that needs it). Two documents are linked when their Jaccard is at least
+    ``threshold``, or, with ``containment``, when at least that share of the later one's
+    shingles (in rank order) are in the earlier one. Returns the dropped rows, the row
+    each one names and their Jaccard and containment (see :class:`Verdicts`); every
     other row is kept.
 
     With ``map_`` (an executor's ``map``) and ``parts > 1`` the candidate pairs are found
@@ -105,14 +120,18 @@ def resolve_arrays(
         a, b = partitioned_candidate_pairs(rows_keys, map_, parts, ids)
     else:
         a, b = all_candidate_pairs(rows_keys, ids)
-    possible = may_reach(counts[a], counts[b], threshold)
-    a, b = a[possible], b[possible]
-    sim = _verify(a, b, counts, docs, block) if len(a) else np.zeros(0, np.float64)
-    similar = sim >= threshold
-    a, b, sim = a[similar], b[similar], sim[similar]
+    if containment is None:
+        possible = may_reach(counts[a], counts[b], threshold)
+        a, b = a[possible], b[possible]
+    inter = _verify(a, b, counts, docs, block) if len(a) else np.zeros(0, np.int64)
+    sim = jaccard_of(inter, counts[a], counts[b])
+    linked = sim >= threshold
+    if containment is not None:
+        linked |= inter >= containment * np.minimum(counts[a], counts[b]) - EPS
+    a, b, sim, inter = a[linked], b[linked], sim[linked], inter[linked]
     copies = np.flatnonzero(stand_in != np.arange(n))
     if not len(a) and not len(copies):
-        return none, none, np.zeros(0, np.float64)
+        return Verdicts(none, none, np.zeros(0, np.float64), np.zeros(0, np.float64))
     rows = np.unique(np.concatenate((a, b, copies, stand_in[copies])))
     rank, position = docs.order(rows)
     # The copy of lowest rank takes the place of the row that stood in for its copies.
@@ -126,27 +145,47 @@ def resolve_arrays(
     relabel = np.arange(len(rows), dtype=np.int64)
     relabel[head[first]] = group[first]
     la, lb = relabel[np.searchsorted(rows, a)], relabel[np.searchsorted(rows, b)]
-    dup_of, similarity = keep_longest(len(rows), la, lb, sim, rank, position)
+    # an edge is a near-duplicate (kind 0) or the later one is contained (kind 1)
+    later_size = np.where(rank[la] > rank[lb], counts[a], counts[b])
+    share = inter / np.maximum(later_size, 1)
+    kind = np.where(sim >= threshold, 0, 1).astype(np.int8)
+    if containment is not None:
+        real = (kind == 0) | (inter >= containment * later_size - EPS)
+        la, lb, sim, share, kind = la[real], lb[real], sim[real], share[real], kind[real]
+    score = np.where(kind == 0, sim, share)
+    dup_of, edge = keep_longest_edges(len(rows), la, lb, score, rank, position, kind)
     # Every other copy is dropped: for its first copy if that one is kept (similarity
-    # 1), else for the most similar kept neighbour of the first copy that it outranks.
+    # 1), else for the best kept neighbour of the first copy that it outranks.
     later = group[group != first_of]
     by = first_of[group != first_of]
-    dup_of[later], similarity[later] = by, 1.0
+    dup_of[later], edge[later] = by, -2  # -2: an exact copy of a kept first copy
     lost = dup_of[by] >= 0
     if lost.any():
-        _outranked(later[lost], by[lost], la, lb, sim, dup_of, similarity, rank, position)
+        _outranked(later[lost], by[lost], la, lb, score, kind, dup_of, edge, rank, position)
     dropped = np.flatnonzero(dup_of >= 0)
-    return rows[dropped], rows[dup_of[dropped]], similarity[dropped]
+    e = edge[dropped]
+    copy = e == -2  # exact copies of a kept first copy: no edge of their own
+    similarity = np.ones(len(dropped), np.float64)
+    contained = np.full(len(dropped), np.nan, np.float64)
+    if len(sim):
+        idx = np.where(copy, 0, e)
+        similarity = np.where(copy, 1.0, sim[idx])
+        contained = np.where(copy | (kind[idx] == 0), np.nan, share[idx])
+    return Verdicts(rows[dropped], rows[dup_of[dropped]], similarity, contained)
 
 
 def resolve_texts(
-    texts: Sequence[str], ranks: Sequence[Rank], banding: Banding, ngram: int = 5
-) -> tuple[I64, I64, F64]:
+    texts: Sequence[str],
+    ranks: Sequence[Rank],
+    banding: Banding,
+    ngram: int = 5,
+    containment: float | None = None,
+) -> Verdicts:
     """:func:`resolve_arrays` over texts held in memory, in input order.
 
     ``ranks`` are the texts' :func:`~cleaner.dedup.keeper.rank_key`; a text's place in
     ``texts`` is its input position. Returns the dropped texts, the text each one
-    duplicates (places in ``texts``) and their Jaccard.
+    names (places in ``texts``), their Jaccard and containment.
 
     >>> text = "one two three four five six seven"
     >>> resolve_texts([text, text + " eight", "nine"], [(0, "", "", 0), (-1, "", "", 1),
@@ -156,13 +195,16 @@ def resolve_texts(
     sets = shingle_sets(texts, ngram)
     full = np.flatnonzero(sets.sizes() > 0)
     mine = sets.take(full)
-    dropped, dup_of, sim = resolve_arrays(
+    verdicts = resolve_arrays(
         banding.keys(mine),
         mine.sizes(),
         banding.threshold,
         InMemory(priority_rank([ranks[i] for i in full.tolist()]), full, mine),
+        containment=containment,
     )
-    return full[dropped], full[dup_of], sim
+    return Verdicts(
+        full[verdicts.dropped], full[verdicts.dup_of], verdicts.similarity, verdicts.containment
+    )
 
 
 def _outranked(
@@ -170,21 +212,24 @@ def _outranked(
     by: I64,
     la: I64,
     lb: I64,
-    sim: F64,
+    score: F64,
+    kind: npt.NDArray[np.int8],
     dup_of: I64,
-    similarity: F64,
+    edge: I64,
     rank: I64,
     position: I64,
 ) -> None:
     """Judge the copies ``later`` of dropped first copies ``by``: each names the kept
-    neighbour of its first copy (a neighbour of its own, with the same similarity) that
-    ranks before it, most similar first, then first in input order."""
+    neighbour of its first copy (a neighbour of its own, by the same edge) that ranks
+    before it, near-duplicates first, then the highest score, then first in input order."""
     u, v = np.concatenate((la, lb)), np.concatenate((lb, la))
-    s = np.concatenate((sim, sim))
+    s = np.concatenate((score, score))
+    k = np.concatenate((kind, kind))
+    e = np.concatenate((np.arange(len(la)), np.arange(len(la))))
     keep = dup_of[v] < 0  # kept neighbours (u, v): v kept
-    u, v, s = u[keep], v[keep], s[keep]
-    order = np.lexsort((position[v], -s, u))
-    u, v, s = u[order], v[order], s[order]
+    u, v, s, k, e = u[keep], v[keep], s[keep], k[keep], e[keep]
+    order = np.lexsort((position[v], -s, k, u))
+    u, v, e = u[order], v[order], e[order]
     grouped = np.argsort(by, kind="stable")  # the copies of each first copy, together
     later, by = later[grouped], by[grouped]
     firsts, starts = np.unique(by, return_index=True)
@@ -194,7 +239,7 @@ def _outranked(
         best = np.minimum.accumulate(rank[v[lo:hi]])  # non-increasing along the order
         mine = later[start:end]
         pick = lo + np.searchsorted(-best, -rank[mine], side="right")
-        dup_of[mine], similarity[mine] = v[pick], s[pick]
+        dup_of[mine], edge[mine] = v[pick], e[pick]
 
 
 def _copies(keys: Keys, sizes: I64, docs: Documents, block: int) -> I64:
@@ -220,23 +265,23 @@ def _copies(keys: Keys, sizes: I64, docs: Documents, block: int) -> I64:
     if len(rows):
         by_head = np.argsort(heads, kind="stable")
         rows, heads = rows[by_head], heads[by_head]
-        equal = _verify(heads, rows, sizes, docs, block) == 1.0
+        equal = _verify(heads, rows, sizes, docs, block) == sizes[rows]
         stand_in[rows[equal]] = heads[equal]
     return stand_in
 
 
-def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> F64:
-    """Exact Jaccard of the pairs ``(a, b)`` (sorted by ``a``), reading the sets of about
-    ``block`` shingles at a time."""
+def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> I64:
+    """Exact intersection sizes of the pairs ``(a, b)`` (sorted by ``a``), reading the
+    sets of about ``block`` shingles at a time."""
     head = np.concatenate(([True], a[1:] != a[:-1]))
     cum = np.cumsum(sizes[b] + np.where(head, sizes[a], 0))  # >= what a block reads
-    out = np.empty(len(a), np.float64)
+    out = np.empty(len(a), np.int64)
     lo = 0
     while lo < len(a):
         done = int(cum[lo - 1]) if lo else 0
         hi = max(lo + 1, int(np.searchsorted(cum, done + block, side="right")))
         rows = np.unique(np.concatenate((a[lo:hi], b[lo:hi])))
-        out[lo:hi] = exact_jaccard(
+        out[lo:hi] = exact_intersection(
             docs.shingles(rows),
             np.searchsorted(rows, a[lo:hi]),
             np.searchsorted(rows, b[lo:hi]),

@@ -15,7 +15,16 @@ import numpy.typing as npt
 
 from cleaner.dedup.shingles import ShingleSets, ranges
 
-__all__ = ["estimated_jaccard", "exact_jaccard", "jaccard", "may_reach", "size_bounds"]
+__all__ = [
+    "containment",
+    "estimated_jaccard",
+    "exact_intersection",
+    "exact_jaccard",
+    "jaccard",
+    "jaccard_of",
+    "may_reach",
+    "size_bounds",
+]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -36,15 +45,15 @@ def jaccard(a: U32, b: U32) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def exact_jaccard(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> F64:
-    """Exact Jaccard of the sets of each pair ``(a[k], b[k])``, vectorized; J(∅, ∅) = 0.
+def exact_intersection(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> I64:
+    """Size of the intersection of the sets of each pair ``(a[k], b[k])``, vectorized.
 
     >>> s = ShingleSets.from_csr(np.array([1, 2, 3, 2, 3, 4], np.uint32), np.array([0, 3, 6]))
-    >>> exact_jaccard(s, np.array([0]), np.array([1])).tolist()
-    [0.5]
+    >>> exact_intersection(s, np.array([0]), np.array([1])).tolist()
+    [2]
     """
     sizes = sets.sizes()
-    out = np.zeros(len(a), np.float64)
+    out = np.zeros(len(a), np.int64)
     cum = np.cumsum(sizes[a] + sizes[b])
     lo = 0
     while lo < len(a):
@@ -58,11 +67,38 @@ def exact_jaccard(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> F6
         key_b = tag_b | sets.values[ranges(sets.indptr[pb], sb)]  # sorted: pair, then value
         pos = np.minimum(np.searchsorted(key_b, key_a), max(len(key_b) - 1, 0))
         hit = key_b[pos] == key_a if len(key_b) else np.zeros(len(key_a), np.bool_)
-        inter = np.bincount((key_a[hit] >> np.uint64(32)).astype(np.int64), minlength=hi - lo)
-        union = sa + sb - inter
-        out[lo:hi] = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+        out[lo:hi] = np.bincount((key_a[hit] >> np.uint64(32)).astype(np.int64), minlength=hi - lo)
         lo = hi
     return out
+
+
+def jaccard_of(inter: npt.ArrayLike, size_a: npt.ArrayLike, size_b: npt.ArrayLike) -> F64:
+    """Jaccard from intersection and set sizes (0 when both sets are empty)."""
+    i = np.asarray(inter, dtype=np.float64)
+    union = np.asarray(size_a, dtype=np.float64) + np.asarray(size_b, dtype=np.float64) - i
+    return np.asarray(np.where(union > 0, i / np.maximum(union, 1), 0.0), dtype=np.float64)
+
+
+def exact_jaccard(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> F64:
+    """Exact Jaccard of the sets of each pair ``(a[k], b[k])``, vectorized; J(∅, ∅) = 0.
+
+    >>> s = ShingleSets.from_csr(np.array([1, 2, 3, 2, 3, 4], np.uint32), np.array([0, 3, 6]))
+    >>> exact_jaccard(s, np.array([0]), np.array([1])).tolist()
+    [0.5]
+    """
+    sizes = sets.sizes()
+    return jaccard_of(exact_intersection(sets, a, b, chunk), sizes[a], sizes[b])
+
+
+def containment(a: U32, b: U32) -> float:
+    """Share of the sorted unique hashes ``a`` that ``b`` holds too (0.0 when ``a`` is empty).
+
+    >>> containment(np.array([1, 2], np.uint32), np.array([1, 2, 3, 4], np.uint32))
+    1.0
+    """
+    if not len(a):
+        return 0.0
+    return int(np.intersect1d(a, b, assume_unique=True).size) / len(a)
 
 
 def estimated_jaccard(signatures: U32, a: I64, b: I64, chunk: int = 1 << 16) -> F64:

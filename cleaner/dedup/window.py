@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.verify import jaccard
+from cleaner.dedup.verify import EPS
 
 __all__ = ["Window"]
 
@@ -29,6 +29,7 @@ class _Kept:
     label: Any
     hashes: U32
     tokens: list[int]
+    length: int  # characters of its text: only a longer one can contain another
 
 
 class Window:
@@ -38,15 +39,18 @@ class Window:
     >>> from cleaner.dedup.shingles import shingle_hashes
     >>> banding, index = Banding(0.8), Window(0.8, window=2)
     >>> h = shingle_hashes("one two three four five six seven eight")
-    >>> index.add(h, banding.tokens(h), "a")
-    >>> index.best(h, banding.tokens(h))
-    (1.0, 'a')
+    >>> index.add(h, banding.tokens(h), "a", 40)
+    >>> index.best(h, banding.tokens(h), 40)
+    (1.0, None, 'a')
     """
 
-    def __init__(self, threshold: float, window: int | None) -> None:
+    def __init__(
+        self, threshold: float, window: int | None, containment: float | None = None
+    ) -> None:
         if window is not None and window < 1:
             raise ValueError("window must be at least 1, or None for no limit")
         self.threshold = threshold
+        self.containment = containment  # None: Jaccard only
         self.window = window
         self._kept: deque[_Kept] = deque()
         self._buckets: dict[int, list[_Kept]] = {}
@@ -54,24 +58,45 @@ class Window:
     def __len__(self) -> int:
         return len(self._kept)
 
-    def best(self, hashes: U32, tokens: npt.NDArray[np.uint64]) -> tuple[float, Any] | None:
-        """The most similar kept document at or above the threshold, as (Jaccard, label);
-        ties go to the one met first (its token earliest, then kept earliest)."""
+    def best(
+        self, hashes: U32, tokens: npt.NDArray[np.uint64], length: int = 0
+    ) -> tuple[float, float | None, Any] | None:
+        """The kept document this one duplicates, as (Jaccard, containment, label).
+
+        The most similar kept document at or above the threshold (containment None);
+        ties go to the one met first (its token earliest, then kept earliest). Else, with
+        :attr:`containment`, the kept document of at least ``length`` characters that
+        holds the largest share (at least that threshold) of ``hashes``.
+        """
         best: tuple[float, _Kept] | None = None
+        holder: tuple[float, float, _Kept] | None = None
         seen: set[int] = set()
         for token in tokens.tolist():
             for other in self._buckets.get(token, ()):
                 if id(other) in seen:
                     continue
                 seen.add(id(other))
-                sim = jaccard(hashes, other.hashes)
-                if sim >= self.threshold and (best is None or sim > best[0]):
-                    best = (sim, other)
-        return None if best is None else (best[0], best[1].label)
+                inter = int(np.intersect1d(hashes, other.hashes, assume_unique=True).size)
+                union = len(hashes) + len(other.hashes) - inter
+                sim = inter / union if union else 0.0
+                if sim >= self.threshold:
+                    if best is None or sim > best[0]:
+                        best = (sim, other)
+                elif (
+                    self.containment is not None
+                    and other.length >= length
+                    and inter >= self.containment * len(hashes) - EPS
+                    and (holder is None or inter / len(hashes) > holder[0])
+                ):
+                    holder = (inter / len(hashes), sim, other)
+        if best is not None:
+            return best[0], None, best[1].label
+        return None if holder is None else (holder[1], holder[0], holder[2].label)
 
-    def add(self, hashes: U32, tokens: npt.NDArray[np.uint64], label: Any) -> None:
-        """Keep a document under ``label``, forgetting the oldest past ``window``."""
-        kept = _Kept(label, hashes, tokens.tolist())
+    def add(self, hashes: U32, tokens: npt.NDArray[np.uint64], label: Any, length: int = 0) -> None:
+        """Keep a document of ``length`` characters under ``label``, forgetting the
+        oldest past ``window``."""
+        kept = _Kept(label, hashes, tokens.tolist(), length)
         self._kept.append(kept)
         for token in kept.tokens:
             self._buckets.setdefault(token, []).append(kept)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.config import CleanConfig
+from cleaner.dedup.keeper import CONTAINED, RULE, doc_rank
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
@@ -30,7 +31,8 @@ class FileCheck:
 
     ``boilerplate`` is the share of its characters (after repair) that cleaning would
     remove; ``duplicates`` lists its documents that nearly duplicate a kept corpus
-    document (``id``, ``duplicate_of``, ``duplicate_source``, ``similarity``);
+    document (``id``, ``duplicate_of``, ``duplicate_source``, ``rule``: ``near-duplicate``
+    or ``contained``, ``similarity`` and, when contained, ``containment``);
     ``dropped`` lists its documents that cleaning leaves out by themselves (``id``,
     ``rule``: ``boilerplate-only``); ``error`` says why a file could not be judged.
     """
@@ -61,10 +63,14 @@ class FileCheck:
         for d in self.dropped:
             out.append(f"{self.path}: document {d['id']} dropped: {d['rule']}")
         for d in self.duplicates:
-            out.append(
-                f"{self.path}: near-duplicate of {d['duplicate_of']} "
-                f"({d['duplicate_source']}), similarity {d['similarity']}"
-            )
+            kept = f"{d['duplicate_of']} ({d['duplicate_source']})"
+            if "containment" in d:
+                out.append(
+                    f"{self.path}: contained in {kept}, containment {d['containment']}, "
+                    f"similarity {d['similarity']}"
+                )
+            else:
+                out.append(f"{self.path}: near-duplicate of {kept}, similarity {d['similarity']}")
         return out
 
     @property
@@ -222,17 +228,19 @@ def judge_file(
     sets = shingle_sets([doc.text for doc in live], ngram)  # one batch for the whole file
     keys = index.banding.keys(sets)
     for k, doc in enumerate(live):
-        match = index.lookup(sets[k], exclude_path=source, keys=keys[k])
+        match = index.lookup(sets[k], keys[k], exclude_path=source, rank=doc_rank(doc, k))
         if match is not None:
-            kept_id, kept_source, sim = match
-            result.duplicates.append(
-                {
-                    "id": doc.id,
-                    "duplicate_of": kept_id,
-                    "duplicate_source": kept_source,
-                    "similarity": round(sim, 4),
-                }
-            )
+            kept_id, kept_source, sim, share = match
+            found: dict[str, Any] = {
+                "id": doc.id,
+                "duplicate_of": kept_id,
+                "duplicate_source": kept_source,
+                "rule": str(RULE if share is None else CONTAINED),
+                "similarity": round(sim, 4),
+            }
+            if share is not None:
+                found["containment"] = round(share, 4)
+            result.duplicates.append(found)
     return result
 
 
@@ -275,8 +283,17 @@ def check_files(
         return CheckReport(alone, max_boilerplate, note=note)
     with open_corpus(Path(corpus_dir)) as (state, manifest):
         dedup: dict[str, Any] = manifest["config"]["dedup"]
-        banding = Banding(float(dedup["threshold"]), int(dedup["num_perm"]), int(dedup["seed"]))
-        index = StoredIndex(state, banding.threshold, banding) if dedup["documents"] else None
+        # a corpus built before containment existed has no such setting: Jaccard only
+        share = float(dedup["containment_threshold"]) if dedup.get("containment", False) else None
+        banding = Banding(
+            float(dedup["threshold"]),
+            int(dedup["num_perm"]),
+            int(dedup["seed"]),
+            containment=share is not None,
+        )
+        index = (
+            StoredIndex(state, banding.threshold, banding, share) if dedup["documents"] else None
+        )
         root = state.meta("input_root")
         lines = None if repeats is None else CorpusLines(state, repeats)
         files = [

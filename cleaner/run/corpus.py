@@ -23,7 +23,6 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.config import CleanConfig
-from cleaner.dedup.lsh import Banding
 from cleaner.errors import OutputError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
 from cleaner.pipeline import Pipeline
@@ -34,7 +33,7 @@ from cleaner.run.plan import Plan, plan_run, prepare_output, unchanged
 from cleaner.run.recount import count, recount
 from cleaner.run.report import Report
 from cleaner.run.tasks import CleanTask, clean_file
-from cleaner.stages.dedup import DropNearDuplicates
+from cleaner.stages.dedup import DropNearDuplicates, banding, containment_threshold
 from cleaner.stages.repeats import CountRepeats
 from cleaner.stats import Stats
 from cleaner.store.index import StoredDocuments, StoredIndex
@@ -175,7 +174,7 @@ class CorpusRun:
         self.kept: dict[str, str] = {}
         self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
         self.dedup = config.dedup
-        self.banding = Banding(self.dedup.threshold, self.dedup.num_perm, self.dedup.seed)
+        self.banding = banding(self.dedup)
         # the stages over the whole corpus: what they are is what the manifest lists
         self.pipeline = Pipeline.from_config(config)
         self.repeats = self.pipeline.corpus_stage(CountRepeats)
@@ -236,8 +235,9 @@ class CorpusRun:
         """Clean every input into a new state file, then judge near-duplicates on arrays.
 
         All that is held per document is its handle, shingle count and band keys
-        (about 100 bytes with 21 bands); shingle sets are read back from the state only
-        for the documents that share a band key with another (see
+        (about 100 bytes with 21 bands, 196 with the 24 containment bands); shingle
+        sets are read back from the state only for the documents that share a band key
+        with another (see
         :meth:`~cleaner.stages.dedup.DropNearDuplicates.resolve_all`).
         """
         handles: list[npt.NDArray[np.int64]] = []
@@ -259,7 +259,7 @@ class CorpusRun:
         all_keys = np.concatenate(keys)
         del handles, keys
         if self.near is not None:
-            dropped, dup_of, sim = self.near.resolve_all(
+            found = self.near.resolve_all(
                 all_keys,
                 np.concatenate(sizes),
                 StoredDocuments(self.state.conn, all_handles),
@@ -274,9 +274,10 @@ class CorpusRun:
             )
             self.state.set_verdicts(
                 zip(
-                    all_handles[dropped].tolist(),
-                    all_handles[dup_of].tolist(),
-                    sim.tolist(),
+                    all_handles[found.dropped].tolist(),
+                    all_handles[found.dup_of].tolist(),
+                    found.similarity.tolist(),
+                    found.containment.tolist(),
                     strict=True,
                 )
             )
@@ -305,7 +306,9 @@ class CorpusRun:
         if not todo and not stored:
             return False
         repeated, again = recount(self, todo, stored)
-        index = StoredIndex(state, self.dedup.threshold, self.banding)
+        index = StoredIndex(
+            state, self.dedup.threshold, self.banding, containment_threshold(self.dedup)
+        )
         dirty: set[int] = set()
         gone: set[int] = set()
         jobs: list[Job] = [(path, source, None) for path, source in todo] + again
@@ -327,7 +330,7 @@ class CorpusRun:
             self.near.resolve_changed(index, dirty)
             log.debug("incremental dedup judged %d documents", index.evaluated)
         else:
-            state.set_verdicts((d, None, None) for d in dirty)
+            state.set_verdicts((d, None, None, None) for d in dirty)
         return True
 
     def up_to_date(self, t0: float) -> Report:

@@ -20,10 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.config import CleanConfig
-from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, read_file
+from cleaner.stages.dedup import banding
 from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.prepare import PreparedFile, prepare_file
@@ -124,7 +124,7 @@ def clean_file(task: CleanTask) -> PreparedFile:
         documents = [d for k, d in enumerate(documents) if k in wanted]
     docs = list(pipeline.run(documents))
     dedup = config.dedup
-    banding = Banding(dedup.threshold, dedup.num_perm, dedup.seed)
+    bands = banding(dedup)
     live = [d.text for d in docs if d.dropped is None]
     sets = shingle_sets(live, dedup.ngram) if dedup.documents else None
     return prepare_file(
@@ -133,6 +133,6 @@ def clean_file(task: CleanTask) -> PreparedFile:
         mtime_ns=mtime_ns,
         seen_ns=seen_ns,
         sets=sets,
-        keys=None if sets is None else banding.keys(sets),
+        keys=None if sets is None else bands.keys(sets),
         ordinals=None if ordinals is None else sorted(ordinals),
     )

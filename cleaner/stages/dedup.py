@@ -17,11 +17,11 @@ import numpy.typing as npt
 from cleaner.config import DedupConfig
 from cleaner.dedup.find import find_block_duplicates
 from cleaner.dedup.incremental import NearDuplicates
-from cleaner.dedup.keeper import KEEP, STAGE, doc_rank, near_duplicate
+from cleaner.dedup.keeper import CONTAINMENT_RULE, KEEP, STAGE, doc_rank, dropped_by
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.minhash import MinHasher
 from cleaner.dedup.pairs import Mapper
-from cleaner.dedup.resolve import Documents, resolve_arrays, resolve_texts
+from cleaner.dedup.resolve import Documents, Verdicts, resolve_arrays, resolve_texts
 from cleaner.document import Change, Document
 from cleaner.names import BlockRule, StageName
 from cleaner.rules.patterns import count_words
@@ -168,6 +168,10 @@ class DropNearDuplicates(Stage, CorpusStage):
     Which copy stays is fixed, whatever the input order: the longest text after
     cleaning, ties broken by source path and then id (:mod:`cleaner.dedup.keeper`). The
     dropped document's audit entry names the kept one and their Jaccard similarity.
+    With ``config.containment``, a document at least ``config.containment_threshold``
+    of whose shingles are in a longer kept document leaves too, as ``contained`` (a
+    truncated copy, an excerpt, a copy with paragraphs dropped); its audit entry names
+    the kept one, the containment and the Jaccard.
     The rule runs on arrays here (:func:`~cleaner.dedup.resolve.resolve_texts`). As a
     corpus stage, a full run calls :meth:`resolve_all` on the band keys of every
     document and an incremental run :meth:`resolve_changed` on the documents a change
@@ -191,13 +195,21 @@ class DropNearDuplicates(Stage, CorpusStage):
         *,
         map_: Mapper | None = None,
         parts: int = 1,
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """The verdicts over a whole corpus given as band keys and shingle counts, one row
-        per document: the rows dropped, the row each duplicates and their similarity.
-        ``documents`` reads shingle sets back for the candidates only; ``map_`` runs the
-        LSH shuffle in ``parts`` hash partitions (see
+    ) -> Verdicts:
+        """The verdicts over a whole corpus given as band keys (of :func:`banding`) and
+        shingle counts, one row per document: the rows dropped, the row each names,
+        their similarity and containment. ``documents`` reads shingle sets back for the
+        candidates only; ``map_`` runs the LSH shuffle in ``parts`` hash partitions (see
         :func:`~cleaner.dedup.resolve.resolve_arrays`)."""
-        return resolve_arrays(keys, sizes, self.config.threshold, documents, map_=map_, parts=parts)
+        return resolve_arrays(
+            keys,
+            sizes,
+            self.config.threshold,
+            documents,
+            containment=containment_threshold(self.config),
+            map_=map_,
+            parts=parts,
+        )
 
     @staticmethod
     def resolve_changed(index: NearDuplicates, dirty: Iterable[int]) -> None:
@@ -211,21 +223,39 @@ class DropNearDuplicates(Stage, CorpusStage):
             yield from all_docs
             return
         live = [i for i, d in enumerate(all_docs) if d.dropped is None]
-        dropped, dup_of, sim = resolve_texts(
+        found = resolve_texts(
             [all_docs[i].text for i in live],
             [doc_rank(all_docs[i], i) for i in live],
-            Banding(self.config.threshold, self.config.num_perm, self.config.seed),
+            banding(self.config),
             self.config.ngram,
+            containment_threshold(self.config),
         )
         verdicts = {
-            live[d]: (live[k], s)
-            for d, k, s in zip(dropped.tolist(), dup_of.tolist(), sim.tolist(), strict=True)
+            live[d]: (live[k], s, c)
+            for d, k, s, c in zip(
+                found.dropped.tolist(),
+                found.dup_of.tolist(),
+                found.similarity.tolist(),
+                found.containment.tolist(),
+                strict=True,
+            )
         }
         for i, doc in enumerate(all_docs):
             if i in verdicts:
-                k, similarity = verdicts[i]
-                doc = doc.drop(near_duplicate(doc, all_docs[k].id, all_docs[k].source, similarity))
+                k, similarity, share = verdicts[i]
+                kept = all_docs[k]
+                doc = doc.drop(dropped_by(doc, kept.id, kept.source, similarity, share))
             yield doc
+
+
+def containment_threshold(config: DedupConfig) -> float | None:
+    """The share of shingles at which a document is contained (None: containment off)."""
+    return config.containment_threshold if config.containment else None
+
+
+def banding(config: DedupConfig) -> Banding:
+    """The banding of a config's band keys: Jaccard bands, and containment bands when on."""
+    return Banding(config.threshold, config.num_perm, config.seed, config.containment)
 
 
 def dedup_scheme(config: DedupConfig) -> dict[str, object]:
@@ -234,7 +264,15 @@ def dedup_scheme(config: DedupConfig) -> dict[str, object]:
     hasher = MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed)
     return {
         **hasher.scheme(),
-        **Banding(config.threshold, config.num_perm, config.seed).scheme(),
+        **banding(config).scheme(),
         "verification": "exact Jaccard of the 32-bit shingle-hash sets",
         "keep": KEEP,
+        **(
+            {
+                "containment": config.containment_threshold,
+                "containment_rule": CONTAINMENT_RULE,
+            }
+            if config.containment
+            else {}
+        ),
     }

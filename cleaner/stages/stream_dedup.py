@@ -4,8 +4,10 @@ The corpus stage (:class:`~cleaner.stages.dedup.DropNearDuplicates`) sees every 
 before it decides, and keeps the longest copy. A stream cannot wait, so this stage keeps
 the *first* copy: each live document is compared with an index of the documents kept
 before it (:class:`cleaner.dedup.window.Window`), and dropped when its word n-gram
-Jaccard with one of them reaches ``DedupConfig.threshold``. Same stage name, rule and
-audit detail as the corpus stage.
+Jaccard with one of them reaches ``DedupConfig.threshold``, or (with
+``DedupConfig.containment``) when at least ``containment_threshold`` of its shingles
+are in a kept document at least as long. Same stage name, rules and audit detail as
+the corpus stage; a shorter copy that arrives first stays, as a stream cannot wait.
 
 Memory is explicit. The index holds, per kept document, its sorted shingle hashes
 (4 bytes per word of text) and one token per LSH band, for at most ``window``
@@ -25,12 +27,12 @@ from __future__ import annotations
 
 from cleaner.config import DedupConfig
 from cleaner.dedup import DEFAULT_WINDOW
-from cleaner.dedup.keeper import STAGE, near_duplicate
-from cleaner.dedup.lsh import Banding
+from cleaner.dedup.keeper import STAGE, dropped_by
 from cleaner.dedup.shingles import shingle_hashes
 from cleaner.dedup.window import Window
 from cleaner.document import Document
 from cleaner.stage import Stage
+from cleaner.stages.dedup import banding, containment_threshold
 
 
 class StreamNearDuplicates(Stage):
@@ -50,8 +52,8 @@ class StreamNearDuplicates(Stage):
     ) -> None:
         self.config = config
         self.window = window
-        self.banding = Banding(config.threshold, config.num_perm, config.seed)
-        self._index = Window(config.threshold, window)
+        self.banding = banding(config)
+        self._index = Window(config.threshold, window, containment_threshold(config))
 
     def __len__(self) -> int:
         """How many kept documents the index holds now (at most ``window``)."""
@@ -64,9 +66,9 @@ class StreamNearDuplicates(Stage):
         if hashes.size == 0:
             return doc
         tokens = self.banding.tokens(hashes)
-        found = self._index.best(hashes, tokens)
+        found = self._index.best(hashes, tokens, len(doc.text))
         if found is not None:
-            sim, (kept_id, kept_source) = found
-            return doc.drop(near_duplicate(doc, kept_id, kept_source, sim))
-        self._index.add(hashes, tokens, (doc.id, doc.source))
+            sim, share, (kept_id, kept_source) = found
+            return doc.drop(dropped_by(doc, kept_id, kept_source, sim, share))
+        self._index.add(hashes, tokens, (doc.id, doc.source), len(doc.text))
         return doc

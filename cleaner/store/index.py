@@ -23,7 +23,7 @@ from cleaner.dedup.incremental import NearDuplicates
 from cleaner.dedup.keeper import POSITION_SQL, RANK_SQL, Position, Rank, position_key, rank_key
 from cleaner.dedup.lsh import Banding, Keys, Tokens, as_tokens
 from cleaner.dedup.shingles import ShingleSets
-from cleaner.dedup.verify import jaccard
+from cleaner.dedup.verify import EPS
 from cleaner.store.schema import DocFacts, as_signed, chunks, from_blob, marks
 from cleaner.store.state import State
 
@@ -118,9 +118,15 @@ class StoredIndex(NearDuplicates):
     one the stored keys were made with (callers hash new texts with it).
     """
 
-    def __init__(self, state: State, threshold: float, banding: Banding | None = None) -> None:
-        super().__init__(threshold)
-        self.banding = banding or Banding(threshold)
+    def __init__(
+        self,
+        state: State,
+        threshold: float,
+        banding: Banding | None = None,
+        containment: float | None = None,
+    ) -> None:
+        super().__init__(threshold, containment)
+        self.banding = banding or Banding(threshold, containment=containment is not None)
         self.state = state
         self.conn = state.conn
         self._facts: dict[int, _Facts] = {}
@@ -175,9 +181,15 @@ class StoredIndex(NearDuplicates):
     def verdict(self, doc: int) -> bool | None:
         return self._fact(doc).verdict
 
-    def set_verdict(self, doc: int, dup_of: int | None, similarity: float | None) -> None:
+    def set_verdict(
+        self,
+        doc: int,
+        dup_of: int | None,
+        similarity: float | None,
+        containment: float | None = None,
+    ) -> None:
         self._facts[doc].verdict = dup_of is None
-        self.state.set_verdicts([(doc, dup_of, similarity)])
+        self.state.set_verdicts([(doc, dup_of, similarity, containment)])
 
     def forget(self, docs: Iterable[int]) -> None:
         """Drop cached facts of removed documents."""
@@ -185,25 +197,48 @@ class StoredIndex(NearDuplicates):
             self._facts.pop(d, None)
 
     def lookup(
-        self, sets: Shingles, keys: Keys, exclude_path: str | None = None
-    ) -> tuple[str, str, float] | None:
-        """The kept document most similar to ``sets`` (id, source, similarity), if any.
+        self,
+        sets: Shingles,
+        keys: Keys,
+        exclude_path: str | None = None,
+        rank: Rank | None = None,
+    ) -> tuple[str, str, float, float | None] | None:
+        """The kept document that ``sets`` duplicates (id, source, Jaccard, containment),
+        if any, as a run would name it.
 
         ``keys`` are the band keys of ``sets`` (made with :attr:`banding`). Documents of
-        ``exclude_path`` are left out (a file is not its own duplicate).
+        ``exclude_path`` are left out (a file is not its own duplicate). With
+        :attr:`containment` and the document's ``rank``, a kept document of a lower rank
+        that holds at least that share of ``sets`` counts too (containment is then not
+        None); near-duplicates come first.
         """
         if not len(sets):
             return None
         found = self._probe(as_tokens(keys))
-        best: tuple[tuple[float, Position], int, float] | None = None
+        best: tuple[tuple[int, float, Position], int, float, float | None] | None = None
         for doc in found:
             fact = self._facts[doc]
             if not fact.verdict or fact.position[0] == exclude_path:
                 continue
-            sim = jaccard(sets, fact.shingles)
-            if sim >= self.threshold and (best is None or (-sim, fact.position) < best[0]):
-                best = ((-sim, fact.position), doc, sim)
+            inter = int(np.intersect1d(sets, fact.shingles, assume_unique=True).size)
+            union = len(sets) + len(fact.shingles) - inter
+            sim = inter / union if union else 0.0
+            share: float | None = None
+            if sim >= self.threshold:
+                key = (0, -sim, fact.position)
+            elif (
+                self.containment is not None
+                and rank is not None
+                and fact.rank < rank
+                and inter >= self.containment * len(sets) - EPS
+            ):
+                share = inter / len(sets)
+                key = (1, -share, fact.position)
+            else:
+                continue
+            if best is None or key < best[0]:
+                best = (key, doc, sim, share)
         if best is None:
             return None
         ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]
-        return str(ident), str(best[0][1][0]), best[2]
+        return str(ident), str(best[0][2][0]), best[2], best[3]

@@ -24,7 +24,8 @@ RUN_KEYS = ("run", "runs")  # the only keys whose values change between identica
 
 
 def duplicate_clusters(dropped: Iterable[tuple[str, str, Change]]) -> list[dict[str, Any]]:
-    """Group dropped near-duplicates (id, source, change) by the kept document, sorted."""
+    """Group dropped near-duplicates and contained documents (id, source, change) by the
+    kept document, sorted."""
     clusters: dict[str, dict[str, Any]] = {}
     for ident, source, change in dropped:
         detail = change.detail
@@ -38,9 +39,10 @@ def duplicate_clusters(dropped: Iterable[tuple[str, str, Change]]) -> list[dict[
                 "duplicates": [],
             },
         )
-        entry["duplicates"].append(
-            {"id": ident, "source": source, "similarity": detail.get("similarity")}
-        )
+        found = {"id": ident, "source": source, "similarity": detail.get("similarity")}
+        if "containment" in detail:  # dropped as contained in the kept one
+            found["containment"] = detail["containment"]
+        entry["duplicates"].append(found)
     for entry in clusters.values():
         entry["duplicates"].sort(key=lambda d: (d["source"], d["id"]))
     return [clusters[k] for k in sorted(clusters)]

@@ -8,7 +8,7 @@ the near-duplicate index. Tables::
     meta(key, value)                       schema, version, config, generation, input root
     files(path, sha256, size, mtime_ns, seen_ns, info, rejections)
     docs(doc, path, ordinal, id, length, record, changes, tally, dropped,
-         size, shingles, keys, kept, dup_of, similarity)
+         size, shingles, keys, kept, dup_of, similarity, containment)
     postings(token, doc)                   index tokens -> documents holding them
     lines(path, hashes, offsets, words)    per input: its documents' salted line hashes
 
@@ -29,8 +29,8 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
-SCHEMA = "4"  # 4: words per line, own id types and the text key; 3: a lines table;
-# 2: uint32 shingles and a keys column (1: uint64 shingles)
+SCHEMA = "5"  # 5: a containment column; 4: words per line, own id types and the text
+# key; 3: a lines table; 2: uint32 shingles and a keys column (1: uint64 shingles)
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
 
 TABLES = """
@@ -42,7 +42,7 @@ CREATE TABLE docs(doc INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL,
     ordinal INTEGER NOT NULL, id TEXT NOT NULL, length INTEGER NOT NULL,
     record TEXT NOT NULL, changes TEXT NOT NULL, tally TEXT NOT NULL, dropped TEXT,
     size INTEGER NOT NULL, shingles BLOB NOT NULL, keys BLOB NOT NULL, kept INTEGER,
-    dup_of INTEGER, similarity REAL, UNIQUE(path, ordinal));
+    dup_of INTEGER, similarity REAL, containment REAL, UNIQUE(path, ordinal));
 CREATE TABLE postings(token INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY(token, doc)) WITHOUT ROWID;
 CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, offsets BLOB NOT NULL,
@@ -104,6 +104,7 @@ class Outcome(NamedTuple):
     changes: str
     dropped: str | None
     similarity: float | None
+    containment: float | None  # set when dropped as contained in the kept copy
     kept_id: str | None
     kept_path: str | None
 

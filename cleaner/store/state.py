@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.keeper import RULE, STAGE, near_duplicate
+from cleaner.dedup.keeper import CONTAINED, RULE, STAGE, dropped_by
 from cleaner.dedup.lsh import Keys, as_tokens
 from cleaner.document import Change, Document
 from cleaner.readers import dropped_reason
@@ -236,12 +236,18 @@ class State:
             )
         }
 
-    def set_verdicts(self, verdicts: Iterable[tuple[int, int | None, float | None]]) -> None:
-        """Store (doc, dup_of, similarity) judgements; dup_of None means kept. The one
-        place a verdict is written, for a full build and for the incremental rule."""
+    def set_verdicts(
+        self, verdicts: Iterable[tuple[int, int | None, float | None, float | None]]
+    ) -> None:
+        """Store (doc, dup_of, similarity, containment) judgements; dup_of None means
+        kept, a containment (not None, not NaN) a drop as contained. The one place a
+        verdict is written, for a full build and for the incremental rule."""
         self.conn.executemany(
-            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ? WHERE doc = ?",
-            [(int(k is None), k, s, d) for d, k, s in verdicts],
+            "UPDATE docs SET kept = ?, dup_of = ?, similarity = ?, containment = ? WHERE doc = ?",
+            [
+                (int(k is None), k, s, None if c is None or c != c else c, d)
+                for d, k, s, c in verdicts
+            ],
         )
 
     # -- reading the corpus back ---------------------------------------------------
@@ -250,11 +256,13 @@ class State:
         """The manifest's ``inputs``: every input file in input order."""
         kept: dict[str, int] = {}
         rules: dict[str, dict[str, int]] = {}
-        for path, is_kept, dropped in self.conn.execute("SELECT path, kept, dropped FROM docs"):
+        for path, is_kept, dropped, share in self.conn.execute(
+            "SELECT path, kept, dropped, containment FROM docs"
+        ):
             if is_kept:
                 kept[path] = kept.get(path, 0) + 1
             else:
-                rule = json.loads(dropped)["rule"] if dropped else RULE
+                rule = json.loads(dropped)["rule"] if dropped else _rule(share)
                 per = rules.setdefault(path, {})
                 per[rule] = per.get(rule, 0) + 1
         out = []
@@ -272,7 +280,8 @@ class State:
     def _outcomes(self, kept: int | None = None) -> Iterator[Outcome]:
         where = "" if kept is None else f" WHERE d.kept = {int(kept)}"
         rows = self.conn.execute(
-            "SELECT d.id, d.path, d.record, d.changes, d.dropped, d.similarity, o.id, o.path"
+            "SELECT d.id, d.path, d.record, d.changes, d.dropped, d.similarity, d.containment,"
+            " o.id, o.path"
             f" FROM docs d LEFT JOIN docs o ON o.doc = d.dup_of{where} ORDER BY d.path, d.ordinal"
         )
         return map(Outcome._make, rows)
@@ -281,7 +290,7 @@ class State:
         assert row.kept_id is not None and row.kept_path is not None
         assert row.similarity is not None
         doc = Document(row.id, row.path, json.loads(row.record)[text_key])
-        return near_duplicate(doc, row.kept_id, row.kept_path, row.similarity)
+        return dropped_by(doc, row.kept_id, row.kept_path, row.similarity, row.containment)
 
     def corpus_lines(self) -> Iterator[str]:
         """``corpus.jsonl``: the record of every kept document, in input order."""
@@ -322,14 +331,14 @@ class State:
             """WITH rows(doc, stage, rule, chars) AS (
                 SELECT d.doc, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
                        json_extract(j.value, '$[2]') FROM docs d, json_each(d.tally) j
-                UNION ALL SELECT doc, ?, ?, length FROM docs
-                    WHERE kept = 0 AND dropped IS NULL
+                UNION ALL SELECT doc, ?, CASE WHEN containment IS NULL THEN ? ELSE ? END,
+                    length FROM docs WHERE kept = 0 AND dropped IS NULL
                 UNION ALL SELECT doc, json_extract(dropped, '$.stage'),
                        json_extract(dropped, '$.rule'), length(json_extract(dropped, '$.text'))
                     FROM docs WHERE dropped IS NOT NULL)
             SELECT stage, rule, count(*), total(chars), count(DISTINCT doc) FROM rows
             GROUP BY stage, rule""",
-            (STAGE, RULE),
+            (STAGE, RULE, CONTAINED),
         )
         return [RuleCount(str(a), str(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
 
@@ -338,9 +347,15 @@ class State:
         total, kept = self.conn.execute("SELECT count(*), total(kept = 1) FROM docs").fetchone()
         dropped = dict(
             self.conn.execute(
-                "SELECT coalesce(json_extract(dropped, '$.rule'), ?), count(*) FROM docs"
+                "SELECT coalesce(json_extract(dropped, '$.rule'),"
+                " CASE WHEN containment IS NULL THEN ? ELSE ? END), count(*) FROM docs"
                 " WHERE kept = 0 GROUP BY 1",
-                (RULE,),
+                (RULE, CONTAINED),
             )
         )
         return DocumentCounts(int(total), int(kept), {str(k): int(v) for k, v in dropped.items()})
+
+
+def _rule(containment: float | None) -> str:
+    """The rule of a document the near-duplicate stage dropped."""
+    return RULE if containment is None else CONTAINED

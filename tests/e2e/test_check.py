@@ -50,6 +50,22 @@ def test_near_duplicate_names_the_corpus_document(corpus: Path, tmp_path: Path) 
     assert dup["duplicate_of"] == next(r["id"] for r in kept if r["source"] == "doc2.txt")
 
 
+def test_a_truncated_copy_is_contained_as_a_run_would_say(corpus: Path, tmp_path: Path) -> None:
+    words = text(4).split(" ")
+    new = tmp_path / "raw" / "part.txt"
+    new.write_text(" ".join(words[: len(words) * 3 // 5]))
+    [verdict] = check_files([new], corpus).files
+    [dup] = verdict.duplicates
+    assert dup["rule"] == "contained" and dup["duplicate_source"] == "doc4.txt"
+    assert dup["containment"] >= 0.9 and dup["similarity"] < 0.8
+    assert "contained in" in verdict.problems[0]
+    # the run over the corpus and the file drops it the same way
+    clean_corpus(tmp_path / "raw", tmp_path / "again")
+    audit = [json.loads(x) for x in (tmp_path / "again" / "audit.jsonl").read_text().splitlines()]
+    [drop] = [r for r in audit if r["source"] == "part.txt"]
+    assert {k: drop[k] for k in dup if k != "id"} == {k: v for k, v in dup.items() if k != "id"}
+
+
 def test_a_corpus_file_is_not_its_own_duplicate(corpus: Path, tmp_path: Path) -> None:
     own = tmp_path / "raw" / "doc3.txt"
     own.write_text(variant(text(3), 4, changes=1))  # edited in place

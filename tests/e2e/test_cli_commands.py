@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cleaner import clean_records
 from cleaner import cli as cli_module
 from cleaner.cli import cli
 from cleaner.document import Change, Document
@@ -378,3 +379,39 @@ def test_explain_names_a_bad_jsonl_line(runner: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 0 and PARA in result.stdout
     assert result.stderr.count("cleaner: skipped many.jsonl:") == 20
     assert f"cleaner: skipped 5 more bad lines of {many}; --json lists them" in result.stderr
+
+
+def test_stream_and_folder_drop_contained_copies_alike(runner: CliRunner, tmp_path: Path) -> None:
+    # each source comes before its truncated copies, so the first copy is the longest
+    # and a stream (which keeps the first) must agree with a folder run (the longest)
+    records: list[dict[str, object]] = []
+    for k in range(4):
+        body = " ".join(_paragraph(10 + 3 * k + j) for j in range(3))
+        words = body.split(" ")
+        records.append({"id": 10 * k, "text": body})
+        records.append({"id": 10 * k + 1, "text": " ".join(words[: len(words) * 2 // 3])})
+        records.append({"id": 10 * k + 2, "text": " ".join(words[len(words) // 4 :])})
+    data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_bytes(data)
+    ran = runner.invoke(cli, ["run", str(tmp_path / "in"), str(tmp_path / "out"), "-q"])
+    streamed = runner.invoke(cli, ["run", "-", "-", "-q"], input=data)
+    assert ran.exit_code == streamed.exit_code == 0, ran.output
+    lines = (tmp_path / "out" / "corpus.jsonl").read_text().splitlines()
+    folder = [json.loads(x)["id"] for x in lines]
+    stream = [json.loads(x)["id"] for x in streamed.stdout.splitlines()]
+    assert folder == stream == [0, 10, 20, 30]
+    audit = [json.loads(x) for x in (tmp_path / "out" / "audit.jsonl").read_text().splitlines()]
+    drops = {r["id"]: (r["rule"], r["duplicate_of"]) for r in audit if "duplicate_of" in r}
+    assert drops == {str(10 * k + j): ("contained", str(10 * k)) for k in range(4) for j in (1, 2)}
+    said = [r["cleaner"]["dropped"] for r in clean_records(records)]  # the stream's audit
+    assert {
+        str(r["id"]): (d["rule"], d["detail"]["duplicate_of"])
+        for r, d in zip(records, said, strict=True)
+        if d is not None
+    } == drops
+    stats = runner.invoke(cli, ["stats", str(tmp_path / "out")]).output
+    assert "drop-near-duplicates  contained" in stats and ", contained 1.0)" in stats
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    shares = [d["containment"] for c in manifest["duplicates"] for d in c["duplicates"]]
+    assert len(shares) == 8 and min(shares) >= 0.9

@@ -123,6 +123,40 @@ def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
         assert run_both(raw, out, tmp_path / f"scratch{step}", config).mode == "incremental"
 
 
+def cut(body: str, rng: random.Random) -> str:
+    """A run of the body's words from near its start: a truncated copy or an excerpt."""
+    words = body.split(" ")
+    start = rng.randrange(len(words) // 5 + 1)
+    return " ".join(words[start : start + rng.randint(len(words) // 2, len(words))])
+
+
+def test_random_cuts_match_a_full_rebuild(tmp_path: Path) -> None:
+    # truncated copies and excerpts leave as contained; adding, changing and removing
+    # their longer sources turns them, and an incremental run must follow as a rebuild
+    rng = random.Random(11)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    pool = [text(i, rng.randint(60, 160)) for i in range(5)]
+    write_files(raw, {f"f{i}.txt": cut(rng.choice(pool), rng) for i in range(8)})
+    clean_corpus(raw, out)
+    rules: set[str] = set()
+    for step in range(12):
+        names = sorted(p.name for p in raw.iterdir())
+        for _ in range(rng.randint(1, 3)):
+            action = rng.random()
+            if action < 0.3 and len(names) > 1:
+                (raw / names.pop(rng.randrange(len(names)))).unlink()
+            else:
+                name = rng.choice(names) if action < 0.6 else f"g{step}_{rng.randint(0, 99)}.txt"
+                body = rng.choice(pool)
+                body = cut(body, rng) if rng.random() < 0.6 else variant(body, step, 1)
+                write_files(raw, {name: body})
+                names = sorted(set(names) | {name})
+        assert run_both(raw, out, tmp_path / f"scratch{step}").mode == "incremental"
+        audit = (out / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+        rules.update(json.loads(x)["rule"] for x in audit)
+    assert "contained" in rules
+
+
 def test_config_change_rebuilds_and_says_why(base: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     clean_corpus(base, out)

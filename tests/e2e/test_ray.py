@@ -17,7 +17,7 @@ import ray
 from cleaner import clean_corpus
 from cleaner.executors import make_executor
 from cleaner.integrations.ray import RayExecutor
-from tests.corpora import outputs
+from tests.corpora import outputs, text
 from tests.processes import cleaner, descendants, in_group, kill_left, read, started_by, wait_gone
 from tests.scale_corpus import write_corpus
 
@@ -41,6 +41,10 @@ def test_ray_map_keeps_order(ray_cluster: None) -> None:
 
 def test_ray_run_is_byte_identical_to_local(ray_cluster: None, tmp_path: Path) -> None:
     raw = write_corpus(tmp_path / "raw", docs=80, seed=3)
+    for i in range(3):  # a source and a truncated copy of it: the copy is contained
+        body = text(40 + i, 200)
+        (raw / f"full{i}.txt").write_text(body, encoding="utf-8")
+        (raw / f"cut{i}.txt").write_text(body[: len(body) * 3 // 5], encoding="utf-8")
     local = clean_corpus(raw, tmp_path / "local")
     executor = make_executor("ray")
     try:
@@ -49,6 +53,7 @@ def test_ray_run_is_byte_identical_to_local(ray_cluster: None, tmp_path: Path) -
         executor.close()
     assert report.duplicates == local.duplicates > 0
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    assert (tmp_path / "ray" / "audit.jsonl").read_text().count('"rule": "contained"') >= 3
 
 
 @pytest.mark.slow

@@ -31,7 +31,7 @@ def test_prepared_shingles_and_keys_match_the_per_document_ones(tmp_path: Path) 
     raw = write_corpus(tmp_path / "raw", docs=30, seed=2)
     path = next(p for p in sorted(raw.rglob("*.jsonl")))
     prepared = clean_file(CleanTask(str(path), path.name, CleanConfig()))
-    banding = Banding(0.8)
+    banding = Banding(0.8, containment=True)  # the default config's bands
     for k, ordinal in enumerate(prepared.indexed.tolist()):
         row = prepared.docs[ordinal]
         sets = shingle_hashes(json.loads(row.record)["text"])

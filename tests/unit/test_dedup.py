@@ -91,8 +91,33 @@ def test_which_copy_is_kept_does_not_depend_on_input_order() -> None:
 
 
 def test_threshold_is_respected() -> None:
-    out = list(DropNearDuplicates(DedupConfig(threshold=0.99)).run(_near_dup_corpus()))
+    config = DedupConfig(threshold=0.99, containment=False)
+    out = list(DropNearDuplicates(config).run(_near_dup_corpus()))
     assert all(d.dropped is None for d in out)
+
+
+def test_below_the_threshold_a_contained_copy_leaves_as_contained() -> None:
+    # one word changed: Jaccard under 0.99, but nearly every shingle is in the longer copy
+    out = list(DropNearDuplicates(DedupConfig(threshold=0.99)).run(_near_dup_corpus()))
+    dropped = [d.dropped for d in out if d.dropped is not None]
+    assert [(c.rule, c.detail["duplicate_of"]) for c in dropped] == [("contained", "a.txt")]
+    detail = dropped[0].detail
+    assert detail["containment"] >= 0.9 > detail["similarity"]
+
+
+def test_a_truncated_copy_leaves_as_contained_and_only_when_on() -> None:
+    full = "\n\n".join([PARA_A, PARA_B, PARA_C])
+    cut = f"{PARA_A}\n\n{PARA_B}"
+    docs = [doc(cut, "cut.txt"), doc(full, "full.txt")]
+    out = list(DropNearDuplicates().run(docs))
+    gone = out[0].dropped
+    assert gone is not None and gone.rule == "contained" and out[1].dropped is None
+    assert gone.detail["duplicate_of"] == "full.txt" and gone.detail["containment"] == 1.0
+    assert gone.detail["similarity"] < 0.8
+    kept = list(DropNearDuplicates(DedupConfig(containment=False)).run(docs))
+    assert all(d.dropped is None for d in kept)
+    strict = list(DropNearDuplicates(DedupConfig(containment_threshold=1.0)).run(docs))
+    assert strict[0].dropped is not None  # every shingle is in the longer one
 
 
 def test_paragraphs_shared_across_documents_only_go_when_asked() -> None:

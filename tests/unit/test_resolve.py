@@ -19,13 +19,21 @@ from tests.oracles import MemoryIndex
 WORDS = [f"w{i}" for i in range(40)]
 
 
-def corpus(rng: random.Random, n: int) -> list[str]:
+def corpus(rng: random.Random, n: int, cuts: bool = False) -> list[str]:
     """Texts with chains of edits (each a near copy of the one before), exact copies
-    (ties on length) and unrelated texts."""
+    (ties on length) and unrelated texts; with ``cuts``, also parts of earlier texts
+    (a run of their words, sometimes with a word changed), contained in them."""
     texts: list[str] = []
     while len(texts) < n:
         kind = rng.random()
-        if texts and kind < 0.3:
+        if cuts and texts and kind < 0.2:
+            words = rng.choice(texts).split()
+            start = rng.randrange(len(words) // 3 + 1)
+            part = words[start : start + rng.randint(len(words) // 3, len(words))]
+            if part and rng.random() < 0.3:
+                part[rng.randrange(len(part))] = rng.choice(WORDS)
+            texts.append(" ".join(part))
+        elif texts and kind < 0.3:
             words = rng.choice(texts).split()
             for _ in range(rng.randint(0, 3)):
                 if words:
@@ -47,9 +55,12 @@ def ranks(texts: list[str], sources: list[str]) -> list[Rank]:
     ]
 
 
+Verdict = tuple[int, float] | tuple[int, float, float]  # kept one, Jaccard[, containment]
+
+
 def reference(
-    texts: list[str], sources: list[str], threshold: float
-) -> dict[int, tuple[int, float]]:
+    texts: list[str], sources: list[str], threshold: float, containment: float | None = None
+) -> dict[int, Verdict]:
     sets = [shingle_hashes(t) for t in texts]
     index = MemoryIndex(
         sets,
@@ -57,20 +68,27 @@ def reference(
         [position_key(s, i) for i, s in enumerate(sources)],
         [True] * len(texts),
         threshold=threshold,
-        banding=Banding(threshold),
+        banding=Banding(threshold, containment=containment is not None),
+        containment=containment,
     )
-    return {
-        d: (k, s) for d, (k, s) in index.resolve_all().items() if k is not None and s is not None
-    }
+    out: dict[int, Verdict] = {}
+    for d, (k, s) in index.resolve_all().items():
+        if k is not None and s is not None:
+            out[d] = (k, s, index.contained[d]) if d in index.contained else (k, s)
+    return out
 
 
 def arrays(
-    texts: list[str], sources: list[str], threshold: float, block: int = 1 << 24
-) -> dict[int, tuple[int, float]]:
+    texts: list[str],
+    sources: list[str],
+    threshold: float,
+    block: int = 1 << 24,
+    containment: float | None = None,
+) -> dict[int, Verdict]:
     sets = shingle_sets(texts)
     full = np.flatnonzero(sets.sizes() > 0)
     mine = sets.take(full)
-    keys = Banding(threshold).keys(mine)
+    keys = Banding(threshold, containment=containment is not None).keys(mine)
     rank = priority_rank(ranks(texts, sources))
     positions = priority_rank([position_key(s, i) for i, s in enumerate(sources)])
     asked: list[int] = []
@@ -81,13 +99,18 @@ def arrays(
             return super().shingles(rows)
 
     docs = Counting(rank[full], positions[full], mine)
-    dropped, dup_of, sim = resolve_arrays(keys, mine.sizes(), threshold, docs, block=block)
+    found = resolve_arrays(
+        keys, mine.sizes(), threshold, docs, block=block, containment=containment
+    )
     assert len(set(asked)) <= len(full)
     if block > 10**6:  # one block: a set is read to find exact copies, then to verify
         assert len(asked) <= 2 * len(set(asked))
-    return {
-        int(full[d]): (int(full[k]), float(s)) for d, k, s in zip(dropped, dup_of, sim, strict=True)
-    }
+    out: dict[int, Verdict] = {}
+    for d, k, s, c in zip(*found, strict=True):
+        out[int(full[d])] = (
+            (int(full[k]), float(s)) if np.isnan(c) else (int(full[k]), float(s), float(c))
+        )
+    return out
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -99,6 +122,31 @@ def test_arrays_match_the_reference_on_random_corpora(seed: int) -> None:
     want = reference(texts, sources, threshold)
     assert arrays(texts, sources, threshold) == want
     assert arrays(texts, sources, threshold, block=rng.choice([1, 50, 500])) == want
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_containment_arrays_match_the_reference_on_random_corpora(seed: int) -> None:
+    rng = random.Random(seed)
+    texts = corpus(rng, rng.randint(1, 80) if seed % 4 else rng.randint(200, 400), cuts=True)
+    sources = [rng.choice("abc") for _ in texts]
+    threshold = rng.choice([0.7, 0.8, 0.9])
+    share = rng.choice([0.8, 0.9, 1.0])
+    want = reference(texts, sources, threshold, share)
+    assert arrays(texts, sources, threshold, containment=share) == want
+    small = rng.choice([1, 50, 500])
+    assert arrays(texts, sources, threshold, block=small, containment=share) == want
+    if seed == 0:
+        assert any(len(v) == 3 for v in want.values())  # the corpus has contained drops
+
+
+def test_a_prefix_leaves_as_contained_in_its_source() -> None:
+    words = [f"w{i}" for i in range(100)]
+    long_text, prefix = " ".join(words), " ".join(words[:55])
+    got = arrays(
+        [prefix, long_text, "other words entirely here and there"], ["a"] * 3, 0.8, containment=0.9
+    )
+    assert got == {0: (1, pytest.approx(51 / 96), 1.0)}
+    assert arrays([prefix, long_text], ["a"] * 2, 0.8) == {}  # Jaccard alone keeps both
 
 
 def test_a_chain_keeps_every_other_link() -> None:
@@ -127,7 +175,7 @@ def test_no_candidates_reads_no_document() -> None:
     sets = shingle_sets(["one two three four five six", "seven eight nine ten eleven"])
     keys = Banding(0.8).keys(sets)
     docs = Refuse(np.arange(2), np.arange(2), sets)
-    dropped, _, _ = resolve_arrays(keys, sets.sizes(), 0.8, docs)
+    dropped, _, _, _ = resolve_arrays(keys, sets.sizes(), 0.8, docs)
     assert dropped.tolist() == []
 
 
@@ -145,7 +193,7 @@ def test_many_exact_copies_are_not_compared_pair_by_pair() -> None:
             return super().shingles(rows)
 
     docs = Counting(rank, np.arange(len(texts), dtype=np.int64), sets)
-    dropped, dup_of, sim = resolve_arrays(keys, sets.sizes(), 0.8, docs)
+    dropped, dup_of, sim, _ = resolve_arrays(keys, sets.sizes(), 0.8, docs)
     first = int(np.argmin(rank[:3000]))
     assert sorted(dropped.tolist()) == sorted(set(range(3000)) - {first})
     assert set(dup_of.tolist()) == {first} and set(sim.tolist()) == {1.0}
