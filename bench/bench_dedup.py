@@ -1,5 +1,10 @@
 """Cleaner's MinHash dedup side by side with datasketch's MinHashLSH: quality and speed.
 
+The corpus a user gets, on dedup-dev (the scorer's ``corpus`` block, with CPU-seconds):
+``cleaner run`` with and without containment, datasketch MinHashLSH (Jaccard 0.8, first
+copy kept) and MinHashLSH plus LSH Ensemble (containment 0.9, longest copy kept); and
+the containment candidates of cleaner's short bands against LSH Ensemble's.
+
 Quality, on the shared dedup-dev set, scored by the shared scorer (a subprocess):
 
 * cleaner "clusters": every document's ``duplicate_of`` (star clusters, verified);
@@ -34,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH, MinHashLSHEnsemble
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,12 +47,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from gen_corpus import generate  # noqa: E402
 
-from cleaner.config import CleanConfig  # noqa: E402
+from cleaner.config import CleanConfig, DedupConfig  # noqa: E402
 from cleaner.dedup.cluster import star_clusters  # noqa: E402
 from cleaner.dedup.find import find_block_duplicates, find_duplicates  # noqa: E402
 from cleaner.dedup.keeper import priority_rank, rank_key  # noqa: E402
-from cleaner.dedup.lsh import band_keys, choose_bands  # noqa: E402
+from cleaner.dedup.lsh import Banding, band_keys, choose_bands  # noqa: E402
 from cleaner.dedup.minhash import MinHasher  # noqa: E402
+from cleaner.dedup.pairs import all_candidate_pairs  # noqa: E402
+from cleaner.dedup.shingles import shingle_sets  # noqa: E402
 from cleaner.document import Document  # noqa: E402
 from cleaner.pipeline import Pipeline  # noqa: E402
 from cleaner.stages.dedup import DropNearDuplicates  # noqa: E402
@@ -188,6 +195,84 @@ def quality(data: Path, tmp: Path) -> None:
         )
 
 
+def corpus_line(name: str, s: dict[str, Any], cpu: float) -> str:
+    """The scorer's ``corpus`` block on one line: what a user of the output sees."""
+    c = s["corpus"]
+    gone = c["injected_one_copy_gone"]
+    kinds = " / ".join(f"{gone[k]:.3f}" for k in ("truncate", "combo", "para_drop", "syndicated"))
+    return (
+        f"  {name:<34} residual {c['residual_pairs_J>=0.8']:>7} | one copy gone "
+        f"{gone['ALL']:.3f} (truncate / combo / para_drop / syndicated {kinds}) | "
+        f"false drops {c['false_drops']} | {cpu:.2f} CPU-s"
+    )
+
+
+def audit_records(folder: Path) -> list[dict[str, Any]]:
+    """``duplicate_of`` records from a run's audit: its near-duplicate and contained drops."""
+    return [
+        {"id": int(r["id"]), "duplicate_of": int(r["duplicate_of"])}
+        for r in read_jsonl(folder / "audit.jsonl")
+        if r.get("stage") == "drop-near-duplicates"
+    ]
+
+
+def corpus(data: Path, tmp: Path) -> None:
+    """The corpus a user gets from dedup-dev: ``cleaner run`` (one worker, CPU of the whole
+    process), and datasketch on the raw texts (unverified candidates, as its users run
+    it): MinHashLSH(0.8) keeping the first copy, and that plus an LSH Ensemble at
+    containment 0.9 keeping the longest copy."""
+    print("dedup-dev, the corpus a user gets (the scorer's corpus block):")
+    for name, flags in [
+        ("cleaner run", []),
+        ("cleaner run --no-containment", ["--no-containment"]),
+    ]:
+        out = tmp / f"run{len(flags)}"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cmd = [sys.executable, "-m", "cleaner", "run", str(data / "docs.jsonl"), str(out)]
+        subprocess.run([*cmd, "--workers", "1", "-q", *flags], check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        recs = audit_records(out)
+        print(corpus_line(name, score(write_jsonl(tmp / f"c{len(flags)}.jsonl", recs), data), cpu))
+    docs = read_jsonl(data / "docs.jsonl")
+    texts, ids = [d["text"] for d in docs], [int(d["id"]) for d in docs]
+    t0 = time.process_time()
+    hashes = [ds_minhash(t) for t in texts]
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    first: list[dict[str, Any]] = []
+    for i, m in zip(ids, hashes, strict=True):
+        found = lsh.query(m)
+        if found:
+            first.append({"id": i, "duplicate_of": min(found)})
+        else:
+            lsh.insert(i, m, check_duplication=False)
+    cpu = time.process_time() - t0
+    recs = first
+    print(
+        corpus_line("datasketch MinHashLSH", score(write_jsonl(tmp / "ds.jsonl", recs), data), cpu)
+    )
+    t0 = time.process_time()
+    hashes = [ds_minhash(t) for t in texts]
+    size = [len(set(ds_shingles(t))) for t in texts]
+    ensemble = MinHashLSHEnsemble(threshold=0.9, num_perm=128, num_part=16)
+    ensemble.index((k, hashes[k], size[k]) for k in range(len(texts)))
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    kept: set[int] = set()
+    longest: list[dict[str, Any]] = []
+    for k in sorted(range(len(texts)), key=lambda k: (-len(texts[k]), k)):
+        near = [x for x in lsh.query(hashes[k]) if x in kept]
+        holders = [x for x in ensemble.query(hashes[k], size[k]) if x in kept]
+        if near or holders:
+            longest.append({"id": ids[k], "duplicate_of": ids[min(near or holders)]})
+        else:
+            kept.add(k)
+            lsh.insert(k, hashes[k], check_duplication=False)
+    cpu = time.process_time() - t0
+    recs = longest
+    name = "datasketch MinHashLSH + Ensemble"
+    print(corpus_line(name, score(write_jsonl(tmp / "dse.jsonl", recs), data), cpu))
+
+
 def product(texts: list[str], ids: list[int], data: Path, tmp: Path) -> None:
     """What `cleaner run` drops: the drop-near-duplicates stage, on raw text and after the
     per-document stages (repair, boilerplate, blocks), as the pipeline runs it."""
@@ -196,9 +281,13 @@ def product(texts: list[str], ids: list[int], data: Path, tmp: Path) -> None:
     t0 = time.process_time()
     cleaned = list(per_doc.run(docs))
     clean_cpu = time.process_time() - t0
-    for name, batch in [("stage, raw text", docs), ("stage, after cleaning", cleaned)]:
+    for name, batch, dedup in [
+        ("stage, raw text", docs, DedupConfig()),
+        ("stage, after cleaning", cleaned, DedupConfig()),
+        ("stage, cleaned, Jaccard only", cleaned, DedupConfig(containment=False)),
+    ]:
         t0 = time.process_time()
-        out = list(DropNearDuplicates().run(batch))
+        out = list(DropNearDuplicates(dedup).run(batch))
         cpu = time.process_time() - t0
         recs = [
             {
@@ -209,10 +298,61 @@ def product(texts: list[str], ids: list[int], data: Path, tmp: Path) -> None:
             }
             for d in out
         ]
-        print(line(f"cleaner {name}", score(write_jsonl(tmp / f"{name[7:10]}.jsonl", recs), data)))
+        print(line(f"cleaner {name}", score(write_jsonl(tmp / f"{name[7:14]}.jsonl", recs), data)))
         dropped = sum(d.dropped is not None for d in out)
         print(f"    ({cpu:.2f} CPU-s for the stage; {dropped} dropped)")
     print(f"    (per-document cleaning of {len(docs)} docs: {clean_cpu:.1f} CPU-s)")
+    containment_candidates([d.text for d in cleaned if d.dropped is None])
+
+
+def containment_candidates(texts: list[str], share: float = 0.9) -> None:
+    """Candidate recall for containment on the cleaned texts, and CPU: cleaner's short
+    bands against datasketch's LSH Ensemble. The truth is every pair in which at least
+    ``share`` of the smaller set's shingles are in the other (exact, on shingle hashes)."""
+    sets = shingle_sets(texts)
+    sizes = sets.sizes()
+    owners: dict[int, list[int]] = {}
+    for k in range(len(texts)):
+        for h in sets[k].tolist():
+            owners.setdefault(h, []).append(k)
+    inter: dict[tuple[int, int], int] = {}
+    for group in owners.values():
+        if len(group) <= 200:  # a shingle in more than 200 texts is no article's own
+            for x in range(len(group)):
+                for y in range(x + 1, len(group)):
+                    inter[group[x], group[y]] = inter.get((group[x], group[y]), 0) + 1
+    truth = {p for p, c in inter.items() if c >= share * min(sizes[p[0]], sizes[p[1]])}
+    t0 = time.process_time()
+    keys = Banding(0.8, containment=True).keys(sets)
+    a, b = all_candidate_pairs(keys)
+    ours_cpu = time.process_time() - t0
+    ours = set(zip(a.tolist(), b.tolist(), strict=True))
+    t0 = time.process_time()
+    hashes = [ds_minhash(t) for t in texts]
+    ds_sig = time.process_time() - t0
+    t0 = time.process_time()
+    ensemble = MinHashLSHEnsemble(threshold=share, num_perm=128, num_part=16)
+    ensemble.index(
+        (k, m, len(set(ds_shingles(t)))) for k, (m, t) in enumerate(zip(hashes, texts, strict=True))
+    )
+    theirs: set[tuple[int, int]] = set()
+    for k, (m, t) in enumerate(zip(hashes, texts, strict=True)):
+        for other in ensemble.query(m, len(set(ds_shingles(t)))):
+            if other != k:
+                theirs.add((min(k, other), max(k, other)))
+    ds_cpu = time.process_time() - t0
+    print(
+        f"containment candidates on {len(texts)} cleaned texts, {len(truth)} pairs at >= {share}:"
+    )
+    for name, found, cpu in [
+        ("cleaner bands (21 x 6 + 24 x 2)", ours, ours_cpu),
+        ("datasketch LSH Ensemble", theirs, ds_cpu),
+    ]:
+        print(
+            f"  {name:<32} recall {len(truth & found) / max(len(truth), 1):.4f}, "
+            f"{len(found)} candidates, {cpu:.2f} CPU-s (signatures not included)"
+        )
+    print(f"  (datasketch MinHash update() for those texts: {ds_sig:.2f} CPU-s)")
 
 
 def speed(n_docs: int, ds_docs: int, cluster_docs: int) -> None:
@@ -244,6 +384,19 @@ def speed(n_docs: int, ds_docs: int, cluster_docs: int) -> None:
         f"  LSH: {bands} bands x {rows} rows, band keys {keys.nbytes / n_docs:.0f} bytes/doc "
         f"(datasketch picks {ds.b} x {ds.r}; its dict-of-lists index is not measured here)"
     )
+    both = Banding(0.8, containment=True).keys(shingle_sets(texts[:100]))
+    print(
+        f"  with the containment bands: {both.shape[1]} keys, {both.nbytes / 100:.0f} bytes/doc; "
+        f"a full build holds {both.nbytes / 100 + 16:.0f} bytes/doc with the size and handle"
+    )
+    docs = [Document(str(i), f"{i}.txt", t) for i, t in enumerate(texts)]
+    for name, dedup in [("Jaccard only", DedupConfig(containment=False)), ("+ containment", None)]:
+        t0 = time.process_time()
+        out = list(DropNearDuplicates(dedup).run(docs))
+        print(
+            f"  drop-near-duplicates stage, {name}: {time.process_time() - t0:.2f} CPU-s, "
+            f"{sum(d.dropped is not None for d in out)} dropped"
+        )
     t0 = time.process_time()
     result = find_duplicates(texts, signatures=sig, priority=keep_order(texts, list(range(n_docs))))
     print(
@@ -284,6 +437,7 @@ def main() -> int:
     )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        corpus(args.dedup_dev.resolve(), Path(tmp))
         quality(args.dedup_dev.resolve(), Path(tmp))
     speed(args.docs, args.ds_docs, args.cluster_docs)
     return 0
