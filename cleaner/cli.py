@@ -323,7 +323,7 @@ def run(
     "corpus_dir",
     type=click.Path(path_type=Path, file_okay=False),
     help="Output folder of `cleaner run`: count FILE's lines with its corpus, so "
-    "`corpus-repeat` shows as in the run.",
+    "`corpus-repeat` shows as in the run, and name a corpus document it duplicates.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 def explain(
@@ -343,7 +343,9 @@ def explain(
     The title, date and author taken out of the text are shown on top. A JSONL file
     is explained record by record; a bad line is named on stderr (and listed in --json
     output, in its place, as in the audit). `corpus-repeat` needs the other pages of the
-    site or folder: with --corpus, FILE's lines count with the corpus's, as in a run.
+    site or folder: with --corpus, FILE's lines count with the corpus's, as in a run,
+    and a document a run would drop as a near-duplicate of a kept corpus document, or
+    as contained in one, names it with the measure.
 
     Example:
 

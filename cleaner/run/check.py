@@ -225,9 +225,22 @@ def judge_file(
             live.append(doc)
     if index is None or not live:
         return result
-    sets = shingle_sets([doc.text for doc in live], ngram)  # one batch for the whole file
+    result.duplicates = duplicates(index, live, source, ngram)
+    return result
+
+
+def duplicates(
+    index: StoredIndex, docs: Sequence[Document], source: str, ngram: int
+) -> list[dict[str, Any]]:
+    """The cleaned ``docs`` of the file ``source`` that a run would drop for a kept corpus
+    document: ``id``, ``duplicate_of``, ``duplicate_source``, ``rule``, ``similarity`` and,
+    for a contained one, ``containment``."""
+    out: list[dict[str, Any]] = []
+    if not docs:
+        return out
+    sets = shingle_sets([doc.text for doc in docs], ngram)  # one batch for the whole file
     keys = index.banding.keys(sets)
-    for k, doc in enumerate(live):
+    for k, doc in enumerate(docs):
         match = index.lookup(sets[k], keys[k], exclude_path=source, rank=doc_rank(doc, k))
         if match is not None:
             kept_id, kept_source, sim, share = match
@@ -240,8 +253,25 @@ def judge_file(
             }
             if share is not None:
                 found["containment"] = round(share, 4)
-            result.duplicates.append(found)
-    return result
+            out.append(found)
+    return out
+
+
+def corpus_index(state: State, manifest: dict[str, Any]) -> StoredIndex | None:
+    """The near-duplicate index of a finished corpus, with the settings it was built
+    with (None when the corpus keeps near-duplicates)."""
+    dedup: dict[str, Any] = manifest["config"]["dedup"]
+    if not dedup["documents"]:
+        return None
+    # a corpus built before containment existed has no such setting: Jaccard only
+    share = float(dedup["containment_threshold"]) if dedup.get("containment", False) else None
+    banding = Banding(
+        float(dedup["threshold"]),
+        int(dedup["num_perm"]),
+        int(dedup["seed"]),
+        containment=share is not None,
+    )
+    return StoredIndex(state, banding.threshold, banding, share)
 
 
 def check_files(
@@ -282,18 +312,7 @@ def check_files(
         )
         return CheckReport(alone, max_boilerplate, note=note)
     with open_corpus(Path(corpus_dir)) as (state, manifest):
-        dedup: dict[str, Any] = manifest["config"]["dedup"]
-        # a corpus built before containment existed has no such setting: Jaccard only
-        share = float(dedup["containment_threshold"]) if dedup.get("containment", False) else None
-        banding = Banding(
-            float(dedup["threshold"]),
-            int(dedup["num_perm"]),
-            int(dedup["seed"]),
-            containment=share is not None,
-        )
-        index = (
-            StoredIndex(state, banding.threshold, banding, share) if dedup["documents"] else None
-        )
+        index = corpus_index(state, manifest)
         root = state.meta("input_root")
         lines = None if repeats is None else CorpusLines(state, repeats)
         files = [
@@ -301,7 +320,7 @@ def check_files(
                 Path(p),
                 pipeline,
                 index,
-                int(dedup["ngram"]),
+                int(manifest["config"]["dedup"]["ngram"]),
                 root,
                 max_boilerplate,
                 config.text_key,

@@ -23,7 +23,7 @@ from cleaner.errors import InputError, UsageError
 from cleaner.names import BlockRule, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
-from cleaner.run.check import CorpusLines, corpus_source, open_corpus
+from cleaner.run.check import CorpusLines, corpus_index, corpus_source, duplicates, open_corpus
 from cleaner.run.stream import StreamCleaner
 from cleaner.stage import Stage
 from cleaner.stages.repair import RepairText
@@ -67,6 +67,9 @@ class Explanation:
     lines: list[Line] = field(default_factory=list)
     author: str | None = None
     dropped: str | None = None  # the rule that left the document out of the corpus
+    # with --corpus: the kept corpus document it duplicates or is contained in (see
+    # cleaner.run.check.duplicates), which a run would drop it for
+    duplicate: dict[str, Any] | None = None
 
     @property
     def removed(self) -> int:
@@ -98,6 +101,13 @@ class Explanation:
             ("dropped", self.dropped),
         )
         head += [f"{k}: {v}" for k, v in found if v]
+        if self.duplicate is not None:
+            d = self.duplicate
+            share = f"containment {d['containment']}, " if "containment" in d else ""
+            head.append(
+                f"{d['rule']} in corpus: {d['duplicate_of']} ({d['duplicate_source']}), "
+                f"{share}similarity {d['similarity']}"
+            )
         if self.repaired:
             head.append(f"repaired: {', '.join(self.repaired)}")
         body = [
@@ -107,8 +117,16 @@ class Explanation:
         return "\n".join([*head, "", *body])
 
 
-def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
-    """Run ``stages`` on ``doc`` and lay every removal onto the repaired page."""
+def explain_document(
+    doc: Document,
+    stages: list[Stage],
+    judge: Callable[[Document], dict[str, Any] | None] | None = None,
+) -> Explanation:
+    """Run ``stages`` on ``doc`` and lay every removal onto the repaired page.
+
+    ``judge`` says which kept corpus document the cleaned ``doc`` duplicates, if any; the
+    explanation then names it and its rule as the drop.
+    """
     base = doc.text
     for stage in stages:
         if doc.dropped is not None:
@@ -127,8 +145,11 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     lines += [Line(c.text, c.rule, c.stage) for c in rest]
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
     dropped = None if doc.dropped is None else doc.dropped.rule
+    duplicate = judge(doc) if judge is not None and doc.dropped is None else None
+    if duplicate is not None:
+        dropped = duplicate["rule"]
     return Explanation(
-        doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author, dropped
+        doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author, dropped, duplicate
     )
 
 
@@ -179,7 +200,9 @@ def explain_file(
     :class:`Rejection` the reader made of it (its ``message`` names file and line).
     ``stages`` defaults to the per-document stages of ``config``. With ``corpus``
     (the output folder of a run), the file's lines count for ``corpus-repeat``
-    together with the corpus's, so the page shows what a run over both removes.
+    together with the corpus's, so the page shows what a run over both removes, and a
+    document that nearly duplicates a kept corpus document, or is contained in a longer
+    one, names it (as ``cleaner check`` does).
     Raises :class:`~cleaner.errors.InputError` for a file that cannot be read or used
     and :class:`~cleaner.errors.UsageError` for a folder that holds no corpus.
     """
@@ -197,12 +220,26 @@ def explain_file(
     if stages is None:
         stages = StreamCleaner(config, near_duplicates=False).stages
         repeats = Pipeline.from_config(config).corpus_stage(CountRepeats)
-        if corpus is not None and repeats is not None:
-            repaired = list(RepairText(config.repair).run(documents))
-            with open_corpus(corpus) as (state, _):
+        if corpus is not None:
+            with open_corpus(corpus) as (state, manifest):
                 source = corpus_source(path, state.meta("input_root"))
-                repeated = CorpusLines(state, repeats).repeated(source, repaired)
-            stages = Pipeline(stages).with_repeated(repeated).stages
+                if repeats is not None:
+                    repaired = list(RepairText(config.repair).run(documents))
+                    repeated = CorpusLines(state, repeats).repeated(source, repaired)
+                    stages = Pipeline(stages).with_repeated(repeated).stages
+                index = corpus_index(state, manifest)
+                ngram = int(manifest["config"]["dedup"]["ngram"])
+                judge = None
+                if index is not None:
+                    found = index
+
+                    def judge(doc: Document) -> dict[str, Any] | None:
+                        return next(iter(duplicates(found, [doc], source, ngram)), None)
+
+                return [
+                    explain_document(item, stages, judge) if isinstance(item, Document) else item
+                    for item in items
+                ]
     return [
         explain_document(item, stages) if isinstance(item, Document) else item for item in items
     ]

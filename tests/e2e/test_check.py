@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.run.check import check_files
+from cleaner.run.explain import Explanation, explain_file
 from tests.conftest import write_files
 from tests.corpora import text, variant
 
@@ -64,6 +65,13 @@ def test_a_truncated_copy_is_contained_as_a_run_would_say(corpus: Path, tmp_path
     audit = [json.loads(x) for x in (tmp_path / "again" / "audit.jsonl").read_text().splitlines()]
     [drop] = [r for r in audit if r["source"] == "part.txt"]
     assert {k: drop[k] for k in dup if k != "id"} == {k: v for k, v in dup.items() if k != "id"}
+    # and explain --corpus names the same partner and measure
+    [explained] = explain_file(new, corpus=corpus)
+    assert isinstance(explained, Explanation) and explained.duplicate == dup
+    assert explained.dropped == "contained"
+    assert f"contained in corpus: {dup['duplicate_of']} (doc4.txt)" in explained.render()
+    [alone] = explain_file(new)
+    assert isinstance(alone, Explanation) and alone.duplicate is None and alone.dropped is None
 
 
 def test_a_corpus_file_is_not_its_own_duplicate(corpus: Path, tmp_path: Path) -> None:
