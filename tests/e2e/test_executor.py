@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -17,7 +20,7 @@ from cleaner.executors import InlineExecutor, LocalExecutor, make_executor
 from cleaner.readers import list_inputs
 from cleaner.run import tasks
 from cleaner.run.tasks import CleanBatch, CountBatch
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.corpora import outputs
 from tests.scale_corpus import write_corpus
 
@@ -202,3 +205,21 @@ def test_an_incremental_run_cleans_only_the_changed_file_of_a_batch(
     cleaned = [t for t in executor.tasks if isinstance(t, CleanBatch)]
     assert [t.path for b in cleaned for t in b.tasks] == [str(page)]
     assert outputs(out) == outputs(tmp_path / "full")
+
+
+def test_pool_workers_start_with_the_tasks_module_imported() -> None:
+    """The forkserver imports the module of the mapped function once; each worker is
+    forked from it with the module in place, and does not import it again (in a fresh
+    process: a forkserver already running keeps what it imported)."""
+    script = (
+        "from cleaner.executors import LocalExecutor\n"
+        "from tests.processes import imported_by\n"
+        "pool = LocalExecutor(2, in_flight=4)\n"
+        "print(sorted(set(pool.map(imported_by, range(8)))))\n"
+        "pool.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    pairs = ast.literal_eval(done.stdout)
+    assert pairs and all(by != worker for by, worker in pairs), pairs
