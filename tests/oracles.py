@@ -5,6 +5,7 @@ Plain and slow on purpose: each says what the fast code must give, in the fewest
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -104,3 +105,17 @@ class MemoryIndex(NearDuplicates):
         """Judge every live document; return {doc: (dup_of or None, similarity or None)}."""
         self.resolve(self.live)
         return self.verdicts
+
+
+def unprintable_share(text: str, sample: int = 1 << 16) -> float:
+    """The share of the first ``sample`` characters that are control characters (but
+    tab, newline, carriage return, form feed and ESC), unassigned, private-use or
+    surrogates: one ``unicodedata`` look-up per character."""
+    head = text[:sample]
+    if not head:
+        return 0.0
+    bad = sum(
+        1 for ch in head
+        if ch not in "\t\n\r\f\x1b" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
+    )  # fmt: skip
+    return bad / len(head)

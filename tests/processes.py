@@ -161,3 +161,11 @@ def cleaner(*args: str, **popen: Any) -> subprocess.Popen[bytes]:
 def cli_run(raw: Path, out: Path, *args: str) -> subprocess.Popen[bytes]:
     """``cleaner run RAW OUT -q ARGS`` in a process of its own."""
     return cleaner("run", str(raw), str(out), "-q", *args)
+
+
+IMPORTED_BY = os.getpid()  # the process that imported this module
+
+
+def imported_by(_: object) -> tuple[int, int]:
+    """(the process that imported this module, this process): a task for a pool."""
+    return IMPORTED_BY, os.getpid()

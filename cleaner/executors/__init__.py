@@ -1,9 +1,9 @@
 """Where a run's work happens: this process, a local process pool, or a Ray cluster.
 
-:func:`cleaner.run.corpus.clean_corpus` hands each input file to an :class:`Executor` as one
-task (read it, run the per-document stages); the driver keeps the state, the dedup
-index and the outputs, so the result does not depend on the executor. Pick one with
-:func:`make_executor`.
+:func:`cleaner.run.corpus.clean_corpus` hands the input files to an :class:`Executor` as
+tasks of one file or a batch of small ones (read them, run the per-document stages);
+the driver keeps the state, the dedup index and the outputs, so the result does not
+depend on the executor. Pick one with :func:`make_executor`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """RayExecutor: run a cleaning job's tasks on a Ray cluster (needs ``cleaner[ray]``).
 
 The only module that imports Ray. Stages know nothing of it: the task function
-:func:`cleaner.run.tasks.clean_file` (and :func:`cleaner.run.tasks.count_file` before it, when
+:func:`cleaner.run.tasks.clean_files` (and :func:`cleaner.run.tasks.count_files` before it, when
 ``corpus-repeat`` counts lines) runs unchanged as a Ray task, one CPU each, and results
 come back in task order, at most ``in_flight`` at a time. The driver (the process that
 runs ``cleaner run``) keeps the state and writes the outputs; a worker reads its input

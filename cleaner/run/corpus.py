@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import logging
 import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,7 @@ from cleaner.run.commit import finish
 from cleaner.run.plan import Plan, plan_run, prepare_output, unchanged
 from cleaner.run.recount import count, recount
 from cleaner.run.report import Report
-from cleaner.run.tasks import CleanTask, clean_file
+from cleaner.run.tasks import CleanBatch, CleanTask, batches, clean_files, file_sizes
 from cleaner.stages.dedup import DropNearDuplicates, banding, containment_threshold
 from cleaner.stages.repeats import CountRepeats
 from cleaner.stats import Stats
@@ -50,6 +51,8 @@ SHUFFLE_MIN = 200_000
 
 # an input file and the ordinals of the documents to clean again (None: all of it)
 Job = tuple[Path, str, list[int] | None]
+T = TypeVar("T")
+BATCHES_PER_WORKER = 4  # a small input is still spread over every worker
 
 __all__ = ["CorpusRun", "Report", "clean_corpus"]
 
@@ -80,7 +83,8 @@ def clean_corpus(
     bad file inside the input is recorded, not raised. ``progress(done, total)`` is
     called as input files are counted and cleaned (see :mod:`cleaner.progress`). Files
     are read and cleaned on ``executor`` (see :mod:`cleaner.executors`; default: this
-    process), one task per input file; the output does not depend on the executor. A run
+    process), one task per input file or per batch of small ones; the output does not
+    depend on the executor. A run
     that fails or is interrupted (KeyboardInterrupt) closes the executor, which stops
     its running tasks, and removes its temporary files.
 
@@ -171,7 +175,8 @@ class CorpusRun:
         # a local run keeps each counted file's repaired documents here for its clean task
         self.spill = folder.state_dir / "repaired.tmp"
         self.local = isinstance(self.executor, InlineExecutor | LocalExecutor)
-        self.kept: dict[str, str] = {}
+        self.kept: dict[str, str] = {}  # source: the spill file its batch was kept in
+        self.sizes: dict[str, int] = {}  # source: file size, for cutting batches
         self.state = plan.state or State.create(folder.state_dir / "state.sqlite.new")
         self.dedup = config.dedup
         self.banding = banding(self.dedup)
@@ -207,24 +212,47 @@ class CorpusRun:
         self.phase("cleaning", len(jobs))
         if repeated is not None:
             repeated = np.unique(repeated)  # sorted once, searched per file
-        tasks = (
+        # runs of whole files, or of documents to clean again, cut into batches; whole
+        # files by the sizes they were counted with, so each batch is one counted
+        # batch and finds the repaired documents kept for it in one spill file
+        groups: list[list[Job]] = []
+        for _, same in itertools.groupby(jobs, key=lambda job: job[2] is None):
+            part = list(same)
+            groups += self.batches([(path, source) for path, source, _ in part], part)
+        tasks = (self._batch(group, repeated) for group in groups)
+        results = (
+            prepared for batch in self.executor.map(clean_files, tasks) for prepared in batch
+        )
+        for (_, _, ordinals), prepared in zip(jobs, results, strict=True):
+            self.cleaned += len(prepared.docs)
+            store = self.state.add_file if ordinals is None else self.state.add_docs
+            yield prepared, store(prepared, full=full)
+            self.tick()
+
+    def _batch(self, group: list[Job], repeated: npt.NDArray[np.uint64] | None) -> CleanBatch:
+        """The task that cleans ``group``; its files' tasks carry the repeated lines each
+        file holds (None: not counted)."""
+        tasks = tuple(
             CleanTask(
                 str(path),
                 source,
                 self.config,
                 None if repeated is None else self._held(source, repeated),
                 None if ordinals is None else tuple(ordinals),
-                self.kept.pop(source, None) if ordinals is None else None,
             )
-            for path, source, ordinals in jobs
+            for path, source, ordinals in group
         )
-        for (_, _, ordinals), prepared in zip(
-            jobs, self.executor.map(clean_file, tasks), strict=True
-        ):
-            self.cleaned += len(prepared.docs)
-            store = self.state.add_file if ordinals is None else self.state.add_docs
-            yield prepared, store(prepared, full=full)
-            self.tick()
+        kept = {self.kept.pop(source, None) for _, source, ordinals in group if ordinals is None}
+        return CleanBatch(tasks, tuple(sorted(k for k in kept if k is not None)))
+
+    def batches(self, files: list[tuple[Path, str]], items: list[T]) -> list[list[T]]:
+        """``items`` (one per file of ``files``) cut into the executor's batches
+        (:func:`~cleaner.run.tasks.batches`, several per worker), by the size of each
+        file as first seen by this run: the same files give the same batches each time."""
+        new = [(path, source) for path, source in files if source not in self.sizes]
+        self.sizes.update(zip((s for _, s in new), file_sizes(p for p, _ in new), strict=True))
+        sizes = [self.sizes[source] for _, source in files]
+        return batches(items, sizes, parts=BATCHES_PER_WORKER * self.executor.workers)
 
     def _held(self, source: str, repeated: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         """The lines of ``repeated`` that the stored line sets of ``source`` hold."""

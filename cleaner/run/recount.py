@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.run.tasks import CountTask, count_file
+from cleaner.run.tasks import CountBatch, CountTask, count_files
 from cleaner.stages.repeats import LineSets
 
 if TYPE_CHECKING:
@@ -24,21 +24,32 @@ if TYPE_CHECKING:
 def count(run: CorpusRun, todo: list[tuple[Path, str]]) -> list[LineSets]:
     """Read the line sets of ``todo`` on the executor and store them per file.
 
-    On this machine, each file's repaired documents are kept on disk until it is
-    cleaned, so no file is read and repaired twice. Returns the line sets read.
+    Small files are counted in batches (:func:`~cleaner.run.tasks.batches`), the
+    same batches as they are cleaned in. On this machine, each batch's repaired
+    documents are kept on disk until it is cleaned, so no file is read and repaired
+    twice. Returns the line sets read.
     """
+    groups = run.batches(todo, todo)
+    spills: list[str | None] = [None] * len(groups)
     if run.local:
         run.spill.mkdir(exist_ok=True)
-        run.kept = {source: str(run.spill / f"{k}.pickle") for k, (_, source) in enumerate(todo)}
+        spills = [str(run.spill / f"{k}.pickle") for k in range(len(groups))]
+        run.kept = {
+            source: str(spill)
+            for group, spill in zip(groups, spills, strict=True)
+            for _, source in group
+        }
     run.phase("counting lines", len(todo))
     tasks = (
-        CountTask(str(path), source, run.config, run.kept.get(source)) for path, source in todo
+        CountBatch(tuple(CountTask(str(path), source, run.config) for path, source in group), spill)
+        for group, spill in zip(groups, spills, strict=True)
     )
     found = []
-    for source, sets in run.executor.map(count_file, tasks):
-        run.state.set_lines(source, sets)
-        found.append(sets)
-        run.tick()
+    for results in run.executor.map(count_files, tasks):
+        for source, sets in results:
+            run.state.set_lines(source, sets)
+            found.append(sets)
+            run.tick()
     return found
 
 

@@ -5,6 +5,11 @@ arrays), so it pickles to a worker process or a Ray task; :func:`count_file` and
 :func:`clean_file` are module-level for the same reason. Both read the file where
 they run (a Ray worker must see the input at the same path) and return rows, never
 documents, so little crosses the process boundary.
+
+An executor runs them in batches (:class:`CountBatch`, :class:`CleanBatch`; see
+:func:`batches`): a folder of one small file per document would otherwise cost a
+task, a round trip to a worker and a spill file per document. A batch gives one
+result per file, as the files one by one would.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from __future__ import annotations
 import os
 import pickle
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,19 +36,69 @@ from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.prepare import PreparedFile, prepare_file
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
+BATCH_BYTES = 1 << 20  # a task reads files up to about this many bytes (or one bigger file)
+BATCH_FILES = 256  # and at most this many files
+
+T = TypeVar("T")
+# a file as the executor's side of a run keeps it: (entry, mtime_ns, seen_ns)
+Kept = tuple[InputFile, int, int]
+
+
+def batches(items: Sequence[T], sizes: Sequence[int], parts: int = 1) -> list[list[T]]:
+    """``items`` in order, cut into runs of at most :data:`BATCH_FILES` whose ``sizes``
+    add up to about :data:`BATCH_BYTES` (a bigger item is a run of its own), and to
+    at most a ``parts``-th of the whole, so that a small input still gives each
+    worker several runs.
+
+    >>> batches("abcde", [500_000, 500_000, 2_000_000, 10, 10])
+    [['a', 'b'], ['c'], ['d', 'e']]
+    >>> batches("abcde", [10, 10, 10, 10, 10], parts=2)
+    [['a', 'b'], ['c', 'd'], ['e']]
+    """
+    limit = min(BATCH_BYTES, sum(sizes) // max(1, parts))
+    out: list[list[T]] = []
+    run: list[T] = []
+    total = 0
+    for item, size in zip(items, sizes, strict=True):
+        if run and (total + size > limit or len(run) >= BATCH_FILES):
+            out.append(run)
+            run, total = [], 0
+        run.append(item)
+        total += size
+    if run:
+        out.append(run)
+    return out
+
+
+def file_sizes(paths: Iterable[Path]) -> list[int]:
+    """The size of each file (0 for one that cannot be read: its task says why)."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
 
 
 @dataclass(frozen=True)
 class CountTask:
-    """Count the lines of the file at ``path`` (named ``source`` in the corpus).
-
-    ``keep``: a file to keep the repaired documents in, so that the file's
-    :class:`CleanTask` need not read and repair it again (None: keep nothing).
-    """
+    """Count the lines of the file at ``path`` (named ``source`` in the corpus)."""
 
     path: str
     source: str
     config: CleanConfig
+
+
+@dataclass(frozen=True)
+class CountBatch:
+    """Count the lines of each file of ``tasks``.
+
+    ``keep``: a file to keep the repaired documents of the batch in, so that the
+    files' :class:`CleanTask` need not read and repair them again (None: keep nothing).
+    """
+
+    tasks: tuple[CountTask, ...]
     keep: str | None = None
 
 
@@ -52,8 +109,7 @@ class CleanTask:
     ``repeated``: the salted hashes of the lines repeated across the whole input that
     the file holds (None: not counted; ``corpus-repeat`` then counts the file's own
     documents). ``ordinals``: the only documents to clean (an unchanged file some of
-    whose lines crossed ``min_repeats``; None: all). ``kept``: the file a
-    :class:`CountTask` kept the repaired documents in (read, then deleted).
+    whose lines crossed ``min_repeats``; None: all).
     """
 
     path: str
@@ -61,7 +117,18 @@ class CleanTask:
     config: CleanConfig
     repeated: npt.NDArray[np.uint64] | None = None
     ordinals: tuple[int, ...] | None = None
-    kept: str | None = None
+
+
+@dataclass(frozen=True)
+class CleanBatch:
+    """Clean each file of ``tasks``.
+
+    ``kept``: the files a :class:`CountBatch` kept repaired documents in (read, then
+    deleted); a whole file of ``tasks`` found there is not read and repaired again.
+    """
+
+    tasks: tuple[CleanTask, ...]
+    kept: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=4)
@@ -87,12 +154,24 @@ def count_file(task: CountTask) -> tuple[str, LineSets]:
     would count (line hashes and their words), with no text crossing the process
     boundary.
     """
-    entry, mtime_ns, seen_ns = _read(task.path, task.source, task.config)
-    docs = list(RepairText(task.config.repair).run(entry.documents))
-    if task.keep is not None:
-        with open(task.keep, "wb") as f:
-            pickle.dump((replace(entry, documents=docs), mtime_ns, seen_ns), f, _PICKLE)
-    return task.source, CountRepeats.count(docs)
+    return count_files(CountBatch((task,)))[0]
+
+
+def count_files(batch: CountBatch) -> list[tuple[str, LineSets]]:
+    """:func:`count_file` for each file of ``batch``, keeping the repaired documents
+    of them all in ``batch.keep`` when it is set."""
+    found: list[tuple[str, LineSets]] = []
+    kept: dict[str, Kept] = {}
+    for task in batch.tasks:
+        entry, mtime_ns, seen_ns = _read(task.path, task.source, task.config)
+        docs = list(RepairText(task.config.repair).run(entry.documents))
+        if batch.keep is not None:
+            kept[task.source] = (replace(entry, documents=docs), mtime_ns, seen_ns)
+        found.append((task.source, CountRepeats.count(docs)))
+    if batch.keep is not None:
+        with open(batch.keep, "wb") as f:
+            pickle.dump(kept, f, _PICKLE)
+    return found
 
 
 def clean_file(task: CleanTask) -> PreparedFile:
@@ -104,16 +183,34 @@ def clean_file(task: CleanTask) -> PreparedFile:
     process boundary and the driver does little per document. Runs the same in this
     process, in a local worker process or as a Ray task.
     """
+    return _clean(task, None)
+
+
+def clean_files(batch: CleanBatch) -> list[PreparedFile]:
+    """:func:`clean_file` for each file of ``batch``, in order, taking the repaired
+    documents kept for it when there are some."""
+    kept: dict[str, Kept] = {}
+    for name in batch.kept:
+        try:
+            with open(name, "rb") as f:
+                kept.update(pickle.load(f))
+            os.unlink(name)
+        except FileNotFoundError:  # not kept after all: the files are read again
+            pass
+    return [
+        _clean(task, kept.pop(task.source, None) if task.ordinals is None else None)
+        for task in batch.tasks
+    ]
+
+
+def _clean(task: CleanTask, kept: Kept | None) -> PreparedFile:
+    """Clean one file; ``kept``: its repaired documents, when a count task kept them."""
     config, ordinals = task.config, task.ordinals
-    pipeline = (
-        _pipeline(config)
-        if task.repeated is None
-        else Pipeline.from_config(config, corpus_stages=False, repeated=task.repeated.tolist())
-    )
-    if task.kept is not None and os.path.isfile(task.kept):
-        with open(task.kept, "rb") as f:
-            entry, mtime_ns, seen_ns = pickle.load(f)
-        os.unlink(task.kept)
+    pipeline = _pipeline(config)
+    if task.repeated is not None:
+        pipeline = pipeline.with_repeated(task.repeated.tolist())
+    if kept is not None:
+        entry, mtime_ns, seen_ns = kept
         # repairing is a fixed point: the kept documents are what the first stage gives
         pipeline = Pipeline([s for s in pipeline.stages if not isinstance(s, RepairText)])
     else:

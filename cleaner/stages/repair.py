@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
 import ftfy
+from ftfy.badness import BADNESS_RE
+from ftfy.chardata import (
+    CONTROL_CHARS,
+    DOUBLE_QUOTE_RE,
+    HTML_ENTITY_RE,
+    LIGATURES,
+    SINGLE_QUOTE_RE,
+    WIDTH_MAP,
+)
 
 from cleaner.config import RepairConfig
 from cleaner.document import Change, Document
@@ -57,19 +68,13 @@ def _repair_round(text: str, config: RepairConfig) -> tuple[str, list[str]]:
     ``config.uncurl_quotes`` is set.
     """
     fixes: list[str] = []
-    cfg = ftfy.TextFixerConfig(
-        unescape_html=config.unescape_html,
-        uncurl_quotes=config.uncurl_quotes,
-        fix_encoding=config.fix_mojibake,
-        normalization=None,
-        explain=True,
-    )
-    fixed, explanation = ftfy.fix_and_explain(text, config=cfg)
-    for step in explanation or []:
-        name = _FTFY_NAMES.get(step[1] if step[0] == "apply" else step[0], "fix-encoding")
-        if name not in fixes:
-            fixes.append(name)
-    text = fixed
+    if not ftfy_unchanged(text, config):
+        fixed, explanation = ftfy.fix_and_explain(text, config=_ftfy_config(config))
+        for step in explanation or []:
+            name = _FTFY_NAMES.get(step[1] if step[0] == "apply" else step[0], "fix-encoding")
+            if name not in fixes:
+                fixes.append(name)
+        text = fixed
     norm = unicodedata.normalize(config.normalization, text)  # type: ignore[arg-type]
     if norm != text:
         fixes.append("normalize-unicode")
@@ -91,6 +96,100 @@ def _repair_round(text: str, config: RepairConfig) -> tuple[str, list[str]]:
                 fixes.append("blank-lines")
             text = collapsed
     return text, fixes
+
+
+@lru_cache(maxsize=8)
+def _ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
+    return ftfy.TextFixerConfig(
+        unescape_html=config.unescape_html,
+        uncurl_quotes=config.uncurl_quotes,
+        fix_encoding=config.fix_mojibake,
+        normalization=None,
+        explain=True,
+    )
+
+
+def ftfy_unchanged(text: str, config: RepairConfig = RepairConfig()) -> bool:
+    """Whether ftfy, as :func:`repair_text` calls it, provably leaves ``text`` as it is.
+
+    True only when no fix ftfy runs could apply: no HTML entity that ftfy decodes
+    (what its ``HTML_ENTITY_RE`` matches), no character that one of its other fixes
+    looks for (:func:`_ftfy_triggers`), and, for non-ASCII text, none of the sequences
+    its mojibake detector calls mojibake (``is_bad``, which ``fix_encoding`` asks
+    first; :func:`looks_bad`). Then every fix is the identity and ftfy returns the
+    text with no step, so calling it can be skipped: most real text is like that, and
+    ftfy costs as much on it. False means only "ftfy may change it".
+
+    >>> ftfy_unchanged("caf\u00e9 \u201cbar\u201d"), ftfy_unchanged("caf\u00c3\u00a9")
+    (True, False)
+    """
+    if _ftfy_triggers(config).search(text) is not None:
+        return False
+    if config.unescape_html and "&" in text and HTML_ENTITY_RE.search(text) is not None:
+        return False
+    return not config.fix_mojibake or text.isascii() or not looks_bad(text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+BAD_REACH = 8  # ftfy's mojibake sequences are at most 7 characters long (a test checks)
+
+
+def looks_bad(text: str) -> bool:
+    """ftfy's ``is_bad(text)`` (does it look like mojibake?), asked only near non-ASCII.
+
+    Each sequence that ``BADNESS_RE`` looks for holds a non-ASCII character and is at
+    most ``BAD_REACH - 1`` characters long, and the pattern has no lookaround and no
+    anchor but the start of the text, so a match lies in a window of ``BAD_REACH``
+    characters either side of a run of non-ASCII characters, and a match in a window
+    is one in the text. Searching the windows gives the same answer as searching the
+    text, without trying the pattern's dozens of alternatives at every ASCII letter.
+    """
+    start = end = -1
+    for run in _NON_ASCII.finditer(text):
+        if run.start() - BAD_REACH > end >= 0:
+            if BADNESS_RE.search(text, start, end) is not None:
+                return True
+            start = -1
+        if start < 0:
+            start = max(0, run.start() - BAD_REACH)
+        end = run.end() + BAD_REACH
+    return end >= 0 and BADNESS_RE.search(text, start, end) is not None
+
+
+@lru_cache(maxsize=8)
+def _ftfy_triggers(config: RepairConfig) -> re.Pattern[str]:
+    """The characters one of ftfy's fixes would act on (but entities and mojibake).
+
+    Read from ftfy's own tables where it has them, so a newer ftfy that widens one is
+    followed: C1
+    controls (``fix_c1_controls``, and ``fix_line_breaks`` for U+0085); ligatures and
+    full/half-width forms (``fix_latin_ligatures``, ``fix_character_width``);
+    ``\\r``, U+2028 and U+2029 (``fix_line_breaks``); surrogates (``fix_surrogates``);
+    ESC, which starts every terminal escape and is itself a control character
+    (``remove_terminal_escapes``, ``remove_control_chars``); curly quotes only when
+    ``uncurl_quotes`` is on.
+    """
+    chars = {*range(0x80, 0xA0), *LIGATURES, *WIDTH_MAP, *CONTROL_CHARS}
+    chars |= {ord("\r"), 0x2028, 0x2029, 0x85, 0x1B, *range(0xD800, 0xE000)}
+    alternatives = [_char_class(chars)]
+    if config.uncurl_quotes:
+        alternatives += [SINGLE_QUOTE_RE.pattern, DOUBLE_QUOTE_RE.pattern]
+    return re.compile("|".join(alternatives))
+
+
+def _char_class(codepoints: Iterable[int]) -> str:
+    """A regex character class of ``codepoints``, in ranges."""
+    ranges: list[list[int]] = []
+    for cp in sorted(set(codepoints)):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return (
+        "["
+        + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+        + "]"
+    )
 
 
 _FTFY_NAMES = {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from click.testing import CliRunner
@@ -13,9 +17,15 @@ from cleaner import CleanConfig, DedupConfig, clean_corpus
 from cleaner.cli import cli
 from cleaner.errors import UsageError
 from cleaner.executors import InlineExecutor, LocalExecutor, make_executor
-from tests.conftest import SEEDS
+from cleaner.readers import list_inputs
+from cleaner.run import tasks
+from cleaner.run.tasks import CleanBatch, CountBatch
+from tests.conftest import ROOT, SEEDS
 from tests.corpora import outputs
 from tests.scale_corpus import write_corpus
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +157,91 @@ def test_cli_run_workers(
 def test_cli_address_needs_ray_executor(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path), "--address", "x"])
     assert result.exit_code == 2 and "--executor ray" in result.output
+
+
+class Recording(InlineExecutor):
+    """Runs tasks in this process and keeps each one it was given."""
+
+    def __init__(self) -> None:
+        self.tasks: list[object] = []
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        for task in tasks:
+            self.tasks.append(task)
+            yield fn(task)
+
+
+def test_small_files_are_counted_and_cleaned_in_batches(
+    raw: Path, reference: dict[str, object], tmp_path: Path
+) -> None:
+    executor = Recording()
+    clean_corpus(raw, tmp_path, executor=executor)
+    assert outputs(tmp_path) == reference
+    files = [source for _, source in list_inputs(raw)]
+    counted = [t for t in executor.tasks if isinstance(t, CountBatch)]
+    cleaned = [t for t in executor.tasks if isinstance(t, CleanBatch)]
+    assert [t.source for b in cleaned for t in b.tasks] == files
+    assert len(cleaned) <= 6  # 43 files, 175 kB: about four batches, one per jsonl file
+    # a file is cleaned in the batch it was counted in, from the batch's one spill file
+    assert [[t.source for t in b.tasks] for b in counted] == [
+        [t.source for t in b.tasks] for b in cleaned
+    ]
+    assert all(len(b.kept) == 1 for b in cleaned)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batches_of_any_size_give_the_same_bytes(
+    raw: Path,
+    reference: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+) -> None:
+    """One file per task (as before batching) and several small batches per worker."""
+    for name, value in (("BATCH_FILES", 1), ("BATCH_BYTES", 2000)):
+        monkeypatch.setattr(tasks, name, value)
+        executor = make_executor("local", workers)
+        try:
+            clean_corpus(raw, tmp_path / name, executor=executor)
+        finally:
+            executor.close()
+        assert outputs(tmp_path / name) == reference
+        monkeypatch.undo()
+
+
+def test_an_incremental_run_cleans_only_the_changed_file_of_a_batch(
+    raw: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    clean_corpus(raw, out)
+    page = sorted((raw / "pages").iterdir())[3]
+    before = page.read_text(encoding="utf-8")
+    page.write_text(before + "\n\nA new closing paragraph about the harbor.", encoding="utf-8")
+    try:
+        executor = Recording()
+        report = clean_corpus(raw, out, executor=executor)
+        clean_corpus(raw, tmp_path / "full", incremental=False)
+    finally:
+        page.write_text(before, encoding="utf-8")
+    assert report.mode == "incremental" and report.files["changed"] == 1
+    cleaned = [t for t in executor.tasks if isinstance(t, CleanBatch)]
+    assert [t.path for b in cleaned for t in b.tasks] == [str(page)]
+    assert outputs(out) == outputs(tmp_path / "full")
+
+
+def test_pool_workers_start_with_the_tasks_module_imported() -> None:
+    """The forkserver imports the module of the mapped function once; each worker is
+    forked from it with the module in place, and does not import it again (in a fresh
+    process: a forkserver already running keeps what it imported)."""
+    script = (
+        "from cleaner.executors import LocalExecutor\n"
+        "from tests.processes import imported_by\n"
+        "pool = LocalExecutor(2, in_flight=4)\n"
+        "print(sorted(set(pool.map(imported_by, range(8)))))\n"
+        "pool.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    pairs = ast.literal_eval(done.stdout)
+    assert pairs and all(by != worker for by, worker in pairs), pairs

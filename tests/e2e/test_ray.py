@@ -76,7 +76,7 @@ def test_a_killed_driver_leaves_no_ray_process(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        while not any(p.command().endswith("_file") for p in descendants(proc.pid)):  # a task
+        while not any(p.command().endswith("_files") for p in descendants(proc.pid)):  # a task
             assert proc.poll() is None, "the run ended before a Ray task was seen"
             time.sleep(0.05)
         proc.send_signal(signal.SIGSTOP)  # hold the run where it is

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cleaner.readers.files as files_mod
 from cleaner.errors import InputError
@@ -33,7 +35,9 @@ from cleaner.readers import (
     stream_file,
     stream_input,
 )
+from cleaner.readers.encoding import SAMPLE, _unprintable_share
 from cleaner.run.corpus import clean_corpus
+from tests import oracles
 
 RNG = random.Random(7)
 RANDOM = bytes(RNG.randrange(256) for _ in range(4096))
@@ -705,3 +709,28 @@ def test_a_stream_hands_bad_lines_on_and_lists_only_the_first() -> None:
     assert len(listed) == 1000 and max(listed) == 1  # memory does not grow with bad lines
     assert entry.rejected_records == 1000 and entry.to_dict()["rejected_records"] == 1000
     assert [r.line for r in entry.rejections] == [1]
+
+
+# characters of every kind the binary test counts or lets pass, and plain ones
+_SHARE_ALPHABET = st.one_of(
+    st.sampled_from("\t\n\r\f\x1b\x00\x07\x7f\x85\x9f \u00e9\u2019\ud800\udfff\ue000\uf8ff"),
+    st.sampled_from("\u0378\U000e0080\U0010fffd\U000f0000\ufffe\u200b\ufeff\U0001f600"),
+    st.characters(codec=None, exclude_categories=()),
+    st.characters(max_codepoint=0x7F),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(_SHARE_ALPHABET), st.integers(0, 3))
+def test_unprintable_share_is_the_per_character_definition(text: str, repeat: int) -> None:
+    # repeated, a text can cross the sample limit, where counting stops
+    for case in (text, text * (repeat * SAMPLE // max(1, len(text)) + 1)):
+        assert _unprintable_share(case) == oracles.unprintable_share(case, SAMPLE)
+
+
+def test_unprintable_share_of_plain_and_binary_text() -> None:
+    assert _unprintable_share("") == 0.0
+    assert _unprintable_share("plain\tascii\r\n\f\x1b") == 0.0
+    assert _unprintable_share("ab\x00\x01") == 0.5
+    assert _unprintable_share("\u00e9\ue000\ud800\u0378") == 0.75
+    assert _unprintable_share("x" * SAMPLE + "\x00" * 10) == 0.0

@@ -3,15 +3,27 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 import ftfy
 import pytest
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
+from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.config import RepairConfig
-from cleaner.stages.repair import REPAIR_ROUNDS, RepairText, repair_text
+from cleaner.stages import repair
+from cleaner.stages.repair import (
+    BAD_REACH,
+    REPAIR_ROUNDS,
+    RepairText,
+    _ftfy_config,
+    ftfy_unchanged,
+    looks_bad,
+    repair_text,
+)
 from tests.conftest import CASES, doc
 
 
@@ -105,3 +117,185 @@ def test_whitespace_steps_match_the_plain_ones(text: str) -> None:
 @example("\x80\r\u00ac\u00d1")  # found by hypothesis: a line-by-line oracle read "¬Ñ" as "„"
 def test_whitespace_steps_match_on_random_text(text: str) -> None:
     assert repair_text(text)[0] == old_repair_settled(text)
+
+
+# -- skipping ftfy on text it cannot change ------------------------------------------------
+
+# one text for each thing ftfy's fixes act on (as repair_text configures it)
+FTFY_FIXES = {
+    "mojibake": "caf\u00c3\u00a9 cr\u00c3\u00a8me",
+    "mojibake-cp1252-quote": "it\u00e2\u20ac\u2122s",
+    "mojibake-windows-1251": "\u0432\u0402\u201c a dash",
+    "restore-byte-a0": "voil\u00c3 le travail",
+    "lossy-sequence": "\u00e2\u20ac\ufffd quoted",
+    "inconsistent-utf8": "Ã¡rbol \u2019quote\u2019",
+    "c1-controls": "a\x80b and \x9f",
+    "next-line": "one\x85two",
+    "entity-named": "fish &amp; chips",
+    "entity-numeric": "&#233;t&#xe9;",
+    "entity-capitals": "P&EACUTE;REZ",
+    "terminal-escape": "\x1b[31mred\x1b[0m",
+    "control-nul": "a\x00b",
+    "control-bell": "ring\x07",
+    "control-delete": "del\x7f",
+    "control-arabic": "x\u206ay",
+    "control-annotation": "x\ufff9y\ufffb",
+    "object-replacement": "x\ufffcy",
+    "byte-order-mark": "\ufeffstart",
+    "carriage-return": "a\r\nb\rc",
+    "line-separator": "a\u2028b\u2029c",
+    "ligature": "\ufb01nd the \ufb04",
+    "ligature-dutch": "\u0132sselmeer",
+    "full-width": "\uff28\uff45\uff4c\uff4c\uff4f\uff01",
+    "half-width-katakana": "\uff76\uff80\uff76\uff85",
+    "ideographic-space": "a\u3000b",
+    "surrogate": "a\ud800b",
+    "surrogate-pair": "\ud83d\ude00",
+}
+
+
+def _ftfy(text: str, config: RepairConfig = RepairConfig()) -> tuple[str, list[Any]]:
+    """What repair_text's call to ftfy gives, always calling it."""
+    fixed, steps = ftfy.fix_and_explain(text, config=_ftfy_config(config))
+    return fixed, list(steps or [])
+
+
+@pytest.mark.parametrize("text", FTFY_FIXES.values(), ids=FTFY_FIXES.keys())
+def test_ftfy_is_called_on_every_fix_it_has(text: str) -> None:
+    assert _ftfy(text) != (text, [])  # the example is one ftfy does change
+    assert not ftfy_unchanged(text)
+    assert not ftfy_unchanged(f"Plain words around it. {text} And after.")
+
+
+def test_curly_quotes_reach_ftfy_only_when_uncurling() -> None:
+    text = "\u201cYes\u201d, it\u2019s \u02bcok"
+    assert ftfy_unchanged(text)
+    assert not ftfy_unchanged(text, RepairConfig(uncurl_quotes=True))
+    assert not ftfy_unchanged("&amp;", RepairConfig())
+    assert ftfy_unchanged("&amp;", RepairConfig(unescape_html=False))
+    assert ftfy_unchanged("caf\u00c3\u00a9", RepairConfig(fix_mojibake=False))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "plain ASCII, AT&T & co", "caf\u00e9 \u2014 na\u00efve \u201cok\u201d"]
+)
+def test_clean_text_skips_ftfy(text: str) -> None:
+    assert ftfy_unchanged(text)
+    assert _ftfy(text) == (text, [])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", [RepairConfig(), RepairConfig(uncurl_quotes=True)])
+def test_no_single_character_ftfy_changes_is_skipped(config: RepairConfig) -> None:
+    """Every code point of the Basic Multilingual Plane and a sample beyond it, alone
+    and between letters."""
+    for cp in [*range(0x10000), *range(0x10000, 0x110000, 97)]:
+        for text in (chr(cp), f"a{chr(cp)}b"):
+            if ftfy_unchanged(text, config):
+                assert _ftfy(text, config) == (text, []), hex(cp)
+
+
+def _ftfy_alphabet() -> list[str]:
+    """Characters ftfy acts on or reads as mojibake, and their neighbours."""
+    chars = {*"aZ &#;[m0.\n\t ", "\x1b", "\r", "\u2028", "\u2029", "\x85", "\ufeff"}
+    chars |= {chr(c) for c in [*LIGATURES, *list(WIDTH_MAP)[::7], *CONTROL_CHARS]}
+    chars |= {chr(c) for c in range(0x80, 0x100)}
+    for category in MOJIBAKE_CATEGORIES.values():
+        chars |= set(category)
+    chars |= set("\u2018\u2019\u201c\u201d\u02bc\u0432\u0402\u0393\u03b2\u20ac\ud800\udc00")
+    return sorted(chars)
+
+
+_RISKY_TEXT = st.one_of(
+    st.text(st.sampled_from(_ftfy_alphabet()), max_size=12),
+    st.lists(
+        st.sampled_from(
+            [
+                "&amp;",
+                "&EACUTE;",
+                "&#233;",
+                "\u00c3\u00a9",
+                "\u00e2\u20ac\u2122",
+                "\u00c3 ",
+                "plain ",
+                "\u00e9",
+                "\u2019",
+            ]
+        ),
+        max_size=6,
+    ).map("".join),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_RISKY_TEXT, st.booleans())
+@example("\u00c3 ", False)
+@example("a \u00c2 \u201c", False)
+def test_ftfy_leaves_alone_what_the_check_skips(text: str, uncurl: bool) -> None:
+    config = RepairConfig(uncurl_quotes=uncurl)
+    if ftfy_unchanged(text, config):
+        assert _ftfy(text, config) == (text, [])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_RISKY_TEXT, st.text(st.sampled_from("ab .,\n"), max_size=30))
+def test_looks_bad_is_ftfys_is_bad(text: str, gap: str) -> None:
+    for case in (text, gap + text + gap + text, text + gap):
+        assert looks_bad(case) == is_bad(case)
+
+
+def test_ftfys_mojibake_sequences_are_short_and_hold_non_ascii() -> None:
+    """What looks_bad relies on, read from ftfy's pattern: no sequence longer than
+    BAD_REACH - 1, no lookaround or anchor but the start, and in each alternative a
+    character that must be non-ASCII."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert parsed.getwidth()[1] <= BAD_REACH - 1
+    assert not BADNESS_RE.flags & re.MULTILINE
+    [(op, (_, branches))] = parsed.data
+    assert op == _parser.BRANCH
+    for branch in branches:
+        looks = [arg for op, arg in _walk(branch) if str(op) in ("AT", "ASSERT", "ASSERT_NOT")]
+        assert looks in ([], [_parser.AT_BEGINNING]), branch
+        assert looks == [] or str(branch[0][0]) == "AT"
+        assert any(_only_non_ascii(item) for item in branch), branch
+
+
+def _walk(items: Any) -> Iterator[tuple[Any, Any]]:
+    """Every (op, arg) of a parsed pattern, nested ones too."""
+    for op, arg in items:
+        yield op, arg
+        yield from _nested(arg)
+
+
+def _nested(arg: Any) -> Iterator[tuple[Any, Any]]:
+    if hasattr(arg, "data"):
+        yield from _walk(arg.data)
+    elif isinstance(arg, tuple | list):
+        for part in arg:
+            yield from _nested(part)
+
+
+def _only_non_ascii(item: Any) -> bool:
+    op, arg = item
+    if str(op) == "LITERAL":
+        return bool(arg > 0x7F)
+    if str(op) == "IN":
+        return all(
+            (str(kind) == "LITERAL" and value > 0x7F) or (str(kind) == "RANGE" and value[0] > 0x7F)
+            for kind, value in arg
+        )
+    return False
+
+
+def test_repair_is_the_same_with_ftfy_always_called(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [
+        *FTFY_FIXES.values(),
+        "caf\u00e9 \u201cok\u201d  x",
+        "a\r\n\r\n\r\nb &amp; \u00c3\u00a9",
+    ]
+    skipped = [repair_text(t) for t in texts]
+    monkeypatch.setattr(repair, "ftfy_unchanged", lambda text, config=None: False)
+    assert [repair_text(t) for t in texts] == skipped
