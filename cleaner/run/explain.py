@@ -12,7 +12,7 @@ takes its place among the explanations as the reader's :class:`Rejection`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from cleaner.run.stream import StreamCleaner
 from cleaner.stage import Stage
 from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats
+from cleaner.store.state import State
 
 REPAIR = StageName.REPAIR_TEXT
 BOILERPLATE = StageName.STRIP_BOILERPLATE
@@ -172,6 +173,8 @@ def explain_file(
     config: CleanConfig = CleanConfig(),
     stages: list[Stage] | None = None,
     corpus: Path | None = None,
+    ids: Collection[str] | None = None,
+    source: str | None = None,
 ) -> list[Explanation | Rejection]:
     """Explain every document of one input file (a text file, or each JSONL record).
 
@@ -180,28 +183,76 @@ def explain_file(
     ``stages`` defaults to the per-document stages of ``config``. With ``corpus``
     (the output folder of a run), the file's lines count for ``corpus-repeat``
     together with the corpus's, so the page shows what a run over both removes.
+    With ``ids``, only the documents of those ids are explained (and no rejections
+    are listed). ``source`` is the file's name in the corpus (its documents' ids follow
+    from it): by default its path under the corpus's input folder, else its own name.
     Raises :class:`~cleaner.errors.InputError` for a file that cannot be read or used
     and :class:`~cleaner.errors.UsageError` for a folder that holds no corpus.
     """
+    if stages is not None or corpus is None:
+        return _explain(path, config, stages, None, ids, source)
+    with open_corpus(corpus) as (state, _):
+        return _explain(path, config, None, CorpusPages(state, config), ids, source)
+
+
+@dataclass
+class CorpusPages:
+    """A corpus's stored lines, read once, to explain many of its files as the run
+    that made it would (see :func:`explain_file`)."""
+
+    state: State
+    config: CleanConfig
+    lines: CorpusLines | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        repeats = Pipeline.from_config(self.config).corpus_stage(CountRepeats)
+        self.lines = None if repeats is None else CorpusLines(self.state, repeats)
+
+    def explain(self, path: Path, source: str, ids: Collection[str]) -> list[Explanation]:
+        """The documents ``ids`` of the input ``source`` (at ``path``), which the corpus
+        holds unchanged (the caller checks), explained with the corpus's line counts as
+        the run had them. Only those documents are repaired and cleaned."""
+        found = _explain(path, self.config, None, self, ids, source=source, counted=True)
+        return [e for e in found if isinstance(e, Explanation)]
+
+
+def _explain(
+    path: Path,
+    config: CleanConfig,
+    stages: list[Stage] | None,
+    pages: CorpusPages | None,
+    ids: Collection[str] | None,
+    source: str | None = None,
+    counted: bool = False,
+) -> list[Explanation | Rejection]:
+    """See :func:`explain_file`; ``source`` is the file's name in the corpus (its ids
+    and its folder's line counts follow from it), and ``counted`` takes the file to be
+    in the corpus as it is (see :meth:`CorpusPages.explain`)."""
     if path.is_dir():
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
     if not path.exists():
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
-    entry, docs = stream_file(path, path.name, config.text_key)
+    if source is None and pages is not None:
+        source = corpus_source(path, pages.state.meta("input_root"))
+    entry, docs = stream_file(path, source or path.name, config.text_key)
     items: list[Document | Rejection] = []
     entry.on_rejection = items.append  # bad lines in their place among the documents
     items.extend(docs)
     if entry.outcome == "rejected":
         raise InputError(f"{path}: {entry.reason}")
     documents = [item for item in items if isinstance(item, Document)]
+    if ids is not None:
+        items = [d for d in documents if d.id in ids]  # rejected lines are not asked for
     if stages is None:
         stages = StreamCleaner(config, near_duplicates=False).stages
-        repeats = Pipeline.from_config(config).corpus_stage(CountRepeats)
-        if corpus is not None and repeats is not None:
-            repaired = list(RepairText(config.repair).run(documents))
-            with open_corpus(corpus) as (state, _):
-                source = corpus_source(path, state.meta("input_root"))
-                repeated = CorpusLines(state, repeats).repeated(source, repaired)
+        lines = pages.lines if pages is not None else None
+        if lines is not None:
+            if counted:  # as the run counted the file: only the documents shown repaired
+                shown = [d for d in items if isinstance(d, Document)]
+                repeated = lines.counted(list(RepairText(config.repair).run(shown)))
+            else:  # the file's lines count as they are now, all of its documents
+                repaired = list(RepairText(config.repair).run(documents))
+                repeated = lines.repeated(source or path.name, repaired)
             stages = Pipeline(stages).with_repeated(repeated).stages
     return [
         explain_document(item, stages) if isinstance(item, Document) else item for item in items
