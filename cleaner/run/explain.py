@@ -19,7 +19,7 @@ from typing import Any
 
 from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
-from cleaner.errors import InputError, UsageError
+from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.names import BlockRule, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
@@ -189,16 +189,50 @@ def explain_file(
     Raises :class:`~cleaner.errors.InputError` for a file that cannot be read or used
     and :class:`~cleaner.errors.UsageError` for a folder that holds no corpus.
     """
-    if stages is not None or corpus is None:
-        return _explain(path, config, stages, None, ids, source)
+    if corpus is None or stages is not None:
+        items = _read(path, source or path.name, config.text_key, ids)
+        if stages is None:
+            stages = StreamCleaner(config, near_duplicates=False).stages
+        return [explain_document(d, stages) if isinstance(d, Document) else d for d in items]
     with open_corpus(corpus) as (state, _):
-        return _explain(path, config, None, CorpusPages(state, config), ids, source)
+        pages = CorpusPages(state, config)
+        source = source or corpus_source(path, state.meta("input_root"))
+        items = _read(path, source, config.text_key, ids)
+        stages = pages.stages()
+        if pages.lines is not None:  # the file's lines count as they are now: all of them
+            every = [d for d in items if isinstance(d, Document)]
+            if ids is not None:
+                every = [d for d in _read(path, source, config.text_key) if isinstance(d, Document)]
+            repaired = list(RepairText(config.repair).run(every))
+            stages = pages.stages(pages.lines.repeated(source, repaired))
+        return [explain_document(d, stages) if isinstance(d, Document) else d for d in items]
+
+
+def _read(
+    path: Path, source: str, text_key: str, ids: Collection[str] | None = None
+) -> list[Document | Rejection]:
+    """The documents of one input (only those of ``ids``, if given, and then no
+    rejected lines), with its bad lines in their places."""
+    if path.is_dir():
+        raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
+    if not path.exists():
+        raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
+    entry, docs = stream_file(path, source, text_key)
+    items: list[Document | Rejection] = []
+    if ids is None:
+        entry.on_rejection = items.append  # bad lines in their place among the documents
+        items.extend(docs)
+    else:  # only the documents asked for are kept in memory, not a large file's rest
+        items.extend(d for d in docs if d.id in ids)
+    if entry.outcome == "rejected":
+        raise InputError(f"{path}: {entry.reason}")
+    return items
 
 
 @dataclass
 class CorpusPages:
-    """A corpus's stored lines, read once, to explain many of its files as the run
-    that made it would (see :func:`explain_file`)."""
+    """A corpus's stored lines, read once, to explain its documents as the run that
+    made it did (see :meth:`explain`)."""
 
     state: State
     config: CleanConfig
@@ -208,52 +242,36 @@ class CorpusPages:
         repeats = Pipeline.from_config(self.config).corpus_stage(CountRepeats)
         self.lines = None if repeats is None else CorpusLines(self.state, repeats)
 
-    def explain(self, path: Path, source: str, ids: Collection[str]) -> list[Explanation]:
-        """The documents ``ids`` of the input ``source`` (at ``path``), which the corpus
-        holds unchanged (the caller checks), explained with the corpus's line counts as
-        the run had them. Only those documents are repaired and cleaned."""
-        found = _explain(path, self.config, None, self, ids, source=source, counted=True)
-        return [e for e in found if isinstance(e, Explanation)]
+    def stages(self, repeated: list[int] | None = None) -> list[Stage]:
+        """The per-document stages, with ``repeated`` lines for corpus-repeat."""
+        stages = StreamCleaner(self.config, near_duplicates=False).stages
+        return stages if repeated is None else Pipeline(stages).with_repeated(repeated).stages
 
+    def explain(
+        self, files: dict[str, tuple[Path, Collection[str]]]
+    ) -> dict[str, list[Explanation] | CleanerError]:
+        """The documents asked for in each input: ``{source: (path, ids)}``.
 
-def _explain(
-    path: Path,
-    config: CleanConfig,
-    stages: list[Stage] | None,
-    pages: CorpusPages | None,
-    ids: Collection[str] | None,
-    source: str | None = None,
-    counted: bool = False,
-) -> list[Explanation | Rejection]:
-    """See :func:`explain_file`; ``source`` is the file's name in the corpus (its ids
-    and its folder's line counts follow from it), and ``counted`` takes the file to be
-    in the corpus as it is (see :meth:`CorpusPages.explain`)."""
-    if path.is_dir():
-        raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
-    if not path.exists():
-        raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
-    if source is None and pages is not None:
-        source = corpus_source(path, pages.state.meta("input_root"))
-    entry, docs = stream_file(path, source or path.name, config.text_key)
-    items: list[Document | Rejection] = []
-    entry.on_rejection = items.append  # bad lines in their place among the documents
-    items.extend(docs)
-    if entry.outcome == "rejected":
-        raise InputError(f"{path}: {entry.reason}")
-    documents = [item for item in items if isinstance(item, Document)]
-    if ids is not None:
-        items = [d for d in documents if d.id in ids]  # rejected lines are not asked for
-    if stages is None:
-        stages = StreamCleaner(config, near_duplicates=False).stages
-        lines = pages.lines if pages is not None else None
-        if lines is not None:
-            if counted:  # as the run counted the file: only the documents shown repaired
-                shown = [d for d in items if isinstance(d, Document)]
-                repeated = lines.counted(list(RepairText(config.repair).run(shown)))
-            else:  # the file's lines count as they are now, all of its documents
-                repaired = list(RepairText(config.repair).run(documents))
-                repeated = lines.repeated(source or path.name, repaired)
-            stages = Pipeline(stages).with_repeated(repeated).stages
-    return [
-        explain_document(item, stages) if isinstance(item, Document) else item for item in items
-    ]
+        Each file must be the one the corpus holds (the caller checks its sha256):
+        the corpus's line counts are then the run's, and only the documents asked for
+        are read into memory, repaired and cleaned, with the counts joined once for
+        all of them. A file that cannot be read maps to its error.
+        """
+        found: dict[str, list[Explanation] | CleanerError] = {}
+        wanted: dict[str, list[Document]] = {}
+        for source, (path, ids) in files.items():
+            try:
+                items = _read(path, source, self.config.text_key, ids)
+            except CleanerError as e:
+                found[source] = e
+            else:
+                wanted[source] = [d for d in items if isinstance(d, Document)]
+        stages = self.stages()
+        if self.lines is not None:
+            every = [d for docs in wanted.values() for d in docs]
+            stages = self.stages(
+                self.lines.counted(list(RepairText(self.config.repair).run(every)))
+            )
+        for source, docs in wanted.items():
+            found[source] = [explain_document(d, stages) for d in docs]
+        return found
