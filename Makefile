@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast test-unit lint golden bench clean-venv
+.PHONY: run test test-fast test-unit lint golden screenshot bench clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test-unit: $(STAMP)  ## a quicker loop: tests/unit only
 	$(BIN)/python -m pytest tests/unit
 
 golden: run  ## regenerate the golden output in clean/ after an intended change
+
+screenshot: run  ## docs/report.png: the report of raw/ in headless Chromium (needs chromium)
+	$(BIN)/cleaner report clean --to $(VENV)/report.html
+	$(BIN)/python -m tests.browser $(VENV)/report.html docs/report.png
 
 clean-venv:
 	rm -rf $(VENV)

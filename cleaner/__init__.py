@@ -22,6 +22,7 @@ if typing.TYPE_CHECKING:
     from cleaner.document import Change, Document
     from cleaner.errors import CleanerError, InputError, LockedError, OutputError, UsageError
     from cleaner.pipeline import Pipeline
+    from cleaner.report import write_report
     from cleaner.run.check import CheckReport, FileCheck, check_files
     from cleaner.run.corpus import clean_corpus
     from cleaner.run.report import Report
@@ -42,6 +43,7 @@ _EXPORTS = {
     "OutputError": "cleaner.errors",
     "UsageError": "cleaner.errors",
     "Pipeline": "cleaner.pipeline",
+    "write_report": "cleaner.report",
     "CheckReport": "cleaner.run.check",
     "FileCheck": "cleaner.run.check",
     "check_files": "cleaner.run.check",
@@ -87,4 +89,5 @@ __all__ = [
     "clean_corpus",
     "clean_records",
     "load_config",
+    "write_report",
 ]

@@ -20,7 +20,7 @@ import click
 from cleaner._version import __version__
 from cleaner.config import CleanConfig, load_config
 from cleaner.dedup import DEFAULT_WINDOW
-from cleaner.errors import ExitCode, InputError, UsageError
+from cleaner.errors import ExitCode, UsageError
 from cleaner.executors import EXECUTORS, make_executor
 from cleaner.terminal import STDIO, Bar, Group, quiet_stdout, stop
 
@@ -198,6 +198,12 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     help="Where files are cleaned: local processes or a Ray cluster.",
 )
 @click.option("--address", default=None, help="Ray cluster for --executor ray, e.g. auto.")
+@click.option(
+    "--report",
+    "with_report",
+    is_flag=True,
+    help="Then write OUTPUT/report.html, the page `cleaner report` writes.",
+)
 def run(
     input_path: Path,
     output: Path,
@@ -217,6 +223,7 @@ def run(
     workers: int | None,
     executor_kind: str,
     address: str | None,
+    with_report: bool,
 ) -> None:
     """Clean INPUT (a folder or file, default raw) into OUTPUT (default clean).
 
@@ -255,6 +262,8 @@ def run(
         raise UsageError("-: standard output is closed; give an OUTPUT folder instead of -.")
     if to_stdout and fail_on_change:
         raise UsageError("--fail-on-change needs an OUTPUT folder, not -.")
+    if to_stdout and with_report:
+        raise UsageError("--report needs an OUTPUT folder, not -; run `cleaner report` on one.")
     from cleaner.run.corpus import clean_corpus
     from cleaner.run.stream import stream_corpus
     from cleaner.run.sync import sync_corpus
@@ -307,8 +316,46 @@ def run(
         click.echo(manifest_table(report.manifest), err=True)
     for path in changed:
         click.echo(f"cleaner: updated {path}", err=True)
+    if with_report:
+        from cleaner.report import write_report
+
+        path = write_report(output, inputs=input_path)
+        if not quiet:
+            click.echo(f"cleaner: report written to {path}", err=True)
     if changed:
         sys.exit(ExitCode.PROBLEMS)
+
+
+@cli.command()
+@click.argument("output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path))
+@click.option(
+    "--to",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write (default OUTPUT/report.html).",
+)
+@click.option(
+    "--input",
+    "inputs",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="Where the run read its raw files, if they moved (default: where the run read them).",
+)
+def report(output: Path, to: Path | None, inputs: Path | None) -> None:
+    """Write one HTML page of what the run in OUTPUT (default clean) did; print its path.
+
+    The page holds the summary, removals per rule, the share each document and
+    source lost, the duplicate clusters with diffs, the documents that lost most
+    with each removed line marked with its rule, and the rejected inputs. It needs
+    no network: open it from disk in any browser.
+
+    Example:
+
+        cleaner report clean && xdg-open clean/report.html
+    """
+    from cleaner.report import write_report
+
+    click.echo(write_report(output, to, inputs=inputs))
 
 
 @cli.command()
@@ -385,26 +432,9 @@ def stats(manifest: Path, as_json: bool) -> None:
         cleaner stats clean/manifest.json
     """
 
-    from cleaner.tables import manifest_table
+    from cleaner.tables import load_manifest, manifest_table
 
-    path = manifest / "manifest.json" if manifest.is_dir() else manifest
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: no manifest; run `cleaner run` first, or pass the "
-            "manifest.json of an output folder."
-        ) from None
-    except (OSError, ValueError) as e:
-        raise InputError(
-            f"{path}: not a readable manifest ({e}); pass the manifest.json "
-            "that `cleaner run` wrote."
-        ) from None
-    if not isinstance(data, dict) or "counts" not in data:
-        raise InputError(
-            f"{path}: not a cleaner manifest (no counts); pass the "
-            "manifest.json that `cleaner run` wrote."
-        )
+    data = load_manifest(manifest)
     if as_json:
         keys = ("counts", "duplicates", "inputs", "outputs")
         click.echo(

@@ -84,6 +84,14 @@ class Stats:
             for r in rules.values()
         )
 
+    def chars_removed(self) -> int:
+        """Characters the stages removed, whole dropped documents included.
+
+        >>> Stats.from_rows((1, 1, {}), [("s", "r", 2, 3, 1), ("t", "q", 1, 4, 1)]).chars_removed()
+        7
+        """
+        return sum(r["chars"] for rules in self._rules.values() for r in rules.values())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents": {

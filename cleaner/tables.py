@@ -6,8 +6,12 @@ skips the parts that are missing, so it also draws the counts of a streaming run
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+
+from cleaner.errors import InputError
 
 
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
@@ -90,3 +94,30 @@ def manifest_table(manifest: dict[str, Any]) -> str:
                     measure += f", contained {d['containment']}"
                 out.append(f"  {c.get('kept_source')} <- {d.get('source')} ({measure})")
     return "\n".join(out)
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    """The manifest at ``path``, a manifest.json or the output folder that holds one.
+
+    Raises :class:`~cleaner.errors.InputError`, saying what to pass, when there is none
+    or it is not a cleaner manifest.
+    """
+    path = path / "manifest.json" if path.is_dir() else path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no manifest; run `cleaner run` first, or pass the "
+            "manifest.json of an output folder."
+        ) from None
+    except (OSError, ValueError) as e:
+        raise InputError(
+            f"{path}: not a readable manifest ({e}); pass the manifest.json "
+            "that `cleaner run` wrote."
+        ) from None
+    if not isinstance(data, dict) or "counts" not in data:
+        raise InputError(
+            f"{path}: not a cleaner manifest (no counts); pass the "
+            "manifest.json that `cleaner run` wrote."
+        )
+    return data

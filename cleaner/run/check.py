@@ -174,6 +174,11 @@ class CorpusLines:
         the file's own earlier version in the corpus taken out."""
         return self.counter.repeated_with(source, docs, self.sets)
 
+    def counted(self, docs: Sequence[Document]) -> list[int]:
+        """The salted hashes of the lines of ``docs`` that the corpus repeats, for
+        documents of a file the corpus holds unchanged."""
+        return self.counter.repeated_as_counted(docs, self.sets)
+
 
 def corpus_source(path: Path, input_root: str | None) -> str:
     """The file's source name as the corpus knows it, when it lies under the input root."""

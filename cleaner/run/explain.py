@@ -12,14 +12,14 @@ takes its place among the explanations as the reader's :class:`Rejection`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cleaner.config import CleanConfig
 from cleaner.document import Change, Document
-from cleaner.errors import InputError, UsageError
+from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.names import BlockRule, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
@@ -28,6 +28,7 @@ from cleaner.run.stream import StreamCleaner
 from cleaner.stage import Stage
 from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats
+from cleaner.store.state import State
 
 REPAIR = StageName.REPAIR_TEXT
 BOILERPLATE = StageName.STRIP_BOILERPLATE
@@ -193,6 +194,8 @@ def explain_file(
     config: CleanConfig = CleanConfig(),
     stages: list[Stage] | None = None,
     corpus: Path | None = None,
+    ids: Collection[str] | None = None,
+    source: str | None = None,
 ) -> list[Explanation | Rejection]:
     """Explain every document of one input file (a text file, or each JSONL record).
 
@@ -203,43 +206,104 @@ def explain_file(
     together with the corpus's, so the page shows what a run over both removes, and a
     document that nearly duplicates a kept corpus document, or is contained in a longer
     one, names it (as ``cleaner check`` does).
+    With ``ids``, only the documents of those ids are explained (and no rejections
+    are listed). ``source`` is the file's name in the corpus (its documents' ids follow
+    from it): by default its path under the corpus's input folder, else its own name.
     Raises :class:`~cleaner.errors.InputError` for a file that cannot be read or used
     and :class:`~cleaner.errors.UsageError` for a folder that holds no corpus.
     """
+    if corpus is None or stages is not None:
+        items = _read(path, source or path.name, config.text_key, ids)
+        if stages is None:
+            stages = StreamCleaner(config, near_duplicates=False).stages
+        return [explain_document(d, stages) if isinstance(d, Document) else d for d in items]
+    with open_corpus(corpus) as (state, manifest):
+        pages = CorpusPages(state, config)
+        source = source or corpus_source(path, state.meta("input_root"))
+        items = _read(path, source, config.text_key, ids)
+        stages = pages.stages()
+        if pages.lines is not None:  # the file's lines count as they are now: all of them
+            every = [d for d in items if isinstance(d, Document)]
+            if ids is not None:
+                every = [d for d in _read(path, source, config.text_key) if isinstance(d, Document)]
+            repaired = list(RepairText(config.repair).run(every))
+            stages = pages.stages(pages.lines.repeated(source, repaired))
+        index = corpus_index(state, manifest)
+        ngram = int(manifest["config"]["dedup"]["ngram"])
+        judge = None
+        if index is not None:
+            found = index
+
+            def judge(doc: Document) -> dict[str, Any] | None:
+                return next(iter(duplicates(found, [doc], str(source), ngram)), None)
+
+        return [explain_document(d, stages, judge) if isinstance(d, Document) else d for d in items]
+
+
+def _read(
+    path: Path, source: str, text_key: str, ids: Collection[str] | None = None
+) -> list[Document | Rejection]:
+    """The documents of one input (only those of ``ids``, if given, and then no
+    rejected lines), with its bad lines in their places."""
     if path.is_dir():
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
     if not path.exists():
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
-    entry, docs = stream_file(path, path.name, config.text_key)
+    entry, docs = stream_file(path, source, text_key)
     items: list[Document | Rejection] = []
-    entry.on_rejection = items.append  # bad lines in their place among the documents
-    items.extend(docs)
+    if ids is None:
+        entry.on_rejection = items.append  # bad lines in their place among the documents
+        items.extend(docs)
+    else:  # only the documents asked for are kept in memory, not a large file's rest
+        items.extend(d for d in docs if d.id in ids)
     if entry.outcome == "rejected":
         raise InputError(f"{path}: {entry.reason}")
-    documents = [item for item in items if isinstance(item, Document)]
-    if stages is None:
-        stages = StreamCleaner(config, near_duplicates=False).stages
-        repeats = Pipeline.from_config(config).corpus_stage(CountRepeats)
-        if corpus is not None:
-            with open_corpus(corpus) as (state, manifest):
-                source = corpus_source(path, state.meta("input_root"))
-                if repeats is not None:
-                    repaired = list(RepairText(config.repair).run(documents))
-                    repeated = CorpusLines(state, repeats).repeated(source, repaired)
-                    stages = Pipeline(stages).with_repeated(repeated).stages
-                index = corpus_index(state, manifest)
-                ngram = int(manifest["config"]["dedup"]["ngram"])
-                judge = None
-                if index is not None:
-                    found = index
+    return items
 
-                    def judge(doc: Document) -> dict[str, Any] | None:
-                        return next(iter(duplicates(found, [doc], source, ngram)), None)
 
-                return [
-                    explain_document(item, stages, judge) if isinstance(item, Document) else item
-                    for item in items
-                ]
-    return [
-        explain_document(item, stages) if isinstance(item, Document) else item for item in items
-    ]
+@dataclass
+class CorpusPages:
+    """A corpus's stored lines, read once, to explain its documents as the run that
+    made it did (see :meth:`explain`)."""
+
+    state: State
+    config: CleanConfig
+    lines: CorpusLines | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        repeats = Pipeline.from_config(self.config).corpus_stage(CountRepeats)
+        self.lines = None if repeats is None else CorpusLines(self.state, repeats)
+
+    def stages(self, repeated: list[int] | None = None) -> list[Stage]:
+        """The per-document stages, with ``repeated`` lines for corpus-repeat."""
+        stages = StreamCleaner(self.config, near_duplicates=False).stages
+        return stages if repeated is None else Pipeline(stages).with_repeated(repeated).stages
+
+    def explain(
+        self, files: dict[str, tuple[Path, Collection[str]]]
+    ) -> dict[str, list[Explanation] | CleanerError]:
+        """The documents asked for in each input: ``{source: (path, ids)}``.
+
+        Each file must be the one the corpus holds (the caller checks its sha256):
+        the corpus's line counts are then the run's, and only the documents asked for
+        are read into memory, repaired and cleaned, with the counts joined once for
+        all of them. A file that cannot be read maps to its error.
+        """
+        found: dict[str, list[Explanation] | CleanerError] = {}
+        wanted: dict[str, list[Document]] = {}
+        for source, (path, ids) in files.items():
+            try:
+                items = _read(path, source, self.config.text_key, ids)
+            except CleanerError as e:
+                found[source] = e
+            else:
+                wanted[source] = [d for d in items if isinstance(d, Document)]
+        stages = self.stages()
+        if self.lines is not None:
+            every = [d for docs in wanted.values() for d in docs]
+            stages = self.stages(
+                self.lines.counted(list(RepairText(self.config.repair).run(every)))
+            )
+        for source, docs in wanted.items():
+            found[source] = [explain_document(d, stages) for d in docs]
+        return found

@@ -273,6 +273,17 @@ class CountRepeats(CorpusStage):
         found: U64 = every.repeated(self.config.min_repeats, self.twins, only=mine.hashes)
         return [int(h) for h in found.tolist()]
 
+    def repeated_as_counted(
+        self, docs: Sequence[Document], stored: Mapping[str, LineSets]
+    ) -> list[int]:
+        """The repeated lines of ``docs`` as the ``stored`` files counted them: for
+        documents of a file that is in ``stored`` unchanged, so a few of its documents
+        can be looked at without repairing the rest."""
+        mine = line_sets(docs)
+        every = LineSets.join(list(stored.values()))
+        found: U64 = every.repeated(self.config.min_repeats, self.twins, only=mine.hashes)
+        return [int(h) for h in found.tolist()]
+
     @staticmethod
     def held(lines: U64, repeated: U64) -> U64:
         """The sorted distinct ``lines`` found in the sorted, distinct ``repeated``.

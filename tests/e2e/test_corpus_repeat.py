@@ -8,6 +8,7 @@ from typing import Any
 
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
 from cleaner.run.check import check_files
+from cleaner.run.explain import Explanation, explain_file
 from cleaner.run.tasks import CountTask, count_file
 from cleaner.stages.repeats import line_hash, repeated_in, source_salt
 from tests.conftest import write_files
@@ -314,3 +315,21 @@ def test_check_counts_twins_of_a_new_file_once(tmp_path: Path) -> None:
     write_files(raw, {"c1.txt": distinct(0), "d1.txt": distinct(1)})
     clean_corpus(raw, out, CONFIG)
     assert check_files([tmp_path / "new.txt"], out, CONFIG).files[0].removed_chars == len(ITEM)
+
+
+def test_explain_with_the_corpus_names_a_subfolder_page_as_the_run_did(tmp_path: Path) -> None:
+    """A page in a folder of the input is that folder's source: its lines count with
+    the folder's, and its id is the corpus's (it was the file's bare name before, whose
+    lines counted apart, so the footer showed as kept)."""
+    raw = tmp_path / "raw"
+    write_files(raw, {f"site/p{n}.txt": page(n) for n in range(3)})
+    clean_corpus(raw, tmp_path / "out", CONFIG)
+    [explained] = explain_file(raw / "site" / "p0.txt", CONFIG, corpus=tmp_path / "out")
+    assert isinstance(explained, Explanation)
+    assert explained.source == "site/p0.txt"
+    assert explained.id == next(
+        json.loads(x)["id"]
+        for x in (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+        if json.loads(x)["source"] == "site/p0.txt"
+    )
+    assert [(ln.rule, ln.text) for ln in explained.lines if ln.rule] == [("corpus-repeat", FOOTER)]
