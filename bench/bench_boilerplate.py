@@ -119,6 +119,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--sets", default="boilerplate-dev,pydocs-dev")
     args = ap.parse_args()
+    # the scorer runs from its own folder: paths given relative to here must not move
+    args.bench, args.out = args.bench.resolve(), args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.sets.split(","):
         res = run_set(args.bench, args.out, name)
