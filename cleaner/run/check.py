@@ -32,7 +32,8 @@ class FileCheck:
     remove; ``duplicates`` lists its documents that nearly duplicate a kept corpus
     document (``id``, ``duplicate_of``, ``duplicate_source``, ``similarity``);
     ``dropped`` lists its documents that cleaning leaves out by themselves (``id``,
-    ``rule``: ``boilerplate-only``); ``error`` says why a file could not be judged.
+    ``rule``: ``boilerplate-only`` or a filter's, ``measured``: what the stage measured to
+    decide); ``error`` says why a file could not be judged.
     """
 
     path: str
@@ -59,7 +60,8 @@ class FileCheck:
                 f"(more than {self.max_boilerplate:.0%})"
             )
         for d in self.dropped:
-            out.append(f"{self.path}: document {d['id']} dropped: {d['rule']}")
+            why = f" ({d['measured']})" if d.get("measured") else ""
+            out.append(f"{self.path}: document {d['id']} dropped: {d['rule']}{why}")
         for d in self.duplicates:
             out.append(
                 f"{self.path}: near-duplicate of {d['duplicate_of']} "
@@ -214,7 +216,8 @@ def judge_file(
         result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
         if doc.dropped is not None:
             result.removed_chars += len(doc.dropped.text)
-            result.dropped.append({"id": doc.id, "rule": doc.dropped.rule})
+            drop = {"id": doc.id, "rule": doc.dropped.rule, "measured": doc.dropped.measured()}
+            result.dropped.append(drop)
         else:
             live.append(doc)
     if index is None or not live:

@@ -67,6 +67,7 @@ class Explanation:
     lines: list[Line] = field(default_factory=list)
     author: str | None = None
     dropped: str | None = None  # the rule that left the document out of the corpus
+    measured: str = ""  # what the dropping stage measured ("mean word length 11.2 > 10")
 
     @property
     def removed(self) -> int:
@@ -95,7 +96,7 @@ class Explanation:
             ("title", self.title),
             ("date", self.date),
             ("author", self.author),
-            ("dropped", self.dropped),
+            ("dropped", f"{self.dropped} ({self.measured})" if self.measured else self.dropped),
         )
         head += [f"{k}: {v}" for k, v in found if v]
         if self.repaired:
@@ -127,8 +128,9 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     lines += [Line(c.text, c.rule, c.stage) for c in rest]
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
     dropped = None if doc.dropped is None else doc.dropped.rule
+    measured = "" if doc.dropped is None else doc.dropped.measured()
     return Explanation(
-        doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author, dropped
+        doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author, dropped, measured
     )
 
 
