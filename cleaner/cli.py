@@ -155,6 +155,13 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     help="Jaccard similarity at which documents are near-duplicates (default 0.8).",
 )
 @click.option("--no-dedup", is_flag=True, help="Keep near-duplicate documents.")
+@click.option(
+    "--languages",
+    default=None,
+    metavar="CODES",
+    help="Keep only documents in these languages, e.g. en,de (turns the language filter "
+    "on; every record gets language and language_score).",
+)
 @text_key_option
 @click.option(
     "--window",
@@ -195,6 +202,7 @@ def run(
     patterns: tuple[str, ...],
     threshold: float | None,
     no_dedup: bool,
+    languages: str | None,
     text_key: str | None,
     window: int,
     fail_on_change: bool,
@@ -217,6 +225,8 @@ def run(
 
         cleaner run raw clean --disable-rule caption
 
+        cleaner run raw clean --languages en
+
         cat pages.jsonl | cleaner run - - > clean.jsonl
 
         cleaner run raw clean --executor ray --address auto
@@ -225,6 +235,10 @@ def run(
     if no_dedup:
         overrides["dedup.documents"] = False
     config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
+    if languages is not None:
+        codes = tuple(code.strip() for code in languages.split(",") if code.strip())
+        config = _rule_option(config, "--languages", "filters.language.languages", codes)
+        config = _rule_option(config, "--languages", "filters.language.enabled", True)
     to_stdout = output == STDIO
     if input_path == STDIO and not to_stdout:
         raise UsageError(

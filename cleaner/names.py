@@ -23,6 +23,7 @@ class StageName(StrEnum):
     SETTLE = "settle"
     COUNT_REPEATS = "count-repeats"  # a corpus stage: counts lines for corpus-repeat
     TOO_SHORT = "too-short"  # the shipped filters; a filter's stage is named after it
+    LANGUAGE = "language"
     GOPHER_QUALITY = "gopher-quality"
     GOPHER_REPETITION = "gopher-repetition"
     C4_QUALITY = "c4-quality"
@@ -42,6 +43,7 @@ class Reason(StrEnum):
     BOILERPLATE_ONLY = "boilerplate-only"  # every line of the page is boilerplate
     NEAR_DUPLICATE = "near-duplicate"  # a longer document says the same
     TOO_SHORT = "too-short"  # fewer words than the too-short filter's min_words
+    LANGUAGE = "language"  # not in the language filter's languages, or too unsure
     EMPTY = "empty"  # no text left (the datatrove step's drop)
     # inputs the readers could not use
     REJECTED_FILE = "rejected-file"  # a whole input file

@@ -18,6 +18,7 @@ from cleaner.stages.filters.c4_quality import C4Quality
 from cleaner.stages.filters.fineweb_quality import FineWebQuality
 from cleaner.stages.filters.gopher_quality import GopherQuality
 from cleaner.stages.filters.gopher_repetition import GopherRepetition
+from cleaner.stages.filters.language import Language
 from cleaner.stages.filters.too_short import TooShort
 
 FILTERS: dict[str, type[Filter[Any]]] = {}  # by name, in the order they run
@@ -42,6 +43,8 @@ def unregister(name: str) -> None:
 
 
 register(TooShort)
+# the language first, as in FineWeb's pipeline: the quality rules are English rules
+register(Language)
 # the published quality rules, in the order datatrove's FineWeb pipeline runs them
 register(GopherRepetition)
 register(GopherQuality)
