@@ -28,6 +28,7 @@ class StageName(StrEnum):
     GOPHER_REPETITION = "gopher-repetition"
     C4_QUALITY = "c4-quality"
     FINEWEB_QUALITY = "fineweb-quality"
+    REDACT_PII = "redact-pii"  # registered as a filter, but it rewrites: drops nothing
     DROP_NEAR_DUPLICATES = "drop-near-duplicates"
 
 
@@ -100,3 +101,12 @@ class QualityRule(StrEnum):
     FINEWEB_SHORT_LINES = "fineweb-short-lines"  # share of short lines
     FINEWEB_DUP_LINE_CHARS = "fineweb-dup-line-chars"  # characters in repeated lines
     FINEWEB_LIST_RATIO = "fineweb-list-ratio"  # line breaks per word
+
+
+class PiiType(StrEnum):
+    """What ``redact-pii`` replaces: the rule of each replacement, counted per type."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    IP_ADDRESS = "ip-address"
+    CARD_NUMBER = "card-number"

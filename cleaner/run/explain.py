@@ -68,6 +68,7 @@ class Explanation:
     author: str | None = None
     dropped: str | None = None  # the rule that left the document out of the corpus
     measured: str = ""  # what the dropping stage measured ("mean word length 11.2 > 10")
+    redacted: list[str] = field(default_factory=list)  # redact-pii's replacements, by type
 
     @property
     def removed(self) -> int:
@@ -101,6 +102,8 @@ class Explanation:
         head += [f"{k}: {v}" for k, v in found if v]
         if self.repaired:
             head.append(f"repaired: {', '.join(self.repaired)}")
+        if self.redacted:
+            head.append(f"redacted: {', '.join(self.redacted)}")
         body = [
             line.text if line.rule is None else mark(f"- [{line.label}] {line.text}")
             for line in self.lines
@@ -129,8 +132,18 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
     dropped = None if doc.dropped is None else doc.dropped.rule
     measured = "" if doc.dropped is None else doc.dropped.measured()
+    redacted = [c.rule for c in doc.changes if c.stage == StageName.REDACT_PII]
     return Explanation(
-        doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author, dropped, measured
+        doc.id,
+        doc.source,
+        doc.title,
+        doc.date,
+        repaired,
+        lines,
+        doc.author,
+        dropped,
+        measured,
+        redacted,
     )
 
 

@@ -8,11 +8,14 @@ import re
 from pathlib import Path
 
 from cleaner.errors import ExitCode
-from cleaner.names import BlockRule, QualityRule, Reason, StageName
+from cleaner.names import BlockRule, PiiType, QualityRule, Reason, StageName
 from tests.conftest import ROOT
 
 NAMES = {
-    m.value for enum in (StageName, Reason, BlockRule, QualityRule) for m in enum if "-" in m.value
+    m.value
+    for enum in (StageName, Reason, BlockRule, QualityRule, PiiType)
+    for m in enum
+    if "-" in m.value
 }
 
 

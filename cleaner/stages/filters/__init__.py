@@ -19,6 +19,7 @@ from cleaner.stages.filters.fineweb_quality import FineWebQuality
 from cleaner.stages.filters.gopher_quality import GopherQuality
 from cleaner.stages.filters.gopher_repetition import GopherRepetition
 from cleaner.stages.filters.language import Language
+from cleaner.stages.filters.pii import RedactPii
 from cleaner.stages.filters.too_short import TooShort
 
 FILTERS: dict[str, type[Filter[Any]]] = {}  # by name, in the order they run
@@ -50,3 +51,5 @@ register(GopherRepetition)
 register(GopherQuality)
 register(C4Quality)
 register(FineWebQuality)
+# last: the filters judge the text as written; near-duplicates are found on the redacted
+register(RedactPii)
