@@ -21,7 +21,7 @@ from cleaner.names import Reason, StageName
 from cleaner.stage import Filter, FilterConfig
 
 LANGUAGE_FIELDS = ("language", "language_score")  # what the filter writes into a record
-SAMPLE_CHARS = 1000  # the model reads the first 1,000 characters: as accurate as 2,000
+SAMPLE_CHARS = 500  # the first 500 characters: on the bench, 300 were as accurate as 2,000
 _CODE = re.compile(r"[a-z]{2,3}")
 
 

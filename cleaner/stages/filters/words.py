@@ -163,10 +163,24 @@ def split_words(text: str) -> tuple[str, ...]:
             out.append(piece)
             continue
         head, last = piece[:-1], piece[-1]
-        if head.isalpha() and (last in ",;:!?" or (last == "." and head[-1].islower())):
-            out.extend(special.get(head) or (head,))  # a word and its comma or period
+        if head.isalpha() and (last in ',;:!?"”)' or (last == "." and head[-1].islower())):
+            out.extend(special.get(head) or (head,))  # a word and its comma, period, quote
             out.append(last)
             continue
+        first, rest = piece[0], piece[1:]
+        if first in '"“(' and rest.isalpha() and rest not in special:  # "If, (see
+            out += (first, rest)
+            continue
+        if piece[-2:] in ("'s", "’s") and piece[:-2].isalpha() and piece[:-2] not in special:
+            out += (piece[:-2], piece[-2:])  # India's: India 's
+            continue
+        if "-" in piece and piece.replace("-", "").isalpha() and "--" not in piece:
+            parts = piece.split("-")
+            if all(parts) and not any(part in special for part in parts):  # two-way
+                out.append(parts[0])
+                for part in parts[1:]:
+                    out += ("-", part)
+                continue
         start = len(out)
         _split_piece(piece, out, t)
         i = start
