@@ -167,6 +167,13 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     is_flag=True,
     help="Keep documents contained in longer ones (truncated copies, excerpts).",
 )
+@click.option(
+    "--languages",
+    default=None,
+    metavar="CODES",
+    help="Keep only documents in these languages, e.g. en,de (turns the language filter "
+    "on; every record gets language and language_score).",
+)
 @text_key_option
 @click.option(
     "--window",
@@ -215,6 +222,7 @@ def run(
     no_dedup: bool,
     containment: float | None,
     no_containment: bool,
+    languages: str | None,
     text_key: str | None,
     window: int,
     fail_on_change: bool,
@@ -238,6 +246,8 @@ def run(
 
         cleaner run raw clean --disable-rule caption
 
+        cleaner run raw clean --languages en
+
         cat pages.jsonl | cleaner run - - > clean.jsonl
 
         cleaner run raw clean --executor ray --address auto
@@ -252,6 +262,10 @@ def run(
     if no_containment:
         overrides["dedup.containment"] = False
     config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
+    if languages is not None:
+        codes = tuple(code.strip() for code in languages.split(",") if code.strip())
+        config = _rule_option(config, "--languages", "filters.language.languages", codes)
+        config = _rule_option(config, "--languages", "filters.language.enabled", True)
     to_stdout = output == STDIO
     if input_path == STDIO and not to_stdout:
         raise UsageError(

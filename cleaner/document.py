@@ -29,6 +29,21 @@ class Change:
             if type(value) is not str:
                 object.__setattr__(self, name, str(value))
 
+    def measured(self) -> str:
+        """What the stage measured to decide, in a few words, for people: the detail's
+        ``test`` (a quality filter's "mean word length 11.2 > 10"), else its plain values.
+
+        >>> Change("too-short", "too-short", "Hi.", {"words": 1, "min_words": 50}).measured()
+        'words 1, min_words 50'
+        """
+        if isinstance(self.detail.get("test"), str):
+            return str(self.detail["test"])
+        return ", ".join(
+            f"{key} {value}"
+            for key, value in self.detail.items()
+            if isinstance(value, int | float | str) and not isinstance(value, bool)
+        )
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"stage": self.stage, "rule": self.rule, "text": self.text}
         out.update(self.detail)

@@ -22,7 +22,13 @@ class StageName(StrEnum):
     DEDUP_BLOCKS = "dedup-blocks"
     SETTLE = "settle"
     COUNT_REPEATS = "count-repeats"  # a corpus stage: counts lines for corpus-repeat
-    TOO_SHORT = "too-short"  # the shipped filter; a filter's stage is named after it
+    TOO_SHORT = "too-short"  # the shipped filters; a filter's stage is named after it
+    LANGUAGE = "language"
+    GOPHER_QUALITY = "gopher-quality"
+    GOPHER_REPETITION = "gopher-repetition"
+    C4_QUALITY = "c4-quality"
+    FINEWEB_QUALITY = "fineweb-quality"
+    REDACT_PII = "redact-pii"  # registered as a filter, but it rewrites: drops nothing
     DROP_NEAR_DUPLICATES = "drop-near-duplicates"
 
 
@@ -39,6 +45,7 @@ class Reason(StrEnum):
     NEAR_DUPLICATE = "near-duplicate"  # a longer document says the same
     CONTAINED = "contained"  # nearly all of its text is in a longer kept document
     TOO_SHORT = "too-short"  # fewer words than the too-short filter's min_words
+    LANGUAGE = "language"  # not in the language filter's languages, or too unsure
     EMPTY = "empty"  # no text left (the datatrove step's drop)
     # inputs the readers could not use
     REJECTED_FILE = "rejected-file"  # a whole input file
@@ -54,3 +61,53 @@ class BlockRule(StrEnum):
 
     REPEATED_BLOCK = "repeated-block"
     REPEATED_LINE = "repeated-line"
+
+
+class QualityRule(StrEnum):
+    """The rules of the quality filters: the reason a document leaves by, one per test.
+
+    Each is the ``rule`` of the drop in the audit and a key of
+    ``counts.documents.dropped``, so the counts say which test a document failed.
+    """
+
+    # gopher-quality (Rae et al. 2021, table A1)
+    GOPHER_WORD_COUNT = "gopher-word-count"  # too few or too many words
+    GOPHER_MEAN_WORD_LENGTH = "gopher-mean-word-length"  # outside 3 to 10 characters
+    GOPHER_HASH_RATIO = "gopher-hash-ratio"  # "#" per word
+    GOPHER_ELLIPSIS_RATIO = "gopher-ellipsis-ratio"  # "..." and "…" per word
+    GOPHER_BULLET_LINES = "gopher-bullet-lines"  # share of lines starting with a bullet
+    GOPHER_ELLIPSIS_LINES = "gopher-ellipsis-lines"  # share of lines ending in an ellipsis
+    GOPHER_ALPHA_WORDS = "gopher-alpha-words"  # share of words with a letter
+    GOPHER_STOP_WORDS = "gopher-stop-words"  # distinct English stop words present
+    # gopher-repetition
+    GOPHER_DUP_PARAGRAPHS = "gopher-dup-paragraphs"  # share of paragraphs seen before
+    GOPHER_DUP_PARAGRAPH_CHARS = "gopher-dup-paragraph-chars"  # their share of characters
+    GOPHER_DUP_LINES = "gopher-dup-lines"  # share of lines seen before
+    GOPHER_DUP_LINE_CHARS = "gopher-dup-line-chars"  # their share of characters
+    GOPHER_TOP_2_GRAM = "gopher-top-2-gram"  # characters in the commonest word 2-gram
+    GOPHER_TOP_3_GRAM = "gopher-top-3-gram"
+    GOPHER_TOP_4_GRAM = "gopher-top-4-gram"
+    GOPHER_DUP_5_GRAM = "gopher-dup-5-gram"  # characters in repeated word 5-grams
+    GOPHER_DUP_6_GRAM = "gopher-dup-6-gram"
+    GOPHER_DUP_7_GRAM = "gopher-dup-7-gram"
+    GOPHER_DUP_8_GRAM = "gopher-dup-8-gram"
+    GOPHER_DUP_9_GRAM = "gopher-dup-9-gram"
+    GOPHER_DUP_10_GRAM = "gopher-dup-10-gram"
+    # c4-quality (Raffel et al. 2020)
+    C4_LOREM_IPSUM = "c4-lorem-ipsum"  # placeholder text
+    C4_CURLY_BRACKET = "c4-curly-bracket"  # code
+    C4_FEW_SENTENCES = "c4-few-sentences"  # fewer sentences in lines that end a sentence
+    # fineweb-quality (Penedo et al. 2024)
+    FINEWEB_LINE_PUNCTUATION = "fineweb-line-punctuation"  # share of lines ending a sentence
+    FINEWEB_SHORT_LINES = "fineweb-short-lines"  # share of short lines
+    FINEWEB_DUP_LINE_CHARS = "fineweb-dup-line-chars"  # characters in repeated lines
+    FINEWEB_LIST_RATIO = "fineweb-list-ratio"  # line breaks per word
+
+
+class PiiType(StrEnum):
+    """What ``redact-pii`` replaces: the rule of each replacement, counted per type."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    IP_ADDRESS = "ip-address"
+    CARD_NUMBER = "card-number"

@@ -80,7 +80,7 @@ class Stats:
         return sum(
             r["changes"]
             for stage, rules in self._rules.items()
-            if stage != StageName.REPAIR_TEXT
+            if stage not in (StageName.REPAIR_TEXT, StageName.REDACT_PII)  # no lines
             for r in rules.values()
         )
 

@@ -34,7 +34,8 @@ class FileCheck:
     document (``id``, ``duplicate_of``, ``duplicate_source``, ``rule``: ``near-duplicate``
     or ``contained``, ``similarity`` and, when contained, ``containment``);
     ``dropped`` lists its documents that cleaning leaves out by themselves (``id``,
-    ``rule``: ``boilerplate-only``); ``error`` says why a file could not be judged.
+    ``rule``: ``boilerplate-only`` or a filter's, ``measured``: what the stage measured to
+    decide); ``error`` says why a file could not be judged.
     """
 
     path: str
@@ -61,7 +62,8 @@ class FileCheck:
                 f"(more than {self.max_boilerplate:.0%})"
             )
         for d in self.dropped:
-            out.append(f"{self.path}: document {d['id']} dropped: {d['rule']}")
+            why = f" ({d['measured']})" if d.get("measured") else ""
+            out.append(f"{self.path}: document {d['id']} dropped: {d['rule']}{why}")
         for d in self.duplicates:
             kept = f"{d['duplicate_of']} ({d['duplicate_source']})"
             if "containment" in d:
@@ -225,7 +227,8 @@ def judge_file(
         result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
         if doc.dropped is not None:
             result.removed_chars += len(doc.dropped.text)
-            result.dropped.append({"id": doc.id, "rule": doc.dropped.rule})
+            drop = {"id": doc.id, "rule": doc.dropped.rule, "measured": doc.dropped.measured()}
+            result.dropped.append(drop)
         else:
             live.append(doc)
     if index is None or not live:

@@ -71,6 +71,8 @@ class Explanation:
     # with --corpus: the kept corpus document it duplicates or is contained in (see
     # cleaner.run.check.duplicates), which a run would drop it for
     duplicate: dict[str, Any] | None = None
+    measured: str = ""  # what the dropping stage measured ("mean word length 11.2 > 10")
+    redacted: list[str] = field(default_factory=list)  # redact-pii's replacements, by type
 
     @property
     def removed(self) -> int:
@@ -99,7 +101,7 @@ class Explanation:
             ("title", self.title),
             ("date", self.date),
             ("author", self.author),
-            ("dropped", self.dropped),
+            ("dropped", f"{self.dropped} ({self.measured})" if self.measured else self.dropped),
         )
         head += [f"{k}: {v}" for k, v in found if v]
         if self.duplicate is not None:
@@ -111,6 +113,8 @@ class Explanation:
             )
         if self.repaired:
             head.append(f"repaired: {', '.join(self.repaired)}")
+        if self.redacted:
+            head.append(f"redacted: {', '.join(self.redacted)}")
         body = [
             line.text if line.rule is None else mark(f"- [{line.label}] {line.text}")
             for line in self.lines
@@ -149,8 +153,20 @@ def explain_document(
     duplicate = judge(doc) if judge is not None and doc.dropped is None else None
     if duplicate is not None:
         dropped = duplicate["rule"]
+    measured = "" if doc.dropped is None else doc.dropped.measured()
+    redacted = [c.rule for c in doc.changes if c.stage == StageName.REDACT_PII]
     return Explanation(
-        doc.id, doc.source, doc.title, doc.date, repaired, lines, doc.author, dropped, duplicate
+        doc.id,
+        doc.source,
+        doc.title,
+        doc.date,
+        repaired,
+        lines,
+        doc.author,
+        dropped,
+        duplicate=duplicate,
+        measured=measured,
+        redacted=redacted,
     )
 
 

@@ -50,6 +50,7 @@ from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_inp
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
 from cleaner.run.report import Report
 from cleaner.stage import Stage
+from cleaner.stages.filters.language import LANGUAGE_FIELDS
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
 from cleaner.store.output import dumps
@@ -155,7 +156,8 @@ def clean_records(
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
         doc = cleaner.clean(to_document(entry, record, number, key))
-        yield {**record, key: doc.text, "cleaner": explain_changes(doc)}
+        named = {k: doc.meta[k] for k in LANGUAGE_FIELDS if k in doc.meta}  # language filter
+        yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
 
 
 def to_document(

@@ -104,7 +104,7 @@ def prepare_file(
         changes = "\n".join(
             dumps({"id": doc.id, "source": doc.source, **ch.to_dict()})
             for ch in doc.changes
-            if ch.text
+            if ch.text or ch.stage == StageName.REDACT_PII  # a replacement, without its value
         )
         size, shingles, band_keys = blobs.get(k, (0, b"", b""))
         rows.append(

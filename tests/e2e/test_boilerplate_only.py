@@ -88,7 +88,8 @@ def test_stdin_to_stdout_and_check_drop_them_too(tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_text(DROPPED[0]["input"], encoding="utf-8")
     [judged] = check_files([page], out).files
-    assert judged.dropped == [{"id": judged.dropped[0]["id"], "rule": RULE}]
+    removed = f"lines {DROPPED[0]['input'].count(chr(10)) + 1}"  # every line of the page
+    assert judged.dropped == [{"id": judged.dropped[0]["id"], "rule": RULE, "measured": removed}]
     assert f"dropped: {RULE}" in " ".join(judged.problems)
 
 

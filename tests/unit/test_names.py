@@ -8,10 +8,15 @@ import re
 from pathlib import Path
 
 from cleaner.errors import ExitCode
-from cleaner.names import BlockRule, Reason, StageName
+from cleaner.names import BlockRule, PiiType, QualityRule, Reason, StageName
 from tests.conftest import ROOT
 
-NAMES = {m.value for enum in (StageName, Reason, BlockRule) for m in enum if "-" in m.value}
+NAMES = {
+    m.value
+    for enum in (StageName, Reason, BlockRule, QualityRule, PiiType)
+    for m in enum
+    if "-" in m.value
+}
 
 
 def _literals(path: Path) -> list[tuple[int, str]]:

@@ -14,6 +14,12 @@ from typing import Any
 
 from cleaner.rules import RULES
 from cleaner.stage import Filter
+from cleaner.stages.filters.c4_quality import C4Quality
+from cleaner.stages.filters.fineweb_quality import FineWebQuality
+from cleaner.stages.filters.gopher_quality import GopherQuality
+from cleaner.stages.filters.gopher_repetition import GopherRepetition
+from cleaner.stages.filters.language import Language
+from cleaner.stages.filters.pii import RedactPii
 from cleaner.stages.filters.too_short import TooShort
 
 FILTERS: dict[str, type[Filter[Any]]] = {}  # by name, in the order they run
@@ -38,3 +44,12 @@ def unregister(name: str) -> None:
 
 
 register(TooShort)
+# the language first, as in FineWeb's pipeline: the quality rules are English rules
+register(Language)
+# the published quality rules, in the order datatrove's FineWeb pipeline runs them
+register(GopherRepetition)
+register(GopherQuality)
+register(C4Quality)
+register(FineWebQuality)
+# last: the filters judge the text as written; near-duplicates are found on the redacted
+register(RedactPii)

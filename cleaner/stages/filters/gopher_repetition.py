@@ -1,0 +1,283 @@
+"""GopherRepetition: the repetition rules of Gopher's MassiveWeb (Rae et al. 2021, table A1).
+
+A page that says the same thing again and again (a tag cloud, a spun text, a template
+filled with little) leaves. Thresholds are the paper's, as datatrove's
+``GopherRepetitionFilter`` keeps them; shares of characters are of the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from cleaner.document import Document
+from cleaner.names import QualityRule, StageName
+from cleaner.stages.filters.checks import ChecksConfig, ChecksFilter, Failure, over
+from cleaner.stages.filters.words import split_words
+
+if TYPE_CHECKING:  # numpy is imported when a text is first judged: the CLI starts without it
+    import numpy as np
+    import numpy.typing as npt
+
+R = QualityRule
+_PARAGRAPH = re.compile(r"\n{2,}")
+_LINE = re.compile(r"\n+")
+TOP = {2: R.GOPHER_TOP_2_GRAM, 3: R.GOPHER_TOP_3_GRAM, 4: R.GOPHER_TOP_4_GRAM}
+DUP = {
+    5: R.GOPHER_DUP_5_GRAM,
+    6: R.GOPHER_DUP_6_GRAM,
+    7: R.GOPHER_DUP_7_GRAM,
+    8: R.GOPHER_DUP_8_GRAM,
+    9: R.GOPHER_DUP_9_GRAM,
+    10: R.GOPHER_DUP_10_GRAM,
+}
+
+
+@dataclass(frozen=True)
+class GopherRepetitionConfig(ChecksConfig):
+    # the paper's table A1: the share of a page that may repeat falls as the unit grows
+    max_dup_paragraphs: float = 0.3
+    max_dup_paragraph_chars: float = 0.2
+    max_dup_lines: float = 0.3
+    max_dup_line_chars: float = 0.2
+    max_top_2_gram: float = 0.2
+    max_top_3_gram: float = 0.18
+    max_top_4_gram: float = 0.16
+    max_dup_5_gram: float = 0.15
+    max_dup_6_gram: float = 0.14
+    max_dup_7_gram: float = 0.13
+    max_dup_8_gram: float = 0.12
+    max_dup_9_gram: float = 0.11
+    max_dup_10_gram: float = 0.10
+
+    rules: ClassVar[tuple[QualityRule, ...]] = (
+        R.GOPHER_DUP_PARAGRAPHS,
+        R.GOPHER_DUP_PARAGRAPH_CHARS,
+        R.GOPHER_DUP_LINES,
+        R.GOPHER_DUP_LINE_CHARS,
+        *TOP.values(),
+        *DUP.values(),
+    )
+
+
+def duplicates(items: Sequence[str]) -> tuple[int, int]:
+    """How many of ``items`` repeat an earlier one, and their characters.
+
+    >>> duplicates(["a", "bb", "a", "bb", "bb", "c"])
+    (3, 5)
+    """
+    seen: set[str] = set()
+    count = chars = 0
+    for item in items:
+        if item in seen:
+            count += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return count, chars
+
+
+class Grams:
+    """The word n-grams of one text, as 64-bit hashes of their words, with numpy.
+
+    An n-gram is its sequence of words; two are the same when their words are (Gopher's
+    code compares the words joined without a space, so "ab" "c" would equal "a" "bc";
+    with real words that never moved a decision on the benchmark pages). The hashes are
+    polynomial in the words' ids, wrapping at 2**64; a collision is as likely as two
+    random 64-bit numbers being equal.
+    """
+
+    _BASE = 0x9E3779B97F4A7C15
+
+    def __init__(self, words: Sequence[str]) -> None:
+        import numpy as np
+
+        index: dict[str, int] = {}
+        self.ids = np.array([index.setdefault(w, len(index)) for w in words], dtype=np.uint64)
+        self.ids += np.uint64(1)
+        ends = np.cumsum([len(w) for w in words], dtype=np.int64)
+        self.starts = np.concatenate(([0], ends))  # characters before each word
+        self._repeated: dict[int, npt.NDArray[np.bool_]] = {}
+
+    def hashes(self, n: int) -> npt.NDArray[np.uint64]:
+        import numpy as np
+
+        base = np.uint64(self._BASE)
+        count = max(len(self.ids) - n + 1, 0)
+        out = np.zeros(count, dtype=np.uint64)
+        for k in range(n):
+            out *= base
+            out += self.ids[k : k + count]
+        return out
+
+    def maybe_repeated(self, n: int) -> npt.NDArray[np.bool_]:
+        """For each n-gram, False when it surely repeats no earlier one.
+
+        Exact for the first ``n`` asked; for a longer one it is derived from the shorter:
+        an n-gram that repeats an earlier one is two (n-1)-grams that do, so the test
+        costs two shifts instead of a sort, and gives True for a few that do not."""
+        import numpy as np
+
+        shorter = max((k for k in self._repeated if k < n), default=None)
+        if shorter is None:
+            hashes = self.hashes(n)
+            _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+            mask = first[inverse] < np.arange(len(hashes))
+        else:
+            mask = self._repeated[shorter]
+            for _ in range(n - shorter):
+                mask = mask[:-1] & mask[1:]
+        self._repeated[n] = mask
+        return mask
+
+    def chars(self, n: int) -> npt.NDArray[np.int64]:
+        """Characters of each n-gram's words (without the spaces between them)."""
+        return self.starts[n:] - self.starts[: len(self.starts) - n]
+
+
+def top_gram_chars(words: Sequence[str] | Grams, n: int) -> int:
+    """Characters covered by the commonest word ``n``-gram (joined by spaces), counted
+    each time it occurs; among equally common ones, the first; 0 when there is none.
+
+    >>> top_gram_chars("a b a b a b".split(), 2)
+    9
+    """
+    import numpy as np
+
+    grams = words if isinstance(words, Grams) else Grams(words)
+    hashes = grams.hashes(n)
+    if not len(hashes):
+        return 0
+    ordered = np.sort(hashes)
+    edges = np.flatnonzero(np.diff(ordered)) + 1
+    starts = np.concatenate(([0], edges))
+    counts = np.diff(np.concatenate((starts, [len(ordered)])))
+    best = int(counts.max())
+    if best == 1:
+        at = 0  # every n-gram once: the first is the commonest
+    else:
+        tied = ordered[starts[counts == best]]
+        at = min(int(np.flatnonzero(hashes == value)[0]) for value in tied[:32])
+        if len(tied) > 32:  # many ties: their first places from one stable sort
+            _, first, times = np.unique(hashes, return_index=True, return_counts=True)
+            at = int(first[times == best].min())
+    return (int(grams.chars(n)[at]) + n - 1) * best
+
+
+def dup_gram_chars(words: Sequence[str] | Grams, n: int, limit: int | None = None) -> int:
+    """Characters of word ``n``-grams that repeat an earlier one, without overlaps: after
+    a repeat the scan jumps past it (Gopher's "duplicate n-gram character fraction"),
+    the words of an n-gram counted without spaces.
+
+    With ``limit``, a text whose repeated n-grams could not reach ``limit`` characters
+    however they were scanned is not scanned: the result is then a bound under it (on
+    most pages, from two shifts of the shorter n-grams' answer, without a sort).
+
+    >>> dup_gram_chars("a b c a b c".split(), 3)
+    3
+    """
+
+    grams = words if isinstance(words, Grams) else Grams(words)
+    repeated = grams.maybe_repeated(n)
+    if not repeated.any():
+        return 0
+    sizes = grams.chars(n)
+    bound = int(sizes[repeated].sum())
+    if limit is not None and bound <= limit:
+        return bound
+    hashes = grams.hashes(n)
+    seen: set[int] = set()
+    chars = i = 0
+    keys, lengths = hashes.tolist(), sizes.tolist()
+    while i < len(keys):
+        if keys[i] in seen:
+            chars += lengths[i]
+            i += n
+        else:
+            seen.add(keys[i])
+            i += 1
+    return chars
+
+
+class GopherRepetition(ChecksFilter[GopherRepetitionConfig]):
+    """Drop a document that repeats itself more than Gopher allows.
+
+    >>> f = GopherRepetition(GopherRepetitionConfig(enabled=True))
+    >>> page = "Buy cheap shoes now.\\n\\nBuy cheap shoes now.\\n\\nWe sell shoes."
+    >>> f.apply(Document("1", "a.txt", page)).dropped.detail["test"]
+    'share of paragraphs repeated 0.3333 > 0.3'
+    """
+
+    name = StageName.GOPHER_REPETITION
+    config_class = GopherRepetitionConfig
+
+    def failures(self, doc: Document) -> Iterator[Failure]:
+        c, text, want = self.config, doc.text, self.wanted
+        size = len(text)
+        if not size:
+            return
+        paragraphs = _PARAGRAPH.split(text.strip())
+        count, chars = duplicates(paragraphs)
+        if want(R.GOPHER_DUP_PARAGRAPHS) and (
+            f := over(
+                R.GOPHER_DUP_PARAGRAPHS,
+                "share of paragraphs repeated",
+                count / len(paragraphs),
+                c.max_dup_paragraphs,
+            )
+        ):
+            yield f
+        if want(R.GOPHER_DUP_PARAGRAPH_CHARS) and (
+            f := over(
+                R.GOPHER_DUP_PARAGRAPH_CHARS,
+                "share of characters in repeated paragraphs",
+                chars / size,
+                c.max_dup_paragraph_chars,
+            )
+        ):
+            yield f
+        lines = _LINE.split(text)
+        count, chars = duplicates(lines)
+        if want(R.GOPHER_DUP_LINES) and (
+            f := over(
+                R.GOPHER_DUP_LINES,
+                "share of lines repeated",
+                count / len(lines),
+                c.max_dup_lines,
+            )
+        ):
+            yield f
+        if want(R.GOPHER_DUP_LINE_CHARS) and (
+            f := over(
+                R.GOPHER_DUP_LINE_CHARS,
+                "share of characters in repeated lines",
+                chars / size,
+                c.max_dup_line_chars,
+            )
+        ):
+            yield f
+        words = Grams(split_words(text))
+        for n, rule in TOP.items():
+            limit = getattr(c, f"max_top_{n}_gram")
+            if want(rule) and (
+                f := over(
+                    rule,
+                    f"share of characters in the commonest {n}-gram",
+                    top_gram_chars(words, n) / size,
+                    limit,
+                )
+            ):
+                yield f
+        for n, rule in DUP.items():
+            limit = getattr(c, f"max_dup_{n}_gram")
+            if want(rule) and (
+                f := over(
+                    rule,
+                    f"share of characters in repeated {n}-grams",
+                    dup_gram_chars(words, n, int(limit * size)) / size,
+                    limit,
+                )
+            ):
+                yield f

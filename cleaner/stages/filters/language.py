@@ -1,0 +1,97 @@
+"""Language: name each document's language, and keep only the languages asked for.
+
+The model is py3langid's (a fork of langid.py, Lui and Baldwin 2012: byte n-grams and
+naive Bayes over 97 languages), which its wheel carries: nothing is fetched at run
+time. It was picked over langdetect on translated manual pages
+(``bench/bench_language.py``): as accurate from 100 characters on, and 15 to 50 times
+as many documents per CPU-second.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from cleaner.document import Change, Document
+from cleaner.errors import UsageError
+from cleaner.names import Reason, StageName
+from cleaner.stage import Filter, FilterConfig
+
+LANGUAGE_FIELDS = ("language", "language_score")  # what the filter writes into a record
+SAMPLE_CHARS = 500  # the first 500 characters: on the bench, 300 were as accurate as 2,000
+_CODE = re.compile(r"[a-z]{2,3}")
+
+
+@dataclass(frozen=True)
+class LanguageConfig(FilterConfig):
+    # ISO 639-1 codes to keep, e.g. ("en", "de"); empty: keep every language, only name it
+    languages: tuple[str, ...] = ()
+    # the model's probability for its language, 0 to 1; under it a document leaves as
+    # `language`. 0: no threshold. On manual-page paragraphs of 100 characters and more
+    # the model is right 99% of the time; cut to 30 characters, 85%.
+    min_score: float = 0.0
+
+    def __post_init__(self) -> None:
+        for code in self.languages:
+            if not _CODE.fullmatch(code):
+                raise UsageError(
+                    f"language {code!r} is not an ISO 639-1 code; use codes such as en, de"
+                )
+        if not 0.0 <= self.min_score <= 1.0:
+            raise UsageError(f"min_score must be between 0 and 1, not {self.min_score}")
+        if self.enabled and importlib.util.find_spec("py3langid") is None:
+            raise UsageError("the language filter needs py3langid: pip install 'cleaner[language]'")
+
+
+@cache
+def _identifier() -> Any:
+    """py3langid's model, loaded once per process (about a second: it is unpacked)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify(text: str) -> tuple[str, float]:
+    """The language of ``text`` (an ISO 639-1 code) and the model's probability for it.
+
+    >>> identify("Die Brücke bleibt wegen Bauarbeiten sechs Monate lang gesperrt.")[0]
+    'de'
+    """
+    language, score = _identifier().classify(text[:SAMPLE_CHARS])
+    return str(language), float(score)
+
+
+class Language(Filter[LanguageConfig]):
+    """Write ``language`` and ``language_score`` into every record; drop a document
+    whose language is not in ``languages`` (when any are given) or whose score is under
+    ``min_score``, as ``language``, with the language and score in the drop's detail.
+
+    >>> f = Language(LanguageConfig(enabled=True, languages=("en",)))
+    >>> kept = f.apply(Document("1", "a.txt", "The bridge will close for six months."))
+    >>> kept.meta["language"], kept.dropped is None
+    ('en', True)
+    >>> f.apply(Document("2", "b.txt", "Le pont sera fermé pendant six mois.")).dropped.rule
+    'language'
+    """
+
+    name = StageName.LANGUAGE
+    reason = Reason.LANGUAGE
+    config_class = LanguageConfig
+
+    def apply(self, doc: Document) -> Document:
+        language, score = identify(doc.text)
+        score = round(score, 4)
+        named = dict(zip(LANGUAGE_FIELDS, (language, score), strict=True))
+        doc = replace(doc, meta={**doc.meta, **named})
+        wanted = self.config.languages
+        if (not wanted or language in wanted) and score >= self.config.min_score:
+            return doc
+        detail: dict[str, Any] = {"language": language, "score": score}
+        if wanted:
+            detail["languages"] = ",".join(wanted)
+        if score < self.config.min_score:
+            detail["min_score"] = self.config.min_score
+        return doc.drop(Change(self.name, self.reason, doc.text, detail))

@@ -1,0 +1,170 @@
+"""RedactPii: replace personal data in the text with typed placeholders.
+
+E-mail addresses become ``<EMAIL>``, phone numbers ``<PHONE>``, public IP addresses
+``<IP_ADDRESS>`` and payment-card numbers ``<CARD_NUMBER>``. It is registered as a
+filter (a ``[filters.redact-pii]`` table, ``--enable-rule redact-pii``, a stage after
+the other filters, so they judge the text as written) but it drops nothing: it rewrites.
+Each replacement is a change of the stage, with the type as its rule (``email``,
+``phone``, ``ip-address``, ``card-number``), so the manifest counts them per type; the
+audit row holds the placeholder, never the value replaced.
+
+What each pattern takes, and leaves alone:
+
+- e-mail: datatrove's address pattern (local part, "@", a dotted domain);
+- IP address: IPv4 in dotted form that is public (a private, loopback or documentation
+  address such as 192.168.0.1 or 127.0.0.1 names no one), as datatrove does, and not
+  four single digits (a section number, "4.8.3.1"; 8.8.8.8 and 1.1.1.1 stay with
+  them); a version number that reads as a public address ("17.0.4.1") goes too;
+- card number: 13 to 19 digits, unbroken or in the groups cards print (four of four,
+  Amex's 4-6-5) split by spaces or hyphens, that start as a card issuer's do (4, 51-55,
+  22-27, 34, 37, 30, 36, 38, 6) and pass the Luhn check (a random number passes one
+  time in ten); a run of years or postcodes is no card;
+- phone: a number written as one, of 9 to 15 digits: "+" and a country code, or
+  digits in groups split by spaces, dots, hyphens or a bracketed area code; a date
+  (2024-01-02), a time, a decimal number, or one unbroken run of digits is no phone.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from cleaner.document import Change, Document
+from cleaner.errors import UsageError
+from cleaner.names import PiiType, StageName
+from cleaner.stage import Filter, FilterConfig
+
+_EMAIL = re.compile(
+    r"\b[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+)
+# each pattern starts with a character class (the look-behinds come after it), which
+# lets the regular expression engine skip to candidates instead of trying every position
+_IP = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.]*\d)")
+_CARD = re.compile(
+    r"\d(?<![\d-]\d)(?<!\d[ -]\d)"  # not inside a longer run of numbers
+    r"(?:\d{3}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?"  # 4111 1111 1111 1111
+    r"|\d{3}([ -])\d{6}\2\d{5}"  # Amex: 3782 822463 10005
+    r"|\d{12,18})(?![\d-])(?![ -]\d)"  # unbroken
+)
+_PHONE = re.compile(
+    r"(?<![\w+.:/-])(?<!\d )"  # not inside a word, a path or a run of numbers
+    r"(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}"  # +44 20 7946 0958
+    r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]\d{3,4}"  # (555) 123-4567
+    r"|\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4})"  # 555-123-4567, 030 1234 5678
+    r"(?![\w.,:/ -]?\d)"
+)
+
+
+_ISSUER = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[0689]|6")  # Visa, Mastercard, Amex, ...
+
+
+def _card(value: str) -> bool:
+    """A card's issuer prefix and checksum (a number in code or a table rarely has both)."""
+    return _ISSUER.match(value) is not None and _luhn(value)
+
+
+def _luhn(number: str) -> bool:
+    """The payment-card checksum.
+
+    >>> _luhn("4111 1111 1111 1111"), _luhn("4111 1111 1111 1112")
+    (True, False)
+    """
+    digits = [int(ch) for ch in number if ch.isdigit()]
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        if i % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _public_ip(value: str) -> bool:
+    if len(value) == 7:  # four single digits: a section or version number ("4.8.3.1")
+        return False
+    try:
+        return ipaddress.ip_address(value).is_global
+    except ValueError:  # a part over 255, or with a leading zero: no address
+        return False
+
+
+def _phone(value: str) -> bool:
+    digits = sum(ch.isdigit() for ch in value)
+    return 9 <= digits <= 15
+
+
+# the types in the order they are replaced: a card number is never read as a phone
+KINDS: tuple[tuple[PiiType, re.Pattern[str], Callable[[str], bool] | None, str], ...] = (
+    (PiiType.EMAIL, _EMAIL, None, "<EMAIL>"),
+    (PiiType.IP_ADDRESS, _IP, _public_ip, "<IP_ADDRESS>"),
+    (PiiType.CARD_NUMBER, _CARD, _card, "<CARD_NUMBER>"),
+    (PiiType.PHONE, _PHONE, _phone, "<PHONE>"),
+)
+
+
+def redact(text: str, kinds: tuple[str, ...] = tuple(PiiType)) -> tuple[str, list[PiiType]]:
+    """``text`` with the personal data of ``kinds`` replaced, and the type of each
+    replacement in order.
+
+    >>> redact("Write to jane.doe@example.com or call +44 20 7946 0958.")
+    ('Write to <EMAIL> or call <PHONE>.', [<PiiType.EMAIL: 'email'>, <PiiType.PHONE: 'phone'>])
+    >>> redact("Version 2.4.1, released 2024-01-02, costs 1,299.00 and runs on 10.0.0.1.")[1]
+    []
+    """
+    found: list[PiiType] = []
+    for kind, pattern, valid, placeholder in KINDS:
+        if kind not in kinds or (kind == PiiType.EMAIL and "@" not in text):
+            continue
+
+        def swap(
+            match: re.Match[str],
+            kind: PiiType = kind,
+            holder: str = placeholder,
+            valid: Callable[[str], bool] | None = valid,
+        ) -> str:
+            value = match.group(0)
+            if valid is not None and not valid(value):
+                return value
+            found.append(kind)
+            return holder
+
+        text = pattern.sub(swap, text)
+    return text, found
+
+
+@dataclass(frozen=True)
+class RedactPiiConfig(FilterConfig):
+    # the types to replace; all four by default
+    types: tuple[str, ...] = tuple(PiiType)
+
+    names: ClassVar[tuple[str, ...]] = tuple(PiiType)
+
+    def __post_init__(self) -> None:
+        for name in self.types:
+            if name not in self.names:
+                raise UsageError(f"unknown type {name!r}; known: {', '.join(self.names)}")
+
+
+class RedactPii(Filter[RedactPiiConfig]):
+    """Replace e-mail addresses, phone numbers, public IP addresses and card numbers
+    with placeholders; one change per replacement, its type as the rule, no value kept.
+
+    >>> f = RedactPii(RedactPiiConfig(enabled=True))
+    >>> doc = f.apply(Document("1", "a.txt", "Mail jane@example.com now."))
+    >>> doc.text, [(c.rule, c.text, c.detail) for c in doc.changes]
+    ('Mail <EMAIL> now.', [('email', '', {'placeholder': '<EMAIL>'})])
+    """
+
+    name = StageName.REDACT_PII
+    config_class = RedactPiiConfig
+
+    def apply(self, doc: Document) -> Document:
+        text, found = redact(doc.text, self.config.types)
+        if not found:
+            return doc
+        holders = {kind: holder for kind, _, _, holder in KINDS}
+        changes = [Change(self.name, kind, "", {"placeholder": holders[kind]}) for kind in found]
+        return replace(doc, text=text, changes=doc.changes + tuple(changes))

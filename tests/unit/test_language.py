@@ -1,0 +1,90 @@
+"""The language filter: every record names its language when it is on, ``languages``
+keeps only those, ``min_score`` drops what the model is unsure of, and ``--languages``
+on ``cleaner run`` turns it on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner import CleanConfig, clean_records
+from cleaner.cli import cli
+from cleaner.errors import UsageError
+from tests.conftest import write_files
+
+PAGES = {
+    "en.txt": "The river bridge in the old town will close for six months from Monday "
+    "while engineers replace its rusted steel beams.",
+    "de.txt": "Die Brücke in der Altstadt bleibt ab Montag sechs Monate lang gesperrt, "
+    "während Ingenieure die rostigen Stahlträger ersetzen.",
+    "fr.txt": "Le pont de la vieille ville sera fermé pendant six mois à partir de lundi, "
+    "le temps de remplacer ses poutres rouillées.",
+    "es.txt": "El puente del casco antiguo estará cerrado durante seis meses a partir del "
+    "lunes mientras los ingenieros sustituyen sus vigas oxidadas.",
+}
+
+
+def _records(config: CleanConfig) -> list[dict]:  # type: ignore[type-arg]
+    rows = [{"id": name, "text": text} for name, text in PAGES.items()]
+    return list(clean_records(rows, config, near_duplicates=False))
+
+
+def test_on_without_languages_names_every_language_and_keeps_all() -> None:
+    out = _records(CleanConfig().with_filter("language", enabled=True))
+    assert [r["language"] for r in out] == ["en", "de", "fr", "es"]
+    assert all(0.9 < r["language_score"] <= 1.0 for r in out)
+    assert all(r["cleaner"]["dropped"] is None for r in out)
+
+
+def test_languages_keep_only_those() -> None:
+    config = CleanConfig().with_filter("language", enabled=True, languages=["en", "de"])
+    out = _records(config)
+    dropped = {r["id"]: r["cleaner"]["dropped"] for r in out}
+    assert dropped["en.txt"] is None and dropped["de.txt"] is None
+    assert dropped["fr.txt"]["rule"] == "language"
+    detail = dropped["fr.txt"]["detail"]
+    assert (detail["language"], detail["languages"]) == ("fr", "en,de")
+
+
+def test_min_score_drops_what_the_model_is_unsure_of() -> None:
+    config = CleanConfig().with_filter("language", enabled=True, min_score=0.9)
+    [record] = clean_records([{"text": "ok 42"}], config, near_duplicates=False)
+    dropped = record["cleaner"]["dropped"]
+    assert dropped["rule"] == "language" and dropped["detail"]["score"] < 0.9
+    assert dropped["detail"]["min_score"] == 0.9
+
+
+def test_off_by_default_no_language_field() -> None:
+    assert all("language" not in r for r in _records(CleanConfig()))
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({"languages": ["english"]}, "not an ISO 639-1 code"),
+        ({"min_score": 1.5}, "between 0 and 1"),
+    ],
+)
+def test_bad_settings_are_errors(settings: dict, words: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(UsageError, match=words):
+        CleanConfig().with_filter("language", enabled=True, **settings)
+
+
+def test_run_languages_option(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, PAGES)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["run", str(raw), str(out), "-q", "--languages", "en,de"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents"]["dropped"] == {"language": 2}
+    assert manifest["config"]["filters"]["language"]["languages"] == ["en", "de"]
+    corpus = [json.loads(line) for line in (out / "corpus.jsonl").read_text().splitlines()]
+    assert sorted(r["language"] for r in corpus) == ["de", "en"]
+    stats = runner.invoke(cli, ["stats", str(out)])
+    assert "2 dropped (language 2)" in stats.output
+    bad = runner.invoke(cli, ["run", str(raw), str(out), "--languages", "english"])
+    assert bad.exit_code == 2 and "--languages" in bad.output

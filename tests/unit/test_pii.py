@@ -1,0 +1,90 @@
+"""redact-pii: typed placeholders for e-mail addresses, phone numbers, public IP
+addresses and card numbers; counts per type in the manifest; the audit never holds the
+value replaced."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner import CleanConfig
+from cleaner.cli import cli
+from cleaner.errors import UsageError
+from cleaner.pipeline import Pipeline
+from cleaner.stages.filters.pii import redact
+from tests.conftest import write_files
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mail jane.doe@example.org today.", "Mail <EMAIL> today."),
+        ("Call +44 20 7946 0958 now.", "Call <PHONE> now."),
+        ("Call (415) 742-4306 or 918-205-4492.", "Call <PHONE> or <PHONE>."),
+        ("Server 203.0.114.7 answered.", "Server <IP_ADDRESS> answered."),
+        ("Card 4111 1111 1111 1111 expired.", "Card <CARD_NUMBER> expired."),
+        ("Amex 3782-822463-10005 too.", "Amex <CARD_NUMBER> too."),
+        # what is left alone
+        ("Home router 192.168.0.1 and 127.0.0.1.", None),  # private, loopback
+        ("Version 2.4.1 was built on 2024-01-02 at 12:30.", None),
+        ("Card 4111 1111 1111 1112 fails the checksum.", None),
+        ("Years 1996 1997 1998 1999 2000 2001 2002 2003.", None),  # a run of numbers
+        ("It cost 1,299.00 euros and weighed 12.5 kg.", None),
+        ("Order 123456789012 shipped.", None),  # 12 digits, unbroken: no phone, no card
+    ],
+)
+def test_redact(text: str, expected: str | None) -> None:
+    out, found = redact(text)
+    assert out == (text if expected is None else expected)
+    assert len(found) == (0 if expected is None else expected.count("<"))
+
+
+def test_types_limit_what_is_replaced() -> None:
+    out, found = redact("jane@example.org, +44 20 7946 0958", ("phone",))
+    assert out == "jane@example.org, <PHONE>" and found == ["phone"]
+    with pytest.raises(UsageError, match="unknown type 'ssn'"):
+        CleanConfig().with_filter("redact-pii", enabled=True, types=["ssn"])
+
+
+def test_off_by_default() -> None:
+    assert "redact-pii" not in Pipeline.from_config(CleanConfig()).names
+
+
+def test_a_run_counts_per_type_and_the_audit_holds_no_value(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    page = (
+        "The council answers questions about the bridge closure by mail at "
+        "roads@council.example.org and by phone on +44 20 7946 0958 or +44 20 7946 0959.\n\n"
+        "The ferry timetable is posted at the landing stage every Monday morning."
+    )
+    write_files(raw, {"notice.txt": page})
+    runner = CliRunner()
+    result = runner.invoke(cli, ["run", str(raw), str(out), "-q", "--enable-rule", "redact-pii"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    counts = manifest["counts"]["stages"]["redact-pii"]
+    assert counts["email"]["changes"] == 1 and counts["phone"]["changes"] == 2
+    [record] = [json.loads(x) for x in (out / "corpus.jsonl").read_text().splitlines()]
+    assert "<EMAIL>" in record["text"] and record["text"].count("<PHONE>") == 2
+    audit = (out / "audit.jsonl").read_text(encoding="utf-8")
+    assert "council.example.org" not in audit and "7946" not in audit
+    assert '"placeholder": "<PHONE>"' in audit
+    stats = runner.invoke(cli, ["stats", str(out)])
+    assert any(
+        line.split()[:3] == ["redact-pii", "phone", "2"] for line in stats.output.splitlines()
+    )
+
+
+def test_explain_lists_the_replacements_by_type(tmp_path: Path) -> None:
+    page = tmp_path / "notice.txt"
+    page.write_text(
+        "Questions about the closure go to roads@council.example.org or +44 20 7946 0958, "
+        "the council said on Monday in a notice to residents of the old town.",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["explain", str(page), "--enable-rule", "redact-pii"])
+    assert result.exit_code == 0, result.output
+    assert "redacted: email, phone" in result.output  # the page is shown as written

@@ -1,0 +1,135 @@
+"""The quality filters (gopher-quality, gopher-repetition, c4-quality, fineweb-quality):
+each test drops a document under its own rule with what it measured, can be skipped,
+is off by default, and decides as datatrove's implementation does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from cleaner import CleanConfig, clean_records
+from cleaner.config import load_config
+from cleaner.document import Document
+from cleaner.errors import UsageError
+from cleaner.pipeline import Pipeline
+from cleaner.stages.filters import FILTERS
+from cleaner.stages.filters.checks import ChecksConfig
+from cleaner.stages.filters.words import split_words
+from tests.conftest import CASES
+
+CASES_LIST: list[dict[str, Any]] = json.loads(
+    (CASES / "quality_filters.json").read_text(encoding="utf-8")
+)
+QUALITY = ("gopher-quality", "gopher-repetition", "c4-quality", "fineweb-quality")
+
+
+def _run(name: str, text: str, **settings: Any) -> Document:
+    cls = FILTERS[name]
+    return cls(cls.config_class(enabled=True, **settings)).apply(Document("1", "a.txt", text))
+
+
+@pytest.mark.parametrize("case", CASES_LIST, ids=lambda c: c["label"])
+def test_case(case: dict[str, Any]) -> None:
+    dropped = _run(case["filter"], case["input"]).dropped
+    assert (dropped and dropped.rule) == case["rule"]
+    if case["rule"] is None:
+        return
+    assert dropped is not None
+    assert dropped.stage == case["filter"] and dropped.text == case["input"]
+    detail = dropped.detail
+    assert {"measure", "value", "limit", "test"} <= set(detail)
+    assert detail["test"].startswith(detail["measure"])
+    # skipping the test that fired lets the document past that test
+    again = _run(case["filter"], case["input"], skip=(case["rule"],)).dropped
+    assert again is None or again.rule != case["rule"]
+
+
+@pytest.mark.parametrize("case", CASES_LIST, ids=lambda c: c["label"])
+def test_case_through_clean_records(case: dict[str, Any]) -> None:
+    """The filter in a pipeline, turned on by config, gives the same verdict (the
+    stages that remove lines are off: their job is not under test here)."""
+    config = CleanConfig().with_filter(case["filter"], enabled=True)
+    config = config.with_overrides({"boilerplate.enabled": False, "dedup.blocks": False})
+    [record] = clean_records([{"text": case["input"]}], config, near_duplicates=False)
+    dropped = record["cleaner"]["dropped"]
+    if case["rule"] is None:
+        assert dropped is None
+    else:
+        assert dropped["rule"] == case["rule"] and dropped["stage"] == case["filter"]
+
+
+def test_quality_filters_are_off_by_default() -> None:
+    names = Pipeline.from_config(CleanConfig()).names
+    assert not set(QUALITY) & set(names)
+    assert "filters" not in CleanConfig().to_dict()
+
+
+def test_thresholds_and_skip_come_from_the_config_table(tmp_path: Any) -> None:
+    path = tmp_path / "cleaner.toml"
+    path.write_text(
+        '[filters.gopher-quality]\nenabled = true\nmin_words = 3\nskip = ["gopher-stop-words"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert "gopher-quality" in Pipeline.from_config(config).names
+    settings = config.filter("gopher-quality")
+    assert settings.min_words == 3  # type: ignore[attr-defined]
+    # three words without a stop word: kept, as the stop-word test is skipped
+    stage = FILTERS["gopher-quality"](settings)
+    assert stage.apply(Document("1", "a.txt", "Fresh bread rolls daily")).dropped is None
+
+
+def test_skip_names_a_test_of_the_filter() -> None:
+    with pytest.raises(UsageError, match="unknown test 'c4-lorem-ipsum'"):
+        CleanConfig().with_filter("gopher-quality", skip=["c4-lorem-ipsum"])
+
+
+@pytest.mark.parametrize("name", QUALITY)
+def test_each_filter_lists_its_tests(name: str) -> None:
+    config_class = FILTERS[name].config_class
+    assert issubclass(config_class, ChecksConfig)
+    assert config_class.rules and all(
+        rule.startswith(name.split("-")[0]) for rule in config_class.rules
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Don't stop.", ["Do", "n't", "stop", "."]),
+        ("(See the U.S. page: https://example.org/a?b=1).",
+         ["(", "See", "the", "U.S.", "page", ":", "https://example.org/a?b=1", ")", "."]),
+        ("A well-known co-op, 3.5km away...",
+         ["A", "well", "-", "known", "co", "-", "op", ",", "3.5", "km", "away", "..."]),
+        ("gonna cannot Mr. Smith's", ["gon", "na", "can", "not", "Mr.", "Smith", "'s"]),
+    ],
+)  # fmt: skip
+def test_words_split_as_spacy_english(text: str, words: list[str]) -> None:
+    assert list(split_words(text)) == words
+
+
+def _reference_texts() -> list[tuple[str, str]]:
+    lines = (CASES / "filters_reference.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    return [(r["id"], r["text"]) for r in rows] + [(c["label"], c["input"]) for c in CASES_LIST]
+
+
+@pytest.mark.slow
+def test_every_test_decides_as_datatrove() -> None:
+    """datatrove's filters, one threshold at a time, as the reference, on the cases and
+    on 58 real pages (boilerplate-dev gold and raw, pydocs-dev raw, each cut at 5,000
+    characters): every decision of every test agrees."""
+    pytest.importorskip("datatrove", reason="the reference is datatrove's filters")
+    pytest.importorskip("spacy", reason="datatrove splits English words with spacy")
+    from tests.filter_reference import decisions, reference
+
+    groups = reference()
+    differ = [
+        (doc_id, rule, theirs, mine)
+        for doc_id, text in _reference_texts()
+        for rule, theirs, mine in decisions(text, groups)
+        if theirs != mine
+    ]
+    assert not differ
