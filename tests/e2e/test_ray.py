@@ -5,6 +5,7 @@ Ray starts once per test session, on one CPU and without its dashboard.
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 import uuid
@@ -15,8 +16,10 @@ import pytest
 import ray
 
 from cleaner import clean_corpus
+from cleaner.config import CleanConfig
 from cleaner.executors import make_executor
 from cleaner.integrations.ray import RayExecutor
+from cleaner.stages.filters import FILTERS
 from tests.corpora import outputs, text
 from tests.processes import cleaner, descendants, in_group, kill_left, read, started_by, wait_gone
 from tests.scale_corpus import write_corpus
@@ -54,6 +57,46 @@ def test_ray_run_is_byte_identical_to_local(ray_cluster: None, tmp_path: Path) -
     assert report.duplicates == local.duplicates > 0
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
     assert (tmp_path / "ray" / "audit.jsonl").read_text().count('"rule": "contained"') >= 3
+
+
+def test_ray_gives_the_filters_verdicts_of_a_local_run(ray_cluster: None, tmp_path: Path) -> None:
+    """The filters on (quality, language, personal data): Ray's workers drop, label
+    and redact as a local run does."""
+    raw = write_corpus(tmp_path / "raw", docs=40, seed=4)
+    (raw / "de.txt").write_text(
+        "Der Gemeinderat hat am Montag beschlossen, die alte Brücke über den Fluss zu "
+        "schließen. Die Reparatur soll im nächsten Frühjahr beginnen und etwa zwei Jahre "
+        "dauern. Während dieser Zeit fahren die Busse über die neue Umgehungsstraße, und "
+        "Fußgänger können eine Fähre nehmen, die jede halbe Stunde ablegt."
+    )
+    (raw / "mail.txt").write_text(
+        "The council met on Monday and voted to close the old bridge for repairs. "
+        "The work will begin in the spring and take about two years. "
+        "Buses will use the new bypass while the bridge is closed. "
+        "Residents who want to comment on the plan can write to the clerk at "
+        "jane.doe@example.org before the end of the month. "
+        "The minutes of the meeting will be posted on the notice board of the town hall. "
+        "The next meeting of the council is planned for the first week of the new year."
+    )
+    (raw / "short.txt").write_text("Too short.")
+    config = CleanConfig()
+    for name in FILTERS:
+        if name != "too-short":  # the documents here are short on purpose
+            config = config.with_filter(name, enabled=True)
+    config = config.with_filter("language", languages=("en",))
+    local = clean_corpus(raw, tmp_path / "local", config)
+    executor = make_executor("ray")
+    try:
+        clean_corpus(raw, tmp_path / "ray", config, executor=executor)
+    finally:
+        executor.close()
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    audit = [json.loads(x) for x in (tmp_path / "ray" / "audit.jsonl").read_text().splitlines()]
+    assert {"rule": "language", "language": "de"} in [
+        {"rule": r["rule"], "language": r.get("language")} for r in audit if r["source"] == "de.txt"
+    ]
+    assert "<EMAIL>" in (tmp_path / "ray" / "corpus.jsonl").read_text()
+    assert local.documents_in > local.kept > 0
 
 
 @pytest.mark.slow
