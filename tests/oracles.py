@@ -31,6 +31,17 @@ def shingle_jaccard(a: str, b: str, ngram: int = 5) -> float:
     return len(x & y) / len(x | y) if x or y else 0.0
 
 
+def shingle_containment(a: str, b: str, ngram: int = 5) -> float:
+    """The share of ``a``'s canonical shingles (as strings) that are in ``b``'s; 0.0
+    for a text without shingles.
+
+    >>> shingle_containment("a b c d e", "x a b c d e f")
+    1.0
+    """
+    x, y = set(shingles(a, ngram)), set(shingles(b, ngram))
+    return len(x & y) / len(x) if x else 0.0
+
+
 def _shared_tokens(tokens_of: Sequence[Tokens]) -> dict[int, set[int]]:
     """All documents (by index) that share a token with each document, itself included."""
     owners: dict[int, list[int]] = {}

@@ -10,17 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean_records
 from cleaner.dedup.lsh import choose_bands
 from cleaner.errors import RecordError
+from cleaner.names import Reason
 from cleaner.readers import Rejection, doc_id
 from cleaner.run.stream import stream_corpus
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from tests.conftest import SEEDS, doc
-from tests.oracles import shingle_jaccard
+from tests.oracles import shingle_containment, shingle_jaccard
 
 WORDS = [
     "river",
@@ -156,8 +157,11 @@ def test_bands_catch_pairs_at_the_threshold() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=30), min_size=2, max_size=8))
+@example([["river"] * 5 + ["bank", "river"], ["river"] * 5])  # contained, Jaccard 1/3
 def test_a_dropped_document_really_is_a_near_duplicate(texts: list[list[str]]) -> None:
-    stage = StreamNearDuplicates(DedupConfig(threshold=0.5))
+    """A drop names a kept document it is a near-duplicate of, or one that contains it."""
+    config = DedupConfig(threshold=0.5)
+    stage = StreamNearDuplicates(config)
     kept: dict[str, str] = {}
     for i, words in enumerate(texts):
         text = " ".join(words)
@@ -166,7 +170,10 @@ def test_a_dropped_document_really_is_a_near_duplicate(texts: list[list[str]]) -
             kept[str(i)] = text
             continue
         other = kept[out.dropped.detail["duplicate_of"]]
-        assert shingle_jaccard(text, other) >= 0.5
+        if out.dropped.rule == Reason.CONTAINED:
+            assert shingle_containment(text, other) >= config.containment_threshold
+        else:
+            assert shingle_jaccard(text, other) >= 0.5
 
 
 def test_stream_cleaner_counts_what_it_did() -> None:
