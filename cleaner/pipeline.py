@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from itertools import takewhile
 from typing import TypeVar
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
 from cleaner.names import StageName
 from cleaner.rules.model import LineModel
-from cleaner.stage import CorpusStage, Stage
+from cleaner.stage import CorpusStage, Filter, Stage
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
 from cleaner.stages.filters import FILTERS
@@ -18,6 +19,10 @@ from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats
 
 C = TypeVar("C", bound=CorpusStage)
+
+
+def _rewrites(stage: Stage) -> bool:
+    return isinstance(stage, Filter) and stage.rewrites
 
 
 class Settle(Stage):
@@ -50,9 +55,10 @@ class Settle(Stage):
 class Pipeline:
     """An ordered list of stages, run lazily one after the other.
 
-    ``Pipeline.from_config(config)`` builds the default chain: repair-text,
-    strip-boilerplate, dedup-blocks, settle, then each filter the config turns on (in
-    the order they were registered, see :mod:`cleaner.stages.filters`), then
+    ``Pipeline.from_config(config)`` builds the default chain: repair-text, the filters
+    that rewrite the text (``Filter.rewrites``: redact-pii), strip-boilerplate,
+    dedup-blocks, settle, then each other filter the config turns on (in the order they
+    were registered, see :mod:`cleaner.stages.filters`), then
     drop-near-duplicates, which so compares only documents the filters kept; it lists in
     ``corpus`` the stages a corpus run calls over the whole input
     (:class:`~cleaner.stage.CorpusStage`: count-repeats for ``corpus-repeat``,
@@ -76,7 +82,11 @@ class Pipeline:
         line_model: LineModel | None = None,
         repeated: Iterable[int] | None = None,
     ) -> Pipeline:
+        filters = [
+            cls(config.filter(name)) for name, cls in FILTERS.items() if config.filter(name).enabled
+        ]
         stages: list[Stage] = [RepairText(config.repair)]
+        stages += [f for f in filters if f.rewrites]
         if config.boilerplate.enabled:
             stages.append(StripBoilerplate(config.boilerplate, line_model, repeated))
         stages.append(DedupBlocks(config.dedup))
@@ -84,10 +94,7 @@ class Pipeline:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
             settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
             stages.append(Settle(settle))
-        for name, filter_class in FILTERS.items():
-            settings = config.filter(name)
-            if settings.enabled:
-                stages.append(filter_class(settings))
+        stages += [f for f in filters if not f.rewrites]
         corpus: list[CorpusStage] = []
         if corpus_stages and CountRepeats.wanted(config.boilerplate):
             corpus.append(CountRepeats(config.boilerplate))
@@ -96,6 +103,14 @@ class Pipeline:
             stages.append(near)  # a Stage too: buffers the documents given to run()
             corpus.append(near)
         return cls(stages, corpus)
+
+    def text_stages(self) -> Pipeline:
+        """The leading stages that make the text the others judge: repair-text and the
+        filters that rewrite (``Filter.rewrites``). Lines are counted for corpus-repeat
+        on their output."""
+        return Pipeline(
+            list(takewhile(lambda s: isinstance(s, RepairText) or _rewrites(s), self.stages))
+        )
 
     def with_repeated(self, repeated: Iterable[int]) -> Pipeline:
         """The same stages, the strip stage counting ``repeated`` (salted hashes, see

@@ -80,6 +80,9 @@ class Filter(Stage, Generic[C]):
     name: ClassVar[str] = "filter"
     reason: ClassVar[str] = ""  # the rule of the drop; empty: the filter's name
     config_class: ClassVar[type[FilterConfig]] = FilterConfig
+    # a filter that rewrites the text and drops nothing: it runs right after repair-text,
+    # so every later stage, the line counts and the audit see only the rewritten text
+    rewrites: ClassVar[bool] = False
 
     def __init__(self, config: C) -> None:
         self.config = config

@@ -25,8 +25,7 @@ from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
 from cleaner.run.check import CorpusLines, corpus_index, corpus_source, duplicates, open_corpus
 from cleaner.run.stream import StreamCleaner
-from cleaner.stage import Stage
-from cleaner.stages.repair import RepairText
+from cleaner.stage import Filter, Stage
 from cleaner.stages.repeats import CountRepeats
 from cleaner.store.state import State
 
@@ -137,8 +136,8 @@ def explain_document(
         if doc.dropped is not None:
             break
         doc = stage.apply(doc)
-        if stage.name == REPAIR:
-            base = doc.text
+        if stage.name == REPAIR or (isinstance(stage, Filter) and stage.rewrites):
+            base = doc.text  # the page the later stages number their lines on
     slots: list[list[Line]] = [[Line(text)] for text in base.split("\n")]
     leftovers: list[Change] = []
     for change in doc.changes:
@@ -242,8 +241,7 @@ def explain_file(
             every = [d for d in items if isinstance(d, Document)]
             if ids is not None:
                 every = [d for d in _read(path, source, config.text_key) if isinstance(d, Document)]
-            repaired = list(RepairText(config.repair).run(every))
-            stages = pages.stages(pages.lines.repeated(source, repaired))
+            stages = pages.stages(pages.lines.repeated(source, pages.prepared(every)))
         index = corpus_index(state, manifest)
         ngram = int(manifest["config"]["dedup"]["ngram"])
         judge = None
@@ -290,6 +288,12 @@ class CorpusPages:
         repeats = Pipeline.from_config(self.config).corpus_stage(CountRepeats)
         self.lines = None if repeats is None else CorpusLines(self.state, repeats)
 
+    def prepared(self, docs: list[Document]) -> list[Document]:
+        """``docs`` as the run counted their lines: after the text stages (repair-text,
+        and redaction when it is on)."""
+        text = Pipeline.from_config(self.config, corpus_stages=False).text_stages()
+        return list(text.run(docs))
+
     def stages(self, repeated: list[int] | None = None) -> list[Stage]:
         """The per-document stages, with ``repeated`` lines for corpus-repeat."""
         stages = StreamCleaner(self.config, near_duplicates=False).stages
@@ -317,9 +321,7 @@ class CorpusPages:
         stages = self.stages()
         if self.lines is not None:
             every = [d for docs in wanted.values() for d in docs]
-            stages = self.stages(
-                self.lines.counted(list(RepairText(self.config.repair).run(every)))
-            )
+            stages = self.stages(self.lines.counted(self.prepared(every)))
         for source, docs in wanted.items():
             found[source] = [explain_document(d, stages) for d in docs]
         return found

@@ -31,7 +31,6 @@ from cleaner.dedup.shingles import shingle_sets
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, read_file
 from cleaner.stages.dedup import banding
-from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.prepare import PreparedFile, prepare_file
 
@@ -164,7 +163,7 @@ def count_files(batch: CountBatch) -> list[tuple[str, LineSets]]:
     kept: dict[str, Kept] = {}
     for task in batch.tasks:
         entry, mtime_ns, seen_ns = _read(task.path, task.source, task.config)
-        docs = list(RepairText(task.config.repair).run(entry.documents))
+        docs = list(_pipeline(task.config).text_stages().run(entry.documents))
         if batch.keep is not None:
             kept[task.source] = (replace(entry, documents=docs), mtime_ns, seen_ns)
         found.append((task.source, CountRepeats.count(docs)))
@@ -211,8 +210,9 @@ def _clean(task: CleanTask, kept: Kept | None) -> PreparedFile:
         pipeline = pipeline.with_repeated(task.repeated.tolist())
     if kept is not None:
         entry, mtime_ns, seen_ns = kept
-        # repairing is a fixed point: the kept documents are what the first stage gives
-        pipeline = Pipeline([s for s in pipeline.stages if not isinstance(s, RepairText)])
+        # the kept documents are what the text stages give (repair-text, redaction)
+        skip = {id(s) for s in pipeline.text_stages().stages}
+        pipeline = Pipeline([s for s in pipeline.stages if id(s) not in skip])
     else:
         entry, mtime_ns, seen_ns = _read(task.path, task.source, config)
     documents = entry.documents

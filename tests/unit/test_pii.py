@@ -78,6 +78,33 @@ def test_a_run_counts_per_type_and_the_audit_holds_no_value(tmp_path: Path) -> N
     )
 
 
+def test_no_audit_row_holds_a_value_replaced(tmp_path: Path) -> None:
+    """Redaction comes before every stage that writes text to the audit: a line removed
+    as boilerplate and a document a quality filter drops are in the audit redacted."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    article = (
+        "The council met on Monday and voted to close the old bridge for repairs. "
+        "The work will begin in the spring and take about two years to finish. "
+        "Buses will use the new bypass while the bridge is closed to all traffic. "
+        "Walkers can take the ferry, which leaves the landing every half hour. "
+        "The council will post the timetable at the landing stage each Monday. "
+        "Shops near the bridge will get help with their rates during the works."
+    )
+    write_files(
+        raw,
+        {
+            "notice.txt": f"{article}\n\nShare this by email: roads@council.example.org",
+            "short.txt": "Mail roads@council.example.org about the bridge.",
+        },
+    )
+    args = ["--enable-rule", "redact-pii", "--enable-rule", "c4-quality"]
+    result = CliRunner().invoke(cli, ["run", str(raw), str(out), "-q", *args])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in (out / "audit.jsonl").read_text().splitlines()]
+    assert {r["stage"] for r in rows} >= {"strip-boilerplate", "c4-quality"}
+    assert not [r for r in rows if "council.example.org" in json.dumps(r)]
+
+
 def test_explain_lists_the_replacements_by_type(tmp_path: Path) -> None:
     page = tmp_path / "notice.txt"
     page.write_text(
@@ -87,4 +114,4 @@ def test_explain_lists_the_replacements_by_type(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(cli, ["explain", str(page), "--enable-rule", "redact-pii"])
     assert result.exit_code == 0, result.output
-    assert "redacted: email, phone" in result.output  # the page is shown as written
+    assert "redacted: email, phone" in result.output  # the page is shown redacted

@@ -2,8 +2,10 @@
 
 E-mail addresses become ``<EMAIL>``, phone numbers ``<PHONE>``, public IP addresses
 ``<IP_ADDRESS>`` and payment-card numbers ``<CARD_NUMBER>``. It is registered as a
-filter (a ``[filters.redact-pii]`` table, ``--enable-rule redact-pii``, a stage after
-the other filters, so they judge the text as written) but it drops nothing: it rewrites.
+filter (a ``[filters.redact-pii]`` table, ``--enable-rule redact-pii``) but it drops
+nothing: it rewrites, right after repair-text (``Filter.rewrites``), so no later stage
+writes a value it replaces to the audit: not a line removed as boilerplate, nor the text
+of a document a quality filter drops.
 Each replacement is a change of the stage, with the type as its rule (``email``,
 ``phone``, ``ip-address``, ``card-number``), so the manifest counts them per type; the
 audit row holds the placeholder, never the value replaced.
@@ -160,6 +162,7 @@ class RedactPii(Filter[RedactPiiConfig]):
 
     name = StageName.REDACT_PII
     config_class = RedactPiiConfig
+    rewrites = True  # before any stage writes text to the audit
 
     def apply(self, doc: Document) -> Document:
         text, found = redact(doc.text, self.config.types)
