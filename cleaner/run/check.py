@@ -216,15 +216,17 @@ def judge_file(
     if entry.outcome == "rejected":
         result.error = entry.reason or "not usable"
         return result
-    repair, rest = pipeline.stages[0], Pipeline(pipeline.stages[1:])
-    repaired = list(repair.run(entry.documents))
+    text = pipeline.text_stages()  # repair-text, and redaction when it is on
+    rest = Pipeline(pipeline.stages[len(text.stages) :])
+    repaired = list(text.run(entry.documents))
+    prepared = {s.name for s in text.stages}
     if lines is not None:
         repeated = lines.repeated(source, repaired)
         rest = rest.with_repeated(repeated)
     result.input_chars = sum(len(d.text) for d in repaired)
     live = []
     for doc in rest.run(repaired):
-        result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage != repair.name)
+        result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage not in prepared)
         if doc.dropped is not None:
             result.removed_chars += len(doc.dropped.text)
             drop = {"id": doc.id, "rule": doc.dropped.rule, "measured": doc.dropped.measured()}
