@@ -60,6 +60,9 @@ class Document:
     ``own_id`` is a record's own ``id`` as the record gave it (a number stays a number)
     and ``id`` is then its text, which the audit and the manifest use; ``text_key`` is
     the record field the text came from. :meth:`record` writes both back as they came.
+    ``hints`` holds, for a page read from HTML, what the markup says of each line of
+    ``text`` (see :mod:`cleaner.html.flatten`; ``None`` on a blank line); the boilerplate
+    stage reads them and its output has none. They never reach the record.
     ``dropped`` is set by the stage that left the whole document out of the corpus;
     later stages pass a dropped document through untouched, so that the writer can put
     it in the audit: no document is ever lost.
@@ -76,6 +79,7 @@ class Document:
     dropped: Change | None = None
     own_id: Any = None
     text_key: str = "text"
+    hints: tuple[tuple[float, ...] | None, ...] | None = None
 
     def with_changes(self, changes: list[Change] | tuple[Change, ...], **fields: Any) -> Document:
         """Return a copy with ``changes`` appended and ``fields`` replaced."""
