@@ -46,6 +46,7 @@ are often not in the gold, so retrains move them most.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import sys
@@ -63,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig  # noqa: E402
 from cleaner.document import Document  # noqa: E402
+from cleaner.html import HINTS, parse_html  # noqa: E402
 from cleaner.pipeline import Pipeline  # noqa: E402
 from cleaner.rules.context import prepare_page  # noqa: E402
 from cleaner.rules.features import (  # noqa: E402
@@ -73,7 +75,7 @@ from cleaner.rules.features import (  # noqa: E402
     line_features,
     smooth_features,
 )
-from cleaner.rules.model import LineModel  # noqa: E402
+from cleaner.rules.model import HTML_MODEL_PATH, MODEL_PATH, LineModel, hint_columns  # noqa: E402
 from cleaner.stages.boilerplate import MAX_PASSES, _judge, _render, _strip  # noqa: E402
 from cleaner.stages.repeats import Repeated, repeated_lines  # noqa: E402
 
@@ -93,6 +95,9 @@ PARAMS: dict[str, Any] = dict(
 )  # fmt: skip
 
 
+HTML = False  # --html: read the pages' HTML, train the HTML model (text and markup columns)
+
+
 def load(bench: Path, name: str) -> list[dict[str, Any]]:
     meta = {}
     for line in (bench / name / "meta.jsonl").read_text(encoding="utf-8").splitlines():
@@ -100,18 +105,29 @@ def load(bench: Path, name: str) -> list[dict[str, Any]]:
         meta[rec["id"]] = rec
     pages = []
     for pid, rec in sorted(meta.items()):
-        raw = (bench / name / "raw" / f"{pid}.txt").read_text(encoding="utf-8")
         gold = (bench / name / "gold" / f"{pid}.txt").read_text(encoding="utf-8")
-        pages.append({"id": pid, "set": name, "raw": raw, "gold": gold, **rec})
+        if HTML:
+            data = gzip.decompress((bench / name / "html" / f"{pid}.html.gz").read_bytes())
+            html = parse_html(data)
+            raw, hints = html.text, html.hints
+        else:
+            raw = (bench / name / "raw" / f"{pid}.txt").read_text(encoding="utf-8")
+            hints = None
+        pages.append({"id": pid, "set": name, "raw": raw, "gold": gold, "hints": hints, **rec})
     return pages
 
 
-def featurize(page: dict[str, Any], text: str | None = None, weight: float = 1.0) -> None:
+def featurize(
+    page: dict[str, Any], text: str | None = None, weight: float = 1.0, hints: Any = None
+) -> None:
     """Feature rows and oracle labels for ``text``: the raw page (first pass, with title
     and date extraction), or a later pass's kept text (``text`` given, no extraction)."""
     first = text is None
     p = prepare_page(text or page["raw"], extract_title=first, extract_date=first)
+    p.hints = list(page["hints"] if first else hints) if HTML else None
     idx, x = line_features(p)
+    if HTML:
+        x = np.hstack([x, hint_columns(p, idx)])
     gold = " " + " ".join(TOKEN.findall(page["gold"])) + " "
     gold_lines = {" ".join(TOKEN.findall(line)) for line in page["gold"].split("\n")}
     total = max(len(TOKEN.findall(page["raw"])), 1)
@@ -221,6 +237,8 @@ def line_model(
 ) -> LineModel:
     data = {"features": NAMES, "smooth": SMOOTH, "precision_weight": w, "vocab": vocab,
             "stages": stages, "temperature": temperature}  # fmt: skip
+    if HTML:
+        data["hints"] = list(HINTS)
     return LineModel(data)
 
 
@@ -241,16 +259,21 @@ def fit_folds(
     return out
 
 
-def passes(text: str, model: LineModel, repeated: Repeated) -> list[str]:
-    """The kept text after each pass of the runtime fixed point (the last is the output)."""
-    out: list[str] = []
-    page = _judge(text, CONFIG, repeated, True, True, model)
+def passes(
+    text: str, model: LineModel, repeated: Repeated, hints: Any = None
+) -> list[tuple[str, Any]]:
+    """The kept text (and its lines' hints) after each pass of the runtime fixed point
+    (the last is the output)."""
+    out: list[tuple[str, Any]] = []
+    page = _judge(text, CONFIG, repeated, True, True, model, hints)
     while True:
-        result, _ = _render(page)
+        result, origin = _render(page)
         if not result.removed or len(out) >= MAX_PASSES:
             break
-        out.append(result.text)
-        page = _judge(result.text, CONFIG, repeated, False, False, model)
+        if hints is not None:
+            hints = [None if k is None else page.hints[k] for k in origin]  # type: ignore[index]
+        out.append((result.text, hints))
+        page = _judge(result.text, CONFIG, repeated, False, False, model, hints)
     return out
 
 
@@ -267,7 +290,7 @@ def pipeline_cv(
         models[k].precision_weight = w
         for i in te:
             pg = pages[i]
-            texts[i] = _strip(pg["raw"], CONFIG, repeated[pg["site"]], models[k]).text
+            texts[i] = _strip(pg["raw"], CONFIG, repeated[pg["site"]], models[k], pg["hints"]).text
     return texts
 
 
@@ -291,7 +314,8 @@ def corpus_cv(
         for name in ("boilerplate-dev", "pydocs-dev"):
             docs = [
                 Document(pages[i]["id"], f"{pages[i]['id']}.txt", pages[i]["raw"],
-                         meta={"site": pages[i]["site"]} if by_site else {})
+                         meta={"site": pages[i]["site"]} if by_site else {},
+                         hints=pages[i]["hints"])
                 for i in te if pages[i]["set"] == name
             ]  # fmt: skip
             out.update((d.id, d.text) for d in chain.run(docs))
@@ -329,10 +353,10 @@ def later_round(
     """Add the held-out later passes' pages as rows and fit every fold again."""
     fold_of = {i: k for k, (_, te) in enumerate(folds) for i in te}
     for i, pg in enumerate(pages):
-        later = passes(pg["raw"], models[fold_of[i]], repeated[pg["site"]])
-        for text in later:  # the pages the model sees again, part-stripped
-            item = {k: pg[k] for k in ("id", "set", "raw", "gold", "domain")}
-            featurize(item, text, LATER_WEIGHT / len(later))
+        later = passes(pg["raw"], models[fold_of[i]], repeated[pg["site"]], pg["hints"])
+        for text, hints in later:  # the pages the model sees again, part-stripped
+            item = {k: pg[k] for k in ("id", "set", "raw", "gold", "domain", "hints")}
+            featurize(item, text, LATER_WEIGHT / len(later), hints)
             items.append(item)
     print(f"{len(items) - len(pages)} later-pass pages added", file=sys.stderr)
     page_of = {pg["id"]: i for i, pg in enumerate(pages)}
@@ -369,9 +393,16 @@ def main() -> None:
     )
     ap.add_argument("--dump", type=Path, help="write the held-out output here, as JSONL")
     ap.add_argument(
-        "--out", type=Path, default=ROOT / "cleaner" / "data" / "boilerplate_model.json"
+        "--html",
+        action="store_true",
+        help="read the pages' html/ and train the HTML model (text and markup columns)",
     )
+    ap.add_argument("--out", type=Path, help="the model file (default: the shipped one)")
     args = ap.parse_args()
+    global HTML
+    HTML = args.html
+    if args.out is None:
+        args.out = HTML_MODEL_PATH if HTML else MODEL_PATH
     if args.params:
         PARAMS.update(json.loads(args.params))
     print(f"params {json.dumps(PARAMS, sort_keys=True)}", file=sys.stderr)
@@ -444,6 +475,8 @@ def main() -> None:
         "features": NAMES, "smooth": SMOOTH, "precision_weight": weight, "cv": cv, "stages": stages,
         "temperature": args.temperature, "vocab": vocab,
     }  # fmt: skip
+    if HTML:
+        data["hints"] = list(HINTS)
     args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB)", file=sys.stderr)
 

@@ -1,19 +1,104 @@
 """Flatten a parsed HTML page to the lines the text path sees, with what the markup knows.
 
 :func:`flatten` walks the DOM once and writes each block element's text on a line of its
-own, a blank line around paragraphs, headings, lists and the like (the flattening of
-the text path's scrapers), and gives every non-blank line a tuple of numbers
-(:data:`HINTS` names them): whether it sits in ``nav``/``header``/``footer``/
-``aside``/``form``, its link density, list and table context, ``role`` and class/id
-hints. The boilerplate stage's HTML line model reads them beside the text features.
+own, with a blank line around paragraphs, headings, lists and the like: the flattening
+that the text path's pages come from (scripts, styles and comments dropped, the
+``<title>`` first). Every non-blank line also gets a tuple of numbers, named by
+:data:`HINTS`:
+
+- ``link_density``: the share of the line's characters inside ``<a>``;
+- ``in_<region>``: 1 when an ancestor is that element or has that ``role``: ``nav``,
+  ``header``, ``footer``, ``aside``, ``form`` (and its controls), ``article`` (also
+  ``main`` and ``itemprop=articleBody``), a list item, a table cell, a paragraph,
+  ``pre``/``code``, a quotation, a figure, hidden (``hidden``, ``aria-hidden``,
+  ``display:none``), the ``<title>``; ``heading`` is the level of an ``h1``-``h6``;
+- ``class_<family>``: 1 when an ancestor's class or id names that family (comment,
+  navigation, header or footer, sidebar, share, related, advert, prompt, metadata,
+  tags, content);
+- ``depth``: how deep the line's element sits;
+- ``in_main``: 1 inside the page's main container, the element whose prose outweighs
+  what else it holds by the most (the readability heuristic, on sentence-like lines);
+  ``main_share``: the share of the page's prose inside it;
+- ``parent_share`` and ``parent_links``: the share of the page's characters inside the
+  line's element's parent, and that parent's link density.
+
+The boilerplate stage's HTML line model reads them beside the text features.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
-HINTS: tuple[str, ...] = ()  # the names of a line's hint columns, in order
+
+def _tags(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+# tags whose text is not page text
+SKIP = _tags("head script style template svg iframe object embed canvas math link meta base")
+# a line break before and after (html-text's NEWLINE_TAGS, with section and the rest)
+NEWLINE = _tags(
+    "article aside br dd details div dt fieldset figcaption footer form header hr legend "
+    "li main nav table tr section address summary option caption tbody thead tfoot center menu"
+)
+# a blank line before and after (html-text's DOUBLE_NEWLINE_TAGS)
+DOUBLE = _tags("blockquote dl figure h1 h2 h3 h4 h5 h6 ol p pre title ul")
+
+# region flags, one bit each, set by a tag or a role on the element or an ancestor
+REGIONS = (
+    "nav", "header", "footer", "aside", "form", "article", "li", "cell", "p", "pre",
+    "quote", "figure", "hidden", "title",
+)  # fmt: skip
+_BIT = {name: 1 << k for k, name in enumerate(REGIONS)}
+TAG_REGION = {
+    "nav": "nav", "menu": "nav", "header": "header", "footer": "footer", "aside": "aside",
+    "form": "form", "button": "form", "select": "form", "option": "form", "label": "form",
+    "input": "form", "textarea": "form", "fieldset": "form", "article": "article",
+    "main": "article", "li": "li", "dd": "li", "dt": "li", "td": "cell", "th": "cell",
+    "p": "p", "pre": "pre", "code": "pre", "blockquote": "quote", "q": "quote",
+    "figure": "figure", "figcaption": "figure", "title": "title",
+}  # fmt: skip
+ROLE_REGION = {
+    "navigation": "nav", "menu": "nav", "menubar": "nav", "banner": "header",
+    "contentinfo": "footer", "complementary": "aside", "search": "form", "form": "form",
+    "main": "article", "article": "article", "dialog": "hidden",
+}  # fmt: skip
+
+# class and id families: a word of the class or id that starts with one of these
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "comment": ("comment", "disqus", "reply", "respond", "discussion", "review"),
+    "nav": ("nav", "menu", "breadcrumb", "pagination", "pager", "toc", "skip"),
+    "chrome": ("header", "footer", "masthead", "copyright", "site-info", "colophon"),
+    "sidebar": ("sidebar", "widget", "aside", "rail", "secondary"),
+    "share": ("share", "social", "sharing", "follow"),
+    "related": ("related", "recommend", "more-", "popular", "trending", "read-next"),
+    "advert": ("ad", "ads", "advert", "sponsor", "promo", "banner", "dfp", "gpt"),
+    "prompt": ("cookie", "consent", "newsletter", "subscribe", "signup", "popup", "modal"),
+    "meta": ("byline", "author", "date", "time", "meta", "posted", "published"),
+    "tags": ("tag", "tags", "category", "categories", "topic", "label"),
+    "content": ("article", "content", "post", "entry", "story", "body", "text", "prose",
+                "main", "blog", "rich", "markdown", "page-content"),
+}  # fmt: skip
+_FAMILY_BIT = {name: 1 << k for k, name in enumerate(FAMILIES)}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_PROSE = re.compile(r"[.!?:;][\"')\]]*(\s|$)")  # a sentence end inside the line
+_SPACE = re.compile(r"\s+")
+_NO_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]}'\"](?:\s|$))")  # "a , b" from "a<i>,</i> b"
+
+HINTS: tuple[str, ...] = (
+    "link_density",
+    *(f"in_{name}" for name in REGIONS),
+    "heading",
+    *(f"class_{name}" for name in FAMILIES),
+    "depth",
+    "in_main",
+    "main_share",
+    "parent_share",
+    "parent_links",
+)
 
 
 @dataclass(frozen=True)
@@ -25,10 +110,232 @@ class Flat:
     hints: tuple[tuple[float, ...] | None, ...]
 
 
+class _Frame:
+    """One open element: its inherited bits, and the text counted inside it."""
+
+    __slots__ = (
+        "block", "chars", "depth", "families", "heading", "links", "parent", "prose", "regions",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        parent: _Frame | None,
+        regions: int,
+        families: int,
+        heading: int,
+        depth: int,
+        block: bool = True,
+    ) -> None:
+        self.parent = parent
+        self.block = block
+        self.regions = regions
+        self.families = families
+        self.heading = heading
+        self.depth = depth
+        self.chars = 0
+        self.links = 0
+        self.prose = 0
+
+
+def _family_pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
+    # a stem of four letters or more matches inside a word ("commentlist"); a shorter
+    # one only as a whole word of the class ("ad", not "header" or "shadow")
+    long = [re.escape(s) for s in stems if len(s) > 3]
+    short = [re.escape(s) for s in stems if len(s) <= 3]
+    parts = [f"(?:{'|'.join(long)})"] if long else []
+    if short:
+        parts.append(f"(?<![a-z0-9])(?:{'|'.join(short)})(?![a-z0-9])")
+    return re.compile("|".join(parts))
+
+
+_FAMILY_RES = [(_FAMILY_BIT[name], _family_pattern(stems)) for name, stems in FAMILIES.items()]
+
+
+@functools.lru_cache(maxsize=4096)
+def _family_bits(words: str) -> int:
+    """The families a class-and-id string names (classes repeat: cached)."""
+    words = words.lower()
+    return sum(bit for bit, pattern in _FAMILY_RES if pattern.search(words))
+
+
+class _Lines:
+    """The lines being written, each with the element it came from."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.frames: list[_Frame | None] = []
+        self.links: list[int] = []
+        self.buf: list[str] = []
+        self.buf_links = 0
+        self.frame: _Frame | None = None
+        self.blank = False  # a blank line is owed before the next line
+
+    def add(self, text: str, frame: _Frame, link: bool) -> None:
+        if not self.buf:
+            if not text.strip():
+                return
+            self.frame = frame
+        self.buf.append(text)
+        if link:
+            self.buf_links += len(text.strip())
+
+    def end(self, blank: bool = False) -> None:
+        line = _NO_SPACE_BEFORE.sub(r"\1", _SPACE.sub(" ", "".join(self.buf))).strip()
+        if line:
+            if self.blank and self.lines and self.lines[-1]:
+                self.lines.append("")
+                self.frames.append(None)
+                self.links.append(0)
+            self.blank = False
+            self.lines.append(line)
+            self.frames.append(self.frame)
+            self.links.append(min(self.buf_links, len(line)))
+        self.buf, self.buf_links, self.frame = [], 0, None
+        if blank:
+            self.blank = True
+
+    def pre(self, text: str, frame: _Frame, link: bool) -> None:
+        """Text inside ``pre``: its own line breaks stand."""
+        parts = text.split("\n")
+        for k, part in enumerate(parts):
+            if k:
+                self.end()
+            self.add(part.replace("\t", " "), frame, link)
+
+
 def flatten(tree: Any) -> Flat:
     """The lines of a parsed page (a selectolax ``LexborHTMLParser``) and their hints."""
-    body = tree.body or tree.root
-    text = body.text(separator="\n") if body is not None else ""
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    text = "\n".join(line for line in lines if line)
-    return Flat(text, tuple(() for _ in text.split("\n")))
+    out = _Lines()
+    root = _Frame(None, 0, 0, 0, 0)
+    title = tree.css_first("title")
+    if title is not None:
+        text = title.text(deep=True)
+        out.add(text, _Frame(root, _BIT["title"], 0, 0, 1), False)
+        out.end(blank=True)
+    start = tree.body
+    if start is not None:
+        _walk(start, root, out)
+    out.end()
+    if not out.lines:
+        return Flat("", (None,))  # "".split("\n") is one blank line
+    return Flat("\n".join(out.lines), _hints(out, root))
+
+
+def _walk(start: Any, root: _Frame, out: _Lines) -> None:
+    # an explicit stack: broken pages nest deeper than Python's recursion limit
+    stack: list[tuple[Any, _Frame, bool]] = [(start, root, False)]
+    links = 0  # how many <a> are open
+    while stack:
+        node, frame, leaving = stack.pop()
+        tag = node.tag
+        if leaving:
+            if tag == "a":
+                links -= 1
+            if tag in DOUBLE:
+                out.end(blank=True)
+            elif tag in NEWLINE:
+                out.end()
+            elif out.buf:
+                out.buf.append(" ")  # inline elements are words apart (html-text's rule)
+            continue
+        if tag == "-text":
+            text = node.text_content or ""
+            if frame.regions & _BIT["pre"]:
+                out.pre(text, frame, links > 0)
+            else:
+                out.add(text, frame, links > 0)
+            continue
+        if tag in SKIP or tag[0] in "-#!":
+            continue
+        attrs = node.attributes
+        regions, families = frame.regions, frame.families
+        region = TAG_REGION.get(tag)
+        if region is not None:
+            regions |= _BIT[region]
+        role = attrs.get("role")
+        if role and (region := ROLE_REGION.get(role.strip().lower())) is not None:
+            regions |= _BIT[region]
+        if attrs.get("itemprop") == "articleBody":
+            regions |= _BIT["article"]
+        if (
+            "hidden" in attrs
+            or attrs.get("aria-hidden") == "true"
+            or _HIDDEN_STYLE.search(attrs.get("style") or "")
+        ):
+            regions |= _BIT["hidden"]
+        names = " ".join(v for k in ("class", "id") if (v := attrs.get(k)))
+        if names:
+            families |= _family_bits(names)
+        heading = int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456" else 0
+        block = tag in DOUBLE or tag in NEWLINE
+        child = _Frame(frame, regions, families, heading or frame.heading, frame.depth + 1, block)
+        if tag in DOUBLE:
+            out.end(blank=True)
+        elif tag in NEWLINE:
+            out.end()
+        elif out.buf:
+            out.buf.append(" ")
+        if tag == "a":
+            links += 1
+        stack.append((node, child, True))
+        kids = []
+        kid = node.child
+        while kid is not None:
+            kids.append(kid)
+            kid = kid.next
+        for kid in reversed(kids):
+            stack.append((kid, child, False))
+
+
+def _hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | None, ...]:
+    # count each line once, in the element it came from and every ancestor
+    for line, frame, links in zip(out.lines, out.frames, out.links, strict=True):
+        prose = len(line) if _PROSE.search(line) and line.count(" ") >= 8 else 0
+        f = frame
+        while f is not None:
+            f.chars += len(line)
+            f.links += links
+            f.prose += prose
+            f = f.parent
+    total = max(root.chars, 1)
+    main, best = root, float("-inf")
+    seen: set[int] = set()
+    for frame in out.frames:
+        f = frame
+        while f is not None and id(f) not in seen:
+            seen.add(id(f))
+            score = f.prose - 0.5 * (f.chars - f.prose)
+            if score > best or (score == best and f.depth > main.depth):
+                main, best = f, score
+            f = f.parent
+    main_share = main.prose / max(root.prose, 1)
+    hints: list[tuple[float, ...] | None] = []
+    for line, frame, links in zip(out.lines, out.frames, out.links, strict=True):
+        if frame is None:
+            hints.append(None)
+            continue
+        in_main = 0.0
+        up: _Frame | None = frame
+        while up is not None:
+            if up is main:
+                in_main = 1.0
+                break
+            up = up.parent
+        block = frame
+        while not block.block and block.parent is not None:
+            block = block.parent
+        parent = block.parent or block
+        hints.append(
+            (
+                links / max(len(line), 1),
+                *(1.0 if frame.regions & bit else 0.0 for bit in _BIT.values()),
+                float(frame.heading),
+                *(1.0 if frame.families & bit else 0.0 for bit in _FAMILY_BIT.values()),
+                float(frame.depth),
+                in_main,
+                main_share,
+                parent.chars / total,
+                parent.links / max(parent.chars, 1),
+            )
+        )
+    return tuple(hints)

@@ -67,6 +67,8 @@ class Page:
     title: str | None = None
     date: str | None = None
     author: str | None = None  # the names of the first byline a named rule removed
+    # per line, what the HTML markup said of it (cleaner.html.flatten.HINTS); None: text
+    hints: list[tuple[float, ...] | None] | None = None
 
     @classmethod
     def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:

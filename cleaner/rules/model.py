@@ -21,10 +21,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.html.flatten import HINTS
 from cleaner.rules.context import Page, is_body, is_heading_like
 from cleaner.rules.features import NAMES, SMOOTH, line_features, smooth_features
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "boilerplate_model.json"
+# the model of pages read from HTML: the same columns, then the markup's (HINTS)
+HTML_MODEL_PATH = MODEL_PATH.with_name("boilerplate_html_model.json")
 
 
 LEAF_BITS = 64  # trees with at most this many leaves are scored by leaf bitmasks
@@ -248,18 +251,27 @@ def page_cut(
 
 @cache
 def model_digest() -> str:
-    """A short sha256 of the shipped model file ("none" without it): output depends on
-    it as on the config, so a changed model makes the next incremental run a rebuild."""
-    if not MODEL_PATH.is_file():
-        return "none"
-    return hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:16]
+    """A short sha256 of the shipped model files ("none" without them): output depends
+    on them as on the config, so a changed model makes the next incremental run a rebuild."""
+    digest = hashlib.sha256()
+    found = False
+    for path in (MODEL_PATH, HTML_MODEL_PATH):
+        if path.is_file():
+            digest.update(path.read_bytes())
+            found = True
+    return digest.hexdigest()[:16] if found else "none"
 
 
 class LineModel:
-    """Two stages of trees: line features, then the same plus the neighbours' scores."""
+    """Two stages of trees: line features, then the same plus the neighbours' scores.
+
+    A model with ``hints`` (the HTML model) reads, after the text columns, what the
+    markup said of each line (``Page.hints``, named by :data:`cleaner.html.flatten.HINTS`).
+    """
 
     def __init__(self, data: dict[str, Any] | None) -> None:
         self.stages: list[tuple[float, Trees]] = []
+        self.hints = False  # whether the columns end with the markup's hints
         self.precision_weight = 0.5  # page_cut's balance of precision against recall
         self.temperature = 1.0  # page_cut's scale of the scores' log-odds
         self.vocab: dict[str, float] = {}
@@ -273,6 +285,10 @@ class LineModel:
         self.precision_weight = float(data["precision_weight"])
         self.temperature = float(data.get("temperature", 1.0))
         self.vocab = {str(k): float(v) for k, v in data["vocab"].items()}
+        if "hints" in data:
+            if list(data["hints"]) != list(HINTS):
+                raise ValueError("boilerplate HTML model hints differ from the code; retrain it")
+            self.hints = True
         for stage in data["stages"]:
             self.stages.append((float(stage["base"]), Trees(stage["trees"])))
 
@@ -283,6 +299,15 @@ class LineModel:
         if not MODEL_PATH.is_file():
             return cls(None)
         return cls(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+
+    @classmethod
+    @cache
+    def html_default(cls) -> LineModel:
+        """The HTML model shipped in ``cleaner/data`` (loaded once); the text model
+        when there is none."""
+        if not HTML_MODEL_PATH.is_file():
+            return cls.default()
+        return cls(json.loads(HTML_MODEL_PATH.read_text(encoding="utf-8")))
 
     def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
         """Keep probability for every non-blank line of ``page``, by line index.
@@ -295,6 +320,8 @@ class LineModel:
         idx, x = line_features(page, self.vocab, self.lex_cache)
         if not self.stages or not idx:
             return dict.fromkeys(idx, 1.0)
+        if self.hints:
+            x = np.hstack([x, hint_columns(page, idx)])
         base, trees = self.stages[0]
         p = _sigmoid(base + trees.raw(x))
         if len(self.stages) == 1:
@@ -313,6 +340,16 @@ class LineModel:
     def cut(self, scores: Sequence[float], words: Sequence[int]) -> float:
         """This page's keep threshold: :func:`page_cut` with the model's weight."""
         return page_cut(scores, words, self.precision_weight, self.temperature)
+
+
+_NO_HINTS = (0.0,) * len(HINTS)
+
+
+def hint_columns(page: Page, idx: Sequence[int]) -> npt.NDArray[np.float64]:
+    """The markup's hints of lines ``idx`` as columns (zeros where a line has none)."""
+    hints = page.hints or []
+    rows = [(hints[i] if i < len(hints) else None) or _NO_HINTS for i in idx]
+    return np.asarray(rows, dtype=np.float64).reshape(len(idx), len(HINTS))
 
 
 def protected_headings(page: Page) -> set[int]:

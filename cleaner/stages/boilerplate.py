@@ -43,7 +43,7 @@ proven furniture, so the filters downstream see it and decide. Turning
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -99,9 +99,15 @@ class Stripped:
     emptied: bool = False  # every line went by a named rule: ``removed`` holds them all
 
 
-def strip_boilerplate(text: str, config: BoilerplateConfig = DEFAULT_CONFIG) -> Stripped:
-    """Strip the boilerplate of one repaired text (see the module docstring)."""
-    return _strip(text, config, NO_REPEATS)
+Hints = tuple[tuple[float, ...] | None, ...]
+
+
+def strip_boilerplate(
+    text: str, config: BoilerplateConfig = DEFAULT_CONFIG, hints: Hints | None = None
+) -> Stripped:
+    """Strip the boilerplate of one repaired text (see the module docstring); ``hints``,
+    per line of a page read from HTML, are what its markup said (:mod:`cleaner.html`)."""
+    return _strip(text, config, NO_REPEATS, hints=hints)
 
 
 MAX_PASSES = 12  # rules read neighbours and page position: strip again until stable
@@ -112,6 +118,7 @@ def _strip(
     config: BoilerplateConfig,
     repeated: Repeated,
     model: LineModel | None = None,
+    hints: Hints | None = None,
 ) -> Stripped:
     """Strip until a fixed point, so that cleaning clean output changes nothing.
 
@@ -119,11 +126,18 @@ def _strip(
     can expose another; later passes run on the kept text (title and date already
     taken) and their removals are reported with the original line numbers. ``model``
     replaces the shipped line model (training scores held-out pages with this).
+    ``hints`` (one per line of ``text``, from the HTML path) go to the HTML line model;
+    hints that do not match the lines are not used.
     """
     if not config.enabled:
         return Stripped(text, None, None, ())
-    model = model or LineModel.default()
-    page = _judge(text, config, repeated, config.extract_title, config.extract_date, model)
+    if hints is not None and len(hints) != text.count("\n") + 1:
+        hints = None  # a text stage changed the lines: the markup no longer matches
+    if model is None:
+        model = LineModel.html_default() if hints is not None else LineModel.default()
+    if not model.hints:
+        hints = None
+    page = _judge(text, config, repeated, config.extract_title, config.extract_date, model, hints)
     result, origin = _render(page)
     if result.emptied:
         if _only_named(result.removed, config):
@@ -133,7 +147,10 @@ def _strip(
     for _ in range(MAX_PASSES - 1):
         if not result.removed:
             break
-        again, sub_origin = _render(_judge(result.text, config, repeated, False, False, model))
+        sub_hints = None if hints is None else [None if k is None else hints[k] for k in origin]
+        again, sub_origin = _render(
+            _judge(result.text, config, repeated, False, False, model, sub_hints)
+        )
         if not again.removed:
             break
         found = [replace(r, line=(origin[r.line - 1] or 0) + 1) for r in again.removed]
@@ -162,8 +179,10 @@ def _judge(
     title: bool,
     date: bool,
     model: LineModel,
+    hints: Sequence[tuple[float, ...] | None] | None = None,
 ) -> Page:
     page = prepare_page(text, config.disable, config.extra_patterns, title, date)
+    page.hints = None if hints is None else list(hints)
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo:
         keep = protected_headings(page)
@@ -284,7 +303,7 @@ class StripBoilerplate(Stage):
         return self._apply(doc, Repeated(self.repeated, source_salt(source_key(doc))))
 
     def _apply(self, doc: Document, repeated: Repeated) -> Document:
-        out = _strip(doc.text, self.config, repeated, self.model)
+        out = _strip(doc.text, self.config, repeated, self.model, doc.hints)
         changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
         doc = doc.with_changes(
             changes,
@@ -292,6 +311,7 @@ class StripBoilerplate(Stage):
             title=out.title or doc.title,
             date=out.date or doc.date,
             author=out.author or doc.author,
+            hints=None,
         )
         if out.emptied:  # every line is in the audit with its rule; the drop says why
             return doc.drop(Change(self.name, BOILERPLATE_ONLY, "", {"lines": len(changes)}))

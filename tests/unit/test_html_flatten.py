@@ -1,0 +1,124 @@
+"""The HTML flattening: the lines the text path would see, and what the markup says of each."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaner.html.flatten import HINTS, Flat, flatten
+from cleaner.stages.boilerplate import strip_boilerplate
+
+PAGE = """<!doctype html><html><head><title>The bridge closes</title>
+<style>p { color: red }</style><script>var x = "<p>not text</p>";</script></head>
+<body>
+<header class="site-header"><nav><ul><li><a href="/">Home</a></li><li><a href="/n">News</a></li>
+</ul></nav></header>
+<main><article class="post-content">
+<h1>The bridge closes</h1>
+<p>The council met on Monday and voted to close the old bridge for repairs, which
+will take <b>six</b>&nbsp;months.</p>
+<p>Drivers can use the <a href="/ring">ring road</a> meanwhile. Buses will be rerouted.</p>
+<pre>line one
+  line two</pre>
+</article>
+<div id="comments" class="comment-list"><p>Great article, thanks for sharing this!</p></div>
+</main>
+<footer><p>Copyright 2026 The Gazette</p></footer>
+<!-- a comment that is not text -->
+</body></html>"""
+
+
+def _lines(flat: Flat) -> list[str]:
+    return flat.text.split("\n")
+
+
+def _hint(flat: Flat, line: str, name: str) -> float:
+    row = flat.hints[_lines(flat).index(line)]
+    assert row is not None
+    return row[HINTS.index(name)]
+
+
+def test_lines_follow_the_blocks_and_skip_what_is_not_text() -> None:
+    flat = flatten(LexborHTMLParser(PAGE))
+    lines = _lines(flat)
+    assert lines[0] == "The bridge closes"  # the <title> first
+    assert "Home" in lines and "News" in lines  # each list item on its own line
+    assert (
+        "The council met on Monday and voted to close the old bridge for repairs, which "
+        "will take six months."
+    ) in lines
+    assert "Drivers can use the ring road meanwhile. Buses will be rerouted." in lines
+    assert "line one" in lines and "line two" in lines  # pre keeps its breaks
+    assert not any("var x" in line or "color" in line or "not text" in line for line in lines)
+    assert not any("a comment that" in line for line in lines)
+    assert len(flat.hints) == len(lines)
+    assert all((h is None) == (line == "") for h, line in zip(flat.hints, lines, strict=True))
+    assert all(len(h) == len(HINTS) for h in flat.hints if h is not None)
+    assert "" in lines and "\n\n\n" not in flat.text  # one blank line around paragraphs
+
+
+def test_hints_say_where_a_line_sits() -> None:
+    flat = flatten(LexborHTMLParser(PAGE))
+    assert _hint(flat, "Home", "in_nav") == 1.0
+    assert _hint(flat, "Home", "in_header") == 1.0
+    assert _hint(flat, "Home", "link_density") == 1.0
+    assert _hint(flat, "Home", "in_li") == 1.0
+    body = "Drivers can use the ring road meanwhile. Buses will be rerouted."
+    assert _hint(flat, body, "in_nav") == 0.0
+    assert _hint(flat, body, "in_article") == 1.0
+    assert _hint(flat, body, "in_p") == 1.0
+    assert _hint(flat, body, "class_content") == 1.0
+    assert 0.1 < _hint(flat, body, "link_density") < 0.2
+    assert _hint(flat, body, "in_main") == 1.0
+    assert _hint(flat, "Home", "in_main") == 0.0
+    assert _hint(flat, "The bridge closes", "in_title") == 1.0
+    assert _hint(flat, "Great article, thanks for sharing this!", "class_comment") == 1.0
+    assert _hint(flat, "Copyright 2026 The Gazette", "in_footer") == 1.0
+    assert _hint(flat, "line one", "in_pre") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<p><span class="a">2026</span><span class="b">1h 54m</span></p>', "2026 1h 54m"),
+        ("<p>A <a href=x>link</a>, then more.</p>", "A link, then more."),
+        ("<p>one<br>two</p>", "one\ntwo"),
+        ("<table><tr><td>Beans</td><td>16 oz</td></tr><tr><td>Rice</td></tr></table>",
+         "Beans 16 oz\nRice"),
+        ("<noscript><p>Posts a forum shows without scripts.</p></noscript>",
+         "Posts a forum shows without scripts."),
+        ("<div hidden>Hidden menu</div><p>Shown.</p>", "Hidden menu\n\nShown."),
+    ],
+)  # fmt: skip
+def test_flattening_of_small_pieces(html: str, expected: str) -> None:
+    assert flatten(LexborHTMLParser(f"<body>{html}</body>")).text == expected
+
+
+def test_a_hidden_element_is_flagged() -> None:
+    flat = flatten(LexborHTMLParser('<body><div style="display: none">Menu</div><p>A.</p></body>'))
+    assert _hint(flat, "Menu", "in_hidden") == 1.0
+    assert _hint(flat, "A.", "in_hidden") == 0.0
+
+
+def test_a_short_class_word_matches_only_whole() -> None:
+    html = '<body><div class="ad">Buy now</div><div class="shadow header-wrap">Logo</div></body>'
+    flat = flatten(LexborHTMLParser(html))
+    assert _hint(flat, "Buy now", "class_advert") == 1.0
+    assert _hint(flat, "Logo", "class_advert") == 0.0  # "shadow" is not "ad"
+    assert _hint(flat, "Logo", "class_chrome") == 1.0
+
+
+def test_deep_nesting_and_empty_pages_do_not_fail() -> None:
+    deep = "<body>" + "<div>" * 5000 + "Deep text." + "</div>" * 5000 + "</body>"
+    assert flatten(LexborHTMLParser(deep)).text == "Deep text."
+    assert flatten(LexborHTMLParser("")) == Flat("", (None,))
+    assert flatten(LexborHTMLParser("<html><body> </body></html>")) == Flat("", (None,))
+
+
+def test_the_stage_takes_hints_that_match_and_ignores_those_that_do_not() -> None:
+    flat = flatten(LexborHTMLParser(PAGE))
+    with_hints = strip_boilerplate(flat.text, hints=flat.hints)
+    assert "Buses will be rerouted." in with_hints.text
+    assert "Home" not in with_hints.text.split("\n")
+    short = flat.hints[:-1]  # one line fewer than the text: not used, no error
+    assert strip_boilerplate(flat.text, hints=short).text == strip_boilerplate(flat.text).text
