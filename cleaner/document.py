@@ -50,6 +50,43 @@ class Change:
         return out
 
 
+Hints = tuple[tuple[float, ...] | None, ...]
+
+
+def carry_hints(hints: Hints, old: str, new: str) -> Hints:
+    """The hints of ``old``'s lines moved to the lines of ``new``, a text made from it.
+
+    With as many lines, each line keeps its own (a repair changes characters, not
+    lines). Otherwise ``new`` is ``old`` with lines removed, and perhaps a prefix cut
+    from some: each line of ``new`` takes the hints of the next line of ``old`` that it
+    equals (else that it ends), and a line found nowhere after the last one matched
+    gets none.
+
+    >>> carry_hints(((1.0,), None, (2.0,), (3.0,)), "Menu\\n\\nBody one.\\nShare: Body two.",
+    ...             "Body one.\\nBody two.")
+    ((2.0,), (3.0,))
+    """
+    new_lines = new.split("\n")
+    old_lines = old.split("\n")
+    if len(new_lines) == len(old_lines) == len(hints):
+        return hints
+    out: list[tuple[float, ...] | None] = []
+    at, end = 0, min(len(old_lines), len(hints))
+    for line in new_lines:
+        found = None
+        if line.strip():
+            try:
+                found = old_lines.index(line, at, end)
+            except ValueError:
+                found = next((j for j in range(at, end) if old_lines[j].endswith(line)), None)
+        if found is None:
+            out.append(None)
+            continue
+        out.append(hints[found])
+        at = found + 1
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Document:
     """A document on its way through the pipeline.
@@ -79,10 +116,16 @@ class Document:
     dropped: Change | None = None
     own_id: Any = None
     text_key: str = "text"
-    hints: tuple[tuple[float, ...] | None, ...] | None = None
+    hints: Hints | None = None
 
     def with_changes(self, changes: list[Change] | tuple[Change, ...], **fields: Any) -> Document:
-        """Return a copy with ``changes`` appended and ``fields`` replaced."""
+        """Return a copy with ``changes`` appended and ``fields`` replaced.
+
+        A new ``text`` keeps the document's ``hints`` on the lines that stay
+        (:func:`carry_hints`), unless ``hints`` is given too.
+        """
+        if self.hints is not None and "text" in fields and "hints" not in fields:
+            fields["hints"] = carry_hints(self.hints, self.text, fields["text"])
         return replace(self, changes=self.changes + tuple(changes), **fields)
 
     def drop(self, change: Change) -> Document:

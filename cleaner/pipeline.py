@@ -32,6 +32,7 @@ class Settle(Stage):
     another boilerplate line. Re-running those stages (title and date already taken)
     until nothing changes makes cleaning idempotent: clean output cleans to itself.
     Only documents with a removed block pay for it. Changes keep their own stage names.
+    The markup's hints of a page read from HTML are not needed past this stage: they go.
     """
 
     name = StageName.SETTLE
@@ -41,15 +42,14 @@ class Settle(Stage):
         self.stages = list(stages)
 
     def apply(self, doc: Document) -> Document:
-        if not any(c.stage == DedupBlocks.name and c.text for c in doc.changes):
-            return doc
-        for _ in range(self.max_rounds):
-            before = len(doc.changes)
-            for stage in self.stages:
-                doc = stage.apply(doc)
-            if len(doc.changes) == before or doc.dropped is not None:
-                break
-        return doc
+        if any(c.stage == DedupBlocks.name and c.text for c in doc.changes):
+            for _ in range(self.max_rounds):
+                before = len(doc.changes)
+                for stage in self.stages:
+                    doc = stage.apply(doc)
+                if len(doc.changes) == before or doc.dropped is not None:
+                    break
+        return doc if doc.hints is None else replace(doc, hints=None)
 
 
 class Pipeline:

@@ -95,10 +95,17 @@ HINTS: tuple[str, ...] = (
     *(f"class_{name}" for name in FAMILIES),
     "depth",
     "in_main",
+    "before_main",
+    "after_main",
     "main_share",
     "parent_share",
     "parent_links",
+    "parent_lines",
 )
+FAR = 30.0  # the class distance of a line with no such ancestor
+# the hints of a line the markup said nothing of: no region, no class family near
+NEUTRAL = tuple(FAR if name.startswith("class_") else 0.0 for name in HINTS)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # a line of only these is blank
 
 
 @dataclass(frozen=True)
@@ -114,14 +121,22 @@ class _Frame:
     """One open element: its inherited bits, and the text counted inside it."""
 
     __slots__ = (
-        "block", "chars", "depth", "families", "heading", "links", "parent", "prose", "regions",
+        "block",
+        "chars",
+        "depth",
+        "heading",
+        "links",
+        "near",
+        "parent",
+        "prose",
+        "regions",
     )  # fmt: skip
 
     def __init__(
         self,
         parent: _Frame | None,
         regions: int,
-        families: int,
+        near: tuple[int, ...],
         heading: int,
         depth: int,
         block: bool = True,
@@ -129,7 +144,7 @@ class _Frame:
         self.parent = parent
         self.block = block
         self.regions = regions
-        self.families = families
+        self.near = near  # per family, the depth of the nearest ancestor naming it; -1: none
         self.heading = heading
         self.depth = depth
         self.chars = 0
@@ -181,7 +196,7 @@ class _Lines:
 
     def end(self, blank: bool = False) -> None:
         line = _NO_SPACE_BEFORE.sub(r"\1", _SPACE.sub(" ", "".join(self.buf))).strip()
-        if line:
+        if line.strip(_INVISIBLE).strip():
             if self.blank and self.lines and self.lines[-1]:
                 self.lines.append("")
                 self.frames.append(None)
@@ -206,11 +221,11 @@ class _Lines:
 def flatten(tree: Any) -> Flat:
     """The lines of a parsed page (a selectolax ``LexborHTMLParser``) and their hints."""
     out = _Lines()
-    root = _Frame(None, 0, 0, 0, 0)
+    root = _Frame(None, 0, (-1,) * len(FAMILIES), 0, 0)
     title = tree.css_first("title")
     if title is not None:
         text = title.text(deep=True)
-        out.add(text, _Frame(root, _BIT["title"], 0, 0, 1), False)
+        out.add(text, _Frame(root, _BIT["title"], root.near, 0, 1), False)
         out.end(blank=True)
     start = tree.body
     if start is not None:
@@ -248,7 +263,7 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
         if tag in SKIP or tag[0] in "-#!":
             continue
         attrs = node.attributes
-        regions, families = frame.regions, frame.families
+        regions, near = frame.regions, frame.near
         region = TAG_REGION.get(tag)
         if region is not None:
             regions |= _BIT[region]
@@ -265,10 +280,16 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             regions |= _BIT["hidden"]
         names = " ".join(v for k in ("class", "id") if (v := attrs.get(k)))
         if names:
-            families |= _family_bits(names)
+            bits = _family_bits(names)
+            if bits:
+                depth = frame.depth + 1
+                near = tuple(
+                    depth if bits & bit else d
+                    for bit, d in zip(_FAMILY_BIT.values(), near, strict=True)
+                )
         heading = int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456" else 0
         block = tag in DOUBLE or tag in NEWLINE
-        child = _Frame(frame, regions, families, heading or frame.heading, frame.depth + 1, block)
+        child = _Frame(frame, regions, near, heading or frame.heading, frame.depth + 1, block)
         if tag in DOUBLE:
             out.end(blank=True)
         elif tag in NEWLINE:
@@ -309,33 +330,46 @@ def _hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | None, ...]:
                 main, best = f, score
             f = f.parent
     main_share = main.prose / max(root.prose, 1)
-    hints: list[tuple[float, ...] | None] = []
-    for line, frame, links in zip(out.lines, out.frames, out.links, strict=True):
-        if frame is None:
-            hints.append(None)
-            continue
-        in_main = 0.0
+    inside: list[bool] = []
+    parents: list[_Frame | None] = []
+    lines_in: dict[int, int] = {}
+    for frame in out.frames:
         up: _Frame | None = frame
-        while up is not None:
-            if up is main:
-                in_main = 1.0
-                break
+        while up is not None and up is not main:
             up = up.parent
+        inside.append(up is not None)
+        if frame is None:
+            parents.append(None)
+            continue
         block = frame
         while not block.block and block.parent is not None:
             block = block.parent
-        parent = block.parent or block
+        container = block.parent or block
+        parents.append(container)
+        lines_in[id(container)] = lines_in.get(id(container), 0) + 1
+    first = inside.index(True) if True in inside else len(inside)
+    last = len(inside) - 1 - inside[::-1].index(True) if True in inside else -1
+    hints: list[tuple[float, ...] | None] = []
+    for k, (line, frame, links) in enumerate(zip(out.lines, out.frames, out.links, strict=True)):
+        parent = parents[k]
+        if frame is None or parent is None:
+            hints.append(None)
+            continue
+        in_main = 1.0 if inside[k] else 0.0
         hints.append(
             (
                 links / max(len(line), 1),
                 *(1.0 if frame.regions & bit else 0.0 for bit in _BIT.values()),
                 float(frame.heading),
-                *(1.0 if frame.families & bit else 0.0 for bit in _FAMILY_BIT.values()),
+                *(FAR if d < 0 else float(frame.depth - d) for d in frame.near),
                 float(frame.depth),
                 in_main,
+                1.0 if not in_main and k < first else 0.0,
+                1.0 if not in_main and k > last else 0.0,
                 main_share,
                 parent.chars / total,
                 parent.links / max(parent.chars, 1),
+                float(lines_in[id(parent)]),
             )
         )
     return tuple(hints)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.html.flatten import HINTS
+from cleaner.html.flatten import HINTS, NEUTRAL
 from cleaner.rules.context import Page, is_body, is_heading_like
 from cleaner.rules.features import NAMES, SMOOTH, line_features, smooth_features
 
@@ -342,13 +342,10 @@ class LineModel:
         return page_cut(scores, words, self.precision_weight, self.temperature)
 
 
-_NO_HINTS = (0.0,) * len(HINTS)
-
-
 def hint_columns(page: Page, idx: Sequence[int]) -> npt.NDArray[np.float64]:
-    """The markup's hints of lines ``idx`` as columns (zeros where a line has none)."""
+    """The markup's hints of lines ``idx`` as columns (``NEUTRAL`` where a line has none)."""
     hints = page.hints or []
-    rows = [(hints[i] if i < len(hints) else None) or _NO_HINTS for i in idx]
+    rows = [(hints[i] if i < len(hints) else None) or NEUTRAL for i in idx]
     return np.asarray(rows, dtype=np.float64).reshape(len(idx), len(HINTS))
 
 

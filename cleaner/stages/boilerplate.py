@@ -48,7 +48,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cleaner.config import BoilerplateConfig
-from cleaner.document import Change, Document
+from cleaner.document import Change, Document, Hints
 from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
@@ -97,9 +97,6 @@ class Stripped:
     removed: tuple[Removal, ...]
     author: str | None = None
     emptied: bool = False  # every line went by a named rule: ``removed`` holds them all
-
-
-Hints = tuple[tuple[float, ...] | None, ...]
 
 
 def strip_boilerplate(
@@ -311,7 +308,6 @@ class StripBoilerplate(Stage):
             title=out.title or doc.title,
             date=out.date or doc.date,
             author=out.author or doc.author,
-            hints=None,
         )
         if out.emptied:  # every line is in the audit with its rule; the drop says why
             return doc.drop(Change(self.name, BOILERPLATE_ONLY, "", {"lines": len(changes)}))

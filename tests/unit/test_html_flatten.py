@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaner.html.flatten import HINTS, Flat, flatten
+from cleaner.html.flatten import FAR, HINTS, Flat, flatten
 from cleaner.stages.boilerplate import strip_boilerplate
 
 PAGE = """<!doctype html><html><head><title>The bridge closes</title>
@@ -67,12 +67,16 @@ def test_hints_say_where_a_line_sits() -> None:
     assert _hint(flat, body, "in_nav") == 0.0
     assert _hint(flat, body, "in_article") == 1.0
     assert _hint(flat, body, "in_p") == 1.0
-    assert _hint(flat, body, "class_content") == 1.0
+    assert _hint(flat, body, "class_content") == 1.0  # its parent's class is post-content
+    assert _hint(flat, body, "class_comment") == FAR  # no ancestor names comments
     assert 0.1 < _hint(flat, body, "link_density") < 0.2
     assert _hint(flat, body, "in_main") == 1.0
     assert _hint(flat, "Home", "in_main") == 0.0
     assert _hint(flat, "The bridge closes", "in_title") == 1.0
     assert _hint(flat, "Great article, thanks for sharing this!", "class_comment") == 1.0
+    assert _hint(flat, "Great article, thanks for sharing this!", "after_main") == 1.0
+    assert _hint(flat, "Home", "before_main") == 1.0
+    assert _hint(flat, body, "before_main") == _hint(flat, body, "after_main") == 0.0
     assert _hint(flat, "Copyright 2026 The Gazette", "in_footer") == 1.0
     assert _hint(flat, "line one", "in_pre") == 1.0
 
@@ -103,9 +107,9 @@ def test_a_hidden_element_is_flagged() -> None:
 def test_a_short_class_word_matches_only_whole() -> None:
     html = '<body><div class="ad">Buy now</div><div class="shadow header-wrap">Logo</div></body>'
     flat = flatten(LexborHTMLParser(html))
-    assert _hint(flat, "Buy now", "class_advert") == 1.0
-    assert _hint(flat, "Logo", "class_advert") == 0.0  # "shadow" is not "ad"
-    assert _hint(flat, "Logo", "class_chrome") == 1.0
+    assert _hint(flat, "Buy now", "class_advert") == 0.0  # the element itself
+    assert _hint(flat, "Logo", "class_advert") == FAR  # "shadow" is not "ad"
+    assert _hint(flat, "Logo", "class_chrome") == 0.0
 
 
 def test_deep_nesting_and_empty_pages_do_not_fail() -> None:
