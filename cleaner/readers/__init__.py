@@ -36,15 +36,20 @@ from cleaner.readers.jsonl import MAX_RECORD_BYTES, parse_record
 from cleaner.readers.walk import list_inputs
 
 
-def read_inputs(root: Path, text_key: str = "text") -> Iterator[InputFile]:
-    """Read every input under ``root`` in sorted order; ids are unique across the run."""
+def read_inputs(
+    root: Path, text_key: str = "text", html_key: str | None = None
+) -> Iterator[InputFile]:
+    """Read every input under ``root`` in sorted order; ids are unique across the run.
+
+    ``html_key``: the field of JSONL and Parquet records that holds HTML, if any.
+    """
     seen: set[str] = set()
     for path, source in list_inputs(root):
         if source.endswith("/"):
             entry = InputFile(source, "", 0)
             yield entry.reject("unreadable folder; check its permissions")
             continue
-        yield read_file(path, source, text_key, seen)
+        yield read_file(path, source, text_key, seen, html_key)
 
 
 __all__ = [

@@ -177,9 +177,9 @@ def to_document(
 
 
 def _folder_documents(
-    root: Path, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+    root: Path, config: CleanConfig, inputs: list[InputFile], reject: Callable[[Rejection], None]
 ) -> Iterator[Document]:
-    for entry in read_inputs(root, text_key):
+    for entry in read_inputs(root, config.text_key, config.html_key):
         inputs.append(entry)
         if entry.outcome == "rejected":
             reject(Rejection(entry.path, Reason.REJECTED_FILE, entry.message))
@@ -190,10 +190,13 @@ def _folder_documents(
 
 
 def _stream_documents(
-    stream: BinaryIO, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+    stream: BinaryIO,
+    config: CleanConfig,
+    inputs: list[InputFile],
+    reject: Callable[[Rejection], None],
 ) -> Iterator[Document]:
     """The documents of a JSONL stream; bad lines go to ``reject`` as they are read."""
-    entry, docs = stream_input(stream, STDIN, text_key)
+    entry, docs = stream_input(stream, STDIN, config.text_key, html_key=config.html_key)
     entry.on_rejection = reject
     inputs.append(entry)
     yield from docs
@@ -229,9 +232,9 @@ def stream_corpus(
             on_reject(item)
 
     documents = (
-        _folder_documents(source, config.text_key, inputs, reject)
+        _folder_documents(source, config, inputs, reject)
         if isinstance(source, Path)
-        else _stream_documents(source, config.text_key, inputs, reject)
+        else _stream_documents(source, config, inputs, reject)
     )
     for doc in counted(documents, progress, every=100):
         doc = cleaner.clean(doc)
