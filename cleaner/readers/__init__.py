@@ -6,6 +6,10 @@ decompressed on the fly):
 - ``.txt``, ``.md`` and any other name: one document per file, encoding detected;
 - ``.jsonl`` / ``.ndjson``: one document per line, read a line at a time;
 - ``.parquet``: one document per row, read a batch at a time (``parquet`` extra);
+- ``.html`` / ``.htm``: one page per file, flattened to lines (``html`` extra);
+- ``.warc``: one document per HTML response, read a record at a time (``html``
+  extra); requests, metadata and other responses are counted in ``skipped``;
+- with ``html_key``, the field of JSONL and Parquet records that holds a page's HTML;
 - a byte stream such as standard input: JSONL, read as a ``.jsonl`` file is, with
   ``source`` ``"stdin"``; see :func:`read_stream`.
 

@@ -99,7 +99,7 @@ class InputFile:
             self.repairs[what] = self.repairs.get(what, 0) + n
 
     def skip(self, why: str) -> None:
-        self.skipped[why] = self.skipped.get(why, 0) + 1
+        self.skipped[str(why)] = self.skipped.get(str(why), 0) + 1
 
     @property
     def message(self) -> str:
