@@ -194,11 +194,15 @@ def test_missing_html_extra_says_what_to_install(
 # -- WARC files ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("gz", [True, False], ids=["warc.gz", "warc"])
-def test_warc_gives_one_document_per_html_response(tmp_path: Path, gz: bool) -> None:
-    name = "crawl.warc.gz" if gz else "crawl.warc"
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc", "crawl.warc.zst"])
+def test_warc_gives_one_document_per_html_response(tmp_path: Path, name: str) -> None:
+    import zstandard
+
+    data = crawl(gz=name.endswith(".gz"))
+    if name.endswith(".zst"):
+        data = zstandard.ZstdCompressor().compress(data)
     path = tmp_path / name
-    path.write_bytes(crawl(gz))
+    path.write_bytes(data)
     entry = read_file(path, name)
     titles = {parse_html(body).title for body in pages().values()}
     assert entry.outcome == "read" and entry.count == len(pages())
