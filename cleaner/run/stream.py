@@ -42,7 +42,7 @@ from typing import IO, Any, BinaryIO
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
-from cleaner.errors import RecordError
+from cleaner.errors import RecordError, UsageError
 from cleaner.names import Reason, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
@@ -152,12 +152,24 @@ def clean_records(
     ('near-duplicate', '1')
     """
     key = config.text_key if text_key is None else text_key
+    refuse_html_key(config, "clean_records")
     cleaner = StreamCleaner(config, near_duplicates=near_duplicates, window=window)
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
         doc = cleaner.clean(to_document(entry, record, number, key))
         named = {k: doc.meta[k] for k in LANGUAGE_FIELDS if k in doc.meta}  # language filter
         yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
+
+
+def refuse_html_key(config: CleanConfig, where: str) -> None:
+    """Raise :class:`~cleaner.errors.UsageError` when ``config.html_key`` is set: the
+    record APIs give each record back with its columns as they were, so a page's
+    text and metadata have no place to go."""
+    if config.html_key is not None:
+        raise UsageError(
+            f"{where} does not read html_key ({config.html_key!r}); parse the pages with "
+            "cleaner.html.parse_html first, or clean the records as a .jsonl file"
+        )
 
 
 def to_document(

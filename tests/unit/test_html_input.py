@@ -350,3 +350,14 @@ def test_html_key_in_the_config() -> None:
         CleanConfig.from_dict({"html_key": 3})
     with pytest.raises(UsageError, match="writes itself"):
         CleanConfig(html_key="source")
+
+
+def test_the_record_apis_refuse_html_key() -> None:
+    from cleaner.integrations.hf import clean_batch
+    from cleaner.run.stream import clean_records
+
+    config = CleanConfig(html_key="html")
+    with pytest.raises(UsageError, match="clean_records does not read html_key"):
+        list(clean_records([{"html": "<p>Hi</p>"}], config))
+    with pytest.raises(UsageError, match="clean_batch does not read html_key"):
+        clean_batch({"html": ["<p>Hi</p>"]}, config)
