@@ -57,6 +57,13 @@ config_option = click.option(
 text_key_option = click.option(
     "--text-key", default=None, help="Field of JSONL records that holds the text."
 )
+html_key_option = click.option(
+    "--html-key",
+    default=None,
+    metavar="FIELD",
+    help="Field of JSONL/Parquet records that holds a page's HTML; its text goes out "
+    "under --text-key (needs cleaner[html]).",
+)
 disable_option = click.option(
     "--disable-rule",
     "disable",
@@ -175,6 +182,7 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     "on; every record gets language and language_score).",
 )
 @text_key_option
+@html_key_option
 @click.option(
     "--window",
     type=click.IntRange(min=1),
@@ -224,6 +232,7 @@ def run(
     no_containment: bool,
     languages: str | None,
     text_key: str | None,
+    html_key: str | None,
     window: int,
     fail_on_change: bool,
     as_json: bool,
@@ -256,6 +265,7 @@ def run(
         "dedup.threshold": threshold,
         "dedup.containment_threshold": containment,
         "text_key": text_key,
+        "html_key": html_key,
     }
     if no_dedup:
         overrides["dedup.documents"] = False
@@ -379,6 +389,7 @@ def report(output: Path, to: Path | None, inputs: Path | None) -> None:
 @enable_option
 @pattern_option
 @text_key_option
+@html_key_option
 @click.option(
     "--corpus",
     "corpus_dir",
@@ -394,6 +405,7 @@ def explain(
     enable: tuple[str, ...],
     patterns: tuple[str, ...],
     text_key: str | None,
+    html_key: str | None,
     corpus_dir: Path | None,
     as_json: bool,
 ) -> None:
@@ -415,7 +427,8 @@ def explain(
     from cleaner.readers import Rejection
     from cleaner.run.explain import Explanation, explain_file
 
-    config = _with_rules(_config(config_path, {"text_key": text_key}), disable, patterns, enable)
+    overrides = {"text_key": text_key, "html_key": html_key}
+    config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
     items = explain_file(file, config, corpus=corpus_dir)
     rejected = [item for item in items if isinstance(item, Rejection)]
     for item in rejected[:MAX_REJECTS_SHOWN]:

@@ -92,6 +92,9 @@ class CleanConfig:
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     text_key: str = "text"  # field of JSONL/Parquet records that holds the text
+    # field of JSONL/Parquet records that holds a page's HTML, read as an .html file is
+    # and written out as text under text_key; None: records hold text, not HTML
+    html_key: str | None = None
     # (name, settings) of each filter set away from its defaults, by name; read a
     # filter's settings with filter(name), change them with with_filter()
     filters: tuple[tuple[str, FilterConfig], ...] = ()
@@ -112,6 +115,13 @@ class CleanConfig:
                 f"text_key {self.text_key!r} is a field cleaner writes itself "
                 f"({', '.join(RECORD_FIELDS)}, cleaner); name the field that holds the text"
             )
+        if self.html_key is not None and (
+            not self.html_key or self.html_key in (*RECORD_FIELDS, "cleaner")
+        ):
+            raise UsageError(
+                f"html_key {self.html_key!r} is a field cleaner writes itself "
+                f"({', '.join(RECORD_FIELDS)}, cleaner); name the field that holds the HTML"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Every setting; ``filters`` lists each filter that is on or set away from its
@@ -119,6 +129,8 @@ class CleanConfig:
         manifest and hash of a config that does not use them as they were)."""
         out = asdict(self)
         del out["filters"]
+        if self.html_key is None:  # as filters: a config without it hashes as before it was
+            del out["html_key"]
         configured = dict(self.filters)
         listed = {
             name: asdict(self.filter(name))
@@ -191,6 +203,12 @@ class CleanConfig:
                     f"{origin}: text_key must be a field name in quotes, not {data['text_key']!r}"
                 )
             parts["text_key"] = data["text_key"]
+        if "html_key" in data:
+            if not isinstance(data["html_key"], str) or not data["html_key"]:
+                raise UsageError(
+                    f"{origin}: html_key must be a field name in quotes, not {data['html_key']!r}"
+                )
+            parts["html_key"] = data["html_key"]
         tables = data.get("filters", {})
         if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
             raise UsageError(

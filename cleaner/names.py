@@ -54,6 +54,25 @@ class Reason(StrEnum):
     MISSING_TEXT = "missing-text"  # a record without the text field
     TEXT_NOT_STRING = "text-not-string"  # a record whose text is no string
     RECORD_TOO_LONG = "record-too-long"  # a JSONL line longer than the reader takes
+    NOT_HTML = "not-html"  # an HTML response or field whose bytes are not text
+    EMPTY_PAGE = "empty-page"  # an HTML page with no text in it
+
+
+class Skip(StrEnum):
+    """What a reader passes over in an input because it is no document, counted per file.
+
+    The keys of an input's ``skipped`` in the manifest. A WARC file holds requests,
+    metadata and responses that are no pages; none of them is a loss, so they go to
+    no audit, only to these counts.
+    """
+
+    WARCINFO = "warcinfo-record"  # the crawl's own description
+    REQUEST = "request-record"  # what the crawler sent
+    METADATA = "metadata-record"  # what the crawler noted (links found, timings)
+    REVISIT = "revisit-record"  # a page fetched again and unchanged; the first copy counts
+    OTHER_RECORD = "other-record"  # conversion, continuation or unknown records
+    HTTP_STATUS = "http-status"  # a response that is not 200 OK (redirects, errors)
+    NOT_HTML = "not-html"  # a response whose Content-Type is not HTML (images, PDF, CSS)
 
 
 class BlockRule(StrEnum):

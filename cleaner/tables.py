@@ -68,6 +68,13 @@ def manifest_table(manifest: dict[str, Any]) -> str:
         if repairs:
             done = ", ".join(f"{what} {n}" for what, n in sorted(repairs.items()))
             out.append(f"  repaired while reading: {done}")
+        skipped: dict[str, int] = {}
+        for f in inputs:
+            for what, n in f.get("skipped", {}).items():
+                skipped[what] = skipped.get(what, 0) + n
+        if skipped:
+            passed = ", ".join(f"{what} {n}" for what, n in sorted(skipped.items()))
+            out.append(f"  skipped while reading (no documents): {passed}")
     docs = counts.get("documents")
     if docs:
         dropped = docs.get("dropped", {})

@@ -1,19 +1,33 @@
 """HTML pages in: parse, flatten to lines with structure hints, and read the page's metadata.
 
 Needs the ``html`` extra (selectolax, the lexbor parser). :func:`parse_html` is the one
-entry point the readers use.
+entry point the readers use. Broken markup is parsed as a browser would (lexbor is an
+HTML5 parser): it never fails on a page, only on bytes that are not text at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cleaner.html.encoding import PageText, page_text
 from cleaner.html.flatten import HINTS, Flat, flatten
+from cleaner.html.meta import PageMeta, page_meta
+
+
+class NotHtml(ValueError):
+    """Bytes that cannot be read as a page (binary data); the message is one line."""
 
 
 @dataclass(frozen=True)
 class HtmlPage:
-    """One parsed page: its lines and their hints, and what the page says about itself."""
+    """One parsed page: its lines and their hints, and what the page says about itself.
+
+    ``encoding`` is the codec the bytes were read with and ``encoding_source`` what
+    decided it (``"bom"``, ``"http"``, ``"meta"`` or ``"detected"``; see
+    :mod:`cleaner.html.encoding`). ``url`` is the one given (the crawl's), else the
+    page's canonical address. ``invalid_bytes`` and ``nul_bytes`` count what decoding
+    repaired.
+    """
 
     text: str
     hints: tuple[tuple[float, ...] | None, ...]
@@ -23,16 +37,41 @@ class HtmlPage:
     author: str | None = None
     url: str | None = None
     language: str | None = None
+    encoding_source: str = "detected"
+    invalid_bytes: int = 0
+    nul_bytes: int = 0
 
 
 def parse_html(data: bytes, charset: str | None = None, url: str | None = None) -> HtmlPage:
-    """Parse one page's bytes; ``charset`` is the HTTP header's, when there was one."""
+    """Parse one page's bytes; ``charset`` is the HTTP header's, when there was one.
+
+    Raises :class:`NotHtml` for bytes that are not text (an image saved as ``.html``).
+
+    >>> page = parse_html(b'<html lang="en"><title>Hi | Site</title><p>One.</p><p>Two.')
+    >>> page.text.split("\\n"), page.title, page.language, page.encoding
+    (['One.', 'Two.'], 'Hi | Site', 'en', 'utf-8')
+    """
     from selectolax.lexbor import LexborHTMLParser
 
-    encoding = charset or "utf-8"
-    tree = LexborHTMLParser(data.decode(encoding, errors="replace"))
+    decoded: PageText = page_text(data, charset)
+    if decoded.text is None or decoded.encoding is None:
+        raise NotHtml(decoded.problem or "not text; is this an HTML page?")
+    tree = LexborHTMLParser(decoded.text)
     flat = flatten(tree)
-    return HtmlPage(flat.text, flat.hints, encoding, url=url)
+    meta: PageMeta = page_meta(tree)
+    return HtmlPage(
+        flat.text,
+        flat.hints,
+        decoded.encoding,
+        meta.title,
+        meta.date,
+        meta.author,
+        url or meta.url,
+        meta.language,
+        decoded.source,
+        decoded.invalid_bytes,
+        decoded.nul_bytes,
+    )
 
 
-__all__ = ["HINTS", "Flat", "HtmlPage", "flatten", "parse_html"]
+__all__ = ["HINTS", "Flat", "HtmlPage", "NotHtml", "flatten", "parse_html"]

@@ -25,7 +25,7 @@ from typing import Any
 
 from cleaner.config import CleanConfig
 from cleaner.readers import InputFile
-from cleaner.run.stream import StreamCleaner, explain_changes, to_document
+from cleaner.run.stream import StreamCleaner, explain_changes, refuse_html_key, to_document
 
 
 def clean_batch(
@@ -41,6 +41,7 @@ def clean_batch(
     (['a & b'], [1], ['unescape-html'])
     """
     key = config.text_key if text_key is None else text_key
+    refuse_html_key(config, "clean_batch")
     cleaner = StreamCleaner(config, near_duplicates=False)
     columns = list(batch)
     rows = len(batch[key]) if key in batch else 0

@@ -6,6 +6,10 @@ decompressed on the fly):
 - ``.txt``, ``.md`` and any other name: one document per file, encoding detected;
 - ``.jsonl`` / ``.ndjson``: one document per line, read a line at a time;
 - ``.parquet``: one document per row, read a batch at a time (``parquet`` extra);
+- ``.html`` / ``.htm``: one page per file, flattened to lines (``html`` extra);
+- ``.warc``: one document per HTML response, read a record at a time (``html``
+  extra); requests, metadata and other responses are counted in ``skipped``;
+- with ``html_key``, the field of JSONL and Parquet records that holds a page's HTML;
 - a byte stream such as standard input: JSONL, read as a ``.jsonl`` file is, with
   ``source`` ``"stdin"``; see :func:`read_stream`.
 
@@ -36,15 +40,20 @@ from cleaner.readers.jsonl import MAX_RECORD_BYTES, parse_record
 from cleaner.readers.walk import list_inputs
 
 
-def read_inputs(root: Path, text_key: str = "text") -> Iterator[InputFile]:
-    """Read every input under ``root`` in sorted order; ids are unique across the run."""
+def read_inputs(
+    root: Path, text_key: str = "text", html_key: str | None = None
+) -> Iterator[InputFile]:
+    """Read every input under ``root`` in sorted order; ids are unique across the run.
+
+    ``html_key``: the field of JSONL and Parquet records that holds HTML, if any.
+    """
     seen: set[str] = set()
     for path, source in list_inputs(root):
         if source.endswith("/"):
             entry = InputFile(source, "", 0)
             yield entry.reject("unreadable folder; check its permissions")
             continue
-        yield read_file(path, source, text_key, seen)
+        yield read_file(path, source, text_key, seen, html_key)
 
 
 __all__ = [

@@ -48,8 +48,10 @@ class InputFile:
     (:meth:`cleaner.store.state.State.inputs`).
     ``repairs`` counts what the reader fixed on the way in (``nul-bytes`` stripped,
     ``invalid-utf8`` bytes read as Windows-1252, ``renamed-ids`` for a record id
-    already taken). ``count`` is the number of documents the file gave, also when
-    they were streamed rather than kept in ``documents``; ``rejected_records`` counts
+    already taken); ``skipped`` counts what it passed over as no document, by
+    :class:`~cleaner.names.Skip` (a WARC file's requests and non-HTML responses).
+    ``count`` is the number of documents the file gave, also when they were streamed
+    rather than kept in ``documents``; ``rejected_records`` counts
     the bad records, also those handed to ``on_rejection`` (see :meth:`add_rejection`).
     """
 
@@ -62,6 +64,7 @@ class InputFile:
     documents: list[Document] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     repairs: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
     count: int = 0
     forgotten: int = 0  # rejections handed to on_rejection and not listed
     on_rejection: Callable[[Rejection], None] | None = field(
@@ -95,6 +98,9 @@ class InputFile:
         if n:
             self.repairs[what] = self.repairs.get(what, 0) + n
 
+    def skip(self, why: str) -> None:
+        self.skipped[str(why)] = self.skipped.get(str(why), 0) + 1
+
     @property
     def message(self) -> str:
         """The reason as one line that names the file, for the audit and the CLI."""
@@ -116,6 +122,8 @@ class InputFile:
             out["rejected_records"] = self.rejected_records
         if self.repairs:
             out["repairs"] = dict(sorted(self.repairs.items()))
+        if self.skipped:
+            out["skipped"] = dict(sorted(self.skipped.items()))
         return out
 
 

@@ -26,18 +26,24 @@ from cleaner.readers.streams import CHUNK, HashingReader, decompressed, sniff_co
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+WARC_SUFFIXES = (".warc",)
+ARC_SUFFIXES = (".arc",)  # the WARC's predecessor, which FastWARC does not read
 # One text file is one document, held in memory whole and shingled by the dedup stage
 # (~100 bytes per word); past 16 MiB it is a dump or a log, not a document.
 MAX_DOCUMENT_BYTES = 16 << 20
 STDIN = "stdin"  # the source of records read from standard input, in ids and messages
-EXTRAS = {"zstandard": "zstd", "pyarrow": "parquet"}
+EXTRAS = {"zstandard": "zstd", "pyarrow": "parquet", "selectolax": "html", "fastwarc": "html"}
 
 
 def input_format(name: str) -> str:
-    """``"jsonl"``, ``"parquet"`` or ``"text"``, from a file name (compression suffix ignored).
+    """``"jsonl"``, ``"parquet"``, ``"html"``, ``"warc"``, ``"arc"`` or ``"text"``, from a
+    file name (compression suffix ignored).
 
     >>> input_format("a/b.jsonl.zst"), input_format("x.parquet"), input_format("notes")
     ('jsonl', 'parquet', 'text')
+    >>> input_format("crawl.warc.gz"), input_format("Page.HTM")
+    ('warc', 'html')
     """
     lower = name.lower()
     for suffix in (".gz", ".zst", ".zstd"):
@@ -46,6 +52,12 @@ def input_format(name: str) -> str:
         return "jsonl"
     if lower.endswith(PARQUET_SUFFIXES):
         return "parquet"
+    if lower.endswith(HTML_SUFFIXES):
+        return "html"
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc"
+    if lower.endswith(ARC_SUFFIXES):
+        return "arc"
     return "text"
 
 
@@ -67,25 +79,31 @@ def _missing_extra(e: ModuleNotFoundError, source: str) -> str:
 
 
 def stream_file(
-    path: Path, source: str, text_key: str = "text", seen: set[str] | None = None
+    path: Path,
+    source: str,
+    text_key: str = "text",
+    seen: set[str] | None = None,
+    html_key: str | None = None,
 ) -> tuple[InputFile, Iterator[Document]]:
     """Start reading one file: its :class:`InputFile` and an iterator of its documents.
 
     The entry's sha256, size, outcome, encoding and rejections are final once the
-    iterator is exhausted; JSONL and Parquet are read a line or batch at a time. ``seen``
-    holds the ids given so far in this run, so that a record's own id is not reused
-    (without it, ids are unique within the file).
+    iterator is exhausted; JSONL, Parquet and WARC are read a line, batch or record at
+    a time. ``seen`` holds the ids given so far in this run, so that a record's own id
+    is not reused (without it, ids are unique within the file). ``html_key`` names the
+    field of JSONL and Parquet records that holds a page's HTML (the text then goes
+    out under ``text_key``).
     """
     entry = InputFile(source, "", 0)
-    return entry, _stream_file(entry, path, text_key, set() if seen is None else seen)
+    return entry, _stream_file(entry, path, text_key, set() if seen is None else seen, html_key)
 
 
 def _stream_file(
-    entry: InputFile, path: Path, text_key: str, seen: set[str] | None
+    entry: InputFile, path: Path, text_key: str, seen: set[str] | None, html_key: str | None
 ) -> Iterator[Document]:
     fmt = input_format(entry.path)
     if fmt == "parquet":
-        yield from _read_parquet(entry, path, text_key, seen)
+        yield from _read_parquet(entry, path, text_key, seen, html_key)
         return
     try:
         handle = path.open("rb")
@@ -93,11 +111,15 @@ def _stream_file(
         entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
         return
     with handle:
-        yield from _read_stream(entry, handle, fmt, text_key, seen)
+        yield from _read_stream(entry, handle, fmt, text_key, seen, html_key)
 
 
 def stream_input(
-    stream: BinaryIO, name: str = STDIN, text_key: str = "text", seen: set[str] | None = None
+    stream: BinaryIO,
+    name: str = STDIN,
+    text_key: str = "text",
+    seen: set[str] | None = None,
+    html_key: str | None = None,
 ) -> tuple[InputFile, Iterator[Document]]:
     """Start reading JSONL from a byte stream such as standard input; see :func:`stream_file`.
 
@@ -106,25 +128,33 @@ def stream_input(
     decompressed. ``seen`` None remembers no ids, so that memory stays bounded however
     long the stream: a record id used twice is then kept twice. Set the entry's
     ``on_rejection`` before reading to have bad lines handed on as they are found.
+    ``html_key``: as for :func:`stream_file`.
     """
     entry = InputFile(name, "", 0)
-    return entry, _read_stream(entry, stream, "jsonl", text_key, seen)
+    return entry, _read_stream(entry, stream, "jsonl", text_key, seen, html_key)
 
 
-def read_stream(stream: BinaryIO, name: str = STDIN, text_key: str = "text") -> InputFile:
+def read_stream(
+    stream: BinaryIO, name: str = STDIN, text_key: str = "text", html_key: str | None = None
+) -> InputFile:
     """Read JSONL from a byte stream into an :class:`InputFile` with its documents.
 
     >>> entry = read_stream(io.BytesIO(b'{"text": "Hello."}\\n{"txt": 1}\\n'))
     >>> entry.outcome, [d.text for d in entry.documents], entry.rejections[0].message[:8]
     ('read', ['Hello.'], 'stdin:2:')
     """
-    entry, docs = stream_input(stream, name, text_key, set())
+    entry, docs = stream_input(stream, name, text_key, set(), html_key)
     entry.documents.extend(docs)
     return entry
 
 
 def _read_stream(
-    entry: InputFile, stream: BinaryIO, fmt: str, text_key: str, seen: set[str] | None
+    entry: InputFile,
+    stream: BinaryIO,
+    fmt: str,
+    text_key: str,
+    seen: set[str] | None,
+    html_key: str | None = None,
 ) -> Iterator[Document]:
     hasher = HashingReader(stream)
     buffered = io.BufferedReader(hasher, CHUNK)
@@ -132,12 +162,25 @@ def _read_stream(
     try:
         compression = sniff_compression(buffered.peek(4)[:4])
         try:
-            content = decompressed(buffered, compression)
+            if fmt in ("html", "warc") or html_key is not None:
+                _require_html(fmt)
+            # FastWARC reads gzip, zstd and LZ4 itself, record by record
+            content = buffered if fmt == "warc" else decompressed(buffered, compression)
         except ModuleNotFoundError as e:
             entry.reject(_missing_extra(e, entry.path))
             return
         if fmt == "jsonl":
-            yield from iter_jsonl(entry, content, text_key, seen)
+            yield from iter_jsonl(entry, content, text_key, seen, html_key)
+        elif fmt == "warc":
+            from cleaner.readers.warc import iter_warc
+
+            yield from iter_warc(entry, content, seen)
+        elif fmt == "arc":
+            entry.reject("an ARC file, which is not read; convert it to WARC first")
+        elif fmt == "html":
+            doc = _read_page(entry, content, seen)
+            if doc is not None:
+                yield doc
         else:
             doc_or_none = _read_text(entry, content, seen)
             if doc_or_none is not None:
@@ -158,6 +201,26 @@ def _read_stream(
             hasher.drain()
         entry.sha256, entry.size = hasher.sha256, hasher.size
     _finish(entry)
+
+
+def _require_html(fmt: str) -> None:
+    """Raise :class:`ModuleNotFoundError` when the ``html`` extra is not installed."""
+    import selectolax.lexbor  # noqa: F401
+
+    if fmt == "warc":
+        import fastwarc  # noqa: F401
+
+
+def _read_page(
+    entry: InputFile, content: io.BufferedIOBase, seen: set[str] | None
+) -> Document | None:
+    from cleaner.readers.html import read_page
+
+    ident = doc_id(entry.path)
+    doc = read_page(entry, content, ident)
+    if doc is not None and seen is not None:
+        seen.add(ident)
+    return doc
 
 
 def _short(e: BaseException) -> str:
@@ -198,7 +261,7 @@ def _read_text(
 
 
 def _read_parquet(
-    entry: InputFile, path: Path, text_key: str, seen: set[str] | None
+    entry: InputFile, path: Path, text_key: str, seen: set[str] | None, html_key: str | None
 ) -> Iterator[Document]:
     try:
         entry.sha256, entry.size = _hash_file(path)
@@ -208,7 +271,9 @@ def _read_parquet(
     try:
         from cleaner.readers.parquet import iter_parquet
 
-        yield from iter_parquet(entry, path, text_key, seen)
+        if html_key is not None:
+            _require_html("parquet")
+        yield from iter_parquet(entry, path, text_key, seen, html_key)
     except ModuleNotFoundError as e:
         entry.reject(_missing_extra(e, entry.path))
     except (OSError, ValueError, EOFError) as e:
@@ -240,12 +305,17 @@ def _hash_file(path: Path) -> tuple[str, int]:
 
 
 def read_file(
-    path: Path, source: str, text_key: str = "text", seen: set[str] | None = None
+    path: Path,
+    source: str,
+    text_key: str = "text",
+    seen: set[str] | None = None,
+    html_key: str | None = None,
 ) -> InputFile:
     """Read one input file into an :class:`InputFile` with its documents.
 
-    ``source`` is the path relative to the input folder, used in ids and messages.
+    ``source`` is the path relative to the input folder, used in ids and messages;
+    ``html_key`` as for :func:`stream_file`.
     """
-    entry, docs = stream_file(path, source, text_key, seen)
+    entry, docs = stream_file(path, source, text_key, seen, html_key)
     entry.documents.extend(docs)
     return entry

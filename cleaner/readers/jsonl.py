@@ -43,7 +43,7 @@ def _no_constants(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)
 
 
-def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
+def parse_record(line: str, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:
     """Parse one JSONL line into a record whose ``text_key`` field is a string.
 
     Raises :class:`RecordProblem` with a one-line message otherwise.
@@ -61,11 +61,13 @@ def parse_record(line: str, text_key: str = "text") -> dict[str, Any]:
         ) from None
     except (ValueError, RecursionError) as e:
         raise RecordProblem(Reason.MALFORMED_JSON, f"not usable JSON ({_first_line(e)})") from None
-    return check_record(record, text_key)
+    return check_record(record, text_key, option)
 
 
-def check_record(record: Any, text_key: str = "text") -> dict[str, Any]:
+def check_record(record: Any, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:
     """``record`` itself if it is a dict whose ``text_key`` field is a string.
+
+    ``option`` is the option a message tells to use (``--html-key`` for an HTML field).
 
     Raises :class:`RecordProblem` otherwise; :func:`parse_record` and
     :func:`~cleaner.run.stream.clean_records` share this check.
@@ -79,13 +81,16 @@ def check_record(record: Any, text_key: str = "text") -> dict[str, Any]:
         )
     if text_key not in record:
         raise RecordProblem(
-            Reason.MISSING_TEXT, f"no field {text_key!r}; use --text-key to name the text field"
+            Reason.MISSING_TEXT,
+            f"no field {text_key!r}; use {option} to name the "
+            + ("HTML" if option == "--html-key" else "text")
+            + " field",
         )
     if not isinstance(record[text_key], str):
         kind = type(record[text_key]).__name__.replace("NoneType", "null")
         raise RecordProblem(
             Reason.TEXT_NOT_STRING,
-            f"field {text_key!r} is {kind}, not a string; fix the record or use --text-key",
+            f"field {text_key!r} is {kind}, not a string; fix the record or use {option}",
         )
     return record
 
@@ -101,6 +106,7 @@ def record_document(
     text_key: str,
     seen: set[str] | None,
     surrogates: bool = False,
+    html_key: str | None = None,
 ) -> Document:
     """The document for a parsed record; what had to change is counted in ``entry.repairs``.
 
@@ -115,9 +121,19 @@ def record_document(
     ``record_date``, ``record_author`` (``renamed-fields``). NUL characters in the text
     and lone surrogates anywhere (which no UTF-8 file can hold) are removed or replaced
     by U+FFFD and counted; pass ``surrogates=True`` when the source may hold them (a
-    JSON line with a ``\\ud800``-style escape).
+    JSON line with a ``\\ud800``-style escape). With ``html_key``, that field holds a
+    page's HTML, read as :func:`cleaner.readers.html.html_fields` says; raises
+    :class:`RecordProblem` for a page with no text.
     """
     fields = dict(record)
+    hints = None
+    if html_key is not None:
+        from cleaner.readers.html import PageProblem, html_fields
+
+        try:
+            fields, hints = html_fields(entry, fields, html_key, text_key)
+        except PageProblem as problem:
+            raise RecordProblem(problem.rule, problem.message) from None
     text = fields.pop(text_key)
     if "\x00" in text:
         entry.repaired("nul-bytes", text.count("\x00"))
@@ -142,7 +158,14 @@ def record_document(
             fields[f"record_{key}"] = fields.pop(key)
             entry.repaired("renamed-fields")
     doc = Document(
-        id=ident, source=entry.path, text=text, meta=fields, own_id=own, text_key=text_key, **named
+        id=ident,
+        source=entry.path,
+        text=text,
+        meta=fields,
+        own_id=own,
+        text_key=text_key,
+        hints=hints,
+        **named,
     )
     if surrogates and _has_surrogate(doc):
         doc = _replace_surrogates(doc, entry)
@@ -194,9 +217,15 @@ def _replace_surrogates(doc: Document, entry: InputFile) -> Document:
 
 
 def iter_jsonl(
-    entry: InputFile, stream: io.BufferedIOBase, text_key: str, seen: set[str] | None = None
+    entry: InputFile,
+    stream: io.BufferedIOBase,
+    text_key: str,
+    seen: set[str] | None = None,
+    html_key: str | None = None,
 ) -> Iterator[Document]:
     """Yield the documents of a JSONL byte stream, recording bad lines on ``entry``.
+
+    With ``html_key``, that field of each record holds HTML (see :func:`record_document`).
 
     Lines are UTF-8 (a BOM on line 1 is allowed); a stray invalid byte is read as
     Windows-1252 and counted in ``entry.repairs``. NUL bytes are stripped and counted.
@@ -228,12 +257,16 @@ def iter_jsonl(
         if not line.strip():
             continue
         try:
-            record = parse_record(line, text_key)
+            record = (
+                parse_record(line, text_key)
+                if html_key is None
+                else parse_record(line, html_key, "--html-key")
+            )
+            escaped = _SURROGATE_ESCAPE.search(line) is not None
+            doc = record_document(entry, record, number, text_key, seen, escaped, html_key)
         except RecordProblem as problem:
             _reject(entry, number, problem.rule, problem.message)
             continue
-        escaped = _SURROGATE_ESCAPE.search(line) is not None
-        doc = record_document(entry, record, number, text_key, seen, escaped)
         entry.count += 1
         yield doc
     entry.encoding = f"{encoding}+cp1252" if fallback else encoding

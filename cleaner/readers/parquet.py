@@ -18,7 +18,7 @@ from typing import Any
 from cleaner.document import Document
 from cleaner.names import Reason
 from cleaner.readers.entry import InputFile, Rejection
-from cleaner.readers.jsonl import record_document
+from cleaner.readers.jsonl import RecordProblem, record_document
 
 BATCH_ROWS = 1024  # rows decoded at a time: bounded memory, few Python round trips
 
@@ -53,9 +53,16 @@ def jsonable(value: Any) -> Any:
 
 
 def iter_parquet(
-    entry: InputFile, path: Path, text_key: str, seen: set[str] | None = None
+    entry: InputFile,
+    path: Path,
+    text_key: str,
+    seen: set[str] | None = None,
+    html_key: str | None = None,
 ) -> Iterator[Document]:
     """Yield the documents of a Parquet file, recording bad rows on ``entry``.
+
+    With ``html_key``, that column holds each row's page as HTML (see
+    :func:`~cleaner.readers.jsonl.record_document`).
 
     Raises :class:`OSError` or :class:`ValueError` (Arrow's errors derive from them) for
     a file that is not readable Parquet; the caller turns that into a rejection.
@@ -63,32 +70,41 @@ def iter_parquet(
     import pyarrow.parquet as pq
 
     entry.encoding = "utf-8"
+    key, option = (text_key, "--text-key") if html_key is None else (html_key, "--html-key")
     with pq.ParquetFile(path) as pf:
         names = pf.schema_arrow.names
-        if text_key not in names:
+        if key not in names:
             entry.reject(
-                f"no column {text_key!r} (columns: {', '.join(names[:20])}); "
-                "use --text-key to name the text column"
+                f"no column {key!r} (columns: {', '.join(names[:20])}); "
+                f"use {option} to name the {'text' if html_key is None else 'HTML'} column"
             )
             return
         row = 0
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
             for record in batch.to_pylist():
                 row += 1
-                text = record.get(text_key)
+                text = record.get(key)
                 if not isinstance(text, str):
                     kind = "null" if text is None else type(text).__name__
                     entry.add_rejection(
                         Rejection(
                             entry.path,
                             Reason.TEXT_NOT_STRING,
-                            f"{entry.path}: row {row}: column {text_key!r} is {kind}, not a "
-                            "string; fix the row or use --text-key",
+                            f"{entry.path}: row {row}: column {key!r} is {kind}, not a "
+                            f"string; fix the row or use {option}",
                             row,
                         )
                     )
                     continue
-                record = {k: v if k == text_key else jsonable(v) for k, v in record.items()}
-                doc = record_document(entry, record, row, text_key, seen)
+                record = {k: v if k == key else jsonable(v) for k, v in record.items()}
+                try:
+                    doc = record_document(entry, record, row, text_key, seen, html_key=html_key)
+                except RecordProblem as problem:
+                    entry.add_rejection(
+                        Rejection(
+                            entry.path, problem.rule, f"{entry.path}: row {row}: {problem}", row
+                        )
+                    )
+                    continue
                 entry.count += 1
                 yield doc

@@ -201,6 +201,7 @@ def judge_file(
     max_boilerplate: float,
     text_key: str,
     lines: CorpusLines | None = None,
+    html_key: str | None = None,
 ) -> FileCheck:
     """Clean one file in memory and judge it; see :func:`check_files`.
 
@@ -212,7 +213,7 @@ def judge_file(
         result.error = "no such file; pass the raw files to check"
         return result
     source = corpus_source(path, input_root)
-    entry = read_file(path, source, text_key)
+    entry = read_file(path, source, text_key, html_key=html_key)
     if entry.outcome == "rejected":
         result.error = entry.reason or "not usable"
         return result
@@ -312,7 +313,14 @@ def check_files(
         # a repository before its first run: nothing to duplicate, nothing repeated yet
         alone = [
             judge_file(
-                Path(p), pipeline, None, config.dedup.ngram, None, max_boilerplate, config.text_key
+                Path(p),
+                pipeline,
+                None,
+                config.dedup.ngram,
+                None,
+                max_boilerplate,
+                config.text_key,
+                html_key=config.html_key,
             )
             for p in paths
         ]
@@ -335,6 +343,7 @@ def check_files(
                 max_boilerplate,
                 config.text_key,
                 lines,
+                config.html_key,
             )
             for p in paths
         ]

@@ -228,19 +228,19 @@ def explain_file(
     and :class:`~cleaner.errors.UsageError` for a folder that holds no corpus.
     """
     if corpus is None or stages is not None:
-        items = _read(path, source or path.name, config.text_key, ids)
+        items = _read(path, source or path.name, config, ids)
         if stages is None:
             stages = StreamCleaner(config, near_duplicates=False).stages
         return [explain_document(d, stages) if isinstance(d, Document) else d for d in items]
     with open_corpus(corpus) as (state, manifest):
         pages = CorpusPages(state, config)
         source = source or corpus_source(path, state.meta("input_root"))
-        items = _read(path, source, config.text_key, ids)
+        items = _read(path, source, config, ids)
         stages = pages.stages()
         if pages.lines is not None:  # the file's lines count as they are now: all of them
             every = [d for d in items if isinstance(d, Document)]
             if ids is not None:
-                every = [d for d in _read(path, source, config.text_key) if isinstance(d, Document)]
+                every = [d for d in _read(path, source, config) if isinstance(d, Document)]
             stages = pages.stages(pages.lines.repeated(source, pages.prepared(every)))
         index = corpus_index(state, manifest)
         ngram = int(manifest["config"]["dedup"]["ngram"])
@@ -255,7 +255,7 @@ def explain_file(
 
 
 def _read(
-    path: Path, source: str, text_key: str, ids: Collection[str] | None = None
+    path: Path, source: str, config: CleanConfig, ids: Collection[str] | None = None
 ) -> list[Document | Rejection]:
     """The documents of one input (only those of ``ids``, if given, and then no
     rejected lines), with its bad lines in their places."""
@@ -263,7 +263,7 @@ def _read(
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
     if not path.exists():
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
-    entry, docs = stream_file(path, source, text_key)
+    entry, docs = stream_file(path, source, config.text_key, html_key=config.html_key)
     items: list[Document | Rejection] = []
     if ids is None:
         entry.on_rejection = items.append  # bad lines in their place among the documents
@@ -313,7 +313,7 @@ class CorpusPages:
         wanted: dict[str, list[Document]] = {}
         for source, (path, ids) in files.items():
             try:
-                items = _read(path, source, self.config.text_key, ids)
+                items = _read(path, source, self.config, ids)
             except CleanerError as e:
                 found[source] = e
             else:

@@ -42,7 +42,7 @@ from typing import IO, Any, BinaryIO
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
-from cleaner.errors import RecordError
+from cleaner.errors import RecordError, UsageError
 from cleaner.names import Reason, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
@@ -152,12 +152,24 @@ def clean_records(
     ('near-duplicate', '1')
     """
     key = config.text_key if text_key is None else text_key
+    refuse_html_key(config, "clean_records")
     cleaner = StreamCleaner(config, near_duplicates=near_duplicates, window=window)
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
         doc = cleaner.clean(to_document(entry, record, number, key))
         named = {k: doc.meta[k] for k in LANGUAGE_FIELDS if k in doc.meta}  # language filter
         yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
+
+
+def refuse_html_key(config: CleanConfig, where: str) -> None:
+    """Raise :class:`~cleaner.errors.UsageError` when ``config.html_key`` is set: the
+    record APIs give each record back with its columns as they were, so a page's
+    text and metadata have no place to go."""
+    if config.html_key is not None:
+        raise UsageError(
+            f"{where} does not read html_key ({config.html_key!r}); parse the pages with "
+            "cleaner.html.parse_html first, or clean the records as a .jsonl file"
+        )
 
 
 def to_document(
@@ -177,9 +189,9 @@ def to_document(
 
 
 def _folder_documents(
-    root: Path, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+    root: Path, config: CleanConfig, inputs: list[InputFile], reject: Callable[[Rejection], None]
 ) -> Iterator[Document]:
-    for entry in read_inputs(root, text_key):
+    for entry in read_inputs(root, config.text_key, config.html_key):
         inputs.append(entry)
         if entry.outcome == "rejected":
             reject(Rejection(entry.path, Reason.REJECTED_FILE, entry.message))
@@ -190,10 +202,13 @@ def _folder_documents(
 
 
 def _stream_documents(
-    stream: BinaryIO, text_key: str, inputs: list[InputFile], reject: Callable[[Rejection], None]
+    stream: BinaryIO,
+    config: CleanConfig,
+    inputs: list[InputFile],
+    reject: Callable[[Rejection], None],
 ) -> Iterator[Document]:
     """The documents of a JSONL stream; bad lines go to ``reject`` as they are read."""
-    entry, docs = stream_input(stream, STDIN, text_key)
+    entry, docs = stream_input(stream, STDIN, config.text_key, html_key=config.html_key)
     entry.on_rejection = reject
     inputs.append(entry)
     yield from docs
@@ -229,9 +244,9 @@ def stream_corpus(
             on_reject(item)
 
     documents = (
-        _folder_documents(source, config.text_key, inputs, reject)
+        _folder_documents(source, config, inputs, reject)
         if isinstance(source, Path)
-        else _stream_documents(source, config.text_key, inputs, reject)
+        else _stream_documents(source, config, inputs, reject)
     )
     for doc in counted(documents, progress, every=100):
         doc = cleaner.clean(doc)

@@ -142,7 +142,11 @@ def _read(path: str, source: str, config: CleanConfig) -> tuple[InputFile, int, 
     except OSError:
         mtime_ns = 0
     seen_ns = time.time_ns()
-    return read_file(Path(path), source, config.text_key), mtime_ns, seen_ns
+    return (
+        read_file(Path(path), source, config.text_key, html_key=config.html_key),
+        mtime_ns,
+        seen_ns,
+    )
 
 
 def count_file(task: CountTask) -> tuple[str, LineSets]:

@@ -302,12 +302,14 @@ class StripBoilerplate(Stage):
     def _apply(self, doc: Document, repeated: Repeated) -> Document:
         out = _strip(doc.text, self.config, repeated, self.model, doc.hints)
         changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
+        # a page read from HTML (it has hints): what its markup says wins over the text's
+        first, then = (doc, out) if doc.hints is not None else (out, doc)
         doc = doc.with_changes(
             changes,
             text=out.text,
-            title=out.title or doc.title,
-            date=out.date or doc.date,
-            author=out.author or doc.author,
+            title=first.title or then.title,
+            date=first.date or then.date,
+            author=first.author or then.author,
         )
         if out.emptied:  # every line is in the audit with its rule; the drop says why
             return doc.drop(Change(self.name, BOILERPLATE_ONLY, "", {"lines": len(changes)}))

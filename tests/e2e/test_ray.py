@@ -22,6 +22,7 @@ from cleaner.integrations.ray import RayExecutor
 from tests.corpora import outputs, text
 from tests.processes import cleaner, descendants, in_group, kill_left, read, started_by, wait_gone
 from tests.scale_corpus import write_corpus
+from tests.warcs import crawl, pages
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +57,22 @@ def test_ray_run_is_byte_identical_to_local(ray_cluster: None, tmp_path: Path) -
     assert report.duplicates == local.duplicates > 0
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
     assert (tmp_path / "ray" / "audit.jsonl").read_text().count('"rule": "contained"') >= 3
+
+
+def test_ray_reads_html_and_warc_as_a_local_run_does(ray_cluster: None, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "crawl.warc.gz").write_bytes(crawl())
+    for name, body in pages().items():
+        (raw / f"{name}.html").write_bytes(body)
+    local = clean_corpus(raw, tmp_path / "local")
+    executor = make_executor("ray")
+    try:
+        clean_corpus(raw, tmp_path / "ray", executor=executor)
+    finally:
+        executor.close()
+    assert local.kept >= len(pages())
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
 
 
 def test_ray_gives_the_filters_verdicts_of_a_local_run(ray_cluster: None, tmp_path: Path) -> None:

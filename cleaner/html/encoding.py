@@ -1,0 +1,131 @@
+"""A page's bytes to text: the HTTP header's charset, then the page's own, then detection.
+
+The order is the browsers' (WHATWG "encoding sniffing"), shortened: a byte order mark
+wins, then the ``charset`` of the HTTP ``Content-Type`` header (a WARC response's),
+then a ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` tag in the first
+:data:`PRESCAN` bytes, and only then the text path's detection
+(:func:`cleaner.readers.encoding.decode_text`: UTF-8, else charset-normalizer). A label
+Python does not know is passed over, as browsers do; ``latin-1``, ``iso-8859-1`` and
+``ascii`` are read as Windows-1252, as browsers do too. A byte that is not valid UTF-8
+in a page said to be UTF-8 is read as Windows-1252 and counted, as on the text path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from cleaner.readers.encoding import binary_kind, decode_text, decode_utf8_lenient
+
+PRESCAN = 1024 << 2  # bytes searched for a <meta> charset; WHATWG says 1024, pages overrun it
+_META_CHARSET = re.compile(
+    rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE)
+_AS_CP1252 = {"latin-1", "iso8859-1", "ascii"}  # WHATWG reads these labels as windows-1252
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page as text, the encoding it was read with and what decided it.
+
+    ``source`` is ``"bom"``, ``"http"``, ``"meta"`` or ``"detected"``; ``text`` is None
+    when the bytes are not text, and ``problem`` then says why in one line.
+    """
+
+    text: str | None
+    encoding: str | None
+    source: str
+    problem: str | None = None
+    invalid_bytes: int = 0
+    nul_bytes: int = 0
+
+
+def codec_name(label: str | None) -> str | None:
+    """Python's name for an encoding label, as a browser would read it; None if unknown.
+
+    >>> codec_name("UTF8"), codec_name("ISO-8859-1"), codec_name("x-unknown")
+    ('utf-8', 'cp1252', None)
+    """
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except (LookupError, ValueError):
+        return None
+    if name in _AS_CP1252:
+        return "cp1252"
+    if name.startswith("utf-16") or name.startswith("utf-32"):
+        return None  # a page that says UTF-16 in ASCII bytes is not UTF-16 (WHATWG: UTF-8)
+    return name
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type`` header value, if any.
+
+    >>> header_charset("text/html; charset=ISO-8859-1"), header_charset("text/html")
+    ('ISO-8859-1', None)
+    """
+    if not content_type:
+        return None
+    m = _HEADER_CHARSET.search(content_type)
+    return m.group(1) if m else None
+
+
+def meta_charset(data: bytes) -> str | None:
+    """The charset a ``<meta>`` tag in the page's head names, if any.
+
+    >>> meta_charset(b'<html><head><meta charset="windows-1251"><title>')
+    'windows-1251'
+    >>> meta_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">')
+    'koi8-r'
+    """
+    m = _META_CHARSET.search(data[:PRESCAN])
+    return m.group(1).decode("ascii") if m else None
+
+
+def page_text(data: bytes, charset: str | None = None) -> PageText:
+    """Decode a page; ``charset`` is the HTTP header's. See the module docstring for the order.
+
+    >>> page = page_text("café".encode("cp1252"), "iso-8859-1")
+    >>> page.text, page.encoding, page.source
+    ('café', 'cp1252', 'http')
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return _decode(data, name, "bom")
+    kind = binary_kind(data)
+    if kind is not None:
+        return PageText(None, None, "detected", f"{kind}, not HTML; remove it or rename it")
+    for source, label in (("http", charset), ("meta", meta_charset(data))):
+        codec = codec_name(label)
+        if codec is not None:
+            return _decode(data, codec, source)
+    decoded = decode_text(data)
+    return PageText(
+        decoded.text,
+        decoded.encoding,
+        "detected",
+        decoded.problem,
+        decoded.invalid_bytes,
+        decoded.nul_bytes,
+    )
+
+
+def _decode(data: bytes, name: str, source: str) -> PageText:
+    nul = data.count(0) if name.startswith("utf-8") else 0
+    if nul:
+        data = data.replace(b"\x00", b"")
+    if name == "utf-8-sig":
+        data, name = data[3:], "utf-8"
+    if name == "utf-8":
+        text, invalid = decode_utf8_lenient(data)
+        return PageText(text, name, source, None, invalid, nul)
+    text = data.decode(name, errors="replace")
+    nul = text.count("\x00")
+    return PageText(text.replace("\x00", "") if nul else text, name, source, None, 0, nul)
+
+
+__all__ = ["PRESCAN", "PageText", "codec_name", "header_charset", "meta_charset", "page_text"]

@@ -1,0 +1,237 @@
+"""WARC files to documents: one per HTML page a crawler fetched (needs the ``html`` extra).
+
+The only module that imports FastWARC (``bench``-measured against warcio: see the
+README). A ``response`` record with status 200 and an HTML ``Content-Type`` (or no
+type and HTML bytes) is a page; so is a ``resource`` record of type HTML. Every other
+record is no document and is counted in the input's ``skipped``
+(:class:`~cleaner.names.Skip`): requests, metadata, warcinfo, revisits, redirects and
+errors, images and other types. A page record cut short (the file ends inside it) or
+larger than a page can be is a :class:`Rejection` with its record number, and the
+rest is read. gzip, zstd and LZ4 compression (per record or whole file) is recognised
+by FastWARC from the first bytes.
+
+Each document's record fields: ``url`` (``WARC-Target-URI``), ``fetch_date``
+(``WARC-Date``), ``warc_record_id``, and the page's own (see :mod:`cleaner.readers.html`).
+``InputFile.encoding`` lists the encodings the pages were read with and what decided
+each, with counts: ``"utf-8 (http 3, meta 1); cp1252 (detected 1)"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cleaner.document import Document
+from cleaner.names import Reason, Skip
+from cleaner.readers.entry import InputFile, Rejection, doc_id
+from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document
+
+if TYPE_CHECKING:
+    from fastwarc.warc import WarcRecord
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether a payload with no Content-Type opens as an HTML page does.
+
+    >>> looks_like_html(b"  <!DOCTYPE html><html>"), looks_like_html(b"%PDF-1.4")
+    (True, False)
+    """
+    return data[:512].lstrip().lower().startswith(_SNIFF)
+
+
+def iter_warc(
+    entry: InputFile, stream: io.BufferedIOBase, seen: set[str] | None
+) -> Iterator[Document]:
+    """Yield the documents of a WARC byte stream, counting what is skipped on ``entry``.
+
+    Raises :class:`OSError` for bytes that are no WARC record (FastWARC's "Invalid WARC
+    header"); the caller turns that into the file's rejection.
+    """
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    skips = {  # by int: FastWARC's record types do not hash
+        int(WarcRecordType.warcinfo): Skip.WARCINFO,
+        int(WarcRecordType.request): Skip.REQUEST,
+        int(WarcRecordType.metadata): Skip.METADATA,
+        int(WarcRecordType.revisit): Skip.REVISIT,
+    }
+    encodings: Counter[str] = Counter()
+    number = 0
+    for record in ArchiveIterator(_Forward(stream), parse_http=True):
+        number += 1
+        kind = record.record_type
+        if kind not in (WarcRecordType.response, WarcRecordType.resource):
+            entry.skip(skips.get(int(kind), Skip.OTHER_RECORD))
+            continue
+        url = record.headers.get("WARC-Target-URI")
+        try:
+            doc, encoding = _page(entry, record, number, url, kind == WarcRecordType.resource)
+        except PageProblem as problem:
+            where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
+            entry.add_rejection(
+                Rejection(entry.path, problem.rule, f"{where}: {problem.message}", number)
+            )
+            continue
+        if doc is None:
+            continue
+        if seen is not None:
+            seen.add(doc.id)
+        encodings[encoding] += 1
+        entry.count += 1
+        yield doc
+    entry.encoding = _encodings(encodings) or None
+    if not entry.count and entry.outcome == "read" and not entry.rejections:
+        if not number:
+            entry.reject("no WARC records; is it a WARC file? Re-download it if it was cut")
+        else:
+            what = ", ".join(f"{k} {n}" for k, n in sorted(entry.skipped.items()))
+            entry.reject(f"no HTML pages among its {number} records (skipped: {what})")
+
+
+class _Forward:
+    """A stream read front to back that tells its position (FastWARC asks for it; a
+    hashing or piped stream cannot seek, so ``tell`` must not go through ``seek``)."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        self._raw = raw
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._pos += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        """Only to where it is: the stream goes one way."""
+        if (whence, offset) in ((0, self._pos), (1, 0)):
+            return self._pos
+        raise io.UnsupportedOperation("seek")
+
+    def close(self) -> None:
+        """Left to the caller, who opened the stream."""
+
+
+def _page(
+    entry: InputFile, record: WarcRecord, number: int, url: str | None, resource: bool
+) -> tuple[Document | None, str]:
+    """The document of one response or resource record, or None when it is skipped."""
+    status: int | None = 200
+    if resource or not record.is_http:
+        ctype = record.headers.get("Content-Type")
+        charset_source = ctype
+    else:
+        status, ctype = record.http_headers.status_code, record.http_content_type
+        charset_source = record.http_headers.get("Content-Type")
+    if status != 200:
+        entry.skip(Skip.HTTP_STATUS)
+        return None, ""
+    mime = (ctype or "").split(";", 1)[0].strip().lower()
+    if mime and mime not in HTML_TYPES:
+        entry.skip(Skip.NOT_HTML)
+        return None, ""
+    expected = record.content_length
+    if expected > MAX_PAGE_BYTES:
+        raise PageProblem(
+            Reason.RECORD_TOO_LONG, f"larger than {MAX_PAGE_BYTES >> 20} MiB for one page"
+        )
+    data = record.reader.read()
+    if len(data) < expected:
+        raise PageProblem(
+            Reason.DAMAGED_FILE,
+            f"cut short ({len(data)} of {expected} bytes; the file ends inside it); "
+            "re-download the file",
+        )
+    if not mime and not looks_like_html(data):
+        entry.skip(Skip.NOT_HTML)
+        return None, ""
+    if record.is_http:
+        data = http_body(data, record.http_headers.get("Transfer-Encoding"), _coding(record))
+    from cleaner.html.encoding import header_charset
+
+    meta = {"fetch_date": record.headers.get("WARC-Date"), "warc_record_id": record.record_id}
+    return page_document(
+        entry,
+        data,
+        doc_id(entry.path, number),
+        charset=header_charset(charset_source),
+        url=url,
+        meta={k: v for k, v in meta.items() if v},
+    )
+
+
+def _coding(record: WarcRecord) -> str | None:
+    return record.http_headers.get("Content-Encoding")
+
+
+def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
+    """An HTTP payload as the page's bytes: chunks joined, gzip or deflate undone.
+
+    Raises :class:`PageProblem` when the payload is damaged or in a coding not read.
+
+    >>> http_body(b"5\\r\\nHello\\r\\n0\\r\\n\\r\\n", "chunked", None)
+    b'Hello'
+    """
+    if transfer and "chunked" in transfer.lower():
+        data = _unchunk(data)
+    coding = (coding or "").strip().lower()
+    if coding in ("", "identity", "none", "utf-8"):
+        return data
+    try:
+        if coding in ("gzip", "x-gzip"):
+            return zlib.decompress(data, wbits=47)
+        if coding == "deflate":
+            try:
+                return zlib.decompress(data)
+            except zlib.error:
+                return zlib.decompress(data, wbits=-15)
+    except zlib.error as e:
+        raise PageProblem(
+            Reason.DAMAGED_FILE, f"Content-Encoding {coding} is damaged ({e}); re-fetch the page"
+        ) from None
+    if coding == "br":
+        try:
+            brotli = importlib.import_module("brotli")
+            return bytes(brotli.decompress(data))
+        except ModuleNotFoundError:
+            pass
+        except Exception as e:  # brotli raises its own error type
+            raise PageProblem(
+                Reason.DAMAGED_FILE, f"Content-Encoding br is damaged ({e}); re-fetch the page"
+            ) from None
+    raise PageProblem(
+        Reason.NOT_HTML, f"Content-Encoding {coding} is not read; store pages decoded"
+    )
+
+
+def _unchunk(data: bytes) -> bytes:
+    out, pos = bytearray(), 0
+    while True:
+        end = data.find(b"\r\n", pos)
+        if end < 0:
+            return data if not out else bytes(out)  # not chunked after all, or cut
+        try:
+            size = int(data[pos:end].split(b";", 1)[0].strip() or b"x", 16)
+        except ValueError:
+            return data if not out else bytes(out)
+        if size == 0:
+            return bytes(out)
+        out += data[end + 2 : end + 2 + size]
+        pos = end + 2 + size + 2
+
+
+def _encodings(counts: Counter[str]) -> str:
+    by_codec: dict[str, list[str]] = {}
+    for key, n in sorted(counts.items()):
+        codec, _, source = key.partition(" ")
+        by_codec.setdefault(codec, []).append(f"{source.strip('()')} {n}")
+    return "; ".join(f"{codec} ({', '.join(parts)})" for codec, parts in by_codec.items())

@@ -1,0 +1,144 @@
+"""HTML and WARC input through the commands: run, explain, check, streams, reruns."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cleaner.cli import cli
+from cleaner.html import parse_html
+from cleaner.run.check import check_files
+from tests.corpora import outputs
+from tests.warcs import FETCHED, crawl, page, pages
+
+
+def records(out: Path) -> list[dict[str, object]]:
+    lines = (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def html_folder(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, body in pages().items():
+        (root / f"{name}.html").write_bytes(body)
+    return root
+
+
+def test_run_on_a_warc_gives_a_record_per_html_response(runner: CliRunner, tmp_path: Path) -> None:
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(crawl())
+    result = runner.invoke(cli, ["run", str(warc), str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    out = records(tmp_path / "out")
+    assert len(out) == len(pages())
+    assert sorted(str(r["url"]) for r in out) == [
+        f"https://example.org/page/{i}" for i in range(len(pages()))
+    ]
+    assert all(r["fetch_date"] == FETCHED and r["source"] == "crawl.warc.gz" for r in out)
+    # the markup's title and date win over what the boilerplate stage finds in the text
+    # (a page whose markup has no date keeps the one the text gives)
+    markup = {parse_html(body).title: parse_html(body).date for body in pages().values()}
+    assert {r["title"] for r in out} == set(markup)
+    dated = {r["title"]: r["date"] for r in out if markup[str(r["title"])]}
+    assert dated == {title: date for title, date in markup.items() if date}
+    assert len(dated) >= 2
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    [entry] = manifest["inputs"]
+    assert entry["skipped"]["request-record"] == len(pages())
+    assert entry["skipped"]["not-html"] == 1 and entry["skipped"]["http-status"] == 1
+    shown = runner.invoke(cli, ["stats", str(tmp_path / "out")])
+    assert "skipped while reading (no documents):" in shown.output
+    assert "request-record 4" in shown.output
+
+
+def test_a_truncated_warc_record_is_in_the_audit(runner: CliRunner, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    data = crawl(gz=False)
+    cut = data.index(b"HTTP/1.1 200 OK", data.index(b"https://example.org/page/3")) + 3000
+    (raw / "cut.warc").write_bytes(data[:cut])
+    result = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert len(records(tmp_path / "out")) == len(pages()) - 1
+    audit = [json.loads(x) for x in (tmp_path / "out" / "audit.jsonl").read_text().splitlines()]
+    [damaged] = [a for a in audit if a.get("rule") == "damaged-file"]
+    assert damaged["source"] == "cut.warc" and "cut short" in damaged["message"]
+
+
+def test_a_folder_of_html_files_runs(runner: CliRunner, tmp_path: Path) -> None:
+    raw = html_folder(tmp_path / "raw")
+    (raw / "broken.htm").write_bytes(b"<div><p>Unclosed <b>tags and " + page("wcxb-0482")[:4000])
+    (raw / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (raw / "cut.html.gz").write_bytes(gzip.compress(page("wcxb-0541"))[:1500])
+    result = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    outcome = {e["path"]: e["outcome"] for e in manifest["inputs"]}
+    assert outcome["image.html"] == outcome["cut.html.gz"] == "rejected"
+    assert outcome["broken.htm"] != "rejected"
+    assert {e["encoding"] for e in manifest["inputs"] if e["outcome"] != "rejected"} == {"utf-8"}
+    sources = {r["source"] for r in records(tmp_path / "out")}
+    assert {f"{name}.html" for name in pages()} <= sources | {
+        e["path"] for e in manifest["inputs"] if e["outcome"] == "dropped"
+    }
+    assert "PNG image" in result.output and "Traceback" not in result.output
+
+
+def test_rerun_reads_only_what_changed(runner: CliRunner, tmp_path: Path) -> None:
+    raw = html_folder(tmp_path / "raw")
+    first = tmp_path / "out"
+    assert runner.invoke(cli, ["run", str(raw), str(first), "-q"]).exit_code == 0
+    before = outputs(first)
+    again = runner.invoke(cli, ["run", str(raw), str(first), "--fail-on-change", "-q"])
+    assert again.exit_code == 0 and outputs(first) == before
+    (raw / "crawl.warc.gz").write_bytes(crawl())
+    assert runner.invoke(cli, ["run", str(raw), str(first), "-q"]).exit_code == 0
+    full = tmp_path / "full"
+    assert runner.invoke(cli, ["run", str(raw), str(full), "-q"]).exit_code == 0
+    assert outputs(first) == outputs(full)
+
+
+def test_explain_and_check_take_an_html_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(page("wcxb-5592"))
+    result = runner.invoke(cli, ["explain", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "title: Fitness Transformation" in result.output and "<div" not in result.output
+    data = json.loads(runner.invoke(cli, ["explain", str(path), "--json"]).output)
+    assert data[0]["source"] == "page.html"
+    report = check_files([path], tmp_path / "no-corpus-yet")
+    assert report.files[0].error is None and report.files[0].input_chars > 0
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    refused = runner.invoke(cli, ["explain", str(bad)])
+    assert refused.exit_code == 2 and refused.output.count("\n") == 1
+    assert "PNG image" in refused.output
+
+
+def test_stdin_jsonl_with_html_key(runner: CliRunner) -> None:
+    lines = [
+        json.dumps({"id": name, "html": body.decode(), "url": f"https://s.org/{name}"})
+        for name, body in pages().items()
+    ]
+    result = runner.invoke(cli, ["run", "-", "-", "--html-key", "html"], input="\n".join(lines))
+    assert result.exit_code == 0, result.output
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert out and all("html" not in r and "<" not in r["text"] for r in out)
+    assert {r["id"] for r in out} <= set(pages())
+    titles = {parse_html(body).title for body in pages().values()}
+    assert {r["title"] for r in out} <= titles
+    missing = runner.invoke(cli, ["run", "-", "-", "--html-key", "page"], input=lines[0])
+    assert "stdin:1: no field 'page'; use --html-key to name the HTML field" in missing.output
+    assert "Traceback" not in missing.output
+
+
+def test_explain_a_jsonl_file_with_html_key(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"id": "a", "html": page("wcxb-0482").decode()}) + "\n")
+    result = runner.invoke(cli, ["explain", str(path), "--html-key", "html"])
+    assert result.exit_code == 0, result.output
+    assert "title: How to Choose a Tool" in result.output

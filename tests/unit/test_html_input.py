@@ -1,0 +1,363 @@
+"""HTML input: pages, WARC files and HTML record fields become documents, or say why not.
+
+The pages are four real ones (tests/data/html, WCXB, CC-BY-4.0); the WARC files are
+written by tests/warcs.py from them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import gzip
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cleaner.config import CleanConfig
+from cleaner.errors import UsageError
+from cleaner.html import parse_html
+from cleaner.html.encoding import page_text
+from cleaner.html.meta import iso_date
+from cleaner.readers import read_file, read_stream
+from cleaner.readers.files import input_format
+from tests.warcs import FETCHED, Rec, crawl, page, pages, warc
+
+HEAD = "<html><head>{}</head><body><p>{}</p></body></html>"
+WORDS = "Caf\u00e9 cr\u00e8me is served all day in the old town square near the river."
+
+
+# -- encoding: BOM, then the HTTP header, then <meta>, then detection ---------------------
+
+ENCODING_CASES = [
+    # (label, bytes, header charset, expected codec, expected source)
+    ("header wins over meta", HEAD.format('<meta charset="utf-8">', WORDS).encode("cp1252"),
+     "windows-1252", "cp1252", "http"),
+    ("meta when no header", HEAD.format('<meta charset="windows-1252">', WORDS).encode("cp1252"),
+     None, "cp1252", "meta"),
+    ("http-equiv meta", HEAD.format(
+        '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">', WORDS
+    ).encode("cp1252"), None, "cp1252", "meta"),
+    ("unknown header label falls to meta", HEAD.format('<meta charset="utf-8">', WORDS).encode(),
+     "x-no-such-thing", "utf-8", "meta"),
+    ("detected when nothing says", HEAD.format("", WORDS).encode(), None, "utf-8", "detected"),
+    ("BOM wins over the header", b"\xef\xbb\xbf" + HEAD.format("", WORDS).encode(),
+     "windows-1252", "utf-8", "bom"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ENCODING_CASES, ids=lambda c: c[0])
+def test_encoding_order(case: tuple[str, bytes, str | None, str, str]) -> None:
+    _, data, header, codec, source = case
+    decoded = page_text(data, header)
+    assert (decoded.encoding, decoded.source) == (codec, source)
+    assert decoded.text is not None and WORDS in decoded.text
+
+
+def test_a_wrong_header_charset_is_believed_as_a_browser_would() -> None:
+    # the header outranks the page: a UTF-8 page served as windows-1252 reads as mojibake,
+    # which the repair stage (ftfy) mends later
+    page_bytes = HEAD.format('<meta charset="utf-8">', WORDS).encode()
+    parsed = parse_html(page_bytes, "windows-1252")
+    assert parsed.encoding == "cp1252" and "CafÃ©" in parsed.text
+
+
+# -- metadata from the markup ----------------------------------------------------------
+
+META_CASES = [
+    ("og:title over <title>; site named by the page is cut",
+     '<title>Long | Site</title><meta property="og:title" content="Clouds | Site">'
+     '<meta property="og:site_name" content="Site">',
+     {"title": "Clouds"}),
+    ("no og:site_name: the title stays whole",
+     "<title>Clouds explained | Example News</title>",
+     {"title": "Clouds explained | Example News"}),
+    ("article:published_time to an ISO date",
+     '<meta property="article:published_time" content="2024-06-20T10:00:00+02:00">',
+     {"date": "2024-06-20"}),
+    ("JSON-LD datePublished and author.name, in a @graph",
+     '<script type="application/ld+json">{"@graph": [{"@type": "Article", '
+     '"datePublished": "2023-01-05", "author": [{"name": "Ann Lee"}]}]}</script>',
+     {"date": "2023-01-05", "author": "Ann Lee"}),
+    ("meta author; a URL as author is no name",
+     '<meta name="author" content="Bo Diaz"><meta property="article:author" '
+     'content="https://x.org/bo">',
+     {"author": "Bo Diaz"}),
+    ("canonical link; a relative one is not an address",
+     '<link rel="canonical" href="/a"><meta property="og:url" content="https://x.org/a">',
+     {"url": "https://x.org/a"}),
+    ("broken JSON-LD is passed over", '<script type="application/ld+json">{"a": </script>',
+     {"date": None, "author": None}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", META_CASES, ids=lambda c: c[0])
+def test_page_metadata(case: tuple[str, str, dict[str, Any]]) -> None:
+    _, head, expected = case
+    parsed = parse_html(HEAD.format(head, WORDS).encode())
+    assert {key: getattr(parsed, key) for key in expected} == expected
+
+
+def test_time_element_and_html_lang() -> None:
+    body = '<html lang="de-AT"><body><article><time datetime="2022-02-03">3.2.</time>'
+    parsed = parse_html((body + f"<p>{WORDS}</p></article>").encode())
+    assert (parsed.date, parsed.language) == ("2022-02-03", "de-AT")
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "yesterday", "", "0000-01-01T00:00"])
+def test_a_date_that_is_no_calendar_date_is_left_out(value: str) -> None:
+    assert iso_date(value) is None
+
+
+def test_broken_html_parses() -> None:
+    broken = b"<html><body><div><p>First part<table><tr><td>cell</p></b></i><p>Second \xff part"
+    parsed = parse_html(broken)
+    assert "First part" in parsed.text and "Second" in parsed.text and "cell" in parsed.text
+
+
+# -- .html files -----------------------------------------------------------------------
+
+
+def test_html_file_gives_one_document_with_its_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "wcxb-5592.html"
+    path.write_bytes(page("wcxb-5592"))
+    entry = read_file(path, path.name)
+    [doc] = entry.documents
+    assert entry.outcome == "read" and entry.encoding == "utf-8"
+    assert doc.title and doc.title.startswith("Fitness Transformation")
+    assert (doc.date, doc.author) == ("2026-02-03", "Christy Gammel")
+    assert doc.meta["html_lang"] == "en-US" and doc.meta["url"].startswith("https://")
+    assert doc.hints is not None and len(doc.hints) == len(doc.text.split("\n"))
+    assert "<" not in doc.text
+
+
+@pytest.mark.parametrize("name", ["a.html.gz", "a.htm", "A.HTML", "a.html.zst"])
+def test_html_names_and_compression(tmp_path: Path, name: str) -> None:
+    import zstandard
+
+    body = page("wcxb-0482")
+    data = {".gz": gzip.compress(body), ".zst": zstandard.ZstdCompressor().compress(body)}
+    path = tmp_path / name
+    path.write_bytes(data.get(path.suffix, body))
+    entry = read_file(path, name)
+    assert input_format(name) == "html"
+    assert entry.outcome == "read" and entry.documents[0].title == "How to Choose a Tool"
+
+
+BAD_FILES = [
+    # (label, name, bytes, words the one-line reason holds)
+    ("a PNG named .html", "logo.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "PNG image"),
+    ("random bytes", "x.html", bytes(range(256)) * 40, "binary data"),
+    ("empty", "e.html", b"  \n", "empty file"),
+    ("a page with no text", "s.html", b"<html><script>var a = 1;</script></html>", "no text"),
+    ("gzip cut short", "a.html.gz", gzip.compress(page("wcxb-0541"))[:2000], "damaged"),
+    ("an ARC file", "old.arc.gz", gzip.compress(b"filedesc://x 0.0.0.0 1 text/plain 1\n"),
+     "convert it to WARC"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_FILES, ids=lambda c: c[0])
+def test_bad_html_input_is_rejected_with_one_line(
+    tmp_path: Path, case: tuple[str, str, bytes, str]
+) -> None:
+    _, name, data, words = case
+    path = tmp_path / name
+    path.write_bytes(data)
+    entry = read_file(path, name)
+    assert entry.outcome == "rejected" and entry.documents == []
+    assert words in (entry.reason or "") and "\n" not in entry.message
+    assert entry.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_missing_html_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real_import = builtins.__import__
+
+    def no_selectolax(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("selectolax"):
+            raise ModuleNotFoundError("No module named 'selectolax'", name="selectolax")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_selectolax)
+    for name, data in {"a.html": page("wcxb-4207"), "c.warc.gz": crawl()}.items():
+        (tmp_path / name).write_bytes(data)
+        entry = read_file(tmp_path / name, name)
+        assert entry.outcome == "rejected"
+        assert "reading this format needs the 'html' extra; install cleaner[html]" in (
+            entry.reason or ""
+        )
+
+
+# -- WARC files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc", "crawl.warc.zst"])
+def test_warc_gives_one_document_per_html_response(tmp_path: Path, name: str) -> None:
+    import zstandard
+
+    data = crawl(gz=name.endswith(".gz"))
+    if name.endswith(".zst"):
+        data = zstandard.ZstdCompressor().compress(data)
+    path = tmp_path / name
+    path.write_bytes(data)
+    entry = read_file(path, name)
+    titles = {parse_html(body).title for body in pages().values()}
+    assert entry.outcome == "read" and entry.count == len(pages())
+    assert {d.title for d in entry.documents} == titles
+    assert [d.meta["url"] for d in entry.documents] == [
+        f"https://example.org/page/{i}" for i in range(len(pages()))
+    ]
+    assert all(d.meta["fetch_date"] == FETCHED for d in entry.documents)
+    assert len({d.id for d in entry.documents}) == len(pages())
+    assert entry.to_dict()["skipped"] == {
+        "http-status": 1,
+        "metadata-record": 1,
+        "not-html": 1,
+        "request-record": len(pages()),
+        "warcinfo-record": 1,
+    }
+    assert entry.encoding == f"utf-8 (http {len(pages())})"
+    assert entry.rejections == []
+
+
+def test_warc_encoding_says_what_decided(tmp_path: Path) -> None:
+    latin = HEAD.format('<meta charset="windows-1252">', WORDS).encode("cp1252")
+    records = [
+        Rec("response", "https://a.org/1", latin, ctype="text/html"),
+        Rec("response", "https://a.org/2", latin, ctype="text/html; charset=iso-8859-1"),
+        Rec("response", "https://a.org/3", HEAD.format("", WORDS).encode(), ctype=None),
+    ]
+    path = tmp_path / "a.warc"
+    path.write_bytes(warc(records, gz=False))
+    entry = read_file(path, "a.warc")
+    assert entry.count == 3 and all(WORDS in d.text for d in entry.documents)
+    assert entry.encoding == "cp1252 (http 1, meta 1); utf-8 (detected 1)"
+
+
+def test_resource_record_of_html_is_a_page(tmp_path: Path) -> None:
+    body = page("wcxb-0541")
+    path = tmp_path / "r.warc.gz"
+    path.write_bytes(warc([Rec("resource", "https://a.org/r", body, ctype="text/html")]))
+    entry = read_file(path, path.name)
+    assert entry.count == 1 and entry.documents[0].meta["url"] == "https://a.org/r"
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gzip member cut", "plain record cut"])
+def test_a_truncated_record_is_rejected_and_the_rest_read(tmp_path: Path, gz: bool) -> None:
+    data = crawl(gz)
+    records = [
+        Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(pages().values())
+    ]
+    data = warc(records, gz)
+    last = len(warc(records[-1:], gz))
+    cut = data[: len(data) - last // 2]
+    path = tmp_path / ("cut.warc.gz" if gz else "cut.warc")
+    path.write_bytes(cut)
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == len(records) - 1
+    [rejection] = entry.rejections
+    assert rejection.rule == "damaged-file" and rejection.line == len(records)
+    assert f"record {len(records)} (https://b.org/{len(records) - 1})" in rejection.message
+    assert "cut short" in rejection.message and "\n" not in rejection.message
+
+
+BAD_WARCS = [
+    ("text named .warc", "notes.warc", b"hello, this is not a WARC file\n" * 20, "damaged"),
+    ("empty .warc", "e.warc", b"", "no WARC records; is it a WARC file?"),
+    ("no HTML in it", "img.warc",
+     warc([Rec("response", "https://a.org/x.png", b"\x89PNG", ctype="image/png")], gz=False),
+     "no HTML pages among its 1 records (skipped: not-html 1)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_WARCS, ids=lambda c: c[0])
+def test_bad_warc_is_rejected_with_one_line(
+    tmp_path: Path, case: tuple[str, str, bytes, str]
+) -> None:
+    _, name, data, words = case
+    path = tmp_path / name
+    path.write_bytes(data)
+    entry = read_file(path, name)
+    assert entry.outcome == "rejected" and words in (entry.reason or "")
+    assert "\n" not in entry.message
+
+
+def test_a_gzip_encoded_chunked_response_is_decoded(tmp_path: Path) -> None:
+    body = page("wcxb-4207")
+    packed = gzip.compress(body)
+    chunked = b"".join(
+        b"%x\r\n%s\r\n" % (len(packed[i : i + 500]), packed[i : i + 500])
+        for i in range(0, len(packed), 500)
+    )
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    raw = Rec("resource", "https://a.org/z", head + chunked + b"0\r\n\r\n",
+              ctype="application/http; msgtype=response")  # fmt: skip
+    data = warc([raw], gz=False).replace(b"WARC-Type: resource", b"WARC-Type: response")
+    path = tmp_path / "z.warc"
+    path.write_bytes(data)
+    entry = read_file(path, "z.warc")
+    assert entry.count == 1 and entry.documents[0].title == parse_html(body).title
+
+
+# -- HTML in JSONL and Parquet records ---------------------------------------------------
+
+
+def test_jsonl_html_key_reads_the_field_as_a_page() -> None:
+    body = page("wcxb-0482").decode()
+    lines = [
+        {"id": "a", "html": body, "url": "https://k.org/a", "text": "old extraction"},
+        {"id": "b", "html": body, "title": "Own title"},
+        {"id": "c", "body": "no html field"},
+        {"id": "d", "html": "<html><script>1</script></html>"},
+    ]
+    stream = io.BytesIO(b"".join(json.dumps(r).encode() + b"\n" for r in lines))
+    entry = read_stream(stream, "pages.jsonl", html_key="html")
+    a, b = entry.documents
+    assert a.title == "How to Choose a Tool" and b.title == "Own title"
+    assert a.meta["url"] == "https://k.org/a" and a.meta["record_text"] == "old extraction"
+    assert "html" not in a.meta and a.record()["text"] == a.text and "<" not in a.text
+    assert a.hints is not None and entry.repairs == {"renamed-fields": 1}
+    first, second = entry.rejections
+    assert first.line == 3 and "no field 'html'; use --html-key" in first.message
+    assert second.line == 4 and second.rule == "empty-page"
+
+
+def test_parquet_html_key(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"html": [page("wcxb-5592").decode(), None]}), path)
+    entry = read_file(path, "p.parquet", html_key="html")
+    [doc] = entry.documents
+    assert doc.author == "Christy Gammel" and doc.hints is not None
+    assert entry.rejections[0].line == 2 and "--html-key" in entry.rejections[0].message
+    missing = read_file(path, "p.parquet", html_key="page")
+    assert missing.outcome == "rejected" and "use --html-key" in (missing.reason or "")
+
+
+def test_html_key_in_the_config() -> None:
+    config = CleanConfig.from_dict({"html_key": "html"})
+    assert config.html_key == "html" and config.to_dict()["html_key"] == "html"
+    assert "html_key" not in CleanConfig().to_dict()  # an old config hashes as it did
+    with pytest.raises(UsageError, match="html_key"):
+        CleanConfig.from_dict({"html_key": 3})
+    with pytest.raises(UsageError, match="writes itself"):
+        CleanConfig(html_key="source")
+
+
+def test_the_record_apis_refuse_html_key() -> None:
+    from cleaner.integrations.hf import clean_batch
+    from cleaner.run.stream import clean_records
+
+    config = CleanConfig(html_key="html")
+    with pytest.raises(UsageError, match="clean_records does not read html_key"):
+        list(clean_records([{"html": "<p>Hi</p>"}], config))
+    with pytest.raises(UsageError, match="clean_batch does not read html_key"):
+        clean_batch({"html": ["<p>Hi</p>"]}, config)

@@ -1,0 +1,92 @@
+"""Small WARC files for the tests, written with FastWARC from the pages in tests/data/html."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastwarc.warc import WarcRecord, WarcRecordType
+
+PAGES = Path(__file__).resolve().parent / "data" / "html"
+FETCHED = "2025-03-01T10:00:00Z"
+
+
+def page(name: str) -> bytes:
+    """The HTML of a test page, e.g. ``page("wcxb-0482")``."""
+    return gzip.decompress((PAGES / f"{name}.html.gz").read_bytes())
+
+
+def pages() -> dict[str, bytes]:
+    """Every test page by name, in name order."""
+    return {
+        p.name.removesuffix(".html.gz"): page(p.name.removesuffix(".html.gz"))
+        for p in sorted(PAGES.glob("*.html.gz"))
+    }
+
+
+@dataclass(frozen=True)
+class Rec:
+    """One WARC record to write: its type, address, HTTP status and type, and body."""
+
+    kind: str  # response, request, warcinfo, metadata, resource
+    url: str
+    body: bytes = b""
+    status: str = "200 OK"
+    ctype: str | None = "text/html; charset=utf-8"
+    date: str = FETCHED
+
+
+def http(body: bytes, status: str = "200 OK", ctype: str | None = "text/html") -> bytes:
+    head = f"HTTP/1.1 {status}\r\n"
+    if ctype is not None:
+        head += f"Content-Type: {ctype}\r\n"
+    return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def record_bytes(rec: Rec) -> bytes:
+    kind = getattr(WarcRecordType, rec.kind)
+    if rec.kind == "response":
+        block, ctype = http(rec.body, rec.status, rec.ctype), "application/http; msgtype=response"
+    elif rec.kind == "request":
+        block = f"GET / HTTP/1.1\r\nHost: {rec.url}\r\n\r\n".encode()
+        ctype = "application/http; msgtype=request"
+    else:
+        block, ctype = rec.body, rec.ctype or "application/warc-fields"
+    r = WarcRecord()
+    r.init_headers(kind, content_length=len(block))
+    r.headers.set("WARC-Date", rec.date)
+    if rec.kind != "warcinfo":
+        r.headers.set("WARC-Target-URI", rec.url)
+    r.headers.set("Content-Type", ctype)
+    r.set_bytes_content(block)
+    out = io.BytesIO()
+    r.write(out)
+    return out.getvalue()
+
+
+def warc(records: list[Rec], gz: bool = True) -> bytes:
+    """A WARC file of ``records``, each record its own gzip member when ``gz``."""
+    parts = [record_bytes(r) for r in records]
+    return b"".join(gzip.compress(p, mtime=0) if gz else p for p in parts)
+
+
+def crawl(gz: bool = True) -> bytes:
+    """A crawl of the test pages as a crawler writes it: warcinfo, then per page a
+    request and its response; and an image, a redirect and a metadata record."""
+    records = [Rec("warcinfo", "", b"software: test\r\n", ctype="application/warc-fields")]
+    for i, body in enumerate(pages().values()):
+        url = f"https://example.org/page/{i}"
+        records += [Rec("request", url), Rec("response", url, body)]
+    records += [
+        Rec(
+            "response",
+            "https://example.org/logo.png",
+            b"\x89PNG\r\n\x1a\n" + bytes(64),
+            ctype="image/png",
+        ),
+        Rec("response", "https://example.org/old", b"", status="301 Moved Permanently"),
+        Rec("metadata", "https://example.org/page/0", b"outlink: https://example.org/\r\n"),
+    ]
+    return warc(records, gz)
