@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from cleaner.config import CleanConfig, DedupConfig
+from cleaner.document import Document
 from cleaner.html.flatten import FAR, HINTS, Flat, flatten
+from cleaner.pipeline import Pipeline
 from cleaner.stages.boilerplate import strip_boilerplate
 
 PAGE = """<!doctype html><html><head><title>The bridge closes</title>
@@ -126,3 +129,19 @@ def test_the_stage_takes_hints_that_match_and_ignores_those_that_do_not() -> Non
     assert "Home" not in with_hints.text.split("\n")
     short = flat.hints[:-1]  # one line fewer than the text: not used, no error
     assert strip_boilerplate(flat.text, hints=short).text == strip_boilerplate(flat.text).text
+
+
+def test_hints_follow_the_lines_a_stage_keeps_and_go_after_the_settle_round() -> None:
+    flat = flatten(LexborHTMLParser(PAGE))
+    doc = Document("p", "p.html", flat.text, hints=flat.hints)
+    body = "Drivers can use the ring road meanwhile. Buses will be rerouted."
+    row = flat.hints[_lines(flat).index(body)]
+    fewer = doc.with_changes([], text=f"Home\n\n{body}")
+    assert fewer.hints == (flat.hints[_lines(flat).index("Home")], None, row)
+    cut = doc.with_changes([], text="ring road meanwhile. Buses will be rerouted.")
+    assert cut.hints == (row,)  # a prefix cut from a line keeps the line's hints
+    repaired = doc.with_changes([], text=flat.text.replace("Home", "H\u00f6me"))
+    assert repaired.hints == flat.hints  # as many lines: each keeps its own
+    (out,) = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False))).run([doc])
+    assert out.hints is None and body in out.text
+    assert "hints" not in out.record()
