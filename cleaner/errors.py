@@ -6,7 +6,8 @@ can catch one class. The CLI exits with :class:`ExitCode` ``USAGE`` for each of 
     CleanerError                 base; exit code 2 in the CLI
     ├── UsageError               bad option or config value
     ├── InputError               an input path or file that cannot be used
-    │   └── RecordError          one bad record inside a file (line number in message)
+    │   ├── RecordError          one bad record inside a file (line number in message)
+    │   └── NotHtml              bytes read as HTML that are not text (cleaner.html)
     ├── OutputError              the output folder cannot be written
     │   └── LockedError          another run holds the output folder
     └── IndexError_              (reserved) a damaged dedup index

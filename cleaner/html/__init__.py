@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cleaner.errors import InputError
 from cleaner.html.encoding import PageText, page_text
 from cleaner.html.flatten import HINTS, Flat, flatten
 from cleaner.html.meta import PageMeta, page_meta
 
 
-class NotHtml(ValueError):
+class NotHtml(InputError):
     """Bytes that cannot be read as a page (binary data); the message is one line."""
 
 
@@ -49,7 +50,7 @@ def parse_html(data: bytes, charset: str | None = None, url: str | None = None) 
 
     >>> page = parse_html(b'<html lang="en"><title>Hi | Site</title><p>One.</p><p>Two.')
     >>> page.text.split("\\n"), page.title, page.language, page.encoding
-    (['One.', 'Two.'], 'Hi | Site', 'en', 'utf-8')
+    (['Hi | Site', '', 'One.', '', 'Two.'], 'Hi | Site', 'en', 'utf-8')
     """
     from selectolax.lexbor import LexborHTMLParser
 
