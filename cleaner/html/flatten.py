@@ -108,10 +108,37 @@ NEUTRAL = tuple(FAR if name.startswith("class_") else 0.0 for name in HINTS)
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # a line of only these is blank
 
 
+_SAID = ("nav", "header", "footer", "aside", "form", "hidden")  # regions worth naming
+
+
+def describe(row: tuple[float, ...]) -> str:
+    """What the markup said of a line, in a few words, for the audit and ``explain``.
+
+    >>> row = dict(zip(HINTS, NEUTRAL)) | {"in_nav": 1.0, "link_density": 1.0,
+    ...     "class_nav": 1.0, "before_main": 1.0}
+    >>> describe(tuple(row[name] for name in HINTS))
+    'nav; class nav; before the main text; links 100%'
+    """
+    at = dict(zip(HINTS, row, strict=False))
+    parts = [name for name in _SAID if at[f"in_{name}"]]
+    parts += [
+        f"class {name}" for name in FAMILIES if name != "content" and at[f"class_{name}"] <= 2
+    ]
+    if at["before_main"]:
+        parts.append("before the main text")
+    elif at["after_main"]:
+        parts.append("after the main text")
+    elif at["in_main"]:
+        parts.append("in the main text")
+    if at["link_density"] >= 0.5:
+        parts.append(f"links {at['link_density']:.0%}")
+    return "; ".join(parts)
+
+
 @dataclass(frozen=True)
 class Flat:
     """A page as lines: ``text`` and, per line of ``text.split("\\n")``, its hints
-    (``None`` on a blank line)."""
+    (:data:`HINTS`; ``None`` on a blank line)."""
 
     text: str
     hints: tuple[tuple[float, ...] | None, ...]

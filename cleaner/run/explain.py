@@ -38,7 +38,8 @@ BLOCKS = StageName.DEDUP_BLOCKS
 class Line:
     """One line of the explained page: kept (``rule`` None) or removed by ``stage``/``rule``.
 
-    A ``low-content`` line also has the line model's ``score`` and the page's ``cut``.
+    A ``low-content`` line also has the line model's ``score`` and the page's ``cut``; a
+    removed line of a page read from HTML, what its markup said of it (``where``).
     """
 
     text: str
@@ -46,13 +47,16 @@ class Line:
     stage: str | None = None
     score: float | None = None
     cut: float | None = None
+    where: str | None = None
 
     @property
     def label(self) -> str:
-        """``rule``, with ``score < cut`` when the line model removed the line."""
-        if self.score is None or self.cut is None:
-            return str(self.rule)
-        return f"{self.rule} {self.score:.2f} < {self.cut:.2f}"
+        """``rule``, with ``score < cut`` when the line model removed the line, and
+        ``| where`` when the markup said something of it."""
+        label = str(self.rule)
+        if self.score is not None and self.cut is not None:
+            label = f"{self.rule} {self.score:.2f} < {self.cut:.2f}"
+        return f"{label} | {self.where}" if self.where else label
 
 
 @dataclass
@@ -176,13 +180,14 @@ def _place(change: Change, slots: list[list[Line]]) -> bool:
         slot = slots[number - 1]
         kept = slot[-1].text
         score, cut = change.detail.get("score"), change.detail.get("cut")
+        where = change.detail.get("where")
         if slot[-1].rule is None and kept.startswith(change.text) and kept != change.text:
             slot[-1:] = [
                 Line(change.text, change.rule, change.stage),
                 Line(kept[len(change.text) :].lstrip()),
             ]
         else:
-            slot[-1:] = [Line(kept, change.rule, change.stage, score, cut)]
+            slot[-1:] = [Line(kept, change.rule, change.stage, score, cut, where)]
         return True
     if change.rule == BlockRule.REPEATED_LINE:
         doubled = f"{change.text} {change.text}"

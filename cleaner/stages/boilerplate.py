@@ -49,6 +49,7 @@ from typing import Any
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document, Hints
+from cleaner.html.flatten import describe
 from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
@@ -75,7 +76,9 @@ class Removal:
     """One removed line (or a removed prefix of a line): its rule, 1-based number and text.
 
     A ``low-content`` removal also carries the line model's score for the line and the
-    page's cut it fell below, so a user can see how near the line came to staying.
+    page's cut it fell below, so a user can see how near the line came to staying; a
+    line of a page read from HTML, what its markup said of it (``where``: "nav; links
+    100%", see :func:`cleaner.html.flatten.describe`).
     """
 
     rule: str
@@ -83,6 +86,7 @@ class Removal:
     text: str
     score: float | None = None
     cut: float | None = None
+    where: str | None = None  # what the markup said of the line (a page read from HTML)
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,6 @@ def _strip(
         hints = None  # a text stage changed the lines: the markup no longer matches
     if model is None:
         model = LineModel.html_default() if hints is not None else LineModel.default()
-    if not model.hints:
-        hints = None
     page = _judge(text, config, repeated, config.extract_title, config.extract_date, model, hints)
     result, origin = _render(page)
     if result.emptied:
@@ -212,7 +214,8 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
     for i in page.nonempty():
         rule = page.rule[i]
         if rule is not None:
-            removed.append(Removal(rule, i + 1, page.lines[i], *page.verdicts.get(i, (None, None))))
+            score, cut = page.verdicts.get(i, (None, None))
+            removed.append(Removal(rule, i + 1, page.lines[i], score, cut, _where(page, i)))
             continue
         if i in page.edits:
             edit_rule, rest = page.edits[i]
@@ -236,11 +239,20 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
     return Stripped(text, page.title, page.date, tuple(removed), page.author), origin
 
 
+def _where(page: Page, i: int) -> str | None:
+    row = page.hints[i] if page.hints is not None and i < len(page.hints) else None
+    return None if row is None else describe(row) or None
+
+
 def _detail(r: Removal) -> dict[str, Any]:
-    """A removal's facts for the audit: its line, and for the model its score and cut."""
-    if r.score is None or r.cut is None:
-        return {"line": r.line}
-    return {"line": r.line, "score": round(r.score, 3), "cut": round(r.cut, 3)}
+    """A removal's facts for the audit: its line, for the model its score and cut, and
+    for a page read from HTML what the markup said of the line."""
+    out: dict[str, Any] = {"line": r.line}
+    if r.score is not None and r.cut is not None:
+        out.update(score=round(r.score, 3), cut=round(r.cut, 3))
+    if r.where:
+        out["where"] = r.where
+    return out
 
 
 class StripBoilerplate(Stage):

@@ -145,3 +145,12 @@ def test_hints_follow_the_lines_a_stage_keeps_and_go_after_the_settle_round() ->
     (out,) = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False))).run([doc])
     assert out.hints is None and body in out.text
     assert "hints" not in out.record()
+
+
+def test_a_removed_line_of_a_page_from_html_says_what_its_markup_said() -> None:
+    flat = flatten(LexborHTMLParser(PAGE))
+    removed = {r.text: r for r in strip_boilerplate(flat.text, hints=flat.hints).removed}
+    assert removed["Home"].where is not None
+    assert "nav" in removed["Home"].where.split("; ")
+    assert "links 100%" in removed["Home"].where
+    assert all(r.where is None for r in strip_boilerplate(flat.text).removed)  # text: none
