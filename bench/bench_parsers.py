@@ -15,6 +15,7 @@ row is in-sample and favours lexbor a little).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import itertools
 import json
@@ -54,7 +55,11 @@ class _Element:
         self.el = el
         tag = el.tag
         self.tag = tag.lower() if isinstance(tag, str) else "-comment"
-        self.attributes = dict(el.attrib) if isinstance(tag, str) else {}
+        self.attributes: dict[str, str] = {}
+        if isinstance(tag, str):
+            # libxml2 keeps attributes with names it cannot give back
+            with contextlib.suppress(ValueError):
+                self.attributes = dict(el.attrib)
         self.next: Any = None
         self._child: Any = False
 

@@ -268,8 +268,8 @@ def passes(
     page = _judge(text, CONFIG, repeated, True, True, model, hints)
     while True:
         result, origin = _render(page)
-        if not result.removed or len(out) >= MAX_PASSES:
-            break
+        if not result.removed or result.emptied or len(out) >= MAX_PASSES:
+            break  # an emptied page ends the runtime's passes too (kept whole or dropped)
         if hints is not None:
             hints = [None if k is None else page.hints[k] for k in origin]  # type: ignore[index]
         out.append((result.text, hints))
