@@ -9,6 +9,8 @@ from cleaner.config import CleanConfig, DedupConfig
 from cleaner.document import Document
 from cleaner.html.flatten import FAR, HINTS, Flat, flatten
 from cleaner.pipeline import Pipeline
+from cleaner.rules.context import prepare_page
+from cleaner.rules.model import LineModel
 from cleaner.stages.boilerplate import strip_boilerplate
 
 PAGE = """<!doctype html><html><head><title>The bridge closes</title>
@@ -154,3 +156,18 @@ def test_a_removed_line_of_a_page_from_html_says_what_its_markup_said() -> None:
     assert "nav" in removed["Home"].where.split("; ")
     assert "links 100%" in removed["Home"].where
     assert all(r.where is None for r in strip_boilerplate(flat.text).removed)  # text: none
+
+
+def test_the_shipped_html_model_reads_these_hints_and_scores_pages_from_html() -> None:
+    model = LineModel.html_default()
+    assert model.hints and model.stages  # its columns match HINTS, or loading fails
+    assert not LineModel.default().hints
+    flat = flatten(LexborHTMLParser(PAGE))
+    page = prepare_page(flat.text)
+    page.hints = list(flat.hints)
+    lines = _lines(flat)
+    scores = model.scores(page)
+    body = lines.index("Drivers can use the ring road meanwhile. Buses will be rerouted.")
+    assert scores[body] > scores[lines.index("Home")]
+    page.hints = None  # the same lines without their markup score otherwise
+    assert model.scores(page) != scores
