@@ -87,10 +87,12 @@ class Pipeline:
         ]
         stages: list[Stage] = [RepairText(config.repair)]
         stages += [f for f in filters if f.rewrites]
+        settles = config.boilerplate.enabled and config.dedup.blocks
         if config.boilerplate.enabled:
-            stages.append(StripBoilerplate(config.boilerplate, line_model, repeated))
+            strip = StripBoilerplate(config.boilerplate, line_model, repeated, keep_hints=settles)
+            stages.append(strip)
         stages.append(DedupBlocks(config.dedup))
-        if config.boilerplate.enabled and config.dedup.blocks:
+        if settles:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
             settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
             stages.append(Settle(settle))

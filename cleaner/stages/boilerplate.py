@@ -280,11 +280,15 @@ class StripBoilerplate(Stage):
         model: LineModel | None = None,
         repeated: Iterable[int] | None = None,
         twins: float = TWINS,
+        keep_hints: bool = False,
     ) -> None:
         self.config = config
         self.model = model  # None: the shipped line model
         self.repeated = None if repeated is None else frozenset(repeated)
         self.twins = twins
+        # a page's markup hints stay on its kept lines for a later stage that strips
+        # again (the pipeline's settle round); otherwise they go here
+        self.keep_hints = keep_hints
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         if not counts_repeats(self.config):
@@ -323,6 +327,8 @@ class StripBoilerplate(Stage):
             date=first.date or then.date,
             author=first.author or then.author,
         )
+        if not self.keep_hints and doc.hints is not None:
+            doc = replace(doc, hints=None)
         if out.emptied:  # every line is in the audit with its rule; the drop says why
             return doc.drop(Change(self.name, BOILERPLATE_ONLY, "", {"lines": len(changes)}))
         return doc

@@ -171,3 +171,12 @@ def test_the_shipped_html_model_reads_these_hints_and_scores_pages_from_html() -
     assert scores[body] > scores[lines.index("Home")]
     page.hints = None  # the same lines without their markup score otherwise
     assert model.scores(page) != scores
+
+
+@pytest.mark.parametrize("blocks", [True, False])
+def test_no_document_leaves_the_pipeline_with_hints(blocks: bool) -> None:
+    flat = flatten(LexborHTMLParser(PAGE))
+    doc = Document("p", "p.html", flat.text, hints=flat.hints)
+    config = CleanConfig(dedup=DedupConfig(documents=False, blocks=blocks))
+    (out,) = Pipeline.from_config(config).run([doc])
+    assert out.hints is None
