@@ -94,12 +94,13 @@ class Grams:
     def __init__(self, words: Sequence[str]) -> None:
         import numpy as np
 
-        index: dict[str, int] = {}
-        self.ids = np.array([index.setdefault(w, len(index)) for w in words], dtype=np.uint64)
-        self.ids += np.uint64(1)
-        ends = np.cumsum([len(w) for w in words], dtype=np.int64)
+        # each word's id is its place among the distinct words, in order of first use
+        index = {w: i for i, w in enumerate(dict.fromkeys(words), 1)}
+        self.ids = np.fromiter(map(index.__getitem__, words), np.uint64, len(words))
+        ends = np.cumsum(np.fromiter(map(len, words), np.int64, len(words)))
         self.starts = np.concatenate(([0], ends))  # characters before each word
         self._repeated: dict[int, npt.NDArray[np.bool_]] = {}
+        self._shared: dict[int, npt.NDArray[np.bool_]] = {}
 
     def hashes(self, n: int) -> npt.NDArray[np.uint64]:
         import numpy as np
@@ -123,14 +124,24 @@ class Grams:
         shorter = max((k for k in self._repeated if k < n), default=None)
         if shorter is None:
             hashes = self.hashes(n)
-            _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+            _, first, inverse, counts = np.unique(
+                hashes, return_index=True, return_inverse=True, return_counts=True
+            )
             mask = first[inverse] < np.arange(len(hashes))
+            shared = counts[inverse] > 1
         else:
-            mask = self._repeated[shorter]
+            mask, shared = self._repeated[shorter], self._shared[shorter]
             for _ in range(n - shorter):
                 mask = mask[:-1] & mask[1:]
-        self._repeated[n] = mask
+                shared = shared[:-1] & shared[1:]
+        self._repeated[n], self._shared[n] = mask, shared
         return mask
+
+    def maybe_shared(self, n: int) -> npt.NDArray[np.bool_]:
+        """For each n-gram, False when it surely occurs only once in the text (the
+        same derivation as :meth:`maybe_repeated`, which must have been asked for ``n``:
+        an n-gram that occurs twice is two (n-1)-grams that do)."""
+        return self._shared[n]
 
     def chars(self, n: int) -> npt.NDArray[np.int64]:
         """Characters of each n-gram's words (without the spaces between them)."""
@@ -178,6 +189,7 @@ def dup_gram_chars(words: Sequence[str] | Grams, n: int, limit: int | None = Non
     >>> dup_gram_chars("a b c a b c".split(), 3)
     3
     """
+    import numpy as np
 
     grams = words if isinstance(words, Grams) else Grams(words)
     repeated = grams.maybe_repeated(n)
@@ -187,17 +199,20 @@ def dup_gram_chars(words: Sequence[str] | Grams, n: int, limit: int | None = Non
     bound = int(sizes[repeated].sum())
     if limit is not None and bound <= limit:
         return bound
-    hashes = grams.hashes(n)
+    # the scan, over only the n-grams that may occur twice: one that occurs once is
+    # never seen again, so passing it only moves the scan on by one, as skipping it does
+    at = np.flatnonzero(grams.maybe_shared(n))
     seen: set[int] = set()
     chars = i = 0
-    keys, lengths = hashes.tolist(), sizes.tolist()
-    while i < len(keys):
-        if keys[i] in seen:
-            chars += lengths[i]
-            i += n
+    keys, lengths = grams.hashes(n)[at].tolist(), sizes[at].tolist()
+    for place, key, size in zip(at.tolist(), keys, lengths, strict=True):
+        if place < i:  # inside the last repeat
+            continue
+        if key in seen:
+            chars += size
+            i = place + n
         else:
-            seen.add(keys[i])
-            i += 1
+            seen.add(key)
     return chars
 
 
