@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 
 from cleaner.document import Change, Document
@@ -46,12 +45,11 @@ class LanguageConfig(FilterConfig):
             raise UsageError("the language filter needs py3langid: pip install 'cleaner[language]'")
 
 
-@cache
 def _identifier() -> Any:
-    """py3langid's model, loaded once per process (about a second: it is unpacked)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's model, loaded once per process (on first use: the CLI starts without it)."""
+    from cleaner.stages.filters.language_model import IDENTIFIER
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return IDENTIFIER
 
 
 def identify(text: str) -> tuple[str, float]:
@@ -80,6 +78,7 @@ class Language(Filter[LanguageConfig]):
     name = StageName.LANGUAGE
     reason = Reason.LANGUAGE
     config_class = LanguageConfig
+    preload = ("cleaner.stages.filters.language_model",)
 
     def apply(self, doc: Document) -> Document:
         language, score = identify(doc.text)
