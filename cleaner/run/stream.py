@@ -50,7 +50,7 @@ from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_inp
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
 from cleaner.run.report import Report
 from cleaner.stage import Stage
-from cleaner.stages.filters.language import LANGUAGE_FIELDS
+from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
 from cleaner.store.output import dumps
@@ -157,7 +157,9 @@ def clean_records(
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
         doc = cleaner.clean(to_document(entry, record, number, key))
-        named = {k: doc.meta[k] for k in LANGUAGE_FIELDS if k in doc.meta}  # language filter
+        named = {  # the language filter's fields, and the record's own values they replace
+            k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta
+        }
         yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
 
 
