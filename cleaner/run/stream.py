@@ -20,6 +20,7 @@ text and one more key, ``"cleaner"``::
                                      # (each else the record's own string field)
      "repaired": ["whitespace", ...],  # repair-text fixes applied, in order
      "removed": [{"stage": ..., "rule": ..., "text": ..., "detail": {...}}, ...],
+     "redacted": {"email": 1, ...},  # redact-pii's replacements per type (no values)
      "dropped": None | {"stage": ..., "rule": ..., "detail": {...}}}  # near-duplicate,
                                      # boilerplate-only
 
@@ -51,6 +52,7 @@ from cleaner.readers.jsonl import RecordProblem, check_record, record_document
 from cleaner.run.report import Report
 from cleaner.stage import Stage
 from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
+from cleaner.stages.filters.pii import redactions
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
 from cleaner.store.output import dumps
@@ -123,6 +125,7 @@ def explain_changes(doc: Document) -> dict[str, Any]:
         "author": doc.author,
         "repaired": repaired,
         "removed": removed,
+        "redacted": redactions(doc),
         "dropped": dropped,
     }
 

@@ -151,3 +151,21 @@ _PARTS = st.one_of(
 def test_patterns_match_where_the_plain_ones_do(text: str) -> None:
     for fast, plain in ((pii._EMAIL, _PLAIN_EMAIL), (pii._PHONE, _PLAIN_PHONE)):
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_clean_records_counts_the_redactions_per_type() -> None:
+    """The account of a record names what redact-pii replaced, per type, as the
+    manifest counts it for a run (never the values)."""
+    from cleaner import clean_records
+
+    config = CleanConfig().with_filter("redact-pii", enabled=True)
+    rows = [
+        {"text": "Mail roads@council.example.org or call +44 20 7946 0958 or +44 20 7946 0959."},
+        {"text": "The ferry leaves the landing stage at nine every Monday."},
+    ]
+    first, second = clean_records(rows, config, near_duplicates=False)
+    assert first["cleaner"]["redacted"] == {"email": 1, "phone": 2}
+    assert second["cleaner"]["redacted"] == {}
+    assert "council.example.org" not in json.dumps(first)
+    [off] = clean_records(rows[:1], near_duplicates=False)
+    assert off["cleaner"]["redacted"] == {} and off["text"] == rows[0]["text"]

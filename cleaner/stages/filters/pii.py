@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -150,6 +151,18 @@ class RedactPiiConfig(FilterConfig):
         for name in self.types:
             if name not in self.names:
                 raise UsageError(f"unknown type {name!r}; known: {', '.join(self.names)}")
+
+
+def redactions(doc: Document) -> dict[str, int]:
+    """How many values of each type redact-pii replaced in ``doc``, by type: the
+    manifest's per-type counts, for one document.
+
+    >>> f = RedactPii(RedactPiiConfig(enabled=True))
+    >>> redactions(f.apply(Document("1", "a.txt", "Mail a@example.org or b@example.org.")))
+    {'email': 2}
+    """
+    counts = Counter(str(c.rule) for c in doc.changes if c.stage == StageName.REDACT_PII)
+    return dict(sorted(counts.items()))
 
 
 class RedactPii(Filter[RedactPiiConfig]):
