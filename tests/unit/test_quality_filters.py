@@ -5,6 +5,7 @@ is off by default, and decides as datatrove's implementation does."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -20,7 +21,12 @@ from cleaner.pipeline import Pipeline
 from cleaner.stages.filters import FILTERS
 from cleaner.stages.filters.checks import ChecksConfig
 from cleaner.stages.filters.gopher_quality import word_counts
-from cleaner.stages.filters.gopher_repetition import Grams, dup_gram_chars
+from cleaner.stages.filters.gopher_repetition import (
+    Grams,
+    dup_gram_chars,
+    split_lines,
+    split_paragraphs,
+)
 from cleaner.stages.filters.words import has_letter, is_symbol, split_words
 from tests.conftest import CASES
 
@@ -173,3 +179,13 @@ def test_word_counts_count_token_by_token(tokens: list[str]) -> None:
     words = [t for t in tokens if not is_symbol(t)]
     expected = (len(words), sum(map(len, words)), sum(map(has_letter, tokens)))
     assert word_counts(Counter(tokens)) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", "\n", "\n\n", "\r", " ", "\t"]), max_size=16))
+def test_paragraphs_and_lines_split_as_the_regular_expressions(parts: list[str]) -> None:
+    """gopher-repetition's splits with str.split give what the reference's regular
+    expressions give, empty and edge parts included."""
+    text = "".join(parts)
+    assert split_lines(text) == re.split(r"\n+", text)
+    assert split_paragraphs(text.strip()) == re.split(r"\n{2,}", text.strip())

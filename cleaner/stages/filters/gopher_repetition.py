@@ -7,7 +7,6 @@ filled with little) leaves. Thresholds are the paper's, as datatrove's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -22,8 +21,6 @@ if TYPE_CHECKING:  # numpy is imported when a text is first judged: the CLI star
     import numpy.typing as npt
 
 R = QualityRule
-_PARAGRAPH = re.compile(r"\n{2,}")
-_LINE = re.compile(r"\n+")
 TOP = {2: R.GOPHER_TOP_2_GRAM, 3: R.GOPHER_TOP_3_GRAM, 4: R.GOPHER_TOP_4_GRAM}
 DUP = {
     5: R.GOPHER_DUP_5_GRAM,
@@ -60,6 +57,32 @@ class GopherRepetitionConfig(ChecksConfig):
         *TOP.values(),
         *DUP.values(),
     )
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """``text`` (stripped) split at each run of two or more line breaks, as
+    ``re.split(r"\\n{2,}", text)`` splits it, with ``str.split``'s speed.
+
+    >>> split_paragraphs("One.\\n\\nTwo\\nlines.\\n\\n\\nThree.")
+    ['One.', 'Two\\nlines.', 'Three.']
+    """
+    if not text:
+        return [text]
+    # a run of k > 2 breaks leaves empty parts, or a break at a part's edge, only
+    return [part.strip("\n") for part in text.split("\n\n") if part.strip("\n")]
+
+
+def split_lines(text: str) -> list[str]:
+    """``text`` split at each run of line breaks, as ``re.split(r"\\n+", text)`` splits
+    it: empty lines only first and last.
+
+    >>> split_lines("a\\n\\nb\\n"), split_lines("\\na")
+    (['a', 'b', ''], ['', 'a'])
+    """
+    parts = text.split("\n")
+    if len(parts) < 3:
+        return parts
+    return [parts[0], *filter(None, parts[1:-1]), parts[-1]]
 
 
 def duplicates(items: Sequence[str]) -> tuple[int, int]:
@@ -170,10 +193,11 @@ def top_gram_chars(words: Sequence[str] | Grams, n: int) -> int:
         at = 0  # every n-gram once: the first is the commonest
     else:
         tied = ordered[starts[counts == best]]
-        at = min(int(np.flatnonzero(hashes == value)[0]) for value in tied[:32])
-        if len(tied) > 32:  # many ties: their first places from one stable sort
-            _, first, times = np.unique(hashes, return_index=True, return_counts=True)
-            at = int(first[times == best].min())
+        if len(tied) <= 4:  # the first place of each
+            at = min(int(np.argmax(hashes == value)) for value in tied)
+        else:  # many: look each n-gram up in them (sorted), and take the first found
+            places = np.minimum(np.searchsorted(tied, hashes), len(tied) - 1)
+            at = int(np.argmax(tied[places] == hashes))
     return (int(grams.chars(n)[at]) + n - 1) * best
 
 
@@ -233,7 +257,7 @@ class GopherRepetition(ChecksFilter[GopherRepetitionConfig]):
         size = len(text)
         if not size:
             return
-        paragraphs = _PARAGRAPH.split(text.strip())
+        paragraphs = split_paragraphs(text.strip())
         count, chars = duplicates(paragraphs)
         if want(R.GOPHER_DUP_PARAGRAPHS) and (
             f := over(
@@ -253,7 +277,7 @@ class GopherRepetition(ChecksFilter[GopherRepetitionConfig]):
             )
         ):
             yield f
-        lines = _LINE.split(text)
+        lines = split_lines(text)
         count, chars = duplicates(lines)
         if want(R.GOPHER_DUP_LINES) and (
             f := over(
