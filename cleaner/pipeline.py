@@ -147,6 +147,11 @@ class Pipeline:
         """What the manifest records of how the corpus stages work."""
         return {k: v for c in self.corpus for k, v in c.scheme().items()}
 
+    def preload(self) -> list[str]:
+        """The modules the stages ask their worker processes to import before the first
+        task (:attr:`~cleaner.stage.Stage.preload`), each once, in stage order."""
+        return list(dict.fromkeys(m for s in self.stages for m in s.preload))
+
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         stream: Iterable[Document] = docs
         for stage in self.stages:

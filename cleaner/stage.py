@@ -20,6 +20,9 @@ class Stage:
     """
 
     name: ClassVar[str] = "stage"
+    # modules whose import loads what the stage needs (a model): the workers of a local
+    # run start with them imported, loaded once before they are forked, not once each
+    preload: ClassVar[tuple[str, ...]] = ()
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:

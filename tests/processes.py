@@ -169,3 +169,8 @@ IMPORTED_BY = os.getpid()  # the process that imported this module
 def imported_by(_: object) -> tuple[int, int]:
     """(the process that imported this module, this process): a task for a pool."""
     return IMPORTED_BY, os.getpid()
+
+
+def has_module(name: str) -> tuple[bool, int]:
+    """(whether this process has imported the module ``name``, this process): a task."""
+    return name in sys.modules, os.getpid()

@@ -86,6 +86,7 @@ class LocalExecutor:
             raise UsageError(f"workers must be at least 1, not {self.workers}")
         self.in_flight = in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
+        self._preload: list[str] = []
         self._open: set[Future[Any]] = set()  # submitted tasks not yet finished
 
     def _get_pool(self, module: str) -> ProcessPoolExecutor:
@@ -98,7 +99,7 @@ class LocalExecutor:
                 # the forkserver imports the task's module once and each worker is forked
                 # with it imported, instead of every worker importing it (and numpy, ftfy,
                 # ...) again; ignored when this process's forkserver already runs
-                context.set_forkserver_preload(["__main__", module])
+                context.set_forkserver_preload(["__main__", module, *self._preload])
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,
@@ -106,6 +107,12 @@ class LocalExecutor:
                 initargs=(os.getpid(),),
             )
         return self._pool
+
+    def preload(self, modules: Iterable[str]) -> None:
+        """Have the workers start with ``modules`` imported (a stage's model): the
+        forkserver imports them once and forks each worker with them loaded. Only
+        before the first task, and only when this process starts a forkserver."""
+        self._preload += [m for m in modules if m not in self._preload]
 
     def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         """``fn`` of every task, in order; a lone task runs in this process, since

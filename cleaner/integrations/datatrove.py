@@ -11,7 +11,7 @@ Needs the ``[datatrove]`` extra (``pip install "cleaner[datatrove]"``)::
 
 Each document's ``text`` becomes the cleaned text, and ``metadata["cleaner"]`` holds the
 account of :func:`cleaner.run.stream.explain_changes` (title, date, author, repaired, removed,
-dropped). A document left empty, or dropped as a near-duplicate, is not passed on.
+redacted, dropped). A document left empty, or dropped as a near-duplicate, is not passed on.
 Stats: ``total``, ``forwarded``, ``dropped``, ``dropped_<rule>``, ``lines_removed``
 and one ``<stage>/<rule>`` counter per rule that fired. Near-duplicate removal is off
 by default: each datatrove task would only see its own shard, and datatrove has its

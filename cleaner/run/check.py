@@ -5,6 +5,7 @@ Each file is judged on its own, so a pre-commit hook may pass any subset of file
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
+from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
 from cleaner.store.outdir import OutputFolder
@@ -35,7 +37,9 @@ class FileCheck:
     or ``contained``, ``similarity`` and, when contained, ``containment``);
     ``dropped`` lists its documents that cleaning leaves out by themselves (``id``,
     ``rule``: ``boilerplate-only`` or a filter's, ``measured``: what the stage measured to
-    decide); ``error`` says why a file could not be judged.
+    decide); ``redacted`` counts what redact-pii, when on, would replace, per type (no
+    problem: the share and the duplicates are judged on the redacted text, as a run
+    sees it); ``error`` says why a file could not be judged.
     """
 
     path: str
@@ -43,6 +47,7 @@ class FileCheck:
     removed_chars: int = 0
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
+    redacted: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     max_boilerplate: float = 0.5
 
@@ -90,6 +95,7 @@ class FileCheck:
             "removed_chars": self.removed_chars,
             "duplicates": self.duplicates,
             "dropped": self.dropped,
+            "redacted": self.redacted,
             "error": self.error,
             "problems": self.problems,
         }
@@ -225,6 +231,10 @@ def judge_file(
         repeated = lines.repeated(source, repaired)
         rest = rest.with_repeated(repeated)
     result.input_chars = sum(len(d.text) for d in repaired)
+    redacted = Counter[str]()
+    for doc in repaired:
+        redacted.update(redactions(doc))
+    result.redacted = dict(sorted(redacted.items()))
     live = []
     for doc in rest.run(repaired):
         result.removed_chars += sum(len(ch.text) for ch in doc.changes if ch.stage not in prepared)

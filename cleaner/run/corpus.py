@@ -182,6 +182,8 @@ class CorpusRun:
         self.banding = banding(self.dedup)
         # the stages over the whole corpus: what they are is what the manifest lists
         self.pipeline = Pipeline.from_config(config)
+        if isinstance(self.executor, LocalExecutor):
+            self.executor.preload(self.pipeline.preload())
         self.repeats = self.pipeline.corpus_stage(CountRepeats)
         self.near = self.pipeline.corpus_stage(DropNearDuplicates)
 

@@ -20,6 +20,7 @@ text and one more key, ``"cleaner"``::
                                      # (each else the record's own string field)
      "repaired": ["whitespace", ...],  # repair-text fixes applied, in order
      "removed": [{"stage": ..., "rule": ..., "text": ..., "detail": {...}}, ...],
+     "redacted": {"email": 1, ...},  # redact-pii's replacements per type (no values)
      "dropped": None | {"stage": ..., "rule": ..., "detail": {...}}}  # near-duplicate,
                                      # boilerplate-only
 
@@ -50,7 +51,8 @@ from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_inp
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
 from cleaner.run.report import Report
 from cleaner.stage import Stage
-from cleaner.stages.filters.language import LANGUAGE_FIELDS
+from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
+from cleaner.stages.filters.pii import redactions
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
 from cleaner.store.output import dumps
@@ -123,6 +125,7 @@ def explain_changes(doc: Document) -> dict[str, Any]:
         "author": doc.author,
         "repaired": repaired,
         "removed": removed,
+        "redacted": redactions(doc),
         "dropped": dropped,
     }
 
@@ -157,7 +160,9 @@ def clean_records(
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
         doc = cleaner.clean(to_document(entry, record, number, key))
-        named = {k: doc.meta[k] for k in LANGUAGE_FIELDS if k in doc.meta}  # language filter
+        named = {  # the language filter's fields, and the record's own values they replace
+            k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta
+        }
         yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
 
 

@@ -12,6 +12,7 @@ from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.run.check import check_files
 from cleaner.run.explain import Explanation, explain_file
+from cleaner.stages.filters.pii import redact
 from tests.conftest import write_files
 from tests.corpora import text, variant
 
@@ -145,3 +146,57 @@ def test_before_the_first_run_files_are_judged_on_their_own(
     assert bad.exit_code == 1, bad.output
     verdict = json.loads(bad.stdout)
     assert verdict["note"] and verdict["files"][0]["boilerplate"] > 0.5
+
+
+NOTICE = (
+    "The council answers questions about the bridge closure by mail at "
+    "roads@council.example.org and by phone on +44 20 7946 0958.\n\n"
+    "The ferry timetable is posted at the landing stage every Monday morning."
+)
+
+
+def _check(runner: CliRunner, paths: list[Path], corpus: Path, *flags: str) -> dict:  # type: ignore[type-arg]
+    args = ["check", *map(str, paths), "--corpus", str(corpus), "--json", *flags]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_check_counts_redactions_and_holds_none_against_the_file(tmp_path: Path) -> None:
+    """With redact-pii on, ``check`` says what a run would replace, per type; the
+    replacements are not boilerplate (the share is of the redacted text), so a file
+    with an address is clean."""
+    raw = tmp_path / "raw"
+    write_files(raw, {"notice.txt": NOTICE})
+    runner = CliRunner()
+    on = _check(runner, [raw / "notice.txt"], tmp_path / "none", "--enable-rule", "redact-pii")
+    [verdict] = on["files"]
+    assert verdict["status"] == "clean" and verdict["problems"] == []
+    assert verdict["redacted"] == {"email": 1, "phone": 1}
+    assert verdict["removed_chars"] == 0 and verdict["boilerplate"] == 0.0
+    redacted, _ = redact(NOTICE)
+    assert verdict["input_chars"] == len(redacted)
+    [off] = _check(runner, [raw / "notice.txt"], tmp_path / "none")["files"]
+    assert off["redacted"] == {} and off["input_chars"] == len(NOTICE)
+
+
+def test_check_compares_the_redacted_text_with_the_corpus(tmp_path: Path) -> None:
+    """A corpus built with redact-pii on holds redacted text; ``check`` redacts a new
+    file the same way before it looks for near-duplicates, so a copy of a page is the
+    same page (similarity 1), not a page that differs by its addresses."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"notice.txt": NOTICE})
+    runner = CliRunner()
+    run = runner.invoke(cli, ["run", str(raw), str(out), "-q", "--enable-rule", "redact-pii"])
+    assert run.exit_code == 0, run.output
+    copy = tmp_path / "copy.txt"
+    copy.write_text(NOTICE, encoding="utf-8")
+    result = runner.invoke(
+        cli, ["check", str(copy), "--corpus", str(out), "--json", "--enable-rule", "redact-pii"]
+    )
+    assert result.exit_code == 1, result.output
+    [verdict] = json.loads(result.stdout)["files"]
+    [dup] = verdict["duplicates"]
+    assert dup["similarity"] == 1.0 and dup["duplicate_source"] == "notice.txt"
+    assert verdict["redacted"] == {"email": 1, "phone": 1}
+    assert "council.example.org" not in result.stdout

@@ -245,3 +245,53 @@ def test_pool_workers_start_with_the_tasks_module_imported() -> None:
     )
     pairs = ast.literal_eval(done.stdout)
     assert pairs and all(by != worker for by, worker in pairs), pairs
+
+
+def test_pool_workers_start_with_the_preloaded_modules() -> None:
+    """A module the run asks to preload (the language model's) is imported by the
+    forkserver, so each worker starts with it, not loading it on its own (in a fresh
+    process, as above)."""
+    model = "cleaner.stages.filters.language_model"
+    script = (
+        "from cleaner.executors import LocalExecutor\n"
+        "from tests.processes import has_module\n"
+        "pool = LocalExecutor(2, in_flight=4)\n"
+        f"pool.preload([{model!r}])\n"
+        f"print(sorted(set(pool.map(has_module, [{model!r}] * 8))))\n"
+        "pool.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    found = ast.literal_eval(done.stdout)
+    assert found and all(loaded for loaded, _ in found), found
+
+
+class Preloading(LocalExecutor):
+    """A local executor that records what the run asks its workers to preload."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.asked: list[str] = []
+
+    def preload(self, modules: Iterable[str]) -> None:
+        self.asked += modules
+        super().preload(modules)
+
+
+@pytest.mark.parametrize("languages", [(), ("en",)])
+def test_a_run_preloads_the_language_model_when_the_filter_is_on(
+    tmp_path: Path, languages: tuple[str, ...]
+) -> None:
+    pytest.importorskip("py3langid")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("The bridge will close for six months.\n", encoding="utf-8")
+    config = CleanConfig().with_filter("language", enabled=bool(languages), languages=languages)
+    executor = Preloading()
+    try:
+        clean_corpus(raw, tmp_path / "out", config, executor=executor)
+    finally:
+        executor.close()
+    expected = ["cleaner.stages.filters.language_model"] if languages else []
+    assert executor.asked == expected

@@ -88,3 +88,34 @@ def test_run_languages_option(tmp_path: Path) -> None:
     assert "2 dropped (language 2)" in stats.output
     bad = runner.invoke(cli, ["run", str(raw), str(out), "--languages", "english"])
     assert bad.exit_code == 2 and "--languages" in bad.output
+
+
+def test_a_records_own_language_fields_are_kept_under_record_names() -> None:
+    """A record that already has ``language`` and ``language_score`` keeps them, as
+    ``record_language`` and ``record_language_score``, beside the filter's."""
+    config = CleanConfig().with_filter("language", enabled=True)
+    row = {"id": 1, "text": PAGES["en.txt"], "language": "English", "language_score": "high"}
+    [out] = clean_records([row], config, near_duplicates=False)
+    assert out["language"] == "en" and 0.9 < out["language_score"] <= 1.0
+    assert (out["record_language"], out["record_language_score"]) == ("English", "high")
+
+
+def test_a_record_whose_language_fields_say_the_same_keeps_no_copy() -> None:
+    """Cleaning a cleaned record again changes nothing: its fields are the filter's."""
+    config = CleanConfig().with_filter("language", enabled=True)
+    [once] = clean_records([{"id": 1, "text": PAGES["de.txt"]}], config, near_duplicates=False)
+    again = {k: v for k, v in once.items() if k != "cleaner"}
+    [twice] = clean_records([again], config, near_duplicates=False)
+    assert {k: v for k, v in twice.items() if k != "cleaner"} == again
+    assert not any(k.startswith("record_") for k in twice)
+
+
+def test_run_keeps_a_records_own_language(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    row = {"id": "a", "text": PAGES["fr.txt"], "language": "fr-CA"}
+    write_files(raw, {"pages.jsonl": json.dumps(row) + "\n"})
+    result = CliRunner().invoke(cli, ["run", str(raw), str(out), "-q", "--languages", "fr"])
+    assert result.exit_code == 0, result.output
+    [record] = [json.loads(x) for x in (out / "corpus.jsonl").read_text().splitlines()]
+    assert (record["language"], record["record_language"]) == ("fr", "fr-CA")
+    assert "record_language_score" not in record

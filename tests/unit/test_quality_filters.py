@@ -5,9 +5,13 @@ is off by default, and decides as datatrove's implementation does."""
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import CleanConfig, clean_records
 from cleaner.config import load_config
@@ -16,7 +20,14 @@ from cleaner.errors import UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.stages.filters import FILTERS
 from cleaner.stages.filters.checks import ChecksConfig
-from cleaner.stages.filters.words import split_words
+from cleaner.stages.filters.gopher_quality import word_counts
+from cleaner.stages.filters.gopher_repetition import (
+    Grams,
+    dup_gram_chars,
+    split_lines,
+    split_paragraphs,
+)
+from cleaner.stages.filters.words import has_letter, is_symbol, split_words
 from tests.conftest import CASES
 
 CASES_LIST: list[dict[str, Any]] = json.loads(
@@ -133,3 +144,48 @@ def test_every_test_decides_as_datatrove() -> None:
         if theirs != mine
     ]
     assert not differ
+
+
+def _dup_gram_chars_plain(words: list[str], n: int) -> int:
+    """Gopher's duplicate n-gram scan as written: every n-gram in turn, a repeat of an
+    earlier one counted (its words' characters) and jumped past."""
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    seen: set[tuple[str, ...]] = set()
+    chars = i = 0
+    while i < len(grams):
+        if grams[i] in seen:
+            chars += sum(map(len, grams[i]))
+            i += n
+        else:
+            seen.add(grams[i])
+            i += 1
+    return chars
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb"]), min_size=5, max_size=60))
+def test_duplicate_grams_count_as_the_plain_scan(words: list[str]) -> None:
+    """The n-gram scan of gopher-repetition, with its shortcuts (hashes, the masks
+    derived from shorter n-grams, skipping n-grams that occur once), counts what the
+    plain scan counts, for each n in the order the filter asks for them."""
+    grams = Grams(words)
+    for n in range(5, 11):
+        assert dup_gram_chars(grams, n) == _dup_gram_chars_plain(words, n)
+
+
+@given(st.lists(st.sampled_from(["The", "cat", ",", "...", "42", "3rd", "n't", "é"])))
+def test_word_counts_count_token_by_token(tokens: list[str]) -> None:
+    """gopher-quality's counts over distinct tokens equal the counts token by token."""
+    words = [t for t in tokens if not is_symbol(t)]
+    expected = (len(words), sum(map(len, words)), sum(map(has_letter, tokens)))
+    assert word_counts(Counter(tokens)) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", "\n", "\n\n", "\r", " ", "\t"]), max_size=16))
+def test_paragraphs_and_lines_split_as_the_regular_expressions(parts: list[str]) -> None:
+    """gopher-repetition's splits with str.split give what the reference's regular
+    expressions give, empty and edge parts included."""
+    text = "".join(parts)
+    assert split_lines(text) == re.split(r"\n+", text)
+    assert split_paragraphs(text.strip()) == re.split(r"\n{2,}", text.strip())

@@ -61,7 +61,9 @@ def test_records_come_back_in_order_with_an_account() -> None:
     out = list(clean_records(rows))
     assert [r["id"] for r in out] == ["a", "b"]
     assert out[0]["text"] == "café & bar" and out[0]["lang"] == "fr"
-    assert set(out[0]["cleaner"]) == {"title", "date", "author", "repaired", "removed", "dropped"}
+    assert set(out[0]["cleaner"]) == {
+        "title", "date", "author", "repaired", "removed", "redacted", "dropped"
+    }  # fmt: skip
     assert "fix-mojibake" in out[0]["cleaner"]["repaired"]
     assert out[1]["cleaner"] == {
         "title": None,
@@ -69,6 +71,7 @@ def test_records_come_back_in_order_with_an_account() -> None:
         "author": None,
         "repaired": [],
         "removed": [],
+        "redacted": {},
         "dropped": None,
     }
     assert rows[0]["text"] == "caf\u00c3\u00a9 &amp; bar"  # input records are not mutated

@@ -6,6 +6,7 @@ tests run in its order, each measured as it measures it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -43,6 +44,28 @@ class GopherQualityConfig(ChecksConfig):
     )
 
 
+def word_counts(counts: Counter[str]) -> tuple[int, int, int]:
+    """Of the tokens counted in ``counts``: the words (tokens not only punctuation),
+    their characters, and the tokens with a letter. Each distinct token is judged once.
+
+    >>> word_counts(Counter(["The", "cat", ",", "the", "42", "..."]))
+    (4, 11, 3)
+    """
+    words = chars = alpha = 0
+    for word, k in counts.items():
+        if word.isalpha():  # most tokens: a word, with letters
+            words += k
+            chars += len(word) * k
+            alpha += k
+            continue
+        if not is_symbol(word):
+            words += k
+            chars += len(word) * k
+        if has_letter(word):
+            alpha += k
+    return words, chars, alpha
+
+
 class GopherQuality(ChecksFilter[GopherQualityConfig]):
     """Drop a document that fails one of Gopher's quality tests.
 
@@ -63,8 +86,9 @@ class GopherQuality(ChecksFilter[GopherQualityConfig]):
     def failures(self, doc: Document) -> Iterator[Failure]:
         c, text, want = self.config, doc.text, self.wanted
         words = split_words(text)
-        lengths = [len(w) for w in words if not is_symbol(w)]
-        n_words, n_real = len(words), len(lengths)
+        counts = Counter(words)
+        n_words = len(words)
+        n_real, n_chars, n_alpha = word_counts(counts)
         if want(R.GOPHER_WORD_COUNT):
             if f := under(R.GOPHER_WORD_COUNT, "words", n_real, c.min_words):
                 yield f
@@ -73,7 +97,7 @@ class GopherQuality(ChecksFilter[GopherQualityConfig]):
         if not n_words:  # no words: nothing below has a meaning
             return
         if want(R.GOPHER_MEAN_WORD_LENGTH) and n_real:
-            mean = sum(lengths) / n_real
+            mean = n_chars / n_real
             m = "mean word length"
             if f := under(R.GOPHER_MEAN_WORD_LENGTH, m, mean, c.min_mean_word_length):
                 yield f
@@ -120,7 +144,7 @@ class GopherQuality(ChecksFilter[GopherQualityConfig]):
             f := under(
                 R.GOPHER_ALPHA_WORDS,
                 "share of words with a letter",
-                sum(map(has_letter, words)) / n_words,
+                n_alpha / n_words,
                 c.min_alpha_words_ratio,
             )
         ):
@@ -129,7 +153,7 @@ class GopherQuality(ChecksFilter[GopherQualityConfig]):
             f := under(
                 R.GOPHER_STOP_WORDS,
                 "stop words",
-                len(set(c.stop_words).intersection(words)),
+                len(set(c.stop_words).intersection(counts)),
                 c.min_stop_words,
             )
         ):

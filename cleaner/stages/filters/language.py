@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 
 from cleaner.document import Change, Document
@@ -21,6 +20,8 @@ from cleaner.names import Reason, StageName
 from cleaner.stage import Filter, FilterConfig
 
 LANGUAGE_FIELDS = ("language", "language_score")  # what the filter writes into a record
+# where a record's own values of those fields go when they differ from the filter's
+RECORD_FIELDS = tuple(f"record_{name}" for name in LANGUAGE_FIELDS)
 SAMPLE_CHARS = 500  # the first 500 characters: on the bench, 300 were as accurate as 2,000
 _CODE = re.compile(r"[a-z]{2,3}")
 
@@ -46,12 +47,11 @@ class LanguageConfig(FilterConfig):
             raise UsageError("the language filter needs py3langid: pip install 'cleaner[language]'")
 
 
-@cache
 def _identifier() -> Any:
-    """py3langid's model, loaded once per process (about a second: it is unpacked)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's model, loaded once per process (on first use: the CLI starts without it)."""
+    from cleaner.stages.filters.language_model import IDENTIFIER
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return IDENTIFIER
 
 
 def identify(text: str) -> tuple[str, float]:
@@ -64,10 +64,29 @@ def identify(text: str) -> tuple[str, float]:
     return str(language), float(score)
 
 
+def _keep_own(meta: dict[str, Any], named: dict[str, Any]) -> dict[str, Any]:
+    """``meta`` with the filter's fields ``named``; a record's own value of such a field
+    that differs is kept as ``record_<field>`` (unless that name is taken), as the
+    readers keep a record's ``source``.
+
+    >>> _keep_own({"language": "English", "language_score": 0.9},
+    ...           {"language": "en", "language_score": 0.9})
+    {'language': 'en', 'language_score': 0.9, 'record_language': 'English'}
+    """
+    out = dict(meta)
+    for key, value in named.items():
+        if key in out and out[key] != value:
+            out.setdefault(f"record_{key}", out[key])
+        out[key] = value
+    return out
+
+
 class Language(Filter[LanguageConfig]):
-    """Write ``language`` and ``language_score`` into every record; drop a document
-    whose language is not in ``languages`` (when any are given) or whose score is under
-    ``min_score``, as ``language``, with the language and score in the drop's detail.
+    """Write ``language`` and ``language_score`` into every record (a record's own
+    different values stay, as ``record_language`` and ``record_language_score``); drop
+    a document whose language is not in ``languages`` (when any are given) or whose
+    score is under ``min_score``, as ``language``, with the language and score in the
+    drop's detail.
 
     >>> f = Language(LanguageConfig(enabled=True, languages=("en",)))
     >>> kept = f.apply(Document("1", "a.txt", "The bridge will close for six months."))
@@ -80,12 +99,13 @@ class Language(Filter[LanguageConfig]):
     name = StageName.LANGUAGE
     reason = Reason.LANGUAGE
     config_class = LanguageConfig
+    preload = ("cleaner.stages.filters.language_model",)
 
     def apply(self, doc: Document) -> Document:
         language, score = identify(doc.text)
         score = round(score, 4)
         named = dict(zip(LANGUAGE_FIELDS, (language, score), strict=True))
-        doc = replace(doc, meta={**doc.meta, **named})
+        doc = replace(doc, meta=_keep_own(doc.meta, named))
         wanted = self.config.languages
         if (not wanted or language in wanted) and score >= self.config.min_score:
             return doc

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -40,7 +41,9 @@ from cleaner.names import PiiType, StageName
 from cleaner.stage import Filter, FilterConfig
 
 _EMAIL = re.compile(
-    r"\b[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+    r"\b(?=[.A-Za-z0-9!#$%&'*+/=?^_`{|}~-]*+@)"  # a word that runs on to an "@": no
+    # backtracking through the local part of every other word
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 )
 # each pattern starts with a character class (the look-behinds come after it), which
@@ -53,10 +56,10 @@ _CARD = re.compile(
     r"|\d{12,18})(?![\d-])(?![ -]\d)"  # unbroken
 )
 _PHONE = re.compile(
-    r"(?<![\w+.:/-])(?<!\d )"  # not inside a word, a path or a run of numbers
-    r"(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}"  # +44 20 7946 0958
-    r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]\d{3,4}"  # (555) 123-4567
-    r"|\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4})"  # 555-123-4567, 030 1234 5678
+    r"[+(\d](?<![\w+.:/-].)(?<!\d .)"  # not inside a word, a path or a run of numbers
+    r"(?:(?<=\+)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}"  # +44 20 7946 0958
+    r"|(?<=\()\d{2,4}\)[ .-]?\d{3,4}[ .-]\d{3,4}"  # (555) 123-4567
+    r"|(?<=\d)\d{1,3}[ .-]\d{3,4}[ .-]\d{3,4})"  # 555-123-4567, 030 1234 5678
     r"(?![\w.,:/ -]?\d)"
 )
 
@@ -148,6 +151,18 @@ class RedactPiiConfig(FilterConfig):
         for name in self.types:
             if name not in self.names:
                 raise UsageError(f"unknown type {name!r}; known: {', '.join(self.names)}")
+
+
+def redactions(doc: Document) -> dict[str, int]:
+    """How many values of each type redact-pii replaced in ``doc``, by type: the
+    manifest's per-type counts, for one document.
+
+    >>> f = RedactPii(RedactPiiConfig(enabled=True))
+    >>> redactions(f.apply(Document("1", "a.txt", "Mail a@example.org or b@example.org.")))
+    {'email': 2}
+    """
+    counts = Counter(str(c.rule) for c in doc.changes if c.stage == StageName.REDACT_PII)
+    return dict(sorted(counts.items()))
 
 
 class RedactPii(Filter[RedactPiiConfig]):

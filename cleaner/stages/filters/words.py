@@ -141,6 +141,27 @@ def _split_piece(piece: str, out: list[str], t: _Tables) -> None:
     out.extend(reversed(suffixes))
 
 
+@lru_cache(maxsize=1 << 16)
+def _split_rare(piece: str) -> tuple[str, ...]:
+    """The tokens of a piece no fast path of :func:`split_words` takes (spaCy's affix
+    loop, then its special cases across the tokens, such as ":)").
+
+    Cached: a piece's tokens depend on the piece alone, and such pieces (a number and
+    its comma, a bracketed word, a URL) come back on page after page, while the affix
+    loop costs some ten times a fast path.
+    """
+    t = _tables()
+    out: list[str] = []
+    _split_piece(piece, out, t)
+    i = 0
+    while i < len(out) - 1:
+        if out[i] + out[i + 1] in t.whole:
+            out[i : i + 2] = [out[i] + out[i + 1]]
+        else:
+            i += 1
+    return tuple(out)
+
+
 @lru_cache(maxsize=4)
 def split_words(text: str) -> tuple[str, ...]:
     """The words and punctuation tokens of ``text``, as the quality rules count them.
@@ -152,9 +173,8 @@ def split_words(text: str) -> tuple[str, ...]:
     >>> split_words("Don't go, it's 3.5 km to the U.S. border...")
     ('Do', "n't", 'go', ',', 'it', "'s", '3.5', 'km', 'to', 'the', 'U.S.', 'border', '...')
     """
-    t = _tables()
+    special = _tables().special
     out: list[str] = []
-    special = t.special
     for piece in text.split():
         if piece in special:
             out.extend(special[piece])
@@ -181,14 +201,7 @@ def split_words(text: str) -> tuple[str, ...]:
                 for part in parts[1:]:
                     out += ("-", part)
                 continue
-        start = len(out)
-        _split_piece(piece, out, t)
-        i = start
-        while i < len(out) - 1:
-            if out[i] + out[i + 1] in t.whole:
-                out[i : i + 2] = [out[i] + out[i + 1]]
-            else:
-                i += 1
+        out.extend(_split_rare(piece))
     return tuple(out)
 
 
