@@ -98,8 +98,9 @@ class Document:
     and ``id`` is then its text, which the audit and the manifest use; ``text_key`` is
     the record field the text came from. :meth:`record` writes both back as they came.
     ``hints`` holds, for a page read from HTML, what the markup says of each line of
-    ``text`` (see :mod:`cleaner.html.flatten`; ``None`` on a blank line); the boilerplate
-    stage reads them and its output has none. They never reach the record.
+    ``text`` (see :mod:`cleaner.html.flatten`; ``None`` on a blank line) for the
+    boilerplate stage; they follow the kept lines (:meth:`with_changes`) until no later
+    stage strips again, then go. They never reach the record.
     ``dropped`` is set by the stage that left the whole document out of the corpus;
     later stages pass a dropped document through untouched, so that the writer can put
     it in the audit: no document is ever lost.
