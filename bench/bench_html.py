@@ -26,7 +26,6 @@ import argparse
 import functools
 import gzip
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_boilerplate import score  # noqa: E402
 from cleaner.config import CleanConfig, DedupConfig  # noqa: E402
 from cleaner.document import Document  # noqa: E402
 from cleaner.html import parse_html  # noqa: E402
@@ -79,13 +79,6 @@ def cleaner_texts(pages: list[dict[str, Any]], html: bool) -> list[str]:
         else:
             docs.append(Document(p["id"], f"{p['id']}.txt", p["raw"], meta={"site": p["site"]}))
     return [d.text for d in chain.run(docs)]
-
-
-def score(scorer: Path, name: str, preds: list[Path], names: str, by: str) -> str:
-    cmd = [sys.executable, str(scorer), name, *map(str, preds), "--names", names, "--by", by]
-    cmd += ["--bootstrap", "0"]
-    done = subprocess.run(cmd, cwd=scorer.parent, capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def main() -> None:

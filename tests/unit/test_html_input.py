@@ -158,19 +158,6 @@ BAD_FILES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", BAD_FILES, ids=lambda c: c[0])
-def test_bad_html_input_is_rejected_with_one_line(
-    tmp_path: Path, case: tuple[str, str, bytes, str]
-) -> None:
-    _, name, data, words = case
-    path = tmp_path / name
-    path.write_bytes(data)
-    entry = read_file(path, name)
-    assert entry.outcome == "rejected" and entry.documents == []
-    assert words in (entry.reason or "") and "\n" not in entry.message
-    assert entry.sha256 == hashlib.sha256(data).hexdigest()
-
-
 def test_missing_html_extra_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -273,16 +260,17 @@ BAD_WARCS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", BAD_WARCS, ids=lambda c: c[0])
-def test_bad_warc_is_rejected_with_one_line(
+@pytest.mark.parametrize("case", BAD_FILES + BAD_WARCS, ids=lambda c: c[0])
+def test_bad_html_and_warc_input_is_rejected_with_one_line(
     tmp_path: Path, case: tuple[str, str, bytes, str]
 ) -> None:
     _, name, data, words = case
     path = tmp_path / name
     path.write_bytes(data)
     entry = read_file(path, name)
-    assert entry.outcome == "rejected" and words in (entry.reason or "")
-    assert "\n" not in entry.message
+    assert entry.outcome == "rejected" and entry.documents == []
+    assert words in (entry.reason or "") and "\n" not in entry.message
+    assert entry.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_a_gzip_encoded_chunked_response_is_decoded(tmp_path: Path) -> None:
