@@ -257,46 +257,26 @@ class GopherRepetition(ChecksFilter[GopherRepetitionConfig]):
         size = len(text)
         if not size:
             return
-        paragraphs = split_paragraphs(text.strip())
-        count, chars = duplicates(paragraphs)
-        if want(R.GOPHER_DUP_PARAGRAPHS) and (
-            f := over(
-                R.GOPHER_DUP_PARAGRAPHS,
-                "share of paragraphs repeated",
-                count / len(paragraphs),
-                c.max_dup_paragraphs,
-            )
-        ):
-            yield f
-        if want(R.GOPHER_DUP_PARAGRAPH_CHARS) and (
-            f := over(
-                R.GOPHER_DUP_PARAGRAPH_CHARS,
-                "share of characters in repeated paragraphs",
-                chars / size,
-                c.max_dup_paragraph_chars,
-            )
-        ):
-            yield f
-        lines = split_lines(text)
-        count, chars = duplicates(lines)
-        if want(R.GOPHER_DUP_LINES) and (
-            f := over(
-                R.GOPHER_DUP_LINES,
-                "share of lines repeated",
-                count / len(lines),
-                c.max_dup_lines,
-            )
-        ):
-            yield f
-        if want(R.GOPHER_DUP_LINE_CHARS) and (
-            f := over(
-                R.GOPHER_DUP_LINE_CHARS,
-                "share of characters in repeated lines",
-                chars / size,
-                c.max_dup_line_chars,
-            )
-        ):
-            yield f
+        units = (
+            (split_paragraphs, text.strip(), "paragraphs", R.GOPHER_DUP_PARAGRAPHS,
+             c.max_dup_paragraphs, R.GOPHER_DUP_PARAGRAPH_CHARS, c.max_dup_paragraph_chars),
+            (split_lines, text, "lines", R.GOPHER_DUP_LINES, c.max_dup_lines,
+             R.GOPHER_DUP_LINE_CHARS, c.max_dup_line_chars),
+        )  # fmt: skip
+        for split, part, unit, count_rule, count_max, chars_rule, chars_max in units:
+            found = split(part)
+            count, chars = duplicates(found)
+            share = count / len(found)
+            if want(count_rule) and (
+                f := over(count_rule, f"share of {unit} repeated", share, count_max)
+            ):
+                yield f
+            if want(chars_rule) and (
+                f := over(
+                    chars_rule, f"share of characters in repeated {unit}", chars / size, chars_max
+                )
+            ):
+                yield f
         words = Grams(split_words(text))
         for n, rule in TOP.items():
             limit = getattr(c, f"max_top_{n}_gram")
