@@ -50,10 +50,13 @@ def reference() -> list[Group]:
     )  # fmt: skip
     groups: list[Group] = []
 
+    def add(name: str, make: Any, off: dict[str, Any], rules: dict[str, QualityRule]) -> None:
+        """One test of datatrove's filter ``make``: the ``off`` settings, and ``rules``
+        naming which of cleaner's rules each datatrove reason stands for."""
+        groups.append((name, decide(lambda: make(**off)), rules))
+
     def gq(rules: dict[str, QualityRule], **on: Any) -> None:
-        groups.append(
-            ("gopher-quality", decide(lambda: GopherQualityFilter(**{**gq_off, **on})), rules)
-        )
+        add("gopher-quality", GopherQualityFilter, {**gq_off, **on}, rules)
 
     gq({"gopher_short_doc": R.GOPHER_WORD_COUNT, "gopher_long_doc": R.GOPHER_WORD_COUNT},
        min_doc_words=50, max_doc_words=100_000)  # fmt: skip
@@ -76,13 +79,7 @@ def reference() -> list[Group]:
     )  # fmt: skip
 
     def gr(reason: str, rule: QualityRule, **on: Any) -> None:
-        groups.append(
-            (
-                "gopher-repetition",
-                decide(lambda: GopherRepetitionFilter(**{**gr_off, **on})),
-                {reason: rule},
-            )
-        )
+        add("gopher-repetition", GopherRepetitionFilter, {**gr_off, **on}, {reason: rule})
 
     gr("dup_para_frac", R.GOPHER_DUP_PARAGRAPHS, dup_para_frac=0.3)
     gr("dup_para_char_frac", R.GOPHER_DUP_PARAGRAPH_CHARS, dup_para_char_frac=0.2)
@@ -95,9 +92,7 @@ def reference() -> list[Group]:
 
     def c4(reason: str, rule: QualityRule, **on: Any) -> None:
         off = dict(filter_lorem_ipsum=False, filter_curly_bracket=False, min_num_sentences=-1)
-        groups.append(
-            ("c4-quality", decide(lambda: C4QualityFilter(**{**off, **on})), {reason: rule})
-        )
+        add("c4-quality", C4QualityFilter, {**off, **on}, {reason: rule})
 
     c4("lorem_ipsum", R.C4_LOREM_IPSUM, filter_lorem_ipsum=True)
     c4("curly_bracket", R.C4_CURLY_BRACKET, filter_curly_bracket=True)
@@ -108,13 +103,7 @@ def reference() -> list[Group]:
     )
 
     def fw(reason: str, rule: QualityRule, **on: Any) -> None:
-        groups.append(
-            (
-                "fineweb-quality",
-                decide(lambda: FineWebQualityFilter(**{**fw_off, **on})),
-                {reason: rule},
-            )
-        )
+        add("fineweb-quality", FineWebQualityFilter, {**fw_off, **on}, {reason: rule})
 
     fw("line_punct_ratio", R.FINEWEB_LINE_PUNCTUATION, line_punct_thr=0.12)
     fw("short_line_ratio", R.FINEWEB_SHORT_LINES, short_line_thr=0.67)
