@@ -8,6 +8,7 @@ import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -105,22 +106,28 @@ def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
     config = CleanConfig(dedup=DedupConfig(threshold=0.7))
     clean_corpus(raw, out, config)
     for step in range(12):
-        names = sorted(p.name for p in raw.iterdir())
-        for _ in range(rng.randint(1, 3)):
-            action = rng.random()
-            if action < 0.3 and len(names) > 1:
-                (raw / names.pop(rng.randrange(len(names)))).unlink()
-            else:
-                name = rng.choice(names) if action < 0.6 else f"g{step}_{rng.randint(0, 99)}.txt"
-                body = variant(
-                    rng.choice(pool),
-                    rng.randint(0, 999),
-                    rng.randint(0, 2),
-                    rng.choice([0, 0, 3, 8]),
-                )
-                write_files(raw, {name: body})
-                names = sorted(set(names) | {name})
+        edit_randomly(
+            raw,
+            rng,
+            step,
+            lambda: variant(
+                rng.choice(pool), rng.randint(0, 999), rng.randint(0, 2), rng.choice([0, 0, 3, 8])
+            ),
+        )
         assert run_both(raw, out, tmp_path / f"scratch{step}", config).mode == "incremental"
+
+
+def edit_randomly(raw: Path, rng: random.Random, step: int, body: Callable[[], str]) -> None:
+    """One to three random edits of the folder: remove a file, rewrite one, or add one."""
+    names = sorted(p.name for p in raw.iterdir())
+    for _ in range(rng.randint(1, 3)):
+        action = rng.random()
+        if action < 0.3 and len(names) > 1:
+            (raw / names.pop(rng.randrange(len(names)))).unlink()
+        else:
+            name = rng.choice(names) if action < 0.6 else f"g{step}_{rng.randint(0, 99)}.txt"
+            write_files(raw, {name: body()})
+            names = sorted(set(names) | {name})
 
 
 def cut(body: str, rng: random.Random) -> str:
@@ -140,17 +147,12 @@ def test_random_cuts_match_a_full_rebuild(tmp_path: Path) -> None:
     clean_corpus(raw, out)
     rules: set[str] = set()
     for step in range(12):
-        names = sorted(p.name for p in raw.iterdir())
-        for _ in range(rng.randint(1, 3)):
-            action = rng.random()
-            if action < 0.3 and len(names) > 1:
-                (raw / names.pop(rng.randrange(len(names)))).unlink()
-            else:
-                name = rng.choice(names) if action < 0.6 else f"g{step}_{rng.randint(0, 99)}.txt"
-                body = rng.choice(pool)
-                body = cut(body, rng) if rng.random() < 0.6 else variant(body, step, 1)
-                write_files(raw, {name: body})
-                names = sorted(set(names) | {name})
+
+        def body(step: int = step) -> str:
+            source = rng.choice(pool)
+            return cut(source, rng) if rng.random() < 0.6 else variant(source, step, 1)
+
+        edit_randomly(raw, rng, step, body)
         assert run_both(raw, out, tmp_path / f"scratch{step}").mode == "incremental"
         audit = (out / "audit.jsonl").read_text(encoding="utf-8").splitlines()
         rules.update(json.loads(x)["rule"] for x in audit)
