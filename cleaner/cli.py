@@ -244,6 +244,7 @@ def run(
 ) -> None:
     """Clean INPUT (a folder or file, default raw) into OUTPUT (default clean).
 
+    Reads text, JSONL, Parquet, HTML and WARC files (HTML and WARC need cleaner[html]).
     Writes OUTPUT/corpus.jsonl, OUTPUT/audit.jsonl (every removal and rejected input,
     with its rule) and, last, OUTPUT/manifest.json.
 
@@ -256,6 +257,8 @@ def run(
         cleaner run raw clean --disable-rule caption
 
         cleaner run raw clean --languages en
+
+        cleaner run crawl.warc.gz clean
 
         cat pages.jsonl | cleaner run - - > clean.jsonl
 
