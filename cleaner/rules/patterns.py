@@ -105,6 +105,8 @@ _FAMILIES: list[tuple[str, str, int]] = [
     (
         "copyright",
         r"(©|\(c\)|copyright\b|all rights reserved|.*\ball rights reserved\b"
+        r"|.*\bnot responsible for the content of (external|other|third[- ]party|linked)\b"
+        r"|.*\b(no )?reproduction in whole or in part\b"
         r"|(terms (of (use|service))|privacy policy|cookie policy|terms & conditions)[\s|·•,]*"
         r"((terms|privacy|cookie|accessibility|sitemap|contact)\b.*)?$)",
         30,
@@ -266,6 +268,8 @@ def line_rule(line: str) -> str | None:
         return "caption"
     if is_link_row(text):
         return "navigation"
+    if is_link_list(text):
+        return "related"
     if n <= 2 and all(t.lower() in STOPWORDS for t in words(text)):
         return "template-leftover"  # "on", "by": inline markup split off its line
     if SOURCE_LINE.match(text) and n <= 8:
@@ -280,6 +284,36 @@ def line_rule(line: str) -> str | None:
 
 _ITEM_SEP = re.compile(r"\s+[|•·»›]\s+|\s+/\s+")
 _ITEM_SEP_MARK = re.compile(r"[|•·»›/]")  # every separator holds one: a cheap first look
+
+
+# the label of a list of links to other pages: "You might also like:", "Most read this week:"
+_LIST_LABEL = re.compile(
+    r"(you (may|might|will|'ll) (also )?(like|enjoy|be interested in)|more (from|on|in|stories"
+    r"|articles|news)\b.{0,30}|most (read|popular|viewed|shared|watched|commented)\b.{0,20}"
+    r"|related( \w+){0,2}|read (more|next|also)|recommended( \w+){0,2}|popular( \w+){0,2}"
+    r"|(top|latest|trending) (stories|news|posts|articles|videos)\b.{0,20}|also (read|see)"
+    r"|see also|in other news|elsewhere( on .{0,30})?)",
+    re.IGNORECASE,
+)
+MAX_ITEM_WORDS = 15  # a headline, not a paragraph
+
+
+def is_link_list(text: str) -> bool:
+    """A related-stories label, a colon, then two or more headlines split by ``|`` or ``•``.
+
+    Each item may be a whole headline (longer than a menu entry, with digits), which a
+    menu row (:func:`is_link_row`) would not take; the label says what the list is.
+
+    >>> is_link_list("You might also like: Ferry fares rise 4% | Storm shuts coast path")
+    True
+    >>> is_link_list("Note: the ferry | the road")  # no related label
+    False
+    """
+    label, colon, rest = text.partition(":")
+    if not colon or not _ITEM_SEP_MARK.search(rest) or not _LIST_LABEL.fullmatch(label.strip()):
+        return False
+    parts = _ITEM_SEP.split(rest.strip())
+    return len(parts) >= 2 and all(1 <= len(words(p)) <= MAX_ITEM_WORDS for p in parts)
 
 
 def is_link_row(text: str) -> bool:
