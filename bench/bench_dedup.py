@@ -21,6 +21,7 @@ build holds per document, star clustering of synthetic pair arrays over
 ``--cluster-docs`` documents, and peak resident memory.
 
     python bench/bench_dedup.py [--dedup-dev PATH] [--docs 20000] [--ds-docs 2000]
+    python bench/bench_dedup.py --folds 0.8,0.85,0.9   # the containment share, held out
 
 Bench-only dependency: datasketch (for the baseline).
 """
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -222,18 +224,21 @@ def corpus(data: Path, tmp: Path) -> None:
     it): MinHashLSH(0.8) keeping the first copy, and that plus an LSH Ensemble at
     containment 0.9 keeping the longest copy."""
     print("dedup-dev, the corpus a user gets (the scorer's corpus block):")
-    for name, flags in [
-        ("cleaner run", []),
-        ("cleaner run --no-containment", ["--no-containment"]),
-    ]:
-        out = tmp / f"run{len(flags)}"
+    for k, (name, flags) in enumerate(
+        [
+            ("cleaner run", []),
+            ("cleaner run --containment 0.9", ["--containment", "0.9"]),
+            ("cleaner run --no-containment", ["--no-containment"]),
+        ]
+    ):
+        out = tmp / f"run{k}"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         cmd = [sys.executable, "-m", "cleaner", "run", str(data / "docs.jsonl"), str(out)]
         subprocess.run([*cmd, "--workers", "1", "-q", *flags], check=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         recs = audit_records(out)
-        print(corpus_line(name, score(write_jsonl(tmp / f"c{len(flags)}.jsonl", recs), data), cpu))
+        print(corpus_line(name, score(write_jsonl(tmp / f"c{k}.jsonl", recs), data), cpu))
     docs = read_jsonl(data / "docs.jsonl")
     texts, ids = [d["text"] for d in docs], [int(d["id"]) for d in docs]
     t0 = time.process_time()
@@ -425,6 +430,46 @@ def speed(n_docs: int, ds_docs: int, cluster_docs: int) -> None:
     print(f"  peak RSS: {peak_mb():,.0f} MB (whole process, datasketch included)")
 
 
+def folds(data: Path, tmp: Path, shares: list[float]) -> None:
+    """The containment threshold judged held out: dedup-dev split in two by BBC source
+    file (a variant goes with its source), the corpus block of each half for every
+    share. Pick a share on one half and read its measures on the other."""
+    meta = {m["id"]: m for m in read_jsonl(data / "docs_meta.jsonl")}
+    jac = {(r["a"], r["b"]): r["j"] for r in read_jsonl(data / "truth_doc_pairs.jsonl")}
+    half = {i: zlib.crc32(m["base"].encode()) % 2 for i, m in meta.items()}
+    print("dedup-dev in two halves by source file (residual, one copy gone, false drops):")
+    for share in shares:
+        out = tmp / f"share{share}"
+        cmd = [sys.executable, "-m", "cleaner", "run", str(data / "docs.jsonl"), str(out)]
+        subprocess.run([*cmd, "--workers", "1", "-q", "--containment", str(share)], check=True)
+        drops: dict[int, int] = {r["id"]: r["duplicate_of"] for r in audit_records(out)}
+        kept = set(meta) - set(drops)
+        for h in (0, 1):
+            pairs = [(a, b) for (a, b), j in jac.items() if j >= 0.8 and half[a] == h]
+            left = sum(a in kept and b in kept for a, b in pairs)
+            gone: dict[str, list[int]] = {}
+            for i, m in meta.items():
+                if m["src"] is not None and half[i] == h:
+                    for key in (m["mut"], "ALL"):
+                        n = gone.setdefault(key, [0, 0])
+                        n[0] += not (i in kept and m["src"] in kept)
+                        n[1] += 1
+            mine = [(a, b) for a, b in drops.items() if half[a] == h]
+            false = sum(
+                jac.get((min(a, b), max(a, b)), 0.0) < 0.7 and meta[a]["base"] != meta[b]["base"]
+                for a, b in mine
+            )
+            kinds = " / ".join(
+                f"{gone[k][0] / gone[k][1]:.3f}"
+                for k in ("truncate", "combo", "para_drop", "syndicated", "typos")
+            )
+            print(
+                f"  {share:<5} half {h}: residual {left:>2}/{len(pairs)} | one copy gone "
+                f"{gone['ALL'][0] / gone['ALL'][1]:.3f} (truncate / combo / para_drop / "
+                f"syndicated / typos {kinds}) | false drops {false}/{len(mine)}"
+            )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -435,7 +480,18 @@ def main() -> int:
     ap.add_argument(
         "--cluster-docs", type=int, default=1_000_000, help="docs in the clustering test"
     )
+    ap.add_argument(
+        "--folds",
+        default="",
+        help="comma-separated containment shares: score each on two halves of dedup-dev "
+        "(split by source file) and stop",
+    )
     args = ap.parse_args()
+    if args.folds:
+        with tempfile.TemporaryDirectory() as tmp:
+            shares = [float(x) for x in args.folds.split(",")]
+            folds(args.dedup_dev.resolve(), Path(tmp), shares)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         corpus(args.dedup_dev.resolve(), Path(tmp))
         quality(args.dedup_dev.resolve(), Path(tmp))

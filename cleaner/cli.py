@@ -167,7 +167,7 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     type=float,
     default=None,
     help="Share of a document's shingles in a longer kept one at which it leaves as "
-    "contained (default 0.9).",
+    "contained (default 0.85).",
 )
 @click.option(
     "--no-containment",

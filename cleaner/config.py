@@ -73,8 +73,8 @@ class DedupConfig:
     ngram: int = 5  # word 5-grams, as in the shared benchmark and most peers
     seed: int = 1  # datasketch's default seed, so signatures are comparable
     containment: bool = True  # a truncated copy or an excerpt repeats its source: drop it
-    containment_threshold: float = 0.9  # share of a document's shingles in a longer kept
-    # one; at 0.9 a 1 % typo rate (each typo costs 5 shingles) still counts as contained
+    containment_threshold: float = 0.85  # share of a document's shingles in a longer kept
+    # one: a copy with another lede or 1-2 % typos (each costs 5 shingles) still counts
 
     def __post_init__(self) -> None:
         for name in ("threshold", "block_threshold", "containment_threshold"):
