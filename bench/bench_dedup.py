@@ -307,10 +307,11 @@ def product(texts: list[str], ids: list[int], data: Path, tmp: Path) -> None:
         dropped = sum(d.dropped is not None for d in out)
         print(f"    ({cpu:.2f} CPU-s for the stage; {dropped} dropped)")
     print(f"    (per-document cleaning of {len(docs)} docs: {clean_cpu:.1f} CPU-s)")
-    containment_candidates([d.text for d in cleaned if d.dropped is None])
+    texts = [d.text for d in cleaned if d.dropped is None]
+    containment_candidates(texts, DedupConfig().containment_threshold)
 
 
-def containment_candidates(texts: list[str], share: float = 0.9) -> None:
+def containment_candidates(texts: list[str], share: float) -> None:
     """Candidate recall for containment on the cleaned texts, and CPU: cleaner's short
     bands against datasketch's LSH Ensemble. The truth is every pair in which at least
     ``share`` of the smaller set's shingles are in the other (exact, on shingle hashes)."""
