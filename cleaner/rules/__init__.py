@@ -10,6 +10,7 @@ RULES: tuple[str, ...] = (
     "tag-list",
     "navigation",
     "template-leftover",
+    "markup-leftover",
     "url-line",
     "image-url",
     "caption",

@@ -157,6 +157,12 @@ TEMPLATE = re.compile(
     r"(\s*(__\w+__|\{\{[^{}]*\}\}|\{%[^%]*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\])\s*)+"
     r"|undefined|null|NaN|\[object Object\]"
 )
+# literal HTML left in the text (an embed's fallback, a tracking pixel, an ad tag): a line
+# of tags and short text runs whose tags point at another address. A tag without an
+# address (an XML or CSS example in documentation) is left alone.
+_TAG = r"<[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>|</[a-zA-Z][\w:-]*\s*>"
+MARKUP = re.compile(rf"(?:{_TAG})(?:\s*(?:{_TAG})|[^<>]{{1,120}})*")
+_ADDRESS_ATTR = re.compile(r"""\b(?:href|src|data-src|action)\s*=\s*["']?(?:https?:)?//""", re.I)
 _STOPWORDS_TEXT = (
     "a about above after again against all am an and any are as at be because been before"
     " being below between both but by can could did do does doing down during each few for"
@@ -262,6 +268,8 @@ def line_rule(line: str) -> str | None:
         return "image-url" if IMAGE_URL.search(text) else "url-line"
     if TEMPLATE.fullmatch(text):
         return "template-leftover"
+    if is_markup(text):
+        return "markup-leftover"
     if EMAIL.match(text):
         return "url-line"
     if is_doubled(text):
@@ -284,6 +292,23 @@ def line_rule(line: str) -> str | None:
 
 _ITEM_SEP = re.compile(r"\s+[|•·»›]\s+|\s+/\s+")
 _ITEM_SEP_MARK = re.compile(r"[|•·»›/]")  # every separator holds one: a cheap first look
+
+
+def is_markup(text: str) -> bool:
+    """A line of literal HTML whose tags point at another address.
+
+    >>> is_markup('<img height="1" width="1" src="//px.example.com/tr?id=1">')
+    True
+    >>> is_markup('<a href="https://x.example/album">Mercy by The Band</a>')
+    True
+    >>> is_markup("<a><b> 1 <c> 2 </c></b></a>")  # an XML example: no address
+    False
+    """
+    return (
+        text.startswith("<")
+        and _ADDRESS_ATTR.search(text) is not None
+        and MARKUP.fullmatch(text) is not None
+    )
 
 
 # the label of a list of links to other pages: "You might also like:", "Most read this week:"
