@@ -8,7 +8,13 @@ scores them with the shared scorer in a subprocess, and prints cleaner beside tw
 baselines measured in the same run: no cleaning, and the C4 line filter as the bench
 README defines it.
 
-    python bench/bench_boilerplate.py [--bench ../shared/bench] [--out bench/out]
+    python bench/bench_boilerplate.py [--bench ../shared/bench] [--out bench/out] [--losses 15]
+
+Besides the score tables (all pages, by page type, by source) it lists the pages that
+cost the macro score most, each with the rules that removed its gold tokens (and the
+line model's cut) and the kept line with most tokens that are not in the gold: where
+to look next. These are in-sample; held-out folds come from
+``bench/train_boilerplate.py --cv-only`` (``--dump`` writes their output).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +90,7 @@ def score(scorer: Path, name: str, preds: list[Path], names: str, by: str) -> st
     return done.stdout
 
 
-def run_set(bench: Path, out: Path, name: str) -> dict[str, Any]:
+def run_set(bench: Path, out: Path, name: str, top: int) -> dict[str, Any]:
     docs = load(bench / name)
     size = sum(len(d.text.encode()) for d in docs)
     stage = StripBoilerplate(BoilerplateConfig())
@@ -107,10 +114,64 @@ def run_set(bench: Path, out: Path, name: str) -> dict[str, Any]:
     names = "raw,c4,cleaner,cleaner-corpus"
     table = score(scorer, name, list(paths.values()), names, "none")
     by_type = score(scorer, name, [paths["cleaner"]], "cleaner", "page_type")
+    by_source = score(scorer, name, [paths["cleaner"]], "cleaner", "source")
     return {
         "docs": len(docs), "seconds": seconds, "mb": size / 1e6,
-        "table": table, "by_type": by_type,
+        "table": table, "by_type": by_type, "by_source": by_source,
+        "losses": losses(bench / name, docs, cleaned, top),
     }  # fmt: skip
+
+
+TOKEN = re.compile(r"\w+")  # the scorer's tokens: case-sensitive unigrams
+
+
+def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int) -> str:
+    """The ``top`` pages that cost the macro score most, (1 - P) + (1 - R), each with
+    what lost it: the gold tokens every rule removed (for the line model, the highest
+    cut it ran under) and the kept tokens that are not in the gold, with the kept line
+    that holds most of them. Tokens as the scorer counts them (a multiset of ``\\w+``)."""
+    meta = {
+        (rec := json.loads(line))["id"]: rec
+        for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines()
+    }
+    rows = []
+    for raw, out in zip(docs, cleaned, strict=True):
+        gold = Counter(TOKEN.findall((folder / "gold" / raw.source).read_text(encoding="utf-8")))
+        kept = Counter(TOKEN.findall(out.text))
+        hit = sum((gold & kept).values())
+        p = hit / max(sum(kept.values()), 1) if kept else 0.0
+        r = hit / max(sum(gold.values()), 1)
+        lost: Counter[str] = Counter()
+        cut: dict[str, float] = {}
+        left = gold - kept  # gold tokens the output lacks, taken by the removals in order
+        for change in out.changes:
+            taken = Counter(TOKEN.findall(change.text)) & left
+            left -= taken
+            lost[change.rule] += sum(taken.values())
+            if "cut" in change.detail and taken:
+                cut[change.rule] = max(cut.get(change.rule, 0.0), change.detail["cut"])
+        extra = kept - gold
+        worst = max(
+            out.text.split("\n"),
+            key=lambda line: sum((Counter(TOKEN.findall(line)) & extra).values()),
+            default="",
+        )
+        rows.append((2.0 - p - r, raw.id, p, r, lost, cut, sum(extra.values()), worst))
+    rows.sort(key=lambda row: (-row[0], row[1]))
+    lines = []
+    for _, page, p, r, lost, cut, extra_n, worst in rows[:top]:
+        rec = meta.get(page, {})
+        why = ", ".join(
+            f"{rule} {n}" + (f" (cut {cut[rule]:.2f})" if rule in cut else "")
+            for rule, n in lost.most_common(3)
+            if n
+        )
+        lines.append(
+            f"  {page} ({rec.get('page_type', '?')}, {rec.get('domain', '?')}) P {p:.2f} "
+            f"R {r:.2f} | gold lost to: {why or 'nothing'} | kept not gold: {extra_n} "
+            f"tokens, most in {worst.strip()[:70]!r}"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -118,12 +179,13 @@ def main() -> None:
     ap.add_argument("--bench", type=Path, default=ROOT.parent / "shared" / "bench")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--sets", default="boilerplate-dev,pydocs-dev")
+    ap.add_argument("--losses", type=int, default=15, help="pages listed with what lost them")
     args = ap.parse_args()
     # the scorer runs from its own folder: paths given relative to here must not move
     args.bench, args.out = args.bench.resolve(), args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.sets.split(","):
-        res = run_set(args.bench, args.out, name)
+        res = run_set(args.bench, args.out, name, args.losses)
         print(f"## {name}: {res['docs']} pages")
         print(res["table"].rstrip())
         print(
@@ -133,6 +195,11 @@ def main() -> None:
         if name == "boilerplate-dev":
             print("### cleaner by page_type")
             print(res["by_type"].rstrip())
+            print("### cleaner by source")
+            print(res["by_source"].rstrip())
+        if args.losses:
+            print(f"### the {args.losses} pages that cost most, (1 - P) + (1 - R), and why")
+            print(res["losses"])
         print()
     if MODEL_PATH.is_file():
         cv = json.loads(MODEL_PATH.read_text(encoding="utf-8")).get("cv")
