@@ -509,6 +509,8 @@ def completion(shell: str) -> None:
     help="Largest share of a file's characters cleaning may remove.",
 )
 @config_option
+@text_key_option
+@html_key_option
 @disable_option
 @enable_option
 @pattern_option
@@ -518,6 +520,8 @@ def check(
     corpus_dir: Path,
     max_boilerplate: float,
     config_path: Path | None,
+    text_key: str | None,
+    html_key: str | None,
     disable: tuple[str, ...],
     enable: tuple[str, ...],
     patterns: tuple[str, ...],
@@ -537,7 +541,12 @@ def check(
     report = check_files(
         list(files),
         corpus_dir,
-        _with_rules(_config(config_path, {}), disable, patterns, enable),
+        _with_rules(
+            _config(config_path, {"text_key": text_key, "html_key": html_key}),
+            disable,
+            patterns,
+            enable,
+        ),
         max_boilerplate=max_boilerplate,
     )
     if as_json:

@@ -142,3 +142,25 @@ def test_explain_a_jsonl_file_with_html_key(runner: CliRunner, tmp_path: Path) -
     result = runner.invoke(cli, ["explain", str(path), "--html-key", "html"])
     assert result.exit_code == 0, result.output
     assert "title: How to Choose a Tool" in result.output
+
+
+def test_check_takes_the_record_fields_as_run_does(runner: CliRunner, tmp_path: Path) -> None:
+    pages_file = tmp_path / "pages.jsonl"
+    pages_file.write_text(json.dumps({"id": "a", "html": page("wcxb-0482").decode()}) + "\n")
+    as_html = runner.invoke(
+        cli, ["check", str(pages_file), "--corpus", str(tmp_path / "none"), "--json",
+              "--html-key", "html", "--max-boilerplate", "1"],
+    )  # fmt: skip
+    assert as_html.exit_code == 0, as_html.output
+    [judged] = json.loads(as_html.stdout)["files"]
+    # the page was judged on the text read from its markup, as a run reads it
+    assert judged["error"] is None
+    assert judged["input_chars"] == len(parse_html(page("wcxb-0482")).text)
+    without = runner.invoke(cli, ["check", str(pages_file), "--corpus", str(tmp_path / "none")])
+    assert without.exit_code == 2 and "no field 'text'; use --text-key" in without.output
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps({"id": "b", "body": "A plain post of some words."}) + "\n")
+    by_key = runner.invoke(
+        cli, ["check", str(posts), "--corpus", str(tmp_path / "none"), "--text-key", "body"]
+    )
+    assert by_key.exit_code == 0, by_key.output
