@@ -21,6 +21,17 @@ from functools import lru_cache
 
 WORD = re.compile(r"\w+")
 
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
+_NAME = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"  # one to four capitalized words
+_WHEN = (  # a comment's time stamp: "Saturday, November 3 at 11:13 am", "3/11/2012 @ 18:08"
+    rf"(?:(?i:{_DAY}),? )?(?:(?i:{_MONTH}) \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)? "
+    rf"(?i:{_MONTH})|\d{{1,2}}/\d{{1,2}})(?:,? \d{{4}})?,? (?i:at|@) \d{{1,2}}:\d{{2}}"
+    rf"(?:\s*(?i:[ap]\.?m\.?))?"
+)
 # (rule, pattern, max words). The pattern is searched from the line start; a line
 # longer than `max words` never matches, so long sentences are left alone.
 _FAMILIES: list[tuple[str, str, int]] = [
@@ -42,8 +53,18 @@ _FAMILIES: list[tuple[str, str, int]] = [
         r"|view comments|join the (discussion|conversation)"
         r"|your e-?mail address will not be published"
         r"|required fields are marked|cancel reply|reply$|notify me of|save my name"
-        r"|you must be logged in to post|comment policy|leave a reply)",
+        r"|you must be logged in to post|comment policy|leave a reply"
+        r"|\d+ (responses|thoughts|replies|comments) (to|on)\b.*|add your comment\W*"
+        r"|showing \d+\s*[-–]\s*\d+ of \d+( comments| replies)?$|comments are closed\.?$"
+        r"|(like|reply|report|flag|quote)(\s*[·|•]\s*(like|reply|report|flag|share|quote))+$)",
         16,
+    ),
+    (
+        # a reader comment's header: "Jane Doe says:", "Jane on May 3, 2024 at 11:13 am";
+        # a forum's "X said:" and "X wrote:" are left alone, as forum posts are content
+        "comment-byline",
+        rf"{_NAME} says:?$|{_NAME},? (?i:on )?{_WHEN}$",
+        12,
     ),
     (
         "share-prompt",
@@ -133,7 +154,7 @@ _FAMILIES: list[tuple[str, str, int]] = [
 ]
 PHRASE_RULES = tuple(rule for rule, _, _ in _FAMILIES)
 # the byline family needs case: "By John Smith" but not "by the way"
-_CASED = {"byline"}
+_CASED = {"byline", "comment-byline"}
 _COMPILED = [
     (rule, re.compile(pat, 0 if rule in _CASED else re.IGNORECASE), limit)
     for rule, pat, limit in _FAMILIES
