@@ -4,11 +4,14 @@ on ``cleaner run`` turns it on."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import CleanConfig, clean_records
 from cleaner.cli import cli
@@ -131,11 +134,23 @@ def model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
+@functools.cache
 def _shipped_identifier():  # type: ignore[no-untyped-def]
     """py3langid's identifier as py3langid loads it (unpacking its shipped file)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("aeinrstu ÄßéñøЖжя日本語.,!?0123\n"), max_size=300))
+def test_the_loaded_model_scores_as_the_shipped_one(text: str) -> None:
+    """The model the filter loads (its weights widened to float32, read from the cache)
+    gives every language the score py3langid's own loading gives it, to the bit."""
+    pytest.importorskip("py3langid")
+    from cleaner.stages.filters.language_model import IDENTIFIER
+
+    assert (IDENTIFIER._decide(text) == _shipped_identifier()._decide(text)).all()
 
 
 def test_the_cached_model_names_languages_as_the_shipped_one(model_cache: Path) -> None:

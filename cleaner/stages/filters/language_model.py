@@ -9,11 +9,13 @@ thousand pages. So the first load keeps the unpacked arrays in a cache folder
 (:func:`cache_root`), one ``.npy`` file each, under the SHA-256 of the shipped file, and
 later loads map those files instead of unpacking (a few milliseconds; every process
 reading them shares the pages). The arrays are the ones in the shipped file, taken as
-py3langid takes them, so a model read from the cache names the same language with the
-same score. Nothing is fetched: the cache is made from the installed wheel's file, and
-a new py3langid (another file, another digest) gets a folder of its own. A cache that
-cannot be written (a read-only home) or read is left alone: the model is then unpacked
-as py3langid does it.
+py3langid takes them, but for the weights: the file holds them as float16, which numpy
+widens to float32 (exactly) for each document it scores, so they are widened once, when
+unpacked. A model read from the cache names the same language with the same score.
+Nothing is fetched: the cache is made from the installed wheel's file, and a new
+py3langid (another file, another digest) gets a folder of its own. A cache that cannot
+be written (a read-only home) or read is left alone: the model is then unpacked each
+time.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "CLEANER_CACHE_DIR"  # where cleaner keeps what it unpacks; see cache_root()
-LAYOUT = "py3langid-npy-1"  # the cache folder's layout: a new layout, a new folder
+LAYOUT = "py3langid-npy-f32"  # the cache folder's layout: a new layout, a new folder
 ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 # unsigned integer widths, as array's codes
 _ITEM_CODES: dict[int, Literal["H", "I", "Q"]] = {2: "H", 4: "I", 8: "Q"}
@@ -73,6 +75,13 @@ def unpack(model: Path) -> Arrays:
             return {name: data[name] for name in ARRAYS}
 
 
+def widen(arrays: Arrays) -> Arrays:
+    """``arrays`` with the weights as float32: scoring a document multiplies float32
+    counts by the weights, so numpy would widen the float16 rows it takes each time;
+    widened once, the scores are the same to the bit and take half the time."""
+    return {**arrays, "ptc": np.asarray(arrays["ptc"], dtype=np.float32)}
+
+
 def _write(folder: Path, arrays: Arrays) -> None:
     """Keep ``arrays`` in ``folder``, whole or not at all: written to a new folder beside
     it, which then takes its name (a process that wrote it first wins)."""
@@ -103,7 +112,7 @@ def load_arrays(model: Path) -> Arrays:
     except (OSError, ValueError) as e:  # no home, an unreadable or damaged cache
         log.debug("language model cache not read: %s", e)
         folder = None
-    arrays = unpack(model)
+    arrays = widen(unpack(model))
     if folder is not None:
         try:
             _write(folder, arrays)
