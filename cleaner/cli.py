@@ -179,7 +179,8 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     default=None,
     metavar="CODES",
     help="Keep only documents in these languages, e.g. en,de (turns the language filter "
-    "on; every record gets language and language_score).",
+    "on; every record gets language and language_score). Its model is unpacked once "
+    "into $CLEANER_CACHE_DIR, else ~/.cache/cleaner.",
 )
 @text_key_option
 @html_key_option

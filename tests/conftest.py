@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).resolve().parent / "seeds"
 CASES = Path(__file__).resolve().parent / "cases"  # golden cases, see its README.md
 SESSION = "CLEANER_TEST_SESSION"  # in the environment of every process the tests start
+CACHE = "CLEANER_CACHE_DIR"  # the tests' own model cache (cleaner.stages.filters.language_model)
 
 
 def doc(text: str, source: str = "a.txt", **fields: object) -> Document:
@@ -53,11 +56,14 @@ def corpus(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     os.environ[SESSION] = f"{os.getpid()}-{time.time_ns()}"
+    # the unpacked language model goes to a folder of the session's, not the user's cache
+    os.environ[CACHE] = tempfile.mkdtemp(prefix="cleaner-test-cache-")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the session when a process it started still runs: a worker, forkserver,
     resource tracker or Ray process that a test left, or that a killed run orphaned."""
+    shutil.rmtree(os.environ.pop(CACHE, ""), ignore_errors=True)
     mark = f"{SESSION}={os.environ.get(SESSION)}"
     ours = {os.getpid(), *_helpers()}
     left = wait_gone([p for p in started_by(mark) if p.pid not in ours], timeout=60)

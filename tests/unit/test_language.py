@@ -4,11 +4,14 @@ on ``cleaner run`` turns it on."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import CleanConfig, clean_records
 from cleaner.cli import cli
@@ -119,3 +122,65 @@ def test_run_keeps_a_records_own_language(tmp_path: Path) -> None:
     [record] = [json.loads(x) for x in (out / "corpus.jsonl").read_text().splitlines()]
     assert (record["language"], record["record_language"]) == ("fr", "fr-CA")
     assert "record_language_score" not in record
+
+
+@pytest.fixture
+def model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty model cache of the test's own."""
+    pytest.importorskip("py3langid")
+    from cleaner.stages.filters import language_model
+
+    monkeypatch.setenv(language_model.CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@functools.cache
+def _shipped_identifier():  # type: ignore[no-untyped-def]
+    """py3langid's identifier as py3langid loads it (unpacking its shipped file)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("aeinrstu ÄßéñøЖжя日本語.,!?0123\n"), max_size=300))
+def test_the_loaded_model_scores_as_the_shipped_one(text: str) -> None:
+    """The model the filter loads (its weights widened to float32, read from the cache)
+    gives every language the score py3langid's own loading gives it, to the bit."""
+    pytest.importorskip("py3langid")
+    from cleaner.stages.filters.language_model import IDENTIFIER
+
+    assert (IDENTIFIER._decide(text) == _shipped_identifier()._decide(text)).all()
+
+
+def test_the_cached_model_names_languages_as_the_shipped_one(model_cache: Path) -> None:
+    from cleaner.stages.filters import language_model as lm
+
+    model = lm.shipped_model()
+    unpacked = lm.load_arrays(model)  # the first load unpacks, and writes the cache
+    [folder] = model_cache.iterdir()
+    assert folder == lm.cache_folder(model)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.npy" for n in lm.ARRAYS)
+    cached = lm.load_arrays(model)  # the second maps the cached files
+    assert all(isinstance(cached[n], lm.np.memmap) for n in lm.ARRAYS)
+    assert all((cached[n] == unpacked[n]).all() for n in lm.ARRAYS)
+    reference, ours = _shipped_identifier(), lm.identifier(cached)
+    texts = [*PAGES.values(), "ok 42", "", "ÄÖÜ ß 日本語のテキスト", "Привет, мир! " * 20]
+    assert [ours.classify(t) for t in texts] == [reference.classify(t) for t in texts]
+
+
+@pytest.mark.parametrize("damage", ["a file in its place", "a truncated array"])
+def test_a_cache_that_cannot_be_used_is_left_alone(model_cache: Path, damage: str) -> None:
+    from cleaner.stages.filters import language_model as lm
+
+    model = lm.shipped_model()
+    if damage == "a file in its place":  # no folder can be made there
+        model_cache.parent.mkdir(exist_ok=True)
+        model_cache.write_text("not a folder", encoding="utf-8")
+    else:
+        lm.load_arrays(model)
+        path = lm.cache_folder(model) / "nextmove.npy"
+        path.write_bytes(path.read_bytes()[:1000])
+    ours = lm.identifier(lm.load_arrays(model))
+    text = PAGES["de.txt"]
+    assert ours.classify(text) == _shipped_identifier().classify(text)

@@ -153,6 +153,24 @@ def test_patterns_match_where_the_plain_ones_do(text: str) -> None:
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+_NEAR_AT = st.sampled_from(
+    ["jo", "x.org", "@", ".", "-", "é", " ", "ß", "a_b", "+", "9", "\n", "<", "..", "Ω"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_NEAR_AT, max_size=16).map("".join))
+@example("é@x.org jo@x.org@y.org a.@b.c jo@@x.org x@y")
+def test_emails_are_found_near_each_at_sign_as_in_the_whole_text(text: str) -> None:
+    """redact-pii runs the e-mail pattern only around each "@", and replaces what the
+    pattern finds in the whole text, no more, no less."""
+
+    def mark(match: re.Match[str]) -> str:
+        return f"<{match.group()}>"
+
+    assert pii._sub_emails(mark, text) == pii._EMAIL.sub(mark, text)
+
+
 def test_clean_records_counts_the_redactions_per_type() -> None:
     """The account of a record names what redact-pii replaced, per type, as the
     manifest counts it for a run (never the values)."""

@@ -8,6 +8,7 @@ import json
 import re
 from collections import Counter
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -18,14 +19,19 @@ from cleaner.config import load_config
 from cleaner.document import Document
 from cleaner.errors import UsageError
 from cleaner.pipeline import Pipeline
-from cleaner.stages.filters import FILTERS
+from cleaner.stages.filters import FILTERS, gopher_repetition
 from cleaner.stages.filters.checks import ChecksConfig
 from cleaner.stages.filters.gopher_quality import word_counts
 from cleaner.stages.filters.gopher_repetition import (
+    TOP,
+    GopherRepetition,
+    GopherRepetitionConfig,
     Grams,
     dup_gram_chars,
     split_lines,
     split_paragraphs,
+    top_gram_bound,
+    top_gram_chars,
 )
 from cleaner.stages.filters.words import has_letter, is_symbol, split_words
 from tests.conftest import CASES
@@ -171,6 +177,53 @@ def test_duplicate_grams_count_as_the_plain_scan(words: list[str]) -> None:
     grams = Grams(words)
     for n in range(5, 11):
         assert dup_gram_chars(grams, n) == _dup_gram_chars_plain(words, n)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "bb", "ccc", "d"]), max_size=60),
+    st.integers(5, 10),
+    st.integers(0, 60),
+)
+def test_duplicate_grams_under_a_limit_decide_as_the_plain_scan(
+    words: list[str], first: int, limit: int
+) -> None:
+    """With a limit, the n-gram scan may stop at a bound, but only under the limit: the
+    same n-grams are over it as with the plain scan, with the same value; whichever n
+    the filter asks first."""
+    grams = Grams(words)
+    for n in [first, *range(5, 11)]:
+        plain, found = _dup_gram_chars_plain(words, n), dup_gram_chars(grams, n, limit)
+        assert found >= plain and (found > limit) == (plain > limit)
+        assert found == plain or plain <= limit
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "a b", "dd"]), max_size=60))
+def test_the_top_gram_bound_is_never_under_the_commonest_gram(parts: list[str]) -> None:
+    """The bound that lets gopher-repetition skip the sort is never under the value."""
+    words = " ".join(parts).split()
+    grams = Grams(words)
+    for n in TOP:
+        assert top_gram_bound(grams, n) >= top_gram_chars(grams, n)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "bb", "ccc", "dd", " ", " ", "\n", "\n\n"]), max_size=80),
+    st.floats(0.0, 0.3),
+)
+def test_skipping_the_top_gram_sort_changes_no_failure(parts: list[str], limit: float) -> None:
+    """gopher-repetition fails the same tests, with the same values, whether the sort
+    for the commonest n-grams is skipped under the bound or always done."""
+    config = GopherRepetitionConfig(
+        enabled=True, max_top_2_gram=limit, max_top_3_gram=limit, max_top_4_gram=limit
+    )
+    doc = Document("1", "a.txt", "".join(parts))
+    found = list(GopherRepetition(config).failures(doc))
+    with mock.patch.object(gopher_repetition, "top_gram_bound", return_value=float("inf")):
+        always = list(GopherRepetition(config).failures(doc))
+    assert found == always
 
 
 @given(st.lists(st.sampled_from(["The", "cat", ",", "...", "42", "3rd", "n't", "é"])))

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -46,6 +46,56 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 )
+_LOCAL_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-."
+)  # what the e-mail pattern's local part is made of
+_DOMAIN_RUN = re.compile(r"[A-Za-z0-9.-]*")  # what its domain is made of
+
+
+def _near_at_signs(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``text`` that hold every e-mail address in it, as ``_EMAIL`` finds them:
+    around each "@", the run of local-part characters before it (and the character
+    before that run, which the pattern's ``\\b`` reads) and the run of domain
+    characters after it; spans that meet are one. An address is one "@" with its
+    local part and domain, so it lies in its "@"'s span, and one span's matches cannot
+    reach another's.
+
+    >>> text = "Mail jo.x@x.org, or a@b, today."
+    >>> [text[a:b] for a, b in _near_at_signs(text)]
+    [' jo.x@x.org', ' a@b']
+    """
+    start = end = -1
+    at = text.find("@")
+    while at != -1:
+        first = at
+        while first and text[first - 1] in _LOCAL_CHARS:
+            first -= 1
+        first = max(first - 1, 0)
+        last = _DOMAIN_RUN.match(text, at + 1).end()  # type: ignore[union-attr]
+        if first <= end:
+            end = last
+        else:
+            if end >= 0:
+                yield start, end
+            start, end = first, last
+        at = text.find("@", last)  # no "@" in a domain run
+    if end >= 0:
+        yield start, end
+
+
+def _sub_emails(repl: Callable[[re.Match[str]], str], text: str) -> str:
+    """``_EMAIL.sub(repl, text)``, with the pattern run only near each "@"
+    (:func:`_near_at_signs`): run over the whole text, its look-ahead is tried at every
+    word."""
+    parts: list[str] = []
+    done = 0
+    for start, end in _near_at_signs(text):
+        parts += (text[done:start], _EMAIL.sub(repl, text[start:end]))
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
 # each pattern starts with a character class (the look-behinds come after it), which
 # lets the regular expression engine skip to candidates instead of trying every position
 _IP = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.]*\d)")
@@ -136,7 +186,7 @@ def redact(text: str, kinds: tuple[str, ...] = tuple(PiiType)) -> tuple[str, lis
             found.append(kind)
             return holder
 
-        text = pattern.sub(swap, text)
+        text = _sub_emails(swap, text) if kind == PiiType.EMAIL else pattern.sub(swap, text)
     return text, found
 
 
