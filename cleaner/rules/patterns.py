@@ -182,7 +182,9 @@ TEMPLATE = re.compile(
 # of tags and short text runs whose tags point at another address. A tag without an
 # address (an XML or CSS example in documentation) is left alone.
 _TAG = r"<[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>|</[a-zA-Z][\w:-]*\s*>"
-MARKUP = re.compile(rf"(?:{_TAG})(?:\s*(?:{_TAG})|[^<>]{{1,120}})*")
+# tags with at most 120 other characters between them: each run of text ends at the next
+# "<", so the pattern matches or fails in one pass (no two ways to split a run)
+MARKUP = re.compile(rf"(?:{_TAG})(?:[^<>]{{0,120}}(?:{_TAG}))*[^<>]{{0,120}}")
 _ADDRESS_ATTR = re.compile(r"""\b(?:href|src|data-src|action)\s*=\s*["']?(?:https?:)?//""", re.I)
 _STOPWORDS_TEXT = (
     "a about above after again against all am an and any are as at be because been before"

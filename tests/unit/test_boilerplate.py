@@ -193,3 +193,22 @@ def test_the_standfirst_between_headline_and_date_stays() -> None:
     [doubted] = chain.run([Document("d2", "s/2.txt", plain, meta={})])
     assert kept.text.split("\n\n")[0] == STANDFIRST
     assert STANDFIRST not in doubted.text and P1 in doubted.text
+
+
+def test_markup_lines_are_judged_in_one_pass_however_long() -> None:
+    """A long line that opens with a tag and nearly reads as markup (text runs longer
+    than a tag's neighbours may be, a stray "<" at the end) must fail at once: a
+    pattern that can split a run of text in many ways takes exponential time on it.
+    Run in a child process, so that such a pattern fails this test instead of hanging
+    the suite."""
+    import subprocess
+    import sys
+
+    code = (
+        "from cleaner.rules.patterns import line_rule\n"
+        "tag = '<a href=\"//x.example/p\">'\n"
+        "for text in (tag + 'word ' * 4000 + '<', tag + ('x ' * 50 + '</a> ') * 200 + '<'):\n"
+        "    assert line_rule(text) != 'markup-leftover'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], timeout=120, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
