@@ -104,17 +104,22 @@ def _read(folder: Path) -> Arrays:
 
 def load_arrays(model: Path) -> Arrays:
     """The arrays of ``model``: from the cache when it has them, else unpacked (and
-    then cached, when the cache can be written)."""
+    then cached, when the cache can be written). A damaged cache folder (a file cut
+    short) is replaced, so that one bad write does not cost every later run the unpacking."""
+    folder: Path | None = None
+    damaged = False
     try:
         folder = cache_folder(model)
         if folder.is_dir():
+            damaged = True  # unless it reads
             return _read(folder)
     except (OSError, ValueError) as e:  # no home, an unreadable or damaged cache
         log.debug("language model cache not read: %s", e)
-        folder = None
     arrays = widen(unpack(model))
     if folder is not None:
         try:
+            if damaged:
+                shutil.rmtree(folder)  # a process that mapped its files keeps them
             _write(folder, arrays)
         except OSError as e:  # a read-only cache: unpack each time
             log.debug("language model cache not written: %s", e)
