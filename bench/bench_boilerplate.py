@@ -63,11 +63,14 @@ def c4_line_filter(text: str) -> str:
     return "\n\n".join(kept)
 
 
+def read_meta(folder: Path) -> dict[str, dict[str, Any]]:
+    """The set's ``meta.jsonl``, by page id."""
+    lines = (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines()
+    return {(rec := json.loads(line))["id"]: rec for line in lines}
+
+
 def load(folder: Path) -> list[Document]:
-    meta = {}
-    for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        meta[rec["id"]] = rec
+    meta = read_meta(folder)
     docs = []
     for path in sorted((folder / "raw").glob("*.txt")):
         rec = meta.get(path.stem, {})
@@ -118,7 +121,7 @@ def run_set(bench: Path, out: Path, name: str, top: int) -> dict[str, Any]:
     return {
         "docs": len(docs), "seconds": seconds, "mb": size / 1e6,
         "table": table, "by_type": by_type, "by_source": by_source,
-        "losses": losses(bench / name, docs, cleaned, top),
+        "losses": losses(bench / name, docs, cleaned, top) if top else "",
     }  # fmt: skip
 
 
@@ -130,10 +133,7 @@ def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int
     what lost it: the gold tokens every rule removed (for the line model, the highest
     cut it ran under) and the kept tokens that are not in the gold, with the kept line
     that holds most of them. Tokens as the scorer counts them (a multiset of ``\\w+``)."""
-    meta = {
-        (rec := json.loads(line))["id"]: rec
-        for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines()
-    }
+    meta = read_meta(folder)
     rows = []
     for raw, out in zip(docs, cleaned, strict=True):
         gold = Counter(TOKEN.findall((folder / "gold" / raw.source).read_text(encoding="utf-8")))
