@@ -132,7 +132,8 @@ def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int
     """The ``top`` pages that cost the macro score most, (1 - P) + (1 - R), each with
     what lost it: the gold tokens every rule removed (for the line model, the highest
     cut it ran under) and the kept tokens that are not in the gold, with the kept line
-    that holds most of them. Tokens as the scorer counts them (a multiset of ``\\w+``)."""
+    that holds most of them. Tokens as the scorer counts them (a multiset of ``\\w+``);
+    unlike the scorer, an empty output counts here as precision 0."""
     meta = read_meta(folder)
     rows = []
     for raw, out in zip(docs, cleaned, strict=True):

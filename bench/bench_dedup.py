@@ -434,7 +434,9 @@ def speed(n_docs: int, ds_docs: int, cluster_docs: int) -> None:
 def folds(data: Path, tmp: Path, shares: list[float]) -> None:
     """The containment threshold judged held out: dedup-dev split in two by BBC source
     file (a variant goes with its source), the corpus block of each half for every
-    share. Pick a share on one half and read its measures on the other."""
+    share. Pick a share on one half and read its measures on the other. The measures
+    are the shared scorer's corpus block (``score_dedup.py``), counted per half: it
+    scores a whole set only."""
     meta = {m["id"]: m for m in read_jsonl(data / "docs_meta.jsonl")}
     jac = {(r["a"], r["b"]): r["j"] for r in read_jsonl(data / "truth_doc_pairs.jsonl")}
     half = {i: zlib.crc32(m["base"].encode()) % 2 for i, m in meta.items()}
