@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -201,9 +203,6 @@ def test_markup_lines_are_judged_in_one_pass_however_long() -> None:
     pattern that can split a run of text in many ways takes exponential time on it.
     Run in a child process, so that such a pattern fails this test instead of hanging
     the suite."""
-    import subprocess
-    import sys
-
     code = (
         "from cleaner.rules.patterns import line_rule\n"
         "tag = '<a href=\"//x.example/p\">'\n"
