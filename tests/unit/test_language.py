@@ -153,6 +153,45 @@ def test_the_loaded_model_scores_as_the_shipped_one(text: str) -> None:
     assert (IDENTIFIER._decide(text) == _shipped_identifier()._decide(text)).all()
 
 
+def _walk(text: bytes) -> list[int]:
+    """The automaton's state after each byte, walked one byte at a time from the start,
+    as py3langid's own loop walks it (the oracle of the identifier's numpy walk)."""
+    reference = _shipped_identifier()
+    state, states = 0, []
+    for byte in text:
+        state = reference.tk_nextmove[reference._rowbase[state] + byte]
+        states.append(int(state))
+    return states
+
+
+# the model's longest n-grams (its deepest states) are pairs of Japanese characters
+_KANA = st.text(st.sampled_from("あいうかがしたてでとにのはもるをんこ。、日本語 a"), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64) | st.one_of(st.text(max_size=64), _KANA).map(str.encode))
+def test_the_numpy_walk_reaches_the_states_the_byte_loop_reaches(data: bytes) -> None:
+    pytest.importorskip("py3langid")
+    from cleaner.stages.filters.language_model import IDENTIFIER
+
+    assert IDENTIFIER._states(data).tolist() == _walk(data)
+
+
+def test_the_automaton_depth_is_its_longest_ngram() -> None:
+    """A hand-made automaton that knows "ab" and "b": from the start, "a" leads to
+    state 1, "ab" to 2, "b" to 3; every other byte back to the start."""
+    np = pytest.importorskip("numpy")
+    from cleaner.stages.filters.language_model import automaton_depth
+
+    moves = np.zeros((4, 256), dtype=np.uint32)
+    moves[:, ord("a")] = 1
+    moves[:, ord("b")] = 3
+    moves[1, ord("b")] = 2
+    assert automaton_depth(moves.ravel(), np.arange(4, dtype=np.uint16)) == 2
+    moves[:, :] = 0  # knows nothing: no state beyond the start
+    assert automaton_depth(moves.ravel(), np.arange(4, dtype=np.uint16)) == 0
+
+
 def test_the_cached_model_names_languages_as_the_shipped_one(model_cache: Path) -> None:
     from cleaner.stages.filters import language_model as lm
 
@@ -160,16 +199,18 @@ def test_the_cached_model_names_languages_as_the_shipped_one(model_cache: Path) 
     unpacked = lm.load_arrays(model)  # the first load unpacks, and writes the cache
     [folder] = model_cache.iterdir()
     assert folder == lm.cache_folder(model)
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.npy" for n in lm.ARRAYS)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.npy" for n in lm.CACHED)
     cached = lm.load_arrays(model)  # the second maps the cached files
-    assert all(isinstance(cached[n], lm.np.memmap) for n in lm.ARRAYS)
-    assert all((cached[n] == unpacked[n]).all() for n in lm.ARRAYS)
+    assert all(isinstance(cached[n], lm.np.memmap) for n in lm.CACHED)
+    assert all((cached[n] == unpacked[n]).all() for n in lm.CACHED)
     reference, ours = _shipped_identifier(), lm.identifier(cached)
     texts = [*PAGES.values(), "ok 42", "", "ÄÖÜ ß 日本語のテキスト", "Привет, мир! " * 20]
     assert [ours.classify(t) for t in texts] == [reference.classify(t) for t in texts]
 
 
-@pytest.mark.parametrize("damage", ["a file in its place", "a truncated array"])
+@pytest.mark.parametrize(
+    "damage", ["a file in its place", "a truncated array", "an older cache without the depth"]
+)
 def test_a_cache_that_cannot_be_used_does_not_stop_the_filter(
     model_cache: Path, damage: str
 ) -> None:
@@ -180,12 +221,15 @@ def test_a_cache_that_cannot_be_used_does_not_stop_the_filter(
     if damage == "a file in its place":  # no folder can be made there
         model_cache.parent.mkdir(exist_ok=True)
         model_cache.write_text("not a folder", encoding="utf-8")
-    else:
+    elif damage == "a truncated array":
         lm.load_arrays(model)
         path = lm.cache_folder(model) / "nextmove.npy"
         path.write_bytes(path.read_bytes()[:1000])
+    else:
+        lm.load_arrays(model)
+        (lm.cache_folder(model) / "depth.npy").unlink()
     ours = lm.identifier(lm.load_arrays(model))
     text = PAGES["de.txt"]
     assert ours.classify(text) == _shipped_identifier().classify(text)
-    if damage == "a truncated array":  # the next load maps the files again
+    if damage != "a file in its place":  # the next load maps the files again
         assert all(isinstance(a, lm.np.memmap) for a in lm.load_arrays(model).values())
