@@ -148,11 +148,15 @@ class Grams:
         shorter = max((k for k in self._repeated if k < n), default=None)
         if shorter is None:
             hashes = self.hashes(n)
-            _, first, inverse, counts = np.unique(
-                hashes, return_index=True, return_inverse=True, return_counts=True
-            )
-            mask = first[inverse] < np.arange(len(hashes))
-            shared = counts[inverse] > 1
+            # in a stable sort an n-gram's places come in text order: each place after
+            # the first of its n-gram repeats an earlier one, and it and the one before
+            # it are shared
+            order = np.argsort(hashes, kind="stable")
+            same = hashes[order[1:]] == hashes[order[:-1]]
+            mask = np.zeros(len(hashes), dtype=bool)
+            mask[order[1:][same]] = True
+            shared = mask.copy()
+            shared[order[:-1][same]] = True
         else:
             mask, shared = self._repeated[shorter], self._shared[shorter]
             for _ in range(n - shorter):
