@@ -153,6 +153,38 @@ def test_patterns_match_where_the_plain_ones_do(text: str) -> None:
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+def _redact_plain(text: str) -> tuple[str, list[str]]:
+    """Each pattern run over the whole text in turn: what redact-pii must replace,
+    in that order (it runs the e-mail pattern near each "@" and the others in the
+    windows around runs of number characters)."""
+    found: list[str] = []
+    for kind, pattern, valid, holder in pii.KINDS:
+
+        def swap(match: re.Match[str], kind: str = kind, holder: str = holder, valid=valid) -> str:  # type: ignore[no-untyped-def]
+            if valid is not None and not valid(match.group()):
+                return match.group()
+            found.append(kind)
+            return holder
+
+        text = pattern.sub(swap, text)
+    return text, found
+
+
+_NUMBERISH = st.one_of(
+    st.from_regex(r"[0-9]{1,5}", fullmatch=True),
+    st.sampled_from(["4111", "1111", "3782", " ", "-", ".", "+", "(", ")", ",", ":", "/", "\n",
+                     "a", "x.org", "@", "é", "٣", "8.8.4.4", "+44 20 7946 0958"]),
+)  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_NUMBERISH, max_size=20).map("".join))
+@example("+44 20 7946 0958; 8.8.4.4.1 93.184.216.34 4111 1111 1111 1111 12 555 4567 7946")
+@example("1.1.1.1:(555) 123-4567,4111-1111-1111-1111 +1 2 34 a+1 2 34")
+def test_numbers_are_replaced_as_the_patterns_over_the_whole_text(text: str) -> None:
+    assert pii.redact(text) == _redact_plain(text)
+
+
 _NEAR_AT = st.sampled_from(
     ["jo", "x.org", "@", ".", "-", "é", " ", "ß", "a_b", "+", "9", "\n", "<", "..", "Ω"]
 )

@@ -160,34 +160,90 @@ KINDS: tuple[tuple[PiiType, re.Pattern[str], Callable[[str], bool] | None, str],
 )
 
 
+# An IP address, card or phone number is written with digits and " .()+-" only, so it
+# lies in one run of them. It starts at a digit, or at the "+" or "(" right before
+# one, and has four digits at least (an IP address, "1.2.3.4", and a phone number,
+# "+1 2 34", have the fewest) and seven characters. Its patterns' look-arounds read at
+# most two characters before its start and after its end.
+_DIGIT_RUN = re.compile(r"\d[\d .()+\-]*+")  # from the first digit of a run to its end
+_MIN_DIGITS, _MIN_CHARS, _REACH = 4, 7, 2
+
+
+def _number_windows(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``text`` that hold every match of the IP, card and phone patterns, with
+    the characters their look-arounds read: each run of number characters that could
+    hold a match, from the character before its first digit, ``_REACH`` characters
+    wider on each side; spans that meet are one. Nothing outside the runs is replaced,
+    so the patterns, run over each span in turn, match as they do in the whole text.
+
+    >>> text = "Call 555-123-4567 in 2024 or 8.8.4.4; x 12 y"
+    >>> [text[a:b] for a, b in _number_windows(text)]
+    ['ll 555-123-4567 in', 'or 8.8.4.4; ']
+    """
+    start = end = -1
+    for run in _DIGIT_RUN.finditer(text):
+        a, b = run.span()
+        if b - a + 1 < _MIN_CHARS or sum(ch.isdigit() for ch in run.group()) < _MIN_DIGITS:
+            continue
+        a, b = max(a - 1 - _REACH, 0), b + _REACH
+        if a <= end:  # spans that meet: one
+            end = b
+            continue
+        if end >= 0:
+            yield start, min(end, len(text))
+        start, end = a, b
+    if end >= 0:
+        yield start, min(end, len(text))
+
+
 def redact(text: str, kinds: tuple[str, ...] = tuple(PiiType)) -> tuple[str, list[PiiType]]:
     """``text`` with the personal data of ``kinds`` replaced, and the type of each
-    replacement in order.
+    replacement in order (by type, as ``KINDS`` orders them, then by place).
 
     >>> redact("Write to jane.doe@example.com or call +44 20 7946 0958.")
     ('Write to <EMAIL> or call <PHONE>.', [<PiiType.EMAIL: 'email'>, <PiiType.PHONE: 'phone'>])
     >>> redact("Version 2.4.1, released 2024-01-02, costs 1,299.00 and runs on 10.0.0.1.")[1]
     []
-    """
-    found: list[PiiType] = []
-    for kind, pattern, valid, placeholder in KINDS:
-        if kind not in kinds or (kind == PiiType.EMAIL and "@" not in text):
-            continue
 
-        def swap(
-            match: re.Match[str],
-            kind: PiiType = kind,
-            holder: str = placeholder,
-            valid: Callable[[str], bool] | None = valid,
-        ) -> str:
+    E-mail addresses are looked for around each "@" (:func:`_near_at_signs`), the
+    numbers only in :func:`_number_windows`: run over the whole text, each of the three
+    patterns would try every digit of it.
+    """
+    found: dict[PiiType, list[PiiType]] = {kind: [] for kind, *_ in KINDS}
+
+    def swapper(
+        kind: PiiType, holder: str, valid: Callable[[str], bool] | None
+    ) -> Callable[[re.Match[str]], str]:
+        def swap(match: re.Match[str]) -> str:
             value = match.group(0)
             if valid is not None and not valid(value):
                 return value
-            found.append(kind)
+            found[kind].append(kind)
             return holder
 
-        text = _sub_emails(swap, text) if kind == PiiType.EMAIL else pattern.sub(swap, text)
-    return text, found
+        return swap
+
+    numbers = []
+    for kind, pattern, valid, placeholder in KINDS:
+        if kind not in kinds:
+            continue
+        if kind == PiiType.EMAIL:
+            if "@" in text:
+                text = _sub_emails(swapper(kind, placeholder, valid), text)
+        else:
+            numbers.append((pattern, swapper(kind, placeholder, valid)))
+    if numbers:
+        parts: list[str] = []
+        done = 0
+        for start, end in _number_windows(text):
+            window = text[start:end]
+            for pattern, swap in numbers:
+                window = pattern.sub(swap, window)
+            parts += (text[done:start], window)
+            done = end
+        parts.append(text[done:])
+        text = "".join(parts)
+    return text, [kind for kinds_found in found.values() for kind in kinds_found]
 
 
 @dataclass(frozen=True)
