@@ -41,6 +41,30 @@ def _follow_driver(driver: int) -> None:
     threading.Thread(target=_exit_with, args=(driver,), name="follow-driver", daemon=True).start()
 
 
+def _start_forkserver() -> None:
+    """Start this process's forkserver (unless it runs) with Ctrl-C ignored.
+
+    A process keeps an ignored signal ignored across ``exec``, and the forkserver gives
+    each worker it forks the handlers it had before it began serving: so every worker
+    ignores Ctrl-C from its first instruction. :func:`_follow_driver` does that too,
+    but only once the worker runs it; a worker forked as the terminal sent Ctrl-C to
+    the process group would die of ``KeyboardInterrupt`` before, printing "Process
+    ForkServerProcess-N:" and a traceback beside the driver's one-line message. A
+    Ctrl-C pressed while the forkserver is being forked (a few milliseconds) is lost.
+    Signals are the main thread's to set: from another thread the forkserver starts
+    as it would, on the first task.
+    """
+    import multiprocessing.forkserver  # only where there is one
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _exit_with(driver: int) -> None:
     try:
         handle = os.pidfd_open(driver)  # Linux 5.3+: readable once the process has ended
@@ -100,6 +124,7 @@ class LocalExecutor:
                 # with it imported, instead of every worker importing it (and numpy, ftfy,
                 # ...) again; ignored when this process's forkserver already runs
                 context.set_forkserver_preload(["__main__", module, *self._preload])
+                _start_forkserver()
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import subprocess
 import sys
 import time
@@ -295,3 +296,44 @@ def test_a_run_preloads_the_language_model_when_the_filter_is_on(
         executor.close()
     expected = ["cleaner.stages.filters.language_model"] if languages else []
     assert executor.asked == expected
+
+
+_SIGINT_AT_BIRTH = """
+import multiprocessing
+import signal
+
+from cleaner.executors import LocalExecutor
+
+
+def ignored(answer):  # what a process forked by the forkserver does with Ctrl-C at birth
+    answer.put(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+
+
+if __name__ == "__main__":
+    executor = LocalExecutor(2)
+    assert list(executor.map(abs, [-1, -2, -3])) == [1, 2, 3]  # starts the forkserver
+    context = multiprocessing.get_context("forkserver")
+    answer = context.Queue()
+    child = context.Process(target=ignored, args=(answer,))  # no initializer: as born
+    child.start()
+    print(answer.get(timeout=60))
+    child.join()
+    executor.close()
+"""
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no forkserver"
+)
+def test_workers_are_forked_ignoring_ctrl_c(tmp_path: Path) -> None:
+    """The forkserver is started with Ctrl-C ignored, so every process it forks ignores
+    it from birth: a worker forked as the terminal signals the group cannot die of
+    KeyboardInterrupt before its initializer runs (and print a traceback beside the
+    driver's one-line message)."""
+    script = tmp_path / "born.py"
+    script.write_text(_SIGINT_AT_BIRTH, encoding="utf-8")
+    found = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "True"
