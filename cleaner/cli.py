@@ -415,8 +415,11 @@ def explain(
 ) -> None:
     """Show FILE as cleaning sees it: each removed line marked with its rule.
 
-    Kept lines are printed as they are; removed lines as `- [rule] text` (red on a
-    terminal), and a line the model removed as `- [low-content SCORE < CUT] text`.
+    Kept lines are printed as they are; removed lines as `- [rule | where] text` (red
+    on a terminal), and a line the model removed as `- [low-content SCORE < CUT |
+    where] text`. `where` is where the line sat: before, in or after the main span
+    the line model believes in (after it, also whether at or below a comment header or
+    byline); for a page read from HTML, what its markup said of it.
     The title, date and author taken out of the text are shown on top. A JSONL file
     is explained record by record; a bad line is named on stderr (and listed in --json
     output, in its place, as in the audit). `corpus-repeat` needs the other pages of the

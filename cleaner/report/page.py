@@ -288,7 +288,7 @@ def _documents(facts: Facts, shown: list[Shown]) -> str:
         '<section id="documents"><h2>The documents that lost most</h2>'
         f"<p>The {len(shown)} of {_n(facts.documents_total)} documents that lost the largest "
         "share (near-duplicates are under Duplicate clusters), as <code>cleaner explain</code> "
-        "shows them: kept lines plain, each removed line as <code>- [rule] text</code>.</p>"
+        "shows them: kept lines plain, each removed line as <code>- [rule | where] text</code>.</p>"
         + "".join(_document(item) for item in shown)
         + "</section>"
     )

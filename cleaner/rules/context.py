@@ -69,6 +69,9 @@ class Page:
     author: str | None = None  # the names of the first byline a named rule removed
     # per line, what the HTML markup said of it (cleaner.html.flatten.HINTS); None: text
     hints: list[tuple[float, ...] | None] | None = None
+    # the line model's main span (the stretch of text it believes in), as its first and
+    # last line; None until the model has judged the page, or when it believes in none
+    span: tuple[int, int] | None = None
 
     @classmethod
     def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:

@@ -310,7 +310,8 @@ class LineModel:
         return cls(json.loads(HTML_MODEL_PATH.read_text(encoding="utf-8")))
 
     def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
-        """Keep probability for every non-blank line of ``page``, by line index.
+        """Keep probability for every non-blank line of ``page``, by line index; the
+        main span the last stage read is left in ``page.span``.
 
         ``wanted``: the only lines whose score the caller reads (None: all). The
         earlier stages still score every line, since the next stage reads each line's
@@ -328,8 +329,11 @@ class LineModel:
             return dict(zip(idx, p.tolist(), strict=True))
         both = np.empty((len(idx), x.shape[1] + len(SMOOTH)))  # x, then the smooth columns
         both[:, : x.shape[1]] = x
+        in_span = x.shape[1] + SMOOTH.index("in_span")
         for k, (base, trees) in enumerate(self.stages[1:], start=2):
             both[:, x.shape[1] :] = smooth_features(page, idx, p)
+            inside = np.flatnonzero(both[:, in_span])
+            page.span = (idx[inside[0]], idx[inside[-1]]) if inside.size else None
             if k == len(self.stages) and wanted is not None:
                 rows = [r for r, i in enumerate(idx) if i in wanted]
                 last = _sigmoid(base + trees.raw(both[rows]))

@@ -85,7 +85,7 @@ class Explanation:
         return asdict(self)
 
     def render(self, mark: Callable[[str], str] = str) -> str:
-        """The page as text: kept lines plain, removed ones as ``- [rule] text``.
+        """The page as text: kept lines plain, removed ones as ``- [rule | where] text``.
 
         ``mark`` styles removed lines (the CLI colours them red).
 

@@ -239,9 +239,28 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
     return Stripped(text, page.title, page.date, tuple(removed), page.author), origin
 
 
+_COMMENT_RULES = frozenset({"comment-prompt", "comment-byline"})
+
+
 def _where(page: Page, i: int) -> str | None:
-    row = page.hints[i] if page.hints is not None and i < len(page.hints) else None
-    return None if row is None else describe(row) or None
+    """Where line ``i`` sat: for a page read from HTML, what its markup said of it;
+    for text, where it sat against the line model's main span, and after the span
+    whether it is or comes after a comment header or byline (the comments, or what
+    follows them: the text alone does not say where a thread ends)."""
+    if page.hints is not None:
+        row = page.hints[i] if i < len(page.hints) else None
+        return None if row is None else describe(row) or None
+    if page.span is None:
+        return None
+    first, last = page.span
+    if i < first:
+        return "before the main span"
+    if i <= last:
+        return "in the main span"
+    below = range(last + 1, i + 1)
+    if any(page.rule[j] in _COMMENT_RULES for j in below):
+        return "after the main span, in or after the comments"
+    return "after the main span"
 
 
 def _detail(r: Removal) -> dict[str, Any]:

@@ -213,8 +213,11 @@ def test_explain_shows_the_model_score_under_the_page_cut() -> None:
         (c.detail["score"], c.detail["cut"]) for c in model_lines
     ]
     first = shown[0]
-    assert f"- [low-content {first.score:.2f} < {first.cut:.2f}] Home" in exp.render()
-    assert "- [share-prompt] Share on Facebook" in exp.render()  # a named rule: no score
+    assert (
+        f"- [low-content {first.score:.2f} < {first.cut:.2f} | before the main span] Home"
+        in exp.render()
+    )
+    assert "- [share-prompt | after the main span] Share on Facebook" in exp.render()  # no score
 
 
 def _paragraph(seed: int, n: int = 70) -> str:

@@ -117,7 +117,7 @@ def test_stage_records_changes_and_corpus_repeats() -> None:
         rules = {c.rule: c for c in doc.changes}
         assert rules["corpus-repeat"].text == footer
         assert rules["corpus-repeat"].stage == "strip-boilerplate"
-        assert rules["corpus-repeat"].detail == {"line": 7}
+        assert rules["corpus-repeat"].detail == {"line": 7, "where": "after the main span"}
 
 
 def test_stage_passes_dropped_documents_through() -> None:
@@ -211,3 +211,25 @@ def test_markup_lines_are_judged_in_one_pass_however_long() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], timeout=120, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_a_removed_line_says_where_it_sat_against_the_main_span() -> None:
+    """On text, each removed line says whether it sat before, in or after the stretch
+    the line model believes in, and after it whether from a comment header on."""
+    article = "\n\n".join(
+        f"{P1} The engineers found {n} cracks in the main span of the old bridge."
+        f" {P2} The work will start in spring and end before the summer holidays."
+        for n in range(2, 6)
+    )
+    page = (
+        f"Home | News | Sport | Weather\n\n{article}\n\nShare on Facebook\n\n3 Comments\n\n"
+        "Jane Doe says:\n\nI drive over it every day and it shakes.\n\n"
+        "Contact us | Privacy | Terms"
+    )
+    where = {r.text: r.where for r in strip_boilerplate(page).removed}
+    assert where["Home | News | Sport | Weather"] == "before the main span"
+    assert where["Share on Facebook"] == "after the main span"
+    assert where["3 Comments"] == "after the main span, in or after the comments"
+    assert where["Jane Doe says:"] == "after the main span, in or after the comments"
+    assert all(w is not None and "main span" in w for w in where.values())
+    assert P1 in strip_boilerplate(page).text
