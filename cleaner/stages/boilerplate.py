@@ -211,11 +211,13 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
     removed: list[Removal] = []
     blocks: dict[int, list[str]] = defaultdict(list)
     sources: dict[int, list[int]] = defaultdict(list)
+    comments = _comments_start(page)
     for i in page.nonempty():
         rule = page.rule[i]
         if rule is not None:
             score, cut = page.verdicts.get(i, (None, None))
-            removed.append(Removal(rule, i + 1, page.lines[i], score, cut, _where(page, i)))
+            where = _where(page, i, comments)
+            removed.append(Removal(rule, i + 1, page.lines[i], score, cut, where))
             continue
         if i in page.edits:
             edit_rule, rest = page.edits[i]
@@ -239,16 +241,30 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
     return Stripped(text, page.title, page.date, tuple(removed), page.author), origin
 
 
+def _hint_row(page: Page, i: int) -> tuple[float, ...] | None:
+    """What the markup said of line ``i`` (:data:`HINTS`); None for text."""
+    return page.hints[i] if page.hints is not None and i < len(page.hints) else None
+
+
 _COMMENT_RULES = frozenset({"comment-prompt", "comment-byline"})
 
 
-def _where(page: Page, i: int) -> str | None:
+def _comments_start(page: Page) -> int | None:
+    """The first line after the main span that a comment header or byline rule took."""
+    if page.span is None:
+        return None
+    after = range(page.span[1] + 1, len(page.lines))
+    return next((j for j in after if page.rule[j] in _COMMENT_RULES), None)
+
+
+def _where(page: Page, i: int, comments: int | None) -> str | None:
     """Where line ``i`` sat: for a page read from HTML, what its markup said of it;
     for text, where it sat against the line model's main span, and after the span
-    whether it is or comes after a comment header or byline (the comments, or what
-    follows them: the text alone does not say where a thread ends)."""
+    whether it is or comes after ``comments``, the first comment header or byline
+    there (the comments, or what follows them: the text alone does not say where a
+    thread ends)."""
     if page.hints is not None:
-        row = page.hints[i] if i < len(page.hints) else None
+        row = _hint_row(page, i)
         return None if row is None else describe(row) or None
     if page.span is None:
         return None
@@ -257,8 +273,7 @@ def _where(page: Page, i: int) -> str | None:
         return "before the main span"
     if i <= last:
         return "in the main span"
-    below = range(last + 1, i + 1)
-    if any(page.rule[j] in _COMMENT_RULES for j in below):
+    if comments is not None and comments <= i:
         return "after the main span, in or after the comments"
     return "after the main span"
 
