@@ -49,7 +49,7 @@ from typing import Any
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document, Hints
-from cleaner.html.flatten import describe
+from cleaner.html.flatten import HINTS, describe
 from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
@@ -194,7 +194,7 @@ def _judge(
         for i in judged:
             if repeated and page.lines[i] in repeated:
                 looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
-                if looks and page.mark(i, "corpus-repeat"):
+                if looks and not _in_main(page, i) and page.mark(i, "corpus-repeat"):
                     continue
             doubted.append(i)
         cut = model.cut(
@@ -241,9 +241,18 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
     return Stripped(text, page.title, page.date, tuple(removed), page.author), origin
 
 
+_IN_MAIN = HINTS.index("in_main")
+
+
 def _hint_row(page: Page, i: int) -> tuple[float, ...] | None:
     """What the markup said of line ``i`` (:data:`HINTS`); None for text."""
     return page.hints[i] if page.hints is not None and i < len(page.hints) else None
+
+
+def _in_main(page: Page, i: int) -> bool:
+    """Whether the markup put line ``i`` in the page's main container (text: never)."""
+    row = _hint_row(page, i)
+    return row is not None and row[_IN_MAIN] == 1.0
 
 
 _COMMENT_RULES = frozenset({"comment-prompt", "comment-byline"})

@@ -164,3 +164,37 @@ def test_check_takes_the_record_fields_as_run_does(runner: CliRunner, tmp_path: 
         cli, ["check", str(posts), "--corpus", str(tmp_path / "none"), "--text-key", "body"]
     )
     assert by_key.exit_code == 0, by_key.output
+
+
+_MODULES = ["Alpha module reference", "Beta module reference", "Gamma module reference"]
+_SIDEBAR = "<nav><ul>" + "".join(f'<li><a href="#">{m}</a></li>' for m in _MODULES) + "</ul></nav>"
+_PROSE = (
+    "<p>The {n} release changes how the loader reads its settings, and every module that "
+    "imports it now finds its options in one place, which the guide below explains.</p>"
+    "<p>Each section names what moved, what stays, and how to test a project against the "
+    "new loader before the old one goes away in the next major release of the tools.</p>"
+)
+
+
+def test_a_repeated_line_in_the_main_container_is_the_models_to_judge(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Lines a site repeats in its menus go as corpus-repeat, but not from the page
+    whose main container holds them (a contents page's list, which the other pages'
+    sidebars repeat): there the line model judges them, as any other line."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n in ("first", "second", "third"):
+        body = f"<html><body>{_SIDEBAR}<main><h1>The {n} guide</h1>{_PROSE.format(n=n)}</main>"
+        (raw / f"{n}.html").write_text(body + "</body></html>", encoding="utf-8")
+    items = "".join(f'<li><a href="#">{m}</a></li>' for m in _MODULES)
+    contents = f"<html><body><main><h1>Modules</h1>{_PROSE.format(n='fourth')}<ul>{items}</ul>"
+    (raw / "contents.html").write_text(contents + "</main></body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["run", str(raw), str(out), "--no-dedup", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    audit = [json.loads(x) for x in (out / "audit.jsonl").read_text("utf-8").splitlines()]
+    taken = {(r["source"], r["text"]): r["rule"] for r in audit if r["text"] in _MODULES}
+    for n in ("first", "second", "third"):
+        assert [taken.get((f"{n}.html", m)) for m in _MODULES] == ["corpus-repeat"] * 3
+    assert all(taken.get(("contents.html", m)) != "corpus-repeat" for m in _MODULES)
