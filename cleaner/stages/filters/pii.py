@@ -31,8 +31,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import ClassVar
 
 from cleaner.document import Change, Document
@@ -83,17 +84,24 @@ def _near_at_signs(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
+def _rewrite_spans(
+    text: str, spans: Iterable[tuple[int, int]], rewrite: Callable[[str], str]
+) -> str:
+    """``text`` with each of ``spans`` (in order, apart) replaced by ``rewrite`` of it."""
+    parts: list[str] = []
+    done = 0
+    for start, end in spans:
+        parts += (text[done:start], rewrite(text[start:end]))
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
 def _sub_emails(repl: Callable[[re.Match[str]], str], text: str) -> str:
     """``_EMAIL.sub(repl, text)``, with the pattern run only near each "@"
     (:func:`_near_at_signs`): run over the whole text, its look-ahead is tried at every
     word."""
-    parts: list[str] = []
-    done = 0
-    for start, end in _near_at_signs(text):
-        parts += (text[done:start], _EMAIL.sub(repl, text[start:end]))
-        done = end
-    parts.append(text[done:])
-    return "".join(parts)
+    return _rewrite_spans(text, _near_at_signs(text), partial(_EMAIL.sub, repl))
 
 
 # each pattern starts with a character class (the look-behinds come after it), which
@@ -209,7 +217,7 @@ def redact(text: str, kinds: tuple[str, ...] = tuple(PiiType)) -> tuple[str, lis
     numbers only in :func:`_number_windows`: run over the whole text, each of the three
     patterns would try every digit of it.
     """
-    found: dict[PiiType, list[PiiType]] = {kind: [] for kind, *_ in KINDS}
+    found = dict.fromkeys((kind for kind, *_ in KINDS), 0)  # replacements, by type
 
     def swapper(
         kind: PiiType, holder: str, valid: Callable[[str], bool] | None
@@ -218,7 +226,7 @@ def redact(text: str, kinds: tuple[str, ...] = tuple(PiiType)) -> tuple[str, lis
             value = match.group(0)
             if valid is not None and not valid(value):
                 return value
-            found[kind].append(kind)
+            found[kind] += 1
             return holder
 
         return swap
@@ -233,17 +241,14 @@ def redact(text: str, kinds: tuple[str, ...] = tuple(PiiType)) -> tuple[str, lis
         else:
             numbers.append((pattern, swapper(kind, placeholder, valid)))
     if numbers:
-        parts: list[str] = []
-        done = 0
-        for start, end in _number_windows(text):
-            window = text[start:end]
+
+        def numbers_in(window: str) -> str:
             for pattern, swap in numbers:
                 window = pattern.sub(swap, window)
-            parts += (text[done:start], window)
-            done = end
-        parts.append(text[done:])
-        text = "".join(parts)
-    return text, [kind for kinds_found in found.values() for kind in kinds_found]
+            return window
+
+        text = _rewrite_spans(text, _number_windows(text), numbers_in)
+    return text, [kind for kind, count in found.items() for _ in range(count)]
 
 
 @dataclass(frozen=True)
