@@ -3,7 +3,7 @@
 The model is py3langid's (a fork of langid.py, Lui and Baldwin 2012: byte n-grams and
 naive Bayes over 97 languages), which its wheel carries: nothing is fetched at run
 time. It was picked over langdetect on translated manual pages
-(``bench/bench_language.py``): as accurate from 100 characters on, and 15 to 50 times
+(``bench/bench_language.py``): as accurate from 100 characters on, and 12 to 100 times
 as many documents per CPU-second.
 """
 
