@@ -180,7 +180,7 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     metavar="CODES",
     help="Keep only documents in these languages, e.g. en,de (turns the language filter "
     "on; every record gets language and language_score). Its model is unpacked once "
-    "into $CLEANER_CACHE_DIR, else ~/.cache/cleaner.",
+    "into $CLEANER_CACHE_DIR, else $XDG_CACHE_HOME/cleaner, else ~/.cache/cleaner.",
 )
 @text_key_option
 @html_key_option
