@@ -69,6 +69,7 @@ DEFAULT_CONFIG = BoilerplateConfig()
 BOILERPLATE_ONLY = Reason.BOILERPLATE_ONLY  # the drop of a page whose every line is boilerplate
 MODEL_RULE = "low-content"  # the line model's rule: its doubt alone never empties a page
 CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than this
+SPAN_KEEP = 0.5  # a paragraph of the main span scored at least this stays under any cut
 
 
 @dataclass(frozen=True)
@@ -201,9 +202,21 @@ def _judge(
             [scores[i] for i in doubted], [word_count(page.text_of(i)) for i in doubted]
         )
         for i in doubted:
-            if scores[i] < cut and page.mark(i, "low-content"):
+            if scores[i] < cut and not _held(page, i, scores[i]) and page.mark(i, MODEL_RULE):
                 page.verdicts[i] = (scores[i], cut)
     return page
+
+
+def _held(page: Page, i: int, score: float) -> bool:
+    """Whether line ``i`` is a paragraph of the main span that the model leans to keep
+    (``SPAN_KEEP``): no page cut takes it, however high the rest of the page scores."""
+    span = page.span
+    return (
+        span is not None
+        and span[0] <= i <= span[1]
+        and score >= SPAN_KEEP
+        and is_body(page.text_of(i))
+    )
 
 
 def _render(page: Page) -> tuple[Stripped, list[int | None]]:
