@@ -22,5 +22,6 @@ RULES: tuple[str, ...] = (
     "user-pattern",
     "corpus-repeat",
     "low-content",
+    "comment-thread",
     Reason.BOILERPLATE_ONLY,
 )

@@ -313,6 +313,17 @@ def line_rule(line: str) -> str | None:
     return None
 
 
+# of the lines ``comment-prompt`` takes, those that head a thread of reader comments: a
+# count of them ("12 Comments", "3 thoughts on ...", "Comments (12)") or the prompt to
+# add one; a bare "Comments" or "Reply" (a docs page's COMMENT, a forum's buttons) not
+THREAD_HEADER = re.compile(
+    r"\d[\d,.]*\s+(comments?|responses|replies|thoughts)\b|comments?\s*\(\d+\)"
+    r"|showing \d+\s*[-–]\s*\d+ of \d+ (comments|replies)"
+    r"|(leave|post|add|write) a (comment|reply)|add your comment|join the (discussion|conversation)"
+    r"|be the first to comment",
+    re.IGNORECASE,
+)
+
 _ITEM_SEP = re.compile(r"\s+[|•·»›]\s+|\s+/\s+")
 _ITEM_SEP_MARK = re.compile(r"[|•·»›/]")  # every separator holds one: a cheap first look
 

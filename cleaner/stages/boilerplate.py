@@ -14,7 +14,12 @@
    (:func:`cleaner.rules.model.page_cut`) go as page furniture. The footer below the
    article is this model's to judge, from where a line sits as well as what it says: a
    fixed rule for it (every short line after the last paragraph) took the items of
-   listing pages and whole contents pages of documentation with it.
+   listing pages and whole contents pages of documentation with it. No cut takes a
+   paragraph of the main span (the stretch of text the model believes in) that it
+   scores ``SPAN_KEEP`` or more: where the rest of a page scores higher still (a long
+   comment thread, a list of likely lines), the cut rose above the article itself.
+5. ``comment-thread``: a thread of reader comments below the main span ends the
+   article, from its header on (:func:`_end_at_thread`).
 
 A short line between two paragraphs is a section heading, and a paragraph between the
 headline and the byline or date is the standfirst; steps 3 and 4 never take either.
@@ -53,7 +58,7 @@ from cleaner.html.flatten import HINTS, describe
 from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
-from cleaner.rules.patterns import word_count
+from cleaner.rules.patterns import THREAD_HEADER, word_count
 from cleaner.stage import Stage
 from cleaner.stages.repeats import (
     NO_REPEATS,
@@ -68,6 +73,7 @@ from cleaner.stages.repeats import (
 DEFAULT_CONFIG = BoilerplateConfig()
 BOILERPLATE_ONLY = Reason.BOILERPLATE_ONLY  # the drop of a page whose every line is boilerplate
 MODEL_RULE = "low-content"  # the line model's rule: its doubt alone never empties a page
+THREAD = "comment-thread"  # the lines from a comment thread's header on, below the article
 CORPUS_SCORE = 0.5  # a repeated line goes when the model gives it less than this
 SPAN_KEEP = 0.5  # a paragraph of the main span scored at least this stays under any cut
 
@@ -204,7 +210,36 @@ def _judge(
         for i in doubted:
             if scores[i] < cut and not _held(page, i, scores[i]) and page.mark(i, MODEL_RULE):
                 page.verdicts[i] = (scores[i], cut)
+        _end_at_thread(page)
     return page
+
+
+def _end_at_thread(page: Page) -> None:
+    """A thread of reader comments below the main span ends the article: from its
+    header (a comment count, the prompt to add one, or a commenter's byline) on, every
+    line goes as ``comment-thread``. A page with a comment header or byline in or above
+    the main span is left alone: its posts are its content (a forum, a Q&A page)."""
+    start = _thread_start(page)
+    if start is None:
+        return
+    for j in range(start + 1, len(page.lines)):
+        page.mark(j, THREAD)
+
+
+def _thread_start(page: Page) -> int | None:
+    """The header line of a comment thread below the main span, or None."""
+    if page.span is None or THREAD in page.disabled:
+        return None
+    last = page.span[1]
+    if any(page.rule[j] in _COMMENT_RULES for j in range(last + 1)):
+        return None
+    for j in range(last + 1, len(page.lines)):
+        rule = page.rule[j]
+        if rule == "comment-byline" or (
+            rule == "comment-prompt" and THREAD_HEADER.match(page.lines[j].strip())
+        ):
+            return j
+    return None
 
 
 def _held(page: Page, i: int, score: float) -> bool:

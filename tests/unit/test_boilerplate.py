@@ -263,3 +263,55 @@ def test_the_cut_never_takes_a_paragraph_of_the_main_span_the_model_leans_to_kee
     assert out.text.split("\n\n") == [P1, doubted, P2]
     removed = {c.text: c.rule for c in out.changes}
     assert removed == dict.fromkeys([short, weak, after], "low-content")
+
+
+class _Believing:
+    """A line model that believes every line (0.95) and puts the main span on the lines
+    from ``first`` to ``last``: what is left to the comment-thread rule alone."""
+
+    def __new__(cls, first: str, last: str) -> Any:
+        from cleaner.rules.context import Page
+        from cleaner.rules.model import LineModel
+
+        class Model(LineModel):
+            def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
+                idx = page.nonempty()
+                at = {page.lines[i]: i for i in idx}
+                page.span = (at[first], at[last]) if first in at and last in at else None
+                return dict.fromkeys(idx, 0.95)
+
+        return Model(None)
+
+
+COMMENT = "I drive over it every day and it shakes so much that my coffee spills, honestly."
+REPLY = "Same here, the ferry is the better way across while the works go on, I think."
+
+
+@pytest.mark.parametrize("header", ["3 Comments", "Leave a Reply", "Jane Doe says:"])
+def test_a_comment_thread_below_the_article_ends_it(header: str) -> None:
+    text = "\n\n".join([P1, P2, header, COMMENT, "John Roe says:", REPLY])
+    stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+    out = stage.apply(Document("d1", "s/1.txt", text, meta={}))
+    assert out.text == f"{P1}\n\n{P2}"
+    rules = {c.text: c.rule for c in out.changes}
+    assert rules[COMMENT] == rules[REPLY] == "comment-thread"
+    off = StripBoilerplate(BoilerplateConfig(disable=("comment-thread",)), model=_Believing(P1, P2))
+    kept = off.apply(Document("d1", "s/1.txt", text, meta={}))
+    assert COMMENT in kept.text and REPLY in kept.text
+
+
+@pytest.mark.parametrize(
+    ("lines", "why"),
+    [
+        ([P1, "Jane Doe says:", P2, "John Roe says:", COMMENT], "a byline in the span: a forum"),
+        (["Leave a comment", P1, P2, "3 Comments", COMMENT], "a comment header above it"),
+        ([P1, P2, "Comments", COMMENT, "Reply", REPLY], "a bare header or button"),
+    ],
+)
+def test_no_comment_thread_where_posts_are_the_content_or_no_thread_is_headed(
+    lines: list[str], why: str
+) -> None:
+    stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+    out = stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={}))
+    assert COMMENT in out.text, why
+    assert not any(c.rule == "comment-thread" for c in out.changes), why
