@@ -47,6 +47,7 @@ proven furniture, so the filters downstream see it and decide. Turning
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -218,7 +219,9 @@ def _end_at_thread(page: Page) -> None:
     """A thread of reader comments below the main span ends the article: from its
     header (a comment count, the prompt to add one, or a commenter's byline) on, every
     line goes as ``comment-thread``. A page with a comment header or byline in or above
-    the main span is left alone: its posts are its content (a forum, a Q&A page)."""
+    the main span is left alone: its posts are its content (a forum, a Q&A page). So is
+    a page that prints one header more than once (digits aside): "27 comments" under
+    each item of a listing, "Add a comment" under each answer of a Q&A page."""
     start = _thread_start(page)
     if start is None:
         return
@@ -233,13 +236,20 @@ def _thread_start(page: Page) -> int | None:
     last = page.span[1]
     if any(page.rule[j] in _COMMENT_RULES for j in range(last + 1)):
         return None
-    for j in range(last + 1, len(page.lines)):
-        rule = page.rule[j]
-        if rule == "comment-byline" or (
-            rule == "comment-prompt" and THREAD_HEADER.match(page.lines[j].strip())
-        ):
-            return j
-    return None
+    after = range(last + 1, len(page.lines))
+    headers = [
+        j
+        for j in after
+        if page.rule[j] == "comment-prompt" and THREAD_HEADER.match(page.lines[j].strip())
+    ]
+    shapes = [_DIGITS.sub("0", page.lines[j].strip().lower()) for j in headers]
+    if len(set(shapes)) < len(shapes):
+        return None  # a counter or a button printed per item, not a thread's header
+    bylines = [j for j in after if page.rule[j] == "comment-byline"]
+    return min(headers[:1] + bylines[:1], default=None)
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _held(page: Page, i: int, score: float) -> bool:

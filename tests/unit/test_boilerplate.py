@@ -315,3 +315,18 @@ def test_no_comment_thread_where_posts_are_the_content_or_no_thread_is_headed(
     out = stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={}))
     assert COMMENT in out.text, why
     assert not any(c.rule == "comment-thread" for c in out.changes), why
+
+
+def test_a_comment_header_printed_per_item_starts_no_thread() -> None:
+    """ "27 comments" under each post of a listing, "Add a comment" under each answer of
+    a Q&A page: the same header twice (digits aside) is a counter or a button."""
+    for counter in (["27 comments", "4 comments"], ["Add a comment", "Add a comment"]):
+        lines = [P1, P2, counter[0], COMMENT, counter[1], REPLY]
+        stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+        out = stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={}))
+        assert COMMENT in out.text and REPLY in out.text, counter
+    lines = [P1, P2, "12 Comments", COMMENT, "Leave a Reply", REPLY]  # two headers: a thread
+    stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+    assert stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={})).text == (
+        f"{P1}\n\n{P2}"
+    )
