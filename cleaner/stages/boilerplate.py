@@ -234,8 +234,10 @@ def _thread_start(page: Page) -> int | None:
     if page.span is None or THREAD in page.disabled:
         return None
     last = page.span[1]
-    if any(page.rule[j] in _COMMENT_RULES for j in range(last + 1)):
-        return None
+    if not _COMMENT_RULES.isdisjoint(page.rule[: last + 1]):
+        return None  # a forum or Q&A page
+    if _COMMENT_RULES.isdisjoint(page.rule[last + 1 :]):
+        return None  # no header below the span (most pages): no line to look at
     after = range(last + 1, len(page.lines))
     headers = [
         j
