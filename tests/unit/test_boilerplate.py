@@ -265,22 +265,20 @@ def test_the_cut_never_takes_a_paragraph_of_the_main_span_the_model_leans_to_kee
     assert removed == dict.fromkeys([short, weak, after], "low-content")
 
 
-class _Believing:
+def _believing(first: str, last: str) -> Any:
     """A line model that believes every line (0.95) and puts the main span on the lines
-    from ``first`` to ``last``: what is left to the comment-thread rule alone."""
+    from ``first`` to ``last``: what goes is left to the comment-thread rule alone."""
+    from cleaner.rules.context import Page
+    from cleaner.rules.model import LineModel
 
-    def __new__(cls, first: str, last: str) -> Any:
-        from cleaner.rules.context import Page
-        from cleaner.rules.model import LineModel
+    class Believing(LineModel):
+        def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
+            idx = page.nonempty()
+            at = {page.lines[i]: i for i in idx}
+            page.span = (at[first], at[last]) if first in at and last in at else None
+            return dict.fromkeys(idx, 0.95)
 
-        class Model(LineModel):
-            def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
-                idx = page.nonempty()
-                at = {page.lines[i]: i for i in idx}
-                page.span = (at[first], at[last]) if first in at and last in at else None
-                return dict.fromkeys(idx, 0.95)
-
-        return Model(None)
+    return Believing(None)
 
 
 COMMENT = "I drive over it every day and it shakes so much that my coffee spills, honestly."
@@ -290,12 +288,12 @@ REPLY = "Same here, the ferry is the better way across while the works go on, I 
 @pytest.mark.parametrize("header", ["3 Comments", "Leave a Reply", "Jane Doe says:"])
 def test_a_comment_thread_below_the_article_ends_it(header: str) -> None:
     text = "\n\n".join([P1, P2, header, COMMENT, "John Roe says:", REPLY])
-    stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+    stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
     out = stage.apply(Document("d1", "s/1.txt", text, meta={}))
     assert out.text == f"{P1}\n\n{P2}"
     rules = {c.text: c.rule for c in out.changes}
     assert rules[COMMENT] == rules[REPLY] == "comment-thread"
-    off = StripBoilerplate(BoilerplateConfig(disable=("comment-thread",)), model=_Believing(P1, P2))
+    off = StripBoilerplate(BoilerplateConfig(disable=("comment-thread",)), model=_believing(P1, P2))
     kept = off.apply(Document("d1", "s/1.txt", text, meta={}))
     assert COMMENT in kept.text and REPLY in kept.text
 
@@ -311,7 +309,7 @@ def test_a_comment_thread_below_the_article_ends_it(header: str) -> None:
 def test_no_comment_thread_where_posts_are_the_content_or_no_thread_is_headed(
     lines: list[str], why: str
 ) -> None:
-    stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+    stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
     out = stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={}))
     assert COMMENT in out.text, why
     assert not any(c.rule == "comment-thread" for c in out.changes), why
@@ -322,11 +320,11 @@ def test_a_comment_header_printed_per_item_starts_no_thread() -> None:
     a Q&A page: the same header twice (digits aside) is a counter or a button."""
     for counter in (["27 comments", "4 comments"], ["Add a comment", "Add a comment"]):
         lines = [P1, P2, counter[0], COMMENT, counter[1], REPLY]
-        stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+        stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
         out = stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={}))
         assert COMMENT in out.text and REPLY in out.text, counter
     lines = [P1, P2, "12 Comments", COMMENT, "Leave a Reply", REPLY]  # two headers: a thread
-    stage = StripBoilerplate(BoilerplateConfig(), model=_Believing(P1, P2))
+    stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
     assert stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={})).text == (
         f"{P1}\n\n{P2}"
     )
