@@ -231,14 +231,12 @@ def _end_at_thread(page: Page) -> None:
 
 def _thread_start(page: Page) -> int | None:
     """The header line of a comment thread below the main span, or None."""
-    if page.span is None or THREAD in page.disabled:
+    first = _comments_start(page)  # None on most pages: no line to look at
+    if first is None or THREAD in page.disabled:
         return None
-    last = page.span[1]
-    if not _COMMENT_RULES.isdisjoint(page.rule[: last + 1]):
-        return None  # a forum or Q&A page
-    if _COMMENT_RULES.isdisjoint(page.rule[last + 1 :]):
-        return None  # no header below the span (most pages): no line to look at
-    after = range(last + 1, len(page.lines))
+    if not _COMMENT_RULES.isdisjoint(page.rule[:first]):
+        return None  # a comment line in or above the span: a forum or Q&A page
+    after = range(first, len(page.lines))
     headers = [
         j
         for j in after
@@ -249,9 +247,6 @@ def _thread_start(page: Page) -> int | None:
         return None  # a counter or a button printed per item, not a thread's header
     bylines = [j for j in after if page.rule[j] == "comment-byline"]
     return min(headers[:1] + bylines[:1], default=None)
-
-
-_DIGITS = re.compile(r"\d+")
 
 
 def _held(page: Page, i: int, score: float) -> bool:
@@ -316,14 +311,17 @@ def _in_main(page: Page, i: int) -> bool:
 
 
 _COMMENT_RULES = frozenset({"comment-prompt", "comment-byline"})
+_DIGITS = re.compile(r"\d+")
 
 
 def _comments_start(page: Page) -> int | None:
     """The first line after the main span that a comment header or byline rule took."""
     if page.span is None:
         return None
-    after = range(page.span[1] + 1, len(page.lines))
-    return next((j for j in after if page.rule[j] in _COMMENT_RULES), None)
+    start = page.span[1] + 1
+    tail = page.rule[start:]
+    found = [tail.index(rule) for rule in _COMMENT_RULES if rule in tail]
+    return start + min(found) if found else None
 
 
 def _where(page: Page, i: int, comments: int | None) -> str | None:
