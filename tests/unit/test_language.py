@@ -203,7 +203,7 @@ def test_the_cached_model_names_languages_as_the_shipped_one(model_cache: Path) 
     cached = lm.load_arrays(model)  # the second maps the cached files
     assert all(isinstance(cached[n], lm.np.memmap) for n in lm.CACHED)
     assert all((cached[n] == unpacked[n]).all() for n in lm.CACHED)
-    reference, ours = _shipped_identifier(), lm.identifier(cached)
+    reference, ours = _shipped_identifier(), lm.Identifier(cached)
     texts = [*PAGES.values(), "ok 42", "", "ÄÖÜ ß 日本語のテキスト", "Привет, мир! " * 20]
     assert [ours.classify(t) for t in texts] == [reference.classify(t) for t in texts]
 
@@ -228,7 +228,7 @@ def test_a_cache_that_cannot_be_used_does_not_stop_the_filter(
     else:
         lm.load_arrays(model)
         (lm.cache_folder(model) / "depth.npy").unlink()
-    ours = lm.identifier(lm.load_arrays(model))
+    ours = lm.Identifier(lm.load_arrays(model))
     text = PAGES["de.txt"]
     assert ours.classify(text) == _shipped_identifier().classify(text)
     if damage != "a file in its place":  # the next load maps the files again

@@ -212,9 +212,4 @@ class Identifier(LanguageIdentifier):  # type: ignore[misc]
         return np.log1p(counts[order].astype(np.float32)) @ weights + self.nb_pc
 
 
-def identifier(arrays: Arrays) -> Identifier:
-    """py3langid's identifier over ``arrays``, with normalised probabilities."""
-    return Identifier(arrays)
-
-
-IDENTIFIER: Any = identifier(load_arrays(shipped_model()))
+IDENTIFIER = Identifier(load_arrays(shipped_model()))
