@@ -119,9 +119,7 @@ _SCRATCH = threading.local()
 
 def _scratch(
     n: int, width: int, dtype: np.dtype[np.unsignedinteger[Any]]
-) -> tuple[
-    npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.unsignedinteger[Any]]
-]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.unsignedinteger[Any]]]:
     """Work arrays for ``n`` rows of ``width`` splits, kept per thread and reused:
     fresh megabytes on every call cost page faults."""
     found: dict[tuple[int, Any], tuple[npt.NDArray[Any], ...]]
@@ -146,21 +144,25 @@ class _Masks:
     base: npt.NDArray[np.int64]  # t * LEAF_BITS, per tree
 
 
-def _leaves_below(tree: dict[str, list[Any]]) -> dict[int, list[int]]:
-    """Every node of ``tree`` (root 0) with the leaves under it, left to right."""
-    below: dict[int, list[int]] = {}
+def _splits(tree: dict[str, list[Any]]) -> tuple[list[int], list[tuple[int, int]]]:
+    """The leaves of ``tree`` (root 0) left to right, and each split reachable from the
+    root, children first, with the bitmask of the leaves of its left subtree (leaf
+    ``j`` of that order is bit ``j``)."""
+    leaves: list[int] = []
+    splits: list[tuple[int, int]] = []
 
-    def visit(node: int) -> list[int]:
+    def visit(node: int) -> int:  # the bitmask of the leaves under ``node``
         if tree["leaf"][node]:
-            found = [node]
-        else:
-            found = visit(tree["left"][node]) + visit(tree["right"][node])
-        below[node] = found
-        return found
+            leaves.append(node)
+            return 1 << (len(leaves) - 1)
+        left = visit(tree["left"][node])
+        right = visit(tree["right"][node])
+        splits.append((node, left))
+        return left | right
 
     if tree["leaf"]:
         visit(0)
-    return below
+    return leaves, splits
 
 
 def _leaf_masks(trees: list[dict[str, list[Any]]]) -> _Masks | None:
@@ -173,17 +175,13 @@ def _leaf_masks(trees: list[dict[str, list[Any]]]) -> _Masks | None:
     value = np.zeros(len(trees) * LEAF_BITS)
     for t, tree in enumerate(trees):
         start.append(len(feature))
-        below = _leaves_below(tree)
-        order = below.get(0, [])  # the root's leaves, left to right
-        if len(order) > LEAF_BITS:
+        leaves, splits = _splits(tree)
+        if len(leaves) > LEAF_BITS:
             return None
-        most = max(most, len(order))
-        number = {node: j for j, node in enumerate(order)}
-        for node in below:  # the nodes reachable from the root
-            if tree["leaf"][node]:
-                value[t * LEAF_BITS + number[node]] = tree["value"][node]
-                continue
-            ruled_out = sum(1 << number[k] for k in below[tree["left"][node]])
+        most = max(most, len(leaves))
+        for j, node in enumerate(leaves):
+            value[t * LEAF_BITS + j] = tree["value"][node]
+        for node, ruled_out in splits:
             feature.append(int(tree["feature"][node]))
             threshold.append(float(tree["threshold"][node]))
             mask.append(~ruled_out & (2**64 - 1))
