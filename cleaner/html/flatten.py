@@ -18,6 +18,8 @@ that the text path's pages come from (scripts, styles and comments dropped, the
 - ``depth``: how deep the line's element sits;
 - ``in_main``: 1 inside the page's main container, the element whose prose outweighs
   what else it holds by the most (the readability heuristic, on sentence-like lines);
+  prose in a dialog or hidden element, a footer, an aside or navigation neither counts
+  nor holds it (a shop's privacy policy in a dialog outweighed its product text);
   ``main_share``: the share of the page's prose inside it;
 - ``parent_share`` and ``parent_links``: the share of the page's characters inside the
   line's element's parent, and that parent's link density.
@@ -109,6 +111,9 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # a line of only these is b
 
 
 _SAID = ("nav", "header", "footer", "aside", "form", "hidden")  # regions worth naming
+# regions the main container never sits in: a dialog's policy text or a footer's "about
+# us" can hold more prose than the article
+_NOT_MAIN = _BIT["hidden"] | _BIT["footer"] | _BIT["nav"] | _BIT["aside"]
 
 
 def describe(row: tuple[float, ...]) -> str:
@@ -339,6 +344,8 @@ def _hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | None, ...]:
     # count each line once, in the element it came from and every ancestor
     for line, frame, links in zip(out.lines, out.frames, out.links, strict=True):
         prose = len(line) if _PROSE.search(line) and line.count(" ") >= 8 else 0
+        if frame is not None and frame.regions & _NOT_MAIN:
+            prose = 0  # never the main text's: it must not draw the main container
         f = frame
         while f is not None:
             f.chars += len(line)
@@ -353,7 +360,9 @@ def _hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | None, ...]:
         while f is not None and id(f) not in seen:
             seen.add(id(f))
             score = f.prose - 0.5 * (f.chars - f.prose)
-            if score > best or (score == best and f.depth > main.depth):
+            if not f.regions & _NOT_MAIN and (
+                score > best or (score == best and f.depth > main.depth)
+            ):
                 main, best = f, score
             f = f.parent
     main_share = main.prose / max(root.prose, 1)

@@ -103,6 +103,38 @@ def test_flattening_of_small_pieces(html: str, expected: str) -> None:
     assert flatten(LexborHTMLParser(f"<body>{html}</body>")).text == expected
 
 
+_POLICY = "We collect the personal information you give us when you order, and we use it to ship."
+_ARTICLE = "The wool runner is soft, light and made to be worn every day without socks."
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        '<div role="dialog" id="modal-privacy">{}</div>',  # a shop's policy in a dialog
+        "<footer>{}</footer>",
+        '<aside class="rail">{}</aside>',
+        '<nav aria-label="help">{}</nav>',
+        '<div aria-hidden="true">{}</div>',
+    ],
+)
+def test_the_main_container_is_never_a_dialog_footer_aside_or_nav(wrap: str) -> None:
+    """Held out, a shop's privacy policy in a dialog inside the footer outweighed the
+    product text and was taken as the main text (product page F1 0.02)."""
+    policy = "".join(f"<p>{_POLICY} Clause {k}.</p>" for k in range(8))
+    page = f"<body><main><div><p>{_ARTICLE}</p><p>{_ARTICLE} Twice.</p></div></main>"
+    flat = flatten(LexborHTMLParser(page + wrap.format(policy) + "</body>"))
+    assert _hint(flat, _ARTICLE, "in_main") == 1.0
+    assert _hint(flat, f"{_POLICY} Clause 3.", "in_main") == 0.0
+    assert _hint(flat, f"{_POLICY} Clause 3.", "after_main") == 1.0
+    # the same prose outside those regions is the page's main text
+    plain = flatten(LexborHTMLParser(page + f"<section>{policy}</section></body>"))
+    assert _hint(plain, f"{_POLICY} Clause 3.", "in_main") == 1.0
+    # with no prose elsewhere, not even the region's shortest element is the main text
+    bare = "<body><p>Sizes 7 to 12.</p>" + wrap.format("<h2>Hi</h2>" + policy) + "</body>"
+    flat = flatten(LexborHTMLParser(bare))
+    assert _hint(flat, "Hi", "in_main") == _hint(flat, f"{_POLICY} Clause 3.", "in_main") == 0.0
+
+
 def test_a_hidden_element_is_flagged() -> None:
     flat = flatten(LexborHTMLParser('<body><div style="display: none">Menu</div><p>A.</p></body>'))
     assert _hint(flat, "Menu", "in_hidden") == 1.0
