@@ -238,47 +238,40 @@ def test_the_cut_never_takes_a_paragraph_of_the_main_span_the_model_leans_to_kee
     """A page whose other lines score high raises its cut above lines the model still
     thinks more likely content than not. Inside the main span such a paragraph stays;
     outside it, or scored below a half, or a short line, it goes under the cut."""
-    from cleaner.rules.context import Page
-    from cleaner.rules.model import LineModel
-
     doubted = "The repair crews will work through the night so the ferry can run on time."
     weak = "Ferry tickets will cost the same as a bus fare for the whole six months."
     after = "I drive over it every day and it shakes so much that my coffee spills, honestly."
     short = "Tap to see the map."
     scores = {P1: 0.95, doubted: 0.6, short: 0.6, weak: 0.3, P2: 0.95, after: 0.6}
-
-    class Span(LineModel):  # the span runs from P1 to P2; the page's cut is 0.9
-        def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
-            idx = page.nonempty()
-            at = {page.lines[i]: i for i in idx}
-            page.span = (at[P1], at[P2])
-            return {i: scores[page.lines[i]] for i in idx}
-
-        def cut(self, scores: Any, words: Any) -> float:
-            return 0.9
-
+    model = _span_model(P1, P2, scores, cut=0.9)
     text = "\n\n".join([P1, doubted, short, weak, P2, after])
-    stage = StripBoilerplate(BoilerplateConfig(extract_title=False), model=Span(None))
+    stage = StripBoilerplate(BoilerplateConfig(extract_title=False), model=model)
     out = stage.apply(Document("d1", "s/1.txt", text, meta={}))
     assert out.text.split("\n\n") == [P1, doubted, P2]
     removed = {c.text: c.rule for c in out.changes}
     assert removed == dict.fromkeys([short, weak, after], "low-content")
 
 
-def _believing(first: str, last: str) -> Any:
-    """A line model that believes every line (0.95) and puts the main span on the lines
-    from ``first`` to ``last``: what goes is left to the comment-thread rule alone."""
+def _span_model(
+    first: str, last: str, scores: dict[str, float] | None = None, cut: float | None = None
+) -> Any:
+    """A stub line model whose main span runs from line ``first`` to line ``last``: it
+    scores each line as ``scores`` says (default 0.95, believing every line) and, with
+    ``cut``, gives every page that cut."""
     from cleaner.rules.context import Page
     from cleaner.rules.model import LineModel
 
-    class Believing(LineModel):
+    class SpanModel(LineModel):
         def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
             idx = page.nonempty()
             at = {page.lines[i]: i for i in idx}
             page.span = (at[first], at[last]) if first in at and last in at else None
-            return dict.fromkeys(idx, 0.95)
+            return {i: (scores or {}).get(page.lines[i], 0.95) for i in idx}
 
-    return Believing(None)
+        def cut(self, line_scores: Any, words: Any) -> float:
+            return super().cut(line_scores, words) if cut is None else cut
+
+    return SpanModel(None)
 
 
 COMMENT = "I drive over it every day and it shakes so much that my coffee spills, honestly."
@@ -288,12 +281,13 @@ REPLY = "Same here, the ferry is the better way across while the works go on, I 
 @pytest.mark.parametrize("header", ["3 Comments", "Leave a Reply", "Jane Doe says:"])
 def test_a_comment_thread_below_the_article_ends_it(header: str) -> None:
     text = "\n\n".join([P1, P2, header, COMMENT, "John Roe says:", REPLY])
-    stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
+    model = _span_model(P1, P2)
+    stage = StripBoilerplate(BoilerplateConfig(), model=model)
     out = stage.apply(Document("d1", "s/1.txt", text, meta={}))
     assert out.text == f"{P1}\n\n{P2}"
     rules = {c.text: c.rule for c in out.changes}
     assert rules[COMMENT] == rules[REPLY] == "comment-thread"
-    off = StripBoilerplate(BoilerplateConfig(disable=("comment-thread",)), model=_believing(P1, P2))
+    off = StripBoilerplate(BoilerplateConfig(disable=("comment-thread",)), model=model)
     kept = off.apply(Document("d1", "s/1.txt", text, meta={}))
     assert COMMENT in kept.text and REPLY in kept.text
 
@@ -309,7 +303,7 @@ def test_a_comment_thread_below_the_article_ends_it(header: str) -> None:
 def test_no_comment_thread_where_posts_are_the_content_or_no_thread_is_headed(
     lines: list[str], why: str
 ) -> None:
-    stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
+    stage = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, P2))
     out = stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={}))
     assert COMMENT in out.text, why
     assert not any(c.rule == "comment-thread" for c in out.changes), why
@@ -318,13 +312,12 @@ def test_no_comment_thread_where_posts_are_the_content_or_no_thread_is_headed(
 def test_a_comment_header_printed_per_item_starts_no_thread() -> None:
     """ "27 comments" under each post of a listing, "Add a comment" under each answer of
     a Q&A page: the same header twice (digits aside) is a counter or a button."""
+    stage = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, P2))
     for counter in (["27 comments", "4 comments"], ["Add a comment", "Add a comment"]):
         lines = [P1, P2, counter[0], COMMENT, counter[1], REPLY]
-        stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
         out = stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={}))
         assert COMMENT in out.text and REPLY in out.text, counter
     lines = [P1, P2, "12 Comments", COMMENT, "Leave a Reply", REPLY]  # two headers: a thread
-    stage = StripBoilerplate(BoilerplateConfig(), model=_believing(P1, P2))
     assert stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={})).text == (
         f"{P1}\n\n{P2}"
     )
