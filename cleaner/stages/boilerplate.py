@@ -19,7 +19,8 @@
    scores ``SPAN_KEEP`` or more: where the rest of a page scores higher still (a long
    comment thread, a list of likely lines), the cut rose above the article itself.
 5. ``comment-thread``: a thread of reader comments below the main span ends the
-   article, from its header on (:func:`_end_at_thread`).
+   article, from its header on, or from HTML from where the markup puts the comments
+   or reviews (:func:`_end_at_thread`).
 
 A short line between two paragraphs is a section heading, and a paragraph between the
 headline and the byline or date is the standfirst; steps 3 and 4 never take either.
@@ -221,11 +222,16 @@ def _end_at_thread(page: Page) -> None:
     line goes as ``comment-thread``. A page with a comment header or byline in or above
     the main span is left alone: its posts are its content (a forum, a Q&A page). So is
     a page that prints one header more than once (digits aside): "27 comments" under
-    each item of a listing, "Add a comment" under each answer of a Q&A page."""
+    each item of a listing, "Add a comment" under each answer of a Q&A page. From HTML
+    the markup can say where a thread starts with no header line: the first line after
+    the span in an element whose class or id names comments or reviews
+    (:func:`_marked_thread_start`)."""
     start = _thread_start(page)
     if start is None:
+        start = _marked_thread_start(page)
+    if start is None:
         return
-    for j in range(start + 1, len(page.lines)):
+    for j in range(start, len(page.lines)):  # the header keeps its own rule
         page.mark(j, THREAD)
 
 
@@ -247,6 +253,38 @@ def _thread_start(page: Page) -> int | None:
         return None  # a counter or a button printed per item, not a thread's header
     bylines = [j for j in after if page.rule[j] == "comment-byline"]
     return min(headers[:1] + bylines[:1], default=None)
+
+
+_CLASS_COMMENT = HINTS.index("class_comment")
+COMMENT_NEAR = 2  # a line this near an element whose class names comments sits in them
+
+
+def _in_comments(page: Page, i: int) -> bool:
+    """Whether the markup put line ``i`` in an element whose class or id names
+    comments or reviews (text: never)."""
+    row = _hint_row(page, i)
+    return row is not None and row[_CLASS_COMMENT] <= COMMENT_NEAR
+
+
+def _marked_thread_start(page: Page) -> int | None:
+    """For a page read from HTML: the first line after the main span that its markup
+    puts among comments or reviews, when such lines hold most of the words from there
+    on and no paragraph in or above the span is among them (a forum's or Q&A page's
+    posts, a docs page's notes; a "Reviews" link in the menu is no post); else None."""
+    if page.hints is None or page.span is None or THREAD in page.disabled:
+        return None
+    lines = page.nonempty()
+    end = page.span[1]
+    if any(_in_comments(page, i) and is_body(page.text_of(i)) for i in lines if i <= end):
+        return None  # a post in or above the span: a forum or a Q&A page
+    after = [i for i in lines if i > end and page.kept(i)]
+    first = next((i for i in after if _in_comments(page, i)), None)
+    if first is None:
+        return None
+    rest = [i for i in after if i >= first]
+    words = sum(word_count(page.text_of(i)) for i in rest)
+    marked = sum(word_count(page.text_of(i)) for i in rest if _in_comments(page, i))
+    return first if marked * 2 >= words else None
 
 
 def _held(page: Page, i: int, score: float) -> bool:

@@ -309,6 +309,59 @@ def test_no_comment_thread_where_posts_are_the_content_or_no_thread_is_headed(
     assert not any(c.rule == "comment-thread" for c in out.changes), why
 
 
+def _html_doc(body: str) -> Document:
+    """A page read from HTML: its flattened lines and what the markup says of each."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from cleaner.html.flatten import flatten
+
+    flat = flatten(LexborHTMLParser(f"<html><body>{body}</body></html>"))
+    return Document("d1", "s/1.html", flat.text, meta={}, hints=flat.hints)
+
+
+ARTICLE = f"<article><p>{P1}</p><p>{P2}</p></article>"
+
+
+@pytest.mark.parametrize("tag", ['div id="comments"', 'section class="reviews"'])
+def test_comments_the_markup_names_below_the_article_end_it(tag: str) -> None:
+    """No header line needed from HTML: the markup says where the comments are."""
+    end = tag.split()[0]
+    menu = '<ul><li class="menu-reviews">Reviews</li></ul>'  # a link above: no post
+    doc = _html_doc(f"{menu}{ARTICLE}<{tag}><p>{COMMENT}</p><p>{REPLY}</p></{end}><p>Newsroom</p>")
+    stage = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, P2))
+    out = stage.apply(doc)
+    assert out.text == f"Reviews\n\n{P1}\n\n{P2}"
+    rules = {c.text: c.rule for c in out.changes}
+    assert rules[COMMENT] == rules[REPLY] == rules["Newsroom"] == "comment-thread"
+    off = BoilerplateConfig(disable=("comment-thread",))
+    assert COMMENT in StripBoilerplate(off, model=_span_model(P1, P2)).apply(doc).text
+    as_text = stage.apply(Document("d1", "s/1.txt", doc.text, meta={}))  # no markup, no header
+    assert COMMENT in as_text.text and REPLY in as_text.text
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (
+            f'<div class="comment"><p>{P1}</p></div><div class="comment"><p>{P2}</p></div>'
+            f'<div class="comment"><p>{COMMENT}</p></div>',
+            "posts in comment markup from the top: a forum",
+        ),
+        (
+            f'{ARTICLE}<div><p>{COMMENT}</p><span class="comments">Talk about it</span></div>'
+            f'<div><p>{REPLY}</p><span class="comments">Talk about it</span></div>',
+            "a counter under each item: most words below are not in comment markup",
+        ),
+    ],
+)
+def test_no_thread_from_markup_where_posts_are_the_content_or_comments_are_few(
+    body: str, why: str
+) -> None:
+    out = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, P2)).apply(_html_doc(body))
+    assert COMMENT in out.text, why
+    assert not any(c.rule == "comment-thread" for c in out.changes), why
+
+
 def test_a_comment_header_printed_per_item_starts_no_thread() -> None:
     """ "27 comments" under each post of a listing, "Add a comment" under each answer of
     a Q&A page: the same header twice (digits aside) is a counter or a button."""
