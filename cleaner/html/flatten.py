@@ -105,6 +105,7 @@ HINTS: tuple[str, ...] = (
     "parent_lines",
 )
 FAR = 30.0  # the class distance of a line with no such ancestor
+NEAR = 2.0  # a class this near a line (its element, parent or grandparent) names its region
 # the hints of a line the markup said nothing of: no region, no class family near
 NEUTRAL = tuple(FAR if name.startswith("class_") else 0.0 for name in HINTS)
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # a line of only these is blank
@@ -127,7 +128,7 @@ def describe(row: tuple[float, ...]) -> str:
     at = dict(zip(HINTS, row, strict=False))
     parts = [name for name in _SAID if at[f"in_{name}"]]
     parts += [
-        f"class {name}" for name in FAMILIES if name != "content" and at[f"class_{name}"] <= 2
+        f"class {name}" for name in FAMILIES if name != "content" and at[f"class_{name}"] <= NEAR
     ]
     if at["before_main"]:
         parts.append("before the main text")

@@ -56,7 +56,7 @@ from typing import Any
 
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Change, Document, Hints
-from cleaner.html.flatten import HINTS, describe
+from cleaner.html.flatten import HINTS, NEAR, describe
 from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
@@ -223,8 +223,8 @@ def _end_at_thread(page: Page) -> None:
     the main span is left alone: its posts are its content (a forum, a Q&A page). So is
     a page that prints one header more than once (digits aside): "27 comments" under
     each item of a listing, "Add a comment" under each answer of a Q&A page. From HTML
-    the markup can say where a thread starts with no header line: the first line after
-    the span in an element whose class or id names comments or reviews
+    the markup can say where a thread starts with no header line: the first kept line
+    after the span in an element whose class or id names comments or reviews
     (:func:`_marked_thread_start`)."""
     start = _thread_start(page)
     if start is None:
@@ -256,20 +256,19 @@ def _thread_start(page: Page) -> int | None:
 
 
 _CLASS_COMMENT = HINTS.index("class_comment")
-COMMENT_NEAR = 2  # a line this near an element whose class names comments sits in them
 
 
 def _in_comments(page: Page, i: int) -> bool:
     """Whether the markup put line ``i`` in an element whose class or id names
     comments or reviews (text: never)."""
     row = _hint_row(page, i)
-    return row is not None and row[_CLASS_COMMENT] <= COMMENT_NEAR
+    return row is not None and row[_CLASS_COMMENT] <= NEAR
 
 
 def _marked_thread_start(page: Page) -> int | None:
-    """For a page read from HTML: the first line after the main span that its markup
-    puts among comments or reviews, when such lines hold most of the words from there
-    on and no paragraph in or above the span is among them (a forum's or Q&A page's
+    """For a page read from HTML: the first kept line after the main span that its
+    markup puts among comments or reviews, when such lines hold at least half the words
+    from there on and no paragraph in or above the span is among them (a forum's or Q&A page's
     posts, a docs page's notes; a "Reviews" link in the menu is no post); else None."""
     if page.hints is None or page.span is None or THREAD in page.disabled:
         return None
