@@ -256,13 +256,14 @@ def _thread_start(page: Page) -> int | None:
 
 
 _CLASS_COMMENT = HINTS.index("class_comment")
+_IN_PRE = HINTS.index("in_pre")
 
 
 def _in_comments(page: Page, i: int) -> bool:
     """Whether the markup put line ``i`` in an element whose class or id names
-    comments or reviews (text: never)."""
+    comments or reviews (text: never); a comment in code (``hljs-comment``) is not one."""
     row = _hint_row(page, i)
-    return row is not None and row[_CLASS_COMMENT] <= NEAR
+    return row is not None and row[_CLASS_COMMENT] <= NEAR and not row[_IN_PRE]
 
 
 def _marked_thread_start(page: Page) -> int | None:

@@ -352,6 +352,11 @@ def test_comments_the_markup_names_below_the_article_end_it(tag: str) -> None:
             f'<div><p>{REPLY}</p><span class="comments">Talk about it</span></div>',
             "a counter under each item: most words below are not in comment markup",
         ),
+        (
+            f'{ARTICLE}<pre><code><span class="hljs-comment"># {COMMENT}</span>\n'
+            f'<span class="hljs-comment"># {REPLY}</span></code></pre>',
+            "comments in code, as a syntax highlighter marks them",
+        ),
     ],
 )
 def test_no_thread_from_markup_where_posts_are_the_content_or_comments_are_few(
