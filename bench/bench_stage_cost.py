@@ -62,6 +62,11 @@ def main() -> None:
         for path in sorted(args.folder.glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
+    if not texts:
+        parser.error(
+            f"no JSONL documents in {args.folder}; build the sample with "
+            "python bench/bench_scale.py --mb 10 --jobs datasketch"
+        )
     stage_module.strip_boilerplate(texts[0])  # load the model outside the timers
     judged = Counter()  # passes, lines
 
