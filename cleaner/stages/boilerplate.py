@@ -275,12 +275,12 @@ def _marked_thread_start(page: Page) -> int | None:
         return None
     lines = page.nonempty()
     end = page.span[1]
-    if any(_in_comments(page, i) and is_body(page.text_of(i)) for i in lines if i <= end):
-        return None  # a post in or above the span: a forum or a Q&A page
     after = [i for i in lines if i > end and page.kept(i)]
     first = next((i for i in after if _in_comments(page, i)), None)
     if first is None:
-        return None
+        return None  # most pages: no comment markup below the span
+    if any(_in_comments(page, i) and is_body(page.text_of(i)) for i in lines if i <= end):
+        return None  # a post in or above the span: a forum or a Q&A page
     rest = [i for i in after if i >= first]
     words = sum(word_count(page.text_of(i)) for i in rest)
     marked = sum(word_count(page.text_of(i)) for i in rest if _in_comments(page, i))
