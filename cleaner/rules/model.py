@@ -1,7 +1,8 @@
 """The learned line model: boosted trees over :mod:`cleaner.rules.features`, in numpy.
 
 Two tree ensembles are trained offline by ``bench/train_boilerplate.py`` and stored as plain
-arrays in ``cleaner/data/boilerplate_model.json``; scoring needs only numpy. Each page
+arrays in ``cleaner/data/boilerplate_model.json``; scoring needs only numpy (a C walker
+of the same trees, built at install where there is a compiler, makes it faster). Each page
 gets its own cut (:func:`page_cut`): a line whose keep probability is below it is
 removed as ``low-content``. Without the data file every line scores 1.0, so the named
 rules still work alone.
@@ -16,6 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,12 @@ import numpy.typing as npt
 from cleaner.html.flatten import HINTS, NEUTRAL
 from cleaner.rules.context import Page, is_body, is_heading_like
 from cleaner.rules.features import NAMES, SMOOTH, line_features, smooth_features
+
+native: ModuleType | None
+try:  # the trees walked in C: built at install where a C compiler is found
+    from cleaner.rules import _trees as native
+except ImportError:  # no compiler at install: the numpy scorer, same leaves
+    native = None
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "boilerplate_model.json"
 # the model of pages read from HTML: the same columns, then the markup's (HINTS)
@@ -43,6 +51,12 @@ class Trees:
     leaf is the lowest bit of an AND of bitmasks: a few numpy calls per call, whatever
     the depth. A tree with more than ``LEAF_BITS`` leaves is walked level by level
     instead (:meth:`walk`), which gives the same leaves.
+
+    Where the C walker (``cleaner/rules/_trees.c``) was built at install, :meth:`raw`
+    uses it instead (:meth:`native_raw`): it walks every tree down for a block of rows
+    side by side, with no branch (:class:`_Layout`), about seven times faster than the
+    numpy scorer on the shipped model, and reaches the same leaves. Each way sums the
+    leaf values with the same numpy call, so the scores are the same to the bit.
     """
 
     ROWS = 16  # rows scored together: 16 x 4,500 float64 splits are 576 KB (64 rows: slower)
@@ -77,14 +91,37 @@ class Trees:
                 depth[left[node]] = depth[right[node]] = depth[node] + 1
         self.depth = int(depth.max()) if len(depth) else 0
         self.masks = _leaf_masks(trees) if trees else None
+        self.layout = _Layout.of(trees)
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The sum of leaf values over all trees, for every row of ``x``."""
+        if native is not None:
+            return self.native_raw(x)
+        return self.numpy_raw(x)
+
+    def native_raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """:meth:`raw` by the C walker (``native`` must be built)."""
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] <= self.layout.widest:
+            raise ValueError(f"rows of {self.layout.widest + 1} columns or more expected")
+        if len(x) == 0:
+            return np.zeros(0)
+        lay = self.layout
+        out = np.empty((len(x), len(lay.roots)))
+        assert native is not None  # raw() calls this only then
+        native.leaves(
+            x, x.shape[1], lay.feature, lay.child, lay.threshold, lay.value, lay.roots,
+            lay.depths, out,
+        )  # fmt: skip
+        return np.asarray(out.sum(axis=1), dtype=np.float64)
+
+    def numpy_raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """:meth:`raw` in numpy: by leaf bitmasks, or :meth:`walk` for big trees."""
         x = np.asarray(x, dtype=np.float64)
         if self.masks is None:
             return self.walk(x)
         if len(x) > self.ROWS:
-            parts = [self.raw(x[r : r + self.ROWS]) for r in range(0, len(x), self.ROWS)]
+            parts = [self.numpy_raw(x[r : r + self.ROWS]) for r in range(0, len(x), self.ROWS)]
             return np.concatenate(parts) if parts else np.zeros(0)
         m = self.masks
         n = len(x)
@@ -112,6 +149,74 @@ class Trees:
                 break  # every row is at a leaf
             node = step
         return np.asarray(self.value.take(node).sum(axis=1), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The nodes of all trees laid out for a walk with no branch (``_trees.c``).
+
+    The two children of a split are neighbours, from ``child[k]``: a row goes to
+    ``child[k] + !(x[feature[k]] <= threshold[k])``, so a NaN goes right as in numpy. A
+    leaf's child is a pair of copies of the leaf that point back at the pair, so a row
+    that reached a leaf stays on its value for the steps left of its tree's ``depths``.
+    """
+
+    feature: npt.NDArray[np.int64]
+    child: npt.NDArray[np.int64]
+    threshold: npt.NDArray[np.float64]
+    value: npt.NDArray[np.float64]
+    roots: npt.NDArray[np.int64]
+    depths: npt.NDArray[np.int64]  # the steps that take every row of a tree to a leaf
+    widest: int  # the highest column read
+
+    @classmethod
+    def of(cls, trees: list[dict[str, list[Any]]]) -> _Layout:
+        feature: list[int] = []
+        child: list[int] = []
+        threshold: list[float] = []
+        value: list[float] = []
+        roots: list[int] = []
+        depths: list[int] = []
+
+        def place(count: int) -> int:  # room for ``count`` nodes; the first one's index
+            start = len(feature)
+            feature.extend([0] * count)
+            child.extend([0] * count)
+            threshold.extend([0.0] * count)
+            value.extend([0.0] * count)
+            return start
+
+        for tree in trees:
+            roots.append(place(1))
+            deepest = 0
+            todo = [(0, roots[-1], 0)] if tree["leaf"] else []
+            if not todo:  # a tree with no node adds nothing
+                pair = place(2)
+                child[roots[-1] : pair + 2] = [pair] * 3
+            while todo:
+                node, k, depth = todo.pop()
+                pair = place(2)
+                if tree["leaf"][node]:
+                    for j in (k, pair, pair + 1):
+                        child[j] = pair
+                        value[j] = float(tree["value"][node])
+                    deepest = max(deepest, depth)
+                    continue
+                feature[k] = int(tree["feature"][node])
+                threshold[k] = float(tree["threshold"][node])
+                child[k] = pair
+                todo.append((int(tree["left"][node]), pair, depth + 1))
+                todo.append((int(tree["right"][node]), pair + 1, depth + 1))
+            depths.append(deepest)
+        return cls(
+            np.asarray(feature, dtype=np.int64),
+            np.asarray(child, dtype=np.int64),
+            np.asarray(threshold, dtype=np.float64),
+            np.asarray(value, dtype=np.float64),
+            np.asarray(roots, dtype=np.int64),
+            np.asarray(depths, dtype=np.int64),
+            max(feature, default=0),
+        )
 
 
 _SCRATCH = threading.local()

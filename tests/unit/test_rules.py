@@ -12,15 +12,19 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
+import sysconfig
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaner.html.flatten import HINTS
 from cleaner.rules import features
+from cleaner.rules import model as model_module
 from cleaner.rules.context import SENTENCE_END, Page, ends_sentence, prepare_page
 from cleaner.rules.features import (
     CODE,
@@ -253,14 +257,52 @@ def _rows(trees: Trees, n: int, width: int, seed: int) -> np.ndarray:
     return x
 
 
-@pytest.mark.parametrize("n", [1, 2, 9, 200])
-def test_tree_scores_match_the_level_walk(n: int) -> None:
-    model = LineModel.default()
+def _compiler() -> bool:
+    """Whether this Python's C compiler is on the PATH (the C walker is then built)."""
+    cc = (sysconfig.get_config_var("CC") or "").split()
+    return bool(cc) and shutil.which(cc[0]) is not None
+
+
+def test_the_c_walker_is_built_where_there_is_a_compiler() -> None:
+    """The install builds ``cleaner/rules/_trees.c`` wherever it can; it is optional
+    only so that an install with no compiler still works (with numpy's scorer)."""
+    assert model_module.native is not None or not _compiler()
+
+
+needs_native = pytest.mark.skipif(
+    model_module.native is None, reason="no C compiler at install (the test above says so)"
+)
+
+
+@pytest.mark.parametrize("n", [1, 2, 9, 64, 65, 200])
+@pytest.mark.parametrize("model", [LineModel.default(), LineModel.html_default()])
+def test_tree_scores_match_the_level_walk(model: LineModel, n: int) -> None:
+    width = len(features.NAMES) + (len(HINTS) if model.hints else 0)
     for k, (_, trees) in enumerate(model.stages):
         assert trees.masks is not None
-        width = len(features.NAMES) + k * len(features.SMOOTH)
-        x = _rows(trees, n, width, seed=n + k)
-        assert trees.raw(x).tobytes() == trees.walk(x).tobytes()
+        x = _rows(trees, n, width + k * len(features.SMOOTH), seed=n + k)
+        walked = trees.walk(x).tobytes()
+        assert trees.numpy_raw(x).tobytes() == walked
+        if model_module.native is not None:
+            assert trees.native_raw(x).tobytes() == walked
+            assert trees.raw(x).tobytes() == walked
+
+
+@needs_native
+def test_the_c_walker_refuses_rows_too_narrow_for_the_trees() -> None:
+    _, trees = LineModel.default().stages[0]
+    with pytest.raises(ValueError, match="columns"):
+        trees.native_raw(np.zeros((3, trees.layout.widest)))
+    assert trees.native_raw(np.zeros((0, trees.layout.widest + 1))).size == 0
+    lay = trees.layout
+    parts = (lay.feature, lay.child, lay.threshold, lay.value, lay.roots, lay.depths)
+    x = np.zeros((2, lay.widest + 1))
+    with pytest.raises(ValueError, match="one value per row"):  # the module's own checks
+        model_module.native.leaves(x, x.shape[1], *parts, np.empty((2, 1)))
+    with pytest.raises(ValueError, match="whole number of rows"):
+        model_module.native.leaves(x, x.shape[1] + 1, *parts, np.empty((2, len(lay.roots))))
+    with pytest.raises(ValueError, match="whole number of items"):
+        model_module.native.leaves(x, x.shape[1], *parts[:-1], b"1234", np.empty(0))
 
 
 def test_scores_of_some_lines_are_those_of_the_whole_page() -> None:
@@ -301,8 +343,19 @@ def test_small_deep_and_single_leaf_trees(depth: int) -> None:
     assert (trees.masks is None) == (depth + 1 > 64)  # too many leaves: walked instead
     x = np.arange(-2.0, depth + 2.0, 0.5)[:, None]
     want = [min(max(math.ceil(v), 0), depth) + min(max(math.ceil(v), 0), 3) for v in x[:, 0]]
-    assert trees.raw(x).tolist() == want
+    assert trees.numpy_raw(x).tolist() == want
     assert trees.walk(x).tolist() == want
+    if model_module.native is not None:
+        assert trees.native_raw(x).tolist() == want
+
+
+@needs_native
+def test_the_c_walker_sends_nan_right_and_a_tie_left_as_numpy_does() -> None:
+    tree = _chain(1)  # feature 0 <= 0: leaf 0, else leaf 1
+    trees = Trees([tree, {k: [] for k in tree}])  # and a tree with no node: adds 0
+    x = np.array([[np.nan], [0.0], [-0.0], [np.inf], [-np.inf], [1e-300]])
+    assert trees.native_raw(x).tolist() == [1.0, 0.0, 0.0, 1.0, 0.0, 1.0]
+    assert trees.native_raw(x).tolist() == trees.numpy_raw(x).tolist()
 
 
 _page_scores = st.lists(
