@@ -54,7 +54,7 @@ class Trees:
 
     Where the C walker (``cleaner/rules/_trees.c``) was built at install, :meth:`raw`
     uses it instead (:meth:`native_raw`): it walks every tree down for a block of rows
-    side by side, with no branch (:class:`_Layout`), about seven times faster than the
+    side by side, with no branch (:class:`_Layout`), about five times faster than the
     numpy scorer on the shipped model, and reaches the same leaves. Each way sums the
     leaf values with the same numpy call, so the scores are the same to the bit.
     """
