@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test test-fast test-unit lint golden screenshot bench clean-venv
 
-$(STAMP): pyproject.toml setup.py cleaner/rules/_trees.c
+$(STAMP): pyproject.toml setup.py $(wildcard cleaner/*/*.c)  # the C kernels: rebuilt on change
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -16,8 +16,8 @@ run: $(STAMP)  ## clean raw/ into clean/
 	$(BIN)/cleaner run raw clean
 
 lint: $(STAMP)
-	$(BIN)/ruff check cleaner tests bench
-	$(BIN)/ruff format --check cleaner tests bench
+	$(BIN)/ruff check cleaner tests bench setup.py
+	$(BIN)/ruff format --check cleaner tests bench setup.py
 	$(BIN)/mypy
 
 test: lint  ## lint, type-check and run the tests

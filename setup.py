@@ -1,8 +1,15 @@
 """The one thing pyproject.toml cannot yet say without an experimental table: the
-line model's trees walked in C (``cleaner/rules/_trees.c``). The extension is optional:
-where no C compiler is found the install still succeeds, and the model scores with its
-numpy scorer, the same scores more slowly (``cleaner.rules.model.Trees``)."""
+compiled kernels. The line model's trees walked in C (``cleaner/rules/_trees.c``) and
+MinHash signatures in C (``cleaner/dedup/_minhash.c``). Each is optional: where no C
+compiler is found the install still succeeds, and the code uses its numpy path, which
+gives the same results more slowly (``cleaner.rules.model.Trees``,
+``cleaner.dedup.minhash.MinHasher``)."""
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("cleaner.rules._trees", ["cleaner/rules/_trees.c"], optional=True)])
+KERNELS = {
+    "cleaner.rules._trees": "cleaner/rules/_trees.c",
+    "cleaner.dedup._minhash": "cleaner/dedup/_minhash.c",
+}
+
+setup(ext_modules=[Extension(name, [source], optional=True) for name, source in KERNELS.items()])

@@ -17,12 +17,19 @@ numpy pass over a batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.shingles import BATCH_CHARS, BaseHash, base_hashes, batches
+
+native: ModuleType | None
+try:  # the affine32 signatures in C: built at install where a C compiler is found
+    from cleaner.dedup import _minhash as native
+except ImportError:  # no compiler at install: numpy, the same integers
+    native = None
 
 __all__ = ["MinHasher"]
 
@@ -126,7 +133,26 @@ class MinHasher:
         return out
 
     def signatures_from_hashes(self, values: npt.NDArray[Any], indptr: I64) -> U32:
-        """Signatures from given 32-bit base hashes (CSR): datasketch's permutations."""
+        """Signatures from given 32-bit base hashes (CSR): datasketch's permutations.
+
+        ``"affine32"`` is computed in C where ``cleaner/dedup/_minhash.c`` was built
+        (one pass over the shingles, about seven times faster), else in numpy
+        (:meth:`numpy_signatures`); the two give the same integers.
+        """
+        if native is None or self.scheme_name != "affine32":
+            return self.numpy_signatures(values, indptr)
+        out = np.full((len(indptr) - 1, self.num_perm), EMPTY, dtype=np.uint32)
+        native.affine32(
+            np.ascontiguousarray(values, dtype=np.uint32),
+            np.ascontiguousarray(indptr, dtype=np.int64),
+            self.a,
+            self.b,
+            out,
+        )
+        return out
+
+    def numpy_signatures(self, values: npt.NDArray[Any], indptr: I64) -> U32:
+        """:meth:`signatures_from_hashes` in numpy, for either scheme."""
         n = len(indptr) - 1
         out = np.full((n, self.num_perm), EMPTY, dtype=np.uint32)
         sizes = np.diff(indptr)

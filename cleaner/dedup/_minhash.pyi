@@ -1,0 +1,3 @@
+from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
+
+def affine32(values: Buffer, indptr: Buffer, a: Buffer, b: Buffer, out: Buffer, /) -> None: ...
