@@ -180,9 +180,11 @@ _REPEATS = OWN.index("in_doc_repeats")
 
 
 @lru_cache(maxsize=1 << 16)
-def _own(text: str) -> tuple[int, tuple[float, ...]]:
-    """The line's word count and own columns, ``in_doc_repeats`` left 0; cached, as
-    passes and sites repeat lines. No token or character is looked at in a Python loop.
+def _own(text: str) -> tuple[int, tuple[float, ...], bool, int]:
+    """The line's word count and own columns, ``in_doc_repeats`` left 0, then whether
+    it reads as a paragraph (:func:`is_body`) and its shape (:func:`_shape_code`);
+    cached, as passes and sites repeat lines. No token or character is looked at in a
+    Python loop.
     """
     n, upper, word_chars = _word_shape(text)
     chars = max(len(text), 1)
@@ -214,7 +216,13 @@ def _own(text: str) -> tuple[int, tuple[float, ...]]:
         float(bool(digits and COUNT.search(text))),
         sum(map(SHOP_WORDS.__contains__, lower)) / n if n else 0.0,
     )
-    return n, cols
+    return n, cols, is_body(text), _shape_code(n, text)
+
+
+def _shape_code(n: int, text: str) -> int:
+    """A line's shape as one number: its word-count band, whether it opens with a digit
+    and whether it ends a sentence (``same_shape`` compares neighbours by it)."""
+    return (min(n, 12) // 3) * 4 + text[:1].isdigit() * 2 + (text[-1:] in ".!?")
 
 
 @lru_cache(maxsize=256)
@@ -242,10 +250,10 @@ def line_features(
     lines = [_own(t) for t in texts]
     x = np.empty((n, len(NAMES)))  # filled column block by column block, in NAMES order
     own = x[:, : len(OWN)]
-    own[:] = [cols for _, cols in lines]
+    own[:] = [line[1] for line in lines]
     own[:, _REPEATS] = [_repeat_col(counts[t]) for t in texts]
-    nwords = np.array([k for k, _ in lines], dtype=np.float64)
-    body = np.array([is_body(t) and page.rule[i] is None for t, i in zip(texts, idx, strict=True)])
+    nwords = np.array([line[0] for line in lines], dtype=np.float64)
+    body = np.array([line[2] and page.rule[i] is None for line, i in zip(lines, idx, strict=True)])
     removed = np.array([page.rule[i] is not None for i in idx], dtype=np.float64)
     blank_before = np.array(
         [1.0 if i == 0 or not page.lines[i - 1] else 0.0 for i in idx], dtype=np.float64
@@ -287,33 +295,23 @@ def line_features(
     else:
         dist_b = dist_a = np.full(n, float(n))
         first, last = n, -1
-    block_ids = [page.block[i] for i in idx]
-    block_len: dict[int, int] = {}
-    block_words: dict[int, int] = {}
-    for b, (k, _) in zip(block_ids, lines, strict=True):
-        block_len[b] = block_len.get(b, 0) + 1
-        block_words[b] = block_words.get(b, 0) + k
-    block_index = []
-    seen: dict[int, int] = {}
-    for b in block_ids:
-        block_index.append(seen.get(b, 0))
-        seen[b] = seen.get(b, 0) + 1
+    # per line, its block's lines and words and its place in the block (whole numbers,
+    # so the sums are exact in float64)
+    ids = [page.block[i] for i in idx]
+    _, block, block_len = np.unique(ids, return_inverse=True, return_counts=True)
+    block_words = np.bincount(block, weights=nwords)
+    in_order = np.argsort(block, kind="stable")
+    block_index = np.empty(n, dtype=np.int64)
+    block_start = np.cumsum(block_len) - block_len
+    block_index[in_order] = rows - block_start[block[in_order]]
     # runs of short lines (menus, product grids, post headers) and lines shaped like
     # their neighbours: relative measures that do not depend on the page's length
     short = nwords <= 6
-    run = np.zeros(n)
-    start = 0
-    for r in range(1, n + 1):
-        if r == n or short[r] != short[start]:
-            run[start:r] = (r - start) if short[start] else 0
-            start = r
-    # a line's shape (word-count band, opens with a digit, ends a sentence) as one number
-    shape = np.array(
-        [
-            (min(k, 12) // 3) * 4 + t[:1].isdigit() * 2 + (t[-1:] in ".!?")
-            for (k, _), t in zip(lines, texts, strict=True)
-        ]
-    )
+    edges = np.flatnonzero(short[1:] != short[:-1]) + 1
+    starts = np.concatenate([[0], edges])
+    lengths = np.diff(np.concatenate([starts, [n]]))
+    run = np.repeat(np.where(short[starts], lengths, 0), lengths).astype(np.float64)
+    shape = np.array([line[3] for line in lines])
     same = np.zeros(n)
     for d in (1, 2):  # the lines two above to two below with the same shape
         alike = shape[d:] == shape[:-d]
@@ -323,9 +321,9 @@ def line_features(
     total = max(float(nwords.sum()), 1.0)
     page_cols = x[:, at : at + len(PAGE)]
     page_cols[:, 0] = pos / max(n - 1, 1)
-    page_cols[:, 1] = np.log1p([block_len[b] for b in block_ids])
+    page_cols[:, 1] = np.log1p(block_len[block])
     page_cols[:, 2] = np.log1p(block_index)
-    page_cols[:, 3] = np.log1p([block_words[b] for b in block_ids])
+    page_cols[:, 3] = np.log1p(block_words[block])
     page_cols[:, 4] = near(csum, 5)
     page_cols[:, 5] = near(csum, 15)
     page_cols[:, 6] = np.log1p(dist_b)

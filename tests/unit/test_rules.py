@@ -179,7 +179,7 @@ def check_line(text: str) -> None:
     assert fast == plain
     assert list(fast) == list(plain)  # same order, so the same float sums
     assert is_link_row(text) == old_is_link_row(text)
-    n, cols = features._own(text)
+    n, cols, *_ = features._own(text)
     assert n == len(words(text))
     for repeats in (1, 3):
         row = (*cols[:16], features._repeat_col(repeats), *cols[17:])
@@ -196,6 +196,60 @@ def test_fast_line_formulas_match_the_plain_ones(text: str) -> None:
 @given(texts)
 def test_fast_line_formulas_match_on_random_text(text: str) -> None:
     check_line(text)
+
+
+def old_block_and_run_columns(page: Page) -> dict[str, list[float]]:
+    """The block, run and shape columns as the plain loops computed them in training."""
+    idx = page.nonempty()
+    texts = [page.text_of(i) for i in idx]
+    nwords = [len(words(t)) for t in texts]
+    ids = [page.block[i] for i in idx]
+    length: dict[int, int] = {}
+    total: dict[int, int] = {}
+    for b, k in zip(ids, nwords, strict=True):
+        length[b] = length.get(b, 0) + 1
+        total[b] = total.get(b, 0) + k
+    index, seen = [], {}
+    for b in ids:
+        index.append(seen.get(b, 0))
+        seen[b] = seen.get(b, 0) + 1
+    run, start = [0.0] * len(idx), 0
+    for r in range(1, len(idx) + 1):
+        if r == len(idx) or (nwords[r] <= 6) != (nwords[start] <= 6):
+            run[start:r] = [float(r - start) if nwords[start] <= 6 else 0.0] * (r - start)
+            start = r
+    shape = [
+        (min(k, 12) // 3) * 4 + t[:1].isdigit() * 2 + (t[-1:] in ".!?")
+        for k, t in zip(nwords, texts, strict=True)
+    ]
+    same = [
+        float(sum(0 <= r + d < len(idx) and shape[r + d] == shape[r] for d in (-2, -1, 1, 2)))
+        for r in range(len(idx))
+    ]
+    return {  # numpy's log1p over the column, as training took it (not always math's)
+        "block_lines": np.log1p([length[b] for b in ids]).tolist(),
+        "block_index": np.log1p(index).tolist(),
+        "block_words": np.log1p([total[b] for b in ids]).tolist(),
+        "short_run": np.log1p(run).tolist(),
+        "same_shape": same,
+    }
+
+
+_page_lines = st.lists(st.sampled_from([*TRICKY, "", "", "1 two", "a b c d e f g h"]), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_page_lines, st.lists(st.integers(0, 4), min_size=40, max_size=40))
+def test_block_and_run_columns_match_the_plain_loops(lines: list[str], ids: list[int]) -> None:
+    """Blocks as a text gives them (runs between blank lines), and in any order."""
+    for page in (
+        Page.parse("\n".join(lines)),
+        Page(lines, [ids[k] for k in range(len(lines))], rule=[None] * len(lines)),
+    ):
+        _, x = line_features(page)
+        for name, want in old_block_and_run_columns(page).items():
+            got = x[:, features.NAMES.index(name)].tolist()
+            assert got == want, name
 
 
 def test_lexical_features_match_the_plain_mean() -> None:
