@@ -72,6 +72,8 @@ class Page:
     # the line model's main span (the stretch of text it believes in), as its first and
     # last line; None until the model has judged the page, or when it believes in none
     span: tuple[int, int] | None = None
+    # the indices of the non-blank lines, found once: the lines never change
+    _nonempty: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:
@@ -102,8 +104,11 @@ class Page:
     def text_of(self, i: int) -> str:
         return self.edits[i][1] if i in self.edits else self.lines[i]
 
-    def nonempty(self) -> list[int]:
-        return [i for i, line in enumerate(self.lines) if line]
+    def nonempty(self) -> tuple[int, ...]:
+        """The indices of the non-blank lines, in order."""
+        if self._nonempty is None:
+            self._nonempty = tuple(i for i, line in enumerate(self.lines) if line)
+        return self._nonempty
 
 
 def prepare_page(

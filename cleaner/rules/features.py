@@ -239,7 +239,7 @@ def line_features(
 
     ``vocab`` maps a word to its keep log-odds; without it the word columns are 0.
     """
-    idx = page.nonempty()
+    idx = list(page.nonempty())
     n = len(idx)
     if n == 0:
         return idx, np.zeros((0, len(NAMES)))
