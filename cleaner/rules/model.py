@@ -462,17 +462,13 @@ def hint_columns(page: Page, idx: Sequence[int]) -> npt.NDArray[np.float64]:
 def protected_headings(page: Page) -> set[int]:
     """Short kept lines with a paragraph on both sides: section headings, which stay."""
     kept = [i for i in page.nonempty() if page.kept(i)]
-    out: set[int] = set()
-    for a, i, b in zip(kept, kept[1:], kept[2:], strict=False):
-        text = page.text_of(i)
-        if (
-            is_heading_like(text)
-            and len(text.split()) <= 12
-            and is_body(page.text_of(a))
-            and is_body(page.text_of(b))
-        ):
-            out.add(i)
-    return out
+    texts = [page.text_of(i) for i in kept]
+    body = [is_body(text) for text in texts]  # once a line, not once per neighbour
+    return {
+        kept[k]
+        for k in range(1, len(kept) - 1)
+        if body[k - 1] and body[k + 1] and is_heading_like(texts[k]) and len(texts[k].split()) <= 12
+    }
 
 
 _BYLINE_RULES = frozenset({"byline", "date-line", "metadata"})

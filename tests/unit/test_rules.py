@@ -17,13 +17,20 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.html.flatten import HINTS
 from cleaner.rules import features
 from cleaner.rules import model as model_module
-from cleaner.rules.context import SENTENCE_END, Page, ends_sentence, prepare_page
+from cleaner.rules.context import (
+    SENTENCE_END,
+    Page,
+    ends_sentence,
+    is_body,
+    is_heading_like,
+    prepare_page,
+)
 from cleaner.rules.features import (
     CODE,
     COUNT,
@@ -39,7 +46,7 @@ from cleaner.rules.features import (
     main_span,
     smooth_features,
 )
-from cleaner.rules.model import MIN_KEEP, LineModel, Trees, page_cut
+from cleaner.rules.model import MIN_KEEP, LineModel, Trees, page_cut, protected_headings
 from cleaner.rules.patterns import (
     CJK,
     CJK_CHARS_PER_WORD,
@@ -250,6 +257,38 @@ def test_block_and_run_columns_match_the_plain_loops(lines: list[str], ids: list
         for name, want in old_block_and_run_columns(page).items():
             got = x[:, features.NAMES.index(name)].tolist()
             assert got == want, name
+
+
+def old_protected_headings(page: Page) -> set[int]:
+    """Section headings as the stage first found them: every kept triple, in turn."""
+    kept = [i for i in page.nonempty() if page.kept(i)]
+    return {
+        i
+        for a, i, b in zip(kept, kept[1:], kept[2:], strict=False)
+        if is_heading_like(page.text_of(i))
+        and len(page.text_of(i).split()) <= 12
+        and is_body(page.text_of(a))
+        and is_body(page.text_of(b))
+    }
+
+
+_PARAGRAPH = "The council met on Monday and voted to close the old bridge for repairs."
+_HEADINGS = ["Results", " ".join(["word"] * 12), " ".join(["word"] * 13)]  # 12 words at most
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*TRICKY, _PARAGRAPH, _PARAGRAPH, *_HEADINGS, ""]), max_size=30),
+    st.sets(st.integers(0, 29)),
+)
+@example([_PARAGRAPH, _HEADINGS[1], _PARAGRAPH, _HEADINGS[2], _PARAGRAPH], set())
+@example([_PARAGRAPH, "Results", "Menu", _PARAGRAPH, "Results", _PARAGRAPH], {2})
+def test_protected_headings_are_the_plain_loops(lines: list[str], taken: set[int]) -> None:
+    page = Page.parse("\n".join(lines))
+    for i in taken:
+        if i < len(page.lines):
+            page.mark(i, "navigation")  # removed lines are not neighbours
+    assert protected_headings(page) == old_protected_headings(page)
 
 
 def test_lexical_features_match_the_plain_mean() -> None:
