@@ -62,6 +62,7 @@ class Trees:
     ROWS = 16  # rows scored together: 16 x 4,500 float64 splits are 576 KB (64 rows: slower)
 
     def __init__(self, trees: list[dict[str, list[Any]]]) -> None:
+        self.layout = _Layout.of(trees)  # first: it refuses a tree that is not a tree
         offsets, roots, total = [], [], 0
         for tree in trees:
             offsets.append(total)
@@ -91,7 +92,6 @@ class Trees:
                 depth[left[node]] = depth[right[node]] = depth[node] + 1
         self.depth = int(depth.max()) if len(depth) else 0
         self.masks = _leaf_masks(trees) if trees else None
-        self.layout = _Layout.of(trees)
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The sum of leaf values over all trees, for every row of ``x``."""
@@ -193,8 +193,12 @@ class _Layout:
             if not todo:  # a tree with no node adds nothing
                 pair = place(2)
                 child[roots[-1] : pair + 2] = [pair] * 3
+            seen: set[int] = set()
             while todo:
                 node, k, depth = todo.pop()
+                if node in seen:  # the C walker trusts the layout: no cycle, no shared node
+                    raise ValueError("boilerplate model: a tree reaches a node twice; retrain it")
+                seen.add(node)
                 pair = place(2)
                 if tree["leaf"][node]:
                     for j in (k, pair, pair + 1):

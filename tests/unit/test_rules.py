@@ -429,6 +429,13 @@ def test_small_deep_and_single_leaf_trees(depth: int) -> None:
         assert trees.native_raw(x).tolist() == want
 
 
+def test_a_tree_that_is_not_a_tree_is_refused() -> None:
+    tree = _chain(2)
+    tree["right"][2] = 0  # back to the root: a walk would never end
+    with pytest.raises(ValueError, match="reaches a node twice"):
+        Trees([tree])
+
+
 @needs_native
 def test_the_c_walker_sends_nan_right_and_a_tie_left_as_numpy_does() -> None:
     tree = _chain(1)  # feature 0 <= 0: leaf 0, else leaf 1
