@@ -136,7 +136,7 @@ class MinHasher:
         """Signatures from given 32-bit base hashes (CSR): datasketch's permutations.
 
         ``"affine32"`` is computed in C where ``cleaner/dedup/_minhash.c`` was built
-        (one pass over the shingles, about seven times faster), else in numpy
+        (one pass over the shingles, about five times faster), else in numpy
         (:meth:`numpy_signatures`); the two give the same integers.
         """
         if native is None or self.scheme_name != "affine32":
