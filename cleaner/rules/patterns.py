@@ -32,13 +32,13 @@ _WHEN = (  # a comment's time stamp: "Saturday, November 3 at 11:13 am", "3/11/2
     rf"(?i:{_MONTH})|\d{{1,2}}/\d{{1,2}})(?:,? \d{{4}})?,? (?i:at|@) \d{{1,2}}:\d{{2}}"
     rf"(?:\s*(?i:[ap]\.?m\.?))?"
 )
-# (rule, pattern, max words). The pattern is searched from the line start; a line
-# longer than `max words` never matches, so long sentences are left alone.
+# (rule, pattern, max words). The pattern is matched from the line start (a family's
+# phrases that may stand anywhere in the line are in `_ANYWHERE` below); a line longer
+# than `max words` never matches, so long sentences are left alone.
 _FAMILIES: list[tuple[str, str, int]] = [
     (
         "subscribe-prompt",
-        r"(.*\b(don'?t forget to|please|click to|make sure to) subscribe\b"
-        r"|(subscribe|sign up|signup|register)\b.{0,40}\b(newsletter|updates|inbox|podcast|channel"
+        r"((subscribe|sign up|signup|register)\b.{0,40}\b(newsletter|updates|inbox|podcast|channel"
         r"|free|today|now|here)"
         r"|subscribe\b|unsubscribe\b|get (the|our) .{0,30}newsletter"
         r"|.{0,60}\bnewsletter\b.{0,40}$|enter your e-?mail|your e-?mail address$"
@@ -86,9 +86,8 @@ _FAMILIES: list[tuple[str, str, int]] = [
     ),
     (
         "cookie",
-        r"(.*\b(we|this (web)?site|our (web)?site)s? uses? cookies|.*\bcookie (policy|settings|"
-        r"preferences|consent|notice)|accept (all )?cookies|reject all|manage (cookie|consent|"
-        r"preferences)|.*\buse of cookies|accept all$|(i )?accept$|got it!?$)",
+        r"(accept (all )?cookies|reject all|manage (cookie|consent|preferences)|accept all$"
+        r"|(i )?accept$|got it!?$)",
         60,
     ),
     (
@@ -125,9 +124,7 @@ _FAMILIES: list[tuple[str, str, int]] = [
     ),
     (
         "copyright",
-        r"(©|\(c\)|copyright\b|all rights reserved|.*\ball rights reserved\b"
-        r"|.*\bnot responsible for the content of (external|other|third[- ]party|linked)\b"
-        r"|.*\b(no )?reproduction in whole or in part\b"
+        r"(©|\(c\)|copyright\b|all rights reserved"
         r"|(terms (of (use|service))|privacy policy|cookie policy|terms & conditions)[\s|·•,]*"
         r"((terms|privacy|cookie|accessibility|sitemap|contact)\b.*)?$)",
         30,
@@ -152,11 +149,31 @@ _FAMILIES: list[tuple[str, str, int]] = [
         6,
     ),
 ]
+# What a family also takes anywhere in the line (searched, not matched from the start):
+# the same as a ``.*`` alternative of its pattern, for a line holds no newline, and the
+# regex engine skips to where such a phrase can start instead of trying every tail
+_ANYWHERE = {
+    "subscribe-prompt": r"\b(don'?t forget to|please|click to|make sure to) subscribe\b",
+    "cookie": (
+        r"\b(we|this (web)?site|our (web)?site)s? uses? cookies"
+        r"|\bcookie (policy|settings|preferences|consent|notice)|\buse of cookies"
+    ),
+    "copyright": (
+        r"\ball rights reserved\b"
+        r"|\bnot responsible for the content of (external|other|third[- ]party|linked)\b"
+        r"|\b(no )?reproduction in whole or in part\b"
+    ),
+}
 PHRASE_RULES = tuple(rule for rule, _, _ in _FAMILIES)
 # the byline family needs case: "By John Smith" but not "by the way"
 _CASED = {"byline", "comment-byline"}
 _COMPILED = [
-    (rule, re.compile(pat, 0 if rule in _CASED else re.IGNORECASE), limit)
+    (
+        rule,
+        re.compile(pat, 0 if rule in _CASED else re.IGNORECASE),
+        limit,
+        re.compile(_ANYWHERE[rule], re.IGNORECASE) if rule in _ANYWHERE else None,
+    )
     for rule, pat, limit in _FAMILIES
 ]
 
@@ -244,7 +261,7 @@ def word_count(line: str) -> int:
     return count_words(line)
 
 
-_BYLINE = next(pat for rule, pat, _ in _COMPILED if rule == "byline")
+_BYLINE = next(pat for rule, pat, _, _ in _COMPILED if rule == "byline")
 _NAME_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 # words that follow a byline's names but name a role or an agency, not a person
 _NOT_NAMES = frozenset([
@@ -307,8 +324,8 @@ def line_rule(line: str) -> str | None:
         return "credit"
     if n <= 40 and CAPTION_CREDIT.search(text):
         return "caption" if n > 6 else "credit"
-    for rule, pat, limit in _COMPILED:
-        if n <= limit and pat.match(text):
+    for rule, pat, limit, anywhere in _COMPILED:
+        if n <= limit and (pat.match(text) or (anywhere is not None and anywhere.search(text))):
             return rule
     return None
 

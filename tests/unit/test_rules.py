@@ -21,7 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.html.flatten import HINTS
-from cleaner.rules import features
+from cleaner.rules import features, patterns
 from cleaner.rules import model as model_module
 from cleaner.rules.context import (
     SENTENCE_END,
@@ -289,6 +289,45 @@ def test_protected_headings_are_the_plain_loops(lines: list[str], taken: set[int
         if i < len(page.lines):
             page.mark(i, "navigation")  # removed lines are not neighbours
     assert protected_headings(page) == old_protected_headings(page)
+
+
+_ANYWHERE_LINES = [
+    "We use cookies to improve your experience.",
+    "By using this site you agree: THIS WEBSITE USES COOKIES",
+    "Read our Cookie Policy",
+    "© 2024 Example Ltd. All rights reserved.",
+    "Example Ltd. all rights reservedly",
+    "Please subscribe to our channel",
+    "Readers who subscribe get it on Sunday.",
+    "x\rall rights reserved",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, st.sampled_from(_ANYWHERE_LINES)))
+def test_families_searched_anywhere_decide_as_one_pattern_with_dot_star(text: str) -> None:
+    """``match(main) or search(anywhere)`` is ``match(main|.*(anywhere))`` on a line."""
+    line = text.replace("\n", " ")  # lines hold no newline, where ``.`` would stop
+    for rule, pattern, _, anywhere in patterns._COMPILED:
+        if anywhere is None:
+            continue
+        one = re.compile(f"(?:{pattern.pattern})|.*(?:{anywhere.pattern})", re.IGNORECASE)
+        split = bool(pattern.match(line) or anywhere.search(line))
+        assert split == bool(one.match(line)), rule
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("We use cookies to improve your experience.", "cookie"),
+        ("Read our Cookie Policy", "cookie"),
+        ("Example Ltd. all rights reserved", "copyright"),
+        ("Material here: no reproduction in whole or in part", "copyright"),
+        ("Please subscribe to our channel", "subscribe-prompt"),
+    ],
+)
+def test_a_family_takes_its_phrase_anywhere_in_the_line(line: str, rule: str) -> None:
+    assert patterns.line_rule.__wrapped__(line) == rule
 
 
 def test_lexical_features_match_the_plain_mean() -> None:
