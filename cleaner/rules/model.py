@@ -15,7 +15,7 @@ import json
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -62,7 +62,7 @@ class Trees:
     ROWS = 16  # rows scored together: 16 x 4,500 float64 splits are 576 KB (64 rows: slower)
 
     def __init__(self, trees: list[dict[str, list[Any]]]) -> None:
-        self.layout = _Layout.of(trees)  # first: it refuses a tree that is not a tree
+        self.trees = trees
         offsets, roots, total = [], [], 0
         for tree in trees:
             offsets.append(total)
@@ -86,12 +86,19 @@ class Trees:
         self.right = np.where(leaf, here, right)
         self.value = np.asarray(cat("value"), dtype=np.float64)
         self.roots = np.asarray(roots, dtype=np.int64)
+        tree_of = np.repeat(np.arange(len(trees)), [len(t["leaf"]) for t in trees])
+        _check_trees(left, right, leaf, tree_of, self.roots)
         depth = np.zeros(len(leaf), dtype=np.int64)
         for node in range(len(leaf)):  # children come after their parent in each tree
             if not leaf[node]:
                 depth[left[node]] = depth[right[node]] = depth[node] + 1
         self.depth = int(depth.max()) if len(depth) else 0
-        self.masks = _leaf_masks(trees) if trees else None
+        self.layout = _Layout.of(self, leaf, left, right, depth, tree_of)
+
+    @cached_property
+    def masks(self) -> _Masks | None:
+        """The bitmask tables of the numpy scorer (built on first use: not with C)."""
+        return _leaf_masks(self.trees) if self.trees else None
 
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The sum of leaf values over all trees, for every row of ``x``."""
@@ -170,57 +177,68 @@ class _Layout:
     widest: int  # the highest column read
 
     @classmethod
-    def of(cls, trees: list[dict[str, list[Any]]]) -> _Layout:
-        feature: list[int] = []
-        child: list[int] = []
-        threshold: list[float] = []
-        value: list[float] = []
-        roots: list[int] = []
-        depths: list[int] = []
-
-        def place(count: int) -> int:  # room for ``count`` nodes; the first one's index
-            start = len(feature)
-            feature.extend([0] * count)
-            child.extend([0] * count)
-            threshold.extend([0.0] * count)
-            value.extend([0.0] * count)
-            return start
-
-        for tree in trees:
-            roots.append(place(1))
-            deepest = 0
-            todo = [(0, roots[-1], 0)] if tree["leaf"] else []
-            if not todo:  # a tree with no node adds nothing
-                pair = place(2)
-                child[roots[-1] : pair + 2] = [pair] * 3
-            seen: set[int] = set()
-            while todo:
-                node, k, depth = todo.pop()
-                if node in seen:  # the C walker trusts the layout: no cycle, no shared node
-                    raise ValueError("boilerplate model: a tree reaches a node twice; retrain it")
-                seen.add(node)
-                pair = place(2)
-                if tree["leaf"][node]:
-                    for j in (k, pair, pair + 1):
-                        child[j] = pair
-                        value[j] = float(tree["value"][node])
-                    deepest = max(deepest, depth)
-                    continue
-                feature[k] = int(tree["feature"][node])
-                threshold[k] = float(tree["threshold"][node])
-                child[k] = pair
-                todo.append((int(tree["left"][node]), pair, depth + 1))
-                todo.append((int(tree["right"][node]), pair + 1, depth + 1))
-            depths.append(deepest)
+    def of(
+        cls,
+        trees: Trees,
+        leaf: npt.NDArray[np.bool_],
+        left: npt.NDArray[np.int64],
+        right: npt.NDArray[np.int64],
+        depth: npt.NDArray[np.int64],
+        tree_of: npt.NDArray[np.int64],
+    ) -> _Layout:
+        """From the nodes of ``trees`` (numbered across all trees, children after their
+        parent): tree ``t`` takes ``1 + 2 * nodes`` slots, its root first, then for its
+        node ``g`` the pair at ``t + 1 + 2 * g``: ``g``'s children, or for a leaf two
+        copies of it. A slot holding node ``g`` points at that pair."""
+        count = len(trees.roots)
+        nodes = np.arange(len(leaf), dtype=np.int64)
+        who = np.empty(count + 2 * len(leaf), dtype=np.int64)  # the node each slot holds
+        slot_roots = trees.roots * 2 + np.arange(count)
+        pairs = tree_of + 1 + 2 * nodes
+        who[pairs] = np.where(leaf, nodes, left)
+        who[pairs + 1] = np.where(leaf, nodes, right)
+        empty = np.bincount(tree_of, minlength=count) == 0  # no node: its root adds 0
+        if len(leaf):
+            who[slot_roots] = np.minimum(trees.roots, len(leaf) - 1)
+        child = (tree_of + 1 + 2 * nodes)[who] if len(leaf) else who
+        value = trees.value[who] if len(leaf) else np.zeros(len(who))
+        feature = trees.feature[who] if len(leaf) else np.zeros(len(who), dtype=np.int64)
+        threshold = trees.threshold[who] if len(leaf) else np.zeros(len(who))
+        child[slot_roots[empty]] = slot_roots[empty]
+        value[slot_roots[empty]] = 0.0
+        depths = np.zeros(count, dtype=np.int64)
+        np.maximum.at(depths, tree_of, depth)
         return cls(
-            np.asarray(feature, dtype=np.int64),
-            np.asarray(child, dtype=np.int64),
-            np.asarray(threshold, dtype=np.float64),
-            np.asarray(value, dtype=np.float64),
-            np.asarray(roots, dtype=np.int64),
-            np.asarray(depths, dtype=np.int64),
-            max(feature, default=0),
+            np.ascontiguousarray(feature, dtype=np.int64),
+            np.ascontiguousarray(child, dtype=np.int64),
+            np.ascontiguousarray(threshold, dtype=np.float64),
+            np.ascontiguousarray(value, dtype=np.float64),
+            slot_roots,
+            depths,
+            int(feature.max()) if len(feature) else 0,
         )
+
+
+def _check_trees(
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    leaf: npt.NDArray[np.bool_],
+    tree_of: npt.NDArray[np.int64],
+    roots: npt.NDArray[np.int64],
+) -> None:
+    """Refuse trees that are not trees: the walkers trust that each node has one parent
+    in its own tree, after it, and the C walker reads no bounds."""
+    split = np.flatnonzero(~leaf)
+    kids = np.concatenate([left[split], right[split]])
+    parents = np.concatenate([split, split])
+    if len(kids) == 0:
+        return
+    if (kids < 0).any() or (kids >= len(leaf)).any():
+        raise ValueError("boilerplate model: a tree points past its nodes; retrain it")
+    if np.bincount(kids, minlength=len(leaf)).max() > 1 or np.isin(kids, roots).any():
+        raise ValueError("boilerplate model: a tree reaches a node twice; retrain it")
+    if (kids <= parents).any() or (tree_of[kids] != tree_of[parents]).any():
+        raise ValueError("boilerplate model: a node's children must follow it in its tree")
 
 
 _SCRATCH = threading.local()

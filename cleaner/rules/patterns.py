@@ -170,9 +170,9 @@ _CASED = {"byline", "comment-byline"}
 _COMPILED = [
     (
         rule,
-        re.compile(pat, 0 if rule in _CASED else re.IGNORECASE),
+        re.compile(pat, flags := 0 if rule in _CASED else re.IGNORECASE),
         limit,
-        re.compile(_ANYWHERE[rule], re.IGNORECASE) if rule in _ANYWHERE else None,
+        re.compile(_ANYWHERE[rule], flags) if rule in _ANYWHERE else None,  # same case rule
     )
     for rule, pat, limit in _FAMILIES
 ]

@@ -475,6 +475,32 @@ def test_a_tree_that_is_not_a_tree_is_refused() -> None:
         Trees([tree])
 
 
+@pytest.mark.parametrize(
+    ("edits", "said"),
+    [
+        ({0: 9}, "points past its nodes"),
+        ({0: 3, 2: 1}, "must follow it"),  # leaves 1 and 3 swapped: 1 is below node 2
+        ({0: 2}, "reaches a node twice"),
+    ],
+)
+def test_trees_whose_children_are_out_of_place_are_refused(
+    edits: dict[int, int], said: str
+) -> None:
+    tree = _chain(2)  # node 0 splits into leaf 1 and node 2, which splits into 3 and 4
+    for node, to in edits.items():
+        tree["left"][node] = to
+    with pytest.raises(ValueError, match=said):
+        Trees([tree])
+
+
+@needs_native
+def test_trees_with_no_node_anywhere_add_nothing() -> None:
+    empty = {k: [] for k in _chain(1)}
+    trees = Trees([empty, _chain(3), empty, _chain(1), empty])
+    x = np.arange(-2.0, 5.0, 0.5)[:, None]
+    assert trees.native_raw(x).tolist() == trees.numpy_raw(x).tolist()
+
+
 @needs_native
 def test_the_c_walker_sends_nan_right_and_a_tie_left_as_numpy_does() -> None:
     tree = _chain(1)  # feature 0 <= 0: leaf 0, else leaf 1
