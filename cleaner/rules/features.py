@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.rules.context import Page, ends_sentence, is_body
-from cleaner.rules.patterns import STOPWORDS, WORD, word_count, words
+from cleaner.rules.patterns import STOPWORDS, WORD, Scan, word_count, words
 
 CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
 # CODE in two parts, as the line features test it: a bracket anywhere, a keyword in front
@@ -36,12 +36,16 @@ _LINK_WORDS_TEXT = (
 LINK_WORDS = frozenset(_LINK_WORDS_TEXT.split())
 # shop and forum furniture: prices, ratings and counts, cart and post buttons
 PRICE = re.compile(r"[$€£¥₹]\s?\d|\d[\d.,]*\s?(?:USD|EUR|GBP|€|\$)(?!\w)", re.IGNORECASE)
-COUNT = re.compile(
-    r"^\(?\d[\d.,]*[km]?\)?$|\b\d[\d.,]*[km]?\s+(?:replies|reply|views|posts|comments|"
-    r"likes|reviews|ratings|stars|items|results|products|members|votes|points|answers)\b"
-    r"|\bout of 5\b|\b\d(?:\.\d)?\s*/\s*5\b",
-    re.IGNORECASE,
-)
+_COUNT_ALONE = r"^\(?\d[\d.,]*[km]?\)?$"  # a line of only a number: "(12)", "3.4k"
+_COUNTED = (
+    "replies", "reply", "views", "posts", "comments", "likes", "reviews", "ratings", "stars",
+    "items", "results", "products", "members", "votes", "points", "answers",
+)  # fmt: skip
+_COUNT_OF = rf"\b\d[\d.,]*[km]?\s+(?:{'|'.join(_COUNTED)})\b|\bout of 5\b|\b\d(?:\.\d)?\s*/\s*5\b"
+COUNT = re.compile(f"{_COUNT_ALONE}|{_COUNT_OF}", re.IGNORECASE)
+# COUNT as the line features test it: the number alone, else a scan that needs a word
+_COUNT_ALONE_MATCH = re.compile(_COUNT_ALONE, re.IGNORECASE)
+_COUNT_OF_SCAN = Scan(re.compile(_COUNT_OF, re.IGNORECASE), *_COUNTED, "out of 5", "/")
 _SHOP_WORDS_TEXT = (
     "cart basket checkout buy wishlist stock shipping delivery quantity qty sku price sale"
     " reply quote report joined posts likes reviews rating"
@@ -213,7 +217,7 @@ def _own(text: str) -> tuple[int, tuple[float, ...], bool, int]:
         0.0,  # in_doc_repeats: filled in per page
         float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
         float(bool(digits and PRICE.search(text))),
-        float(bool(digits and COUNT.search(text))),
+        float(bool(digits and (_COUNT_ALONE_MATCH.match(text) or _COUNT_OF_SCAN.search(text)))),
         sum(map(SHOP_WORDS.__contains__, lower)) / n if n else 0.0,
     )
     return n, cols, is_body(text), _shape_code(n, text)

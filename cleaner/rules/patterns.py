@@ -149,7 +149,8 @@ _FAMILIES: list[tuple[str, str, int]] = [
         6,
     ),
 ]
-# What a family also takes anywhere in the line (searched, not matched from the start):
+# What a family also takes anywhere in the line (searched, not matched from the start; each
+# phrase holds one of the family's `_ANYWHERE_WORDS`, below):
 # the same as a ``.*`` alternative of its pattern, for a line holds no newline, and the
 # regex engine skips to where such a phrase can start instead of trying every tail
 _ANYWHERE = {
@@ -167,12 +168,51 @@ _ANYWHERE = {
 PHRASE_RULES = tuple(rule for rule, _, _ in _FAMILIES)
 # the byline family needs case: "By John Smith" but not "by the way"
 _CASED = {"byline", "comment-byline"}
+
+
+class Scan:
+    """A pattern to search a line for, and words one of which every match holds.
+
+    An ASCII line whose lower-cased text holds none of the words cannot match, so it is
+    passed over without the pattern's scan, which tries every place in the line (a few
+    microseconds a line: the rules' dearest step). A line with other characters is
+    always scanned: under ``re.IGNORECASE`` a dotless "ı" matches "i" and a long "ſ"
+    matches "s", which ``str.lower`` does not give. ``search`` answers as the pattern's
+    own ``search`` does; the tests hold each scan's words to its pattern.
+
+    >>> scan = Scan(re.compile(r"\\ball rights reserved\\b", re.I), "reserved")
+    >>> bool(scan.search("© 2024 Example. ALL RIGHTS RESERVED")), scan.search("All rights")
+    (True, None)
+    """
+
+    __slots__ = ("_any", "pattern", "words")
+
+    def __init__(self, pattern: re.Pattern[str], *words: str) -> None:
+        self.pattern = pattern
+        self.words = words
+        self._any = re.compile("|".join(map(re.escape, words)))  # lower-case words: no flag
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if text.isascii() and self._any.search(text.lower()) is None:
+            return None
+        return self.pattern.search(text)
+
+
+# the words every phrase of a family's ``_ANYWHERE`` pattern holds
+_ANYWHERE_WORDS = {
+    "subscribe-prompt": ("subscribe",),
+    "cookie": ("cookie",),
+    "copyright": ("rights reserved", "not responsible", "reproduction"),
+}
 _COMPILED = [
     (
         rule,
         re.compile(pat, flags := 0 if rule in _CASED else re.IGNORECASE),
         limit,
-        re.compile(_ANYWHERE[rule], flags) if rule in _ANYWHERE else None,  # same case rule
+        # the same case rule as the family's pattern
+        Scan(re.compile(_ANYWHERE[rule], flags), *_ANYWHERE_WORDS[rule])
+        if rule in _ANYWHERE
+        else None,
     )
     for rule, pat, limit in _FAMILIES
 ]
@@ -188,6 +228,11 @@ CAPTION_CREDIT = re.compile(
     r"|\b(getty images|afp|reuters|shutterstock|ap photo|istock)(/[\w ]+)?\)?$)",
     re.I,
 )
+# every credit holds one of these words (Getty Images, AP Photo and file photos too)
+_CREDIT_SCAN = Scan(
+    CAPTION_CREDIT, "photo", "image", "picture", "illustration", "video", "graphic", "credit",
+    "afp", "reuters", "shutterstock", "istock",
+)  # fmt: skip
 SOURCE_LINE = re.compile(r"^sources?\s*:\s*\S.{0,60}$", re.I)
 # a line made only of unfilled template slots; code such as `__name__` or `{{ x }}` inside
 # real text is left alone
@@ -322,7 +367,7 @@ def line_rule(line: str) -> str | None:
         return "template-leftover"  # "on", "by": inline markup split off its line
     if SOURCE_LINE.match(text) and n <= 8:
         return "credit"
-    if n <= 40 and CAPTION_CREDIT.search(text):
+    if n <= 40 and _CREDIT_SCAN.search(text):
         return "caption" if n > 6 else "credit"
     for rule, pat, limit, anywhere in _COMPILED:
         if n <= limit and (pat.match(text) or (anywhere is not None and anywhere.search(text))):

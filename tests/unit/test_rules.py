@@ -311,9 +311,85 @@ def test_families_searched_anywhere_decide_as_one_pattern_with_dot_star(text: st
     for rule, pattern, _, anywhere in patterns._COMPILED:
         if anywhere is None:
             continue
-        one = re.compile(f"(?:{pattern.pattern})|.*(?:{anywhere.pattern})", re.IGNORECASE)
+        one = re.compile(f"(?:{pattern.pattern})|.*(?:{anywhere.pattern.pattern})", re.IGNORECASE)
         split = bool(pattern.match(line) or anywhere.search(line))
         assert split == bool(one.match(line)), rule
+
+
+# every scan of the rules, and per word of it a line its pattern finds with no other word
+_SCANS = {
+    "caption credit": patterns._CREDIT_SCAN,
+    "count": features._COUNT_OF_SCAN,
+    **{rule: scan for rule, _, _, scan in patterns._COMPILED if scan is not None},
+}
+_SCAN_LINES = {
+    "caption credit": [
+        "Photo: Jane Doe", "Images by NASA", "(Picture courtesy of the family)",
+        "Illustration: Ann Lee", "Video: BBC News", "Graphic: The Times", "Credit: Ann Lee",
+        "Troops gather in the square. AFP", "Smoke over the city. Reuters",
+        "Sunset over the bay. Shutterstock", "A cat on a mat. iStock/Getty",
+    ],
+    "count": [
+        "12 replies", "1 reply", "3.4k views", "40 posts", "7 Comments", "5 likes",
+        "120 reviews", "9 ratings", "4 stars", "30 items", "200 results", "12 products",
+        "900 members", "14 votes", "3 points", "2 answers", "Rated 4 out of 5", "4.5/5",
+    ],
+    "subscribe-prompt": ["Please subscribe to our channel"],
+    "cookie": ["We use cookies to improve your experience."],
+    "copyright": [
+        "Example Ltd. all rights reserved",
+        "We are not responsible for the content of external sites",
+        "Material here: no reproduction in whole or in part",
+    ],
+}  # fmt: skip
+# the characters IGNORECASE matches with ASCII letters: dotless i, long s, the Kelvin sign
+_FOLDS = "\u0131\u017f\u212a"
+
+
+@pytest.mark.parametrize("name", sorted(_SCANS))
+def test_each_word_of_a_scan_is_needed(name: str) -> None:
+    """The scan finds every example line, in either case, and each word has a line that
+    holds no other word of the scan: a word left out would pass that line over."""
+    scan = _SCANS[name]
+    lines = _SCAN_LINES[name]
+    for line in lines:
+        assert scan.pattern.search(line), line
+        assert scan.search(line) and scan.search(line.upper()) and scan.search(line.lower()), line
+    for word in scan.words:
+        if any(w != word and w in word for w in scan.words):
+            continue  # "reviews" holds "views": a line with it is scanned anyway
+        alone = [t for t in lines if [w for w in scan.words if w in t.lower()] == [word]]
+        assert alone, f"{name}: no example line holds only {word!r}"
+
+
+_SCAN_PIECES = st.sampled_from(
+    [w for scan in _SCANS.values() for w in scan.words]
+    + [t for lines in _SCAN_LINES.values() for t in lines]
+    + [" ", ": ", "/", "(", ")", "12", "4.5", "by ", "Jane Doe", _FOLDS, "\u0130"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(sorted(_SCANS)),
+    st.lists(st.one_of(_SCAN_PIECES, texts), max_size=6).map("".join),
+    st.booleans(),
+)
+def test_a_scan_finds_what_its_pattern_finds(name: str, text: str, upper: bool) -> None:
+    """Also where IGNORECASE matches a letter that is not ASCII ("ſ" for "s")."""
+    scan = _SCANS[name]
+    line = text.upper() if upper else text
+    assert bool(scan.search(line)) == bool(scan.pattern.search(line))
+
+
+@example("Pleaſe ſubſcribe to our channel")
+@example("We uſe cookieſ")
+@example("Photo: Jane Doe")
+@given(st.just("All rights reſerved"))
+def test_a_line_with_a_folded_letter_is_scanned(line: str) -> None:
+    for scan in _SCANS.values():
+        assert bool(scan.search(line)) == bool(scan.pattern.search(line))
+    assert bool(patterns._COMPILED[0][3].search("Pleaſe ſubſcribe"))  # ſ matches s
 
 
 @pytest.mark.parametrize(
