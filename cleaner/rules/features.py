@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import filterfalse
 from operator import itemgetter
@@ -103,34 +106,73 @@ def lexicon_tokens(text: str) -> set[str]:
     return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
 
 
-def lexical_features(
-    texts: list[str],
-    vocab: dict[str, float],
-    cache: dict[str, tuple[float, float, float, float]] | None = None,
-) -> npt.NDArray[np.float64]:
+class LineTable:
+    """Columns of each distinct line text, computed once and kept as a row of a table.
+
+    Lines repeat within a page's passes and across the pages of a site, so a line's own
+    columns are computed the first time it is seen; a page's columns are then one lookup
+    per line and one gather (``columns``), not a Python list per column. The table holds
+    ``size`` lines and starts again empty when a page's new lines would not fit; a page
+    with more distinct lines than that is computed whole, outside it.
+    """
+
+    def __init__(
+        self, width: int, compute: Callable[[str], Sequence[float]], size: int = 1 << 16
+    ) -> None:
+        self.width = width
+        self._compute = compute
+        self._size = size
+        self._rows: dict[str, int] = {}
+        self._table = np.empty((0, width))  # grows to ``size`` rows as lines come
+        self._lock = threading.Lock()
+
+    def columns(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """One row per text (a copy), ``compute``'s numbers as float64."""
+        with self._lock:  # threads share the table: one page's lookups and rows at a time
+            return self._columns(texts)
+
+    def _columns(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        found = self._rows
+        if not all(map(found.__contains__, texts)):
+            distinct = list(dict.fromkeys(texts))
+            if len(distinct) > self._size:  # too many for the table: computed, not kept
+                rows = [self._compute(t) for t in texts]
+                return np.array(rows, dtype=np.float64).reshape(len(texts), self.width)
+            new = [t for t in distinct if t not in found]
+            if len(found) + len(new) > self._size:
+                found.clear()
+                new = distinct
+            start, end = len(found), len(found) + len(new)
+            if end > len(self._table):
+                grown = np.empty((min(max(2 * len(self._table), end), self._size), self.width))
+                grown[:start] = self._table[:start]
+                self._table = grown
+            self._table[start:end] = [self._compute(t) for t in new]
+            found.update(zip(new, range(start, end), strict=True))
+        return self._table[list(map(found.__getitem__, texts))]
+
+
+def lexical_row(text: str, vocab: dict[str, float]) -> tuple[float, float, float, float]:
     """Mean, min and max of the words' keep log-odds (learned across many sites), coverage.
 
-    ``cache`` (text -> row, for this ``vocab`` only) saves the work on lines seen before.
     The words come as a set, whose order changes with the process's hash seed, so the
     mean is summed with :func:`math.fsum` (exactly rounded, the same in any order).
     """
-    out: list[tuple[float, float, float, float]] = []
-    for text in texts:
-        row = cache.get(text) if cache is not None else None
-        if row is None:
-            toks = lexicon_tokens(text)
-            vals = list(map(vocab.__getitem__, filter(vocab.__contains__, toks)))
-            row = (
-                (math.fsum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
-                if vals
-                else (0.0, 0.0, 0.0, 0.0)
-            )
-            if cache is not None:
-                if len(cache) >= 1 << 16:
-                    cache.clear()
-                cache[text] = row
-        out.append(row)
-    return np.array(out, dtype=np.float64).reshape(len(texts), 4)
+    toks = lexicon_tokens(text)
+    vals = list(map(vocab.__getitem__, filter(vocab.__contains__, toks)))
+    if not vals:
+        return (0.0, 0.0, 0.0, 0.0)
+    return (math.fsum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
+
+
+def lexical_features(
+    texts: list[str], vocab: dict[str, float], table: LineTable | None = None
+) -> npt.NDArray[np.float64]:
+    """:func:`lexical_row` of each text; ``table`` (of ``lexical_row`` for this ``vocab``
+    only) keeps the rows of lines seen before."""
+    if table is not None:
+        return table.columns(texts)
+    return np.array([lexical_row(t, vocab) for t in texts], dtype=np.float64).reshape(len(texts), 4)
 
 
 def _class_set(test: str) -> bytes:
@@ -183,12 +225,10 @@ def _word_shape(text: str) -> tuple[int, int, int]:
 _REPEATS = OWN.index("in_doc_repeats")
 
 
-@lru_cache(maxsize=1 << 16)
 def _own(text: str) -> tuple[int, tuple[float, ...], bool, int]:
     """The line's word count and own columns, ``in_doc_repeats`` left 0, then whether
-    it reads as a paragraph (:func:`is_body`) and its shape (:func:`_shape_code`);
-    cached, as passes and sites repeat lines. No token or character is looked at in a
-    Python loop.
+    it reads as a paragraph (:func:`is_body`) and its shape (:func:`_shape_code`). No
+    token or character is looked at in a Python loop.
     """
     n, upper, word_chars = _word_shape(text)
     chars = max(len(text), 1)
@@ -229,6 +269,17 @@ def _shape_code(n: int, text: str) -> int:
     return (min(n, 12) // 3) * 4 + text[:1].isdigit() * 2 + (text[-1:] in ".!?")
 
 
+def _own_row(text: str) -> tuple[float, ...]:
+    """:func:`_own` as one row of floats: the own columns, then the word count, whether
+    the line reads as a paragraph and its shape (``_WORDS``, ``_BODY``, ``_SHAPE``)."""
+    n, cols, body, shape = _own(text)
+    return (*cols, float(n), float(body), float(shape))
+
+
+_WORDS, _BODY, _SHAPE = len(OWN), len(OWN) + 1, len(OWN) + 2
+OWN_TABLE = LineTable(len(OWN) + 3, _own_row)  # every page's lines, in this process
+
+
 @lru_cache(maxsize=256)
 def _repeat_col(repeats: int) -> float:
     return math.log1p(repeats - 1)
@@ -237,28 +288,29 @@ def _repeat_col(repeats: int) -> float:
 def line_features(
     page: Page,
     vocab: dict[str, float] | None = None,
-    lex_cache: dict[str, tuple[float, float, float, float]] | None = None,
+    lex_table: LineTable | None = None,
 ) -> tuple[list[int], npt.NDArray[np.float64]]:
     """The non-blank line indices of ``page`` and one feature row for each.
 
     ``vocab`` maps a word to its keep log-odds; without it the word columns are 0.
+    ``lex_table`` keeps the word columns of lines seen before (for this ``vocab`` only).
     """
     idx = list(page.nonempty())
     n = len(idx)
     if n == 0:
         return idx, np.zeros((0, len(NAMES)))
     texts = [page.text_of(i) for i in idx]
-    counts: dict[str, int] = {}
-    for t in texts:
-        counts[t] = counts.get(t, 0) + 1
-    lines = [_own(t) for t in texts]
+    lines = OWN_TABLE.columns(texts)
     x = np.empty((n, len(NAMES)))  # filled column block by column block, in NAMES order
     own = x[:, : len(OWN)]
-    own[:] = [line[1] for line in lines]
-    own[:, _REPEATS] = [_repeat_col(counts[t]) for t in texts]
-    nwords = np.array([line[0] for line in lines], dtype=np.float64)
-    body = np.array([line[2] and page.rule[i] is None for line, i in zip(lines, idx, strict=True)])
-    removed = np.array([page.rule[i] is not None for i in idx], dtype=np.float64)
+    own[:] = lines[:, : len(OWN)]
+    counts = Counter(texts)
+    if len(counts) < n:  # a line printed more than once on the page
+        own[:, _REPEATS] = [_repeat_col(counts[t]) for t in texts]
+    nwords = lines[:, _WORDS]
+    removed_rule = [page.rule[i] is not None for i in idx]
+    body = (lines[:, _BODY] != 0.0) & ~np.array(removed_rule)
+    removed = np.array(removed_rule, dtype=np.float64)
     blank_before = np.array(
         [1.0 if i == 0 or not page.lines[i - 1] else 0.0 for i in idx], dtype=np.float64
     )
@@ -315,7 +367,7 @@ def line_features(
     starts = np.concatenate([[0], edges])
     lengths = np.diff(np.concatenate([starts, [n]]))
     run = np.repeat(np.where(short[starts], lengths, 0), lengths).astype(np.float64)
-    shape = np.array([line[3] for line in lines])
+    shape = lines[:, _SHAPE]
     same = np.zeros(n)
     for d in (1, 2):  # the lines two above to two below with the same shape
         alike = shape[d:] == shape[:-d]
@@ -341,7 +393,7 @@ def line_features(
     page_cols[:, 14] = np.log1p(run)
     page_cols[:, 15] = same
     at += len(PAGE)
-    x[:, at : at + 4] = lexical_features(texts, vocab or {}, lex_cache)
+    x[:, at : at + 4] = lexical_features(texts, vocab or {}, lex_table)
     titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
     x[:, at + 4] = pos < (max(titles) if titles else -1)
     return idx, x

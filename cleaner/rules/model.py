@@ -25,7 +25,14 @@ import numpy.typing as npt
 
 from cleaner.html.flatten import HINTS, NEUTRAL
 from cleaner.rules.context import Page, is_body, is_heading_like
-from cleaner.rules.features import NAMES, SMOOTH, line_features, smooth_features
+from cleaner.rules.features import (
+    NAMES,
+    SMOOTH,
+    LineTable,
+    lexical_row,
+    line_features,
+    smooth_features,
+)
 
 native: ModuleType | None
 try:  # the trees walked in C: built at install where a C compiler is found
@@ -403,7 +410,7 @@ class LineModel:
         self.precision_weight = 0.5  # page_cut's balance of precision against recall
         self.temperature = 1.0  # page_cut's scale of the scores' log-odds
         self.vocab: dict[str, float] = {}
-        self.lex_cache: dict[str, tuple[float, float, float, float]] = {}  # per vocab
+        self.lex_table = LineTable(4, self._lexical_row)  # lines' word columns, this vocab
         if data is None:
             return
         if list(data["features"]) != NAMES or list(data["smooth"]) != SMOOTH:
@@ -419,6 +426,9 @@ class LineModel:
             self.hints = True
         for stage in data["stages"]:
             self.stages.append((float(stage["base"]), Trees(stage["trees"])))
+
+    def _lexical_row(self, text: str) -> tuple[float, float, float, float]:
+        return lexical_row(text, self.vocab)
 
     @classmethod
     @cache
@@ -446,7 +456,7 @@ class LineModel:
         neighbours; the last one scores only these. Rows are scored independently, so
         a line's score is the same either way.
         """
-        idx, x = line_features(page, self.vocab, self.lex_cache)
+        idx, x = line_features(page, self.vocab, self.lex_table)
         if not self.stages or not idx:
             return dict.fromkeys(idx, 1.0)
         if self.hints:

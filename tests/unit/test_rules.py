@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -418,6 +419,85 @@ def test_lexical_features_match_the_plain_mean() -> None:
             else (0.0, 0.0, 0.0, 0.0)
         )
         assert tuple(row) == want
+
+
+def _row(text: str) -> tuple[float, float]:
+    return float(len(text)), float(text.count("a"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a", "b", "aa", "ab", "ba", "", "abc", *TRICKY])), max_size=8
+    ),
+    st.integers(1, 6),
+)
+def test_a_line_table_gives_each_text_its_own_row(pages: list[list[str]], size: int) -> None:
+    """Rows stay right across pages, repeats within a page, a table that starts again
+    when a page's new lines do not fit, and a page with more lines than the table."""
+    table = features.LineTable(2, _row, size=size)
+    for texts in pages:
+        got = table.columns(texts)
+        assert got.shape == (len(texts), 2)
+        assert [tuple(r) for r in got] == [_row(t) for t in texts]
+
+
+def test_a_line_table_computes_a_line_once() -> None:
+    seen: list[str] = []
+
+    def row(text: str) -> tuple[float]:
+        seen.append(text)
+        return (float(len(text)),)
+
+    table = features.LineTable(1, row, size=8)
+    table.columns(["a", "bb", "a"])
+    table.columns(["bb", "ccc"])
+    assert seen == ["a", "bb", "ccc"]
+
+
+def test_threads_share_a_line_table() -> None:
+    table = features.LineTable(2, _row, size=16)
+    pages = [[f"{k}a{j % 7}" * (j % 3 + 1) for j in range(k, k + 12)] for k in range(40)]
+    wrong: list[int] = []
+
+    def work(start: int) -> None:
+        for k in range(start, len(pages) * 5, 3):
+            texts = pages[k % len(pages)]
+            if [tuple(r) for r in table.columns(texts)] != [_row(t) for t in texts]:
+                wrong.append(k)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(3)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not wrong
+
+
+def test_line_features_with_the_model_table_are_those_without() -> None:
+    model = LineModel.default()
+    for text in ["\n".join(TRICKY), "\n".join(TRICKY[::-1] * 2)]:
+        page = prepare_page(text)
+        _, fresh = line_features(page, model.vocab)
+        _, kept = line_features(page, model.vocab, model.lex_table)
+        _, again = line_features(page, model.vocab, model.lex_table)
+        assert np.array_equal(fresh, kept, equal_nan=True)
+        assert np.array_equal(fresh, again, equal_nan=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Share", "Reply", _PARAGRAPH, "x", ""]), max_size=12))
+def test_line_features_count_the_lines_printed_more_than_once(lines: list[str]) -> None:
+    page = Page.parse("\n".join(lines))
+    idx, x = line_features(page)
+    texts = [page.text_of(i) for i in idx]
+    column = x[:, features.NAMES.index("in_doc_repeats")]
+    assert column.tolist() == [math.log1p(texts.count(t) - 1) for t in texts]
 
 
 _LEX_PROGRAM = """
