@@ -92,8 +92,9 @@ def lower_words(text: str) -> list[str]:
     return list(map(str.lower, words(text)))
 
 
-def lexicon_tokens(text: str) -> set[str]:
-    """The lower-cased alphabetic words of a line, as the word prior counts them.
+def lexicon_tokens(text: str, lower: list[str] | None = None) -> set[str]:
+    """The lower-cased alphabetic words of a line, as the word prior counts them
+    (``lower``: the line's :func:`lower_words`, when they are at hand).
 
     The set is built in the order of the words, as a set comprehension would, so that
     sums over it come out the same; an ASCII line skips the loop in Python.
@@ -102,7 +103,8 @@ def lexicon_tokens(text: str) -> set[str]:
     ['brot', 'droid', 'the', 'und', 'öl']
     """
     if text.isascii():  # lower-casing changes no ASCII word: filter the lower-cased ones
-        return set(filterfalse(_LETTERS.__contains__, filter(str.isalpha, lower_words(text))))
+        low = lower_words(text) if lower is None else lower
+        return set(filterfalse(_LETTERS.__contains__, filter(str.isalpha, low)))
     return {t.lower() for t in words(text) if len(t) > 1 and t.isalpha()}
 
 
@@ -152,27 +154,26 @@ class LineTable:
         return self._table[list(map(found.__getitem__, texts))]
 
 
-def lexical_row(text: str, vocab: dict[str, float]) -> tuple[float, float, float, float]:
-    """Mean, min and max of the words' keep log-odds (learned across many sites), coverage.
+def lexical_row(
+    text: str, vocab: dict[str, float], lower: list[str] | None = None
+) -> tuple[float, float, float, float]:
+    """Mean, min and max of the words' keep log-odds (learned across many sites), coverage
+    (``lower``: the line's :func:`lower_words`, when they are at hand).
 
     The words come as a set, whose order changes with the process's hash seed, so the
     mean is summed with :func:`math.fsum` (exactly rounded, the same in any order).
     """
-    toks = lexicon_tokens(text)
+    toks = lexicon_tokens(text, lower)
     vals = list(map(vocab.__getitem__, filter(vocab.__contains__, toks)))
     if not vals:
         return (0.0, 0.0, 0.0, 0.0)
     return (math.fsum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks))
 
 
-def lexical_features(
-    texts: list[str], vocab: dict[str, float], table: LineTable | None = None
-) -> npt.NDArray[np.float64]:
-    """:func:`lexical_row` of each text; ``table`` (of ``lexical_row`` for this ``vocab``
-    only) keeps the rows of lines seen before."""
-    if table is not None:
-        return table.columns(texts)
-    return np.array([lexical_row(t, vocab) for t in texts], dtype=np.float64).reshape(len(texts), 4)
+def lexical_features(texts: list[str], vocab: dict[str, float]) -> npt.NDArray[np.float64]:
+    """:func:`lexical_row` of each text."""
+    rows = [lexical_row(t, vocab) for t in texts]
+    return np.array(rows, dtype=np.float64).reshape(len(texts), 4)
 
 
 def _class_set(test: str) -> bytes:
@@ -225,10 +226,10 @@ def _word_shape(text: str) -> tuple[int, int, int]:
 _REPEATS = OWN.index("in_doc_repeats")
 
 
-def _own(text: str) -> tuple[int, tuple[float, ...], bool, int]:
+def _own(text: str) -> tuple[int, tuple[float, ...], bool, int, list[str]]:
     """The line's word count and own columns, ``in_doc_repeats`` left 0, then whether
-    it reads as a paragraph (:func:`is_body`) and its shape (:func:`_shape_code`). No
-    token or character is looked at in a Python loop.
+    it reads as a paragraph (:func:`is_body`), its shape (:func:`_shape_code`) and its
+    :func:`lower_words`. No token or character is looked at in a Python loop.
     """
     n, upper, word_chars = _word_shape(text)
     chars = max(len(text), 1)
@@ -260,7 +261,7 @@ def _own(text: str) -> tuple[int, tuple[float, ...], bool, int]:
         float(bool(digits and (_COUNT_ALONE_MATCH.match(text) or _COUNT_OF_SCAN.search(text)))),
         sum(map(SHOP_WORDS.__contains__, lower)) / n if n else 0.0,
     )
-    return n, cols, is_body(text), _shape_code(n, text)
+    return n, cols, is_body(text), _shape_code(n, text), lower
 
 
 def _shape_code(n: int, text: str) -> int:
@@ -269,15 +270,19 @@ def _shape_code(n: int, text: str) -> int:
     return (min(n, 12) // 3) * 4 + text[:1].isdigit() * 2 + (text[-1:] in ".!?")
 
 
-def _own_row(text: str) -> tuple[float, ...]:
-    """:func:`_own` as one row of floats: the own columns, then the word count, whether
-    the line reads as a paragraph and its shape (``_WORDS``, ``_BODY``, ``_SHAPE``)."""
-    n, cols, body, shape = _own(text)
-    return (*cols, float(n), float(body), float(shape))
+def line_row(text: str, vocab: dict[str, float] | None = None) -> tuple[float, ...]:
+    """A line's row of a :class:`LineTable`: its own columns, then its word count,
+    whether it reads as a paragraph and its shape (``_WORDS``, ``_BODY``, ``_SHAPE``),
+    then its word columns for ``vocab`` (0 without one)."""
+    n, cols, body, shape, lower = _own(text)
+    lex = lexical_row(text, vocab, lower) if vocab else _NO_WORDS
+    return (*cols, float(n), float(body), float(shape), *lex)
 
 
-_WORDS, _BODY, _SHAPE = len(OWN), len(OWN) + 1, len(OWN) + 2
-OWN_TABLE = LineTable(len(OWN) + 3, _own_row)  # every page's lines, in this process
+_NO_WORDS = (0.0, 0.0, 0.0, 0.0)
+_WORDS, _BODY, _SHAPE, _LEX = len(OWN), len(OWN) + 1, len(OWN) + 2, len(OWN) + 3
+ROW_WIDTH = _LEX + len(_NO_WORDS)
+NO_VOCAB_TABLE = LineTable(ROW_WIDTH, line_row)  # every page's lines without a vocab
 
 
 @lru_cache(maxsize=256)
@@ -288,19 +293,19 @@ def _repeat_col(repeats: int) -> float:
 def line_features(
     page: Page,
     vocab: dict[str, float] | None = None,
-    lex_table: LineTable | None = None,
+    table: LineTable | None = None,
 ) -> tuple[list[int], npt.NDArray[np.float64]]:
     """The non-blank line indices of ``page`` and one feature row for each.
 
     ``vocab`` maps a word to its keep log-odds; without it the word columns are 0.
-    ``lex_table`` keeps the word columns of lines seen before (for this ``vocab`` only).
+    ``table`` keeps the :func:`line_row` of lines seen before, for this ``vocab`` only.
     """
     idx = list(page.nonempty())
     n = len(idx)
     if n == 0:
         return idx, np.zeros((0, len(NAMES)))
     texts = [page.text_of(i) for i in idx]
-    lines = OWN_TABLE.columns(texts)
+    lines = (table or NO_VOCAB_TABLE).columns(texts)
     x = np.empty((n, len(NAMES)))  # filled column block by column block, in NAMES order
     own = x[:, : len(OWN)]
     own[:] = lines[:, : len(OWN)]
@@ -393,7 +398,12 @@ def line_features(
     page_cols[:, 14] = np.log1p(run)
     page_cols[:, 15] = same
     at += len(PAGE)
-    x[:, at : at + 4] = lexical_features(texts, vocab or {}, lex_table)
+    if table is not None:
+        x[:, at : at + 4] = lines[:, _LEX:]
+    elif vocab:
+        x[:, at : at + 4] = lexical_features(texts, vocab)
+    else:
+        x[:, at : at + 4] = 0.0
     titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
     x[:, at + 4] = pos < (max(titles) if titles else -1)
     return idx, x

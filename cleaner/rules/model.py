@@ -27,10 +27,11 @@ from cleaner.html.flatten import HINTS, NEUTRAL
 from cleaner.rules.context import Page, is_body, is_heading_like
 from cleaner.rules.features import (
     NAMES,
+    ROW_WIDTH,
     SMOOTH,
     LineTable,
-    lexical_row,
     line_features,
+    line_row,
     smooth_features,
 )
 
@@ -410,7 +411,7 @@ class LineModel:
         self.precision_weight = 0.5  # page_cut's balance of precision against recall
         self.temperature = 1.0  # page_cut's scale of the scores' log-odds
         self.vocab: dict[str, float] = {}
-        self.lex_table = LineTable(4, self._lexical_row)  # lines' word columns, this vocab
+        self.table = LineTable(ROW_WIDTH, self._line_row)  # lines' columns, with this vocab
         if data is None:
             return
         if list(data["features"]) != NAMES or list(data["smooth"]) != SMOOTH:
@@ -427,8 +428,8 @@ class LineModel:
         for stage in data["stages"]:
             self.stages.append((float(stage["base"]), Trees(stage["trees"])))
 
-    def _lexical_row(self, text: str) -> tuple[float, float, float, float]:
-        return lexical_row(text, self.vocab)
+    def _line_row(self, text: str) -> tuple[float, ...]:
+        return line_row(text, self.vocab)
 
     @classmethod
     @cache
@@ -456,7 +457,7 @@ class LineModel:
         neighbours; the last one scores only these. Rows are scored independently, so
         a line's score is the same either way.
         """
-        idx, x = line_features(page, self.vocab, self.lex_table)
+        idx, x = line_features(page, self.vocab, self.table)
         if not self.stages or not idx:
             return dict.fromkeys(idx, 1.0)
         if self.hints:

@@ -484,8 +484,8 @@ def test_line_features_with_the_model_table_are_those_without() -> None:
     for text in ["\n".join(TRICKY), "\n".join(TRICKY[::-1] * 2)]:
         page = prepare_page(text)
         _, fresh = line_features(page, model.vocab)
-        _, kept = line_features(page, model.vocab, model.lex_table)
-        _, again = line_features(page, model.vocab, model.lex_table)
+        _, kept = line_features(page, model.vocab, model.table)
+        _, again = line_features(page, model.vocab, model.table)
         assert np.array_equal(fresh, kept, equal_nan=True)
         assert np.array_equal(fresh, again, equal_nan=True)
 
