@@ -1,6 +1,7 @@
 """Train the boilerplate line model and export it to cleaner/data/boilerplate_model.json.
 
-Needs scikit-learn (training only; the runtime scores the trees with numpy).
+Needs scikit-learn, in the ``bench`` extra (training only; the runtime walks the trees in
+C where the kernel is built, else in numpy).
 
     python bench/train_boilerplate.py [--bench ../shared/bench] [--folds 5]
 
