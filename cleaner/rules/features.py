@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import filterfalse
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -127,6 +128,14 @@ class LineTable:
         self._rows: dict[str, int] = {}
         self._table = np.empty((0, width))  # grows to ``size`` rows as lines come
         self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a copy sent to another process (a model in a pickled pipeline) starts empty:
+        # the rows are a cache, and a lock belongs to one process
+        return {"width": self.width, "compute": self._compute, "size": self._size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["width"], state["compute"], state["size"])  # type: ignore[misc]
 
     def columns(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """One row per text (a copy), ``compute``'s numbers as float64."""
@@ -305,7 +314,7 @@ def line_features(
     if n == 0:
         return idx, np.zeros((0, len(NAMES)))
     texts = [page.text_of(i) for i in idx]
-    lines = (table or NO_VOCAB_TABLE).columns(texts)
+    lines = (NO_VOCAB_TABLE if table is None else table).columns(texts)
     x = np.empty((n, len(NAMES)))  # filled column block by column block, in NAMES order
     own = x[:, : len(OWN)]
     own[:] = lines[:, : len(OWN)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.html.flatten import HINTS
+from cleaner.pipeline import Pipeline
 from cleaner.rules import features, patterns
 from cleaner.rules import model as model_module
 from cleaner.rules.context import (
@@ -37,6 +39,7 @@ from cleaner.rules.features import (
     COUNT,
     LINK_WORDS,
     PRICE,
+    ROW_WIDTH,
     SHOP_WORDS,
     SMOOTH,
     char_classes,
@@ -58,6 +61,7 @@ from cleaner.rules.patterns import (
     word_count,
     words,
 )
+from cleaner.stages.boilerplate import StripBoilerplate
 
 TRICKY = [
     "",
@@ -477,6 +481,18 @@ def test_threads_share_a_line_table() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert not wrong
+
+
+def test_a_model_and_its_line_table_survive_pickling() -> None:
+    """A pipeline given a model is pickled to worker processes (Ray, datasets' map): the
+    copy's table starts empty and scores as the original does."""
+    model = LineModel.default()
+    text = "\n".join(TRICKY)
+    want = model.scores(prepare_page(text))
+    copy = pickle.loads(pickle.dumps(Pipeline.from_config(line_model=model)))
+    strip = next(s for s in copy.stages if isinstance(s, StripBoilerplate))
+    assert strip.model is not None and strip.model.table.columns([]).shape == (0, ROW_WIDTH)
+    assert strip.model.scores(prepare_page(text)) == want
 
 
 def test_line_features_with_the_model_table_are_those_without() -> None:
