@@ -71,20 +71,17 @@ class Trees:
 
     def __init__(self, trees: list[dict[str, list[Any]]]) -> None:
         self.trees = trees
-        offsets, roots, total = [], [], 0
-        for tree in trees:
-            offsets.append(total)
-            roots.append(total)
-            total += len(tree["feature"])
+        sizes = np.array([len(t["feature"]) for t in trees], dtype=np.int64)
+        self.roots = np.cumsum(sizes) - sizes  # each tree's first node, numbered across all
+        tree_of = np.repeat(np.arange(len(trees)), sizes)
 
         def cat(key: str) -> list[Any]:
             return [v for t in trees for v in t[key]]
 
-        shift = [o for o, t in zip(offsets, trees, strict=True) for _ in t["left"]]
         feature = np.asarray(cat("feature"), dtype=np.int64)
         threshold = np.asarray(cat("threshold"), dtype=np.float64)
-        left = np.asarray(cat("left"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
-        right = np.asarray(cat("right"), dtype=np.int64) + np.asarray(shift, dtype=np.int64)
+        left = np.asarray(cat("left"), dtype=np.int64) + self.roots[tree_of]
+        right = np.asarray(cat("right"), dtype=np.int64) + self.roots[tree_of]
         leaf = np.asarray(cat("leaf"), dtype=np.bool_)
         # a leaf points at itself, so every row can take the same number of steps
         here = np.arange(len(leaf), dtype=np.int64)
@@ -93,13 +90,14 @@ class Trees:
         self.left = np.where(leaf, here, left)
         self.right = np.where(leaf, here, right)
         self.value = np.asarray(cat("value"), dtype=np.float64)
-        self.roots = np.asarray(roots, dtype=np.int64)
-        tree_of = np.repeat(np.arange(len(trees)), [len(t["leaf"]) for t in trees])
         _check_trees(left, right, leaf, tree_of, self.roots)
+        # each node's depth, level by level down from the roots (one parent each: checked)
         depth = np.zeros(len(leaf), dtype=np.int64)
-        for node in range(len(leaf)):  # children come after their parent in each tree
-            if not leaf[node]:
-                depth[left[node]] = depth[right[node]] = depth[node] + 1
+        level = np.unique(self.roots[self.roots < len(leaf)])  # an empty tree has no root
+        while level.size:
+            split = level[~leaf[level]]
+            level = np.concatenate([left[split], right[split]])
+            depth[level] = np.concatenate([depth[split], depth[split]]) + 1
         self.depth = int(depth.max()) if len(depth) else 0
         self.layout = _Layout.of(self, leaf, left, right, depth, tree_of)
 
@@ -208,10 +206,11 @@ class _Layout:
         empty = np.bincount(tree_of, minlength=count) == 0  # no node: its root adds 0
         if len(leaf):
             who[slot_roots] = np.minimum(trees.roots, len(leaf) - 1)
-        child = (tree_of + 1 + 2 * nodes)[who] if len(leaf) else who
-        value = trees.value[who] if len(leaf) else np.zeros(len(who))
-        feature = trees.feature[who] if len(leaf) else np.zeros(len(who), dtype=np.int64)
-        threshold = trees.threshold[who] if len(leaf) else np.zeros(len(who))
+            child, value = pairs[who], trees.value[who]
+            feature, threshold = trees.feature[who], trees.threshold[who]
+        else:  # no tree has a node: every root is an empty tree's, set below
+            child, value = np.zeros(len(who), dtype=np.int64), np.zeros(len(who))
+            feature, threshold = np.zeros(len(who), dtype=np.int64), np.zeros(len(who))
         child[slot_roots[empty]] = slot_roots[empty]
         value[slot_roots[empty]] = 0.0
         depths = np.zeros(count, dtype=np.int64)
