@@ -27,6 +27,7 @@ _STOPS = (".", "!", "?", "…", "。", "！", "？")
 _HEADING_ENDS = (".", ",", ";", ":", "…", "。", "、", "，")  # a heading ends in none of these
 HEAD_LIMIT = 120  # the headline is looked for among this many lines at most
 RUN_WORDS = 6  # "short" for runs between removed lines
+BODY_WORDS = 10  # a paragraph has at least this many words
 
 
 def ends_sentence(text: str) -> bool:
@@ -44,8 +45,9 @@ def ends_sentence(text: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def is_body(text: str) -> bool:
-    """A line that reads like a paragraph: ten words or more, ending like a sentence."""
-    return word_count(text) >= 10 and ends_sentence(text)
+    """A line that reads like a paragraph: ``BODY_WORDS`` words or more, ending like a
+    sentence."""
+    return word_count(text) >= BODY_WORDS and ends_sentence(text)
 
 
 def is_heading_like(text: str) -> bool:

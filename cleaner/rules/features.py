@@ -19,13 +19,20 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import filterfalse
 from operator import itemgetter
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.rules.context import Page, ends_sentence, is_body
+from cleaner.rules.context import BODY_WORDS, Page, ends_sentence, is_body
 from cleaner.rules.patterns import STOPWORDS, WORD, Scan, word_count, words
+
+native: ModuleType | None
+try:  # a line's counts read in C: built at install where a C compiler is found
+    from cleaner.rules import _lines as native
+except ImportError:  # no compiler at install: the Python path, same numbers
+    native = None
 
 CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
 # CODE in two parts, as the line features test it: a bracket anywhere, a keyword in front
@@ -80,6 +87,19 @@ _WORD_CASE = bytes(
     (0x75 if chr(c).isupper() else 0x61) if WORD.match(chr(c)) else 0x20 for c in range(256)
 )
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+# ASCII character -> the bits the C kernel reads (``_lines.c``): alpha, digit, alnum and
+# space as str tests them, a word character (``\w``), a capital
+_CLASS_BITS = bytes(
+    c.isalpha() | c.isdigit() << 1 | c.isalnum() << 2 | c.isspace() << 3
+    | bool(WORD.match(c)) << 4 | c.isupper() << 5
+    for c in map(chr, range(128))
+)  # fmt: skip
+# a lower-cased word -> the lists it is on, for the C kernel: 1 STOPWORDS, 2 LINK_WORDS,
+# 4 SHOP_WORDS
+_LISTED = {
+    w: (w in STOPWORDS) | (w in LINK_WORDS) << 1 | (w in SHOP_WORDS) << 2
+    for w in STOPWORDS | LINK_WORDS | SHOP_WORDS
+}
 
 
 def lower_words(text: str) -> list[str]:
@@ -235,19 +255,24 @@ def _word_shape(text: str) -> tuple[int, int, int]:
 _REPEATS = OWN.index("in_doc_repeats")
 
 
-def _own(text: str) -> tuple[int, tuple[float, ...], bool, int, list[str]]:
-    """The line's word count and own columns, ``in_doc_repeats`` left 0, then whether
-    it reads as a paragraph (:func:`is_body`), its shape (:func:`_shape_code`) and its
-    :func:`lower_words`. No token or character is looked at in a Python loop.
-    """
+def _counts(text: str) -> tuple[tuple[int, ...], list[str]]:
+    """What :func:`_own_columns` reads of a line, then its :func:`lower_words`: its
+    words, capitalised words and word characters, its alpha, digit, alnum and space
+    characters, and how many of its words are stopwords, link words and shop words."""
     n, upper, word_chars = _word_shape(text)
-    chars = max(len(text), 1)
     alpha, digits, alnum, space = char_classes(text)
-    punct = len(text) - alnum - space
     lower = lower_words(text)
-    stops = sum(map(STOPWORDS.__contains__, lower))
+    listed = (sum(map(kind.__contains__, lower)) for kind in (STOPWORDS, LINK_WORDS, SHOP_WORDS))
+    return (n, upper, word_chars, alpha, digits, alnum, space, *listed), lower
+
+
+def _own_columns(text: str, counts: Sequence[int]) -> tuple[float, ...]:
+    """A line's own columns from its :func:`_counts`, ``in_doc_repeats`` left 0."""
+    n, upper, word_chars, alpha, digits, alnum, space, stops, links, shops = counts
+    chars = max(len(text), 1)
+    punct = len(text) - alnum - space
     # PRICE and COUNT need a decimal digit, and every decimal digit is a str.isdigit one
-    cols = (
+    return (
         math.log1p(n),
         math.log1p(len(text)),
         float(ends_sentence(text)),
@@ -262,15 +287,24 @@ def _own(text: str) -> tuple[int, tuple[float, ...], bool, int, list[str]]:
         float(bool(SEPARATORS.search(text))),
         float(bool(BULLET.match(text))),
         float(bool(_CODE_MARK.search(text) or _CODE_HEAD.match(text))),
-        sum(map(LINK_WORDS.__contains__, lower)) / n if n else 0.0,
+        links / n if n else 0.0,
         float(text.isupper()),
         0.0,  # in_doc_repeats: filled in per page
         float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
         float(bool(digits and PRICE.search(text))),
         float(bool(digits and (_COUNT_ALONE_MATCH.match(text) or _COUNT_OF_SCAN.search(text)))),
-        sum(map(SHOP_WORDS.__contains__, lower)) / n if n else 0.0,
+        shops / n if n else 0.0,
     )
-    return n, cols, is_body(text), _shape_code(n, text), lower
+
+
+def _own(text: str) -> tuple[int, tuple[float, ...], bool, int, list[str]]:
+    """The line's word count and own columns, ``in_doc_repeats`` left 0, then whether
+    it reads as a paragraph (:func:`is_body`), its shape (:func:`_shape_code`) and its
+    :func:`lower_words`. No token or character is looked at in a Python loop.
+    """
+    counts, lower = _counts(text)
+    n = counts[0]
+    return n, _own_columns(text, counts), is_body(text), _shape_code(n, text), lower
 
 
 def _shape_code(n: int, text: str) -> int:
@@ -282,7 +316,22 @@ def _shape_code(n: int, text: str) -> int:
 def line_row(text: str, vocab: dict[str, float] | None = None) -> tuple[float, ...]:
     """A line's row of a :class:`LineTable`: its own columns, then its word count,
     whether it reads as a paragraph and its shape (``_WORDS``, ``_BODY``, ``_SHAPE``),
-    then its word columns for ``vocab`` (0 without one)."""
+    then its word columns for ``vocab`` (0 without one).
+
+    An ASCII line is counted in C where the kernel was built (``native``), its words
+    and word columns included; the regexes and the ratios stay here, shared.
+    """
+    if native is not None and text.isascii():
+        *counts, lex = native.ascii_line(text, _CLASS_BITS, _LISTED, vocab or None)
+        n = counts[0]
+        body = n >= BODY_WORDS and ends_sentence(text)  # is_body: ASCII words are counted so
+        shape = _shape_code(n, text)
+        return (*_own_columns(text, counts), float(n), float(body), float(shape), *lex)
+    return python_row(text, vocab)
+
+
+def python_row(text: str, vocab: dict[str, float] | None = None) -> tuple[float, ...]:
+    """:func:`line_row` in Python alone: every line's where the kernel was not built."""
     n, cols, body, shape, lower = _own(text)
     lex = lexical_row(text, vocab, lower) if vocab else _NO_WORDS
     return (*cols, float(n), float(body), float(shape), *lex)

@@ -7,15 +7,22 @@ hold one to the other (the tree walker's are in ``test_rules.py``, beside its or
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import sysconfig
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from cleaner.dedup import minhash
 from cleaner.dedup.minhash import EMPTY, MinHasher
-from cleaner.rules import model
+from cleaner.html import parse_html
+from cleaner.rules import features, model
+from cleaner.rules.features import LINK_WORDS, SHOP_WORDS, line_row, python_row
+from cleaner.rules.patterns import STOPWORDS
 
 
 def _compiler() -> bool:
@@ -24,7 +31,7 @@ def _compiler() -> bool:
     return bool(cc) and shutil.which(cc[0]) is not None
 
 
-@pytest.mark.parametrize("module", [model, minhash], ids=["trees", "minhash"])
+@pytest.mark.parametrize("module", [model, features, minhash], ids=["trees", "lines", "minhash"])
 def test_the_kernels_are_built_where_there_is_a_compiler(module: object) -> None:
     """So that the tests which need a kernel can skip only where none could be built."""
     assert module.native is not None or not _compiler()
@@ -84,3 +91,78 @@ def test_the_c_signatures_refuse_what_does_not_fit() -> None:
         kernel.affine32(values, np.array([0, 6, 10], np.int64), hasher.a, hasher.b[:3], out)
     with pytest.raises(ValueError, match="rows of len"):
         kernel.affine32(values, np.array([0, 10], np.int64), hasher.a, hasher.b, out)
+
+
+TESTS = Path(__file__).resolve().parent.parent
+HTML = TESTS / "data" / "html"
+needs_lines = pytest.mark.skipif(
+    features.native is None, reason="no C compiler at install (the test above says so)"
+)
+
+# words of every list, in any case, and words the lists and the prior have not: digits,
+# "_", one letter, words longer than the kernel's buffer for one word (256)
+_WORDS = [
+    *sorted(STOPWORDS)[:20], *sorted(LINK_WORDS), *sorted(SHOP_WORDS), "The", "HOME", "Cart",
+    "x", "I", "a1", "R2D2", "snake_case", "_", "2024", "Ünïcode"[1:4], "b" * 256,
+    "Long" + "x" * 300, "q" * 257,
+]  # fmt: skip
+_GAPS = [" ", "  ", ", ", ". ", "! ", " | ", "/", "-", "'", "\t", "$", ":", "(", ")", "\x1f", "\0"]
+
+
+@st.composite
+def ascii_lines(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_GAPS)), max_size=30))
+    text = "".join(w + g for w, g in parts)
+    return text.encode("ascii", "ignore").decode()  # "nïc" loses its "ï"
+
+
+@st.composite
+def priors(draw: st.DrawFn) -> dict[str, float]:
+    """A word prior over some of the words, lower-cased as the prior keeps them."""
+    words = draw(st.lists(st.sampled_from(_WORDS), max_size=15))
+    values = st.floats(-30, 30, allow_nan=False) | st.sampled_from([0.0, -0.0, 1e-300])
+    return {w.lower(): draw(values) for w in words}
+
+
+def _same(text: str, vocab: dict[str, float] | None) -> None:
+    fast, plain = line_row(text, vocab), python_row(text, vocab)
+    assert fast == plain
+    assert [type(v) for v in fast] == [type(v) for v in plain] == [float] * len(plain)
+
+
+@needs_lines
+@given(text=ascii_lines() | st.text(alphabet=st.characters(codec="ascii")), vocab=priors())
+@example(text="", vocab={})
+@example(text="The Cart, the cart: THE CART!", vocab={"the": 1.0, "cart": 0.1 + 0.2})
+@example(text="Long" + "x" * 300 + " home", vocab={"long" + "x" * 300: -2.5, "home": 3.0})
+@example(text="\x00\x1f\t _ 7 a I", vocab={"a": 1.0, "i": 1.0})
+def test_c_line_counts_are_pythons(text: str, vocab: dict[str, float]) -> None:
+    """Every column of an ASCII line's row, with a prior, without and with an empty one."""
+    for prior in (vocab, None, {}):
+        _same(text, prior)
+
+
+@needs_lines
+def test_c_line_counts_are_pythons_on_real_pages() -> None:
+    """The lines of the seed pages and of the four test pages' HTML, flattened."""
+    pages = [p.read_text(encoding="utf-8") for p in (TESTS / "seeds" / "raw").glob("*.txt")]
+    pages += [parse_html(gzip.decompress(p.read_bytes())).text for p in HTML.glob("*.html.gz")]
+    vocab = model.LineModel.default().vocab
+    lines = {line for page in pages for line in page.splitlines() if line.isascii()}
+    assert len(lines) > 200
+    for line in sorted(lines):
+        _same(line, vocab)
+
+
+@needs_lines
+def test_the_c_line_counts_refuse_what_they_cannot_read() -> None:
+    kernel = features.native
+    assert kernel is not None
+    with pytest.raises(ValueError, match="ASCII"):
+        kernel.ascii_line("café", features._CLASS_BITS, features._LISTED, None)
+    with pytest.raises(TypeError, match="128 bytes"):
+        kernel.ascii_line("cafe", b"short", features._LISTED, None)
+    with pytest.raises(TypeError, match="a dict or None"):
+        kernel.ascii_line("cafe", features._CLASS_BITS, features._LISTED, ["cafe"])
+    with pytest.raises(TypeError, match="ascii_line"):
+        kernel.ascii_line("cafe")
