@@ -1,18 +1,19 @@
 /* A line's counts for the line model, read in one pass in C: cleaner.rules.features
- * uses this for ASCII lines when it is built, and its Python path when it is not or
- * the line holds other characters; both give the same numbers.
+ * uses this when it is built and its Python path when it is not; both give the same
+ * numbers.
  *
- * ascii_line(text, classes, flags, vocab) reads an ASCII str and returns
+ * line_counts(text, flags, vocab) returns
  *   (words, capitalised words, word characters, alpha, digit, alnum, space,
  *    stopwords, link words, shop words, (lex_mean, lex_min, lex_max, lex_cover)).
- * classes: 128 bytes, one per ASCII character, of the bits below, which the caller
- * fills from str's own tests and the \w of its regexes, so the two paths cannot differ
- * on what a letter is. A word is a run of WORD characters; it is capitalised when its
- * first character is UPPER. flags maps a lower-cased word to the lists it is in (1 a
- * stopword, 2 a link word, 4 a shop word); each occurrence counts. vocab (a dict, or
- * None for none) maps a word to its keep log-odds: over the distinct lower-cased words
- * of two or more letters (ALPHA characters only), the mean (math.fsum, exactly
- * rounded), min and max of the values of those in vocab, and how many of them are.
+ * A character is tested as str tests it (str.isalpha and the others are these same
+ * Py_UNICODE_IS* tests, one character at a time). A word is a run of the characters
+ * the \w of Python's re takes (alnum or "_"), and counts as capitalised when its first
+ * character is upper case; word characters are counted in code points. flags maps a
+ * lower-cased word (str.lower) to the lists it is in (1 a stopword, 2 a link word, 4 a
+ * shop word); each occurrence counts. vocab (a dict, or None for none) maps a word to
+ * its keep log-odds: over the distinct lower-cased words of two or more characters,
+ * all alpha, the mean (math.fsum, exactly rounded), min and max of the values of those
+ * in vocab, and how many of them are.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -23,9 +24,21 @@
 #define SPACE 8
 #define WORD 16
 #define UPPER 32
-#define MAX_WORD 256 /* longer words are lower-cased in a buffer of their own */
+#define MAX_WORD 256 /* longer ASCII words are lower-cased in a buffer of their own */
 
-static PyObject *fsum; /* math.fsum */
+static PyObject *fsum;           /* math.fsum */
+static unsigned char ascii[128]; /* the bits above for each ASCII character */
+
+static int
+bits(Py_UCS4 ch) /* "_", the one word character that is not alnum, is ASCII */
+{
+    if (ch < 128)
+        return ascii[ch];
+    int alnum = Py_UNICODE_ISALNUM(ch);
+    return (Py_UNICODE_ISALPHA(ch) ? ALPHA : 0) | (Py_UNICODE_ISDIGIT(ch) ? DIGIT : 0) |
+           (alnum ? ALNUM | WORD : 0) | (Py_UNICODE_ISSPACE(ch) ? SPACE : 0) |
+           (Py_UNICODE_ISUPPER(ch) ? UPPER : 0);
+}
 
 /* The values vocab gives the words of distinct (a dict used as an ordered set), as
  * (mean, min, max, cover). */
@@ -70,88 +83,97 @@ done:
     return result;
 }
 
+/* The word text[start:end] lower-cased as str.lower does it (a new reference). */
 static PyObject *
-ascii_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+lower(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+      int is_ascii)
 {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "ascii_line(text, classes, flags, vocab)");
+    Py_ssize_t size = end - start;
+    if (!is_ascii) {
+        PyObject *word = PyUnicode_Substring(text, start, end);
+        if (word == NULL)
+            return NULL;
+        PyObject *low = PyObject_CallMethod(word, "lower", NULL);
+        Py_DECREF(word);
+        return low;
+    }
+    char small[MAX_WORD], *buf = small;
+    if (size > MAX_WORD && (buf = PyMem_Malloc(size)) == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t k = 0; k < size; k++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, start + k);
+        buf[k] = (char)((ascii[ch] & UPPER) ? ch + ('a' - 'A') : ch);
+    }
+    PyObject *low = PyUnicode_FromStringAndSize(buf, size);
+    if (buf != small)
+        PyMem_Free(buf);
+    return low;
+}
+
+static PyObject *
+line_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "line_counts(text, flags, vocab)");
         return NULL;
     }
-    PyObject *text = args[0], *classes = args[1], *flags = args[2], *vocab = args[3];
-    if (!PyUnicode_Check(text) || !PyUnicode_IS_ASCII(text)) {
-        PyErr_SetString(PyExc_ValueError, "text must be an ASCII str");
-        return NULL;
-    }
-    if (!PyBytes_Check(classes) || PyBytes_GET_SIZE(classes) != 128 || !PyDict_Check(flags) ||
+    PyObject *text = args[0], *flags = args[1], *vocab = args[2];
+    if (!PyUnicode_Check(text) || !PyDict_Check(flags) ||
         (vocab != Py_None && !PyDict_Check(vocab))) {
-        PyErr_SetString(PyExc_TypeError, "classes: 128 bytes; flags: a dict; vocab: a dict or None");
+        PyErr_SetString(PyExc_TypeError, "text: a str; flags: a dict; vocab: a dict or None");
         return NULL;
     }
-    const unsigned char *cls = (const unsigned char *)PyBytes_AS_STRING(classes);
-    const unsigned char *s = PyUnicode_1BYTE_DATA(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     Py_ssize_t count[7] = {0}; /* words, capitalised, word chars, alpha, digit, alnum, space */
     Py_ssize_t listed[3] = {0}; /* stopwords, link words, shop words */
     PyObject *distinct = NULL, *lex = NULL, *result = NULL;
-    char small[MAX_WORD];
-    char *low = small;
     if (vocab != Py_None && (distinct = PyDict_New()) == NULL)
         return NULL;
-    for (Py_ssize_t i = 0; i < len; i++) {
-        unsigned char c = cls[s[i]];
-        count[3] += (c & ALPHA) != 0;
-        count[4] += (c & DIGIT) != 0;
-        count[5] += (c & ALNUM) != 0;
-        count[6] += (c & SPACE) != 0;
-    }
     for (Py_ssize_t i = 0; i < len;) {
-        if (!(cls[s[i]] & WORD)) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        int b = bits(ch);
+        count[3] += (b & ALPHA) != 0;
+        count[4] += (b & DIGIT) != 0;
+        count[5] += (b & ALNUM) != 0;
+        count[6] += (b & SPACE) != 0;
+        if (!(b & WORD)) {
             i++;
             continue;
         }
+        /* a word: this character and the word characters after it */
         Py_ssize_t start = i;
-        int letters = 1;
-        while (i < len && (cls[s[i]] & WORD))
-            i++;
-        Py_ssize_t size = i - start;
+        int letters = (b & ALPHA) != 0, is_ascii = ch < 128;
         count[0]++;
-        count[1] += (cls[s[start]] & UPPER) != 0;
-        count[2] += size;
-        if (size > MAX_WORD) {
-            low = PyMem_Malloc(size);
-            if (low == NULL) {
-                PyErr_NoMemory();
-                goto done;
-            }
+        count[1] += (b & UPPER) != 0;
+        for (i++; i < len; i++) {
+            ch = PyUnicode_READ(kind, data, i);
+            b = bits(ch);
+            if (!(b & WORD))
+                break;
+            count[3] += (b & ALPHA) != 0;
+            count[4] += (b & DIGIT) != 0;
+            count[5] += (b & ALNUM) != 0;
+            letters &= (b & ALPHA) != 0;
+            is_ascii &= ch < 128;
         }
-        for (Py_ssize_t k = 0; k < size; k++) {
-            unsigned char ch = s[start + k];
-            low[k] = (char)((cls[ch] & UPPER) ? ch + ('a' - 'A') : ch);
-            letters &= (cls[ch] & ALPHA) != 0;
-        }
-        PyObject *word = PyUnicode_FromStringAndSize(low, size);
-        if (low != small) {
-            PyMem_Free(low);
-            low = small;
-        }
+        count[2] += i - start;
+        PyObject *word = lower(text, kind, data, start, i, is_ascii);
         if (word == NULL)
             goto done;
-        PyObject *bits = PyDict_GetItemWithError(flags, word);
-        if (bits != NULL) {
-            long b = PyLong_AsLong(bits);
-            if (b == -1 && PyErr_Occurred()) {
-                Py_DECREF(word);
-                goto done;
-            }
-            listed[0] += (b & 1) != 0;
-            listed[1] += (b & 2) != 0;
-            listed[2] += (b & 4) != 0;
-        }
-        else if (PyErr_Occurred()) {
+        PyObject *found = PyDict_GetItemWithError(flags, word);
+        long on = 0;
+        if (found != NULL)
+            on = PyLong_AsLong(found);
+        if ((found == NULL || on == -1) && PyErr_Occurred()) {
             Py_DECREF(word);
             goto done;
         }
-        if (distinct != NULL && letters && size > 1 &&
+        listed[0] += (on & 1) != 0;
+        listed[1] += (on & 2) != 0;
+        listed[2] += (on & 4) != 0;
+        if (distinct != NULL && letters && i - start > 1 &&
             PyDict_SetItem(distinct, word, Py_None) < 0) {
             Py_DECREF(word);
             goto done;
@@ -173,9 +195,9 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"ascii_line", (PyCFunction)(void (*)(void))ascii_line, METH_FASTCALL,
-     "ascii_line(text, classes, flags, vocab): a line's word and character counts, the "
-     "words of each list among them, and its word-prior columns (see the module source)."},
+    {"line_counts", (PyCFunction)(void (*)(void))line_counts, METH_FASTCALL,
+     "line_counts(text, flags, vocab): a line's word and character counts, the words of "
+     "each list among them, and its word-prior columns (see the module source)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -186,6 +208,12 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__lines(void)
 {
+    for (Py_UCS4 ch = 0; ch < 128; ch++) {
+        int alnum = Py_UNICODE_ISALNUM(ch);
+        ascii[ch] = (Py_UNICODE_ISALPHA(ch) ? ALPHA : 0) | (Py_UNICODE_ISDIGIT(ch) ? DIGIT : 0) |
+                    (alnum ? ALNUM : 0) | (alnum || ch == '_' ? WORD : 0) |
+                    (Py_UNICODE_ISSPACE(ch) ? SPACE : 0) | (Py_UNICODE_ISUPPER(ch) ? UPPER : 0);
+    }
     PyObject *math = PyImport_ImportModule("math");
     if (math == NULL)
         return NULL;

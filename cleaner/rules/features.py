@@ -87,13 +87,6 @@ _WORD_CASE = bytes(
     (0x75 if chr(c).isupper() else 0x61) if WORD.match(chr(c)) else 0x20 for c in range(256)
 )
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-# ASCII character -> the bits the C kernel reads (``_lines.c``): alpha, digit, alnum and
-# space as str tests them, a word character (``\w``), a capital
-_CLASS_BITS = bytes(
-    c.isalpha() | c.isdigit() << 1 | c.isalnum() << 2 | c.isspace() << 3
-    | bool(WORD.match(c)) << 4 | c.isupper() << 5
-    for c in map(chr, range(128))
-)  # fmt: skip
 # a lower-cased word -> the lists it is on, for the C kernel: 1 STOPWORDS, 2 LINK_WORDS,
 # 4 SHOP_WORDS
 _LISTED = {
@@ -318,13 +311,14 @@ def line_row(text: str, vocab: dict[str, float] | None = None) -> tuple[float, .
     whether it reads as a paragraph and its shape (``_WORDS``, ``_BODY``, ``_SHAPE``),
     then its word columns for ``vocab`` (0 without one).
 
-    An ASCII line is counted in C where the kernel was built (``native``), its words
-    and word columns included; the regexes and the ratios stay here, shared.
+    A line is counted in C where the kernel was built (``native``), its words and word
+    columns included; the regexes and the ratios stay here, shared.
     """
-    if native is not None and text.isascii():
-        *counts, lex = native.ascii_line(text, _CLASS_BITS, _LISTED, vocab or None)
+    if native is not None:
+        *counts, lex = native.line_counts(text, _LISTED, vocab or None)
         n = counts[0]
-        body = n >= BODY_WORDS and ends_sentence(text)  # is_body: ASCII words are counted so
+        # is_body: an ASCII line's words are counted so (Chinese and Japanese are not)
+        body = n >= BODY_WORDS and ends_sentence(text) if text.isascii() else is_body(text)
         shape = _shape_code(n, text)
         return (*_own_columns(text, counts), float(n), float(body), float(shape), *lex)
     return python_row(text, vocab)

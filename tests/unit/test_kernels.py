@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -100,20 +101,20 @@ needs_lines = pytest.mark.skipif(
 )
 
 # words of every list, in any case, and words the lists and the prior have not: digits,
-# "_", one letter, words longer than the kernel's buffer for one word (256)
+# "_", one letter, other scripts, words longer than the kernel's buffer for one (256)
 _WORDS = [
     *sorted(STOPWORDS)[:20], *sorted(LINK_WORDS), *sorted(SHOP_WORDS), "The", "HOME", "Cart",
-    "x", "I", "a1", "R2D2", "snake_case", "_", "2024", "Ünïcode"[1:4], "b" * 256,
-    "Long" + "x" * 300, "q" * 257,
+    "x", "I", "a1", "R2D2", "snake_case", "_", "2024", "Ünïcode", "İstanbul", "ΣΟΦΙΑ", "straße",
+    "٣٤", "x²", "½", "東京都", "ǅemal", "b" * 256, "Long" + "x" * 300, "q" * 257, "é" * 300,
 ]  # fmt: skip
-_GAPS = [" ", "  ", ", ", ". ", "! ", " | ", "/", "-", "'", "\t", "$", ":", "(", ")", "\x1f", "\0"]
+_GAPS = [" ", "  ", ", ", ". ", "! ", " | ", "/", "-", "'", "\t", "$", ":", "(", ")", "\x1f", "\0",
+         "\u00a0", "\u2003", "’", "—", "\u0301", "\U0001f600"]  # fmt: skip
 
 
 @st.composite
-def ascii_lines(draw: st.DrawFn) -> str:
+def lines(draw: st.DrawFn) -> str:
     parts = draw(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_GAPS)), max_size=30))
-    text = "".join(w + g for w, g in parts)
-    return text.encode("ascii", "ignore").decode()  # "nïc" loses its "ï"
+    return "".join(w + g for w, g in parts)
 
 
 @st.composite
@@ -131,15 +132,28 @@ def _same(text: str, vocab: dict[str, float] | None) -> None:
 
 
 @needs_lines
-@given(text=ascii_lines() | st.text(alphabet=st.characters(codec="ascii")), vocab=priors())
+@given(text=lines() | st.text() | st.text(alphabet=st.characters(codec="ascii")), vocab=priors())
 @example(text="", vocab={})
 @example(text="The Cart, the cart: THE CART!", vocab={"the": 1.0, "cart": 0.1 + 0.2})
 @example(text="Long" + "x" * 300 + " home", vocab={"long" + "x" * 300: -2.5, "home": 3.0})
 @example(text="\x00\x1f\t _ 7 a I", vocab={"a": 1.0, "i": 1.0})
+@example(text="İstanbul ΣΟΦΙΑ Straße", vocab={"i̇stanbul": 1.0, "σοφια": 2.0, "straße": 3.0})
 def test_c_line_counts_are_pythons(text: str, vocab: dict[str, float]) -> None:
-    """Every column of an ASCII line's row, with a prior, without and with an empty one."""
+    """Every column of a line's row, with a prior, without and with an empty one."""
     for prior in (vocab, None, {}):
         _same(text, prior)
+
+
+@needs_lines
+def test_c_line_counts_are_pythons_for_every_character() -> None:
+    """Each code point's classes, case and lower case as str has them: every character
+    in runs of 64 (words of many scripts) and alone between spaces (words of one)."""
+    chars = list(map(chr, range(sys.maxunicode + 1)))
+    vocab = {c.lower(): 1.0 for c in chars[::7]}
+    for at in range(0, len(chars), 64):
+        run = chars[at : at + 64]
+        _same("".join(run), vocab)
+        _same(" ".join(run), None)
 
 
 @needs_lines
@@ -148,9 +162,9 @@ def test_c_line_counts_are_pythons_on_real_pages() -> None:
     pages = [p.read_text(encoding="utf-8") for p in (TESTS / "seeds" / "raw").glob("*.txt")]
     pages += [parse_html(gzip.decompress(p.read_bytes())).text for p in HTML.glob("*.html.gz")]
     vocab = model.LineModel.default().vocab
-    lines = {line for page in pages for line in page.splitlines() if line.isascii()}
-    assert len(lines) > 200
-    for line in sorted(lines):
+    found = {line for page in pages for line in page.splitlines()}
+    assert len(found) > 300 and any(not line.isascii() for line in found)
+    for line in sorted(found):
         _same(line, vocab)
 
 
@@ -158,11 +172,11 @@ def test_c_line_counts_are_pythons_on_real_pages() -> None:
 def test_the_c_line_counts_refuse_what_they_cannot_read() -> None:
     kernel = features.native
     assert kernel is not None
-    with pytest.raises(ValueError, match="ASCII"):
-        kernel.ascii_line("café", features._CLASS_BITS, features._LISTED, None)
-    with pytest.raises(TypeError, match="128 bytes"):
-        kernel.ascii_line("cafe", b"short", features._LISTED, None)
+    with pytest.raises(TypeError, match="text: a str"):
+        kernel.line_counts(b"cafe", features._LISTED, None)
+    with pytest.raises(TypeError, match="flags: a dict"):
+        kernel.line_counts("cafe", ["cafe"], None)
     with pytest.raises(TypeError, match="a dict or None"):
-        kernel.ascii_line("cafe", features._CLASS_BITS, features._LISTED, ["cafe"])
-    with pytest.raises(TypeError, match="ascii_line"):
-        kernel.ascii_line("cafe")
+        kernel.line_counts("cafe", features._LISTED, ["cafe"])
+    with pytest.raises(TypeError, match="line_counts"):
+        kernel.line_counts("cafe")
