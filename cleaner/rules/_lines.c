@@ -29,15 +29,20 @@
 static PyObject *fsum;           /* math.fsum */
 static unsigned char ascii[128]; /* the bits above for each ASCII character */
 
+/* The bits above for one character, as str and re test it. */
 static int
-bits(Py_UCS4 ch) /* "_", the one word character that is not alnum, is ASCII */
+classify(Py_UCS4 ch)
 {
-    if (ch < 128)
-        return ascii[ch];
     int alnum = Py_UNICODE_ISALNUM(ch);
     return (Py_UNICODE_ISALPHA(ch) ? ALPHA : 0) | (Py_UNICODE_ISDIGIT(ch) ? DIGIT : 0) |
-           (alnum ? ALNUM | WORD : 0) | (Py_UNICODE_ISSPACE(ch) ? SPACE : 0) |
-           (Py_UNICODE_ISUPPER(ch) ? UPPER : 0);
+           (alnum ? ALNUM : 0) | (alnum || ch == '_' ? WORD : 0) |
+           (Py_UNICODE_ISSPACE(ch) ? SPACE : 0) | (Py_UNICODE_ISUPPER(ch) ? UPPER : 0);
+}
+
+static int
+bits(Py_UCS4 ch)
+{
+    return ch < 128 ? ascii[ch] : classify(ch);
 }
 
 /* The values vocab gives the words of distinct (a dict used as an ordered set), as
@@ -208,12 +213,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__lines(void)
 {
-    for (Py_UCS4 ch = 0; ch < 128; ch++) {
-        int alnum = Py_UNICODE_ISALNUM(ch);
-        ascii[ch] = (Py_UNICODE_ISALPHA(ch) ? ALPHA : 0) | (Py_UNICODE_ISDIGIT(ch) ? DIGIT : 0) |
-                    (alnum ? ALNUM : 0) | (alnum || ch == '_' ? WORD : 0) |
-                    (Py_UNICODE_ISSPACE(ch) ? SPACE : 0) | (Py_UNICODE_ISUPPER(ch) ? UPPER : 0);
-    }
+    for (Py_UCS4 ch = 0; ch < 128; ch++)
+        ascii[ch] = (unsigned char)classify(ch);
     PyObject *math = PyImport_ImportModule("math");
     if (math == NULL)
         return NULL;
