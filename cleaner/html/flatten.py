@@ -228,17 +228,18 @@ class _Lines:
             self.buf_links += len(text.strip())
 
     def end(self, blank: bool = False) -> None:
-        line = _NO_SPACE_BEFORE.sub(r"\1", _SPACE.sub(" ", "".join(self.buf))).strip()
-        if line.strip(_INVISIBLE).strip():
-            if self.blank and self.lines and self.lines[-1]:
-                self.lines.append("")
-                self.frames.append(None)
-                self.links.append(0)
-            self.blank = False
-            self.lines.append(line)
-            self.frames.append(self.frame)
-            self.links.append(min(self.buf_links, len(line)))
-        self.buf, self.buf_links, self.frame = [], 0, None
+        if self.buf:  # most block ends close no text: nothing to write or reset
+            line = _NO_SPACE_BEFORE.sub(r"\1", _SPACE.sub(" ", "".join(self.buf))).strip()
+            if line.strip(_INVISIBLE).strip():
+                if self.blank and self.lines and self.lines[-1]:
+                    self.lines.append("")
+                    self.frames.append(None)
+                    self.links.append(0)
+                self.blank = False
+                self.lines.append(line)
+                self.frames.append(self.frame)
+                self.links.append(min(self.buf_links, len(line)))
+            self.buf, self.buf_links, self.frame = [], 0, None
         if blank:
             self.blank = True
 
