@@ -1,8 +1,9 @@
-"""The compiled kernels: built wherever the install can, and equal to their numpy paths.
+"""The compiled kernels: built wherever the install can, and equal to their other paths.
 
 Each C kernel is optional so that an install with no C compiler still works; the code
-then takes its numpy path. A kernel gives the same results as that path, so these tests
-hold one to the other (the tree walker's are in ``test_rules.py``, beside its oracle).
+then takes its numpy or Python path. A kernel gives the same results as that path, so
+these tests hold one to the other (the tree walker's are in ``test_rules.py``, beside
+its oracle).
 """
 
 from __future__ import annotations
