@@ -196,7 +196,7 @@ def build_vocab(pages: list[dict[str, Any]], which: Any) -> dict[str, float]:
     n_pos, n_neg = sum(pos.values()) + 1, sum(neg.values()) + 1
     prior = np.log(n_pos / n_neg)
     return {
-        t: round(float(np.log((pos[t] + 1) / (neg[t] + 1)) - prior), 3)
+        t: round(float(np.log((pos[t] + 1) / (neg[t] + 1)) - prior), 3) + 0.0  # no -0.0
         for t in sorted(sites)
         if pos[t] + neg[t] >= MIN_LINES and len(sites[t]) >= MIN_SITES
     }

@@ -62,15 +62,16 @@ lexical(PyObject *distinct, PyObject *vocab)
                 goto done;
             continue;
         }
+        Py_INCREF(val); /* held: a value that is not a float runs code to convert */
         double v = PyFloat_AsDouble(val);
-        if (v == -1.0 && PyErr_Occurred())
+        int failed = (v == -1.0 && PyErr_Occurred()) || PyList_Append(vals, val) < 0;
+        Py_DECREF(val);
+        if (failed)
             goto done;
-        if (PyList_GET_SIZE(vals) == 0 || v < lo)
+        if (PyList_GET_SIZE(vals) == 1 || v < lo)
             lo = v;
-        if (PyList_GET_SIZE(vals) == 0 || v > hi)
+        if (PyList_GET_SIZE(vals) == 1 || v > hi)
             hi = v;
-        if (PyList_Append(vals, val) < 0)
-            goto done;
     }
     Py_ssize_t found = PyList_GET_SIZE(vals);
     if (found == 0) {
@@ -128,6 +129,8 @@ line_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "text: a str; flags: a dict; vocab: a dict or None");
         return NULL;
     }
+    if (PyUnicode_READY(text) < 0) /* a str made by the old C API, on Python 3.11 */
+        return NULL;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
@@ -169,8 +172,11 @@ line_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         PyObject *found = PyDict_GetItemWithError(flags, word);
         long on = 0;
-        if (found != NULL)
+        if (found != NULL) {
+            Py_INCREF(found); /* held: a value that is not an int runs code to convert */
             on = PyLong_AsLong(found);
+            Py_DECREF(found);
+        }
         if ((found == NULL || on == -1) && PyErr_Occurred()) {
             Py_DECREF(word);
             goto done;
@@ -222,5 +228,8 @@ PyInit__lines(void)
     Py_DECREF(math);
     if (fsum == NULL)
         return NULL;
-    return PyModule_Create(&module);
+    PyObject *created = PyModule_Create(&module);
+    if (created == NULL)
+        Py_CLEAR(fsum);
+    return created;
 }

@@ -419,7 +419,9 @@ class LineModel:
             raise ValueError("boilerplate model has no precision_weight; retrain it")
         self.precision_weight = float(data["precision_weight"])
         self.temperature = float(data.get("temperature", 1.0))
-        self.vocab = {str(k): float(v) for k, v in data["vocab"].items()}
+        # + 0.0: a -0.0 becomes 0.0, so that the min and max of a line's words come out
+        # the same whatever order a set gives them in (-0.0 == 0.0 ties otherwise)
+        self.vocab = {str(k): float(v) + 0.0 for k, v in data["vocab"].items()}
         if "hints" in data:
             if list(data["hints"]) != list(HINTS):
                 raise ValueError("boilerplate HTML model hints differ from the code; retrain it")
