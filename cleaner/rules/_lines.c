@@ -45,6 +45,16 @@ bits(Py_UCS4 ch)
     return ch < 128 ? ascii[ch] : classify(ch);
 }
 
+/* Add a character's classes to the alpha, digit, alnum and space counts. */
+static void
+tally(Py_ssize_t *classes, int b)
+{
+    classes[0] += (b & ALPHA) != 0;
+    classes[1] += (b & DIGIT) != 0;
+    classes[2] += (b & ALNUM) != 0;
+    classes[3] += (b & SPACE) != 0;
+}
+
 /* The values vocab gives the words of distinct (a dict used as an ordered set), as
  * (mean, min, max, cover). */
 static PyObject *
@@ -142,10 +152,7 @@ line_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 0; i < len;) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         int b = bits(ch);
-        count[3] += (b & ALPHA) != 0;
-        count[4] += (b & DIGIT) != 0;
-        count[5] += (b & ALNUM) != 0;
-        count[6] += (b & SPACE) != 0;
+        tally(count + 3, b);
         if (!(b & WORD)) {
             i++;
             continue;
@@ -160,9 +167,7 @@ line_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             b = bits(ch);
             if (!(b & WORD))
                 break;
-            count[3] += (b & ALPHA) != 0;
-            count[4] += (b & DIGIT) != 0;
-            count[5] += (b & ALNUM) != 0;
+            tally(count + 3, b);
             letters &= (b & ALPHA) != 0;
             is_ascii &= ch < 128;
         }
