@@ -170,15 +170,35 @@ PHRASE_RULES = tuple(rule for rule, _, _ in _FAMILIES)
 _CASED = {"byline", "comment-byline"}
 
 
+# the characters that are not ASCII letters, that re.IGNORECASE takes for one, and that
+# str.lower does not turn into it: "İ" (lower-cased "i" and a combining dot) and a
+# dotless "ı" for i, a long "ſ" for s (the Kelvin sign, the fourth the re docs name,
+# lower-cases to "k")
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
+
+
+def scan_text(text: str) -> str | None:
+    """``text`` lower-cased, as :class:`Scan` looks for its words in it; None when a
+    character of it matches an ASCII letter under re.IGNORECASE that ``str.lower``
+    does not give (the line must then be scanned).
+
+    >>> scan_text("Photo: AFP"), scan_text("Café crème"), scan_text("Pleaſe ſubſcribe")
+    ('photo: afp', 'café crème', None)
+    """
+    if text.isascii() or _FOLDS_TO_ASCII.search(text) is None:
+        return text.lower()
+    return None
+
+
 class Scan:
     """A pattern to search a line for, and words one of which every match holds.
 
-    An ASCII line whose lower-cased text holds none of the words cannot match, so it is
-    passed over without the pattern's scan, which tries every place in the line (a few
-    microseconds a line: the rules' dearest step). A line with other characters is
-    always scanned: under ``re.IGNORECASE`` a dotless "ı" matches "i" and a long "ſ"
-    matches "s", which ``str.lower`` does not give. ``search`` answers as the pattern's
-    own ``search`` does; the tests hold each scan's words to its pattern.
+    A line whose lower-cased text (:func:`scan_text`) holds none of the words cannot
+    match, so it is passed over without the pattern's scan, which tries every place in
+    the line (a few microseconds a line: the rules' dearest step). A line that holds a
+    letter re.IGNORECASE folds to ASCII where ``str.lower`` does not (a dotless "ı"
+    matches "i", a long "ſ" matches "s") is always scanned. ``search`` answers as the
+    pattern's own ``search`` does; the tests hold each scan's words to its pattern.
 
     >>> scan = Scan(re.compile(r"\\ball rights reserved\\b", re.I), "reserved")
     >>> bool(scan.search("© 2024 Example. ALL RIGHTS RESERVED")), scan.search("All rights")
@@ -193,7 +213,11 @@ class Scan:
         self._any = re.compile("|".join(map(re.escape, words)))  # lower-case words: no flag
 
     def search(self, text: str) -> re.Match[str] | None:
-        if text.isascii() and self._any.search(text.lower()) is None:
+        return self.search_lowered(text, scan_text(text))
+
+    def search_lowered(self, text: str, lowered: str | None) -> re.Match[str] | None:
+        """:meth:`search`, given ``scan_text(text)`` (one line's, for several scans)."""
+        if lowered is not None and self._any.search(lowered) is None:
             return None
         return self.pattern.search(text)
 
@@ -367,10 +391,13 @@ def line_rule(line: str) -> str | None:
         return "template-leftover"  # "on", "by": inline markup split off its line
     if SOURCE_LINE.match(text) and n <= 8:
         return "credit"
-    if n <= 40 and _CREDIT_SCAN.search(text):
+    lowered = scan_text(text)  # once, for every scan below
+    if n <= 40 and _CREDIT_SCAN.search_lowered(text, lowered):
         return "caption" if n > 6 else "credit"
     for rule, pat, limit, anywhere in _COMPILED:
-        if n <= limit and (pat.match(text) or (anywhere is not None and anywhere.search(text))):
+        if n <= limit and (
+            pat.match(text) or (anywhere is not None and anywhere.search_lowered(text, lowered))
+        ):
             return rule
     return None
 

@@ -404,6 +404,27 @@ def test_a_line_with_a_folded_letter_is_scanned(name: str, line: str) -> None:
         assert bool(scan.search(line)) == bool(scan.pattern.search(line))
 
 
+def test_scan_text_gives_up_on_exactly_the_letters_str_lower_does_not_fold() -> None:
+    """Of the code points that re.IGNORECASE matches with an ASCII letter (in a class or
+    as a literal), those whose ``str.lower`` is not that letter make
+    :func:`~cleaner.rules.patterns.scan_text` give up; no other one does."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    as_class = re.compile("[a-z]", re.IGNORECASE).fullmatch
+    as_literal = re.compile("|".join(letters), re.IGNORECASE).fullmatch
+    folded = [chr(cp) for cp in range(0x80, 0x110000) if as_class(chr(cp)) or as_literal(chr(cp))]
+    assert len(folded) == 4  # the re docs: İ, ı, ſ and the Kelvin sign
+    odd = {
+        ch
+        for ch in folded
+        for letter in letters
+        if re.fullmatch(letter, ch, re.IGNORECASE) and ch.lower() != letter
+    }
+    assert odd == {"\u0130", "\u0131", "\u017f"}
+    for ch in folded:
+        assert (patterns.scan_text(f"a {ch} b") is None) == (ch in odd), ch
+    assert patterns.scan_text("Ünïcödé ÀÉ") == "ünïcödé àé"
+
+
 @pytest.mark.parametrize(
     ("line", "rule"),
     [
@@ -415,7 +436,10 @@ def test_a_line_with_a_folded_letter_is_scanned(name: str, line: str) -> None:
     ],
 )
 def test_a_family_takes_its_phrase_anywhere_in_the_line(line: str, rule: str) -> None:
-    assert patterns.line_rule.__wrapped__(line) == rule
+    """In any case, and with a letter that IGNORECASE folds ("ſ" for s, "ı" for i)."""
+    folded = line.replace("s", "\u017f").replace("i", "\u0131")
+    for text in (line, line.upper(), line.lower(), f"“{line}”", folded):
+        assert patterns.line_rule.__wrapped__(text) == rule, text
 
 
 def test_lexical_features_match_the_plain_mean() -> None:
