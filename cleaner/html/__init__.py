@@ -13,6 +13,7 @@ from cleaner.errors import InputError
 from cleaner.html.encoding import PageText, page_text
 from cleaner.html.flatten import HINTS, Flat, flatten
 from cleaner.html.meta import PageMeta, page_meta
+from cleaner.html.nesting import cap_nesting
 
 
 class NotHtml(InputError):
@@ -27,7 +28,8 @@ class HtmlPage:
     decided it (``"bom"``, ``"http"``, ``"meta"`` or ``"detected"``; see
     :mod:`cleaner.html.encoding`). ``url`` is the one given (the crawl's), else the
     page's canonical address. ``invalid_bytes`` and ``nul_bytes`` count what decoding
-    repaired.
+    repaired; ``deep_tags`` the start tags nested too deep to parse in good time, made
+    line breaks (:mod:`cleaner.html.nesting`).
     """
 
     text: str
@@ -41,6 +43,7 @@ class HtmlPage:
     encoding_source: str = "detected"
     invalid_bytes: int = 0
     nul_bytes: int = 0
+    deep_tags: int = 0
 
 
 def parse_html(data: bytes, charset: str | None = None, url: str | None = None) -> HtmlPage:
@@ -57,7 +60,8 @@ def parse_html(data: bytes, charset: str | None = None, url: str | None = None) 
     decoded: PageText = page_text(data, charset)
     if decoded.text is None or decoded.encoding is None:
         raise NotHtml(decoded.problem or "not text; is this an HTML page?")
-    tree = LexborHTMLParser(decoded.text)
+    html, deep = cap_nesting(decoded.text)
+    tree = LexborHTMLParser(html)
     flat = flatten(tree)
     meta: PageMeta = page_meta(tree)
     return HtmlPage(
@@ -72,6 +76,7 @@ def parse_html(data: bytes, charset: str | None = None, url: str | None = None) 
         decoded.source,
         decoded.invalid_bytes,
         decoded.nul_bytes,
+        deep,
     )
 
 

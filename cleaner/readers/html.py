@@ -55,6 +55,7 @@ def page_document(
         raise PageProblem(Reason.NOT_HTML, str(e)) from None
     entry.repaired("nul-bytes", page.nul_bytes)
     entry.repaired("invalid-utf8", page.invalid_bytes)
+    entry.repaired("deep-nesting", page.deep_tags)
     if not page.text.strip():
         raise PageProblem(
             Reason.EMPTY_PAGE, "no text in the page (scripts or images only); nothing to clean"

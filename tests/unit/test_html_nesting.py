@@ -1,0 +1,111 @@
+"""Pages nested too deep to parse in good time: their start tags past the cap become line
+breaks, and every word stays (cleaner.html.nesting)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.html import nesting, parse_html
+from cleaner.html.encoding import page_text
+from cleaner.readers import read_file
+from tests.warcs import page
+
+
+def _depth(html: str) -> int:
+    """How deep lexbor's tree goes."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    deepest, stack = 0, [(LexborHTMLParser(html).root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        child = node.child
+        while child is not None:
+            stack.append((child, depth + 1))
+            child = child.next
+    return deepest
+
+
+@pytest.fixture
+def small_cap(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A cap of 40 and a scan of every page, so the tests' pages stay small."""
+    monkeypatch.setattr(nesting, "MAX_DEPTH", 40)
+    monkeypatch.setattr(nesting, "SCAN_ABOVE", 0)
+    return 40
+
+
+@pytest.mark.parametrize("tag", ["div", "section", "blockquote", "ul", "span", "font"])
+@pytest.mark.parametrize("closed", [False, True])
+def test_a_deep_page_keeps_its_lines_and_nests_no_deeper_than_the_cap(
+    small_cap: int, tag: str, closed: bool
+) -> None:
+    levels = 300
+    html = "".join(f"<{tag}>word{k} " for k in range(levels))
+    html += f"</{tag}>" * levels if closed else ""
+    capped, dropped = nesting.cap_nesting(html)
+    assert dropped == levels - small_cap
+    assert capped.count(f"<{tag}>") == small_cap
+    assert capped.count(f"</{tag}>") == (small_cap if closed else 0)  # with their starts
+    assert _depth(capped) <= small_cap + 4  # html, body and the text node above the cap
+    assert _depth(html) > levels
+    # the same words in the same order; a block tag's line break is kept as <br>
+    before = parse_html(html.encode()).text
+    after = parse_html(capped.encode()).text
+    assert after.split() == before.split()
+    if tag in ("div", "section", "blockquote", "ul"):
+        assert [line.strip() for line in after.split("\n") if line.strip()] == [
+            f"word{k}" for k in range(levels)
+        ]
+
+
+def test_parse_html_counts_the_tags_it_made_line_breaks(small_cap: int, tmp_path: Path) -> None:
+    html = "<html><body>" + "<div>deep text here " * 100 + "</body></html>"
+    parsed = parse_html(html.encode())
+    assert parsed.deep_tags == 100 - small_cap
+    assert parsed.text.split().count("deep") == 100
+    path = tmp_path / "deep.html"
+    path.write_text(html)
+    entry = read_file(path, path.name)
+    assert entry.repairs == {"deep-nesting": 100 - small_cap}
+    [doc] = entry.documents
+    assert doc.text.split().count("deep") == 100
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # an svg's shapes close themselves: no depth
+        "<div><svg>" + '<path d="M0 0"/>' * 200 + "</svg></div><p>After.</p>",
+        # tags in a script, a style or a comment are no tags
+        "<script>" + "<div>" * 200 + "</script><style>" + "<div>" * 200 + "</style>"
+        + "<!--" + "<div>" * 200 + "--><p>Text.</p>",
+        # elements a sibling closes, and void ones, do not nest
+        "<ul>" + "<li>item <br><img src=x>" * 200 + "</ul>" + "<p>para " * 200,
+        # properly closed siblings
+        "<div>" + "<div><span>x</span></div>" * 300 + "</div>",
+        # a stray end tag closes nothing
+        "</div>" * 300 + "<div>" * 30 + "text",
+    ],
+)
+def test_pages_that_do_not_nest_deep_are_left_as_they_are(small_cap: int, html: str) -> None:
+    assert nesting.cap_nesting(html) == (html, 0)
+
+
+@pytest.mark.parametrize("name", ["wcxb-0482", "wcxb-0541", "wcxb-4207", "wcxb-5592"])
+def test_real_pages_nest_far_below_the_cap(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Scanned whatever their size, the test pages reach no depth of 64 by the scan."""
+    monkeypatch.setattr(nesting, "MAX_DEPTH", 64)
+    monkeypatch.setattr(nesting, "SCAN_ABOVE", 0)
+    text = page_text(page(name)).text
+    assert text is not None
+    assert nesting.cap_nesting(text) == (text, 0)
+
+
+def test_a_page_with_few_tags_is_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nesting, "MAX_DEPTH", 5)
+    html = "<div>" * 50
+    assert nesting.cap_nesting(html) == (html, 0)  # 50 tags: under SCAN_ABOVE
+    monkeypatch.setattr(nesting, "SCAN_ABOVE", 49)
+    assert nesting.cap_nesting(html)[1] == 45
