@@ -27,16 +27,17 @@ MAX_DEPTH = 4096  # deeper than any page of the dev sets (lexbor: about 0.01 s a
 SCAN_ABOVE = 32768  # tags ("<"); 32,768 unclosed div parse in about 2 s, 16,384 in 0.2
 _REACH = 64  # open elements an end tag looks down for its start (a stray one closes nothing)
 # elements with no end tag
-_VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr basefont "
-    "bgsound frame".split()
-)
+_VOID = frozenset((
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+    "param", "source", "track", "wbr", "basefont", "bgsound", "frame",
+))  # fmt: skip
 # elements the next one of their kind closes (or that never nest): not counted
+_SIBLING_CLOSED = frozenset((
+    "p", "li", "dd", "dt", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "caption", "colgroup", "rb", "rt", "rp", "rtc", "h1", "h2", "h3", "h4", "h5", "h6", "a",
+    "button", "nobr", "form", "html", "head", "body", "frameset",
+))  # fmt: skip
 _FOREIGN = frozenset(("svg", "math"))  # where "/>" closes an element
-_SIBLING_CLOSED = frozenset(
-    "p li dd dt option optgroup tr td th thead tbody tfoot caption colgroup rb rt rp rtc "
-    "h1 h2 h3 h4 h5 h6 a button nobr form html head body frameset".split()
-)
 # from a "<": a comment, a script or style with its text, or one tag (its name in group
 # 3, "/" in group 2 for an end tag); a literal "<" first, so the search skips to the next
 _TOKEN = re.compile(

@@ -79,8 +79,14 @@ def test_parse_html_counts_the_tags_it_made_line_breaks(small_cap: int, tmp_path
         # an svg's shapes close themselves: no depth
         "<div><svg>" + '<path d="M0 0"/>' * 200 + "</svg></div><p>After.</p>",
         # tags in a script, a style or a comment are no tags
-        "<script>" + "<div>" * 200 + "</script><style>" + "<div>" * 200 + "</style>"
-        + "<!--" + "<div>" * 200 + "--><p>Text.</p>",
+        "<script>"
+        + "<div>" * 200
+        + "</script><style>"
+        + "<div>" * 200
+        + "</style>"
+        + "<!--"
+        + "<div>" * 200
+        + "--><p>Text.</p>",
         # elements a sibling closes, and void ones, do not nest
         "<ul>" + "<li>item <br><img src=x>" * 200 + "</ul>" + "<p>para " * 200,
         # properly closed siblings
