@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.arrays import distinct
 from cleaner.dedup.shingles import fmix64
 
 __all__ = [
@@ -59,10 +60,11 @@ def _run_pairs(keys: U32, ids: npt.NDArray[np.integer], max_run: int) -> tuple[I
     )
 
 
-def _unique_pairs(a: I64, b: I64) -> tuple[I64, I64]:
+def _pair_codes(a: I64, b: I64) -> npt.NDArray[np.uint64]:
+    """The distinct pairs of ``a`` and ``b`` as codes of (lower, higher); none of one id."""
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi
-    return split_codes(np.unique(pair_codes(lo[keep], hi[keep])))
+    return distinct(pair_codes(lo[keep], hi[keep]))
 
 
 def candidate_pairs(keys: U32, rank: I64 | None = None, max_run: int = 64) -> tuple[I64, I64]:
@@ -79,15 +81,12 @@ def candidate_pairs(keys: U32, rank: I64 | None = None, max_run: int = 64) -> tu
     """
     n = keys.shape[0]
     order_rank = np.arange(n, dtype=np.int64) if rank is None else rank
-    firsts, seconds = [], []
-    for band in keys.T:
+    codes = np.zeros(0, np.uint64)
+    for band in keys.T:  # merged band by band: copies of one text pair alike in every band
         order = np.lexsort((order_rank, band))
-        a, b = _run_pairs(band[order], order, max_run)
-        firsts.append(a)
-        seconds.append(b)
-    if not firsts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return _unique_pairs(np.concatenate(firsts), np.concatenate(seconds))
+        found = _pair_codes(*_run_pairs(band[order], order, max_run))
+        codes = distinct(np.concatenate((codes, found)))
+    return split_codes(codes)
 
 
 def _all_run_pairs(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -149,7 +148,7 @@ def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I6
         pending.append(_all_run_pairs(codes))
         waiting += len(pending[-1])
         if waiting > max(1 << 22, len(found)) or band == keys.shape[1] - 1:
-            found = np.unique(np.concatenate((found, *pending)))
+            found = distinct(np.concatenate((found, *pending)))
             pending, waiting = [], 0
     return split_codes(found)
 
@@ -194,7 +193,7 @@ def partition_pairs(partition: Partition) -> npt.NDArray[np.uint64]:
         return np.zeros(0, np.uint64)
     _, dense = np.unique(tokens, return_inverse=True)  # below 2**32: fits a code's key
     codes = np.sort(pair_codes(dense, names))
-    return np.unique(_all_run_pairs(codes))
+    return distinct(_all_run_pairs(codes))
 
 
 def partitioned_candidate_pairs(
@@ -215,7 +214,7 @@ def partitioned_candidate_pairs(
     names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
     if keys.ndim != 2 or not n:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    found = np.unique(
+    found = distinct(
         np.concatenate(
             [np.zeros(0, np.uint64), *map_(partition_pairs, _partitions(keys, names, parts))]
         )

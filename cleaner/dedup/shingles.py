@@ -34,6 +34,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.arrays import distinct
+
 __all__ = [
     "ShingleSets",
     "base_hashes",
@@ -228,7 +230,7 @@ class ShingleSets:
         """Sort and de-duplicate each row of a CSR of hashes."""
         n = len(indptr) - 1
         doc = np.repeat(np.arange(n, dtype=np.uint64), np.diff(indptr))
-        keys = np.unique((doc << np.uint64(32)) | values.astype(np.uint64))
+        keys = distinct((doc << np.uint64(32)) | values.astype(np.uint64))
         counts = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n)
         return cls(
             (keys & _MASK32).astype(np.uint32),

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
+import tracemalloc
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cleaner.config import DedupConfig
+from cleaner.dedup import pairs
+from cleaner.dedup.arrays import distinct
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
 from tests.conftest import doc
 from tests.oracles import shingle_jaccard
@@ -127,3 +136,63 @@ def test_paragraphs_shared_across_documents_only_go_when_asked() -> None:
     cross = list(DedupBlocks(DedupConfig(cross_doc_blocks=True)).run(docs))
     assert cross[1].text == PARA_C
     assert cross[1].changes[0].detail["duplicate_of"] == "a.txt"
+
+
+# -- arrays of pair codes and shingle keys ------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=60),
+    st.lists(st.integers(0, 50), max_size=60),
+)
+def test_distinct_is_numpys_unique(values: list[int], small: list[int]) -> None:
+    """Also on ``a << 32 | b`` codes, where numpy's hash table is slow."""
+    for arr in (
+        np.array(values, dtype=np.uint64),
+        (np.array(small, dtype=np.uint64) << np.uint64(32)) | np.uint64(7),
+        np.array(small, dtype=np.int64),
+    ):
+        got = distinct(arr)
+        assert got.dtype == arr.dtype and np.array_equal(got, np.unique(arr))
+
+
+def _pairs_of_every_band_at_once(keys: np.ndarray, rank: np.ndarray) -> tuple[list, list]:
+    """candidate_pairs as it was: every band's pairs, then one np.unique."""
+    firsts, seconds = [], []
+    for band in keys.T:
+        order = np.lexsort((rank, band))
+        a, b = pairs._run_pairs(band[order], order, 64)
+        firsts.append(a)
+        seconds.append(b)
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    codes = np.unique(pairs.pair_codes(lo[lo != hi], hi[lo != hi]))
+    return pairs.split_codes(codes)
+
+
+@pytest.mark.parametrize("copies", [0, 3, 200])
+def test_capped_candidate_pairs_merged_band_by_band_are_the_same(copies: int) -> None:
+    rng = np.random.default_rng(copies)
+    keys = rng.integers(0, 40, size=(300, 9), dtype=np.uint32)
+    keys[100 : 100 + copies] = keys[5]  # exact copies share every band
+    rank = rng.permutation(300).astype(np.int64)
+    got = pairs.candidate_pairs(keys, rank)
+    want = _pairs_of_every_band_at_once(keys, rank)
+    assert all(np.array_equal(w, g) for w, g in zip(want, got, strict=True))
+
+
+def test_many_copies_of_one_paragraph_hold_the_pairs_of_one_band_in_memory() -> None:
+    """10,000 copies share every band: each band pairs each copy with 65 others, the
+    same pairs in every band. Merged band by band, the peak holds about one band's
+    pairs (some 15 MB at 8 bytes a code, a few arrays of them), not every band's."""
+    keys = np.zeros((10_000, 16), dtype=np.uint32)
+    tracemalloc.start()
+    try:
+        a, _ = pairs.candidate_pairs(keys)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    n = 10_000  # each copy with its 64 successors, and with the first (beyond 64 of them)
+    assert len(a) == sum(n - d for d in range(1, 65)) + (n - 1 - 64)
+    assert peak < 120 << 20  # about 50 MB; with all 16 bands at once, about 800 MB
