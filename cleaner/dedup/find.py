@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.arrays import distinct
 from cleaner.dedup.cluster import star_clusters
 from cleaner.dedup.lsh import band_keys, choose_bands
 from cleaner.dedup.minhash import EMPTY, MinHasher
@@ -145,7 +146,7 @@ def find_duplicates(
         a, b = a[near], b[near]
         if sets is None:
             assert texts is not None
-            involved = np.unique(np.concatenate((a, b)))
+            involved = distinct(np.concatenate((a, b)))
             local = np.full(n, -1, np.int64)
             local[involved] = np.arange(len(involved))
             sets_local = shingle_sets(

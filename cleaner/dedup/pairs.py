@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.arrays import distinct
+from cleaner.arrays import distinct
 from cleaner.dedup.shingles import fmix64
 
 __all__ = [

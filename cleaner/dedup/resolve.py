@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.arrays import distinct
 from cleaner.dedup.cluster import keep_longest_edges
 from cleaner.dedup.keeper import Rank, priority_rank
 from cleaner.dedup.lsh import Banding, Keys
@@ -132,10 +133,10 @@ def resolve_arrays(
     copies = np.flatnonzero(stand_in != np.arange(n))
     if not len(a) and not len(copies):
         return Verdicts(none, none, np.zeros(0, np.float64), np.zeros(0, np.float64))
-    rows = np.unique(np.concatenate((a, b, copies, stand_in[copies])))
+    rows = distinct(np.concatenate((a, b, copies, stand_in[copies])))
     rank, position = docs.order(rows)
     # The copy of lowest rank takes the place of the row that stood in for its copies.
-    members = np.unique(np.concatenate((stand_in[copies], copies)))
+    members = distinct(np.concatenate((stand_in[copies], copies)))
     group = np.searchsorted(rows, members)
     head = np.searchsorted(rows, stand_in[members])
     order = np.lexsort((rank[group], head))
@@ -280,7 +281,7 @@ def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> I64:
     while lo < len(a):
         done = int(cum[lo - 1]) if lo else 0
         hi = max(lo + 1, int(np.searchsorted(cum, done + block, side="right")))
-        rows = np.unique(np.concatenate((a[lo:hi], b[lo:hi])))
+        rows = distinct(np.concatenate((a[lo:hi], b[lo:hi])))
         out[lo:hi] = exact_intersection(
             docs.shingles(rows),
             np.searchsorted(rows, a[lo:hi]),

@@ -34,7 +34,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.arrays import distinct
+from cleaner.arrays import distinct
 
 __all__ = [
     "ShingleSets",
@@ -95,7 +95,7 @@ def _word_chars(cps: U32) -> npt.NDArray[np.bool_]:
     """
     new = cps[~_KNOWN[cps]]
     if new.size:
-        new = np.unique(new)
+        new = distinct(new)
         chars = "".join(map(chr, new.tolist()))
         _IS_WORD[new] = [WORD.match(c) is not None for c in chars]
         _KNOWN[new] = True

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.arrays import distinct
 from cleaner.html.flatten import HINTS, NEUTRAL
 from cleaner.rules.context import Page, is_body, is_heading_like
 from cleaner.rules.features import (
@@ -93,7 +94,7 @@ class Trees:
         _check_trees(left, right, leaf, tree_of, self.roots)
         # each node's depth, level by level down from the roots (one parent each: checked)
         depth = np.zeros(len(leaf), dtype=np.int64)
-        level = np.unique(self.roots[self.roots < len(leaf)])  # an empty tree has no root
+        level = distinct(self.roots[self.roots < len(leaf)])  # an empty tree has no root
         while level.size:
             split = level[~leaf[level]]
             level = np.concatenate([left[split], right[split]])

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.arrays import distinct
 from cleaner.config import CleanConfig
 from cleaner.errors import OutputError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
@@ -213,7 +214,7 @@ class CorpusRun:
         """
         self.phase("cleaning", len(jobs))
         if repeated is not None:
-            repeated = np.unique(repeated)  # sorted once, searched per file
+            repeated = distinct(repeated)  # sorted once, searched per file
         # runs of whole files, or of documents to clean again, cut into batches; whole
         # files by the sizes they were counted with, so each batch is one counted
         # batch and finds the repaired documents kept for it in one spill file

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.arrays import distinct
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Document
 from cleaner.names import StageName
@@ -297,7 +298,7 @@ class CountRepeats(CorpusStage):
         if not len(repeated):
             return np.empty(0, np.uint64)
         at = np.minimum(np.searchsorted(repeated, lines), len(repeated) - 1)
-        return np.unique(lines[repeated[at] == lines])
+        return distinct(lines[repeated[at] == lines])
 
     @staticmethod
     def crossed(before: U64, after: U64) -> U64:
@@ -315,5 +316,5 @@ class CountRepeats(CorpusStage):
             return []
         if whole_file:
             return list(range(len(offsets) - 1))
-        docs = np.unique(np.searchsorted(offsets, hit, side="right") - 1)
+        docs = distinct(np.searchsorted(offsets, hit, side="right") - 1)
         return [int(d) for d in docs.tolist()]

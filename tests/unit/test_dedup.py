@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaner.arrays import distinct
 from cleaner.config import DedupConfig
 from cleaner.dedup import pairs
-from cleaner.dedup.arrays import distinct
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
 from tests.conftest import doc
 from tests.oracles import shingle_jaccard

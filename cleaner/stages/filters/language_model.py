@@ -34,6 +34,8 @@ from typing import Any, Literal
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
+from cleaner.arrays import distinct
+
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "CLEANER_CACHE_DIR"  # where cleaner keeps what it unpacks; see cache_root()
@@ -90,11 +92,11 @@ def automaton_depth(nextmove: Any, rows: Any) -> int:
     frontier = np.zeros(1, dtype=np.intp)
     depth = 0
     while True:
-        new_rows = np.unique(rows[frontier])
+        new_rows = distinct(rows[frontier])
         new_rows = new_rows[~expanded[new_rows]]
         expanded[new_rows] = True
         reached = moves[new_rows].ravel()
-        frontier = np.unique(reached[~seen[reached]])
+        frontier = distinct(reached[~seen[reached]])
         if not len(frontier):
             return depth
         seen[frontier] = True
