@@ -192,7 +192,7 @@ def _judge(
     page = prepare_page(text, config.disable, config.extra_patterns, title, date)
     page.hints = None if hints is None else list(hints)
     todo = [i for i in page.nonempty() if page.kept(i)]
-    if todo:
+    if todo and not _moot(page, todo, repeated):
         keep = protected_headings(page)
         standfirst = protected_standfirst(page)
         if standfirst is not None:
@@ -214,6 +214,20 @@ def _judge(
                 page.verdicts[i] = (scores[i], cut)
         _end_at_thread(page)
     return page
+
+
+def _moot(page: Page, todo: list[int], repeated: Repeated) -> bool:
+    """Whether no verdict of the line model can change what becomes of ``page``: its one
+    line, which no rule took and none cut, stays whether the model keeps it or not (a
+    page the model alone would empty is kept whole, see :func:`_strip`), unless a
+    ``corpus-repeat`` test needs the model's score. One-line documents (sentences,
+    titles, short records) then skip the model."""
+    return (
+        len(todo) == 1
+        and len(page.nonempty()) == 1
+        and not page.edits
+        and not (repeated and page.lines[todo[0]] in repeated)
+    )
 
 
 def _end_at_thread(page: Page) -> None:

@@ -379,3 +379,83 @@ def test_a_comment_header_printed_per_item_starts_no_thread() -> None:
     assert stage.apply(Document("d1", "s/1.txt", "\n\n".join(lines), meta={})).text == (
         f"{P1}\n\n{P2}"
     )
+
+
+# -- one-line documents: the model's verdict cannot change them -------------------------
+
+ONE_LINERS = [
+    P1,
+    "Sale ends Sunday",
+    "Share this article",  # a named rule takes it: boilerplate-only
+    "Read more »",
+    "Photo: Jane Doe/Reuters",
+    f"Published June 20, 2024 {P1}",  # the rules cut the date off the line
+    "Published June 20, 2024",
+    "https://example.com/story",
+    "ok",
+    "東京都は火曜日に新しい計画を発表しました。",
+]
+
+
+@pytest.mark.parametrize("score", [0.0, 0.5, 1.0, None])
+@pytest.mark.parametrize("text", ONE_LINERS)
+def test_a_one_line_page_ends_the_same_whatever_the_model_says(
+    monkeypatch: pytest.MonkeyPatch, text: str, score: float | None
+) -> None:
+    """The one line stays whether the model keeps it or not: a page the model alone
+    would empty is kept whole. So the stage skips the model there, with the same result
+    as a model that keeps everything, one that removes everything, or the shipped one
+    (``None``), asked as before."""
+    from cleaner.rules.context import Page
+    from cleaner.rules.model import LineModel
+    from cleaner.stages import boilerplate
+    from cleaner.stages.repeats import NO_REPEATS, Repeated, line_hash
+
+    class Fixed(LineModel):
+        def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
+            return dict.fromkeys(page.nonempty(), score)
+
+    model = LineModel.default() if score is None else Fixed(None)
+    config = BoilerplateConfig()
+    repeated = Repeated(frozenset([line_hash(text)]))  # corpus-repeat reads the score
+    for page, repeats in [
+        (text, NO_REPEATS),
+        (f"\n{text}\n\n", NO_REPEATS),
+        (text, repeated),
+        (f"Share this article\n\n{text}", NO_REPEATS),  # one line judged, not alone
+    ]:
+        skipped = boilerplate._strip(page, config, repeats, model)
+        monkeypatch.setattr(boilerplate, "_moot", lambda *_: False)
+        asked = boilerplate._strip(page, config, repeats, model)
+        monkeypatch.undo()
+        assert skipped == asked
+
+
+def test_the_model_is_asked_only_where_its_verdict_can_matter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cleaner.rules.model import LineModel
+    from cleaner.stages.repeats import Repeated, line_hash
+
+    asked: list[int] = []
+    scores = LineModel.scores
+
+    def counting(self: LineModel, page: Any, wanted: Any = None) -> dict[int, float]:
+        asked.append(len(page.nonempty()))
+        return scores(self, page, wanted)
+
+    monkeypatch.setattr(LineModel, "scores", counting)
+    strip_boilerplate(P1)
+    assert asked == []
+    strip_boilerplate(f"{P1}\n\nSale ends Sunday")
+    assert asked and asked[0] == 2
+    asked.clear()
+    # a line repeated over the corpus: its score decides corpus-repeat
+    from cleaner.stages.boilerplate import _strip
+
+    repeated = Repeated(frozenset([line_hash("Sale ends Sunday")]))
+    _strip("Sale ends Sunday", BoilerplateConfig(), repeated)
+    assert asked == [1]
+    asked.clear()
+    strip_boilerplate(f"Published June 20, 2024 {P1}")  # the date cut off: the model may undo it
+    assert asked == [1]
