@@ -9,15 +9,18 @@ Both visit documents in keep-priority order (a rank per document, 0 first; see
   to duplicate, and two documents are never linked through a third.
 * :func:`keep_longest` (documents, :func:`cleaner.dedup.resolve.resolve_arrays`): a
   document is dropped when one of its earlier neighbours is kept; a dropped one
-  blocks nothing.
+  blocks nothing. :func:`links_that_count` runs the same rule on candidate edges and
+  verifies only the edges it needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["keep_longest", "keep_longest_edges", "star_clusters"]
+__all__ = ["keep_longest", "keep_longest_edges", "links_that_count", "star_clusters"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -103,6 +106,56 @@ def keep_longest(
     dropped = dup_of >= 0
     similarity[dropped] = sim[edge[dropped]]
     return dup_of, similarity
+
+
+def links_that_count(
+    n: int, a: I64, b: I64, rank: I64, link: Callable[[I64], npt.NDArray[np.bool_]]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int8]]:
+    """The keep-longest rule over candidate edges ``(a, b)``, verifying only the edges
+    it needs: ``link`` takes the indices of a batch of edges and says which are links.
+
+    A node's fate and the neighbour it names hang only on its links from earlier nodes
+    that are kept: a candidate that is no link, or a link from a dropped node, changes
+    nothing. So the rule runs in rounds as in :func:`keep_longest_edges`, on the
+    candidates: a node is kept once every earlier candidate neighbour is decided and
+    no kept one links to it; an edge is verified only once its earlier node is kept.
+    Among many near copies of one text (a template filled in thousands of times),
+    each copy is then compared with the few copies kept, not with every other copy.
+
+    Returns which edges were verified and found links (on them,
+    :func:`keep_longest_edges` gives the verdicts the rule gives on every link: they
+    hold every link from a kept node) and each node's state (1 kept, 2 dropped).
+
+    >>> a, b = np.array([0, 0, 1]), np.array([1, 2, 2])
+    >>> seen = []
+    >>> def link(edges):
+    ...     seen.extend(edges.tolist())
+    ...     return np.ones(len(edges), np.bool_)
+    >>> mask, state = links_that_count(3, a, b, np.arange(3), link)
+    >>> mask.tolist(), state.tolist(), sorted(seen)  # 1 and 2 go for 0; 1-2 is never read
+    ([True, True, False], [1, 2, 2], [0, 1])
+    """
+    first = rank[a] < rank[b]
+    u = np.where(first, a, b).astype(np.int64)  # judged before v
+    v = np.where(first, b, a).astype(np.int64)
+    state = np.zeros(n, np.int8)
+    linked = np.zeros(len(u), np.bool_)
+    live = np.arange(len(u), dtype=np.int64)
+    while True:
+        # an edge from a dropped node counts for nothing
+        live = live[state[u[live]] != _DROPPED]
+        ready = state[u[live]] == _KEPT
+        todo, live = live[ready], live[~ready]
+        if len(todo):
+            linked[todo] = link(todo)
+            hit = todo[linked[todo]]
+            state[v[hit][state[v[hit]] == _UNDECIDED]] = _DROPPED
+        # the rest wait on an undecided earlier node: it blocks a node not yet dropped
+        blocked = np.zeros(n, np.bool_)
+        blocked[v[live]] = True
+        state[(state == _UNDECIDED) & ~blocked] = _KEPT
+        if not len(live):
+            return linked, state
 
 
 def keep_longest_edges(

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.arrays import distinct
-from cleaner.dedup.cluster import keep_longest_edges
+from cleaner.dedup.cluster import _DROPPED, _KEPT, keep_longest_edges, links_that_count
 from cleaner.dedup.keeper import Rank, priority_rank
 from cleaner.dedup.lsh import Banding, Keys
 from cleaner.dedup.pairs import Mapper, all_candidate_pairs, partitioned_candidate_pairs
@@ -124,12 +124,6 @@ def resolve_arrays(
     if containment is None:
         possible = may_reach(counts[a], counts[b], threshold)
         a, b = a[possible], b[possible]
-    inter = _verify(a, b, counts, docs, block) if len(a) else np.zeros(0, np.int64)
-    sim = jaccard_of(inter, counts[a], counts[b])
-    linked = sim >= threshold
-    if containment is not None:
-        linked |= inter >= containment * np.minimum(counts[a], counts[b]) - EPS
-    a, b, sim, inter = a[linked], b[linked], sim[linked], inter[linked]
     copies = np.flatnonzero(stand_in != np.arange(n))
     if not len(a) and not len(copies):
         return Verdicts(none, none, np.zeros(0, np.float64), np.zeros(0, np.float64))
@@ -148,11 +142,38 @@ def resolve_arrays(
     la, lb = relabel[np.searchsorted(rows, a)], relabel[np.searchsorted(rows, b)]
     # an edge is a near-duplicate (kind 0) or the later one is contained (kind 1)
     later_size = np.where(rank[la] > rank[lb], counts[a], counts[b])
+    inter = np.zeros(len(a), np.int64)
+    checked = np.zeros(len(a), np.bool_)
+    # the rounds verify a few pairs at a time: the sets are read once when they fit
+    need = distinct(np.concatenate((a, b)))
+    sets: Documents = _Held(need, docs.shingles(need)) if counts[need].sum() <= block else docs
+
+    def link(edges: I64) -> npt.NDArray[np.bool_]:
+        """Verify candidate ``edges`` (read in the order of their rows)."""
+        checked[edges] = True
+        by_row = edges[np.lexsort((b[edges], a[edges]))]
+        inter[by_row] = _verify(a[by_row], b[by_row], counts, sets, block)
+        found = inter[edges]
+        near = jaccard_of(found, counts[a[edges]], counts[b[edges]]) >= threshold
+        if containment is None:
+            return np.asarray(near, np.bool_)
+        return np.asarray(near | (found >= containment * later_size[edges] - EPS), np.bool_)
+
+    linked, state = links_that_count(len(rows), la, lb, rank, link)
+    # A dropped first copy's later copies name a kept neighbour of it (_outranked): its
+    # links to kept nodes count too, also those the rule did not need.
+    by = distinct(first_of[group != first_of])
+    fallen = np.zeros(len(rows), np.bool_)
+    fallen[by[state[by] == _DROPPED]] = True
+    kept = state == _KEPT
+    extra = np.flatnonzero(~checked & ((fallen[la] & kept[lb]) | (fallen[lb] & kept[la])))
+    if len(extra):
+        linked[extra] = link(extra)
+    a, b, la, lb = a[linked], b[linked], la[linked], lb[linked]
+    inter, later_size = inter[linked], later_size[linked]
+    sim = jaccard_of(inter, counts[a], counts[b])
     share = inter / np.maximum(later_size, 1)
     kind = np.where(sim >= threshold, 0, 1).astype(np.int8)
-    if containment is not None:
-        real = (kind == 0) | (inter >= containment * later_size - EPS)
-        la, lb, sim, share, kind = la[real], lb[real], sim[real], share[real], kind[real]
     score = np.where(kind == 0, sim, share)
     dup_of, edge = keep_longest_edges(len(rows), la, lb, score, rank, position, kind)
     # Every other copy is dropped: for its first copy if that one is kept (similarity
@@ -173,6 +194,20 @@ def resolve_arrays(
         similarity = np.where(copy, 1.0, sim[idx])
         contained = np.where(copy | (kind[idx] == 0), np.nan, share[idx])
     return Verdicts(rows[dropped], rows[dup_of[dropped]], similarity, contained)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The shingle sets of ``rows`` (sorted), read once: :meth:`Documents.shingles`."""
+
+    rows: I64
+    sets: ShingleSets
+
+    def order(self, rows: I64) -> tuple[I64, I64]:
+        raise NotImplementedError  # only the sets are held
+
+    def shingles(self, rows: I64) -> ShingleSets:
+        return self.sets.take(np.searchsorted(self.rows, rows))
 
 
 def resolve_texts(
