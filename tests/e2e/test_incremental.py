@@ -25,6 +25,17 @@ def kept_sources(folder: Path) -> set[str]:
     return {json.loads(x)["source"] for x in lines}
 
 
+@pytest.fixture(params=["one by one", "all on arrays"])
+def judging(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """How an incremental run judges near-duplicates: its changed documents one by one,
+    or, when they are a large share of the corpus, every document on arrays."""
+    from cleaner.run import corpus
+
+    share = 2.0 if request.param == "one by one" else 0.0
+    monkeypatch.setattr(corpus, "REJUDGE_ALL_SHARE", share)
+    return str(request.param)
+
+
 @pytest.fixture
 def base(tmp_path: Path) -> Path:
     raw = tmp_path / "raw"
@@ -39,7 +50,7 @@ def base(tmp_path: Path) -> Path:
     return raw
 
 
-def test_scenarios_match_a_full_rebuild(base: Path, tmp_path: Path) -> None:
+def test_scenarios_match_a_full_rebuild(base: Path, tmp_path: Path, judging: str) -> None:
     out = tmp_path / "out"
     first = clean_corpus(base, out)
     assert first.mode == "full" and first.rebuild is None
@@ -92,7 +103,7 @@ def test_scenarios_match_a_full_rebuild(base: Path, tmp_path: Path) -> None:
     assert [r["mode"] for r in runs] == ["full"] + ["incremental"] * (len(steps) - 1)
 
 
-def test_random_edits_match_a_full_rebuild(tmp_path: Path) -> None:
+def test_random_edits_match_a_full_rebuild(tmp_path: Path, judging: str) -> None:
     rng = random.Random(7)
     raw, out = tmp_path / "raw", tmp_path / "out"
     pool = [text(i, rng.randint(30, 160)) for i in range(6)] + [text(9, 4)]
@@ -137,7 +148,7 @@ def cut(body: str, rng: random.Random) -> str:
     return " ".join(words[start : start + rng.randint(len(words) // 2, len(words))])
 
 
-def test_random_cuts_match_a_full_rebuild(tmp_path: Path) -> None:
+def test_random_cuts_match_a_full_rebuild(tmp_path: Path, judging: str) -> None:
     # truncated copies and excerpts leave as contained; adding, changing and removing
     # their longer sources turns them, and an incremental run must follow as a rebuild
     rng = random.Random(11)
