@@ -83,9 +83,17 @@ def test_the_run_calls_the_pipelines_corpus_stages(
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["stages"] == Pipeline.from_config(CleanConfig()).names
     calls.clear()
+    from cleaner.run import corpus
+
+    monkeypatch.setattr(corpus, "REJUDGE_ALL_SHARE", 2.0)  # the changed documents alone
     (raw / "p9.txt").write_text(PAGE.format("the same story"), encoding="utf-8")
     assert clean_corpus(raw, out).mode == "incremental"
     assert "changed" in calls and "all" not in calls
+    calls.clear()
+    monkeypatch.setattr(corpus, "REJUDGE_ALL_SHARE", 0.2)  # one new page of five: all
+    (raw / "p10.txt").write_text(PAGE.format("another story"), encoding="utf-8")
+    assert clean_corpus(raw, out).mode == "incremental"
+    assert "all" in calls and "changed" not in calls
     calls.clear()
     no_dedup = CleanConfig(dedup=DedupConfig(documents=False))
     clean_corpus(raw, tmp_path / "flat", no_dedup)
