@@ -91,11 +91,15 @@ class NearDuplicates(ABC):
         :attr:`containment`, the later of the two in rank order having at least that
         share of its shingles in the earlier one (containment is that share).
         """
+        return self._links(doc, sorted(set(self.candidates(doc)) - {doc}))
+
+    def _links(self, doc: int, others: Iterable[int]) -> list[Link]:
+        """Those of ``others`` linked to ``doc`` (see :meth:`similar`)."""
         mine = self.shingles(doc)
         lo, hi = size_bounds(len(mine), self.threshold)
         rank = self.rank(doc)
         out: list[Link] = []
-        for other in sorted(set(self.candidates(doc)) - {doc}):
+        for other in others:
             theirs = self.shingles(other)
             if self.containment is None and not lo <= len(theirs) <= hi:
                 continue
@@ -129,7 +133,10 @@ class NearDuplicates(ABC):
         while heap:
             rank, doc = heapq.heappop(heap)
             self.evaluated += 1
-            sims = self.similar(doc)
+            # only links from earlier kept documents decide: the others are compared
+            # only when the verdict changes, to find the later ones it turns
+            others = sorted(set(self.candidates(doc)) - {doc})
+            sims = self._links(doc, [o for o in others if self.rank(o) < rank and self.verdict(o)])
             # near-duplicates first (kind 0), then the highest measure, then input order
             best: tuple[tuple[int, float, Position], int, float, float | None] | None = None
             for other, sim, share in sims:
@@ -146,7 +153,7 @@ class NearDuplicates(ABC):
             else:
                 self.set_verdict(doc, best[1], best[2], best[3])
             if was != kept and (kept or was):
-                for other, _, _ in sims:
-                    if other not in queued and self.rank(other) > rank:
-                        queued.add(other)
-                        heapq.heappush(heap, (self.rank(other), other))
+                later = [o for o in others if o not in queued and self.rank(o) > rank]
+                for other, _, _ in self._links(doc, later):
+                    queued.add(other)
+                    heapq.heappush(heap, (self.rank(other), other))

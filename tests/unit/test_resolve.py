@@ -271,3 +271,34 @@ def test_near_copies_of_one_text_are_compared_with_the_copies_kept() -> None:
     kept = len(texts) - len(got)
     pairs = len(texts) * (len(texts) - 1) // 2
     assert kept >= 2 and sum(verified) <= kept * len(texts) < pairs // 20
+
+
+def test_the_one_at_a_time_rule_compares_a_copy_with_the_copies_kept() -> None:
+    """The incremental rule verifies a document against its earlier kept candidates, and
+    its later ones only when its verdict changes: about the pairs the array resolver
+    verifies, not every pair of a template's copies."""
+    from cleaner.dedup.incremental import NearDuplicates
+
+    rng = random.Random(7)
+    bases = [[f"{t}{rng.choice(WORDS)}" for _ in range(120)] for t in "ab"]
+    texts = []
+    for i in range(300):
+        words = list(bases[i % 2])
+        words[rng.randrange(120)] = f"x{i}"
+        texts.append(" ".join(words))
+    sources = ["a"] * len(texts)
+    compared: list[int] = []
+    links = NearDuplicates._links
+
+    def counting(self: NearDuplicates, doc: int, others: Any) -> Any:
+        others = list(others)
+        compared.append(len(others))
+        return links(self, doc, others)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(NearDuplicates, "_links", counting)
+        want = reference(texts, sources, 0.8)
+    assert want == arrays(texts, sources, 0.8)
+    kept = len(texts) - len(want)
+    pairs = len(texts) * (len(texts) - 1) // 2
+    assert kept >= 2 and sum(compared) <= 2 * kept * len(texts) < pairs // 20
