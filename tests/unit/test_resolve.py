@@ -243,17 +243,23 @@ def test_copies_of_a_dropped_text_match_the_reference(seed: int) -> None:
         assert arrays(texts, sources, 0.7, block=50, containment=share) == want
 
 
+def templates(n: int) -> list[str]:
+    """``n`` near copies of two texts of 120 words (templates filled in: a word changed)."""
+    rng = random.Random(7)
+    bases = [[f"{t}{rng.choice(WORDS)}" for _ in range(120)] for t in "ab"]
+    texts = []
+    for i in range(n):
+        words = list(bases[i % 2])
+        words[rng.randrange(120)] = f"x{i}"
+        texts.append(" ".join(words))
+    return texts
+
+
 def test_near_copies_of_one_text_are_compared_with_the_copies_kept() -> None:
     """400 near copies of two texts (templates filled in, a word changed): every pair of
     a template's copies is a candidate, but a copy is verified only against the copies
     kept."""
-    rng = random.Random(7)
-    bases = [[f"{t}{rng.choice(WORDS)}" for _ in range(120)] for t in "ab"]  # two templates
-    texts = []
-    for i in range(400):
-        words = list(bases[i % 2])
-        words[rng.randrange(120)] = f"x{i}"
-        texts.append(" ".join(words))
+    texts = templates(400)
     sources = ["a"] * len(texts)
     verified: list[int] = []
     from cleaner.dedup import resolve as module
@@ -279,13 +285,7 @@ def test_the_one_at_a_time_rule_compares_a_copy_with_the_copies_kept() -> None:
     verifies, not every pair of a template's copies."""
     from cleaner.dedup.incremental import NearDuplicates
 
-    rng = random.Random(7)
-    bases = [[f"{t}{rng.choice(WORDS)}" for _ in range(120)] for t in "ab"]
-    texts = []
-    for i in range(300):
-        words = list(bases[i % 2])
-        words[rng.randrange(120)] = f"x{i}"
-        texts.append(" ".join(words))
+    texts = templates(300)
     sources = ["a"] * len(texts)
     compared: list[int] = []
     links = NearDuplicates._links
