@@ -110,7 +110,7 @@ def keep_longest(
 
 def links_that_count(
     n: int, a: I64, b: I64, rank: I64, link: Callable[[I64], npt.NDArray[np.bool_]]
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int8]]:
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """The keep-longest rule over candidate edges ``(a, b)``, verifying only the edges
     it needs: ``link`` takes the indices of a batch of edges and says which are links.
 
@@ -124,16 +124,16 @@ def links_that_count(
 
     Returns which edges were verified and found links (on them,
     :func:`keep_longest_edges` gives the verdicts the rule gives on every link: they
-    hold every link from a kept node) and each node's state (1 kept, 2 dropped).
+    hold every link from a kept node) and which nodes are kept (the others are dropped).
 
     >>> a, b = np.array([0, 0, 1]), np.array([1, 2, 2])
     >>> seen = []
     >>> def link(edges):
     ...     seen.extend(edges.tolist())
     ...     return np.ones(len(edges), np.bool_)
-    >>> mask, state = links_that_count(3, a, b, np.arange(3), link)
-    >>> mask.tolist(), state.tolist(), sorted(seen)  # 1 and 2 go for 0; 1-2 is never read
-    ([True, True, False], [1, 2, 2], [0, 1])
+    >>> mask, kept = links_that_count(3, a, b, np.arange(3), link)
+    >>> mask.tolist(), kept.tolist(), sorted(seen)  # 1 and 2 go for 0; 1-2 is never read
+    ([True, True, False], [True, False, False], [0, 1])
     """
     first = rank[a] < rank[b]
     u = np.where(first, a, b).astype(np.int64)  # judged before v
@@ -154,8 +154,8 @@ def links_that_count(
         blocked = np.zeros(n, np.bool_)
         blocked[v[live]] = True
         state[(state == _UNDECIDED) & ~blocked] = _KEPT
-        if not len(live):
-            return linked, state
+        if not len(live):  # every node is decided
+            return linked, state == _KEPT
 
 
 def keep_longest_edges(

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.arrays import distinct
-from cleaner.dedup.cluster import _DROPPED, _KEPT, keep_longest_edges, links_that_count
+from cleaner.dedup.cluster import keep_longest_edges, links_that_count
 from cleaner.dedup.keeper import Rank, priority_rank
 from cleaner.dedup.lsh import Banding, Keys
 from cleaner.dedup.pairs import Mapper, all_candidate_pairs, partitioned_candidate_pairs
@@ -146,7 +146,8 @@ def resolve_arrays(
     checked = np.zeros(len(a), np.bool_)
     # the rounds verify a few pairs at a time: the sets are read once when they fit
     need = distinct(np.concatenate((a, b)))
-    sets: Documents = _Held(need, docs.shingles(need)) if counts[need].sum() <= block else docs
+    held = len(need) and counts[need].sum() <= block
+    sets: Documents = _Held(need, docs.shingles(need)) if held else docs
 
     def link(edges: I64) -> npt.NDArray[np.bool_]:
         """Verify candidate ``edges`` (read in the order of their rows)."""
@@ -159,13 +160,12 @@ def resolve_arrays(
             return np.asarray(near, np.bool_)
         return np.asarray(near | (found >= containment * later_size[edges] - EPS), np.bool_)
 
-    linked, state = links_that_count(len(rows), la, lb, rank, link)
+    linked, kept = links_that_count(len(rows), la, lb, rank, link)
     # A dropped first copy's later copies name a kept neighbour of it (_outranked): its
     # links to kept nodes count too, also those the rule did not need.
     by = distinct(first_of[group != first_of])
     fallen = np.zeros(len(rows), np.bool_)
-    fallen[by[state[by] == _DROPPED]] = True
-    kept = state == _KEPT
+    fallen[by[~kept[by]]] = True
     extra = np.flatnonzero(~checked & ((fallen[la] & kept[lb]) | (fallen[lb] & kept[la])))
     if len(extra):
         linked[extra] = link(extra)

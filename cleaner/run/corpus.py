@@ -375,8 +375,9 @@ class CorpusRun:
             dirty.update(h for h, ok in zip(added.tolist(), prepared.live, strict=True) if ok)
         dirty -= gone
         if self.near is not None:
-            held, sizes, keys = state.indexed()
-            if len(held) and len(dirty) >= REJUDGE_ALL_SHARE * len(held):
+            indexed = state.indexed_count()
+            if indexed and len(dirty) >= REJUDGE_ALL_SHARE * indexed:
+                held, sizes, keys = state.indexed()
                 state.set_verdicts((h, None, None, None) for h in held.tolist())
                 self._judge_all(self.near, held, sizes, keys)
                 log.debug("incremental dedup judged all %d documents on arrays", len(held))

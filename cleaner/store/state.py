@@ -236,6 +236,12 @@ class State:
             )
         }
 
+    _INDEXED = "FROM docs WHERE dropped IS NULL AND size > 0"  # in the corpus, with shingles
+
+    def indexed_count(self) -> int:
+        """How many documents the near-duplicate index holds (see :meth:`indexed`)."""
+        return int(self.conn.execute(f"SELECT COUNT(*) {self._INDEXED}").fetchone()[0])
+
     def indexed(
         self,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
@@ -243,7 +249,7 @@ class State:
         their handles, shingle counts and band keys (one row each), by handle."""
         handles, sizes, keys = [], [], []
         for doc, size, blob in self.conn.execute(
-            "SELECT doc, size, keys FROM docs WHERE dropped IS NULL AND size > 0 ORDER BY doc"
+            f"SELECT doc, size, keys {self._INDEXED} ORDER BY doc"
         ):
             handles.append(doc)
             sizes.append(size)
