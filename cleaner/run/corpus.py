@@ -53,7 +53,7 @@ SHUFFLE_MIN = 200_000
 # an input file and the ordinals of the documents to clean again (None: all of it)
 Job = tuple[Path, str, list[int] | None]
 # An incremental run judges its changed documents one by one, each against its
-# candidates in the stored index. When they are this share of the indexed documents or
+# candidates in the stored index. When they are this share of the stored documents or
 # more, every document is judged again on arrays, as a full build does: the same
 # verdicts, without the cost per document (4,000 near copies of one text added to 1,000:
 # 316 s one by one).
@@ -375,8 +375,8 @@ class CorpusRun:
             dirty.update(h for h, ok in zip(added.tolist(), prepared.live, strict=True) if ok)
         dirty -= gone
         if self.near is not None:
-            indexed = state.indexed_count()
-            if indexed and len(dirty) >= REJUDGE_ALL_SHARE * indexed:
+            in_state = state.doc_count()
+            if in_state and len(dirty) >= REJUDGE_ALL_SHARE * in_state:
                 held, sizes, keys = state.indexed()
                 state.set_verdicts((h, None, None, None) for h in held.tolist())
                 self._judge_all(self.near, held, sizes, keys)

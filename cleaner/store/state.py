@@ -236,11 +236,10 @@ class State:
             )
         }
 
-    _INDEXED = "FROM docs WHERE dropped IS NULL AND size > 0"  # in the corpus, with shingles
-
-    def indexed_count(self) -> int:
-        """How many documents the near-duplicate index holds (see :meth:`indexed`)."""
-        return int(self.conn.execute(f"SELECT COUNT(*) {self._INDEXED}").fetchone()[0])
+    def doc_count(self) -> int:
+        """How many documents the state holds, dropped ones too (a count of the primary
+        key: filtered on a column, it reads every row, 1 s for 200,000 documents)."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 
     def indexed(
         self,
@@ -249,7 +248,7 @@ class State:
         their handles, shingle counts and band keys (one row each), by handle."""
         handles, sizes, keys = [], [], []
         for doc, size, blob in self.conn.execute(
-            f"SELECT doc, size, keys {self._INDEXED} ORDER BY doc"
+            "SELECT doc, size, keys FROM docs WHERE dropped IS NULL AND size > 0 ORDER BY doc"
         ):
             handles.append(doc)
             sizes.append(size)
