@@ -112,7 +112,10 @@ class DedupBlocks(Stage):
             if count_words(b) >= MIN_BLOCK_WORDS
         ]
         dup_of: dict[tuple[int, int], tuple[int, int, float]] = {}
-        if where:
+        # within documents only, a pair needs a document with two paragraphs to judge
+        # (a folder of one-paragraph files hashes nothing)
+        paired = self.config.cross_doc_blocks or len({d for d, _ in where}) < len(where)
+        if where and paired:
             result = find_block_duplicates(
                 [split[d][i] for d, i in where],
                 [d for d, _ in where],

@@ -196,3 +196,24 @@ def test_many_copies_of_one_paragraph_hold_the_pairs_of_one_band_in_memory() -> 
     n = 10_000  # each copy with its 64 successors, and with the first (beyond 64 of them)
     assert len(a) == sum(n - d for d in range(1, 65)) + (n - 1 - 64)
     assert peak < 120 << 20  # about 50 MB; with all 16 bands at once, about 800 MB
+
+
+def test_documents_of_one_paragraph_each_are_not_hashed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within documents, a repeat needs two paragraphs of one document: a batch of
+    one-paragraph documents has none to look for, and no paragraph is hashed."""
+    from cleaner.stages import dedup
+
+    docs = [doc(PARA_A, f"d{k}") for k in range(3)] + [doc(PARA_B, "d3")]
+    want = list(DedupBlocks().run(docs))
+    assert all(d.text == d2.text and not d.changes for d, d2 in zip(want, docs, strict=True))
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("hashed")
+
+    monkeypatch.setattr(dedup, "find_block_duplicates", refuse)
+    assert list(DedupBlocks().run(docs)) == want
+    with pytest.raises(AssertionError, match="hashed"):  # two paragraphs in one: looked for
+        list(DedupBlocks().run([doc(f"{PARA_A}\n\n{PARA_B}", "d4")]))
+    crossing = DedupBlocks(DedupConfig(cross_doc_blocks=True))
+    with pytest.raises(AssertionError, match="hashed"):  # across documents: looked for
+        list(crossing.run(docs))
