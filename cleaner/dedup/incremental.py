@@ -139,13 +139,12 @@ class NearDuplicates(ABC):
             sims = self._links(doc, [o for o in others if self.rank(o) < rank and self.verdict(o)])
             # near-duplicates first (kind 0), then the highest measure, then input order
             best: tuple[tuple[int, float, Position], int, float, float | None] | None = None
-            for other, sim, share in sims:
-                if self.rank(other) < rank and self.verdict(other):
-                    key = (0, -sim, self.position(other))
-                    if share is not None:
-                        key = (1, -share, self.position(other))
-                    if best is None or key < best[0]:
-                        best = (key, other, sim, share)
+            for other, sim, share in sims:  # each earlier and kept
+                key = (0, -sim, self.position(other))
+                if share is not None:
+                    key = (1, -share, self.position(other))
+                if best is None or key < best[0]:
+                    best = (key, other, sim, share)
             was = self.verdict(doc)
             kept = best is None
             if best is None:

@@ -17,7 +17,7 @@ pair by pair.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -146,14 +146,18 @@ def resolve_arrays(
     checked = np.zeros(len(a), np.bool_)
     # the rounds verify a few pairs at a time: the sets are read once when they fit
     need = distinct(np.concatenate((a, b)))
-    held = len(need) and counts[need].sum() <= block
-    sets: Documents = _Held(need, docs.shingles(need)) if held else docs
+    read: Callable[[I64], ShingleSets] = docs.shingles
+    if len(need) and counts[need].sum() <= block:
+        held = docs.shingles(need)
+
+        def read(rows: I64) -> ShingleSets:
+            return held.take(np.searchsorted(need, rows))
 
     def link(edges: I64) -> npt.NDArray[np.bool_]:
         """Verify candidate ``edges`` (read in the order of their rows)."""
         checked[edges] = True
         by_row = edges[np.lexsort((b[edges], a[edges]))]
-        inter[by_row] = _verify(a[by_row], b[by_row], counts, sets, block)
+        inter[by_row] = _verify(a[by_row], b[by_row], counts, read, block)
         found = inter[edges]
         near = jaccard_of(found, counts[a[edges]], counts[b[edges]]) >= threshold
         if containment is None:
@@ -194,20 +198,6 @@ def resolve_arrays(
         similarity = np.where(copy, 1.0, sim[idx])
         contained = np.where(copy | (kind[idx] == 0), np.nan, share[idx])
     return Verdicts(rows[dropped], rows[dup_of[dropped]], similarity, contained)
-
-
-@dataclass(frozen=True)
-class _Held:
-    """The shingle sets of ``rows`` (sorted), read once: :meth:`Documents.shingles`."""
-
-    rows: I64
-    sets: ShingleSets
-
-    def order(self, rows: I64) -> tuple[I64, I64]:
-        raise NotImplementedError  # only the sets are held
-
-    def shingles(self, rows: I64) -> ShingleSets:
-        return self.sets.take(np.searchsorted(self.rows, rows))
 
 
 def resolve_texts(
@@ -301,14 +291,14 @@ def _copies(keys: Keys, sizes: I64, docs: Documents, block: int) -> I64:
     if len(rows):
         by_head = np.argsort(heads, kind="stable")
         rows, heads = rows[by_head], heads[by_head]
-        equal = _verify(heads, rows, sizes, docs, block) == sizes[rows]
+        equal = _verify(heads, rows, sizes, docs.shingles, block) == sizes[rows]
         stand_in[rows[equal]] = heads[equal]
     return stand_in
 
 
-def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> I64:
+def _verify(a: I64, b: I64, sizes: I64, read: Callable[[I64], ShingleSets], block: int) -> I64:
     """Exact intersection sizes of the pairs ``(a, b)`` (sorted by ``a``), reading the
-    sets of about ``block`` shingles at a time."""
+    sets (``read``: rows -> their sets) of about ``block`` shingles at a time."""
     head = np.concatenate(([True], a[1:] != a[:-1]))
     cum = np.cumsum(sizes[b] + np.where(head, sizes[a], 0))  # >= what a block reads
     out = np.empty(len(a), np.int64)
@@ -318,7 +308,7 @@ def _verify(a: I64, b: I64, sizes: I64, docs: Documents, block: int) -> I64:
         hi = max(lo + 1, int(np.searchsorted(cum, done + block, side="right")))
         rows = distinct(np.concatenate((a[lo:hi], b[lo:hi])))
         out[lo:hi] = exact_intersection(
-            docs.shingles(rows),
+            read(rows),
             np.searchsorted(rows, a[lo:hi]),
             np.searchsorted(rows, b[lo:hi]),
             chunk=_VERIFY_CHUNK,

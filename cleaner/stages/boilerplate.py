@@ -223,8 +223,7 @@ def _moot(page: Page, todo: list[int], repeated: Repeated) -> bool:
     ``corpus-repeat`` test needs the model's score. One-line documents (sentences,
     titles, short records) then skip the model."""
     return (
-        len(todo) == 1
-        and len(page.nonempty()) == 1
+        len(page.nonempty()) == 1  # todo is that line
         and not page.edits
         and not (repeated and page.lines[todo[0]] in repeated)
     )
