@@ -13,6 +13,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.minhash import native
 from cleaner.dedup.shingles import ShingleSets, ranges
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "jaccard",
     "jaccard_of",
     "may_reach",
+    "numpy_intersection",
     "size_bounds",
 ]
 
@@ -46,12 +48,31 @@ def jaccard(a: U32, b: U32) -> float:
 
 
 def exact_intersection(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> I64:
-    """Size of the intersection of the sets of each pair ``(a[k], b[k])``, vectorized.
+    """Size of the intersection of the sets of each pair ``(a[k], b[k])``.
+
+    Merged pair by pair in C where ``cleaner/dedup/_minhash.c`` was built, else
+    :func:`numpy_intersection` (``chunk``: its shingles per numpy pass); the same sizes.
 
     >>> s = ShingleSets.from_csr(np.array([1, 2, 3, 2, 3, 4], np.uint32), np.array([0, 3, 6]))
     >>> exact_intersection(s, np.array([0]), np.array([1])).tolist()
     [2]
     """
+    if native is None:
+        return numpy_intersection(sets, a, b, chunk)
+    out = np.empty(len(a), np.int64)
+    native.intersections(
+        np.ascontiguousarray(sets.values, np.uint32),
+        np.ascontiguousarray(sets.indptr, np.int64),
+        np.ascontiguousarray(a, np.int64),
+        np.ascontiguousarray(b, np.int64),
+        out,
+    )
+    return out
+
+
+def numpy_intersection(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> I64:
+    """:func:`exact_intersection` in numpy: each hash tagged with its pair and searched
+    for among the other set's, about ``chunk`` hashes of both sets per pass."""
     sizes = sets.sizes()
     out = np.zeros(len(a), np.int64)
     cum = np.cumsum(sizes[a] + sizes[b])

@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 
 from cleaner.dedup import minhash
 from cleaner.dedup.minhash import EMPTY, MinHasher
+from cleaner.dedup.shingles import ShingleSets
+from cleaner.dedup.verify import exact_intersection, numpy_intersection
 from cleaner.html import parse_html
 from cleaner.rules import features, model
 from cleaner.rules.features import LINK_WORDS, SHOP_WORDS, line_row, python_row
@@ -96,6 +98,74 @@ def test_the_c_signatures_refuse_what_does_not_fit() -> None:
         kernel.affine32(values, np.array([0, 6, 10], np.int64), hasher.a, hasher.b[:3], out)
     with pytest.raises(ValueError, match="rows of len"):
         kernel.affine32(values, np.array([0, 10], np.int64), hasher.a, hasher.b, out)
+
+
+@st.composite
+def set_pairs(draw: st.DrawFn) -> tuple[ShingleSets, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    """Sorted unique sets (empty ones, one of many hashes beside small ones, hashes at
+    both ends of uint32) and pairs of them, a set with itself too."""
+    top = draw(st.sampled_from([8, 300, 2**32]))  # few values: sets overlap much
+    values = st.integers(0, top - 1) | st.sampled_from([0, 2**32 - 1][: 1 + (top == 2**32)])
+    sets = draw(
+        st.lists(
+            st.sets(values, max_size=draw(st.sampled_from([5, 60, 2000]))), min_size=1, max_size=12
+        )
+    )
+    flat = [sorted(x) for x in sets]
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in flat])]).astype(np.int64)
+    hashes = np.array([h for x in flat for h in x], dtype=np.uint32)
+    index = st.integers(0, len(flat) - 1)
+    pairs = draw(st.lists(st.tuples(index, index), max_size=30))
+    a = np.array([p[0] for p in pairs], np.int64)
+    b = np.array([p[1] for p in pairs], np.int64)
+    return ShingleSets(hashes, indptr), a, b
+
+
+@needs_minhash
+@given(set_pairs())
+def test_c_intersections_are_numpys(case: tuple[ShingleSets, np.ndarray, np.ndarray]) -> None:  # type: ignore[type-arg]
+    sets, a, b = case
+    ours = exact_intersection(sets, a, b)
+    want = [len(set(sets[x].tolist()) & set(sets[y].tolist())) for x, y in zip(a, b, strict=True)]
+    assert ours.dtype == np.int64 and ours.tolist() == want
+    assert np.array_equal(numpy_intersection(sets, a, b, chunk=7), ours)
+
+
+@needs_minhash
+@pytest.mark.parametrize("seed", range(6))
+def test_c_intersections_of_sets_of_any_sizes_are_numpys(seed: int) -> None:
+    """Sets of 0 to 5,000 hashes against each other: merged in step where the sizes are
+    near, searched where one is 16 or more times the other."""
+    rng = np.random.default_rng(seed)
+    pool = rng.integers(0, [64, 6000, 2**32][seed % 3], size=6000, dtype=np.uint64)
+    pool = np.unique(np.append(pool, [0, 2**32 - 1])).astype(np.uint32)  # both ends
+    sizes = rng.choice([0, 1, 2, 5, 40, 300, 5000], size=30)
+    sets = [np.unique(rng.choice(pool, size=k)) for k in sizes]
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in sets])]).astype(np.int64)
+    hashes = ShingleSets(np.concatenate(sets), indptr)
+    a, b = np.divmod(np.arange(30 * 30, dtype=np.int64), 30)  # every pair, both ways
+    ours = exact_intersection(hashes, a, b)
+    assert np.array_equal(ours, numpy_intersection(hashes, a, b))
+    skewed = (hashes.sizes()[a] * 16 <= hashes.sizes()[b]) & (ours > 0)
+    assert skewed.any()  # the search path found some
+
+
+@needs_minhash
+def test_the_c_intersections_refuse_what_does_not_fit() -> None:
+    kernel = minhash.native
+    assert kernel is not None
+    values = np.arange(10, dtype=np.uint32)
+    pair, out = np.zeros(1, np.int64), np.zeros(1, np.int64)
+    with pytest.raises(ValueError, match="rise within values"):
+        kernel.intersections(values, np.array([0, 6, 11], np.int64), pair, pair, out)
+    with pytest.raises(ValueError, match="rise within values"):
+        kernel.intersections(values, np.array([0, 6, 3], np.int64), pair, pair, out)
+    with pytest.raises(ValueError, match="of one length"):
+        kernel.intersections(values, np.array([0, 10], np.int64), pair, pair, np.zeros(2, np.int64))
+    with pytest.raises(IndexError, match="out of range"):
+        kernel.intersections(values, np.array([0, 10], np.int64), pair + 1, pair, out)
+    with pytest.raises(IndexError, match="out of range"):
+        kernel.intersections(values, np.array([0, 10], np.int64), pair, pair - 1, out)
 
 
 TESTS = Path(__file__).resolve().parent.parent
