@@ -20,6 +20,9 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.arrays import distinct
+from cleaner.dedup.shingles import ranges
+
 __all__ = ["keep_longest", "keep_longest_edges", "links_that_count", "star_clusters"]
 
 I64 = npt.NDArray[np.int64]
@@ -140,22 +143,24 @@ def links_that_count(
     v = np.where(first, b, a).astype(np.int64)
     state = np.zeros(n, np.int8)
     linked = np.zeros(len(u), np.bool_)
-    live = np.arange(len(u), dtype=np.int64)
+    out = np.argsort(u, kind="stable")  # each node's edges to later nodes, together
+    start = np.searchsorted(u[out], np.arange(n + 1))
+    waiting = np.bincount(v, minlength=n)  # earlier neighbours not yet decided for v
+    fresh = np.flatnonzero(waiting == 0)  # nodes to look at: their waiting fell to 0
     while True:
-        # an edge from a dropped node counts for nothing
-        live = live[state[u[live]] != _DROPPED]
-        ready = state[u[live]] == _KEPT
-        todo, live = live[ready], live[~ready]
-        if len(todo):
-            linked[todo] = link(todo)
-            hit = todo[linked[todo]]
-            state[v[hit][state[v[hit]] == _UNDECIDED]] = _DROPPED
-        # the rest wait on an undecided earlier node: it blocks a node not yet dropped
-        blocked = np.zeros(n, np.bool_)
-        blocked[v[live]] = True
-        state[(state == _UNDECIDED) & ~blocked] = _KEPT
-        if not len(live):  # every node is decided
+        kept = fresh[state[fresh] == _UNDECIDED]
+        state[kept] = _KEPT
+        todo = out[ranges(start[kept], start[kept + 1] - start[kept])]
+        if not len(todo):  # nothing kept to verify: every node is decided
             return linked, state == _KEPT
+        linked[todo] = link(todo)
+        hit = v[todo[linked[todo]]]
+        dropped = distinct(hit[state[hit] == _UNDECIDED])
+        state[dropped] = _DROPPED  # its edges to later nodes count for nothing: undone
+        undone = out[ranges(start[dropped], start[dropped + 1] - start[dropped])]
+        fresh, count = np.unique(v[np.concatenate((todo, undone))], return_counts=True)
+        waiting[fresh] -= count
+        fresh = fresh[waiting[fresh] == 0]
 
 
 def keep_longest_edges(

@@ -146,18 +146,17 @@ def resolve_arrays(
     checked = np.zeros(len(a), np.bool_)
     # the rounds verify a few pairs at a time: the sets are read once when they fit
     need = distinct(np.concatenate((a, b)))
-    read: Callable[[I64], ShingleSets] = docs.shingles
-    if len(need) and counts[need].sum() <= block:
-        held = docs.shingles(need)
-
-        def read(rows: I64) -> ShingleSets:
-            return held.take(np.searchsorted(need, rows))
+    held = docs.shingles(need) if len(need) and counts[need].sum() <= block else None
 
     def link(edges: I64) -> npt.NDArray[np.bool_]:
         """Verify candidate ``edges`` (read in the order of their rows)."""
         checked[edges] = True
-        by_row = edges[np.lexsort((b[edges], a[edges]))]
-        inter[by_row] = _verify(a[by_row], b[by_row], counts, read, block)
+        if held is not None:
+            at_a, at_b = np.searchsorted(need, a[edges]), np.searchsorted(need, b[edges])
+            inter[edges] = exact_intersection(held, at_a, at_b, chunk=_VERIFY_CHUNK)
+        else:
+            by_row = edges[np.lexsort((b[edges], a[edges]))]
+            inter[by_row] = _verify(a[by_row], b[by_row], counts, docs.shingles, block)
         found = inter[edges]
         near = jaccard_of(found, counts[a[edges]], counts[b[edges]]) >= threshold
         if containment is None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cleaner.dedup.cluster import keep_longest
+from cleaner.dedup.cluster import keep_longest, links_that_count
 from cleaner.dedup.keeper import Rank, position_key, priority_rank, rank_key
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.pairs import all_candidate_pairs, partitioned_candidate_pairs
@@ -264,19 +264,19 @@ def test_near_copies_of_one_text_are_compared_with_the_copies_kept() -> None:
     verified: list[int] = []
     from cleaner.dedup import resolve as module
 
-    verify = module._verify
+    intersect = module.exact_intersection
 
-    def counting(a: np.ndarray, *args: Any) -> np.ndarray:  # type: ignore[type-arg]
+    def counting(sets: ShingleSets, a: np.ndarray, *args: Any, **kw: Any) -> np.ndarray:  # type: ignore[type-arg]
         verified.append(len(a))
-        return verify(a, *args)
+        return intersect(sets, a, *args, **kw)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "_verify", counting)
+        patch.setattr(module, "exact_intersection", counting)
         got = arrays(texts, sources, 0.8)
     assert got == reference(texts, sources, 0.8)
     kept = len(texts) - len(got)
     pairs = len(texts) * (len(texts) - 1) // 2
-    assert kept >= 2 and sum(verified) <= kept * len(texts) < pairs // 20
+    assert kept >= 2 and 0 < sum(verified) <= kept * len(texts) < pairs // 20
 
 
 def test_the_one_at_a_time_rule_compares_a_copy_with_the_copies_kept() -> None:
@@ -302,3 +302,60 @@ def test_the_one_at_a_time_rule_compares_a_copy_with_the_copies_kept() -> None:
     kept = len(texts) - len(want)
     pairs = len(texts) * (len(texts) - 1) // 2
     assert kept >= 2 and sum(compared) <= 2 * kept * len(texts) < pairs // 20
+
+
+def one_at_a_time(
+    n: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    rank: np.ndarray,
+    links: set[int],  # type: ignore[type-arg]
+) -> tuple[set[int], set[int]]:
+    """The keep-longest rule node by node in rank order (ties: the higher index first):
+    the kept nodes, and the edges it must verify (every edge from a kept node)."""
+    order = sorted(range(n), key=lambda i: (int(rank[i]), -i))
+    later: dict[int, list[int]] = {i: [] for i in range(n)}
+    for e, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        u, v = (x, y) if rank[x] < rank[y] else (y, x)
+        later[u].append(e)
+    kept: set[int] = set()
+    dropped: set[int] = set()
+    verified: set[int] = set()
+    ends = {e: (int(x), int(y)) for e, (x, y) in enumerate(zip(a, b, strict=True))}
+    for u in order:
+        if u in dropped:
+            continue
+        kept.add(u)
+        for e in later[u]:
+            verified.add(e)
+            v = ends[e][1] if ends[e][0] == u else ends[e][0]
+            if e in links and v not in kept:
+                dropped.add(v)
+    return kept, verified
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_links_that_count_verifies_the_edges_of_kept_nodes_only(seed: int) -> None:
+    """On random candidate graphs (cliques of near copies with few links, chains, ties
+    of rank), the rule keeps the nodes and verifies the edges the node-by-node rule
+    does, each edge once."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    pairs = {(int(x), int(y)) for x, y in rng.integers(0, n, size=(int(rng.integers(0, 300)), 2))}
+    pairs |= {(i, i + 1) for i in range(0, n - 1, 2)}  # a chain through half the nodes
+    edges = sorted((min(p), max(p)) for p in pairs if p[0] != p[1])
+    a = np.array([x for x, _ in edges], np.int64)
+    b = np.array([y for _, y in edges], np.int64)
+    rank = rng.integers(0, n // 2 + 1, size=n)  # ties too
+    links = {e for e in range(len(edges)) if rng.random() < rng.choice([0.02, 0.3, 0.9])}
+    seen: list[int] = []
+
+    def link(todo: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        seen.extend(todo.tolist())
+        return np.array([e in links for e in todo.tolist()], np.bool_)
+
+    mask, kept = links_that_count(n, a, b, rank, link)
+    want_kept, want_seen = one_at_a_time(n, a, b, rank, links)
+    assert set(np.flatnonzero(kept).tolist()) == want_kept
+    assert sorted(seen) == sorted(want_seen)  # each once
+    assert set(np.flatnonzero(mask).tolist()) == want_seen & links
