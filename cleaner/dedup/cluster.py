@@ -9,8 +9,9 @@ Both visit documents in keep-priority order (a rank per document, 0 first; see
   to duplicate, and two documents are never linked through a third.
 * :func:`keep_longest` (documents, :func:`cleaner.dedup.resolve.resolve_arrays`): a
   document is dropped when one of its earlier neighbours is kept; a dropped one
-  blocks nothing. :func:`links_that_count` runs the same rule on candidate edges and
-  verifies only the edges it needs.
+  blocks nothing. :func:`links_that_count` runs the same rule on candidate runs
+  (:class:`RankedRuns`: the documents that share a band key) and verifies only the
+  pairs it needs.
 """
 
 from __future__ import annotations
@@ -21,9 +22,16 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.arrays import distinct
+from cleaner.dedup.pairs import pair_codes, split_codes
 from cleaner.dedup.shingles import ranges
 
-__all__ = ["keep_longest", "keep_longest_edges", "links_that_count", "star_clusters"]
+__all__ = [
+    "RankedRuns",
+    "keep_longest",
+    "keep_longest_edges",
+    "links_that_count",
+    "star_clusters",
+]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -111,54 +119,94 @@ def keep_longest(
     return dup_of, similarity
 
 
+class RankedRuns:
+    """Candidate runs over ``n`` nodes, each run's members in rank order (ties: the
+    higher node first, as :func:`keep_longest_edges` orients an edge), and where each
+    node sits in them."""
+
+    def __init__(self, n: int, indptr: I64, members: I64, rank: I64) -> None:
+        sizes = np.diff(indptr)
+        self.indptr = indptr
+        self.run_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        order = np.lexsort((-members, rank[members], self.run_of))
+        self.members = members[order]
+        self.places = np.argsort(self.members, kind="stable")  # a node's places, together
+        self.first_place = np.searchsorted(self.members[self.places], np.arange(n + 1))
+
+    def places_of(self, nodes: I64) -> I64:
+        """The places (indices into ``members``) of ``nodes`` in every run."""
+        start = self.first_place[nodes]
+        return self.places[ranges(start, self.first_place[nodes + 1] - start)]
+
+    def later(self, nodes: I64) -> tuple[I64, I64]:
+        """Every distinct pair ``(u, v)`` of a node ``u`` of ``nodes`` and a node ``v``
+        after it in one of its runs."""
+        at = self.places_of(nodes)
+        count = self.indptr[self.run_of[at] + 1] - at - 1
+        u = np.repeat(self.members[at], count)
+        v = self.members[ranges(at + 1, count)]
+        return split_codes(distinct(pair_codes(u, v)))
+
+
+_LOOK = 64  # places a run's pointer looks ahead at once
+
+
 def links_that_count(
-    n: int, a: I64, b: I64, rank: I64, link: Callable[[I64], npt.NDArray[np.bool_]]
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """The keep-longest rule over candidate edges ``(a, b)``, verifying only the edges
-    it needs: ``link`` takes the indices of a batch of edges and says which are links.
+    n: int, runs: RankedRuns, link: Callable[[I64, I64], npt.NDArray[np.bool_]]
+) -> npt.NDArray[np.bool_]:
+    """The keep-longest rule over the candidate pairs of ``runs`` (two nodes are
+    candidates when they share a run), verifying only the pairs it needs: ``link``
+    takes a batch of pairs ``(u, v)``, ``u`` before ``v``, and says which are links.
+    Returns which nodes are kept (the others are dropped).
 
     A node's fate and the neighbour it names hang only on its links from earlier nodes
     that are kept: a candidate that is no link, or a link from a dropped node, changes
-    nothing. So the rule runs in rounds as in :func:`keep_longest_edges`, on the
-    candidates: a node is kept once every earlier candidate neighbour is decided and
-    no kept one links to it; an edge is verified only once its earlier node is kept.
-    Among many near copies of one text (a template filled in thousands of times),
-    each copy is then compared with the few copies kept, not with every other copy.
+    nothing. So the rule runs in rounds: the nodes kept in a round have their pairs
+    with every later candidate verified, the later ones they link to are dropped, and
+    a node is kept once every earlier candidate is decided and none kept links to it.
+    Among many near copies of one text (a template filled in thousands of times) each
+    copy is then compared with the few copies kept, not with every other copy; and the
+    pairs are never all listed: a run keeps a pointer to its first undecided member, so
+    a node waits on one earlier member per run, and a round costs what it decides.
 
-    Returns which edges were verified and found links (on them,
-    :func:`keep_longest_edges` gives the verdicts the rule gives on every link: they
-    hold every link from a kept node) and which nodes are kept (the others are dropped).
-
-    >>> a, b = np.array([0, 0, 1]), np.array([1, 2, 2])
+    >>> runs = RankedRuns(3, np.array([0, 3]), np.array([0, 1, 2]), np.arange(3))
     >>> seen = []
-    >>> def link(edges):
-    ...     seen.extend(edges.tolist())
-    ...     return np.ones(len(edges), np.bool_)
-    >>> mask, kept = links_that_count(3, a, b, np.arange(3), link)
-    >>> mask.tolist(), kept.tolist(), sorted(seen)  # 1 and 2 go for 0; 1-2 is never read
-    ([True, True, False], [True, False, False], [0, 1])
+    >>> def link(u, v):
+    ...     seen.extend(zip(u.tolist(), v.tolist()))
+    ...     return np.ones(len(u), np.bool_)
+    >>> kept = links_that_count(3, runs, link)
+    >>> kept.tolist(), sorted(seen)  # 1 and 2 go for 0; 1-2 is never read
+    ([True, False, False], [(0, 1), (0, 2)])
     """
-    first = rank[a] < rank[b]
-    u = np.where(first, a, b).astype(np.int64)  # judged before v
-    v = np.where(first, b, a).astype(np.int64)
     state = np.zeros(n, np.int8)
-    linked = np.zeros(len(u), np.bool_)
-    out = np.argsort(u, kind="stable")  # each node's edges to later nodes, together
-    start = np.searchsorted(u[out], np.arange(n + 1))
-    waiting = np.bincount(v, minlength=n)  # earlier neighbours not yet decided for v
-    fresh = np.flatnonzero(waiting == 0)  # nodes to look at: their waiting fell to 0
+    pointer = runs.indptr[:-1].copy()  # each run's first undecided member
+    end = runs.indptr[1:]
+    waiting = np.bincount(
+        runs.members[np.flatnonzero(runs.indptr[runs.run_of] != np.arange(len(runs.members)))],
+        minlength=n,
+    )
+    fresh = np.flatnonzero(waiting == 0)  # nodes whose earlier candidates are decided
     while True:
         kept = fresh[state[fresh] == _UNDECIDED]
         state[kept] = _KEPT
-        todo = out[ranges(start[kept], start[kept + 1] - start[kept])]
-        if not len(todo):  # nothing kept to verify: every node is decided
-            return linked, state == _KEPT
-        linked[todo] = link(todo)
-        hit = v[todo[linked[todo]]]
+        u, v = runs.later(kept)
+        if not len(u):  # nothing kept to verify: every node is decided
+            return np.asarray(state == _KEPT)
+        hit = v[link(u, v)]
         dropped = distinct(hit[state[hit] == _UNDECIDED])
-        state[dropped] = _DROPPED  # its edges to later nodes count for nothing: undone
-        undone = out[ranges(start[dropped], start[dropped + 1] - start[dropped])]
-        fresh, count = np.unique(v[np.concatenate((todo, undone))], return_counts=True)
+        state[dropped] = _DROPPED
+        touched = distinct(runs.run_of[runs.places_of(np.concatenate((kept, dropped)))])
+        before = pointer[touched]
+        active = touched
+        while len(active):  # move each touched run's pointer past its decided members
+            at = pointer[active, None] + np.arange(_LOOK)
+            past = at >= end[active, None]
+            undecided = past | (state[runs.members[np.where(past, 0, at)]] == _UNDECIDED)
+            stop = undecided.any(axis=1)
+            pointer[active] += np.where(stop, undecided.argmax(axis=1), _LOOK)
+            active = active[~stop]
+        moved = touched[(pointer[touched] > before) & (pointer[touched] < end[touched])]
+        fresh, count = np.unique(runs.members[pointer[moved]], return_counts=True)
         waiting[fresh] -= count
         fresh = fresh[waiting[fresh] == 0]
 

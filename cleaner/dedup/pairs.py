@@ -18,19 +18,23 @@ order, not from dicts of Python objects, as ``a << 32 | b`` codes (:func:`pair_c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from cleaner.arrays import distinct
-from cleaner.dedup.shingles import fmix64
+from cleaner.dedup.shingles import fmix64, ranges
 
 __all__ = [
+    "Runs",
     "all_candidate_pairs",
     "candidate_pairs",
+    "candidate_runs",
+    "join_runs",
     "pair_codes",
-    "partition_pairs",
-    "partitioned_candidate_pairs",
+    "partition_runs",
+    "partitioned_candidate_runs",
 ]
 
 U32 = npt.NDArray[np.uint32]
@@ -153,11 +157,56 @@ def all_candidate_pairs(keys: U32, ids: npt.ArrayLike | None = None) -> tuple[I6
     return split_codes(found)
 
 
+class Runs(NamedTuple):
+    """Rows that share a band key, one run per key held by two rows or more, as CSR:
+    run ``r`` is ``members[indptr[r]:indptr[r + 1]]``. A near copy of a text is in the
+    runs of most of its bands, so runs can repeat; the pairs inside the runs are the
+    candidates (:func:`all_candidate_pairs`), held here in space linear in the rows."""
+
+    indptr: I64
+    members: I64
+
+
+def _runs_of_sorted(codes: npt.NDArray[np.uint64]) -> Runs:
+    """The runs of two or more equal keys in sorted ``key << 32 | id`` codes."""
+    keys = codes >> np.uint64(32)
+    new_run = np.concatenate(([True], keys[1:] != keys[:-1])) if len(codes) else np.ones(0, bool)
+    starts = np.flatnonzero(new_run)
+    sizes = np.diff(np.append(starts, len(codes)))
+    long = sizes >= 2
+    members = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)[ranges(starts[long], sizes[long])]
+    return Runs(np.concatenate(([0], np.cumsum(sizes[long]))).astype(np.int64), members)
+
+
+def join_runs(parts: Iterable[Runs]) -> Runs:
+    """The runs of ``parts`` one after another, as one :class:`Runs`."""
+    parts = list(parts)
+    sizes = [np.diff(p.indptr) for p in parts]
+    return Runs(
+        np.concatenate(([0], np.cumsum(np.concatenate([np.zeros(0, np.int64), *sizes])))).astype(
+            np.int64
+        ),
+        np.concatenate([np.zeros(0, np.int64), *(p.members for p in parts)]),
+    )
+
+
+def candidate_runs(keys: U32, ids: npt.ArrayLike | None = None) -> Runs:
+    """The :class:`Runs` of ``keys`` (one row per document, one column per band; rows
+    named by ``ids``, below ``2**32``, default the row numbers), band after band.
+
+    >>> keys = np.array([[7, 1], [7, 2], [9, 2], [7, 3]], dtype=np.uint32)
+    >>> runs = candidate_runs(keys)
+    >>> runs.indptr.tolist(), runs.members.tolist()
+    ([0, 3, 5], [0, 1, 3, 1, 2])
+    """
+    n = keys.shape[0]
+    names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
+    bands = keys.shape[1] if keys.ndim == 2 else 0
+    return join_runs(_runs_of_sorted(np.sort(pair_codes(keys[:, b], names))) for b in range(bands))
+
+
 Partition = tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
-Mapper = Callable[
-    [Callable[[Partition], npt.NDArray[np.uint64]], Iterable[Partition]],
-    Iterable[npt.NDArray[np.uint64]],
-]
+Mapper = Callable[[Callable[[Partition], Runs], Iterable[Partition]], Iterable[Runs]]
 
 
 def _partitions(keys: U32, names: npt.NDArray[np.uint64], parts: int) -> Iterator[Partition]:
@@ -182,41 +231,34 @@ def _partitions(keys: U32, names: npt.NDArray[np.uint64], parts: int) -> Iterato
         yield np.concatenate(chunks), np.concatenate(owners)
 
 
-def partition_pairs(partition: Partition) -> npt.NDArray[np.uint64]:
-    """The pairs of one hash partition, as sorted unique ``a << 32 | b`` codes (a task).
-
-    Every token falls in exactly one partition, so the union of the partitions' pairs is
-    :func:`all_candidate_pairs`.
-    """
+def partition_runs(partition: Partition) -> Runs:
+    """The :class:`Runs` of one hash partition of the band tokens (a task). Every token
+    falls in exactly one partition, so the partitions' runs together are
+    :func:`candidate_runs`, in another order."""
     tokens, names = partition
     if not len(tokens):
-        return np.zeros(0, np.uint64)
+        return Runs(np.zeros(1, np.int64), np.zeros(0, np.int64))
     _, dense = np.unique(tokens, return_inverse=True)  # below 2**32: fits a code's key
-    codes = np.sort(pair_codes(dense, names))
-    return distinct(_all_run_pairs(codes))
+    return _runs_of_sorted(np.sort(pair_codes(dense, names)))
 
 
-def partitioned_candidate_pairs(
+def partitioned_candidate_runs(
     keys: U32, map_: Mapper, parts: int, ids: npt.ArrayLike | None = None
-) -> tuple[I64, I64]:
-    """:func:`all_candidate_pairs`, computed as ``parts`` hash partitions of the band tokens.
+) -> Runs:
+    """:func:`candidate_runs`, computed as ``parts`` hash partitions of the band tokens.
 
     The shuffle of a distributed LSH: each ``(band, key)`` token goes to the partition
     its hash names, ``map_`` (an executor's ``map``: local processes, Ray tasks) finds
-    the pairs inside each partition, and the sorted unique union comes back here. The
-    result is the same as in one process, whatever ``parts`` is.
+    the runs inside each partition, and they come back here one after another. The
+    runs are those of one process, in another order.
 
     >>> keys = np.array([[7, 1], [7, 2], [9, 2], [7, 3]], dtype=np.uint32)
-    >>> [p.tolist() for p in partitioned_candidate_pairs(keys, map, 3)]
-    [[0, 0, 1, 1], [1, 3, 2, 3]]
+    >>> runs = partitioned_candidate_runs(keys, map, 3)
+    >>> sorted(runs.members[a:b].tolist() for a, b in zip(runs.indptr, runs.indptr[1:]))
+    [[0, 1, 3], [1, 2]]
     """
     n = keys.shape[0]
     names = np.arange(n, dtype=np.uint64) if ids is None else np.asarray(ids).astype(np.uint64)
     if keys.ndim != 2 or not n:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    found = distinct(
-        np.concatenate(
-            [np.zeros(0, np.uint64), *map_(partition_pairs, _partitions(keys, names, parts))]
-        )
-    )
-    return split_codes(found)
+        return Runs(np.zeros(1, np.int64), np.zeros(0, np.int64))
+    return join_runs(map_(partition_runs, _partitions(keys, names, parts)))

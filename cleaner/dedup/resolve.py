@@ -25,10 +25,10 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.arrays import distinct
-from cleaner.dedup.cluster import keep_longest_edges, links_that_count
+from cleaner.dedup.cluster import RankedRuns, keep_longest_edges, links_that_count
 from cleaner.dedup.keeper import Rank, priority_rank
 from cleaner.dedup.lsh import Banding, Keys
-from cleaner.dedup.pairs import Mapper, all_candidate_pairs, partitioned_candidate_pairs
+from cleaner.dedup.pairs import Mapper, candidate_runs, partitioned_candidate_runs
 from cleaner.dedup.shingles import R, ShingleSets, shingle_sets
 from cleaner.dedup.verify import EPS, exact_intersection, jaccard_of, may_reach
 
@@ -118,16 +118,13 @@ def resolve_arrays(
     # a set of exact copies is one row here: its pairs are not all compared
     rows_keys, ids = (keys, None) if len(alone) == n else (keys[alone], alone)
     if map_ is not None and parts > 1:
-        a, b = partitioned_candidate_pairs(rows_keys, map_, parts, ids)
+        runs = partitioned_candidate_runs(rows_keys, map_, parts, ids)
     else:
-        a, b = all_candidate_pairs(rows_keys, ids)
-    if containment is None:
-        possible = may_reach(counts[a], counts[b], threshold)
-        a, b = a[possible], b[possible]
+        runs = candidate_runs(rows_keys, ids)
     copies = np.flatnonzero(stand_in != np.arange(n))
-    if not len(a) and not len(copies):
+    if not len(runs.members) and not len(copies):
         return Verdicts(none, none, np.zeros(0, np.float64), np.zeros(0, np.float64))
-    rows = distinct(np.concatenate((a, b, copies, stand_in[copies])))
+    rows = distinct(np.concatenate((runs.members, copies, stand_in[copies])))
     rank, position = docs.order(rows)
     # The copy of lowest rank takes the place of the row that stood in for its copies.
     members = distinct(np.concatenate((stand_in[copies], copies)))
@@ -139,43 +136,56 @@ def resolve_arrays(
     first_of = np.repeat(group[first], np.diff(np.append(np.flatnonzero(first), len(head))))
     relabel = np.arange(len(rows), dtype=np.int64)
     relabel[head[first]] = group[first]
-    la, lb = relabel[np.searchsorted(rows, a)], relabel[np.searchsorted(rows, b)]
-    # an edge is a near-duplicate (kind 0) or the later one is contained (kind 1)
-    later_size = np.where(rank[la] > rank[lb], counts[a], counts[b])
-    inter = np.zeros(len(a), np.int64)
-    checked = np.zeros(len(a), np.bool_)
+    ranked = RankedRuns(len(rows), runs.indptr, relabel[np.searchsorted(rows, runs.members)], rank)
+    size = counts[rows]  # of each node (exact copies alike)
+    row_of = rows.copy()  # the row whose set a node reads: its copies' stand-in
+    row_of[group[first]] = rows[head[first]]
     # the rounds verify a few pairs at a time: the sets are read once when they fit
-    need = distinct(np.concatenate((a, b)))
+    need = distinct(runs.members)
     held = docs.shingles(need) if len(need) and counts[need].sum() <= block else None
+    verified: list[tuple[I64, I64, I64]] = []  # pairs (u, v), u first, and their overlap
 
-    def link(edges: I64) -> npt.NDArray[np.bool_]:
-        """Verify candidate ``edges`` (read in the order of their rows)."""
-        checked[edges] = True
-        if held is not None:
-            at_a, at_b = np.searchsorted(need, a[edges]), np.searchsorted(need, b[edges])
-            inter[edges] = exact_intersection(held, at_a, at_b, chunk=_VERIFY_CHUNK)
-        else:
-            by_row = edges[np.lexsort((b[edges], a[edges]))]
-            inter[by_row] = _verify(a[by_row], b[by_row], counts, docs.shingles, block)
-        found = inter[edges]
-        near = jaccard_of(found, counts[a[edges]], counts[b[edges]]) >= threshold
+    def link(u: I64, v: I64) -> npt.NDArray[np.bool_]:
+        """Verify the pairs ``(u, v)`` of nodes that pass the size bound."""
+        out = np.zeros(len(u), np.bool_)
         if containment is None:
-            return np.asarray(near, np.bool_)
-        return np.asarray(near | (found >= containment * later_size[edges] - EPS), np.bool_)
+            out[:] = may_reach(size[u], size[v], threshold)
+            u, v = u[out], v[out]
+        else:
+            out[:] = True
+        a, b = row_of[u], row_of[v]
+        if held is not None:
+            inter = exact_intersection(
+                held, np.searchsorted(need, a), np.searchsorted(need, b), chunk=_VERIFY_CHUNK
+            )
+        else:
+            by_row = np.lexsort((b, a))
+            inter = np.empty(len(a), np.int64)
+            inter[by_row] = _verify(a[by_row], b[by_row], counts, docs.shingles, block)
+        verified.append((u, v, inter))
+        near = jaccard_of(inter, size[u], size[v]) >= threshold
+        if containment is not None:
+            near |= inter >= containment * size[v] - EPS  # v is the later one
+        out[out] = near
+        return out
 
-    linked, kept = links_that_count(len(rows), la, lb, rank, link)
+    kept = links_that_count(len(rows), ranked, link)
     # A dropped first copy's later copies name a kept neighbour of it (_outranked): its
-    # links to kept nodes count too, also those the rule did not need.
+    # links to later kept nodes count too, though the rule did not need them.
     by = distinct(first_of[group != first_of])
-    fallen = np.zeros(len(rows), np.bool_)
-    fallen[by[~kept[by]]] = True
-    extra = np.flatnonzero(~checked & ((fallen[la] & kept[lb]) | (fallen[lb] & kept[la])))
-    if len(extra):
-        linked[extra] = link(extra)
-    a, b, la, lb = a[linked], b[linked], la[linked], lb[linked]
-    inter, later_size = inter[linked], later_size[linked]
-    sim = jaccard_of(inter, counts[a], counts[b])
-    share = inter / np.maximum(later_size, 1)
+    u, v = ranked.later(by[~kept[by]])
+    if kept[v].any():
+        link(u[kept[v]], v[kept[v]])
+    if verified:
+        u, v, inter = (np.concatenate(part) for part in zip(*verified, strict=True))
+    else:
+        u, v, inter = none, none, none
+    sim = jaccard_of(inter, size[u], size[v])
+    share = inter / np.maximum(size[v], 1)
+    linked = sim >= threshold
+    if containment is not None:
+        linked |= inter >= containment * size[v] - EPS
+    la, lb, sim, share = u[linked], v[linked], sim[linked], share[linked]
     kind = np.where(sim >= threshold, 0, 1).astype(np.int8)
     score = np.where(kind == 0, sim, share)
     dup_of, edge = keep_longest_edges(len(rows), la, lb, score, rank, position, kind)

@@ -8,10 +8,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cleaner.dedup.cluster import keep_longest, links_that_count
+from cleaner.dedup.cluster import RankedRuns, keep_longest, links_that_count
 from cleaner.dedup.keeper import Rank, position_key, priority_rank, rank_key
 from cleaner.dedup.lsh import Banding
-from cleaner.dedup.pairs import all_candidate_pairs, partitioned_candidate_pairs
+from cleaner.dedup.pairs import (
+    Runs,
+    all_candidate_pairs,
+    candidate_runs,
+    pair_codes,
+    partitioned_candidate_runs,
+)
 from cleaner.dedup.resolve import InMemory, resolve_arrays
 from cleaner.dedup.shingles import ShingleSets, shingle_hashes, shingle_sets
 from cleaner.executors.local import LocalExecutor
@@ -201,28 +207,45 @@ def test_many_exact_copies_are_not_compared_pair_by_pair() -> None:
     assert compared[0] <= 2 * 3000
 
 
+def run_pairs(runs: Runs) -> list[int]:
+    """The distinct pairs inside ``runs`` as sorted codes."""
+    codes = {
+        int(pair_codes(min(x, y), max(x, y)))
+        for lo, hi in zip(runs.indptr[:-1].tolist(), runs.indptr[1:].tolist(), strict=True)
+        for x in runs.members[lo:hi].tolist()
+        for y in runs.members[lo:hi].tolist()
+        if x != y
+    }
+    return sorted(codes)
+
+
+def as_sets(runs: Runs) -> list[list[int]]:
+    bounds = zip(runs.indptr[:-1].tolist(), runs.indptr[1:].tolist(), strict=True)
+    return sorted(sorted(runs.members[lo:hi].tolist()) for lo, hi in bounds)
+
+
 @pytest.mark.parametrize("parts", [1, 2, 5, 16])
-def test_hash_partitions_find_the_same_pairs(parts: int) -> None:
+def test_hash_partitions_find_the_same_runs(parts: int) -> None:
     rng = np.random.default_rng(parts)
     keys = rng.integers(0, 40, size=(300, 6), dtype=np.uint32)  # many shared keys
     keys[100:110] = keys[5]  # exact copies share every band
     ids = np.sort(rng.choice(10_000, size=300, replace=False))
     for named in (None, ids):
-        want = all_candidate_pairs(keys, named)
-        got = partitioned_candidate_pairs(keys, map, parts, named)
-        assert len(want[0]) > 300
-        assert all(np.array_equal(w, g) for w, g in zip(want, got, strict=True))
+        want = candidate_runs(keys, named)
+        got = partitioned_candidate_runs(keys, map, parts, named)
+        assert len(want.indptr) > 100 and as_sets(got) == as_sets(want)
+        a, b = all_candidate_pairs(keys, named)  # the pairs inside the runs
+        assert run_pairs(want) == pair_codes(a, b).tolist()
 
 
 def test_hash_partitions_run_on_a_pool() -> None:
     keys = np.random.default_rng(0).integers(0, 25, size=(200, 4), dtype=np.uint32)
     executor = LocalExecutor(2, in_flight=2)
     try:
-        got = partitioned_candidate_pairs(keys, executor.map, 4)
+        got = partitioned_candidate_runs(keys, executor.map, 4)
     finally:
         executor.close()
-    want = all_candidate_pairs(keys)
-    assert all(np.array_equal(w, g) for w, g in zip(want, got, strict=True))
+    assert as_sets(got) == as_sets(candidate_runs(keys))
 
 
 @pytest.mark.parametrize("seed", [30, 325, *range(12)])
@@ -306,56 +329,66 @@ def test_the_one_at_a_time_rule_compares_a_copy_with_the_copies_kept() -> None:
 
 def one_at_a_time(
     n: int,
-    a: np.ndarray,
-    b: np.ndarray,
+    runs: list[list[int]],
     rank: np.ndarray,
-    links: set[int],  # type: ignore[type-arg]
-) -> tuple[set[int], set[int]]:
-    """The keep-longest rule node by node in rank order (ties: the higher index first):
-    the kept nodes, and the edges it must verify (every edge from a kept node)."""
+    links: set[tuple[int, int]],  # type: ignore[type-arg]
+) -> tuple[set[int], set[tuple[int, int]]]:
+    """The keep-longest rule node by node in rank order (ties: the higher node first):
+    the kept nodes, and the pairs it must verify (a kept node with each later node
+    that shares a run with it)."""
     order = sorted(range(n), key=lambda i: (int(rank[i]), -i))
-    later: dict[int, list[int]] = {i: [] for i in range(n)}
-    for e, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
-        u, v = (x, y) if rank[x] < rank[y] else (y, x)
-        later[u].append(e)
+    place = {node: k for k, node in enumerate(order)}
+    later: dict[int, set[int]] = {i: set() for i in range(n)}
+    for run in runs:
+        for x in run:
+            later[x] |= {y for y in run if place[y] > place[x]}
     kept: set[int] = set()
     dropped: set[int] = set()
-    verified: set[int] = set()
-    ends = {e: (int(x), int(y)) for e, (x, y) in enumerate(zip(a, b, strict=True))}
+    verified: set[tuple[int, int]] = set()
     for u in order:
         if u in dropped:
             continue
         kept.add(u)
-        for e in later[u]:
-            verified.add(e)
-            v = ends[e][1] if ends[e][0] == u else ends[e][0]
-            if e in links and v not in kept:
+        for v in later[u]:
+            verified.add((u, v))
+            if (u, v) in links:
                 dropped.add(v)
     return kept, verified
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_links_that_count_verifies_the_edges_of_kept_nodes_only(seed: int) -> None:
-    """On random candidate graphs (cliques of near copies with few links, chains, ties
-    of rank), the rule keeps the nodes and verifies the edges the node-by-node rule
-    does, each edge once."""
+@pytest.mark.parametrize("seed", range(40))
+def test_links_that_count_verifies_the_pairs_of_kept_nodes_only(seed: int) -> None:
+    """On random candidate runs (big runs of near copies with few links, runs of two in
+    a chain, the same run in several bands, ties of rank), the rule keeps the nodes and
+    verifies the pairs the node-by-node rule does, each pair once."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 60))
-    pairs = {(int(x), int(y)) for x, y in rng.integers(0, n, size=(int(rng.integers(0, 300)), 2))}
-    pairs |= {(i, i + 1) for i in range(0, n - 1, 2)}  # a chain through half the nodes
-    edges = sorted((min(p), max(p)) for p in pairs if p[0] != p[1])
-    a = np.array([x for x, _ in edges], np.int64)
-    b = np.array([y for _, y in edges], np.int64)
+    runs = [
+        sorted(
+            set(
+                rng.choice(
+                    n, size=int(rng.integers(2, max(3, n // rng.choice([1, 4])))), replace=True
+                ).tolist()
+            )
+        )
+        for _ in range(int(rng.integers(0, 12)))
+    ]
+    runs = [r for r in runs if len(r) >= 2]
+    runs += [[i, i + 1] for i in range(0, n - 1, 2)]  # a chain through half the nodes
+    runs += runs[: len(runs) // 3]  # the same runs again, as bands repeat them
     rank = rng.integers(0, n // 2 + 1, size=n)  # ties too
-    links = {e for e in range(len(edges)) if rng.random() < rng.choice([0.02, 0.3, 0.9])}
-    seen: list[int] = []
+    share = rng.choice([0.02, 0.3, 0.9])
+    links = {(u, v) for u in range(n) for v in range(n) if rng.random() < share}
+    seen: list[tuple[int, int]] = []
 
-    def link(todo: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-        seen.extend(todo.tolist())
-        return np.array([e in links for e in todo.tolist()], np.bool_)
+    def link(u: np.ndarray, v: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        pairs = list(zip(u.tolist(), v.tolist(), strict=True))
+        seen.extend(pairs)
+        return np.array([p in links for p in pairs], np.bool_)
 
-    mask, kept = links_that_count(n, a, b, rank, link)
-    want_kept, want_seen = one_at_a_time(n, a, b, rank, links)
+    indptr = np.concatenate([[0], np.cumsum([len(r) for r in runs])]).astype(np.int64)
+    members = np.array([x for r in runs for x in r], np.int64)
+    kept = links_that_count(n, RankedRuns(n, indptr, members, rank), link)
+    want_kept, want_seen = one_at_a_time(n, runs, rank, links)
     assert set(np.flatnonzero(kept).tolist()) == want_kept
     assert sorted(seen) == sorted(want_seen)  # each once
-    assert set(np.flatnonzero(mask).tolist()) == want_seen & links
