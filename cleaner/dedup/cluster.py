@@ -128,9 +128,15 @@ class RankedRuns:
         sizes = np.diff(indptr)
         self.indptr = indptr
         self.run_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-        order = np.lexsort((-members, rank[members], self.run_of))
-        self.members = members[order]
-        self.places = np.argsort(self.members, kind="stable")  # a node's places, together
+        by_rank = np.lexsort((-np.arange(n), rank))  # the nodes in the rule's order
+        place = np.empty(n, np.int64)
+        place[by_rank] = np.arange(n)
+        # one sort of run << 32 | place, not a sort on three keys (n < 2**32)
+        codes = np.sort(pair_codes(self.run_of, place[members]))
+        self.members = by_rank[(codes & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+        # a node's places in the runs, together (and in order: a sort of node << 32 | place)
+        codes = np.sort(pair_codes(self.members, np.arange(len(self.members))))
+        self.places = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
         self.first_place = np.searchsorted(self.members[self.places], np.arange(n + 1))
 
     def places_of(self, nodes: I64) -> I64:
@@ -148,7 +154,7 @@ class RankedRuns:
         return split_codes(distinct(pair_codes(u, v)))
 
 
-_LOOK = 64  # places a run's pointer looks ahead at once
+_LOOK = 1024  # at most, the places a run's pointer looks ahead at once
 
 
 def links_that_count(
@@ -197,14 +203,14 @@ def links_that_count(
         state[dropped] = _DROPPED
         touched = distinct(runs.run_of[runs.places_of(np.concatenate((kept, dropped)))])
         before = pointer[touched]
-        active = touched
+        active, look = touched, 1
         while len(active):  # move each touched run's pointer past its decided members
-            at = pointer[active, None] + np.arange(_LOOK)
+            at = pointer[active, None] + np.arange(look)  # looking twice as far each time
             past = at >= end[active, None]
             undecided = past | (state[runs.members[np.where(past, 0, at)]] == _UNDECIDED)
             stop = undecided.any(axis=1)
-            pointer[active] += np.where(stop, undecided.argmax(axis=1), _LOOK)
-            active = active[~stop]
+            pointer[active] += np.where(stop, undecided.argmax(axis=1), look)
+            active, look = active[~stop], min(2 * look, _LOOK)
         moved = touched[(pointer[touched] > before) & (pointer[touched] < end[touched])]
         fresh, count = np.unique(runs.members[pointer[moved]], return_counts=True)
         waiting[fresh] -= count
