@@ -31,7 +31,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.keeper import Position, Rank
-from cleaner.dedup.verify import EPS, size_bounds
+from cleaner.dedup.shingles import ShingleSets
+from cleaner.dedup.verify import EPS, exact_intersection, size_bounds
 
 __all__ = ["NearDuplicates"]
 
@@ -94,16 +95,25 @@ class NearDuplicates(ABC):
         return self._links(doc, sorted(set(self.candidates(doc)) - {doc}))
 
     def _links(self, doc: int, others: Iterable[int]) -> list[Link]:
-        """Those of ``others`` linked to ``doc`` (see :meth:`similar`)."""
+        """Those of ``others`` linked to ``doc`` (see :meth:`similar`); the overlaps are
+        counted in one call (:func:`~cleaner.dedup.verify.exact_intersection`)."""
         mine = self.shingles(doc)
         lo, hi = size_bounds(len(mine), self.threshold)
         rank = self.rank(doc)
+        pairs = [(other, self.shingles(other)) for other in others]
+        if self.containment is None:
+            pairs = [(other, theirs) for other, theirs in pairs if lo <= len(theirs) <= hi]
+        if not pairs:
+            return []
+        sets = [mine, *(theirs for _, theirs in pairs)]
+        indptr = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.int64)
+        found = exact_intersection(
+            ShingleSets(np.concatenate(sets).astype(np.uint32, copy=False), indptr),
+            np.zeros(len(pairs), np.int64),
+            np.arange(1, len(sets), dtype=np.int64),
+        )
         out: list[Link] = []
-        for other in others:
-            theirs = self.shingles(other)
-            if self.containment is None and not lo <= len(theirs) <= hi:
-                continue
-            inter = int(np.intersect1d(mine, theirs, assume_unique=True).size)
+        for (other, theirs), inter in zip(pairs, found.tolist(), strict=True):
             union = len(mine) + len(theirs) - inter
             sim = inter / union if union else 0.0
             if sim >= self.threshold:

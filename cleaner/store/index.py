@@ -156,15 +156,19 @@ class StoredIndex(NearDuplicates):
             found.update(
                 r[0]
                 for r in self.conn.execute(
-                    f"SELECT doc FROM postings WHERE token IN ({marks(chunk)})", list(chunk)
+                    f"SELECT DISTINCT doc FROM postings WHERE token IN ({marks(chunk)})",
+                    list(chunk),
                 )
             )
         self._load(found)
         return found
 
     def _fact(self, doc: int) -> _Facts:
-        self._load([doc])
-        return self._facts[doc]
+        facts = self._facts.get(doc)  # asked for again and again while a change is judged
+        if facts is None:
+            self._load([doc])
+            facts = self._facts[doc]
+        return facts
 
     def candidates(self, doc: int) -> Iterable[int]:
         return self._probe(as_tokens(self._fact(doc).keys))
