@@ -1,18 +1,23 @@
 """Candidate pairs: documents that share a band key, found on sorted flat arrays.
 
 ``keys`` has one row per document and one column per band (see
-:func:`cleaner.dedup.lsh.band_keys`). Pairs come from runs of equal keys in sorted
-order, not from dicts of Python objects, as ``a << 32 | b`` codes (:func:`pair_codes`).
+:func:`cleaner.dedup.lsh.band_keys`). Runs of equal keys come from sorted order, not
+from dicts of Python objects; pairs are ``a << 32 | b`` codes (:func:`pair_codes`).
 
 * :func:`candidate_pairs` caps long runs, for in-memory batches that may hold many
   copies of one text (a paragraph repeated across a corpus): a run longer than
   ``max_run`` is not expanded to all its pairs; each member is paired with the run's
   first member (in rank order) and its ``max_run`` successors, which is enough for star
   clustering around the first member.
-* :func:`all_candidate_pairs` takes every pair of every run: what the keep-longest
-  rule of a full build needs (:func:`cleaner.dedup.resolve.resolve_arrays`, which
-  judges exact copies as one document first). :func:`partitioned_candidate_pairs` is
-  the same, computed on an executor in hash partitions of the band tokens.
+* :func:`candidate_runs` keeps the runs themselves (:class:`Runs`), in space linear in
+  the documents: what the keep-longest rule of a full build reads
+  (:func:`cleaner.dedup.resolve.resolve_arrays`, which judges exact copies as one
+  document first, then lists a document's later run-mates only when it is kept).
+  :func:`partitioned_candidate_runs` is the same, computed on an executor in hash
+  partitions of the band tokens.
+* :func:`all_candidate_pairs` lists every pair of every run: ``m * (m - 1) / 2`` for a
+  run of ``m``, so it is for counting and scoring candidates (the benchmarks), not for
+  a corpus with thousands of near copies of one text.
 """
 
 from __future__ import annotations

@@ -4,15 +4,15 @@ The rule is the keep-longest rule of :mod:`cleaner.dedup.incremental`, and
 :func:`resolve_arrays` gives the verdicts of
 :meth:`~cleaner.dedup.incremental.NearDuplicates.resolve` judging every document.
 Per document it holds only the band keys and the set size; every pair that shares a
-band key is a candidate (:func:`cleaner.dedup.pairs.all_candidate_pairs`); only the
-documents in such a pair are read from a :class:`Documents` store (the state of an
-output folder, or arrays in memory), their shingle sets in blocks of bounded size;
-candidates are verified on their exact Jaccard and the greedy runs in rounds
-(:func:`cleaner.dedup.cluster.keep_longest`). :func:`resolve_texts` is the whole of it
-for texts held in memory. Exact copies (same band keys, size and set)
-are judged as one document, so a text repeated thousands of times costs as many
-comparisons, not their square; near copies that share a band key are still compared
-pair by pair.
+band key is a candidate, held as the runs of documents that share one
+(:func:`cleaner.dedup.pairs.candidate_runs`); only the documents in a run are read from
+a :class:`Documents` store (the state of an output folder, or arrays in memory), their
+shingle sets in blocks of bounded size. The greedy runs in rounds
+(:func:`cleaner.dedup.cluster.links_that_count`) and verifies on the exact Jaccard only
+the candidates of documents it keeps. :func:`resolve_texts` is the whole of it for
+texts held in memory. Exact copies (same band keys, size and set) are judged as one
+document, so a text repeated thousands of times costs as many comparisons, not their
+square; m near copies of one text cost about m comparisons per copy kept.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _BLOCK = 1 << 24  # shingles read from the store per verification block: 64 MB
 
 
 class Documents(Protocol):
-    """What :func:`resolve_arrays` reads of the documents in candidate pairs, by row."""
+    """What :func:`resolve_arrays` reads of the documents that share a band key, by row."""
 
     def order(self, rows: I64) -> tuple[I64, I64]:
         """Rank and input position of ``rows`` (see :mod:`cleaner.dedup.keeper`), as
@@ -97,18 +97,19 @@ def resolve_arrays(
     ``keys`` (one row of band keys per document with a non-empty shingle set, see
     :meth:`~cleaner.dedup.lsh.Banding.keys`) and ``sizes`` (its set sizes) are all that is
     held for every document. Pairs that share a key (and, without ``containment``,
-    pass the size bound) are the candidates; only documents in such a pair (or with an
+    pass the size bound) are the candidates; only documents that share a key (or have an
     exact copy) are read from ``docs``: their rank and position once, and their shingle
-    sets block by block, about ``block`` shingles at a time (a set is read again by each
-    block that needs it). Two documents are linked when their Jaccard is at least
-    ``threshold``, or, with ``containment``, when at least that share of the later one's
-    shingles (in rank order) are in the earlier one. Returns the dropped rows, the row
+    sets once when they come to ``block`` shingles or fewer, else block by block for each
+    batch of pairs verified (a set is read again by each block that needs it). Two
+    documents are linked when their Jaccard is at least ``threshold``, or, with
+    ``containment``, when at least that share of the later one's shingles (in rank
+    order) are in the earlier one. Returns the dropped rows, the row
     each one names and their Jaccard and containment (see :class:`Verdicts`); every
     other row is kept.
 
-    With ``map_`` (an executor's ``map``) and ``parts > 1`` the candidate pairs are found
+    With ``map_`` (an executor's ``map``) and ``parts > 1`` the candidate runs are found
     in ``parts`` hash partitions of the band tokens on the executor
-    (:func:`~cleaner.dedup.pairs.partitioned_candidate_pairs`); the result is the same.
+    (:func:`~cleaner.dedup.pairs.partitioned_candidate_runs`); the result is the same.
     """
     n = len(keys)
     counts: I64 = np.asarray(sizes, dtype=np.int64)
