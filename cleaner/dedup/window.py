@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.verify import EPS
+from cleaner.dedup.shingles import ShingleSets
+from cleaner.dedup.verify import EPS, exact_intersection, jaccard_of
 
 __all__ = ["Window"]
 
@@ -68,30 +70,32 @@ class Window:
         :attr:`containment`, the kept document of at least ``length`` characters that
         holds the largest share (at least that threshold) of ``hashes``.
         """
-        best: tuple[float, _Kept] | None = None
-        holder: tuple[float, float, _Kept] | None = None
-        seen: set[int] = set()
-        for token in tokens.tolist():
-            for other in self._buckets.get(token, ()):
-                if id(other) in seen:
-                    continue
-                seen.add(id(other))
-                inter = int(np.intersect1d(hashes, other.hashes, assume_unique=True).size)
-                union = len(hashes) + len(other.hashes) - inter
-                sim = inter / union if union else 0.0
-                if sim >= self.threshold:
-                    if best is None or sim > best[0]:
-                        best = (sim, other)
-                elif (
-                    self.containment is not None
-                    and other.length >= length
-                    and inter >= self.containment * len(hashes) - EPS
-                    and (holder is None or inter / len(hashes) > holder[0])
-                ):
-                    holder = (inter / len(hashes), sim, other)
-        if best is not None:
-            return best[0], None, best[1].label
-        return None if holder is None else (holder[1], holder[0], holder[2].label)
+        # the kept documents in the order they are met, each once (a _Kept hashes by id)
+        others = list(
+            dict.fromkeys(chain.from_iterable(map(self._buckets.get, tokens.tolist(), repeat(()))))
+        )
+        if not others or not len(hashes):
+            return None
+        sets = [hashes, *(other.hashes for other in others)]
+        indptr = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.int64)
+        inter = exact_intersection(
+            ShingleSets(np.concatenate(sets).astype(np.uint32, copy=False), indptr),
+            np.zeros(len(others), np.int64),
+            np.arange(1, len(sets), dtype=np.int64),
+        )
+        sim = jaccard_of(inter, len(hashes), np.diff(indptr)[1:])
+        near = np.flatnonzero(sim >= self.threshold)
+        if len(near):
+            first = int(near[np.argmax(sim[near])])  # the highest, the first met of ties
+            return float(sim[first]), None, others[first].label
+        if self.containment is None:
+            return None
+        longer = np.array([other.length >= length for other in others])
+        holds = np.flatnonzero(longer & (inter >= self.containment * len(hashes) - EPS))
+        if not len(holds):
+            return None
+        first = int(holds[np.argmax(inter[holds])])  # the largest share, the first met of ties
+        return float(sim[first]), int(inter[first]) / len(hashes), others[first].label
 
     def add(self, hashes: U32, tokens: npt.NDArray[np.uint64], label: Any, length: int = 0) -> None:
         """Keep a document of ``length`` characters under ``label``, forgetting the

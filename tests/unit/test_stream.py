@@ -9,6 +9,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -259,3 +260,82 @@ def test_clean_corpus_reports_progress(tmp_path: Path) -> None:
     config = CleanConfig().with_overrides({"boilerplate.disable": ("corpus-repeat",)})
     clean_corpus(SEEDS / "raw", tmp_path / "p", config, progress=lambda d, t: calls.append((d, t)))
     assert calls == [(d, 5) for d in range(1, 6)]
+
+
+def window_best(
+    kept: list[tuple[np.ndarray, list[int], str, int]],  # type: ignore[type-arg]
+    hashes: np.ndarray,  # type: ignore[type-arg]
+    tokens: list[int],
+    length: int,
+    threshold: float,
+    containment: float | None,
+) -> tuple[float, float | None, str] | None:
+    """The window's rule pair by pair: the most similar kept document at or above the
+    threshold, the first met of ties (by token, then kept first); else the longer one
+    that holds the largest share, the first met of ties."""
+    met: list[int] = []
+    for token in tokens:
+        met += [k for k, (_, theirs, _, _) in enumerate(kept) if token in theirs and k not in met]
+    best: tuple[float, str] | None = None
+    holder: tuple[float, float, str] | None = None
+    mine = set(hashes.tolist())
+    for k in met:
+        other, _, label, other_length = kept[k]
+        inter = len(mine & set(other.tolist()))
+        union = len(mine) + len(other) - inter
+        sim = inter / union if union else 0.0
+        if sim >= threshold:
+            if best is None or sim > best[0]:
+                best = (sim, label)
+        elif containment is not None and other_length >= length:
+            share = inter / len(mine)
+            if inter >= containment * len(mine) - 1e-9 and (holder is None or share > holder[0]):
+                holder = (share, sim, label)
+    if best is not None:
+        return best[0], None, best[1]
+    return None if holder is None else (holder[1], holder[0], holder[2])
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("containment", [None, 0.8])
+def test_the_window_names_the_document_the_pairwise_rule_names(
+    seed: int, containment: float | None
+) -> None:
+    """A stream of texts, near copies, exact copies (ties) and cut copies: the window's
+    verdict for each is the pairwise rule's over the documents kept before it."""
+    from cleaner.dedup.lsh import Banding
+    from cleaner.dedup.shingles import shingle_hashes
+    from cleaner.dedup.window import Window
+
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(60)]
+    banding = Banding(0.7, containment=containment is not None)
+    index = Window(0.7, window=None, containment=containment)
+    kept: list[tuple[np.ndarray, list[int], str, int]] = []  # type: ignore[type-arg]
+    texts: list[str] = []
+    decided = 0
+    for i in range(160):
+        kind = rng.random()
+        if texts and kind < 0.3:
+            cut = rng.choice(texts).split()
+            text = " ".join(cut[: rng.randint(len(cut) // 2, len(cut))])
+        elif texts and kind < 0.6:
+            edit = rng.choice(texts).split()
+            edit[rng.randrange(len(edit))] = rng.choice(words)
+            text = " ".join(edit)
+        elif texts and kind < 0.7:
+            text = rng.choice(texts)
+        else:
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(8, 40)))
+        texts.append(text)
+        hashes = shingle_hashes(text)
+        if not len(hashes):
+            continue
+        tokens = banding.tokens(hashes)
+        want = window_best(kept, hashes, tokens.tolist(), len(text), 0.7, containment)
+        assert index.best(hashes, tokens, len(text)) == want
+        decided += want is not None
+        if want is None:
+            index.add(hashes, tokens, str(i), len(text))
+            kept.append((hashes, tokens.tolist(), str(i), len(text)))
+    assert decided > 20
