@@ -31,8 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.keeper import Position, Rank
-from cleaner.dedup.shingles import ShingleSets
-from cleaner.dedup.verify import EPS, exact_intersection, size_bounds
+from cleaner.dedup.verify import EPS, overlaps, size_bounds
 
 __all__ = ["NearDuplicates"]
 
@@ -96,7 +95,7 @@ class NearDuplicates(ABC):
 
     def _links(self, doc: int, others: Iterable[int]) -> list[Link]:
         """Those of ``others`` linked to ``doc`` (see :meth:`similar`); the overlaps are
-        counted in one call (:func:`~cleaner.dedup.verify.exact_intersection`)."""
+        counted in one call (:func:`~cleaner.dedup.verify.overlaps`)."""
         mine = self.shingles(doc)
         lo, hi = size_bounds(len(mine), self.threshold)
         rank = self.rank(doc)
@@ -105,13 +104,7 @@ class NearDuplicates(ABC):
             pairs = [(other, theirs) for other, theirs in pairs if lo <= len(theirs) <= hi]
         if not pairs:
             return []
-        sets = [mine, *(theirs for _, theirs in pairs)]
-        indptr = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.int64)
-        found = exact_intersection(
-            ShingleSets(np.concatenate(sets).astype(np.uint32, copy=False), indptr),
-            np.zeros(len(pairs), np.int64),
-            np.arange(1, len(sets), dtype=np.int64),
-        )
+        found = overlaps(mine, [theirs for _, theirs in pairs])
         out: list[Link] = []
         for (other, theirs), inter in zip(pairs, found.tolist(), strict=True):
             union = len(mine) + len(theirs) - inter

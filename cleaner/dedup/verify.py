@@ -9,6 +9,7 @@ below the threshold before the exact comparison.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,7 @@ __all__ = [
     "jaccard_of",
     "may_reach",
     "numpy_intersection",
+    "overlaps",
     "size_bounds",
 ]
 
@@ -68,6 +70,21 @@ def exact_intersection(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) 
         out,
     )
     return out
+
+
+def overlaps(mine: U32, others: Sequence[U32]) -> I64:
+    """How many hashes of ``mine`` each set of ``others`` holds (sorted unique arrays):
+    one :func:`exact_intersection` call for a document and its candidates.
+
+    >>> overlaps(np.array([1, 2, 3], np.uint32), [np.array([2, 3, 4], np.uint32)]).tolist()
+    [2]
+    """
+    sets = [mine, *others]
+    indptr = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.int64)
+    every = ShingleSets(np.concatenate(sets).astype(np.uint32, copy=False), indptr)
+    return exact_intersection(
+        every, np.zeros(len(others), np.int64), np.arange(1, len(sets), dtype=np.int64)
+    )
 
 
 def numpy_intersection(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> I64:

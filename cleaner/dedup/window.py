@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.shingles import ShingleSets
-from cleaner.dedup.verify import EPS, exact_intersection, jaccard_of
+from cleaner.dedup.verify import EPS, jaccard_of, overlaps
 
 __all__ = ["Window"]
 
@@ -76,14 +75,8 @@ class Window:
         )
         if not others or not len(hashes):
             return None
-        sets = [hashes, *(other.hashes for other in others)]
-        indptr = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.int64)
-        inter = exact_intersection(
-            ShingleSets(np.concatenate(sets).astype(np.uint32, copy=False), indptr),
-            np.zeros(len(others), np.int64),
-            np.arange(1, len(sets), dtype=np.int64),
-        )
-        sim = jaccard_of(inter, len(hashes), np.diff(indptr)[1:])
+        inter = overlaps(hashes, [other.hashes for other in others])
+        sim = jaccard_of(inter, len(hashes), [len(other.hashes) for other in others])
         near = np.flatnonzero(sim >= self.threshold)
         if len(near):
             first = int(near[np.argmax(sim[near])])  # the highest, the first met of ties

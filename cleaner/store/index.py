@@ -23,7 +23,7 @@ from cleaner.dedup.incremental import NearDuplicates
 from cleaner.dedup.keeper import POSITION_SQL, RANK_SQL, Position, Rank, position_key, rank_key
 from cleaner.dedup.lsh import Banding, Keys, Tokens, as_tokens
 from cleaner.dedup.shingles import ShingleSets
-from cleaner.dedup.verify import EPS
+from cleaner.dedup.verify import EPS, overlaps
 from cleaner.store.schema import DocFacts, as_signed, chunks, from_blob, marks
 from cleaner.store.state import State
 
@@ -218,13 +218,15 @@ class StoredIndex(NearDuplicates):
         """
         if not len(sets):
             return None
-        found = self._probe(as_tokens(keys))
+        found = [
+            doc
+            for doc in self._probe(as_tokens(keys))
+            if self._facts[doc].verdict and self._facts[doc].position[0] != exclude_path
+        ]
         best: tuple[tuple[int, float, Position], int, float, float | None] | None = None
-        for doc in found:
+        shared = overlaps(sets, [self._facts[doc].shingles for doc in found]).tolist()
+        for doc, inter in zip(found, shared, strict=True):
             fact = self._facts[doc]
-            if not fact.verdict or fact.position[0] == exclude_path:
-                continue
-            inter = int(np.intersect1d(sets, fact.shingles, assume_unique=True).size)
             union = len(sets) + len(fact.shingles) - inter
             sim = inter / union if union else 0.0
             share: float | None = None
