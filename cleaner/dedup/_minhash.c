@@ -12,11 +12,14 @@
  * the P x shingles matrix of permuted hashes and reads it again to take the minima.
  *
  * Intersections: cleaner.dedup.verify.exact_intersection uses this when it is built.
- * intersections(values, indptr, a, b, out): out[k] = the size of the intersection of
- * sets a[k] and b[k] (int64), set d being the sorted unique uint32 hashes
- * values[indptr[d]:indptr[d + 1]]. Two sets are merged in step, or, when one is 16 or
- * more times the other, each hash of the small one is searched for in the large one;
- * numpy tags every hash of both sets with its pair and searches one array in the other.
+ * intersections(values, indptr, a, b, out[, need]): out[k] = the size of the
+ * intersection of sets a[k] and b[k] (int64), set d being the sorted unique uint32
+ * hashes values[indptr[d]:indptr[d + 1]]. Two sets are merged in step, or, when one is
+ * 16 or more times the other, each hash of the small one is searched for in the large
+ * one; numpy tags every hash of both sets with its pair and searches one array in the
+ * other. With need (int64 per pair), a pair stops as soon as need[k] can no longer be
+ * reached, and out[k] is then some count below need[k]; a count of need[k] or more is
+ * exact. A caller that only asks "at least need?" of most pairs saves the rest.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -96,9 +99,10 @@ done:
     return result;
 }
 
-/* how many of the sorted unique xs[0:nx] are in the sorted unique ys[0:ny] */
+/* how many of the sorted unique xs[0:nx] are in the sorted unique ys[0:ny]; once fewer
+ * than need can be found, any count below need (pass need <= 0 for the exact count) */
 static int64_t
-intersect_sorted(const uint32_t *xs, int64_t nx, const uint32_t *ys, int64_t ny)
+intersect_sorted(const uint32_t *xs, int64_t nx, const uint32_t *ys, int64_t ny, int64_t need)
 {
     int64_t found = 0;
     if (nx > ny) {
@@ -109,6 +113,10 @@ intersect_sorted(const uint32_t *xs, int64_t nx, const uint32_t *ys, int64_t ny)
         nx = ny;
         ny = n;
     }
+    /* a side's hashes that found no match, past its slack, leave fewer than need */
+    int64_t slack_x = nx - need, slack_y = ny - need;
+    if (slack_x < 0)
+        return 0; /* the smaller set is smaller than need */
     if (nx * 16 <= ny) { /* a few hashes against many: search each, left to right */
         int64_t lo = 0;
         for (int64_t i = 0; i < nx && lo < ny; i++) {
@@ -124,16 +132,24 @@ intersect_sorted(const uint32_t *xs, int64_t nx, const uint32_t *ys, int64_t ny)
             if (lo < ny && ys[lo] == x) {
                 found++;
                 lo++;
+            } else if (i + 1 - found > slack_x) {
+                return found;
             }
         }
         return found;
     }
     int64_t i = 0, j = 0;
-    while (i < nx && j < ny) { /* without branches on the data: both sides step on ties */
-        uint32_t x = xs[i], y = ys[j];
-        found += x == y;
-        i += x <= y;
-        j += y <= x;
+    while (i < nx && j < ny) {
+        /* 32 steps without branches on the data (both sides step on ties), then a look
+         * at whether need can still be reached */
+        for (int step = 0; step < 32 && i < nx && j < ny; step++) {
+            uint32_t x = xs[i], y = ys[j];
+            found += x == y;
+            i += x <= y;
+            j += y <= x;
+        }
+        if (i - found > slack_x || j - found > slack_y)
+            return found;
     }
     return found;
 }
@@ -141,16 +157,16 @@ intersect_sorted(const uint32_t *xs, int64_t nx, const uint32_t *ys, int64_t ny)
 static PyObject *
 intersections(PyObject *self, PyObject *args)
 {
-    Py_buffer values, indptr, a, b, out;
+    Py_buffer values, indptr, a, b, out, need = {0};
     PyObject *result = NULL;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*w*", &values, &indptr, &a, &b, &out))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*w*|y*", &values, &indptr, &a, &b, &out, &need))
         return NULL;
     Py_ssize_t count = values.len / 4, sets = indptr.len / 8 - 1, pairs = a.len / 8;
     if (values.len % 4 || indptr.len % 8 || sets < 0 || a.len % 8 || a.len != b.len ||
-        out.len != a.len) {
+        out.len != a.len || (need.buf != NULL && need.len != a.len)) {
         PyErr_SetString(PyExc_ValueError,
-                        "intersections: values uint32, indptr int64, a, b and out int64 of "
-                        "one length");
+                        "intersections: values uint32, indptr int64, a, b, out (and need) "
+                        "int64 of one length");
         goto done;
     }
     const int64_t *ptr = indptr.buf, *pa = a.buf, *pb = b.buf;
@@ -168,12 +184,13 @@ intersections(PyObject *self, PyObject *args)
     }
     {
         const uint32_t *hs = values.buf;
+        const int64_t *bound = need.buf;
         int64_t *sizes = out.buf;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t k = 0; k < pairs; k++) {
             int64_t x = pa[k], y = pb[k];
             sizes[k] = intersect_sorted(hs + ptr[x], ptr[x + 1] - ptr[x], hs + ptr[y],
-                                        ptr[y + 1] - ptr[y]);
+                                        ptr[y + 1] - ptr[y], bound ? bound[k] : 0);
         }
         Py_END_ALLOW_THREADS
     }
@@ -185,6 +202,8 @@ done:
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);
     PyBuffer_Release(&out);
+    if (need.buf != NULL)
+        PyBuffer_Release(&need);
     return result;
 }
 
@@ -193,8 +212,9 @@ static PyMethodDef methods[] = {
      "affine32(values, indptr, a, b, out): each document's MinHash signature under "
      "h -> a * fmix32(h) + b mod 2**32, into out (documents by permutations)."},
     {"intersections", intersections, METH_VARARGS,
-     "intersections(values, indptr, a, b, out): out[k] = |set a[k] & set b[k]| for the "
-     "sorted unique sets values[indptr[d]:indptr[d + 1]]."},
+     "intersections(values, indptr, a, b, out[, need]): out[k] = |set a[k] & set b[k]| for "
+     "the sorted unique sets values[indptr[d]:indptr[d + 1]]; with need, a count below "
+     "need[k] may stop early at any value below it."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -30,7 +30,7 @@ from cleaner.dedup.keeper import Rank, priority_rank
 from cleaner.dedup.lsh import Banding, Keys
 from cleaner.dedup.pairs import Mapper, candidate_runs, partitioned_candidate_runs
 from cleaner.dedup.shingles import R, ShingleSets, shingle_sets
-from cleaner.dedup.verify import EPS, exact_intersection, jaccard_of, may_reach
+from cleaner.dedup.verify import exact_intersection, jaccard_of, link_need, may_reach
 
 __all__ = ["Documents", "InMemory", "Verdicts", "resolve_arrays", "resolve_texts"]
 
@@ -142,31 +142,32 @@ def resolve_arrays(
     row_of = rows.copy()  # the row whose set a node reads: its copies' stand-in
     row_of[group[first]] = rows[head[first]]
     # the rounds verify a few pairs at a time: the sets are read once when they fit
-    need = distinct(runs.members)
-    held = docs.shingles(need) if len(need) and counts[need].sum() <= block else None
-    verified: list[tuple[I64, I64, I64]] = []  # pairs (u, v), u first, and their overlap
+    readable = distinct(runs.members)
+    held = docs.shingles(readable) if len(readable) and counts[readable].sum() <= block else None
+    links: list[tuple[I64, I64, I64]] = []  # linked pairs (u, v), u first, and their overlap
 
     def link(u: I64, v: I64) -> npt.NDArray[np.bool_]:
-        """Verify the pairs ``(u, v)`` of nodes that pass the size bound."""
+        """Verify the pairs ``(u, v)`` of nodes that pass the size bound: whether they
+        share the fewest shingles that link them (a pair that cannot stops early)."""
         out = np.zeros(len(u), np.bool_)
         if containment is None:
             out[:] = may_reach(size[u], size[v], threshold)
             u, v = u[out], v[out]
         else:
             out[:] = True
+        least = link_need(size[u], size[v], threshold, containment)  # v is the later one
         a, b = row_of[u], row_of[v]
         if held is not None:
-            inter = exact_intersection(
-                held, np.searchsorted(need, a), np.searchsorted(need, b), chunk=_VERIFY_CHUNK
-            )
+            at_a, at_b = np.searchsorted(readable, a), np.searchsorted(readable, b)
+            inter = exact_intersection(held, at_a, at_b, chunk=_VERIFY_CHUNK, need=least)
         else:
             by_row = np.lexsort((b, a))
             inter = np.empty(len(a), np.int64)
-            inter[by_row] = _verify(a[by_row], b[by_row], counts, docs.shingles, block)
-        verified.append((u, v, inter))
-        near = jaccard_of(inter, size[u], size[v]) >= threshold
-        if containment is not None:
-            near |= inter >= containment * size[v] - EPS  # v is the later one
+            inter[by_row] = _verify(
+                a[by_row], b[by_row], counts, docs.shingles, block, least[by_row]
+            )
+        near = inter >= least  # the overlap is exact where it is
+        links.append((u[near], v[near], inter[near]))
         out[out] = near
         return out
 
@@ -177,16 +178,12 @@ def resolve_arrays(
     u, v = ranked.later(by[~kept[by]])
     if kept[v].any():
         link(u[kept[v]], v[kept[v]])
-    if verified:
-        u, v, inter = (np.concatenate(part) for part in zip(*verified, strict=True))
+    if links:
+        la, lb, inter = (np.concatenate(part) for part in zip(*links, strict=True))
     else:
-        u, v, inter = none, none, none
-    sim = jaccard_of(inter, size[u], size[v])
-    share = inter / np.maximum(size[v], 1)
-    linked = sim >= threshold
-    if containment is not None:
-        linked |= inter >= containment * size[v] - EPS
-    la, lb, sim, share = u[linked], v[linked], sim[linked], share[linked]
+        la, lb, inter = none, none, none
+    sim = jaccard_of(inter, size[la], size[lb])
+    share = inter / np.maximum(size[lb], 1)
     kind = np.where(sim >= threshold, 0, 1).astype(np.int8)
     score = np.where(kind == 0, sim, share)
     dup_of, edge = keep_longest_edges(len(rows), la, lb, score, rank, position, kind)
@@ -306,9 +303,17 @@ def _copies(keys: Keys, sizes: I64, docs: Documents, block: int) -> I64:
     return stand_in
 
 
-def _verify(a: I64, b: I64, sizes: I64, read: Callable[[I64], ShingleSets], block: int) -> I64:
+def _verify(
+    a: I64,
+    b: I64,
+    sizes: I64,
+    read: Callable[[I64], ShingleSets],
+    block: int,
+    need: I64 | None = None,
+) -> I64:
     """Exact intersection sizes of the pairs ``(a, b)`` (sorted by ``a``), reading the
-    sets (``read``: rows -> their sets) of about ``block`` shingles at a time."""
+    sets (``read``: rows -> their sets) of about ``block`` shingles at a time; with
+    ``need``, as :func:`~cleaner.dedup.verify.exact_intersection` gives them."""
     head = np.concatenate(([True], a[1:] != a[:-1]))
     cum = np.cumsum(sizes[b] + np.where(head, sizes[a], 0))  # >= what a block reads
     out = np.empty(len(a), np.int64)
@@ -322,6 +327,7 @@ def _verify(a: I64, b: I64, sizes: I64, read: Callable[[I64], ShingleSets], bloc
             np.searchsorted(rows, a[lo:hi]),
             np.searchsorted(rows, b[lo:hi]),
             chunk=_VERIFY_CHUNK,
+            need=None if need is None else need[lo:hi],
         )
         lo = hi
     return out

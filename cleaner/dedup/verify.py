@@ -24,6 +24,7 @@ __all__ = [
     "exact_jaccard",
     "jaccard",
     "jaccard_of",
+    "link_need",
     "may_reach",
     "numpy_intersection",
     "overlaps",
@@ -49,11 +50,16 @@ def jaccard(a: U32, b: U32) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def exact_intersection(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) -> I64:
+def exact_intersection(
+    sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22, need: I64 | None = None
+) -> I64:
     """Size of the intersection of the sets of each pair ``(a[k], b[k])``.
 
     Merged pair by pair in C where ``cleaner/dedup/_minhash.c`` was built, else
     :func:`numpy_intersection` (``chunk``: its shingles per numpy pass); the same sizes.
+    With ``need``, a caller asks only whether each size is at least ``need[k]``: a pair
+    whose size is below it may get any count below it (C stops merging as soon as the
+    rest cannot reach it), the others their exact size.
 
     >>> s = ShingleSets.from_csr(np.array([1, 2, 3, 2, 3, 4], np.uint32), np.array([0, 3, 6]))
     >>> exact_intersection(s, np.array([0]), np.array([1])).tolist()
@@ -68,6 +74,7 @@ def exact_intersection(sets: ShingleSets, a: I64, b: I64, chunk: int = 1 << 22) 
         np.ascontiguousarray(a, np.int64),
         np.ascontiguousarray(b, np.int64),
         out,
+        *(() if need is None else (np.ascontiguousarray(need, np.int64),)),
     )
     return out
 
@@ -146,6 +153,32 @@ def estimated_jaccard(signatures: U32, a: I64, b: I64, chunk: int = 1 << 16) -> 
         eq = signatures[a[lo : lo + chunk]] == signatures[b[lo : lo + chunk]]
         out[lo : lo + chunk] = eq.mean(axis=1)
     return out
+
+
+def link_need(size_a: I64, size_b: I64, threshold: float, containment: float | None = None) -> I64:
+    """The fewest shared shingles that link sets of ``size_a`` and ``size_b``: a Jaccard
+    of at least ``threshold`` (as :func:`jaccard_of` computes it), or, with
+    ``containment``, at least that share of ``size_b`` (the later set) less
+    :data:`EPS`. Both tests grow with the overlap, so an overlap links exactly when it
+    is at least this (which can exceed the smaller size: then none does).
+
+    >>> link_need(np.array([10, 10]), np.array([10, 30]), 0.8).tolist()
+    [9, 18]
+    >>> link_need(np.array([100]), np.array([10]), 0.8, containment=0.85).tolist()
+    [9]
+    """
+    a = np.asarray(size_a, np.int64)
+    b = np.asarray(size_b, np.int64)
+    # the real bound is t (a + b) / (1 + t); the float test is tried just around it
+    low = np.maximum(np.floor(threshold * (a + b) / (1 + threshold)).astype(np.int64) - 2, 0)
+    need = low + 5
+    for step in range(4, -1, -1):
+        at = low + step
+        need = np.where(jaccard_of(at, a, b) >= threshold, at, need)
+    if containment is not None:
+        share = np.maximum(np.ceil(containment * b - EPS), 0).astype(np.int64)
+        need = np.minimum(need, share)
+    return np.asarray(need, np.int64)
 
 
 def size_bounds(n: int, threshold: float) -> tuple[int, int]:

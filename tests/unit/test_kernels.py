@@ -151,6 +151,29 @@ def test_c_intersections_of_sets_of_any_sizes_are_numpys(seed: int) -> None:
 
 
 @needs_minhash
+@pytest.mark.parametrize("seed", range(6))
+def test_c_intersections_with_a_need_are_exact_where_they_reach_it(seed: int) -> None:
+    """A pair below its need may stop early with any count below it; a pair at or above
+    it has its exact count, whatever the need (0, 1, the count, past the sizes)."""
+    rng = np.random.default_rng(seed)
+    pool = np.unique(rng.integers(0, [300, 3000, 2**32][seed % 3], size=4000, dtype=np.uint64))
+    sizes = rng.choice([0, 1, 3, 40, 300, 2000], size=20)
+    sets = [np.unique(rng.choice(pool, size=k)).astype(np.uint32) for k in sizes]
+    indptr = np.concatenate([[0], np.cumsum([len(x) for x in sets])]).astype(np.int64)
+    hashes = ShingleSets(np.concatenate(sets), indptr)
+    a, b = np.divmod(np.arange(20 * 20, dtype=np.int64), 20)
+    exact = numpy_intersection(hashes, a, b)
+    for need in (np.zeros_like(a), exact, exact + 1, exact - 1, rng.integers(0, 2100, len(a))):
+        got = exact_intersection(hashes, a, b, need=need)
+        reached = exact >= need
+        assert np.array_equal(got >= need, reached)
+        assert np.array_equal(got[reached], exact[reached])
+        assert (got[~reached] <= exact[~reached]).all()
+    stopped = exact_intersection(hashes, a, b, need=np.minimum(exact + 1, 2000))
+    assert (stopped < exact).any()  # some pairs did stop early
+
+
+@needs_minhash
 def test_the_c_intersections_refuse_what_does_not_fit() -> None:
     kernel = minhash.native
     assert kernel is not None

@@ -20,6 +20,7 @@ from cleaner.dedup.pairs import (
 )
 from cleaner.dedup.resolve import InMemory, resolve_arrays
 from cleaner.dedup.shingles import ShingleSets, shingle_hashes, shingle_sets
+from cleaner.dedup.verify import EPS, jaccard_of, link_need
 from cleaner.executors.local import LocalExecutor
 from tests.oracles import MemoryIndex
 
@@ -392,3 +393,25 @@ def test_links_that_count_verifies_the_pairs_of_kept_nodes_only(seed: int) -> No
     want_kept, want_seen = one_at_a_time(n, runs, rank, links)
     assert set(np.flatnonzero(kept).tolist()) == want_kept
     assert sorted(seen) == sorted(want_seen)  # each once
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9, 0.95])
+@pytest.mark.parametrize("containment", [None, 0.85, 0.5])
+def test_the_fewest_shared_shingles_that_link_are_what_the_tests_say(
+    threshold: float, containment: float | None
+) -> None:
+    """``link_need`` is the least overlap at which the Jaccard test (as ``jaccard_of``
+    rounds it) or the containment test passes, checked overlap by overlap."""
+    sizes = [*range(1, 40), 99, 100, 101, 997, 1000, 4999]
+    a = np.array([x for x in sizes for _ in sizes], np.int64)
+    b = np.array([y for _ in sizes for y in sizes], np.int64)
+    need = link_need(a, b, threshold, containment)
+    for x, y, n in zip(a.tolist(), b.tolist(), need.tolist(), strict=True):
+        links = [
+            jaccard_of(i, x, y) >= threshold
+            or (containment is not None and i >= containment * y - EPS)
+            for i in range(min(x, y) + 1)
+        ]
+        first = links.index(True) if any(links) else None
+        assert first == n if first is not None else n > min(x, y)
+        assert all(links[first:]) if first is not None else True
