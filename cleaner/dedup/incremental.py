@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.keeper import Position, Rank
-from cleaner.dedup.verify import EPS, overlaps, size_bounds
+from cleaner.dedup.verify import EPS, link_need, overlaps, size_bounds
 
 __all__ = ["NearDuplicates"]
 
@@ -104,17 +104,18 @@ class NearDuplicates(ABC):
             pairs = [(other, theirs) for other, theirs in pairs if lo <= len(theirs) <= hi]
         if not pairs:
             return []
-        found = overlaps(mine, [theirs for _, theirs in pairs])
+        later = [len(theirs) if self.rank(other) > rank else len(mine) for other, theirs in pairs]
+        sizes = [len(theirs) for _, theirs in pairs]
+        least = link_need(sizes, later, self.threshold, self.containment)
+        found = overlaps(mine, [theirs for _, theirs in pairs], least)
         out: list[Link] = []
-        for (other, theirs), inter in zip(pairs, found.tolist(), strict=True):
+        for (other, theirs), inter, size in zip(pairs, found.tolist(), later, strict=True):
             union = len(mine) + len(theirs) - inter
             sim = inter / union if union else 0.0
             if sim >= self.threshold:
                 out.append((other, sim, None))
-            elif self.containment is not None:
-                later = len(theirs) if self.rank(other) > rank else len(mine)
-                if inter >= self.containment * later - EPS:
-                    out.append((other, sim, inter / max(later, 1)))
+            elif self.containment is not None and inter >= self.containment * size - EPS:
+                out.append((other, sim, inter / max(size, 1)))
         return out
 
     def affected_by_removal(self, doc: int) -> list[int]:

@@ -79,9 +79,10 @@ def exact_intersection(
     return out
 
 
-def overlaps(mine: U32, others: Sequence[U32]) -> I64:
+def overlaps(mine: U32, others: Sequence[U32], need: I64 | None = None) -> I64:
     """How many hashes of ``mine`` each set of ``others`` holds (sorted unique arrays):
-    one :func:`exact_intersection` call for a document and its candidates.
+    one :func:`exact_intersection` call for a document and its candidates (``need``:
+    as there, the overlap that matters for each; below it, any count below it).
 
     >>> overlaps(np.array([1, 2, 3], np.uint32), [np.array([2, 3, 4], np.uint32)]).tolist()
     [2]
@@ -90,7 +91,10 @@ def overlaps(mine: U32, others: Sequence[U32]) -> I64:
     indptr = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.int64)
     every = ShingleSets(np.concatenate(sets).astype(np.uint32, copy=False), indptr)
     return exact_intersection(
-        every, np.zeros(len(others), np.int64), np.arange(1, len(sets), dtype=np.int64)
+        every,
+        np.zeros(len(others), np.int64),
+        np.arange(1, len(sets), dtype=np.int64),
+        need=need,
     )
 
 
@@ -155,12 +159,19 @@ def estimated_jaccard(signatures: U32, a: I64, b: I64, chunk: int = 1 << 16) -> 
     return out
 
 
-def link_need(size_a: I64, size_b: I64, threshold: float, containment: float | None = None) -> I64:
+def link_need(
+    size_a: npt.ArrayLike,
+    size_b: npt.ArrayLike,
+    threshold: float,
+    containment: float | None = None,
+    where: npt.ArrayLike | None = None,
+) -> I64:
     """The fewest shared shingles that link sets of ``size_a`` and ``size_b``: a Jaccard
     of at least ``threshold`` (as :func:`jaccard_of` computes it), or, with
-    ``containment``, at least that share of ``size_b`` (the later set) less
-    :data:`EPS`. Both tests grow with the overlap, so an overlap links exactly when it
-    is at least this (which can exceed the smaller size: then none does).
+    ``containment`` (and where ``where`` is true, if given), at least that share of
+    ``size_b`` (the later set) less :data:`EPS`. Both tests grow with the overlap, so an
+    overlap links exactly when it is at least this (which can exceed the smaller size:
+    then none does).
 
     >>> link_need(np.array([10, 10]), np.array([10, 30]), 0.8).tolist()
     [9, 18]
@@ -176,8 +187,8 @@ def link_need(size_a: I64, size_b: I64, threshold: float, containment: float | N
         at = low + step
         need = np.where(jaccard_of(at, a, b) >= threshold, at, need)
     if containment is not None:
-        share = np.maximum(np.ceil(containment * b - EPS), 0).astype(np.int64)
-        need = np.minimum(need, share)
+        share = np.minimum(need, np.maximum(np.ceil(containment * b - EPS), 0).astype(np.int64))
+        need = share if where is None else np.where(where, share, need)
     return np.asarray(need, np.int64)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.verify import EPS, jaccard_of, overlaps
+from cleaner.dedup.verify import EPS, jaccard_of, link_need, overlaps
 
 __all__ = ["Window"]
 
@@ -75,15 +75,17 @@ class Window:
         )
         if not others or not len(hashes):
             return None
-        inter = overlaps(hashes, [other.hashes for other in others])
-        sim = jaccard_of(inter, len(hashes), [len(other.hashes) for other in others])
+        sizes = [len(other.hashes) for other in others]
+        longer = np.array([other.length >= length for other in others])
+        least = link_need(sizes, len(hashes), self.threshold, self.containment, longer)
+        inter = overlaps(hashes, [other.hashes for other in others], least)
+        sim = jaccard_of(inter, len(hashes), sizes)
         near = np.flatnonzero(sim >= self.threshold)
         if len(near):
             first = int(near[np.argmax(sim[near])])  # the highest, the first met of ties
             return float(sim[first]), None, others[first].label
         if self.containment is None:
             return None
-        longer = np.array([other.length >= length for other in others])
         holds = np.flatnonzero(longer & (inter >= self.containment * len(hashes) - EPS))
         if not len(holds):
             return None

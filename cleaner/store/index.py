@@ -23,7 +23,7 @@ from cleaner.dedup.incremental import NearDuplicates
 from cleaner.dedup.keeper import POSITION_SQL, RANK_SQL, Position, Rank, position_key, rank_key
 from cleaner.dedup.lsh import Banding, Keys, Tokens, as_tokens
 from cleaner.dedup.shingles import ShingleSets
-from cleaner.dedup.verify import EPS, overlaps
+from cleaner.dedup.verify import EPS, link_need, overlaps
 from cleaner.store.schema import DocFacts, as_signed, chunks, from_blob, marks
 from cleaner.store.state import State
 
@@ -224,7 +224,11 @@ class StoredIndex(NearDuplicates):
             if self._facts[doc].verdict and self._facts[doc].position[0] != exclude_path
         ]
         best: tuple[tuple[int, float, Position], int, float, float | None] | None = None
-        shared = overlaps(sets, [self._facts[doc].shingles for doc in found]).tolist()
+        theirs = [self._facts[doc].shingles for doc in found]
+        sizes = [len(x) for x in theirs]
+        earlier = [rank is not None and self._facts[doc].rank < rank for doc in found]
+        least = link_need(sizes, len(sets), self.threshold, self.containment, earlier)
+        shared = overlaps(sets, theirs, least).tolist()
         for doc, inter in zip(found, shared, strict=True):
             fact = self._facts[doc]
             union = len(sets) + len(fact.shingles) - inter

@@ -415,3 +415,8 @@ def test_the_fewest_shared_shingles_that_link_are_what_the_tests_say(
         first = links.index(True) if any(links) else None
         assert first == n if first is not None else n > min(x, y)
         assert all(links[first:]) if first is not None else True
+    # where containment does not apply, the need is the Jaccard test's alone
+    where = np.arange(len(a)) % 3 == 0
+    some = link_need(a, b, threshold, containment, where)
+    assert np.array_equal(some[where], need[where])
+    assert np.array_equal(some[~where], link_need(a, b, threshold)[~where])
