@@ -120,9 +120,9 @@ def keep_longest(
 
 
 class RankedRuns:
-    """Candidate runs over ``n`` nodes, each run's members in rank order (ties: the
-    higher node first, as :func:`keep_longest_edges` orients an edge), and where each
-    node sits in them."""
+    """Candidate runs over ``n`` nodes, each run's members in rank order, and where
+    each node sits in them. A full build's ranks are distinct; a tie puts the higher
+    node first, as :func:`keep_longest_edges` orients an edge ``(a, b)`` with ``a < b``."""
 
     def __init__(self, n: int, indptr: I64, members: I64, rank: I64) -> None:
         sizes = np.diff(indptr)
@@ -187,10 +187,9 @@ def links_that_count(
     state = np.zeros(n, np.int8)
     pointer = runs.indptr[:-1].copy()  # each run's first undecided member
     end = runs.indptr[1:]
-    waiting = np.bincount(
-        runs.members[np.flatnonzero(runs.indptr[runs.run_of] != np.arange(len(runs.members)))],
-        minlength=n,
-    )
+    # a node waits in each run it is not first in, on the members before it
+    not_first = runs.indptr[runs.run_of] != np.arange(len(runs.members))
+    waiting = np.bincount(runs.members[not_first], minlength=n)
     fresh = np.flatnonzero(waiting == 0)  # nodes whose earlier candidates are decided
     while True:
         kept = fresh[state[fresh] == _UNDECIDED]

@@ -186,13 +186,9 @@ def _runs_of_sorted(codes: npt.NDArray[np.uint64]) -> Runs:
 def join_runs(parts: Iterable[Runs]) -> Runs:
     """The runs of ``parts`` one after another, as one :class:`Runs`."""
     parts = list(parts)
-    sizes = [np.diff(p.indptr) for p in parts]
-    return Runs(
-        np.concatenate(([0], np.cumsum(np.concatenate([np.zeros(0, np.int64), *sizes])))).astype(
-            np.int64
-        ),
-        np.concatenate([np.zeros(0, np.int64), *(p.members for p in parts)]),
-    )
+    sizes = np.concatenate([np.zeros(0, np.int64), *(np.diff(p.indptr) for p in parts)])
+    members = np.concatenate([np.zeros(0, np.int64), *(p.members for p in parts)])
+    return Runs(np.concatenate(([0], np.cumsum(sizes))).astype(np.int64), members)
 
 
 def candidate_runs(keys: U32, ids: npt.ArrayLike | None = None) -> Runs:
