@@ -56,31 +56,50 @@ row_minima(const uint32_t *hs, int64_t lo, int64_t hi, const uint32_t *pa, const
     }
 }
 
+/* whether indptr[0:sets + 1] rises within count values; if not, a ValueError naming fn */
+static int
+rises_within(const int64_t *ptr, Py_ssize_t sets, Py_ssize_t count, const char *fn)
+{
+    for (Py_ssize_t d = 0; d <= sets; d++) {
+        if (ptr[d] < 0 || ptr[d] > count || (d && ptr[d] < ptr[d - 1])) {
+            PyErr_Format(PyExc_ValueError, "%s: indptr must rise within values", fn);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* release the views a call parsed (one it did not fill holds no object: nothing to do) */
+static void
+release(Py_buffer *views, int n)
+{
+    for (int i = 0; i < n; i++)
+        PyBuffer_Release(&views[i]);
+}
+
 static PyObject *
 affine32(PyObject *self, PyObject *args)
 {
-    Py_buffer values, indptr, a, b, out;
+    Py_buffer views[5] = {{0}};
+    Py_buffer *values = &views[0], *indptr = &views[1], *a = &views[2], *b = &views[3],
+              *out = &views[4];
     PyObject *result = NULL;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*w*", &values, &indptr, &a, &b, &out))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*w*", values, indptr, a, b, out))
         return NULL;
-    Py_ssize_t count = values.len / 4, docs = indptr.len / 8 - 1, perms = a.len / 4;
-    if (values.len % 4 || indptr.len % 8 || docs < 0 || a.len % 4 || a.len != b.len ||
-        out.len != docs * perms * 4) {
+    Py_ssize_t count = values->len / 4, docs = indptr->len / 8 - 1, perms = a->len / 4;
+    if (values->len % 4 || indptr->len % 8 || docs < 0 || a->len % 4 || a->len != b->len ||
+        out->len != docs * perms * 4) {
         PyErr_SetString(PyExc_ValueError,
                         "affine32: values uint32, indptr int64, a and b uint32 of one length, "
                         "out uint32 of len(indptr) - 1 rows of len(a)");
         goto done;
     }
-    const int64_t *ptr = indptr.buf;
-    for (Py_ssize_t d = 0; d <= docs; d++) {
-        if (ptr[d] < 0 || ptr[d] > count || (d && ptr[d] < ptr[d - 1])) {
-            PyErr_SetString(PyExc_ValueError, "affine32: indptr must rise within values");
-            goto done;
-        }
-    }
+    const int64_t *ptr = indptr->buf;
+    if (!rises_within(ptr, docs, count, "affine32"))
+        goto done;
     {
-        const uint32_t *hs = values.buf, *pa = a.buf, *pb = b.buf;
-        uint32_t *rows = out.buf;
+        const uint32_t *hs = values->buf, *pa = a->buf, *pb = b->buf;
+        uint32_t *rows = out->buf;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t d = 0; d < docs; d++) {
             if (ptr[d] < ptr[d + 1])
@@ -91,11 +110,7 @@ affine32(PyObject *self, PyObject *args)
     result = Py_None;
     Py_INCREF(result);
 done:
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&indptr);
-    PyBuffer_Release(&a);
-    PyBuffer_Release(&b);
-    PyBuffer_Release(&out);
+    release(views, 5);
     return result;
 }
 
@@ -157,25 +172,23 @@ intersect_sorted(const uint32_t *xs, int64_t nx, const uint32_t *ys, int64_t ny,
 static PyObject *
 intersections(PyObject *self, PyObject *args)
 {
-    Py_buffer values, indptr, a, b, out, need = {0};
+    Py_buffer views[6] = {{0}};
+    Py_buffer *values = &views[0], *indptr = &views[1], *a = &views[2], *b = &views[3],
+              *out = &views[4], *need = &views[5];
     PyObject *result = NULL;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*w*|y*", &values, &indptr, &a, &b, &out, &need))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*w*|y*", values, indptr, a, b, out, need))
         return NULL;
-    Py_ssize_t count = values.len / 4, sets = indptr.len / 8 - 1, pairs = a.len / 8;
-    if (values.len % 4 || indptr.len % 8 || sets < 0 || a.len % 8 || a.len != b.len ||
-        out.len != a.len || (need.buf != NULL && need.len != a.len)) {
+    Py_ssize_t count = values->len / 4, sets = indptr->len / 8 - 1, pairs = a->len / 8;
+    if (values->len % 4 || indptr->len % 8 || sets < 0 || a->len % 8 || a->len != b->len ||
+        out->len != a->len || (need->buf != NULL && need->len != a->len)) {
         PyErr_SetString(PyExc_ValueError,
                         "intersections: values uint32, indptr int64, a, b, out (and need) "
                         "int64 of one length");
         goto done;
     }
-    const int64_t *ptr = indptr.buf, *pa = a.buf, *pb = b.buf;
-    for (Py_ssize_t d = 0; d <= sets; d++) {
-        if (ptr[d] < 0 || ptr[d] > count || (d && ptr[d] < ptr[d - 1])) {
-            PyErr_SetString(PyExc_ValueError, "intersections: indptr must rise within values");
-            goto done;
-        }
-    }
+    const int64_t *ptr = indptr->buf, *pa = a->buf, *pb = b->buf;
+    if (!rises_within(ptr, sets, count, "intersections"))
+        goto done;
     for (Py_ssize_t k = 0; k < pairs; k++) {
         if (pa[k] < 0 || pa[k] >= sets || pb[k] < 0 || pb[k] >= sets) {
             PyErr_SetString(PyExc_IndexError, "intersections: a set index out of range");
@@ -183,9 +196,9 @@ intersections(PyObject *self, PyObject *args)
         }
     }
     {
-        const uint32_t *hs = values.buf;
-        const int64_t *bound = need.buf;
-        int64_t *sizes = out.buf;
+        const uint32_t *hs = values->buf;
+        const int64_t *bound = need->buf;
+        int64_t *sizes = out->buf;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t k = 0; k < pairs; k++) {
             int64_t x = pa[k], y = pb[k];
@@ -197,13 +210,7 @@ intersections(PyObject *self, PyObject *args)
     result = Py_None;
     Py_INCREF(result);
 done:
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&indptr);
-    PyBuffer_Release(&a);
-    PyBuffer_Release(&b);
-    PyBuffer_Release(&out);
-    if (need.buf != NULL)
-        PyBuffer_Release(&need);
+    release(views, 6);
     return result;
 }
 
