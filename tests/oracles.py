@@ -112,6 +112,10 @@ class MemoryIndex(NearDuplicates):
         if containment is not None:
             self.contained[doc] = containment
 
+    def affected_by_removals(self, docs: Iterable[int]) -> set[int]:
+        leaving = set(docs)
+        return {d for d, (named, _) in self.verdicts.items() if named in leaving}
+
     def resolve_all(self) -> dict[int, tuple[int | None, float | None]]:
         """Judge every live document; return {doc: (dup_of or None, similarity or None)}."""
         self.resolve(self.live)

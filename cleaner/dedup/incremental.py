@@ -84,18 +84,14 @@ class NearDuplicates(ABC):
         when ``doc`` is dropped as contained in ``dup_of`` rather than as its
         near-duplicate."""
 
-    def similar(self, doc: int) -> list[Link]:
-        """Every other live document linked to ``doc``: (other, Jaccard, containment).
+    def _links(self, doc: int, others: Iterable[int]) -> list[Link]:
+        """Those of ``others`` linked to ``doc``: (other, Jaccard, containment).
 
         A link is a Jaccard >= threshold (containment None) or, with
         :attr:`containment`, the later of the two in rank order having at least that
-        share of its shingles in the earlier one (containment is that share).
+        share of its shingles in the earlier one (containment is that share). The
+        overlaps are counted in one call (:func:`~cleaner.dedup.verify.overlaps`).
         """
-        return self._links(doc, sorted(set(self.candidates(doc)) - {doc}))
-
-    def _links(self, doc: int, others: Iterable[int]) -> list[Link]:
-        """Those of ``others`` linked to ``doc`` (see :meth:`similar`); the overlaps are
-        counted in one call (:func:`~cleaner.dedup.verify.overlaps`)."""
         mine = self.shingles(doc)
         lo, hi = size_bounds(len(mine), self.threshold)
         rank = self.rank(doc)
@@ -118,12 +114,16 @@ class NearDuplicates(ABC):
                 out.append((other, sim, inter / max(size, 1)))
         return out
 
-    def affected_by_removal(self, doc: int) -> list[int]:
-        """Documents to judge again when ``doc`` leaves the store (call before removing it)."""
-        if not self.verdict(doc):
-            return []  # a dropped document never decided anything
-        mine = self.rank(doc)
-        return [other for other, _, _ in self.similar(doc) if self.rank(other) > mine]
+    @abstractmethod
+    def affected_by_removals(self, docs: Iterable[int]) -> set[int]:
+        """Documents to judge again when ``docs`` leave the store (ask before removing
+        them): those whose verdict names one of ``docs`` as the kept one they duplicate.
+
+        Only they change at first hand. A kept document is linked to no earlier kept
+        one; a dropped one that names another kept document names the best of its kept
+        earlier links, and that one stays. What the named ones turn in their turn (their
+        own later links), :meth:`resolve` follows.
+        """
 
     def resolve(self, dirty: Iterable[int]) -> None:
         """Judge ``dirty`` documents and, in rank order, every document their change affects.

@@ -363,8 +363,7 @@ class CorpusRun:
         for _, source, ordinals in [*((None, s, None) for s in stored), *jobs]:
             handles = state.docs_of(source, ordinals)
             if self.near is not None:
-                for handle in handles:
-                    dirty.update(index.affected_by_removal(handle))
+                dirty.update(index.affected_by_removals(handles))
             gone.update(handles)
             if ordinals is None:
                 state.remove_file(source)

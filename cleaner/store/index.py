@@ -195,6 +195,17 @@ class StoredIndex(NearDuplicates):
         self._facts[doc].verdict = dup_of is None
         self.state.set_verdicts([(doc, dup_of, similarity, containment)])
 
+    def affected_by_removals(self, docs: Iterable[int]) -> set[int]:
+        """Read from the stored verdicts (see the rule's docstring), not by comparing each
+        leaving document with its candidates again."""
+        found: set[int] = set()
+        for chunk in chunks(list(docs)):
+            rows = self.conn.execute(
+                f"SELECT doc FROM docs WHERE dup_of IN ({marks(chunk)})", list(chunk)
+            )
+            found.update(r[0] for r in rows)
+        return found
+
     def forget(self, docs: Iterable[int]) -> None:
         """Drop cached facts of removed documents."""
         for d in docs:

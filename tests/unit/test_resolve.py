@@ -420,3 +420,42 @@ def test_the_fewest_shared_shingles_that_link_are_what_the_tests_say(
     some = link_need(a, b, threshold, containment, where)
     assert np.array_equal(some[where], need[where])
     assert np.array_equal(some[~where], link_need(a, b, threshold)[~where])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_judging_again_the_documents_that_name_a_leaving_one_is_a_fresh_judgement(
+    seed: int,
+) -> None:
+    """Chains of near copies, exact copies and cuts; some documents leave (kept ones
+    among them): re-judging only those that named a leaving one, and what their change
+    turns, gives the verdicts of judging the rest from scratch."""
+    rng = random.Random(seed)
+    texts = corpus(rng, rng.randint(5, 40), cuts=seed % 2 == 0)
+    containment = 0.85 if seed % 2 == 0 else None
+    sets = [shingle_hashes(t) for t in texts]
+    sources = [rng.choice("ab") for _ in texts]
+
+    def index(live: list[bool]) -> MemoryIndex:
+        return MemoryIndex(
+            [s if ok else s[:0] for s, ok in zip(sets, live, strict=True)],
+            ranks(texts, sources),
+            [position_key(s, i) for i, s in enumerate(sources)],
+            live,
+            threshold=0.7,
+            containment=containment,
+        )
+
+    before = index([bool(len(s)) for s in sets])
+    before.resolve_all()
+    kept = [d for d, (named, _) in before.verdicts.items() if named is None]
+    leaving = set(rng.sample(kept, min(len(kept), rng.randint(1, 4))))
+    leaving |= set(rng.sample(sorted(before.verdicts), min(2, len(before.verdicts))))
+    stays = [bool(len(s)) and i not in leaving for i, s in enumerate(sets)]
+    after = index(stays)
+    after.verdicts = {d: v for d, v in before.verdicts.items() if d not in leaving}
+    after.contained = {d: c for d, c in before.contained.items() if d not in leaving}
+    after.resolve(before.affected_by_removals(leaving) - leaving)
+    fresh = index(stays)
+    fresh.resolve_all()
+    assert after.verdicts == fresh.verdicts
+    assert after.contained == fresh.contained
