@@ -198,13 +198,12 @@ class StoredIndex(NearDuplicates):
     def affected_by_removals(self, docs: Iterable[int]) -> set[int]:
         """Read from the stored verdicts (see the rule's docstring), not by comparing each
         leaving document with its candidates again."""
-        found: set[int] = set()
-        for chunk in chunks(list(docs)):
-            rows = self.conn.execute(
-                f"SELECT doc FROM docs WHERE dup_of IN ({marks(chunk)})", list(chunk)
-            )
-            found.update(r[0] for r in rows)
-        return found
+        leaving = set(docs)
+        if not leaving:
+            return set()
+        # one pass over the dropped documents (dup_of has no index of its own)
+        rows = self.conn.execute("SELECT doc, dup_of FROM docs WHERE dup_of IS NOT NULL")
+        return {doc for doc, named in rows if named in leaving}
 
     def forget(self, docs: Iterable[int]) -> None:
         """Drop cached facts of removed documents."""
