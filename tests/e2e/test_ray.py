@@ -42,7 +42,12 @@ def test_ray_map_keeps_order(ray_cluster: None) -> None:
     assert list(executor.map(_double, range(10))) == [2 * i for i in range(10)]
 
 
-def test_ray_run_is_byte_identical_to_local(ray_cluster: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shuffle_on_ray", [False, True], ids=["driver", "shuffle"])
+def test_ray_run_is_byte_identical_to_local(
+    ray_cluster: None, tmp_path: Path, shuffle_on_ray: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shuffle_on_ray:  # the band tokens go to Ray tasks in hash partitions, found as runs
+        monkeypatch.setattr("cleaner.run.corpus.SHUFFLE_MIN", 0)
     raw = write_corpus(tmp_path / "raw", docs=80, seed=3)
     for i in range(3):  # a source and a truncated copy of it: the copy is contained
         body = text(40 + i, 200)
