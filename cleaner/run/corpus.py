@@ -357,14 +357,15 @@ class CorpusRun:
         index = StoredIndex(
             state, self.dedup.threshold, self.banding, containment_threshold(self.dedup)
         )
-        dirty: set[int] = set()
-        gone: set[int] = set()
         jobs: list[Job] = [(path, source, None) for path, source in todo] + again
-        for _, source, ordinals in [*((None, s, None) for s in stored), *jobs]:
-            handles = state.docs_of(source, ordinals)
-            if self.near is not None:
-                dirty.update(index.affected_by_removals(handles))
-            gone.update(handles)
+        leaving = [
+            (source, ordinals, state.docs_of(source, ordinals))
+            for _, source, ordinals in [*((None, s, None) for s in stored), *jobs]
+        ]
+        gone = {handle for _, _, handles in leaving for handle in handles}
+        # read once for every leaving document, before any of them is removed
+        dirty = index.affected_by_removals(gone) if self.near is not None else set()
+        for source, ordinals, handles in leaving:
             if ordinals is None:
                 state.remove_file(source)
             else:
