@@ -246,18 +246,15 @@ class State:
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
         """The documents the near-duplicate index holds (in the corpus, with shingles):
         their handles, shingle counts and band keys (one row each), by handle."""
-        handles, sizes, keys = [], [], []
-        for doc, size, blob in self.conn.execute(
+        rows = self.conn.execute(
             "SELECT doc, size, keys FROM docs WHERE dropped IS NULL AND size > 0 ORDER BY doc"
-        ):
-            handles.append(doc)
-            sizes.append(size)
-            keys.append(from_blob(blob))
-        bands = len(keys[0]) if keys else 0
+        ).fetchall()
+        handles, sizes, blobs = zip(*rows, strict=True) if rows else ((), (), ())
+        keys = from_blob(b"".join(blobs))  # every document has as many keys: one per band
         return (
             np.asarray(handles, dtype=np.int64),
             np.asarray(sizes, dtype=np.int64),
-            np.asarray(keys, dtype=np.uint32).reshape(len(keys), bands),
+            keys.reshape(len(rows), len(keys) // max(len(rows), 1)),
         )
 
     def set_verdicts(
