@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cleaner._version import __version__
-from cleaner.config import CleanConfig, load_config
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.errors import ExitCode, UsageError
-from cleaner.executors import EXECUTORS, make_executor
+from cleaner.executors import EXECUTORS
 from cleaner.terminal import STDIO, Bar, Group, quiet_stdout, stop
 
 if TYPE_CHECKING:  # the commands import their work when they run: --help stays fast
+    from cleaner.config import CleanConfig
     from cleaner.readers import Rejection
     from cleaner.run.report import Report
 
@@ -33,6 +33,8 @@ MAX_REJECTS_SHOWN = 20  # per run; the rest are counted in the summary
 
 
 def _config(config_path: Path | None, overrides: dict[str, Any]) -> CleanConfig:
+    from cleaner.config import load_config
+
     return load_config(config_path).with_overrides(overrides)
 
 
@@ -292,6 +294,7 @@ def run(
         raise UsageError("--fail-on-change needs an OUTPUT folder, not -.")
     if to_stdout and with_report:
         raise UsageError("--report needs an OUTPUT folder, not -; run `cleaner report` on one.")
+    from cleaner.executors import make_executor
     from cleaner.run.corpus import clean_corpus
     from cleaner.run.stream import stream_corpus
     from cleaner.run.sync import sync_corpus

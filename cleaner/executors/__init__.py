@@ -4,13 +4,20 @@
 tasks of one file or a batch of small ones (read them, run the per-document stages);
 the driver keeps the state, the dedup index and the outputs, so the result does not
 depend on the executor. Pick one with :func:`make_executor`.
+
+The process pool (:mod:`cleaner.executors.local`, which loads multiprocessing) is
+imported on first use (PEP 562), so that the CLI's option list costs nothing.
 """
 
 from __future__ import annotations
 
+import typing
+
 from cleaner.errors import UsageError
 from cleaner.executors.base import Executor, InlineExecutor
-from cleaner.executors.local import LocalExecutor, default_workers
+
+if typing.TYPE_CHECKING:
+    from cleaner.executors.local import LocalExecutor, default_workers
 
 __all__ = [
     "EXECUTORS",
@@ -24,6 +31,14 @@ __all__ = [
 EXECUTORS = ("local", "ray")
 
 
+def __getattr__(name: str) -> object:
+    if name in ("LocalExecutor", "default_workers"):
+        from cleaner.executors import local
+
+        return getattr(local, name)
+    raise AttributeError(f"module 'cleaner.executors' has no attribute {name!r}")
+
+
 def make_executor(
     kind: str = "local", workers: int | None = None, address: str | None = None
 ) -> Executor:
@@ -32,6 +47,8 @@ def make_executor(
     ``cleaner[ray]``, and every worker must see the input folder at the same path).
     """
     if kind == "local":
+        from cleaner.executors.local import LocalExecutor, default_workers
+
         if address is not None:
             raise UsageError("--address is for --executor ray; drop it or add --executor ray.")
         count = default_workers() if workers is None else workers
