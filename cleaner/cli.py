@@ -10,6 +10,7 @@ diagnostics to stderr, errors are one line.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -568,6 +569,11 @@ def check(
 
 
 def main() -> None:
+    # numpy's OpenBLAS starts a thread per core on import, and they spin a while: about
+    # 0.1 CPU-s per process that imports numpy (this one and the pool's forkserver, which
+    # inherits the setting), for a library cleaner makes no use of (only the language
+    # filter multiplies a small matrix); a value the user set stays
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
     try:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cleaner.cli import cli
@@ -146,3 +150,37 @@ def test_a_text_key_cleaner_writes_itself_is_a_usage_error(runner: CliRunner) ->
         result = runner.invoke(cli, ["run", "-", "-", "--text-key", key], input=record)
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
         assert f"text_key {key!r} is a field cleaner writes itself" in result.output
+
+
+_BLAS_PROBE = """
+import os, sys
+from cleaner.cli import main
+sys.argv = ["cleaner", "run", sys.argv[1], sys.argv[2], "-q"]
+try:
+    main()
+except SystemExit:
+    pass
+assert "numpy" in sys.modules  # the run loaded it, after main set the default
+print(os.environ.get("OPENBLAS_NUM_THREADS"), len(os.listdir("/proc/self/task")))
+"""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
+def test_the_command_keeps_numpy_to_one_blas_thread(
+    tmp_path: Path, given: str | None, expected: str
+) -> None:
+    """OpenBLAS starts a spinning thread per core on import; the CLI asks for none (a
+    user's own setting stays), so this process has no thread besides its own."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    out = subprocess.run(
+        [sys.executable, "-c", _BLAS_PROBE, str(SEEDS / "raw"), str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout.split()
+    assert out[0] == expected
+    if given is None and (os.cpu_count() or 1) > 1:
+        assert out[1] == "1"
