@@ -237,7 +237,8 @@ def _end_at_thread(page: Page) -> None:
     a page that prints one header more than once (digits aside): "27 comments" under
     each item of a listing, "Add a comment" under each answer of a Q&A page. From HTML
     the markup can say where a thread starts with no header line: the first kept line
-    after the span in an element whose class or id names comments or reviews
+    below the span's paragraphs in an element whose class or id names comments or
+    reviews, also inside the span when the thread's region names comments
     (:func:`_marked_thread_start`)."""
     start = _thread_start(page)
     if start is None:
@@ -279,21 +280,35 @@ def _in_comments(page: Page, i: int) -> bool:
     return row is not None and row[_CLASS_COMMENT] <= NEAR and not row[_IN_PRE]
 
 
+_COMMENTS_WORD = re.compile(r"\bcomments?\b", re.IGNORECASE)
+
+
 def _marked_thread_start(page: Page) -> int | None:
-    """For a page read from HTML: the first kept line after the main span that its
-    markup puts among comments or reviews, when such lines hold at least half the words
-    from there on and no paragraph in or above the span is among them (a forum's or Q&A page's
-    posts, a docs page's notes; a "Reviews" link in the menu is no post); else None."""
+    """For a page read from HTML: the first kept line after the main span's start that
+    its markup puts among comments or reviews, when a paragraph of the span comes before
+    it, such lines hold at least half the words from there on and no paragraph above it
+    is among them (a forum's or Q&A page's posts, a docs page's notes; a "Reviews" link
+    in the menu is no post); else None.
+
+    The span can run on into a thread whose posts read like prose. Inside the span the
+    line counts only when a line of its region from the span's start on names comments
+    ("Top Rated Comments", "167 comments"): a product's reviews there can be the content.
+    """
     if page.hints is None or page.span is None or THREAD in page.disabled:
         return None
     lines = page.nonempty()
-    end = page.span[1]
-    after = [i for i in lines if i > end and page.kept(i)]
+    begin = page.span[0]
+    after = [i for i in lines if i > begin and page.kept(i)]
     first = next((i for i in after if _in_comments(page, i)), None)
     if first is None:
-        return None  # most pages: no comment markup below the span
-    if any(_in_comments(page, i) and is_body(page.text_of(i)) for i in lines if i <= end):
-        return None  # a post in or above the span: a forum or a Q&A page
+        return None  # most pages: no comment markup below the span's start
+    if any(_in_comments(page, i) and is_body(page.text_of(i)) for i in lines if i < first):
+        return None  # a post above: a forum or a Q&A page
+    if not any(page.kept(i) and is_body(page.text_of(i)) for i in lines if begin <= i < first):
+        return None  # no paragraph of the span above the comments
+    heads = (page.lines[i] for i in lines if begin < i <= first and _in_comments(page, i))
+    if first <= page.span[1] and not any(map(_COMMENTS_WORD.search, heads)):
+        return None  # in the span: a region that names no comments (reviews, say)
     rest = [i for i in after if i >= first]
     words = sum(word_count(page.text_of(i)) for i in rest)
     marked = sum(word_count(page.text_of(i)) for i in rest if _in_comments(page, i))

@@ -339,6 +339,47 @@ def test_comments_the_markup_names_below_the_article_end_it(tag: str) -> None:
     assert COMMENT in as_text.text and REPLY in as_text.text
 
 
+def test_comments_the_markup_names_end_the_article_where_the_span_runs_into_them() -> None:
+    """The model's main span can take in a thread whose posts read like prose; the
+    markup still ends the article where the comments begin, when their region says it
+    holds comments."""
+    thread = f'<div id="comments"><h2>Top Rated Comments</h2><p>{COMMENT}</p><p>{REPLY}</p></div>'
+    doc = _html_doc(f"{ARTICLE}{thread}")
+    out = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, REPLY)).apply(doc)
+    assert out.text == f"{P1}\n\n{P2}"
+    rules = {c.text: c.rule for c in out.changes}
+    assert rules[COMMENT] == rules[REPLY] == "comment-thread"
+    # the span's end alone does not start it: below the span it does, as before
+    assert StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, P2)).apply(doc).text == (
+        f"{P1}\n\n{P2}"
+    )
+
+
+def test_comments_with_no_paragraph_above_them_in_the_span_stay() -> None:
+    """A page of comments alone (the span opens on a heading, then the thread) has no
+    article for them to end."""
+    doc = _html_doc(
+        f'<h1>Ferry works, your say</h1><div id="comments"><h2>2 Comments</h2>'
+        f"<p>{COMMENT}</p><p>{REPLY}</p></div>"
+    )
+    model = _span_model("Ferry works, your say", REPLY)
+    out = StripBoilerplate(BoilerplateConfig(extract_title=False), model=model).apply(doc)
+    assert COMMENT in out.text and REPLY in out.text
+    assert not any(c.rule == "comment-thread" for c in out.changes)
+
+
+def test_reviews_in_the_span_stay_when_their_region_names_no_comments() -> None:
+    """A product's reviews in review markup inside the span can be the page's content."""
+    reviews = (
+        f'<section class="reviews"><h2>5 based on 14 reviews</h2><p>{COMMENT}</p>'
+        f"<p>{REPLY}</p></section>"
+    )
+    doc = _html_doc(f"{ARTICLE}{reviews}")
+    out = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, REPLY)).apply(doc)
+    assert COMMENT in out.text and REPLY in out.text
+    assert not any(c.rule == "comment-thread" for c in out.changes)
+
+
 @pytest.mark.parametrize(
     ("body", "why"),
     [
