@@ -56,7 +56,9 @@ _FAMILIES: list[tuple[str, str, int]] = [
         r"|you must be logged in to post|comment policy|leave a reply"
         r"|\d+ (responses|thoughts|replies|comments) (to|on)\b.*|add your comment\W*"
         r"|showing \d+\s*[-–]\s*\d+ of \d+( comments| replies)?$|comments are closed\.?$"
-        r"|(like|reply|report|flag|quote)(\s*[·|•]\s*(like|reply|report|flag|share|quote))+$)",
+        r"|(like|reply|report|flag|quote)(\s*[·|•]\s*(like|reply|report|flag|share|quote))+$"
+        r"|\W*\d[\d,]*\s+comments?\W*$"
+        r"|(top[- ]rated|most (liked|popular|recent|helpful)|readers?'?|user|member) comments\W*$)",
         16,
     ),
     (

@@ -235,7 +235,10 @@ def _end_at_thread(page: Page) -> None:
     line goes as ``comment-thread``. A page with a comment header or byline in or above
     the main span is left alone: its posts are its content (a forum, a Q&A page). So is
     a page that prints one header more than once (digits aside): "27 comments" under
-    each item of a listing, "Add a comment" under each answer of a Q&A page. From HTML
+    each item of a listing, "Add a comment" under each answer of a Q&A page. Where the
+    model's span ran on into the thread, a header inside it that counts comments or
+    names readers' comments starts the thread there, after a paragraph of the span
+    (:func:`_span_thread_start`). From HTML
     the markup can say where a thread starts with no header line: the first kept line
     below the span's paragraphs in an element whose class or id names comments or
     reviews, also inside the span when the thread's region names comments
@@ -250,10 +253,18 @@ def _end_at_thread(page: Page) -> None:
 
 
 def _thread_start(page: Page) -> int | None:
-    """The header line of a comment thread below the main span, or None."""
-    first = _comments_start(page)  # None on most pages: no line to look at
-    if first is None or THREAD in page.disabled:
+    """The header line of a comment thread below the main span, else one inside it
+    (:func:`_span_thread_start`), or None."""
+    if THREAD in page.disabled:
         return None
+    first = _comments_start(page)  # None on most pages: no line to look at
+    found = None if first is None else _below_thread_start(page, first)
+    return _span_thread_start(page) if found is None else found
+
+
+def _below_thread_start(page: Page, first: int) -> int | None:
+    """The thread's header or first byline from ``first``, the first comment line below
+    the span, or None (a forum, or a counter printed per item)."""
     if not _COMMENT_RULES.isdisjoint(page.rule[:first]):
         return None  # a comment line in or above the span: a forum or Q&A page
     after = range(first, len(page.lines))
@@ -267,6 +278,45 @@ def _thread_start(page: Page) -> int | None:
         return None  # a counter or a button printed per item, not a thread's header
     bylines = [j for j in after if page.rule[j] == "comment-byline"]
     return min(headers[:1] + bylines[:1], default=None)
+
+
+# of the comment headers, those that can start a thread inside the main span: a count
+# of comments ("167 comments", "[ 167 comments ]", "Comments (12)") or a heading that
+# names readers' comments ("Top Rated Comments"); a prompt to write one ("Join the
+# conversation") can close a docs page's own text, and "12 replies" heads a forum's posts
+_SPAN_HEADER = re.compile(
+    r"\W*\d[\d,]*\s+(comments?|thoughts|responses)\b|comments?\s*\(\d+\)"
+    r"|(top[- ]rated|most (liked|popular|recent|helpful)|readers?'?|user|member) comments",
+    re.IGNORECASE,
+)
+
+
+def _span_thread_start(page: Page) -> int | None:
+    """A comment header inside the main span, where the model believed in the thread
+    below it too: the first line ``comment-prompt`` took there that counts comments or
+    names readers' comments, after a paragraph of the span, printed once on the page
+    (not a counter under each item), with no comment line above it (a forum); else None.
+    """
+    if page.span is None:
+        return None
+    begin, end = page.span
+    lines = page.nonempty()
+    heads = (
+        j
+        for j in lines
+        if begin < j <= end
+        and page.rule[j] == "comment-prompt"
+        and _SPAN_HEADER.match(page.lines[j])
+    )
+    j = next(heads, None)
+    if j is None or not _COMMENT_RULES.isdisjoint(page.rule[:j]):
+        return None
+    shape = _DIGITS.sub("0", page.lines[j].lower())
+    if sum(_DIGITS.sub("0", page.lines[i].lower()) == shape for i in lines) > 1:
+        return None
+    if not any(page.kept(i) and is_body(page.text_of(i)) for i in lines if begin <= i < j):
+        return None  # no paragraph of the span above it
+    return j
 
 
 _CLASS_COMMENT = HINTS.index("class_comment")

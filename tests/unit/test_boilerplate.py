@@ -309,6 +309,41 @@ def test_no_comment_thread_where_posts_are_the_content_or_no_thread_is_headed(
     assert not any(c.rule == "comment-thread" for c in out.changes), why
 
 
+@pytest.mark.parametrize("header", ["[ 167 comments ]", "Top Rated Comments", "Comments (2)"])
+def test_a_comment_header_inside_the_span_ends_the_article_there(header: str) -> None:
+    """The model's span can run on into a thread whose posts read like prose; a header
+    that counts or names comments still ends the article where it stands."""
+    text = "\n\n".join([P1, P2, header, COMMENT, REPLY])
+    model = _span_model(P1, REPLY)
+    out = StripBoilerplate(BoilerplateConfig(), model=model).apply(
+        Document("d1", "s/1.txt", text, meta={})
+    )
+    assert out.text == f"{P1}\n\n{P2}"
+    rules = {c.text: c.rule for c in out.changes}
+    assert rules[header] == "comment-prompt"
+    assert rules[COMMENT] == rules[REPLY] == "comment-thread"
+
+
+@pytest.mark.parametrize(
+    ("lines", "why"),
+    [
+        ([P1, "Join the conversation", COMMENT, REPLY], "a prompt can close a docs page's text"),
+        ([P1, P2, "3 comments", COMMENT, "5 comments", REPLY], "a counter per item"),
+        ([P1, "Jane Doe says:", P2, "2 comments", COMMENT], "a comment line above: a forum"),
+        (["Ferry works", "2 comments", COMMENT, REPLY], "no paragraph of the span above"),
+    ],
+)
+def test_no_thread_inside_the_span_from_prompts_counters_or_forums(
+    lines: list[str], why: str
+) -> None:
+    model = _span_model(lines[0], lines[-1])
+    out = StripBoilerplate(BoilerplateConfig(extract_title=False), model=model).apply(
+        Document("d1", "s/1.txt", "\n\n".join(lines), meta={})
+    )
+    assert COMMENT in out.text, why
+    assert not any(c.rule == "comment-thread" for c in out.changes), why
+
+
 def _html_doc(body: str) -> Document:
     """A page read from HTML: its flattened lines and what the markup says of each."""
     from selectolax.lexbor import LexborHTMLParser
