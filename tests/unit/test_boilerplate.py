@@ -377,13 +377,14 @@ def test_comments_the_markup_names_below_the_article_end_it(tag: str) -> None:
 def test_comments_the_markup_names_end_the_article_where_the_span_runs_into_them() -> None:
     """The model's main span can take in a thread whose posts read like prose; the
     markup still ends the article where the comments begin, when their region says it
-    holds comments."""
-    thread = f'<div id="comments"><h2>Top Rated Comments</h2><p>{COMMENT}</p><p>{REPLY}</p></div>'
+    holds comments (a heading no text rule takes: the markup, not the line, starts it)."""
+    heading = "Comments from our readers"
+    thread = f'<div id="comments"><h2>{heading}</h2><p>{COMMENT}</p><p>{REPLY}</p></div>'
     doc = _html_doc(f"{ARTICLE}{thread}")
     out = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, REPLY)).apply(doc)
     assert out.text == f"{P1}\n\n{P2}"
     rules = {c.text: c.rule for c in out.changes}
-    assert rules[COMMENT] == rules[REPLY] == "comment-thread"
+    assert rules[heading] == rules[COMMENT] == rules[REPLY] == "comment-thread"
     # the span's end alone does not start it: below the span it does, as before
     assert StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, P2)).apply(doc).text == (
         f"{P1}\n\n{P2}"
