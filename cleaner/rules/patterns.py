@@ -32,6 +32,11 @@ _WHEN = (  # a comment's time stamp: "Saturday, November 3 at 11:13 am", "3/11/2
     rf"(?i:{_MONTH})|\d{{1,2}}/\d{{1,2}})(?:,? \d{{4}})?,? (?i:at|@) \d{{1,2}}:\d{{2}}"
     rf"(?:\s*(?i:[ap]\.?m\.?))?"
 )
+# a heading over readers' comments ("Top Rated Comments"): comment-prompt takes it, and
+# it heads a thread (COMMENTS_HEADER below)
+_READERS_COMMENTS = (
+    r"(top[- ]rated|most (liked|popular|recent|helpful)|readers?'?|user|member) comments"
+)
 # (rule, pattern, max words). The pattern is matched from the line start (a family's
 # phrases that may stand anywhere in the line are in `_ANYWHERE` below); a line longer
 # than `max words` never matches, so long sentences are left alone.
@@ -58,7 +63,7 @@ _FAMILIES: list[tuple[str, str, int]] = [
         r"|showing \d+\s*[-–]\s*\d+ of \d+( comments| replies)?$|comments are closed\.?$"
         r"|(like|reply|report|flag|quote)(\s*[·|•]\s*(like|reply|report|flag|share|quote))+$"
         r"|\W*\d[\d,]*\s+comments?\W*$"
-        r"|(top[- ]rated|most (liked|popular|recent|helpful)|readers?'?|user|member) comments\W*$)",
+        rf"|{_READERS_COMMENTS}\W*$)",
         16,
     ),
     (
@@ -404,11 +409,21 @@ def line_rule(line: str) -> str | None:
     return None
 
 
-# of the lines ``comment-prompt`` takes, those that head a thread of reader comments: a
-# count of them ("12 Comments", "3 thoughts on ...", "Comments (12)") or the prompt to
-# add one; a bare "Comments" or "Reply" (a docs page's COMMENT, a forum's buttons) not
+# of the lines ``comment-prompt`` takes, those that count comments ("167 comments",
+# "[ 167 comments ]", "Comments (12)", "3 thoughts on ...") or name readers' comments
+# ("Top Rated Comments"): such a header starts a thread even inside the line model's
+# main span. A prompt to write one ("Join the conversation") can close a docs page's own
+# text, and "12 replies" heads a forum's posts, so neither is one of these.
+_COMMENTS_HEADER = (
+    r"\W*\d[\d,]*\s+(comments?|thoughts|responses)\b|comments?\s*\(\d+\)"
+    rf"|{_READERS_COMMENTS}"
+)
+COMMENTS_HEADER = re.compile(_COMMENTS_HEADER, re.IGNORECASE)
+# of the lines ``comment-prompt`` takes, those that head a thread of reader comments
+# below the main span: the headers above, a count of replies, or the prompt to add one;
+# a bare "Comments" or "Reply" (a docs page's COMMENT, a forum's buttons) not
 THREAD_HEADER = re.compile(
-    r"\d[\d,.]*\s+(comments?|responses|replies|thoughts)\b|comments?\s*\(\d+\)"
+    rf"{_COMMENTS_HEADER}|\d[\d,.]*\s+(comments?|responses|replies|thoughts)\b"
     r"|showing \d+\s*[-–]\s*\d+ of \d+ (comments|replies)"
     r"|(leave|post|add|write) a (comment|reply)|add your comment|join the (discussion|conversation)"
     r"|be the first to comment",

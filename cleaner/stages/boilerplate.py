@@ -20,7 +20,9 @@
    comment thread, a list of likely lines), the cut rose above the article itself.
 5. ``comment-thread``: a thread of reader comments below the main span ends the
    article, from its header on, or from HTML from where the markup puts the comments
-   or reviews (:func:`_end_at_thread`).
+   or reviews; where the span ran on into the thread, from a header inside it that
+   counts or names comments, or a region the markup says holds comments
+   (:func:`_end_at_thread`).
 
 A short line between two paragraphs is a section heading, and a paragraph between the
 headline and the byline or date is the standfirst; steps 3 and 4 never take either.
@@ -60,7 +62,7 @@ from cleaner.html.flatten import HINTS, NEAR, describe
 from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
-from cleaner.rules.patterns import THREAD_HEADER, word_count
+from cleaner.rules.patterns import COMMENTS_HEADER, THREAD_HEADER, word_count
 from cleaner.stage import Stage
 from cleaner.stages.repeats import (
     NO_REPEATS,
@@ -280,17 +282,6 @@ def _below_thread_start(page: Page, first: int) -> int | None:
     return min(headers[:1] + bylines[:1], default=None)
 
 
-# of the comment headers, those that can start a thread inside the main span: a count
-# of comments ("167 comments", "[ 167 comments ]", "Comments (12)") or a heading that
-# names readers' comments ("Top Rated Comments"); a prompt to write one ("Join the
-# conversation") can close a docs page's own text, and "12 replies" heads a forum's posts
-_SPAN_HEADER = re.compile(
-    r"\W*\d[\d,]*\s+(comments?|thoughts|responses)\b|comments?\s*\(\d+\)"
-    r"|(top[- ]rated|most (liked|popular|recent|helpful)|readers?'?|user|member) comments",
-    re.IGNORECASE,
-)
-
-
 def _span_thread_start(page: Page) -> int | None:
     """A comment header inside the main span, where the model believed in the thread
     below it too: the first line ``comment-prompt`` took there that counts comments or
@@ -306,7 +297,7 @@ def _span_thread_start(page: Page) -> int | None:
         for j in lines
         if begin < j <= end
         and page.rule[j] == "comment-prompt"
-        and _SPAN_HEADER.match(page.lines[j])
+        and COMMENTS_HEADER.match(page.lines[j])
     )
     j = next(heads, None)
     if j is None or not _COMMENT_RULES.isdisjoint(page.rule[:j]):

@@ -278,7 +278,9 @@ COMMENT = "I drive over it every day and it shakes so much that my coffee spills
 REPLY = "Same here, the ferry is the better way across while the works go on, I think."
 
 
-@pytest.mark.parametrize("header", ["3 Comments", "Leave a Reply", "Jane Doe says:"])
+@pytest.mark.parametrize(
+    "header", ["3 Comments", "Leave a Reply", "Jane Doe says:", "Top Rated Comments"]
+)
 def test_a_comment_thread_below_the_article_ends_it(header: str) -> None:
     text = "\n\n".join([P1, P2, header, COMMENT, "John Roe says:", REPLY])
     model = _span_model(P1, P2)
