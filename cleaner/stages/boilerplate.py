@@ -291,15 +291,15 @@ def _span_thread_start(page: Page) -> int | None:
     if page.span is None:
         return None
     begin, end = page.span
-    lines = page.nonempty()
+    if "comment-prompt" not in page.rule[begin + 1 : end + 1]:
+        return None  # most pages: no prompt in the span to look at
     heads = (
         j
-        for j in lines
-        if begin < j <= end
-        and page.rule[j] == "comment-prompt"
-        and COMMENTS_HEADER.match(page.lines[j])
+        for j in range(begin + 1, end + 1)
+        if page.rule[j] == "comment-prompt" and COMMENTS_HEADER.match(page.lines[j])
     )
     j = next(heads, None)
+    lines = page.nonempty()
     if j is None or not _COMMENT_RULES.isdisjoint(page.rule[:j]):
         return None
     shape = _DIGITS.sub("0", page.lines[j].lower())
