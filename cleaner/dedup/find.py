@@ -107,8 +107,9 @@ def find_duplicates(
     """Near-duplicates among ``texts`` (or among precomputed ``sets``) at ``threshold``.
 
     ``priority`` is a rank per document (0 is kept first; see
-    :func:`cleaner.dedup.keeper.priority_rank`). With ``groups``,
-    only documents of the same group are compared (paragraphs of one document).
+    :func:`cleaner.dedup.keeper.priority_rank`). With ``groups`` (numbers below 2**32),
+    only documents of the same group are compared (paragraphs of one document), and a
+    group's verdicts are the ones it would get alone, whatever other groups are given.
     ``signatures`` and ``sets`` are computed when not given; with
     ``verify="exact"`` the shingle sets are built only for documents in a candidate
     pair that passes the estimate filter.
@@ -131,12 +132,9 @@ def find_duplicates(
     rank = np.asarray(priority, dtype=np.int64)
     bands, rows = choose_bands(threshold, hasher.num_perm)
     active = np.flatnonzero((signatures != EMPTY).any(axis=1))
-    a, b = candidate_pairs(band_keys(signatures[active], bands, rows), rank[active])
+    within = None if groups is None else np.asarray(groups)[active]
+    a, b = candidate_pairs(band_keys(signatures[active], bands, rows), rank[active], groups=within)
     a, b = active[a], active[b]
-    if groups is not None:
-        g = np.asarray(groups)
-        same = g[a] == g[b]
-        a, b = a[same], b[same]
     candidates = len(a)
     sim = estimated_jaccard(signatures, a, b)
     kind = "estimated"

@@ -8,7 +8,8 @@ from dicts of Python objects; pairs are ``a << 32 | b`` codes (:func:`pair_codes
   copies of one text (a paragraph repeated across a corpus): a run longer than
   ``max_run`` is not expanded to all its pairs; each member is paired with the run's
   first member (in rank order) and its ``max_run`` successors, which is enough for star
-  clustering around the first member.
+  clustering around the first member. With ``groups``, runs never cross a group, so a
+  group's pairs do not depend on what other groups share the batch.
 * :func:`candidate_runs` keeps the runs themselves (:class:`Runs`), in space linear in
   the documents: what the keep-longest rule of a full build reads
   (:func:`cleaner.dedup.resolve.resolve_arrays`, which judges exact copies as one
@@ -46,7 +47,9 @@ U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
 
 
-def _run_pairs(keys: U32, ids: npt.NDArray[np.integer], max_run: int) -> tuple[I64, I64]:
+def _run_pairs(
+    keys: npt.NDArray[np.unsignedinteger], ids: npt.NDArray[np.integer], max_run: int
+) -> tuple[I64, I64]:
     """Pairs of ids inside runs of equal sorted ``keys``, long runs capped."""
     if len(keys) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -76,22 +79,32 @@ def _pair_codes(a: I64, b: I64) -> npt.NDArray[np.uint64]:
     return distinct(pair_codes(lo[keep], hi[keep]))
 
 
-def candidate_pairs(keys: U32, rank: I64 | None = None, max_run: int = 64) -> tuple[I64, I64]:
+def candidate_pairs(
+    keys: U32, rank: I64 | None = None, max_run: int = 64, groups: npt.ArrayLike | None = None
+) -> tuple[I64, I64]:
     """Candidate pairs ``(a, b)``, ``a < b``, among the documents of ``keys``, long runs
     capped (see the module docstring).
 
     ``rank`` orders the members of a run (lower first, as in keep priority) so that
     the capping of long runs keeps the pairs that star clustering needs; by default
-    the document index orders them.
+    the document index orders them. ``groups`` (a number below 2**32 per document):
+    only documents of one group pair, and a run is capped within its group, so the
+    pairs of a group are the ones it would get alone (the paragraphs of one document,
+    whatever other documents share the batch).
 
     >>> keys = np.array([[7], [7], [9], [7]], dtype=np.uint32)
     >>> [p.tolist() for p in candidate_pairs(keys)]
     [[0, 0, 1], [1, 3, 3]]
+    >>> [p.tolist() for p in candidate_pairs(keys, groups=[0, 1, 1, 1])]
+    [[1], [3]]
     """
     n = keys.shape[0]
     order_rank = np.arange(n, dtype=np.int64) if rank is None else rank
+    high = None if groups is None else np.asarray(groups).astype(np.uint64) << np.uint64(32)
     codes = np.zeros(0, np.uint64)
     for band in keys.T:  # merged band by band: copies of one text pair alike in every band
+        if high is not None:  # runs of equal (group, key)
+            band = high | band.astype(np.uint64)
         order = np.lexsort((order_rank, band))
         found = _pair_codes(*_run_pairs(band[order], order, max_run))
         codes = distinct(np.concatenate((codes, found)))

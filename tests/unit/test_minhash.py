@@ -241,6 +241,20 @@ def test_blocks_within_and_across_documents() -> None:
     assert across.duplicate_of.tolist() == [-1, -1, -1, 1, 1]
 
 
+def test_a_documents_repeated_blocks_do_not_depend_on_the_batch() -> None:
+    """A paragraph printed 150 times (more than a capped run expands) after another
+    document that prints it once: every later copy still points into its own document,
+    as when the document is judged alone. With runs capped across documents, the first
+    document's copy headed the run and two copies stayed."""
+    rng = random.Random(3)
+    shared = text_of(words(rng, 30))
+    doc = [text_of(words(rng, 30)), *[shared] * 150]
+    alone = find_block_duplicates(doc, [0] * len(doc)).duplicate_of
+    batch = find_block_duplicates([shared, *doc], [0] + [1] * len(doc)).duplicate_of[1:]
+    assert (alone >= 0).sum() == 149
+    assert np.array_equal(np.where(batch >= 0, batch - 1, -1), alone)
+
+
 def test_banding_favours_recall_at_the_threshold() -> None:
     bands, rows = choose_bands(0.8, 128)
     assert bands * rows <= 128 and candidate_probability(0.8, bands, rows) >= 0.995
