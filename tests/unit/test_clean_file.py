@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import random
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +12,9 @@ import numpy as np
 from cleaner.config import CleanConfig, DedupConfig
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import ShingleSets, shingle_hashes
-from cleaner.run.tasks import CleanTask, clean_file
+from cleaner.run.tasks import CleanBatch, CleanTask, clean_file, clean_files
 from cleaner.store.prepare import PreparedFile
-from tests.scale_corpus import write_corpus
+from tests.scale_corpus import WORDS, write_corpus
 
 
 def test_clean_file_returns_rows_that_pickle_without_documents(tmp_path: Path) -> None:
@@ -46,3 +47,38 @@ def test_no_document_dedup_hashes_nothing(tmp_path: Path) -> None:
     config = CleanConfig(dedup=DedupConfig(documents=False))
     prepared = clean_file(CleanTask(str(path), path.name, config))
     assert len(prepared.indexed) == 0 and all(row.shingles == b"" for row in prepared.docs)
+
+
+def _para(rng: random.Random, n: int = 14) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def test_a_batch_gives_each_file_what_it_gets_alone(tmp_path: Path) -> None:
+    """A batch's files go through the stages, shingling and banding together; each file
+    still gets its own result. A paragraph printed 150 times in one file and once in
+    the file before it: every later copy goes, as alone (a run of band keys capped
+    across the two files kept two). A line in two documents of each of two JSONL files
+    of one folder: counted per file (two documents, under ``min_repeats``), it stays,
+    as alone (counted over the batch it would be in four)."""
+    rng = random.Random(7)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shared = _para(rng)
+    (raw / "a.txt").write_text(f"{_para(rng)}\n\n{shared}\n", encoding="utf-8")
+    copies = "\n\n".join([_para(rng), *[shared] * 150])
+    (raw / "b.txt").write_text(copies + "\n", encoding="utf-8")
+    footer = "Opening hours of the town museum change in winter"
+    for name in ("c.jsonl", "d.jsonl"):
+        texts = [f"{_para(rng)} {_para(rng)}\n\n{_para(rng)} {_para(rng)}" for _ in range(3)]
+        texts[:2] = [f"{t}\n\n{footer}" for t in texts[:2]]
+        lines = [json.dumps({"id": f"{name}-{k}", "text": t}) for k, t in enumerate(texts)]
+        (raw / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tasks = tuple(CleanTask(str(p), p.name, CleanConfig()) for p in sorted(raw.iterdir()))
+    together = clean_files(CleanBatch(tasks))
+    alone = [clean_file(task) for task in tasks]
+    for got, want in zip(together, alone, strict=True):
+        assert got.docs == want.docs and got.live == want.live
+        assert np.array_equal(got.indexed, want.indexed) and np.array_equal(got.keys, want.keys)
+    b = json.loads(together[1].docs[0].record)["text"]
+    assert b.count(shared) == 1
+    assert all(footer in json.loads(row.record)["text"] for row in together[2].docs[:2])
