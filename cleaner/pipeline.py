@@ -119,7 +119,7 @@ class Pipeline:
         :class:`~cleaner.stages.boilerplate.StripBoilerplate`) as the corpus's repeats."""
         return Pipeline(
             [
-                StripBoilerplate(s.config, s.model, repeated, s.twins)
+                StripBoilerplate(s.config, s.model, repeated, s.twins, s.keep_hints)
                 if isinstance(s, StripBoilerplate)
                 else s
                 for s in self.stages

@@ -8,6 +8,7 @@ from selectolax.lexbor import LexborHTMLParser
 from cleaner.config import CleanConfig, DedupConfig
 from cleaner.document import Document
 from cleaner.html.flatten import FAR, HINTS, Flat, flatten
+from cleaner.names import StageName
 from cleaner.pipeline import Pipeline
 from cleaner.rules.context import prepare_page
 from cleaner.rules.model import LineModel
@@ -179,6 +180,20 @@ def test_hints_follow_the_lines_a_stage_keeps_and_go_after_the_settle_round() ->
     (out,) = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False))).run([doc])
     assert out.hints is None and body in out.text
     assert "hints" not in out.record()
+
+
+def test_the_settle_round_gets_the_hints_also_where_repeats_were_counted() -> None:
+    """A run that counted the corpus's repeated lines gives the strip stage its
+    repeated hashes (``with_repeated``): the stage must still pass the page's hints on
+    to the settle round, which strips a page from HTML with the HTML model. It dropped
+    them, so the settle round judged such a page as plain text."""
+    flat = flatten(LexborHTMLParser(PAGE))
+    doc = Document("p", "p.html", flat.text, hints=flat.hints)
+    pipeline = Pipeline.from_config(CleanConfig(), corpus_stages=False)
+    for counted in (pipeline, pipeline.with_repeated([1, 2, 3])):
+        strip = next(s for s in counted.stages if s.name == StageName.STRIP_BOILERPLATE)
+        (out,) = strip.run([doc])
+        assert out.hints is not None and len(out.hints) == out.text.count("\n") + 1
 
 
 def test_a_removed_line_of_a_page_from_html_says_what_its_markup_said() -> None:
