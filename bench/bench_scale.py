@@ -15,7 +15,10 @@ few pairs of neighbouring words swapped (one pair per 250 words, at least two), 
 is a near-duplicate that a MinHash pass has to find and verify. The label of a corpus
 says how many documents are copies. It is written once (kept in ``--work``) in two
 forms: JSONL files of about ``--file-mb`` MB (``{"id", "text"}`` records), and one
-``.txt`` file per document. ``--generated DOCS`` uses ``bench/gen_corpus.py`` text
+``.txt`` file per document, named with its place in the JSONL order first, so that a
+run reads both forms in one order (named by id alone, a folder lists each copy beside
+the document it copies, where the line caches of the boilerplate stage still hold its
+lines: 194k lines computed instead of 385k on the 40 MB corpus, about 9% less CPU). ``--generated DOCS`` uses ``bench/gen_corpus.py`` text
 instead (made-up words, long paragraphs, no boilerplate, no non-ASCII): it flatters a
 line-level pipeline and is only a scaling trend.
 
@@ -70,7 +73,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICK = os.sysconf("SC_CLK_TCK")
-CORPUS_VERSION = 1  # bump when the corpus a size gives changes
+CORPUS_VERSION = 2  # bump when the corpus a size gives changes (2: .txt names in JSONL order)
 ALL_JOBS = [
     "cleaner-jsonl-1",
     "cleaner-jsonl-2",
@@ -161,7 +164,7 @@ def write_corpus(
             parts, part_size = parts + 1, 0
         out.write(json.dumps({"id": name, "text": text}, ensure_ascii=False) + "\n")
         if txt:
-            (root / "txt" / f"{name}.txt").write_text(text, encoding="utf-8")
+            (root / "txt" / f"{n:06d}-{name}.txt").write_text(text, encoding="utf-8")
         n, copies = n + 1, copies + ("-copy" in name)
         size += len(text.encode("utf-8"))
         part_size += len(text.encode("utf-8"))
