@@ -18,9 +18,10 @@ forms: JSONL files of about ``--file-mb`` MB (``{"id", "text"}`` records), and o
 ``.txt`` file per document, named with its place in the JSONL order first, so that a
 run reads both forms in one order (named by id alone, a folder lists each copy beside
 the document it copies, where the line caches of the boilerplate stage still hold its
-lines: 194k lines computed instead of 385k on the 40 MB corpus, about 9% less CPU). ``--generated DOCS`` uses ``bench/gen_corpus.py`` text
-instead (made-up words, long paragraphs, no boilerplate, no non-ASCII): it flatters a
-line-level pipeline and is only a scaling trend.
+lines: 194k lines computed instead of 385k on the 40 MB corpus, about 9% less CPU).
+``--generated DOCS`` uses ``bench/gen_corpus.py`` text instead (made-up words, long
+paragraphs, no boilerplate, no non-ASCII): it flatters a line-level pipeline and is
+only a scaling trend.
 
 **The jobs** run as child processes one after the other in one invocation, so their
 ratios are fair on a busy machine (``--jobs`` picks some):
