@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,6 +102,12 @@ class Document:
     ``text`` (see :mod:`cleaner.html.flatten`; ``None`` on a blank line) for the
     boilerplate stage; they follow the kept lines (:meth:`with_changes`) until no later
     stage strips again, then go. They never reach the record.
+    ``origin`` holds, once the boilerplate stage has changed the text, the number
+    (from 1) of each line of ``text`` on the page that stage numbered its removals on
+    (``None`` for a blank line it put between blocks), so that a later stage that
+    removes lines (dedup-blocks, the settle round) names them by that page's numbers
+    too; ``None``: ``text`` is that page. A new ``text`` that does not say its
+    ``origin`` leaves none.
     ``dropped`` is set by the stage that left the whole document out of the corpus;
     later stages pass a dropped document through untouched, so that the writer can put
     it in the audit: no document is ever lost.
@@ -118,16 +125,29 @@ class Document:
     own_id: Any = None
     text_key: str = "text"
     hints: Hints | None = None
+    origin: tuple[int | None, ...] | None = None
 
     def with_changes(self, changes: list[Change] | tuple[Change, ...], **fields: Any) -> Document:
         """Return a copy with ``changes`` appended and ``fields`` replaced.
 
         A new ``text`` keeps the document's ``hints`` on the lines that stay
-        (:func:`carry_hints`), unless ``hints`` is given too.
+        (:func:`carry_hints`), unless ``hints`` is given too, and leaves no ``origin``
+        unless it is given.
         """
         if self.hints is not None and "text" in fields and "hints" not in fields:
             fields["hints"] = carry_hints(self.hints, self.text, fields["text"])
+        if self.origin is not None and "text" in fields and "origin" not in fields:
+            fields["origin"] = None
         return replace(self, changes=self.changes + tuple(changes), **fields)
+
+    def page_lines(self) -> Sequence[int | None]:
+        """Per line of ``text``, its number on the page the boilerplate stage numbers
+        its removals on (see ``origin``).
+
+        >>> Document("a", "a.txt", "One.\\n\\nTwo.", origin=(3, None, 7)).page_lines()[2]
+        7
+        """
+        return range(1, self.text.count("\n") + 2) if self.origin is None else self.origin
 
     def drop(self, change: Change) -> Document:
         """Return a copy marked as left out of the corpus, for ``change``'s reason."""

@@ -198,10 +198,32 @@ def _place(change: Change, slots: list[list[Line]]) -> bool:
     return False
 
 
+def _kept(slot: list[Line], text: str) -> int | None:
+    """The place in ``slot`` of its kept part, when that reads ``text``."""
+    found = (k for k, line in enumerate(slot) if line.rule is None and line.text.strip() == text)
+    return next(found, None)
+
+
 def _place_blocks(changes: list[Change], slots: list[list[Line]]) -> None:
-    """Mark the lines of removed paragraphs at their last unmarked occurrences."""
-    wanted = Counter(line for c in changes for line in c.text.split("\n"))
-    stage = {line: c.stage for c in changes for line in c.text.split("\n")}
+    """Mark the lines of removed paragraphs: from the page line the audit gives, each
+    at the next unmarked line that holds it; a paragraph without one (an audit from
+    before it was recorded) at the last unmarked occurrences of its lines."""
+    unplaced = []
+    for change in changes:
+        number = change.detail.get("line")
+        if not isinstance(number, int) or not 0 < number <= len(slots):
+            unplaced.append(change)
+            continue
+        at = number - 1
+        for line in change.text.split("\n"):
+            k = None
+            while at < len(slots) and (k := _kept(slots[at], line.strip())) is None:
+                at += 1
+            if k is None:
+                break
+            slots[at][k] = Line(slots[at][k].text, change.rule, change.stage)
+    wanted = Counter(line for c in unplaced for line in c.text.split("\n"))
+    stage = {line: c.stage for c in unplaced for line in c.text.split("\n")}
     for slot in reversed(slots):
         text = slot[0].text
         if len(slot) == 1 and slot[0].rule is None and wanted[text] > 0:

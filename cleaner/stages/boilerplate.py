@@ -112,6 +112,9 @@ class Stripped:
     removed: tuple[Removal, ...]
     author: str | None = None
     emptied: bool = False  # every line went by a named rule: ``removed`` holds them all
+    # per line of ``text``, the line of the input it came from, from 0 (None: a blank
+    # line put between blocks); None when ``text`` is the input
+    origin: tuple[int | None, ...] | None = None
 
 
 def strip_boilerplate(
@@ -152,7 +155,7 @@ def _strip(
     if result.emptied:
         if _only_named(result.removed, config):
             return Stripped("", page.title, page.date, result.removed, page.author, True)
-        return replace(result, removed=(), emptied=False)  # kept whole
+        return replace(result, removed=(), emptied=False, origin=tuple(origin))  # kept whole
     removed = list(result.removed)
     for _ in range(MAX_PASSES - 1):
         if not result.removed:
@@ -173,7 +176,9 @@ def _strip(
         origin = [None if k is None else origin[k] for k in sub_origin]
         result = again
     removed.sort(key=lambda r: r.line)
-    return Stripped(result.text, page.title, page.date, tuple(removed), page.author)
+    return Stripped(
+        result.text, page.title, page.date, tuple(removed), page.author, origin=tuple(origin)
+    )
 
 
 def _only_named(removed: Iterable[Removal], config: BoilerplateConfig) -> bool:
@@ -388,19 +393,25 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
         sources[page.block[i]].append(i)
     if not blocks and page.nonempty():
         # every line would go: the page whole, with the removals that would empty it
-        whole = Page.parse("\n".join(page.lines))
-        kept = defaultdict(list)
-        for i in whole.nonempty():
-            kept[whole.block[i]].append(whole.lines[i])
-        text = "\n\n".join("\n".join(b) for b in kept.values())
-        return Stripped(text, page.title, page.date, tuple(removed), page.author, True), []
+        for i in page.nonempty():
+            blocks[page.block[i]].append(page.lines[i])
+            sources[page.block[i]].append(i)
+        text = "\n\n".join("\n".join(lines) for lines in blocks.values())
+        return Stripped(text, page.title, page.date, tuple(removed), page.author, True), _origin(
+            sources
+        )
     text = "\n\n".join("\n".join(lines) for lines in blocks.values())
+    return Stripped(text, page.title, page.date, tuple(removed), page.author), _origin(sources)
+
+
+def _origin(sources: dict[int, list[int]]) -> list[int | None]:
+    """Per line of a text of blocks joined by blank lines, the page line it came from."""
     origin: list[int | None] = []
     for block in sources.values():
         if origin:
             origin.append(None)
         origin.extend(block)
-    return Stripped(text, page.title, page.date, tuple(removed), page.author), origin
+    return origin
 
 
 _IN_MAIN = HINTS.index("in_main")
@@ -452,10 +463,10 @@ def _where(page: Page, i: int, comments: int | None) -> str | None:
     return "after the main span"
 
 
-def _detail(r: Removal) -> dict[str, Any]:
-    """A removal's facts for the audit: its line, for the model its score and cut, and
-    for a page read from HTML what the markup said of the line."""
-    out: dict[str, Any] = {"line": r.line}
+def _detail(r: Removal, line: int | None) -> dict[str, Any]:
+    """A removal's facts for the audit: its ``line`` on the page, for the model its
+    score and cut, and for a page read from HTML what the markup said of the line."""
+    out: dict[str, Any] = {"line": line}
     if r.score is not None and r.cut is not None:
         out.update(score=round(r.score, 3), cut=round(r.cut, 3))
     if r.where:
@@ -525,7 +536,15 @@ class StripBoilerplate(Stage):
 
     def _apply(self, doc: Document, repeated: Repeated) -> Document:
         out = _strip(doc.text, self.config, repeated, self.model, doc.hints)
-        changes = [Change(self.name, r.rule, r.text, _detail(r)) for r in out.removed]
+        # removals are numbered on the page: the text the first strip read, which a
+        # later strip (the settle round) finds through ``doc.origin``
+        on_page = doc.page_lines()
+        changes = [
+            Change(self.name, r.rule, r.text, _detail(r, on_page[r.line - 1])) for r in out.removed
+        ]
+        origin = doc.origin
+        if out.origin is not None:
+            origin = tuple(None if k is None else on_page[k] for k in out.origin)
         # a page read from HTML (it has hints): what its markup says wins over the text's
         first, then = (doc, out) if doc.hints is not None else (out, doc)
         doc = doc.with_changes(
@@ -534,6 +553,7 @@ class StripBoilerplate(Stage):
             title=first.title or then.title,
             date=first.date or then.date,
             author=first.author or then.author,
+            origin=origin,
         )
         if not self.keep_hints and doc.hints is not None:
             doc = replace(doc, hints=None)

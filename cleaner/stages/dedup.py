@@ -9,6 +9,7 @@ its verdicts into changes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -129,6 +130,9 @@ class DedupBlocks(Stage):
         out = []
         for d, doc in enumerate(docs):
             blocks = split[d]
+            # each block's first line in the text, and every line's on the page
+            starts = list(itertools.accumulate((b.count("\n") + 2 for b in blocks[:-1]), initial=0))
+            on_page = doc.page_lines()
             gone = {i for (dd, i) in dup_of if dd == d}
             # short exact repeats inside a removed run go with it
             for i in range(1, len(blocks) - 1):
@@ -137,15 +141,25 @@ class DedupBlocks(Stage):
                     gone.add(i)
             for i in sorted(gone):
                 od, oi, sim = dup_of[(d, i)]
-                detail: dict[str, object] = {"duplicate_of_block": oi, "similarity": round(sim, 4)}
+                detail: dict[str, object] = {
+                    "duplicate_of_block": oi,
+                    "similarity": round(sim, 4),
+                    "line": on_page[starts[i]],  # its first line on the page
+                }
                 if od != d:
                     detail["duplicate_of"] = docs[od].id
                 changes[d].append(Change(self.name, BlockRule.REPEATED_BLOCK, blocks[i], detail))
             if doc.dropped is not None or not changes[d]:
                 out.append(doc)
                 continue
-            kept = "\n\n".join(b for i, b in enumerate(blocks) if i not in gone)
-            out.append(doc.with_changes(changes[d], text=kept))
+            kept = [i for i in range(len(blocks)) if i not in gone]
+            origin: list[int | None] = []
+            for i in kept:
+                if origin:
+                    origin.append(None)
+                origin.extend(on_page[starts[i] : starts[i] + blocks[i].count("\n") + 1])
+            text = "\n\n".join(blocks[i] for i in kept)
+            out.append(doc.with_changes(changes[d], text=text, origin=tuple(origin)))
         return out
 
 

@@ -538,3 +538,21 @@ def test_the_model_is_asked_only_where_its_verdict_can_matter(
     asked.clear()
     strip_boilerplate(f"Published June 20, 2024 {P1}")  # the date cut off: the model may undo it
     assert asked == [1]
+
+
+def test_a_later_strip_numbers_its_removals_on_the_page_the_first_one_read() -> None:
+    """The settle round strips a text that the first strip and dedup-blocks already
+    cut (``Document.origin`` holds each line's number on the page): its removals are
+    named by page lines, and the lines it keeps keep theirs. It used to number them on
+    the shorter text, so the audit and ``explain`` named other lines."""
+    body = (
+        "The council met on Tuesday to discuss the new budget for the harbor district. "
+        "Members agreed to fund the repairs to the old stone bridge before the winter."
+    )
+    text = f"Home | About | Contact\n\n{body}"
+    stage = StripBoilerplate(BoilerplateConfig())
+    first = stage.apply(Document("a", "a.txt", text))
+    (nav,) = first.changes
+    assert nav.detail["line"] == 1 and first.origin == (3,)
+    later = stage.apply(Document("a", "a.txt", text, origin=(7, None, 12)))
+    assert later.changes[0].detail["line"] == 7 and later.origin == (12,)

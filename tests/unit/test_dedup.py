@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import tracemalloc
 
 import numpy as np
@@ -217,3 +218,48 @@ def test_documents_of_one_paragraph_each_are_not_hashed(monkeypatch: pytest.Monk
     crossing = DedupBlocks(DedupConfig(cross_doc_blocks=True))
     with pytest.raises(AssertionError, match="hashed"):  # across documents: looked for
         list(crossing.run(docs))
+
+
+_GAME = "Sign up for the weekly list of new board games and the best deals"
+
+
+def _listing() -> str:
+    """A block repeated later, one of whose lines ("Complexity Fair") a later block
+    holds too."""
+    rng = random.Random(5)
+    words = ["river", "stone", "market", "harbor", "council", "budget", "winter", "garden"]
+    paras = [" ".join(rng.choice(words) for _ in range(20)).capitalize() + "." for _ in range(3)]
+    block = f"{_GAME}\nComplexity Fair"
+    other = f"{paras[2][:-1]} and more\nComplexity Fair"
+    return "\n\n".join([paras[0], block, paras[1], block, other])
+
+
+def test_a_removed_block_names_its_first_line_on_the_page_and_the_rest_follow() -> None:
+    """dedup-blocks names a removed block by its first line on the page the strip stage
+    numbered (through ``origin`` when that stage changed the text), and the lines
+    that stay keep their page numbers, for a later strip (the settle round)."""
+    text = _listing()
+    (alone,) = DedupBlocks(DedupConfig()).run([doc(text)])
+    (change,) = alone.changes
+    assert change.detail["line"] == 8  # the copy's first line, counting from 1
+    assert alone.origin == (1, None, 3, 4, None, 6, None, 11, 12)
+    # the same text as what a strip left of a longer page: the page's numbers
+    page = (2, None, 4, 5, None, 8, None, 11, 12, None, 15, 16)
+    (stripped,) = DedupBlocks(DedupConfig()).run([doc(text, origin=page)])
+    assert stripped.changes[0].detail["line"] == 11
+    assert stripped.origin == (2, None, 4, 5, None, 8, None, 15, 16)
+
+
+def test_explain_marks_the_copy_that_went_not_a_later_line_that_reads_the_same() -> None:
+    """``explain`` lays a removed block on the page from its first line: the copy's
+    "Complexity Fair" goes, the one under the last paragraph stays. It used to mark
+    the last line of the page that read the same."""
+    from cleaner.run.explain import explain_document
+
+    text = _listing()
+    explained = explain_document(doc(text), [DedupBlocks(DedupConfig())])
+    marked = [k for k, line in enumerate(explained.lines) if line.rule is not None]
+    assert marked == [7, 8]
+    kept = [line.text for line in explained.lines if line.rule is None and line.text]
+    (cleaned,) = DedupBlocks(DedupConfig()).run([doc(text)])
+    assert kept == [line for line in cleaned.text.split("\n") if line]
