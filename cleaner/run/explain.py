@@ -191,8 +191,10 @@ def _place(change: Change, slots: list[list[Line]]) -> bool:
         return True
     if change.rule == BlockRule.REPEATED_LINE:
         doubled = f"{change.text} {change.text}"
-        for slot in slots:
-            if slot[0].rule is None and slot[0].text == doubled:
+        # from its line on the page, when the audit gives it
+        start = number - 1 if isinstance(number, int) and 0 < number <= len(slots) else 0
+        for slot in slots[start:]:
+            if slot[0].rule is None and slot[0].text.strip() == doubled:
                 slot[:] = [Line(change.text), Line(change.text, change.rule, change.stage)]
                 return True
     return False

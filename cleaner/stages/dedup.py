@@ -104,7 +104,13 @@ class DedupBlocks(Stage):
         for doc in docs:
             blocks, doubled = _undouble_blocks(doc.text if doc.dropped is None else "")
             split.append(blocks)
-            changes.append([Change(self.name, BlockRule.REPEATED_LINE, t) for t in doubled])
+            on_page = doc.page_lines()
+            changes.append(
+                [
+                    Change(self.name, BlockRule.REPEATED_LINE, t, {"line": on_page[k]})
+                    for k, t in doubled
+                ]
+            )
         # paragraphs long enough to judge, across the whole batch
         where = [
             (d, i)
@@ -163,19 +169,23 @@ class DedupBlocks(Stage):
         return out
 
 
-def _undouble_blocks(text: str) -> tuple[list[str], list[str]]:
-    """Split into blocks, halving lines printed twice; return (blocks, removed halves)."""
-    removed: list[str] = []
+def _undouble_blocks(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """Split into blocks, halving lines printed twice; return the blocks, and each
+    removed half with the place of its line in ``text`` (from 0)."""
+    removed: list[tuple[int, str]] = []
     blocks = []
+    at = 0
     for block in text.split("\n\n") if text else []:
         lines = []
         for line in block.split("\n"):
             half = undouble_line(line)
             if half is not None:
-                removed.append(line[len(half) + 1 :])
+                removed.append((at, line[len(half) + 1 :]))
                 line = half
             lines.append(line)
+            at += 1
         blocks.append("\n".join(lines))
+        at += 1  # the blank line between blocks
     return blocks, removed
 
 

@@ -263,3 +263,12 @@ def test_explain_marks_the_copy_that_went_not_a_later_line_that_reads_the_same()
     kept = [line.text for line in explained.lines if line.rule is None and line.text]
     (cleaned,) = DedupBlocks(DedupConfig()).run([doc(text)])
     assert kept == [line for line in cleaned.text.split("\n") if line]
+
+
+def test_a_line_printed_twice_names_its_line_on_the_page() -> None:
+    caption = "Crowds wave flags in Hanoi as the motorcade passes"
+    text = f"{_GAME}\n\nIntro line.\n{caption} {caption}"
+    (alone,) = DedupBlocks(DedupConfig()).run([doc(text)])
+    assert [(c.rule, c.detail["line"]) for c in alone.changes] == [("repeated-line", 4)]
+    (cut,) = DedupBlocks(DedupConfig()).run([doc(text, origin=(2, None, 6, 9))])
+    assert cut.changes[0].detail["line"] == 9 and cut.origin == (2, None, 6, 9)
