@@ -542,9 +542,11 @@ class StripBoilerplate(Stage):
         changes = [
             Change(self.name, r.rule, r.text, _detail(r, on_page[r.line - 1])) for r in out.removed
         ]
-        origin = doc.origin
-        if out.origin is not None:
+        origin, moved = doc.origin, {}
+        if out.origin is not None:  # the kept lines take their numbers and hints along
             origin = tuple(None if k is None else on_page[k] for k in out.origin)
+            if doc.hints is not None and len(doc.hints) == len(on_page):
+                moved["hints"] = tuple(None if k is None else doc.hints[k] for k in out.origin)
         # a page read from HTML (it has hints): what its markup says wins over the text's
         first, then = (doc, out) if doc.hints is not None else (out, doc)
         doc = doc.with_changes(
@@ -554,6 +556,7 @@ class StripBoilerplate(Stage):
             date=first.date or then.date,
             author=first.author or then.author,
             origin=origin,
+            **moved,
         )
         if not self.keep_hints and doc.hints is not None:
             doc = replace(doc, hints=None)

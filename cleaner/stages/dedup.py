@@ -159,13 +159,20 @@ class DedupBlocks(Stage):
                 out.append(doc)
                 continue
             kept = [i for i in range(len(blocks)) if i not in gone]
-            origin: list[int | None] = []
+            # the lines of the kept blocks, each with its place in the text (None: the
+            # blank line between two blocks), take their page numbers and hints along
+            lines: list[int | None] = []
             for i in kept:
-                if origin:
-                    origin.append(None)
-                origin.extend(on_page[starts[i] : starts[i] + blocks[i].count("\n") + 1])
+                if lines:
+                    lines.append(None)
+                lines.extend(range(starts[i], starts[i] + blocks[i].count("\n") + 1))
+            moved: dict[str, object] = {
+                "origin": tuple(None if k is None else on_page[k] for k in lines)
+            }
+            if doc.hints is not None and len(doc.hints) == len(on_page):
+                moved["hints"] = tuple(None if k is None else doc.hints[k] for k in lines)
             text = "\n\n".join(blocks[i] for i in kept)
-            out.append(doc.with_changes(changes[d], text=text, origin=tuple(origin)))
+            out.append(doc.with_changes(changes[d], text=text, **moved))
         return out
 
 

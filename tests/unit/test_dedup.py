@@ -272,3 +272,18 @@ def test_a_line_printed_twice_names_its_line_on_the_page() -> None:
     assert [(c.rule, c.detail["line"]) for c in alone.changes] == [("repeated-line", 4)]
     (cut,) = DedupBlocks(DedupConfig()).run([doc(text, origin=(2, None, 6, 9))])
     assert cut.changes[0].detail["line"] == 9 and cut.origin == (2, None, 6, 9)
+
+
+def test_the_kept_lines_take_their_own_markup_hints_along() -> None:
+    """A page from HTML keeps what its markup said of each kept line: "Read the full
+    story" after the removed copy keeps its own hints, not those of the copy's line
+    that reads the same (matching kept lines to the old ones by text took those)."""
+    head = "Sign up for the weekly list of new board games and the best deals"
+    text = "\n".join(
+        [head, "Read the full story", "", head, "Read the full story", "", "Read the full story"]
+    )
+    hints = tuple(None if not line else (float(k),) for k, line in enumerate(text.split("\n")))
+    (out,) = DedupBlocks(DedupConfig()).run([doc(text, hints=hints)])
+    assert out.text.split("\n") == [head, "Read the full story", "", "Read the full story"]
+    assert out.hints == ((0.0,), (1.0,), None, (6.0,))
+    assert out.origin == (1, 2, None, 7)
