@@ -18,7 +18,7 @@ import itertools
 import os
 import pickle
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -249,6 +249,20 @@ def _load(task: CleanTask, kept: Kept | None) -> _Loaded:
     return _Loaded(entry, mtime_ns, seen_ns, documents, kept is not None)
 
 
+def _strip_by_file(
+    strip: Pipeline,
+    docs: Iterable[Document],
+    tasks: Sequence[CleanTask],
+    files: Sequence[_Loaded],
+) -> Iterator[Document]:
+    """The strip stage on each file's documents of ``docs`` apart, with the repeated
+    lines that file holds."""
+    stream = iter(docs)
+    for task, file in zip(tasks, files, strict=True):
+        stage = strip if task.repeated is None else strip.with_repeated(task.repeated.tolist())
+        yield from stage.run(itertools.islice(stream, len(file.documents)))
+
+
 def _clean_run(
     config: CleanConfig,
     repaired: bool,
@@ -264,17 +278,13 @@ def _clean_run(
     ends = list(itertools.accumulate(len(f.documents) for f in files))
     spans = list(zip([0, *ends[:-1]], ends, strict=True))
     at = next((k for k, s in enumerate(stages) if isinstance(s, StripBoilerplate)), len(stages))
-    docs = list(Pipeline(stages[:at]).run(d for f in files for d in f.documents))
+    # the documents stream through the stages, one at a time where a stage allows it
+    stream: Iterable[Document] = Pipeline(stages[:at]).run(d for f in files for d in f.documents)
     if at < len(stages):
-        strip = Pipeline(stages[at : at + 1])
-        docs = [
-            doc
-            for task, (lo, hi) in zip(tasks, spans, strict=True)
-            for doc in (
-                strip if task.repeated is None else strip.with_repeated(task.repeated.tolist())
-            ).run(docs[lo:hi])
-        ]
-        docs = list(Pipeline(stages[at + 1 :]).run(docs))
+        stream = Pipeline(stages[at + 1 :]).run(
+            _strip_by_file(Pipeline(stages[at : at + 1]), stream, tasks, files)
+        )
+    docs = list(stream)
     if len(docs) != ends[-1]:
         raise RuntimeError("a stage did not give back one document for each it was given")
     cleaned = [docs[lo:hi] for lo, hi in spans]
