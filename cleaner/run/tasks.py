@@ -201,7 +201,8 @@ def clean_files(batch: CleanBatch) -> list[PreparedFile]:
     steps (numpy calls, mostly) once a batch rather than once a file. Each file still
     gets what it would get alone: the strip stage runs file by file, because the lines
     it counts as repeated are the file's own, and dedup-blocks pairs paragraphs only
-    within a document, whatever else shares its batch.
+    within a document, whatever else shares its batch (with ``cross_doc_blocks``, which
+    pairs them across a file's documents, each file runs alone).
     """
     kept: dict[str, Kept] = {}
     for name in batch.kept:
@@ -216,14 +217,20 @@ def clean_files(batch: CleanBatch) -> list[PreparedFile]:
         for task in batch.tasks
     ]
     out: list[PreparedFile] = []
-    # runs of files with one config, read or kept alike (in a run, all of them are)
-    runs = itertools.groupby(
-        zip(batch.tasks, loaded, strict=True), key=lambda pair: (pair[0].config, pair[1].repaired)
-    )
-    for (config, repaired), run in runs:
-        tasks, files = zip(*run, strict=True)
+    # runs of files with one config, read or kept alike (in a run, all of them are); with
+    # cross_doc_blocks, dedup-blocks compares the documents it is given with each other,
+    # and a file's documents are compared among themselves only: a run of one file
+    pairs = enumerate(zip(batch.tasks, loaded, strict=True))
+    runs = itertools.groupby(pairs, key=_run_key)
+    for (config, repaired, _), run in runs:
+        tasks, files = zip(*(pair for _, pair in run), strict=True)
         out += _clean_run(config, repaired, tasks, files)
     return out
+
+
+def _run_key(item: tuple[int, tuple[CleanTask, _Loaded]]) -> tuple[CleanConfig, bool, int]:
+    k, (task, file) = item
+    return task.config, file.repaired, k if task.config.dedup.cross_doc_blocks else -1
 
 
 @dataclass(frozen=True)

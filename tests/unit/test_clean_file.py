@@ -82,3 +82,20 @@ def test_a_batch_gives_each_file_what_it_gets_alone(tmp_path: Path) -> None:
     b = json.loads(together[1].docs[0].record)["text"]
     assert b.count(shared) == 1
     assert all(footer in json.loads(row.record)["text"] for row in together[2].docs[:2])
+
+
+def test_with_cross_document_blocks_each_file_of_a_batch_is_compared_alone(
+    tmp_path: Path,
+) -> None:
+    """``cross_doc_blocks`` removes a paragraph that repeats one of an earlier document of
+    the same file; two files of one batch that share a paragraph each keep it, as when
+    they are cleaned one by one."""
+    rng = random.Random(8)
+    shared = _para(rng, 30)
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(f"{_para(rng, 30)}\n\n{shared}\n", encoding="utf-8")
+    config = CleanConfig(dedup=DedupConfig(cross_doc_blocks=True))
+    tasks = tuple(CleanTask(str(p), p.name, config) for p in sorted(tmp_path.glob("*.txt")))
+    together = clean_files(CleanBatch(tasks))
+    assert [got.docs for got in together] == [clean_file(task).docs for task in tasks]
+    assert all(shared in json.loads(got.docs[0].record)["text"] for got in together)
