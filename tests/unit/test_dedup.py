@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from cleaner.arrays import distinct
 from cleaner.config import DedupConfig
 from cleaner.dedup import pairs
+from cleaner.run.explain import explain_document
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
 from tests.conftest import doc
 from tests.oracles import shingle_jaccard
@@ -254,8 +255,6 @@ def test_explain_marks_the_copy_that_went_not_a_later_line_that_reads_the_same()
     """``explain`` lays a removed block on the page from its first line: the copy's
     "Complexity Fair" goes, the one under the last paragraph stays. It used to mark
     the last line of the page that read the same."""
-    from cleaner.run.explain import explain_document
-
     text = _listing()
     explained = explain_document(doc(text), [DedupBlocks(DedupConfig())])
     marked = [k for k, line in enumerate(explained.lines) if line.rule is not None]
@@ -266,6 +265,8 @@ def test_explain_marks_the_copy_that_went_not_a_later_line_that_reads_the_same()
 
 
 def test_a_line_printed_twice_names_its_line_on_the_page() -> None:
+    """The half of a line printed twice that goes is named by the line's number on the
+    page, through ``origin`` when the strip stage changed the text."""
     caption = "Crowds wave flags in Hanoi as the motorcade passes"
     text = f"{_GAME}\n\nIntro line.\n{caption} {caption}"
     (alone,) = DedupBlocks(DedupConfig()).run([doc(text)])
