@@ -140,6 +140,24 @@ class Document:
             fields["origin"] = None
         return replace(self, changes=self.changes + tuple(changes), **fields)
 
+    def with_kept_lines(
+        self,
+        changes: list[Change] | tuple[Change, ...],
+        text: str,
+        kept: Sequence[int | None],
+        **fields: Any,
+    ) -> Document:
+        """:meth:`with_changes` for a ``text`` made of lines of this one: ``kept`` gives,
+        per line of ``text``, the line of ``self.text`` it is (from 0; ``None``: a blank
+        line put between blocks). Each kept line takes along its number on the page
+        (``origin``) and its hints, by that map rather than by matching text.
+        """
+        page = self.page_lines()
+        fields["origin"] = tuple(None if k is None else page[k] for k in kept)
+        if self.hints is not None and len(self.hints) == len(page):
+            fields["hints"] = tuple(None if k is None else self.hints[k] for k in kept)
+        return self.with_changes(changes, text=text, **fields)
+
     def page_lines(self) -> Sequence[int | None]:
         """Per line of ``text``, its number on the page the boilerplate stage numbers
         its removals on (see ``origin``).

@@ -11,7 +11,6 @@ takes its place among the explanations as the reader's :class:`Rejection`.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -143,12 +142,7 @@ def explain_document(
         if stage.name == REPAIR or (isinstance(stage, Filter) and stage.rewrites):
             base = doc.text  # the page the later stages number their lines on
     slots: list[list[Line]] = [[Line(text)] for text in base.split("\n")]
-    leftovers: list[Change] = []
-    for change in doc.changes:
-        if change.text and not _place(change, slots):
-            leftovers.append(change)
-    _place_blocks([c for c in leftovers if c.rule == BlockRule.REPEATED_BLOCK], slots)
-    rest = [c for c in leftovers if c.rule != BlockRule.REPEATED_BLOCK]
+    rest = [c for c in doc.changes if c.text and not _place(c, slots)]
     lines = [line for slot in slots for line in slot]
     lines += [Line(c.text, c.rule, c.stage) for c in rest]
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
@@ -189,14 +183,28 @@ def _place(change: Change, slots: list[list[Line]]) -> bool:
         else:
             slot[-1:] = [Line(kept, change.rule, change.stage, score, cut, where)]
         return True
+    if not isinstance(number, int) or not 0 < number <= len(slots):
+        return False
     if change.rule == BlockRule.REPEATED_LINE:
-        doubled = f"{change.text} {change.text}"
-        # from its line on the page, when the audit gives it
-        start = number - 1 if isinstance(number, int) and 0 < number <= len(slots) else 0
-        for slot in slots[start:]:
-            if slot[0].rule is None and slot[0].text.strip() == doubled:
-                slot[:] = [Line(change.text), Line(change.text, change.rule, change.stage)]
-                return True
+        slot = slots[number - 1]
+        if slot[0].rule is None and slot[0].text.strip() == f"{change.text} {change.text}":
+            slot[:] = [Line(change.text), Line(change.text, change.rule, change.stage)]
+            return True
+    if change.rule == BlockRule.REPEATED_BLOCK:
+        # each line of the paragraph at the next line from there that still reads it
+        # kept (the lines between went with earlier removals)
+        at, found = number - 1, []
+        for line in change.text.split("\n"):
+            k = None
+            while at < len(slots) and (k := _kept(slots[at], line.strip())) is None:
+                at += 1
+            if k is None:
+                return False
+            found.append((at, k))
+            at += 1
+        for at, k in found:
+            slots[at][k] = Line(slots[at][k].text, change.rule, change.stage)
+        return True
     return False
 
 
@@ -204,33 +212,6 @@ def _kept(slot: list[Line], text: str) -> int | None:
     """The place in ``slot`` of its kept part, when that reads ``text``."""
     found = (k for k, line in enumerate(slot) if line.rule is None and line.text.strip() == text)
     return next(found, None)
-
-
-def _place_blocks(changes: list[Change], slots: list[list[Line]]) -> None:
-    """Mark the lines of removed paragraphs: from the page line the audit gives, each
-    at the next unmarked line that holds it; a paragraph without one (an audit from
-    before it was recorded) at the last unmarked occurrences of its lines."""
-    unplaced = []
-    for change in changes:
-        number = change.detail.get("line")
-        if not isinstance(number, int) or not 0 < number <= len(slots):
-            unplaced.append(change)
-            continue
-        at = number - 1
-        for line in change.text.split("\n"):
-            k = None
-            while at < len(slots) and (k := _kept(slots[at], line.strip())) is None:
-                at += 1
-            if k is None:
-                break
-            slots[at][k] = Line(slots[at][k].text, change.rule, change.stage)
-    wanted = Counter(line for c in unplaced for line in c.text.split("\n"))
-    stage = {line: c.stage for c in unplaced for line in c.text.split("\n")}
-    for slot in reversed(slots):
-        text = slot[0].text
-        if len(slot) == 1 and slot[0].rule is None and wanted[text] > 0:
-            wanted[text] -= 1
-            slot[0] = Line(text, BlockRule.REPEATED_BLOCK, stage[text])
 
 
 def explain_file(

@@ -154,7 +154,7 @@ def _strip(
     result, origin = _render(page)
     if result.emptied:
         if _only_named(result.removed, config):
-            return Stripped("", page.title, page.date, result.removed, page.author, True)
+            return Stripped("", page.title, page.date, result.removed, page.author, True, (None,))
         return replace(result, removed=(), emptied=False, origin=tuple(origin))  # kept whole
     removed = list(result.removed)
     for _ in range(MAX_PASSES - 1):
@@ -170,7 +170,7 @@ def _strip(
         if again.emptied:
             if _only_named([*removed, *found], config):
                 every = tuple(sorted([*removed, *found], key=lambda r: r.line))
-                return Stripped("", page.title, page.date, every, page.author, True)
+                return Stripped("", page.title, page.date, every, page.author, True, (None,))
             break  # the model would take the last lines: keep what the last pass kept
         removed.extend(found)
         origin = [None if k is None else origin[k] for k in sub_origin]
@@ -310,9 +310,14 @@ def _span_thread_start(page: Page) -> int | None:
     shape = _DIGITS.sub("0", page.lines[j].lower())
     if sum(_DIGITS.sub("0", page.lines[i].lower()) == shape for i in lines) > 1:
         return None
-    if not any(page.kept(i) and is_body(page.text_of(i)) for i in lines if begin <= i < j):
+    if not _kept_paragraph(page, begin, j):
         return None  # no paragraph of the span above it
     return j
+
+
+def _kept_paragraph(page: Page, lo: int, hi: int) -> bool:
+    """Whether a line from ``lo`` up to ``hi`` (not included) is a kept paragraph."""
+    return any(page.kept(i) and is_body(page.text_of(i)) for i in range(lo, hi))
 
 
 _CLASS_COMMENT = HINTS.index("class_comment")
@@ -350,7 +355,7 @@ def _marked_thread_start(page: Page) -> int | None:
         return None  # most pages: no comment markup below the span's start
     if any(_in_comments(page, i) and is_body(page.text_of(i)) for i in lines if i < first):
         return None  # a post above: a forum or a Q&A page
-    if not any(page.kept(i) and is_body(page.text_of(i)) for i in lines if begin <= i < first):
+    if not _kept_paragraph(page, begin, first):
         return None  # no paragraph of the span above the comments
     heads = (page.lines[i] for i in lines if begin < i <= first and _in_comments(page, i))
     if first <= page.span[1] and not any(map(_COMMENTS_WORD.search, heads)):
@@ -391,27 +396,18 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
             removed.append(Removal(edit_rule, i + 1, page.lines[i][: -len(rest)].strip()))
         blocks[page.block[i]].append(page.text_of(i))
         sources[page.block[i]].append(i)
-    if not blocks and page.nonempty():
-        # every line would go: the page whole, with the removals that would empty it
+    emptied = not blocks and bool(page.nonempty())
+    if emptied:  # every line would go: the page whole, with the removals that would empty it
         for i in page.nonempty():
             blocks[page.block[i]].append(page.lines[i])
             sources[page.block[i]].append(i)
-        text = "\n\n".join("\n".join(lines) for lines in blocks.values())
-        return Stripped(text, page.title, page.date, tuple(removed), page.author, True), _origin(
-            sources
-        )
     text = "\n\n".join("\n".join(lines) for lines in blocks.values())
-    return Stripped(text, page.title, page.date, tuple(removed), page.author), _origin(sources)
-
-
-def _origin(sources: dict[int, list[int]]) -> list[int | None]:
-    """Per line of a text of blocks joined by blank lines, the page line it came from."""
     origin: list[int | None] = []
     for block in sources.values():
         if origin:
             origin.append(None)
         origin.extend(block)
-    return origin
+    return Stripped(text, page.title, page.date, tuple(removed), page.author, emptied), origin
 
 
 _IN_MAIN = HINTS.index("in_main")
@@ -542,22 +538,15 @@ class StripBoilerplate(Stage):
         changes = [
             Change(self.name, r.rule, r.text, _detail(r, on_page[r.line - 1])) for r in out.removed
         ]
-        origin, moved = doc.origin, {}
-        if out.origin is not None:  # the kept lines take their numbers and hints along
-            origin = tuple(None if k is None else on_page[k] for k in out.origin)
-            if doc.hints is not None and len(doc.hints) == len(on_page):
-                moved["hints"] = tuple(None if k is None else doc.hints[k] for k in out.origin)
         # a page read from HTML (it has hints): what its markup says wins over the text's
         first, then = (doc, out) if doc.hints is not None else (out, doc)
-        doc = doc.with_changes(
-            changes,
-            text=out.text,
-            title=first.title or then.title,
-            date=first.date or then.date,
-            author=first.author or then.author,
-            origin=origin,
-            **moved,
-        )
+        found = {
+            "title": first.title or then.title,
+            "date": first.date or then.date,
+            "author": first.author or then.author,
+        }
+        kept = range(len(on_page)) if out.origin is None else out.origin
+        doc = doc.with_kept_lines(changes, out.text, kept, **found)
         if not self.keep_hints and doc.hints is not None:
             doc = replace(doc, hints=None)
         if out.emptied:  # every line is in the audit with its rule; the drop says why

@@ -101,10 +101,10 @@ class DedupBlocks(Stage):
     def _batch(self, docs: list[Document]) -> list[Document]:
         split: list[list[str]] = []
         changes: list[list[Change]] = []
-        for doc in docs:
+        pages = [doc.page_lines() for doc in docs]  # every line's number on the page
+        for doc, on_page in zip(docs, pages, strict=True):
             blocks, doubled = _undouble_blocks(doc.text if doc.dropped is None else "")
             split.append(blocks)
-            on_page = doc.page_lines()
             changes.append(
                 [
                     Change(self.name, BlockRule.REPEATED_LINE, t, {"line": on_page[k]})
@@ -136,9 +136,8 @@ class DedupBlocks(Stage):
         out = []
         for d, doc in enumerate(docs):
             blocks = split[d]
-            # each block's first line in the text, and every line's on the page
+            # each block's first line in the text
             starts = list(itertools.accumulate((b.count("\n") + 2 for b in blocks[:-1]), initial=0))
-            on_page = doc.page_lines()
             gone = {i for (dd, i) in dup_of if dd == d}
             # short exact repeats inside a removed run go with it
             for i in range(1, len(blocks) - 1):
@@ -150,7 +149,7 @@ class DedupBlocks(Stage):
                 detail: dict[str, object] = {
                     "duplicate_of_block": oi,
                     "similarity": round(sim, 4),
-                    "line": on_page[starts[i]],  # its first line on the page
+                    "line": pages[d][starts[i]],  # its first line on the page
                 }
                 if od != d:
                     detail["duplicate_of"] = docs[od].id
@@ -159,20 +158,15 @@ class DedupBlocks(Stage):
                 out.append(doc)
                 continue
             kept = [i for i in range(len(blocks)) if i not in gone]
-            # the lines of the kept blocks, each with its place in the text (None: the
-            # blank line between two blocks), take their page numbers and hints along
+            # the lines of the kept blocks, each as its place in the text (None: the blank
+            # line between two blocks)
             lines: list[int | None] = []
             for i in kept:
                 if lines:
                     lines.append(None)
                 lines.extend(range(starts[i], starts[i] + blocks[i].count("\n") + 1))
-            moved: dict[str, object] = {
-                "origin": tuple(None if k is None else on_page[k] for k in lines)
-            }
-            if doc.hints is not None and len(doc.hints) == len(on_page):
-                moved["hints"] = tuple(None if k is None else doc.hints[k] for k in lines)
             text = "\n\n".join(blocks[i] for i in kept)
-            out.append(doc.with_changes(changes[d], text=text, **moved))
+            out.append(doc.with_kept_lines(changes[d], text, lines))
         return out
 
 
