@@ -11,12 +11,12 @@ imported on first use (PEP 562), so that the CLI's option list costs nothing.
 
 from __future__ import annotations
 
-import typing
+from typing import TYPE_CHECKING
 
 from cleaner.errors import UsageError
 from cleaner.executors.base import Executor, InlineExecutor
 
-if typing.TYPE_CHECKING:
+if TYPE_CHECKING:
     from cleaner.executors.local import LocalExecutor, default_workers
 
 __all__ = [
