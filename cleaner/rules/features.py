@@ -33,6 +33,11 @@ try:  # a line's counts read in C: built at install where a C compiler is found
     from cleaner.rules import _lines as native
 except ImportError:  # no compiler at install: the Python path, same numbers
     native = None
+page_native: ModuleType | None
+try:  # a page's columns filled in C: built at install where a C compiler is found
+    from cleaner.rules import _page as page_native
+except ImportError:  # no compiler at install: the numpy path, same numbers
+    page_native = None
 
 CODE = re.compile(r"[(){}\[\]=<>;]|^\s*(>>>|\.\.\.|\$ |#|//|def |class |import |from |return )")
 # CODE in two parts, as the line features test it: a bracket anywhere, a keyword in front
@@ -364,15 +369,73 @@ def line_features(
     counts = Counter(texts)
     if len(counts) < n:  # a line printed more than once on the page
         own[:, _REPEATS] = [_repeat_col(counts[t]) for t in texts]
+    removed = [page.rule[i] is not None for i in idx]
+    blank_before = [i == 0 or not page.lines[i - 1] for i in idx]
+    ids = [page.block[i] for i in idx]
+    if page_native is None or not _native_page_columns(lines, removed, blank_before, ids, x):
+        numpy_page_columns(lines, removed, blank_before, ids, x)
+    at = len(OWN) + len(OFFSETS) * len(CONTEXT) + len(PAGE)
+    pos = np.arange(n, dtype=np.float64)
+    if table is not None:
+        x[:, at : at + 4] = lines[:, _LEX:]
+    elif vocab:
+        x[:, at : at + 4] = lexical_features(texts, vocab)
+    else:
+        x[:, at : at + 4] = 0.0
+    titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
+    x[:, at + 4] = pos < (max(titles) if titles else -1)
+    return idx, x
+
+
+# the PAGE columns that are the log1p of a whole number, in the order of the kernel's logs
+_LOG_COLUMNS = [PAGE.index(name) for name in (
+    "block_lines", "block_index", "block_words", "dist_body_before", "dist_body_after", "short_run"
+)]  # fmt: skip
+
+
+def _native_page_columns(
+    lines: npt.NDArray[np.float64],
+    removed: list[bool],
+    blank_before: list[bool],
+    ids: list[int],
+    x: npt.NDArray[np.float64],
+) -> bool:
+    """:func:`numpy_page_columns` by the C kernel (``page_native``); False, nothing
+    written, when the blocks are not in order (a page built by hand)."""
+    assert page_native is not None
+    n = len(removed)
+    logs = np.empty((n, len(_LOG_COLUMNS)))
+    block = np.asarray(ids, dtype=np.int64)
+    if not page_native.page_columns(
+        lines, lines.shape[1], bytes(removed), bytes(blank_before), block, x, x.shape[1],
+        len(OWN), logs,
+    ):  # fmt: skip
+        return False
+    at = len(OWN) + len(OFFSETS) * len(CONTEXT)
+    page_cols = x[:, at : at + len(PAGE)]
+    page_cols[:, _LOG_COLUMNS] = np.log1p(logs)  # numpy's log1p, as the numpy path takes
+    page_cols[:, PAGE.index("doc_log_lines")] = math.log1p(n)
+    return True
+
+
+def numpy_page_columns(
+    lines: npt.NDArray[np.float64],
+    removed_rule: list[bool],
+    blank: list[bool],
+    ids: list[int],
+    x: npt.NDArray[np.float64],
+) -> None:
+    """The neighbour (``CONTEXT`` at ``OFFSETS``) and ``PAGE`` columns of a page's rows
+    into ``x``, from the rows' :class:`LineTable` rows, whether a named rule removed each,
+    whether a blank line stands before each and their blocks: every page's where the
+    kernel was not built."""
+    n = len(removed_rule)
     nwords = lines[:, _WORDS]
-    removed_rule = [page.rule[i] is not None for i in idx]
     body = (lines[:, _BODY] != 0.0) & ~np.array(removed_rule)
     removed = np.array(removed_rule, dtype=np.float64)
-    blank_before = np.array(
-        [1.0 if i == 0 or not page.lines[i - 1] else 0.0 for i in idx], dtype=np.float64
-    )
+    blank_before = np.array(blank, dtype=np.float64)
     ctx_base = np.empty((n, len(CONTEXT)))
-    ctx_base[:, :3] = own[:, [0, 2, 4]]
+    ctx_base[:, :3] = lines[:, [0, 2, 4]]
     ctx_base[:, 3] = removed
     ctx_base[:, 4] = blank_before
     at = len(OWN)
@@ -410,7 +473,6 @@ def line_features(
         first, last = n, -1
     # per line, its block's lines and words and its place in the block (whole numbers,
     # so the sums are exact in float64)
-    ids = [page.block[i] for i in idx]
     _, block, block_len = np.unique(ids, return_inverse=True, return_counts=True)
     block_words = np.bincount(block, weights=nwords)
     in_order = np.argsort(block, kind="stable")
@@ -449,16 +511,6 @@ def line_features(
     page_cols[:, 13] = near(rcsum, 5)
     page_cols[:, 14] = np.log1p(run)
     page_cols[:, 15] = same
-    at += len(PAGE)
-    if table is not None:
-        x[:, at : at + 4] = lines[:, _LEX:]
-    elif vocab:
-        x[:, at : at + 4] = lexical_features(texts, vocab)
-    else:
-        x[:, at : at + 4] = 0.0
-    titles = [r for r, i in enumerate(idx) if page.rule[i] == "title"]
-    x[:, at + 4] = pos < (max(titles) if titles else -1)
-    return idx, x
 
 
 SMOOTH = [
@@ -502,6 +554,26 @@ def smooth_features(
         return np.zeros((0, len(SMOOTH)))
     p = np.where([page.rule[i] is None for i in idx], first, 0.0)
     out = np.empty((n, len(SMOOTH)))
+    nw = np.array([word_count(page.text_of(i)) for i in idx], dtype=np.float64)
+    blocks = np.array([page.block[i] for i in idx], dtype=np.int64)
+    if page_native is None or not page_native.smooth_columns(p, nw, blocks, out):
+        numpy_smooth_columns(p, nw, blocks, out)
+    out[:, 8] = p.mean()
+    out[:, 9] = p.max()
+    out[:, 10] = np.argsort(np.argsort(p)) / max(n - 1, 1)
+    return out
+
+
+def numpy_smooth_columns(
+    p: npt.NDArray[np.float64],
+    nw: npt.NDArray[np.float64],
+    blocks: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float64],
+) -> None:
+    """The ``SMOOTH`` columns but ``p_doc``, ``p_doc_max`` and ``p_rank`` into ``out``,
+    from the first model's probabilities ``p`` (0 for lines a rule removed), the lines'
+    word counts and their blocks: every page's where the kernel was not built."""
+    n = len(p)
     out[:, 0] = p
     out[:, 1:5] = -1.0
     for col, off in enumerate((-2, -1, 1, 2), start=1):
@@ -515,17 +587,11 @@ def smooth_features(
         lo = np.maximum(rows - k, 0)
         hi = np.minimum(rows + k + 1, n)
         out[:, col] = (c[hi] - c[lo]) / (hi - lo)
-    blocks = np.array([page.block[i] for i in idx])
     _, inv = np.unique(blocks, return_inverse=True)
     out[:, 7] = (np.bincount(inv, weights=p) / np.bincount(inv))[inv]
-    out[:, 8] = p.mean()
-    out[:, 9] = p.max()
-    out[:, 10] = np.argsort(np.argsort(p)) / max(n - 1, 1)
-    nw = np.array([word_count(page.text_of(i)) for i in idx], dtype=np.float64)
     start, end = main_span((p - 0.5) * (nw + 1.0))
     out[:, 11] = (rows >= start) & (rows < end)
     cw = np.concatenate([[0.0], np.cumsum(nw)])
     out[:, 12] = np.where(rows < start, cw[start] - cw[rows + 1], 0.0)
     out[:, 13] = np.where(rows >= end, cw[rows] - cw[end], 0.0)
     out[:, 14] = (cw[end] - cw[start]) / max(cw[-1], 1.0)
-    return out

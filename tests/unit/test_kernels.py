@@ -28,6 +28,7 @@ from cleaner.dedup.shingles import ShingleSets
 from cleaner.dedup.verify import exact_intersection, numpy_intersection
 from cleaner.html import parse_html
 from cleaner.rules import features, model
+from cleaner.rules.context import Page, prepare_page
 from cleaner.rules.features import LINK_WORDS, SHOP_WORDS, line_row, python_row
 from cleaner.rules.patterns import STOPWORDS
 
@@ -38,10 +39,15 @@ def _compiler() -> bool:
     return bool(cc) and shutil.which(cc[0]) is not None
 
 
-@pytest.mark.parametrize("module", [model, features, minhash], ids=["trees", "lines", "minhash"])
-def test_the_kernels_are_built_where_there_is_a_compiler(module: object) -> None:
+@pytest.mark.parametrize(
+    "kernel",
+    [(model, "native"), (features, "native"), (features, "page_native"), (minhash, "native")],
+    ids=["trees", "lines", "page", "minhash"],
+)
+def test_the_kernels_are_built_where_there_is_a_compiler(kernel: tuple[object, str]) -> None:
     """So that the tests which need a kernel can skip only where none could be built."""
-    assert module.native is not None or not _compiler()
+    module, name = kernel
+    assert getattr(module, name) is not None or not _compiler()
 
 
 needs_minhash = pytest.mark.skipif(
@@ -286,3 +292,102 @@ def test_the_c_line_counts_refuse_what_they_cannot_read() -> None:
         kernel.line_counts("cafe", features._LISTED, ["cafe"])
     with pytest.raises(TypeError, match="line_counts"):
         kernel.line_counts("cafe")
+
+
+needs_page = pytest.mark.skipif(
+    features.page_native is None, reason="no C compiler at install (the test above says so)"
+)
+_MARKS = [None, None, None, "navigation", "title", "share-prompt"]  # rules that took lines
+
+
+_FIXED = ["", "", "Home", "Read more.", "The council met on Monday and voted to close the bridge."]
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> tuple[Page, list[float]]:
+    """A page of words, paragraphs, blank lines and repeated lines, some lines taken by
+    rules (the title too), some cut short by an edit; and a first stage's probability
+    for each non-blank line, with ties and halves (a main span's ends in a tie)."""
+    texts = draw(st.lists(lines() | st.sampled_from(_FIXED), max_size=60))
+    page = Page.parse("\n".join(texts))
+    for i in page.nonempty():
+        page.rule[i] = draw(st.sampled_from(_MARKS))
+        if draw(st.integers(0, 9)) == 0:
+            page.edits[i] = ("share-prompt", page.lines[i][: len(page.lines[i]) // 2])
+    chance = st.sampled_from([0.0, 0.5, 0.5, 1.0, 0.75]) | st.floats(0.0, 1.0)
+    first = draw(st.lists(chance, min_size=len(page.nonempty()), max_size=len(page.nonempty())))
+    return page, first
+
+
+def _both(func: object) -> tuple[object, object]:
+    """``func()`` with the page kernel, then with the numpy path."""
+    fast = func()  # type: ignore[operator]
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(features, "page_native", None)
+        return fast, func()  # type: ignore[operator]
+
+
+def _same_page(page: Page, chances: list[float] | None = None) -> None:
+    """Both paths' line features of ``page`` and second-stage features for ``chances``
+    (by default probabilities rising along the page) are the same to the bit."""
+    vocab = model.LineModel.default().vocab
+    (idx, fast), (idx2, plain) = _both(lambda: features.line_features(page, vocab))
+    assert idx == idx2 and fast.dtype == plain.dtype == np.float64
+    assert fast.tobytes() == plain.tobytes()
+    first = np.linspace(0.0, 1.0, len(idx)) ** 3 if chances is None else np.array(chances)
+    smooth = _both(lambda: features.smooth_features(page, idx, first))
+    assert smooth[0].tobytes() == smooth[1].tobytes()  # type: ignore[union-attr]
+
+
+@needs_page
+@given(case=pages())
+def test_c_page_columns_are_numpys(case: tuple[Page, list[float]]) -> None:
+    _same_page(*case)
+
+
+@needs_page
+def test_c_page_columns_are_numpys_on_real_pages() -> None:
+    """The seed pages and the four test pages' HTML, flattened, after the named rules."""
+    texts = [p.read_text(encoding="utf-8") for p in (TESTS / "seeds" / "raw").glob("*.txt")]
+    texts += [parse_html(gzip.decompress(p.read_bytes())).text for p in HTML.glob("*.html.gz")]
+    assert len(texts) >= 9
+    for text in texts:
+        page = prepare_page(text)
+        assert any(page.rule) and any(r is None for r in page.rule)
+        _same_page(page)
+
+
+@needs_page
+def test_a_page_whose_blocks_go_back_takes_the_numpy_path() -> None:
+    """A page built by hand with its blocks out of order: the kernel writes nothing and
+    says so, and the columns are numpy's."""
+    page = Page(["Home", "The council met on Monday.", "Share"], [2, 1, 1], rule=[None] * 3)
+    kernel = features.page_native
+    assert kernel is not None
+    back = np.array([2, 1, 1], np.int64)
+    x, out, logs = np.full((3, 72), 7.0), np.full((3, 15), 7.0), np.full((3, 6), 7.0)
+    assert kernel.smooth_columns(np.ones(3), np.ones(3), back, out) is False
+    rows = np.ones((3, 24))
+    assert kernel.page_columns(rows, 24, bytes(3), bytes(3), back, x, 72, 21, logs) is False
+    assert (x == 7.0).all() and (out == 7.0).all() and (logs == 7.0).all()
+    _same_page(page)
+
+
+@needs_page
+def test_the_c_page_columns_refuse_what_does_not_fit() -> None:
+    kernel = features.page_native
+    assert kernel is not None
+    rows, block, logs = np.ones((3, 24)), np.zeros(3, np.int64), np.empty((3, 6))
+    x = np.empty((3, 72))
+    with pytest.raises(ValueError, match="columns do not fit"):
+        kernel.page_columns(rows, 20, bytes(3), bytes(3), block, x, 72, 21, logs)
+    with pytest.raises(ValueError, match="columns do not fit"):
+        kernel.page_columns(rows, 24, bytes(3), bytes(3), block, x, 72, 40, logs)
+    with pytest.raises(ValueError, match="blank"):
+        kernel.page_columns(rows, 24, bytes(3), bytes(2), block, x, 72, 21, logs)
+    with pytest.raises(ValueError, match="logs"):
+        kernel.page_columns(rows, 24, bytes(3), bytes(3), block, x, 72, 21, logs[:2])
+    with pytest.raises(ValueError, match="out"):
+        kernel.smooth_columns(np.ones(3), np.ones(3), block, np.empty((3, 14)))
+    with pytest.raises(ValueError, match="words"):
+        kernel.smooth_columns(np.ones(3), np.ones(2), block, np.empty((3, 15)))
