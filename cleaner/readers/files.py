@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import stat
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ ARC_SUFFIXES = (".arc",)  # the WARC's predecessor, which FastWARC does not read
 # One text file is one document, held in memory whole and shingled by the dedup stage
 # (~100 bytes per word); past 16 MiB it is a dump or a log, not a document.
 MAX_DOCUMENT_BYTES = 16 << 20
+NOT_REGULAR = "not a regular file (a device, pipe or socket); copy what it holds to a file"
 STDIN = "stdin"  # the source of records read from standard input, in ids and messages
 EXTRAS = {"zstandard": "zstd", "pyarrow": "parquet", "selectolax": "html", "fastwarc": "html"}
 
@@ -102,6 +104,14 @@ def _stream_file(
     entry: InputFile, path: Path, text_key: str, seen: set[str] | None, html_key: str | None
 ) -> Iterator[Document]:
     fmt = input_format(entry.path)
+    try:  # a device or a pipe (a link to /dev/zero, a FIFO) never ends or never opens
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError as e:
+        entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
+        return
+    if not regular:
+        entry.reject(NOT_REGULAR)
+        return
     if fmt == "parquet":
         yield from _read_parquet(entry, path, text_key, seen, html_key)
         return

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +154,8 @@ def unchanged(
         st = path.stat()
     except OSError:
         return False
+    if not stat.S_ISREG(st.st_mode):
+        return False  # read again, and the reader rejects it (its content never ends)
     if st.st_size == size and st.st_mtime_ns == mtime_ns and mtime_ns < seen_ns - RACY_NS:
         return True
     seen = time.time_ns()

@@ -13,6 +13,8 @@ import io
 import json
 import os
 import random
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -495,6 +497,28 @@ def test_deep_folders_and_symlink_loops(tmp_path: Path) -> None:
     for name in ("self", "x", "y", "dangling.txt"):
         assert entries[name].outcome == "rejected"
         assert "unreadable" in (entries[name].reason or "")
+
+
+def test_devices_and_pipes_are_rejected_at_once(tmp_path: Path) -> None:
+    """A link to /dev/zero never ends and a FIFO blocks its reader until a writer comes:
+    each is rejected, saying what it is, before it is opened (in a child process, so
+    that a regression fails the test instead of hanging it)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ok.txt").write_text(PROSE)
+    (raw / "zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(raw / "pipe.jsonl")
+    code = (
+        "import json, sys; from pathlib import Path; from cleaner.readers import read_inputs; "
+        "print(json.dumps({e.path: [e.outcome, e.reason] for e in read_inputs(Path(sys.argv[1]))}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(raw)], capture_output=True, text=True, timeout=120
+    )
+    entries = json.loads(done.stdout)
+    assert entries["ok.txt"] == ["read", None]
+    for name in ("zero.txt", "pipe.jsonl"):
+        assert entries[name] == ["rejected", files_mod.NOT_REGULAR]
 
 
 def test_unreadable_file_is_rejected(monkeypatch: pytest.MonkeyPatch, corpus) -> None:  # type: ignore[no-untyped-def]
