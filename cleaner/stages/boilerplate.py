@@ -208,9 +208,10 @@ def _judge(
         scores = model.scores(page, set(judged))
         doubted = []
         for i in judged:
-            if repeated and page.lines[i] in repeated:
-                looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
-                if looks and not _in_main(page, i) and page.mark(i, "corpus-repeat"):
+            # a line that looks like boilerplate, then (a hash) whether it is repeated
+            looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
+            if looks and repeated and page.lines[i] in repeated and not _in_main(page, i):
+                if page.mark(i, "corpus-repeat"):
                     continue
             doubted.append(i)
         cut = model.cut(
