@@ -210,9 +210,14 @@ def _judge(
         for i in judged:
             # a line that looks like boilerplate, then (a hash) whether it is repeated
             looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
-            if looks and repeated and page.lines[i] in repeated and not _in_main(page, i):
-                if page.mark(i, "corpus-repeat"):
-                    continue
+            if (
+                looks
+                and repeated
+                and page.lines[i] in repeated
+                and not _in_main(page, i)
+                and page.mark(i, "corpus-repeat")
+            ):
+                continue
             doubted.append(i)
         cut = model.cut(
             [scores[i] for i in doubted], [word_count(page.text_of(i)) for i in doubted]
