@@ -132,6 +132,8 @@ class OutputFolder:
                     f"{self.root}: another run is writing this folder ({_describe(holder)}); "
                     "wait for it to finish, or pick another output folder."
                 ) from None
+            if self.current() is None:
+                self._refuse_foreign()
             os.ftruncate(fd, 0)
             body = {
                 "pid": os.getpid(),
@@ -189,6 +191,20 @@ class OutputFolder:
         self.sweep({n})
         log.debug("published generation %d in %s", n, self.root)
 
+    def _refuse_foreign(self) -> None:
+        """Raise :class:`OutputError` when OUTPUT holds a plain ``corpus.jsonl``,
+        ``audit.jsonl`` or ``manifest.json`` that no cleaner run wrote (no manifest of
+        cleaner's beside it): publishing would replace it by a link, and it would be lost.
+        The flat files of an older version, its manifest among them, are adopted instead
+        (:meth:`_adopt_flat`)."""
+        flat = [name for name in PUBLISHED if _plain_file(self.root / name)]
+        if not flat or _cleaner_manifest(self.root / MANIFEST):
+            return
+        raise OutputError(
+            f"{self.root / flat[0]}: a file no cleaner run wrote (no manifest.json of "
+            "cleaner's beside it) would be replaced; move it away, or pick another output folder."
+        )
+
     def _adopt_flat(self) -> None:
         """Publish the plain output files of an older version as generation 0.
 
@@ -197,12 +213,8 @@ class OutputFolder:
         ``current`` points there; replacing each file by its link then changes no byte
         a reader sees, until the rename of ``current`` switches to the new generation.
         """
-        flat = [
-            name
-            for name in PUBLISHED
-            if (self.root / name).is_file() and not (self.root / name).is_symlink()
-        ]
-        if not flat:
+        flat = [name for name in PUBLISHED if _plain_file(self.root / name)]
+        if not flat or not _cleaner_manifest(self.root / MANIFEST):
             return
         old = self.generation_dir(0)
         shutil.rmtree(old, ignore_errors=True)
@@ -215,6 +227,21 @@ class OutputFolder:
         _fsync_dir(old)
         _relink(self.state_dir / CURRENT, old.name)
         _fsync_dir(self.state_dir)
+
+
+def _plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _cleaner_manifest(path: Path) -> bool:
+    """Whether ``path`` is a plain file holding a manifest a cleaner run wrote."""
+    if not _plain_file(path):
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "cleaner"
 
 
 def _describe(holder: str) -> str:

@@ -321,7 +321,7 @@ def test_publish_shows_a_whole_old_or_new_output_whatever_step_it_stops_at(
             folder.publish(1)
         elif before == "flat files":
             out.mkdir()
-            old = {"corpus.jsonl": b"old corpus\n", "manifest.json": b"{}"}
+            old = {"corpus.jsonl": b"old corpus\n", "manifest.json": b'{"tool": "cleaner"}'}
             for name, body in old.items():
                 (out / name).write_bytes(body)
         n = 2 if before == "a generation" else 1
@@ -349,6 +349,42 @@ def test_second_run_is_refused_while_one_holds_the_folder(
     assert result.exit_code == 2
     assert "another run" in result.output and f"pid {os.getpid()}" in result.output
     assert runner.invoke(cli, ["run", str(raw), str(out)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "theirs",
+    [
+        {"corpus.jsonl": b'{"my": "data"}\n'},
+        {"manifest.json": b'{"my": "manifest"}'},
+        {"corpus.jsonl": b"mine\n", "audit.jsonl": b"mine\n", "manifest.json": b"[1, 2]"},
+    ],
+    ids=["a corpus", "a manifest", "all three"],
+)
+def test_a_run_refuses_to_replace_files_no_run_wrote(
+    tmp_path: Path, runner: CliRunner, theirs: dict[str, bytes]
+) -> None:
+    """A corpus.jsonl, audit.jsonl or manifest.json in OUTPUT with no manifest of
+    cleaner's beside it is the user's: publishing would replace it by a link and lose
+    it, so the run stops first (status 2) and leaves it as it was."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"a.txt": text(1)})
+    write_files(out, theirs)
+    result = runner.invoke(cli, ["run", str(raw), str(out)])
+    assert result.exit_code == 2
+    assert "a file no cleaner run wrote" in result.output and "move it away" in result.output
+    assert {name: (out / name).read_bytes() for name in theirs} == theirs
+    assert not any((out / name).is_symlink() for name in theirs)
+
+
+def test_an_older_versions_flat_output_is_taken_over(tmp_path: Path) -> None:
+    """The flat files an older version wrote (its manifest names the tool) become the
+    first generation and are then replaced: the run goes ahead."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"a.txt": text(1)})
+    write_files(out, {"corpus.jsonl": "old\n", "manifest.json": '{"tool": "cleaner"}'})
+    assert clean_corpus(raw, out).kept == 1
+    corpus = out / "corpus.jsonl"
+    assert corpus.is_symlink() and "old" not in corpus.read_text(encoding="utf-8")
 
 
 def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
