@@ -16,8 +16,20 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
+def _file_mode() -> int:
+    """The mode a file made with ``open`` gets: 0o666 less the process's umask (which
+    can only be read by setting it, so it is read once, at import)."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 class AtomicWriter:
-    """Write a file under a temporary name and move it into place on ``commit``.
+    """Write a file under a temporary name and move it into place on ``commit``, with
+    the mode ``open`` would give it.
 
     Keeps a running sha256 and line count of what was written.
     """
@@ -25,6 +37,7 @@ class AtomicWriter:
     def __init__(self, dest: Path) -> None:
         self.dest = dest
         fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+        os.fchmod(fd, FILE_MODE)  # mkstemp's 0o600 would keep the corpus from its readers
         self._tmp = Path(name)
         self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._hash = hashlib.sha256()

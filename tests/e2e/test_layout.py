@@ -114,3 +114,17 @@ def test_a_clean_task_is_a_typed_record_that_pickles(tmp_path: Path) -> None:
     with pytest.raises(AttributeError):
         task.source = "b.txt"  # type: ignore[misc]
     assert clean_file(again).docs
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=["umask 022", "umask 027"])
+def test_the_outputs_get_the_mode_the_umask_gives(tmp_path: Path, umask: int) -> None:
+    """The corpus, audit and manifest are readable as any file the user makes (they are
+    written under a temporary name first, which would make them 0o600)."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _write(raw, 2)
+    code = f"import os, sys; os.umask({umask}); from cleaner import clean_corpus; " + (
+        "from pathlib import Path; clean_corpus(Path(sys.argv[1]), Path(sys.argv[2]))"
+    )
+    subprocess.run([sys.executable, "-c", code, str(raw), str(out)], check=True, timeout=300)
+    for name in ("corpus.jsonl", "audit.jsonl", "manifest.json"):
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
