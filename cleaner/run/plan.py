@@ -24,7 +24,7 @@ from cleaner.errors import OutputError
 from cleaner.fingerprint import code_digest
 from cleaner.rules.model import model_digest
 from cleaner.store.manifest import MANIFEST
-from cleaner.store.outdir import OutputFolder
+from cleaner.store.outdir import PUBLISHED, OutputFolder
 from cleaner.store.schema import SCHEMA, stored_schema
 from cleaner.store.state import State
 
@@ -40,7 +40,12 @@ def prepare_output(output: Path, input_path: Path) -> None:
     (its corpus, audit and manifest cleaned again as documents), so it is a usage
     error, not something the walk quietly works around.
     """
-    out, into = output.resolve(), input_path.resolve()
+    try:
+        out, into = output.resolve(), input_path.resolve()
+    except (RuntimeError, OSError) as e:  # a link that points at itself, round a loop
+        raise OutputError(
+            f"{output}: cannot follow the path ({e}); pick an output folder with no looping link."
+        ) from e
     if into.is_file() and out == into.parent:
         raise OutputError(
             f"{output}: output folder is the folder of the input file {input_path}, so a "
@@ -62,6 +67,12 @@ def prepare_output(output: Path, input_path: Path) -> None:
         ) from e
     if not output.is_dir():
         raise OutputError(f"{output}: not a folder; pick a folder for the output.")
+    for name in PUBLISHED:
+        if (output / name).is_dir() and not (output / name).is_symlink():
+            raise OutputError(
+                f"{output / name}: a folder where the run writes its {name}; move it away, "
+                "or pick another output folder."
+            )
 
 
 @dataclass

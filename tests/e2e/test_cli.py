@@ -42,6 +42,27 @@ def test_unwritable_output_is_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     assert "output" in result.output and "Traceback" not in result.output
 
 
+def test_an_output_path_round_a_loop_is_a_one_line_error(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    result = runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "loop")])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "loop: cannot follow the path" in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize("name", ["corpus.jsonl", "audit.jsonl", "manifest.json"])
+def test_a_folder_in_place_of_an_output_file_is_a_one_line_error(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    """Said before any work, and nothing is left behind (the run made a link beside it
+    and then failed to move it into place)."""
+    out = tmp_path / "o"
+    (out / name).mkdir(parents=True)
+    result = runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert f"{name}: a folder where the run writes its {name}" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [name]
+
+
 def test_bad_files_are_reported_not_fatal(runner: CliRunner, corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     raw = corpus(
         {
