@@ -10,12 +10,13 @@ message), a bug (one line, the traceback with ``CLEANER_DEBUG=1``), Ctrl-C or SI
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -55,6 +56,31 @@ def quiet_stdout() -> None:
     os.close(devnull)
 
 
+def internal_error(err: Exception) -> NoReturn:
+    """Say a bug in one line, with the way to see more, and exit with status 2 (with
+    ``CLEANER_DEBUG`` set, raise it for the traceback)."""
+    if os.environ.get("CLEANER_DEBUG"):
+        raise err
+    click.echo(
+        f"cleaner: internal error: {type(err).__name__}: {err}. Rerun with "
+        "CLEANER_DEBUG=1 for the traceback and report it.",
+        err=True,
+    )
+    sys.exit(ExitCode.USAGE)
+
+
+def stdout_gone() -> bool:
+    """Whether standard output is a pipe whose reader has gone (poll says POLLERR), so
+    that a BrokenPipeError is the reader leaving and not another pipe breaking."""
+    try:
+        poll = select.poll()
+        poll.register(1, select.POLLOUT)
+        gone = select.POLLERR | select.POLLHUP | select.POLLNVAL
+        return any(events & gone for _, events in poll.poll(0))
+    except (OSError, ValueError, AttributeError):  # no fd 1, or no poll on this system
+        return True
+
+
 class Command(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -73,7 +99,9 @@ class Command(click.Command):
             closing = "\n" if signum == signal.SIGINT and sys.stderr.isatty() else ""  # after ^C
             click.echo(f"{closing}cleaner: {what}", err=True)
             sys.exit(ExitCode.of_signal(signum))
-        except BrokenPipeError:
+        except BrokenPipeError as err:
+            if not stdout_gone():  # another pipe (a worker's): an error of its own
+                internal_error(err)
             # the reader of stdout went away (`cleaner run raw - | head`): stop quietly
             quiet_stdout()
             sys.exit(ExitCode.BROKEN_PIPE)
@@ -89,14 +117,7 @@ class Group(click.Group):
         except CleanerError as err:
             fail(err)
         except Exception as err:  # a bug: still one line, and the way to see more
-            if os.environ.get("CLEANER_DEBUG"):
-                raise
-            click.echo(
-                f"cleaner: internal error: {type(err).__name__}: {err}. Rerun with "
-                "CLEANER_DEBUG=1 for the traceback and report it.",
-                err=True,
-            )
-            sys.exit(ExitCode.USAGE)
+            internal_error(err)
 
 
 class Bar:

@@ -303,6 +303,24 @@ def crash_at(monkeypatch: pytest.MonkeyPatch, step: int) -> list[int]:
     return calls
 
 
+def test_a_broken_pipe_that_is_not_stdout_is_an_error(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipe to a worker that breaks is an error said in one line (status 2), not the
+    quiet status 141 of a reader of stdout that went away."""
+    import cleaner.run.corpus
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cleaner.run.corpus, "clean_corpus", broken)
+    raw = tmp_path / "raw"
+    write_files(raw, {"a.txt": text(1)})
+    result = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "internal error: BrokenPipeError" in result.output
+
+
 @pytest.mark.parametrize("before", ["nothing", "a generation", "flat files"])
 def test_publish_shows_a_whole_old_or_new_output_whatever_step_it_stops_at(
     tmp_path: Path, before: str
