@@ -39,6 +39,23 @@ def _config(config_path: Path | None, overrides: dict[str, Any]) -> CleanConfig:
     return load_config(config_path).with_overrides(overrides)
 
 
+def _corpus_config(
+    corpus_dir: Path | None, config_path: Path | None, overrides: dict[str, Any]
+) -> CleanConfig:
+    """The config to judge files against a corpus with: the one its run recorded in
+    the manifest, so that explain and check see what the run did (``--config`` given:
+    that file's), with ``overrides`` on top; without a corpus, :func:`_config`."""
+    if corpus_dir is not None and config_path is None:
+        from cleaner.config import CleanConfig
+        from cleaner.store.outdir import OutputFolder
+
+        recorded = (OutputFolder(corpus_dir).manifest() or {}).get("config")
+        if isinstance(recorded, dict):
+            origin = f"{corpus_dir / 'manifest.json'} (the run's config)"
+            return CleanConfig.from_dict(recorded, origin).with_overrides(overrides)
+    return _config(config_path, overrides)
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cleaner")
 def cli() -> None:
@@ -429,7 +446,9 @@ def explain(
     output, in its place, as in the audit). `corpus-repeat` needs the other pages of the
     site or folder: with --corpus, FILE's lines count with the corpus's, as in a run,
     and a document a run would drop as a near-duplicate of a kept corpus document, or
-    as contained in one, names it with the measure.
+    as contained in one, names it with the measure. With --corpus the config is the
+    one the run recorded in its manifest (--config replaces it; the rule options
+    change it).
 
     Example:
 
@@ -439,7 +458,8 @@ def explain(
     from cleaner.run.explain import Explanation, explain_file
 
     overrides = {"text_key": text_key, "html_key": html_key}
-    config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
+    config = _corpus_config(corpus_dir, config_path, overrides)
+    config = _with_rules(config, disable, patterns, enable)
     items = explain_file(file, config, corpus=corpus_dir)
     rejected = [item for item in items if isinstance(item, Rejection)]
     for item in rejected[:MAX_REJECTS_SHOWN]:
@@ -539,6 +559,8 @@ def check(
 
     A file has problems when too much of it is boilerplate, or when it nearly
     duplicates a document of the corpus. Exit 0 clean, 1 problems, 2 unusable input.
+    The config is the one the corpus's run recorded in its manifest (--config replaces
+    it; the rule options change it).
 
     Example:
 
@@ -550,7 +572,7 @@ def check(
         list(files),
         corpus_dir,
         _with_rules(
-            _config(config_path, {"text_key": text_key, "html_key": html_key}),
+            _corpus_config(corpus_dir, config_path, {"text_key": text_key, "html_key": html_key}),
             disable,
             patterns,
             enable,

@@ -418,3 +418,26 @@ def test_stream_and_folder_drop_contained_copies_alike(runner: CliRunner, tmp_pa
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     shares = [d["containment"] for c in manifest["duplicates"] for d in c["duplicates"]]
     assert len(shares) == 8 and min(shares) >= 0.9
+
+
+def test_explain_with_a_corpus_takes_the_runs_config(runner: CliRunner, tmp_path: Path) -> None:
+    """A run told to keep captions and to drop one more line: explain --corpus shows
+    what that run did, not what the defaults would."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    page = raw / "002_13d8536eb054a7f2.txt"
+    page.write_bytes((SEEDS / "raw" / page.name).read_bytes())
+    options = ["--disable-rule", "caption", "--add-pattern", "Hanoi and Moscow .*"]
+    assert runner.invoke(cli, ["run", str(raw), str(out), "-q", *options]).exit_code == 0
+    audit = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
+    removed = {row.get("text") for row in audit}
+    explained = runner.invoke(cli, ["explain", str(page), "--corpus", str(out), "--json"])
+    [shown] = json.loads(explained.output)
+    gone = {line["text"] for line in shown["lines"] if line.get("rule")}
+    assert "File image of Russian President Vladimir Putin Photo: AP" not in gone
+    assert gone <= removed and any(t.startswith("Hanoi and Moscow ") for t in gone)
+    again = runner.invoke(cli, ["explain", str(page), "--corpus", str(out), "--json", *options])
+    assert json.loads(again.output) == [shown]  # the same options again: the same view
+    default = runner.invoke(cli, ["explain", str(page), "--json"])  # no corpus: defaults
+    [plain] = json.loads(default.output)
+    assert any(line.get("rule") == "caption" for line in plain["lines"])
