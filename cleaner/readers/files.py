@@ -169,6 +169,7 @@ def _read_stream(
     hasher = HashingReader(stream)
     buffered = io.BufferedReader(hasher, CHUNK)
     compression = None
+    stopping = False  # an interrupt: the run ends, so the rest need not be read for its hash
     try:
         compression = sniff_compression(buffered.peek(4)[:4])
         try:
@@ -206,9 +207,13 @@ def _read_stream(
             entry.reason = message.split(": ", 1)[1]
         else:
             entry.reject(message.split(": ", 1)[1])
+    except (KeyboardInterrupt, SystemExit):
+        stopping = True
+        raise
     finally:
-        with contextlib.suppress(OSError):
-            hasher.drain()
+        if not stopping:
+            with contextlib.suppress(OSError):
+                hasher.drain()
         entry.sha256, entry.size = hasher.sha256, hasher.size
     _finish(entry)
 

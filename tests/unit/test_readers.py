@@ -758,3 +758,21 @@ def test_unprintable_share_of_plain_and_binary_text() -> None:
     assert _unprintable_share("ab\x00\x01") == 0.5
     assert _unprintable_share("\u00e9\ue000\ud800\u0378") == 0.75
     assert _unprintable_share("x" * SAMPLE + "\x00" * 10) == 0.0
+
+
+def test_an_interrupt_while_reading_stops_without_reading_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rest of a file is read for its hash when a read ends early, but not when
+    the run is interrupted: a stop then waited for the whole file to be read."""
+    body = b"".join(b'{"text": "record %d of a long file"}\n' % i for i in range(200_000))
+    stream = io.BytesIO(body)
+
+    def interrupt(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files_mod, "iter_jsonl", interrupt)
+    entry = files_mod.InputFile("big.jsonl", "", 0)
+    with pytest.raises(KeyboardInterrupt):
+        list(files_mod._read_stream(entry, stream, "jsonl", "text", None))
+    assert stream.tell() < len(body) // 2
