@@ -47,13 +47,23 @@ whole(Py_buffer *b, Py_ssize_t item, Py_ssize_t n, const char *name)
     return 0;
 }
 
-/* Whether block never goes back (each block's rows are together). */
+/* Whether to fill the columns: 1 (with *work a buffer of ``doubles`` doubles for the
+ * caller to free, NULL for no rows), 0 when block goes back somewhere (the rows of a
+ * block are not together: nothing is to be written), -1 with MemoryError set. */
 static int
-in_order(const int64_t *block, Py_ssize_t n)
+prepare(const int64_t *block, Py_ssize_t n, Py_ssize_t doubles, double **work)
 {
+    *work = NULL;
     for (Py_ssize_t r = 1; r < n; r++)
         if (block[r] < block[r - 1])
             return 0;
+    if (n == 0)
+        return 1;
+    *work = PyMem_Malloc(doubles * sizeof(double));
+    if (*work == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
     return 1;
 }
 
@@ -186,22 +196,15 @@ page_columns(PyObject *self, PyObject *args)
         whole(&x, xwidth * (Py_ssize_t)sizeof(double), n, "x") ||
         whole(&logs, LOGS * (Py_ssize_t)sizeof(double), n, "logs"))
         goto done;
-    if (!in_order(block.buf, n)) {
-        result = Py_False;
-        Py_INCREF(result);
+    double *work;
+    int go = prepare(block.buf, n, 2 * (n + 1) + n / (Py_ssize_t)sizeof(double) + 1, &work);
+    if (go < 0)
         goto done;
-    }
-    if (n > 0) {
-        double *work = PyMem_Malloc((2 * (n + 1) + n / sizeof(double) + 1) * sizeof(double));
-        if (work == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
+    if (go && n > 0)
         fill_page(lines.buf, width, removed.buf, blank.buf, block.buf, x.buf, xwidth, at,
                   logs.buf, n, work);
-        PyMem_Free(work);
-    }
-    result = Py_True;
+    PyMem_Free(work);
+    result = go ? Py_True : Py_False;
     Py_INCREF(result);
 done:
     PyBuffer_Release(&lines);
@@ -288,21 +291,14 @@ smooth_columns(PyObject *self, PyObject *args)
         whole(&block, sizeof(int64_t), n, "block") ||
         whole(&out, SMOOTH * (Py_ssize_t)sizeof(double), n, "out"))
         goto done;
-    if (!in_order(block.buf, n)) {
-        result = Py_False;
-        Py_INCREF(result);
+    double *work;
+    int go = prepare(block.buf, n, 3 * (n + 1), &work);
+    if (go < 0)
         goto done;
-    }
-    if (n > 0) {
-        double *work = PyMem_Malloc(3 * (n + 1) * sizeof(double));
-        if (work == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
+    if (go && n > 0)
         fill_smooth(p.buf, nw.buf, block.buf, out.buf, n, work);
-        PyMem_Free(work);
-    }
-    result = Py_True;
+    PyMem_Free(work);
+    result = go ? Py_True : Py_False;
     Py_INCREF(result);
 done:
     PyBuffer_Release(&p);
