@@ -428,7 +428,7 @@ def numpy_page_columns(
     """The neighbour (``CONTEXT`` at ``OFFSETS``) and ``PAGE`` columns of a page's rows
     into ``x``, from the rows' :class:`LineTable` rows, whether a named rule removed each,
     whether a blank line stands before each and their blocks: every page's where the
-    kernel was not built."""
+    kernel was not built, and a page whose blocks go back (built by hand)."""
     n = len(removed_rule)
     nwords = lines[:, _WORDS]
     body = (lines[:, _BODY] != 0.0) & ~np.array(removed_rule)
@@ -572,7 +572,8 @@ def numpy_smooth_columns(
 ) -> None:
     """The ``SMOOTH`` columns but ``p_doc``, ``p_doc_max`` and ``p_rank`` into ``out``,
     from the first model's probabilities ``p`` (0 for lines a rule removed), the lines'
-    word counts and their blocks: every page's where the kernel was not built."""
+    word counts and their blocks: every page's where the kernel was not built, and a
+    page whose blocks go back (built by hand)."""
     n = len(p)
     out[:, 0] = p
     out[:, 1:5] = -1.0

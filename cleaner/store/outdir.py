@@ -132,8 +132,7 @@ class OutputFolder:
                     f"{self.root}: another run is writing this folder ({_describe(holder)}); "
                     "wait for it to finish, or pick another output folder."
                 ) from None
-            if self.current() is None:
-                self._refuse_foreign()
+            self._refuse_foreign()
             os.ftruncate(fd, 0)
             body = {
                 "pid": os.getpid(),
@@ -195,8 +194,9 @@ class OutputFolder:
         """Raise :class:`OutputError` when OUTPUT holds a plain ``corpus.jsonl``,
         ``audit.jsonl`` or ``manifest.json`` that no cleaner run wrote (no manifest of
         cleaner's beside it): publishing would replace it by a link, and it would be lost.
-        The flat files of an older version, its manifest among them, are adopted instead
-        (:meth:`_adopt_flat`)."""
+        A run writes links there, so a plain file is the user's (put over a link, too),
+        unless it is the flat output of an older version, its manifest among them, which
+        is adopted instead (:meth:`_adopt_flat`)."""
         flat = [name for name in PUBLISHED if _plain_file(self.root / name)]
         if not flat or _cleaner_manifest(self.root / MANIFEST):
             return

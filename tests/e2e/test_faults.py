@@ -394,6 +394,21 @@ def test_a_run_refuses_to_replace_files_no_run_wrote(
     assert not any((out / name).is_symlink() for name in theirs)
 
 
+def test_a_run_refuses_to_replace_a_file_put_over_its_output(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """A corpus.jsonl of the user's put where a run's link was is refused too."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"a.txt": text(1)})
+    assert runner.invoke(cli, ["run", str(raw), str(out)]).exit_code == 0
+    (out / "corpus.jsonl").unlink()
+    (out / "corpus.jsonl").write_text("mine\n")
+    write_files(raw, {"b.txt": text(2)})
+    result = runner.invoke(cli, ["run", str(raw), str(out)])
+    assert result.exit_code == 2 and "a file no cleaner run wrote" in result.output
+    assert (out / "corpus.jsonl").read_text() == "mine\n"
+
+
 def test_an_older_versions_flat_output_is_taken_over(tmp_path: Path) -> None:
     """The flat files an older version wrote (its manifest names the tool) become the
     first generation and are then replaced: the run goes ahead."""
