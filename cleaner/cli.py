@@ -445,8 +445,8 @@ def explain(
     is explained record by record; a bad line is named on stderr (and listed in --json
     output, in its place, as in the audit). `corpus-repeat` needs the other pages of the
     site or folder: with --corpus, FILE's lines count with the corpus's, as in a run,
-    and a document a run would drop as a near-duplicate of a kept corpus document, or
-    as contained in one, names it with the measure. With --corpus the config is the
+    and a document a run would drop as a near-duplicate of a kept corpus document or of
+    another document of FILE, or as contained in one, names it with the measure. With --corpus the config is the
     one the run recorded in its manifest (--config replaces it; the rule options
     change it).
 
@@ -558,7 +558,8 @@ def check(
     """Judge raw FILES against the corpus; write nothing.
 
     A file has problems when too much of it is boilerplate, or when it nearly
-    duplicates a document of the corpus. Exit 0 clean, 1 problems, 2 unusable input.
+    duplicates a document of the corpus, or another of its own documents. Exit 0 clean,
+    1 problems, 2 unusable input.
     The config is the one the corpus's run recorded in its manifest (--config replaces
     it; the rule options change it).
 

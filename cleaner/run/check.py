@@ -5,6 +5,7 @@ Each file is judged on its own, so a pre-commit hook may pass any subset of file
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from typing import Any
 from cleaner.config import CleanConfig
 from cleaner.dedup.keeper import CONTAINED, RULE, doc_rank
 from cleaner.dedup.lsh import Banding
+from cleaner.dedup.resolve import resolve_texts
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
@@ -254,27 +256,48 @@ def duplicates(
     index: StoredIndex, docs: Sequence[Document], source: str, ngram: int
 ) -> list[dict[str, Any]]:
     """The cleaned ``docs`` of the file ``source`` that a run would drop for a kept corpus
-    document: ``id``, ``duplicate_of``, ``duplicate_source``, ``rule``, ``similarity`` and,
-    for a contained one, ``containment``."""
-    out: list[dict[str, Any]] = []
+    document, or for another document of the file: ``id``, ``duplicate_of``,
+    ``duplicate_source``, ``rule``, ``similarity`` and, for a contained one,
+    ``containment``; in file order.
+
+    The documents no corpus document takes are judged against each other as a run
+    judges them (:func:`~cleaner.dedup.resolve.resolve_texts`: the longest kept first),
+    so a copy inside one JSONL file shows as the run shows it."""
+    found: dict[int, dict[str, Any]] = {}
     if not docs:
-        return out
+        return []
     sets = shingle_sets([doc.text for doc in docs], ngram)  # one batch for the whole file
     keys = index.banding.keys(sets)
     for k, doc in enumerate(docs):
         match = index.lookup(sets[k], keys[k], exclude_path=source, rank=doc_rank(doc, k))
         if match is not None:
             kept_id, kept_source, sim, share = match
-            found: dict[str, Any] = {
-                "id": doc.id,
-                "duplicate_of": kept_id,
-                "duplicate_source": kept_source,
-                "rule": str(RULE if share is None else CONTAINED),
-                "similarity": round(sim, 4),
-            }
-            if share is not None:
-                found["containment"] = round(share, 4)
-            out.append(found)
+            found[k] = _duplicate(doc.id, kept_id, kept_source, sim, share)
+    rest = [k for k in range(len(docs)) if k not in found]
+    if len(rest) > 1:
+        texts = [docs[k].text for k in rest]
+        ranks = [doc_rank(docs[k], k) for k in rest]
+        mine = resolve_texts(texts, ranks, index.banding, ngram, index.containment)
+        for d, by, sim, share in zip(*mine, strict=True):
+            own = None if math.isnan(share) else float(share)
+            kept = docs[rest[int(by)]]
+            found[rest[int(d)]] = _duplicate(docs[rest[int(d)]].id, kept.id, source, sim, own)
+    return [found[k] for k in sorted(found)]
+
+
+def _duplicate(
+    ident: str, kept_id: str, kept_source: str, sim: float, share: float | None
+) -> dict[str, Any]:
+    """One document :func:`duplicates` finds, as ``check --json`` and explain give it."""
+    out: dict[str, Any] = {
+        "id": ident,
+        "duplicate_of": kept_id,
+        "duplicate_source": kept_source,
+        "rule": str(RULE if share is None else CONTAINED),
+        "similarity": round(float(sim), 4),
+    }
+    if share is not None:
+        out["containment"] = round(share, 4)
     return out
 
 
@@ -306,7 +329,8 @@ def check_files(
 
     A file has problems when more than ``max_boilerplate`` of its characters (after
     repair) would be removed, or when one of its documents nearly duplicates a kept
-    corpus document (same threshold and n-grams as the corpus was built with). Its
+    corpus document or another document of the file (same threshold and n-grams as the
+    corpus was built with; see :func:`duplicates`). Its
     lines count for ``corpus-repeat`` together with the corpus's, as in a run over
     both. The file's own earlier version in the corpus is not held against it.
 

@@ -134,6 +134,13 @@ def explain_document(
     ``judge`` says which kept corpus document the cleaned ``doc`` duplicates, if any; the
     explanation then names it and its rule as the drop.
     """
+    doc, base = _cleaned(doc, stages)
+    duplicate = judge(doc) if judge is not None and doc.dropped is None else None
+    return _laid_out(doc, base, duplicate)
+
+
+def _cleaned(doc: Document, stages: list[Stage]) -> tuple[Document, str]:
+    """``doc`` after ``stages``, and the page its removals are numbered on."""
     base = doc.text
     for stage in stages:
         if doc.dropped is not None:
@@ -141,13 +148,18 @@ def explain_document(
         doc = stage.apply(doc)
         if stage.name == REPAIR or (isinstance(stage, Filter) and stage.rewrites):
             base = doc.text  # the page the later stages number their lines on
+    return doc, base
+
+
+def _laid_out(doc: Document, base: str, duplicate: dict[str, Any] | None) -> Explanation:
+    """The explanation of the cleaned ``doc``: every removal laid onto ``base``, and the
+    document it duplicates, if one (see :func:`cleaner.run.check.duplicates`)."""
     slots: list[list[Line]] = [[Line(text)] for text in base.split("\n")]
     rest = [c for c in doc.changes if c.text and not _place(c, slots)]
     lines = [line for slot in slots for line in slot]
     lines += [Line(c.text, c.rule, c.stage) for c in rest]
     repaired = [c.rule for c in doc.changes if c.stage == REPAIR and not c.text]
     dropped = None if doc.dropped is None else doc.dropped.rule
-    duplicate = judge(doc) if judge is not None and doc.dropped is None else None
     if duplicate is not None:
         dropped = duplicate["rule"]
     measured = "" if doc.dropped is None else doc.dropped.measured()
@@ -229,8 +241,9 @@ def explain_file(
     ``stages`` defaults to the per-document stages of ``config``. With ``corpus``
     (the output folder of a run), the file's lines count for ``corpus-repeat``
     together with the corpus's, so the page shows what a run over both removes, and a
-    document that nearly duplicates a kept corpus document, or is contained in a longer
-    one, names it (as ``cleaner check`` does).
+    document that nearly duplicates a kept corpus document or another document of the
+    file, or is contained in a longer one, names it (as ``cleaner check`` does; with
+    ``ids``, among those documents of the file).
     With ``ids``, only the documents of those ids are explained (and no rejections
     are listed). ``source`` is the file's name in the corpus (its documents' ids follow
     from it): by default its path under the corpus's input folder, else its own name.
@@ -254,14 +267,16 @@ def explain_file(
             stages = pages.stages(pages.lines.repeated(source, pages.prepared(every)))
         index = corpus_index(state, manifest)
         ngram = int(manifest["config"]["dedup"]["ngram"])
-        judge = None
-        if index is not None:
-            found = index
-
-            def judge(doc: Document) -> dict[str, Any] | None:
-                return next(iter(duplicates(found, [doc], str(source), ngram)), None)
-
-        return [explain_document(d, stages, judge) if isinstance(d, Document) else d for d in items]
+        cleaned = [_cleaned(d, stages) for d in items if isinstance(d, Document)]
+        judged: dict[str, dict[str, Any]] = {}
+        if index is not None:  # against the corpus and each other, as a run judges them
+            live = [doc for doc, _ in cleaned if doc.dropped is None]
+            judged = {found["id"]: found for found in duplicates(index, live, str(source), ngram)}
+        done = iter(cleaned)
+        return [
+            _laid_out(*next(done), judged.get(d.id)) if isinstance(d, Document) else d
+            for d in items
+        ]
 
 
 def _read(

@@ -441,3 +441,37 @@ def test_explain_with_a_corpus_takes_the_runs_config(runner: CliRunner, tmp_path
     default = runner.invoke(cli, ["explain", str(page), "--json"])  # no corpus: defaults
     [plain] = json.loads(default.output)
     assert any(line.get("rule") == "caption" for line in plain["lines"])
+
+
+def _shard(path: Path, texts: dict[str, str]) -> None:
+    path.write_text("".join(json.dumps({"id": k, "text": t}) + "\n" for k, t in texts.items()))
+
+
+def test_explain_and_check_find_a_copy_inside_one_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A JSONL shard holding a page twice: the run drops the copy, and explain --corpus
+    and check say so, as they say it of a copy of a corpus document; a new shard with a
+    copy inside is a problem for check."""
+    pages = sorted((SEEDS / "raw").glob("*.txt"))
+    first, second = (p.read_text(encoding="utf-8") for p in pages[2:4])
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    _shard(raw / "news.jsonl", {"a": first, "a-copy": first, "b": second})
+    assert runner.invoke(cli, ["run", str(raw), str(out), "-q"]).exit_code == 0
+    audit = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
+    assert {(r["id"], r["rule"], r["duplicate_of"]) for r in audit if "duplicate_of" in r} == {
+        ("a-copy", "near-duplicate", "a")
+    }
+    shown = runner.invoke(cli, ["explain", str(raw / "news.jsonl"), "--corpus", str(out), "--json"])
+    verdicts = {
+        e["id"]: (e["dropped"], (e["duplicate"] or {}).get("duplicate_of"))
+        for e in json.loads(shown.output)
+    }
+    assert verdicts == {"a": (None, None), "a-copy": ("near-duplicate", "a"), "b": (None, None)}
+    third = pages[4].read_text(encoding="utf-8")  # in no document of the corpus
+    fresh = tmp_path / "fresh.jsonl"
+    _shard(fresh, {"y": third, "y-copy": third, "z": second})
+    checked = runner.invoke(cli, ["check", str(fresh), "--corpus", str(out), "--json"])
+    assert checked.exit_code == 1
+    [report] = json.loads(checked.stdout)["files"]
+    found = {(d["id"], d["duplicate_of"], d["rule"]) for d in report["duplicates"]}
+    assert found == {("y-copy", "y", "near-duplicate"), ("z", "b", "near-duplicate")}
