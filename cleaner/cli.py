@@ -446,9 +446,9 @@ def explain(
     output, in its place, as in the audit). `corpus-repeat` needs the other pages of the
     site or folder: with --corpus, FILE's lines count with the corpus's, as in a run,
     and a document a run would drop as a near-duplicate of a kept corpus document or of
-    another document of FILE, or as contained in one, names it with the measure. With --corpus the config is the
-    one the run recorded in its manifest (--config replaces it; the rule options
-    change it).
+    another document of FILE, or as contained in one, names it with the measure. With
+    --corpus the config is the one the run recorded in its manifest (--config replaces
+    it; the rule options change it).
 
     Example:
 

@@ -32,7 +32,7 @@ from cleaner.dedup.pairs import Mapper, candidate_runs, partitioned_candidate_ru
 from cleaner.dedup.shingles import R, ShingleSets, shingle_sets
 from cleaner.dedup.verify import exact_intersection, jaccard_of, link_need, may_reach
 
-__all__ = ["Documents", "InMemory", "Verdicts", "resolve_arrays", "resolve_texts"]
+__all__ = ["Documents", "InMemory", "Verdicts", "resolve_arrays", "resolve_sets", "resolve_texts"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -225,7 +225,13 @@ def resolve_texts(
     ...               (0, "", "", 2)], Banding(0.7))[:2]
     (array([0]), array([1]))
     """
-    sets = shingle_sets(texts, ngram)
+    return resolve_sets(shingle_sets(texts, ngram), ranks, banding, containment)
+
+
+def resolve_sets(
+    sets: ShingleSets, ranks: Sequence[Rank], banding: Banding, containment: float | None = None
+) -> Verdicts:
+    """:func:`resolve_texts` over the texts' shingle sets, made already."""
     full = np.flatnonzero(sets.sizes() > 0)
     mine = sets.take(full)
     verdicts = resolve_arrays(

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cleaner.config import CleanConfig
 from cleaner.dedup.keeper import CONTAINED, RULE, doc_rank
 from cleaner.dedup.lsh import Banding
-from cleaner.dedup.resolve import resolve_texts
+from cleaner.dedup.resolve import resolve_sets
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
@@ -261,7 +263,7 @@ def duplicates(
     ``containment``; in file order.
 
     The documents no corpus document takes are judged against each other as a run
-    judges them (:func:`~cleaner.dedup.resolve.resolve_texts`: the longest kept first),
+    judges them (:func:`~cleaner.dedup.resolve.resolve_sets`: the longest kept first),
     so a copy inside one JSONL file shows as the run shows it."""
     found: dict[int, dict[str, Any]] = {}
     if not docs:
@@ -275,9 +277,8 @@ def duplicates(
             found[k] = _duplicate(doc.id, kept_id, kept_source, sim, share)
     rest = [k for k in range(len(docs)) if k not in found]
     if len(rest) > 1:
-        texts = [docs[k].text for k in rest]
         ranks = [doc_rank(docs[k], k) for k in rest]
-        mine = resolve_texts(texts, ranks, index.banding, ngram, index.containment)
+        mine = resolve_sets(sets.take(np.array(rest)), ranks, index.banding, index.containment)
         for d, by, sim, share in zip(*mine, strict=True):
             own = None if math.isnan(share) else float(share)
             kept = docs[rest[int(by)]]
