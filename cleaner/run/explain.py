@@ -124,19 +124,11 @@ class Explanation:
         return "\n".join([*head, "", *body])
 
 
-def explain_document(
-    doc: Document,
-    stages: list[Stage],
-    judge: Callable[[Document], dict[str, Any] | None] | None = None,
-) -> Explanation:
-    """Run ``stages`` on ``doc`` and lay every removal onto the repaired page.
-
-    ``judge`` says which kept corpus document the cleaned ``doc`` duplicates, if any; the
-    explanation then names it and its rule as the drop.
-    """
-    doc, base = _cleaned(doc, stages)
-    duplicate = judge(doc) if judge is not None and doc.dropped is None else None
-    return _laid_out(doc, base, duplicate)
+def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
+    """Run ``stages`` on ``doc`` and lay every removal onto the repaired page (what it
+    duplicates in a corpus is :func:`explain_file`'s to say, for a file's documents
+    together)."""
+    return _laid_out(*_cleaned(doc, stages), None)
 
 
 def _cleaned(doc: Document, stages: list[Stage]) -> tuple[Document, str]:

@@ -9,7 +9,6 @@ its verdicts into changes.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -102,9 +101,11 @@ class DedupBlocks(Stage):
         split: list[list[str]] = []
         changes: list[list[Change]] = []
         pages = [doc.page_lines() for doc in docs]  # every line's number on the page
+        starts: list[list[int]] = []  # each block's first line in the text
         for doc, on_page in zip(docs, pages, strict=True):
-            blocks, doubled = _undouble_blocks(doc.text if doc.dropped is None else "")
+            blocks, first, doubled = _undouble_blocks(doc.text if doc.dropped is None else "")
             split.append(blocks)
+            starts.append(first)
             changes.append(
                 [
                     Change(self.name, BlockRule.REPEATED_LINE, t, {"line": on_page[k]})
@@ -136,8 +137,6 @@ class DedupBlocks(Stage):
         out = []
         for d, doc in enumerate(docs):
             blocks = split[d]
-            # each block's first line in the text
-            starts = list(itertools.accumulate((b.count("\n") + 2 for b in blocks[:-1]), initial=0))
             gone = {i for (dd, i) in dup_of if dd == d}
             # short exact repeats inside a removed run go with it
             for i in range(1, len(blocks) - 1):
@@ -149,7 +148,7 @@ class DedupBlocks(Stage):
                 detail: dict[str, object] = {
                     "duplicate_of_block": oi,
                     "similarity": round(sim, 4),
-                    "line": pages[d][starts[i]],  # its first line on the page
+                    "line": pages[d][starts[d][i]],  # its first line on the page
                 }
                 if od != d:
                     detail["duplicate_of"] = docs[od].id
@@ -164,19 +163,22 @@ class DedupBlocks(Stage):
             for i in kept:
                 if lines:
                     lines.append(None)
-                lines.extend(range(starts[i], starts[i] + blocks[i].count("\n") + 1))
+                lines.extend(range(starts[d][i], starts[d][i] + blocks[i].count("\n") + 1))
             text = "\n\n".join(blocks[i] for i in kept)
             out.append(doc.with_kept_lines(changes[d], text, lines))
         return out
 
 
-def _undouble_blocks(text: str) -> tuple[list[str], list[tuple[int, str]]]:
-    """Split into blocks, halving lines printed twice; return the blocks, and each
-    removed half with the place of its line in ``text`` (from 0)."""
+def _undouble_blocks(text: str) -> tuple[list[str], list[int], list[tuple[int, str]]]:
+    """Split into blocks, halving lines printed twice; return the blocks, the place in
+    ``text`` (from 0) of each block's first line, and each removed half with the place
+    of its line."""
     removed: list[tuple[int, str]] = []
     blocks = []
+    starts = []
     at = 0
     for block in text.split("\n\n") if text else []:
+        starts.append(at)
         lines = []
         for line in block.split("\n"):
             half = undouble_line(line)
@@ -187,7 +189,7 @@ def _undouble_blocks(text: str) -> tuple[list[str], list[tuple[int, str]]]:
             at += 1
         blocks.append("\n".join(lines))
         at += 1  # the blank line between blocks
-    return blocks, removed
+    return blocks, starts, removed
 
 
 class DropNearDuplicates(Stage, CorpusStage):
