@@ -98,6 +98,10 @@ class Document:
     ``own_id`` is a record's own ``id`` as the record gave it (a number stays a number)
     and ``id`` is then its text, which the audit and the manifest use; ``text_key`` is
     the record field the text came from. :meth:`record` writes both back as they came.
+    ``fallback_id`` is, for a record that kept its own id, the id derived from its
+    source and record number: a corpus run gives it that id instead when a document
+    earlier in input order holds the same one (two files that number their records
+    alike), as :func:`cleaner.readers.read_inputs` does while it reads.
     ``hints`` holds, for a page read from HTML, what the markup says of each line of
     ``text`` (see :mod:`cleaner.html.flatten`; ``None`` on a blank line) for the
     boilerplate stage; they follow the kept lines (:meth:`with_changes`) until no later
@@ -126,6 +130,7 @@ class Document:
     text_key: str = "text"
     hints: Hints | None = None
     origin: tuple[int | None, ...] | None = None
+    fallback_id: str | None = None
 
     def with_changes(self, changes: list[Change] | tuple[Change, ...], **fields: Any) -> Document:
         """Return a copy with ``changes`` appended and ``fields`` replaced.

@@ -114,11 +114,13 @@ def record_document(
     compared as text, so ``7`` and ``"7"`` are the same id), unless ``seen`` already
     holds it (the same file name in two folders often numbers its records the same
     way): then the id derived from source and line is used and the record's id stays in
-    ``meta`` as ``record_id`` (``renamed-ids``). With ``seen`` None no id is remembered
-    and none renamed. The text goes back out under ``text_key``. A ``source`` field,
-    and a ``title``, ``date`` or ``author`` that is not a string, would be overwritten
-    by cleaner's own fields, so they are kept as ``record_source``, ``record_title``,
-    ``record_date``, ``record_author`` (``renamed-fields``). NUL characters in the text
+    ``meta`` as ``record_id`` (``renamed-ids``); a record that keeps its own id carries
+    the derived one as ``fallback_id``, for a corpus run that reads its files apart.
+    With ``seen`` None no id is remembered and none renamed. The text goes back out
+    under ``text_key``. A ``source`` field, and a ``title``, ``date`` or ``author`` that
+    is not a string, would be overwritten by cleaner's own fields, so they are kept as
+    ``record_source``, ``record_title``, ``record_date``, ``record_author``
+    (``renamed-fields``). NUL characters in the text
     and lone surrogates anywhere (which no UTF-8 file can hold) are removed or replaced
     by U+FFFD and counted; pass ``surrogates=True`` when the source may hold them (a
     JSON line with a ``\\ud800``-style escape). With ``html_key``, that field holds a
@@ -139,7 +141,7 @@ def record_document(
         entry.repaired("nul-bytes", text.count("\x00"))
         text = text.replace("\x00", "")
     own = fields.pop("id", None)
-    ident = doc_id(entry.path, number)
+    ident = fallback = doc_id(entry.path, number)
     if own is not None:
         candidate = own if isinstance(own, str) else json.dumps(own, sort_keys=True)
         if seen is not None and candidate in seen:
@@ -165,6 +167,7 @@ def record_document(
         own_id=own,
         text_key=text_key,
         hints=hints,
+        fallback_id=None if own is None else fallback,
         **named,
     )
     if surrogates and _has_surrogate(doc):

@@ -40,12 +40,13 @@ def finish(run: CorpusRun, started: float, t0: float) -> Report:
     """Write the new generation, commit the state, switch the output to it."""
     n, state, plan, config = run.plan.generation, run.state, run.plan, run.config
     gen = run.folder.start_generation(n)
+    renamed = state.renamed()  # ids that an earlier file holds: worked out once
     outputs = {
-        CORPUS: _write_lines(gen / CORPUS, state.corpus_lines()),
-        AUDIT: _write_lines(gen / AUDIT, state.audit_lines(config.text_key)),
+        CORPUS: _write_lines(gen / CORPUS, state.corpus_lines(renamed)),
+        AUDIT: _write_lines(gen / AUDIT, state.audit_lines(config.text_key, renamed)),
     }
     counts = Stats.from_rows(state.document_counts(), state.change_counts())
-    inputs = state.inputs()
+    inputs = state.inputs(renamed)
     mode = "incremental" if plan.state is not None else "full"
     reason = plan.reason or ", ".join(f"{v} {k}" for k, v in run.files.items())
     seconds = time.perf_counter() - t0
@@ -62,7 +63,7 @@ def finish(run: CorpusRun, started: float, t0: float) -> Report:
         inputs=inputs,
         outputs=outputs,
         counts=counts,
-        duplicates=duplicate_clusters(state.drops(config.text_key)),
+        duplicates=duplicate_clusters(state.drops(config.text_key, renamed)),
         stages=run.pipeline.names,
         run=record,
         history=plan.history,

@@ -11,8 +11,8 @@ takes its place among the explanations as the reader's :class:`Rejection`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -250,12 +250,16 @@ def explain_file(
     with open_corpus(corpus) as (state, manifest):
         pages = CorpusPages(state, config)
         source = source or corpus_source(path, state.meta("input_root"))
-        items = _read(path, source, config, ids)
+        renamed = pages.renamed_in(source)
+        items = _read(path, source, config, ids, renamed)
         stages = pages.stages()
         if pages.lines is not None:  # the file's lines count as they are now: all of them
             every = [d for d in items if isinstance(d, Document)]
             if ids is not None:
-                every = [d for d in _read(path, source, config) if isinstance(d, Document)]
+                every = [
+                    d for d in _read(path, source, config, renamed=renamed)
+                    if isinstance(d, Document)
+                ]  # fmt: skip
             stages = pages.stages(pages.lines.repeated(source, pages.prepared(every)))
         index = corpus_index(state, manifest)
         ngram = int(manifest["config"]["dedup"]["ngram"])
@@ -272,15 +276,22 @@ def explain_file(
 
 
 def _read(
-    path: Path, source: str, config: CleanConfig, ids: Collection[str] | None = None
+    path: Path,
+    source: str,
+    config: CleanConfig,
+    ids: Collection[str] | None = None,
+    renamed: Mapping[int, str] | None = None,
 ) -> list[Document | Rejection]:
     """The documents of one input (only those of ``ids``, if given, and then no
-    rejected lines), with its bad lines in their places."""
+    rejected lines), with its bad lines in their places. ``renamed`` gives the
+    documents (by place in the file) that the corpus names by their fallback id."""
     if path.is_dir():
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
     if not path.exists():
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
     entry, docs = stream_file(path, source, config.text_key, html_key=config.html_key)
+    if renamed:
+        docs = (_as_named(d, renamed.get(k)) for k, d in enumerate(docs))
     items: list[Document | Rejection] = []
     if ids is None:
         entry.on_rejection = items.append  # bad lines in their place among the documents
@@ -292,6 +303,15 @@ def _read(
     return items
 
 
+def _as_named(doc: Document, ident: str | None) -> Document:
+    """``doc`` under the fallback id ``ident`` (None: as it is), its own id kept as
+    ``record_id``, as the corpus writes it (:meth:`~cleaner.store.state.State.renamed`)."""
+    if ident is None:
+        return doc
+    meta = {**doc.meta, "record_id": doc.own_id}
+    return replace(doc, id=ident, own_id=None, fallback_id=None, meta=meta)
+
+
 @dataclass
 class CorpusPages:
     """A corpus's stored lines, read once, to explain its documents as the run that
@@ -300,10 +320,20 @@ class CorpusPages:
     state: State
     config: CleanConfig
     lines: CorpusLines | None = field(init=False)
+    renamed: dict[int, str] = field(init=False)
 
     def __post_init__(self) -> None:
         repeats = Pipeline.from_config(self.config).corpus_stage(CountRepeats)
         self.lines = None if repeats is None else CorpusLines(self.state, repeats)
+        self.renamed = self.state.renamed()
+
+    def renamed_in(self, source: str) -> dict[int, str]:
+        """The documents of ``source`` (by place in the file) that the corpus names by
+        their fallback id."""
+        if not self.renamed:
+            return {}
+        handles = self.state.docs_of(source)
+        return {k: self.renamed[h] for k, h in enumerate(handles) if h in self.renamed}
 
     def prepared(self, docs: list[Document]) -> list[Document]:
         """``docs`` as the run counted their lines: after the text stages (repair-text,
@@ -330,7 +360,7 @@ class CorpusPages:
         wanted: dict[str, list[Document]] = {}
         for source, (path, ids) in files.items():
             try:
-                items = _read(path, source, self.config, ids)
+                items = _read(path, source, self.config, ids, self.renamed_in(source))
             except CleanerError as e:
                 found[source] = e
             else:

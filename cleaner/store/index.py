@@ -130,6 +130,7 @@ class StoredIndex(NearDuplicates):
         self.state = state
         self.conn = state.conn
         self._facts: dict[int, _Facts] = {}
+        self._renamed: dict[int, str] | None = None  # read by lookup, once
 
     def _load(self, docs: Iterable[int]) -> None:
         missing = [d for d in docs if d not in self._facts]
@@ -261,4 +262,6 @@ class StoredIndex(NearDuplicates):
         if best is None:
             return None
         ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]
-        return str(ident), str(best[0][2][0]), best[2], best[3]
+        if self._renamed is None:
+            self._renamed = self.state.renamed()
+        return self._renamed.get(best[1], str(ident)), str(best[0][2][0]), best[2], best[3]

@@ -120,6 +120,7 @@ def prepare_file(
                 size=size,
                 shingles=shingles,
                 keys=band_keys,
+                fallback=doc.fallback_id,
             )
         )
     indexed = np.asarray(hashed, dtype=np.int64)[full]

@@ -8,13 +8,17 @@ the near-duplicate index. Tables::
     meta(key, value)                       schema, version, config, generation, input root
     files(path, sha256, size, mtime_ns, seen_ns, info, rejections)
     docs(doc, path, ordinal, id, length, record, changes, tally, dropped,
-         size, shingles, keys, kept, dup_of, similarity, containment)
+         size, shingles, keys, fallback, kept, dup_of, similarity, containment)
     postings(token, doc)                   index tokens -> documents holding them
     lines(path, hashes, offsets, words)    per input: its documents' salted line hashes
 
 ``shingles`` is the sorted ``uint32`` array of a document's shingle hashes, ``keys``
 its ``uint32`` band keys (one per band; empty for a document without shingles), from
 which its tokens ``band << 32 | key`` follow (:func:`cleaner.dedup.lsh.as_tokens`).
+``id`` is the id the reader gave a document within its file and ``fallback`` the one
+derived from its source and record number (NULL when ``id`` is that one already); the
+corpus and audit use ``fallback`` where a document earlier in input order holds ``id``
+(:meth:`cleaner.store.state.State.renamed`).
 Rows go in and come out as the named tuples below, never as bare positional tuples.
 """
 
@@ -29,8 +33,9 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
-SCHEMA = "5"  # 5: a containment column; 4: words per line, own id types and the text
-# key; 3: a lines table; 2: uint32 shingles and a keys column (1: uint64 shingles)
+SCHEMA = "6"  # 6: a fallback id column; 5: a containment column; 4: words per line, own
+# id types and the text key; 3: a lines table; 2: uint32 shingles and a keys column (1:
+# uint64 shingles)
 _CHUNK = 500  # bound parameters per query, under SQLite's limit
 
 TABLES = """
@@ -41,8 +46,8 @@ CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT
 CREATE TABLE docs(doc INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL,
     ordinal INTEGER NOT NULL, id TEXT NOT NULL, length INTEGER NOT NULL,
     record TEXT NOT NULL, changes TEXT NOT NULL, tally TEXT NOT NULL, dropped TEXT,
-    size INTEGER NOT NULL, shingles BLOB NOT NULL, keys BLOB NOT NULL, kept INTEGER,
-    dup_of INTEGER, similarity REAL, containment REAL, UNIQUE(path, ordinal));
+    size INTEGER NOT NULL, shingles BLOB NOT NULL, keys BLOB NOT NULL, fallback TEXT,
+    kept INTEGER, dup_of INTEGER, similarity REAL, containment REAL, UNIQUE(path, ordinal));
 CREATE TABLE postings(token INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY(token, doc)) WITHOUT ROWID;
 CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, offsets BLOB NOT NULL,
@@ -76,6 +81,7 @@ class DocRow(NamedTuple):
     size: int  # shingles in its set
     shingles: bytes
     keys: bytes
+    fallback: str | None  # the id derived from source and record number, if not ``id``
 
 
 INSERT_DOC = (  # a prepared row with its handle and its first verdict
@@ -96,8 +102,9 @@ class StoredFile:
 
 class Outcome(NamedTuple):
     """What became of a document: dropped by a stage, or kept or dropped as a
-    near-duplicate (then ``kept_id`` and ``kept_path`` name the kept copy)."""
+    near-duplicate (then ``kept_doc``, ``kept_id`` and ``kept_path`` name the kept copy)."""
 
+    doc: int
     id: str
     path: str
     record: str
@@ -105,6 +112,7 @@ class Outcome(NamedTuple):
     dropped: str | None
     similarity: float | None
     containment: float | None  # set when dropped as contained in the kept copy
+    kept_doc: int | None
     kept_id: str | None
     kept_path: str | None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -273,13 +273,18 @@ class State:
 
     # -- reading the corpus back ---------------------------------------------------
 
-    def inputs(self) -> list[dict[str, Any]]:
-        """The manifest's ``inputs``: every input file in input order."""
+    def inputs(self, renamed: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+        """The manifest's ``inputs``: every input file in input order; a file whose
+        records take their fallback id (:meth:`renamed`) counts them as ``renamed-ids``."""
+        renamed = self.renamed() if renamed is None else renamed
         kept: dict[str, int] = {}
         rules: dict[str, dict[str, int]] = {}
-        for path, is_kept, dropped, share in self.conn.execute(
-            "SELECT path, kept, dropped, containment FROM docs"
+        ids: dict[str, int] = {}
+        for doc, path, is_kept, dropped, share in self.conn.execute(
+            "SELECT doc, path, kept, dropped, containment FROM docs"
         ):
+            if doc in renamed:
+                ids[path] = ids.get(path, 0) + 1
             if is_kept:
                 kept[path] = kept.get(path, 0) + 1
             else:
@@ -289,6 +294,10 @@ class State:
         out = []
         for (info,) in self.conn.execute("SELECT info FROM files ORDER BY path"):
             entry = json.loads(info)
+            if entry["path"] in ids:
+                repairs = entry.get("repairs", {})
+                repairs["renamed-ids"] = repairs.get("renamed-ids", 0) + ids[entry["path"]]
+                entry["repairs"] = dict(sorted(repairs.items()))
             if entry.get("outcome") == "read":
                 if kept.get(entry["path"]):
                     entry["outcome"] = "cleaned"
@@ -298,53 +307,95 @@ class State:
             out.append(entry)
         return out
 
+    def renamed(self) -> dict[int, str]:
+        """The documents that take their fallback id in the corpus: handle -> that id.
+
+        A record keeps its own id unless a document earlier in input order (by path, then
+        place in its file) holds it already (the same file name in two folders often
+        numbers its records alike); then it takes the id derived from its source and
+        record number, and its own id stays in the record as ``record_id``, as
+        :func:`cleaner.readers.read_inputs` does while it reads. Files are cleaned apart,
+        so this is worked out over the whole state when the corpus is written: a document
+        gets its own id back once the earlier holder is gone. Only ids that occur twice
+        among the ids and fallbacks are looked at, so a corpus without such ids costs one
+        grouped scan.
+        """
+        rows = self.conn.execute(
+            """WITH twice(v) AS (
+                SELECT v FROM (SELECT id AS v FROM docs
+                               UNION ALL SELECT fallback FROM docs WHERE fallback IS NOT NULL)
+                GROUP BY v HAVING count(*) > 1)
+            SELECT doc, id, fallback FROM docs
+            WHERE id IN twice OR fallback IN twice ORDER BY path, ordinal"""
+        )
+        taken: set[str] = set()
+        out: dict[int, str] = {}
+        for doc, ident, fallback in rows:
+            if ident in taken and fallback is not None:
+                out[doc] = ident = fallback
+            taken.add(ident)
+        return out
+
     def _outcomes(self, kept: int | None = None) -> Iterator[Outcome]:
         where = "" if kept is None else f" WHERE d.kept = {int(kept)}"
         rows = self.conn.execute(
-            "SELECT d.id, d.path, d.record, d.changes, d.dropped, d.similarity, d.containment,"
-            " o.id, o.path"
+            "SELECT d.doc, d.id, d.path, d.record, d.changes, d.dropped, d.similarity,"
+            " d.containment, o.doc, o.id, o.path"
             f" FROM docs d LEFT JOIN docs o ON o.doc = d.dup_of{where} ORDER BY d.path, d.ordinal"
         )
         return map(Outcome._make, rows)
 
-    def _near_duplicate(self, row: Outcome, text_key: str) -> Change:
-        assert row.kept_id is not None and row.kept_path is not None
-        assert row.similarity is not None
+    def _near_duplicate(self, row: Outcome, text_key: str, renamed: Mapping[int, str]) -> Change:
+        assert row.kept_doc is not None and row.kept_id is not None
+        assert row.kept_path is not None and row.similarity is not None
         doc = Document(row.id, row.path, json.loads(row.record)[text_key])
-        return dropped_by(doc, row.kept_id, row.kept_path, row.similarity, row.containment)
+        kept_id = renamed.get(row.kept_doc, row.kept_id)
+        return dropped_by(doc, kept_id, row.kept_path, row.similarity, row.containment)
 
-    def corpus_lines(self) -> Iterator[str]:
-        """``corpus.jsonl``: the record of every kept document, in input order."""
-        for row in self.conn.execute(
-            "SELECT record FROM docs WHERE kept = 1 ORDER BY path, ordinal"
+    def corpus_lines(self, renamed: Mapping[int, str] | None = None) -> Iterator[str]:
+        """``corpus.jsonl``: the record of every kept document, in input order, with the
+        ids :meth:`renamed` gives (worked out here when not given)."""
+        renamed = self.renamed() if renamed is None else renamed
+        for doc, record in self.conn.execute(
+            "SELECT doc, record FROM docs WHERE kept = 1 ORDER BY path, ordinal"
         ):
-            yield row[0]
+            yield record if doc not in renamed else _renamed_record(record, renamed[doc])
 
-    def audit_lines(self, text_key: str = "text") -> Iterator[str]:
+    def audit_lines(
+        self, text_key: str = "text", renamed: Mapping[int, str] | None = None
+    ) -> Iterator[str]:
         """``audit.jsonl``: every removal in input order, then every rejected input.
 
-        ``text_key`` is the record field that holds the text (``CleanConfig.text_key``).
+        ``text_key`` is the record field that holds the text (``CleanConfig.text_key``);
+        ids as :meth:`corpus_lines` gives them.
         """
+        renamed = self.renamed() if renamed is None else renamed
         for row in self._outcomes():
+            ident = renamed.get(row.doc, row.id)
             if row.changes:
-                yield row.changes
+                yield row.changes if ident == row.id else _renamed_lines(row.changes, ident)
             if row.dropped is not None:
-                yield dumps({"id": row.id, "source": row.path, **json.loads(row.dropped)})
+                yield dumps({"id": ident, "source": row.path, **json.loads(row.dropped)})
             elif row.kept_id is not None:
-                change = self._near_duplicate(row, text_key)
-                yield dumps({"id": row.id, "source": row.path, **change.to_dict()})
+                change = self._near_duplicate(row, text_key, renamed)
+                yield dumps({"id": ident, "source": row.path, **change.to_dict()})
         for (rows,) in self.conn.execute("SELECT rejections FROM files ORDER BY path"):
             if rows:
                 yield rows
 
-    def drops(self, text_key: str = "text") -> Iterator[tuple[str, str, Change]]:
-        """(id, source, change) of every dropped document, in input order."""
+    def drops(
+        self, text_key: str = "text", renamed: Mapping[int, str] | None = None
+    ) -> Iterator[tuple[str, str, Change]]:
+        """(id, source, change) of every dropped document, in input order, ids as
+        :meth:`corpus_lines` gives them."""
+        renamed = self.renamed() if renamed is None else renamed
         for row in self._outcomes(kept=0):
+            ident = renamed.get(row.doc, row.id)
             if row.dropped is not None:
                 d = json.loads(row.dropped)
-                yield row.id, row.path, Change(d.pop("stage"), d.pop("rule"), d.pop("text"), d)
+                yield ident, row.path, Change(d.pop("stage"), d.pop("rule"), d.pop("text"), d)
             elif row.kept_id is not None:
-                yield row.id, row.path, self._near_duplicate(row, text_key)
+                yield ident, row.path, self._near_duplicate(row, text_key, renamed)
 
     def change_counts(self) -> list[RuleCount]:
         """(stage, rule, changes, chars, documents) over all changes and drops, in SQL."""
@@ -375,6 +426,19 @@ class State:
             )
         )
         return DocumentCounts(int(total), int(kept), {str(k): int(v) for k, v in dropped.items()})
+
+
+def _renamed_record(record: str, ident: str) -> str:
+    """A corpus line with ``ident`` for its id and its own id kept as ``record_id``."""
+    fields = json.loads(record)
+    fields["record_id"] = fields["id"]
+    fields["id"] = ident
+    return dumps(fields)
+
+
+def _renamed_lines(lines: str, ident: str) -> str:
+    """A document's audit lines with ``ident`` for its id."""
+    return "\n".join(dumps({**json.loads(line), "id": ident}) for line in lines.split("\n"))
 
 
 def _rule(containment: float | None) -> str:
