@@ -55,7 +55,11 @@ def store(rows: list[tuple[int, str, str, int]]) -> sqlite3.Connection:
     conn.executemany(
         INSERT_DOC,
         [
-            (k + 1, *DocRow(path, ordinal, ident, length, "{}", "", "[]", None, 0, b"", b"", None), 1)
+            (
+                k + 1,
+                *DocRow(path, ordinal, ident, length, "{}", "", "[]", None, 0, b"", b"", None),
+                1,
+            )
             for k, (length, path, ident, ordinal) in enumerate(rows)
         ],
     )
