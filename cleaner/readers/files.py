@@ -202,10 +202,10 @@ def _read_stream(
         message = (
             f"{entry.path}: {what} is damaged{where} ({_short(e)}); re-create or re-download it"
         )
-        entry.add_rejection(Rejection(entry.path, Reason.DAMAGED_FILE, message))
-        if entry.count:
+        if entry.count:  # the documents read stay; the rest of the file is one row
+            entry.add_rejection(Rejection(entry.path, Reason.DAMAGED_FILE, message))
             entry.reason = message.split(": ", 1)[1]
-        else:
+        else:  # nothing read: the file is rejected, its one row in the audit
             entry.reject(message.split(": ", 1)[1])
     except (KeyboardInterrupt, SystemExit):
         stopping = True

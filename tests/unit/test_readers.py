@@ -335,7 +335,6 @@ CASES: list[dict[str, Any]] = [
         data=b"\x1f\x8b\x08" + RANDOM[:100],
         outcome="rejected",
         reason="damaged",
-        rejected=[("damaged-file", None)],
     ),
     dict(
         label="zst-garbage",
@@ -343,7 +342,6 @@ CASES: list[dict[str, Any]] = [
         data=b"\x28\xb5\x2f\xfd" + RANDOM[:100],
         outcome="rejected",
         reason="damaged",
-        rejected=[("damaged-file", None)],
     ),
     dict(
         label="parquet",
