@@ -105,7 +105,8 @@ def clean_corpus(
     started = time.time()
     t0 = time.perf_counter()
     input_path, output = Path(input_path), Path(output)
-    listing = list_inputs(input_path)
+    # absolute: a task may run in another working folder (a Ray worker does)
+    listing = [(path.absolute(), source) for path, source in list_inputs(input_path)]
     prepare_output(output, input_path)
     folder = OutputFolder(output)
     with _disk_errors(output), folder.lock():

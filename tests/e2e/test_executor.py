@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import multiprocessing
+import os
 import subprocess
 import sys
 import time
@@ -99,6 +100,34 @@ def test_configs_on_a_pool(raw: Path, tmp_path: Path, config: CleanConfig) -> No
     finally:
         executor.close()
     assert outputs(tmp_path / "a") == outputs(tmp_path / "b")
+
+
+class ElsewhereExecutor(InlineExecutor):
+    """Runs the tasks in another working folder, as a Ray worker does (the raylet's)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        for task in tasks:
+            here = Path.cwd()
+            os.chdir(self.folder)
+            try:
+                result = fn(task)
+            finally:
+                os.chdir(here)
+            yield result
+
+
+def test_tasks_in_another_working_folder_read_a_relative_input(
+    raw: Path, reference: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(raw.parent)
+    clean_corpus(
+        Path(raw.name), tmp_path / "out", executor=ElsewhereExecutor(tmp_path / "elsewhere")
+    )
+    assert outputs(tmp_path / "out") == reference
 
 
 def _slow_square(x: int) -> int:
