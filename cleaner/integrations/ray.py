@@ -11,6 +11,7 @@ volume), and needs the ``cleaner`` package.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -32,8 +33,10 @@ R = TypeVar("R")
 class RayExecutor:
     """Runs tasks as Ray tasks on the cluster at ``address`` (``"auto"``, ``"ray://…"``).
 
-    With no address, joins the cluster this process already initialized, or starts a
-    local one. ``workers`` (default: the cluster's CPUs) sizes the number of tasks in
+    With no address, joins the cluster this process already initialized, else the one
+    ``RAY_ADDRESS`` names, else starts a local one: not the cluster the last ``ray
+    start`` on this machine recorded, which Ray would join, and wait for, long after it
+    stopped. ``workers`` (default: the cluster's CPUs) sizes the number of tasks in
     flight. Tasks read their input files by path (see the module docstring).
     """
 
@@ -43,11 +46,13 @@ class RayExecutor:
         self, address: str | None = None, workers: int | None = None, in_flight: int | None = None
     ) -> None:
         if not ray.is_initialized():
+            target = address or os.environ.get("RAY_ADDRESS") or "local"
             try:
-                ray.init(address=address, include_dashboard=False, log_to_driver=False)
+                ray.init(address=target, include_dashboard=False, log_to_driver=False)
             except (ConnectionError, ValueError, RuntimeError) as e:
                 raise UsageError(
-                    f"cannot reach a Ray cluster at {address or 'a new local instance'} ({e}); "
+                    f"cannot reach a Ray cluster at "
+                    f"{'a new local instance' if target == 'local' else target} ({e}); "
                     "check --address (e.g. auto, or ray://HEAD:10001)."
                 ) from e
         cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]

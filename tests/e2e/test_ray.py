@@ -6,7 +6,10 @@ Ray starts once per test session, on one CPU and without its dashboard.
 from __future__ import annotations
 
 import json
+import shutil
 import signal
+import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -160,3 +163,29 @@ def test_a_killed_driver_leaves_no_ray_process(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
         kill_left([*started_by(mark), *in_group(proc.pid)])
+
+
+@pytest.mark.slow
+def test_a_stopped_clusters_address_does_not_hold_a_local_run(tmp_path: Path) -> None:
+    """`--executor ray` with no address starts a local instance, also where the last
+    `ray start` on the machine left the address of a cluster long stopped (Ray alone
+    would try to join that one and wait for it)."""
+    raw = write_corpus(tmp_path / "raw", docs=20, seed=7)
+    temp = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))  # short: Ray's socket paths
+    (temp / "ray").mkdir()
+    (temp / "ray" / "ray_current_cluster").write_text("127.0.0.1:9\n")  # nothing there
+    mark = f"CLEANER_TEST_RUN={uuid.uuid4().hex}"
+    name, value = mark.split("=")
+    env = {name: value, "TMPDIR": str(temp), "RAY_TMPDIR": str(temp), "RAY_ADDRESS": ""}
+    args = ["run", str(raw), str(tmp_path / "ray"), "-q", "--executor", "ray"]
+    proc = cleaner(*args, env=env, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+        clean_corpus(raw, tmp_path / "local")
+        assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    finally:
+        proc.kill()
+        proc.wait()
+        kill_left([*started_by(mark), *in_group(proc.pid)])
+        shutil.rmtree(temp, ignore_errors=True)
