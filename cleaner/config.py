@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -185,6 +186,7 @@ class CleanConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any], origin: str = "config") -> CleanConfig:
         """Build a config from nested tables; unknown keys are an error, not ignored."""
+        data = _table(data, origin, "the config")
         top = {f.name for f in fields(cls)}
         for key in data:
             if key not in top:
@@ -196,7 +198,8 @@ class CleanConfig:
                 "boilerplate": BoilerplateConfig,
                 "dedup": DedupConfig,
             }[sub]
-            parts[sub] = _build(sub_cls, data.get(sub, {}), f"{origin} [{sub}]")
+            table = _table(data.get(sub, {}), origin, sub, f"[{sub}]")
+            parts[sub] = _build(sub_cls, table, f"{origin} [{sub}]")
         if "text_key" in data:
             if not isinstance(data["text_key"], str) or not data["text_key"]:
                 raise UsageError(
@@ -267,19 +270,41 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise UsageError(f"{origin}: {key} must be true or false, not {value!r}")
-        elif isinstance(default, int) and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value != int(value)
+        elif isinstance(default, int) and not (
+            (isinstance(value, int) and not isinstance(value, bool))
+            or (isinstance(value, float) and value.is_integer())  # False for inf and nan
         ):
             raise UsageError(f"{origin}: {key} must be a whole number, not {value!r}")
-        elif isinstance(default, float) and (
-            isinstance(value, bool) or not isinstance(value, int | float)
-        ):
+        elif isinstance(default, float) and not _is_number(value):
             raise UsageError(f"{origin}: {key} must be a number, not {value!r}")
+        elif isinstance(default, str) and not isinstance(value, str):
+            # str() would turn 5 into "5" and a list into its repr
+            raise UsageError(f"{origin}: {key} must be text in quotes, not {value!r}")
         kwargs[key] = type(default)(value) if isinstance(default, (int, float, str)) else value
     try:
         return cls(**kwargs)
     except UsageError as e:
         raise UsageError(f"{origin}: {e}") from e
+
+
+def _is_number(value: Any) -> bool:
+    """A TOML integer or float that a float setting can take: not a bool, not nan (it
+    compares false with everything, so no limit would hold), not an integer too large
+    for a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return not math.isnan(value)
+    except OverflowError:
+        return False
+
+
+def _table(value: Any, origin: str, name: str, example: str = "") -> dict[str, Any]:
+    """``value`` if it is a table, else an error naming ``name`` (shown as ``example``)."""
+    if not isinstance(value, dict):
+        such = f" such as {example} with its keys below it" if example else ""
+        raise UsageError(f"{origin}: {name} must be a table{such}, not {value!r}")
+    return value
 
 
 def _check_rules(cfg: BoilerplateConfig) -> None:
@@ -317,22 +342,28 @@ def load_config(path: Path | None = None, start: Path | None = None) -> CleanCon
         for name in ("cleaner.toml", "pyproject.toml"):
             candidate = base / name
             if candidate.is_file():
-                data = _read_toml(candidate)
-                if name == "pyproject.toml":
-                    data = data.get("tool", {}).get("cleaner", {})
-                return CleanConfig.from_dict(data, str(candidate))
+                return CleanConfig.from_dict(_read_config(candidate), str(candidate))
         return CleanConfig()
     if not path.is_file():
         raise UsageError(f"{path}: config file not found. Pass an existing cleaner.toml.")
-    data = _read_toml(path)
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("cleaner", {})
-    return CleanConfig.from_dict(data, str(path))
+    return CleanConfig.from_dict(_read_config(path), str(path))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_config(path: Path) -> dict[str, Any]:
+    """The config tables of ``path``: the whole file, or ``[tool.cleaner]`` of a
+    ``pyproject.toml`` (none there: no settings)."""
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
+            data = tomllib.load(f)
+    except UnicodeDecodeError as e:  # tomllib decodes the bytes itself, before parsing
+        line = e.object.count(b"\n", 0, e.start) + 1
+        raise UsageError(
+            f"{path}: line {line}: byte {e.object[e.start]:#04x} is not UTF-8; "
+            "a TOML file is UTF-8 text: save it as UTF-8."
+        ) from e
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise UsageError(f"{path}: not a readable TOML file ({e}). Fix or remove it.") from e
+    if path.name == "pyproject.toml":
+        tool = _table(data.get("tool", {}), str(path), "tool", "[tool.cleaner]")
+        return _table(tool.get("cleaner", {}), str(path), "tool.cleaner", "[tool.cleaner]")
+    return data

@@ -13,7 +13,7 @@ from cleaner.errors import UsageError
 from tests.conftest import SEEDS
 
 # (label, TOML body, words the one-line error must hold)
-BAD_CONFIGS = [
+BAD_CONFIGS: list[tuple[str, str | bytes, str]] = [
     ("disable as a string", '[boilerplate]\ndisable = "caption"\n', 'disable = ["caption"]'),
     ("disable as a number", "[boilerplate]\ndisable = 3\n", "list of strings"),
     ("patterns of numbers", "[boilerplate]\nextra_patterns = [1]\n", "list of strings"),
@@ -32,28 +32,116 @@ BAD_CONFIGS = [
         "normalization must be one of",
     ),
     ("numeric text key", "text_key = 5\n", "text_key must be a field name"),
+    # a value where a table belongs
+    ("repair as a number", "repair = 5\n", "repair must be a table such as [repair]"),
+    ("dedup as a list", "dedup = [1, 2]\n", "dedup must be a table such as [dedup]"),
+    ("boilerplate as a string", 'boilerplate = "off"\n', "boilerplate must be a table"),
+    ("filters as a number", "filters = 5\n", "filters takes one table per filter"),
+    ("a filter as a number", "[filters]\ntoo-short = 5\n", "filters takes one table"),
+    # inf and nan are TOML floats, but no count
+    (
+        "infinite min_repeats",
+        "[boilerplate]\nmin_repeats = inf\n",
+        "min_repeats must be a whole number, not inf",
+    ),
+    (
+        "infinite num_perm",
+        "[dedup]\nnum_perm = inf\n",
+        "[dedup]: num_perm must be a whole number, not inf",
+    ),
+    ("minus infinite seed", "[dedup]\nseed = -inf\n", "seed must be a whole number, not -inf"),
+    (
+        "infinite filter count",
+        "[filters.too-short]\nmin_words = inf\n",
+        "[filters.too-short]: min_words must be a whole number, not inf",
+    ),
+    (
+        "nan min_repeats",
+        "[boilerplate]\nmin_repeats = nan\n",
+        "min_repeats must be a whole number, not nan",
+    ),
+    ("nan threshold", "[dedup]\nthreshold = nan\n", "[dedup]: threshold must be a number, not nan"),
+    (
+        "nan filter limit",
+        "[filters.gopher-quality]\nmax_mean_word_length = nan\n",
+        "[filters.gopher-quality]: max_mean_word_length must be a number, not nan",
+    ),
+    # other types where a number, a word or a switch belongs
+    ("string min_repeats", '[boilerplate]\nmin_repeats = "3"\n', "whole number, not '3'"),
+    ("list num_perm", "[dedup]\nnum_perm = [128]\n", "num_perm must be a whole number"),
+    ("table ngram", "[dedup]\nngram = {n = 5}\n", "ngram must be a whole number"),
+    ("boolean filter count", "[filters.too-short]\nmin_words = false\n", "whole number"),
+    ("huge threshold", f"[dedup]\nthreshold = {10**400}\n", "threshold must be a number"),
+    ("list threshold", "[dedup]\nthreshold = [0.8]\n", "threshold must be a number"),
+    ("date threshold", "[dedup]\nthreshold = 2024-01-01\n", "threshold must be a number"),
+    (
+        "numeric normalization",
+        "[repair]\nnormalization = 5\n",
+        "normalization must be text in quotes, not 5",
+    ),
+    ("list normalization", '[repair]\nnormalization = ["NFC"]\n', "normalization must be text"),
+    ("number as a switch", "[dedup]\nblocks = 1\n", "blocks must be true or false, not 1"),
+    (
+        "string as a switch",
+        '[filters.too-short]\nenabled = "yes"\n',
+        "enabled must be true or false",
+    ),
+    # bytes that are not UTF-8, which TOML requires
+    ("latin-1 comment", b"[dedup]\nthreshold = 0.9  # caf\xe9\n", "line 2: byte 0xe9 is not UTF-8"),
+    ("utf-16 file", "[dedup]\n".encode("utf-16"), "line 1: byte 0xff is not UTF-8"),
+]
+
+# the same for the [tool.cleaner] table of a pyproject.toml
+BAD_PYPROJECTS: list[tuple[str, str | bytes, str]] = [
+    (
+        "tool.cleaner as a number",
+        "[tool]\ncleaner = 5\n",
+        "tool.cleaner must be a table such as [tool.cleaner]",
+    ),
+    ("tool.cleaner as a list", "[tool]\ncleaner = [1]\n", "tool.cleaner must be a table"),
+    ("tool as a string", 'tool = "cleaner"\n', "tool must be a table such as [tool.cleaner]"),
+    ("tool.cleaner.dedup as a number", "[tool.cleaner]\ndedup = 5\n", "dedup must be a table"),
+    (
+        "infinite num_perm in pyproject",
+        "[tool.cleaner.dedup]\nnum_perm = inf\n",
+        "num_perm must be a whole number, not inf",
+    ),
+    ("pyproject not UTF-8", b"[project]\nname = 'caf\xe9'\n", "line 2: byte 0xe9 is not UTF-8"),
+]
+
+CASES = [
+    pytest.param(name, body, words, id=label)
+    for name, table in (("cleaner.toml", BAD_CONFIGS), ("pyproject.toml", BAD_PYPROJECTS))
+    for label, body, words in table
 ]
 
 
-@pytest.mark.parametrize(("label", "body", "words"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
-def test_a_bad_value_is_named(tmp_path: Path, label: str, body: str, words: str) -> None:
-    path = tmp_path / "cleaner.toml"
-    path.write_text(body, encoding="utf-8")
-    with pytest.raises(UsageError) as info:
-        load_config(path)
-    assert words in str(info.value) and str(path) in str(info.value)
+def _write(path: Path, body: str | bytes) -> None:
+    path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
 
 
-@pytest.mark.parametrize(("label", "body", "words"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+@pytest.mark.parametrize(("name", "body", "words"), CASES)
+def test_a_bad_value_is_named(tmp_path: Path, name: str, body: str | bytes, words: str) -> None:
+    path = tmp_path / name
+    _write(path, body)
+    for given, found in ((path, None), (None, tmp_path)):  # --config FILE, or found in a folder
+        with pytest.raises(UsageError) as info:
+            load_config(given, start=found)
+        message = str(info.value)
+        assert words in message and message.startswith(str(path)) and "\n" not in message
+
+
+@pytest.mark.parametrize(("name", "body", "words"), CASES)
 def test_a_bad_value_is_a_one_line_usage_error(
-    tmp_path: Path, label: str, body: str, words: str
+    tmp_path: Path, name: str, body: str | bytes, words: str
 ) -> None:
-    path = tmp_path / "cleaner.toml"
-    path.write_text(body, encoding="utf-8")
+    path = tmp_path / name
+    _write(path, body)
     args = ["run", str(SEEDS / "raw"), str(tmp_path / "o"), "--config", str(path)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
-    assert words in result.output
+    assert words in result.output and str(path) in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
 
 
@@ -72,3 +160,14 @@ def test_good_values_are_read_with_their_types(tmp_path: Path) -> None:
 def test_overrides_are_checked_too() -> None:
     with pytest.raises(UsageError, match="threshold must be in"):
         CleanConfig().with_overrides({"dedup.threshold": 0.0})
+
+
+def test_a_pyproject_gives_its_tool_cleaner_table(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    assert load_config(path) == load_config(start=tmp_path) == CleanConfig()
+    path.write_text("[tool.cleaner.dedup]\nthreshold = 0.9\nnum_perm = 64.0\n", encoding="utf-8")
+    config = load_config(path)
+    assert config == load_config(start=tmp_path)
+    assert config.dedup.threshold == 0.9 and config.dedup.num_perm == 64
+    assert isinstance(config.dedup.num_perm, int)
