@@ -85,6 +85,8 @@ class DedupConfig:
         for name in ("num_perm", "ngram", "block_ngram"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if not 0 <= self.seed < 2**32:  # what numpy's RandomState, which draws the hashes, takes
+            raise UsageError(f"seed must be between 0 and {2**32 - 1}, not {self.seed}")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ BAD_CONFIGS: list[tuple[str, str | bytes, str]] = [
     ("zero block threshold", "[dedup]\nblock_threshold = 0\n", "block_threshold must be in"),
     ("zero permutations", "[dedup]\nnum_perm = 0\n", "num_perm must be at least 1"),
     ("zero ngram", "[dedup]\nngram = 0\n", "ngram must be at least 1"),
+    ("negative seed", "[dedup]\nseed = -1\n", "[dedup]: seed must be between 0 and 4294967295"),
+    ("seed of 2**32", f"[dedup]\nseed = {2**32}\n", "seed must be between 0 and 4294967295"),
     ("string threshold", '[dedup]\nthreshold = "high"\n', "must be a number"),
     (
         "unknown normalization",
@@ -155,6 +157,12 @@ def test_good_values_are_read_with_their_types(tmp_path: Path) -> None:
     assert config.boilerplate.disable == ("caption",)
     assert config.boilerplate.min_repeats == 4
     assert config.dedup.threshold == 1.0 and isinstance(config.dedup.threshold, float)
+
+
+def test_the_largest_seed_is_taken(tmp_path: Path) -> None:
+    path = tmp_path / "cleaner.toml"
+    path.write_text(f"[dedup]\nseed = {2**32 - 1}\n", encoding="utf-8")
+    assert load_config(path).dedup.seed == 2**32 - 1
 
 
 def test_overrides_are_checked_too() -> None:
