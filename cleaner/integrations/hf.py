@@ -36,6 +36,9 @@ def clean_batch(
 ) -> dict[str, list[Any]]:
     """Clean one batch (columns of equal length); usable as ``Dataset.map(..., batched=True)``.
 
+    Raises :class:`~cleaner.errors.RecordError`, as ``clean_records`` does, for a row
+    whose ``text_key`` column is missing or holds no string.
+
     >>> out = clean_batch({"text": ["a &amp; b", " "], "n": [1, 2]})
     >>> out["text"], out["n"], json.loads(out["cleaner"][0])["repaired"]
     (['a & b'], [1], ['unescape-html'])
@@ -44,7 +47,7 @@ def clean_batch(
     refuse_html_key(config, "clean_batch")
     cleaner = StreamCleaner(config, near_duplicates=False)
     columns = list(batch)
-    rows = len(batch[key]) if key in batch else 0
+    rows = len(next(iter(batch.values()), []))  # a missing text column fails on row 1
     out: dict[str, list[Any]] = {name: [] for name in [*columns, "cleaner"]}
     entry = InputFile("dataset", "", 0)
     for i in range(rows):

@@ -6,10 +6,16 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from cleaner import CleanConfig
+from cleaner.errors import RecordError
 
 PARA = "A paragraph that is long enough to count as a block of text in the page here."
 PAGE = f"Intro line.\n\n{PARA}\n\n{PARA}"
+ENGLISH = "The bridge will close for six months while the council repairs it."
+FRENCH = "Le pont sera fermé pendant six mois pendant que la ville le répare."
+ENGLISH_ONLY = CleanConfig().with_filter("language", enabled=True, languages=("en",))
 
 
 def count(step: object, name: str) -> int:
@@ -103,3 +109,13 @@ def test_hf_map_takes_options_by_fn_kwargs() -> None:
     ds = Dataset.from_list([{"body": "x &amp; y"}, {"body": ""}])
     out = ds.map(clean_batch, batched=True, fn_kwargs={"text_key": "body", "drop": False})
     assert out["body"] == ["x & y", ""]
+
+
+def test_hf_map_refuses_a_dataset_without_the_text_column() -> None:
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+
+    ds = Dataset.from_list([{"body": "x &amp; y", "n": 1}, {"body": "hello there", "n": 2}])
+    with pytest.raises(RecordError, match="record 1: no field 'text'"):
+        ds.map(clean_batch, batched=True)
