@@ -12,7 +12,8 @@ itself imports nothing from it::
 Every column is kept; ``text_key`` (default ``"text"``) gets the cleaned text, and a
 ``cleaner`` column is added: the account of :func:`cleaner.run.stream.explain_changes` as
 JSON text (read it with ``json.loads(row["cleaner"])``), because Arrow needs one type
-per column and the account's details vary from rule to rule. Rows left
+per column and the account's details vary from rule to rule. A ``cleaner`` column the
+dataset already has (cleaned output, cleaned again) is replaced by the new account. Rows left
 empty are removed (a batched map may return fewer rows); ``drop=False`` keeps them.
 Near-duplicate removal is off: ``map`` may split the data over processes. Pass options
 with ``fn_kwargs={"config": CleanConfig(...), "text_key": "body"}``.
@@ -26,6 +27,8 @@ from typing import Any
 from cleaner.config import CleanConfig
 from cleaner.readers import InputFile
 from cleaner.run.stream import StreamCleaner, explain_changes, refuse_html_key, to_document
+
+ACCOUNT = "cleaner"  # the column that holds each row's account
 
 
 def clean_batch(
@@ -46,9 +49,9 @@ def clean_batch(
     key = config.text_key if text_key is None else text_key
     refuse_html_key(config, "clean_batch")
     cleaner = StreamCleaner(config, near_duplicates=False)
-    columns = list(batch)
+    columns = [name for name in batch if name != ACCOUNT]  # cleaned output: a new account
     rows = len(next(iter(batch.values()), []))  # a missing text column fails on row 1
-    out: dict[str, list[Any]] = {name: [] for name in [*columns, "cleaner"]}
+    out: dict[str, list[Any]] = {name: [] for name in [*columns, ACCOUNT]}
     entry = InputFile("dataset", "", 0)
     for i in range(rows):
         record = {name: batch[name][i] for name in columns}
@@ -57,5 +60,5 @@ def clean_batch(
             continue
         for name in columns:
             out[name].append(doc.text if name == key else record[name])
-        out["cleaner"].append(json.dumps(explain_changes(doc), ensure_ascii=False, sort_keys=True))
+        out[ACCOUNT].append(json.dumps(explain_changes(doc), ensure_ascii=False, sort_keys=True))
     return out

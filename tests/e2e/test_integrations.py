@@ -119,3 +119,19 @@ def test_hf_map_refuses_a_dataset_without_the_text_column() -> None:
     ds = Dataset.from_list([{"body": "x &amp; y", "n": 1}, {"body": "hello there", "n": 2}])
     with pytest.raises(RecordError, match="record 1: no field 'text'"):
         ds.map(clean_batch, batched=True)
+
+
+def test_hf_map_cleans_its_own_output_to_itself_with_a_new_account() -> None:
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+
+    ds = Dataset.from_list([{"text": "x &amp; y", "n": 1}, {"text": PAGE, "n": 2}])
+    once = ds.map(clean_batch, batched=True)
+    twice = once.map(clean_batch, batched=True)
+    assert twice.column_names == ["text", "n", "cleaner"]
+    assert twice["text"] == once["text"] == ["x & y", f"Intro line.\n\n{PARA}"]
+    assert twice["n"] == [1, 2]
+    assert json.loads(once["cleaner"][0])["repaired"] == ["unescape-html"]
+    accounts = [json.loads(a) for a in twice["cleaner"]]
+    assert [(a["repaired"], a["removed"]) for a in accounts] == [([], []), ([], [])]
