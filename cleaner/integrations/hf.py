@@ -13,10 +13,13 @@ Every column is kept; ``text_key`` (default ``"text"``) gets the cleaned text, a
 ``cleaner`` column is added: the account of :func:`cleaner.run.stream.explain_changes` as
 JSON text (read it with ``json.loads(row["cleaner"])``), because Arrow needs one type
 per column and the account's details vary from rule to rule. A ``cleaner`` column the
-dataset already has (cleaned output, cleaned again) is replaced by the new account. Rows left
-empty are removed (a batched map may return fewer rows); ``drop=False`` keeps them.
-Near-duplicate removal is off: ``map`` may split the data over processes. Pass options
-with ``fn_kwargs={"config": CleanConfig(...), "text_key": "body"}``.
+dataset already has (cleaned output, cleaned again) is replaced by the new account. With
+the language filter on, ``language`` and ``language_score`` columns hold its verdict, as
+:func:`~cleaner.run.stream.clean_records` adds them. Rows left empty or dropped (by a
+filter, or as boilerplate-only) are removed (a batched map may return fewer rows);
+``drop=False`` keeps them, as ``clean_records`` yields them, with the drop in the
+account. Near-duplicate removal is off: ``map`` may split the data over processes. Pass
+options with ``fn_kwargs={"config": CleanConfig(...), "text_key": "body"}``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ import json
 from typing import Any
 
 from cleaner.config import CleanConfig
+from cleaner.errors import RecordError
+from cleaner.names import StageName
 from cleaner.readers import InputFile
 from cleaner.run.stream import StreamCleaner, explain_changes, refuse_html_key, to_document
+from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 
 ACCOUNT = "cleaner"  # the column that holds each row's account
 
@@ -40,7 +46,10 @@ def clean_batch(
     """Clean one batch (columns of equal length); usable as ``Dataset.map(..., batched=True)``.
 
     Raises :class:`~cleaner.errors.RecordError`, as ``clean_records`` does, for a row
-    whose ``text_key`` column is missing or holds no string.
+    whose ``text_key`` column is missing or holds no string, and for a dataset column
+    ``language`` or ``language_score`` that differs from the language filter's value
+    (``clean_records`` would keep it as ``record_language``, a column that only some
+    rows would have).
 
     >>> out = clean_batch({"text": ["a &amp; b", " "], "n": [1, 2]})
     >>> out["text"], out["n"], json.loads(out["cleaner"][0])["repaired"]
@@ -50,15 +59,27 @@ def clean_batch(
     refuse_html_key(config, "clean_batch")
     cleaner = StreamCleaner(config, near_duplicates=False)
     columns = [name for name in batch if name != ACCOUNT]  # cleaned output: a new account
+    added = []
+    if config.filter(StageName.LANGUAGE).enabled:
+        added = [name for name in LANGUAGE_FIELDS if name not in columns]
     rows = len(next(iter(batch.values()), []))  # a missing text column fails on row 1
-    out: dict[str, list[Any]] = {name: [] for name in [*columns, ACCOUNT]}
+    out: dict[str, list[Any]] = {name: [] for name in [*columns, *added, ACCOUNT]}
     entry = InputFile("dataset", "", 0)
     for i in range(rows):
         record = {name: batch[name][i] for name in columns}
         doc = cleaner.clean(to_document(entry, record, i + 1, key))
-        if drop and not doc.text.strip():
+        if drop and (doc.dropped is not None or not doc.text.strip()):
             continue
-        for name in columns:
-            out[name].append(doc.text if name == key else record[name])
+        named = {k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta}
+        for name in named.keys() - out.keys():  # a record_<field>: the row's own value differs
+            own = name.removeprefix("record_")
+            raise RecordError(
+                f"{entry.path}: record {i + 1}: column {own!r} holds {named[name]!r}, the "
+                f"language filter finds {named[own]!r}; rename the column to {name!r} "
+                "(Dataset.rename_column) to keep it beside the filter's"
+            )
+        row = {**record, **named, key: doc.text}
+        for name in [*columns, *added]:
+            out[name].append(row.get(name))
         out[ACCOUNT].append(json.dumps(explain_changes(doc), ensure_ascii=False, sort_keys=True))
     return out

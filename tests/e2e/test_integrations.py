@@ -135,3 +135,38 @@ def test_hf_map_cleans_its_own_output_to_itself_with_a_new_account() -> None:
     assert json.loads(once["cleaner"][0])["repaired"] == ["unescape-html"]
     accounts = [json.loads(a) for a in twice["cleaner"]]
     assert [(a["repaired"], a["removed"]) for a in accounts] == [([], []), ([], [])]
+
+
+def test_hf_map_removes_the_rows_a_filter_drops_and_adds_the_language_columns() -> None:
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+    from cleaner.run.stream import clean_records
+
+    rows = [{"text": ENGLISH, "n": 1}, {"text": FRENCH, "n": 2}]
+    ds = Dataset.from_list(rows)
+    kept = ds.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY})
+    assert kept["n"] == [1] and kept["text"] == [ENGLISH] and kept["language"] == ["en"]
+    assert 0.9 < kept["language_score"][0] <= 1
+    every = ds.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY, "drop": False})
+    records = list(clean_records(rows, ENGLISH_ONLY))
+    for name in ("text", "n", "language", "language_score"):
+        assert every[name] == [r[name] for r in records]
+    assert every["language"] == ["en", "fr"]
+    assert json.loads(every["cleaner"][1])["dropped"]["rule"] == "language"
+    again = kept.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY})
+    assert again.column_names == kept.column_names  # its own verdict: no record_language
+    assert again.to_list() == kept.to_list()
+
+
+def test_hf_map_refuses_a_language_column_the_filter_disagrees_with() -> None:
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+
+    ds = Dataset.from_list([{"text": ENGLISH, "language": "English"}])
+    with pytest.raises(RecordError, match=r"column 'language' holds 'English'.*'record_language'"):
+        ds.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY})
+    renamed = ds.rename_column("language", "record_language")
+    out = renamed.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY})
+    assert out[0]["record_language"] == "English" and out[0]["language"] == "en"
