@@ -11,7 +11,11 @@ Needs the ``[datatrove]`` extra (``pip install "cleaner[datatrove]"``)::
 
 Each document's ``text`` becomes the cleaned text, and ``metadata["cleaner"]`` holds the
 account of :func:`cleaner.run.stream.explain_changes` (title, date, author, repaired, removed,
-redacted, dropped). A document left empty, or dropped as a near-duplicate, is not passed on.
+redacted, dropped). With the language filter on, ``metadata["language"]`` and
+``metadata["language_score"]`` hold its verdict, as
+:func:`~cleaner.run.stream.clean_records` adds them (a document's own different values
+stay, as ``record_language`` and ``record_language_score``). A document left empty, or
+dropped (by a filter, or as a near-duplicate), is not passed on.
 Stats: ``total``, ``forwarded``, ``dropped``, ``dropped_<rule>``, ``lines_removed``
 and one ``<stage>/<rule>`` counter per rule that fired. Near-duplicate removal is off
 by default: each datatrove task would only see its own shard, and datatrove has its
@@ -27,6 +31,7 @@ from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
 from cleaner.names import Reason
 from cleaner.run.stream import StreamCleaner, explain_changes
+from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 
 try:
     from datatrove.data import DocumentsPipeline
@@ -38,10 +43,11 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     ) from e
 
 EMPTY = Reason.EMPTY  # the drop reason of a document with no text left
+NAMED = (*LANGUAGE_FIELDS, *RECORD_FIELDS)  # the metadata the language filter writes
 
 
 class CleanerStep(PipelineStep):  # type: ignore[misc]
-    """Clean ``doc.text`` with cleaner's per-document stages; drop emptied documents."""
+    """Clean ``doc.text`` with cleaner's per-document stages; drop emptied and dropped documents."""
 
     name = "cleaner"
     type = "Cleaner"
@@ -66,7 +72,8 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
             self.stat_update("total")
             with self.track_time():
                 source = str(doc.metadata.get("source", doc.id))
-                out = cleaner.clean(Document(str(doc.id), source, doc.text))
+                own = {k: doc.metadata[k] for k in NAMED if k in doc.metadata}
+                out = cleaner.clean(Document(str(doc.id), source, doc.text, meta=own))
             removed = [c for c in out.changes if c.text]
             self.stat_update("lines_removed", value=len(removed))
             for change in out.changes:
@@ -80,6 +87,7 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
                 self.stat_update("dropped", f"dropped_{reason}")
                 continue
             doc.text = out.text
+            doc.metadata.update({k: out.meta[k] for k in NAMED if k in out.meta})
             doc.metadata["cleaner"] = explain_changes(out)
             self.stat_update("forwarded")
             self.update_doc_stats(doc)

@@ -170,3 +170,30 @@ def test_hf_map_refuses_a_language_column_the_filter_disagrees_with() -> None:
     renamed = ds.rename_column("language", "record_language")
     out = renamed.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY})
     assert out[0]["record_language"] == "English" and out[0]["language"] == "en"
+
+
+def test_datatrove_step_adds_the_language_fields_to_the_metadata() -> None:
+    from datatrove.data import Document as DtDocument
+
+    from cleaner.integrations.datatrove import CleanerStep
+    from cleaner.run.stream import clean_records
+
+    own = {"language": "eng", "language_score": 0.5}  # another detector's verdict
+    docs = [
+        DtDocument(text=ENGLISH, id="1"),
+        DtDocument(text=FRENCH, id="2"),
+        DtDocument(text=ENGLISH, id="3", metadata=dict(own)),
+    ]
+    step = CleanerStep(ENGLISH_ONLY)
+    out = list(step.run(iter(docs)))
+    assert [d.id for d in out] == ["1", "3"]
+    assert count(step, "dropped_language") == 1
+    [plain, ours] = clean_records([{"text": ENGLISH}, {"text": ENGLISH, **own}], ENGLISH_ONLY)
+    fields = ("language", "language_score", "record_language", "record_language_score")
+    assert {k: v for k, v in out[0].metadata.items() if k in fields} == {
+        k: v for k, v in plain.items() if k in fields
+    }
+    assert {k: v for k, v in out[1].metadata.items() if k in fields} == {
+        k: v for k, v in ours.items() if k in fields
+    }
+    assert out[1].metadata["language"] == "en" and out[1].metadata["record_language"] == "eng"
