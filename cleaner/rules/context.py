@@ -15,10 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
-from cleaner.rules.patterns import SOURCE_LINE, byline_names, line_rule, word_count
+from cleaner.rules.patterns import SOURCE_LINE, byline_names, line_cache, line_rule, word_count
 
 # the full stops of Latin and of Chinese and Japanese text, then closing quotes or brackets
 SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$|[\"”]$")
@@ -43,7 +42,7 @@ def ends_sentence(text: str) -> bool:
     return text.endswith(('"', "”")) or text.rstrip(_CLOSERS).endswith(_STOPS)
 
 
-@lru_cache(maxsize=1 << 16)
+@line_cache
 def is_body(text: str) -> bool:
     """A line that reads like a paragraph: ``BODY_WORDS`` words or more, ending like a
     sentence."""

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.rules.context import BODY_WORDS, Page, ends_sentence, is_body
-from cleaner.rules.patterns import STOPWORDS, WORD, Scan, word_count, words
+from cleaner.rules.patterns import CACHED_CHARS, STOPWORDS, WORD, Scan, word_count, words
 
 native: ModuleType | None
 try:  # a line's counts read in C: built at install where a C compiler is found
@@ -134,7 +134,8 @@ class LineTable:
     columns are computed the first time it is seen; a page's columns are then one lookup
     per line and one gather (``columns``), not a Python list per column. The table holds
     ``size`` lines and starts again empty when a page's new lines would not fit; a page
-    with more distinct lines than that is computed whole, outside it.
+    with more distinct lines than that is computed whole, outside it, and so is a line of
+    more than ``CACHED_CHARS`` characters (the table would hold ``size`` of them).
     """
 
     def __init__(
@@ -161,6 +162,16 @@ class LineTable:
             return self._columns(texts)
 
     def _columns(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        if max(map(len, texts), default=0) > CACHED_CHARS:  # long lines: computed, not kept
+            out = np.empty((len(texts), self.width))
+            short = [k for k, t in enumerate(texts) if len(t) <= CACHED_CHARS]
+            long = [k for k, t in enumerate(texts) if len(t) > CACHED_CHARS]
+            out[short] = self._kept([texts[k] for k in short])
+            out[long] = [self._compute(texts[k]) for k in long]
+            return out
+        return self._kept(texts)
+
+    def _kept(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         found = self._rows
         if not all(map(found.__contains__, texts)):
             distinct = list(dict.fromkeys(texts))

@@ -17,8 +17,11 @@ True
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
 
+T = TypeVar("T")
 WORD = re.compile(r"\w+")
 
 _MONTH = (
@@ -331,7 +334,24 @@ def count_words(text: str) -> int:
     return rest + -(-chars // CJK_CHARS_PER_WORD)
 
 
-@lru_cache(maxsize=1 << 16)
+CACHED_CHARS = 1000  # longer lines are not kept by the per-line caches (0.1 % of real lines)
+
+
+def line_cache(func: Callable[[str], T]) -> Callable[[str], T]:
+    """``func`` with the answers for up to 65,536 lines of at most ``CACHED_CHARS``
+    characters kept: the rules ask about one line many times, and a cache that also kept
+    long lines would hold that many of them (13 GB of one-line records of 200 kB each).
+    ``__wrapped__`` is ``func``."""
+    cached = lru_cache(maxsize=1 << 16)(func)
+
+    @wraps(func)
+    def call(line: str) -> T:
+        return cached(line) if len(line) <= CACHED_CHARS else func(line)
+
+    return call
+
+
+@line_cache
 def word_count(line: str) -> int:
     """:func:`count_words`, cached: the rules ask about one line many times."""
     return count_words(line)
@@ -371,7 +391,7 @@ def byline_names(line: str) -> str | None:
     return ", ".join(names) or None
 
 
-@lru_cache(maxsize=1 << 16)
+@line_cache
 def line_rule(line: str) -> str | None:
     """The name of the phrase or shape family a whole line belongs to, or None."""
     text = line.strip()

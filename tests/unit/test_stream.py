@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import json
 import random
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,6 +149,32 @@ def test_the_window_bounds_memory_and_forgets_old_documents() -> None:
         assert len(stage) == min(i + 1, 3)
     assert stage.apply(doc(texts[-1], "again.txt")).dropped is not None
     assert stage.apply(doc(texts[0], "old.txt")).dropped is None  # forgotten: past the window
+
+
+def test_long_one_line_records_are_not_kept_after_they_are_cleaned() -> None:
+    """The per-line caches of the boilerplate rules and the line model's table of line
+    columns keep short lines only: a stream of records of 50 kB in one or two lines keeps
+    none of them (each kept 65,536 lines of any size: 13 GB of 200 kB lines)."""
+    records = (  # ~50 kB, one line each; then ~50 kB in two lines, which the model judges
+        {
+            "text": article(seed, 8000)
+            if seed < 12
+            else f"{article(seed, 4000)}\n{article(-seed, 4000)}"
+        }
+        for seed in range(24)
+    )
+    list(clean_records(itertools.islice(records, 1), near_duplicates=False))  # loads the model
+    tracemalloc.start()  # the records are made while it traces: each is kept or it is not
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for record in clean_records(records, near_duplicates=False):
+            assert len(record["text"]) > 40_000
+            del record
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 200_000, f"{kept} bytes kept after the stream"
 
 
 def test_window_must_be_positive() -> None:
