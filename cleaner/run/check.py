@@ -6,6 +6,7 @@ Each file is judged on its own, so a pre-commit hook may pass any subset of file
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from cleaner.readers import read_file
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
-from cleaner.store.outdir import OutputFolder
+from cleaner.store.outdir import CURRENT, PUBLISHED, STATE_DIR, OutputFolder
 from cleaner.store.state import State
 
 
@@ -131,16 +132,30 @@ class CheckReport:
 def has_corpus(folder: Path) -> bool:
     """Whether ``folder`` is meant to hold a corpus: False only before a first run.
 
-    A folder that does not exist yet, or is empty but for hidden files (a ``.gitkeep``),
-    holds no corpus yet. Any other folder is taken for an output folder, so a mistyped
-    ``--corpus`` that names some other folder is an error from :func:`open_corpus`, not
-    a check that quietly skips duplicates.
+    A folder that does not exist yet, or holds no published manifest and nothing but
+    hidden files (a ``.gitkeep``, the ``.cleaner`` state of a first run that was
+    stopped) and the links such a run makes before it publishes (they dangle until
+    then), holds no corpus yet. Any other folder is taken for an output folder, so a
+    mistyped ``--corpus`` that names some other folder is an error from
+    :func:`open_corpus`, not a check that quietly skips duplicates.
     """
     if not folder.is_dir():
         return False
-    return any(not entry.name.startswith(".") for entry in folder.iterdir()) or (
-        OutputFolder(folder).state_dir.exists()
+    if OutputFolder(folder).current() is not None:
+        return True
+    unpublished = {f"{STATE_DIR}/{CURRENT}/{name}" for name in PUBLISHED}
+    return any(
+        not entry.name.startswith(".") and not _dangling(entry, unpublished)
+        for entry in folder.iterdir()
     )
+
+
+def _dangling(entry: Path, targets: set[str]) -> bool:
+    """Whether ``entry`` is a link to one of ``targets`` that leads nowhere yet."""
+    try:
+        return entry.is_symlink() and not entry.exists() and os.readlink(entry) in targets
+    except OSError:
+        return False
 
 
 @contextmanager

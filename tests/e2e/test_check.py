@@ -13,6 +13,7 @@ from cleaner.cli import cli
 from cleaner.run.check import check_files
 from cleaner.run.explain import Explanation, explain_file
 from cleaner.stages.filters.pii import redact
+from cleaner.store.outdir import OutputFolder
 from tests.conftest import write_files
 from tests.corpora import text, variant
 
@@ -109,9 +110,6 @@ def test_cli_exit_codes_and_json(corpus: Path, tmp_path: Path, runner: CliRunner
 def test_a_folder_that_is_no_corpus_is_a_usage_error(tmp_path: Path, runner: CliRunner) -> None:
     f = tmp_path / "a.txt"
     f.write_text(text(1))
-    (tmp_path / "other" / ".cleaner").mkdir(parents=True)  # a run began here, none finished
-    result = runner.invoke(cli, ["check", "--corpus", str(tmp_path / "other"), str(f)])
-    assert result.exit_code == 2 and "cleaner run" in result.output
     # a mistyped --corpus naming some other folder (the raw one, say) is no "first run":
     # a hook would pass quietly and never check duplicates again
     result = runner.invoke(cli, ["check", "--corpus", str(tmp_path), str(f)])
@@ -119,6 +117,28 @@ def test_a_folder_that_is_no_corpus_is_a_usage_error(tmp_path: Path, runner: Cli
     (tmp_path / "empty" / ".gitkeep").parent.mkdir()
     (tmp_path / "empty" / ".gitkeep").write_text("")  # an empty clean/ kept in git: no corpus yet
     assert runner.invoke(cli, ["check", "--corpus", str(tmp_path / "empty"), str(f)]).exit_code == 0
+
+
+def test_a_stopped_first_run_leaves_no_corpus_yet(tmp_path: Path, runner: CliRunner) -> None:
+    """A first run stopped by Ctrl-C leaves OUTPUT/.cleaner (its lock and .gitignore),
+    maybe the links it makes before it publishes, and no manifest: as before the run,
+    the files are judged on their boilerplate share alone, not refused."""
+    f = tmp_path / "a.txt"
+    f.write_text(text(1))
+    out = tmp_path / "out"
+    with OutputFolder(out).lock():
+        pass  # what a first run leaves when it is stopped before it publishes
+    assert sorted(p.name for p in (out / ".cleaner").iterdir()) == [".gitignore", "lock"]
+    result = runner.invoke(cli, ["check", "--corpus", str(out), str(f)])
+    assert result.exit_code == 0, result.output
+    assert "no corpus yet" in result.stderr
+    for name in ("corpus.jsonl", "audit.jsonl", "manifest.json"):
+        (out / name).symlink_to(f".cleaner/current/{name}")  # made first, dangling
+    result = runner.invoke(cli, ["check", "--corpus", str(out), str(f)])
+    assert result.exit_code == 0 and "no corpus yet" in result.stderr, result.output
+    (out / "notes.txt").write_text("not a run's")  # anything else is no first run
+    result = runner.invoke(cli, ["check", "--corpus", str(out), str(f)])
+    assert result.exit_code == 2 and "not an output folder" in result.output
 
 
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
