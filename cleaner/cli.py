@@ -43,16 +43,15 @@ def _corpus_config(
     corpus_dir: Path | None, config_path: Path | None, overrides: dict[str, Any]
 ) -> CleanConfig:
     """The config to judge files against a corpus with: the one its run recorded in
-    the manifest, so that explain and check see what the run did (``--config`` given:
-    that file's), with ``overrides`` on top; without a corpus, :func:`_config`."""
+    the manifest (:func:`~cleaner.run.check.corpus_config`, which ``check_files`` uses
+    too), so that explain and check see what the run did (``--config`` given: that
+    file's), with ``overrides`` on top; without a corpus, :func:`_config`."""
     if corpus_dir is not None and config_path is None:
-        from cleaner.config import CleanConfig
-        from cleaner.store.outdir import OutputFolder
+        from cleaner.run.check import corpus_config
 
-        recorded = (OutputFolder(corpus_dir).manifest() or {}).get("config")
-        if isinstance(recorded, dict):
-            origin = f"{corpus_dir / 'manifest.json'} (the run's config)"
-            return CleanConfig.from_dict(recorded, origin).with_overrides(overrides)
+        recorded = corpus_config(corpus_dir)
+        if recorded is not None:
+            return recorded.with_overrides(overrides)
     return _config(config_path, overrides)
 
 

@@ -334,6 +334,16 @@ def corpus_index(state: State, manifest: dict[str, Any]) -> StoredIndex | None:
     return StoredIndex(state, banding.threshold, banding, share)
 
 
+def corpus_config(corpus_dir: Path) -> CleanConfig | None:
+    """The config the run of the corpus in ``corpus_dir`` recorded in its manifest, so
+    that a file is judged as that run judged its files; None when there is no manifest
+    (no run finished there yet)."""
+    recorded = (OutputFolder(corpus_dir).manifest() or {}).get("config")
+    if not isinstance(recorded, dict):
+        return None
+    return CleanConfig.from_dict(recorded, f"{corpus_dir / 'manifest.json'} (the run's config)")
+
+
 def check_files(
     paths: Sequence[Path],
     corpus_dir: Path = Path("clean"),
@@ -350,16 +360,22 @@ def check_files(
     lines count for ``corpus-repeat`` together with the corpus's, as in a run over
     both. The file's own earlier version in the corpus is not held against it.
 
+    Without ``config``, the files are judged with the config the corpus's run
+    recorded in its manifest (:func:`corpus_config`), as ``cleaner check`` judges
+    them; the defaults when there is no corpus yet.
+
     When ``corpus_dir`` holds no run at all (a repository before its first
     ``cleaner run``), each file is judged on its boilerplate share alone and the
     report's ``note`` says so: there is nothing to duplicate yet.
     """
-    config = config or CleanConfig()
     if not 0.0 <= max_boilerplate <= 1.0:
         raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
+    corpus_dir = Path(corpus_dir)
+    if config is None:
+        config = corpus_config(corpus_dir) or CleanConfig()
     whole = Pipeline.from_config(config)
     pipeline, repeats = whole.per_document(), whole.corpus_stage(CountRepeats)
-    if not has_corpus(Path(corpus_dir)):
+    if not has_corpus(corpus_dir):
         # a repository before its first run: nothing to duplicate, nothing repeated yet
         alone = [
             judge_file(
@@ -379,7 +395,7 @@ def check_files(
             "share (no duplicate check). Run `cleaner run` to build the corpus."
         )
         return CheckReport(alone, max_boilerplate, note=note)
-    with open_corpus(Path(corpus_dir)) as (state, manifest):
+    with open_corpus(corpus_dir) as (state, manifest):
         index = corpus_index(state, manifest)
         root = state.meta("input_root")
         lines = None if repeats is None else CorpusLines(state, repeats)

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from cleaner import clean_corpus
 from cleaner.cli import cli
+from cleaner.config import CleanConfig
 from cleaner.run.check import check_files
 from cleaner.run.explain import Explanation, explain_file
 from cleaner.stages.filters.pii import redact
@@ -139,6 +140,25 @@ def test_a_stopped_first_run_leaves_no_corpus_yet(tmp_path: Path, runner: CliRun
     (out / "notes.txt").write_text("not a run's")  # anything else is no first run
     result = runner.invoke(cli, ["check", "--corpus", str(out), str(f)])
     assert result.exit_code == 2 and "not an output folder" in result.output
+
+
+def test_check_files_judges_with_the_config_the_run_recorded(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """Without a config, ``check_files`` judges with the config in the corpus's manifest,
+    as ``cleaner check`` does and as the run did: a rule the run enabled counts."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"doc.txt": text(1)})
+    run = runner.invoke(cli, ["run", str(raw), str(out), "-q", "--enable-rule", "too-short"])
+    assert run.exit_code == 0, run.output
+    short = tmp_path / "short.txt"
+    short.write_text("Only a few words here.\n")
+    cli_check = runner.invoke(cli, ["check", "--corpus", str(out), "--json", str(short)])
+    assert cli_check.exit_code == 1, cli_check.output
+    [verdict] = check_files([short], out).files
+    assert [d["rule"] for d in verdict.dropped] == ["too-short"]
+    assert verdict.to_dict() == json.loads(cli_check.stdout)["files"][0]
+    assert check_files([short], out, CleanConfig()).exit_code == 0  # a config given wins
 
 
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
