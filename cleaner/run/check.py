@@ -366,11 +366,17 @@ def check_files(
 
     When ``corpus_dir`` holds no run at all (a repository before its first
     ``cleaner run``), each file is judged on its boilerplate share alone and the
-    report's ``note`` says so: there is nothing to duplicate yet.
+    report's ``note`` says so: there is nothing to duplicate yet. A ``corpus_dir`` that
+    is a file (the corpus.jsonl in it, say) is a :class:`~cleaner.errors.UsageError`.
     """
     if not 0.0 <= max_boilerplate <= 1.0:
         raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
     corpus_dir = Path(corpus_dir)
+    if corpus_dir.exists() and not corpus_dir.is_dir():
+        raise UsageError(
+            f"{corpus_dir}: not a folder; pass the OUTPUT folder of `cleaner run` (the one "
+            "that holds corpus.jsonl and manifest.json), not a file in it."
+        )
     if config is None:
         config = corpus_config(corpus_dir) or CleanConfig()
     whole = Pipeline.from_config(config)

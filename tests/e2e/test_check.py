@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from cleaner import clean_corpus
 from cleaner.cli import cli
 from cleaner.config import CleanConfig
+from cleaner.errors import UsageError
 from cleaner.run.check import check_files
 from cleaner.run.explain import Explanation, explain_file
 from cleaner.stages.filters.pii import redact
@@ -159,6 +160,15 @@ def test_check_files_judges_with_the_config_the_run_recorded(
     assert [d["rule"] for d in verdict.dropped] == ["too-short"]
     assert verdict.to_dict() == json.loads(cli_check.stdout)["files"][0]
     assert check_files([short], out, CleanConfig()).exit_code == 0  # a config given wins
+
+
+def test_check_files_refuses_a_file_as_the_corpus(corpus: Path, tmp_path: Path) -> None:
+    """The corpus.jsonl instead of its folder is a usage error, not "no corpus yet"
+    (which would quietly turn the duplicate check off)."""
+    copy = tmp_path / "copy.txt"
+    copy.write_text(text(2))
+    with pytest.raises(UsageError, match=r"corpus\.jsonl: not a folder; pass the OUTPUT folder"):
+        check_files([copy], corpus / "corpus.jsonl")
 
 
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
