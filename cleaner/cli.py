@@ -556,7 +556,8 @@ def check(
 ) -> None:
     """Judge raw FILES against the corpus; write nothing.
 
-    A file has problems when too much of it is boilerplate, or when it nearly
+    A file has problems when a run would reject some of its records (bad JSONL lines,
+    each named with its line), when too much of it is boilerplate, or when it nearly
     duplicates a document of the corpus, or another of its own documents. Exit 0 clean,
     1 problems, 2 unusable input.
     The config is the one the corpus's run recorded in its manifest (--config replaces

@@ -44,7 +44,9 @@ class FileCheck:
     ``rule``: ``boilerplate-only`` or a filter's, ``measured``: what the stage measured to
     decide); ``redacted`` counts what redact-pii, when on, would replace, per type (no
     problem: the share and the duplicates are judged on the redacted text, as a run
-    sees it); ``error`` says why a file could not be judged.
+    sees it); ``rejected`` lists the records a run would reject and put in the audit
+    (a bad line of a JSONL file: ``line``, ``rule``, ``message`` and ``source`` as the
+    audit gives them), a problem too; ``error`` says why a file could not be judged.
     """
 
     path: str
@@ -52,6 +54,7 @@ class FileCheck:
     removed_chars: int = 0
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
     redacted: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     max_boilerplate: float = 0.5
@@ -66,6 +69,10 @@ class FileCheck:
         if self.error is not None:
             return [f"{self.path}: {self.error}"]
         out = []
+        for r in self.rejected:  # the message names the source and line: show the path
+            message, source = r["message"], r["source"]
+            where = message[len(source) :] if message.startswith(source) else f": {message}"
+            out.append(f"{self.path}{where} (rejected: {r['rule']})")
         if self.boilerplate > self.max_boilerplate:
             out.append(
                 f"{self.path}: {self.boilerplate:.0%} boilerplate "
@@ -100,6 +107,7 @@ class FileCheck:
             "removed_chars": self.removed_chars,
             "duplicates": self.duplicates,
             "dropped": self.dropped,
+            "rejected": self.rejected,
             "redacted": self.redacted,
             "error": self.error,
             "problems": self.problems,
@@ -242,6 +250,7 @@ def judge_file(
     if entry.outcome == "rejected":
         result.error = entry.reason or "not usable"
         return result
+    result.rejected = [r.to_dict() for r in entry.rejections]  # a run's audit rows
     text = pipeline.text_stages()  # repair-text, and redaction when it is on
     rest = Pipeline(pipeline.stages[len(text.stages) :])
     repaired = list(text.run(entry.documents))
@@ -353,7 +362,8 @@ def check_files(
 ) -> CheckReport:
     """Judge raw files, each on its own, against the corpus in ``corpus_dir``; write nothing.
 
-    A file has problems when more than ``max_boilerplate`` of its characters (after
+    A file has problems when a run would reject some of its records (bad JSONL
+    lines), when more than ``max_boilerplate`` of its characters (after
     repair) would be removed, or when one of its documents nearly duplicates a kept
     corpus document or another document of the file (same threshold and n-grams as the
     corpus was built with; see :func:`duplicates`). Its

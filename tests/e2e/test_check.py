@@ -171,6 +171,33 @@ def test_check_files_refuses_a_file_as_the_corpus(corpus: Path, tmp_path: Path) 
         check_files([copy], corpus / "corpus.jsonl")
 
 
+def test_bad_jsonl_lines_are_problems_as_a_run_rejects_them(
+    corpus: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    """A JSONL file with bad lines is not clean: each line a run would reject (and put
+    in the audit) is named with its number and reason, in the text and --json output."""
+    shard = tmp_path / "raw" / "shard.jsonl"
+    good = json.dumps({"text": text(97)})
+    shard.write_text(f'{good}\n{{"text": broken\n{{"body": "no text field"}}\n')
+    args = ["check", "--corpus", str(corpus), str(shard)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{shard}:2: not JSON") and "(rejected: malformed-json)" in lines[0]
+    assert lines[1] == f"{shard}:3: no field 'text'; use --text-key to name the text field " + (
+        "(rejected: missing-text)"
+    )
+    [verdict] = json.loads(runner.invoke(cli, [*args, "--json"]).stdout)["files"]
+    assert verdict["status"] == "problems" and verdict["problems"] == lines
+    # the rows a run over the corpus and the file puts in its audit
+    clean_corpus(tmp_path / "raw", tmp_path / "again")
+    audit = [json.loads(x) for x in (tmp_path / "again" / "audit.jsonl").read_text().splitlines()]
+    rows = [r for r in audit if r["source"] == "shard.jsonl" and r.get("line")]
+    assert [r["line"] for r in verdict["rejected"]] == [2, 3]
+    assert verdict["rejected"] == [{k: r[k] for k in verdict["rejected"][0]} for r in rows]
+
+
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
     f = tmp_path / "a.txt"
     f.write_text(text(1))
