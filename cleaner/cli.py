@@ -559,7 +559,8 @@ def check(
     A file has problems when a run would reject some of its records (bad JSONL lines,
     each named with its line), when too much of it is boilerplate, or when it nearly
     duplicates a document of the corpus, or another of its own documents. Exit 0 clean,
-    1 problems, 2 unusable input.
+    1 problems, 2 unusable input. A hidden file (a name, or a folder under the input
+    folder, starting with "."), which a run does not read, is skipped with a note.
     The config is the one the corpus's run recorded in its manifest (--config replaces
     it; the rule options change it).
 
@@ -586,6 +587,8 @@ def check(
         if report.note:
             click.echo(f"cleaner: {report.note}", err=True)
         for f in report.files:
+            if f.skipped:
+                click.echo(f"cleaner: {f.path}: {f.skipped}", err=True)
             for line in f.problems:
                 click.echo(line)
     sys.exit(report.exit_code)

@@ -5,6 +5,7 @@ Each file is judged on its own, so a pre-commit hook may pass any subset of file
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections import Counter
@@ -46,7 +47,9 @@ class FileCheck:
     problem: the share and the duplicates are judged on the redacted text, as a run
     sees it); ``rejected`` lists the records a run would reject and put in the audit
     (a bad line of a JSONL file: ``line``, ``rule``, ``message`` and ``source`` as the
-    audit gives them), a problem too; ``error`` says why a file could not be judged.
+    audit gives them), a problem too; ``error`` says why a file could not be judged;
+    ``skipped`` why it was not judged at all (a hidden file, which a run does not read:
+    no problem).
     """
 
     path: str
@@ -57,6 +60,7 @@ class FileCheck:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     redacted: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    skipped: str | None = None
     max_boilerplate: float = 0.5
 
     @property
@@ -96,6 +100,8 @@ class FileCheck:
     def status(self) -> str:
         if self.error is not None:
             return "error"
+        if self.skipped is not None:
+            return "skipped"
         return "problems" if self.problems else "clean"
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,6 +116,7 @@ class FileCheck:
             "rejected": self.rejected,
             "redacted": self.redacted,
             "error": self.error,
+            "skipped": self.skipped,
             "problems": self.problems,
         }
 
@@ -225,6 +232,23 @@ def corpus_source(path: Path, input_root: str | None) -> str:
     return path.name
 
 
+def is_hidden(path: Path, input_root: str | None) -> bool:
+    """Whether a run over the input folder passes ``path`` over as hidden, as
+    :func:`~cleaner.readers.walk.list_inputs` does: its name, or a folder on its way
+    from the input root, starts with a dot. Outside the root, or before a first run
+    (no root recorded yet), the name alone counts.
+
+    >>> is_hidden(Path("raw/.gitkeep"), None), is_hidden(Path("raw/a.txt"), None)
+    (True, False)
+    """
+    parts: tuple[str, ...] = (path.name,)
+    if input_root:
+        with contextlib.suppress(OSError, ValueError):  # outside the root: the name
+            # the folders resolved, as the root was; the file's own link not followed
+            parts = (path.parent.resolve() / path.name).relative_to(Path(input_root)).parts
+    return any(part.startswith(".") for part in parts)
+
+
 def judge_file(
     path: Path,
     pipeline: Pipeline,
@@ -242,6 +266,9 @@ def judge_file(
     ``min_repeats`` times is a repeated line, as in a run over both.
     """
     result = FileCheck(str(path), max_boilerplate=max_boilerplate)
+    if is_hidden(path, input_root):
+        result.skipped = "hidden: `cleaner run` does not read it; skipped"
+        return result
     if not path.is_file():
         result.error = "no such file; pass the raw files to check"
         return result
@@ -366,7 +393,8 @@ def check_files(
     lines), when more than ``max_boilerplate`` of its characters (after
     repair) would be removed, or when one of its documents nearly duplicates a kept
     corpus document or another document of the file (same threshold and n-grams as the
-    corpus was built with; see :func:`duplicates`). Its
+    corpus was built with; see :func:`duplicates`). A hidden file (:func:`is_hidden`),
+    which a run does not read, is skipped, with ``skipped`` saying so. Its
     lines count for ``corpus-repeat`` together with the corpus's, as in a run over
     both. The file's own earlier version in the corpus is not held against it.
 

@@ -198,6 +198,31 @@ def test_bad_jsonl_lines_are_problems_as_a_run_rejects_them(
     assert verdict["rejected"] == [{k: r[k] for k in verdict["rejected"][0]} for r in rows]
 
 
+def test_hidden_files_are_skipped_as_a_run_skips_them(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hidden file (a .gitkeep, a .DS_Store, a file in a hidden folder of raw/) is no
+    input of a run: check skips it with a note instead of failing on it, and judges
+    the other files as ever."""
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path / "raw", {"a.txt": text(1), ".gitkeep": "", ".DS_Store": "\0\1\2"})
+    write_files(tmp_path / "raw" / ".cache", {"b.txt": "Home | News"})
+    before = runner.invoke(cli, ["check", "raw/.gitkeep", "raw/.DS_Store", "raw/a.txt"])
+    assert before.exit_code == 0, before.output  # before the first run: the name counts
+    assert "raw/.gitkeep: hidden: `cleaner run` does not read it; skipped" in before.stderr
+    run = runner.invoke(cli, ["run", "raw", "clean", "-q"])
+    assert run.exit_code == 0, run.output
+    hidden = ["raw/.gitkeep", "raw/.DS_Store", "raw/.cache/b.txt"]
+    result = runner.invoke(cli, ["check", *hidden])
+    assert result.exit_code == 0 and result.stdout == "", result.output
+    assert all(f"{h}: hidden" in result.stderr for h in hidden)
+    data = json.loads(runner.invoke(cli, ["check", "--json", *hidden, "raw/a.txt"]).stdout)
+    assert [f["status"] for f in data["files"]] == ["skipped", "skipped", "skipped", "clean"]
+    copy = tmp_path / "raw" / "copy.txt"
+    copy.write_text(variant(text(1), 2, changes=1))
+    assert check_files([Path("raw/.gitkeep"), copy], Path("clean")).exit_code == 1  # still judged
+
+
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
     f = tmp_path / "a.txt"
     f.write_text(text(1))

@@ -144,6 +144,23 @@ def test_check_judges_each_changed_raw_file(corpus_repo: Path, home: Path) -> No
     assert "copy_of_seed.txt" in bad.stdout and "Traceback" not in bad.stdout
 
 
+def test_check_passes_hidden_raw_files_as_sync_does(corpus_repo: Path, home: Path) -> None:
+    """A raw/.gitkeep or raw/.DS_Store matches the hook's files, but a run skips
+    hidden files: the check skips them too instead of failing the commit."""
+    (corpus_repo / "raw" / ".gitkeep").write_text("")
+    (corpus_repo / "raw" / ".DS_Store").write_bytes(b"\0\1\2Bud1")
+    git(corpus_repo, "add", "-A")
+    hidden = ["raw/.gitkeep", "raw/.DS_Store"]
+    result = pre_commit(corpus_repo, home, "cleaner-check", "--verbose", "--files", *hidden)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "raw/.gitkeep: hidden" in result.stdout and "Passed" in result.stdout
+    synced = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
+    assert synced.returncode == 1, synced.stdout + synced.stderr
+    git(corpus_repo, "add", "-A")
+    again = pre_commit(corpus_repo, home, "cleaner-check", "--files", *hidden)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
 def test_check_on_a_new_repository_judges_files_alone(
     tmp_path: Path, hook_repo: tuple[Path, str], home: Path
 ) -> None:
