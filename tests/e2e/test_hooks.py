@@ -9,6 +9,7 @@ environment with pip, as it would for a user, which takes a while: hence ``slow`
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,6 +160,46 @@ def test_check_passes_hidden_raw_files_as_sync_does(corpus_repo: Path, home: Pat
     git(corpus_repo, "add", "-A")
     again = pre_commit(corpus_repo, home, "cleaner-check", "--files", *hidden)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def readme_config(folder: str) -> dict:  # type: ignore[type-arg]
+    """The README's pre-commit YAML for raw files in ``folder``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^## pre-commit\n(.*?)(?=^#+ )", readme, flags=re.M | re.S)
+    assert match, "README has no pre-commit section"
+    blocks = re.findall(r"```yaml\n(.*?)```", match.group(1), flags=re.S)
+    [config] = [yaml.safe_load(b) for b in blocks if folder in b]
+    return config  # type: ignore[no-any-return]
+
+
+def test_the_readme_config_for_other_folders_runs_both_hooks(
+    tmp_path: Path, hook_repo: tuple[Path, str], home: Path
+) -> None:
+    """The README's YAML for data/raw and data/clean, pasted as it is: both hooks run
+    on data/raw (not "Skipped" because their patterns name raw/), sync builds
+    data/clean, and check then compares with it."""
+    repo_path, rev = hook_repo
+    config = readme_config("data/raw")
+    for entry in config["repos"]:
+        entry["repo"], entry["rev"] = str(repo_path), rev
+    repo = tmp_path / "data-repo"
+    shutil.copytree(SEEDS / "raw", repo / "data" / "raw")
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    first = pre_commit(repo, home, "--all-files")
+    out = first.stdout + first.stderr
+    assert first.returncode == 1 and "Skipped" not in out, out
+    assert re.search(r"cleaner check\.+Passed", out) and re.search(r"cleaner sync\.+Failed", out)
+    assert (repo / "data" / "clean" / "manifest.json").is_file() and not (repo / "clean").exists()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "raw and clean")
+    copy = repo / "data" / "raw" / "copy_of_seed.txt"
+    copy.write_text(next((SEEDS / "raw").glob("*.txt")).read_text())
+    git(repo, "add", "-A")
+    check = pre_commit(repo, home, "cleaner-check")
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "data/raw/copy_of_seed.txt: near-duplicate of" in check.stdout
 
 
 def test_check_on_a_new_repository_judges_files_alone(
