@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -40,7 +41,20 @@ def _no_constants(name: str) -> Any:
     raise RecordProblem(Reason.MALFORMED_JSON, f"{name} is not valid JSON; write null or a string")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+def _finite(literal: str) -> float:
+    """A JSON number with a fraction or exponent; one too large for a double (``1e400``)
+    would become infinity, which JSON cannot hold, so the record would be written out
+    as a line no JSON reader takes."""
+    value = float(literal)
+    if math.isinf(value):
+        raise RecordProblem(
+            Reason.MALFORMED_JSON,
+            f"the number {literal[:24]} is too large for a double; write it as a string",
+        )
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
 
 
 def parse_record(line: str, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:

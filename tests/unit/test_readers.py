@@ -245,6 +245,14 @@ CASES: list[dict[str, Any]] = [
         docs=1,
         rejected=[("malformed-json", 1)],
     ),
+    dict(  # a double holds no such number: it would be written back as Infinity
+        label="jsonl-number-too-large",
+        name="a.jsonl",
+        data=b'{"text": "x", "score": 1e400}\n{"text": "y", "score": -2.5e999}\n' + GOOD,
+        outcome="cleaned",
+        docs=2,
+        rejected=[("malformed-json", 1), ("malformed-json", 2)],
+    ),
     dict(
         label="jsonl-deep-nesting",
         name="a.jsonl",
