@@ -171,7 +171,7 @@ def _read_stream(
     compression = None
     stopping = False  # an interrupt: the run ends, so the rest need not be read for its hash
     try:
-        compression = sniff_compression(buffered.peek(4)[:4])
+        compression = sniff_compression(hasher.head(4))
         try:
             if fmt in ("html", "warc") or html_key is not None:
                 _require_html(fmt)

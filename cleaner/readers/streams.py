@@ -25,14 +25,26 @@ class HashingReader(io.RawIOBase):
         self._raw = raw
         # read1 returns what a pipe holds, where read would wait for a whole buffer
         self._read = getattr(raw, "read1", raw.read)
+        self._ahead = b""  # bytes read by head() that no read has taken yet
         self.hash = hashlib.sha256()
         self.size = 0
 
     def readable(self) -> bool:
         return True
 
+    def head(self, n: int) -> bytes:
+        """The first ``n`` bytes (fewer only at the end of the input), read ahead and
+        handed out again by the next reads: a pipe may deliver them one at a time, where
+        a buffered reader's ``peek`` returns what came first."""
+        while len(self._ahead) < n and (data := self._read(n - len(self._ahead))):
+            self._ahead += data
+        return self._ahead[:n]
+
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self._read(len(buffer))
+        if self._ahead:
+            data, self._ahead = self._ahead[: len(buffer)], self._ahead[len(buffer) :]
+        else:
+            data = self._read(len(buffer))
         n = len(data)
         buffer[:n] = data
         self.hash.update(data)
@@ -41,9 +53,11 @@ class HashingReader(io.RawIOBase):
 
     def drain(self) -> None:
         """Read (and hash) whatever is left, so that sha256 and size cover the whole input."""
-        while data := self._raw.read(CHUNK):
+        data, self._ahead = self._ahead or self._raw.read(CHUNK), b""
+        while data:
             self.hash.update(data)
             self.size += len(data)
+            data = self._raw.read(CHUNK)
 
     @property
     def sha256(self) -> str:

@@ -595,6 +595,31 @@ def test_read_stream_stdin_jsonl_and_gzip() -> None:
         assert entry.documents[0].meta == {"lang": "en"}
 
 
+class Trickle(io.RawIOBase):
+    """A pipe whose writer is slow: each read hands over one byte."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        byte = self.data.read(1)
+        buffer[: len(byte)] = byte
+        return len(byte)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.data.read(1)
+
+
+def test_a_compressed_stream_is_recognised_however_its_bytes_arrive() -> None:
+    for data in (gzip.compress(GOOD), zstd(GOOD), GOOD):
+        entry = read_stream(Trickle(data))  # type: ignore[arg-type]
+        assert entry.outcome == "read" and len(entry.documents) == 2, entry.rejections
+        assert entry.sha256 == hashlib.sha256(data).hexdigest() and entry.size == len(data)
+
+
 def test_stream_file_is_lazy_and_accounts_exactly(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl.gz"
     path.write_bytes(gzip.compress(GOOD * 100))
