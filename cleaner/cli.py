@@ -307,6 +307,8 @@ def run(
         )
     if to_stdout and sys.stdout is None:
         raise UsageError("-: standard output is closed; give an OUTPUT folder instead of -.")
+    if input_path == STDIO and sys.stdin is None:
+        raise UsageError("-: standard input is closed; pipe JSONL into it or give an INPUT folder.")
     if to_stdout and fail_on_change:
         raise UsageError("--fail-on-change needs an OUTPUT folder, not -.")
     if to_stdout and with_report:

@@ -243,6 +243,17 @@ def test_a_command_started_without_stdout_ends_normally(tmp_path: Path) -> None:
     assert proc.returncode == 2 and err.count(b"\n") == 1 and b"standard output is closed" in err
 
 
+def test_a_stream_run_started_without_stdin_says_so(tmp_path: Path) -> None:
+    """fd 0 closed before the start (`cleaner run - - <&-`): sys.stdin is None."""
+    proc = cleaner(
+        "run", "-", "-", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    out, err = proc.communicate()
+    assert proc.returncode == 2 and out == b"" and err.count(b"\n") == 1, err.decode()
+    assert b"standard input is closed" in err
+
+
 def test_a_closed_stdout_ends_the_run_quietly_with_status_141(tmp_path: Path) -> None:
     """`cleaner run raw - | head -n 3`: the run stops when `head` closes the pipe, with
     the status of a process ended by SIGPIPE (as coreutils) and nothing on stderr."""
