@@ -22,7 +22,14 @@ from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.names import BlockRule, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
-from cleaner.run.check import CorpusLines, corpus_index, corpus_source, duplicates, open_corpus
+from cleaner.run.check import (
+    CorpusLines,
+    corpus_config,
+    corpus_index,
+    corpus_source,
+    duplicates,
+    open_corpus,
+)
 from cleaner.run.stream import StreamCleaner
 from cleaner.stage import Filter, Stage
 from cleaner.stages.repeats import CountRepeats
@@ -220,7 +227,7 @@ def _kept(slot: list[Line], text: str) -> int | None:
 
 def explain_file(
     path: Path,
-    config: CleanConfig = CleanConfig(),
+    config: CleanConfig | None = None,
     stages: list[Stage] | None = None,
     corpus: Path | None = None,
     ids: Collection[str] | None = None,
@@ -239,9 +246,14 @@ def explain_file(
     With ``ids``, only the documents of those ids are explained (and no rejections
     are listed). ``source`` is the file's name in the corpus (its documents' ids follow
     from it): by default its path under the corpus's input folder, else its own name.
+    Without ``config``, the corpus's run's config is used (the one its manifest
+    records), as ``cleaner explain --corpus`` does; the defaults without a corpus.
     Raises :class:`~cleaner.errors.InputError` for a file that cannot be read or used
     and :class:`~cleaner.errors.UsageError` for a folder that holds no corpus.
     """
+    if config is None:
+        recorded = None if corpus is None else corpus_config(corpus)
+        config = CleanConfig() if recorded is None else recorded
     if corpus is None or stages is not None:
         items = _read(path, source or path.name, config, ids)
         if stages is None:

@@ -14,7 +14,7 @@ from cleaner import cli as cli_module
 from cleaner.cli import cli
 from cleaner.document import Change, Document
 from cleaner.readers import doc_id
-from cleaner.run.explain import explain_document
+from cleaner.run.explain import Explanation, explain_document, explain_file
 from cleaner.stage import Stage
 from cleaner.stages.dedup import DedupBlocks
 from cleaner.stages.repair import RepairText
@@ -441,6 +441,10 @@ def test_explain_with_a_corpus_takes_the_runs_config(runner: CliRunner, tmp_path
     default = runner.invoke(cli, ["explain", str(page), "--json"])  # no corpus: defaults
     [plain] = json.loads(default.output)
     assert any(line.get("rule") == "caption" for line in plain["lines"])
+    # the library's explain_file with a corpus and no config sees what the run did too
+    [library] = explain_file(page, corpus=out)
+    assert isinstance(library, Explanation)
+    assert {line["text"] for line in library.to_dict()["lines"] if line.get("rule")} == gone
 
 
 def _shard(path: Path, texts: dict[str, str]) -> None:
