@@ -278,7 +278,7 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
         ):
             raise UsageError(f"{origin}: {key} must be a whole number, not {value!r}")
         elif isinstance(default, float) and not _is_number(value):
-            raise UsageError(f"{origin}: {key} must be a number, not {value!r}")
+            raise UsageError(f"{origin}: {key} must be a finite number, not {value!r}")
         elif isinstance(default, str) and not isinstance(value, str):
             # str() would turn 5 into "5" and a list into its repr
             raise UsageError(f"{origin}: {key} must be text in quotes, not {value!r}")
@@ -291,12 +291,13 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
 
 def _is_number(value: Any) -> bool:
     """A TOML integer or float that a float setting can take: not a bool, not nan (it
-    compares false with everything, so no limit would hold), not an integer too large
-    for a float."""
+    compares false with everything, so no limit would hold), not inf (the manifest
+    records the config, and JSON has no infinity), not an integer too large for a
+    float."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     try:
-        return not math.isnan(value)
+        return math.isfinite(value)
     except OverflowError:
         return False
 

@@ -27,7 +27,7 @@ BAD_CONFIGS: list[tuple[str, str | bytes, str]] = [
     ("zero ngram", "[dedup]\nngram = 0\n", "ngram must be at least 1"),
     ("negative seed", "[dedup]\nseed = -1\n", "[dedup]: seed must be between 0 and 4294967295"),
     ("seed of 2**32", f"[dedup]\nseed = {2**32}\n", "seed must be between 0 and 4294967295"),
-    ("string threshold", '[dedup]\nthreshold = "high"\n', "must be a number"),
+    ("string threshold", '[dedup]\nthreshold = "high"\n', "must be a finite number"),
     (
         "unknown normalization",
         '[repair]\nnormalization = "BOGUS"\n',
@@ -62,20 +62,29 @@ BAD_CONFIGS: list[tuple[str, str | bytes, str]] = [
         "[boilerplate]\nmin_repeats = nan\n",
         "min_repeats must be a whole number, not nan",
     ),
-    ("nan threshold", "[dedup]\nthreshold = nan\n", "[dedup]: threshold must be a number, not nan"),
+    (
+        "nan threshold",
+        "[dedup]\nthreshold = nan\n",
+        "[dedup]: threshold must be a finite number, not nan",
+    ),
+    (
+        "inf filter limit",  # the manifest records the config: JSON has no infinity
+        "[filters.gopher-quality]\nmax_mean_word_length = inf\n",
+        "[filters.gopher-quality]: max_mean_word_length must be a finite number, not inf",
+    ),
     (
         "nan filter limit",
         "[filters.gopher-quality]\nmax_mean_word_length = nan\n",
-        "[filters.gopher-quality]: max_mean_word_length must be a number, not nan",
+        "[filters.gopher-quality]: max_mean_word_length must be a finite number, not nan",
     ),
     # other types where a number, a word or a switch belongs
     ("string min_repeats", '[boilerplate]\nmin_repeats = "3"\n', "whole number, not '3'"),
     ("list num_perm", "[dedup]\nnum_perm = [128]\n", "num_perm must be a whole number"),
     ("table ngram", "[dedup]\nngram = {n = 5}\n", "ngram must be a whole number"),
     ("boolean filter count", "[filters.too-short]\nmin_words = false\n", "whole number"),
-    ("huge threshold", f"[dedup]\nthreshold = {10**400}\n", "threshold must be a number"),
-    ("list threshold", "[dedup]\nthreshold = [0.8]\n", "threshold must be a number"),
-    ("date threshold", "[dedup]\nthreshold = 2024-01-01\n", "threshold must be a number"),
+    ("huge threshold", f"[dedup]\nthreshold = {10**400}\n", "threshold must be a finite number"),
+    ("list threshold", "[dedup]\nthreshold = [0.8]\n", "threshold must be a finite number"),
+    ("date threshold", "[dedup]\nthreshold = 2024-01-01\n", "threshold must be a finite number"),
     (
         "numeric normalization",
         "[repair]\nnormalization = 5\n",
