@@ -232,7 +232,12 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
     show_default=True,
     help="Where files are cleaned: local processes or a Ray cluster.",
 )
-@click.option("--address", default=None, help="Ray cluster for --executor ray, e.g. auto.")
+@click.option(
+    "--address",
+    default=None,
+    help="Ray cluster for --executor ray, e.g. auto; default: $RAY_ADDRESS, else a new "
+    "local instance.",
+)
 @click.option(
     "--report",
     "with_report",
