@@ -65,13 +65,14 @@ def parse_record(line: str, text_key: str = "text", option: str = "--text-key") 
     >>> parse_record('{"text": "Hi", "lang": "en"}')
     {'text': 'Hi', 'lang': 'en'}
     """
-    try:
-        record = _DECODER.decode(line)
+    try:  # without its line break, which a line cut short would be read as a part of
+        record = _DECODER.decode(line.rstrip("\r\n"))
     except RecordProblem:
         raise
     except json.JSONDecodeError as e:
+        what = e.msg.removesuffix(" at")  # "Unterminated string starting at"
         raise RecordProblem(
-            Reason.MALFORMED_JSON, f"not JSON ({e.msg} at column {e.colno}); is this a .jsonl file?"
+            Reason.MALFORMED_JSON, f"not JSON ({what} at column {e.colno}); is this a .jsonl file?"
         ) from None
     except (ValueError, RecursionError) as e:
         raise RecordProblem(Reason.MALFORMED_JSON, f"not usable JSON ({_first_line(e)})") from None

@@ -613,6 +613,14 @@ class Trickle(io.RawIOBase):
         return self.data.read(1)
 
 
+def test_a_line_cut_short_is_named_where_its_string_starts() -> None:
+    entry = read_stream(io.BytesIO(GOOD + b'{"text": "cut sho\n{"text": 5\n'))
+    assert [r.message for r in entry.rejections] == [
+        "stdin:3: not JSON (Unterminated string starting at column 10); is this a .jsonl file?",
+        "stdin:4: not JSON (Expecting ',' delimiter at column 11); is this a .jsonl file?",
+    ]
+
+
 def test_a_compressed_stream_is_recognised_however_its_bytes_arrive() -> None:
     for data in (gzip.compress(GOOD), zstd(GOOD), GOOD):
         entry = read_stream(Trickle(data))  # type: ignore[arg-type]
