@@ -223,12 +223,19 @@ class CorpusLines:
 
 
 def corpus_source(path: Path, input_root: str | None) -> str:
-    """The file's source name as the corpus knows it, when it lies under the input root."""
+    """The file's source name as the corpus knows it, when it lies under the input root;
+    its name when it is the input (a run over one file names it so) or lies elsewhere.
+
+    >>> corpus_source(Path("/data/raw/a/b.txt"), "/data/raw"), corpus_source(Path("x.warc"), None)
+    ('a/b.txt', 'x.warc')
+    """
     if input_root:
         try:
-            return path.resolve().relative_to(Path(input_root)).as_posix()
+            source = path.resolve().relative_to(Path(input_root)).as_posix()
         except ValueError:
             pass
+        else:
+            return path.name if source == "." else source
     return path.name
 
 

@@ -16,7 +16,7 @@ from cleaner.run.check import check_files
 from cleaner.run.explain import Explanation, explain_file
 from cleaner.stages.filters.pii import redact
 from cleaner.store.outdir import OutputFolder
-from tests.conftest import write_files
+from tests.conftest import ROOT, write_files
 from tests.corpora import text, variant
 
 PARA = (
@@ -221,6 +221,29 @@ def test_hidden_files_are_skipped_as_a_run_skips_them(
     copy = tmp_path / "raw" / "copy.txt"
     copy.write_text(variant(text(1), 2, changes=1))
     assert check_files([Path("raw/.gitkeep"), copy], Path("clean")).exit_code == 1  # still judged
+
+
+def test_a_run_over_one_file_is_explained_and_checked_as_that_file(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """`cleaner run page.html.gz OUT`: the corpus names the file by its name; explain
+    and check read it as HTML under that name (they took the source "." and read the
+    markup as text)."""
+    page = tmp_path / "wcxb-0482.html.gz"
+    page.write_bytes((ROOT / "tests" / "data" / "html" / page.name).read_bytes())
+    clean_corpus(page, tmp_path / "out")
+    out = tmp_path / "out"
+    [record] = [json.loads(x) for x in (out / "corpus.jsonl").read_text().splitlines()]
+    audit = [json.loads(x) for x in (out / "audit.jsonl").read_text().splitlines()]
+    [shown] = explain_file(page, corpus=out)
+    assert isinstance(shown, Explanation)
+    assert (shown.source, shown.id) == (page.name, record["id"])
+    removed = [(line.text, line.rule) for line in shown.lines if line.rule is not None]
+    assert removed == [(row["text"], row["rule"]) for row in audit] and len(removed) > 10
+    checked = runner.invoke(cli, ["check", str(page), "--corpus", str(tmp_path / "out"), "--json"])
+    [verdict] = json.loads(checked.output)["files"]
+    assert checked.exit_code == 0 and verdict["status"] == "clean", checked.output
+    assert verdict["input_chars"] < page.stat().st_size * 4  # the page's text, not its markup
 
 
 def test_bad_threshold_is_a_usage_error(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
