@@ -496,6 +496,7 @@ def stats(manifest: Path, as_json: bool) -> None:
         cleaner stats clean/manifest.json
     """
 
+    from cleaner.errors import InputError
     from cleaner.tables import load_manifest, manifest_table
 
     data = load_manifest(manifest)
@@ -504,8 +505,15 @@ def stats(manifest: Path, as_json: bool) -> None:
         click.echo(
             json.dumps({k: data.get(k) for k in keys}, ensure_ascii=False, sort_keys=True, indent=1)
         )
-    else:
-        click.echo(manifest_table(data))
+        return
+    try:
+        table = manifest_table(data)
+    except (AttributeError, KeyError, TypeError, ValueError) as e:  # a value of a wrong type
+        raise InputError(
+            f"{manifest}: a damaged manifest ({type(e).__name__}: {e}); run `cleaner run` "
+            "again to write it anew."
+        ) from None
+    click.echo(table)
 
 
 @cli.command()

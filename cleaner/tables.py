@@ -127,4 +127,37 @@ def load_manifest(path: Path) -> dict[str, Any]:
             f"{path}: not a cleaner manifest (no counts); pass the "
             "manifest.json that `cleaner run` wrote."
         )
+    damage = _damage(data)
+    if damage is not None:
+        raise InputError(
+            f"{path}: a damaged manifest ({damage}); run `cleaner run` again to write it anew."
+        )
     return data
+
+
+# the parts of a manifest that the tables and the report read: (key, its type, the type
+# of each of its values or items, when they are read too)
+_SHAPE: tuple[tuple[str, type, type | None], ...] = (
+    ("counts", dict, dict),
+    ("inputs", list, dict),
+    ("outputs", dict, dict),
+    ("duplicates", list, dict),
+    ("stages", list, str),
+)
+_NAMES: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+
+
+def _damage(data: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of a manifest's parts, or None."""
+    for key, kind, each in _SHAPE:
+        value: Any = data.get(key)
+        if value is None and key not in data:
+            continue
+        if not isinstance(value, kind):
+            return f"{key} is not {_NAMES[kind]}"
+        items = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
+        if each is not None and not all(isinstance(x, each) for x in items):
+            return f"an entry of {key} is not {_NAMES[each]}"
+    return None

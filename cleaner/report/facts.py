@@ -28,8 +28,9 @@ from cleaner.errors import InputError
 from cleaner.names import Reason
 from cleaner.run.report import Report
 from cleaner.stats import Stats
-from cleaner.store.manifest import AUDIT, CORPUS
+from cleaner.store.manifest import AUDIT, CORPUS, MANIFEST
 from cleaner.store.outdir import OutputFolder
+from cleaner.tables import load_manifest
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,13 @@ def published(folder: Path) -> tuple[Path, dict[str, Any]]:
     """
     output = OutputFolder(folder)
     n = output.current()
-    manifest = output.manifest()
-    if n is None or manifest is None:
+    if n is None:
         raise InputError(
             f"{folder}: not an output folder of `cleaner run` (no manifest); pass the "
             "OUTPUT folder of a finished run."
         )
-    return output.generation_dir(n), dict(manifest)
+    gen = output.generation_dir(n)
+    return gen, load_manifest(gen / MANIFEST)  # names what is wrong with a damaged one
 
 
 def rule_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:

@@ -135,6 +135,54 @@ def test_stats_errors_say_what_to_do(runner: CliRunner, tmp_path: Path) -> None:
         assert result.output.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        ({"outputs": None}, "outputs is not an object"),
+        ({"inputs": [1, 2]}, "an entry of inputs is not an object"),
+        ({"counts": {"documents": "x"}}, "an entry of counts is not an object"),
+        ({"duplicates": {"kept": 1}}, "duplicates is not a list"),
+    ],
+)
+def test_a_damaged_manifest_is_one_line_for_stats_and_report(
+    runner: CliRunner, tmp_path: Path, damage: dict[str, object], words: str
+) -> None:
+    """A manifest whose parts have the wrong types (edited by hand, or by another tool):
+    stats and report say so in one line, with status 2, not as an internal error."""
+    out = tmp_path / "o"
+    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
+    target = out.resolve() / "manifest.json"
+    target.write_text(json.dumps({**json.loads(target.read_text()), **damage}))
+    for command in (["stats", str(out)], ["report", str(out)]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "internal error" not in result.output and "damaged manifest" in result.output
+        assert words in result.output
+
+
+def test_stats_says_a_manifest_with_counts_of_the_wrong_type_is_damaged(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
+    target = out.resolve() / "manifest.json"
+    manifest = json.loads(target.read_text())
+    manifest["counts"]["documents"] = {"in": "many", "kept": [], "dropped": 3}
+    target.write_text(json.dumps(manifest))
+    result = runner.invoke(cli, ["stats", str(out)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert "a damaged manifest" in result.output and "internal error" not in result.output
+
+
+def test_report_names_a_manifest_it_cannot_read(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
+    target = out.resolve() / "manifest.json"
+    target.write_text(target.read_text()[:100])  # cut short
+    result = runner.invoke(cli, ["report", str(out)])
+    assert result.exit_code == 2 and "not a readable manifest" in result.output
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts(runner: CliRunner, shell: str) -> None:
     result = runner.invoke(cli, ["completion", shell])
