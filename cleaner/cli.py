@@ -22,6 +22,7 @@ from cleaner._version import __version__
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.errors import ExitCode, UsageError
 from cleaner.executors import EXECUTORS
+from cleaner.tables import one_line
 from cleaner.terminal import STDIO, Bar, Group, quiet_stdout, stop
 
 if TYPE_CHECKING:  # the commands import their work when they run: --help stays fast
@@ -148,7 +149,7 @@ def _progress(quiet: bool) -> Bar | None:
 def _report_reject(rejection: Rejection, shown: list[int]) -> None:
     shown[0] += 1
     if shown[0] <= MAX_REJECTS_SHOWN:
-        click.echo(f"cleaner: skipped {rejection.message}", err=True)
+        click.echo(f"cleaner: skipped {one_line(rejection.message)}", err=True)
 
 
 def _summary_json(report: Report, changed: list[Path]) -> str:
@@ -469,10 +470,13 @@ def explain(
     items = explain_file(file, config, corpus=corpus_dir)
     rejected = [item for item in items if isinstance(item, Rejection)]
     for item in rejected[:MAX_REJECTS_SHOWN]:
-        click.echo(f"cleaner: skipped {item.message}", err=True)
+        click.echo(f"cleaner: skipped {one_line(item.message)}", err=True)
     if len(rejected) > MAX_REJECTS_SHOWN:
         more = len(rejected) - MAX_REJECTS_SHOWN
-        click.echo(f"cleaner: skipped {more} more bad lines of {file}; --json lists them", err=True)
+        click.echo(
+            f"cleaner: skipped {more} more bad lines of {one_line(str(file))}; --json lists them",
+            err=True,
+        )
     if as_json:
         click.echo(
             json.dumps([e.to_dict() for e in items], ensure_ascii=False, sort_keys=True, indent=1)
@@ -603,9 +607,9 @@ def check(
             click.echo(f"cleaner: {report.note}", err=True)
         for f in report.files:
             if f.skipped:
-                click.echo(f"cleaner: {f.path}: {f.skipped}", err=True)
+                click.echo(f"cleaner: {one_line(f.path)}: {f.skipped}", err=True)
             for line in f.problems:
-                click.echo(line)
+                click.echo(one_line(line))
     sys.exit(report.exit_code)
 
 

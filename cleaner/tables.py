@@ -14,6 +14,16 @@ from typing import Any
 from cleaner.errors import InputError
 
 
+def one_line(text: str) -> str:
+    """``text`` with its line breaks written as ``\\n`` and ``\\r``: a file name may
+    hold one, and a message that names it must stay one line.
+
+    >>> one_line("raw/a\\nb.txt: empty file")
+    'raw/a\\\\nb.txt: empty file'
+    """
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     """Columns padded to their widest cell; numbers right-aligned.
 
@@ -60,7 +70,7 @@ def manifest_table(manifest: dict[str, Any]) -> str:
             f"inputs: {len(inputs)} files, {len(inputs) - len(rejected)} read, "
             f"{len(rejected)} rejected; {records} records rejected"
         )
-        out += [f"  rejected {f['path']}: {f.get('reason', '')}" for f in rejected]
+        out += [one_line(f"  rejected {f['path']}: {f.get('reason', '')}") for f in rejected]
         repairs: dict[str, int] = {}
         for f in inputs:
             for what, n in f.get("repairs", {}).items():

@@ -21,12 +21,13 @@ from typing import Any, NoReturn
 import click
 
 from cleaner.errors import CleanerError, ExitCode
+from cleaner.tables import one_line
 
 STDIO = Path("-")
 
 
 def fail(err: CleanerError) -> None:
-    click.echo(f"cleaner: error: {err}", err=True)
+    click.echo(f"cleaner: error: {one_line(str(err))}", err=True)
     sys.exit(err.exit_code)
 
 

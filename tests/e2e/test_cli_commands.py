@@ -183,6 +183,20 @@ def test_report_names_a_manifest_it_cannot_read(runner: CliRunner, tmp_path: Pat
     assert result.exit_code == 2 and "not a readable manifest" in result.output
 
 
+def test_a_file_name_with_a_line_break_stays_on_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ok.txt").write_text(_paragraph(1))
+    (raw / "two\nlines.txt").write_bytes(b"\x00\x01\x02" * 100)  # binary: rejected
+    ran = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out")])
+    assert ran.exit_code == 0
+    [line] = [x for x in ran.stderr.splitlines() if "lines.txt" in x]
+    assert line.startswith("  rejected two\\nlines.txt: ")
+    missing = runner.invoke(cli, ["explain", str(tmp_path / "no\nsuch.txt")])
+    assert missing.exit_code == 2 and missing.output.count("\n") == 1, missing.output
+    assert "no\\nsuch.txt" in missing.output
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts(runner: CliRunner, shell: str) -> None:
     result = runner.invoke(cli, ["completion", shell])
