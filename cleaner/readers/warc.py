@@ -6,9 +6,10 @@ type and HTML bytes) is a page; so is a ``resource`` record of type HTML. Every 
 record is no document and is counted in the input's ``skipped``
 (:class:`~cleaner.names.Skip`): requests, metadata, warcinfo, revisits, redirects and
 errors, images and other types. A page record cut short (the file ends inside it) or
-larger than a page can be is a :class:`Rejection` with its record number, and the
-rest is read. gzip, zstd and LZ4 compression (per record or whole file) is recognised
-by FastWARC from the first bytes.
+larger than a page can be (``MAX_PAGE_BYTES``, also once its Content-Encoding is
+undone) is a :class:`Rejection` with its record number, and the rest is read. gzip,
+zstd and LZ4 compression (per record or whole file) is recognised by FastWARC from the
+first bytes.
 
 Each document's record fields: ``url`` (``WARC-Target-URI``), ``fetch_date``
 (``WARC-Date``), ``warc_record_id``, and the page's own (see :mod:`cleaner.readers.html`).
@@ -23,7 +24,7 @@ import io
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cleaner.document import Document
 from cleaner.names import Reason, Skip
@@ -174,9 +175,10 @@ def _coding(record: WarcRecord) -> str | None:
 
 
 def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
-    """An HTTP payload as the page's bytes: chunks joined, gzip or deflate undone.
+    """An HTTP payload as the page's bytes: chunks joined, gzip, deflate or br undone.
 
-    Raises :class:`PageProblem` when the payload is damaged or in a coding not read.
+    Raises :class:`PageProblem` when the payload is damaged, in a coding not read, or
+    expands past ``MAX_PAGE_BYTES``.
 
     >>> http_body(b"5\\r\\nHello\\r\\n0\\r\\n\\r\\n", "chunked", None)
     b'Hello'
@@ -188,12 +190,12 @@ def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
         return data
     try:
         if coding in ("gzip", "x-gzip"):
-            return zlib.decompress(data, wbits=47)
+            return _inflate(data, 47, coding)
         if coding == "deflate":
             try:
-                return zlib.decompress(data)
+                return _inflate(data, 15, coding)
             except zlib.error:
-                return zlib.decompress(data, wbits=-15)
+                return _inflate(data, -15, coding)
     except zlib.error as e:
         raise PageProblem(
             Reason.DAMAGED_FILE, f"Content-Encoding {coding} is damaged ({e}); re-fetch the page"
@@ -201,16 +203,65 @@ def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
     if coding == "br":
         try:
             brotli = importlib.import_module("brotli")
-            return bytes(brotli.decompress(data))
         except ModuleNotFoundError:
             pass
-        except Exception as e:  # brotli raises its own error type
-            raise PageProblem(
-                Reason.DAMAGED_FILE, f"Content-Encoding br is damaged ({e}); re-fetch the page"
-            ) from None
+        else:
+            try:
+                return _unbrotli(brotli, data)
+            except PageProblem:
+                raise
+            except Exception as e:  # brotli raises its own error type
+                raise PageProblem(
+                    Reason.DAMAGED_FILE, f"Content-Encoding br is damaged ({e}); re-fetch the page"
+                ) from None
     raise PageProblem(
         Reason.NOT_HTML, f"Content-Encoding {coding} is not read; store pages decoded"
     )
+
+
+def _too_large(coding: str) -> PageProblem:
+    return PageProblem(
+        Reason.RECORD_TOO_LONG,
+        f"its Content-Encoding {coding} expands past {MAX_PAGE_BYTES >> 20} MiB for one page",
+    )
+
+
+def _inflate(data: bytes, wbits: int, coding: str) -> bytes:
+    """gzip or deflate undone, never to more than a page can be (a small record may
+    expand a thousandfold)."""
+    inflater = zlib.decompressobj(wbits)
+    out = inflater.decompress(data, MAX_PAGE_BYTES + 1)
+    if len(out) > MAX_PAGE_BYTES:
+        raise _too_large(coding)
+    if not inflater.eof:
+        raise zlib.error("incomplete or truncated stream")
+    return out
+
+
+def _unbrotli(brotli: Any, data: bytes) -> bytes:
+    """br undone, never to more than a page can be. brotli 1.2 limits each step's
+    output; an older one (or brotlipy) is fed a little input at a time, and its output
+    for that is bounded by its window, 16 MiB."""
+    decoder = brotli.Decompressor()
+    out = bytearray()
+    try:
+        out += decoder.process(data, output_buffer_limit=MAX_PAGE_BYTES + 1)
+        while len(out) <= MAX_PAGE_BYTES and not decoder.is_finished():
+            more = decoder.process(b"", output_buffer_limit=MAX_PAGE_BYTES + 1 - len(out))
+            if not more:
+                break
+            out += more
+    except (TypeError, AttributeError):  # no output limit: brotli before 1.2, brotlipy
+        step = getattr(decoder, "process", None) or decoder.decompress
+        for start in range(0, len(data), 64):
+            out += step(data[start : start + 64])
+            if len(out) > MAX_PAGE_BYTES:
+                break
+    if len(out) > MAX_PAGE_BYTES:
+        raise _too_large("br")
+    if not getattr(decoder, "is_finished", lambda: True)():
+        raise ValueError("incomplete or truncated stream")
+    return bytes(out)
 
 
 def _unchunk(data: bytes) -> bytes:

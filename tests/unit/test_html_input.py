@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +292,46 @@ def test_a_gzip_encoded_chunked_response_is_decoded(tmp_path: Path) -> None:
     path.write_bytes(data)
     entry = read_file(path, "z.warc")
     assert entry.count == 1 and entry.documents[0].title == parse_html(body).title
+
+
+def raw_response(url: str, headers: str, body: bytes) -> bytes:
+    """A response record whose HTTP head is ``headers`` (CRLF-separated lines) as given."""
+    head = f"HTTP/1.1 200 OK\r\n{headers}\r\n\r\n".encode()
+    raw = Rec("resource", url, head + body, ctype="application/http; msgtype=response")
+    return warc([raw], gz=False).replace(b"WARC-Type: resource", b"WARC-Type: response")
+
+
+def _brotli(data: bytes) -> bytes:
+    import brotli
+
+    return bytes(brotli.compress(data, quality=1))
+
+
+BOMBS = {  # 20 MiB of HTML in a few KB
+    "gzip": lambda data: gzip.compress(data, compresslevel=1),
+    "deflate": lambda data: zlib.compress(data, 1),
+    "br": _brotli,
+}
+
+
+@pytest.mark.parametrize("coding", BOMBS)
+def test_a_content_encoding_that_expands_past_a_page_is_rejected(
+    tmp_path: Path, coding: str
+) -> None:
+    bomb = BOMBS[coding](b"<html><body><p>" + b"a" * (20 << 20))
+    assert len(bomb) < 100_000
+    data = raw_response(
+        "https://a.org/bomb", f"Content-Type: text/html\r\nContent-Encoding: {coding}", bomb
+    )
+    data += raw_response("https://a.org/ok", "Content-Type: text/html", page("wcxb-0541"))
+    path = tmp_path / "bomb.warc"
+    path.write_bytes(data)
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == 1
+    [rejection] = entry.rejections
+    assert rejection.rule == "record-too-long" and rejection.line == 1
+    assert "record 1 (https://a.org/bomb)" in rejection.message
+    assert "expands past 16 MiB" in rejection.message and "\n" not in rejection.message
 
 
 # -- HTML in JSONL and Parquet records ---------------------------------------------------
