@@ -36,15 +36,24 @@ if TYPE_CHECKING:
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 def looks_like_html(data: bytes) -> bool:
-    """Whether a payload with no Content-Type opens as an HTML page does.
+    """Whether a payload with no Content-Type opens as an HTML page does (after a byte
+    order mark, if it has one).
 
     >>> looks_like_html(b"  <!DOCTYPE html><html>"), looks_like_html(b"%PDF-1.4")
     (True, False)
+    >>> looks_like_html(b"\\xef\\xbb\\xbf<html>"), looks_like_html("<html>".encode("utf-16"))
+    (True, True)
     """
-    return data[:512].lstrip().lower().startswith(_SNIFF)
+    head = data[:1024]
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(codec, "ignore").encode("ascii", "ignore")
+            break
+    return head[:512].lstrip().lower().startswith(_SNIFF)
 
 
 def iter_warc(
@@ -152,11 +161,16 @@ def _page(
             f"cut short ({len(data)} of {expected} bytes; the file ends inside it); "
             "re-download the file",
         )
+    if record.is_http:
+        try:
+            data = http_body(data, record.http_headers.get("Transfer-Encoding"), _coding(record))
+        except PageProblem as problem:
+            if mime or problem.rule != Reason.NOT_HTML:
+                raise
+            data = b""  # no type and a coding not read: its bytes cannot say it is a page
     if not mime and not looks_like_html(data):
         entry.skip(Skip.NOT_HTML)
         return None, ""
-    if record.is_http:
-        data = http_body(data, record.http_headers.get("Transfer-Encoding"), _coding(record))
     from cleaner.html.encoding import header_charset
 
     meta = {"fetch_date": record.headers.get("WARC-Date"), "warc_record_id": record.record_id}

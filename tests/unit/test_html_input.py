@@ -334,6 +334,27 @@ def test_a_content_encoding_that_expands_past_a_page_is_rejected(
     assert "expands past 16 MiB" in rejection.message and "\n" not in rejection.message
 
 
+def test_a_record_with_no_type_is_sniffed_once_its_body_is_decoded(tmp_path: Path) -> None:
+    body = page("wcxb-0541")
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    data = (
+        raw_response("https://a.org/gz", "Content-Encoding: gzip", gzip.compress(body))
+        + raw_response("https://a.org/ch", "Transfer-Encoding: chunked", chunked)
+        + raw_response("https://a.org/bom", "Server: x", b"\xef\xbb\xbf" + body)
+        + raw_response("https://a.org/png", "Content-Encoding: compress", b"\x89PNG")
+    )
+    path = tmp_path / "untyped.warc"
+    path.write_bytes(data)
+    entry = read_file(path, path.name)
+    assert [d.meta["url"] for d in entry.documents] == [
+        "https://a.org/gz",
+        "https://a.org/ch",
+        "https://a.org/bom",
+    ]
+    assert {d.title for d in entry.documents} == {parse_html(body).title}
+    assert entry.to_dict()["skipped"] == {"not-html": 1} and entry.rejections == []
+
+
 # -- HTML in JSONL and Parquet records ---------------------------------------------------
 
 
