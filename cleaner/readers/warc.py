@@ -5,11 +5,11 @@ README). A ``response`` record with status 200 and an HTML ``Content-Type`` (or 
 type and HTML bytes) is a page; so is a ``resource`` record of type HTML. Every other
 record is no document and is counted in the input's ``skipped``
 (:class:`~cleaner.names.Skip`): requests, metadata, warcinfo, revisits, redirects and
-errors, images and other types. A page record cut short (the file ends inside it) or
-larger than a page can be (``MAX_PAGE_BYTES``, also once its Content-Encoding is
-undone) is a :class:`Rejection` with its record number, and the rest is read. gzip,
-zstd and LZ4 compression (per record or whole file) is recognised by FastWARC from the
-first bytes.
+errors, images and other types. A page record cut short (the file ends inside it), any
+record cut inside its WARC header, and a page larger than a page can be
+(``MAX_PAGE_BYTES``, also once its Content-Encoding is undone) are each a
+:class:`Rejection` with its record number, and the rest is read. gzip, zstd and LZ4
+compression (per record or whole file) is recognised by FastWARC from the first bytes.
 
 Each document's record fields: ``url`` (``WARC-Target-URI``), ``fetch_date``
 (``WARC-Date``), ``warc_record_id``, and the page's own (see :mod:`cleaner.readers.html`).
@@ -76,6 +76,12 @@ def iter_warc(
     number = 0
     for record in ArchiveIterator(_Forward(stream), parse_http=True):
         number += 1
+        if record.headers.get("Content-Length") is None:  # every whole record has one
+            url = record.headers.get("WARC-Target-URI")
+            where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
+            message = f"{where}: cut short (the file ends inside its WARC header); re-download it"
+            entry.add_rejection(Rejection(entry.path, Reason.DAMAGED_FILE, message, number))
+            continue
         kind = record.record_type
         if kind not in (WarcRecordType.response, WarcRecordType.resource):
             entry.skip(skips.get(int(kind), Skip.OTHER_RECORD))

@@ -252,6 +252,20 @@ def test_a_truncated_record_is_rejected_and_the_rest_read(tmp_path: Path, gz: bo
     assert "cut short" in rejection.message and "\n" not in rejection.message
 
 
+@pytest.mark.parametrize("cut", [10, 30, 60, 120])
+def test_a_file_cut_inside_a_warc_header_is_a_damaged_record(tmp_path: Path, cut: int) -> None:
+    records = [Rec("response", f"https://b.org/{i}", page("wcxb-0541")) for i in range(3)]
+    data = warc(records, gz=False)
+    start = len(warc(records[:2], gz=False))
+    path = tmp_path / "cut.warc"
+    path.write_bytes(data[: start + cut])
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == 2 and entry.skipped == {}
+    [rejection] = entry.rejections
+    assert rejection.rule == "damaged-file" and rejection.line == 3
+    assert "record 3: cut short (the file ends inside its WARC header)" in rejection.message
+
+
 BAD_WARCS = [
     ("text named .warc", "notes.warc", b"hello, this is not a WARC file\n" * 20, "damaged"),
     ("empty .warc", "e.warc", b"", "no WARC records; is it a WARC file?"),
