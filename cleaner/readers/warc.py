@@ -8,7 +8,8 @@ record is no document and is counted in the input's ``skipped``
 errors, images and other types. A page record cut short (the file ends inside it), any
 record cut inside its WARC header, and a page larger than a page can be
 (``MAX_PAGE_BYTES``, also once its Content-Encoding is undone) are each a
-:class:`Rejection` with its record number, and the rest is read. gzip, zstd and LZ4
+:class:`Rejection` with its record number, and the rest is read; so is a record in a
+damaged gzip member (a gzip WARC is read member by member for this). gzip, zstd and LZ4
 compression (per record or whole file) is recognised by FastWARC from the first bytes.
 
 Each document's record fields: ``url`` (``WARC-Target-URI``), ``fetch_date``
@@ -74,41 +75,80 @@ def iter_warc(
     }
     encodings: Counter[str] = Counter()
     number = 0
-    for record in ArchiveIterator(_Forward(stream), parse_http=True):
-        number += 1
-        if record.headers.get("Content-Length") is None:  # every whole record has one
-            url = record.headers.get("WARC-Target-URI")
-            where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
-            message = f"{where}: cut short (the file ends inside its WARC header); re-download it"
-            entry.add_rejection(Rejection(entry.path, Reason.DAMAGED_FILE, message, number))
-            continue
-        kind = record.record_type
-        if kind not in (WarcRecordType.response, WarcRecordType.resource):
-            entry.skip(skips.get(int(kind), Skip.OTHER_RECORD))
-            continue
-        url = record.headers.get("WARC-Target-URI")
-        try:
-            doc, encoding = _page(entry, record, number, url, kind == WarcRecordType.resource)
-        except PageProblem as problem:
-            where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
-            entry.add_rejection(
-                Rejection(entry.path, problem.rule, f"{where}: {problem.message}", number)
-            )
-            continue
-        if doc is None:
-            continue
-        if seen is not None:
-            seen.add(doc.id)
-        encodings[encoding] += 1
-        entry.count += 1
-        yield doc
-    entry.encoding = _encodings(encodings) or None
+    try:
+        for source in _sources(stream):
+            held: _Outcome = None  # the source's last record's, until the source ends whole
+            url, records = None, 0
+            for record in ArchiveIterator(source, parse_http=True):
+                number += 1
+                records += 1
+                yield from _settle(entry, held, seen, encodings)
+                url = record.headers.get("WARC-Target-URI")
+                held = _record(entry, record, number, url, skips)
+            damage = getattr(source, "damage", None)
+            if damage:  # the damage is in the member's last record, or it gave none
+                if not records:
+                    number, url = number + 1, None
+                where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
+                message = f"{where}: in a gzip member that is {damage}; re-download the file"
+                held = Rejection(entry.path, Reason.DAMAGED_FILE, message, number)
+            yield from _settle(entry, held, seen, encodings)
+    finally:
+        entry.encoding = _encodings(encodings) or None
     if not entry.count and entry.outcome == "read" and not entry.rejections:
         if not number:
             entry.reject("no WARC records; is it a WARC file? Re-download it if it was cut")
         else:
             what = ", ".join(f"{k} {n}" for k, n in sorted(entry.skipped.items()))
             entry.reject(f"no HTML pages among its {number} records (skipped: {what})")
+
+
+_Outcome = tuple[Document, str] | Rejection | str | None  # a page and its encoding, ...
+
+
+def _record(
+    entry: InputFile, record: WarcRecord, number: int, url: str | None, skips: dict[int, Skip]
+) -> _Outcome:
+    """One record's outcome: its document, its rejection, why it is skipped, or None."""
+    from fastwarc.warc import WarcRecordType
+
+    where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
+    if record.headers.get("Content-Length") is None:  # every whole record has one
+        message = f"{where}: cut short (the file ends inside its WARC header); re-download it"
+        return Rejection(entry.path, Reason.DAMAGED_FILE, message, number)
+    kind = record.record_type
+    if kind not in (WarcRecordType.response, WarcRecordType.resource):
+        return skips.get(int(kind), Skip.OTHER_RECORD)
+    try:
+        doc, encoding = _page(entry, record, number, url, kind == WarcRecordType.resource)
+    except PageProblem as problem:
+        return Rejection(entry.path, problem.rule, f"{where}: {problem.message}", number)
+    except _Skipped as skipped:
+        return str(skipped)
+    return doc, encoding
+
+
+def _settle(
+    entry: InputFile,
+    outcome: _Outcome,
+    seen: set[str] | None,
+    encodings: Counter[str],
+) -> Iterator[Document]:
+    if isinstance(outcome, Rejection):
+        entry.add_rejection(outcome)
+    elif isinstance(outcome, str):
+        entry.skip(outcome)
+    elif outcome is not None:
+        doc, encoding = outcome
+        encodings[encoding] += 1
+        if seen is not None:
+            seen.add(doc.id)
+        entry.count += 1
+        yield doc
+
+
+class _Skipped(Exception):
+    """A record that is no page: its :class:`~cleaner.names.Skip`."""
 
 
 class _Forward:
@@ -137,10 +177,132 @@ class _Forward:
         """Left to the caller, who opened the stream."""
 
 
+_GZIP = b"\x1f\x8b\x08"
+_KEEP = 4 << 20  # compressed bytes of a member kept to look for the next one in after damage
+
+
+def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
+    """The stream for FastWARC; a gzip WARC member by member, so that a damaged member
+    costs its own record only (FastWARC's own gzip reading stops at it)."""
+    head = stream.peek(3)[:3] if isinstance(stream, io.BufferedReader) else b""
+    if head != _GZIP:
+        yield _Forward(stream)
+        return
+    members = _Members(stream)
+    while members.more():
+        member = _Member(members)
+        yield member
+        member.finish()
+
+
+class _Members:
+    """A gzip stream's bytes, handed out member by member."""
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        self._raw = raw
+        self._pending = b""
+        self.resyncing = False
+
+    def take(self) -> bytes:
+        if self._pending:
+            data, self._pending = self._pending, b""
+            return data
+        return self._raw.read(1 << 13)  # small, so that damage costs little of the output
+
+    def give_back(self, data: bytes) -> None:
+        self._pending = data + self._pending
+
+    def more(self) -> bool:
+        """Whether another member starts here; after damage, or bytes that are no gzip
+        between members, the next one is looked for ahead."""
+        data = b""
+        while True:
+            more = self.take()
+            if not more:
+                return False
+            data += more
+            if len(data) < 3:
+                continue
+            found = data.find(_GZIP)
+            if found == 0 or (found > 0 and self.resyncing):
+                self.give_back(data[found:])
+                return True
+            self.resyncing = True
+            data = data[-2:] if found < 0 else data[found:]
+            if found > 0:
+                self.give_back(data)
+                return True
+
+
+class _Member(_Forward):
+    """One gzip member's bytes, decompressed as FastWARC reads them; ``damage`` says
+    how it broke (cut short, or its data damaged), or is None."""
+
+    def __init__(self, members: _Members) -> None:
+        super().__init__(io.BytesIO())
+        self._members = members
+        self._inflater = zlib.decompressobj(31)
+        self._seen: list[bytes] = []  # its compressed bytes so far (about the last _KEEP)
+        self._kept = 0
+        self._out = bytearray()
+        self._done = False
+        self._checked = not members.resyncing
+        self.damage: str | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._done and (size < 0 or len(self._out) < size):
+            self._step()
+        # a start found after damage must open a WARC record
+        if not self._checked and self._out and (len(self._out) >= 5 or self._done):
+            self._checked = True
+            if not self._out.startswith(b"WARC/"):
+                self._fail(None)
+                self._out.clear()
+        size = len(self._out) if size < 0 else min(size, len(self._out))
+        data = bytes(self._out[:size])
+        del self._out[:size]
+        self._pos += len(data)
+        return data
+
+    def _step(self) -> None:
+        data = self._inflater.unconsumed_tail
+        if not data:
+            data = self._members.take()
+            if not data:
+                self._fail("cut short (the file ends inside it)")
+                return
+            self._seen.append(data)
+            self._kept += len(data)
+            while self._kept - len(self._seen[0]) > _KEEP:
+                self._kept -= len(self._seen.pop(0))
+        try:
+            self._out += self._inflater.decompress(data, 1 << 20)
+        except zlib.error as e:
+            self._fail(f"damaged ({e})")
+            return
+        if self._inflater.eof:
+            self._done = True
+            self._members.give_back(self._inflater.unused_data)
+            self._members.resyncing = False
+
+    def _fail(self, damage: str | None) -> None:
+        """Stop here; the next member is looked for after this one's first byte."""
+        self._done = True
+        self.damage = damage if self._checked else None  # no member started here after all
+        self._members.give_back(b"".join(self._seen)[1:])
+        self._members.resyncing = True
+
+    def finish(self) -> None:
+        """Read to the member's end (FastWARC may stop at its last record)."""
+        while not self._done:
+            self._step()
+
+
 def _page(
     entry: InputFile, record: WarcRecord, number: int, url: str | None, resource: bool
-) -> tuple[Document | None, str]:
-    """The document of one response or resource record, or None when it is skipped."""
+) -> tuple[Document, str]:
+    """The document of one response or resource record; :class:`_Skipped` when it is
+    no page."""
     status: int | None = 200
     if resource or not record.is_http:
         ctype = record.headers.get("Content-Type")
@@ -149,12 +311,10 @@ def _page(
         status, ctype = record.http_headers.status_code, record.http_content_type
         charset_source = record.http_headers.get("Content-Type")
     if status != 200:
-        entry.skip(Skip.HTTP_STATUS)
-        return None, ""
+        raise _Skipped(Skip.HTTP_STATUS)
     mime = (ctype or "").split(";", 1)[0].strip().lower()
     if mime and mime not in HTML_TYPES:
-        entry.skip(Skip.NOT_HTML)
-        return None, ""
+        raise _Skipped(Skip.NOT_HTML)
     expected = record.content_length
     if expected > MAX_PAGE_BYTES:
         raise PageProblem(
@@ -175,8 +335,7 @@ def _page(
                 raise
             data = b""  # no type and a coding not read: its bytes cannot say it is a page
     if not mime and not looks_like_html(data):
-        entry.skip(Skip.NOT_HTML)
-        return None, ""
+        raise _Skipped(Skip.NOT_HTML)
     from cleaner.html.encoding import header_charset
 
     meta = {"fetch_date": record.headers.get("WARC-Date"), "warc_record_id": record.record_id}

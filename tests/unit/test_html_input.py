@@ -266,6 +266,30 @@ def test_a_file_cut_inside_a_warc_header_is_a_damaged_record(tmp_path: Path, cut
     assert "record 3: cut short (the file ends inside its WARC header)" in rejection.message
 
 
+@pytest.mark.parametrize("damage", ["cut in half", "trailer lost", "header cut"])
+def test_a_damaged_gzip_member_costs_its_own_record_only(tmp_path: Path, damage: str) -> None:
+    records = [
+        Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(pages().values())
+    ]
+    parts = [warc([r]) for r in records]
+    bad = {
+        "cut in half": parts[1][: len(parts[1]) // 2],
+        "trailer lost": parts[1][:-8],
+        "header cut": parts[1][:10],
+    }[damage]
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(parts[0] + bad + b"".join(parts[2:]))
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == len(records) - 1
+    assert [d.meta["url"] for d in entry.documents] == [
+        r.url for i, r in enumerate(records) if i != 1
+    ]
+    assert entry.skipped == {} and entry.encoding == f"utf-8 (http {len(records) - 1})"
+    [rejection] = entry.rejections
+    assert rejection.rule == "damaged-file" and rejection.line == 2
+    assert "record 2" in rejection.message and "gzip member" in rejection.message
+
+
 BAD_WARCS = [
     ("text named .warc", "notes.warc", b"hello, this is not a WARC file\n" * 20, "damaged"),
     ("empty .warc", "e.warc", b"", "no WARC records; is it a WARC file?"),
