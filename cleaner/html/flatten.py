@@ -343,45 +343,62 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
 
 
 def _hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | None, ...]:
-    # count each line once, in the element it came from and every ancestor
-    for line, frame, links in zip(out.lines, out.frames, out.links, strict=True):
-        prose = len(line) if _PROSE.search(line) and line.count(" ") >= 8 else 0
-        if frame is not None and frame.regions & _NOT_MAIN:
-            prose = 0  # never the main text's: it must not draw the main container
-        f = frame
-        while f is not None:
-            f.chars += len(line)
-            f.links += links
-            f.prose += prose
-            f = f.parent
-    total = max(root.chars, 1)
-    main, best = root, float("-inf")
+    # the elements that hold a line, each once, in the order the lines first reach them
+    # (the main container's ties go to the first one met)
+    order: list[_Frame] = []
     seen: set[int] = set()
     for frame in out.frames:
         f = frame
         while f is not None and id(f) not in seen:
             seen.add(id(f))
-            score = f.prose - 0.5 * (f.chars - f.prose)
-            if not f.regions & _NOT_MAIN and (
-                score > best or (score == best and f.depth > main.depth)
-            ):
-                main, best = f, score
+            order.append(f)
             f = f.parent
+    # every element is one deeper than its parent: deepest first, an element has all its
+    # children's counts before it hands them on
+    down = sorted(order, key=lambda f: f.depth)
+    # count each line once in the element it came from, then add each element into its
+    # parent: the work grows with elements plus lines, not lines times depth
+    for line, frame, links in zip(out.lines, out.frames, out.links, strict=True):
+        if frame is None:
+            continue
+        prose = len(line) if _PROSE.search(line) and line.count(" ") >= 8 else 0
+        if frame.regions & _NOT_MAIN:
+            prose = 0  # never the main text's: it must not draw the main container
+        frame.chars += len(line)
+        frame.links += links
+        frame.prose += prose
+    for f in reversed(down):
+        if f.parent is not None:
+            f.parent.chars += f.chars
+            f.parent.links += f.links
+            f.parent.prose += f.prose
+    total = max(root.chars, 1)
+    main, best = root, float("-inf")
+    for f in order:
+        score = f.prose - 0.5 * (f.chars - f.prose)
+        if not f.regions & _NOT_MAIN and (score > best or (score == best and f.depth > main.depth)):
+            main, best = f, score
     main_share = main.prose / max(root.prose, 1)
+    # per element, whether it sits in the main container, and the parent of its nearest
+    # block (itself or an ancestor): worked out parents first, once each
+    held: set[int] = set()  # the main container and what it holds
+    blocks: dict[int, _Frame] = {}
+    for f in down:
+        up = f.parent
+        if f is main or (up is not None and id(up) in held):
+            held.add(id(f))
+        block = f if f.block or up is None else blocks[id(up)]
+        blocks[id(f)] = block
     inside: list[bool] = []
     parents: list[_Frame | None] = []
     lines_in: dict[int, int] = {}
     for frame in out.frames:
-        up: _Frame | None = frame
-        while up is not None and up is not main:
-            up = up.parent
-        inside.append(up is not None)
         if frame is None:
+            inside.append(False)
             parents.append(None)
             continue
-        block = frame
-        while not block.block and block.parent is not None:
-            block = block.parent
+        inside.append(id(frame) in held)
+        block = blocks[id(frame)]
         container = block.parent or block
         parents.append(container)
         lines_in[id(container)] = lines_in.get(id(container), 0) + 1
