@@ -39,9 +39,13 @@ _SIBLING_CLOSED = frozenset((
 ))  # fmt: skip
 _FOREIGN = frozenset(("svg", "math"))  # where "/>" closes an element
 # from a "<": a comment, a script or style with its text, or one tag (its name in group
-# 3, "/" in group 2 for an end tag); a literal "<" first, so the search skips to the next
+# 3, "/" in group 2 for an end tag, its ">" in group 4); a literal "<" first, so the
+# search skips to the next. A tag with no ">" after it runs to the end of the page (one
+# scan, then no tag can follow), rather than failing at every "<" after a scan to the
+# end: that was time quadratic in the "<" of a page with no ">"
 _TOKEN = re.compile(
-    r"<(?:!--.*?(?:-->|\Z)|(script|style)\b.*?(?:</\1\s*>|\Z)|(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*>)",
+    r"<(?:!--.*?(?:-->|\Z)|(script|style)\b.*?(?:</\1\s*>|\Z)"
+    r"|(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*(>|\Z))",
     re.DOTALL | re.IGNORECASE,
 )
 
@@ -68,6 +72,8 @@ def cap_nesting(html: str) -> tuple[str, int]:
         name = token.group(3)
         if name is None:  # a comment, a script or a style
             continue
+        if not token.group(4):
+            break  # no ">" from here on: not a tag, nor any "<" after it
         name = name.lower()
         if name in _VOID or name in _SIBLING_CLOSED:
             continue

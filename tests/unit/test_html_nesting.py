@@ -3,6 +3,8 @@ breaks, and every word stays (cleaner.html.nesting)."""
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,35 @@ def test_a_page_with_few_tags_is_not_scanned(monkeypatch: pytest.MonkeyPatch) ->
     assert nesting.cap_nesting(html) == (html, 0)  # 50 tags: under SCAN_ABOVE
     monkeypatch.setattr(nesting, "SCAN_ABOVE", 49)
     assert nesting.cap_nesting(html)[1] == 45
+
+
+# the scan as it was, a tag needing its ">" (made group 4): the results to keep
+_OLD_TOKEN = re.compile(
+    r"<(?:!--.*?(?:-->|\Z)|(script|style)\b.*?(?:</\1\s*>|\Z)|(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*(>))",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def test_a_page_of_many_lt_and_no_gt_is_scanned_once() -> None:
+    """Each "<" that fails to start a tag costs a look to the page's end for a ">": on a
+    page with none, that was time quadratic in its "<" (792 KB of "if a<b then" took 18
+    s). The tag that starts with the first "<" now runs to the end, and the scan stops."""
+    page = "<p>" + "if a<b then " * 2000
+    tokens = list(nesting._TOKEN.finditer(page))
+    assert [t.group(3) for t in tokens] == ["p", "b"]
+    assert tokens[-1].end() == len(page)  # one look to the end, not 2,000
+    assert nesting.cap_nesting("<p>" + "if a<b then " * 66000)[1] == 0
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_scan_caps_as_it_did(
+    small_cap: int, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    rng = random.Random(seed)
+    pieces = ["<div>", "</div>", "<span>", "</span>", "<svg>", "<g/>", "</svg>", "<p>", "<",
+              "a<b ", ">", "<!--", "-->", "<script>", "</script>", " text ", "<br>"]  # fmt: skip
+    weights = [30, 10, 20, 5, 1, 1, 1, 3, 2, 3, 2, 1, 1, 1, 1, 10, 3]
+    html = "".join(rng.choices(pieces, weights, k=rng.randint(50, 400)))
+    got = nesting.cap_nesting(html)
+    monkeypatch.setattr(nesting, "_TOKEN", _OLD_TOKEN)
+    assert got == nesting.cap_nesting(html)
