@@ -8,6 +8,12 @@ then a ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` tag in the fir
 Python does not know is passed over, as browsers do; ``latin-1``, ``iso-8859-1`` and
 ``ascii`` are read as Windows-1252, as browsers do too. A byte that is not valid UTF-8
 in a page said to be UTF-8 is read as Windows-1252 and counted, as on the text path.
+
+UTF-16 with no byte order mark is read as UTF-16 when the HTTP header says so (a
+UTF-16 label in a ``<meta>`` is passed over, as WHATWG says), else when its bytes show
+it as the text path sees it (a zero byte in every other place, the markup's ASCII):
+before any other label, which could not have been written in those bytes, and before
+the test for binary data, which UTF-16 text outside Latin fails.
 """
 
 from __future__ import annotations
@@ -16,12 +22,20 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from cleaner.readers.encoding import binary_kind, decode_text, decode_utf8_lenient
+from cleaner.readers.encoding import (
+    binary_kind,
+    decode_text,
+    decode_utf8_lenient,
+    utf16_without_bom,
+)
 
 PRESCAN = 1024 << 2  # bytes searched for a <meta> charset; WHATWG says 1024, pages overrun it
-_META_CHARSET = re.compile(
-    rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE
-)
+_META = re.compile(rb"<meta[\s/]", re.IGNORECASE)
+# one attribute of a tag, as the WHATWG pre-scan reads it: its name, then its value,
+# quoted (a quote left open runs to the end) or not
+_ATTRIBUTE = re.compile(rb"""[\s/]*([^\s/>][^\s/>=]*)(?:\s*=\s*("[^"]*"?|'[^']*'?|[^\s>]*))?""")
+_LABEL = re.compile(rb"\s*[\"']?\s*([a-zA-Z0-9_.:-]+)")
+_CONTENT_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE)
 _AS_CP1252 = {"latin-1", "iso8859-1", "ascii"}  # WHATWG reads these labels as windows-1252
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -43,11 +57,17 @@ class PageText:
     nul_bytes: int = 0
 
 
-def codec_name(label: str | None) -> str | None:
+def codec_name(label: str | None, http: bool = False) -> str | None:
     """Python's name for an encoding label, as a browser would read it; None if unknown.
+
+    A UTF-16 label counts only from the HTTP header (``http``): a page that says UTF-16
+    in ASCII bytes is not UTF-16 (WHATWG reads such a ``<meta>`` as UTF-8). UTF-32 is
+    no web encoding at all.
 
     >>> codec_name("UTF8"), codec_name("ISO-8859-1"), codec_name("x-unknown")
     ('utf-8', 'cp1252', None)
+    >>> codec_name("utf-16"), codec_name("utf-16", http=True), codec_name("UTF-16BE", http=True)
+    (None, 'utf-16', 'utf-16-be')
     """
     if not label:
         return None
@@ -57,8 +77,8 @@ def codec_name(label: str | None) -> str | None:
         return None
     if name in _AS_CP1252:
         return "cp1252"
-    if name.startswith("utf-16") or name.startswith("utf-32"):
-        return None  # a page that says UTF-16 in ASCII bytes is not UTF-16 (WHATWG: UTF-8)
+    if name.startswith("utf-32") or (name.startswith("utf-16") and not http):
+        return None
     return name
 
 
@@ -77,13 +97,37 @@ def header_charset(content_type: str | None) -> str | None:
 def meta_charset(data: bytes) -> str | None:
     """The charset a ``<meta>`` tag in the page's head names, if any.
 
+    As the WHATWG pre-scan reads it: a ``charset`` attribute, or a ``charset=`` in the
+    ``content`` of a ``<meta http-equiv="Content-Type">``; the first tag that names one
+    wins. A ``charset=`` in another tag's ``content`` (a description) names nothing.
+
     >>> meta_charset(b'<html><head><meta charset="windows-1251"><title>')
     'windows-1251'
     >>> meta_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">')
     'koi8-r'
+    >>> meta_charset(b'<meta name="description" content="charset=koi8-r"><meta charset=utf-8>')
+    'utf-8'
     """
-    m = _META_CHARSET.search(data[:PRESCAN])
-    return m.group(1).decode("ascii") if m else None
+    head = data[:PRESCAN]
+    at = 0
+    for tag in _META.finditer(head):
+        if tag.start() < at:
+            continue  # inside the previous tag's attributes
+        attributes: dict[bytes, bytes] = {}
+        at = tag.end()
+        while (attribute := _ATTRIBUTE.match(head, at)) is not None:
+            name, value = attribute.group(1).lower(), attribute.group(2) or b""
+            attributes.setdefault(name, value.strip(b"\"'"))  # the first of a name counts
+            at = attribute.end()
+        if b"charset" in attributes:
+            m = _LABEL.match(attributes[b"charset"])
+        elif attributes.get(b"http-equiv", b"").strip().lower() == b"content-type":
+            m = _CONTENT_CHARSET.search(attributes.get(b"content", b""))
+        else:
+            continue
+        if m is not None:
+            return m.group(1).decode("ascii")
+    return None
 
 
 def page_text(data: bytes, charset: str | None = None) -> PageText:
@@ -96,11 +140,23 @@ def page_text(data: bytes, charset: str | None = None) -> PageText:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return _decode(data, name, "bom")
+    http = codec_name(charset, http=True)
+    utf16 = utf16_without_bom(data)  # as on the text path: markup is mostly ASCII
+    if http is not None and http.startswith("utf-16"):
+        if http == "utf-16":  # no byte order said: the bytes' own, else WHATWG's LE
+            http = utf16 or "utf-16-le"
+        return _decode(data, http, "http")
+    if utf16 is not None:
+        try:
+            data.decode(utf16)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return _decode(data, utf16, "detected")
     kind = binary_kind(data)
     if kind is not None:
         return PageText(None, None, "detected", f"{kind}, not HTML; remove it or rename it")
-    for source, label in (("http", charset), ("meta", meta_charset(data))):
-        codec = codec_name(label)
+    for source, codec in (("http", http), ("meta", codec_name(meta_charset(data)))):
         if codec is not None:
             return _decode(data, codec, source)
     decoded = decode_text(data)

@@ -101,7 +101,13 @@ def binary_kind(data: bytes) -> str | None:
     return "binary data" if controls / len(sample) > MAX_CONTROL_SHARE else None
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
+def utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` looks like UTF-16 with no byte
+    order mark (a zero byte in most odd, or most even, places: mostly ASCII text), else None.
+
+    >>> utf16_without_bom("<p>Hi</p>".encode("utf-16-be")), utf16_without_bom(b"<p>Hi</p>")
+    ('utf-16-be', None)
+    """
     sample = data[: SAMPLE & ~1]
     if len(sample) < 4 or len(sample) % 2:
         return None
@@ -154,7 +160,7 @@ def decode_text(data: bytes) -> Decoded:
             return _without_nul(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError:
             return Decoded(None, None, "UTF-16 BOM but not valid UTF-16; convert it to UTF-8")
-    utf16 = _utf16_without_bom(data)
+    utf16 = utf16_without_bom(data)
     if utf16 is not None:
         try:
             return _without_nul(data.decode(utf16), utf16)

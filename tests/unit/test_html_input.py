@@ -46,7 +46,38 @@ ENCODING_CASES = [
     ("detected when nothing says", HEAD.format("", WORDS).encode(), None, "utf-8", "detected"),
     ("BOM wins over the header", b"\xef\xbb\xbf" + HEAD.format("", WORDS).encode(),
      "windows-1252", "utf-8", "bom"),
+    ("a charset= in a description is no label", HEAD.format(
+        '<meta name="description" content="charset=koi8-r is great"><meta charset="utf-8">',
+        WORDS).encode(), None, "utf-8", "meta"),
+    ("content names a charset only with http-equiv", HEAD.format(
+        '<meta name="x" content="text/html; charset=koi8-r">', WORDS).encode(),
+     None, "utf-8", "detected"),
+    ("http-equiv after content", HEAD.format(
+        "<meta content='text/html; charset=windows-1252' http-equiv=content-type>", WORDS
+    ).encode("cp1252"), None, "cp1252", "meta"),
+    ("a UTF-16 header without BOM", HEAD.format("", WORDS).encode("utf-16-le"),
+     "utf-16le", "utf-16-le", "http"),
+    ("a UTF-16 header names no byte order: the bytes'", HEAD.format("", WORDS).encode(
+        "utf-16-be"), "utf-16", "utf-16-be", "http"),
+    ("UTF-16 without BOM or label", HEAD.format("", WORDS).encode("utf-16-be"),
+     None, "utf-16-be", "detected"),
+    ("a UTF-16 meta is no label", HEAD.format('<meta charset="utf-16">', WORDS).encode(),
+     None, "utf-8", "detected"),
 ]  # fmt: skip
+
+RUSSIAN = "Привет, мир. Это русский текст на странице, и он достаточно длинный."
+
+
+@pytest.mark.parametrize("header", ["utf-16le", None])
+def test_utf16_outside_latin_without_bom_is_text(header: str | None) -> None:
+    """UTF-16 Cyrillic has a control byte (0x04) in every other place: it was taken
+    for binary data before the header's charset, or the bytes' look, was read."""
+    parsed = parse_html(HEAD.format("", RUSSIAN).encode("utf-16-le"), header)
+    assert parsed.text == RUSSIAN
+    assert (parsed.encoding, parsed.encoding_source) == (
+        "utf-16-le",
+        "http" if header else "detected",
+    )
 
 
 @pytest.mark.parametrize("case", ENCODING_CASES, ids=lambda c: c[0])
