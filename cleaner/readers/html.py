@@ -10,6 +10,7 @@ extra); its lines become the document's text, with their structure hints in
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from cleaner.document import Document
@@ -20,6 +21,7 @@ MAX_PAGE_BYTES = 16 << 20  # as for a text file (files.MAX_DOCUMENT_BYTES): one 
 HTML_LANG = "html_lang"  # the record field of <html lang>; not "language", the filter's
 # what a page's markup fills in a record read with --html-key, when the record has none
 PAGE_FIELDS = ("title", "date", "author")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone one: a JSON line's "\ud800" escape
 
 
 class PageProblem(ValueError):
@@ -111,14 +113,19 @@ def html_fields(
     The HTML field is not written back (as a file's markup is not). The record's own
     ``title``, ``date``, ``author`` and ``url`` are kept; the page's fill those it
     lacks. A field already named ``text_key`` is kept as ``record_<text_key>``
-    (``renamed-fields``). Raises :class:`PageProblem` for a page with no text.
+    (``renamed-fields``). A lone surrogate in the HTML (no UTF-8 can hold one) becomes
+    U+FFFD and is counted (``lone-surrogates``), as in a text field. Raises
+    :class:`PageProblem` for a page with no text.
     """
     fields = dict(fields)
     html = fields.pop(html_key)
     if text_key in fields:
         fields[f"record_{text_key}"] = fields.pop(text_key)
         entry.repaired("renamed-fields")
-    page, _ = page_document(entry, html.encode("utf-8", "replace"), "", charset="utf-8")
+    html, surrogates = _SURROGATE.subn("\ufffd", html)
+    if surrogates:
+        entry.repaired("lone-surrogates", surrogates)
+    page, _ = page_document(entry, html.encode("utf-8"), "", charset="utf-8")
     for key in PAGE_FIELDS:
         if not isinstance(fields.get(key), str) and getattr(page, key) is not None:
             if key in fields:

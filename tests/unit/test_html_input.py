@@ -447,6 +447,16 @@ def test_jsonl_html_key_reads_the_field_as_a_page() -> None:
     assert second.line == 4 and second.rule == "empty-page"
 
 
+@pytest.mark.parametrize("key", ["html", "text"])
+def test_a_lone_surrogate_in_a_record_is_replaced_and_counted(key: str) -> None:
+    # JSON writes it as "\\ud800": a surrogate no UTF-8 can hold
+    line = json.dumps({"id": "s", key: "<p>Caf\ud800 au lait, a long enough sentence.</p>"})
+    options = {"html_key": "html"} if key == "html" else {}
+    entry = read_stream(io.BytesIO(line.encode() + b"\n"), "s.jsonl", **options)
+    [doc] = entry.documents
+    assert "Caf\ufffd au lait" in doc.text and entry.repairs == {"lone-surrogates": 1}
+
+
 def test_parquet_html_key(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
