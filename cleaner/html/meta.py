@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cleaner.rules.meta import TITLE_SEPARATORS, parse_date_line
+from cleaner.rules.meta import TITLE_SEPARATORS, calendar_date, parse_date_line
 
 MAX_TITLE_CHARS = 300  # a longer "title" is a paragraph someone put in a tag; leave it out
 MAX_JSON_LD_CHARS = 1 << 20  # a JSON-LD block past 1 MiB is a data dump, not page metadata
@@ -52,15 +52,15 @@ def iso_date(value: str | None) -> str | None:
 
     >>> iso_date("2024-06-20T10:00:00+02:00"), iso_date("June 3, 2021"), iso_date("soon")
     ('2024-06-20', '2021-06-03', None)
+    >>> iso_date("2024-02-31"), iso_date("February 31, 2024"), iso_date("2023-02-29")
+    (None, None, None)
     """
     if not value:
         return None
     m = _ISO.match(value)
     if m is not None:
         y, mo, d = (int(g) for g in m.groups())
-        if 1900 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
-            return f"{y:04d}-{mo:02d}-{d:02d}"
-        return None
+        return calendar_date(y, mo, d)
     parsed = parse_date_line(value.strip())
     return parsed[0] if parsed is not None and not parsed[1] else None
 

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import re
 
 _MONTHS = {
@@ -74,9 +75,21 @@ def _iso(m: re.Match[str]) -> str | None:
         if mon is None:
             return None
         y, mo, d = int(m.group("y3")), mon, int(m.group("d3"))
-    if not (1900 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+    return calendar_date(y, mo, d)
+
+
+def calendar_date(year: int, month: int, day: int) -> str | None:
+    """``YYYY-MM-DD`` for a day the calendar has, in 1900-2100; else None.
+
+    >>> calendar_date(2024, 2, 29), calendar_date(2023, 2, 29), calendar_date(2024, 4, 31)
+    ('2024-02-29', None, None)
+    """
+    if not 1900 <= year <= 2100:
         return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:  # no such month, or no such day in it (February 31)
+        return None
 
 
 def parse_date_line(line: str) -> tuple[str, str] | None:

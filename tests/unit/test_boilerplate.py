@@ -15,6 +15,7 @@ import pytest
 from cleaner.config import BoilerplateConfig
 from cleaner.document import Document
 from cleaner.rules.context import is_body
+from cleaner.rules.meta import parse_date_line
 from cleaner.stages.boilerplate import StripBoilerplate, strip_boilerplate
 from cleaner.stages.dedup import DedupBlocks
 from tests.conftest import CASES, SEEDS
@@ -86,6 +87,19 @@ def test_date_prefix_is_a_partial_removal() -> None:
     assert got.date == "2024-06-20"
     assert got.text.startswith("HANOI, June 20")
     assert [(r.rule, r.text) for r in got.removed] == [("date-line", "date 2024-06-20")]
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("Published February 31, 2024", "February 29, 2024"),
+        ("date 2023-02-29", "2024-02-29"),
+        ("Updated 31 April 2022", "30 April 2022"),
+    ],
+)
+def test_a_date_line_with_no_such_day_gives_no_date(line: str, day: str) -> None:
+    assert parse_date_line(line) is None
+    assert parse_date_line(f"{line.split()[0]} {day}") is not None  # a day that exists
 
 
 def test_never_empties_a_document() -> None:

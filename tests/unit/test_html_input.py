@@ -138,7 +138,19 @@ def test_time_element_and_html_lang() -> None:
     assert (parsed.date, parsed.language) == ("2022-02-03", "de-AT")
 
 
-@pytest.mark.parametrize("value", ["2024-13-01", "yesterday", "", "0000-01-01T00:00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-13-01",
+        "yesterday",
+        "",
+        "0000-01-01T00:00",
+        "2024-02-31",
+        "February 31, 2024",
+        "2023-02-29",
+        "31 April 2022",
+    ],
+)
 def test_a_date_that_is_no_calendar_date_is_left_out(value: str) -> None:
     assert iso_date(value) is None
 
