@@ -2,9 +2,9 @@
 
 :func:`flatten` walks the DOM once and writes each block element's text on a line of its
 own, with a blank line around paragraphs, headings, lists and the like: the flattening
-that the text path's pages come from (scripts, styles and comments dropped, the
-``<title>`` first). Every non-blank line also gets a tuple of numbers, named by
-:data:`HINTS`:
+that the text path's pages come from (scripts, styles, inline SVG, MathML and comments
+dropped, the page's own ``<title>`` first, not one inside an ``svg`` or ``math``). Every
+non-blank line also gets a tuple of numbers, named by :data:`HINTS`:
 
 - ``link_density``: the share of the line's characters inside ``<a>``;
 - ``in_<region>``: 1 when an ancestor is that element or has that ``role``: ``nav``,
@@ -41,6 +41,8 @@ def _tags(names: str) -> frozenset[str]:
 
 # tags whose text is not page text
 SKIP = _tags("head script style template svg iframe object embed canvas math link meta base")
+# the document's own <title>: one inside an svg (an icon's) or math is not the page's
+TITLE = "title:not(svg title, math title)"
 # a line break before and after (html-text's NEWLINE_TAGS, with section and the rest)
 NEWLINE = _tags(
     "article aside br dd details div dt fieldset figcaption footer form header hr legend "
@@ -256,7 +258,7 @@ def flatten(tree: Any) -> Flat:
     """The lines of a parsed page (a selectolax ``LexborHTMLParser``) and their hints."""
     out = _Lines()
     root = _Frame(None, 0, (-1,) * len(FAMILIES), 0, 0)
-    title = tree.css_first("title")
+    title = tree.css_first(TITLE)
     if title is not None:
         text = title.text(deep=True)
         out.add(text, _Frame(root, _BIT["title"], root.near, 0, 1), False)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cleaner.html.flatten import TITLE
 from cleaner.rules.meta import TITLE_SEPARATORS, calendar_date, parse_date_line
 
 MAX_TITLE_CHARS = 300  # a longer "title" is a paragraph someone put in a tag; leave it out
@@ -143,7 +144,7 @@ def page_meta(tree: Any) -> PageMeta:
     """Read a parsed page's (a selectolax ``LexborHTMLParser``) metadata; see the module."""
     metas = _metas(tree)
     objects = list(_json_ld(tree))
-    title_node = tree.css_first("title")
+    title_node = tree.css_first(TITLE)
     title = _clean(metas.get("og:title")) or _clean(title_node.text() if title_node else None)
     if title is not None:
         title = without_site(title, metas.get("og:site_name"))

@@ -132,6 +132,15 @@ def test_page_metadata(case: tuple[str, str, dict[str, Any]]) -> None:
     assert {key: getattr(parsed, key) for key in expected} == expected
 
 
+@pytest.mark.parametrize("head", ["", "<title>The page</title>"])
+def test_an_inline_svg_title_is_not_the_page_title(head: str) -> None:
+    icon = "<svg><title>Icon</title></svg><math><title>Formula</title></math>"
+    parsed = parse_html(f"<html><head>{head}</head><body>{icon}<p>Body text.</p>".encode())
+    title = "The page" if head else None
+    assert parsed.title == title
+    assert parsed.text.split("\n") == ([title, ""] if title else []) + ["Body text."]
+
+
 def test_time_element_and_html_lang() -> None:
     body = '<html lang="de-AT"><body><article><time datetime="2022-02-03">3.2.</time>'
     parsed = parse_html((body + f"<p>{WORDS}</p></article>").encode())
