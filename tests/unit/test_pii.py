@@ -82,6 +82,48 @@ def test_a_run_counts_per_type_and_the_audit_holds_no_value(tmp_path: Path) -> N
     )
 
 
+def test_a_pages_title_and_author_are_redacted_too(tmp_path: Path) -> None:
+    """A page's title and author come from its markup, a record's from its fields: they
+    reach the corpus beside the text, so redact-pii replaces what they hold too."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    body = (
+        "Our office has moved to a new building near the river, and the phone number has "
+        "changed as well. Write to jane.doe@example.com for an appointment."
+    )
+    write_files(
+        raw,
+        {
+            "p.html": (
+                "<html><head><title>Write to jane.doe@example.com or call +44 20 7946 0958"
+                '</title><meta name="author" content="jane.doe@example.com"></head><body>'
+                f"<main><article><p>{body}</p><p>{body.replace('river', 'harbour')}</p>"
+                "</article></main></body></html>"
+            ),
+            "r.jsonl": json.dumps(
+                {
+                    "text": "The ferry timetable changes on Monday, when the winter service "
+                    "begins and the last boat leaves the landing stage an hour earlier.",
+                    "title": "Ask jane.doe@example.com",
+                }
+            )
+            + "\n",
+        },
+    )
+    runner = CliRunner()
+    ran = runner.invoke(cli, ["run", str(raw), str(out), "-q", "--enable-rule", "redact-pii"])
+    assert ran.exit_code == 0, ran.output
+    records = {
+        r["source"]: r for r in map(json.loads, (out / "corpus.jsonl").read_text().splitlines())
+    }
+    assert records["p.html"]["title"] == "Write to <EMAIL> or call <PHONE>"
+    assert records["p.html"]["author"] == "<EMAIL>"
+    assert records["r.jsonl"]["title"] == "Ask <EMAIL>"
+    for name in ("corpus.jsonl", "audit.jsonl"):
+        assert "jane.doe" not in (out / name).read_text() and "7946" not in (out / name).read_text()
+    shown = runner.invoke(cli, ["explain", str(raw / "p.html"), "--enable-rule", "redact-pii"])
+    assert shown.exit_code == 0 and "jane.doe" not in shown.output and "7946" not in shown.output
+
+
 def test_no_audit_row_holds_a_value_replaced(tmp_path: Path) -> None:
     """Redaction comes before every stage that writes text to the audit: a line removed
     as boilerplate and a document a quality filter drops are in the audit redacted."""

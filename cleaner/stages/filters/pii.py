@@ -278,7 +278,9 @@ def redactions(doc: Document) -> dict[str, int]:
 
 class RedactPii(Filter[RedactPiiConfig]):
     """Replace e-mail addresses, phone numbers, public IP addresses and card numbers
-    with placeholders; one change per replacement, its type as the rule, no value kept.
+    with placeholders, in the text and in the document's own title and author (a
+    page's markup names them, a record may hold them); one change per replacement, its
+    type as the rule, no value kept.
 
     >>> f = RedactPii(RedactPiiConfig(enabled=True))
     >>> doc = f.apply(Document("1", "a.txt", "Mail jane@example.com now."))
@@ -292,8 +294,15 @@ class RedactPii(Filter[RedactPiiConfig]):
 
     def apply(self, doc: Document) -> Document:
         text, found = redact(doc.text, self.config.types)
+        # the record's own title and author too (a page's markup, a record's fields):
+        # they go into the corpus beside the text
+        title, in_title = redact(doc.title, self.config.types) if doc.title else (None, [])
+        author, in_author = redact(doc.author, self.config.types) if doc.author else (None, [])
+        found += in_title + in_author
         if not found:
             return doc
         holders = {kind: holder for kind, _, _, holder in KINDS}
         changes = [Change(self.name, kind, "", {"placeholder": holders[kind]}) for kind in found]
-        return replace(doc, text=text, changes=doc.changes + tuple(changes))
+        return replace(
+            doc, text=text, title=title, author=author, changes=doc.changes + tuple(changes)
+        )
