@@ -98,6 +98,16 @@ def test_thresholds_and_skip_come_from_the_config_table(tmp_path: Any) -> None:
     assert stage.apply(Document("1", "a.txt", "Fresh bread rolls daily")).dropped is None
 
 
+def test_a_document_of_no_words_has_too_few_stop_words_with_the_word_count_skipped() -> None:
+    """datatrove's stop-word test holds at no words too (0 is under 2): the empty
+    document went through when the word-count test, which caught it first, was skipped."""
+    settings = CleanConfig().with_filter("gopher-quality", skip=["gopher-word-count"])
+    stage = FILTERS["gopher-quality"](settings.filter("gopher-quality"))
+    for text in ("", "   "):
+        dropped = stage.apply(Document("1", "a.txt", text)).dropped
+        assert dropped is not None and dropped.rule == "gopher-stop-words", text
+
+
 def test_skip_names_a_test_of_the_filter() -> None:
     with pytest.raises(UsageError, match="unknown test 'c4-lorem-ipsum'"):
         CleanConfig().with_filter("gopher-quality", skip=["c4-lorem-ipsum"])

@@ -94,7 +94,11 @@ class GopherQuality(ChecksFilter[GopherQualityConfig]):
                 yield f
             if f := over(R.GOPHER_WORD_COUNT, "words", n_real, c.max_words):
                 yield f
-        if not n_words:  # no words: nothing below has a meaning
+        if not n_words:  # no words: of the tests below only the stop words' has a meaning
+            if want(R.GOPHER_STOP_WORDS) and (
+                f := under(R.GOPHER_STOP_WORDS, "stop words", 0, c.min_stop_words)
+            ):
+                yield f
             return
         if want(R.GOPHER_MEAN_WORD_LENGTH) and n_real:
             mean = n_chars / n_real
