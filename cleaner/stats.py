@@ -35,7 +35,8 @@ class Stats:
         """Counts already summed elsewhere (the state index of an incremental run):
         (in, kept, dropped per rule) and (stage, rule, changes, chars, documents) rows.
 
-        >>> s = Stats.from_rows((2, 1, {"near-duplicate": 1}), [("s", "r", 2, 3, 1)])
+        >>> rows = [("s", "r", 2, 3, 1), ("drop-near-duplicates", "near-duplicate", 1, 80, 1)]
+        >>> s = Stats.from_rows((2, 1, {"near-duplicate": 1}), rows)
         >>> s.to_dict()["stages"]["s"], s.lines_removed()
         ({'r': {'changes': 2, 'chars': 3, 'documents': 1}}, 2)
         """
@@ -77,12 +78,14 @@ class Stats:
                 row["documents"] += 1
 
     def lines_removed(self) -> int:
+        """Lines the stages removed: their changes, less the one row each dropped
+        document adds (a near-duplicate, a filter's drop: a document, not a line)."""
         return sum(
             r["changes"]
             for stage, rules in self._rules.items()
             if stage not in (StageName.REPAIR_TEXT, StageName.REDACT_PII)  # no lines
             for r in rules.values()
-        )
+        ) - sum(self.documents_dropped.values())
 
     def chars_removed(self) -> int:
         """Characters the stages removed, whole dropped documents included.

@@ -209,10 +209,14 @@ def test_counts_match_the_in_memory_stats(base: Path, tmp_path: Path) -> None:
     stats = Stats()
     for doc in docs:
         stats.add_document(doc)
-    manifest = clean_corpus(base, tmp_path / "out").manifest
-    want = stats.to_dict()
+    report = clean_corpus(base, tmp_path / "out")
+    manifest, want = report.manifest, stats.to_dict()
     assert manifest["counts"]["documents"] == want["documents"]
     assert manifest["counts"]["stages"] == want["stages"]
+    # lines removed: the audit's rows of lines, not its rows of dropped documents
+    audit = [json.loads(x) for x in (tmp_path / "out" / "audit.jsonl").read_text().splitlines()]
+    lines = [r for r in audit if "line" in r and r["stage"] not in ("read", "repair-text")]
+    assert report.dropped and report.lines_removed == stats.lines_removed() == len(lines)
 
 
 def test_old_flat_output_is_replaced(base: Path, tmp_path: Path) -> None:
