@@ -60,6 +60,18 @@ def test_min_score_drops_what_the_model_is_unsure_of() -> None:
     assert dropped["detail"]["min_score"] == 0.9
 
 
+def test_a_text_of_no_letters_has_no_language() -> None:
+    """The model names a language for any bytes (an empty text was Serbian, at 0.014):
+    a text of no letters or digits has none, and a language list does not keep it."""
+    rows = [{"id": "empty", "text": ""}, {"id": "blank", "text": " \n\t "}]
+    config = CleanConfig().with_filter("language", enabled=True)
+    named = clean_records(rows, config, near_duplicates=False)
+    assert [(r["language"], r["language_score"]) for r in named] == [(None, 0.0)] * 2
+    config = CleanConfig().with_filter("language", enabled=True, languages=["sr"])
+    kept = clean_records(rows, config, near_duplicates=False)
+    assert all(r["cleaner"]["dropped"]["rule"] == "language" for r in kept)
+
+
 def test_off_by_default_no_language_field() -> None:
     assert all("language" not in r for r in _records(CleanConfig()))
 
@@ -68,6 +80,8 @@ def test_off_by_default_no_language_field() -> None:
     ("settings", "words"),
     [
         ({"languages": ["english"]}, "not an ISO 639-1 code"),
+        ({"languages": ["eng"]}, "'eng' is not one the model names"),  # it kept nothing
+        ({"languages": ["en", "xx"]}, "'xx' is not one the model names"),
         ({"min_score": 1.5}, "between 0 and 1"),
     ],
 )

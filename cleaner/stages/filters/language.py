@@ -1,8 +1,9 @@
 """Language: name each document's language, and keep only the languages asked for.
 
 The model is py3langid's (a fork of langid.py, Lui and Baldwin 2012: byte n-grams and
-naive Bayes over 97 languages), which its wheel carries: nothing is fetched at run
-time. It was picked over langdetect on translated manual pages
+naive Bayes over 140 language codes: ISO 639-1 where a language has one, else ISO
+639-3, as ``yue`` or ``ary``, and ``zxx`` for no language), which its wheel carries:
+nothing is fetched at run time. It was picked over langdetect on translated manual pages
 (``bench/bench_language.py``): as accurate from 100 characters on, and 12 to 100 times
 as many documents per CPU-second.
 """
@@ -28,7 +29,7 @@ _CODE = re.compile(r"[a-z]{2,3}")
 
 @dataclass(frozen=True)
 class LanguageConfig(FilterConfig):
-    # ISO 639-1 codes to keep, e.g. ("en", "de"); empty: keep every language, only name it
+    # the model's codes to keep, e.g. ("en", "de"); empty: keep every language, only name it
     languages: tuple[str, ...] = ()
     # the model's probability for its language, 0 to 1; under it a document leaves as
     # `language`. 0: no threshold. On manual-page paragraphs of 100 characters and more
@@ -45,6 +46,14 @@ class LanguageConfig(FilterConfig):
             raise UsageError(f"min_score must be between 0 and 1, not {self.min_score}")
         if self.enabled and importlib.util.find_spec("py3langid") is None:
             raise UsageError("the language filter needs py3langid: pip install 'cleaner[language]'")
+        if self.enabled and self.languages:  # a code the model never names keeps nothing
+            unknown = sorted(set(self.languages) - set(_identifier().nb_classes))
+            if unknown:
+                raise UsageError(
+                    f"language {unknown[0]!r} is not one the model names; use ISO 639-1 "
+                    "codes such as en, de (ISO 639-3 only where a language has no "
+                    "two-letter code, as yue)"
+                )
 
 
 def _identifier() -> Any:
@@ -54,13 +63,20 @@ def _identifier() -> Any:
     return IDENTIFIER
 
 
-def identify(text: str) -> tuple[str, float]:
-    """The language of ``text`` (an ISO 639-1 code) and the model's probability for it.
+def identify(text: str) -> tuple[str | None, float]:
+    """The language of ``text`` (the model's code: ISO 639-1 where there is one) and
+    the model's probability for it; None and 0.0 for a text of no letters or digits,
+    which has no language (the model would still name one).
 
     >>> identify("Die Brücke bleibt wegen Bauarbeiten sechs Monate lang gesperrt.")[0]
     'de'
+    >>> identify("  \n ")
+    (None, 0.0)
     """
-    language, score = _identifier().classify(text[:SAMPLE_CHARS])
+    sample = text[:SAMPLE_CHARS]
+    if not any(map(str.isalnum, sample)):
+        return None, 0.0
+    language, score = _identifier().classify(sample)
     return str(language), float(score)
 
 
