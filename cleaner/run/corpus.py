@@ -110,7 +110,7 @@ def clean_corpus(
     prepare_output(output, input_path)
     folder = OutputFolder(output)
     with _disk_errors(output), folder.lock():
-        plan = plan_run(folder, config, incremental)
+        plan = plan_run(folder, config, incremental, str(input_path.resolve()))
         run = CorpusRun(folder, config, plan, input_path, listing, progress, executor)
         try:
             if plan.state is None:

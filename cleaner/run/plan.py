@@ -109,8 +109,15 @@ def run_key(config: CleanConfig) -> dict[str, str]:
     }
 
 
-def plan_run(folder: OutputFolder, config: CleanConfig, incremental: bool) -> Plan:
-    """Recover from a killed run, then decide between an incremental run and a rebuild."""
+def plan_run(
+    folder: OutputFolder, config: CleanConfig, incremental: bool, input_root: str | None = None
+) -> Plan:
+    """Recover from a killed run, then decide between an incremental run and a rebuild.
+
+    ``input_root`` is the resolved INPUT: another one than the last run's is a rebuild,
+    since its files' sizes and times say nothing of the ones the state holds (two
+    snapshots unpacked with their times kept).
+    """
     current = folder.current()
     state = State.open(folder.db_path)
     if state is not None:
@@ -144,6 +151,8 @@ def plan_run(folder: OutputFolder, config: CleanConfig, incremental: bool) -> Pl
         why = "boilerplate model changed"
     elif state.meta("code") != key["code"]:
         why = "cleaner's code changed since the last run (its rules, stages or readers)"
+    elif input_root is not None and state.meta("input_root") not in (None, input_root):
+        why = f"input folder changed: {state.meta('input_root')} -> {input_root}"
     elif state.meta("config_hash") != key["config_hash"]:
         old = json.loads(state.meta("config") or "{}")
         changes = config_diff(old, json.loads(json.dumps(config.to_dict())))

@@ -194,6 +194,21 @@ def test_model_change_rebuilds_and_says_why(
     assert clean_corpus(base, out).mode == "unchanged"
 
 
+def test_another_input_folder_rebuilds_and_says_why(tmp_path: Path) -> None:
+    """Two snapshots unpacked with their files' times kept: the same name, size and time
+    say nothing of a file in another folder, so a run over the other one rebuilds."""
+    first, other = tmp_path / "snap1", tmp_path / "snap2"
+    write_files(first, {"a.txt": text(1)})
+    write_files(other, {"a.txt": text(2)[: len(text(1))].ljust(len(text(1)), "x")})
+    assert (first / "a.txt").stat().st_size == (other / "a.txt").stat().st_size
+    for path in (first / "a.txt", other / "a.txt"):
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    clean_corpus(first, tmp_path / "out")
+    report = run_both(other, tmp_path / "out", tmp_path / "full")
+    assert report.mode == "full" and report.rebuild is not None
+    assert report.rebuild.startswith("input folder changed: ")
+
+
 def test_forced_rebuild(base: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     clean_corpus(base, out)
