@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cleaner.errors import InputError
+from cleaner.errors import InputError, OutputError
 
 
-def list_inputs(root: Path) -> list[tuple[Path, str]]:
+def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]:
     """The input files under ``root`` as (path, source) pairs, sorted by source.
 
     ``source`` is the path relative to ``root`` with ``/`` separators, so the same file
     name in two folders gives two sources (and two ids). Hidden files and folders are
     skipped; symlinked folders are followed, but a folder already visited (a link
     loop) is not entered again. A broken or looping file link is listed, and the
-    reader rejects it with its reason.
+    reader rejects it with its reason. A folder link that leads into ``avoid`` (the
+    output folder) raises :class:`~cleaner.errors.OutputError`: a run would read its
+    own output.
     """
     if not root.exists() and not root.is_symlink():
         raise InputError(f"{root}: no such file or folder. Pass the folder of raw files.")
@@ -25,6 +27,11 @@ def list_inputs(root: Path) -> list[tuple[Path, str]]:
         raise InputError(f"{root}: not a readable file or folder. Pass the folder of raw files.")
     found: list[tuple[Path, str]] = []
     seen_dirs: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(avoid) if avoid is not None else None
+    except OSError:
+        st = None  # no output folder yet: no link can lead into it
+    out = None if st is None else (st.st_dev, st.st_ino)
 
     def unreadable(err: OSError) -> None:
         path = Path(err.filename) if err.filename else root
@@ -32,6 +39,12 @@ def list_inputs(root: Path) -> list[tuple[Path, str]]:
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         st = os.stat(dirpath)
+        if (st.st_dev, st.st_ino) == out:
+            raise OutputError(
+                f"{dirpath}: the output folder {avoid}, reached from the input folder (a "
+                "link?), so the run would read its own output as input; remove the link "
+                "or pick another output folder."
+            )
         if (st.st_dev, st.st_ino) in seen_dirs:
             dirnames[:] = []
             continue

@@ -106,7 +106,7 @@ def clean_corpus(
     t0 = time.perf_counter()
     input_path, output = Path(input_path), Path(output)
     # absolute: a task may run in another working folder (a Ray worker does)
-    listing = [(path.absolute(), source) for path, source in list_inputs(input_path)]
+    listing = [(path.absolute(), source) for path, source in list_inputs(input_path, output)]
     prepare_output(output, input_path)
     folder = OutputFolder(output)
     with _disk_errors(output), folder.lock():

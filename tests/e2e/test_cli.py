@@ -152,6 +152,21 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
     assert runner.invoke(cli, ["run", str(raw), str(beside), "-q"]).exit_code == 0
 
 
+def test_a_link_from_the_input_to_the_output_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    """raw/zlink -> ../clean: the first run finds the link dangling (a rejected file);
+    later runs would walk into the output and clean it as input, run after run."""
+    raw, out = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    (raw / "a.txt").write_text("A fine paragraph of text that says something useful here.")
+    (raw / "zlink").symlink_to("../clean")
+    assert runner.invoke(cli, ["run", str(raw), str(out), "-q"]).exit_code == 0
+    before = (out / "corpus.jsonl").read_bytes()
+    again = runner.invoke(cli, ["run", str(raw), str(out), "-q"])
+    assert again.exit_code == 2 and again.output.count("\n") == 1, again.output
+    assert "zlink" in again.output and "its own output" in again.output
+    assert (out / "corpus.jsonl").read_bytes() == before
+
+
 def test_an_empty_input_says_so(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "raw" / ".git").mkdir(parents=True)
     (tmp_path / "raw" / ".hidden.txt").write_text("A hidden page of text that is skipped.")
