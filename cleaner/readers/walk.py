@@ -35,7 +35,7 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
 
     def unreadable(err: OSError) -> None:
         path = Path(err.filename) if err.filename else root
-        found.append((path, path.relative_to(root).as_posix() + "/"))
+        found.append((path, source_name(path.relative_to(root)) + "/"))
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         st = os.stat(dirpath)
@@ -54,6 +54,20 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            found.append((path, path.relative_to(root).as_posix()))
+            found.append((path, source_name(path.relative_to(root))))
     found.sort(key=lambda item: item[1])
     return found
+
+
+def source_name(relative: Path) -> str:
+    """A file's name in the corpus: its path under the input folder with ``/``, and a
+    byte of a name that is not UTF-8 written as ``\\xff`` (the corpus, the audit and
+    the state are UTF-8; the file is still read by its own name).
+
+    >>> source_name(Path("a") / "b.txt"), source_name(Path("caf" + chr(0xDCE9) + ".txt"))
+    ('a/b.txt', 'caf\\\\xe9.txt')
+    """
+    name = relative.as_posix()
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -26,6 +26,7 @@ from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
+from cleaner.readers.walk import source_name
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
@@ -231,12 +232,12 @@ def corpus_source(path: Path, input_root: str | None) -> str:
     """
     if input_root:
         try:
-            source = path.resolve().relative_to(Path(input_root)).as_posix()
+            source = source_name(path.resolve().relative_to(Path(input_root)))
         except ValueError:
             pass
         else:
-            return path.name if source == "." else source
-    return path.name
+            return source_name(Path(path.name)) if source == "." else source
+    return source_name(Path(path.name))
 
 
 def is_hidden(path: Path, input_root: str | None) -> bool:

@@ -167,6 +167,25 @@ def test_a_link_from_the_input_to_the_output_is_refused(runner: CliRunner, tmp_p
     assert (out / "corpus.jsonl").read_bytes() == before
 
 
+def test_a_file_name_that_is_not_utf8_is_read_under_an_escaped_name(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A name from another system's encoding (Latin-1 bytes): the corpus, audit and
+    state are UTF-8, so the byte is written \\xe9 there; the file is read by its name."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ok.txt").write_text("A fine paragraph of text that says something useful here.")
+    bad = os.path.join(os.fsencode(raw), b"caf\xe9.txt")
+    with open(bad, "wb") as f:
+        f.write(b"Another paragraph, about the cafe by the harbour, that is kept too.")
+    ran = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "-q"])
+    assert ran.exit_code == 0, ran.output
+    records = [json.loads(x) for x in (tmp_path / "out" / "corpus.jsonl").read_text().splitlines()]
+    assert sorted(r["source"] for r in records) == ["caf\\xe9.txt", "ok.txt"]
+    again = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "-q"])
+    assert again.exit_code == 0, again.output  # the state holds the name too
+
+
 def test_an_empty_input_says_so(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "raw" / ".git").mkdir(parents=True)
     (tmp_path / "raw" / ".hidden.txt").write_text("A hidden page of text that is skipped.")
