@@ -70,7 +70,7 @@ def identify(text: str) -> tuple[str | None, float]:
 
     >>> identify("Die Brücke bleibt wegen Bauarbeiten sechs Monate lang gesperrt.")[0]
     'de'
-    >>> identify("  \n ")
+    >>> identify("  ...  ")
     (None, 0.0)
     """
     sample = text[:SAMPLE_CHARS]
