@@ -49,16 +49,16 @@ class Stats:
 
     @classmethod
     def from_dict(cls, counts: dict[str, Any]) -> Stats:
-        """Read back the ``counts`` of a manifest."""
+        """Read back the ``counts`` of a manifest; a count that is no number raises
+        ``TypeError`` or ``ValueError`` here, not later where it is shown."""
         docs = counts.get("documents", {})
         rows = [
-            (stage, rule, row["changes"], row["chars"], row["documents"])
+            (str(stage), str(rule), int(row["changes"]), int(row["chars"]), int(row["documents"]))
             for stage, rules in counts.get("stages", {}).items()
             for rule, row in rules.items()
         ]
-        return cls.from_rows(
-            (docs.get("in", 0), docs.get("kept", 0), docs.get("dropped", {})), rows
-        )
+        dropped = {str(k): int(v) for k, v in dict(docs.get("dropped", {})).items()}
+        return cls.from_rows((int(docs.get("in", 0)), int(docs.get("kept", 0)), dropped), rows)
 
     def add_document(self, doc: Document) -> None:
         self.documents_in += 1

@@ -185,16 +185,22 @@ _COUNTS = ("changes", "documents", "chars")
 def gather(folder: Path, limits: Limits = Limits()) -> Facts:
     """Read the output ``folder`` of a finished run into what its page shows."""
     generation, manifest = published(folder)
-    counts = Stats.from_dict(manifest.get("counts", {}))
-    run = manifest.get("run", {})
-    report = Report.of(
-        counts,
-        manifest,
-        seconds=float(run.get("seconds", 0.0)),
-        output=folder,
-        mode=str(run.get("mode", "full")),
-        reason=str(run.get("reason", "")),
-    )
+    try:
+        counts = Stats.from_dict(manifest.get("counts", {}))
+        run = manifest.get("run", {})
+        report = Report.of(
+            counts,
+            manifest,
+            seconds=float(run.get("seconds", 0.0)),
+            output=folder,
+            mode=str(run.get("mode", "full")),
+            reason=str(run.get("reason", "")),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as e:  # a count of a wrong type
+        raise InputError(
+            f"{generation / MANIFEST}: a damaged manifest ({type(e).__name__}: {e}); run "
+            "`cleaner run` again to write it anew."
+        ) from None
     clusters, wanted_dups, wanted_kept = _clusters(manifest, limits)
     docs: dict[tuple[str, str], DocLoss] = {}
     sources: dict[str, SourceLoss] = {}

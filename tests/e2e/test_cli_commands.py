@@ -160,7 +160,7 @@ def test_a_damaged_manifest_is_one_line_for_stats_and_report(
         assert words in result.output
 
 
-def test_stats_says_a_manifest_with_counts_of_the_wrong_type_is_damaged(
+def test_stats_and_report_say_a_manifest_with_counts_of_the_wrong_type_is_damaged(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     out = tmp_path / "o"
@@ -169,9 +169,10 @@ def test_stats_says_a_manifest_with_counts_of_the_wrong_type_is_damaged(
     manifest = json.loads(target.read_text())
     manifest["counts"]["documents"] = {"in": "many", "kept": [], "dropped": 3}
     target.write_text(json.dumps(manifest))
-    result = runner.invoke(cli, ["stats", str(out)])
-    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
-    assert "a damaged manifest" in result.output and "internal error" not in result.output
+    for command in (["stats", str(out)], ["report", str(out)]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "a damaged manifest" in result.output and "internal error" not in result.output
 
 
 def test_report_names_a_manifest_it_cannot_read(runner: CliRunner, tmp_path: Path) -> None:
