@@ -120,6 +120,19 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # no UTF-8 can hold one: a "\ud800" escape
+
+
+def replace_surrogates(text: str) -> tuple[str, int]:
+    """``text`` with each lone surrogate (a JSON ``\\ud800`` escape) made U+FFFD, and how
+    many there were (``lone-surrogates``).
+
+    >>> replace_surrogates("Caf" + chr(0xD800))
+    ('Caf�', 1)
+    """
+    return LONE_SURROGATE.subn("\ufffd", text)
+
+
 _UNPRINTABLE = ("Cc", "Cn", "Co", "Cs")  # control, unassigned, private use, surrogate
 _TEXT_CONTROL_CHARS = frozenset(map(chr, _TEXT_CONTROLS))
 

@@ -10,18 +10,17 @@ extra); its lines become the document's text, with their structure hints in
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from cleaner.document import Document
 from cleaner.names import Reason
+from cleaner.readers.encoding import replace_surrogates
 from cleaner.readers.entry import InputFile
 
 MAX_PAGE_BYTES = 16 << 20  # as for a text file (files.MAX_DOCUMENT_BYTES): one page, in memory
 HTML_LANG = "html_lang"  # the record field of <html lang>; not "language", the filter's
 # what a page's markup fills in a record read with --html-key, when the record has none
 PAGE_FIELDS = ("title", "date", "author")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone one: a JSON line's "\ud800" escape
 
 
 class PageProblem(ValueError):
@@ -122,7 +121,7 @@ def html_fields(
     if text_key in fields:
         fields[f"record_{text_key}"] = fields.pop(text_key)
         entry.repaired("renamed-fields")
-    html, surrogates = _SURROGATE.subn("\ufffd", html)
+    html, surrogates = replace_surrogates(html)
     if surrogates:
         entry.repaired("lone-surrogates", surrogates)
     page, _ = page_document(entry, html.encode("utf-8"), "", charset="utf-8")

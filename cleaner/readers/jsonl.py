@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, cast
 
 from cleaner.document import Document
 from cleaner.names import Reason
-from cleaner.readers.encoding import decode_utf8_lenient
+from cleaner.readers.encoding import LONE_SURROGATE, decode_utf8_lenient, replace_surrogates
 from cleaner.readers.entry import InputFile, Rejection, doc_id
 from cleaner.readers.streams import read_lines
 
@@ -190,17 +190,16 @@ def record_document(
     return doc
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _has_surrogate(doc: Document) -> bool:
     return (
         any(
-            isinstance(v, str) and _SURROGATE.search(v) is not None
+            isinstance(v, str) and LONE_SURROGATE.search(v) is not None
             for v in (doc.id, doc.text, doc.title, doc.date, doc.author)
         )
-        or _SURROGATE.search(json.dumps([doc.own_id, doc.meta], ensure_ascii=False)) is not None
+        or LONE_SURROGATE.search(json.dumps([doc.own_id, doc.meta], ensure_ascii=False)) is not None
     )
 
 
@@ -210,7 +209,7 @@ def _replace_surrogates(doc: Document, entry: InputFile) -> Document:
     def fix(value: Any) -> Any:
         nonlocal count
         if isinstance(value, str):
-            fixed, n = _SURROGATE.subn("\ufffd", value)
+            fixed, n = replace_surrogates(value)
             count += n
             return fixed
         if isinstance(value, dict):
