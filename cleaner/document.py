@@ -163,6 +163,19 @@ class Document:
             fields["hints"] = tuple(None if k is None else self.hints[k] for k in kept)
         return self.with_changes(changes, text=text, **fields)
 
+    def under_fallback_id(self) -> Document:
+        """This record under its ``fallback_id``, its own id kept in ``meta`` as
+        ``record_id``: what a corpus gives a record whose id an earlier file holds.
+
+        >>> d = Document("0", "b.jsonl", "Hi.", own_id=0, fallback_id="9f2c").under_fallback_id()
+        >>> d.id, d.own_id, d.meta
+        ('9f2c', None, {'record_id': 0})
+        """
+        if self.fallback_id is None:
+            return self
+        meta = {**self.meta, "record_id": self.own_id}
+        return replace(self, id=self.fallback_id, own_id=None, fallback_id=None, meta=meta)
+
     def page_lines(self) -> Sequence[int | None]:
         """Per line of ``text``, its number on the page the boilerplate stage numbers
         its removals on (see ``origin``).

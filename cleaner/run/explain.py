@@ -11,8 +11,8 @@ takes its place among the explanations as the reader's :class:`Rejection`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -292,18 +292,18 @@ def _read(
     source: str,
     config: CleanConfig,
     ids: Collection[str] | None = None,
-    renamed: Mapping[int, str] | None = None,
+    renamed: Collection[int] = (),
 ) -> list[Document | Rejection]:
     """The documents of one input (only those of ``ids``, if given, and then no
-    rejected lines), with its bad lines in their places. ``renamed`` gives the
-    documents (by place in the file) that the corpus names by their fallback id."""
+    rejected lines), with its bad lines in their places. ``renamed`` holds the places
+    in the file of the documents the corpus names by their fallback id."""
     if path.is_dir():
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
     if not path.exists():
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
     entry, docs = stream_file(path, source, config.text_key, html_key=config.html_key)
     if renamed:
-        docs = (_as_named(d, renamed.get(k)) for k, d in enumerate(docs))
+        docs = (d.under_fallback_id() if k in renamed else d for k, d in enumerate(docs))
     items: list[Document | Rejection] = []
     if ids is None:
         entry.on_rejection = items.append  # bad lines in their place among the documents
@@ -313,15 +313,6 @@ def _read(
     if entry.outcome == "rejected":
         raise InputError(f"{path}: {entry.reason}")
     return items
-
-
-def _as_named(doc: Document, ident: str | None) -> Document:
-    """``doc`` under the fallback id ``ident`` (None: as it is), its own id kept as
-    ``record_id``, as the corpus writes it (:meth:`~cleaner.store.state.State.renamed`)."""
-    if ident is None:
-        return doc
-    meta = {**doc.meta, "record_id": doc.own_id}
-    return replace(doc, id=ident, own_id=None, fallback_id=None, meta=meta)
 
 
 @dataclass
@@ -339,13 +330,12 @@ class CorpusPages:
         self.lines = None if repeats is None else CorpusLines(self.state, repeats)
         self.renamed = self.state.renamed()
 
-    def renamed_in(self, source: str) -> dict[int, str]:
-        """The documents of ``source`` (by place in the file) that the corpus names by
-        their fallback id."""
+    def renamed_in(self, source: str) -> set[int]:
+        """The places in ``source`` of the documents that the corpus names by their
+        fallback id (:meth:`~cleaner.store.state.State.renamed`)."""
         if not self.renamed:
-            return {}
-        handles = self.state.docs_of(source)
-        return {k: self.renamed[h] for k, h in enumerate(handles) if h in self.renamed}
+            return set()
+        return {k for k, h in enumerate(self.state.docs_of(source)) if h in self.renamed}
 
     def prepared(self, docs: list[Document]) -> list[Document]:
         """``docs`` as the run counted their lines: after the text stages (repair-text,
