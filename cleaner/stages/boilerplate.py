@@ -209,9 +209,8 @@ def _judge(
         doubted = []
         for i in judged:
             # a line that looks like boilerplate, then (a hash) whether it is repeated
-            looks = not is_body(page.lines[i]) or scores[i] < CORPUS_SCORE
             if (
-                looks
+                _looks_repeatable(page, i, scores[i])
                 and repeated
                 and page.lines[i] in repeated
                 and not _in_main(page, i)
@@ -227,6 +226,21 @@ def _judge(
                 page.verdicts[i] = (scores[i], cut)
         _end_at_thread(page)
     return page
+
+
+def _looks_repeatable(page: Page, i: int, score: float) -> bool:
+    """Whether line ``i``, scored ``score``, looks like boilerplate enough to go as
+    ``corpus-repeat`` when the site repeats it: the line model doubts it, or it is not a
+    sentence, unless (from HTML) the model keeps it and the markup puts it in the page's
+    body (``main``, ``article``, ``role=main``), outside its navigation, header, footer,
+    aside and forms: a contents page's list of chapters is that page's text, though
+    every other page of the site repeats it in its sidebar."""
+    if score < CORPUS_SCORE:
+        return True
+    if is_body(page.lines[i]):
+        return False
+    row = _hint_row(page, i)
+    return row is None or row[_IN_ARTICLE] != 1.0 or any(row[k] for k in _FURNITURE)
 
 
 def _moot(page: Page, todo: list[int], repeated: Repeated) -> bool:
@@ -417,6 +431,8 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
 
 
 _IN_MAIN = HINTS.index("in_main")
+_IN_ARTICLE = HINTS.index("in_article")  # main, article, role=main, itemprop=articleBody
+_FURNITURE = [HINTS.index(f"in_{name}") for name in ("nav", "header", "footer", "aside", "form")]
 
 
 def _hint_row(page: Page, i: int) -> tuple[float, ...] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cleaner.cli import cli
-from cleaner.html import parse_html
+from cleaner.html import HINTS, parse_html
 from cleaner.run.check import check_files
 from tests.corpora import outputs
 from tests.warcs import FETCHED, crawl, page, pages
@@ -198,3 +198,58 @@ def test_a_repeated_line_in_the_main_container_is_the_models_to_judge(
     for n in ("first", "second", "third"):
         assert [taken.get((f"{n}.html", m)) for m in _MODULES] == ["corpus-repeat"] * 3
     assert all(taken.get(("contents.html", m)) != "corpus-repeat" for m in _MODULES)
+
+
+_CHAPTER = [  # a docs site's chapter list: its contents page's text, every sidebar's menu
+    "asyncio — Asynchronous I/O", "socket — Low-level networking interface",
+    "ssl — TLS/SSL wrapper for socket objects", "select — Waiting for I/O completion",
+    "selectors — High-level I/O multiplexing", "signal — Set handlers for asynchronous events",
+    "mmap — Memory-mapped file support",
+]  # fmt: skip
+
+
+def test_a_repeated_line_the_html_model_keeps_is_not_a_corpus_repeat(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A contents page whose list sits in the page's body (``role=main``) but outside
+    its main container (one paragraph outweighs a paragraph and a list of links): the
+    list is short lines, not sentences, and the site's sidebars repeat it, but from HTML
+    such a line in the page's body goes as corpus-repeat only when the line model doubts
+    it. The same list in a ``nav`` inside the body, or on a page with no landmark, still
+    goes: the markup does not say it is the page's text."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    links = "".join(f'<li><a href="{m.split()[0]}.html">{m}</a></li>' for m in _CHAPTER)
+    sidebar = f'<div class="sphinxsidebar" role="navigation"><ul>{links}</ul></div>'
+    intro = (
+        "<p>The modules described in this chapter provide mechanisms for networking and "
+        "communication between processes, and the list below names each of them.</p>"
+    )
+    for n in ("first", "second", "third"):
+        body = f'{sidebar}<div role="main"><h1>The {n} guide</h1>{_PROSE.format(n=n)}</div>'
+        if n == "third":  # a menu in the page's body, below its main container
+            body = f'<div role="main"><h1>The {n} guide</h1>{intro}<nav>{links}</nav></div>'
+        (raw / f"{n}.html").write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    contents = f'<div role="main"><h1>Networking</h1>{intro}<ul>{links}</ul></div>'
+    (raw / "contents.html").write_text(f"<html><body>{contents}</body></html>", encoding="utf-8")
+    # the same page with no landmark: the markup does not say the list is its body
+    bare = f"<div><h1>Networking</h1>{intro}<ul>{links}</ul></div>"
+    (raw / "bare.html").write_text(f"<html><body>{bare}</body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["run", str(raw), str(out), "--no-dedup", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    audit = [json.loads(x) for x in (out / "audit.jsonl").read_text("utf-8").splitlines()]
+    taken = {(r["source"], r["text"]): r["rule"] for r in audit if r["text"] in _CHAPTER}
+    # the sidebars' copies go; the list is outside the contents page's main container
+    for n in ("first", "second", "third", "bare"):
+        assert [taken.get((f"{n}.html", m)) for m in _CHAPTER] == ["corpus-repeat"] * 7
+    parsed = parse_html((raw / "contents.html").read_bytes())
+    in_main = {
+        line: hint[HINTS.index("in_main")]
+        for line, hint in zip(parsed.text.split("\n"), parsed.hints, strict=True)
+        if hint is not None
+    }
+    assert [in_main[m] for m in _CHAPTER] == [0.0] * 7
+    records = [json.loads(x) for x in (out / "corpus.jsonl").read_text("utf-8").splitlines()]
+    [kept] = [r["text"] for r in records if r["source"] == "contents.html"]
+    assert all(m in kept.splitlines() for m in _CHAPTER)
