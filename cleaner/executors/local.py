@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import select
@@ -63,6 +64,52 @@ def _start_forkserver() -> None:
         multiprocessing.forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM) until the block is done, then handle it as before.
+
+    The pool starts a worker inside ``submit``: the forkserver forks it, and only then
+    does the pool put it in its table. Interrupted between the two, the pool knew
+    nothing of a worker already reading its start-up state, which :meth:`LocalExecutor.close`
+    then did not stop: it failed once the driver had gone and printed a traceback after
+    the driver's one-line message. A second signal inside the block is handled at
+    once. Signals are the main thread's to set: in another thread nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    before: dict[int, Any] = {}
+
+    def hold(signum: int, frame: Any) -> None:
+        if held:  # asked twice: at once
+            _deliver(signum, before[signum])
+        held.append(signum)
+
+    for sig in _STOPPING:
+        before[sig] = signal.signal(sig, hold)
+    try:
+        yield
+    finally:
+        for sig in _STOPPING:
+            if signal.getsignal(sig) is hold:  # a second signal's handler may have set one
+                signal.signal(sig, before[sig])
+        if held:
+            _deliver(held[0], before[held[0]])
+
+
+def _deliver(signum: int, handler: Any) -> None:
+    """Handle ``signum`` as ``handler`` (what ``signal.signal`` gave back) would."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
 
 
 def _exit_with(driver: int) -> None:
@@ -153,7 +200,8 @@ class LocalExecutor:
         pending: deque[Future[R]] = deque()
         try:
             for task in tasks:
-                future = pool.submit(fn, task)
+                with _signals_held():  # a worker it starts is in the pool's table
+                    future = pool.submit(fn, task)
                 self._open.add(future)
                 future.add_done_callback(self._open.discard)
                 pending.append(future)

@@ -366,3 +366,58 @@ def test_workers_are_forked_ignoring_ctrl_c(tmp_path: Path) -> None:
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == "True"
+
+
+_SIGINT_MID_START = """
+import multiprocessing.context, os, signal, time
+from cleaner.executors import LocalExecutor
+
+started = []
+real_start = multiprocessing.context.ForkServerProcess.start
+
+
+def start(self):
+    real_start(self)  # forked: the pool has not put it in its table yet
+    started.append(self.pid)
+    if len(started) == 1:
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C at that moment
+
+
+if __name__ == "__main__":
+    multiprocessing.context.ForkServerProcess.start = start
+    executor = LocalExecutor(2)
+    try:
+        list(executor.map(abs, [-1, -2, -3]))
+    except KeyboardInterrupt:
+        pass
+    executor.close()
+    time.sleep(0.5)
+    alive = []
+    for pid in started:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        alive.append(pid)
+        os.kill(pid, signal.SIGKILL)  # leave nothing behind
+    print(len(started), alive)
+"""
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no forkserver"
+)
+def test_ctrl_c_while_a_worker_starts_stops_that_worker(tmp_path: Path) -> None:
+    """Ctrl-C that lands after the forkserver forked a worker but before the pool
+    listed it: the pool still lists it, and closing the executor stops it. Before, the
+    worker was left to fail on its own when the pool's queues closed, and printed a
+    traceback ("SemLock._rebuild ... FileNotFoundError") after the driver's message."""
+    script = tmp_path / "mid_start.py"
+    script.write_text(_SIGINT_MID_START, encoding="utf-8")
+    found = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.split() == ["1", "[]"], found.stdout
+    # the worker was stopped, not left to fail when the pool's queues went
+    assert "Traceback" not in found.stderr, found.stderr
