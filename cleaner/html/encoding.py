@@ -30,7 +30,10 @@ from cleaner.readers.encoding import (
 )
 
 PRESCAN = 1024 << 2  # bytes searched for a <meta> charset; WHATWG says 1024, pages overrun it
-_META = re.compile(rb"<meta[\s/]", re.IGNORECASE)
+# a <meta> tag, or a comment, which the pre-scan skips to its "-->" (an old tag
+# commented out names no charset)
+_META = re.compile(rb"<meta[\s/]|(<!--)", re.IGNORECASE)
+_COMMENT_END = re.compile(rb"-->")
 # one attribute of a tag, as the WHATWG pre-scan reads it: its name, then its value,
 # quoted (a quote left open runs to the end) or not
 _ATTRIBUTE = re.compile(rb"""[\s/]*([^\s/>][^\s/>=]*)(?:\s*=\s*("[^"]*"?|'[^']*'?|[^\s>]*))?""")
@@ -107,12 +110,20 @@ def meta_charset(data: bytes) -> str | None:
     'koi8-r'
     >>> meta_charset(b'<meta name="description" content="charset=koi8-r"><meta charset=utf-8>')
     'utf-8'
+    >>> meta_charset(b'<!-- <meta charset="iso-8859-1"> --><meta charset="utf-8">')
+    'utf-8'
     """
     head = data[:PRESCAN]
     at = 0
     for tag in _META.finditer(head):
         if tag.start() < at:
-            continue  # inside the previous tag's attributes
+            continue  # inside the previous tag's attributes, or a comment
+        if tag.group(1):  # "<!--": on after its "-->" (the "--" of "<!--" may be in it)
+            end = _COMMENT_END.search(head, tag.start() + 2)
+            if end is None:
+                return None  # the rest is inside the comment
+            at = end.end()
+            continue
         attributes: dict[bytes, bytes] = {}
         at = tag.end()
         while (attribute := _ATTRIBUTE.match(head, at)) is not None:

@@ -63,6 +63,13 @@ ENCODING_CASES = [
      None, "utf-16-be", "detected"),
     ("a UTF-16 meta is no label", HEAD.format('<meta charset="utf-16">', WORDS).encode(),
      None, "utf-8", "detected"),
+    ("a meta in a comment names nothing", HEAD.format(
+        '<!-- old: <meta charset="koi8-r"> --><meta charset="utf-8">', WORDS).encode(),
+     None, "utf-8", "meta"),
+    ("a comment left open hides the rest", HEAD.format(
+        '<!-- <meta charset="koi8-r">', WORDS).encode(), None, "utf-8", "detected"),
+    ('"<!-->" is a whole comment', HEAD.format(
+        '<!--><meta charset="windows-1252">', WORDS).encode("cp1252"), None, "cp1252", "meta"),
 ]  # fmt: skip
 
 RUSSIAN = "Привет, мир. Это русский текст на странице, и он достаточно длинный."
