@@ -4,13 +4,14 @@ text with nothing planted.
 Planted: into each of boilerplate-dev's 623 gold texts, at paragraph ends, one value
 of each type, made at random in the forms people write them (e-mail addresses of
 several shapes; phone numbers international, North American, European with and
-without area-code brackets; public IPv4 addresses; Visa, Mastercard and Amex numbers
-with and without spaces or hyphens). Recall: the share of planted values gone from the
-text, replaced by their own type's placeholder. Precision: of the replacements a
-planted text gains over the same text unplanted, the share that are planted values of
-that type. Then the hits on the dev texts as they are (boilerplate-dev gold and raw,
-pydocs-dev raw, dedup-dev), with examples, to be read by a person: a contact address
-on a page is a true hit, a version number read as an IP address a false one.
+without area-code brackets, and E.164 ("+14155552671"); public IPv4 addresses; Visa,
+Mastercard and Amex numbers with and without spaces or hyphens). Recall: the share of
+planted values gone from the text, replaced by their own type's placeholder.
+Precision: of the replacements a planted text gains over the same text unplanted, the
+share that are planted values of that type. Then the hits on the dev texts as they are
+(boilerplate-dev gold and raw, pydocs-dev raw, dedup-dev), with examples, to be read
+by a person: a contact address on a page is a true hit, a version number read as an
+IP address a false one.
 
     python bench/bench_pii.py [--bench PATH] [--examples N]
 """
@@ -82,6 +83,8 @@ def make(kind: PiiType, rng: random.Random) -> str:
             f"030 {d(4)} {d(4)}",
             f"+33 1 {d(2)} {d(2)} {d(2)} {d(2)}",
             f"{rng.randint(2, 9)}{d(2)}.{d(3)}.{d(4)}",
+            f"+1{rng.randint(2, 9)}{d(9)}",  # E.164, as forms and APIs store them
+            f"+44{rng.randint(1, 9)}{d(9)}",
         ]
     )
 

@@ -28,6 +28,7 @@ from tests.conftest import write_files
         ("Mail jane.doe@example.org today.", "Mail <EMAIL> today."),
         ("Call +44 20 7946 0958 now.", "Call <PHONE> now."),
         ("Call (415) 742-4306 or 918-205-4492.", "Call <PHONE> or <PHONE>."),
+        ("WhatsApp +971505017371 or +14155552671.", "WhatsApp <PHONE> or <PHONE>."),  # E.164
         ("Server 203.0.114.7 answered.", "Server <IP_ADDRESS> answered."),
         ("Card 4111 1111 1111 1111 expired.", "Card <CARD_NUMBER> expired."),
         ("Amex 3782-822463-10005 too.", "Amex <CARD_NUMBER> too."),
@@ -38,6 +39,7 @@ from tests.conftest import write_files
         ("Years 1996 1997 1998 1999 2000 2001 2002 2003.", None),  # a run of numbers
         ("It cost 1,299.00 euros and weighed 12.5 kg.", None),
         ("Order 123456789012 shipped.", None),  # 12 digits, unbroken: no phone, no card
+        ("Scores +1234567 and +12345678901234567.", None),  # too short, too long for E.164
     ],
 )
 def test_redact(text: str, expected: str | None) -> None:
