@@ -384,6 +384,8 @@ def start(self):
 
 
 if __name__ == "__main__":
+    # as in a terminal's foreground: a shell's background job starts with Ctrl-C ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     multiprocessing.context.ForkServerProcess.start = start
     executor = LocalExecutor(2)
     try:
