@@ -21,6 +21,7 @@ class StageName(StrEnum):
     STRIP_BOILERPLATE = "strip-boilerplate"
     DEDUP_BLOCKS = "dedup-blocks"
     SETTLE = "settle"
+    DROP_EMPTY = "drop-empty"  # a document with no text left
     COUNT_REPEATS = "count-repeats"  # a corpus stage: counts lines for corpus-repeat
     TOO_SHORT = "too-short"  # the shipped filters; a filter's stage is named after it
     LANGUAGE = "language"
@@ -46,7 +47,7 @@ class Reason(StrEnum):
     CONTAINED = "contained"  # nearly all of its text is in a longer kept document
     TOO_SHORT = "too-short"  # fewer words than the too-short filter's min_words
     LANGUAGE = "language"  # not in the language filter's languages, or too unsure
-    EMPTY = "empty"  # no text left (the datatrove step's drop)
+    EMPTY = "empty"  # no text left: none given, or the stages left none
     # inputs the readers could not use
     REJECTED_FILE = "rejected-file"  # a whole input file
     DAMAGED_FILE = "damaged-file"  # a file that broke while being read

@@ -14,6 +14,7 @@ from cleaner.rules.model import LineModel
 from cleaner.stage import CorpusStage, Filter, Stage
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import DedupBlocks, DropNearDuplicates
+from cleaner.stages.empty import DropEmpty
 from cleaner.stages.filters import FILTERS
 from cleaner.stages.repair import RepairText
 from cleaner.stages.repeats import CountRepeats
@@ -102,6 +103,7 @@ class Pipeline:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
             settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
             stages.append(Settle(settle))
+        stages.append(DropEmpty())
         stages += [f for f in filters if not f.rewrites]
         corpus: list[CorpusStage] = []
         if corpus_stages and CountRepeats.wanted(config.boilerplate):

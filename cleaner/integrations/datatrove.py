@@ -29,7 +29,6 @@ from typing import Any
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
-from cleaner.names import Reason
 from cleaner.run.stream import StreamCleaner, explain_changes
 from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 
@@ -42,7 +41,6 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
         "pip install 'cleaner[datatrove]'"
     ) from e
 
-EMPTY = Reason.EMPTY  # the drop reason of a document with no text left
 NAMED = (*LANGUAGE_FIELDS, *RECORD_FIELDS)  # the metadata the language filter writes
 
 
@@ -78,13 +76,8 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
             self.stat_update("lines_removed", value=len(removed))
             for change in out.changes:
                 self.stat_update(f"{change.stage}/{change.rule}")
-            reason = (
-                out.dropped.rule
-                if out.dropped is not None
-                else (EMPTY if not out.text.strip() else None)
-            )
-            if reason is not None:
-                self.stat_update("dropped", f"dropped_{reason}")
+            if out.dropped is not None:  # by a filter, as boilerplate-only, or empty
+                self.stat_update("dropped", f"dropped_{out.dropped.rule}")
                 continue
             doc.text = out.text
             doc.metadata.update({k: out.meta[k] for k in NAMED if k in out.meta})

@@ -68,7 +68,7 @@ def clean_batch(
     for i in range(rows):
         record = {name: batch[name][i] for name in columns}
         doc = cleaner.clean(to_document(entry, record, i + 1, key))
-        if drop and (doc.dropped is not None or not doc.text.strip()):
+        if drop and doc.dropped is not None:  # by a filter, as boilerplate-only, or empty
             continue
         named = {k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta}
         for name in named.keys() - out.keys():  # a record_<field>: the row's own value differs

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import clean_corpus
+from cleaner import CleanConfig, DedupConfig, clean_corpus
 from cleaner.store.manifest import comparable
 from tests.conftest import ROOT, SEEDS
 
@@ -79,3 +79,33 @@ def test_audit_holds_every_removed_line(seed_run: Path) -> None:
     blocks = [r for r in rows if r["rule"] == "repeated-block"]
     assert len(blocks) == 9
     assert all(r["source"].startswith("001_") for r in blocks)
+
+
+def test_a_record_with_no_text_left_is_dropped_as_empty(tmp_path: Path) -> None:
+    """A record with no text (empty, or white space that repair takes away), and one
+    that cross-document dedup-blocks empties, leave the corpus as ``empty``: in the
+    audit with their stage, and in the counts; the others stay."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    story = (SEEDS / "raw").glob("*.txt").__next__().read_text(encoding="utf-8")
+    paragraph = "The ferry to the island runs twice a day from the old harbour in summer."
+    rows = [
+        {"id": "none", "text": ""},
+        {"id": "blank", "text": " \n\t "},
+        {"id": "first", "text": paragraph},
+        {"id": "copy", "text": paragraph},  # every paragraph in the one before
+        {"id": "story", "text": story},
+    ]
+    lines = "".join(json.dumps(row) + "\n" for row in rows)
+    (raw / "feed.jsonl").write_text(lines, encoding="utf-8")
+    config = CleanConfig(dedup=DedupConfig(documents=False, cross_doc_blocks=True))
+    report = clean_corpus(raw, tmp_path / "out", config)
+    corpus = (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    kept = [json.loads(line) for line in corpus]
+    assert [r["id"] for r in kept] == ["first", "story"]
+    assert all(r["text"].strip() for r in kept)
+    audit = (tmp_path / "out" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    empty = [r for r in map(json.loads, audit) if r["rule"] == "empty"]
+    assert sorted(r["id"] for r in empty) == ["blank", "copy", "none"]
+    assert {r["stage"] for r in empty} == {"drop-empty"}
+    assert report.manifest["counts"]["documents"]["dropped"] == {"empty": 3}
