@@ -225,7 +225,9 @@ class StoredIndex(NearDuplicates):
         ``exclude_path`` are left out (a file is not its own duplicate). With
         :attr:`containment` and the document's ``rank``, a kept document of a lower rank
         that holds at least that share of ``sets`` counts too (containment is then not
-        None); near-duplicates come first.
+        None). A kept document of a lower rank comes first, as in a run, which judges a
+        document against those alone (a shorter near-duplicate would be the one to go);
+        then near-duplicates, the highest measure, input order.
         """
         if not len(sets):
             return None
@@ -234,27 +236,26 @@ class StoredIndex(NearDuplicates):
             for doc in self._probe(as_tokens(keys))
             if self._facts[doc].verdict and self._facts[doc].position[0] != exclude_path
         ]
-        best: tuple[tuple[int, float, Position], int, float, float | None] | None = None
+        best: tuple[tuple[bool, int, float, Position], int, float, float | None] | None = None
         theirs = [self._facts[doc].shingles for doc in found]
         sizes = [len(x) for x in theirs]
         earlier = [rank is not None and self._facts[doc].rank < rank for doc in found]
         least = link_need(sizes, len(sets), self.threshold, self.containment, earlier)
         shared = overlaps(sets, theirs, least).tolist()
-        for doc, inter in zip(found, shared, strict=True):
+        for doc, inter, before in zip(found, shared, earlier, strict=True):
             fact = self._facts[doc]
             union = len(sets) + len(fact.shingles) - inter
             sim = inter / union if union else 0.0
             share: float | None = None
             if sim >= self.threshold:
-                key = (0, -sim, fact.position)
+                key = (not before, 0, -sim, fact.position)
             elif (
                 self.containment is not None
-                and rank is not None
-                and fact.rank < rank
+                and before
                 and inter >= self.containment * len(sets) - EPS
             ):
                 share = inter / len(sets)
-                key = (1, -share, fact.position)
+                key = (False, 1, -share, fact.position)
             else:
                 continue
             if best is None or key < best[0]:
@@ -264,4 +265,4 @@ class StoredIndex(NearDuplicates):
         ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]
         if self._renamed is None:
             self._renamed = self.state.renamed()
-        return self._renamed.get(best[1], str(ident)), str(best[0][2][0]), best[2], best[3]
+        return self._renamed.get(best[1], str(ident)), str(best[0][3][0]), best[2], best[3]

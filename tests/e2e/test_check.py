@@ -78,6 +78,36 @@ def test_a_truncated_copy_is_contained_as_a_run_would_say(corpus: Path, tmp_path
     assert isinstance(alone, Explanation) and alone.duplicate is None and alone.dropped is None
 
 
+def test_a_document_names_the_longer_kept_one_a_run_dropped_it_for(tmp_path: Path) -> None:
+    # b is contained in the longer a (0.87, Jaccard 0.58) and a near-duplicate of the
+    # shorter c (0.82): a run judges b before c, so b goes for a and c stays. check and
+    # explain named c, a near-duplicate b would have pushed out, not what b went for.
+    words = text(7, 400).replace("\n\n", " ").replace(".", "").split(" ")
+    extra = text(8, 200).replace("\n\n", " ").replace(".", "").split(" ")
+
+    def article(ws: list[str]) -> str:
+        return "\n\n".join(" ".join(ws[i : i + 40]) + "." for i in range(0, len(ws), 40))
+
+    raw = tmp_path / "raw"
+    write_files(
+        raw,
+        {
+            "a.txt": article(words[:348] + extra),
+            "b.txt": article(words),
+            "c.txt": article(words[72:]),
+        },
+    )
+    clean_corpus(raw, tmp_path / "clean")
+    audit = [json.loads(x) for x in (tmp_path / "clean" / "audit.jsonl").read_text().splitlines()]
+    [drop] = [r for r in audit if r["source"] == "b.txt"]
+    assert drop["rule"] == "contained" and drop["duplicate_source"] == "a.txt"
+    [verdict] = check_files([raw / "b.txt"], tmp_path / "clean").files
+    [dup] = verdict.duplicates
+    assert {k: drop[k] for k in dup if k != "id"} == {k: v for k, v in dup.items() if k != "id"}
+    [explained] = explain_file(raw / "b.txt", corpus=tmp_path / "clean")
+    assert isinstance(explained, Explanation) and explained.duplicate == dup
+
+
 def test_a_corpus_file_is_not_its_own_duplicate(corpus: Path, tmp_path: Path) -> None:
     own = tmp_path / "raw" / "doc3.txt"
     own.write_text(variant(text(3), 4, changes=1))  # edited in place
