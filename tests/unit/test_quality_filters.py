@@ -4,6 +4,7 @@ is off by default, and decides as datatrove's implementation does."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import Counter
@@ -111,6 +112,39 @@ def test_a_document_of_no_words_has_too_few_stop_words_with_the_word_count_skipp
 def test_skip_names_a_test_of_the_filter() -> None:
     with pytest.raises(UsageError, match="unknown test 'c4-lorem-ipsum'"):
         CleanConfig().with_filter("gopher-quality", skip=["c4-lorem-ipsum"])
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[filters.fineweb-quality]\nmax_short_lines = -1", "max_short_lines must be 0 or more"),
+        ("[filters.fineweb-quality]\nshort_line_length = -5", "short_line_length must be 0 or"),
+        ("[filters.c4-quality]\nmin_sentences = -3", "min_sentences must be 0 or more"),
+        ("[filters.gopher-repetition]\nmax_dup_5_gram = 15", "max_dup_5_gram is a share, 0 to 1"),
+        ("[filters.gopher-quality]\nmin_alpha_words_ratio = 80", "min_alpha_words_ratio is a"),
+        ("[filters.gopher-quality]\nmin_words = 500\nmax_words = 10", "min_words 500 is above"),
+        ("[filters.gopher-quality]\nmin_mean_word_length = 12", "min_mean_word_length 12.0 is"),
+    ],
+    ids=["negative-share", "negative-length", "negative-count", "percentage", "percentage-min",
+         "min-above-max", "min-above-default-max"],
+)  # fmt: skip
+def test_a_limit_out_of_its_range_is_an_error(tmp_path: Any, table: str, message: str) -> None:
+    """A negative limit kept or dropped every page, a share written as a percentage
+    turned its test off, a minimum above its maximum dropped every page: silently."""
+    path = tmp_path / "cleaner.toml"
+    path.write_text(table + "\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=f"{re.escape(str(path))} \\[filters.*{message}"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("name", QUALITY)
+def test_each_filter_names_its_shares_and_bounds_among_its_keys(name: str) -> None:
+    config_class = FILTERS[name].config_class
+    assert issubclass(config_class, ChecksConfig)
+    keys = {f.name for f in dataclasses.fields(config_class)}
+    assert set(config_class.shares) <= keys
+    assert {key for pair in config_class.bounds for key in pair} <= keys
+    config_class()  # the defaults are in range
 
 
 @pytest.mark.parametrize("name", QUALITY)

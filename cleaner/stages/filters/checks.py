@@ -10,7 +10,7 @@ counted, in words), ``value`` and ``limit``, and ``test`` ("mean word length 11.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar, TypeVar
 
 from cleaner.document import Change, Document
@@ -58,14 +58,44 @@ def under(rule: QualityRule, measure: str, value: float, limit: float) -> Failur
 
 @dataclass(frozen=True)
 class ChecksConfig(FilterConfig):
+    """The settings of a filter made of tests: ``skip`` and the tests' limits.
+
+    Every limit is a count, a length or a ratio, so none is negative (a negative
+    minimum would keep every page, a negative maximum drop every one); the limits named
+    in ``shares`` are a share of the page, at most 1 (15 where 0.15 was meant would
+    turn the test off); a minimum is not above its maximum (``bounds``). Each is an
+    error, not a filter that keeps or drops everything.
+
+    >>> from cleaner.stages.filters.gopher_quality import GopherQualityConfig
+    >>> GopherQualityConfig(max_bullet_lines_ratio=90)
+    Traceback (most recent call last):
+    ...
+    cleaner.errors.UsageError: max_bullet_lines_ratio is a share, 0 to 1, not 90 (0.15 is 15 %)
+    """
+
     skip: tuple[str, ...] = ()  # tests (rule names) of this filter to leave out
 
     rules: ClassVar[tuple[QualityRule, ...]] = ()  # the filter's tests, for checking skip
+    shares: ClassVar[tuple[str, ...]] = ()  # limits that are a share of the page, 0 to 1
+    bounds: ClassVar[tuple[tuple[str, str], ...]] = ()  # (minimum, maximum) limit pairs
 
     def __post_init__(self) -> None:
         for name in self.skip:
             if name not in self.rules:
                 raise UsageError(f"unknown test {name!r} to skip; known: {', '.join(self.rules)}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                raise UsageError(f"{f.name} must be 0 or more, not {value}")
+        for name in self.shares:
+            if (value := getattr(self, name)) > 1:
+                raise UsageError(f"{name} is a share, 0 to 1, not {value} (0.15 is 15 %)")
+        for low, high in self.bounds:
+            if getattr(self, low) > getattr(self, high):
+                raise UsageError(
+                    f"{low} {getattr(self, low)} is above {high} {getattr(self, high)}; "
+                    "no page could pass"
+                )
 
 
 C = TypeVar("C", bound=ChecksConfig)

@@ -36,6 +36,11 @@ class FineWebQualityConfig(ChecksConfig):
         R.FINEWEB_DUP_LINE_CHARS,
         R.FINEWEB_LIST_RATIO,
     )
+    shares: ClassVar[tuple[str, ...]] = (
+        "min_line_punctuation",
+        "max_short_lines",
+        "max_dup_line_chars",
+    )
 
 
 class FineWebQuality(ChecksFilter[FineWebQualityConfig]):

@@ -42,6 +42,15 @@ class GopherQualityConfig(ChecksConfig):
         R.GOPHER_ALPHA_WORDS,
         R.GOPHER_STOP_WORDS,
     )
+    shares: ClassVar[tuple[str, ...]] = (
+        "max_bullet_lines_ratio",
+        "max_ellipsis_lines_ratio",
+        "min_alpha_words_ratio",
+    )
+    bounds: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("min_words", "max_words"),
+        ("min_mean_word_length", "max_mean_word_length"),
+    )
 
 
 def word_counts(counts: Counter[str]) -> tuple[int, int, int]:

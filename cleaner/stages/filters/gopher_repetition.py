@@ -57,6 +57,14 @@ class GopherRepetitionConfig(ChecksConfig):
         *TOP.values(),
         *DUP.values(),
     )
+    shares: ClassVar[tuple[str, ...]] = (  # every limit: a share of paragraphs, lines or chars
+        "max_dup_paragraphs",
+        "max_dup_paragraph_chars",
+        "max_dup_lines",
+        "max_dup_line_chars",
+        *(f"max_top_{n}_gram" for n in TOP),
+        *(f"max_dup_{n}_gram" for n in DUP),
+    )
 
 
 def split_paragraphs(text: str) -> list[str]:
