@@ -379,7 +379,10 @@ class CorpusRun:
             in_state = state.doc_count()
             if in_state and len(dirty) >= REJUDGE_ALL_SHARE * in_state:
                 held, sizes, keys = state.indexed()
-                state.set_verdicts((h, None, None, None) for h in held.tolist())
+                # kept unless judged a copy: the indexed documents, and the new ones
+                # with no shingle (no word: an empty record), which the index lacks
+                to_keep = sorted(dirty.union(held.tolist()))
+                state.set_verdicts((h, None, None, None) for h in to_keep)
                 self._judge_all(self.near, held, sizes, keys)
                 log.debug("incremental dedup judged all %d documents on arrays", len(held))
             else:

@@ -170,6 +170,20 @@ def test_random_cuts_match_a_full_rebuild(tmp_path: Path, judging: str) -> None:
     assert "contained" in rules
 
 
+def test_a_new_record_with_no_words_is_kept_as_a_rebuild_keeps_it(
+    tmp_path: Path, judging: str
+) -> None:
+    # a record with no word has no shingle, so the near-duplicate index never holds it;
+    # a rebuild keeps it, and so must a run that judges its new documents on arrays
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {f"doc{i}.txt": text(i) for i in range(3)})
+    clean_corpus(raw, out)
+    write_files(raw, {"feed.jsonl": json.dumps({"text": ""}) + "\n"})
+    report = run_both(raw, out, tmp_path / "scratch")
+    assert report.mode == "incremental" and "feed.jsonl" in kept_sources(out)
+    assert report.manifest["counts"]["documents"]["kept"] == 4
+
+
 def test_config_change_rebuilds_and_says_why(base: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     clean_corpus(base, out)
