@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import CleanConfig, DedupConfig, clean_corpus
+from cleaner.config import BoilerplateConfig
 from cleaner.run.report import Report
 from cleaner.stats import Stats
 from tests.conftest import write_files
@@ -175,11 +176,13 @@ def test_a_new_record_with_no_words_is_kept_as_a_rebuild_keeps_it(
 ) -> None:
     # a record with no word has no shingle, so the near-duplicate index never holds it;
     # a rebuild keeps it, and so must a run that judges its new documents on arrays
+    # (with the boilerplate stage on, a line of no word goes as template-leftover)
+    config = CleanConfig(boilerplate=BoilerplateConfig(enabled=False))
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_files(raw, {f"doc{i}.txt": text(i) for i in range(3)})
-    clean_corpus(raw, out)
-    write_files(raw, {"feed.jsonl": json.dumps({"text": ""}) + "\n"})
-    report = run_both(raw, out, tmp_path / "scratch")
+    clean_corpus(raw, out, config)
+    write_files(raw, {"feed.jsonl": json.dumps({"text": "* * *"}) + "\n"})
+    report = run_both(raw, out, tmp_path / "scratch", config)
     assert report.mode == "incremental" and "feed.jsonl" in kept_sources(out)
     assert report.manifest["counts"]["documents"]["kept"] == 4
 
