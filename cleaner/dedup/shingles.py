@@ -137,7 +137,7 @@ def _fast_hashes(texts: Sequence[str], ngram: int) -> tuple[U32, I64]:
     # Full n-grams: start i is valid when word i + ngram - 1 is in the same text.
     n_full = max(n_words - ngram + 1, 0)
     acc = np.zeros(n_full, np.uint64)
-    for j in range(ngram):
+    for j in range(ngram if n_full else 0):  # no text that long: no full n-gram to add up
         acc = acc * R + word_h[j : j + n_full]
     valid = word_doc[:n_full] == word_doc[ngram - 1 : ngram - 1 + n_full]
     hashes = acc[valid]
@@ -146,7 +146,9 @@ def _fast_hashes(texts: Sequence[str], ngram: int) -> tuple[U32, I64]:
     if len(short):  # 1 .. ngram-1 words: one shingle of all the words
         doc_first = np.concatenate(([0], np.cumsum(per_doc)[:-1]))
         short_h = np.zeros(len(short), np.uint64)
-        for k in range(1, ngram):
+        # each word count a short text has, not every count below ngram: the work grows
+        # with the texts, not with ngram (a [dedup] ngram of 100,000 took hours)
+        for k in np.unique(per_doc[short]).tolist():
             sel = per_doc[short] == k
             acc_k = np.zeros(int(sel.sum()), np.uint64)
             for j in range(k):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from types import FrameType
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +21,7 @@ from cleaner.dedup.lsh import candidate_probability, choose_bands
 from cleaner.dedup.minhash import MinHasher
 from cleaner.dedup.shingles import (
     ShingleSets,
+    _fast_hashes,
     _word_chars,
     shingle_hashes,
     shingle_sets,
@@ -80,6 +83,31 @@ def test_fast_shingle_hashes_follow_the_canonical_shingles(texts: list[str], ngr
     for i, text in enumerate(texts):
         expected = [reference_hash(s) for s in shingles(text, ngram)]
         assert values[indptr[i] : indptr[i + 1]].tolist() == expected
+
+
+def test_a_large_ngram_costs_what_the_texts_hold() -> None:
+    """A text shorter than ngram is one shingle of all its words. The hashes were built
+    for every word count below ngram, held by a text or not (and the full n-grams added
+    up ngram times over nothing): a ``[dedup] ngram`` of 100,000 over five short files
+    ran for hours. Counted in the Python lines the hashing runs, not by a clock."""
+    texts = ["one two three", "four five", "", "six"]
+    lines = 0
+
+    def count(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        nonlocal lines
+        if frame.f_code is not _fast_hashes.__code__:
+            return None
+        lines += event == "line"
+        return count
+
+    sys.settrace(count)
+    try:
+        values, indptr = _fast_hashes(texts, 500)
+    finally:
+        sys.settrace(None)
+    assert values.tolist() == [reference_hash(s) for t in texts for s in shingles(t, 500)]
+    assert indptr.tolist() == [0, 1, 2, 2, 3]
+    assert lines < 500  # about 60; 252,000 before
 
 
 def test_shingles_match_the_regex_definition() -> None:
