@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -56,6 +57,13 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
             path = Path(dirpath) / name
             found.append((path, source_name(path.relative_to(root))))
     found.sort(key=lambda item: item[1])
+    for (first, source), (second, again) in itertools.pairwise(found):
+        if source == again:  # only a name that is not UTF-8 can read as another's
+            names = " and ".join(str(os.fsencode(p.name))[1:] for p in (first, second))
+            raise InputError(
+                f"{first.parent}: two files, {names}, have one name in the corpus, "
+                f"{source}, as bytes that are not UTF-8 are written \\xNN; rename one"
+            )
     return found
 
 

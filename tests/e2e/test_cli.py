@@ -184,6 +184,11 @@ def test_a_file_name_that_is_not_utf8_is_read_under_an_escaped_name(
     assert sorted(r["source"] for r in records) == ["caf\\xe9.txt", "ok.txt"]
     again = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "-q"])
     assert again.exit_code == 0, again.output  # the state holds the name too
+    # a name that reads so: two files, one name in the corpus; say so, do not crash
+    (raw / "caf\\xe9.txt").write_text("A third paragraph, named with a backslash, x, e and 9.")
+    clash = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "-q"])
+    assert clash.exit_code == 2 and clash.output.count("\n") == 1, clash.output
+    assert "'caf\\\\xe9.txt' and 'caf\\xe9.txt'" in clash.output and "rename one" in clash.output
 
 
 def test_an_empty_input_says_so(runner: CliRunner, tmp_path: Path) -> None:
