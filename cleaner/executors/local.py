@@ -87,9 +87,11 @@ def _signals_held() -> Iterator[None]:
     before: dict[int, Any] = {}
 
     def hold(signum: int, frame: Any) -> None:
-        if held:  # asked twice: at once
-            _deliver(signum, before[signum])
-        held.append(signum)
+        if not held:
+            held.append(signum)
+            return
+        held.clear()  # asked twice: at once, and once
+        _deliver(signum, before[signum])
 
     for sig in _STOPPING:
         before[sig] = signal.signal(sig, hold)

@@ -380,7 +380,8 @@ class CorpusRun:
             if in_state and len(dirty) >= REJUDGE_ALL_SHARE * in_state:
                 held, sizes, keys = state.indexed()
                 # kept unless judged a copy: the indexed documents, and the new ones
-                # with no shingle (no word: an empty record), which the index lacks
+                # with no shingle (no word: symbols, with the boilerplate stage off),
+                # which the index lacks
                 to_keep = sorted(dirty.union(held.tolist()))
                 state.set_verdicts((h, None, None, None) for h in to_keep)
                 self._judge_all(self.near, held, sizes, keys)

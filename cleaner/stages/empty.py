@@ -12,8 +12,8 @@ class DropEmpty(Stage):
     one the stages before left none of (dedup-blocks across a file's documents can
     take every paragraph of one). A corpus record with no text is no document; the
     audit keeps it as ``empty``, with the text it had. It runs after the stages that
-    change text and before the filters, so such a document is not counted as
-    ``too-short`` or given no language.
+    change text and before the filters, which then do not judge it (it is not
+    ``too-short``, and has no language to name).
 
     >>> DropEmpty().apply(Document("1", "a.jsonl", " \\n ")).dropped.rule
     'empty'

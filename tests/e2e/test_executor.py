@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -423,3 +424,29 @@ def test_ctrl_c_while_a_worker_starts_stops_that_worker(tmp_path: Path) -> None:
     assert found.stdout.split() == ["1", "[]"], found.stdout
     # the worker was stopped, not left to fail when the pool's queues went
     assert "Traceback" not in found.stderr, found.stderr
+
+
+def test_ctrl_c_held_while_the_pool_starts_a_worker_comes_after_it_once() -> None:
+    """What ``submit`` runs under: Ctrl-C comes when the block ends, once; a second one
+    inside it comes at once; an ignored one stays ignored."""
+    from cleaner.executors.local import _signals_held
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        done = []
+        with pytest.raises(KeyboardInterrupt), _signals_held():
+            signal.raise_signal(signal.SIGINT)
+            done.append("block")  # not interrupted
+        assert done == ["block"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with pytest.raises(KeyboardInterrupt), _signals_held():
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)  # asked twice: at once
+            done.append("rest")
+        assert done == ["block"]
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with _signals_held():
+            signal.raise_signal(signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
