@@ -4,7 +4,7 @@ text with nothing planted.
 Planted: into each of boilerplate-dev's 623 gold texts, at paragraph ends, one value
 of each type, made at random in the forms people write them (e-mail addresses of
 several shapes; phone numbers international, North American, European with and
-without area-code brackets, and E.164 ("+14155552671"); public IPv4 addresses; Visa,
+without area-code brackets, E.164 ("+14155552671") and "1-800-..."; public IPv4 addresses; Visa,
 Mastercard and Amex numbers with and without spaces or hyphens). Recall: the share of
 planted values gone from the text, replaced by their own type's placeholder.
 Precision: of the replacements a planted text gains over the same text unplanted, the
@@ -85,6 +85,8 @@ def make(kind: PiiType, rng: random.Random) -> str:
             f"{rng.randint(2, 9)}{d(2)}.{d(3)}.{d(4)}",
             f"+1{rng.randint(2, 9)}{d(9)}",  # E.164, as forms and APIs store them
             f"+44{rng.randint(1, 9)}{d(9)}",
+            f"+49 30 {d(7)}",  # a subscriber number of seven digits
+            f"1-{rng.choice(['800', '888', '877'])}-{d(3)}-{d(4)}",  # toll-free, with the 1
         ]
     )
 

@@ -29,6 +29,7 @@ from tests.conftest import write_files
         ("Call +44 20 7946 0958 now.", "Call <PHONE> now."),
         ("Call (415) 742-4306 or 918-205-4492.", "Call <PHONE> or <PHONE>."),
         ("WhatsApp +971505017371 or +14155552671.", "WhatsApp <PHONE> or <PHONE>."),  # E.164
+        ("Ring +49 30 1234567 or 1-800-555-0199.", "Ring <PHONE> or <PHONE>."),
         ("Server 203.0.114.7 answered.", "Server <IP_ADDRESS> answered."),
         ("Card 4111 1111 1111 1111 expired.", "Card <CARD_NUMBER> expired."),
         ("Amex 3782-822463-10005 too.", "Amex <CARD_NUMBER> too."),
@@ -174,9 +175,10 @@ _PLAIN_EMAIL = re.compile(
 )
 _PLAIN_PHONE = re.compile(
     r"(?<![\w+.:/-])(?<!\d )"
-    r"(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}"
+    r"(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}"
     r"|\+\d{8,14}"
     r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]\d{3,4}"
+    r"|1[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}"
     r"|\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4})"
     r"(?![\w.,:/ -]?\d)"
 )
