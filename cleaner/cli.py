@@ -303,6 +303,8 @@ def run(
     config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
     if languages is not None:
         codes = tuple(code.strip() for code in languages.split(",") if code.strip())
+        if not codes:  # an empty shell variable: no list would keep every language
+            raise UsageError("--languages: no language code given; pass codes such as en,de")
         config = _rule_option(config, "--languages", "filters.language.languages", codes)
         config = _rule_option(config, "--languages", "filters.language.enabled", True)
     to_stdout = output == STDIO

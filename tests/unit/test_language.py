@@ -108,6 +108,9 @@ def test_run_languages_option(tmp_path: Path) -> None:
     assert "2 dropped (language 2)" in stats.output
     bad = runner.invoke(cli, ["run", str(raw), str(out), "--languages", "english"])
     assert bad.exit_code == 2 and "--languages" in bad.output
+    # an empty list (a shell variable left unset) would keep every language: refused
+    none = runner.invoke(cli, ["run", str(raw), str(out), "--languages", " , "])
+    assert none.exit_code == 2 and "no language code given" in none.output
 
 
 def test_a_records_own_language_fields_are_kept_under_record_names() -> None:
