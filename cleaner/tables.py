@@ -93,7 +93,10 @@ def manifest_table(manifest: dict[str, Any]) -> str:
             f"documents: {docs.get('in', 0)} in, {docs.get('kept', 0)} kept, "
             f"{sum(dropped.values())} dropped" + (f" ({why})" if why else "")
         )
-    for name, info in manifest.get("outputs", {}).items():
+    # the corpus first, as a run that writes lists it (the manifest file keeps its keys
+    # sorted, so a run that changes nothing read the audit first)
+    outputs = sorted(manifest.get("outputs", {}).items(), key=lambda kv: kv[0] != "corpus.jsonl")
+    for name, info in outputs:
         out.append(
             f"output {name}: {info.get('records', 0)} records, "
             f"sha256 {str(info.get('sha256', ''))[:12]}"

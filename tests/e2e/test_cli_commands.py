@@ -122,6 +122,11 @@ def test_stats_reads_a_manifest_or_its_folder(runner: CliRunner, tmp_path: Path)
         assert "inputs: 5 files, 5 read, 0 rejected" in result.output
     data = json.loads(runner.invoke(cli, ["stats", str(tmp_path / "o"), "--json"]).output)
     assert data["counts"]["documents"]["in"] == 5
+    # the outputs in one order, from the manifest file as from a run that wrote them
+    again = runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o")])  # no change
+    for said in (result.output, again.stderr):
+        named = [line.split(":")[0] for line in said.splitlines() if line.startswith("output ")]
+        assert named == ["output corpus.jsonl", "output audit.jsonl"], said
 
 
 def test_stats_errors_say_what_to_do(runner: CliRunner, tmp_path: Path) -> None:
