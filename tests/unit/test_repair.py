@@ -5,6 +5,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import ftfy
 import pytest
@@ -13,7 +14,7 @@ from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cleaner.config import RepairConfig
+from cleaner.config import NORMAL_FORMS, RepairConfig
 from cleaner.stages import repair
 from cleaner.stages.repair import (
     BAD_REACH,
@@ -290,12 +291,84 @@ def _only_non_ascii(item: Any) -> bool:
     return False
 
 
-def test_repair_is_the_same_with_ftfy_always_called(monkeypatch: pytest.MonkeyPatch) -> None:
+def repair_always_calling_ftfy(
+    text: str, config: RepairConfig = RepairConfig()
+) -> tuple[str, list[str]]:
+    """repair_text with its check forced to say "ftfy may change it" in every round."""
+    with mock.patch.object(repair, "ftfy_unchanged", lambda text, config=None: False):
+        return repair_text(text, config)
+
+
+def test_repair_is_the_same_with_ftfy_always_called() -> None:
     texts = [
         *FTFY_FIXES.values(),
         "caf\u00e9 \u201cok\u201d  x",
         "a\r\n\r\n\r\nb &amp; \u00c3\u00a9",
     ]
-    skipped = [repair_text(t) for t in texts]
-    monkeypatch.setattr(repair, "ftfy_unchanged", lambda text, config=None: False)
-    assert [repair_text(t) for t in texts] == skipped
+    assert [repair_text(t) for t in texts] == [repair_always_calling_ftfy(t) for t in texts]
+
+
+# text as scrapes damage it: UTF-8 read in a one-byte encoding, once or twice, cut anywhere
+_MOJIBAKE_ENCODINGS = [
+    "sloppy-windows-1252",
+    "latin-1",
+    "mac_roman",
+    "sloppy-windows-1251",
+    "sloppy-windows-1250",
+    "cp437",
+]
+_WRITTEN = st.text(
+    st.sampled_from(
+        [
+            *"aeZ .,'\"-\n\u00a0\u0301",
+            *"\u00e9\u00e0\u00fc\u00df\u00c9\u20ac\u00a3\u00a9\u2122",
+            *"\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022\u0416\u03a9\u65e5\ud55c\U0001f600",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@st.composite
+def _mojibake(draw: st.DrawFn) -> str:
+    text = draw(_WRITTEN)
+    for _ in range(draw(st.integers(1, 2))):
+        text = text.encode("utf-8").decode(draw(st.sampled_from(_MOJIBAKE_ENCODINGS)), "replace")
+    cut = draw(st.integers(0, len(text)))
+    return draw(st.sampled_from([text, text[:cut], text[cut:]]))
+
+
+_PIECES = st.sampled_from(
+    [
+        *FTFY_FIXES.values(),
+        *["&amp;amp;", "&amp", "&#233", "&eacute", "&nTILDE;", "&#128;", "&#xD800;", "AT&T"],
+        *["&#x110000;", "\u00a0\u00c2", "\u00e2\u20ac", "\u00c3 ", "e\u0301", "\u200b", "\u202f"],
+        *["\r\n", "\n\n\n", " \n ", "\u2019", "\u201c", "\x00", "\x7f", "\x85", "\ud83d\ude00"],
+    ]
+)
+_CONFIGS = st.builds(
+    RepairConfig,
+    uncurl_quotes=st.booleans(),
+    fix_mojibake=st.booleans(),
+    unescape_html=st.booleans(),
+    normalization=st.sampled_from(NORMAL_FORMS),
+    collapse_blank_lines=st.booleans(),
+)
+_DAMAGE = st.one_of(_PIECES, _mojibake())
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.one_of(
+        _RISKY_TEXT,
+        # one piece of damage in ordinary text, where a character the check missed shows
+        st.tuples(_WRITTEN, _DAMAGE, _WRITTEN).map("".join),
+        st.lists(st.one_of(_DAMAGE, _WRITTEN), max_size=6).map("".join),
+    ),
+    _CONFIGS,
+)
+def test_repair_is_the_same_with_ftfy_always_called_on_any_text(
+    text: str, config: RepairConfig
+) -> None:
+    """Skipping ftfy changes neither the text nor the fixes named, under any [repair]."""
+    assert repair_text(text, config) == repair_always_calling_ftfy(text, config)
