@@ -144,6 +144,8 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
         result = runner.invoke(cli, ["run", str(raw), str(output)])
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
         assert "input folder" in result.output
+        if output == raw:  # the folder itself, not a link into it
+            assert "output folder is the input folder" in result.output, result.output
     assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]  # nothing was written there
     file_in = runner.invoke(cli, ["run", str(raw / "a.txt"), str(raw)])  # the file's folder
     assert file_in.exit_code == 2 and "folder of the input file" in file_in.output
