@@ -1,7 +1,7 @@
 """Configuration: one frozen dataclass per stage, gathered in :class:`CleanConfig`.
 
 Field names are the vocabulary: the same word names the config key, the CLI flag
-(``--dedup-threshold`` for ``dedup.threshold``) and, where it applies, the rule in
+(``--threshold`` for ``dedup.threshold``) and, where it applies, the rule in
 the audit. Every default has its reason beside it.
 
 A config file is ``cleaner.toml`` (top-level tables ``[repair]``, ``[boilerplate]``,
