@@ -51,5 +51,6 @@ register(GopherRepetition)
 register(GopherQuality)
 register(C4Quality)
 register(FineWebQuality)
-# last: the filters judge the text as written; near-duplicates are found on the redacted
+# it rewrites (Filter.rewrites), so the pipeline runs it right after repair-text, whatever
+# its place here: every later stage, the other filters too, sees the redacted text
 register(RedactPii)
