@@ -243,13 +243,18 @@ def corpus_source(path: Path, input_root: str | None) -> str:
 def is_hidden(path: Path, input_root: str | None) -> bool:
     """Whether a run over the input folder passes ``path`` over as hidden, as
     :func:`~cleaner.readers.walk.list_inputs` does: its name, or a folder on its way
-    from the input root, starts with a dot. Outside the root, or before a first run
-    (no root recorded yet), the name alone counts.
+    from the input root, starts with a dot. Before a first run (no root recorded yet)
+    the folders of a relative path count too, as the hook passes them (from the
+    repository's top); outside the root, and for an absolute path then, the name alone.
 
     >>> is_hidden(Path("raw/.gitkeep"), None), is_hidden(Path("raw/a.txt"), None)
     (True, False)
+    >>> is_hidden(Path("raw/.cache/b.txt"), None), is_hidden(Path("/home/.me/a.txt"), None)
+    (True, False)
     """
     parts: tuple[str, ...] = (path.name,)
+    if not input_root and not path.is_absolute():
+        parts = tuple(part for part in path.parts if part not in (".", ".."))
     if input_root:
         with contextlib.suppress(OSError, ValueError):  # outside the root: the name
             # the folders resolved, as the root was; the file's own link not followed

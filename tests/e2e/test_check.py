@@ -237,9 +237,11 @@ def test_hidden_files_are_skipped_as_a_run_skips_them(
     monkeypatch.chdir(tmp_path)
     write_files(tmp_path / "raw", {"a.txt": text(1), ".gitkeep": "", ".DS_Store": "\0\1\2"})
     write_files(tmp_path / "raw" / ".cache", {"b.txt": "Home | News"})
-    before = runner.invoke(cli, ["check", "raw/.gitkeep", "raw/.DS_Store", "raw/a.txt"])
-    assert before.exit_code == 0, before.output  # before the first run: the name counts
+    first = ["raw/.gitkeep", "raw/.DS_Store", "raw/.cache/b.txt", "raw/a.txt"]
+    before = runner.invoke(cli, ["check", *first])
+    assert before.exit_code == 0, before.output  # before the first run: the path's parts
     assert "raw/.gitkeep: hidden: `cleaner run` does not read it; skipped" in before.stderr
+    assert "raw/.cache/b.txt: hidden" in before.stderr  # a hidden folder too
     run = runner.invoke(cli, ["run", "raw", "clean", "-q"])
     assert run.exit_code == 0, run.output
     hidden = ["raw/.gitkeep", "raw/.DS_Store", "raw/.cache/b.txt"]
