@@ -404,6 +404,20 @@ def _hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | None, ...]:
         container = block.parent or block
         parents.append(container)
         lines_in[id(container)] = lines_in.get(id(container), 0) + 1
+    return _rows(out, inside, parents, lines_in, main_share, total)
+
+
+def _rows(
+    out: _Lines,
+    inside: list[bool],
+    parents: list[_Frame | None],
+    lines_in: dict[int, int],
+    main_share: float,
+    total: int,
+) -> tuple[tuple[float, ...] | None, ...]:
+    """Each line's :data:`HINTS`, from what :func:`_hints` counted: per line whether it
+    is in the main container and its block's parent (None: a blank line), the lines per
+    parent, the main container's share of the page's prose and the page's characters."""
     first = inside.index(True) if True in inside else len(inside)
     last = len(inside) - 1 - inside[::-1].index(True) if True in inside else -1
     hints: list[tuple[float, ...] | None] = []

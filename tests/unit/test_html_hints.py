@@ -2,6 +2,7 @@
 
 ``_reference_hints`` is the plain way to count them: each line walks all its ancestors.
 Its numbers are the ones to keep; its cost (lines times depth) is the one not to have.
+It counts on its own and lays the counts out in rows as the shipped code does.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaner.html.flatten import _BIT, _NOT_MAIN, _PROSE, FAR, _Frame, _Lines, flatten
+from cleaner.html.flatten import _NOT_MAIN, _PROSE, _Frame, _Lines, _rows, flatten
 
 # the module (the package's name ``flatten`` is the function)
 flatten_module = importlib.import_module("cleaner.html.flatten")
@@ -66,32 +67,7 @@ def _reference_hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | Non
         container = block.parent or block
         parents.append(container)
         lines_in[id(container)] = lines_in.get(id(container), 0) + 1
-    first = inside.index(True) if True in inside else len(inside)
-    last = len(inside) - 1 - inside[::-1].index(True) if True in inside else -1
-    hints: list[tuple[float, ...] | None] = []
-    for k, (line, frame, links) in enumerate(zip(out.lines, out.frames, out.links, strict=True)):
-        parent = parents[k]
-        if frame is None or parent is None:
-            hints.append(None)
-            continue
-        in_main = 1.0 if inside[k] else 0.0
-        hints.append(
-            (
-                links / max(len(line), 1),
-                *(1.0 if frame.regions & bit else 0.0 for bit in _BIT.values()),
-                float(frame.heading),
-                *(FAR if d < 0 else float(frame.depth - d) for d in frame.near),
-                float(frame.depth),
-                in_main,
-                1.0 if not in_main and k < first else 0.0,
-                1.0 if not in_main and k > last else 0.0,
-                main_share,
-                parent.chars / total,
-                parent.links / max(parent.chars, 1),
-                float(lines_in[id(parent)]),
-            )
-        )
-    return tuple(hints)
+    return _rows(out, inside, parents, lines_in, main_share, total)  # the row, as shipped
 
 
 _TAGS = (
