@@ -40,8 +40,6 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         st = os.stat(dirpath)
-        if (st.st_dev, st.st_ino) == out and dirpath == str(root):
-            raise OutputError(f"{avoid}: output folder is the input folder; pick another one.")
         if (st.st_dev, st.st_ino) == out:
             raise OutputError(
                 f"{dirpath}: the output folder {avoid}, reached from the input folder (a "

@@ -31,7 +31,7 @@ from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
 from cleaner.readers import list_inputs
 from cleaner.run.commit import finish
-from cleaner.run.plan import Plan, plan_run, prepare_output, unchanged
+from cleaner.run.plan import Plan, plan_run, prepare_output, refuse_output, unchanged
 from cleaner.run.recount import count, recount
 from cleaner.run.report import Report
 from cleaner.run.tasks import CleanBatch, CleanTask, batches, clean_files, file_sizes
@@ -105,9 +105,10 @@ def clean_corpus(
     started = time.time()
     t0 = time.perf_counter()
     input_path, output = Path(input_path), Path(output)
+    refuse_output(output, input_path)
     # absolute: a task may run in another working folder (a Ray worker does)
     listing = [(path.absolute(), source) for path, source in list_inputs(input_path, output)]
-    prepare_output(output, input_path)
+    prepare_output(output)
     folder = OutputFolder(output)
     with _disk_errors(output), folder.lock():
         plan = plan_run(folder, config, incremental, str(input_path.resolve()))

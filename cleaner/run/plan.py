@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 RACY_NS = 2_000_000_000  # a file modified this close to when it was read is hashed again
 
 
-def prepare_output(output: Path, input_path: Path) -> None:
-    """Create the output folder, refusing one that is the input or inside it.
+def refuse_output(output: Path, input_path: Path) -> None:
+    """Refuse an output folder that is the input folder, inside it, or the folder of
+    an input file: before the input is listed, so the walk never meets it.
 
     An output inside the input folder would be read back as input by every later run
     (its corpus, audit and manifest cleaned again as documents), so it is a usage
@@ -59,6 +60,10 @@ def prepare_output(output: Path, input_path: Path) -> None:
             "would read their own output as input; pick a folder outside it "
             f"(e.g. {input_path.name}-clean beside it)."
         )
+
+
+def prepare_output(output: Path) -> None:
+    """Create the output folder (once :func:`refuse_output` has passed it)."""
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
