@@ -253,12 +253,12 @@ def is_hidden(path: Path, input_root: str | None) -> bool:
     (True, False)
     """
     parts: tuple[str, ...] = (path.name,)
-    if not input_root and not path.is_absolute():
-        parts = tuple(part for part in path.parts if part not in (".", ".."))
     if input_root:
         with contextlib.suppress(OSError, ValueError):  # outside the root: the name
             # the folders resolved, as the root was; the file's own link not followed
             parts = (path.parent.resolve() / path.name).relative_to(Path(input_root)).parts
+    elif not path.is_absolute():
+        parts = tuple(part for part in path.parts if part not in (".", ".."))
     return any(part.startswith(".") for part in parts)
 
 
