@@ -30,6 +30,7 @@ from tests.conftest import write_files
         ("Call (415) 742-4306 or 918-205-4492.", "Call <PHONE> or <PHONE>."),
         ("WhatsApp +971505017371 or +14155552671.", "WhatsApp <PHONE> or <PHONE>."),  # E.164
         ("Ring +49 30 1234567 or 1-800-555-0199.", "Ring <PHONE> or <PHONE>."),
+        ("Tel:555-123-4567, Fax:(212) 555-0100.", "Tel:<PHONE>, Fax:<PHONE>."),  # labels
         ("Server 203.0.114.7 answered.", "Server <IP_ADDRESS> answered."),
         ("Card 4111 1111 1111 1111 expired.", "Card <CARD_NUMBER> expired."),
         ("Amex 3782-822463-10005 too.", "Amex <CARD_NUMBER> too."),
@@ -41,6 +42,7 @@ from tests.conftest import write_files
         ("It cost 1,299.00 euros and weighed 12.5 kg.", None),
         ("Order 123456789012 shipped.", None),  # 12 digits, unbroken: no phone, no card
         ("Scores +1234567 and +12345678901234567.", None),  # too short, too long for E.164
+        ("Log 12:555-123-4567 and :555-123-4567.", None),  # a colon after digits: no label
     ],
 )
 def test_redact(text: str, expected: str | None) -> None:

@@ -22,8 +22,9 @@ What each pattern takes, and leaves alone:
   22-27, 34, 37, 30, 36, 38, 6) and pass the Luhn check (a random number passes one
   time in ten); a run of years or postcodes is no card;
 - phone: a number written as one, of 9 to 15 digits: "+" and a country code, or
-  digits in groups split by spaces, dots, hyphens or a bracketed area code; a date
-  (2024-01-02), a time, a decimal number, or one unbroken run of digits is no phone.
+  digits in groups split by spaces, dots, hyphens or a bracketed area code, also right
+  after a label's colon ("Tel:555-123-4567"); a date (2024-01-02), a time, a decimal
+  number, or one unbroken run of digits is no phone.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ _CARD = re.compile(
     r"|\d{12,18})(?![\d-])(?![ -]\d)"  # unbroken
 )
 _PHONE = re.compile(
-    r"[+(\d](?<![\w+.:/-].)(?<!\d .)"  # not inside a word, a path or a run of numbers
+    r"[+(\d](?<![\w+./-].)(?<![^a-zA-Z]:.)(?<!^:.)(?<!\d .)"  # not in a word, a path, a time
+    # or a run of numbers; after a colon only that of a label ("Tel:555-123-4567")
     r"(?:(?<=\+)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}"  # +44 20 7946 0958
     r"|(?<=\+)\d{8,14}"  # E.164, unbroken: +14155552671
     r"|(?<=\()\d{2,4}\)[ .-]?\d{3,4}[ .-]\d{3,4}"  # (555) 123-4567
