@@ -9,8 +9,11 @@ errors, images and other types. A page record cut short (the file ends inside it
 record cut inside its WARC header, and a page larger than a page can be
 (``MAX_PAGE_BYTES``, also once its Content-Encoding is undone) are each a
 :class:`Rejection` with its record number, and the rest is read; so is a record in a
-damaged gzip member (a gzip WARC is read member by member for this). gzip, zstd and LZ4
-compression (per record or whole file) is recognised by FastWARC from the first bytes.
+damaged gzip member (a gzip WARC is read member by member for this), and bytes between
+gzip members that are no member (a run of zeros, text spliced in) are one
+:class:`Rejection` that says how many and at which byte offset, the members after them
+read. gzip, zstd and LZ4 compression (per record or whole file) is recognised by
+FastWARC from the first bytes.
 
 Each document's record fields: ``url`` (``WARC-Target-URI``), ``fetch_date``
 (``WARC-Date``), ``warc_record_id``, and the page's own (see :mod:`cleaner.readers.html`).
@@ -85,7 +88,9 @@ def iter_warc(
                 yield from _settle(entry, held, seen, encodings)
                 url = record.headers.get("WARC-Target-URI")
                 held = _record(entry, record, number, url, skips)
-            damage = getattr(source, "damage", None)
+            if source.stray:  # bytes before it that are no gzip member, known once it is read
+                entry.add_rejection(_stray(entry, *source.stray, number - records))
+            damage = source.damage
             if damage:  # the damage is in the member's last record, or it gave none
                 if not records:
                     number, url = number + 1, None
@@ -128,6 +133,16 @@ def _record(
     return doc, encoding
 
 
+def _stray(entry: InputFile, start: int, end: int, after: int) -> Rejection:
+    """The rejection for bytes of a gzip WARC that are no gzip member, passed over."""
+    where = f" after record {after}" if after else ""
+    message = (
+        f"{entry.path}: {end - start} bytes{where} (at byte offset {start}) are no gzip "
+        "member and were skipped; re-download the file"
+    )
+    return Rejection(entry.path, Reason.DAMAGED_FILE, message)
+
+
 def _settle(
     entry: InputFile,
     outcome: _Outcome,
@@ -153,7 +168,15 @@ class _Skipped(Exception):
 
 class _Forward:
     """A stream read front to back that tells its position (FastWARC asks for it; a
-    hashing or piped stream cannot seek, so ``tell`` must not go through ``seek``)."""
+    hashing or piped stream cannot seek, so ``tell`` must not go through ``seek``).
+
+    As a source of records it also says what :func:`iter_warc` reports for it: ``stray``,
+    bytes that are no gzip member passed over before it (start and end offset in the
+    file), and ``damage``, how its gzip member broke (see :class:`_Member`).
+    """
+
+    stray: tuple[int, int] | None = None
+    damage: str | None = None
 
     def __init__(self, raw: io.BufferedIOBase) -> None:
         self._raw = raw
@@ -193,32 +216,56 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
         member = _Member(members)
         yield member
         member.finish()
+    if members.stray is not None:  # the file ends in bytes that are no gzip member
+        end = _Forward(io.BytesIO())
+        end.stray = (members.stray, members.offset)
+        yield end
 
 
 class _Members:
-    """A gzip stream's bytes, handed out member by member."""
+    """A gzip stream's bytes, handed out member by member.
+
+    ``stray`` is the offset where bytes that are no gzip member began after a whole
+    member, until the next member is found (see :meth:`passed`), or None.
+    """
 
     def __init__(self, raw: io.BufferedIOBase) -> None:
         self._raw = raw
         self._pending = b""
+        self._read = 0
         self.resyncing = False
+        self.stray: int | None = None
+
+    @property
+    def offset(self) -> int:
+        """Where the next byte handed out is in the file."""
+        return self._read - len(self._pending)
 
     def take(self) -> bytes:
         if self._pending:
             data, self._pending = self._pending, b""
             return data
-        return self._raw.read(1 << 13)  # small, so that damage costs little of the output
+        data = self._raw.read(1 << 13)  # small, so that damage costs little of the output
+        self._read += len(data)
+        return data
 
     def give_back(self, data: bytes) -> None:
         self._pending = data + self._pending
 
+    def passed(self, start: int) -> tuple[int, int] | None:
+        """The bytes that are no gzip member before a member found at ``start``, once."""
+        stray, self.stray = self.stray, None
+        return None if stray is None else (stray, start)
+
     def more(self) -> bool:
         """Whether another member starts here; after damage, or bytes that are no gzip
         between members, the next one is looked for ahead."""
-        data = b""
+        start, data = self.offset, b""
         while True:
             more = self.take()
             if not more:
+                if data and not self.resyncing:
+                    self.stray = start
                 return False
             data += more
             if len(data) < 3:
@@ -227,6 +274,8 @@ class _Members:
             if found == 0 or (found > 0 and self.resyncing):
                 self.give_back(data[found:])
                 return True
+            if not self.resyncing:  # after a whole member: bytes that are no member
+                self.stray = start
             self.resyncing = True
             data = data[-2:] if found < 0 else data[found:]
             if found > 0:
@@ -236,11 +285,14 @@ class _Members:
 
 class _Member(_Forward):
     """One gzip member's bytes, decompressed as FastWARC reads them; ``damage`` says
-    how it broke (cut short, or its data damaged), or is None."""
+    how it broke (cut short, or its data damaged), or is None; ``stray``, once it is
+    read, the bytes that are no gzip member passed over before it, or None."""
 
     def __init__(self, members: _Members) -> None:
         super().__init__(io.BytesIO())
         self._members = members
+        self._start = members.offset
+        self._returned = 0  # bytes after its end, given back
         self._inflater = zlib.decompressobj(31)
         self._seen: list[bytes] = []  # its compressed bytes so far (about the last _KEEP)
         self._kept = 0
@@ -258,6 +310,8 @@ class _Member(_Forward):
             if not self._out.startswith(b"WARC/"):
                 self._fail(None)
                 self._out.clear()
+            else:
+                self.stray = self._members.passed(self._start)
         size = len(self._out) if size < 0 else min(size, len(self._out))
         data = bytes(self._out[:size])
         del self._out[:size]
@@ -282,6 +336,7 @@ class _Member(_Forward):
             return
         if self._inflater.eof:
             self._done = True
+            self._returned = len(self._inflater.unused_data)
             self._members.give_back(self._inflater.unused_data)
             self._members.resyncing = False
 
@@ -289,7 +344,8 @@ class _Member(_Forward):
         """Stop here; the next member is looked for after this one's first byte."""
         self._done = True
         self.damage = damage if self._checked else None  # no member started here after all
-        self._members.give_back(b"".join(self._seen)[1:])
+        seen = b"".join(self._seen)  # less the bytes after its end, given back already
+        self._members.give_back(seen[1 : len(seen) - self._returned])
         self._members.resyncing = True
 
     def finish(self) -> None:

@@ -349,6 +349,39 @@ def test_a_damaged_gzip_member_costs_its_own_record_only(tmp_path: Path, damage:
     assert "record 2" in rejection.message and "gzip member" in rejection.message
 
 
+NO_WARC = gzip.compress(b"hello, this is no WARC record\n" * 3, mtime=0)
+STRAY = [
+    # (label, bytes put between members, where: after which record)
+    ("zeros", bytes(500), 1),
+    ("text", b"spliced in, no gzip\n" * 10, 1),
+    ("zeros, then a gzip member that is no WARC", bytes(50) + NO_WARC, 1),
+    ("at the end", bytes(300), 4),
+]
+
+
+@pytest.mark.parametrize("case", STRAY, ids=lambda c: c[0])
+def test_bytes_between_gzip_members_are_reported_and_the_rest_read(
+    tmp_path: Path, case: tuple[str, bytes, int]
+) -> None:
+    _, stray, after = case
+    records = [
+        Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(pages().values())
+    ]
+    parts = [warc([r]) for r in records]
+    start = len(b"".join(parts[:after]))
+    path = tmp_path / "stray.warc.gz"
+    path.write_bytes(b"".join(parts[:after]) + stray + b"".join(parts[after:]))
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == len(records)
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records]
+    [rejection] = entry.rejections
+    assert rejection.rule == "damaged-file" and rejection.line is None
+    assert rejection.message == (
+        f"stray.warc.gz: {len(stray)} bytes after record {after} (at byte offset {start}) are "
+        "no gzip member and were skipped; re-download the file"
+    )
+
+
 BAD_WARCS = [
     ("text named .warc", "notes.warc", b"hello, this is not a WARC file\n" * 20, "damaged"),
     ("empty .warc", "e.warc", b"", "no WARC records; is it a WARC file?"),
