@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastwarc.stream_io import Lz4Writer
 from fastwarc.warc import WarcRecord, WarcRecordType
 
 PAGES = Path(__file__).resolve().parent / "data" / "html"
@@ -70,6 +71,23 @@ def warc(records: list[Rec], gz: bool = True) -> bytes:
     """A WARC file of ``records``, each record its own gzip member when ``gz``."""
     parts = [record_bytes(r) for r in records]
     return b"".join(gzip.compress(p, mtime=0) if gz else p for p in parts)
+
+
+def zstd(data: bytes) -> bytes:
+    """``data`` as one zstd frame (no checksum, as zstandard writes by default)."""
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
+def lz4(data: bytes) -> bytes:
+    """``data`` as one LZ4 frame, written by FastWARC."""
+    out = io.BytesIO()
+    writer = Lz4Writer(out)
+    writer.write(data)
+    writer.finish()
+    writer.flush()
+    return out.getvalue()
 
 
 def crawl(gz: bool = True) -> bytes:

@@ -13,7 +13,11 @@ damaged gzip member (a gzip WARC is read member by member for this), and bytes b
 gzip members that are no member (a run of zeros, text spliced in) are one
 :class:`Rejection` that says how many and at which byte offset, the members after them
 read. gzip, zstd and LZ4 compression (per record or whole file) is recognised by
-FastWARC from the first bytes.
+FastWARC from the first bytes. Any other break in the stream (bytes that are no WARC
+record, a damaged zstd or LZ4 frame) ends the file: the caller reports the rest as
+damaged, and a page read last before the break is a :class:`Rejection`, not a
+document, as the damage may begin inside it (a Content-Length too short, a frame
+without a checksum decoded wrong).
 
 Each document's record fields: ``url`` (``WARC-Target-URI``), ``fetch_date``
 (``WARC-Date``), ``warc_record_id``, and the page's own (see :mod:`cleaner.readers.html`).
@@ -66,7 +70,8 @@ def iter_warc(
     """Yield the documents of a WARC byte stream, counting what is skipped on ``entry``.
 
     Raises :class:`OSError` for bytes that are no WARC record (FastWARC's "Invalid WARC
-    header"); the caller turns that into the file's rejection.
+    header") or a zstd or LZ4 stream that breaks; the caller turns that into the file's
+    rejection, or its damage row after the documents read.
     """
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -82,12 +87,17 @@ def iter_warc(
         for source in _sources(stream):
             held: _Outcome = None  # the source's last record's, until the source ends whole
             url, records = None, 0
-            for record in ArchiveIterator(source, parse_http=True):
-                number += 1
-                records += 1
-                yield from _settle(entry, held, seen, encodings)
-                url = record.headers.get("WARC-Target-URI")
-                held = _record(entry, record, number, url, skips)
+            try:
+                for record in ArchiveIterator(source, parse_http=True):
+                    number += 1
+                    records += 1
+                    settled, held = held, None
+                    yield from _settle(entry, settled, seen, encodings)
+                    url = record.headers.get("WARC-Target-URI")
+                    held = _record(entry, record, number, url, skips)
+            except OSError:  # the stream breaks: the damage may begin in the held record
+                yield from _settle(entry, _suspect(entry, held, number, url), seen, encodings)
+                raise
             if source.stray:  # bytes before it that are no gzip member, known once it is read
                 entry.add_rejection(_stray(entry, *source.stray, number - records))
             damage = source.damage
@@ -131,6 +141,20 @@ def _record(
     except _Skipped as skipped:
         return str(skipped)
     return doc, encoding
+
+
+def _suspect(entry: InputFile, outcome: _Outcome, number: int, url: str | None) -> _Outcome:
+    """The outcome of the last record read before the stream broke: its page is not kept,
+    as the damage may begin inside it (a Content-Length too short, a zstd or LZ4 frame
+    with no checksum decoded wrong)."""
+    if not isinstance(outcome, tuple):
+        return outcome
+    where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
+    message = (
+        f"{where}: not kept, as the file is damaged right after it (the damage may begin "
+        "inside it); re-download the file"
+    )
+    return Rejection(entry.path, Reason.DAMAGED_FILE, message, number)
 
 
 def _stray(entry: InputFile, start: int, end: int, after: int) -> Rejection:

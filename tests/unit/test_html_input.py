@@ -24,7 +24,7 @@ from cleaner.html.encoding import page_text
 from cleaner.html.meta import iso_date
 from cleaner.readers import read_file, read_stream
 from cleaner.readers.files import input_format
-from tests.warcs import FETCHED, Rec, crawl, page, pages, warc
+from tests.warcs import FETCHED, Rec, crawl, lz4, page, pages, record_bytes, warc, zstd
 
 HEAD = "<html><head>{}</head><body><p>{}</p></body></html>"
 WORDS = "Caf\u00e9 cr\u00e8me is served all day in the old town square near the river."
@@ -380,6 +380,67 @@ def test_bytes_between_gzip_members_are_reported_and_the_rest_read(
         f"stray.warc.gz: {len(stray)} bytes after record {after} (at byte offset {start}) are "
         "no gzip member and were skipped; re-download the file"
     )
+
+
+CODECS = {"zstd": zstd, "LZ4": lz4, "uncompressed": lambda data: data}
+BROKEN = [
+    # (codec, what is wrong at the fifth record's frame, records kept, the record named
+    # as not kept, the file's damage row)
+    ("zstd", "zeros before it", 3, 4, "zstd stream is damaged after 3 documents"),
+    ("zstd", "damaged", 4, 5, "zstd stream is damaged after 4 documents"),
+    ("LZ4", "zeros before it", 3, 4, "file is damaged after 3 documents"),
+    ("LZ4", "damaged", 3, 4, "file is damaged after 3 documents"),
+    ("uncompressed", "zeros before it", 3, 4, "file is damaged after 3 documents"),
+]
+
+
+def hurt(data: bytes) -> bytes:
+    """``data`` with 32 bytes in its middle zeroed."""
+    middle = len(data) // 2
+    return data[:middle] + bytes(32) + data[middle + 32 :]
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=lambda c: f"{c[0]}, {c[1]}")
+def test_a_warc_stream_that_breaks_is_read_to_the_break_and_the_rest_reported(
+    tmp_path: Path, case: tuple[str, str, int, int, str]
+) -> None:
+    codec, damage, kept, named, words = case
+    bodies = list(pages().values()) * 2
+    records = [Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(bodies)]
+    frames = [CODECS[codec](record_bytes(r)) for r in records]  # a frame per record
+    fifth = bytes(100) + frames[4] if damage == "zeros before it" else hurt(frames[4])
+    path = tmp_path / ("b.warc.zst" if codec == "zstd" else "b.warc")
+    path.write_bytes(b"".join(frames[:4]) + fifth + b"".join(frames[5:]))
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read"
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records[:kept]]
+    # the record read last may hold the start of the damage: it is named, not kept
+    suspect, rest = entry.rejections
+    assert suspect.rule == rest.rule == "damaged-file" and suspect.line == named
+    assert suspect.message == (
+        f"{path.name}: record {named} ({records[named - 1].url}): not kept, as the file "
+        "is damaged right after it (the damage may begin inside it); re-download the file"
+    )
+    assert rest.message.startswith(f"{path.name}: {words} (") and "\n" not in rest.message
+    assert rest.message.endswith("; re-create or re-download it")
+
+
+@pytest.mark.parametrize("damage", ["cut in half", "damaged in the middle"])
+@pytest.mark.parametrize("codec", ["zstd", "LZ4"])
+def test_a_warc_in_one_damaged_zstd_or_lz4_frame_is_reported(
+    tmp_path: Path, codec: str, damage: str
+) -> None:
+    records = [
+        Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(pages().values())
+    ]
+    data = CODECS[codec](warc(records, gz=False))
+    path = tmp_path / ("b.warc.zst" if codec == "zstd" else "b.warc")
+    path.write_bytes(data[: len(data) // 2] if damage == "cut in half" else hurt(data))
+    entry = read_file(path, path.name)
+    assert entry.reason and "is damaged" in entry.reason and "\n" not in entry.message
+    assert entry.reason.endswith("; re-create or re-download it")
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records[: entry.count]]
+    assert entry.count < len(records)
 
 
 BAD_WARCS = [
