@@ -20,6 +20,14 @@ filter, or as boilerplate-only) are removed (a batched map may return fewer rows
 ``drop=False`` keeps them, as ``clean_records`` yields them, with the drop in the
 account. Near-duplicate removal is off: ``map`` may split the data over processes. Pass
 options with ``fn_kwargs={"config": CleanConfig(...), "text_key": "body"}``.
+
+With ``CleanConfig(html_key="html")`` the ``html`` column holds each row's page: it is
+read as a JSONL run reads such a field (the markup helps the boilerplate stage), its
+cleaned text goes to ``text_key`` (a column added when the dataset has none), and the
+page's title, date and author are in the account. The page's other fields (``url``,
+``html_lang``) are not columns here, as not every page has them; ``clean_records``
+adds them to each record. A page that gives no text (no HTML in it) is a dropped row,
+its reason in the account (stage ``read``).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from cleaner.config import CleanConfig
 from cleaner.errors import RecordError
 from cleaner.names import StageName
 from cleaner.readers import InputFile
-from cleaner.run.stream import StreamCleaner, explain_changes, refuse_html_key, to_document
+from cleaner.run.stream import StreamCleaner, explain_changes, to_document
 from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 
 ACCOUNT = "cleaner"  # the column that holds each row's account
@@ -56,18 +64,17 @@ def clean_batch(
     (['a & b'], [1], ['unescape-html'])
     """
     key = config.text_key if text_key is None else text_key
-    refuse_html_key(config, "clean_batch")
     cleaner = StreamCleaner(config, near_duplicates=False)
     columns = [name for name in batch if name != ACCOUNT]  # cleaned output: a new account
-    added = []
+    added = [key] if config.html_key is not None and key not in columns else []
     if config.filter(StageName.LANGUAGE).enabled:
-        added = [name for name in LANGUAGE_FIELDS if name not in columns]
+        added += [name for name in LANGUAGE_FIELDS if name not in columns]
     rows = len(next(iter(batch.values()), []))  # a missing text column fails on row 1
     out: dict[str, list[Any]] = {name: [] for name in [*columns, *added, ACCOUNT]}
     entry = InputFile("dataset", "", 0)
     for i in range(rows):
         record = {name: batch[name][i] for name in columns}
-        doc = cleaner.clean(to_document(entry, record, i + 1, key))
+        doc = cleaner.clean(to_document(entry, record, i + 1, key, config.html_key))
         if drop and doc.dropped is not None:  # by a filter, as boilerplate-only, or empty
             continue
         named = {k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta}

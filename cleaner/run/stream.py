@@ -42,12 +42,12 @@ from typing import IO, Any, BinaryIO
 
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
-from cleaner.document import Document
-from cleaner.errors import RecordError, UsageError
+from cleaner.document import Change, Document
+from cleaner.errors import RecordError
 from cleaner.names import Reason, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
-from cleaner.readers import STDIN, InputFile, Rejection, read_inputs, stream_input
+from cleaner.readers import STDIN, InputFile, Rejection, doc_id, read_inputs, stream_input
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
 from cleaner.run.report import Report
 from cleaner.stage import Stage
@@ -145,7 +145,9 @@ def clean_records(
     defaults to ``config.dedup.documents``; the index keeps at most ``window`` kept
     documents. ``source`` names the stream in derived ids and in duplicate reports.
     Records are yielded in input order, dropped ones included; a record without a
-    string text field raises :class:`~cleaner.errors.RecordError`.
+    string text field raises :class:`~cleaner.errors.RecordError`. With
+    ``config.html_key`` that field holds each record's page (:func:`to_document`), and
+    the fields the page gives (``url``, ``html_lang``) are added to the record.
 
     >>> page = "A long enough sentence about the weather in the hills today."
     >>> out = list(clean_records([{"id": 1, "text": page}, {"id": 2, "text": page}]))
@@ -155,42 +157,56 @@ def clean_records(
     ('near-duplicate', '1')
     """
     key = config.text_key if text_key is None else text_key
-    refuse_html_key(config, "clean_records")
     cleaner = StreamCleaner(config, near_duplicates=near_duplicates, window=window)
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
-        doc = cleaner.clean(to_document(entry, record, number, key))
+        doc = cleaner.clean(to_document(entry, record, number, key, config.html_key))
         named = {  # the language filter's fields, and the record's own values they replace
             k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta
         }
+        if config.html_key is not None:  # what the page gave: its url, lang, ...
+            named = _page_fields(doc, record) | named
         yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
 
 
-def refuse_html_key(config: CleanConfig, where: str) -> None:
-    """Raise :class:`~cleaner.errors.UsageError` when ``config.html_key`` is set: the
-    record APIs give each record back with its columns as they were, so a page's
-    text and metadata have no place to go."""
-    if config.html_key is not None:
-        raise UsageError(
-            f"{where} does not read html_key ({config.html_key!r}); parse the pages with "
-            "cleaner.html.parse_html first, or clean the records as a .jsonl file"
-        )
+def _page_fields(doc: Document, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a record's page added to it (``url``, ``html_lang``, ...), not a
+    record's own field kept aside (``record_source``, for a ``source`` it holds)."""
+    return {
+        k: v
+        for k, v in doc.meta.items()
+        if k not in record and not (k.startswith("record_") and k[len("record_") :] in record)
+    }
 
 
 def to_document(
-    entry: InputFile, record: Mapping[str, Any], number: int, text_key: str
+    entry: InputFile,
+    record: Mapping[str, Any],
+    number: int,
+    text_key: str,
+    html_key: str | None = None,
 ) -> Document:
     """A record given as a mapping as a :class:`Document`, mapped as a JSONL line is.
 
-    Raises :class:`~cleaner.errors.RecordError` when ``text_key`` holds no string.
+    With ``html_key``, that field holds a page, read as a JSONL run reads it
+    (:func:`~cleaner.readers.html.html_fields`); a page that gives no text (no HTML, no
+    text in it) is a document with no text, dropped by ``read`` with the reason.
+
+    Raises :class:`~cleaner.errors.RecordError` when ``text_key`` (or ``html_key``)
+    holds no string.
     """
+    field, option = (text_key, "text_key") if html_key is None else (html_key, "html_key")
     try:
-        fields = check_record(dict(record), text_key)
+        fields = check_record(dict(record), field, f"--{option.replace('_', '-')}")
     except RecordProblem as problem:
         raise RecordError(
-            f"{entry.path}: record {number}: {problem.message} (text_key= in Python)"
+            f"{entry.path}: record {number}: {problem.message} ({option}= in Python)"
         ) from None
-    return record_document(entry, fields, number, text_key, None)
+    try:
+        return record_document(entry, fields, number, text_key, None, html_key=html_key)
+    except RecordProblem as problem:  # a page that gives no document
+        drop = Change(StageName.READ, problem.rule, detail={"message": problem.message})
+        return Document(doc_id(entry.path, number), entry.path, "", text_key=text_key).drop(drop)
 
 
 def _folder_documents(

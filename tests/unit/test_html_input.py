@@ -603,12 +603,50 @@ def test_html_key_in_the_config() -> None:
         CleanConfig(html_key="source")
 
 
-def test_the_record_apis_refuse_html_key() -> None:
+def test_the_record_apis_read_html_key_as_a_run_does(tmp_path: Path) -> None:
+    """clean_records and clean_batch read a page field as a JSONL run does: the same text
+    (the markup's hints included), the page's fields added; a page that gives no text is
+    a record dropped by ``read`` with its reason; a missing field is the caller's error."""
+    from click.testing import CliRunner
+
+    from cleaner.cli import cli
+    from cleaner.errors import RecordError
     from cleaner.integrations.hf import clean_batch
     from cleaner.run.stream import clean_records
 
+    html = {name: data.decode("utf-8", "replace") for name, data in pages().items()}
+    rows = [{"id": name, "html": text, "source": "crawl"} for name, text in html.items()]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pages.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
+    )
+    args = ["run", str(tmp_path / "in"), str(tmp_path / "out"), "-q", "--html-key", "html"]
+    result = CliRunner().invoke(cli, [*args, "--no-dedup"])
+    assert result.exit_code == 0, result.output
+    corpus = (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    run = {r["id"]: r for r in map(json.loads, corpus)}
     config = CleanConfig(html_key="html")
-    with pytest.raises(UsageError, match="clean_records does not read html_key"):
-        list(clean_records([{"html": "<p>Hi</p>"}], config))
-    with pytest.raises(UsageError, match="clean_batch does not read html_key"):
-        clean_batch({"html": ["<p>Hi</p>"]}, config)
+    out = list(clean_records(rows, config, near_duplicates=False))
+    assert [r["id"] for r in out] == list(html) and set(run) == set(html)
+    for r in out:
+        assert r["text"] == run[r["id"]]["text"] and r["html"] == html[r["id"]]
+        assert r["cleaner"]["title"] == run[r["id"]]["title"]
+        assert r.get("url") == run[r["id"]].get("url") and "record_source" not in r
+    assert any(r.get("html_lang") for r in out)
+
+    bad = [{"id": "pdf", "html": "%PDF-1.4 binary"}, {"id": "blank", "html": "<p> </p>"}]
+    dropped = [r["cleaner"]["dropped"] for r in clean_records(bad, config)]
+    assert [(d["stage"], d["rule"]) for d in dropped] == [
+        ("read", "not-html"),
+        ("read", "empty-page"),
+    ]
+    assert all(r["text"] == "" for r in clean_records(bad, config))
+    with pytest.raises(RecordError, match=r"no field 'html'.*html_key="):
+        list(clean_records([{"id": 1, "text": "A page."}], config))
+
+    name = next(iter(html))
+    batch = clean_batch({"html": [html[name], "%PDF-1.4"], "n": [1, 2]}, config)
+    assert batch["text"] == [run[name]["text"]] and batch["n"] == [1]
+    kept = clean_batch({"html": [html[name], "%PDF-1.4"], "n": [1, 2]}, config, drop=False)
+    assert kept["text"] == [run[name]["text"], ""] and kept["n"] == [1, 2]
+    assert json.loads(kept["cleaner"][1])["dropped"]["rule"] == "not-html"
