@@ -20,16 +20,27 @@ Stats: ``total``, ``forwarded``, ``dropped``, ``dropped_<rule>``, ``lines_remove
 and one ``<stage>/<rule>`` counter per rule that fired. Near-duplicate removal is off
 by default: each datatrove task would only see its own shard, and datatrove has its
 own MinHash deduplication for whole corpora.
+
+With ``CleanConfig(html_key="text")`` each document's ``text`` is a page's HTML, as
+datatrove's ``WarcReader`` gives it, and the step takes the place of its extractor:
+the page is read as cleaner reads HTML (its markup helps the boilerplate stage), the
+cleaned text replaces the HTML, and the page's ``url`` and ``html_lang`` go into
+``metadata`` where it has none (another ``html_key`` names a ``metadata`` field that
+holds the page). A page that gives no text is dropped (``dropped_not-html``,
+``dropped_empty-page``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
-from cleaner.run.stream import StreamCleaner, explain_changes
+from cleaner.readers import InputFile
+from cleaner.readers.html import HTML_LANG
+from cleaner.run.stream import StreamCleaner, explain_changes, to_document
 from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 
 try:
@@ -42,6 +53,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     ) from e
 
 NAMED = (*LANGUAGE_FIELDS, *RECORD_FIELDS)  # the metadata the language filter writes
+PAGE_META = ("url", HTML_LANG)  # what a page gives besides its title, date and author
 
 
 class CleanerStep(PipelineStep):  # type: ignore[misc]
@@ -62,6 +74,17 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
         self.near_duplicates = near_duplicates
         self.window = window
 
+    def _document(self, doc: Any, source: str, own: dict[str, Any]) -> Document:
+        """The cleaner document of a datatrove one: its text, or with ``html_key`` its
+        page (``doc.text`` for ``"text"``, else that metadata field), read as a JSONL
+        record's page is (a page that gives no text: dropped by ``read``)."""
+        key = self.config.html_key
+        if key is None:
+            return Document(str(doc.id), source, doc.text, meta=own)
+        page = doc.text if key == "text" else doc.metadata.get(key)
+        read = to_document(InputFile(source, "", 0), {key: page}, 1, "text", key)
+        return replace(read, id=str(doc.id), source=source, meta={**read.meta, **own})
+
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> Any:
         cleaner = StreamCleaner(
             self.config, near_duplicates=self.near_duplicates, window=self.window
@@ -71,7 +94,7 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
             with self.track_time():
                 source = str(doc.metadata.get("source", doc.id))
                 own = {k: doc.metadata[k] for k in NAMED if k in doc.metadata}
-                out = cleaner.clean(Document(str(doc.id), source, doc.text, meta=own))
+                out = cleaner.clean(self._document(doc, source, own))
             removed = [c for c in out.changes if c.text]
             self.stat_update("lines_removed", value=len(removed))
             for change in out.changes:
@@ -81,6 +104,10 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
                 continue
             doc.text = out.text
             doc.metadata.update({k: out.meta[k] for k in NAMED if k in out.meta})
+            if self.config.html_key is not None:  # what the page gave: url, html_lang
+                for key in PAGE_META:
+                    if key in out.meta:
+                        doc.metadata.setdefault(key, out.meta[key])
             doc.metadata["cleaner"] = explain_changes(out)
             self.stat_update("forwarded")
             self.update_doc_stats(doc)

@@ -47,6 +47,38 @@ def test_datatrove_step_cleans_text_and_metadata_and_drops_empty() -> None:
     assert count(step, "dedup-blocks/repeated-block") == 1
 
 
+def test_datatrove_step_reads_pages_as_its_warc_reader_gives_them() -> None:
+    """With html_key "text" a document's text is a page's HTML (datatrove's WarcReader):
+    the step gives what clean_records gives the same pages (held to a run in
+    test_html_input), the page's url and html_lang in the metadata; a page with no
+    text is dropped; another html_key names a metadata field."""
+    from datatrove.data import Document as DtDocument
+
+    from cleaner import CleanConfig
+    from cleaner.integrations.datatrove import CleanerStep
+    from cleaner.run.stream import clean_records
+    from tests.warcs import pages
+
+    html = {name: data.decode("utf-8", "replace") for name, data in pages().items()}
+    config = CleanConfig(html_key="text")
+    rows = [{"id": name, "text": page} for name, page in html.items()]
+    want = {r["id"]: r for r in clean_records(rows, config, near_duplicates=False)}
+    docs = [DtDocument(text=page, id=name, metadata={"url": "kept"}) for name, page in html.items()]
+    step = CleanerStep(config)
+    out = list(step.run(iter([*docs, DtDocument(text="%PDF-1.4 x", id="pdf")])))
+    assert [d.id for d in out] == list(html)
+    for d in out:
+        assert d.text == want[d.id]["text"] and d.text != html[d.id]
+        assert d.metadata["cleaner"]["title"] == want[d.id]["cleaner"]["title"]
+        assert d.metadata["url"] == "kept"  # the document's own
+    assert any(d.metadata.get("html_lang") for d in out)
+    assert count(step, "dropped_not-html") == 1
+    name = next(iter(html))
+    field = CleanerStep(CleanConfig(html_key="body"))
+    [d] = field.run(iter([DtDocument(text="", id=name, metadata={"body": html[name]})]))
+    assert d.text == want[name]["text"]
+
+
 def test_datatrove_step_can_drop_near_duplicates() -> None:
     from datatrove.data import Document as DtDocument
 
