@@ -28,7 +28,7 @@ TEXT_SUFFIXES = (".txt", ".md", ".text")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-WARC_SUFFIXES = (".warc",)
+WARC_SUFFIXES = (".warc", ".warc.lz4")  # FastWARC reads LZ4 (per record or whole file)
 ARC_SUFFIXES = (".arc",)  # the WARC's predecessor, which FastWARC does not read
 # One text file is one document, held in memory whole and shingled by the dedup stage
 # (~100 bytes per word); past 16 MiB it is a dump or a log, not a document.
@@ -44,8 +44,8 @@ def input_format(name: str) -> str:
 
     >>> input_format("a/b.jsonl.zst"), input_format("x.parquet"), input_format("notes")
     ('jsonl', 'parquet', 'text')
-    >>> input_format("crawl.warc.gz"), input_format("Page.HTM")
-    ('warc', 'html')
+    >>> input_format("crawl.warc.gz"), input_format("crawl.warc.lz4"), input_format("Page.HTM")
+    ('warc', 'warc', 'html')
     """
     lower = name.lower()
     for suffix in (".gz", ".zst", ".zstd"):

@@ -241,13 +241,17 @@ def test_missing_html_extra_says_what_to_install(
 # -- WARC files ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc", "crawl.warc.zst"])
+@pytest.mark.parametrize(
+    "name", ["crawl.warc.gz", "crawl.warc", "crawl.warc.zst", "crawl.warc.lz4", "C.WARC.LZ4"]
+)
 def test_warc_gives_one_document_per_html_response(tmp_path: Path, name: str) -> None:
     import zstandard
 
     data = crawl(gz=name.endswith(".gz"))
     if name.endswith(".zst"):
         data = zstandard.ZstdCompressor().compress(data)
+    if name.lower().endswith(".lz4"):
+        data = lz4(data)
     path = tmp_path / name
     path.write_bytes(data)
     entry = read_file(path, name)
