@@ -50,6 +50,17 @@ NEWLINE = _tags(
 )
 # a blank line before and after (html-text's DOUBLE_NEWLINE_TAGS)
 DOUBLE = _tags("blockquote dl figure h1 h2 h3 h4 h5 h6 ol p pre title ul")
+# inline elements that mark up part of a run of text and that pages do not lay out as
+# blocks: they join the text around them as a browser does, with the page's own spaces
+# ("H<sub>2</sub>O", "<b>Bold</b>er", "un<wbr>breakable"). Every other inline element
+# (a link, a span: often a menu item or a card's field) stands a word apart, as
+# html-text has it, and so does nothing inside ``pre`` or ``code``, whose spans are a
+# highlighter's ("os<span>.</span>path"). ``sup`` stands apart too: it is mostly a
+# footnote's number ("Suction<sup>1</sup>"), which joined would make a word of its own.
+GLUED = _tags(
+    "b strong i em u s strike del ins sub small big mark abbr acronym dfn wbr tt kbd samp "
+    "var bdi bdo"
+)
 
 # region flags, one bit each, set by a tag or a role on the element or an ancestor
 REGIONS = (
@@ -286,7 +297,7 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
                 out.end(blank=True)
             elif tag in NEWLINE:
                 out.end()
-            elif out.buf:
+            elif out.buf and _apart(tag, frame):
                 out.buf.append(" ")  # inline elements are words apart (html-text's rule)
             continue
         if tag == "-text":
@@ -330,7 +341,7 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             out.end(blank=True)
         elif tag in NEWLINE:
             out.end()
-        elif out.buf:
+        elif out.buf and _apart(tag, child):
             out.buf.append(" ")
         if tag == "a":
             links += 1
@@ -342,6 +353,12 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             kid = kid.next
         for kid in reversed(kids):
             stack.append((kid, child, False))
+
+
+def _apart(tag: str, frame: _Frame) -> bool:
+    """Whether inline element ``tag`` (its own ``frame``) stands a word apart from the
+    text around it (see :data:`GLUED`)."""
+    return tag not in GLUED and not frame.regions & _BIT["pre"]
 
 
 def _hints(out: _Lines, root: _Frame) -> tuple[tuple[float, ...] | None, ...]:

@@ -98,6 +98,17 @@ def test_hints_say_where_a_line_sits() -> None:
         ("<noscript><p>Posts a forum shows without scripts.</p></noscript>",
          "Posts a forum shows without scripts."),
         ("<div hidden>Hidden menu</div><p>Shown.</p>", "Hidden menu\n\nShown."),
+        # markup of part of a word joins it, as a browser shows it; a footnote's number
+        # and a menu's spans stand apart
+        ("<p>H<sub>2</sub>O is <b>bold</b>er, un<wbr>breakable, Scythe<i>’s</i>.</p>",
+         "H2O is bolder, unbreakable, Scythe’s."),
+        ("<p>Suction<sup>1</sup> and <span>Home</span><span>News</span></p>",
+         "Suction 1 and Home News"),
+        # a highlighter's spans in code are the code's own characters
+        ('<pre><span class="n">os</span><span class="o">.</span><span class="n">path</span>'
+         '<span class="p">(</span><span class="s1">"a"</span><span class="p">)</span></pre>'
+         '<p>Use <code><span class="pre">os.path</span></code>.</p>',
+         'os.path("a")\n\nUse os.path.'),
     ],
 )  # fmt: skip
 def test_flattening_of_small_pieces(html: str, expected: str) -> None:
