@@ -176,6 +176,7 @@ class _Frame:
         "parent",
         "prose",
         "regions",
+        "verbatim",
     )  # fmt: skip
 
     def __init__(
@@ -186,9 +187,11 @@ class _Frame:
         heading: int,
         depth: int,
         block: bool = True,
+        verbatim: bool = False,
     ) -> None:
         self.parent = parent
         self.block = block
+        self.verbatim = verbatim  # inside a pre: its spaces are the text's own
         self.regions = regions
         self.near = near  # per family, the depth of the nearest ancestor naming it; -1: none
         self.heading = heading
@@ -220,10 +223,16 @@ def _family_bits(words: str) -> int:
 
 
 class _Lines:
-    """The lines being written, each with the element it came from."""
+    """The lines being written, each with the element it came from.
+
+    ``lines`` are the lines as the hints measure them, their spaces collapsed; a line of
+    a ``pre`` is written as the page has it, its indentation and inner spaces kept
+    (``verbatim``, by line number).
+    """
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.verbatim: dict[int, str] = {}
         self.frames: list[_Frame | None] = []
         self.links: list[int] = []
         self.buf: list[str] = []
@@ -233,7 +242,7 @@ class _Lines:
 
     def add(self, text: str, frame: _Frame, link: bool) -> None:
         if not self.buf:
-            if not text.strip():
+            if not text.strip() and not frame.verbatim:  # a pre's indentation starts it
                 return
             self.frame = frame
         self.buf.append(text)
@@ -249,6 +258,8 @@ class _Lines:
                     self.frames.append(None)
                     self.links.append(0)
                 self.blank = False
+                if self.frame is not None and self.frame.verbatim:
+                    self.verbatim[len(self.lines)] = "".join(self.buf).rstrip()
                 self.lines.append(line)
                 self.frames.append(self.frame)
                 self.links.append(min(self.buf_links, len(line)))
@@ -257,12 +268,12 @@ class _Lines:
             self.blank = True
 
     def pre(self, text: str, frame: _Frame, link: bool) -> None:
-        """Text inside ``pre``: its own line breaks stand."""
+        """Text inside ``pre`` or ``code``: its own line breaks stand."""
         parts = text.split("\n")
         for k, part in enumerate(parts):
             if k:
                 self.end()
-            self.add(part.replace("\t", " "), frame, link)
+            self.add(part, frame, link)
 
 
 def flatten(tree: Any) -> Flat:
@@ -280,7 +291,8 @@ def flatten(tree: Any) -> Flat:
     out.end()
     if not out.lines:
         return Flat("", (None,))  # "".split("\n") is one blank line
-    return Flat("\n".join(out.lines), _hints(out, root))
+    text = "\n".join([out.verbatim.get(k, line) for k, line in enumerate(out.lines)])
+    return Flat(text, _hints(out, root))
 
 
 def _walk(start: Any, root: _Frame, out: _Lines) -> None:
@@ -336,7 +348,15 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
                 )
         heading = int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456" else 0
         block = tag in DOUBLE or tag in NEWLINE
-        child = _Frame(frame, regions, near, heading or frame.heading, frame.depth + 1, block)
+        child = _Frame(
+            frame,
+            regions,
+            near,
+            heading or frame.heading,
+            frame.depth + 1,
+            block,
+            frame.verbatim or tag == "pre",
+        )
         if tag in DOUBLE:
             out.end(blank=True)
         elif tag in NEWLINE:

@@ -73,12 +73,19 @@ class Page:
     # the line model's main span (the stretch of text it believes in), as its first and
     # last line; None until the model has judged the page, or when it believes in none
     span: tuple[int, int] | None = None
+    # the lines that open with spaces, as written (a page's code, from HTML: the rules
+    # read ``lines``, trimmed, and a kept line is written back with its indentation)
+    indented: dict[int, str] = field(default_factory=dict)
     # the indices of the non-blank lines, found once: the lines never change
     _nonempty: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:
-        lines = [line.strip() for line in text.split("\n")]
+        raw = text.split("\n")
+        lines = [line.strip() for line in raw]
+        indented = {}
+        if text[:1].isspace() or "\n " in text or "\n\t" in text:  # most text: none
+            indented = {i: r.rstrip() for i, r in enumerate(raw) if r[:1].isspace() and lines[i]}
         block: list[int] = []
         current, prev_blank = 0, True
         for line in lines:
@@ -90,7 +97,7 @@ class Page:
                 current += 1
             block.append(current)
             prev_blank = False
-        return cls(lines, block, disabled, [None] * len(lines))
+        return cls(lines, block, disabled, [None] * len(lines), indented=indented)
 
     def mark(self, i: int, rule: str) -> bool:
         """Remove line ``i`` for ``rule`` unless it is blank, taken or ``rule`` is disabled."""
@@ -104,6 +111,11 @@ class Page:
 
     def text_of(self, i: int) -> str:
         return self.edits[i][1] if i in self.edits else self.lines[i]
+
+    def written(self, i: int) -> str:
+        """Line ``i`` as the kept text writes it: :meth:`text_of`, with the indentation
+        it came with (a prefix cut by a rule leaves none)."""
+        return self.edits[i][1] if i in self.edits else self.indented.get(i, self.lines[i])
 
     def nonempty(self) -> tuple[int, ...]:
         """The indices of the non-blank lines, in order."""

@@ -414,12 +414,12 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
         if i in page.edits:
             edit_rule, rest = page.edits[i]
             removed.append(Removal(edit_rule, i + 1, page.lines[i][: -len(rest)].strip()))
-        blocks[page.block[i]].append(page.text_of(i))
+        blocks[page.block[i]].append(page.written(i))
         sources[page.block[i]].append(i)
     emptied = not blocks and bool(page.nonempty())
     if emptied:  # every line would go: the page whole, with the removals that would empty it
         for i in page.nonempty():
-            blocks[page.block[i]].append(page.lines[i])
+            blocks[page.block[i]].append(page.indented.get(i, page.lines[i]))
             sources[page.block[i]].append(i)
     text = "\n\n".join("\n".join(lines) for lines in blocks.values())
     origin: list[int | None] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 import ftfy
@@ -20,6 +20,7 @@ from ftfy.chardata import (
 
 from cleaner.config import RepairConfig
 from cleaner.document import Change, Document
+from cleaner.html.flatten import HINTS
 from cleaner.names import StageName
 from cleaner.stage import Stage
 
@@ -29,13 +30,20 @@ _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 _SPACES_TO_FIX = re.compile(_SPACE + "{2,}|" + _SPACE.replace(" ", "", 1))
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_RUN = re.compile(r"\n{3,}")
+_IN_PRE = HINTS.index("in_pre")
 
 
 REPAIR_ROUNDS = 4  # ftfy peels one layer of damage per round; real text settles in two
 
 
-def repair_text(text: str, config: RepairConfig = RepairConfig()) -> tuple[str, list[str]]:
+def repair_text(
+    text: str, config: RepairConfig = RepairConfig(), verbatim: Collection[int] = ()
+) -> tuple[str, list[str]]:
     """Repair ``text`` until it stops changing, and name each fix applied, in order.
+
+    ``verbatim``: the lines (numbered from 0) whose spaces are the text's own (a page's
+    ``pre``: code keeps its indentation), only trimmed at the end; while a fix changes
+    how many lines there are (a line break repaired), every line is trimmed.
 
     One round can expose new damage: a no-break space that ftfy read as part of a
     mis-decoded sequence is then trimmed, and the rest reads as mojibake to the next
@@ -49,7 +57,9 @@ def repair_text(text: str, config: RepairConfig = RepairConfig()) -> tuple[str, 
     """
     fixes: list[str] = []
     for _ in range(REPAIR_ROUNDS):
-        fixed, found = _repair_round(text, config)
+        fixed, found = _repair_round(text, config, verbatim)
+        if fixed.count("\n") != text.count("\n"):
+            verbatim = ()  # the lines moved: the numbers no longer name them
         fixes += [fix for fix in found if fix not in fixes]
         changed = fixed != text
         text = fixed
@@ -58,16 +68,19 @@ def repair_text(text: str, config: RepairConfig = RepairConfig()) -> tuple[str, 
     return text, fixes
 
 
-def _repair_round(text: str, config: RepairConfig) -> tuple[str, list[str]]:
+def _repair_round(
+    text: str, config: RepairConfig, verbatim: Collection[int] = ()
+) -> tuple[str, list[str]]:
     """One round: ftfy, then Unicode normalization, line endings and whitespace.
 
     ftfy undoes mojibake, HTML entities and control characters; then the text is
     normalized to ``config.normalization``, line endings become ``\\n``, runs of spaces,
-    tabs and no-break spaces become one space, lines are trimmed and runs of blank
-    lines become one. Curly quotes and dashes are left alone unless
-    ``config.uncurl_quotes`` is set.
+    tabs and no-break spaces become one space, lines are trimmed (a ``verbatim`` line
+    only at its end) and runs of blank lines become one. Curly quotes and dashes are
+    left alone unless ``config.uncurl_quotes`` is set.
     """
     fixes: list[str] = []
+    lines = text.count("\n")
     if not ftfy_unchanged(text, config):
         fixed, explanation = ftfy.fix_and_explain(text, config=_ftfy_config(config))
         for step in explanation or []:
@@ -83,9 +96,17 @@ def _repair_round(text: str, config: RepairConfig) -> tuple[str, list[str]]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         fixes.append("line-endings")
     spaced = text if text.isascii() else _ZERO_WIDTH.sub("", text)
-    # one pass over the whole text (no space run holds a newline), skipping the single
-    # " " between words, which would become itself
-    spaced = "\n".join([line.strip() for line in _SPACES_TO_FIX.sub(" ", spaced).split("\n")])
+    if verbatim and text.count("\n") == lines:
+        spaced = "\n".join(
+            [
+                line.rstrip() if k in verbatim else _SPACES_TO_FIX.sub(" ", line).strip()
+                for k, line in enumerate(spaced.split("\n"))
+            ]
+        )
+    else:
+        # one pass over the whole text (no space run holds a newline), skipping the
+        # single " " between words, which would become itself
+        spaced = "\n".join([line.strip() for line in _SPACES_TO_FIX.sub(" ", spaced).split("\n")])
     if spaced != text:
         fixes.append("whitespace")
         text = spaced
@@ -220,7 +241,17 @@ class RepairText(Stage):
         self.config = config
 
     def apply(self, doc: Document) -> Document:
-        text, fixes = repair_text(doc.text, self.config)
+        text, fixes = repair_text(doc.text, self.config, verbatim_lines(doc))
         if text == doc.text:
             return doc
         return doc.with_changes([Change(self.name, fix) for fix in fixes], text=text)
+
+
+def verbatim_lines(doc: Document) -> frozenset[int]:
+    """The lines of a page read from HTML whose spaces are its own: those the markup puts
+    in ``pre`` or ``code`` (the flattening keeps a ``pre``'s indentation and has
+    collapsed the spaces of the others already)."""
+    hints = doc.hints
+    if not hints or len(hints) != doc.text.count("\n") + 1:
+        return frozenset()
+    return frozenset(k for k, row in enumerate(hints) if row is not None and row[_IN_PRE])

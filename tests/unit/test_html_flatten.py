@@ -54,7 +54,7 @@ def test_lines_follow_the_blocks_and_skip_what_is_not_text() -> None:
         "will take six months."
     ) in lines
     assert "Drivers can use the ring road meanwhile. Buses will be rerouted." in lines
-    assert "line one" in lines and "line two" in lines  # pre keeps its breaks
+    assert "line one" in lines and "  line two" in lines  # pre keeps its breaks and indent
     assert not any("var x" in line or "color" in line or "not text" in line for line in lines)
     assert not any("a comment that" in line for line in lines)
     assert len(flat.hints) == len(lines)
@@ -191,6 +191,40 @@ def test_hints_follow_the_lines_a_stage_keeps_and_go_after_the_settle_round() ->
     (out,) = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False))).run([doc])
     assert out.hints is None and body in out.text
     assert "hints" not in out.record()
+
+
+CODE_PAGE = """<html><head><title>Defining functions</title></head><body>
+<nav><a href="/">Home</a> <a href="/docs">Docs</a> <a href="/blog">Blog</a></nav>
+<main><article><h1>Defining functions</h1>
+<p>To define a function in Python, use the def statement followed by its name and its
+arguments, as the example below shows for the Fibonacci series.</p>
+<pre><span class="k">def</span> <span class="nf">fib</span>(n<span class="p">):</span>
+    <span class="n">a</span>, <span class="n">b</span> <span class="o">=</span> 0, 1
+    <span class="k">while</span> a <span class="o">&lt;</span> n:
+	<span class="nb">print</span>(a,  end<span class="o">=</span><span class="s1">' '</span>)
+</pre>
+<p>The keyword def introduces a function definition, and the statements that form the
+body of the function start at the next line and must be indented.</p>
+</article></main>
+<footer><p>Copyright 2026 Example Docs. All rights reserved.</p></footer></body></html>"""
+CODE = "def fib(n):\n    a, b = 0, 1\n    while a < n:\n\tprint(a,  end=' ')"
+
+
+def test_code_from_html_keeps_its_indentation_through_the_run() -> None:
+    """A pre's lines keep their indentation and inner spaces, through repair, the
+    boilerplate stage (which judges them trimmed) and the settle round; the rest of the
+    page is trimmed as ever, and the text path still trims every line."""
+    flat = flatten(LexborHTMLParser(CODE_PAGE))
+    assert CODE in flat.text
+    doc = Document("p", "p.html", flat.text, hints=flat.hints)
+    (out,) = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False))).run([doc])
+    body = CODE.split("\n", 1)[1]  # the model may doubt the def line of so small a page
+    assert body in out.text and "Home" not in out.text and "Copyright" not in out.text
+    assert all(line == line.strip() for line in out.text.split("\n") if line not in CODE)
+    (again,) = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False))).run(
+        [Document("p", "p.txt", out.text)]
+    )
+    assert "a, b = 0, 1\nwhile a < n:\nprint(a, end=' ')" in again.text  # text: trimmed
 
 
 def test_the_settle_round_gets_the_hints_also_where_repeats_were_counted() -> None:

@@ -120,6 +120,26 @@ def test_whitespace_steps_match_on_random_text(text: str) -> None:
     assert repair_text(text)[0] == old_repair_settled(text)
 
 
+def test_verbatim_lines_keep_their_spaces_and_the_others_are_trimmed() -> None:
+    text = "def f(x):\n    return  x  \n  Body  text  here.  \n\tlast"
+    fixed, fixes = repair_text(text, verbatim={0, 1, 3})
+    assert fixed == "def f(x):\n    return  x\nBody text here.\n\tlast" and fixes == ["whitespace"]
+    assert repair_text(fixed, verbatim={0, 1, 3}) == (fixed, [])  # repaired: settled
+    # a repaired line break moves the lines: the numbers name none of them, all trimmed
+    assert repair_text("a\r    b  c", verbatim={1})[0] == "a\nb c"
+
+
+def test_the_stage_keeps_the_spaces_of_lines_the_markup_puts_in_pre() -> None:
+    from cleaner.document import Document
+    from cleaner.html.flatten import HINTS, NEUTRAL
+
+    pre = tuple(1.0 if name == "in_pre" else v for name, v in zip(HINTS, NEUTRAL, strict=True))
+    text = "Call it so:\n  f(x,  y)  \n  Then  stop."
+    page = Document("1", "a.html", text, hints=(NEUTRAL, pre, NEUTRAL))
+    assert RepairText().apply(page).text == "Call it so:\n  f(x,  y)\nThen stop."
+    assert RepairText().apply(doc(text)).text == "Call it so:\nf(x, y)\nThen stop."  # text
+
+
 # -- skipping ftfy on text it cannot change ------------------------------------------------
 
 # one text for each thing ftfy's fixes act on (as repair_text configures it)
