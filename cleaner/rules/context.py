@@ -42,11 +42,13 @@ def ends_sentence(text: str) -> bool:
     return text.endswith(('"', "”")) or text.rstrip(_CLOSERS).endswith(_STOPS)
 
 
-@line_cache
-def is_body(text: str) -> bool:
+def reads_as_paragraph(text: str) -> bool:
     """A line that reads like a paragraph: ``BODY_WORDS`` words or more, ending like a
-    sentence."""
+    sentence (:func:`is_body` is this, cached)."""
     return word_count(text) >= BODY_WORDS and ends_sentence(text)
+
+
+is_body = line_cache(reads_as_paragraph)
 
 
 def is_heading_like(text: str) -> bool:

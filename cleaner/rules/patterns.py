@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache, wraps
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -337,24 +336,39 @@ def count_words(text: str) -> int:
 CACHED_CHARS = 1000  # longer lines are not kept by the per-line caches (0.1 % of real lines)
 
 
+CACHED_LINES = 1 << 16  # a per-line cache is emptied when it holds this many lines
+
+
+class LineCache(dict[str, T]):
+    """A line's answer by ``func``, kept for lines of at most ``CACHED_CHARS``
+    characters, and at most ``CACHED_LINES`` of them (then the cache starts over): the
+    rules ask about one line many times, and a cache that also kept long lines would
+    hold that many of them (13 GB of one-line records of 200 kB each). Looked up as a
+    dict is (:func:`line_cache`), a line seen before costs no Python call."""
+
+    __slots__ = ("func",)
+
+    def __init__(self, func: Callable[[str], T]) -> None:
+        super().__init__()
+        self.func = func
+
+    def __missing__(self, line: str) -> T:
+        value = self.func(line)
+        if len(line) <= CACHED_CHARS:
+            if len(self) >= CACHED_LINES:
+                self.clear()
+            self[line] = value
+        return value
+
+
 def line_cache(func: Callable[[str], T]) -> Callable[[str], T]:
-    """``func`` with the answers for up to 65,536 lines of at most ``CACHED_CHARS``
-    characters kept: the rules ask about one line many times, and a cache that also kept
-    long lines would hold that many of them (13 GB of one-line records of 200 kB each).
-    ``__wrapped__`` is ``func``."""
-    cached = lru_cache(maxsize=1 << 16)(func)
-
-    @wraps(func)
-    def call(line: str) -> T:
-        return cached(line) if len(line) <= CACHED_CHARS else func(line)
-
-    return call
+    """``func``, its answers kept per line by a :class:`LineCache` (``func`` stays
+    callable on its own, uncached)."""
+    return LineCache(func).__getitem__
 
 
-@line_cache
-def word_count(line: str) -> int:
-    """:func:`count_words`, cached: the rules ask about one line many times."""
-    return count_words(line)
+# :func:`count_words`, cached: the rules ask about one line many times
+word_count = line_cache(count_words)
 
 
 _BYLINE = next(pat for rule, pat, _, _ in _COMPILED if rule == "byline")
@@ -391,9 +405,9 @@ def byline_names(line: str) -> str | None:
     return ", ".join(names) or None
 
 
-@line_cache
-def line_rule(line: str) -> str | None:
-    """The name of the phrase or shape family a whole line belongs to, or None."""
+def find_line_rule(line: str) -> str | None:
+    """The name of the phrase or shape family a whole line belongs to, or None
+    (:func:`line_rule` is this, cached)."""
     text = line.strip()
     if not text:
         return None
@@ -427,6 +441,9 @@ def line_rule(line: str) -> str | None:
         ):
             return rule
     return None
+
+
+line_rule = line_cache(find_line_rule)
 
 
 # of the lines ``comment-prompt`` takes, those that count comments ("167 comments",

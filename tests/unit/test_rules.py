@@ -439,7 +439,7 @@ def test_a_family_takes_its_phrase_anywhere_in_the_line(line: str, rule: str) ->
     """In any case, and with a letter that IGNORECASE folds ("ſ" for s, "ı" for i)."""
     folded = line.replace("s", "\u017f").replace("i", "\u0131")
     for text in (line, line.upper(), line.lower(), f"“{line}”", folded):
-        assert patterns.line_rule.__wrapped__(text) == rule, text
+        assert patterns.find_line_rule(text) == rule, text
 
 
 def test_lexical_features_match_the_plain_mean() -> None:
@@ -817,3 +817,23 @@ def test_a_model_file_without_a_precision_weight_says_retrain() -> None:
     data["threshold"] = data.pop("precision_weight")  # the layout of version 0.1.0
     with pytest.raises(ValueError, match="retrain"):
         LineModel(data)
+
+
+def test_a_line_cache_keeps_short_lines_and_starts_over_when_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+
+    def measure(line: str) -> int:
+        calls.append(line)
+        return len(line)
+
+    cached = patterns.line_cache(measure)
+    assert cached("ab") == cached("ab") == 2 and calls == ["ab"]  # computed once
+    long = "x" * (patterns.CACHED_CHARS + 1)
+    assert cached(long) == cached(long) == len(long) and calls.count(long) == 2  # not kept
+    monkeypatch.setattr(patterns, "CACHED_LINES", 3)
+    for line in "cdefg":
+        assert cached(line) == 1
+    assert len(cached.__self__) <= 3  # type: ignore[attr-defined]
+    assert cached("ab") == 2 and calls.count("ab") == 2  # emptied when full: asked again
