@@ -17,7 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
-from cleaner.rules.patterns import SOURCE_LINE, byline_names, line_cache, line_rule, word_count
+from cleaner.rules.patterns import (
+    SOURCE_LINE,
+    byline_names,
+    code_fences,
+    line_cache,
+    line_rule,
+    word_count,
+)
 
 # the full stops of Latin and of Chinese and Japanese text, then closing quotes or brackets
 SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$|[\"”]$")
@@ -78,8 +85,12 @@ class Page:
     # the lines that open with spaces, as written (a page's code, from HTML: the rules
     # read ``lines``, trimmed, and a kept line is written back with its indentation)
     indented: dict[int, str] = field(default_factory=dict)
+    # the fences of Markdown code blocks (code_fences), by line: no rule takes them, so
+    # repair-text finds the blocks again when the settle round repairs the kept text
+    fences: list[tuple[int, int]] = field(default_factory=list)
     # the indices of the non-blank lines, found once: the lines never change
     _nonempty: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    fenced: frozenset[int] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:
@@ -88,6 +99,7 @@ class Page:
         indented = {}
         if text[:1].isspace() or "\n " in text or "\n\t" in text:  # most text: none
             indented = {i: r.rstrip() for i, r in enumerate(raw) if r[:1].isspace() and lines[i]}
+        fences = code_fences(raw) if "```" in text or "~~~" in text else []
         block: list[int] = []
         current, prev_blank = 0, True
         for line in lines:
@@ -99,11 +111,16 @@ class Page:
                 current += 1
             block.append(current)
             prev_blank = False
-        return cls(lines, block, disabled, [None] * len(lines), indented=indented)
+        page = cls(lines, block, disabled, [None] * len(lines), indented=indented, fences=fences)
+        page.fenced = frozenset(k for pair in fences for k in pair)
+        return page
 
     def mark(self, i: int, rule: str) -> bool:
-        """Remove line ``i`` for ``rule`` unless it is blank, taken or ``rule`` is disabled."""
+        """Remove line ``i`` for ``rule`` unless it is blank, taken, a code fence or
+        ``rule`` is disabled."""
         if rule in self.disabled or self.rule[i] is not None or not self.lines[i]:
+            return False
+        if i in self.fenced:
             return False
         self.rule[i] = rule
         return True

@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -331,6 +331,34 @@ def count_words(text: str) -> int:
     chars = sum(map(len, CJK.findall(text)))
     rest = len(WORD.findall(CJK.sub(" ", text)))
     return rest + -(-chars // CJK_CHARS_PER_WORD)
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")  # a Markdown code fence opens its line
+
+
+def code_fences(lines: Iterable[str]) -> list[tuple[int, int]]:
+    """The Markdown code blocks among ``lines``, each as the numbers of its opening and
+    closing fence: three or more backticks or tildes, then the block, then a line of the
+    same character, at least as many, and nothing else. A fence never closed fences
+    nothing (a stray one in scraped text).
+
+    >>> code_fences(["Run:", "```python", "if x:", "    y()", "```", "~~~", "no close"])
+    [(1, 4)]
+    """
+    pairs = []
+    start, fence = -1, ""
+    for k, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if opened is None:
+            continue
+        run, rest = opened.group(1), line[opened.end() :]
+        if not fence:
+            if not (run[0] == "`" and "`" in rest):  # an info string holds no backtick
+                start, fence = k, run
+        elif run[0] == fence[0] and len(run) >= len(fence) and not rest.strip():
+            pairs.append((start, k))
+            fence = ""
+    return pairs
 
 
 CACHED_CHARS = 1000  # longer lines are not kept by the per-line caches (0.1 % of real lines)

@@ -200,7 +200,7 @@ def _judge(
     page.hints = None if hints is None else list(hints)
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo and not _moot(page, todo, repeated):
-        keep = protected_headings(page)
+        keep = protected_headings(page) | page.fenced
         standfirst = protected_standfirst(page)
         if standfirst is not None:
             keep.add(standfirst)
@@ -225,7 +225,20 @@ def _judge(
             if scores[i] < cut and not _held(page, i, scores[i]) and page.mark(i, MODEL_RULE):
                 page.verdicts[i] = (scores[i], cut)
         _end_at_thread(page)
+    _close_empty_fences(page)
     return page
+
+
+def _close_empty_fences(page: Page) -> None:
+    """A Markdown code block whose every line went goes with its fences, by the rule that
+    took its first line (``template-leftover`` for a block with no line): no rule takes
+    a fence itself (:meth:`Page.mark`), so that a kept block stays fenced."""
+    for start, end in page.fences:
+        inside = [i for i in range(start + 1, end) if page.lines[i]]
+        if all(page.rule[i] is not None for i in inside):
+            rule = page.rule[inside[0]] if inside else "template-leftover"
+            if rule not in page.disabled:
+                page.rule[start] = page.rule[end] = rule
 
 
 def _looks_repeatable(page: Page, i: int, score: float) -> bool:

@@ -22,6 +22,7 @@ from cleaner.config import RepairConfig
 from cleaner.document import Change, Document
 from cleaner.html.flatten import HINTS
 from cleaner.names import StageName
+from cleaner.rules.patterns import code_fences
 from cleaner.stage import Stage
 
 _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
@@ -42,8 +43,10 @@ def repair_text(
     """Repair ``text`` until it stops changing, and name each fix applied, in order.
 
     ``verbatim``: the lines (numbered from 0) whose spaces are the text's own (a page's
-    ``pre``: code keeps its indentation), only trimmed at the end; while a fix changes
-    how many lines there are (a line break repaired), every line is trimmed.
+    ``pre``, a Markdown code block: code keeps its indentation), only trimmed at the end.
+    They are followed as the n-th lines that hold more than spaces, which runs of blank
+    lines going do not move; a fix that adds or empties such a line (a line break
+    repaired) leaves every line trimmed.
 
     One round can expose new damage: a no-break space that ftfy read as part of a
     mis-decoded sequence is then trimmed, and the rest reads as mojibake to the next
@@ -56,16 +59,33 @@ def repair_text(
     ('\u06e7', ['fix-mojibake', 'whitespace'])
     """
     fixes: list[str] = []
+    kept = _solid_places(text, verbatim) if verbatim else []
     for _ in range(REPAIR_ROUNDS):
-        fixed, found = _repair_round(text, config, verbatim)
-        if fixed.count("\n") != text.count("\n"):
-            verbatim = ()  # the lines moved: the numbers no longer name them
+        fixed, found = _repair_round(text, config, _lines_at(text, kept) if kept else ())
+        if kept and len(_solid_places(fixed)) != len(_solid_places(text)):
+            kept = []  # a line was added or emptied: the places no longer name the lines
         fixes += [fix for fix in found if fix not in fixes]
         changed = fixed != text
         text = fixed
         if not found or not changed:
             break  # nothing named changed (at most the final newlines went): settled
     return text, fixes
+
+
+def _solid_places(text: str, among: Collection[int] | None = None) -> list[int]:
+    """The places, among the lines of ``text`` that hold more than spaces, of those
+    numbered in ``among`` (None: of every such line), from 0."""
+    solid = [k for k, line in enumerate(text.split("\n")) if line.strip()]
+    return (
+        list(range(len(solid))) if among is None else [n for n, k in enumerate(solid) if k in among]
+    )
+
+
+def _lines_at(text: str, places: Collection[int]) -> frozenset[int]:
+    """The numbers of the lines of ``text`` at ``places`` among those that hold more
+    than spaces (:func:`_solid_places`)."""
+    solid = [k for k, line in enumerate(text.split("\n")) if line.strip()]
+    return frozenset(solid[n] for n in places if n < len(solid))
 
 
 def _repair_round(
@@ -241,7 +261,9 @@ class RepairText(Stage):
         self.config = config
 
     def apply(self, doc: Document) -> Document:
-        text, fixes = repair_text(doc.text, self.config, verbatim_lines(doc))
+        text, fixes = repair_text(
+            doc.text, self.config, verbatim_lines(doc) | fenced_lines(doc.text)
+        )
         if text == doc.text:
             return doc
         return doc.with_changes([Change(self.name, fix) for fix in fixes], text=text)
@@ -255,3 +277,16 @@ def verbatim_lines(doc: Document) -> frozenset[int]:
     if not hints or len(hints) != doc.text.count("\n") + 1:
         return frozenset()
     return frozenset(k for k, row in enumerate(hints) if row is not None and row[_IN_PRE])
+
+
+def fenced_lines(text: str) -> frozenset[int]:
+    """The lines of Markdown code blocks (between the fences of
+    :func:`~cleaner.rules.patterns.code_fences`), whose spaces are the code's.
+
+    >>> sorted(fenced_lines("Run:\\n```python\\nif x:\\n    y()\\n```\\n  after"))
+    [2, 3]
+    """
+    if "```" not in text and "~~~" not in text:
+        return frozenset()  # most text
+    pairs = code_fences(text.split("\n"))
+    return frozenset(k for start, end in pairs for k in range(start + 1, end))

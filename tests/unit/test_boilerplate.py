@@ -570,3 +570,46 @@ def test_a_later_strip_numbers_its_removals_on_the_page_the_first_one_read() -> 
     assert nav.detail["line"] == 1 and first.origin == (3,)
     later = stage.apply(Document("a", "a.txt", text, origin=(7, None, 12)))
     assert later.changes[0].detail["line"] == 7 and later.origin == (12,)
+
+
+GUIDE = """# Defining functions
+
+To define a function in Python, use the def statement followed by its name and the
+arguments, as the example below shows for the Fibonacci series up to a bound.
+
+```python
+def fib(n):
+    a, b = 0, 1
+    while a < n:
+        print(a,  end=" ")
+```
+
+```
+Share on Facebook
+Tweet
+```
+
+The keyword def introduces a function definition, and the statements that form the
+body of the function start at the next line and must be indented, as shown above.
+"""
+
+
+def test_markdown_code_blocks_keep_their_fences_and_indentation_through_a_run() -> None:
+    """A fenced block's lines keep their spaces (repair-text), no rule takes a fence,
+    so the settle round finds the block again, and a block whose lines all go takes its
+    fences along."""
+    from cleaner import CleanConfig, DedupConfig
+    from cleaner.pipeline import Pipeline
+
+    chain = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False)))
+    (out,) = chain.run([Document("g", "guide.md", GUIDE)])
+    code = 'def fib(n):\n    a, b = 0, 1\n    while a < n:\n        print(a,  end=" ")'
+    assert f"```python\n{code}\n```" in out.text
+    assert "Share on Facebook" not in out.text and out.text.count("```") == 2
+    gone = [c for c in out.changes if c.text == "```"]
+    assert {c.rule for c in gone} == {"share-prompt"} and len(gone) == 2
+    (again,) = chain.run([Document("g", "guide.md", out.text)])
+    assert again.text == out.text  # clean output cleans to itself
+    stray = GUIDE.replace("```\nShare on Facebook\nTweet\n```", "```\nShare on Facebook")
+    (unclosed,) = chain.run([Document("g", "guide.md", stray.replace("```python", "~~~"))])
+    assert "    a, b = 0, 1" not in unclosed.text  # no closed fence: trimmed as text

@@ -21,6 +21,7 @@ from cleaner.stages.repair import (
     REPAIR_ROUNDS,
     RepairText,
     _ftfy_config,
+    fenced_lines,
     ftfy_unchanged,
     looks_bad,
     repair_text,
@@ -125,8 +126,10 @@ def test_verbatim_lines_keep_their_spaces_and_the_others_are_trimmed() -> None:
     fixed, fixes = repair_text(text, verbatim={0, 1, 3})
     assert fixed == "def f(x):\n    return  x\nBody text here.\n\tlast" and fixes == ["whitespace"]
     assert repair_text(fixed, verbatim={0, 1, 3}) == (fixed, [])  # repaired: settled
-    # a repaired line break moves the lines: the numbers name none of them, all trimmed
-    assert repair_text("a\r    b  c", verbatim={1})[0] == "a\nb c"
+    # blank lines that go move no line that holds text: the second round keeps them too
+    assert repair_text("\n\nx:\n    y  z\n  w\n\n\n", verbatim={3})[0] == "x:\n    y  z\nw"
+    # a repaired line break adds a line: the places name none of them, all trimmed
+    assert repair_text("a\n    b  c\rd", verbatim={1})[0] == "a\nb c\nd"
 
 
 def test_the_stage_keeps_the_spaces_of_lines_the_markup_puts_in_pre() -> None:
@@ -138,6 +141,31 @@ def test_the_stage_keeps_the_spaces_of_lines_the_markup_puts_in_pre() -> None:
     page = Document("1", "a.html", text, hints=(NEUTRAL, pre, NEUTRAL))
     assert RepairText().apply(page).text == "Call it so:\n  f(x,  y)\nThen stop."
     assert RepairText().apply(doc(text)).text == "Call it so:\nf(x, y)\nThen stop."  # text
+
+
+MARKDOWN = """To define a function in Python, use the def statement followed by its name.
+
+```python
+def fib(n):
+    a, b = 0, 1
+    while a < n:
+        print(a,  end=" ")
+```
+
+~~~
+  indented  output
+~~~
+    an indented line outside a fence is trimmed."""
+
+
+def test_markdown_code_keeps_its_spaces_and_the_rest_is_trimmed() -> None:
+    fixed = RepairText().apply(doc(MARKDOWN)).text
+    assert 'def fib(n):\n    a, b = 0, 1\n    while a < n:\n        print(a,  end=" ")' in fixed
+    assert "\n  indented  output\n" in fixed
+    assert fixed.endswith("\nan indented line outside a fence is trimmed.")
+    unclosed = MARKDOWN.replace("~~~\n  indented  output\n~~~", "```\n  no  close")
+    assert "\nno close\n" in RepairText().apply(doc(unclosed)).text  # a fence never closed
+    assert fenced_lines("```js x`y\n  a\n```") == frozenset()  # a backtick in the info string
 
 
 # -- skipping ftfy on text it cannot change ------------------------------------------------
