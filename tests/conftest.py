@@ -18,6 +18,9 @@ from tests.processes import started_by, wait_gone
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).resolve().parent / "seeds"
 CASES = Path(__file__).resolve().parent / "cases"  # golden cases, see its README.md
+# a Markdown code block, and its code as a run must keep it (indentation, inner spaces)
+FIB_CODE = 'def fib(n):\n    a, b = 0, 1\n    while a < n:\n        print(a,  end=" ")'
+FENCED_FIB = f"```python\n{FIB_CODE}\n```"
 SESSION = "CLEANER_TEST_SESSION"  # in the environment of every process the tests start
 CACHE = "CLEANER_CACHE_DIR"  # the tests' own model cache (cleaner.stages.filters.language_model)
 

@@ -18,7 +18,7 @@ from cleaner.rules.context import is_body
 from cleaner.rules.meta import parse_date_line
 from cleaner.stages.boilerplate import StripBoilerplate, strip_boilerplate
 from cleaner.stages.dedup import DedupBlocks
-from tests.conftest import CASES, SEEDS
+from tests.conftest import CASES, FENCED_FIB, SEEDS
 
 PAGES = sorted((SEEDS / "raw").glob("*.txt"))
 GOLDEN: list[dict[str, Any]] = json.loads((CASES / "boilerplate.json").read_text(encoding="utf-8"))
@@ -572,17 +572,12 @@ def test_a_later_strip_numbers_its_removals_on_the_page_the_first_one_read() -> 
     assert later.changes[0].detail["line"] == 7 and later.origin == (12,)
 
 
-GUIDE = """# Defining functions
+GUIDE = f"""# Defining functions
 
 To define a function in Python, use the def statement followed by its name and the
 arguments, as the example below shows for the Fibonacci series up to a bound.
 
-```python
-def fib(n):
-    a, b = 0, 1
-    while a < n:
-        print(a,  end=" ")
-```
+{FENCED_FIB}
 
 ```
 Share on Facebook
@@ -603,8 +598,7 @@ def test_markdown_code_blocks_keep_their_fences_and_indentation_through_a_run() 
 
     chain = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False)))
     (out,) = chain.run([Document("g", "guide.md", GUIDE)])
-    code = 'def fib(n):\n    a, b = 0, 1\n    while a < n:\n        print(a,  end=" ")'
-    assert f"```python\n{code}\n```" in out.text
+    assert FENCED_FIB in out.text
     assert "Share on Facebook" not in out.text and out.text.count("```") == 2
     gone = [c for c in out.changes if c.text == "```"]
     assert {c.rule for c in gone} == {"share-prompt"} and len(gone) == 2

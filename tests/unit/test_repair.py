@@ -26,7 +26,7 @@ from cleaner.stages.repair import (
     looks_bad,
     repair_text,
 )
-from tests.conftest import CASES, doc
+from tests.conftest import CASES, FENCED_FIB, FIB_CODE, doc
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:
@@ -143,14 +143,9 @@ def test_the_stage_keeps_the_spaces_of_lines_the_markup_puts_in_pre() -> None:
     assert RepairText().apply(doc(text)).text == "Call it so:\nf(x, y)\nThen stop."  # text
 
 
-MARKDOWN = """To define a function in Python, use the def statement followed by its name.
+MARKDOWN = f"""To define a function in Python, use the def statement followed by its name.
 
-```python
-def fib(n):
-    a, b = 0, 1
-    while a < n:
-        print(a,  end=" ")
-```
+{FENCED_FIB}
 
 ~~~
   indented  output
@@ -160,7 +155,7 @@ def fib(n):
 
 def test_markdown_code_keeps_its_spaces_and_the_rest_is_trimmed() -> None:
     fixed = RepairText().apply(doc(MARKDOWN)).text
-    assert 'def fib(n):\n    a, b = 0, 1\n    while a < n:\n        print(a,  end=" ")' in fixed
+    assert FIB_CODE in fixed
     assert "\n  indented  output\n" in fixed
     assert fixed.endswith("\nan indented line outside a fence is trimmed.")
     unclosed = MARKDOWN.replace("~~~\n  indented  output\n~~~", "```\n  no  close")
