@@ -12,7 +12,8 @@ record cut inside its WARC header, and a page larger than a page can be
 damaged gzip member (a gzip WARC is read member by member for this), and bytes between
 gzip members that are no member (a run of zeros, text spliced in) are one
 :class:`Rejection` that says how many and at which byte offset, the members after them
-read. gzip, zstd and LZ4 compression (per record or whole file) is recognised by
+read; zeros after an uncompressed WARC's last record are padding, passed over. gzip,
+zstd and LZ4 compression (per record or whole file) is recognised by
 FastWARC from the first bytes. Any other break in the stream (bytes that are no WARC
 record, a damaged zstd or LZ4 frame) ends the file: the caller reports the rest as
 damaged, and a page read last before the break is a :class:`Rejection`, not a
@@ -205,11 +206,34 @@ class _Forward:
     def __init__(self, raw: io.BufferedIOBase) -> None:
         self._raw = raw
         self._pos = 0
+        self._padded: bool | None = None  # known at the first read
+        self._ahead = b""
 
     def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
+        data, self._ahead = self._ahead or self._raw.read(size), b""
+        if self._padded is None:
+            # zeros after an uncompressed WARC's last record are padding (a compressed
+            # stream may end in a zero byte of its own)
+            self._padded = data.startswith(b"WARC/")
+        if 0 <= size < len(data):
+            data, self._ahead = data[:size], data[size:]
+        elif self._padded and data.endswith(b"\0"):
+            data = self._unpad(data, size)
         self._pos += len(data)
         return data
+
+    def _unpad(self, data: bytes, size: int) -> bytes:
+        """``data`` without the zeros it ends in when only zeros follow them to the end
+        of the file (padding, as a disk or tape writes it, after the last record); else
+        the zeros wait for the next read."""
+        body = data.rstrip(b"\0")
+        zeros = [data[len(body) :]]
+        while more := self._raw.read(_BLOCK):
+            zeros.append(more)
+            if more.strip(b"\0"):  # more data after the zeros: they are the file's
+                self._ahead = b"".join(zeros)
+                return body or self.read(size)
+        return body
 
     def tell(self) -> int:
         return self._pos
@@ -225,6 +249,7 @@ class _Forward:
 
 
 _GZIP = b"\x1f\x8b\x08"
+_BLOCK = 1 << 16  # bytes read ahead at a time past zeros, to see whether they are padding
 _KEEP = 4 << 20  # compressed bytes of a member kept to look for the next one in after damage
 
 

@@ -429,6 +429,25 @@ def test_a_warc_stream_that_breaks_is_read_to_the_break_and_the_rest_reported(
     assert rest.message.endswith("; re-create or re-download it")
 
 
+@pytest.mark.parametrize("zeros", [1, 4096, 70_000, 300_000])
+def test_zeros_after_the_last_record_of_a_plain_warc_are_padding(
+    tmp_path: Path, zeros: int
+) -> None:
+    # a disk or tape pads a file with zeros: every page is kept, nothing is damaged
+    records = [Rec("response", f"https://b.org/{i}", b) for i, b in enumerate(pages().values())]
+    data = warc(records, gz=False)
+    path = tmp_path / "p.warc"
+    path.write_bytes(data + bytes(zeros))
+    entry = read_file(path, path.name)
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records]
+    assert entry.rejections == [] and entry.outcome == "read"
+    # zeros with a record after them are damage still, wherever the reads split them
+    path.write_bytes(data + bytes(zeros) + record_bytes(records[0]))
+    entry = read_file(path, path.name)
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records[:-1]]
+    assert [r.line for r in entry.rejections] == [len(records), None]
+
+
 @pytest.mark.parametrize("damage", ["cut in half", "damaged in the middle"])
 @pytest.mark.parametrize("codec", ["zstd", "LZ4"])
 def test_a_warc_in_one_damaged_zstd_or_lz4_frame_is_reported(
