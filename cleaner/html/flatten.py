@@ -12,17 +12,20 @@ non-blank line also gets a tuple of numbers, named by :data:`HINTS`:
   ``main`` and ``itemprop=articleBody``), a list item, a table cell, a paragraph,
   ``pre``/``code``, a quotation, a figure, hidden (``hidden``, ``aria-hidden``,
   ``display:none``), the ``<title>``; ``heading`` is the level of an ``h1``-``h6``;
-- ``class_<family>``: 1 when an ancestor's class or id names that family (comment,
+- ``class_<family>``: how many levels up the nearest element whose class or id names
+  that family sits (0: the line's own element; ``FAR`` when none does): comment,
   navigation, header or footer, sidebar, share, related, advert, prompt, metadata,
-  tags, content);
+  tags, content;
 - ``depth``: how deep the line's element sits;
 - ``in_main``: 1 inside the page's main container, the element whose prose outweighs
   what else it holds by the most (the readability heuristic, on sentence-like lines);
   prose in a dialog or hidden element, a footer, an aside or navigation neither counts
   nor holds it (a shop's privacy policy in a dialog outweighed its product text);
+  ``before_main`` and ``after_main``: 1 for a line outside it, before or after it;
   ``main_share``: the share of the page's prose inside it;
-- ``parent_share`` and ``parent_links``: the share of the page's characters inside the
-  line's element's parent, and that parent's link density.
+- ``parent_share``, ``parent_links`` and ``parent_lines``: the share of the page's
+  characters inside the line's element's parent, that parent's link density, and how
+  many lines it holds.
 
 The boilerplate stage's HTML line model reads them beside the text features.
 """
