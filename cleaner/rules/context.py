@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
 from cleaner.rules.patterns import (
+    COUNTED_ENTRY,
     SOURCE_LINE,
     byline_names,
     code_fences,
@@ -33,6 +34,7 @@ _STOPS = (".", "!", "?", "…", "。", "！", "？")
 _HEADING_ENDS = (".", ",", ";", ":", "…", "。", "、", "，")  # a heading ends in none of these
 HEAD_LIMIT = 120  # the headline is looked for among this many lines at most
 RUN_WORDS = 6  # "short" for runs between removed lines
+COUNTED_RUN = 4  # this many counted entries in a row are a list of links (see _counted)
 BODY_WORDS = 10  # a paragraph has at least this many words
 
 
@@ -176,6 +178,7 @@ def apply_rules(page: Page, extract_title: bool = True, extract_date: bool = Tru
             page.mark(i, "metadata")
     if extract_title:
         _title(page)
+    _counted(page)
     _runs(page)
 
 
@@ -253,6 +256,25 @@ def _title(page: Page) -> None:
         if is_heading_like(text) and word_count(text) >= 2 and is_body(page.text_of(nxt)):
             page.title = text
             page.mark(first, "title")
+
+
+def _counted(page: Page) -> None:
+    """A run of lines in a row, blank lines aside, that each name an entry and count what
+    is behind it ("Mips (91)", "► August 2021 (5)"), of ``COUNTED_RUN`` or more
+    different entries, is a list of links to other pages (a shop's filters, a blog's
+    categories or archive): navigation. A table's cells repeat theirs ("Vulnerable
+    (1)", a footnote's number)."""
+    runs: list[list[int]] = [[]]
+    for i in page.nonempty():
+        line = page.lines[i]
+        if line.endswith(")") and COUNTED_ENTRY.fullmatch(line):
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        if len({page.lines[i] for i in run}) >= COUNTED_RUN:
+            for i in run:
+                page.mark(i, "navigation")
 
 
 def _runs(page: Page) -> None:

@@ -96,14 +96,28 @@ _FAMILIES: list[tuple[str, str, int]] = [
     (
         "cookie",
         r"(accept (all )?cookies|reject all|manage (cookie|consent|preferences)|accept all$"
-        r"|(i )?accept$|got it!?$)",
-        60,
+        r"|(i )?accept$|got it!?$"
+        # a consent manager's dialog: its kinds of cookies, the ad industry's purposes
+        # ("Use precise geolocation data"), its switches and buttons
+        r"|these cookies (are|may|allow|enable|help|do|collect|will|let)\b"
+        r"|we and our \d*\s*partners\b|(store and/or|store or) access information on a device"
+        r"|use precise geolocation data|actively scan device characteristics"
+        r"|(create|use) (profiles|limited data) (for|to select) (personali[sz]ed )?"
+        r"(advertising|content)|measure (advertising|content) performance"
+        r"|understand audiences through statistics|develop and improve (services|products)"
+        r"|(always active|switch label|checkbox label|confirm my choices|allow all|cookie list"
+        r"|legitimate interest|consent|vendor list)$|(manage|show|view) (vendors|partners)\b)",
+        80,
     ),
     (
         "login",
         r"(log ?in|sign ?in|log ?out|sign ?out|register|create (an |your )?account|my account"
         r"|forgot (your )?password|don'?t have an account|already have an account"
-        r"|remember me)\b.{0,30}$",
+        r"|remember me)\b.{0,30}$"
+        # a forum's posting permissions box: "You may not post new threads", "BB code is On"
+        r"|you may( not)? (post|edit|attach|reply)\b.{0,30}$|posting (permissions|rules)$"
+        r"|(bb ?code|html code|\[img\] code|\[video\] code|smilies|pingbacks|trackbacks"
+        r"|refbacks) (is|are) (on|off)$",
         8,
     ),
     (
@@ -267,6 +281,9 @@ _CREDIT_SCAN = Scan(
     "afp", "reuters", "shutterstock", "istock",
 )  # fmt: skip
 SOURCE_LINE = re.compile(r"^sources?\s*:\s*\S.{0,60}$", re.I)
+# an entry of a list that counts what is behind each entry: a shop's filters ("Mips (91)",
+# "$50.00 to $99.99 (56)"), a blog's categories and archive ("► August 2021 (5)")
+COUNTED_ENTRY = re.compile(r"[^\s()][^()]{0,60}\s\(\d[\d,.]*\)")
 # a line made only of unfilled template slots; code such as `__name__` or `{{ x }}` inside
 # real text is left alone
 TEMPLATE = re.compile(
