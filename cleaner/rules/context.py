@@ -260,10 +260,10 @@ def _title(page: Page) -> None:
 
 def _counted(page: Page) -> None:
     """A run of lines in a row, blank lines aside, that each name an entry and count what
-    is behind it ("Mips (91)", "► August 2021 (5)"), of ``COUNTED_RUN`` or more
-    different entries, is a list of links to other pages (a shop's filters, a blog's
-    categories or archive): navigation. A table's cells repeat theirs ("Vulnerable
-    (1)", a footnote's number)."""
+    is behind it ("Mips (91)", "► August 2021 (5)"), with ``COUNTED_RUN`` or more
+    different names, is a list of links to other pages (a shop's filters, a blog's
+    categories or archive): navigation. A table's cells repeat their names ("Safe (2)",
+    "Safe (5)": a footnote's number)."""
     runs: list[list[int]] = [[]]
     for i in page.nonempty():
         line = page.lines[i]
@@ -272,7 +272,7 @@ def _counted(page: Page) -> None:
         elif runs[-1]:
             runs.append([])
     for run in runs:
-        if len({page.lines[i] for i in run}) >= COUNTED_RUN:
+        if len({page.lines[i].rpartition("(")[0] for i in run}) >= COUNTED_RUN:
             for i in run:
                 page.mark(i, "navigation")
 
