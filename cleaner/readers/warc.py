@@ -210,30 +210,39 @@ class _Forward:
         self._ahead = b""
 
     def read(self, size: int = -1) -> bytes:
-        data, self._ahead = self._ahead or self._raw.read(size), b""
+        data, self._ahead = self._ahead, b""
+        if size < 0 or len(data) < size:
+            data += self._raw.read(size if size < 0 else size - len(data))
         if self._padded is None:
             # zeros after an uncompressed WARC's last record are padding (a compressed
             # stream may end in a zero byte of its own)
+            while len(data) < 5 and (more := self._raw.read(5 - len(data))):
+                data += more
             self._padded = data.startswith(b"WARC/")
+        if self._padded:
+            data = self._unpad(data, size)
         if 0 <= size < len(data):
             data, self._ahead = data[:size], data[size:]
-        elif self._padded and data.endswith(b"\0"):
-            data = self._unpad(data, size)
         self._pos += len(data)
         return data
 
     def _unpad(self, data: bytes, size: int) -> bytes:
-        """``data`` without the zeros it ends in when only zeros follow them to the end
-        of the file (padding, as a disk or tape writes it, after the last record); else
-        the zeros wait for the next read."""
-        body = data.rstrip(b"\0")
-        zeros = [data[len(body) :]]
-        while more := self._raw.read(_BLOCK):
-            zeros.append(more)
-            if more.strip(b"\0"):  # more data after the zeros: they are the file's
-                self._ahead = b"".join(zeros)
-                return body or self.read(size)
-        return body
+        """``data``, of which a read of ``size`` hands out the start, without the zeros it
+        ends in when only zeros follow them to the end of the file (padding, as a disk or
+        tape writes it, after the last record). Looked at only when the read would hand
+        out some of those zeros; a run of zeros with more bytes after it (in a record's
+        payload, or damage) is read whole before any of it is handed out."""
+        while data.endswith(b"\0"):
+            end = len(data) if size < 0 else min(size, len(data))
+            if len(data.rstrip(b"\0")) >= end:
+                break
+            zeros = []
+            while (more := self._raw.read(_BLOCK)) and not more.strip(b"\0"):
+                zeros.append(more)
+            if not more:  # only zeros to the end
+                return data.rstrip(b"\0")
+            data = b"".join([data, *zeros, more])
+        return data
 
     def tell(self) -> int:
         return self._pos

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.config import CleanConfig
 from cleaner.errors import UsageError
@@ -24,6 +26,7 @@ from cleaner.html.encoding import page_text
 from cleaner.html.meta import iso_date
 from cleaner.readers import read_file, read_stream
 from cleaner.readers.files import input_format
+from cleaner.readers.warc import _Forward
 from tests.warcs import FETCHED, Rec, crawl, lz4, page, pages, record_bytes, warc, zstd
 
 HEAD = "<html><head>{}</head><body><p>{}</p></body></html>"
@@ -446,6 +449,24 @@ def test_zeros_after_the_last_record_of_a_plain_warc_are_padding(
     entry = read_file(path, path.name)
     assert [d.meta["url"] for d in entry.documents] == [r.url for r in records[:-1]]
     assert [r.line for r in entry.rejections] == [len(records), None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([b"WARC/1.1\r\n", b"\x28\xb5\x2f\xfd"]),  # plain, zstd
+    st.lists(st.one_of(st.binary(max_size=300), st.integers(1, 70_000).map(bytes)), max_size=6),
+    st.integers(1, 9000),
+)
+def test_a_warc_stream_loses_only_the_zeros_a_plain_warc_ends_in(
+    head: bytes, parts: list[bytes], size: int
+) -> None:
+    """Read in any size, the stream FastWARC reads is the file's bytes in order, less
+    the zeros at the very end of an uncompressed WARC (a zstd frame may end in a zero)."""
+    data = head + b"".join(parts)
+    stream = _Forward(io.BufferedReader(io.BytesIO(data)))
+    got = b"".join(iter(lambda: stream.read(size), b""))
+    assert got == (data.rstrip(b"\0") if head.startswith(b"WARC/") else data)
+    assert stream.tell() == len(got)
 
 
 @pytest.mark.parametrize("damage", ["cut in half", "damaged in the middle"])
