@@ -351,16 +351,21 @@ def count_words(text: str) -> int:
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")  # a Markdown code fence opens its line
+# a longer run opens no block here: in scraped text "~~~~~~~~~~~~" is a divider, and
+# Markdown needs four or five marks only to fence a fence
+_FENCE_OPENS = 5
 
 
 def code_fences(lines: Iterable[str]) -> list[tuple[int, int]]:
     """The Markdown code blocks among ``lines``, each as the numbers of its opening and
-    closing fence: three or more backticks or tildes, then the block, then a line of the
+    closing fence: three to five backticks or tildes, then the block, then a line of the
     same character, at least as many, and nothing else. A fence never closed fences
-    nothing (a stray one in scraped text).
+    nothing (a stray one in scraped text), nor does a longer run (a divider).
 
     >>> code_fences(["Run:", "```python", "if x:", "    y()", "```", "~~~", "no close"])
     [(1, 4)]
+    >>> code_fences(["~~~~~~~~~~~~", "Share this story", "~~~~~~~~~~~~"])
+    []
     """
     pairs = []
     start, fence = -1, ""
@@ -370,7 +375,8 @@ def code_fences(lines: Iterable[str]) -> list[tuple[int, int]]:
             continue
         run, rest = opened.group(1), line[opened.end() :]
         if not fence:
-            if not (run[0] == "`" and "`" in rest):  # an info string holds no backtick
+            # an info string holds no backtick
+            if len(run) <= _FENCE_OPENS and not (run[0] == "`" and "`" in rest):
                 start, fence = k, run
         elif run[0] == fence[0] and len(run) >= len(fence) and not rest.strip():
             pairs.append((start, k))

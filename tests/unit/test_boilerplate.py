@@ -607,3 +607,14 @@ def test_markdown_code_blocks_keep_their_fences_and_indentation_through_a_run() 
     stray = GUIDE.replace("```\nShare on Facebook\nTweet\n```", "```\nShare on Facebook")
     (unclosed,) = chain.run([Document("g", "guide.md", stray.replace("```python", "~~~"))])
     assert "    a, b = 0, 1" not in unclosed.text  # no closed fence: trimmed as text
+
+
+def test_a_long_run_of_tildes_is_a_divider_not_a_fence() -> None:
+    """Scraped text sets sections apart with lines of tildes: they open no code block,
+    so a rule can take them while the text between stays."""
+    divider = "~" * 24
+    text = f"{P1}\n\n{divider}\n\n{P2}\n\n{divider}\n\n{P1} It was the last vote of the year."
+    got = strip_boilerplate(text)
+    assert divider not in got.text and P2 in got.text
+    assert [r.rule for r in got.removed] == ["template-leftover"] * 2
+    assert "~~~" in strip_boilerplate(text.replace(divider, "~~~")).text  # a fence pair
