@@ -264,15 +264,16 @@ def _counted(page: Page) -> None:
     different names, is a list of links to other pages (a shop's filters, a blog's
     categories or archive): navigation. A table's cells repeat their names ("Safe (2)",
     "Safe (5)": a footnote's number)."""
-    runs: list[list[int]] = [[]]
+    runs: list[dict[int, str]] = [{}]  # per run, each line's entry name
     for i in page.nonempty():
         line = page.lines[i]
-        if line.endswith(")") and COUNTED_ENTRY.fullmatch(line):
-            runs[-1].append(i)
+        entry = COUNTED_ENTRY.fullmatch(line) if line.endswith(")") else None
+        if entry is not None:
+            runs[-1][i] = entry["name"]
         elif runs[-1]:
-            runs.append([])
+            runs.append({})
     for run in runs:
-        if len({page.lines[i].rpartition("(")[0] for i in run}) >= COUNTED_RUN:
+        if len(set(run.values())) >= COUNTED_RUN:
             for i in run:
                 page.mark(i, "navigation")
 

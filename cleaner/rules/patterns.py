@@ -283,7 +283,7 @@ _CREDIT_SCAN = Scan(
 SOURCE_LINE = re.compile(r"^sources?\s*:\s*\S.{0,60}$", re.I)
 # an entry of a list that counts what is behind each entry: a shop's filters ("Mips (91)",
 # "$50.00 to $99.99 (56)"), a blog's categories and archive ("► August 2021 (5)")
-COUNTED_ENTRY = re.compile(r"[^\s()][^()]{0,60}\s\(\d[\d,.]*\)")
+COUNTED_ENTRY = re.compile(r"(?P<name>[^\s()][^()]{0,60})\s\(\d[\d,.]*\)")
 # a line made only of unfilled template slots; code such as `__name__` or `{{ x }}` inside
 # real text is left alone
 TEMPLATE = re.compile(
