@@ -10,8 +10,9 @@ README defines it.
 
     python bench/bench_boilerplate.py [--bench ../shared/bench] [--out bench/out] [--losses 15]
 
-Besides the score tables (all pages, by page type, by source) it lists the pages that
-cost the macro score most, each with the rules that removed its gold tokens (and the
+Besides the score tables (all pages, by page type, by source) it counts what each rule
+removed (pages, lines, tokens, and the gold tokens among them), and it lists the pages
+that cost the macro score most, each with the rules that removed its gold tokens (and the
 line model's cut) and the kept line with most tokens that are not in the gold: where
 to look next. These are in-sample; held-out folds come from
 ``bench/train_boilerplate.py --cv-only`` (``--dump`` writes their output).
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig  # noqa: E402
-from cleaner.document import Document  # noqa: E402
+from cleaner.document import Change, Document  # noqa: E402
 from cleaner.pipeline import Pipeline  # noqa: E402
 from cleaner.rules.model import MODEL_PATH  # noqa: E402
 from cleaner.stages.boilerplate import StripBoilerplate  # noqa: E402
@@ -122,10 +123,47 @@ def run_set(bench: Path, out: Path, name: str, top: int) -> dict[str, Any]:
         "docs": len(docs), "seconds": seconds, "mb": size / 1e6,
         "table": table, "by_type": by_type, "by_source": by_source,
         "losses": losses(bench / name, docs, cleaned, top) if top else "",
+        "rules": by_rule(bench / name, docs, cleaned),
     }  # fmt: skip
 
 
 TOKEN = re.compile(r"\w+")  # the scorer's tokens: case-sensitive unigrams
+
+
+def gold_taken(gold: Counter[str], out: Document) -> list[tuple[Change, int]]:
+    """Each removal of ``out`` with the gold tokens it took: those the output lacks,
+    handed to the removals in order (a token the output keeps was taken by none)."""
+    left = gold - Counter(TOKEN.findall(out.text))
+    taken = []
+    for change in out.changes:
+        mine = Counter(TOKEN.findall(change.text)) & left
+        left -= mine
+        taken.append((change, sum(mine.values())))
+    return taken
+
+
+def by_rule(folder: Path, docs: list[Document], cleaned: list[Document]) -> str:
+    """Per rule: the pages and lines it removed, their tokens, and how many of those were
+    gold tokens (as :func:`gold_taken` hands them out): what each rule costs."""
+    pages: Counter[str] = Counter()
+    lines: Counter[str] = Counter()
+    tokens: Counter[str] = Counter()
+    gold_tokens: Counter[str] = Counter()
+    for raw, out in zip(docs, cleaned, strict=True):
+        gold = Counter(TOKEN.findall((folder / "gold" / raw.source).read_text(encoding="utf-8")))
+        seen = set()
+        for change, n in gold_taken(gold, out):
+            seen.add(change.rule)
+            lines[change.rule] += 1
+            tokens[change.rule] += len(TOKEN.findall(change.text))
+            gold_tokens[change.rule] += n
+        pages.update(seen)
+    rows = ["| rule | pages | lines | tokens | gold tokens |", "|---|---|---|---|---|"]
+    rows += [
+        f"| {rule} | {pages[rule]} | {n} | {tokens[rule]} | {gold_tokens[rule]} |"
+        for rule, n in lines.most_common()
+    ]
+    return "\n".join(rows)
 
 
 def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int) -> str:
@@ -144,11 +182,8 @@ def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int
         r = hit / max(sum(gold.values()), 1)
         lost: Counter[str] = Counter()
         cut: dict[str, float] = {}
-        left = gold - kept  # gold tokens the output lacks, taken by the removals in order
-        for change in out.changes:
-            taken = Counter(TOKEN.findall(change.text)) & left
-            left -= taken
-            lost[change.rule] += sum(taken.values())
+        for change, taken in gold_taken(gold, out):
+            lost[change.rule] += taken
             if "cut" in change.detail and taken:
                 cut[change.rule] = max(cut.get(change.rule, 0.0), change.detail["cut"])
         extra = kept - gold
@@ -198,6 +233,8 @@ def main() -> None:
             print(res["by_type"].rstrip())
             print("### cleaner by source")
             print(res["by_source"].rstrip())
+        print("### cleaner's removals by rule (the stage)")
+        print(res["rules"])
         if args.losses:
             print(f"### the {args.losses} pages that cost most, (1 - P) + (1 - R), and why")
             print(res["losses"])
