@@ -9,8 +9,9 @@ errors, images and other types. A page record cut short (the file ends inside it
 record cut inside its WARC header, and a page larger than a page can be
 (``MAX_PAGE_BYTES``, also once its Content-Encoding is undone) are each a
 :class:`Rejection` with its record number, and the rest is read; so is a record in a
-damaged gzip member (a gzip WARC is read member by member for this), and bytes between
-gzip members that are no member (a run of zeros, text spliced in) are one
+damaged gzip member (a gzip WARC is read member by member for this, each member opening
+a WARC record), and bytes before, between or after gzip members that are no member of
+WARC records (a run of zeros, text spliced in, a member of something else) are one
 :class:`Rejection` that says how many and at which byte offset, the members after them
 read; zeros after an uncompressed WARC's last record are padding, passed over. gzip,
 zstd and LZ4 compression (per record or whole file) is recognised by
@@ -99,8 +100,9 @@ def iter_warc(
             except OSError:  # the stream breaks: the damage may begin in the held record
                 yield from _settle(entry, _suspect(entry, held, number, url), seen, encodings)
                 raise
-            if source.stray:  # bytes before it that are no gzip member, known once it is read
-                entry.add_rejection(_stray(entry, *source.stray, number - records))
+            stray = source.stray  # bytes before it that hold no member, known once it is read
+            if stray and (stray[0] or number or source.damage):  # else no WARC file at all
+                entry.add_rejection(_stray(entry, *stray, number - records))
             damage = source.damage
             if damage:  # the damage is in the member's last record, or it gave none
                 if not records:
@@ -159,11 +161,12 @@ def _suspect(entry: InputFile, outcome: _Outcome, number: int, url: str | None) 
 
 
 def _stray(entry: InputFile, start: int, end: int, after: int) -> Rejection:
-    """The rejection for bytes of a gzip WARC that are no gzip member, passed over."""
+    """The rejection for bytes of a gzip WARC that are no gzip member of WARC records
+    (junk, zeros, a member of something else), passed over."""
     where = f" after record {after}" if after else ""
     message = (
         f"{entry.path}: {end - start} bytes{where} (at byte offset {start}) are no gzip "
-        "member and were skipped; re-download the file"
+        "member of WARC records and were skipped; re-download the file"
     )
     return Rejection(entry.path, Reason.DAMAGED_FILE, message)
 
@@ -203,11 +206,11 @@ class _Forward:
     stray: tuple[int, int] | None = None
     damage: str | None = None
 
-    def __init__(self, raw: io.BufferedIOBase) -> None:
-        self._raw = raw
+    def __init__(self, raw: io.BufferedIOBase, head: bytes = b"") -> None:
+        self._raw = raw  # what is left of it after ``head``, its first bytes read already
         self._pos = 0
         self._padded: bool | None = None  # known at the first read
-        self._ahead = b""
+        self._ahead = head
 
     def read(self, size: int = -1) -> bytes:
         data, self._ahead = self._ahead, b""
@@ -260,16 +263,21 @@ class _Forward:
 _GZIP = b"\x1f\x8b\x08"
 _BLOCK = 1 << 16  # bytes read ahead at a time past zeros, to see whether they are padding
 _KEEP = 4 << 20  # compressed bytes of a member kept to look for the next one in after damage
+_LOOK = 1 << 16  # bytes looked through for a first gzip member when a file opens with none
+# how an uncompressed, zstd and LZ4 WARC open: FastWARC reads these itself
+_STARTS = (b"WARC/", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")
 
 
 def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
     """The stream for FastWARC; a gzip WARC member by member, so that a damaged member
-    costs its own record only (FastWARC's own gzip reading stops at it)."""
-    head = stream.peek(3)[:3] if isinstance(stream, io.BufferedReader) else b""
-    if head != _GZIP:
-        yield _Forward(stream)
+    costs its own record only (FastWARC's own gzip reading stops at it). A file that
+    opens with bytes that are no WARC and no compressed stream, and has a gzip member
+    in its first ``_LOOK`` bytes, is read from that member on."""
+    head = stream.read(_LOOK) if isinstance(stream, io.BufferedReader) else b""
+    if not head.startswith(_GZIP) and (head.startswith(_STARTS) or _GZIP not in head):
+        yield _Forward(stream, head)
         return
-    members = _Members(stream)
+    members = _Members(stream, head)
     while members.more():
         member = _Member(members)
         yield member
@@ -287,10 +295,10 @@ class _Members:
     member, until the next member is found (see :meth:`passed`), or None.
     """
 
-    def __init__(self, raw: io.BufferedIOBase) -> None:
-        self._raw = raw
-        self._pending = b""
-        self._read = 0
+    def __init__(self, raw: io.BufferedIOBase, head: bytes = b"") -> None:
+        self._raw = raw  # what is left of it after ``head``, its first bytes read already
+        self._pending = head
+        self._read = len(head)
         self.resyncing = False
         self.stray: int | None = None
 
@@ -356,16 +364,21 @@ class _Member(_Forward):
         self._kept = 0
         self._out = bytearray()
         self._done = False
-        self._checked = not members.resyncing
+        self._checked = False  # whether it opens with a WARC record, once known
+        self._adjacent = not members.resyncing  # right after a whole member
         self.damage: str | None = None
 
     def read(self, size: int = -1) -> bytes:
         while not self._done and (size < 0 or len(self._out) < size):
             self._step()
-        # a start found after damage must open a WARC record
+        # a member must open a WARC record: else it is passed over, as bytes that are
+        # no member are (after a whole member), or as a false start after damage
         if not self._checked and self._out and (len(self._out) >= 5 or self._done):
             self._checked = True
             if not self._out.startswith(b"WARC/"):
+                if self._adjacent and self._members.stray is None:
+                    self._members.stray = self._start
+                self._adjacent = False
                 self._fail(None)
                 self._out.clear()
             else:
@@ -401,7 +414,8 @@ class _Member(_Forward):
     def _fail(self, damage: str | None) -> None:
         """Stop here; the next member is looked for after this one's first byte."""
         self._done = True
-        self.damage = damage if self._checked else None  # no member started here after all
+        # after damage, a start that breaks too was no member after all
+        self.damage = damage if self._checked or self._adjacent else None
         seen = b"".join(self._seen)  # less the bytes after its end, given back already
         self._members.give_back(seen[1 : len(seen) - self._returned])
         self._members.resyncing = True

@@ -362,7 +362,9 @@ STRAY = [
     ("zeros", bytes(500), 1),
     ("text", b"spliced in, no gzip\n" * 10, 1),
     ("zeros, then a gzip member that is no WARC", bytes(50) + NO_WARC, 1),
+    ("a gzip member that is no WARC", NO_WARC, 2),
     ("at the end", bytes(300), 4),
+    ("before the first member", b"spliced in, no gzip\n" * 10, 0),
 ]
 
 
@@ -383,9 +385,10 @@ def test_bytes_between_gzip_members_are_reported_and_the_rest_read(
     assert [d.meta["url"] for d in entry.documents] == [r.url for r in records]
     [rejection] = entry.rejections
     assert rejection.rule == "damaged-file" and rejection.line is None
+    where = f" after record {after}" if after else ""
     assert rejection.message == (
-        f"stray.warc.gz: {len(stray)} bytes after record {after} (at byte offset {start}) are "
-        "no gzip member and were skipped; re-download the file"
+        f"stray.warc.gz: {len(stray)} bytes{where} (at byte offset {start}) are no gzip "
+        "member of WARC records and were skipped; re-download the file"
     )
 
 
@@ -494,6 +497,10 @@ def test_a_warc_in_one_damaged_zstd_or_lz4_frame_is_reported(
 BAD_WARCS = [
     ("text named .warc", "notes.warc", b"hello, this is not a WARC file\n" * 20, "damaged"),
     ("empty .warc", "e.warc", b"", "no WARC records; is it a WARC file?"),
+    ("text with a false gzip start", "t.warc.gz", b"text\n" * 9 + NO_WARC[:3] + b"x" * 99,
+     "no WARC records; is it a WARC file?"),
+    ("text, then a gzip member that is no WARC", "t.warc.gz", b"text\n" * 9 + NO_WARC,
+     "no WARC records; is it a WARC file?"),
     ("no HTML in it", "img.warc",
      warc([Rec("response", "https://a.org/x.png", b"\x89PNG", ctype="image/png")], gz=False),
      "no HTML pages among its 1 records (skipped: not-html 1)"),
