@@ -110,6 +110,27 @@ _FAMILIES: list[tuple[str, str, int]] = [
         80,
     ),
     (
+        # what a page says to a browser that cannot show it, and a hidden form field's
+        # label: text a reader with a working browser never sees
+        "browser-notice",
+        r"((please )?(enable|turn on|activate|allow) javascript\b"
+        r"|javascript (is|has been|seems to be|appears to be) (disabled|turned off|off|not enabled"
+        r"|required|needed|blocked)"
+        r"|(this (web)?(site|page|app|application)|you) (requires?|needs?|must (enable|have)"
+        r"|need to enable) javascript"
+        r"|please (note that )?javascript is (turned off|disabled)"
+        r"|(please )?(ensure|make sure) javascript is enabled"
+        r"|your (web )?browser (does not|doesn'?t|does not seem to|cannot|can'?t) (support|play"
+        r"|display|show)\b"
+        r"|you are using an? (out of date|outdated|old|older|unsupported) (web )?browser"
+        r"|you should upgrade or use an alternative browser|(please )?(upgrade|update) your"
+        r" (web )?browser\b|(note: )?this feature may not be available in some browsers"
+        r"|your version of internet explorer\b"
+        r"|(please )?(download|use|switch to) a (modern|supported|newer|different) (web )?browser"
+        r"|this field is for validation purposes)",
+        30,
+    ),
+    (
         "login",
         r"(log ?in|sign ?in|log ?out|sign ?out|register|create (an |your )?account|my account"
         r"|forgot (your )?password|don'?t have an account|already have an account"
@@ -168,7 +189,10 @@ _FAMILIES: list[tuple[str, str, int]] = [
         "skip-link",
         r"(skip to (main )?(content|navigation|main|footer)|jump to (navigation|search|content)"
         r"|toggle (navigation|menu)|open menu|close menu|menu|search$|back to top|scroll to top"
-        r"|go to top|top$)\W*$",
+        r"|go to top|top$"
+        # page controls: a forum's quote cut short, a thread's sort menu
+        r"|click to (expand|collapse)|sorted by:? reset to default"
+        r"|(highest score|date modified|date created) \((default|newest first|oldest first)\))\W*$",
         6,
     ),
 ]
@@ -182,6 +206,7 @@ _ANYWHERE = {
         r"\b(we|this (web)?site|our (web)?site)s? uses? cookies"
         r"|\bcookie (policy|settings|preferences|consent|notice)|\buse of cookies"
     ),
+    "browser-notice": r"\bbest viewed with javascript\b",
     "copyright": (
         r"\ball rights reserved\b"
         r"|\bnot responsible for the content of (external|other|third[- ]party|linked)\b"
@@ -249,6 +274,7 @@ class Scan:
 _ANYWHERE_WORDS = {
     "subscribe-prompt": ("subscribe",),
     "cookie": ("cookie",),
+    "browser-notice": ("javascript",),
     "copyright": ("rights reserved", "not responsible", "reproduction"),
 }
 _COMPILED = [

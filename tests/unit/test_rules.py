@@ -341,6 +341,7 @@ _SCAN_LINES = {
     ],
     "subscribe-prompt": ["Please subscribe to our channel"],
     "cookie": ["We use cookies to improve your experience."],
+    "browser-notice": ["Powered by Discourse, best viewed with JavaScript enabled"],
     "copyright": [
         "Example Ltd. all rights reserved",
         "We are not responsible for the content of external sites",
@@ -433,6 +434,7 @@ def test_scan_text_gives_up_on_exactly_the_letters_str_lower_does_not_fold() -> 
         ("Example Ltd. all rights reserved", "copyright"),
         ("Material here: no reproduction in whole or in part", "copyright"),
         ("Please subscribe to our channel", "subscribe-prompt"),
+        ("Powered by Discourse, best viewed with JavaScript enabled", "browser-notice"),
     ],
 )
 def test_a_family_takes_its_phrase_anywhere_in_the_line(line: str, rule: str) -> None:
