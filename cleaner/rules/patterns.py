@@ -189,10 +189,7 @@ _FAMILIES: list[tuple[str, str, int]] = [
         "skip-link",
         r"(skip to (main )?(content|navigation|main|footer)|jump to (navigation|search|content)"
         r"|toggle (navigation|menu)|open menu|close menu|menu|search$|back to top|scroll to top"
-        r"|go to top|top$"
-        # page controls: a forum's quote cut short, a thread's sort menu
-        r"|click to (expand|collapse)|sorted by:? reset to default"
-        r"|(highest score|date modified|date created) \((default|newest first|oldest first)\))\W*$",
+        r"|go to top|top$)\W*$",
         6,
     ),
 ]
