@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +73,35 @@ def warc(records: list[Rec], gz: bool = True) -> bytes:
     """A WARC file of ``records``, each record its own gzip member when ``gz``."""
     parts = [record_bytes(r) for r in records]
     return b"".join(gzip.compress(p, mtime=0) if gz else p for p in parts)
+
+
+def bgzf(data: bytes, block: int = 1000) -> bytes:
+    """``data`` as bgzip writes it (BGZF): gzip members of ``block`` bytes each, with no
+    regard for where a record ends, each with the "BC" extra field, then the empty
+    member that ends the file."""
+    out = []
+    for start in range(0, len(data) + 1, block):
+        chunk = data[start : start + block]
+        if start and not chunk:
+            break
+        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+        body = deflate.compress(chunk) + deflate.flush()
+        size = 12 + 6 + len(body) + 8  # header, extra field, data, trailer
+        head = (
+            b"\x1f\x8b\x08\x04"
+            + bytes(4)
+            + b"\x00\xff"
+            + struct.pack("<HBBHH", 6, 66, 67, 2, size - 1)
+        )
+        out.append(head + body + struct.pack("<II", zlib.crc32(chunk), len(chunk)))
+    empty = zlib.compressobj(6, zlib.DEFLATED, -15).flush()
+    head = (
+        b"\x1f\x8b\x08\x04"
+        + bytes(4)
+        + b"\x00\xff"
+        + struct.pack("<HBBHH", 6, 66, 67, 2, 25 + len(empty))
+    )
+    return b"".join(out) + head + empty + struct.pack("<II", 0, 0)
 
 
 def zstd(data: bytes) -> bytes:

@@ -272,10 +272,15 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
     """The stream for FastWARC; a gzip WARC member by member, so that a damaged member
     costs its own record only (FastWARC's own gzip reading stops at it). A file that
     opens with bytes that are no WARC and no compressed stream, and has a gzip member
-    in its first ``_LOOK`` bytes, is read from that member on."""
+    in its first ``_LOOK`` bytes, is read from that member on. A file bgzip wrote
+    (gzip members of 64 KiB with a "BC" extra field, whatever records they split) goes
+    to FastWARC whole, as one stream: damage then ends it."""
     head = stream.read(_LOOK) if isinstance(stream, io.BufferedReader) else b""
     if not head.startswith(_GZIP) and (head.startswith(_STARTS) or _GZIP not in head):
         yield _Forward(stream, head)
+        return
+    if head[3:4] == b"\x04" and head[12:14] == b"BC":  # bgzip's blocks split records
+        yield _Forward(stream, head)  # FastWARC reads the members as one stream
         return
     members = _Members(stream, head)
     while members.more():

@@ -27,7 +27,7 @@ from cleaner.html.meta import iso_date
 from cleaner.readers import read_file, read_stream
 from cleaner.readers import warc as warc_reader
 from cleaner.readers.files import input_format
-from tests.warcs import FETCHED, Rec, crawl, lz4, page, pages, record_bytes, warc, zstd
+from tests.warcs import FETCHED, Rec, bgzf, crawl, lz4, page, pages, record_bytes, warc, zstd
 
 HEAD = "<html><head>{}</head><body><p>{}</p></body></html>"
 WORDS = "Caf\u00e9 cr\u00e8me is served all day in the old town square near the river."
@@ -390,6 +390,18 @@ def test_bytes_between_gzip_members_are_reported_and_the_rest_read(
         f"stray.warc.gz: {len(stray)} bytes{where} (at byte offset {start}) are no gzip "
         "member of WARC records and were skipped; re-download the file"
     )
+
+
+def test_a_warc_bgzip_compressed_is_read_whole(tmp_path: Path) -> None:
+    """bgzip's members split records: read as one stream, every page is there."""
+    records = [
+        Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(pages().values())
+    ]
+    path = tmp_path / "b.warc.gz"
+    path.write_bytes(bgzf(warc(records, gz=False)))
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.rejections == []
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records]
 
 
 CODECS = {"zstd": zstd, "LZ4": lz4, "uncompressed": lambda data: data}
