@@ -276,7 +276,9 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
     (gzip members of 64 KiB with a "BC" extra field, whatever records they split) goes
     to FastWARC whole, as one stream: damage then ends it."""
     head = stream.read(_LOOK) if isinstance(stream, io.BufferedReader) else b""
-    if not head.startswith(_GZIP) and (head.startswith(_STARTS) or _GZIP not in head):
+    first = head.find(_GZIP)
+    # an uncompressed WARC may hold gzip bytes in a payload, and may open with a blank line
+    if first != 0 and (head.startswith(_STARTS) or first < 0 or b"WARC/" in head[:first]):
         yield _Forward(stream, head)
         return
     if head[3:4] == b"\x04" and head[12:14] == b"BC":  # bgzip's blocks split records

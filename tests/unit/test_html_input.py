@@ -392,6 +392,20 @@ def test_bytes_between_gzip_members_are_reported_and_the_rest_read(
     )
 
 
+def test_a_plain_warc_with_gzip_bytes_is_not_read_as_gzip(tmp_path: Path) -> None:
+    """A plain WARC that opens with a blank line (FastWARC passes it over) and holds a
+    gzip payload in its first bytes: no bytes before it make it a gzip WARC."""
+    records = [
+        Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(pages().values())
+    ]
+    records.insert(1, Rec("response", "https://b.org/x.gz", NO_WARC, ctype="application/gzip"))
+    path = tmp_path / "p.warc"
+    path.write_bytes(b"\r\n" + warc(records, gz=False))
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.rejections == []
+    assert entry.count == len(records) - 1 and entry.skipped == {"not-html": 1}
+
+
 def test_a_warc_bgzip_compressed_is_read_whole(tmp_path: Path) -> None:
     """bgzip's members split records: read as one stream, every page is there."""
     records = [
