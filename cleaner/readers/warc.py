@@ -281,8 +281,8 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
     if first != 0 and (head.startswith(_STARTS) or first < 0 or b"WARC/" in head[:first]):
         yield _Forward(stream, head)
         return
-    if head[3:4] == b"\x04" and head[12:14] == b"BC":  # bgzip's blocks split records
-        yield _Forward(stream, head)  # FastWARC reads the members as one stream
+    if first == 0 and head[3:4] == b"\x04" and head[12:14] == b"BC":  # bgzip's blocks
+        yield _Forward(stream, head)  # split records: FastWARC reads them as one stream
         return
     members = _Members(stream, head)
     while members.more():
