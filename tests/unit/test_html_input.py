@@ -406,6 +406,22 @@ def test_a_plain_warc_with_gzip_bytes_is_not_read_as_gzip(tmp_path: Path) -> Non
     assert entry.count == len(records) - 1 and entry.skipped == {"not-html": 1}
 
 
+def test_gzip_members_may_open_with_blank_lines(tmp_path: Path) -> None:
+    """A writer that puts each record's closing blank lines in the next member, and a
+    member of blank lines alone: every record read, nothing reported."""
+    records = [
+        Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(pages().values())
+    ]
+    raw = [record_bytes(r) for r in records]
+    assert all(r.endswith(b"\r\n\r\n") for r in raw)
+    moved = [raw[0][:-4]] + [b"\r\n\r\n" + r[:-4] for r in raw[1:]] + [b"\r\n\r\n"]
+    path = tmp_path / "m.warc.gz"
+    path.write_bytes(b"".join(gzip.compress(part, mtime=0) for part in moved))
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.rejections == []
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records]
+
+
 def test_a_warc_bgzip_compressed_is_read_whole(tmp_path: Path) -> None:
     """bgzip's members split records: read as one stream, every page is there."""
     records = [
