@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -390,6 +391,48 @@ def test_bytes_between_gzip_members_are_reported_and_the_rest_read(
         f"stray.warc.gz: {len(stray)} bytes{where} (at byte offset {start}) are no gzip "
         "member of WARC records and were skipped; re-download the file"
     )
+
+
+_JUNK = st.one_of(
+    st.integers(1, 3000).map(bytes),  # zeros
+    st.integers(1, 50).map(lambda n: b"junk text\n" * n),
+    st.integers(1, 30).map(lambda n: gzip.compress(b"no WARC here\n" * n, mtime=0)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), _JUNK), min_size=1, max_size=7))
+def test_any_mix_of_members_and_junk_reads_every_record(parts: list[bytes | None]) -> None:
+    """None is a page's gzip member. Every page is read, in order, and each run of bytes
+    that are no member of WARC records (before, between or after the members) is one
+    row with its size, offset and the record it follows."""
+    bodies = list(pages().values())
+    data, urls, rows, run = b"", [], [], None
+    for part in [*parts, None] if None not in parts else parts:
+        if part is None:
+            url = f"https://b.org/{len(urls)}"
+            part = warc([Rec("response", url, bodies[len(urls) % len(bodies)])])
+            if run is not None:
+                rows.append(run)
+                run = None
+            urls.append(url)
+        elif run is None:
+            run = [len(data), len(part), len(urls)]
+        else:
+            run[1] += len(part)
+        data += part
+    if run is not None:
+        rows.append(run)
+    with tempfile.TemporaryDirectory() as folder:  # a fixture's folder outlives examples
+        path = Path(folder) / "mix.warc.gz"
+        path.write_bytes(data)
+        entry = read_file(path, path.name)
+    assert [d.meta["url"] for d in entry.documents] == urls
+    assert [r.message for r in entry.rejections] == [
+        f"mix.warc.gz: {size} bytes{f' after record {after}' if after else ''} (at byte offset "
+        f"{start}) are no gzip member of WARC records and were skipped; re-download the file"
+        for start, size, after in rows
+    ]
 
 
 def test_a_plain_warc_with_gzip_bytes_is_not_read_as_gzip(tmp_path: Path) -> None:
