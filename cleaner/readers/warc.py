@@ -277,8 +277,12 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
     to FastWARC whole, as one stream: damage then ends it."""
     head = stream.read(_LOOK) if isinstance(stream, io.BufferedReader) else b""
     first = head.find(_GZIP)
-    # an uncompressed WARC may hold gzip bytes in a payload, and may open with a blank line
-    if first != 0 and (head.startswith(_STARTS) or first < 0 or b"WARC/" in head[:first]):
+    # an uncompressed WARC may hold gzip bytes in a payload, and may open with a blank
+    # line; a zstd WARC's dictionary, in a skippable frame first, may hold gzip bytes too
+    skippable = head[1:4] == b"\x2a\x4d\x18" and head[0] >> 4 == 5
+    if first != 0 and (
+        head.startswith(_STARTS) or skippable or first < 0 or b"WARC/" in head[:first]
+    ):
         yield _Forward(stream, head)
         return
     if first == 0 and head[3:4] == b"\x04" and head[12:14] == b"BC":  # bgzip's blocks

@@ -11,12 +11,14 @@ import gzip
 import hashlib
 import io
 import json
+import struct
 import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -447,6 +449,30 @@ def test_a_plain_warc_with_gzip_bytes_is_not_read_as_gzip(tmp_path: Path) -> Non
     entry = read_file(path, path.name)
     assert entry.outcome == "read" and entry.rejections == []
     assert entry.count == len(records) - 1 and entry.skipped == {"not-html": 1}
+
+
+def test_a_zstd_warc_whose_dictionary_holds_gzip_bytes_is_read(tmp_path: Path) -> None:
+    """A zstd WARC opens with its dictionary in a skippable frame; trained on records
+    with gzip payloads, the dictionary holds gzip bytes, which make no gzip WARC."""
+    bodies = list(pages().values())
+    records = [Rec("response", f"https://b.org/{i}", body) for i, body in enumerate(bodies)]
+    packed = [
+        Rec("response", f"https://b.org/gz{i}", gzip.compress(body[:3000] + bytes([i]), mtime=0),
+            ctype="application/gzip")
+        for i, body in enumerate(bodies * 10)
+    ]  # fmt: skip
+    samples = [record_bytes(r) for r in records + packed] * 3
+    dictionary = zstandard.train_dictionary(8192, samples)
+    raw = dictionary.as_bytes()
+    assert b"\x1f\x8b\x08" in raw[: 1 << 16]
+    compressor = zstandard.ZstdCompressor(dict_data=dictionary)
+    frames = b"".join(compressor.compress(record_bytes(r)) for r in records + packed[:3])
+    path = tmp_path / "d.warc.zst"
+    path.write_bytes(struct.pack("<II", 0x184D2A5D, len(raw)) + raw + frames)
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.rejections == []
+    assert [d.meta["url"] for d in entry.documents] == [r.url for r in records]
+    assert entry.skipped == {"not-html": 3}
 
 
 def test_gzip_members_may_open_with_blank_lines(tmp_path: Path) -> None:
