@@ -382,11 +382,11 @@ class _Member(_Forward):
     def read(self, size: int = -1) -> bytes:
         while not self._done and (size < 0 or len(self._out) < size):
             self._step()
-        # a member must open a WARC record (after blank lines, which FastWARC passes over:
+        # a member must open a WARC record (after white space, which FastWARC passes over:
         # a writer may put a record's closing ones in the next member): else it is passed
         # over, as bytes that are no member are (after a whole member), or as a false
         # start after damage
-        head = self._out.lstrip(b"\r\n") if not self._checked else b""
+        head = self._out.lstrip() if not self._checked else b""
         if not self._checked and self._out and (len(head) >= 5 or self._done):
             self._checked = True
             if head and not head.startswith(b"WARC/"):
