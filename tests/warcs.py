@@ -77,31 +77,19 @@ def warc(records: list[Rec], gz: bool = True) -> bytes:
 
 def bgzf(data: bytes, block: int = 1000) -> bytes:
     """``data`` as bgzip writes it (BGZF): gzip members of ``block`` bytes each, with no
-    regard for where a record ends, each with the "BC" extra field, then the empty
-    member that ends the file."""
-    out = []
-    for start in range(0, len(data) + 1, block):
-        chunk = data[start : start + block]
-        if start and not chunk:
-            break
+    regard for where a record ends, each with the "BC" extra field that gives its size,
+    then the empty member that ends the file."""
+
+    def member(chunk: bytes) -> bytes:
         deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
         body = deflate.compress(chunk) + deflate.flush()
-        size = 12 + 6 + len(body) + 8  # header, extra field, data, trailer
-        head = (
-            b"\x1f\x8b\x08\x04"
-            + bytes(4)
-            + b"\x00\xff"
-            + struct.pack("<HBBHH", 6, 66, 67, 2, size - 1)
-        )
-        out.append(head + body + struct.pack("<II", zlib.crc32(chunk), len(chunk)))
-    empty = zlib.compressobj(6, zlib.DEFLATED, -15).flush()
-    head = (
-        b"\x1f\x8b\x08\x04"
-        + bytes(4)
-        + b"\x00\xff"
-        + struct.pack("<HBBHH", 6, 66, 67, 2, 25 + len(empty))
-    )
-    return b"".join(out) + head + empty + struct.pack("<II", 0, 0)
+        size = 18 + len(body) + 8  # header with its extra field, data, trailer
+        extra = struct.pack("<HBBHH", 6, 66, 67, 2, size - 1)
+        head = b"\x1f\x8b\x08\x04" + bytes(4) + b"\x00\xff" + extra
+        return head + body + struct.pack("<II", zlib.crc32(chunk), len(chunk))
+
+    chunks = [data[k : k + block] for k in range(0, len(data), block)]
+    return b"".join(member(chunk) for chunk in [*chunks, b""])
 
 
 def zstd(data: bytes) -> bytes:
