@@ -100,8 +100,10 @@ def iter_warc(
             except OSError:  # the stream breaks: the damage may begin in the held record
                 yield from _settle(entry, _suspect(entry, held, number, url), seen, encodings)
                 raise
-            stray = source.stray  # bytes before it that hold no member, known once it is read
-            if stray and (stray[0] or number or source.damage):  # else no WARC file at all
+            # bytes before it that hold no member, known once it is read; at the end of a
+            # file that gave no record, they are the file: no WARC file at all
+            stray = source.stray
+            if stray and (isinstance(source, _Member) or number):
                 entry.add_rejection(_stray(entry, *stray, number - records))
             damage = source.damage
             if damage:  # the damage is in the member's last record, or it gave none

@@ -402,25 +402,30 @@ _JUNK = st.one_of(
 )
 
 
+_BLANK = gzip.compress(b"\r\n\r\n", mtime=0)  # a member of a record's closing lines alone
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.none(), _JUNK), min_size=1, max_size=7))
+@given(st.lists(st.one_of(st.none(), st.just(_BLANK), _JUNK), min_size=1, max_size=7))
 def test_any_mix_of_members_and_junk_reads_every_record(parts: list[bytes | None]) -> None:
     """None is a page's gzip member. Every page is read, in order, and each run of bytes
     that are no member of WARC records (before, between or after the members) is one
-    row with its size, offset and the record it follows."""
+    row with its size, offset and the record it follows; a member of blank lines only
+    ends such a run, as a page's does."""
     bodies = list(pages().values())
     data, urls, rows, run = b"", [], [], None
     for part in [*parts, None] if None not in parts else parts:
+        member = part is None or part is _BLANK
+        if member and run is not None:
+            rows.append(run)
+            run = None
         if part is None:
             url = f"https://b.org/{len(urls)}"
             part = warc([Rec("response", url, bodies[len(urls) % len(bodies)])])
-            if run is not None:
-                rows.append(run)
-                run = None
             urls.append(url)
-        elif run is None:
+        elif not member and run is None:
             run = [len(data), len(part), len(urls)]
-        else:
+        elif not member:
             run[1] += len(part)
         data += part
     if run is not None:
