@@ -274,7 +274,8 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
     """The stream for FastWARC; a gzip WARC member by member, so that a damaged member
     costs its own record only (FastWARC's own gzip reading stops at it). A file that
     opens with bytes that are no WARC and no compressed stream, and has a gzip member
-    in its first ``_LOOK`` bytes, is read from that member on. A file bgzip wrote
+    in its first ``_LOOK`` bytes with no ``WARC/`` before it, is read from its first
+    member that opens a WARC record on. A file bgzip wrote
     (gzip members of 64 KiB with a "BC" extra field, whatever records they split) goes
     to FastWARC whole, as one stream: damage then ends it."""
     head = stream.read(_LOOK) if isinstance(stream, io.BufferedReader) else b""
@@ -385,9 +386,9 @@ class _Member(_Forward):
         while not self._done and (size < 0 or len(self._out) < size):
             self._step()
         # a member must open a WARC record (after white space, which FastWARC passes over:
-        # a writer may put a record's closing ones in the next member): else it is passed
-        # over, as bytes that are no member are (after a whole member), or as a false
-        # start after damage
+        # a writer may put a record's closing blank lines in the next member): else it is
+        # passed over, as bytes that are no member are (after a whole member), or as a
+        # false start after damage
         head = self._out.lstrip() if not self._checked else b""
         if not self._checked and self._out and (len(head) >= 5 or self._done):
             self._checked = True
