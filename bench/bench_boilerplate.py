@@ -101,6 +101,7 @@ def run_set(bench: Path, out: Path, name: str, top: int) -> dict[str, Any]:
     start = time.perf_counter()
     cleaned = list(stage.run(docs))
     seconds = time.perf_counter() - start
+    golds = gold_tokens(bench / name, docs)
     # the per-document chain of `cleaner run --no-dedup`: repair, the stage, repeated paragraphs
     chain = Pipeline.from_config(CleanConfig(dedup=DedupConfig(documents=False)))
     corpus = list(chain.run(docs))
@@ -122,8 +123,8 @@ def run_set(bench: Path, out: Path, name: str, top: int) -> dict[str, Any]:
     return {
         "docs": len(docs), "seconds": seconds, "mb": size / 1e6,
         "table": table, "by_type": by_type, "by_source": by_source,
-        "losses": losses(bench / name, docs, cleaned, top) if top else "",
-        "rules": by_rule(bench / name, docs, cleaned),
+        "losses": losses(bench / name, golds, cleaned, top) if top else "",
+        "rules": by_rule(golds, cleaned),
     }  # fmt: skip
 
 
@@ -142,15 +143,22 @@ def gold_taken(gold: Counter[str], out: Document) -> list[tuple[Change, int]]:
     return taken
 
 
-def by_rule(folder: Path, docs: list[Document], cleaned: list[Document]) -> str:
+def gold_tokens(folder: Path, docs: list[Document]) -> list[Counter[str]]:
+    """Each page's gold, as the scorer's tokens."""
+    return [
+        Counter(TOKEN.findall((folder / "gold" / d.source).read_text(encoding="utf-8")))
+        for d in docs
+    ]
+
+
+def by_rule(golds: list[Counter[str]], cleaned: list[Document]) -> str:
     """Per rule: the pages and lines it removed, their tokens, and how many of those were
     gold tokens (as :func:`gold_taken` hands them out): what each rule costs."""
     pages: Counter[str] = Counter()
     lines: Counter[str] = Counter()
     tokens: Counter[str] = Counter()
     gold_tokens: Counter[str] = Counter()
-    for raw, out in zip(docs, cleaned, strict=True):
-        gold = Counter(TOKEN.findall((folder / "gold" / raw.source).read_text(encoding="utf-8")))
+    for gold, out in zip(golds, cleaned, strict=True):
         seen = set()
         for change, n in gold_taken(gold, out):
             seen.add(change.rule)
@@ -166,7 +174,7 @@ def by_rule(folder: Path, docs: list[Document], cleaned: list[Document]) -> str:
     return "\n".join(rows)
 
 
-def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int) -> str:
+def losses(folder: Path, golds: list[Counter[str]], cleaned: list[Document], top: int) -> str:
     """The ``top`` pages that cost the macro score most, (1 - P) + (1 - R), each with
     what lost it: the gold tokens every rule removed (for the line model, the highest
     cut it ran under) and the kept tokens that are not in the gold, with the kept line
@@ -174,8 +182,7 @@ def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int
     unlike the scorer, an empty output counts here as precision 0."""
     meta = read_meta(folder)
     rows = []
-    for raw, out in zip(docs, cleaned, strict=True):
-        gold = Counter(TOKEN.findall((folder / "gold" / raw.source).read_text(encoding="utf-8")))
+    for gold, out in zip(golds, cleaned, strict=True):
         kept = Counter(TOKEN.findall(out.text))
         hit = sum((gold & kept).values())
         p = hit / max(sum(kept.values()), 1) if kept else 0.0
@@ -192,7 +199,7 @@ def losses(folder: Path, docs: list[Document], cleaned: list[Document], top: int
             key=lambda line: sum((Counter(TOKEN.findall(line)) & extra).values()),
             default="",
         )
-        rows.append((2.0 - p - r, raw.id, p, r, lost, cut, sum(extra.values()), worst))
+        rows.append((2.0 - p - r, out.id, p, r, lost, cut, sum(extra.values()), worst))
     rows.sort(key=lambda row: (-row[0], row[1]))
     lines = []
     for _, page, p, r, lost, cut, extra_n, worst in rows[:top]:

@@ -40,6 +40,7 @@ from cleaner.document import Document
 from cleaner.names import Reason, Skip
 from cleaner.readers.entry import InputFile, Rejection, doc_id
 from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document
+from cleaner.readers.streams import GZIP_MAGIC, ZSTD_MAGIC
 
 if TYPE_CHECKING:
     from fastwarc.warc import WarcRecord
@@ -201,8 +202,8 @@ class _Forward:
     hashing or piped stream cannot seek, so ``tell`` must not go through ``seek``).
 
     As a source of records it also says what :func:`iter_warc` reports for it: ``stray``,
-    bytes that are no gzip member passed over before it (start and end offset in the
-    file), and ``damage``, how its gzip member broke (see :class:`_Member`).
+    bytes that are no gzip member of WARC records passed over before it (start and end
+    offset in the file), and ``damage``, how its gzip member broke (see :class:`_Member`).
     """
 
     stray: tuple[int, int] | None = None
@@ -262,12 +263,12 @@ class _Forward:
         """Left to the caller, who opened the stream."""
 
 
-_GZIP = b"\x1f\x8b\x08"
+_GZIP = GZIP_MAGIC + b"\x08"  # deflate, the one method gzip has
 _BLOCK = 1 << 16  # bytes read ahead at a time past zeros, to see whether they are padding
 _KEEP = 4 << 20  # compressed bytes of a member kept to look for the next one in after damage
 _LOOK = 1 << 16  # bytes looked through for a first gzip member when a file opens with none
 # how an uncompressed, zstd and LZ4 WARC open: FastWARC reads these itself
-_STARTS = (b"WARC/", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")
+_STARTS = (b"WARC/", ZSTD_MAGIC, b"\x04\x22\x4d\x18")
 
 
 def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
@@ -296,7 +297,7 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
         member = _Member(members)
         yield member
         member.finish()
-    if members.stray is not None:  # the file ends in bytes that are no gzip member
+    if members.stray is not None:  # the file ends in bytes that are no WARC member
         end = _Forward(io.BytesIO())
         end.stray = (members.stray, members.offset)
         yield end
@@ -305,8 +306,9 @@ def _sources(stream: io.BufferedIOBase) -> Iterator[_Forward | _Member]:
 class _Members:
     """A gzip stream's bytes, handed out member by member.
 
-    ``stray`` is the offset where bytes that are no gzip member began after a whole
-    member, until the next member is found (see :meth:`passed`), or None.
+    ``stray`` is the offset where bytes that are no gzip member of WARC records began
+    (at the file's start, after a whole member, or at a member of something else), until
+    the next member of WARC records is found (see :meth:`passed`), or None.
     """
 
     def __init__(self, raw: io.BufferedIOBase, head: bytes = b"") -> None:
@@ -333,7 +335,8 @@ class _Members:
         self._pending = data + self._pending
 
     def passed(self, start: int) -> tuple[int, int] | None:
-        """The bytes that are no gzip member before a member found at ``start``, once."""
+        """The bytes that are no gzip member of WARC records before a member found at
+        ``start``, once."""
         stray, self.stray = self.stray, None
         return None if stray is None else (stray, start)
 
@@ -366,7 +369,8 @@ class _Members:
 class _Member(_Forward):
     """One gzip member's bytes, decompressed as FastWARC reads them; ``damage`` says
     how it broke (cut short, or its data damaged), or is None; ``stray``, once it is
-    read, the bytes that are no gzip member passed over before it, or None."""
+    read, the bytes that are no gzip member of WARC records passed over before it, or
+    None."""
 
     def __init__(self, members: _Members) -> None:
         super().__init__(io.BytesIO())
@@ -395,7 +399,6 @@ class _Member(_Forward):
             if head and not head.startswith(b"WARC/"):
                 if self._adjacent and self._members.stray is None:
                     self._members.stray = self._start
-                self._adjacent = False
                 self._fail(None)
                 self._out.clear()
             else:
