@@ -101,13 +101,16 @@ def _repair_round(
     """
     fixes: list[str] = []
     lines = text.count("\n")
-    if not ftfy_unchanged(text, config):
-        fixed, explanation = ftfy.fix_and_explain(text, config=_ftfy_config(config))
-        for step in explanation or []:
-            name = _FTFY_NAMES.get(step[1] if step[0] == "apply" else step[0], "fix-encoding")
-            if name not in fixes:
-                fixes.append(name)
-        text = fixed
+    primed, cut = _put_back_spaces(text, config)
+    if not ftfy_unchanged(primed, config):
+        fixed, explanation = ftfy.fix_and_explain(primed, config=_ftfy_config(config))
+        fixed = _take_back_spaces(fixed, cut, lines + 1)
+        if fixed != text:
+            for step in explanation or []:
+                name = _FTFY_NAMES.get(step[1] if step[0] == "apply" else step[0], "fix-encoding")
+                if name not in fixes:
+                    fixes.append(name)
+            text = fixed
     norm = unicodedata.normalize(config.normalization, text)  # type: ignore[arg-type]
     if norm != text:
         fixes.append("normalize-unicode")
@@ -137,6 +140,45 @@ def _repair_round(
                 fixes.append("blank-lines")
             text = collapsed
     return text, fixes
+
+
+# a line that ends in a character that opens a two-byte UTF-8 sequence, read as
+# Latin-1 or Windows-1252 ("Â", "Ã", ... "ß"): mojibake whose second byte, A0, a
+# no-break space, may have been trimmed away with the line's end (a flattened page)
+_CUT_AT_END = re.compile(r"[\u00c2-\u00df](?=\n|\Z)")
+
+
+def _put_back_spaces(text: str, config: RepairConfig) -> tuple[str, list[int]]:
+    """``text`` with a space after each line that ends in :data:`_CUT_AT_END`, and the
+    numbers of those lines.
+
+    ftfy undoes mojibake whose byte A0 became a space ("for cats.\u00c2 " is
+    "for cats.\u00a0"; its ``restore_byte_a0``), by its own judgement: it leaves
+    "IRM\u00c3 " and "CONTACT US \u00d7 " alone. When a page was flattened, the no-break
+    space at a line's end was trimmed instead, and ftfy sees nothing to restore.
+    Putting the space back lets ftfy judge those lines as it judges the others; a space
+    it leaves is taken back (:func:`_take_back_spaces`).
+    """
+    if not config.fix_mojibake or text.isascii() or _CUT_AT_END.search(text) is None:
+        return text, []
+    lines = text.split("\n")
+    cut = [k for k, line in enumerate(lines) if _CUT_AT_END.search(line)]
+    for k in cut:
+        lines[k] += " "
+    return "\n".join(lines), cut
+
+
+def _take_back_spaces(fixed: str, cut: list[int], lines: int) -> str:
+    """``fixed`` without the spaces :func:`_put_back_spaces` added to the lines ``cut``
+    of a text of ``lines`` lines that ftfy left. Where ftfy changed the line breaks
+    (a lone ``\\r``), the lines are not followed: the whitespace step trims them."""
+    if not cut or fixed.count("\n") + 1 != lines:
+        return fixed
+    at = fixed.split("\n")
+    for k in cut:
+        if at[k].endswith(" "):
+            at[k] = at[k][:-1]
+    return "\n".join(at)
 
 
 @lru_cache(maxsize=8)

@@ -4,6 +4,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -15,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.config import NORMAL_FORMS, RepairConfig
+from cleaner.readers import read_file
 from cleaner.stages import repair
 from cleaner.stages.repair import (
     BAD_REACH,
@@ -74,8 +76,12 @@ def old_repair(text: str) -> str:
         normalization=None,
     )
     # the whole text at once, as repair_text does: ftfy.fix_text would fix it line by
-    # line, and "€\n¬Ñ" then reads "¬Ñ" alone as Mac Roman mojibake of "„"
-    fixed = ftfy.fix_and_explain(text, config=cfg)[0]
+    # line, and "€\n¬Ñ" then reads "¬Ñ" alone as Mac Roman mojibake of "„"; a line
+    # that ends in the first character of a two-byte sequence gets back the space a
+    # flattener may have trimmed (the first byte of "\u00c2\u00a0"), and any space ftfy
+    # leaves goes with the rest of the line's end below
+    spaced = re.sub(r"([\u00c2-\u00df])(?=\n|\Z)", r"\1 ", text)
+    fixed = ftfy.fix_and_explain(spaced, config=cfg)[0]
     text = unicodedata.normalize(config.normalization, fixed)  # type: ignore[arg-type]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     spaced = _OLD_ZERO_WIDTH.sub("", text)
@@ -117,6 +123,7 @@ def test_whitespace_steps_match_the_plain_ones(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(st.text(), st.text(" \t\n\r\u00a0\u2003\u3000\u200b\ufeffab\x1c\u2028.")))
 @example("\x80\r\u00ac\u00d1")  # found by hypothesis: a line-by-line oracle read "¬Ñ" as "„"
+@example("cats.\u00c2\nIRM\u00c3\r\u00c2")  # a no-break space cut at a line's end
 def test_whitespace_steps_match_on_random_text(text: str) -> None:
     assert repair_text(text)[0] == old_repair_settled(text)
 
@@ -141,6 +148,34 @@ def test_the_stage_keeps_the_spaces_of_lines_the_markup_puts_in_pre() -> None:
     page = Document("1", "a.html", text, hints=(NEUTRAL, pre, NEUTRAL))
     assert RepairText().apply(page).text == "Call it so:\n  f(x,  y)\nThen stop."
     assert RepairText().apply(doc(text)).text == "Call it so:\nf(x, y)\nThen stop."  # text
+
+
+def test_a_no_break_space_the_flattener_trimmed_is_mojibake_undone(tmp_path: Path) -> None:
+    # a page that was itself mojibake: "\u00c2\u00a0" is UTF-8's no-break space read as
+    # cp1252, and flattening trims the no-break space with the end of the block
+    html = (
+        "<html><body><p>The average premium was $32.21 for cats.\u00c2\u00a0</p>"
+        "<pre>  keep  = 1  \u00c2\u00a0</pre><p>IRM\u00c3\u00a0</p></body></html>"
+    )
+    (tmp_path / "a.html").write_text(html, "utf-8")
+    [page] = read_file(tmp_path / "a.html", "a.html").documents
+    assert "cats.\u00c2\n" in page.text  # what the repair stage is given
+    fixed = RepairText().apply(page)
+    assert fixed.text.split("\n") == [
+        "The average premium was $32.21 for cats.",
+        "",
+        "  keep  = 1",
+        "",
+        "IRM\u00e0",
+    ]
+    assert {c.rule for c in fixed.changes} == {"fix-mojibake", "whitespace"}
+    # where ftfy leaves the space it was given, the text is as it came, with no fix named
+    for text, verbatim in (("IRM\u00c3\nCONTACT US \u00d7", ()), ("  f(x)  \u00d7", (0,))):
+        assert repair_text(text, verbatim=verbatim) == (text, [])
+    assert repair_text("caf\u00c3\u00a9 ok\nCONTACT US \u00d7") == (
+        "caf\u00e9 ok\nCONTACT US \u00d7",
+        ["fix-mojibake"],  # ftfy ran, and left the space
+    )
 
 
 MARKDOWN = f"""To define a function in Python, use the def statement followed by its name.
