@@ -93,7 +93,9 @@ def _repair_round(
 ) -> tuple[str, list[str]]:
     """One round: ftfy, then Unicode normalization, line endings and whitespace.
 
-    ftfy undoes mojibake, HTML entities and control characters; then the text is
+    ftfy undoes mojibake, HTML entities and control characters (a line that ends where
+    a no-break space was trimmed from mojibake gets the space back for ftfy to judge:
+    :func:`_put_back_spaces`); then the text is
     normalized to ``config.normalization``, line endings become ``\\n``, runs of spaces,
     tabs and no-break spaces become one space, lines are trimmed (a ``verbatim`` line
     only at its end) and runs of blank lines become one. Curly quotes and dashes are
@@ -169,9 +171,10 @@ def _put_back_spaces(text: str, config: RepairConfig) -> tuple[str, list[int]]:
 
 
 def _take_back_spaces(fixed: str, cut: list[int], lines: int) -> str:
-    """``fixed`` without the spaces :func:`_put_back_spaces` added to the lines ``cut``
-    of a text of ``lines`` lines that ftfy left. Where ftfy changed the line breaks
-    (a lone ``\\r``), the lines are not followed: the whitespace step trims them."""
+    """``fixed``, ftfy's output for a text of ``lines`` lines, without the spaces
+    :func:`_put_back_spaces` added to the lines ``cut`` that ftfy left where they were.
+    Where ftfy changed the line breaks (a lone ``\\r``), the lines cannot be followed:
+    the whitespace step trims those spaces with the rest."""
     if not cut or fixed.count("\n") + 1 != lines:
         return fixed
     at = fixed.split("\n")

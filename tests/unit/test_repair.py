@@ -77,9 +77,9 @@ def old_repair(text: str) -> str:
     )
     # the whole text at once, as repair_text does: ftfy.fix_text would fix it line by
     # line, and "€\n¬Ñ" then reads "¬Ñ" alone as Mac Roman mojibake of "„"; a line
-    # that ends in the first character of a two-byte sequence gets back the space a
-    # flattener may have trimmed (the first byte of "\u00c2\u00a0"), and any space ftfy
-    # leaves goes with the rest of the line's end below
+    # that ends in the first character of a two-byte sequence gets a space for the
+    # no-break space a flattener may have trimmed after it (as in "\u00c2\u00a0"), and a
+    # space ftfy leaves goes with the rest of the line's end below
     spaced = re.sub(r"([\u00c2-\u00df])(?=\n|\Z)", r"\1 ", text)
     fixed = ftfy.fix_and_explain(spaced, config=cfg)[0]
     text = unicodedata.normalize(config.normalization, fixed)  # type: ignore[arg-type]
@@ -166,7 +166,7 @@ def test_a_no_break_space_the_flattener_trimmed_is_mojibake_undone(tmp_path: Pat
         "",
         "  keep  = 1",
         "",
-        "IRM\u00e0",
+        "IRM\u00e0",  # "\u00c3\u00a0" was "\u00e0", as the page's other mojibake says
     ]
     assert {c.rule for c in fixed.changes} == {"fix-mojibake", "whitespace"}
     # where ftfy leaves the space it was given, the text is as it came, with no fix named
