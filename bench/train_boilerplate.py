@@ -65,7 +65,8 @@ sys.path.insert(0, str(ROOT))
 
 from cleaner.config import BoilerplateConfig, CleanConfig, DedupConfig  # noqa: E402
 from cleaner.document import Document  # noqa: E402
-from cleaner.html import HINTS, parse_html  # noqa: E402
+from cleaner.html import parse_html  # noqa: E402
+from cleaner.html.flatten import MODEL_HINTS  # noqa: E402
 from cleaner.pipeline import Pipeline  # noqa: E402
 from cleaner.rules.context import prepare_page  # noqa: E402
 from cleaner.rules.features import (  # noqa: E402
@@ -124,8 +125,8 @@ def featurize(
     """Feature rows and oracle labels for ``text``: the raw page (first pass, with title
     and date extraction), or a later pass's kept text (``text`` given, no extraction)."""
     first = text is None
-    p = prepare_page(text or page["raw"], extract_title=first, extract_date=first)
-    p.hints = list(page["hints"] if first else hints) if HTML else None
+    marks = (page["hints"] if first else hints) if HTML else None
+    p = prepare_page(text or page["raw"], extract_title=first, extract_date=first, hints=marks)
     idx, x = line_features(p)
     if HTML:
         x = np.hstack([x, hint_columns(p, idx)])
@@ -239,7 +240,7 @@ def line_model(
     data = {"features": NAMES, "smooth": SMOOTH, "precision_weight": w, "vocab": vocab,
             "stages": stages, "temperature": temperature}  # fmt: skip
     if HTML:
-        data["hints"] = list(HINTS)
+        data["hints"] = list(MODEL_HINTS)
     return LineModel(data)
 
 
@@ -477,7 +478,7 @@ def main() -> None:
         "temperature": args.temperature, "vocab": vocab,
     }  # fmt: skip
     if HTML:
-        data["hints"] = list(HINTS)
+        data["hints"] = list(MODEL_HINTS)
     args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB)", file=sys.stderr)
 

@@ -11,7 +11,10 @@ non-blank line also gets a tuple of numbers, named by :data:`HINTS`:
   ``header``, ``footer``, ``aside``, ``form`` (and its controls), ``article`` (also
   ``main`` and ``itemprop=articleBody``), a list item, a table cell, a paragraph,
   ``pre``/``code``, a quotation, a figure, hidden (``hidden``, ``aria-hidden``,
-  ``display:none``), the ``<title>``; ``heading`` is the level of an ``h1``-``h6``;
+  ``display:none``), the ``<title>``, for screen readers only (``reader``: a class
+  such as ``sr-only`` or ``visually-hidden``; the rule ``screen-reader-only`` takes
+  such a line, and the line model does not read the column, :data:`MODEL_HINTS`);
+  ``heading`` is the level of an ``h1``-``h6``;
 - ``class_<family>``: how many levels up the nearest element whose class or id names
   that family sits (0: the line's own element; ``FAR`` when none does): comment,
   navigation, header or footer, sidebar, share, related, advert, prompt, metadata,
@@ -68,7 +71,7 @@ GLUED = _tags(
 # region flags, one bit each, set by a tag or a role on the element or an ancestor
 REGIONS = (
     "nav", "header", "footer", "aside", "form", "article", "li", "cell", "p", "pre",
-    "quote", "figure", "hidden", "title",
+    "quote", "figure", "hidden", "title", "reader",
 )  # fmt: skip
 _BIT = {name: 1 << k for k, name in enumerate(REGIONS)}
 TAG_REGION = {
@@ -102,6 +105,14 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _FAMILY_BIT = {name: 1 << k for k, name in enumerate(FAMILIES)}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# the classes that show an element to screen readers only (Bootstrap's and Tailwind's
+# sr-only, visually-hidden, WordPress's screen-reader-text, Drupal's element-invisible,
+# Foundation's show-for-sr): a skip link, a control's label, "Opens in a new window"
+_SCREEN_READER = re.compile(
+    r"(?<![\w-])(?:sr-only|show-for-sr|element-invisible|screen-?reader-(?:text|only)"
+    r"|[\w-]*visually-?hidden)(?![\w])",
+    re.I,
+)
 _PROSE = re.compile(r"[.!?:;][\"')\]]*(\s|$)")  # a sentence end inside the line
 _SPACE = re.compile(r"\s+")
 _NO_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]}'\"](?:\s|$))")  # "a , b" from "a<i>,</i> b"
@@ -120,6 +131,9 @@ HINTS: tuple[str, ...] = (
     "parent_links",
     "parent_lines",
 )
+# the hints the HTML line model reads: all but ``in_reader``, whose lines a named rule
+# takes before the model sees the page (``screen-reader-only``)
+MODEL_HINTS = tuple(name for name in HINTS if name != "in_reader")
 FAR = 30.0  # the class distance of a line with no such ancestor
 NEAR = 2.0  # a class this near a line (its element, parent or grandparent) names its region
 # the hints of a line the markup said nothing of: no region, no class family near
@@ -127,7 +141,8 @@ NEUTRAL = tuple(FAR if name.startswith("class_") else 0.0 for name in HINTS)
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # a line of only these is blank
 
 
-_SAID = ("nav", "header", "footer", "aside", "form", "hidden")  # regions worth naming
+_SAID = ("nav", "header", "footer", "aside", "form", "hidden", "reader")  # worth naming
+_SAYS = {"reader": "for screen readers"}
 # regions the main container never sits in: a dialog's policy text or a footer's "about
 # us" can hold more prose than the article
 _NOT_MAIN = _BIT["hidden"] | _BIT["footer"] | _BIT["nav"] | _BIT["aside"]
@@ -142,7 +157,7 @@ def describe(row: tuple[float, ...]) -> str:
     'nav; class nav; before the main text; links 100%'
     """
     at = dict(zip(HINTS, row, strict=False))
-    parts = [name for name in _SAID if at[f"in_{name}"]]
+    parts = [_SAYS.get(name, name) for name in _SAID if at[f"in_{name}"]]
     parts += [
         f"class {name}" for name in FAMILIES if name != "content" and at[f"class_{name}"] <= NEAR
     ]
@@ -340,6 +355,8 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             or _HIDDEN_STYLE.search(attrs.get("style") or "")
         ):
             regions |= _BIT["hidden"]
+        if _SCREEN_READER.search(attrs.get("class") or ""):
+            regions |= _BIT["reader"]
         names = " ".join(v for k in ("class", "id") if (v := attrs.get(k)))
         if names:
             bits = _family_bits(names)

@@ -23,5 +23,6 @@ RULES: tuple[str, ...] = (
     "corpus-repeat",
     "low-content",
     "comment-thread",
+    "screen-reader-only",
     Reason.BOILERPLATE_ONLY,
 )

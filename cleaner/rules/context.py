@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from cleaner.html.flatten import HINTS
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
 from cleaner.rules.patterns import (
     COUNTED_ENTRY,
@@ -151,9 +152,12 @@ def prepare_page(
     extra_patterns: Iterable[str] = (),
     extract_title: bool = True,
     extract_date: bool = True,
+    hints: Sequence[tuple[float, ...] | None] | None = None,
 ) -> Page:
-    """Parse ``text`` and run the user patterns and every named family on it."""
+    """Parse ``text`` and run the user patterns and every named family on it; ``hints``,
+    per line, are what the markup of a page read from HTML said of it."""
     page = Page.parse(text, frozenset(disable))
+    page.hints = None if hints is None else list(hints)
     user = [re.compile(p) for p in extra_patterns]
     if user and "user-pattern" not in page.disabled:
         for i in page.nonempty():
@@ -165,6 +169,7 @@ def prepare_page(
 
 def apply_rules(page: Page, extract_title: bool = True, extract_date: bool = True) -> None:
     """Run every named rule family on ``page``, in order."""
+    _screen_reader_only(page)
     _repeats(page)
     for i in page.nonempty():
         rule = line_rule(page.lines[i])
@@ -180,6 +185,23 @@ def apply_rules(page: Page, extract_title: bool = True, extract_date: bool = Tru
         _title(page)
     _counted(page)
     _runs(page)
+
+
+def _screen_reader_only(page: Page) -> None:
+    """From HTML, a line the markup shows to screen readers only (``sr-only``,
+    ``visually-hidden``: a skip link, a control's label, "Opens in a new window") goes
+    as ``screen-reader-only``: no sighted reader sees it, so it is not the page's text,
+    nor its headline (boilerplate-dev: 7,300 tokens on 263 of 623 pages, 128 of them in
+    the gold; held out, the line model kept 3,101 of them, 4 gold)."""
+    if page.hints is None:
+        return
+    for i in page.nonempty():
+        row = page.hints[i] if i < len(page.hints) else None
+        if row is not None and row[_IN_READER] == 1.0:
+            page.mark(i, "screen-reader-only")
+
+
+_IN_READER = HINTS.index("in_reader")  # a class such as sr-only or visually-hidden
 
 
 def _repeats(page: Page) -> None:

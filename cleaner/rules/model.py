@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.arrays import distinct
-from cleaner.html.flatten import HINTS, NEUTRAL
+from cleaner.html.flatten import HINTS, MODEL_HINTS, NEUTRAL
 from cleaner.rules.context import Page, is_body, is_heading_like
 from cleaner.rules.features import (
     NAMES,
@@ -43,7 +43,7 @@ except ImportError:  # no compiler at install: the numpy scorer, same leaves
     native = None
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "boilerplate_model.json"
-# the model of pages read from HTML: the same columns, then the markup's (HINTS)
+# the model of pages read from HTML: the same columns, then the markup's (MODEL_HINTS)
 HTML_MODEL_PATH = MODEL_PATH.with_name("boilerplate_html_model.json")
 
 
@@ -402,7 +402,8 @@ class LineModel:
     """Two stages of trees: line features, then the same plus the neighbours' scores.
 
     A model with ``hints`` (the HTML model) reads, after the text columns, what the
-    markup said of each line (``Page.hints``, named by :data:`cleaner.html.flatten.HINTS`).
+    markup said of each line (``Page.hints``, the columns named by
+    :data:`cleaner.html.flatten.MODEL_HINTS`).
     """
 
     def __init__(self, data: dict[str, Any] | None) -> None:
@@ -424,7 +425,7 @@ class LineModel:
         # the same whatever order a set gives them in (-0.0 == 0.0 ties otherwise)
         self.vocab = {str(k): float(v) + 0.0 for k, v in data["vocab"].items()}
         if "hints" in data:
-            if list(data["hints"]) != list(HINTS):
+            if list(data["hints"]) != list(MODEL_HINTS):
                 raise ValueError("boilerplate HTML model hints differ from the code; retrain it")
             self.hints = True
         for stage in data["stages"]:
@@ -488,10 +489,15 @@ class LineModel:
 
 
 def hint_columns(page: Page, idx: Sequence[int]) -> npt.NDArray[np.float64]:
-    """The markup's hints of lines ``idx`` as columns (``NEUTRAL`` where a line has none)."""
+    """The markup's hints of lines ``idx`` that the HTML model reads (``MODEL_HINTS``), as
+    columns (``NEUTRAL`` where a line has none)."""
     hints = page.hints or []
     rows = [(hints[i] if i < len(hints) else None) or NEUTRAL for i in idx]
-    return np.asarray(rows, dtype=np.float64).reshape(len(idx), len(HINTS))
+    x = np.asarray(rows, dtype=np.float64).reshape(len(idx), len(HINTS))
+    return x[:, _MODEL_COLUMNS]
+
+
+_MODEL_COLUMNS = [HINTS.index(name) for name in MODEL_HINTS]
 
 
 def protected_headings(page: Page) -> set[int]:

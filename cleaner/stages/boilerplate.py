@@ -196,8 +196,7 @@ def _judge(
     model: LineModel,
     hints: Sequence[tuple[float, ...] | None] | None = None,
 ) -> Page:
-    page = prepare_page(text, config.disable, config.extra_patterns, title, date)
-    page.hints = None if hints is None else list(hints)
+    page = prepare_page(text, config.disable, config.extra_patterns, title, date, hints)
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo and not _moot(page, todo, repeated):
         keep = protected_headings(page) | page.fenced

@@ -390,6 +390,26 @@ def test_comments_the_markup_names_below_the_article_end_it(tag: str) -> None:
     assert COMMENT in as_text.text and REPLY in as_text.text
 
 
+def test_text_for_screen_readers_only_goes_by_its_rule() -> None:
+    """A line no sighted reader sees goes whatever the model scores it; words for screen
+    readers inside a visible line stay with it (the line is the reader's)."""
+    doc = _html_doc(
+        '<a class="sr-only sr-only-focusable" href="#main">Skip to search results</a>'
+        f'<article><p>{P1}</p><p>{P2} <span class="visually-hidden">(opens in a new '
+        'window)</span></p></article><div class="screen-reader-text"><p>Loading...</p></div>'
+    )
+    stage = StripBoilerplate(BoilerplateConfig(), model=_span_model(P1, P2.replace(".", "")))
+    out = stage.apply(doc)
+    assert out.text == f"{P1}\n\n{P2} (opens in a new window)"
+    rules = {c.text: (c.rule, c.detail) for c in out.changes}
+    assert rules["Skip to search results"][0] == rules["Loading..."][0] == "screen-reader-only"
+    assert "for screen readers" in rules["Loading..."][1]["where"]
+    off = BoilerplateConfig(disable=("screen-reader-only",))
+    assert "Loading..." in StripBoilerplate(off, model=_span_model(P1, P2)).apply(doc).text
+    as_text = stage.apply(Document("d1", "s/1.txt", doc.text, meta={}))  # no markup
+    assert "Loading..." in as_text.text
+
+
 def test_comments_the_markup_names_end_the_article_where_the_span_runs_into_them() -> None:
     """The model's main span can take in a thread whose posts read like prose; the
     markup still ends the article where the comments begin, when their region says it
