@@ -11,9 +11,10 @@ non-blank line also gets a tuple of numbers, named by :data:`HINTS`:
   ``header``, ``footer``, ``aside``, ``form`` (and its controls), ``article`` (also
   ``main`` and ``itemprop=articleBody``), a list item, a table cell, a paragraph,
   ``pre``/``code``, a quotation, a figure, hidden (``hidden``, ``aria-hidden``,
-  ``display:none``), the ``<title>``, for screen readers only (``reader``: a class
-  such as ``sr-only`` or ``visually-hidden``; the rule ``screen-reader-only`` takes
-  such a line, and the line model does not read the column, :data:`MODEL_HINTS`);
+  ``display:none``), the ``<title>``, for screen readers only (``reader``: most of the
+  line's text is inside a class such as ``sr-only`` or ``visually-hidden``; the rule
+  ``screen-reader-only`` takes such a line, and the line model does not read the
+  column, :data:`MODEL_HINTS`);
   ``heading`` is the level of an ``h1``-``h6``;
 - ``class_<family>``: how many levels up the nearest element whose class or id names
   that family sits (0: the line's own element; ``FAR`` when none does): comment,
@@ -253,8 +254,10 @@ class _Lines:
         self.verbatim: dict[int, str] = {}
         self.frames: list[_Frame | None] = []
         self.links: list[int] = []
+        self.unseen: list[bool] = []  # per line, whether most of it is for screen readers
         self.buf: list[str] = []
         self.buf_links = 0
+        self.buf_unseen = 0  # characters of the line's text for screen readers only
         self.frame: _Frame | None = None
         self.blank = False  # a blank line is owed before the next line
 
@@ -266,6 +269,8 @@ class _Lines:
         self.buf.append(text)
         if link:
             self.buf_links += len(text.strip())
+        if frame.regions & _BIT["reader"]:
+            self.buf_unseen += len(text.strip())
 
     def end(self, blank: bool = False) -> None:
         if self.buf:  # most block ends close no text: nothing to write or reset
@@ -275,13 +280,15 @@ class _Lines:
                     self.lines.append("")
                     self.frames.append(None)
                     self.links.append(0)
+                    self.unseen.append(False)
                 self.blank = False
                 if self.frame is not None and self.frame.verbatim:
                     self.verbatim[len(self.lines)] = "".join(self.buf).rstrip()
                 self.lines.append(line)
                 self.frames.append(self.frame)
                 self.links.append(min(self.buf_links, len(line)))
-            self.buf, self.buf_links, self.frame = [], 0, None
+                self.unseen.append(2 * min(self.buf_unseen, len(line)) > len(line))
+            self.buf, self.buf_links, self.frame, self.buf_unseen = [], 0, None, 0
         if blank:
             self.blank = True
 
@@ -484,10 +491,12 @@ def _rows(
             hints.append(None)
             continue
         in_main = 1.0 if inside[k] else 0.0
+        # a line is for screen readers when most of its text is, not when its first is
+        regions = frame.regions & ~_BIT["reader"] | (_BIT["reader"] if out.unseen[k] else 0)
         hints.append(
             (
                 links / max(len(line), 1),
-                *(1.0 if frame.regions & bit else 0.0 for bit in _BIT.values()),
+                *(1.0 if regions & bit else 0.0 for bit in _BIT.values()),
                 float(frame.heading),
                 *(FAR if d < 0 else float(frame.depth - d) for d in frame.near),
                 float(frame.depth),

@@ -172,6 +172,20 @@ def test_text_for_screen_readers_only_is_marked(names: str) -> None:
         assert _hint(flat, "Skip to content", "in_reader") == 0.0
 
 
+def test_a_line_is_for_screen_readers_when_most_of_its_text_is() -> None:
+    """Not when its first words are: "<span class=sr-only>Warning:</span> The bridge
+    ..." is a line every reader sees."""
+    html = (
+        '<body><p><span class="sr-only">Warning:</span> The bridge is closed until May.</p>'
+        '<p>Read more<span class="sr-only"> about the bridge and its long history</span></p>'
+        '<p class="sr-only">Loading <b>the</b> map</p></body>'
+    )
+    flat = flatten(LexborHTMLParser(html))
+    assert _hint(flat, "Warning: The bridge is closed until May.", "in_reader") == 0.0
+    assert _hint(flat, "Read more about the bridge and its long history", "in_reader") == 1.0
+    assert _hint(flat, "Loading the map", "in_reader") == 1.0
+
+
 def test_a_short_class_word_matches_only_whole() -> None:
     html = '<body><div class="ad">Buy now</div><div class="shadow header-wrap">Logo</div></body>'
     flat = flatten(LexborHTMLParser(html))
