@@ -75,6 +75,7 @@ REGIONS = (
     "quote", "figure", "hidden", "title", "reader",
 )  # fmt: skip
 _BIT = {name: 1 << k for k, name in enumerate(REGIONS)}
+_READER = _BIT["reader"]  # read per text node and per line
 TAG_REGION = {
     "nav": "nav", "menu": "nav", "header": "header", "footer": "footer", "aside": "aside",
     "form": "form", "button": "form", "select": "form", "option": "form", "label": "form",
@@ -269,7 +270,7 @@ class _Lines:
         self.buf.append(text)
         if link:
             self.buf_links += len(text.strip())
-        if frame.regions & _BIT["reader"]:
+        if frame.regions & _READER:
             self.buf_unseen += len(text.strip())
 
     def end(self, blank: bool = False) -> None:
@@ -363,7 +364,7 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
         ):
             regions |= _BIT["hidden"]
         if _SCREEN_READER.search(attrs.get("class") or ""):
-            regions |= _BIT["reader"]
+            regions |= _READER
         names = " ".join(v for k in ("class", "id") if (v := attrs.get(k)))
         if names:
             bits = _family_bits(names)
@@ -492,7 +493,7 @@ def _rows(
             continue
         in_main = 1.0 if inside[k] else 0.0
         # a line is for screen readers when most of its text is, not when its first is
-        regions = frame.regions & ~_BIT["reader"] | (_BIT["reader"] if out.unseen[k] else 0)
+        regions = frame.regions & ~_READER | (_READER if out.unseen[k] else 0)
         hints.append(
             (
                 links / max(len(line), 1),
