@@ -109,10 +109,12 @@ _FAMILY_BIT = {name: 1 << k for k, name in enumerate(FAMILIES)}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # the classes that show an element to screen readers only (Bootstrap's and Tailwind's
 # sr-only, visually-hidden, WordPress's screen-reader-text, Drupal's element-invisible,
-# Foundation's show-for-sr): a skip link, a control's label, "Opens in a new window"
+# Foundation's show-for-sr, jQuery UI's ui-helper-hidden-accessible, Elementor's
+# elementor-screen-only; a prefixed sr-only such as the US design system's usa-sr-only,
+# any class naming screen readers): a skip link, a control's label, "Opens in a new window"
 _SCREEN_READER = re.compile(
-    r"(?<![\w-])(?:sr-only|show-for-sr|element-invisible|screen-?reader-(?:text|only)"
-    r"|[\w-]*visually-?hidden)(?![\w])",
+    r"(?<![\w-])(?:[\w-]*sr-only|show-for-sr|element-invisible|[\w-]*screen-?reader[\w-]*"
+    r"|elementor-screen-only|[\w-]*hidden-accessible|[\w-]*visually-?hidden)(?![\w])",
     re.I,
 )
 _PROSE = re.compile(r"[.!?:;][\"')\]]*(\s|$)")  # a sentence end inside the line
