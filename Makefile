@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast test-unit lint golden screenshot bench clean-venv
+.PHONY: run test test-slow test-fast test-unit lint golden screenshot bench clean-venv
 
 $(STAMP): pyproject.toml setup.py $(wildcard cleaner/*/*.c)  # the C kernels: rebuilt on change
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check cleaner tests bench setup.py
 	$(BIN)/mypy
 
-test: lint  ## lint, type-check and run the tests
-	$(BIN)/python -m pytest
+test: lint  ## lint, type-check and run the tests but the slow ones (CI runs those: test-slow)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: $(STAMP)  ## the slow tests alone (Ray clusters, kills, the hooks, the browser)
+	$(BIN)/python -m pytest -m slow
 
 test-fast: $(STAMP)  ## a quick loop: the tests without the slow and fuzz ones, no lint
 	$(BIN)/python -m pytest -m "not slow and not fuzz"
