@@ -14,7 +14,9 @@ non-blank line also gets a tuple of numbers, named by :data:`HINTS`:
   ``display:none``), the ``<title>``, for screen readers only (``reader``: most of the
   line's text is inside a class such as ``sr-only`` or ``visually-hidden``; the rule
   ``screen-reader-only`` takes such a line, and the line model does not read the
-  column, :data:`MODEL_HINTS`);
+  column, :data:`MODEL_HINTS`), a forum's page (``forum``, every line of it: the class
+  or id of ``<html>`` or ``<body>`` names a forum, a thread or a question, so
+  ``comment-thread`` leaves its posts; the model does not read it either);
   ``heading`` is the level of an ``h1``-``h6``;
 - ``class_<family>``: how many levels up the nearest element whose class or id names
   that family sits (0: the line's own element; ``FAR`` when none does): comment,
@@ -72,7 +74,7 @@ GLUED = _tags(
 # region flags, one bit each, set by a tag or a role on the element or an ancestor
 REGIONS = (
     "nav", "header", "footer", "aside", "form", "article", "li", "cell", "p", "pre",
-    "quote", "figure", "hidden", "title", "reader",
+    "quote", "figure", "hidden", "title", "reader", "forum",
 )  # fmt: skip
 _BIT = {name: 1 << k for k, name in enumerate(REGIONS)}
 _READER = _BIT["reader"]  # read per text node and per line
@@ -117,6 +119,13 @@ _SCREEN_READER = re.compile(
     r"|elementor-screen-only|[\w-]*hidden-accessible|[\w-]*visually-?hidden)(?![\w])",
     re.I,
 )
+# the words a forum's or Q&A site's pages put in the class or id of <html> or <body>
+# (bbPress's "single-topic bbpress", phpBB's "section-viewtopic", "question-page")
+_FORUM_PAGE = re.compile(
+    r"(?<![a-z])(forums?|topic|threads?|questions?|bbpress|phpbb|vbulletin|xenforo|discourse)"
+    r"(?![a-z])",
+    re.I,
+)
 _PROSE = re.compile(r"[.!?:;][\"')\]]*(\s|$)")  # a sentence end inside the line
 _SPACE = re.compile(r"\s+")
 _NO_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]}'\"](?:\s|$))")  # "a , b" from "a<i>,</i> b"
@@ -136,8 +145,9 @@ HINTS: tuple[str, ...] = (
     "parent_lines",
 )
 # the hints the HTML line model reads: all but ``in_reader``, whose lines a named rule
-# takes before the model sees the page (``screen-reader-only``)
-MODEL_HINTS = tuple(name for name in HINTS if name != "in_reader")
+# takes before the model sees the page (``screen-reader-only``), and ``in_forum``, which
+# tells ``comment-thread`` that a page's posts are its content
+MODEL_HINTS = tuple(name for name in HINTS if name not in ("in_reader", "in_forum"))
 FAR = 30.0  # the class distance of a line with no such ancestor
 NEAR = 2.0  # a class this near a line (its element, parent or grandparent) names its region
 # the hints of a line the markup said nothing of: no region, no class family near
@@ -307,11 +317,11 @@ class _Lines:
 def flatten(tree: Any) -> Flat:
     """The lines of a parsed page (a selectolax ``LexborHTMLParser``) and their hints."""
     out = _Lines()
-    root = _Frame(None, 0, (-1,) * len(FAMILIES), 0, 0)
+    root = _Frame(None, _forum_page(tree), (-1,) * len(FAMILIES), 0, 0)
     title = tree.css_first(TITLE)
     if title is not None:
         text = title.text(deep=True)
-        out.add(text, _Frame(root, _BIT["title"], root.near, 0, 1), False)
+        out.add(text, _Frame(root, root.regions | _BIT["title"], root.near, 0, 1), False)
         out.end(blank=True)
     start = tree.body
     if start is not None:
@@ -321,6 +331,19 @@ def flatten(tree: Any) -> Flat:
         return Flat("", (None,))  # "".split("\n") is one blank line
     text = "\n".join([out.verbatim.get(k, line) for k, line in enumerate(out.lines)])
     return Flat(text, _hints(out, root))
+
+
+def _forum_page(tree: Any) -> int:
+    """The ``forum`` bit when the class or id of the page's ``<html>`` or ``<body>`` names
+    a forum, a thread or a question (a site's forum or Q&A software), else 0."""
+    names = [
+        value
+        for node in (tree.css_first("html"), tree.body)
+        if node is not None
+        for key in ("class", "id")
+        if (value := node.attributes.get(key))
+    ]
+    return _BIT["forum"] if names and _FORUM_PAGE.search(" ".join(names)) else 0
 
 
 def _walk(start: Any, root: _Frame, out: _Lines) -> None:

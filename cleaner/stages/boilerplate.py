@@ -272,9 +272,11 @@ def _end_at_thread(page: Page) -> None:
     """A thread of reader comments below the main span ends the article: from its
     header (a comment count, the prompt to add one, or a commenter's byline) on, every
     line goes as ``comment-thread``. A page with a comment header or byline in or above
-    the main span is left alone: its posts are its content (a forum, a Q&A page). So is
-    a page that prints one header more than once (digits aside): "27 comments" under
-    each item of a listing, "Add a comment" under each answer of a Q&A page. Where the
+    the main span is left alone: its posts are its content (a forum, a Q&A page), and
+    so is a page read from HTML whose ``<html>`` or ``<body>`` class or id says it is a
+    forum's, a thread or a question (:func:`_forum_page`). So is a page that prints one
+    header more than once (digits aside): "27 comments" under each item of a listing,
+    "Add a comment" under each answer of a Q&A page. Where the
     model's span ran on into the thread, a header inside it that counts comments or
     names readers' comments starts the thread there, after a paragraph of the span
     (:func:`_span_thread_start`). From HTML
@@ -282,6 +284,8 @@ def _end_at_thread(page: Page) -> None:
     below the span's paragraphs in an element whose class or id names comments or
     reviews, also inside the span when the thread's region names comments
     (:func:`_marked_thread_start`)."""
+    if _forum_page(page):
+        return
     start = _thread_start(page)
     if start is None:
         start = _marked_thread_start(page)
@@ -289,6 +293,16 @@ def _end_at_thread(page: Page) -> None:
         return
     for j in range(start, len(page.lines)):  # the header keeps its own rule
         page.mark(j, THREAD)
+
+
+def _forum_page(page: Page) -> bool:
+    """Whether the markup says the page is a forum's or Q&A site's (``in_forum``, from
+    the class or id of its ``<html>`` or ``<body>``): its posts are its content."""
+    row = next((r for r in page.hints or () if r is not None), None)
+    return row is not None and row[_IN_FORUM] == 1.0
+
+
+_IN_FORUM = HINTS.index("in_forum")
 
 
 def _thread_start(page: Page) -> int | None:

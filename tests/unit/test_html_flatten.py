@@ -7,7 +7,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaner.config import CleanConfig, DedupConfig
 from cleaner.document import Document
-from cleaner.html.flatten import FAR, HINTS, Flat, flatten
+from cleaner.html.flatten import FAR, HINTS, MODEL_HINTS, Flat, flatten
 from cleaner.names import StageName
 from cleaner.pipeline import Pipeline
 from cleaner.rules.context import prepare_page
@@ -172,6 +172,26 @@ def test_text_for_screen_readers_only_is_marked(names: str) -> None:
     for other in ("hidden-xs", "srt-only", "sr-mobile", "screen-only", "accessible-menu"):
         flat = flatten(LexborHTMLParser(html.replace(names, other)))
         assert _hint(flat, "Skip to content", "in_reader") == 0.0
+
+
+def test_a_forums_page_is_marked_on_every_line() -> None:
+    """The class or id of <html> or <body> naming a forum, a thread or a question marks
+    every line; the same word on an inner element, or inside another word, does not."""
+    body = "<p>Topic title</p><div><p>First post.</p></div>"
+    for html in (
+        f'<html><body class="single-topic bbpress">{body}</body></html>',
+        f'<html class="forum-page"><body>{body}</body></html>',
+        f'<html><body id="phpbb">{body}</body></html>',
+    ):
+        flat = flatten(LexborHTMLParser(html))
+        assert all(h is None or h[HINTS.index("in_forum")] == 1.0 for h in flat.hints), html
+    for html in (
+        f'<html><body><div class="forum">{body}</div></body></html>',
+        f'<html><body class="forumlike questionnaire">{body}</body></html>',
+    ):
+        flat = flatten(LexborHTMLParser(html))
+        assert all(h is None or h[HINTS.index("in_forum")] == 0.0 for h in flat.hints), html
+    assert "in_forum" not in MODEL_HINTS
 
 
 def test_a_line_is_for_screen_readers_when_most_of_its_text_is() -> None:
