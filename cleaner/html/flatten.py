@@ -120,7 +120,7 @@ _SCREEN_READER = re.compile(
     re.I,
 )
 # the words a forum's or Q&A site's pages put in the class or id of <html> or <body>
-# (bbPress's "single-topic bbpress", phpBB's "section-viewtopic", "question-page")
+# (bbPress's "single-topic bbpress", phpBB's id "phpbb", a Q&A site's "question-page")
 _FORUM_PAGE = re.compile(
     r"(?<![a-z])(forums?|topic|threads?|questions?|bbpress|phpbb|vbulletin|xenforo|discourse)"
     r"(?![a-z])",
