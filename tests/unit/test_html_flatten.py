@@ -184,6 +184,7 @@ def test_a_forums_page_is_marked_on_every_line() -> None:
         f'<html><body id="phpbb">{body}</body></html>',
     ):
         flat = flatten(LexborHTMLParser(html))
+        assert sum(h is not None for h in flat.hints) == 2, html
         assert all(h is None or h[HINTS.index("in_forum")] == 1.0 for h in flat.hints), html
     for html in (
         f'<html><body><div class="forum">{body}</div></body></html>',
