@@ -450,7 +450,9 @@ def explain(
     where] text`. `where` is where the line sat: before, in or after the main span
     the line model believes in (after it, also whether at or below a comment header or
     byline); for a page read from HTML, what its markup said of it.
-    The title, date and author taken out of the text are shown on top. A JSONL file
+    The title, date and author taken out of the text are shown on top, and for a page
+    read from HTML whose markup calls it a forum's, `page: a forum's ...` (its posts
+    stay: comment-thread leaves them). A JSONL file
     is explained record by record; a bad line is named on stderr (and listed in --json
     output, in its place, as in the audit). `corpus-repeat` needs the other pages of the
     site or folder: with --corpus, FILE's lines count with the corpus's, as in a run,

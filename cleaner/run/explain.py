@@ -32,12 +32,15 @@ from cleaner.run.check import (
 )
 from cleaner.run.stream import StreamCleaner
 from cleaner.stage import Filter, Stage
+from cleaner.stages.boilerplate import is_forum_page
 from cleaner.stages.repeats import CountRepeats
 from cleaner.store.state import State
 
 REPAIR = StageName.REPAIR_TEXT
 BOILERPLATE = StageName.STRIP_BOILERPLATE
 BLOCKS = StageName.DEDUP_BLOCKS
+# the page line of a forum's page read from HTML (cleaner.stages.boilerplate.is_forum_page)
+FORUM_PAGE = "a forum's (its <html> or <body> class or id says so): comment-thread leaves its posts"
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Explanation:
     duplicate: dict[str, Any] | None = None
     measured: str = ""  # what the dropping stage measured ("mean word length 11.2 > 10")
     redacted: list[str] = field(default_factory=list)  # redact-pii's replacements, by type
+    # what the markup of a page read from HTML said of the whole page, if anything
+    page: str | None = None
 
     @property
     def removed(self) -> int:
@@ -110,6 +115,7 @@ class Explanation:
             ("title", self.title),
             ("date", self.date),
             ("author", self.author),
+            ("page", self.page),
             ("dropped", f"{self.dropped} ({self.measured})" if self.measured else self.dropped),
         )
         head += [f"{k}: {v}" for k, v in found if v]
@@ -135,7 +141,12 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     """Run ``stages`` on ``doc`` and lay every removal onto the repaired page (what it
     duplicates in a corpus is :func:`explain_file`'s to say, for a file's documents
     together)."""
-    return _laid_out(*_cleaned(doc, stages), None)
+    return _laid_out(*_cleaned(doc, stages), None, _page_note(doc))
+
+
+def _page_note(doc: Document) -> str | None:
+    """What the markup of ``doc`` (as read, before any stage) says of the whole page."""
+    return FORUM_PAGE if is_forum_page(doc.hints) else None
 
 
 def _cleaned(doc: Document, stages: list[Stage]) -> tuple[Document, str]:
@@ -150,9 +161,12 @@ def _cleaned(doc: Document, stages: list[Stage]) -> tuple[Document, str]:
     return doc, base
 
 
-def _laid_out(doc: Document, base: str, duplicate: dict[str, Any] | None) -> Explanation:
-    """The explanation of the cleaned ``doc``: every removal laid onto ``base``, and the
-    document it duplicates, if one (see :func:`cleaner.run.check.duplicates`)."""
+def _laid_out(
+    doc: Document, base: str, duplicate: dict[str, Any] | None, page: str | None
+) -> Explanation:
+    """The explanation of the cleaned ``doc``: every removal laid onto ``base``, the
+    document it duplicates, if one (see :func:`cleaner.run.check.duplicates`), and what
+    the markup said of the whole page (``page``, :func:`_page_note`)."""
     slots: list[list[Line]] = [[Line(text)] for text in base.split("\n")]
     rest = [c for c in doc.changes if c.text and not _place(c, slots)]
     lines = [line for slot in slots for line in slot]
@@ -175,6 +189,7 @@ def _laid_out(doc: Document, base: str, duplicate: dict[str, Any] | None) -> Exp
         duplicate=duplicate,
         measured=measured,
         redacted=redacted,
+        page=page,
     )
 
 
@@ -282,7 +297,9 @@ def explain_file(
             judged = {found["id"]: found for found in duplicates(index, live, str(source), ngram)}
         done = iter(cleaned)
         return [
-            _laid_out(*next(done), judged.get(d.id)) if isinstance(d, Document) else d
+            _laid_out(*next(done), judged.get(d.id), _page_note(d))
+            if isinstance(d, Document)
+            else d
             for d in items
         ]
 

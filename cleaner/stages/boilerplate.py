@@ -274,7 +274,7 @@ def _end_at_thread(page: Page) -> None:
     line goes as ``comment-thread``. A page with a comment header or byline in or above
     the main span is left alone: its posts are its content (a forum, a Q&A page), and
     so is a page read from HTML whose ``<html>`` or ``<body>`` class or id says it is a
-    forum's, a thread or a question (:func:`_forum_page`). So is a page that prints one
+    forum's, a thread or a question (:func:`is_forum_page`). So is a page that prints one
     header more than once (digits aside): "27 comments" under each item of a listing,
     "Add a comment" under each answer of a Q&A page. Where the
     model's span ran on into the thread, a header inside it that counts comments or
@@ -296,9 +296,14 @@ def _end_at_thread(page: Page) -> None:
 
 
 def _forum_page(page: Page) -> bool:
-    """Whether the markup says the page is a forum's or Q&A site's (``in_forum``, from
-    the class or id of its ``<html>`` or ``<body>``): its posts are its content."""
-    row = next((r for r in page.hints or () if r is not None), None)
+    return is_forum_page(page.hints)
+
+
+def is_forum_page(hints: Sequence[tuple[float, ...] | None] | None) -> bool:
+    """Whether the markup says a page is a forum's or Q&A site's (``in_forum``, from the
+    class or id of its ``<html>`` or ``<body>``): its posts are its content, and
+    ``comment-thread`` leaves them. ``hints``: a page's, or None (text input)."""
+    row = next((r for r in hints or () if r is not None), None)
     return row is not None and row[_IN_FORUM] == 1.0
 
 

@@ -108,6 +108,11 @@ def test_explain_and_check_take_an_html_file(runner: CliRunner, tmp_path: Path) 
     result = runner.invoke(cli, ["explain", str(path)])
     assert result.exit_code == 0, result.output
     assert "title: Fitness Transformation" in result.output and "<div" not in result.output
+    assert "\npage: " not in result.output  # the markup calls the page nothing
+    forum = tmp_path / "topic.html"
+    forum.write_text('<html><body class="bbpress single-topic"><p>Hi all.</p></body></html>')
+    told = runner.invoke(cli, ["explain", str(forum)]).output
+    assert "\npage: a forum's (its <html> or <body> class or id says so)" in told
     data = json.loads(runner.invoke(cli, ["explain", str(path), "--json"]).output)
     assert data[0]["source"] == "page.html"
     report = check_files([path], tmp_path / "no-corpus-yet")
