@@ -15,7 +15,10 @@ removed (pages, lines, tokens, and the gold tokens among them), and it lists the
 that cost the macro score most, each with the rules that removed its gold tokens (and the
 line model's cut) and the kept line with most tokens that are not in the gold: where
 to look next. These are in-sample; held-out folds come from
-``bench/train_boilerplate.py --cv-only`` (``--dump`` writes their output).
+``bench/train_boilerplate.py --cv-only`` (``--dump DIR`` writes their output), and
+``--held-out DIR`` scores that output (of the text model: this script runs the text
+path) beside this run's corpus, by page type and source, and lists the pages that cost
+most held out, each with its in-sample scores.
 """
 
 from __future__ import annotations
@@ -125,6 +128,7 @@ def run_set(bench: Path, out: Path, name: str, top: int) -> dict[str, Any]:
         "table": table, "by_type": by_type, "by_source": by_source,
         "losses": losses(bench / name, golds, cleaned, top) if top else "",
         "rules": by_rule(golds, cleaned),
+        "held": (docs, golds, corpus),  # for --held-out
     }  # fmt: skip
 
 
@@ -217,16 +221,76 @@ def losses(folder: Path, golds: list[Counter[str]], cleaned: list[Document], top
     return "\n".join(lines)
 
 
+def held_out_file(folder: Path) -> Path:
+    """The held-out corpus output ``train_boilerplate.py --dump`` wrote to ``folder``."""
+    found = sorted(folder.glob("corpus-*.jsonl"))
+    if len(found) != 1:
+        raise SystemExit(f"{folder}: expected one corpus-W.jsonl from --dump, found {len(found)}")
+    return found[0]
+
+
+def page_scores(gold: Counter[str], text: str) -> tuple[float, float, Counter[str]]:
+    """Precision, recall (as :func:`losses` counts them) and the kept tokens not in the gold."""
+    kept = Counter(TOKEN.findall(text))
+    hit = sum((gold & kept).values())
+    p = hit / max(sum(kept.values()), 1) if kept else 0.0
+    return p, hit / max(sum(gold.values()), 1), kept - gold
+
+
+def held_out_losses(
+    folder: Path, docs: list[Document], golds: list[Counter[str]], corpus: list[Document],
+    held: Path, top: int,
+) -> str:  # fmt: skip
+    """The ``top`` pages that cost most held out, (1 - P) + (1 - R), each with its
+    in-sample P and R (this run's corpus) and the held-out kept line with most tokens
+    that are not in the gold."""
+    texts: dict[str, list[str]] = {}
+    for line in held.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        texts.setdefault(rec["id"], []).append(rec["text"])
+    meta = read_meta(folder)
+    rows = []
+    for doc, gold, inside in zip(docs, golds, corpus, strict=True):
+        page = Path(doc.source).stem
+        text = "\n\n".join(texts.get(page, []))
+        p, r, extra = page_scores(gold, text)
+        p_in, r_in, _ = page_scores(gold, inside.text)
+        worst = max(
+            text.split("\n"),
+            key=lambda line: sum((Counter(TOKEN.findall(line)) & extra).values()),
+            default="",
+        )
+        rows.append((2.0 - p - r, page, p, r, p_in, r_in, sum(extra.values()), worst))
+    rows.sort(key=lambda row: (-row[0], row[1]))
+    lines = []
+    for _, page, p, r, p_in, r_in, extra_n, worst in rows[:top]:
+        rec = meta.get(page, {})
+        lines.append(
+            f"  {page} ({rec.get('page_type', '?')}, {rec.get('domain', '?')}) held out P "
+            f"{p:.2f} R {r:.2f}, in-sample P {p_in:.2f} R {r_in:.2f} | kept not gold: "
+            f"{extra_n} tokens, most in {worst.strip()[:70]!r}"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench", type=Path, default=ROOT.parent / "shared" / "bench")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--sets", default="boilerplate-dev,pydocs-dev")
     ap.add_argument("--losses", type=int, default=15, help="pages listed with what lost them")
+    ap.add_argument(
+        "--held-out",
+        type=Path,
+        help="a folder train_boilerplate.py --dump wrote (the text model: this script runs "
+        "the text path): its held-out corpus scored beside this run's, by page type and "
+        "source, with the pages it costs most",
+    )
     args = ap.parse_args()
     # the scorer runs from its own folder: paths given relative to here must not move
     args.bench, args.out = args.bench.resolve(), args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
+    held = None if args.held_out is None else held_out_file(args.held_out.resolve())
     for name in args.sets.split(","):
         res = run_set(args.bench, args.out, name, args.losses)
         print(f"## {name}: {res['docs']} pages")
@@ -245,11 +309,27 @@ def main() -> None:
         if args.losses:
             print(f"### the {args.losses} pages that cost most, (1 - P) + (1 - R), and why")
             print(res["losses"])
+        if held is not None:
+            show_held_out(args, name, res, held)
         print()
     if MODEL_PATH.is_file():
         cv = json.loads(MODEL_PATH.read_text(encoding="utf-8")).get("cv")
         print("## line model, cross-validated (grouped by domain, from training):")
         print(json.dumps(cv, sort_keys=True))
+
+
+def show_held_out(args: argparse.Namespace, name: str, res: dict[str, Any], held: Path) -> None:
+    """The held-out corpus beside this run's (in-sample) one, and what costs most held out."""
+    scorer = args.bench / "score_boilerplate.py"
+    preds = [args.out / f"{name}.corpus.jsonl", held]
+    by = "page_type" if name == "boilerplate-dev" else "none"
+    print(f"### the corpus in-sample beside held out ({held.name}), by {by}")
+    print(score(scorer, name, preds, "in-sample,held-out", by).rstrip())
+    if name == "boilerplate-dev":
+        print(score(scorer, name, preds, "in-sample,held-out", "source").rstrip())
+    if args.losses:
+        print(f"### the {args.losses} pages that cost most held out")
+        print(held_out_losses(args.bench / name, *res["held"], held, args.losses))
 
 
 if __name__ == "__main__":
