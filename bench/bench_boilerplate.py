@@ -178,6 +178,24 @@ def by_rule(golds: list[Counter[str]], cleaned: list[Document]) -> str:
     return "\n".join(rows)
 
 
+def page_scores(gold: Counter[str], text: str) -> tuple[float, float, Counter[str]]:
+    """A page's precision and recall of ``text`` against ``gold`` (as the scorer counts
+    them, but an empty output has precision 0), and the kept tokens not in the gold."""
+    kept = Counter(TOKEN.findall(text))
+    hit = sum((gold & kept).values())
+    p = hit / max(sum(kept.values()), 1) if kept else 0.0
+    return p, hit / max(sum(gold.values()), 1), kept - gold
+
+
+def worst_line(text: str, extra: Counter[str]) -> str:
+    """The line of ``text`` that holds most of the tokens ``extra`` (kept, not gold)."""
+    return max(
+        text.split("\n"),
+        key=lambda line: sum((Counter(TOKEN.findall(line)) & extra).values()),
+        default="",
+    )
+
+
 def losses(folder: Path, golds: list[Counter[str]], cleaned: list[Document], top: int) -> str:
     """The ``top`` pages that cost the macro score most, (1 - P) + (1 - R), each with
     what lost it: the gold tokens every rule removed (for the line model, the highest
@@ -187,22 +205,14 @@ def losses(folder: Path, golds: list[Counter[str]], cleaned: list[Document], top
     meta = read_meta(folder)
     rows = []
     for gold, out in zip(golds, cleaned, strict=True):
-        kept = Counter(TOKEN.findall(out.text))
-        hit = sum((gold & kept).values())
-        p = hit / max(sum(kept.values()), 1) if kept else 0.0
-        r = hit / max(sum(gold.values()), 1)
+        p, r, extra = page_scores(gold, out.text)
         lost: Counter[str] = Counter()
         cut: dict[str, float] = {}
         for change, taken in gold_taken(gold, out):
             lost[change.rule] += taken
             if "cut" in change.detail and taken:
                 cut[change.rule] = max(cut.get(change.rule, 0.0), change.detail["cut"])
-        extra = kept - gold
-        worst = max(
-            out.text.split("\n"),
-            key=lambda line: sum((Counter(TOKEN.findall(line)) & extra).values()),
-            default="",
-        )
+        worst = worst_line(out.text, extra)
         rows.append((2.0 - p - r, out.id, p, r, lost, cut, sum(extra.values()), worst))
     rows.sort(key=lambda row: (-row[0], row[1]))
     lines = []
@@ -229,14 +239,6 @@ def held_out_file(folder: Path) -> Path:
     return found[0]
 
 
-def page_scores(gold: Counter[str], text: str) -> tuple[float, float, Counter[str]]:
-    """Precision, recall (as :func:`losses` counts them) and the kept tokens not in the gold."""
-    kept = Counter(TOKEN.findall(text))
-    hit = sum((gold & kept).values())
-    p = hit / max(sum(kept.values()), 1) if kept else 0.0
-    return p, hit / max(sum(gold.values()), 1), kept - gold
-
-
 def held_out_losses(
     folder: Path, docs: list[Document], golds: list[Counter[str]], corpus: list[Document],
     held: Path, top: int,
@@ -255,11 +257,7 @@ def held_out_losses(
         text = "\n\n".join(texts.get(page, []))
         p, r, extra = page_scores(gold, text)
         p_in, r_in, _ = page_scores(gold, inside.text)
-        worst = max(
-            text.split("\n"),
-            key=lambda line: sum((Counter(TOKEN.findall(line)) & extra).values()),
-            default="",
-        )
+        worst = worst_line(text, extra)
         rows.append((2.0 - p - r, page, p, r, p_in, r_in, sum(extra.values()), worst))
     rows.sort(key=lambda row: (-row[0], row[1]))
     lines = []
