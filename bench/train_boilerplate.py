@@ -15,7 +15,8 @@ does (0.003 to 0.006 between precision and recall, hundreds of pages). To see a 
 alone, ``--fold-models FILE`` writes the fold models to FILE (a pickle) when it does not
 exist, and when it does, scores the held-out pages with those models instead of
 training: run it once on the code before the change, then with ``--cv-only`` on the
-code after (the model columns must be the same).
+code after (the model columns must be the same; ``--temperature`` applies to them, and
+fold models of the other input, HTML or text, are refused).
 
 A line's label is the bench's oracle: its token sequence occurs in the gold (a line
 of fewer than four tokens must equal a whole gold line, as in the README's BLR). Lines a
@@ -333,8 +334,11 @@ def corpus_cv(
     return [out[pg["id"]] for pg in pages]
 
 
-def kept_fold_models(path: Path, pages: list[dict[str, Any]], folds: Any) -> list[LineModel]:
-    """The fold models ``--fold-models`` wrote to ``path``, for the same pages and folds."""
+def kept_fold_models(
+    path: Path, pages: list[dict[str, Any]], folds: Any, temperature: float
+) -> list[LineModel]:
+    """The fold models ``--fold-models`` wrote to ``path``, for the same pages and folds
+    and the same input (HTML or text), scaled by ``temperature`` (as trained ones are)."""
     with path.open("rb") as f:
         kept = pickle.load(f)
     same = kept["ids"] == [pg["id"] for pg in pages] and len(kept["folds"]) == len(folds)
@@ -344,7 +348,13 @@ def kept_fold_models(path: Path, pages: list[dict[str, Any]], folds: Any) -> lis
     )  # fmt: skip
     if not same:
         raise SystemExit(f"{path}: fold models of other pages or folds; write them again")
-    return list(kept["models"])
+    models: list[LineModel] = list(kept["models"])
+    if any(m.hints != HTML for m in models):
+        kind = "the HTML" if HTML else "the text"
+        raise SystemExit(f"{path}: these fold models are not {kind} model's; write them again")
+    for model in models:
+        model.temperature = temperature
+    return models
 
 
 def dump(folder: Path | None, name: str, pages: list[dict[str, Any]], texts: list[str]) -> None:
@@ -453,7 +463,7 @@ def main() -> None:
         featurize(pg)
         items.append(pg)
     if reuse:
-        models = kept_fold_models(args.fold_models, pages, folds)
+        models = kept_fold_models(args.fold_models, pages, folds, args.temperature)
     else:
         vocabs = [build_vocab(pages, tr) for tr, _ in folds]
         # first-pass rows only (with --later-passes, a second round adds the later passes)
