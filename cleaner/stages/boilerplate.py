@@ -284,7 +284,7 @@ def _end_at_thread(page: Page) -> None:
     below the span's paragraphs in an element whose class or id names comments or
     reviews, also inside the span when the thread's region names comments
     (:func:`_marked_thread_start`)."""
-    if _forum_page(page):
+    if is_forum_page(page.hints):
         return
     start = _thread_start(page)
     if start is None:
@@ -293,10 +293,6 @@ def _end_at_thread(page: Page) -> None:
         return
     for j in range(start, len(page.lines)):  # the header keeps its own rule
         page.mark(j, THREAD)
-
-
-def _forum_page(page: Page) -> bool:
-    return is_forum_page(page.hints)
 
 
 def is_forum_page(hints: Sequence[tuple[float, ...] | None] | None) -> bool:
