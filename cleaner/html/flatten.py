@@ -254,6 +254,13 @@ def _family_bits(words: str) -> int:
     return sum(bit for bit, pattern in _FAMILY_RES if pattern.search(words))
 
 
+@functools.lru_cache(maxsize=4096)
+def _for_readers(classes: str) -> bool:
+    """Whether a class attribute names a class for screen readers only (classes repeat:
+    cached; the pattern's open prefixes cost microseconds a search)."""
+    return _SCREEN_READER.search(classes) is not None
+
+
 class _Lines:
     """The lines being written, each with the element it came from.
 
@@ -388,7 +395,7 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             or _HIDDEN_STYLE.search(attrs.get("style") or "")
         ):
             regions |= _BIT["hidden"]
-        if _SCREEN_READER.search(attrs.get("class") or ""):
+        if _for_readers(attrs.get("class") or ""):
             regions |= _READER
         names = " ".join(v for k in ("class", "id") if (v := attrs.get(k)))
         if names:
