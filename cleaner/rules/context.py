@@ -249,7 +249,11 @@ def _title(page: Page) -> None:
         return
     names = {i: clean_heading(page.text_of(i)) for i in head}
     counts = Counter(names.values())
-    variants = set(title_variants(page.lines[head[0]]))
+    # a copy of the first line's (a page's <title>) parts without a site name is the
+    # headline, else a copy of that line whole, before any other line printed twice (a
+    # listing prints an item's place on every item: "Tech conference in Toronto, Canada")
+    parts = set(title_variants(page.lines[head[0]]))
+    variants = {*parts, names[head[0]]}
     candidates = [
         i
         for i in head
@@ -258,7 +262,10 @@ def _title(page: Page) -> None:
         and (counts[names[i]] >= 2 or (i != head[0] and names[i] in variants))
     ]
     if candidates:
-        best = max(candidates, key=lambda i: (names[i] in variants, word_count(names[i]), -i))
+        best = max(
+            candidates,
+            key=lambda i: (names[i] in parts, names[i] in variants, word_count(names[i]), -i),
+        )
         title = names[best]
         copies = [i for i in head if names[i] == title]
         if title in variants:

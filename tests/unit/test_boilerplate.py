@@ -182,6 +182,29 @@ def test_a_japanese_article_reads_as_paragraphs() -> None:
     assert all(p in got.text.split("\n") for p in JA)
 
 
+def test_a_copy_of_the_title_line_beats_a_longer_line_printed_twice() -> None:
+    from cleaner.rules.context import prepare_page
+
+    place = "Tech conference in Toronto, Ontario, Canada, North America"
+    items = [f"{name}\n{place}" for name in ("AgentCon Toronto", "DevDay North", "CodeCamp")]
+    page_title = "Tech conferences in Americas 2026"
+    text = "\n".join([page_title, "", "Conferences Meetups FAQ", "", page_title, "", *items])
+    text += f"\n\n{P1}\n\n{P2}"
+    page = prepare_page(text)
+    assert page.title == page_title
+    lines = text.split("\n")
+    # the items stay for the line model to judge: none goes as the page's head
+    assert [lines[i] for i in page.nonempty() if page.rule[i] is not None] == [
+        page_title,
+        "Conferences Meetups FAQ",
+        page_title,
+    ]
+    # a part of the title line without the site name comes before the line whole
+    full = f"{page_title} | dev.events"
+    named = prepare_page(text.replace(page_title, full, 1).replace("Conferences Meetups FAQ", full))
+    assert named.title == page_title
+
+
 STANDFIRST = "The old river bridge will shut for six months while its rusted beams are replaced."
 
 
