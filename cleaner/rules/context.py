@@ -20,6 +20,7 @@ from cleaner.html.flatten import HINTS
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
 from cleaner.rules.patterns import (
     COUNTED_ENTRY,
+    PHRASE_RULES,
     SOURCE_LINE,
     byline_names,
     code_fences,
@@ -94,6 +95,9 @@ class Page:
     # the indices of the non-blank lines, found once: the lines never change
     _nonempty: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
     fenced: frozenset[int] = field(default=frozenset(), init=False, repr=False, compare=False)
+    # the lines inside code blocks (a Markdown fence's, an HTML ``pre``'s): only the
+    # CODE_RULES take them, not those that judge a line by its shape
+    code: frozenset[int] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, disabled: frozenset[str] = frozenset()) -> Page:
@@ -123,13 +127,26 @@ class Page:
         ``rule`` is disabled."""
         if rule in self.disabled or self.rule[i] is not None or not self.lines[i]:
             return False
-        if i in self.fenced:
+        if i in self.fenced or (i in self.code and rule not in CODE_RULES):
             return False
         self.rule[i] = rule
         return True
 
     def kept(self, i: int) -> bool:
         return bool(self.lines[i]) and self.rule[i] is None
+
+    def code_blocks(self) -> list[list[int]]:
+        """The non-blank lines of each code block: inside a Markdown fence, or a run of
+        lines of an HTML ``pre`` with only blank lines between them."""
+        blocks = [[i for i in range(a + 1, b) if self.lines[i]] for a, b in self.fences]
+        pre = sorted(self.code - {i for block in blocks for i in block})
+        run: list[int] = []
+        for i in pre:
+            if run and any(self.lines[k] for k in range(run[-1] + 1, i)):
+                blocks.append(run)
+                run = []
+            run.append(i)
+        return [block for block in [*blocks, run] if block]
 
     def text_of(self, i: int) -> str:
         return self.edits[i][1] if i in self.edits else self.lines[i]
@@ -158,6 +175,9 @@ def prepare_page(
     per line, are what the markup of a page read from HTML said of it."""
     page = Page.parse(text, frozenset(disable))
     page.hints = None if hints is None else list(hints)
+    page.code = frozenset(i for a, b in page.fences for i in range(a + 1, b) if page.lines[i])
+    if hints is not None:
+        page.code |= {i for i, row in enumerate(hints) if row is not None and row[_IN_PRE]}
     user = [re.compile(p) for p in extra_patterns]
     if user and "user-pattern" not in page.disabled:
         for i in page.nonempty():
@@ -202,6 +222,13 @@ def _screen_reader_only(page: Page) -> None:
 
 
 _IN_READER = HINTS.index("in_reader")  # a class such as sr-only or visually-hidden
+_IN_PRE = HINTS.index("in_pre")
+# the rules that take a line of code (Page.code): the phrase families ("Share on
+# Facebook") and those that judge where a line sits; not those that judge a line by its
+# shape, which code has ("}" is a line of symbols, the short lines between braces look
+# like a menu's, a URL or a tag stands alone), so that a kept block stays whole
+_WHERE_RULES = ("user-pattern", "screen-reader-only", "comment-thread", "corpus-repeat")
+CODE_RULES = frozenset([*PHRASE_RULES, *_WHERE_RULES, "low-content"])
 
 
 def _repeats(page: Page) -> None:
@@ -216,7 +243,7 @@ def _repeats(page: Page) -> None:
 def _dates(page: Page) -> None:
     """Date lines set ``page.date`` (the first one wins); a date prefix on body text goes."""
     for i in page.nonempty():
-        if page.rule[i] is not None:
+        if page.rule[i] is not None or i in page.code:
             continue
         found = parse_date_line(page.lines[i])
         if found is None:

@@ -199,7 +199,7 @@ def _judge(
     page = prepare_page(text, config.disable, config.extra_patterns, title, date, hints)
     todo = [i for i in page.nonempty() if page.kept(i)]
     if todo and not _moot(page, todo, repeated):
-        keep = protected_headings(page) | page.fenced
+        keep = protected_headings(page) | page.fenced | _code_symbols(page)
         standfirst = protected_standfirst(page)
         if standfirst is not None:
             keep.add(standfirst)
@@ -223,15 +223,49 @@ def _judge(
         for i in doubted:
             if scores[i] < cut and not _held(page, i, scores[i]) and page.mark(i, MODEL_RULE):
                 page.verdicts[i] = (scores[i], cut)
+        _code_as_one(page, scores, cut)
         _end_at_thread(page)
-    _close_empty_fences(page)
+    _close_empty_code(page)
     return page
 
 
-def _close_empty_fences(page: Page) -> None:
-    """A Markdown code block whose every line went goes with its fences, by the rule that
-    took its first line (``template-leftover`` for a block with no line): no rule takes
-    a fence itself (:meth:`Page.mark`), so that a kept block stays fenced."""
+def _code_as_one(page: Page, scores: dict[int, float], cut: float) -> None:
+    """The line model keeps or drops a code block whole, as it judged most of the words of
+    the block's lines it judged: a line of code read alone says little (``java {``), and
+    a block kept in part is broken code."""
+    for block in page.code_blocks():
+        judged = [i for i in block if i in scores and page.rule[i] in (None, MODEL_RULE)]
+        kept = sum(word_count(page.lines[i]) for i in judged if page.rule[i] is None)
+        dropped = sum(word_count(page.lines[i]) for i in judged if page.rule[i] is not None)
+        for i in judged:
+            if kept >= dropped and page.rule[i] is not None:
+                page.rule[i] = None
+                page.verdicts.pop(i, None)
+            elif kept < dropped and page.mark(i, MODEL_RULE):
+                page.verdicts[i] = (scores[i], cut)
+
+
+def _code_symbols(page: Page) -> set[int]:
+    """The lines of code without a word (``}``, ``});``): the line model does not judge
+    them, as a kept block of code needs them; they go when every line of their block
+    that holds a word went (:func:`_close_empty_code`)."""
+    return {i for i in page.code if not word_count(page.lines[i])}
+
+
+def _close_empty_code(page: Page) -> None:
+    """A code block whose every line with a word went goes whole, by the rule that took
+    the first of them (``template-leftover`` for a block without a word), and a Markdown
+    block with its fences (``template-leftover`` for a block with no line): no rule takes
+    a fence itself, nor a line of code by its text alone (:meth:`Page.mark`), so that a
+    kept block stays fenced and whole."""
+    for block in page.code_blocks():
+        worded = [i for i in block if word_count(page.lines[i])]
+        if all(page.rule[i] is not None for i in worded):
+            rule = page.rule[worded[0]] if worded else "template-leftover"  # "* * *" art
+            if rule is not None and rule not in page.disabled:
+                for i in block:
+                    if page.rule[i] is None:
+                        page.rule[i] = rule
     for start, end in page.fences:
         inside = [i for i in range(start + 1, end) if page.lines[i]]
         if all(page.rule[i] is not None for i in inside):

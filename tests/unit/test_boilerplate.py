@@ -205,6 +205,57 @@ def test_a_copy_of_the_title_line_beats_a_longer_line_printed_twice() -> None:
     assert named.title == page_title
 
 
+JS_CODE = "function f(x) {\n  if (x) {\n    return 1;\n  }\n  return 2;\n}"
+JS_PAGE = f"{P1}\n\n```js\n{JS_CODE}\n```\n\n{P2}"
+
+
+def _doubting(doubted: Collection[str]) -> Any:
+    """A line model that doubts exactly the lines ``doubted`` (trimmed)."""
+    from cleaner.rules.context import Page
+    from cleaner.rules.model import LineModel
+
+    class Doubting(LineModel):
+        def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
+            return {i: 0.02 if page.lines[i] in doubted else 0.98 for i in page.nonempty()}
+
+    return Doubting(None)
+
+
+def _cleaned(text: str, model: Any) -> str:
+    from cleaner.pipeline import Pipeline
+
+    [out] = Pipeline.from_config(line_model=model).run([Document("d", "s/d.txt", text, meta={})])
+    return out.text
+
+
+def test_no_rule_takes_a_line_of_code_by_its_text() -> None:
+    """A closing brace is a line of symbols, and the short lines between braces look
+    like a menu's: in a code block they are code (the rules took "}" as
+    template-leftover and "return 2;" as navigation, and broke the code)."""
+    assert f"```js\n{JS_CODE}\n```" in _cleaned(JS_PAGE, _doubting(()))
+
+
+def test_the_line_model_keeps_or_drops_a_code_block_whole() -> None:
+    """The block goes as the model judged most of its words: doubting "return 1;" and
+    "return 2;" keeps the block whole; doubting its first three lines drops all of it,
+    braces and fences too."""
+    kept = _cleaned(JS_PAGE, _doubting({"return 1;", "return 2;"}))
+    assert f"```js\n{JS_CODE}\n```" in kept
+    dropped = _cleaned(JS_PAGE, _doubting({"function f(x) {", "if (x) {", "return 1;"}))
+    assert dropped == f"{P1}\n\n{P2}"
+
+
+def test_a_closing_brace_the_corpus_repeats_stays_in_its_block() -> None:
+    """Every page of a site with code repeats "}": a line without a word in a code
+    block is not the line model's to judge, so it never goes as ``corpus-repeat``."""
+    from cleaner.stages.boilerplate import _strip
+    from cleaner.stages.repeats import Repeated, line_hash
+
+    repeated = Repeated(frozenset([line_hash("}")]))
+    out = _strip(JS_PAGE, BoilerplateConfig(), repeated, _doubting({"}"}))
+    assert f"```js\n{JS_CODE}\n```" in out.text
+
+
 STANDFIRST = "The old river bridge will shut for six months while its rusted beams are replaced."
 
 

@@ -331,3 +331,32 @@ def test_no_document_leaves_the_pipeline_with_hints(blocks: bool) -> None:
     config = CleanConfig(dedup=DedupConfig(documents=False, blocks=blocks))
     (out,) = Pipeline.from_config(config).run([doc])
     assert out.hints is None
+
+
+def test_no_rule_takes_a_line_of_a_pre_by_its_shape() -> None:
+    """A pre's "}" lines, and the short lines between them, are code: the shape rules
+    (a line of symbols, a run of short lines boxed in by removed ones) leave them to the
+    line model, which keeps or drops the block whole."""
+    from collections.abc import Collection
+
+    from cleaner.rules.context import Page
+
+    class KeepAll(LineModel):
+        def scores(self, page: Page, wanted: Collection[int] | None = None) -> dict[int, float]:
+            return dict.fromkeys(page.nonempty(), 0.98)
+
+    code = "if (ready) {\n  start();\n}\nreturn done;\n}"
+    page = CODE_PAGE.replace(CODE_PAGE[CODE_PAGE.index("<pre>") : CODE_PAGE.index("</pre>")],
+                             f"<pre>{code}\n")  # fmt: skip
+    flat = flatten(LexborHTMLParser(page))
+    out = strip_boilerplate(flat.text, hints=flat.hints)
+    assert code in flat.text and code in _stripped(flat, KeepAll(None))
+    assert code in out.text or "start();" not in out.text  # the shipped model: whole or not
+
+
+def _stripped(flat: Flat, model: LineModel) -> str:
+    from cleaner.config import BoilerplateConfig
+    from cleaner.stages.boilerplate import _strip
+    from cleaner.stages.repeats import NO_REPEATS
+
+    return _strip(flat.text, BoilerplateConfig(), NO_REPEATS, model=model, hints=flat.hints).text
