@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,6 +154,7 @@ NEAR = 2.0  # a class this near a line (its element, parent or grandparent) name
 # the hints of a line the markup said nothing of: no region, no class family near
 NEUTRAL = tuple(FAR if name.startswith("class_") else 0.0 for name in HINTS)
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # a line of only these is blank
+_IN_PRE = HINTS.index("in_pre")
 
 
 _SAID = ("nav", "header", "footer", "aside", "form", "hidden", "reader")  # worth naming
@@ -160,6 +162,12 @@ _SAYS = {"reader": "for screen readers"}
 # regions the main container never sits in: a dialog's policy text or a footer's "about
 # us" can hold more prose than the article
 _NOT_MAIN = _BIT["hidden"] | _BIT["footer"] | _BIT["nav"] | _BIT["aside"]
+
+
+def pre_lines(hints: Sequence[tuple[float, ...] | None]) -> frozenset[int]:
+    """The lines the markup puts in ``pre`` or ``code`` (``in_pre``): code, whose spaces
+    are its own and whose lines the boilerplate rules do not judge by their shape."""
+    return frozenset(k for k, row in enumerate(hints) if row is not None and row[_IN_PRE])
 
 
 def describe(row: tuple[float, ...]) -> str:

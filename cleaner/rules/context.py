@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from cleaner.html.flatten import HINTS
+from cleaner.html.flatten import HINTS, pre_lines
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
 from cleaner.rules.patterns import (
     COUNTED_ENTRY,
@@ -24,6 +24,7 @@ from cleaner.rules.patterns import (
     SOURCE_LINE,
     byline_names,
     code_fences,
+    fenced,
     line_cache,
     line_rule,
     word_count,
@@ -95,8 +96,8 @@ class Page:
     # the indices of the non-blank lines, found once: the lines never change
     _nonempty: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
     fenced: frozenset[int] = field(default=frozenset(), init=False, repr=False, compare=False)
-    # the lines inside code blocks (a Markdown fence's, an HTML ``pre``'s): only the
-    # CODE_RULES take them, not those that judge a line by its shape
+    # the lines inside code blocks (between a Markdown block's fences, in an HTML
+    # ``pre``): only the CODE_RULES take them, not those that judge a line by its shape
     code: frozenset[int] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     @classmethod
@@ -175,9 +176,8 @@ def prepare_page(
     per line, are what the markup of a page read from HTML said of it."""
     page = Page.parse(text, frozenset(disable))
     page.hints = None if hints is None else list(hints)
-    page.code = frozenset(i for a, b in page.fences for i in range(a + 1, b) if page.lines[i])
-    if hints is not None:
-        page.code |= {i for i, row in enumerate(hints) if row is not None and row[_IN_PRE]}
+    code = fenced(page.fences) | (pre_lines(hints) if hints is not None else frozenset())
+    page.code = frozenset(i for i in code if i < len(page.lines) and page.lines[i])
     user = [re.compile(p) for p in extra_patterns]
     if user and "user-pattern" not in page.disabled:
         for i in page.nonempty():
@@ -222,7 +222,6 @@ def _screen_reader_only(page: Page) -> None:
 
 
 _IN_READER = HINTS.index("in_reader")  # a class such as sr-only or visually-hidden
-_IN_PRE = HINTS.index("in_pre")
 # the rules that take a line of code (Page.code): the phrase families ("Share on
 # Facebook") and those that judge where a line sits; not those that judge a line by its
 # shape, which code has ("}" is a line of symbols, the short lines between braces look

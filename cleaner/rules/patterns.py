@@ -407,6 +407,15 @@ def code_fences(lines: Iterable[str]) -> list[tuple[int, int]]:
     return pairs
 
 
+def fenced(pairs: Iterable[tuple[int, int]]) -> frozenset[int]:
+    """The lines inside the code blocks ``pairs`` of :func:`code_fences` (fences apart).
+
+    >>> sorted(fenced(code_fences(["Run:", "```", "if x:", "", "```"])))
+    [2, 3]
+    """
+    return frozenset(k for start, end in pairs for k in range(start + 1, end))
+
+
 CACHED_CHARS = 1000  # longer lines are not kept by the per-line caches (0.1 % of real lines)
 
 

@@ -20,9 +20,9 @@ from ftfy.chardata import (
 
 from cleaner.config import RepairConfig
 from cleaner.document import Change, Document
-from cleaner.html.flatten import HINTS
+from cleaner.html.flatten import pre_lines
 from cleaner.names import StageName
-from cleaner.rules.patterns import code_fences
+from cleaner.rules.patterns import code_fences, fenced
 from cleaner.stage import Stage
 
 _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
@@ -31,7 +31,6 @@ _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 _SPACES_TO_FIX = re.compile(_SPACE + "{2,}|" + _SPACE.replace(" ", "", 1))
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_RUN = re.compile(r"\n{3,}")
-_IN_PRE = HINTS.index("in_pre")
 
 
 REPAIR_ROUNDS = 4  # ftfy peels one layer of damage per round; real text settles in two
@@ -321,7 +320,7 @@ def verbatim_lines(doc: Document) -> frozenset[int]:
     hints = doc.hints
     if not hints or len(hints) != doc.text.count("\n") + 1:
         return frozenset()
-    return frozenset(k for k, row in enumerate(hints) if row is not None and row[_IN_PRE])
+    return pre_lines(hints)
 
 
 def fenced_lines(text: str) -> frozenset[int]:
@@ -333,5 +332,4 @@ def fenced_lines(text: str) -> frozenset[int]:
     """
     if "```" not in text and "~~~" not in text:
         return frozenset()  # most text
-    pairs = code_fences(text.split("\n"))
-    return frozenset(k for start, end in pairs for k in range(start + 1, end))
+    return fenced(code_fences(text.split("\n")))
