@@ -288,17 +288,31 @@ class _Lines:
         self.buf_unseen = 0  # characters of the line's text for screen readers only
         self.frame: _Frame | None = None
         self.blank = False  # a blank line is owed before the next line
+        self.cap = -1  # where the gaps after a line's lone first capital start (-1: none)
 
     def add(self, text: str, frame: _Frame, link: bool) -> None:
         if not self.buf:
             if not text.strip() and not frame.verbatim:  # a pre's indentation starts it
                 return
             self.frame = frame
+        if self.cap >= 0:
+            if text[:1].islower() and text[:1].isalpha():  # a drop cap: "T" + "here"
+                del self.buf[self.cap :]
+            self.cap = -1
         self.buf.append(text)
         if link:
             self.buf_links += len(text.strip())
         if frame.regions & _READER:
             self.buf_unseen += len(text.strip())
+
+    def gap(self) -> None:
+        """A word's space after or before an inline element (:func:`_apart`); none
+        after a line's first letter alone in its element when a lower-case letter
+        follows with no space in the page: a drop cap (``<span>T</span>here``), which a
+        browser sets as one word."""
+        if self.cap < 0 and len(self.buf) <= 2 and _lone_capital(self.buf):
+            self.cap = len(self.buf)
+        self.buf.append(" ")
 
     def end(self, blank: bool = False) -> None:
         if self.buf:  # most block ends close no text: nothing to write or reset
@@ -317,6 +331,7 @@ class _Lines:
                 self.links.append(min(self.buf_links, len(line)))
                 self.unseen.append(2 * min(self.buf_unseen, len(line)) > len(line))
             self.buf, self.buf_links, self.frame, self.buf_unseen = [], 0, None, 0
+            self.cap = -1
         if blank:
             self.blank = True
 
@@ -376,7 +391,7 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             elif tag in NEWLINE:
                 out.end()
             elif out.buf and _apart(tag, frame):
-                out.buf.append(" ")  # inline elements are words apart (html-text's rule)
+                out.gap()  # inline elements are words apart (html-text's rule)
             continue
         if tag == "-text":
             text = node.text_content or ""
@@ -430,7 +445,7 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
         elif tag in NEWLINE:
             out.end()
         elif out.buf and _apart(tag, child):
-            out.buf.append(" ")
+            out.gap()
         if tag == "a":
             links += 1
         stack.append((node, child, True))
@@ -441,6 +456,12 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             kid = kid.next
         for kid in reversed(kids):
             stack.append((kid, child, False))
+
+
+def _lone_capital(buf: list[str]) -> bool:
+    """Whether the text of a line so far is one capital letter, spaces aside."""
+    text = "".join(buf).strip()
+    return len(text) == 1 and text.isupper()
 
 
 def _apart(tag: str, frame: _Frame) -> bool:

@@ -104,6 +104,14 @@ def test_hints_say_where_a_line_sits() -> None:
          "H2O is bolder, unbreakable, Scythe’s."),
         ("<p>Suction<sup>1</sup> and <span>Home</span><span>News</span></p>",
          "Suction 1 and Home News"),
+        # a drop cap (a paragraph's first letter in an element of its own) joins its
+        # word; a lone capital before a space, a capital, or inside a line stands apart
+        ('<p><span class="dropcap">T</span>here are</p><p><span>W</span><span>hile</span></p>'
+         '<p>T<a href=x>ransparency</a></p><p><span>É</span>té</p>',
+         "There are\n\nWhile\n\nTransparency\n\nÉté"),
+        ("<p><span>A</span> dog</p><p><span>A</span><span>Dog</span></p>"
+         "<p><b>x</b><span>T</span>here</p><p><span>1</span>st</p>",
+         "A dog\n\nA Dog\n\nx T here\n\n1 st"),
         # a highlighter's spans in code are the code's own characters
         ('<pre><span class="n">os</span><span class="o">.</span><span class="n">path</span>'
          '<span class="p">(</span><span class="s1">"a"</span><span class="p">)</span></pre>'
