@@ -144,17 +144,21 @@ HINTS: tuple[str, ...] = (
     "parent_share",
     "parent_links",
     "parent_lines",
+    "in_code",
 )
 # the hints the HTML line model reads: all but ``in_reader``, whose lines a named rule
-# takes before the model sees the page (``screen-reader-only``), and ``in_forum``, which
-# tells ``comment-thread`` that a page's posts are its content
-MODEL_HINTS = tuple(name for name in HINTS if name not in ("in_reader", "in_forum"))
+# takes before the model sees the page (``screen-reader-only``), ``in_forum``, which
+# tells ``comment-thread`` that a page's posts are its content, and ``in_code``: every
+# word of the line in ``pre`` or ``code`` (``in_pre``, which the model reads, says so of
+# the line's first word), so that a heading opening with code can still be the headline
+MODEL_HINTS = tuple(name for name in HINTS if name not in ("in_reader", "in_forum", "in_code"))
 FAR = 30.0  # the class distance of a line with no such ancestor
 NEAR = 2.0  # a class this near a line (its element, parent or grandparent) names its region
 # the hints of a line the markup said nothing of: no region, no class family near
 NEUTRAL = tuple(FAR if name.startswith("class_") else 0.0 for name in HINTS)
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # a line of only these is blank
 _IN_PRE = HINTS.index("in_pre")
+_IN_CODE = HINTS.index("in_code")
 
 
 _SAID = ("nav", "header", "footer", "aside", "form", "hidden", "reader")  # worth naming
@@ -165,9 +169,17 @@ _NOT_MAIN = _BIT["hidden"] | _BIT["footer"] | _BIT["nav"] | _BIT["aside"]
 
 
 def pre_lines(hints: Sequence[tuple[float, ...] | None]) -> frozenset[int]:
-    """The lines the markup puts in ``pre`` or ``code`` (``in_pre``): code, whose spaces
-    are its own and whose lines the boilerplate rules do not judge by their shape."""
+    """The lines the markup puts in ``pre`` or ``code`` (``in_pre``, the line's first
+    word): code, whose spaces are its own and whose lines the boilerplate rules do not
+    judge by their shape."""
     return frozenset(k for k, row in enumerate(hints) if row is not None and row[_IN_PRE])
+
+
+def code_lines(hints: Sequence[tuple[float, ...] | None]) -> frozenset[int]:
+    """The lines of :func:`pre_lines` whose every word is in ``pre`` or ``code``
+    (``in_code``): not a docs heading that opens with inline code ("``aifc`` — Read and
+    write AIFF files"), which can be a page's headline."""
+    return frozenset(k for k, row in enumerate(hints) if row is not None and row[_IN_CODE])
 
 
 def describe(row: tuple[float, ...]) -> str:
@@ -283,9 +295,11 @@ class _Lines:
         self.frames: list[_Frame | None] = []
         self.links: list[int] = []
         self.unseen: list[bool] = []  # per line, whether most of it is for screen readers
+        self.code: list[bool] = []  # per line, whether all its text is in pre or code
         self.buf: list[str] = []
         self.buf_links = 0
         self.buf_unseen = 0  # characters of the line's text for screen readers only
+        self.buf_code = True  # no text of the line so far outside pre or code
         self.frame: _Frame | None = None
         self.blank = False  # a blank line is owed before the next line
         self.cap = -1  # where the gaps after a line's lone first capital start (-1: none)
@@ -300,6 +314,8 @@ class _Lines:
                 del self.buf[self.cap :]
             self.cap = -1
         self.buf.append(text)
+        if self.buf_code and not frame.regions & _BIT["pre"] and text.strip():
+            self.buf_code = False
         if link:
             self.buf_links += len(text.strip())
         if frame.regions & _READER:
@@ -323,6 +339,7 @@ class _Lines:
                     self.frames.append(None)
                     self.links.append(0)
                     self.unseen.append(False)
+                    self.code.append(False)
                 self.blank = False
                 if self.frame is not None and self.frame.verbatim:
                     self.verbatim[len(self.lines)] = "".join(self.buf).rstrip()
@@ -330,8 +347,9 @@ class _Lines:
                 self.frames.append(self.frame)
                 self.links.append(min(self.buf_links, len(line)))
                 self.unseen.append(2 * min(self.buf_unseen, len(line)) > len(line))
+                self.code.append(self.buf_code)
             self.buf, self.buf_links, self.frame, self.buf_unseen = [], 0, None, 0
-            self.cap = -1
+            self.cap, self.buf_code = -1, True
         if blank:
             self.blank = True
 
@@ -569,6 +587,7 @@ def _rows(
                 parent.chars / total,
                 parent.links / max(parent.chars, 1),
                 float(lines_in[id(parent)]),
+                1.0 if out.code[k] else 0.0,
             )
         )
     return tuple(hints)

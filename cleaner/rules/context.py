@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from cleaner.html.flatten import HINTS, pre_lines
+from cleaner.html.flatten import HINTS, code_lines, pre_lines
 from cleaner.rules.meta import clean_heading, is_metadata, parse_date_line, title_variants
 from cleaner.rules.patterns import (
     COUNTED_ENTRY,
@@ -266,11 +266,14 @@ def _first_body(page: Page) -> int:
 
 
 def _title(page: Page) -> None:
-    """The headline: a line printed twice near the top, else the heading over the body."""
+    """The headline: a line printed twice near the top, else the heading over the body.
+    A line of code is none (a command a block repeats), nor a fence; a heading that
+    opens with inline code can be ("``aifc`` — Read and write AIFF files")."""
     if "title" in page.disabled:
         return
     body = min(_first_body(page), HEAD_LIMIT)
-    head = [i for i in page.nonempty() if i < body]
+    code = page.fenced | fenced(page.fences) | code_lines(page.hints or ())
+    head = [i for i in page.nonempty() if i < body and i not in code]
     if not head:
         return
     names = {i: clean_heading(page.text_of(i)) for i in head}

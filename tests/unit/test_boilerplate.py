@@ -205,6 +205,38 @@ def test_a_copy_of_the_title_line_beats_a_longer_line_printed_twice() -> None:
     assert named.title == page_title
 
 
+@pytest.mark.parametrize("html", [False, True])
+def test_a_line_of_code_printed_twice_is_no_headline(html: bool) -> None:
+    """Neither a fenced block's repeated command nor an HTML pre's is the headline: the
+    block stayed no longer, taken whole as the title's copies and its fences after it."""
+    from cleaner.html import parse_html
+
+    command = "make install now"
+    block = f"{command}\n{command}"
+    hints = None
+    if html:
+        page = parse_html(f"<pre>{block}</pre><p>{P1}</p><p>{P2}</p>".encode())
+        text, hints = page.text, page.hints
+    else:
+        text = f"```\n{block}\n```\n\n{P1}\n\n{P2}"
+    got = strip_boilerplate(text, hints=hints)
+    assert got.title is None
+    assert got.text.split("\n").count(command) == 2
+
+
+def test_a_heading_that_opens_with_code_can_be_the_headline() -> None:
+    from cleaner.html import parse_html
+
+    heading = "aifc — Read and write AIFF files"
+    page = parse_html(
+        f"<title>{heading}</title><h1><code>aifc</code> — Read and write AIFF files</h1>"
+        f"<p>{P1}</p><p>{P2}</p>".encode()
+    )
+    got = strip_boilerplate(page.text, hints=page.hints)
+    assert got.title == heading
+    assert got.text == f"{P1}\n\n{P2}"
+
+
 JS_CODE = "function f(x) {\n  if (x) {\n    return 1;\n  }\n  return 2;\n}"
 JS_PAGE = f"{P1}\n\n```js\n{JS_CODE}\n```\n\n{P2}"
 

@@ -7,7 +7,15 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaner.config import CleanConfig, DedupConfig
 from cleaner.document import Document
-from cleaner.html.flatten import FAR, HINTS, MODEL_HINTS, Flat, flatten
+from cleaner.html.flatten import (
+    FAR,
+    HINTS,
+    MODEL_HINTS,
+    Flat,
+    code_lines,
+    flatten,
+    pre_lines,
+)
 from cleaner.names import StageName
 from cleaner.pipeline import Pipeline
 from cleaner.rules.context import prepare_page
@@ -85,6 +93,26 @@ def test_hints_say_where_a_line_sits() -> None:
     assert _hint(flat, body, "before_main") == _hint(flat, body, "after_main") == 0.0
     assert _hint(flat, "Copyright 2026 The Gazette", "in_footer") == 1.0
     assert _hint(flat, "line one", "in_pre") == 1.0
+
+
+def test_a_line_is_code_when_all_of_it_is() -> None:
+    """``in_pre`` (the model's column, and the lines the rules leave to code) says a line
+    opens in ``pre`` or ``code``; ``in_code``, which keeps a line from the headline, that
+    all of it is there."""
+    flat = flatten(
+        LexborHTMLParser(
+            "<body><h1><code>aifc</code> — Read and write AIFF files</h1>"
+            "<pre>x = 1\n  y = 2</pre><ul><li><code>os.sep</code></li></ul>"
+            "<p>Use <code>os.sep</code> here.</p><code>a = 1\nb = 2</code></body>"
+        )
+    )
+    lines = _lines(flat)
+    filled = [k for k, line in enumerate(lines) if line]
+    assert [_hint(flat, lines[k], "in_pre") for k in filled] == [1, 1, 1, 1, 0, 1, 1]
+    assert [_hint(flat, lines[k], "in_code") for k in filled] == [0, 1, 1, 1, 0, 1, 1]
+    assert sorted(pre_lines(flat.hints)) == [filled[k] for k in (0, 1, 2, 3, 5, 6)]
+    assert sorted(code_lines(flat.hints)) == [filled[k] for k in (1, 2, 3, 5, 6)]
+    assert "in_code" not in MODEL_HINTS
 
 
 @pytest.mark.parametrize(
