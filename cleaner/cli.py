@@ -579,13 +579,14 @@ def check(
 ) -> None:
     """Judge raw FILES against the corpus; write nothing.
 
-    A file has problems when a run would reject some of its records (bad JSONL lines,
-    each named with its line), when too much of it is boilerplate, or when it nearly
-    duplicates a document of the corpus, or another of its own documents. Exit 0 clean,
-    1 problems, 2 unusable input. A hidden file (a name, or a folder under the input
-    folder, starting with "."), which a run does not read, is skipped with a note.
-    The config is the one the corpus's run recorded in its manifest (--config replaces
-    it; the rule options change it).
+    A folder stands for the files a run over it reads. A file has problems when a run
+    would reject some of its records (bad JSONL lines, each named with its line), when
+    too much of it is boilerplate, or when it nearly duplicates a document of the
+    corpus, or another of its own documents. Exit 0 clean, 1 problems, 2 unusable
+    input. A hidden file (a name, or a folder under the input folder, starting with
+    "."), which a run does not read, is skipped with a note. The config is the one the
+    corpus's run recorded in its manifest (--config replaces it; the rule options
+    change it).
 
     Example:
 

@@ -26,7 +26,7 @@ from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
-from cleaner.readers.walk import source_name
+from cleaner.readers.walk import list_inputs, source_name
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
@@ -283,7 +283,13 @@ def judge_file(
         result.skipped = "hidden: `cleaner run` does not read it; skipped"
         return result
     if not path.is_file():
-        result.error = "no such file; pass the raw files to check"
+        result.error = (
+            "a folder that cannot be read; check its permissions"
+            if path.is_dir()
+            else "not a regular file; pass the raw files to check"
+            if path.exists()
+            else "no such file; pass the raw files to check"
+        )
         return result
     source = corpus_source(path, input_root)
     entry = read_file(path, source, text_key, html_key=html_key)
@@ -393,6 +399,13 @@ def corpus_config(corpus_dir: Path) -> CleanConfig | None:
     return CleanConfig.from_dict(recorded, f"{corpus_dir / 'manifest.json'} (the run's config)")
 
 
+def _files(path: Path) -> list[Path]:
+    """``path``, or the files a run over it would read when it is a folder."""
+    if not path.is_dir():
+        return [path]
+    return [found for found, _ in list_inputs(path)]
+
+
 def check_files(
     paths: Sequence[Path],
     corpus_dir: Path = Path("clean"),
@@ -419,9 +432,12 @@ def check_files(
     ``cleaner run``), each file is judged on its boilerplate share alone and the
     report's ``note`` says so: there is nothing to duplicate yet. A ``corpus_dir`` that
     is a file (the corpus.jsonl in it, say) is a :class:`~cleaner.errors.UsageError`.
+    A folder in ``paths`` stands for the files a run over it reads (hidden ones left
+    out, :func:`~cleaner.readers.walk.list_inputs`), each judged as a file.
     """
     if not 0.0 <= max_boilerplate <= 1.0:
         raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
+    paths = [f for p in paths for f in _files(Path(p))]
     corpus_dir = Path(corpus_dir)
     if corpus_dir.exists() and not corpus_dir.is_dir():
         raise UsageError(

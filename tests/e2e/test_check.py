@@ -228,6 +228,25 @@ def test_bad_jsonl_lines_are_problems_as_a_run_rejects_them(
     assert verdict["rejected"] == [{k: r[k] for k in verdict["rejected"][0]} for r in rows]
 
 
+def test_a_folder_is_the_files_a_run_reads_there(
+    corpus: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    """``cleaner check incoming/`` judges each file a run over the folder would read, in
+    the run's order, as if each were named; a hidden one is not among them."""
+    incoming = tmp_path / "incoming"
+    write_files(incoming, {"b.txt": variant(text(1), 2, changes=1), ".gitkeep": ""})
+    write_files(incoming / "sub", {"a.txt": text(97)})
+    named = [incoming / "b.txt", incoming / "sub" / "a.txt"]
+    report = check_files([incoming], corpus)
+    assert [f.path for f in report.files] == [str(p) for p in named]
+    assert [f.to_dict() for f in report.files] == [
+        f.to_dict() for f in check_files(named, corpus).files
+    ]
+    assert report.exit_code == 1 and report.files[0].duplicates
+    result = runner.invoke(cli, ["check", "--corpus", str(corpus), str(incoming)])
+    assert result.exit_code == 1 and "b.txt: near-duplicate of" in result.stdout
+
+
 def test_hidden_files_are_skipped_as_a_run_skips_them(
     tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
