@@ -270,7 +270,8 @@ def run(
 ) -> None:
     """Clean INPUT (a folder or file, default raw) into OUTPUT (default clean).
 
-    Reads text, JSONL, Parquet, HTML and WARC files (HTML and WARC need cleaner[html]).
+    Reads text, JSONL, Parquet, HTML, WARC and ARC files (HTML, WARC and ARC need
+    cleaner[html]).
     Writes OUTPUT/corpus.jsonl, OUTPUT/audit.jsonl (every removal and rejected input,
     with its rule) and, last, OUTPUT/manifest.json.
 

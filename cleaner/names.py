@@ -68,6 +68,7 @@ class Skip(StrEnum):
     """
 
     WARCINFO = "warcinfo-record"  # the crawl's own description
+    ARC_HEADER = "arc-header"  # an ARC file's first record, its own description
     REQUEST = "request-record"  # what the crawler sent
     METADATA = "metadata-record"  # what the crawler noted (links found, timings)
     REVISIT = "revisit-record"  # a page fetched again and unchanged; the first copy counts

@@ -127,3 +127,37 @@ def crawl(gz: bool = True) -> bytes:
         Rec("metadata", "https://example.org/page/0", b"outlink: https://example.org/\r\n"),
     ]
     return warc(records, gz)
+
+
+ARC_DATE = "20080130143512"  # an ARC header's archive date; FETCHED's is WARC's form
+
+
+def arc_record(url: str, block: bytes, ctype: str = "text/html", version: int = 1) -> bytes:
+    """One ARC record: its header line (five fields, or ten in version 2), then ``block``."""
+    fields = [url, "93.184.216.34", ARC_DATE, ctype]
+    if version == 2:
+        fields += ["200", "-", "-", "0", "crawl.arc"]
+    return " ".join([*fields, str(len(block))]).encode() + b"\n" + block + b"\n"
+
+
+def arc(version: int = 1, gz: bool = True) -> bytes:
+    """An ARC crawl of the test pages, as the Internet Archive's crawlers wrote them: the
+    file's own header record, a DNS lookup, each page, an image and a redirect; each
+    record its own gzip member when ``gz``."""
+    desc = f"{version} 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    records = [
+        arc_record("filedesc://crawl.arc", desc.encode(), "text/plain", version),
+        arc_record("dns:example.org", b"20080130143512\nexample.org.\tIN\tA\t93.184.216.34\n",
+                   "text/dns", version),
+    ]  # fmt: skip
+    for i, body in enumerate(pages().values()):
+        url = f"http://example.org/page/{i}"
+        records.append(arc_record(url, http(body, ctype="text/html; charset=utf-8"), "text/html",
+                                  version))  # fmt: skip
+    image = http(bytes(64), ctype="image/png")
+    records += [
+        arc_record("http://example.org/logo.png", image, "image/png", version),
+        arc_record("http://example.org/old", http(b"", "301 Moved Permanently"), "text/html",
+                   version),
+    ]  # fmt: skip
+    return b"".join(gzip.compress(r, mtime=0) if gz else r for r in records)

@@ -9,6 +9,8 @@ decompressed on the fly):
 - ``.html`` / ``.htm``: one page per file, flattened to lines (``html`` extra);
 - ``.warc``: one document per HTML response, read a record at a time (``html``
   extra); requests, metadata and other responses are counted in ``skipped``;
+- ``.arc``: the same from the Internet Archive's format before WARC
+  (:mod:`cleaner.readers.arc`);
 - with ``html_key``, the field of JSONL and Parquet records that holds a page's HTML;
 - a byte stream such as standard input: JSONL, read as a ``.jsonl`` file is, with
   ``source`` ``"stdin"``; see :func:`read_stream`.

@@ -29,7 +29,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 WARC_SUFFIXES = (".warc", ".warc.lz4")  # FastWARC reads LZ4 (per record or whole file)
-ARC_SUFFIXES = (".arc",)  # the WARC's predecessor, which FastWARC does not read
+ARC_SUFFIXES = (".arc",)  # the WARC's predecessor, read by cleaner.readers.arc
 # One text file is one document, held in memory whole and shingled by the dedup stage
 # (~100 bytes per word); past 16 MiB it is a dump or a log, not a document.
 MAX_DOCUMENT_BYTES = 16 << 20
@@ -173,7 +173,7 @@ def _read_stream(
     try:
         compression = sniff_compression(hasher.head(4))
         try:
-            if fmt in ("html", "warc") or html_key is not None:
+            if fmt in ("html", "warc", "arc") or html_key is not None:
                 _require_html(fmt)
             # FastWARC reads gzip, zstd and LZ4 itself, record by record
             content = buffered if fmt == "warc" else decompressed(buffered, compression)
@@ -187,7 +187,9 @@ def _read_stream(
 
             yield from iter_warc(entry, content, seen)
         elif fmt == "arc":
-            entry.reject("an ARC file, which is not read; convert it to WARC first")
+            from cleaner.readers.arc import iter_arc
+
+            yield from iter_arc(entry, content, seen)
         elif fmt == "html":
             doc = _read_page(entry, content, seen)
             if doc is not None:

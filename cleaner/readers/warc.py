@@ -88,18 +88,18 @@ def iter_warc(
     number = 0
     try:
         for source in _sources(stream):
-            held: _Outcome = None  # the source's last record's, until the source ends whole
+            held: Outcome = None  # the source's last record's, until the source ends whole
             url, records = None, 0
             try:
                 for record in ArchiveIterator(source, parse_http=True):
                     number += 1
                     records += 1
                     settled, held = held, None
-                    yield from _settle(entry, settled, seen, encodings)
+                    yield from settle(entry, settled, seen, encodings)
                     url = record.headers.get("WARC-Target-URI")
                     held = _record(entry, record, number, url, skips)
             except OSError:  # the stream breaks: the damage may begin in the held record
-                yield from _settle(entry, _suspect(entry, held, number, url), seen, encodings)
+                yield from settle(entry, suspect(entry, held, number, url), seen, encodings)
                 raise
             # bytes before it that hold no member, known once it is read; at the end of a
             # file that gave no record, they are the file: no WARC file at all
@@ -113,9 +113,9 @@ def iter_warc(
                 where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
                 message = f"{where}: in a gzip member that is {damage}; re-download the file"
                 held = Rejection(entry.path, Reason.DAMAGED_FILE, message, number)
-            yield from _settle(entry, held, seen, encodings)
+            yield from settle(entry, held, seen, encodings)
     finally:
-        entry.encoding = _encodings(encodings) or None
+        entry.encoding = recorded_encodings(encodings) or None
     if not entry.count and entry.outcome == "read" and not entry.rejections:
         if not number:
             entry.reject("no WARC records; is it a WARC file? Re-download it if it was cut")
@@ -124,12 +124,12 @@ def iter_warc(
             entry.reject(f"no HTML pages among its {number} records (skipped: {what})")
 
 
-_Outcome = tuple[Document, str] | Rejection | str | None  # a page and its encoding, ...
+Outcome = tuple[Document, str] | Rejection | str | None  # a page and its encoding, ...
 
 
 def _record(
     entry: InputFile, record: WarcRecord, number: int, url: str | None, skips: dict[int, Skip]
-) -> _Outcome:
+) -> Outcome:
     """One record's outcome: its document, its rejection, why it is skipped, or None."""
     from fastwarc.warc import WarcRecordType
 
@@ -149,7 +149,7 @@ def _record(
     return doc, encoding
 
 
-def _suspect(entry: InputFile, outcome: _Outcome, number: int, url: str | None) -> _Outcome:
+def suspect(entry: InputFile, outcome: Outcome, number: int, url: str | None) -> Outcome:
     """The outcome of the last record read before the stream broke: its page is not kept,
     as the damage may begin inside it (a Content-Length too short, a zstd or LZ4 frame
     with no checksum decoded wrong)."""
@@ -174,9 +174,9 @@ def _stray(entry: InputFile, start: int, end: int, after: int) -> Rejection:
     return Rejection(entry.path, Reason.DAMAGED_FILE, message)
 
 
-def _settle(
+def settle(
     entry: InputFile,
-    outcome: _Outcome,
+    outcome: Outcome,
     seen: set[str] | None,
     encodings: Counter[str],
 ) -> Iterator[Document]:
@@ -607,7 +607,7 @@ def _unchunk(data: bytes) -> bytes:
         pos = end + 2 + size + 2
 
 
-def _encodings(counts: Counter[str]) -> str:
+def recorded_encodings(counts: Counter[str]) -> str:
     by_codec: dict[str, list[str]] = {}
     for key, n in sorted(counts.items()):
         codec, _, source = key.partition(" ")

@@ -12,7 +12,7 @@ from cleaner.cli import cli
 from cleaner.html import HINTS, parse_html
 from cleaner.run.check import check_files
 from tests.corpora import outputs
-from tests.warcs import FETCHED, crawl, page, pages
+from tests.warcs import FETCHED, arc, crawl, page, pages
 
 
 def records(out: Path) -> list[dict[str, object]]:
@@ -52,6 +52,21 @@ def test_run_on_a_warc_gives_a_record_per_html_response(runner: CliRunner, tmp_p
     shown = runner.invoke(cli, ["stats", str(tmp_path / "out")])
     assert "skipped while reading (no documents):" in shown.output
     assert "request-record 4" in shown.output
+
+
+def test_run_on_an_arc_gives_a_record_per_html_response(runner: CliRunner, tmp_path: Path) -> None:
+    crawl_arc = tmp_path / "crawl.arc.gz"
+    crawl_arc.write_bytes(arc())
+    result = runner.invoke(cli, ["run", str(crawl_arc), str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    out = records(tmp_path / "out")
+    assert sorted(str(r["url"]) for r in out) == [
+        f"http://example.org/page/{i}" for i in range(len(pages()))
+    ]
+    assert all(r["source"] == "crawl.arc.gz" for r in out)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    [entry] = manifest["inputs"]
+    assert entry["skipped"] == {"arc-header": 1, "http-status": 1, "not-html": 1, "other-record": 1}
 
 
 def test_a_truncated_warc_record_is_in_the_audit(runner: CliRunner, tmp_path: Path) -> None:

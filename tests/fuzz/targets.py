@@ -19,7 +19,8 @@ from cleaner.readers.jsonl import RecordProblem
 from cleaner.store.output import dumps
 
 NAMES = ("a.txt", "a.md", "a.jsonl", "a.ndjson", "a.jsonl.gz", "a.jsonl.zst", "a.parquet",
-         "a.txt.gz", "a", "a.bin", "a.html", "a.htm.gz", "a.warc", "a.warc.gz")  # fmt: skip
+         "a.txt.gz", "a", "a.bin", "a.html", "a.htm.gz", "a.warc", "a.warc.gz", "a.arc",
+         "a.arc.gz")  # fmt: skip
 _WORD = re.compile(r"\w+")
 
 

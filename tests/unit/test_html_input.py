@@ -30,7 +30,21 @@ from cleaner.html.meta import iso_date
 from cleaner.readers import read_file, read_stream
 from cleaner.readers import warc as warc_reader
 from cleaner.readers.files import input_format
-from tests.warcs import FETCHED, Rec, bgzf, crawl, lz4, page, pages, record_bytes, warc, zstd
+from tests.warcs import (
+    FETCHED,
+    Rec,
+    arc,
+    arc_record,
+    bgzf,
+    crawl,
+    http,
+    lz4,
+    page,
+    pages,
+    record_bytes,
+    warc,
+    zstd,
+)
 
 HEAD = "<html><head>{}</head><body><p>{}</p></body></html>"
 WORDS = "Caf\u00e9 cr\u00e8me is served all day in the old town square near the river."
@@ -219,8 +233,10 @@ BAD_FILES = [
     ("empty", "e.html", b"  \n", "empty file"),
     ("a page with no text", "s.html", b"<html><script>var a = 1;</script></html>", "no text"),
     ("gzip cut short", "a.html.gz", gzip.compress(page("wcxb-0541"))[:2000], "damaged"),
-    ("an ARC file", "old.arc.gz", gzip.compress(b"filedesc://x 0.0.0.0 1 text/plain 1\n"),
-     "convert it to WARC"),
+    ("an ARC file with no page", "old.arc.gz",
+     gzip.compress(b"filedesc://x 0.0.0.0 20080130143512 text/plain 1\n1\n"),
+     "no HTML pages among its 1 records (skipped: arc-header 1)"),
+    ("a text file named .arc", "notes.arc", b"Meeting notes, not a crawl.\n", "no ARC record"),
 ]  # fmt: skip
 
 
@@ -242,6 +258,74 @@ def test_missing_html_extra_says_what_to_install(
         assert "reading this format needs the 'html' extra; install cleaner[html]" in (
             entry.reason or ""
         )
+
+
+# -- ARC files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("gz", [True, False], ids=["arc.gz", "arc"])
+def test_arc_gives_one_document_per_html_response(tmp_path: Path, version: int, gz: bool) -> None:
+    path = tmp_path / ("crawl.arc.gz" if gz else "crawl.arc")
+    path.write_bytes(arc(version, gz))
+    entry = read_file(path, path.name)
+    assert input_format(path.name) == "arc"
+    assert entry.outcome == "read" and entry.count == len(pages())
+    assert [d.title for d in entry.documents] == [parse_html(b).title for b in pages().values()]
+    assert [d.meta["url"] for d in entry.documents] == [
+        f"http://example.org/page/{i}" for i in range(len(pages()))
+    ]
+    assert all(d.meta["fetch_date"] == "2008-01-30T14:35:12Z" for d in entry.documents)
+    assert entry.to_dict()["skipped"] == {
+        "arc-header": 1,  # the file's own first record
+        "other-record": 1,  # a DNS lookup
+        "not-html": 1,
+        "http-status": 1,
+    }
+    assert entry.encoding == f"utf-8 (http {len(pages())})" and entry.rejections == []
+
+
+def test_an_arc_record_cut_short_is_rejected_and_the_pages_before_kept(tmp_path: Path) -> None:
+    body = http(page("wcxb-0541"))
+    records = [arc_record(f"http://b.org/{i}", body) for i in range(3)]
+    data = b"".join(records)
+    path = tmp_path / "cut.arc"
+    path.write_bytes(data[: len(data) - len(body) // 2])
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == 2
+    [rejection] = entry.rejections
+    assert rejection.rule == "damaged-file" and rejection.line == 3
+    assert "record 3 (http://b.org/2): cut short" in rejection.message
+
+
+def test_a_gzip_member_cut_after_an_arc_page_keeps_the_page(tmp_path: Path) -> None:
+    """A gzipped ARC is one stream: damage ends it, but the page whose member was whole
+    before it stays (the damage is in the next member, not in its length)."""
+    members = [
+        gzip.compress(arc_record(f"http://b.org/{i}", http(page("wcxb-0541")))) for i in range(3)
+    ]
+    path = tmp_path / "cut.arc.gz"
+    path.write_bytes(b"".join(members[:2]) + members[2][:12])
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == 2
+    [rest] = entry.rejections
+    assert rest.rule == "damaged-file" and "damaged after 2 documents" in rest.message
+
+
+def test_bytes_that_are_no_arc_header_end_the_file(tmp_path: Path) -> None:
+    """The page read last before them is not kept: a length that was wrong would put the
+    next header where it is not."""
+    body = http(page("wcxb-0541"))
+    records = [arc_record(f"http://b.org/{i}", body) for i in range(3)]
+    path = tmp_path / "junk.arc"
+    path.write_bytes(b"".join(records[:2]) + b"\x00\x01 not a header\n" + records[2])
+    entry = read_file(path, path.name)
+    assert entry.outcome == "read" and entry.count == 1
+    suspect, rest = entry.rejections
+    assert (
+        suspect.line == 2 and "not kept, as the file is damaged right after it" in suspect.message
+    )
+    assert rest.rule == "damaged-file" and "no ARC record header" in rest.message
 
 
 # -- WARC files ------------------------------------------------------------------------

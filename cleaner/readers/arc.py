@@ -1,0 +1,223 @@
+"""ARC files to documents: one per HTML page a crawler fetched (needs the ``html`` extra).
+
+ARC is the Internet Archive's format before WARC (its crawls to 2008, Common Crawl's to
+2012). A file is records one after another, each a header line and that many bytes:
+
+    http://example.com/ 93.184.216.34 20080130143512 text/html 1234
+    HTTP/1.1 200 OK ... (1,234 bytes: the HTTP response, headers and page)
+
+The header has five fields (version 1: URL, IP address, archive date, content type,
+length) or ten (version 2: result code, checksum, location, offset and file name
+before the length). The first record (``filedesc://``) describes the file and is
+counted in ``skipped`` as ``arc-header``; so are records that are no page, as in a
+WARC (:class:`~cleaner.names.Skip`): DNS lookups and other schemes (``other-record``),
+responses that are not 200 OK (``http-status``) and other types (``not-html``). A page
+is read as a WARC's response record is: its HTTP headers give the encoding, chunks and
+Content-Encoding are undone (:func:`~cleaner.readers.warc.http_body`), and its fields
+are ``url`` and ``fetch_date`` (the archive date). A record cut short (the file ends
+inside it) or larger than a page can be is a :class:`Rejection` with its record number;
+a header line that is no ARC header ends the file, and the page read last before it is
+not kept (its length may be what went wrong). A gzipped ARC (``.arc.gz``, a gzip member
+per record) is read as one stream, so damage in a member ends the file there.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from cleaner.document import Document
+from cleaner.names import Reason, Skip
+from cleaner.readers.entry import InputFile, Rejection, doc_id
+from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document
+from cleaner.readers.warc import (
+    HTML_TYPES,
+    Outcome,
+    http_body,
+    looks_like_html,
+    recorded_encodings,
+    settle,
+    suspect,
+)
+
+MAX_HEADER = 64 << 10  # a header line longer than this is no ARC header
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit takes "²")
+_CHUNK = 1 << 20
+
+
+class NotArc(OSError):
+    """A line where an ARC record header should be that is none: the file ends there."""
+
+
+def iter_arc(
+    entry: InputFile, stream: io.BufferedIOBase, seen: set[str] | None
+) -> Iterator[Document]:
+    """Yield the documents of an ARC byte stream (decompressed), counting what is skipped
+    on ``entry``.
+
+    A file that opens with no record header is rejected. Raises :class:`NotArc` (an
+    :class:`OSError`) at a later line that is no record header, and passes on what the
+    stream raises (a gzip member cut or damaged); the caller turns either into the
+    file's damage row after the documents read.
+    """
+    encodings: Counter[str] = Counter()
+    number = 0
+    held: Outcome = None  # the last record's outcome, until the next header reads whole
+    url: str | None = None
+    try:
+        while True:
+            try:
+                line = stream.readline(MAX_HEADER)
+            except Exception:  # the stream breaks (a gzip member cut): the record read is whole
+                yield from settle(entry, held, seen, encodings)
+                raise
+            if not line:
+                break
+            if not line.strip():
+                continue  # the newline that ends each record
+            try:
+                header = parse_header(line)
+            except NotArc:
+                if not number:
+                    entry.reject("no ARC record header at its start; is it an ARC file?")
+                    return
+                yield from settle(entry, suspect(entry, held, number, url), seen, encodings)
+                held = None
+                raise
+            number += 1
+            yield from settle(entry, held, seen, encodings)
+            url, date, ctype, length = header
+            held = _record(entry, stream, number, url, date, ctype, length)
+        yield from settle(entry, held, seen, encodings)
+    finally:
+        entry.encoding = recorded_encodings(encodings) or None
+    if not entry.count and entry.outcome == "read" and not entry.rejections:
+        if not number:
+            entry.reject("no ARC records; is it an ARC file? Re-download it if it was cut")
+        else:
+            what = ", ".join(f"{k} {n}" for k, n in sorted(entry.skipped.items()))
+            entry.reject(f"no HTML pages among its {number} records (skipped: {what})")
+
+
+def parse_header(line: bytes) -> tuple[str, str, str, int]:
+    """The URL, archive date, content type and length of an ARC record's header line.
+
+    >>> parse_header(b"http://a.org/ 1.2.3.4 20080130143512 text/html 512\\n")
+    ('http://a.org/', '20080130143512', 'text/html', 512)
+    >>> parse_header(b"http://a.org/ 1.2.3.4 20080130143512 text/html 200 - - 0 f.arc 9\\n")[3]
+    9
+    """
+    fields = line.decode("latin-1").split()
+    if len(fields) not in (5, 10) or not all(_DIGITS.fullmatch(fields[k]) for k in (2, -1)):
+        shown = line[:80].decode("latin-1").strip()
+        raise NotArc(f"a line that is no ARC record header ({shown!r})")
+    return fields[0], fields[2], fields[3], int(fields[-1])
+
+
+def _record(
+    entry: InputFile,
+    stream: io.BufferedIOBase,
+    number: int,
+    url: str,
+    date: str,
+    ctype: str,
+    length: int,
+) -> Outcome:
+    """One record's outcome, its bytes read from ``stream``: its document, its rejection,
+    why it is skipped, or None."""
+    where = f"{entry.path}: record {number} ({url})"
+    lower = url.lower()
+    if lower.startswith("filedesc:"):
+        return _pass_over(entry, stream, length, where, number) or Skip.ARC_HEADER
+    if not lower.startswith(("http:", "https:")):
+        return _pass_over(entry, stream, length, where, number) or Skip.OTHER_RECORD
+    if length > MAX_PAGE_BYTES:
+        cut = _pass_over(entry, stream, length, where, number)
+        if cut is not None or ctype.split(";", 1)[0].strip().lower() not in HTML_TYPES:
+            return cut or Skip.NOT_HTML
+        message = f"{where}: larger than {MAX_PAGE_BYTES >> 20} MiB for one page"
+        return Rejection(entry.path, Reason.RECORD_TOO_LONG, message, number)
+    data = stream.read(length)
+    if len(data) < length:
+        return _cut(entry, where, number, len(data), length)
+    try:
+        return _page(entry, data, number, url, date)
+    except PageProblem as problem:
+        return Rejection(entry.path, problem.rule, f"{where}: {problem.message}", number)
+
+
+def _pass_over(
+    entry: InputFile, stream: io.BufferedIOBase, length: int, where: str, number: int
+) -> Rejection | None:
+    """Read past a record's bytes a chunk at a time; the rejection of a record the file
+    ends inside, else None."""
+    left = length
+    while left:
+        got = len(stream.read(min(left, _CHUNK)))
+        if not got:
+            return _cut(entry, where, number, length - left, length)
+        left -= got
+    return None
+
+
+def _cut(entry: InputFile, where: str, number: int, got: int, length: int) -> Rejection:
+    message = (
+        f"{where}: cut short ({got} of {length} bytes; the file ends inside it); "
+        "re-download the file"
+    )
+    return Rejection(entry.path, Reason.DAMAGED_FILE, message, number)
+
+
+def _page(entry: InputFile, data: bytes, number: int, url: str, date: str) -> Outcome:
+    """The document of an HTTP record's bytes, or why it is skipped."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = data.partition(b"\n\n")
+    lines = head.decode("latin-1").splitlines()
+    status_line = lines[0].split() if lines else []
+    if not sep or len(status_line) < 2 or not status_line[0].upper().startswith("HTTP/"):
+        raise PageProblem(Reason.NOT_HTML, "no HTTP response in the record; not a page")
+    if status_line[1] != "200":
+        return Skip.HTTP_STATUS
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if colon:
+            headers.setdefault(name.strip().lower(), value.strip())
+    content_type = headers.get("content-type")
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if mime and mime not in HTML_TYPES:
+        return Skip.NOT_HTML
+    try:
+        body = http_body(body, headers.get("transfer-encoding"), headers.get("content-encoding"))
+    except PageProblem as problem:
+        if mime or problem.rule != Reason.NOT_HTML:
+            raise
+        body = b""  # no type and a coding not read: its bytes cannot say it is a page
+    if not mime and not looks_like_html(body):
+        return Skip.NOT_HTML
+    from cleaner.html.encoding import header_charset
+
+    fetched = _iso(date)
+    return page_document(
+        entry,
+        body,
+        doc_id(entry.path, number),
+        charset=header_charset(content_type),
+        url=url,
+        meta={"fetch_date": fetched} if fetched else None,
+    )
+
+
+def _iso(date: str) -> str | None:
+    """An ARC archive date (``YYYYMMDDhhmmss``, or a prefix of it) as WARC writes one.
+
+    >>> _iso("20080130143512"), _iso("2008013014"), _iso("2008")
+    ('2008-01-30T14:35:12Z', '2008-01-30T14:00:00Z', None)
+    """
+    if len(date) < 8:
+        return None
+    date = date[:14].ljust(14, "0")
+    return f"{date[:4]}-{date[4:6]}-{date[6:8]}T{date[8:10]}:{date[10:12]}:{date[12:14]}Z"
