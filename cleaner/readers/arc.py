@@ -35,9 +35,9 @@ from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document
 from cleaner.readers.warc import (
     HTML_TYPES,
     Outcome,
-    http_body,
-    looks_like_html,
+    http_page,
     recorded_encodings,
+    reject_if_no_page,
     settle,
     suspect,
 )
@@ -93,12 +93,7 @@ def iter_arc(
         yield from settle(entry, held, seen, encodings)
     finally:
         entry.encoding = recorded_encodings(encodings) or None
-    if not entry.count and entry.outcome == "read" and not entry.rejections:
-        if not number:
-            entry.reject("no ARC records; is it an ARC file? Re-download it if it was cut")
-        else:
-            what = ", ".join(f"{k} {n}" for k, n in sorted(entry.skipped.items()))
-            entry.reject(f"no HTML pages among its {number} records (skipped: {what})")
+    reject_if_no_page(entry, number, "ARC")
 
 
 def parse_header(line: bytes) -> tuple[str, str, str, int]:
@@ -190,20 +185,15 @@ def _page(entry: InputFile, data: bytes, number: int, url: str, date: str) -> Ou
     mime = (content_type or "").split(";", 1)[0].strip().lower()
     if mime and mime not in HTML_TYPES:
         return Skip.NOT_HTML
-    try:
-        body = http_body(body, headers.get("transfer-encoding"), headers.get("content-encoding"))
-    except PageProblem as problem:
-        if mime or problem.rule != Reason.NOT_HTML:
-            raise
-        body = b""  # no type and a coding not read: its bytes cannot say it is a page
-    if not mime and not looks_like_html(body):
+    page = http_page(body, mime, headers.get("transfer-encoding"), headers.get("content-encoding"))
+    if page is None:
         return Skip.NOT_HTML
     from cleaner.html.encoding import header_charset
 
     fetched = _iso(date)
     return page_document(
         entry,
-        body,
+        page,
         doc_id(entry.path, number),
         charset=header_charset(content_type),
         url=url,

@@ -116,12 +116,22 @@ def iter_warc(
             yield from settle(entry, held, seen, encodings)
     finally:
         entry.encoding = recorded_encodings(encodings) or None
-    if not entry.count and entry.outcome == "read" and not entry.rejections:
-        if not number:
-            entry.reject("no WARC records; is it a WARC file? Re-download it if it was cut")
-        else:
-            what = ", ".join(f"{k} {n}" for k, n in sorted(entry.skipped.items()))
-            entry.reject(f"no HTML pages among its {number} records (skipped: {what})")
+    reject_if_no_page(entry, number, "WARC")
+
+
+def reject_if_no_page(entry: InputFile, records: int, kind: str) -> None:
+    """Reject a crawl file (``kind``: "WARC", "ARC") read whole that gave no page and no
+    rejection: it holds no record, or only records that are no page (which it lists)."""
+    if entry.count or entry.outcome != "read" or entry.rejections:
+        return
+    if not records:
+        article = "an" if kind[0] in "AEIOU" else "a"
+        entry.reject(
+            f"no {kind} records; is it {article} {kind} file? Re-download it if it was cut"
+        )
+    else:
+        what = ", ".join(f"{k} {n}" for k, n in sorted(entry.skipped.items()))
+        entry.reject(f"no HTML pages among its {records} records (skipped: {what})")
 
 
 Outcome = tuple[Document, str] | Rejection | str | None  # a page and its encoding, ...
@@ -475,21 +485,18 @@ def _page(
             f"cut short ({len(data)} of {expected} bytes; the file ends inside it); "
             "re-download the file",
         )
+    codings: tuple[str | None, str | None] = (None, None)
     if record.is_http:
-        try:
-            data = http_body(data, record.http_headers.get("Transfer-Encoding"), _coding(record))
-        except PageProblem as problem:
-            if mime or problem.rule != Reason.NOT_HTML:
-                raise
-            data = b""  # no type and a coding not read: its bytes cannot say it is a page
-    if not mime and not looks_like_html(data):
+        codings = (record.http_headers.get("Transfer-Encoding"), _coding(record))
+    page = http_page(data, mime, *codings)
+    if page is None:
         raise _Skipped(Skip.NOT_HTML)
     from cleaner.html.encoding import header_charset
 
     meta = {"fetch_date": record.headers.get("WARC-Date"), "warc_record_id": record.record_id}
     return page_document(
         entry,
-        data,
+        page,
         doc_id(entry.path, number),
         charset=header_charset(charset_source),
         url=url,
@@ -499,6 +506,19 @@ def _page(
 
 def _coding(record: WarcRecord) -> str | None:
     return record.http_headers.get("Content-Encoding")
+
+
+def http_page(data: bytes, mime: str, transfer: str | None, coding: str | None) -> bytes | None:
+    """A response payload of type ``mime`` ("" when it has none) as the page's bytes, its
+    HTTP codings undone (:func:`http_body`); None when it is no page: no type, and bytes
+    that do not open as HTML (or in a coding not read, which cannot say they do)."""
+    try:
+        data = http_body(data, transfer, coding)
+    except PageProblem as problem:
+        if mime or problem.rule != Reason.NOT_HTML:
+            raise
+        return None
+    return data if mime or looks_like_html(data) else None
 
 
 def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:

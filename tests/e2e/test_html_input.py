@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -27,12 +28,17 @@ def html_folder(root: Path) -> Path:
     return root
 
 
-def test_run_on_a_warc_gives_a_record_per_html_response(runner: CliRunner, tmp_path: Path) -> None:
-    warc = tmp_path / "crawl.warc.gz"
-    warc.write_bytes(crawl())
-    result = runner.invoke(cli, ["run", str(warc), str(tmp_path / "out"), "--workers", "1"])
+def run_crawl(runner: CliRunner, tmp_path: Path, name: str, data: bytes) -> list[dict[str, Any]]:
+    """The corpus of ``cleaner run`` over one crawl file ``name`` holding ``data``."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = runner.invoke(cli, ["run", str(path), str(tmp_path / "out"), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    out = records(tmp_path / "out")
+    return records(tmp_path / "out")
+
+
+def test_run_on_a_warc_gives_a_record_per_html_response(runner: CliRunner, tmp_path: Path) -> None:
+    out = run_crawl(runner, tmp_path, "crawl.warc.gz", crawl())
     assert len(out) == len(pages())
     assert sorted(str(r["url"]) for r in out) == [
         f"https://example.org/page/{i}" for i in range(len(pages()))
@@ -55,11 +61,7 @@ def test_run_on_a_warc_gives_a_record_per_html_response(runner: CliRunner, tmp_p
 
 
 def test_run_on_an_arc_gives_a_record_per_html_response(runner: CliRunner, tmp_path: Path) -> None:
-    crawl_arc = tmp_path / "crawl.arc.gz"
-    crawl_arc.write_bytes(arc())
-    result = runner.invoke(cli, ["run", str(crawl_arc), str(tmp_path / "out"), "--workers", "1"])
-    assert result.exit_code == 0, result.output
-    out = records(tmp_path / "out")
+    out = run_crawl(runner, tmp_path, "crawl.arc.gz", arc())
     assert sorted(str(r["url"]) for r in out) == [
         f"http://example.org/page/{i}" for i in range(len(pages()))
     ]
