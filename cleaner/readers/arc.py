@@ -13,7 +13,7 @@ counted in ``skipped`` as ``arc-header``; so are records that are no page, as in
 WARC (:class:`~cleaner.names.Skip`): DNS lookups and other schemes (``other-record``),
 responses that are not 200 OK (``http-status``) and other types (``not-html``). A page
 is read as a WARC's response record is: its HTTP headers give the encoding, chunks and
-Content-Encoding are undone (:func:`~cleaner.readers.warc.http_body`), and its fields
+Content-Encoding are undone (:func:`~cleaner.readers.warc.http_page`), and its fields
 are ``url`` and ``fetch_date`` (the archive date). A record cut short (the file ends
 inside it) or larger than a page can be is a :class:`Rejection` with its record number;
 a header line that is no ARC header ends the file, and the page read last before it is
