@@ -24,7 +24,6 @@ per record) is read as one stream, so damage in a member ends the file there.
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -32,10 +31,12 @@ from cleaner.document import Document
 from cleaner.names import Reason, Skip
 from cleaner.readers.entry import InputFile, Rejection, doc_id
 from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document
+from cleaner.readers.streams import CHUNK
 from cleaner.readers.warc import (
     HTML_TYPES,
     Outcome,
     http_page,
+    mime_type,
     recorded_encodings,
     reject_if_no_page,
     settle,
@@ -43,8 +44,6 @@ from cleaner.readers.warc import (
 )
 
 MAX_HEADER = 64 << 10  # a header line longer than this is no ARC header
-_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit takes "²")
-_CHUNK = 1 << 20
 
 
 class NotArc(OSError):
@@ -105,7 +104,10 @@ def parse_header(line: bytes) -> tuple[str, str, str, int]:
     9
     """
     fields = line.decode("latin-1").split()
-    if len(fields) not in (5, 10) or not all(_DIGITS.fullmatch(fields[k]) for k in (2, -1)):
+    # ASCII digits only: str.isdigit alone takes "²", which int() refuses
+    if len(fields) not in (5, 10) or not all(
+        fields[k].isascii() and fields[k].isdigit() for k in (2, -1)
+    ):
         shown = line[:80].decode("latin-1").strip()
         raise NotArc(f"a line that is no ARC record header ({shown!r})")
     return fields[0], fields[2], fields[3], int(fields[-1])
@@ -130,7 +132,7 @@ def _record(
         return _pass_over(entry, stream, length, where, number) or Skip.OTHER_RECORD
     if length > MAX_PAGE_BYTES:
         cut = _pass_over(entry, stream, length, where, number)
-        if cut is not None or ctype.split(";", 1)[0].strip().lower() not in HTML_TYPES:
+        if cut is not None or mime_type(ctype) not in HTML_TYPES:
             return cut or Skip.NOT_HTML
         message = f"{where}: larger than {MAX_PAGE_BYTES >> 20} MiB for one page"
         return Rejection(entry.path, Reason.RECORD_TOO_LONG, message, number)
@@ -150,7 +152,7 @@ def _pass_over(
     ends inside, else None."""
     left = length
     while left:
-        got = len(stream.read(min(left, _CHUNK)))
+        got = len(stream.read(min(left, CHUNK)))
         if not got:
             return _cut(entry, where, number, length - left, length)
         left -= got
@@ -170,19 +172,21 @@ def _page(entry: InputFile, data: bytes, number: int, url: str, date: str) -> Ou
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:
         head, sep, body = data.partition(b"\n\n")
-    lines = head.decode("latin-1").splitlines()
-    status_line = lines[0].split() if lines else []
+    status, _, fields = head.partition(b"\n")
+    status_line = status.decode("latin-1").split()
     if not sep or len(status_line) < 2 or not status_line[0].upper().startswith("HTTP/"):
         raise PageProblem(Reason.NOT_HTML, "no HTTP response in the record; not a page")
     if status_line[1] != "200":
         return Skip.HTTP_STATUS
+    # by hand, not with the email or http.client parsers: they stop at a line that is no
+    # header (and http.client at a hundred headers), and a crawl keeps what servers sent
     headers: dict[str, str] = {}
-    for line in lines[1:]:
+    for line in fields.decode("latin-1").splitlines():
         name, colon, value = line.partition(":")
         if colon:
             headers.setdefault(name.strip().lower(), value.strip())
     content_type = headers.get("content-type")
-    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    mime = mime_type(content_type)
     if mime and mime not in HTML_TYPES:
         return Skip.NOT_HTML
     page = http_page(body, mime, headers.get("transfer-encoding"), headers.get("content-encoding"))

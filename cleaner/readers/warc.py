@@ -470,7 +470,7 @@ def _page(
         charset_source = record.http_headers.get("Content-Type")
     if status != 200:
         raise _Skipped(Skip.HTTP_STATUS)
-    mime = (ctype or "").split(";", 1)[0].strip().lower()
+    mime = mime_type(ctype)
     if mime and mime not in HTML_TYPES:
         raise _Skipped(Skip.NOT_HTML)
     expected = record.content_length
@@ -506,6 +506,15 @@ def _page(
 
 def _coding(record: WarcRecord) -> str | None:
     return record.http_headers.get("Content-Encoding")
+
+
+def mime_type(ctype: str | None) -> str:
+    """The media type of a Content-Type value, lower-cased; "" for none.
+
+    >>> mime_type("Text/HTML; charset=UTF-8"), mime_type(None)
+    ('text/html', '')
+    """
+    return (ctype or "").split(";", 1)[0].strip().lower()
 
 
 def http_page(data: bytes, mime: str, transfer: str | None, coding: str | None) -> bytes | None:

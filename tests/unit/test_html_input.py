@@ -285,6 +285,19 @@ def test_arc_gives_one_document_per_html_response(tmp_path: Path, version: int, 
     assert entry.encoding == f"utf-8 (http {len(pages())})" and entry.rejections == []
 
 
+def test_arc_http_headers_are_read_however_many_and_however_cased(tmp_path: Path) -> None:
+    """Any number of headers (a crawler kept them all), names in any case, a line that
+    is no header: the page is read, with the charset its header gives."""
+    latin = HEAD.format("", WORDS).encode("cp1252")
+    many = "".join(f"X-Trace-{i}: {i}\r\n" for i in range(150))
+    head = f"HTTP/1.0 200 OK\r\n{many}not a header\r\ncontent-TYPE: text/html; charset=cp1252"
+    path = tmp_path / "h.arc"
+    path.write_bytes(arc_record("http://a.org/", head.encode() + b"\r\n\r\n" + latin))
+    entry = read_file(path, path.name)
+    assert entry.count == 1 and WORDS in entry.documents[0].text
+    assert entry.encoding == "cp1252 (http 1)"
+
+
 def test_an_arc_record_cut_short_is_rejected_and_the_pages_before_kept(tmp_path: Path) -> None:
     body = http(page("wcxb-0541"))
     records = [arc_record(f"http://b.org/{i}", body) for i in range(3)]
