@@ -26,6 +26,7 @@ from cleaner.errors import UsageError
 from cleaner.rules import RULES
 from cleaner.stage import FilterConfig
 from cleaner.stages.filters import FILTERS
+from cleaner.stages.filters.language import LANGUAGE_FIELDS
 
 NORMAL_FORMS = ("NFC", "NFD", "NFKC", "NFKD")  # what unicodedata.normalize takes
 
@@ -39,6 +40,7 @@ class RepairConfig:
     collapse_blank_lines: bool = True  # one blank line separates paragraphs in the output
 
     def __post_init__(self) -> None:
+        _check_types(self)
         if self.normalization not in NORMAL_FORMS:
             raise UsageError(
                 f"normalization must be one of {', '.join(NORMAL_FORMS)}, "
@@ -56,9 +58,14 @@ class BoilerplateConfig:
     min_repeats: int = 3  # a line seen in this many documents of one source is boilerplate
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_rules(self)
         if self.min_repeats < 2:  # 1 would call every line repeated, 0 or less is meaningless
             raise UsageError(f"min_repeats must be at least 2, not {self.min_repeats}")
+
+
+MAX_NGRAM = 1000  # words in a shingle: a longer one is no near-duplicate test
+MAX_PERM = 8192  # permutations: 64 kB of signature per document
 
 
 @dataclass(frozen=True)
@@ -78,13 +85,18 @@ class DedupConfig:
     # one: a copy with another lede or 1-2 % typos (each costs 5 shingles) still counts
 
     def __post_init__(self) -> None:
+        _check_types(self)
         for name in ("threshold", "block_threshold", "containment_threshold"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise UsageError(f"{name} must be in (0, 1], not {value}")
-        for name in ("num_perm", "ngram", "block_ngram"):
-            if getattr(self, name) < 1:
-                raise UsageError(f"{name} must be at least 1, not {getattr(self, name)}")
+        for name, most in (
+            ("num_perm", MAX_PERM),
+            ("ngram", MAX_NGRAM),
+            ("block_ngram", MAX_NGRAM),
+        ):
+            if not 1 <= getattr(self, name) <= most:
+                raise UsageError(f"{name} must be between 1 and {most}, not {getattr(self, name)}")
         if not 0 <= self.seed < 2**32:  # what numpy's RandomState, which draws the hashes, takes
             raise UsageError(f"seed must be between 0 and {2**32 - 1}, not {self.seed}")
 
@@ -112,18 +124,25 @@ class CleanConfig:
         wanted = {n: c for n, c in self.filters if c != FILTERS[n].config_class()}
         object.__setattr__(self, "filters", tuple(sorted(wanted.items())))
         # the cleaned text goes back under text_key: it must not be a field cleaner
-        # writes itself (nor clean_records' "cleaner" account), or one would be lost
-        if self.text_key in (*RECORD_FIELDS, "cleaner"):
+        # writes itself (nor clean_records' "cleaner" account, nor the language
+        # filter's fields when it is on), or one would be lost
+        language = LANGUAGE_FIELDS if self.filter("language").enabled else ()
+        written: tuple[str, ...] = (*RECORD_FIELDS, "cleaner", *language)
+        if not isinstance(self.text_key, str) or not self.text_key:
+            raise UsageError(f"text_key must be a field name, not {self.text_key!r}")
+        if self.text_key in written:
             raise UsageError(
                 f"text_key {self.text_key!r} is a field cleaner writes itself "
-                f"({', '.join(RECORD_FIELDS)}, cleaner); name the field that holds the text"
+                f"({', '.join(written)}); name the field that holds the text"
             )
         if self.html_key is not None and (
-            not self.html_key or self.html_key in (*RECORD_FIELDS, "cleaner")
+            not isinstance(self.html_key, str) or not self.html_key or self.html_key in written
         ):
             raise UsageError(
                 f"html_key {self.html_key!r} is a field cleaner writes itself "
-                f"({', '.join(RECORD_FIELDS)}, cleaner); name the field that holds the HTML"
+                f"({', '.join(written)}); name the field that holds the HTML"
+                if self.html_key in written
+                else f"html_key must be a field name, not {self.html_key!r}"
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -289,6 +308,30 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
         raise UsageError(f"{origin}: {e}") from e
 
 
+def _check_types(cfg: Any) -> None:
+    """Each setting of ``cfg`` (a stage's config) of its default's type, as a config
+    file's are (:func:`_build`), so that one made in Python gets the same one-line
+    error instead of a failure deep in a run; a list of strings stands for a tuple."""
+    for f in fields(cfg):
+        value, default = getattr(cfg, f.name), f.default
+        if isinstance(default, tuple):
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                # a bare string would be read as its letters ("caption" -> 'c', 'a', ...)
+                raise UsageError(f"{f.name} must be a list of strings, not {value!r}")
+            object.__setattr__(cfg, f.name, tuple(value))
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise UsageError(f"{f.name} must be true or false, not {value!r}")
+        elif isinstance(default, int):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise UsageError(f"{f.name} must be a whole number, not {value!r}")
+        elif isinstance(default, float):
+            if not _is_number(value):
+                raise UsageError(f"{f.name} must be a finite number, not {value!r}")
+        elif isinstance(default, str) and not isinstance(value, str):
+            raise UsageError(f"{f.name} must be text, not {value!r}")
+
+
 def _is_number(value: Any) -> bool:
     """A TOML integer or float that a float setting can take: not a bool, not nan (it
     compares false with everything, so no limit would hold), not inf (the manifest
@@ -335,18 +378,19 @@ def _filter_class(name: str) -> Any:
     return FILTERS[name]
 
 
-def load_config(path: Path | None = None, start: Path | None = None) -> CleanConfig:
+def load_config(path: Path | str | None = None, start: Path | str | None = None) -> CleanConfig:
     """Read a config file; with no path, look for ``cleaner.toml`` or ``pyproject.toml``.
 
     The search starts in ``start`` (default: the current folder). No file means defaults.
     """
     if path is None:
-        base = start or Path.cwd()
+        base = Path(start) if start is not None else Path.cwd()
         for name in ("cleaner.toml", "pyproject.toml"):
             candidate = base / name
             if candidate.is_file():
                 return CleanConfig.from_dict(_read_config(candidate), str(candidate))
         return CleanConfig()
+    path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: config file not found. Pass an existing cleaner.toml.")
     return CleanConfig.from_dict(_read_config(path), str(path))

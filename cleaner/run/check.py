@@ -9,7 +9,7 @@ import contextlib
 import math
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -407,8 +407,8 @@ def _files(path: Path) -> list[Path]:
 
 
 def check_files(
-    paths: Sequence[Path],
-    corpus_dir: Path = Path("clean"),
+    paths: Sequence[Path | str] | Path | str,
+    corpus_dir: Path | str = Path("clean"),
     config: CleanConfig | None = None,
     *,
     max_boilerplate: float = 0.5,
@@ -435,8 +435,19 @@ def check_files(
     A folder in ``paths`` stands for the files a run over it reads (hidden ones left
     out, :func:`~cleaner.readers.walk.list_inputs`), each judged as a file.
     """
+    if isinstance(max_boilerplate, bool) or not isinstance(max_boilerplate, int | float):
+        raise UsageError(f"max boilerplate must be a number in [0, 1], not {max_boilerplate!r}")
     if not 0.0 <= max_boilerplate <= 1.0:
         raise UsageError(f"max boilerplate must be in [0, 1], not {max_boilerplate}")
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]  # one path, not its letters
+    if not isinstance(paths, Iterable) or not isinstance(corpus_dir, str | os.PathLike):
+        raise UsageError(
+            "check_files takes a list of paths and the corpus's folder, "
+            f"not {type(paths).__name__} and {type(corpus_dir).__name__}"
+        )
+    if config is not None and not isinstance(config, CleanConfig):
+        raise UsageError(f"config must be a CleanConfig or None, not {config!r}")
     paths = [f for p in paths for f in _files(Path(p))]
     corpus_dir = Path(corpus_dir)
     if corpus_dir.exists() and not corpus_dir.is_dir():

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Change, Document
-from cleaner.errors import RecordError
+from cleaner.errors import RecordError, UsageError
 from cleaner.names import Reason, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
@@ -74,6 +75,12 @@ class StreamCleaner:
         near_duplicates: bool | None = None,
         window: int | None = DEFAULT_WINDOW,
     ) -> None:
+        if not isinstance(config, CleanConfig):
+            raise UsageError(f"config must be a CleanConfig, not {config!r}")
+        if window is not None and (
+            not isinstance(window, int) or isinstance(window, bool) or window < 1
+        ):
+            raise UsageError(f"window must be a whole number of at least 1 or None, not {window!r}")
         self.config = config
         stages: list[Stage] = Pipeline.from_config(config, corpus_stages=False).stages
         if config.dedup.documents if near_duplicates is None else near_duplicates:
@@ -82,6 +89,13 @@ class StreamCleaner:
         self.stats = Stats()
 
     def clean(self, doc: Document) -> Document:
+        """``doc`` cleaned; raises :class:`~cleaner.errors.RecordError` when its text is
+        no string."""
+        if not isinstance(doc.text, str):
+            raise RecordError(
+                f"{doc.source}: document {doc.id}: its text is {type(doc.text).__name__}, "
+                "not a string; pass the text of each document"
+            )
         for stage in self.stages:
             if doc.dropped is not None:
                 break
@@ -156,10 +170,19 @@ def clean_records(
     >>> out[1]["cleaner"]["dropped"]["rule"], out[1]["cleaner"]["dropped"]["detail"]["duplicate_of"]
     ('near-duplicate', '1')
     """
-    key = config.text_key if text_key is None else text_key
     cleaner = StreamCleaner(config, near_duplicates=near_duplicates, window=window)
+    if text_key is not None:  # checked as the config's own: not a field cleaner writes
+        config = replace(config, text_key=text_key)
+    key = config.text_key
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise UsageError(f"records must be an iterable of dicts, not {type(records).__name__}")
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
+        if not isinstance(record, Mapping):
+            raise RecordError(
+                f"{source}: record {number}: a {type(record).__name__}, not a dict of fields; "
+                f"pass each record as a dict with its text under {key!r}"
+            )
         doc = cleaner.clean(to_document(entry, record, number, key, config.html_key))
         named = {  # the language filter's fields, and the record's own values they replace
             k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta

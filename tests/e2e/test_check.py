@@ -376,3 +376,28 @@ def test_check_compares_the_redacted_text_with_the_corpus(tmp_path: Path) -> Non
     assert dup["similarity"] == 1.0 and dup["duplicate_source"] == "notice.txt"
     assert verdict["redacted"] == {"email": 1, "phone": 1}
     assert "council.example.org" not in result.stdout
+
+
+def test_check_files_takes_one_path_as_a_string(tmp_path: Path) -> None:
+    """A string is one path, not its letters (each of which was judged as a file)."""
+    raw = tmp_path / "raw"
+    write_files(raw, {"b.txt": text(7, 200)})
+    one = check_files(str(raw / "b.txt"), str(tmp_path / "clean"))
+    assert [f.path for f in one.files] == [str(raw / "b.txt")] and one.exit_code == 0
+    assert one == check_files([raw / "b.txt"], tmp_path / "clean")
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "words"),
+    [
+        ((None,), {}, "check_files takes a list of paths and the corpus's folder"),
+        ((["x.txt"], None), {}, "check_files takes a list of paths and the corpus's folder"),
+        ((["x.txt"],), {"max_boilerplate": "0.5"}, "max boilerplate must be a number"),
+        ((["x.txt"],), {"config": {}}, "config must be a CleanConfig or None"),
+    ],
+)
+def test_check_files_bad_arguments_are_usage_errors(
+    args: tuple[object, ...], kwargs: dict[str, object], words: str
+) -> None:
+    with pytest.raises(UsageError, match=words):
+        check_files(*args, **kwargs)  # type: ignore[arg-type]

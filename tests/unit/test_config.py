@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cleaner.cli import cli
-from cleaner.config import CleanConfig, load_config
+from cleaner.config import (
+    BoilerplateConfig,
+    CleanConfig,
+    DedupConfig,
+    RepairConfig,
+    load_config,
+)
 from cleaner.errors import UsageError
 from tests.conftest import SEEDS
 
@@ -23,8 +30,16 @@ BAD_CONFIGS: list[tuple[str, str | bytes, str]] = [
     ("boolean min_repeats", "[boilerplate]\nmin_repeats = true\n", "whole number"),
     ("threshold above one", "[dedup]\nthreshold = 1.5\n", "threshold must be in (0, 1]"),
     ("zero block threshold", "[dedup]\nblock_threshold = 0\n", "block_threshold must be in"),
-    ("zero permutations", "[dedup]\nnum_perm = 0\n", "num_perm must be at least 1"),
-    ("zero ngram", "[dedup]\nngram = 0\n", "ngram must be at least 1"),
+    ("zero permutations", "[dedup]\nnum_perm = 0\n", "num_perm must be between 1 and 8192"),
+    ("zero ngram", "[dedup]\nngram = 0\n", "ngram must be between 1 and 1000"),
+    # a TOML float that is a whole number is one, but none a shingle can be this long
+    ("huge ngram", "[dedup]\nngram = 1e20\n", "[dedup]: ngram must be between 1 and 1000"),
+    ("huge block ngram", "[dedup]\nblock_ngram = 1001\n", "block_ngram must be between"),
+    (
+        "the language filter's field as the text",
+        'text_key = "language"\n[filters.language]\nenabled = true\nlanguages = ["en"]\n',
+        "text_key 'language' is a field cleaner writes itself",
+    ),
     ("negative seed", "[dedup]\nseed = -1\n", "[dedup]: seed must be between 0 and 4294967295"),
     ("seed of 2**32", f"[dedup]\nseed = {2**32}\n", "seed must be between 0 and 4294967295"),
     ("string threshold", '[dedup]\nthreshold = "high"\n', "must be a finite number"),
@@ -188,3 +203,41 @@ def test_a_pyproject_gives_its_tool_cleaner_table(tmp_path: Path) -> None:
     assert config == load_config(start=tmp_path)
     assert config.dedup.threshold == 0.9 and config.dedup.num_perm == 64
     assert isinstance(config.dedup.num_perm, int)
+
+
+# settings made in Python, not read from a file: the same checks, not a failure in a run
+PYTHON_MADE = [
+    (lambda: BoilerplateConfig(extra_patterns="Sponsored"), "extra_patterns must be a list of"),
+    (lambda: BoilerplateConfig(disable="caption"), "disable must be a list of strings"),
+    (lambda: BoilerplateConfig(extra_patterns=None), "extra_patterns must be a list of"),
+    (lambda: BoilerplateConfig(extract_title=1), "extract_title must be true or false"),
+    (lambda: BoilerplateConfig(min_repeats=3.0), "min_repeats must be a whole number"),
+    (lambda: DedupConfig(threshold="0.8"), "threshold must be a finite number, not '0.8'"),
+    (lambda: DedupConfig(threshold=float("nan")), "threshold must be a finite number"),
+    (lambda: DedupConfig(ngram=2.5), "ngram must be a whole number, not 2.5"),
+    (lambda: DedupConfig(ngram=10**20), "ngram must be between 1 and 1000"),
+    (lambda: DedupConfig(num_perm=True), "num_perm must be a whole number"),
+    (lambda: RepairConfig(normalization=None), "normalization must be text"),
+    (lambda: CleanConfig(text_key=5), "text_key must be a field name"),
+    (lambda: CleanConfig(html_key=""), "html_key must be a field name"),
+    (
+        lambda: CleanConfig(text_key="language").with_filter("language", enabled=True),
+        "text_key 'language' is a field cleaner writes itself",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "words"), PYTHON_MADE)
+def test_a_setting_made_in_python_is_checked_as_one_in_a_file(
+    make: Callable[[], object], words: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        make()
+    assert words in str(caught.value)
+
+
+def test_a_list_of_rules_made_in_python_is_taken_as_the_tuple() -> None:
+    config = BoilerplateConfig(disable=["caption"], extra_patterns=["Sponsored by .*"])
+    assert config.disable == ("caption",) and config.extra_patterns == ("Sponsored by .*",)
+    assert config == BoilerplateConfig(disable=("caption",), extra_patterns=("Sponsored by .*",))
+    assert hash(config)  # frozen settings stay hashable

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean_records
 from cleaner.dedup.lsh import choose_bands
-from cleaner.errors import RecordError
+from cleaner.document import Document
+from cleaner.errors import RecordError, UsageError
 from cleaner.names import Reason
 from cleaner.readers import Rejection, doc_id
 from cleaner.run.stream import stream_corpus
@@ -109,6 +110,45 @@ def test_text_key_comes_from_argument_or_config() -> None:
 def test_a_record_without_text_is_a_record_error() -> None:
     with pytest.raises(RecordError, match="records: record 2: no field 'text'"):
         list(clean_records([{"text": "fine"}, {"body": "no text"}]))
+
+
+@pytest.mark.parametrize("record", ["hello world", None, 5, [("text", "x")]])
+def test_a_record_that_is_no_dict_is_a_record_error(record: object) -> None:
+    with pytest.raises(RecordError, match=r"records: record 2: a .*, not a dict of fields"):
+        list(clean_records([{"text": "fine"}, record]))  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("records", [None, 5, "text", {"text": "x"}])
+def test_records_that_are_no_iterable_of_dicts_are_a_usage_error(records: object) -> None:
+    with pytest.raises(UsageError, match="records must be an iterable of dicts"):
+        list(clean_records(records))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ["cleaner", "title", "id", "source"])
+def test_a_text_key_argument_cleaner_writes_itself_is_refused(key: str) -> None:
+    """As the config's own text_key is: the cleaned text would overwrite the account."""
+    with pytest.raises(UsageError, match=f"text_key '{key}' is a field cleaner writes itself"):
+        list(clean_records([{key: "Some text here.", "x": 1}], text_key=key))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"window": 0}, "window must be a whole number of at least 1"),
+        ({"window": "5"}, "window must be a whole number of at least 1"),
+        ({"config": None}, "config must be a CleanConfig"),
+        ({"config": {}}, "config must be a CleanConfig"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(kwargs: dict[str, object], words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        list(clean_records([{"text": "fine"}], **kwargs))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", [None, 5, b"bytes"])
+def test_stream_cleaner_refuses_a_document_without_string_text(text: object) -> None:
+    with pytest.raises(RecordError, match=r"s: document 1: its text is .*, not a string"):
+        StreamCleaner().clean(Document("1", "s", text))  # type: ignore[arg-type]
 
 
 def test_near_duplicates_keep_the_first_copy() -> None:
