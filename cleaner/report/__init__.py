@@ -13,19 +13,22 @@ opens from disk with no network. See :func:`write_report`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from cleaner.errors import OutputError
 from cleaner.report.facts import Limits, gather
 from cleaner.report.page import render
 from cleaner.report.samples import explain_losses
+from cleaner.store.outdir import PUBLISHED, STATE_DIR
 from cleaner.store.output import AtomicWriter
 
 REPORT = "report.html"
 
 
 def write_report(
-    output: Path,
-    dest: Path | None = None,
+    output: Path | str,
+    dest: Path | str | None = None,
     *,
     inputs: Path | None = None,
     limits: Limits | None = None,
@@ -37,19 +40,46 @@ def write_report(
     default the folder the output's state index remembers. The summary, the rules and
     the shares cover the whole corpus; ``limits`` (default :class:`Limits`) bounds
     the lists on a large one.
-    Raises :class:`~cleaner.errors.InputError` when ``output`` holds no finished run.
+    Raises :class:`~cleaner.errors.InputError` when ``output`` holds no finished run,
+    and :class:`~cleaner.errors.OutputError` when ``dest`` is one of the run's own files
+    or cannot be written.
     """
+    output = Path(output)
+    dest = Path(dest) if dest is not None else output / REPORT
+    _check_dest(output, dest)
     facts = gather(output, limits or Limits())
     page = render(facts, explain_losses(facts, inputs))
-    dest = dest if dest is not None else output / REPORT
-    writer = AtomicWriter(dest)
+    try:
+        writer = AtomicWriter(dest)
+    except OSError as e:
+        raise OutputError(f"{dest}: cannot write the report there ({e.strerror})") from e
     try:
         writer.write_text(page)
     except BaseException:
         writer.abort()
         raise
-    writer.commit()
+    try:
+        writer.commit()
+    except OSError as e:
+        writer.abort()
+        raise OutputError(f"{dest}: cannot write the report there ({e.strerror})") from e
     return dest
+
+
+def _check_dest(output: Path, dest: Path) -> None:
+    """Refuse a ``dest`` that would replace a file of the run in ``output`` (its corpus,
+    audit or manifest, or anything in its state folder), a folder, or one in a folder
+    that does not exist."""
+    folder = Path(os.path.realpath(dest.parent))
+    own = Path(os.path.realpath(output))
+    if (folder == own and dest.name in (*PUBLISHED, STATE_DIR)) or folder.is_relative_to(
+        own / STATE_DIR
+    ):
+        raise OutputError(f"{dest}: a file of the run in {output}; write the report elsewhere")
+    if not folder.is_dir():
+        raise OutputError(f"{dest.parent}: no such folder; create it or write the report elsewhere")
+    if dest.is_dir():
+        raise OutputError(f"{dest}: a folder; name the report's file, e.g. {dest / REPORT}")
 
 
 __all__ = ["REPORT", "Limits", "write_report"]

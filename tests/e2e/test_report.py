@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from cleaner import BoilerplateConfig, CleanConfig, DedupConfig, clean_corpus
 from cleaner.cli import cli
+from cleaner.errors import OutputError
 from cleaner.report import REPORT, Limits, write_report
 from cleaner.report.charts import LIBRARIES, bundle
 from cleaner.report.facts import gather
@@ -175,6 +176,31 @@ def test_report_command_prints_the_path(seeds_run: Path, tmp_path: Path) -> None
     to = tmp_path / "elsewhere.html"
     result = CliRunner().invoke(cli, ["report", str(seeds_run), "--to", str(to)])
     assert result.exit_code == 0 and result.stdout.strip() == str(to) and to.is_file()
+
+
+@pytest.mark.parametrize("name", [MANIFEST, AUDIT, "corpus.jsonl", ".cleaner/page.html"])
+def test_report_refuses_to_replace_a_file_of_the_run(seeds_run: Path, name: str) -> None:
+    """The run's corpus, audit, manifest and state stay whole, and the folder usable."""
+    before = {p: p.read_bytes() for p in seeds_run.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli, ["report", str(seeds_run), "--to", str(seeds_run / name)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"cleaner: error: {seeds_run / name}: a file of the run in {seeds_run}; "
+        "write the report elsewhere"
+    )
+    assert {p: p.read_bytes() for p in seeds_run.rglob("*") if p.is_file()} == before
+
+
+def test_report_into_a_missing_folder_is_one_line(seeds_run: Path, tmp_path: Path) -> None:
+    to = tmp_path / "nowhere" / "r.html"
+    result = CliRunner().invoke(cli, ["report", str(seeds_run), "--to", str(to)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"cleaner: error: {to.parent}: no such folder; create it or write the report elsewhere"
+    )
+    with pytest.raises(OutputError, match="a folder; name the report's file"):
+        write_report(str(seeds_run), str(tmp_path))  # paths as strings too
+    assert write_report(str(seeds_run), str(tmp_path / "r.html")) == tmp_path / "r.html"
 
 
 def test_report_of_a_folder_without_a_run_is_exit_2(tmp_path: Path) -> None:
