@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
-from typing import IO, cast
+from typing import IO, Any
 
 CHUNK = 1 << 20  # 1 MiB reads: few system calls, little memory
 GZIP_MAGIC = b"\x1f\x8b"
@@ -87,13 +87,56 @@ def decompressed(raw: io.BufferedIOBase, compression: str | None) -> io.Buffered
 
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if compression == "zstd":
+        return io.BufferedReader(ZstdFrames(raw), CHUNK)
+    return raw
+
+
+class ZstdFrames(io.RawIOBase):
+    """The content of zstd frames one after another, as ``zstd -d`` reads them.
+
+    A stream that ends inside a frame raises :class:`EOFError`, as gzip's does; zstandard's
+    ``stream_reader`` takes that for the end and hands back part of the text in silence.
+    The compressed bytes go to the decompressor a few KiB at a time, so that a small
+    input that expands hugely (a zstd block of one repeated byte) costs bounded memory.
+
+    Raises :class:`ModuleNotFoundError` when ``zstandard`` is not installed.
+    """
+
+    PIECE = 512  # compressed bytes per call: at most 16 MiB out (a block expands 32768x at most)
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
         import zstandard
 
-        reader = zstandard.ZstdDecompressor().stream_reader(
-            cast(IO[bytes], raw), read_across_frames=True
-        )
-        return io.BufferedReader(reader, CHUNK)
-    return raw
+        self._raw = raw
+        self._zstd = zstandard.ZstdDecompressor()
+        self._frame: Any = None  # the decompressor of the frame being read, if any
+        self._input = b""  # compressed bytes read from raw
+        self._at = 0  # how many of them the decompressor has taken
+        self._output = memoryview(b"")  # decompressed bytes not yet handed out
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        while not self._output:
+            if self._at == len(self._input):
+                self._input, self._at = self._raw.read(CHUNK), 0
+                if not self._input:
+                    if self._frame is not None:
+                        raise EOFError("the file ends inside a zstd frame: it was cut short")
+                    return 0
+            if self._frame is None:
+                self._frame = self._zstd.decompressobj()
+            piece = self._input[self._at : self._at + self.PIECE]
+            self._at += len(piece)
+            self._output = memoryview(self._frame.decompress(piece))
+            if self._frame.eof:  # the frame is whole; what follows it starts the next one
+                self._at -= len(self._frame.unused_data)
+                self._frame = None
+        n = min(len(buffer), len(self._output))
+        buffer[:n] = self._output[:n]
+        self._output = self._output[n:]
+        return n
 
 
 def read_lines(stream: io.BufferedIOBase, limit: int) -> Iterator[tuple[bytes, bool]]:

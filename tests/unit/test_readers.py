@@ -72,6 +72,11 @@ BIG_GZ = gzip.compress(
     b"".join(jsonl({"text": f"{PROSE} {i} {RNG.random()}"}) for i in range(4000))
 )
 
+BIG_ZST = zstd(b"".join(jsonl({"text": f"{PROSE} {i} {RNG.random()}"}) for i in range(4000)))
+TWO_FRAMES = zstd(jsonl({"text": PROSE})) + zstd(
+    jsonl({"text": PROSE.replace("library", "bridge")})
+)
+
 # name, file name, content, manifest outcome, reason contains, documents, encoding,
 # audit rejections [(rule, line)], repairs, first document text (or None to skip)
 CASES: list[dict[str, Any]] = [
@@ -350,6 +355,38 @@ CASES: list[dict[str, Any]] = [
         data=b"\x28\xb5\x2f\xfd" + RANDOM[:100],
         outcome="rejected",
         reason="damaged",
+    ),
+    dict(label="zst-two-frames", name="a.jsonl.zst", data=TWO_FRAMES, outcome="cleaned", docs=2),
+    dict(
+        label="zst-damaged-after-records",
+        name="a.jsonl.zst",
+        data=BIG_ZST[: len(BIG_ZST) // 2],
+        outcome="cleaned",
+        reason="zstd stream is damaged after",
+        rejected=[("damaged-file", None)],
+    ),
+    dict(
+        label="zst-cut-second-frame",
+        name="a.jsonl.zst",
+        data=TWO_FRAMES[:-6],
+        outcome="cleaned",
+        docs=1,
+        reason="zstd stream is damaged after 1 documents (the file ends inside a zstd frame",
+        rejected=[("damaged-file", None)],
+    ),
+    dict(
+        label="zst-txt-cut",
+        name="a.txt.zst",
+        data=zstd(PROSE.encode())[:-6],
+        outcome="rejected",
+        reason="zstd stream is damaged (the file ends inside a zstd frame",
+    ),
+    dict(
+        label="zst-jsonl-cut-small",
+        name="a.jsonl.zst",
+        data=zstd(GOOD)[:12],
+        outcome="rejected",
+        reason="zstd stream is damaged",
     ),
     dict(
         label="parquet",
@@ -815,3 +852,22 @@ def test_an_interrupt_while_reading_stops_without_reading_the_rest(
     with pytest.raises(KeyboardInterrupt):
         list(files_mod._read_stream(entry, stream, "jsonl", "text", None))
     assert stream.tell() < len(body) // 2
+
+
+def test_a_zstd_stream_that_expands_hugely_is_read_in_bounded_memory() -> None:
+    """zstd writes a block of one repeated byte in 4 bytes: 128 KiB out of each, so a
+    small file may hold far more text than memory; it is decompressed a little at a time."""
+    from cleaner.readers.streams import CHUNK, decompressed
+
+    bomb = zstd(b"\0" * (256 << 20))
+    assert len(bomb) < 64 << 10
+    tracemalloc.start()
+    try:
+        stream, total = decompressed(io.BufferedReader(io.BytesIO(bomb)), "zstd"), 0
+        while data := stream.read(CHUNK):
+            total += len(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert total == 256 << 20
+    assert peak < 48 << 20, f"{peak >> 20} MiB held at once"
