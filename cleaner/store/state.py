@@ -312,11 +312,13 @@ class State:
 
         A record keeps its own id unless a document earlier in input order (by path, then
         place in its file) holds it already (the same file name in two folders often
-        numbers its records alike); then it takes the id derived from its source and
-        record number, and its own id stays in the record as ``record_id``, as
+        numbers its records alike), or it is the id cleaner derives for another document
+        (a file's, or a record's with no id of its own, which has no other to fall back
+        on, wherever it comes in input order); then it takes the id derived from its
+        source and record number, and its own id stays in the record as ``record_id``, as
         :func:`cleaner.readers.read_inputs` does while it reads. Files are cleaned apart,
         so this is worked out over the whole state when the corpus is written: a document
-        gets its own id back once the earlier holder is gone. Only ids that occur twice
+        gets its own id back once the other holder is gone. Only ids that occur twice
         among the ids and fallbacks are looked at, so a corpus without such ids costs one
         grouped scan.
         """
@@ -327,11 +329,14 @@ class State:
                 GROUP BY v HAVING count(*) > 1)
             SELECT doc, id, fallback FROM docs
             WHERE id IN twice OR fallback IN twice ORDER BY path, ordinal"""
-        )
+        ).fetchall()
+        derived = {ident if fallback is None else fallback for _, ident, fallback in rows}
         taken: set[str] = set()
         out: dict[int, str] = {}
         for doc, ident, fallback in rows:
-            if ident in taken and fallback is not None:
+            # a record's own id: given up when taken before, or derived for another
+            given_up = ident in taken or (ident != fallback and ident in derived)
+            if fallback is not None and given_up:
                 out[doc] = ident = fallback
             taken.add(ident)
         return out

@@ -1,8 +1,9 @@
 """Record ids in a corpus run: each id once in the corpus, named alike everywhere.
 
 Files are read and cleaned apart, so a record's own id that an earlier file holds (the
-same file name in two folders numbers its records alike) is renamed when the corpus is
-written, as the library's reader renames it while it reads.
+same file name in two folders numbers its records alike), or that is the id derived for
+another document (a text file's, which has no other), is renamed when the corpus is
+written; the library's reader renames those taken earlier while it reads.
 """
 
 from __future__ import annotations
@@ -114,3 +115,27 @@ def test_explain_and_check_name_a_renamed_document_as_the_corpus_does(tmp_path: 
     )
     assert checked.exit_code == 1, checked.output
     assert new_id in checked.output and '"duplicate_of": 0' not in checked.output
+
+
+def test_an_own_id_that_is_a_later_files_derived_id_is_given_up(tmp_path: Path) -> None:
+    """A text file has no id but the one derived from its path, so a record that holds
+    it as its own, even earlier in input order, takes its own derived id instead."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(
+        raw, {"0.jsonl": feed((doc_id("a.txt"), text(1)), ("x", text(2))), "a.txt": text(3)}
+    )
+    clean_corpus(raw, out)
+    corpus = {
+        r["source"] + ":" + str(r.get("record_id")): r["id"] for r in rows(out, "corpus.jsonl")
+    }
+    assert corpus == {
+        f"0.jsonl:{doc_id('a.txt')}": doc_id("0.jsonl", 1),
+        "0.jsonl:None": "x",
+        "a.txt:None": doc_id("a.txt"),
+    }
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"][0]["repairs"] == {"renamed-ids": 1}
+
+    (raw / "a.txt").unlink()  # the file goes: the record has its own id back
+    run_both(raw, out, tmp_path / "full")
+    assert [r["id"] for r in rows(out, "corpus.jsonl")] == [doc_id("a.txt"), "x"]
