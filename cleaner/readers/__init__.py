@@ -32,6 +32,7 @@ from cleaner.readers.entry import InputFile, Rejection, doc_id, dropped_reason
 from cleaner.readers.files import (
     MAX_DOCUMENT_BYTES,
     STDIN,
+    UNREADABLE_FOLDER,
     input_format,
     read_file,
     read_stream,
@@ -53,7 +54,7 @@ def read_inputs(
     for path, source in list_inputs(root):
         if source.endswith("/"):
             entry = InputFile(source, "", 0)
-            yield entry.reject("unreadable folder; check its permissions")
+            yield entry.reject(UNREADABLE_FOLDER)
             continue
         yield read_file(path, source, text_key, seen, html_key)
 

@@ -34,6 +34,13 @@ ARC_SUFFIXES = (".arc",)  # the WARC's predecessor, read by cleaner.readers.arc
 # (~100 bytes per word); past 16 MiB it is a dump or a log, not a document.
 MAX_DOCUMENT_BYTES = 16 << 20
 NOT_REGULAR = "not a regular file (a device, pipe or socket); copy what it holds to a file"
+UNREADABLE_FOLDER = "a folder that cannot be read; check its permissions"
+# a link listed as a file (it led nowhere) that leads to a folder when read: one the run
+# made meanwhile, such as its output folder, which it must not read as input
+LINK_TO_NEW_FOLDER = (
+    "a link to a folder that did not exist when the input was listed (the output folder?); "
+    "remove the link or move it out of the input folder"
+)
 STDIN = "stdin"  # the source of records read from standard input, in ids and messages
 EXTRAS = {"zstandard": "zstd", "pyarrow": "parquet", "selectolax": "html", "fastwarc": "html"}
 
@@ -110,7 +117,7 @@ def _stream_file(
         entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
         return
     if not regular:
-        entry.reject(NOT_REGULAR)
+        entry.reject(_not_a_file(path, entry.path))
         return
     if fmt == "parquet":
         yield from _read_parquet(entry, path, text_key, seen, html_key)
@@ -156,6 +163,15 @@ def read_stream(
     entry, docs = stream_input(stream, name, text_key, set(), html_key)
     entry.documents.extend(docs)
     return entry
+
+
+def _not_a_file(path: Path, source: str) -> str:
+    """Why ``path``, listed under ``source`` and no regular file, is not read."""
+    if not path.is_dir():
+        return NOT_REGULAR
+    if path.is_symlink() and not source.endswith("/"):
+        return LINK_TO_NEW_FOLDER
+    return UNREADABLE_FOLDER  # the walk lists a folder it cannot enter as "its/name/"
 
 
 def _read_stream(

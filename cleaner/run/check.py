@@ -26,6 +26,7 @@ from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
+from cleaner.readers.files import UNREADABLE_FOLDER
 from cleaner.readers.walk import list_inputs, source_name
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
@@ -284,7 +285,7 @@ def judge_file(
         return result
     if not path.is_file():
         result.error = (
-            "a folder that cannot be read; check its permissions"
+            UNREADABLE_FOLDER
             if path.is_dir()
             else "not a regular file; pass the raw files to check"
             if path.exists()

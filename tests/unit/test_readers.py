@@ -604,6 +604,27 @@ def test_unreadable_folder_is_listed(monkeypatch: pytest.MonkeyPatch, corpus) ->
     entries = {e.path: e for e in read_inputs(raw)}
     assert entries["ok.txt"].outcome == "read"
     assert entries["sub/"].outcome == "rejected"
+    assert entries["sub/"].reason == "a folder that cannot be read; check its permissions"
+    # a run reads each listed path with read_file: the folder is named as one there too
+    clean_corpus(raw, raw.parent / "out")
+    assert rejected_inputs(raw.parent / "out") == {"sub/": entries["sub/"].reason}
+
+
+def test_a_link_to_the_output_folder_made_by_the_run_is_named_so(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "a.txt").write_text(PROSE, encoding="utf-8")
+    (raw / "out").symlink_to(out, target_is_directory=True)  # leads nowhere until the run
+    clean_corpus(raw, out)
+    assert rejected_inputs(out) == {
+        "out": "a link to a folder that did not exist when the input was listed (the output "
+        "folder?); remove the link or move it out of the input folder"
+    }
+
+
+def rejected_inputs(out: Path) -> dict[str, str]:
+    inputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+    return {f["path"]: f["reason"] for f in inputs if f["outcome"] == "rejected"}
 
 
 def test_missing_input_path_raises_one_line_input_error(tmp_path: Path) -> None:
