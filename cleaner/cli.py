@@ -20,10 +20,10 @@ import click
 
 from cleaner._version import __version__
 from cleaner.dedup import DEFAULT_WINDOW
-from cleaner.errors import ExitCode, UsageError
+from cleaner.errors import ExitCode, OutputError, UsageError
 from cleaner.executors import EXECUTORS
 from cleaner.tables import one_line
-from cleaner.terminal import STDIO, Bar, Group, quiet_stdout, stop
+from cleaner.terminal import STDIO, Bar, Group, fail, guard_stdout, quiet_stdout, stop
 
 if TYPE_CHECKING:  # the commands import their work when they run: --help stays fast
     from cleaner.config import CleanConfig
@@ -627,6 +627,7 @@ def main() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
+    guard_stdout()
     try:
         try:
             cli(prog_name="cleaner")
@@ -636,3 +637,5 @@ def main() -> None:
     except BrokenPipeError:
         quiet_stdout()
         sys.exit(ExitCode.BROKEN_PIPE)
+    except OutputError as err:  # the last flush of stdout failed (a full disk)
+        fail(err)

@@ -3,12 +3,14 @@
 :class:`Group` and :class:`Command` turn what ends a command into the exit codes of
 :class:`~cleaner.errors.ExitCode` and one line on stderr: a :class:`CleanerError` (its
 message), a bug (one line, the traceback with ``CLEANER_DEBUG=1``), Ctrl-C or SIGTERM
-(after the command cleaned up; see :func:`stop`) and a closed stdout (quietly, 141).
+(after the command cleaned up; see :func:`stop`), a closed stdout (quietly, 141) and
+one that cannot be written (a full disk: one line, 2).
 :class:`Bar` draws a run's progress. Only the CLI imports this module.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import select
 import signal
@@ -20,7 +22,7 @@ from typing import Any, NoReturn
 
 import click
 
-from cleaner.errors import CleanerError, ExitCode
+from cleaner.errors import CleanerError, ExitCode, OutputError
 from cleaner.tables import one_line
 
 STDIO = Path("-")
@@ -80,6 +82,45 @@ def stdout_gone() -> bool:
         return any(events & gone for _, events in poll.poll(0))
     except (OSError, ValueError, AttributeError):  # no fd 1, or no poll on this system
         return True
+
+
+class StdoutWriter(io.RawIOBase):
+    """File descriptor 1, where a write that fails for want of space (or a device error)
+    raises an :class:`OutputError` naming stdout, which ends the command in one line;
+    a reader that went away stays a :class:`BrokenPipeError` (ended quietly, 141)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 1
+
+    def isatty(self) -> bool:
+        return os.isatty(1)
+
+    def write(self, data: Any) -> int:
+        try:
+            return os.write(1, data)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            quiet_stdout()  # what is still buffered goes nowhere: one line says it all
+            raise OutputError(
+                f"stdout: cannot write ({e.strerror or e}); free space or send it elsewhere"
+            ) from e
+
+
+def guard_stdout() -> None:
+    """Write standard output through :class:`StdoutWriter`, with the same encoding and
+    buffering, so that every writer (click, the corpus stream) fails alike."""
+    old = sys.stdout
+    if old is None or not isinstance(old, io.TextIOWrapper) or old.fileno() != 1:
+        return
+    buffered = io.BufferedWriter(StdoutWriter())
+    sys.stdout = io.TextIOWrapper(
+        buffered, old.encoding, old.errors, line_buffering=old.line_buffering
+    )
+    old.flush()
 
 
 class Command(click.Command):

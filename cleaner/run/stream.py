@@ -44,7 +44,7 @@ from typing import IO, Any, BinaryIO
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Change, Document
-from cleaner.errors import RecordError, UsageError
+from cleaner.errors import OutputError, RecordError, UsageError
 from cleaner.names import Reason, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress, counted
@@ -260,6 +260,25 @@ def _stream_documents(
         reject(Rejection(entry.path, Reason.REJECTED_FILE, entry.message))
 
 
+def _write(out: IO[bytes], data: bytes) -> None:
+    """Write ``data`` to ``out`` (and flush it, given nothing). A full disk or a failing
+    device is an :class:`OutputError` naming the stream; a reader that went away stays a
+    :class:`BrokenPipeError`, which the CLI ends quietly as ``head`` expects."""
+    try:
+        if data:
+            out.write(data)
+        else:
+            out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        name = getattr(out, "name", None)
+        where = "stdout" if name in ("<stdout>", 1) else name if isinstance(name, str) else "output"
+        raise OutputError(
+            f"{where}: cannot write the corpus ({e.strerror or e}); free space or send it elsewhere"
+        ) from e
+
+
 def stream_corpus(
     source: Path | BinaryIO,
     out: IO[bytes],
@@ -295,8 +314,8 @@ def stream_corpus(
     for doc in counted(documents, progress, every=100):
         doc = cleaner.clean(doc)
         if doc.dropped is None:
-            out.write((dumps(doc.record()) + "\n").encode("utf-8"))
-    out.flush()
+            _write(out, (dumps(doc.record()) + "\n").encode("utf-8"))
+    _write(out, b"")
     report = cleaner.report(time.perf_counter() - t0, rejected["records"])
     report.files_rejected = rejected["files"]
     report.manifest["inputs"] = [entry.to_dict() for entry in inputs]

@@ -269,6 +269,27 @@ def test_a_closed_stdout_ends_the_run_quietly_with_status_141(tmp_path: Path) ->
     assert all(line["text"] for line in lines)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("run", "{raw}", "-"), ("run", "-", "-"), ("run", "{raw}", "{out}", "--json"), ("--help",)],
+    ids=["folder to stdout", "stdin to stdout", "summary as JSON", "help"],
+)
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_a_stdout_that_cannot_be_written_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """`cleaner run raw - > /dev/full`: a full disk under stdout is named, status 2."""
+    v1, _ = make_versions(tmp_path)
+    args = tuple(a.format(raw=v1, out=tmp_path / "out") for a in args)
+    with (v1 / "shard00.jsonl").open("rb") as stdin, open("/dev/full", "wb") as full:
+        proc = cleaner(*args, stdin=stdin, stdout=full, stderr=subprocess.PIPE)
+        _, err = proc.communicate()
+    assert proc.returncode == 2, err.decode()
+    assert err.decode().splitlines()[-1] == (
+        "cleaner: error: stdout: cannot write (No space left on device); "
+        "free space or send it elsewhere"
+    )
+    assert b"Traceback" not in err and b"internal error" not in err
+
+
 class Crash(BaseException):
     """A process dying at a file-system call (BaseException: no ``except OSError`` stops it)."""
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from cleaner import CleanConfig, DedupConfig, StreamCleaner, clean_corpus, clean_records
 from cleaner.dedup.lsh import choose_bands
 from cleaner.document import Document
-from cleaner.errors import RecordError, UsageError
+from cleaner.errors import OutputError, RecordError, UsageError
 from cleaner.names import Reason
 from cleaner.readers import Rejection, doc_id
 from cleaner.run.stream import stream_corpus
@@ -407,3 +407,25 @@ def test_the_window_names_the_document_the_pairwise_rule_names(
             index.add(hashes, tokens, str(i), len(text))
             kept.append((hashes, tokens.tolist(), str(i), len(text)))
     assert decided > 20
+
+
+class FullDisk(io.RawIOBase):
+    """A sink on a full disk: every write fails as the system call does."""
+
+    name = "corpus.jsonl"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_sink_that_cannot_be_written_is_an_output_error_naming_it() -> None:
+    source = io.BytesIO(json.dumps({"text": "A sentence of plain prose to keep."}).encode())
+    with pytest.raises(OutputError) as caught:
+        stream_corpus(source, io.BufferedWriter(FullDisk()))  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "corpus.jsonl: cannot write the corpus (No space left on device); "
+        "free space or send it elsewhere"
+    )
