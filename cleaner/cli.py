@@ -70,7 +70,7 @@ def cli() -> None:
 config_option = click.option(
     "--config",
     "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, readable=False),
     help="cleaner.toml or pyproject.toml to read; default: ./cleaner.toml, else "
     "[tool.cleaner] in ./pyproject.toml.",
 )
@@ -169,8 +169,12 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
 
 
 @cli.command()
-@click.argument("input_path", metavar="[INPUT]", default="raw", type=click.Path(path_type=Path))
-@click.argument("output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path))
+@click.argument(
+    "input_path", metavar="[INPUT]", default="raw", type=click.Path(path_type=Path, readable=False)
+)
+@click.argument(
+    "output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path, readable=False)
+)
 @config_option
 @disable_option
 @enable_option
@@ -386,17 +390,19 @@ def run(
 
 
 @cli.command()
-@click.argument("output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path))
+@click.argument(
+    "output", metavar="[OUTPUT]", default="clean", type=click.Path(path_type=Path, readable=False)
+)
 @click.option(
     "--to",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, readable=False),
     default=None,
     help="File to write (default OUTPUT/report.html).",
 )
 @click.option(
     "--input",
     "inputs",
-    type=click.Path(path_type=Path, exists=True),
+    type=click.Path(path_type=Path, readable=False),
     default=None,
     help="Where the run read its raw files, if they moved (default: where the run read them).",
 )
@@ -418,7 +424,7 @@ def report(output: Path, to: Path | None, inputs: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path, readable=False))
 @config_option
 @disable_option
 @enable_option
@@ -428,7 +434,7 @@ def report(output: Path, to: Path | None, inputs: Path | None) -> None:
 @click.option(
     "--corpus",
     "corpus_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, readable=False),
     help="Output folder of `cleaner run`: count FILE's lines with its corpus, so "
     "`corpus-repeat` shows as in the run, and name a corpus document it duplicates.",
 )
@@ -492,7 +498,9 @@ def explain(
 
 
 @cli.command()
-@click.argument("manifest", default="clean/manifest.json", type=click.Path(path_type=Path))
+@click.argument(
+    "manifest", default="clean/manifest.json", type=click.Path(path_type=Path, readable=False)
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def stats(manifest: Path, as_json: bool) -> None:
     """Show a manifest as tables: inputs, outcomes, counts per stage and rule, duplicates.
@@ -543,13 +551,13 @@ def completion(shell: str) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--corpus",
     "corpus_dir",
     default="clean",
     show_default=True,
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, readable=False),
     help="Output folder of `cleaner run` to compare against.",
 )
 @click.option(

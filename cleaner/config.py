@@ -391,6 +391,8 @@ def load_config(path: Path | str | None = None, start: Path | str | None = None)
                 return CleanConfig.from_dict(_read_config(candidate), str(candidate))
         return CleanConfig()
     path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path}: a folder; pass the cleaner.toml or pyproject.toml file in it.")
     if not path.is_file():
         raise UsageError(f"{path}: config file not found. Pass an existing cleaner.toml.")
     return CleanConfig.from_dict(_read_config(path), str(path))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cleaner.errors import OutputError
+from cleaner.errors import InputError, OutputError
 from cleaner.report.facts import Limits, gather
 from cleaner.report.page import render
 from cleaner.report.samples import explain_losses
@@ -30,7 +30,7 @@ def write_report(
     output: Path | str,
     dest: Path | str | None = None,
     *,
-    inputs: Path | None = None,
+    inputs: Path | str | None = None,
     limits: Limits | None = None,
 ) -> Path:
     """Write the report of the finished run in ``output`` and return its path.
@@ -40,15 +40,20 @@ def write_report(
     default the folder the output's state index remembers. The summary, the rules and
     the shares cover the whole corpus; ``limits`` (default :class:`Limits`) bounds
     the lists on a large one.
-    Raises :class:`~cleaner.errors.InputError` when ``output`` holds no finished run,
+    Raises :class:`~cleaner.errors.InputError` when ``output`` holds no finished run or
+    ``inputs`` does not exist,
     and :class:`~cleaner.errors.OutputError` when ``dest`` is one of the run's own files
     or cannot be written.
     """
     output = Path(output)
     dest = Path(dest) if dest is not None else output / REPORT
     _check_dest(output, dest)
+    if inputs is not None and not Path(inputs).exists():
+        raise InputError(
+            f"{inputs}: no such file or folder; pass where the run's raw files are now"
+        )
     facts = gather(output, limits or Limits())
-    page = render(facts, explain_losses(facts, inputs))
+    page = render(facts, explain_losses(facts, None if inputs is None else Path(inputs)))
     try:
         writer = AtomicWriter(dest)
     except OSError as e:

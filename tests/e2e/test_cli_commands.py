@@ -114,6 +114,59 @@ def test_explain_errors_are_one_line(runner: CliRunner, tmp_path: Path) -> None:
         assert str(target) in result.output
 
 
+def test_an_unreadable_input_file_is_named_in_one_line_by_each_command(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file without read permission (mode 000 for a user who is not root): the library
+    says so in its words, not click's usage block (click's own check is os.access)."""
+    import os
+
+    locked = tmp_path / "locked.txt"
+    locked.write_text(PARA + "\n", encoding="utf-8")
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == locked.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "access", lambda p, *a, **k: Path(p).name != locked.name)
+    why = f"{locked}: unreadable (Permission denied); check that it exists and its permissions"
+    ran = runner.invoke(cli, ["run", str(locked), str(tmp_path / "out")])
+    assert (
+        ran.exit_code == 0 and "rejected locked.txt: unreadable (Permission denied)" in ran.output
+    )
+    checked = runner.invoke(cli, ["check", str(locked), "--corpus", str(tmp_path / "out")])
+    assert (checked.exit_code, checked.output) == (2, why + "\n")
+    shown = runner.invoke(cli, ["explain", str(locked)])
+    assert (shown.exit_code, shown.output) == (2, f"cleaner: error: {why}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", "{raw}", "{out}", "--config", "{dir}"], "{dir}: a folder; pass the cleaner.toml"),
+        (["check", "{file}", "--corpus", "{file}"], "{file}: not a folder; pass the OUTPUT folder"),
+        (["explain", "{file}", "--corpus", "{file}"], "{file}: not an output folder"),
+        (["report", "{out}", "--to", "{dir}"], "{dir}: a folder; name the report's file"),
+        (["report", "{out}", "--input", "{dir}/nope"], "{dir}/nope: no such file or folder"),
+    ],
+)
+def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_block(
+    runner: CliRunner, tmp_path: Path, args: list[str], says: str
+) -> None:
+    raw, out, folder = tmp_path / "raw", tmp_path / "out", tmp_path / "dir"
+    raw.mkdir()
+    folder.mkdir()
+    (raw / "a.txt").write_text(PARA + "\n", encoding="utf-8")
+    assert runner.invoke(cli, ["run", str(raw), str(out), "-q"]).exit_code == 0
+    names = {"raw": raw, "out": out, "dir": folder, "file": raw / "a.txt"}
+    result = runner.invoke(cli, [a.format(**names) for a in args])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"cleaner: error: {says.format(**names)}"), result.output
+
+
 def test_stats_reads_a_manifest_or_its_folder(runner: CliRunner, tmp_path: Path) -> None:
     runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o"), "-q"])
     for target in (tmp_path / "o", tmp_path / "o" / "manifest.json"):
