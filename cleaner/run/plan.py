@@ -55,10 +55,11 @@ def refuse_output(output: Path, input_path: Path) -> None:
     if out == into:
         raise OutputError(f"{output}: output folder is the input folder; pick another one.")
     if into.is_dir() and out.is_relative_to(into):
+        # the name of the folder itself: `cleaner run . o` names it "."
+        beside = f" (e.g. {into.with_name(into.name + '-clean')})" if into.name else ""
         raise OutputError(
             f"{output}: output folder is inside the input folder {input_path}, so later runs "
-            "would read their own output as input; pick a folder outside it "
-            f"(e.g. {input_path.name}-clean beside it)."
+            f"would read their own output as input; pick a folder outside it{beside}."
         )
 
 

@@ -154,6 +154,16 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
     assert runner.invoke(cli, ["run", str(raw), str(beside), "-q"]).exit_code == 0
 
 
+def test_the_folder_suggested_for_an_output_inside_the_input_is_named_from_the_folder(
+    runner: CliRunner, corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    raw = corpus({"a.txt": "A fine paragraph of text that says something useful here."})
+    monkeypatch.chdir(raw)  # `cd raw && cleaner run . o`: the input is named "."
+    result = runner.invoke(cli, ["run", ".", "o"])
+    assert result.exit_code == 2, result.output
+    assert result.output.rstrip().endswith(f"(e.g. {raw.resolve().parent / 'raw-clean'}).")
+
+
 def test_a_link_from_the_input_to_the_output_is_refused(runner: CliRunner, tmp_path: Path) -> None:
     """raw/zlink -> ../clean: the first run finds the link dangling (a rejected file);
     later runs would walk into the output and clean it as input, run after run."""
