@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cleaner.dedup import CONTAINMENT_BANDS, CONTAINMENT_ROWS
 from cleaner.document import RECORD_FIELDS
 from cleaner.errors import UsageError
 from cleaner.rules import RULES
@@ -97,6 +98,12 @@ class DedupConfig:
         ):
             if not 1 <= getattr(self, name) <= most:
                 raise UsageError(f"{name} must be between 1 and {most}, not {getattr(self, name)}")
+        if self.containment and self.num_perm < CONTAINMENT_BANDS * CONTAINMENT_ROWS:
+            raise UsageError(
+                f"num_perm must be at least {CONTAINMENT_BANDS * CONTAINMENT_ROWS} with "
+                f"containment on (its {CONTAINMENT_BANDS} bands of {CONTAINMENT_ROWS} "
+                f"values), not {self.num_perm}; raise it or set containment = false"
+            )
         if not 0 <= self.seed < 2**32:  # what numpy's RandomState, which draws the hashes, takes
             raise UsageError(f"seed must be between 0 and {2**32 - 1}, not {self.seed}")
 

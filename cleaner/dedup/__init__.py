@@ -25,3 +25,8 @@ store of an output folder (:mod:`cleaner.store`) call into these.
 # 1,000-word documents; see cleaner.stages.stream_dedup): here, with no import, so
 # that the CLI's options can show it without loading numpy
 DEFAULT_WINDOW = 10_000
+# containment bands (cleaner.dedup.lsh): 24 of 2 rows, candidates down to Jaccard ~0.3;
+# 24 keys of 4 bytes keep a full build's driver within 200 bytes a document. Here, with
+# no import, as the config checks that a signature is long enough for them
+CONTAINMENT_BANDS = 24
+CONTAINMENT_ROWS = 2

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup import CONTAINMENT_BANDS, CONTAINMENT_ROWS
 from cleaner.dedup.minhash import MinHasher
 from cleaner.dedup.shingles import R, ShingleSets, fmix64
 
@@ -43,11 +44,6 @@ U32 = npt.NDArray[np.uint32]
 Keys = npt.NDArray[np.uint32]
 Tokens = npt.NDArray[np.uint64]
 _NONE = np.zeros(0, dtype=np.uint64)
-
-# containment bands: 24 of 2 rows (candidates down to Jaccard ~0.3; see the module
-# docstring); 24 keys of 4 bytes keep a full build's driver within 200 bytes a document
-CONTAINMENT_BANDS = 24
-CONTAINMENT_ROWS = 2
 
 
 def candidate_probability(jaccard: float, bands: int, rows: int) -> float:

@@ -32,6 +32,8 @@ BAD_CONFIGS: list[tuple[str, str | bytes, str]] = [
     ("zero block threshold", "[dedup]\nblock_threshold = 0\n", "block_threshold must be in"),
     ("zero permutations", "[dedup]\nnum_perm = 0\n", "num_perm must be between 1 and 8192"),
     ("zero ngram", "[dedup]\nngram = 0\n", "ngram must be between 1 and 1000"),
+    # containment's 24 bands of 2 values need 48 (with it off, fewer will do)
+    ("too few permutations", "[dedup]\nnum_perm = 47\n", "num_perm must be at least 48 with"),
     # a TOML float that is a whole number is one, but none a shingle can be this long
     ("huge ngram", "[dedup]\nngram = 1e20\n", "[dedup]: ngram must be between 1 and 1000"),
     ("huge block ngram", "[dedup]\nblock_ngram = 1001\n", "block_ngram must be between"),

@@ -429,3 +429,15 @@ def test_a_sink_that_cannot_be_written_is_an_output_error_naming_it() -> None:
         "corpus.jsonl: cannot write the corpus (No space left on device); "
         "free space or send it elsewhere"
     )
+
+
+def test_a_short_signature_serves_without_containment_and_is_refused_with_it() -> None:
+    """Containment's bands need 48 values: fewer is a config error, not a failure in the
+    banding; with containment off, a short signature still finds a copy."""
+    with pytest.raises(UsageError, match="num_perm must be at least 48 with containment on"):
+        DedupConfig(num_perm=47)
+    config = CleanConfig(dedup=DedupConfig(num_perm=8, containment=False))
+    text = (SEEDS / "raw" / sorted(p.name for p in (SEEDS / "raw").iterdir())[0]).read_text()
+    out = list(clean_records([{"text": text}, {"text": text}], config))
+    assert out[0]["cleaner"]["dropped"] is None
+    assert out[1]["cleaner"]["dropped"]["rule"] == "near-duplicate"
