@@ -353,7 +353,9 @@ class State:
     def _near_duplicate(self, row: Outcome, text_key: str, renamed: Mapping[int, str]) -> Change:
         assert row.kept_doc is not None and row.kept_id is not None
         assert row.kept_path is not None and row.similarity is not None
-        doc = Document(row.id, row.path, json.loads(row.record)[text_key])
+        record = json.loads(row.record)
+        # a record's text is under text_key; a text file's or a page's under "text"
+        doc = Document(row.id, row.path, record.get(text_key, record.get("text", "")))
         kept_id = renamed.get(row.kept_doc, row.kept_id)
         return dropped_by(doc, kept_id, row.kept_path, row.similarity, row.containment)
 

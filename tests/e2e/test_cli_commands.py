@@ -469,6 +469,26 @@ def test_text_key_names_the_field_both_ways(runner: CliRunner, tmp_path: Path) -
     assert dropped["id"] == "1" and dropped["text"] == page[:-40].replace("&amp;", "&")
 
 
+def test_text_key_leaves_text_files_their_own_field(runner: CliRunner, tmp_path: Path) -> None:
+    """--text-key names a field of records; a text file's record holds its text under
+    "text", also when it is a near-duplicate named in the audit."""
+    page = f"{PARA} {_paragraph(5)}\n"
+    (tmp_path / "in").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "in" / name).write_text(page, encoding="utf-8")
+    (tmp_path / "in" / "c.jsonl").write_text(json.dumps({"body": page}) + "\n", encoding="utf-8")
+    args = ["run", str(tmp_path / "in"), str(tmp_path / "out"), "--text-key", "body", "-q"]
+    ran = runner.invoke(cli, args)
+    assert ran.exit_code == 0, ran.output
+    [kept] = map(json.loads, (tmp_path / "out" / "corpus.jsonl").read_text().splitlines())
+    assert kept["source"] == "a.txt" and kept["text"] == page.strip()
+    audit = [json.loads(r) for r in (tmp_path / "out" / "audit.jsonl").read_text().splitlines()]
+    assert {r["source"]: r["text"] for r in audit if r["rule"] == "near-duplicate"} == {
+        "b.txt": page.strip(),
+        "c.jsonl": page.strip(),
+    }
+
+
 def test_explain_names_a_bad_jsonl_line(runner: CliRunner, tmp_path: Path) -> None:
     page = tmp_path / "p.jsonl"
     page.write_text(
