@@ -46,6 +46,11 @@ def write_report(
     or cannot be written.
     """
     output = Path(output)
+    if not output.is_dir():
+        raise InputError(
+            f"{output}: not an output folder of `cleaner run` (no such folder); "
+            "pass the OUTPUT folder of a finished run."
+        )
     dest = Path(dest) if dest is not None else output / REPORT
     _check_dest(output, dest)
     if inputs is not None and not Path(inputs).exists():
@@ -74,7 +79,8 @@ def write_report(
 def _check_dest(output: Path, dest: Path) -> None:
     """Refuse a ``dest`` that would replace a file of the run in ``output`` (its corpus,
     audit or manifest, or anything in its state folder), a folder, or one in a folder
-    that does not exist."""
+    that does not exist, or an existing path that is no regular file (a device, a pipe:
+    the page is written beside it and renamed over it)."""
     folder = Path(os.path.realpath(dest.parent))
     own = Path(os.path.realpath(output))
     if (folder == own and dest.name in (*PUBLISHED, STATE_DIR)) or folder.is_relative_to(
@@ -85,6 +91,8 @@ def _check_dest(output: Path, dest: Path) -> None:
         raise OutputError(f"{dest.parent}: no such folder; create it or write the report elsewhere")
     if dest.is_dir():
         raise OutputError(f"{dest}: a folder; name the report's file, e.g. {dest / REPORT}")
+    if dest.exists() and not dest.is_file():  # the page would replace the device or pipe
+        raise OutputError(f"{dest}: not a regular file (a device or pipe); name a file")
 
 
 __all__ = ["REPORT", "Limits", "write_report"]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -203,10 +205,25 @@ def test_report_into_a_missing_folder_is_one_line(seeds_run: Path, tmp_path: Pat
     assert write_report(str(seeds_run), str(tmp_path / "r.html")) == tmp_path / "r.html"
 
 
-def test_report_of_a_folder_without_a_run_is_exit_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["report", str(tmp_path)])
+@pytest.mark.parametrize("missing", [False, True])
+def test_report_of_a_folder_without_a_run_is_exit_2(tmp_path: Path, missing: bool) -> None:
+    folder = tmp_path / "nowhere" if missing else tmp_path
+    result = CliRunner().invoke(cli, ["report", str(folder)])
     assert result.exit_code == 2
-    assert "not an output folder of `cleaner run`" in result.stderr
+    assert result.stderr.startswith(f"cleaner: error: {folder}: not an output folder of")
+
+
+def test_report_leaves_a_pipe_or_device_alone(seeds_run: Path, tmp_path: Path) -> None:
+    """The page is written beside the target and renamed over it: over a FIFO or a
+    device (/dev/null, as root) that would put a file in its place."""
+    pipe = tmp_path / "page.html"
+    os.mkfifo(pipe)
+    result = CliRunner().invoke(cli, ["report", str(seeds_run), "--to", str(pipe)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"cleaner: error: {pipe}: not a regular file (a device or pipe); name a file"
+    )
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
 
 
 def test_run_report_writes_the_page_after_the_run(tmp_path: Path) -> None:
