@@ -15,6 +15,7 @@ summary, the removals per rule and the histogram of shares always cover everythi
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import posixpath
@@ -139,17 +140,29 @@ def source_folder(source: str) -> str:
     return posixpath.dirname(source.replace("\\", "/")) or "."
 
 
-def records(path: Path) -> Iterator[dict[str, Any]]:
-    """The records of a JSONL output the run wrote."""
+def records(path: Path, sha256: str | None = None) -> Iterator[dict[str, Any]]:
+    """The records of a JSONL output the run wrote; with ``sha256`` (the manifest's),
+    its bytes are checked to be the ones the run wrote once all are read."""
+    digest = hashlib.sha256()
     try:
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    yield json.loads(line)
+        with path.open("rb") as f:
+            for number, line in enumerate(f, 1):
+                digest.update(line)
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError(f"line {number} is {type(record).__name__}, not an object")
+                yield record
     except FileNotFoundError:
         raise InputError(f"{path}: missing; run `cleaner run` again to rebuild it.") from None
     except ValueError as e:
         raise InputError(f"{path}: not the JSONL a run writes ({e}); run again.") from None
+    if sha256 is not None and digest.hexdigest() != sha256:
+        raise InputError(
+            f"{path}: changed since the run wrote it (not the sha256 its manifest holds); "
+            "run `cleaner run` again."
+        )
 
 
 def published(folder: Path) -> tuple[Path, dict[str, Any]]:
@@ -182,6 +195,12 @@ def rule_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 _COUNTS = ("changes", "documents", "chars")
 
 
+def _sha256(manifest: dict[str, Any], name: str) -> str | None:
+    """The sha256 the manifest gives an output (None in a manifest without one)."""
+    entry = manifest.get("outputs", {}).get(name)
+    return entry.get("sha256") if isinstance(entry, dict) else None
+
+
 def gather(folder: Path, limits: Limits = Limits()) -> Facts:
     """Read the output ``folder`` of a finished run into what its page shows."""
     generation, manifest = published(folder)
@@ -206,7 +225,7 @@ def gather(folder: Path, limits: Limits = Limits()) -> Facts:
     sources: dict[str, SourceLoss] = {}
     rejections: list[dict[str, Any]] = []
     rejections_total = 0
-    for row in records(generation / AUDIT):
+    for row in records(generation / AUDIT, _sha256(manifest, AUDIT)):
         if "id" not in row:  # a rejected file or record: nothing was cleaned
             rejections_total += 1
             if len(rejections) < limits.rejections:
@@ -220,10 +239,12 @@ def gather(folder: Path, limits: Limits = Limits()) -> Facts:
         loss.dropped = str(row.get("rule"))  # a drop is a document's last row; kept: below
         if key in wanted_dups:
             wanted_dups[key].text = str(row.get("text", ""))
-    for record in records(generation / CORPUS):
+    text_key = manifest.get("config", {}).get("text_key", "text")
+    for record in records(generation / CORPUS, _sha256(manifest, CORPUS)):
         key = (str(record.get("source", "")), str(record.get("id", "")))
         loss = docs.get(key) or docs.setdefault(key, DocLoss(*key))
-        text = str(record.get(manifest.get("config", {}).get("text_key", "text"), ""))
+        # a record's text is under text_key; a text file's or a page's under "text"
+        text = str(record.get(text_key, record.get("text", "")))
         loss.kept = len(text)
         loss.dropped = None  # in the corpus
         if key in wanted_kept:

@@ -260,3 +260,40 @@ def test_vendored_bundles_are_the_recorded_versions() -> None:
         assert row in readme
         assert (vendor / f"LICENSE.{package}").is_file()
         assert f'="{version}"' in (vendor / name).read_text(encoding="utf-8")  # its own word
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "says"),
+    [
+        ("corpus.jsonl", "[1, 2]", "not the JSONL a run writes (line 6 is list, not an object)"),
+        ("audit.jsonl", '"a string"', "is str, not an object"),
+        ("corpus.jsonl", '{"id": "zz"}', "changed since the run wrote it"),
+        ("audit.jsonl", None, "changed since the run wrote it"),
+    ],
+)
+def test_a_damaged_corpus_or_audit_is_one_line(
+    seeds_run: Path, tmp_path: Path, name: str, line: str | None, says: str
+) -> None:
+    """A line that is JSON but no record, a record added, an output emptied: the page
+    would show what the run did not do."""
+    out = tmp_path / "out"
+    shutil.copytree(seeds_run, out, symlinks=True)
+    target = out / ".cleaner" / "current" / name
+    data = target.read_bytes()
+    target.unlink()  # the run's files are read-only hard links: write a new one
+    target.write_bytes(b"" if line is None else data + line.encode() + b"\n")
+    result = CliRunner().invoke(cli, ["report", str(out), "--to", str(tmp_path / "r.html")])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert says in result.stderr and "internal error" not in result.stderr
+
+
+def test_text_files_keep_their_text_in_the_report_under_another_text_key(
+    tmp_path: Path,
+) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in sorted((SEEDS / "raw").iterdir())[:2]:
+        shutil.copy(path, raw / path.name)
+    clean_corpus(raw, tmp_path / "out", CleanConfig(text_key="body"))
+    facts = gather(tmp_path / "out")
+    assert facts.documents and all(d.kept > 0 for d in facts.documents)
