@@ -622,6 +622,9 @@ def check(
         for f in report.files:
             if f.skipped:
                 click.echo(f"cleaner: {one_line(f.path)}: {f.skipped}", err=True)
+            elif f.error is not None:  # not judged: an error, on stderr as every error
+                click.echo(f"cleaner: error: {one_line(f.path)}: {f.error}", err=True)
+                continue
             for line in f.problems:
                 click.echo(one_line(line))
     sys.exit(report.exit_code)

@@ -135,7 +135,11 @@ def test_cli_exit_codes_and_json(corpus: Path, tmp_path: Path, runner: CliRunner
     data = json.loads(runner.invoke(cli, [*args, "--json", str(good), str(dup)]).stdout)
     assert [f["status"] for f in data["files"]] == ["clean", "problems"]
     missing = runner.invoke(cli, [*args, str(good), str(tmp_path / "nope.txt")])
-    assert missing.exit_code == 2 and "nope.txt" in missing.stdout
+    assert missing.exit_code == 2 and missing.stdout == ""  # an error, not a problem found
+    assert (
+        missing.stderr
+        == f"cleaner: error: {tmp_path / 'nope.txt'}: no such file; pass the raw files to check\n"
+    )
     assert snapshot(corpus) == before
 
 
