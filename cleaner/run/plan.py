@@ -47,10 +47,9 @@ def refuse_output(output: Path, input_path: Path) -> None:
         raise OutputError(
             f"{output}: cannot follow the path ({e}); pick an output folder with no looping link."
         ) from e
-    if into.is_file() and out.is_relative_to(into.parent):
-        where = "the folder" if out == into.parent else "inside the folder"
+    if into.is_file() and out == into.parent:
         raise OutputError(
-            f"{output}: output folder is {where} of the input file {input_path}, so a "
+            f"{output}: output folder is the folder of the input file {input_path}, so a "
             "run over that folder would read this output as input; pick another one."
         )
     if out == into:

@@ -149,8 +149,6 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
     assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]  # nothing was written there
     file_in = runner.invoke(cli, ["run", str(raw / "a.txt"), str(raw)])  # the file's folder
     assert file_in.exit_code == 2 and "folder of the input file" in file_in.output
-    below = runner.invoke(cli, ["run", str(raw / "a.txt"), str(raw / "o")])  # or one in it
-    assert below.exit_code == 2 and "inside the folder of the input file" in below.output
     assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]
     beside = tmp_path / "raw-clean"  # a sibling whose name starts with the input's is fine
     assert runner.invoke(cli, ["run", str(raw), str(beside), "-q"]).exit_code == 0
