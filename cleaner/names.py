@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# the folder in an OUTPUT that holds a run's state (generations, index, lock): also what
+# tells the walk that a folder inside an input is another run's output
+STATE_DIR = ".cleaner"
+
 
 class StageName(StrEnum):
     """The stages, in pipeline order, as the manifest's ``stages`` and the audit name them."""

@@ -32,7 +32,6 @@ from cleaner.readers.entry import InputFile, Rejection, doc_id, dropped_reason
 from cleaner.readers.files import (
     MAX_DOCUMENT_BYTES,
     STDIN,
-    UNREADABLE_FOLDER,
     input_format,
     read_file,
     read_stream,
@@ -52,10 +51,6 @@ def read_inputs(
     """
     seen: set[str] = set()
     for path, source in list_inputs(root):
-        if source.endswith("/"):
-            entry = InputFile(source, "", 0)
-            yield entry.reject(UNREADABLE_FOLDER)
-            continue
         yield read_file(path, source, text_key, seen, html_key)
 
 

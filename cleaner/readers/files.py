@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cleaner.document import Document
-from cleaner.names import Reason
+from cleaner.names import STATE_DIR, Reason
 from cleaner.readers.encoding import decode_text
 from cleaner.readers.entry import InputFile, Rejection, doc_id
 from cleaner.readers.jsonl import iter_jsonl
@@ -35,6 +35,10 @@ ARC_SUFFIXES = (".arc",)  # the WARC's predecessor, read by cleaner.readers.arc
 MAX_DOCUMENT_BYTES = 16 << 20
 NOT_REGULAR = "not a regular file (a device, pipe or socket); copy what it holds to a file"
 UNREADABLE_FOLDER = "a folder that cannot be read; check its permissions"
+OUTPUT_FOLDER = (
+    "the output folder of a cleaner run, whose corpus, audit and manifest are no raw "
+    "input; move it out of the input folder"
+)
 # a link listed as a file (it led nowhere) that leads to a folder when read: one the run
 # made meanwhile, such as its output folder, which it must not read as input
 LINK_TO_NEW_FOLDER = (
@@ -171,6 +175,8 @@ def _not_a_file(path: Path, source: str) -> str:
         return NOT_REGULAR
     if path.is_symlink() and not source.endswith("/"):
         return LINK_TO_NEW_FOLDER
+    if (path / STATE_DIR).is_dir():
+        return OUTPUT_FOLDER
     return UNREADABLE_FOLDER  # the walk lists a folder it cannot enter as "its/name/"
 
 

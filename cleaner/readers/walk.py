@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from cleaner.errors import InputError, OutputError
+from cleaner.names import STATE_DIR
 
 
 def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]:
@@ -16,7 +17,10 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
     name in two folders gives two sources (and two ids). Hidden files and folders are
     skipped; symlinked folders are followed, but a folder already visited (a link
     loop) is not entered again. A broken or looping file link is listed, and the
-    reader rejects it with its reason. A folder link that leads into ``avoid`` (the
+    reader rejects it with its reason; so is a folder that cannot be read, and the
+    output folder of another run (it holds a ``.cleaner`` state folder), which is not
+    entered: its corpus, audit and manifest are no raw input. Both are listed as
+    ``"name/"``. A folder link that leads into ``avoid`` (the
     output folder) raises :class:`~cleaner.errors.OutputError`: a run would read its
     own output.
     """
@@ -51,6 +55,12 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
             continue
         seen_dirs.add((st.st_dev, st.st_ino))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in [d for d in dirnames if os.path.isdir(os.path.join(dirpath, d, STATE_DIR))]:
+            path = Path(dirpath) / name
+            if _same(path, out):
+                continue  # this run's own output, through a link: refused when entered
+            dirnames.remove(name)  # another run's output: listed, for the reader to refuse
+            found.append((path, source_name(path.relative_to(root)) + "/"))
         for name in filenames:
             if name.startswith("."):
                 continue
@@ -65,6 +75,15 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
                 f"{source}, as bytes that are not UTF-8 are written \\xNN; rename one"
             )
     return found
+
+
+def _same(path: Path, folder: tuple[int, int] | None) -> bool:
+    """Whether ``path`` is the folder of device and inode ``folder``."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == folder
 
 
 def source_name(relative: Path) -> str:

@@ -17,10 +17,11 @@ import os
 from pathlib import Path
 
 from cleaner.errors import InputError, OutputError
+from cleaner.names import STATE_DIR
 from cleaner.report.facts import Limits, gather
 from cleaner.report.page import render
 from cleaner.report.samples import explain_losses
-from cleaner.store.outdir import PUBLISHED, STATE_DIR
+from cleaner.store.outdir import PUBLISHED
 from cleaner.store.output import AtomicWriter
 
 REPORT = "report.html"

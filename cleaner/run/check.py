@@ -24,6 +24,7 @@ from cleaner.dedup.resolve import resolve_sets
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
+from cleaner.names import STATE_DIR
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.readers.files import UNREADABLE_FOLDER
@@ -31,7 +32,7 @@ from cleaner.readers.walk import list_inputs, source_name
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
-from cleaner.store.outdir import CURRENT, PUBLISHED, STATE_DIR, OutputFolder
+from cleaner.store.outdir import CURRENT, PUBLISHED, OutputFolder
 from cleaner.store.state import State
 
 
@@ -282,6 +283,11 @@ def judge_file(
     result = FileCheck(str(path), max_boilerplate=max_boilerplate)
     if is_hidden(path, input_root):
         result.skipped = "hidden: `cleaner run` does not read it; skipped"
+        return result
+    if path.is_dir() and (path / STATE_DIR).is_dir():
+        result.skipped = (
+            "the output folder of a cleaner run: `cleaner run` does not read it; skipped"
+        )
         return result
     if not path.is_file():
         result.error = (

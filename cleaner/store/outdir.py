@@ -35,11 +35,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cleaner.errors import LockedError, OutputError
+from cleaner.names import STATE_DIR
 from cleaner.store.manifest import AUDIT, CORPUS, MANIFEST
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = ".cleaner"
 STATE_DB = "state.sqlite"
 LOCK = "lock"
 CURRENT = "current"

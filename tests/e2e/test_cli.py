@@ -154,6 +154,32 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
     assert runner.invoke(cli, ["run", str(raw), str(beside), "-q"]).exit_code == 0
 
 
+def test_another_runs_output_inside_the_input_is_listed_not_read(
+    runner: CliRunner, corpus, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """`cleaner run raw/a.txt raw/o` may write there (a run over one file reads only it);
+    a run over raw then lists o/ as rejected and reads none of its outputs."""
+    raw = corpus({"a.txt": "A fine paragraph of text that says something useful here."})
+    assert runner.invoke(cli, ["run", str(raw / "a.txt"), str(raw / "o"), "-q"]).exit_code == 0
+    assert runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "-q"]).exit_code == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [(f["path"], f["outcome"], f.get("reason")) for f in manifest["inputs"]] == [
+        ("a.txt", "cleaned", None),
+        (
+            "o/",
+            "rejected",
+            "the output folder of a cleaner run, whose corpus, audit and manifest are no "
+            "raw input; move it out of the input folder",
+        ),
+    ]
+    checked = runner.invoke(cli, ["check", str(raw), "--corpus", str(tmp_path / "out")])
+    assert checked.exit_code == 0 and checked.stdout == "", checked.output
+    assert checked.stderr == (
+        f"cleaner: {raw / 'o'}: the output folder of a cleaner run: `cleaner run` does not "
+        "read it; skipped\n"
+    )
+
+
 def test_the_folder_suggested_for_an_output_inside_the_input_is_named_from_the_folder(
     runner: CliRunner, corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
