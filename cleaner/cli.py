@@ -134,6 +134,15 @@ def _with_rules(
     return config
 
 
+def _in_range(param: click.Parameter, value: Any, low: float, high: float | None = None) -> Any:
+    """``value`` of an option, refused in one line when outside [low, high] (click's
+    own ranges print its usage block)."""
+    if value is not None and (value < low or (high is not None and value > high)):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise UsageError(f"--{param.name.replace('_', '-')}: must be {bounds}, not {value}")
+    return value
+
+
 def _rule_option(config: CleanConfig, option: str, key: str, value: Any) -> CleanConfig:
     try:
         return config.with_overrides({key: value})
@@ -210,7 +219,8 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
 @html_key_option
 @click.option(
     "--window",
-    type=click.IntRange(min=1),
+    type=int,
+    callback=lambda ctx, param, value: _in_range(param, value, 1),
     default=DEFAULT_WINDOW,
     show_default=True,
     help="With OUTPUT -: kept documents the near-duplicate index remembers.",
@@ -224,7 +234,8 @@ def _summary_json(report: Report, changed: list[Path]) -> str:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; no progress bar.")
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=int,
+    callback=lambda ctx, param, value: _in_range(param, value, 1),
     default=None,
     help="Processes that read and clean input files (default: every core; 1 runs in "
     "this process). With --executor ray: tasks in flight.",
@@ -295,17 +306,18 @@ def run(
 
         cleaner run raw clean --executor ray --address auto
     """
-    overrides: dict[str, Any] = {
-        "dedup.threshold": threshold,
-        "dedup.containment_threshold": containment,
-        "text_key": text_key,
-        "html_key": html_key,
-    }
-    if no_dedup:
-        overrides["dedup.documents"] = False
-    if no_containment:
-        overrides["dedup.containment"] = False
-    config = _with_rules(_config(config_path, overrides), disable, patterns, enable)
+    config = _config(config_path, {})
+    for option, key, value in (
+        ("--threshold", "dedup.threshold", threshold),
+        ("--containment", "dedup.containment_threshold", containment),
+        ("--no-dedup", "dedup.documents", False if no_dedup else None),
+        ("--no-containment", "dedup.containment", False if no_containment else None),
+        ("--text-key", "text_key", text_key),
+        ("--html-key", "html_key", html_key),
+    ):
+        if value is not None:
+            config = _rule_option(config, option, key, value)
+    config = _with_rules(config, disable, patterns, enable)
     if languages is not None:
         codes = tuple(code.strip() for code in languages.split(",") if code.strip())
         if not codes:  # an empty shell variable: no list would keep every language
@@ -562,7 +574,8 @@ def completion(shell: str) -> None:
 )
 @click.option(
     "--max-boilerplate",
-    type=click.FloatRange(0.0, 1.0),
+    type=float,
+    callback=lambda ctx, param, value: _in_range(param, value, 0.0, 1.0),
     default=0.5,
     show_default=True,
     help="Largest share of a file's characters cleaning may remove.",

@@ -138,7 +138,7 @@ def test_an_unreadable_input_file_is_named_in_one_line_by_each_command(
         ran.exit_code == 0 and "rejected locked.txt: unreadable (Permission denied)" in ran.output
     )
     checked = runner.invoke(cli, ["check", str(locked), "--corpus", str(tmp_path / "out")])
-    assert (checked.exit_code, checked.output) == (2, why + "\n")
+    assert (checked.exit_code, checked.output) == (2, f"cleaner: error: {why}\n")
     shown = runner.invoke(cli, ["explain", str(locked)])
     assert (shown.exit_code, shown.output) == (2, f"cleaner: error: {why}\n")
 
@@ -165,6 +165,34 @@ def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_block(
     result = runner.invoke(cli, [a.format(**names) for a in args])
     assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
     assert result.output.startswith(f"cleaner: error: {says.format(**names)}"), result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", "{raw}", "{out}", "--window", "0"], "--window: must be at least 1, not 0"),
+        (["run", "{raw}", "{out}", "--workers", "0"], "--workers: must be at least 1, not 0"),
+        (
+            ["check", "{raw}", "--corpus", "{out}", "--max-boilerplate", "2"],
+            "--max-boilerplate: must be between 0.0 and 1.0, not 2.0",
+        ),
+        (
+            ["run", "{raw}", "{out}", "--threshold", "2"],
+            "--threshold: threshold must be in (0, 1], not 2.0",
+        ),
+        (
+            ["run", "{raw}", "{out}", "--containment", "1.5"],
+            "--containment: containment_threshold must be in (0, 1], not 1.5",
+        ),
+    ],
+)
+def test_an_option_out_of_range_is_named_in_one_line(
+    runner: CliRunner, tmp_path: Path, args: list[str], says: str
+) -> None:
+    names = {"raw": tmp_path / "raw", "out": tmp_path / "out"}
+    names["raw"].mkdir()
+    result = runner.invoke(cli, [a.format(**names) for a in args])
+    assert result.exit_code == 2 and result.output == f"cleaner: error: {says}\n"
 
 
 def test_stats_reads_a_manifest_or_its_folder(runner: CliRunner, tmp_path: Path) -> None:
