@@ -132,10 +132,19 @@ class InputFile:
 def doc_id(source: str, record: int | None = None) -> str:
     """A stable id: a digest of the source path (and record number for JSONL).
 
+    A record's key is ``source#number``; a file whose name holds a ``#`` has a ``#``
+    after its name too, so that a file named ``a.jsonl#2`` is not record 2 of
+    ``a.jsonl`` (the keys of other files are their names, as before).
+
     >>> doc_id("a.txt")
     '18b7cb099a9ea3f5'
+    >>> doc_id("a.jsonl#2") != doc_id("a.jsonl", 2)
+    True
     """
-    key = source if record is None else f"{source}#{record}"
+    if record is not None:
+        key = f"{source}#{record}"
+    else:
+        key = f"{source}#" if "#" in source else source
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

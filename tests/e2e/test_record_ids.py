@@ -139,3 +139,21 @@ def test_an_own_id_that_is_a_later_files_derived_id_is_given_up(tmp_path: Path) 
     (raw / "a.txt").unlink()  # the file goes: the record has its own id back
     run_both(raw, out, tmp_path / "full")
     assert [r["id"] for r in rows(out, "corpus.jsonl")] == [doc_id("a.txt"), "x"]
+
+
+def test_a_file_named_like_a_record_has_an_id_of_its_own(tmp_path: Path) -> None:
+    """A record's id is derived from "source#number": a file named "a.jsonl#2" is not
+    record 2 of a.jsonl, even when it holds a longer copy of it."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(
+        raw,
+        {
+            "a.jsonl": "".join(json.dumps({"text": text(n)}) + "\n" for n in (1, 2)),
+            "a.jsonl#2": text(2) + "\n\n" + text(3),
+        },
+    )
+    clean_corpus(raw, out)
+    ids = [r["id"] for r in rows(out, "corpus.jsonl")]
+    assert len(ids) == len(set(ids)) and doc_id("a.jsonl#2") in ids
+    for row in rows(out, "audit.jsonl"):
+        assert row.get("duplicate_of") != row["id"]
