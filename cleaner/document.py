@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 RECORD_FIELDS = ("id", "source", "title", "date", "author")  # what record() writes itself
+
+
+def kept_as(fields: Mapping[str, Any], key: str) -> str:
+    """The name a record's own ``key`` is kept under where cleaner writes ``key`` itself:
+    ``record_<key>``, with one more ``record_`` while the name is taken, so that no
+    field of the record is lost (re-cleaning a corpus meets its ``record_id`` fields).
+
+    >>> kept_as({}, "id"), kept_as({"record_id": 7}, "id")
+    ('record_id', 'record_record_id')
+    """
+    name = f"record_{key}"
+    while name in fields:
+        name = f"record_{name}"
+    return name
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,7 @@ class Document:
         """
         if self.fallback_id is None:
             return self
-        meta = {**self.meta, "record_id": self.own_id}
+        meta = {**self.meta, kept_as(self.meta, "id"): self.own_id}
         return replace(self, id=self.fallback_id, own_id=None, fallback_id=None, meta=meta)
 
     def page_lines(self) -> Sequence[int | None]:

@@ -141,10 +141,9 @@ def doc_id(source: str, record: int | None = None) -> str:
     >>> doc_id("a.jsonl#2") != doc_id("a.jsonl", 2)
     True
     """
+    key = source if "#" not in source else f"{source}#"
     if record is not None:
         key = f"{source}#{record}"
-    else:
-        key = f"{source}#" if "#" in source else source
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from cleaner.document import Document
+from cleaner.document import Document, kept_as
 from cleaner.names import Reason
 from cleaner.readers.encoding import replace_surrogates
 from cleaner.readers.entry import InputFile
@@ -119,7 +119,7 @@ def html_fields(
     fields = dict(fields)
     html = fields.pop(html_key)
     if text_key in fields:
-        fields[f"record_{text_key}"] = fields.pop(text_key)
+        fields[kept_as(fields, text_key)] = fields.pop(text_key)
         entry.repaired("renamed-fields")
     html, surrogates = replace_surrogates(html)
     if surrogates:
@@ -128,7 +128,7 @@ def html_fields(
     for key in PAGE_FIELDS:
         if not isinstance(fields.get(key), str) and getattr(page, key) is not None:
             if key in fields:
-                fields[f"record_{key}"] = fields.pop(key)
+                fields[kept_as(fields, key)] = fields.pop(key)
                 entry.repaired("renamed-fields")
             fields[key] = getattr(page, key)
     for key, value in page.meta.items():

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, BinaryIO, cast
 
-from cleaner.document import Document
+from cleaner.document import Document, kept_as
 from cleaner.names import Reason
 from cleaner.readers.encoding import LONE_SURROGATE, decode_utf8_lenient, replace_surrogates
 from cleaner.readers.entry import InputFile, Rejection, doc_id
@@ -160,7 +160,7 @@ def record_document(
     if own is not None:
         candidate = own if isinstance(own, str) else json.dumps(own, sort_keys=True)
         if seen is not None and candidate in seen:
-            fields["record_id"] = own
+            fields[kept_as(fields, "id")] = own
             entry.repaired("renamed-ids")
             own = None
         else:
@@ -171,8 +171,8 @@ def record_document(
         key: fields.pop(key) for key in OWN_FIELDS if isinstance(fields.get(key), str)
     }
     for key in ("source", *OWN_FIELDS):
-        if key in fields and f"record_{key}" not in fields:
-            fields[f"record_{key}"] = fields.pop(key)
+        if key in fields:
+            fields[kept_as(fields, key)] = fields.pop(key)
             entry.repaired("renamed-fields")
     doc = Document(
         id=ident,

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from cleaner.dedup.keeper import CONTAINED, RULE, STAGE, dropped_by
 from cleaner.dedup.lsh import Keys, as_tokens
-from cleaner.document import Change, Document
+from cleaner.document import Change, Document, kept_as
 from cleaner.readers import dropped_reason
 from cleaner.store.output import dumps
 from cleaner.store.prepare import PreparedFile
@@ -438,7 +438,7 @@ class State:
 def _renamed_record(record: str, ident: str) -> str:
     """A corpus line with ``ident`` for its id and its own id kept as ``record_id``."""
     fields = json.loads(record)
-    fields["record_id"] = fields["id"]
+    fields[kept_as(fields, "id")] = fields["id"]
     fields["id"] = ident
     return dumps(fields)
 

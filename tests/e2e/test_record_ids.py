@@ -14,7 +14,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from cleaner import clean_corpus
+from cleaner import CleanConfig, clean_corpus
 from cleaner.cli import cli
 from cleaner.readers import doc_id, read_inputs
 from tests.conftest import write_files
@@ -157,3 +157,38 @@ def test_a_file_named_like_a_record_has_an_id_of_its_own(tmp_path: Path) -> None
     assert len(ids) == len(set(ids)) and doc_id("a.jsonl#2") in ids
     for row in rows(out, "audit.jsonl"):
         assert row.get("duplicate_of") != row["id"]
+
+
+def test_a_field_named_as_a_kept_one_is_kept_too(tmp_path: Path) -> None:
+    """A record's own id, source or text moves aside to record_<name>; one already
+    holding that name (a corpus cleaned again) moves aside once more, never lost."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    page = f"<html><body><p>{text(3)}</p></body></html>"
+    write_files(
+        raw,
+        {
+            "a.jsonl": feed(("doc-1", text(1))),
+            "b.jsonl": json.dumps({"id": "doc-1", "record_id": "orig-7", "text": text(2)})
+            + "\n"
+            + json.dumps(
+                {"source": "http://example.com/p", "record_source": "crawl", "text": text(4)}
+            )
+            + "\n",
+        },
+    )
+    clean_corpus(raw, out)
+    renamed, moved = rows(out, "corpus.jsonl")[1:]
+    assert (renamed["record_id"], renamed["record_record_id"]) == ("orig-7", "doc-1")
+    assert (moved["record_source"], moved["record_record_source"]) == (
+        "crawl",
+        "http://example.com/p",
+    )
+    entry = next(e for e in read_inputs(raw) if e.path == "b.jsonl")  # the library alike
+    assert [d.record().get("record_record_id") for d in entry.documents] == ["doc-1", None]
+
+    html = tmp_path / "html"
+    record = {"html": page, "text": "extracted v2", "record_text": "extracted v1"}
+    write_files(html, {"p.jsonl": json.dumps(record) + "\n"})
+    clean_corpus(html, tmp_path / "html-out", CleanConfig(html_key="html"))
+    [kept] = rows(tmp_path / "html-out", "corpus.jsonl")
+    assert (kept["record_text"], kept["record_record_text"]) == ("extracted v1", "extracted v2")

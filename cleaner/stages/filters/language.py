@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cleaner.document import Change, Document
+from cleaner.document import Change, Document, kept_as
 from cleaner.errors import UsageError
 from cleaner.names import Reason, StageName
 from cleaner.stage import Filter, FilterConfig
@@ -82,17 +82,19 @@ def identify(text: str) -> tuple[str | None, float]:
 
 def _keep_own(meta: dict[str, Any], named: dict[str, Any]) -> dict[str, Any]:
     """``meta`` with the filter's fields ``named``; a record's own value of such a field
-    that differs is kept as ``record_<field>`` (unless that name is taken), as the
-    readers keep a record's ``source``.
+    that differs is kept as ``record_<field>`` (:func:`~cleaner.document.kept_as`), as
+    the readers keep a record's ``source``.
 
     >>> _keep_own({"language": "English", "language_score": 0.9},
     ...           {"language": "en", "language_score": 0.9})
     {'language': 'en', 'language_score': 0.9, 'record_language': 'English'}
+    >>> _keep_own({"language": "en-GB", "record_language": "en-US"}, {"language": "en"})
+    {'language': 'en', 'record_language': 'en-US', 'record_record_language': 'en-GB'}
     """
     out = dict(meta)
     for key, value in named.items():
         if key in out and out[key] != value:
-            out.setdefault(f"record_{key}", out[key])
+            out[kept_as(out, key)] = out[key]
         out[key] = value
     return out
 
