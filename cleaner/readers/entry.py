@@ -129,6 +129,29 @@ class InputFile:
         return out
 
 
+# lines of one document: the boilerplate stage holds a few kB a line while it judges a
+# page, so 100,000 lines cost about 0.5 GB; the longest document of the benchmarks'
+# real pages has 17,643. More is a log or a list, not a document, and is refused.
+MAX_DOCUMENT_LINES = 100_000
+
+
+def too_many_lines(text: str) -> str | None:
+    """Why ``text`` is refused as one document for its lines, or None.
+
+    >>> too_many_lines("a\\nb"), too_many_lines("x\\n" * 100_000)
+    (None, None)
+    >>> too_many_lines("x\\n" * 100_001)[:40]
+    '100,001 lines, more than 100,000 for one'
+    """
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines <= MAX_DOCUMENT_LINES:
+        return None
+    return (
+        f"{lines:,} lines, more than {MAX_DOCUMENT_LINES:,} for one document; "
+        "split it into smaller documents"
+    )
+
+
 def doc_id(source: str, record: int | None = None) -> str:
     """A stable id: a digest of the source path (and record number for JSONL).
 

@@ -20,7 +20,7 @@ from typing import BinaryIO
 from cleaner.document import Document
 from cleaner.names import STATE_DIR, Reason
 from cleaner.readers.encoding import decode_text
-from cleaner.readers.entry import InputFile, Rejection, doc_id
+from cleaner.readers.entry import InputFile, Rejection, doc_id, too_many_lines
 from cleaner.readers.jsonl import iter_jsonl
 from cleaner.readers.streams import CHUNK, HashingReader, decompressed, sniff_compression
 
@@ -291,6 +291,9 @@ def _read_text(
     entry.repaired("invalid-utf8", decoded.invalid_bytes)
     if not decoded.text.strip():
         entry.reject("no text, only whitespace or NUL bytes; nothing to clean")
+        return None
+    if (why := too_many_lines(decoded.text)) is not None:
+        entry.reject(why)
         return None
     ident = doc_id(entry.path)
     if seen is not None:

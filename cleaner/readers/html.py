@@ -15,7 +15,7 @@ from typing import Any
 from cleaner.document import Document, kept_as
 from cleaner.names import Reason
 from cleaner.readers.encoding import replace_surrogates
-from cleaner.readers.entry import InputFile
+from cleaner.readers.entry import InputFile, too_many_lines
 
 MAX_PAGE_BYTES = 16 << 20  # as for a text file (files.MAX_DOCUMENT_BYTES): one page, in memory
 HTML_LANG = "html_lang"  # the record field of <html lang>; not "language", the filter's
@@ -61,6 +61,8 @@ def page_document(
         raise PageProblem(
             Reason.EMPTY_PAGE, "no text in the page (scripts or images only); nothing to clean"
         )
+    if (why := too_many_lines(page.text)) is not None:
+        raise PageProblem(Reason.RECORD_TOO_LONG, why)
     fields = dict(meta or {})
     if page.url:
         fields["url"] = page.url

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, cast
 from cleaner.document import Document, kept_as
 from cleaner.names import Reason
 from cleaner.readers.encoding import LONE_SURROGATE, decode_utf8_lenient, replace_surrogates
-from cleaner.readers.entry import InputFile, Rejection, doc_id
+from cleaner.readers.entry import InputFile, Rejection, doc_id, too_many_lines
 from cleaner.readers.streams import read_lines
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -107,6 +107,8 @@ def check_record(record: Any, text_key: str = "text", option: str = "--text-key"
             Reason.TEXT_NOT_STRING,
             f"field {text_key!r} is {kind}, not a string; fix the record or use {option}",
         )
+    if option != "--html-key" and (why := too_many_lines(record[text_key])) is not None:
+        raise RecordProblem(Reason.RECORD_TOO_LONG, why)  # a page's: once it is read
     return record
 
 

@@ -917,3 +917,15 @@ def test_the_record_apis_read_html_key_as_a_run_does(tmp_path: Path) -> None:
     kept = clean_batch({"html": [html[name], "%PDF-1.4"], "n": [1, 2]}, config, drop=False)
     assert kept["text"] == [run[name]["text"], ""] and kept["n"] == [1, 2]
     assert json.loads(kept["cleaner"][1])["dropped"]["rule"] == "not-html"
+
+
+def test_a_page_of_too_many_lines_is_refused(tmp_path: Path) -> None:
+    """A page flattens to lines as a text file is read in them: past 100,000 lines (a
+    list or a log, not a page) it is refused, as a text file is."""
+    body = "".join(f"<p>Item number {i} of a very long list.</p>" for i in range(50_001))
+    path = tmp_path / "long.html"
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    entry = read_file(path, "long.html")
+    assert entry.outcome == "rejected"
+    # a paragraph a line, a blank line between two
+    assert (entry.reason or "").startswith("100,001 lines, more than 100,000 for one document")

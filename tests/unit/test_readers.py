@@ -389,6 +389,21 @@ CASES: list[dict[str, Any]] = [
         reason="zstd stream is damaged",
     ),
     dict(
+        label="txt-too-many-lines",
+        name="a.txt",
+        data=b"one short line\n" * 100_001,
+        outcome="rejected",
+        reason="100,001 lines, more than 100,000 for one document; split it",
+    ),
+    dict(
+        label="jsonl-record-of-too-many-lines",
+        name="a.jsonl",
+        data=jsonl({"text": "one short line\n" * 100_001}, {"text": PROSE}),
+        outcome="cleaned",
+        docs=1,
+        rejected=[("record-too-long", 1)],
+    ),
+    dict(
         label="parquet",
         name="a.parquet",
         data=parquet({"text": [PROSE, None, "Third row."], "id": ["r1", "r2", "r3"]}),
