@@ -356,8 +356,11 @@ def run(
                 config,
                 window=window,
                 progress=bar,
-                on_reject=lambda r: _report_reject(r, shown),
+                on_reject=None if quiet else lambda r: _report_reject(r, shown),
             )
+            if shown[0] > MAX_REJECTS_SHOWN:
+                more = shown[0] - MAX_REJECTS_SHOWN
+                click.echo(f"cleaner: skipped {more} more (not shown)", err=True)
         else:
             executor = make_executor(executor_kind, workers, address)
             try:

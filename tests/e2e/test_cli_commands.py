@@ -195,6 +195,18 @@ def test_an_option_out_of_range_is_named_in_one_line(
     assert result.exit_code == 2 and result.output == f"cleaner: error: {says}\n"
 
 
+def test_a_stream_lists_some_skipped_lines_counts_the_rest_and_is_quiet_with_q(
+    runner: CliRunner,
+) -> None:
+    data = "".join(f"not json {i}\n" for i in range(25)) + json.dumps({"text": PARA}) + "\n"
+    loud = runner.invoke(cli, ["run", "-", "-"], input=data)
+    assert loud.exit_code == 0 and json.loads(loud.stdout)["text"] == PARA
+    skipped = [line for line in loud.stderr.splitlines() if line.startswith("cleaner: skipped")]
+    assert len(skipped) == 21 and skipped[-1] == "cleaner: skipped 5 more (not shown)"
+    quiet = runner.invoke(cli, ["run", "-", "-", "-q"], input=data)
+    assert quiet.exit_code == 0 and quiet.stdout == loud.stdout and quiet.stderr == ""
+
+
 def test_stats_reads_a_manifest_or_its_folder(runner: CliRunner, tmp_path: Path) -> None:
     runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o"), "-q"])
     for target in (tmp_path / "o", tmp_path / "o" / "manifest.json"):
