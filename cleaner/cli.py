@@ -155,7 +155,13 @@ def _progress(quiet: bool) -> Bar | None:
     return None if quiet or not sys.stderr.isatty() else Bar("cleaning")
 
 
-def _report_reject(rejection: Rejection, shown: list[int]) -> None:
+def _report_reject(rejection: Rejection, shown: list[int], quiet: bool) -> None:
+    """Say a skipped line (the first MAX_REJECTS_SHOWN) of a stream run; with ``quiet``
+    only the stream's own rejection (an empty one: said even then, as an empty input)."""
+    from cleaner.names import Reason
+
+    if quiet and rejection.rule != Reason.REJECTED_FILE:
+        return
     shown[0] += 1
     if shown[0] <= MAX_REJECTS_SHOWN:
         click.echo(f"cleaner: skipped {one_line(rejection.message)}", err=True)
@@ -356,7 +362,7 @@ def run(
                 config,
                 window=window,
                 progress=bar,
-                on_reject=None if quiet else lambda r: _report_reject(r, shown),
+                on_reject=lambda r: _report_reject(r, shown, quiet),
             )
             if shown[0] > MAX_REJECTS_SHOWN:
                 more = shown[0] - MAX_REJECTS_SHOWN
