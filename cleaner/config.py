@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -122,6 +123,21 @@ class CleanConfig:
     filters: tuple[tuple[str, FilterConfig], ...] = ()
 
     def __post_init__(self) -> None:
+        for name, kind in (
+            ("repair", RepairConfig),
+            ("boilerplate", BoilerplateConfig),
+            ("dedup", DedupConfig),
+        ):
+            if not isinstance(getattr(self, name), kind):
+                raise UsageError(f"{name} must be a {kind.__name__}, not {getattr(self, name)!r}")
+        if not isinstance(self.filters, tuple | list) or not all(
+            isinstance(pair, tuple | list) and len(pair) == 2 and pair[0] in FILTERS
+            for pair in self.filters
+        ):
+            raise UsageError(
+                f"filters must be (name, config) pairs of {', '.join(sorted(FILTERS))}, "
+                f"not {self.filters!r}"
+            )
         for name, settings in self.filters:
             _filter_class(name)
             if type(settings) is not FILTERS[name].config_class:
@@ -265,10 +281,13 @@ class CleanConfig:
         for dotted, value in overrides.items():
             if value is None:
                 continue
-            if "." not in dotted:
+            sub, _, name = dotted.partition(".")
+            if sub not in {f.name for f in fields(cfg)} or (name and sub in _SCALARS):
+                known = ", ".join(sorted(f.name for f in fields(cfg)))
+                raise UsageError(f"{dotted}: unknown setting; known: {known} (and their keys)")
+            if not name:
                 cfg = replace(cfg, **{dotted: value})
                 continue
-            sub, name = dotted.split(".", 1)
             if sub == "filters":  # filters.NAME.key
                 filter_name, _, key = name.rpartition(".")
                 cfg = cfg.with_filter(filter_name, **{key: value})
@@ -276,6 +295,17 @@ class CleanConfig:
             part = getattr(cfg, sub)
             cfg = replace(cfg, **{sub: _build(type(part), {**asdict(part), name: value}, dotted)})
         return cfg
+
+
+_SCALARS = ("text_key", "html_key")  # CleanConfig's settings that hold no keys of their own
+
+
+def as_path(value: Any, what: str) -> Path:
+    """``value`` as a :class:`Path`, or a :class:`UsageError` naming ``what`` when it is
+    no path (a str or an os.PathLike), for the library's functions that take paths."""
+    if not isinstance(value, str | os.PathLike):
+        raise UsageError(f"{what} must be a path (a str or a Path), not {value!r}")
+    return Path(value)
 
 
 def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
@@ -391,13 +421,13 @@ def load_config(path: Path | str | None = None, start: Path | str | None = None)
     The search starts in ``start`` (default: the current folder). No file means defaults.
     """
     if path is None:
-        base = Path(start) if start is not None else Path.cwd()
+        base = as_path(start, "start") if start is not None else Path.cwd()
         for name in ("cleaner.toml", "pyproject.toml"):
             candidate = base / name
             if candidate.is_file():
                 return CleanConfig.from_dict(_read_config(candidate), str(candidate))
         return CleanConfig()
-    path = Path(path)
+    path = as_path(path, "the config path")
     if path.is_dir():
         raise UsageError(f"{path}: a folder; pass the cleaner.toml or pyproject.toml file in it.")
     if not path.is_file():

@@ -19,12 +19,13 @@ read a spilled shard from disk instead of receiving its bytes).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
+@runtime_checkable
 class Executor(Protocol):
     """Runs tasks somewhere and yields their results in task order."""
 

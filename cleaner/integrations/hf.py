@@ -33,10 +33,11 @@ its reason in the account (stage ``read``).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from cleaner.config import CleanConfig
-from cleaner.errors import RecordError
+from cleaner.errors import RecordError, UsageError
 from cleaner.names import StageName
 from cleaner.readers import InputFile
 from cleaner.run.stream import StreamCleaner, explain_changes, to_document
@@ -63,7 +64,11 @@ def clean_batch(
     >>> out["text"], out["n"], json.loads(out["cleaner"][0])["repaired"]
     (['a & b'], [1], ['unescape-html'])
     """
-    key = config.text_key if text_key is None else text_key
+    if not isinstance(config, CleanConfig):
+        raise UsageError(f"config must be a CleanConfig, not {config!r}")
+    if text_key is not None:  # checked as a config's: a field name, not one cleaner writes
+        config = replace(config, text_key=text_key)
+    key = config.text_key
     cleaner = StreamCleaner(config, near_duplicates=False)
     columns = [name for name in batch if name != ACCOUNT]  # cleaned output: a new account
     added = [key] if config.html_key is not None and key not in columns else []

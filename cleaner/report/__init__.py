@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cleaner.errors import InputError, OutputError
+from cleaner.config import as_path
+from cleaner.errors import InputError, OutputError, UsageError
 from cleaner.names import STATE_DIR
 from cleaner.report.facts import Limits, gather
 from cleaner.report.page import render
@@ -46,13 +47,15 @@ def write_report(
     and :class:`~cleaner.errors.OutputError` when ``dest`` is one of the run's own files
     or cannot be written.
     """
-    output = Path(output)
+    output = as_path(output, "output")
+    if limits is not None and not isinstance(limits, Limits):
+        raise UsageError(f"limits must be a Limits or None, not {limits!r}")
     if not output.is_dir():
         raise InputError(
             f"{output}: not an output folder of `cleaner run` (no such folder); "
             "pass the OUTPUT folder of a finished run."
         )
-    dest = Path(dest) if dest is not None else output / REPORT
+    dest = as_path(dest, "dest") if dest is not None else output / REPORT
     _check_dest(output, dest)
     if inputs is not None and not Path(inputs).exists():
         raise InputError(

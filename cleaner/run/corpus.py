@@ -24,8 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.arrays import distinct
-from cleaner.config import CleanConfig
-from cleaner.errors import OutputError
+from cleaner.config import CleanConfig, as_path
+from cleaner.errors import OutputError, UsageError
 from cleaner.executors import Executor, InlineExecutor, LocalExecutor
 from cleaner.pipeline import Pipeline
 from cleaner.progress import Progress
@@ -62,6 +62,20 @@ T = TypeVar("T")
 BATCHES_PER_WORKER = 4  # a small input is still spread over every worker
 
 __all__ = ["CorpusRun", "Report", "clean_corpus"]
+
+
+def _check_arguments(config: object, progress: object, executor: object) -> None:
+    """A :class:`UsageError` for an argument of :func:`clean_corpus` of the wrong kind,
+    before any work, instead of a failure deep in the run."""
+    if not isinstance(config, CleanConfig):
+        raise UsageError(f"config must be a CleanConfig or None, not {config!r}")
+    if progress is not None and not callable(progress):
+        raise UsageError(f"progress must be a callable(done, total) or None, not {progress!r}")
+    if executor is not None and not isinstance(executor, Executor):
+        raise UsageError(
+            f"executor must be an Executor (cleaner.executors.make_executor) or None, "
+            f"not {executor!r}"
+        )
 
 
 def clean_corpus(
@@ -101,10 +115,11 @@ def clean_corpus(
     When a change moves a line across ``min_repeats``, the documents of unchanged files
     that hold it are cleaned again, so the result stays that of a rebuild.
     """
-    config = config or CleanConfig()
+    config = CleanConfig() if config is None else config
+    _check_arguments(config, progress, executor)
     started = time.time()
     t0 = time.perf_counter()
-    input_path, output = Path(input_path), Path(output)
+    input_path, output = as_path(input_path, "input_path"), as_path(output, "output")
     refuse_output(output, input_path)
     # absolute: a task may run in another working folder (a Ray worker does)
     listing = [(path.absolute(), source) for path, source in list_inputs(input_path, output)]

@@ -91,6 +91,11 @@ class StreamCleaner:
     def clean(self, doc: Document) -> Document:
         """``doc`` cleaned; raises :class:`~cleaner.errors.RecordError` when its text is
         no string."""
+        if not isinstance(doc, Document):
+            raise UsageError(
+                f"clean takes a Document, not {type(doc).__name__}; "
+                "for records (dicts of fields) use clean_records"
+            )
         if not isinstance(doc.text, str):
             raise RecordError(
                 f"{doc.source}: document {doc.id}: its text is {type(doc.text).__name__}, "

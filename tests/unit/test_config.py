@@ -226,6 +226,14 @@ PYTHON_MADE = [
         lambda: CleanConfig(text_key="language").with_filter("language", enabled=True),
         "text_key 'language' is a field cleaner writes itself",
     ),
+    (lambda: CleanConfig(repair=5), "repair must be a RepairConfig, not 5"),  # type: ignore[arg-type]
+    (lambda: CleanConfig(dedup=None), "dedup must be a DedupConfig, not None"),  # type: ignore[arg-type]
+    (lambda: CleanConfig(boilerplate={}), "boilerplate must be a BoilerplateConfig"),  # type: ignore[arg-type]
+    (lambda: CleanConfig(filters=5), "filters must be (name, config) pairs of"),  # type: ignore[arg-type]
+    (lambda: CleanConfig().with_overrides({"nope.x": 1}), "nope.x: unknown setting; known:"),
+    (lambda: CleanConfig().with_overrides({"nope": 1}), "nope: unknown setting"),
+    (lambda: CleanConfig().with_overrides({"repair": 5}), "repair must be a RepairConfig"),
+    (lambda: load_config(5), "the config path must be a path (a str or a Path), not 5"),  # type: ignore[arg-type]
 ]
 
 
