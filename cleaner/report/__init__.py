@@ -43,9 +43,9 @@ def write_report(
     the shares cover the whole corpus; ``limits`` (default :class:`Limits`) bounds
     the lists on a large one.
     Raises :class:`~cleaner.errors.InputError` when ``output`` holds no finished run or
-    ``inputs`` does not exist,
-    and :class:`~cleaner.errors.OutputError` when ``dest`` is one of the run's own files
-    or cannot be written.
+    ``inputs`` does not exist, :class:`~cleaner.errors.OutputError` when ``dest`` is one
+    of the run's own files or cannot be written, and :class:`~cleaner.errors.UsageError`
+    for an argument of the wrong kind.
     """
     output = as_path(output, "output")
     if limits is not None and not isinstance(limits, Limits):
@@ -57,12 +57,11 @@ def write_report(
         )
     dest = as_path(dest, "dest") if dest is not None else output / REPORT
     _check_dest(output, dest)
-    if inputs is not None and not Path(inputs).exists():
-        raise InputError(
-            f"{inputs}: no such file or folder; pass where the run's raw files are now"
-        )
+    raw = None if inputs is None else as_path(inputs, "inputs")
+    if raw is not None and not raw.exists():
+        raise InputError(f"{raw}: no such file or folder; pass where the run's raw files are now")
     facts = gather(output, limits or Limits())
-    page = render(facts, explain_losses(facts, None if inputs is None else Path(inputs)))
+    page = render(facts, explain_losses(facts, raw))
     try:
         writer = AtomicWriter(dest)
     except OSError as e:
