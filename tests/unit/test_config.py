@@ -229,7 +229,7 @@ PYTHON_MADE = [
     (lambda: CleanConfig(repair=5), "repair must be a RepairConfig, not 5"),  # type: ignore[arg-type]
     (lambda: CleanConfig(dedup=None), "dedup must be a DedupConfig, not None"),  # type: ignore[arg-type]
     (lambda: CleanConfig(boilerplate={}), "boilerplate must be a BoilerplateConfig"),  # type: ignore[arg-type]
-    (lambda: CleanConfig(filters=5), "filters must be (name, config) pairs of"),  # type: ignore[arg-type]
+    (lambda: CleanConfig(filters=5), "filters must be (name, config) pairs, not 5"),  # type: ignore[arg-type]
     (lambda: CleanConfig().with_overrides({"nope.x": 1}), "nope.x: unknown setting; known:"),
     (lambda: CleanConfig().with_overrides({"nope": 1}), "nope: unknown setting"),
     (lambda: CleanConfig().with_overrides({"repair": 5}), "repair must be a RepairConfig"),
