@@ -6,7 +6,9 @@ then a ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` tag in the fir
 :data:`PRESCAN` bytes, and only then the text path's detection
 (:func:`cleaner.readers.encoding.decode_text`: UTF-8, else charset-normalizer). A label
 Python does not know is passed over, as browsers do; ``latin-1``, ``iso-8859-1`` and
-``ascii`` are read as Windows-1252, as browsers do too. A byte that is not valid UTF-8
+``ascii`` are read as Windows-1252, and the CJK legacy labels as the supersets pages
+are written in (``shift_jis`` as Windows-31J, ``gb2312`` as GB18030, ``euc-kr`` as
+Windows-949, ``big5`` as Big5-HKSCS), as browsers do too. A byte that is not valid UTF-8
 in a page said to be UTF-8 is read as Windows-1252 and counted, as on the text path.
 
 UTF-16 with no byte order mark is read as UTF-16 when the HTTP header says so (a
@@ -40,7 +42,18 @@ _ATTRIBUTE = re.compile(rb"""[\s/]*([^\s/>][^\s/>=]*)(?:\s*=\s*("[^"]*"?|'[^']*'
 _LABEL = re.compile(rb"\s*[\"']?\s*([a-zA-Z0-9_.:-]+)")
 _CONTENT_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE)
-_AS_CP1252 = {"latin-1", "iso8859-1", "ascii"}  # WHATWG reads these labels as windows-1252
+# Python's codec for a label, where WHATWG (as browsers) reads the label as a superset:
+# latin-1 as windows-1252, the CJK legacy labels as the Windows code pages that pages
+# labelled so are written in (a strict shift_jis turns "①" and the byte after it into
+# two U+FFFD), and a few labels Python does not know by these names
+_WHATWG_CODECS = {
+    "latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+    "shift_jis": "cp932", "x-sjis": "cp932", "windows-31j": "cp932",
+    "euc_kr": "cp949", "big5": "big5hkscs", "iso8859-9": "cp1254",
+    "tis-620": "cp874", "iso8859-11": "cp874", "windows-874": "cp874",
+    "x-euc-jp": "euc_jp", "x-mac-roman": "mac-roman",
+}  # fmt: skip
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
@@ -69,17 +82,19 @@ def codec_name(label: str | None, http: bool = False) -> str | None:
 
     >>> codec_name("UTF8"), codec_name("ISO-8859-1"), codec_name("x-unknown")
     ('utf-8', 'cp1252', None)
+    >>> codec_name("Shift_JIS"), codec_name("gb2312"), codec_name("EUC-KR"), codec_name("x-sjis")
+    ('cp932', 'gb18030', 'cp949', 'cp932')
     >>> codec_name("utf-16"), codec_name("utf-16", http=True), codec_name("UTF-16BE", http=True)
     (None, 'utf-16', 'utf-16-be')
     """
     if not label:
         return None
+    label = label.strip().strip("\"'").lower()
     try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
+        name = codecs.lookup(_WHATWG_CODECS.get(label, label)).name
     except (LookupError, ValueError):
         return None
-    if name in _AS_CP1252:
-        return "cp1252"
+    name = _WHATWG_CODECS.get(name, name)
     if name.startswith("utf-32") or (name.startswith("utf-16") and not http):
         return None
     return name

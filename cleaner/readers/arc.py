@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 
 from cleaner.document import Document
 from cleaner.names import Reason, Skip
@@ -208,10 +209,16 @@ def _page(entry: InputFile, data: bytes, number: int, url: str, date: str) -> Ou
 def _iso(date: str) -> str | None:
     """An ARC archive date (``YYYYMMDDhhmmss``, or a prefix of it) as WARC writes one.
 
-    >>> _iso("20080130143512"), _iso("2008013014"), _iso("2008")
-    ('2008-01-30T14:35:12Z', '2008-01-30T14:00:00Z', None)
+    None when it is no date ("20081399999999": a 13th month): the record then has no
+    ``fetch_date``, as a page's impossible date gives no ``date``.
+
+    >>> _iso("20080130143512"), _iso("2008013014"), _iso("2008"), _iso("20081399999999")
+    ('2008-01-30T14:35:12Z', '2008-01-30T14:00:00Z', None, None)
     """
     if len(date) < 8:
         return None
-    date = date[:14].ljust(14, "0")
-    return f"{date[:4]}-{date[4:6]}-{date[6:8]}T{date[8:10]}:{date[10:12]}:{date[12:14]}Z"
+    try:
+        when = datetime.strptime(date[:14].ljust(14, "0"), "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -200,7 +200,9 @@ def decode_text(data: bytes) -> Decoded:
 def _detect(data: bytes, nul: int) -> Decoded:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    # preemptive_behaviour off: a "charset=" the bytes hold (a comment, a description,
+    # a line of a text file) is no label; the HTML path reads real ones before this
+    best = from_bytes(data, preemptive_behaviour=False).best()
     encoding = None if best is None else str(best.encoding)
     if encoding is None or encoding.startswith("utf") or encoding in _LATIN_LOOKALIKES:
         # Short Western text is ambiguous between the Latin code pages; Windows-1252 is

@@ -46,8 +46,26 @@ if TYPE_CHECKING:
     from fastwarc.warc import WarcRecord
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")
+# what WHATWG's MIME sniffing takes for HTML at a payload's start (each but the comment
+# followed by a space or ">": the test below)
+_SNIFF_TAGS = (
+    b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<h1", b"<div",
+    b"<font", b"<table", b"<a", b"<style", b"<title", b"<b", b"<br", b"<p",
+)  # fmt: skip
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def target_uri(value: str | None) -> str | None:
+    """A ``WARC-Target-URI`` as the address it names: WARC 1.0's grammar put it in angle
+    brackets, and some writers still do.
+
+    >>> target_uri("<http://example.com/a>"), target_uri("http://example.com/a")
+    ('http://example.com/a', 'http://example.com/a')
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -56,6 +74,8 @@ def looks_like_html(data: bytes) -> bool:
 
     >>> looks_like_html(b"  <!DOCTYPE html><html>"), looks_like_html(b"%PDF-1.4")
     (True, False)
+    >>> looks_like_html(b"<title>A</title>"), looks_like_html(b"<bogus>"), looks_like_html(b"<a")
+    (True, False, False)
     >>> looks_like_html(b"\\xef\\xbb\\xbf<html>"), looks_like_html("<html>".encode("utf-16"))
     (True, True)
     """
@@ -64,7 +84,13 @@ def looks_like_html(data: bytes) -> bool:
         if head.startswith(bom):
             head = head[len(bom) :].decode(codec, "ignore").encode("ascii", "ignore")
             break
-    return head[:512].lstrip().lower().startswith(_SNIFF)
+    head = head[:512].lstrip().lower()
+    if head.startswith(b"<!--"):
+        return True
+    return any(
+        head.startswith(tag) and head[len(tag) : len(tag) + 1] in (b" ", b">", b"\t", b"\n")
+        for tag in _SNIFF_TAGS
+    )
 
 
 def iter_warc(
@@ -96,7 +122,7 @@ def iter_warc(
                     records += 1
                     settled, held = held, None
                     yield from settle(entry, settled, seen, encodings)
-                    url = record.headers.get("WARC-Target-URI")
+                    url = target_uri(record.headers.get("WARC-Target-URI"))
                     held = _record(entry, record, number, url, skips)
             except OSError:  # the stream breaks: the damage may begin in the held record
                 yield from settle(entry, suspect(entry, held, number, url), seen, encodings)
@@ -621,15 +647,29 @@ def _unbrotli(brotli: Any, data: bytes) -> bytes:
 
 
 def _unchunk(data: bytes) -> bytes:
+    """A chunked body's chunks joined; the payload itself when it does not open as chunks
+    (crawlers often store a body joined already under its ``chunked`` header).
+
+    Raises :class:`PageProblem` (``damaged-file``) when the chunks stop before the last,
+    empty one: the page was cut short.
+
+    >>> _unchunk(b"3\\r\\nabc\\r\\n0\\r\\n\\r\\n"), _unchunk(b"<html>joined</html>")
+    (b'abc', b'<html>joined</html>')
+    """
     out, pos = bytearray(), 0
     while True:
         end = data.find(b"\r\n", pos)
-        if end < 0:
-            return data if not out else bytes(out)  # not chunked after all, or cut
         try:
+            if end < 0:
+                raise ValueError("no chunk size")
             size = int(data[pos:end].split(b";", 1)[0].strip() or b"x", 16)
         except ValueError:
-            return data if not out else bytes(out)
+            if pos == 0:  # not chunked after all
+                return data
+            raise PageProblem(
+                Reason.DAMAGED_FILE,
+                "chunked body cut short (it stops before its last chunk); re-fetch the page",
+            ) from None
         if size == 0:
             return bytes(out)
         out += data[end + 2 : end + 2 + size]

@@ -90,7 +90,33 @@ ENCODING_CASES = [
         '<!-- <meta charset="koi8-r">', WORDS).encode(), None, "utf-8", "detected"),
     ('"<!-->" is a whole comment', HEAD.format(
         '<!--><meta charset="windows-1252">', WORDS).encode("cp1252"), None, "cp1252", "meta"),
+    # past the pre-scan, a label in a comment or a description is no label to detection
+    ("a late label in a comment is none", HEAD.format(
+        "<style>" + "p { margin: 0 }\n" * 320 + '</style><!-- <meta charset="koi8-r"> -->',
+        WORDS).encode("cp1252"), None, "cp1252", "detected"),
+    ("a late label in a description is none", HEAD.format(
+        "<style>" + "p { margin: 0 }\n" * 320
+        + '</style><meta name="description" content="Text; charset=koi8-r">',
+        WORDS).encode("cp1252"), None, "cp1252", "detected"),
 ]  # fmt: skip
+
+CJK = [  # (label, text with a character only the browsers' superset has)
+    ("Shift_JIS", "髙橋さんは①番目のお客様です。"),
+    ("gb2312", "朱镕基总理访问了这座城市。"),
+    ("euc-kr", "똠방각하의 이야기입니다."),
+]
+
+
+@pytest.mark.parametrize(("label", "text"), CJK)
+def test_a_cjk_legacy_label_is_read_as_the_superset_pages_are_written_in(
+    label: str, text: str
+) -> None:
+    codec = {"Shift_JIS": "cp932", "gb2312": "gb18030", "euc-kr": "cp949"}[label]
+    data = HEAD.format(f'<meta charset="{label}">', text).encode(codec)
+    decoded = page_text(data)
+    assert (decoded.encoding, decoded.source) == (codec, "meta")
+    assert decoded.text is not None and text in decoded.text
+
 
 RUSSIAN = "Привет, мир. Это русский текст на странице, и он достаточно длинный."
 
@@ -790,6 +816,50 @@ def test_a_content_encoding_that_expands_past_a_page_is_rejected(
     assert rejection.rule == "record-too-long" and rejection.line == 1
     assert "record 1 (https://a.org/bomb)" in rejection.message
     assert "expands past 16 MiB" in rejection.message and "\n" not in rejection.message
+
+
+def test_a_chunked_body_cut_short_is_damaged_not_kept_in_part(tmp_path: Path) -> None:
+    body = page("wcxb-0541")
+    chunks = [body[i : i + 1000] for i in range(0, len(body), 1000)]
+    whole = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
+    cut = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks[: len(chunks) // 2])
+    head = "Content-Type: text/html\r\nTransfer-Encoding: chunked"
+    data = raw_response("https://a.org/cut", head, cut) + raw_response(
+        "https://a.org/ok", head, whole
+    )
+    path = tmp_path / "chunks.warc"
+    path.write_bytes(data)
+    entry = read_file(path, path.name)
+    assert [d.meta["url"] for d in entry.documents] == ["https://a.org/ok"]
+    [rejection] = entry.rejections
+    assert (rejection.rule, rejection.line) == ("damaged-file", 1)
+    assert "chunked body cut short" in rejection.message
+
+
+def test_an_untyped_body_that_opens_as_browsers_sniff_html_is_a_page(tmp_path: Path) -> None:
+    """WHATWG's sniffing takes a body opening with <title>, <script>, <p> ... for HTML."""
+    bodies = {
+        "title": b"<title>A page</title><p>" + WORDS.encode() + b"</p>",
+        "script": b"<script>var a = 1;</script><!doctype html><p>" + WORDS.encode(),
+        "bogus": b"<bogus>" + WORDS.encode(),
+    }
+    data = b"".join(raw_response(f"https://a.org/{k}", "Server: x", v) for k, v in bodies.items())
+    path = tmp_path / "untyped.warc"
+    path.write_bytes(data)
+    entry = read_file(path, path.name)
+    assert [d.meta["url"] for d in entry.documents] == [
+        "https://a.org/title",
+        "https://a.org/script",
+    ]
+    assert entry.to_dict()["skipped"] == {"not-html": 1}
+
+
+def test_a_target_uri_in_angle_brackets_is_the_address(tmp_path: Path) -> None:
+    data = raw_response("https://a.org/angle", "Content-Type: text/html", page("wcxb-0541"))
+    path = tmp_path / "angle.warc"
+    path.write_bytes(data.replace(b"https://a.org/angle", b"<https://a.org/angle>"))
+    [doc] = read_file(path, path.name).documents
+    assert doc.meta["url"] == "https://a.org/angle"
 
 
 def test_a_record_with_no_type_is_sniffed_once_its_body_is_decoded(tmp_path: Path) -> None:
