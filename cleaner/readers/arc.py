@@ -37,6 +37,7 @@ from cleaner.readers.warc import (
     HTML_TYPES,
     Outcome,
     http_page,
+    http_response,
     mime_type,
     recorded_encodings,
     reject_if_no_page,
@@ -170,22 +171,9 @@ def _cut(entry: InputFile, where: str, number: int, got: int, length: int) -> Re
 
 def _page(entry: InputFile, data: bytes, number: int, url: str, date: str) -> Outcome:
     """The document of an HTTP record's bytes, or why it is skipped."""
-    head, sep, body = data.partition(b"\r\n\r\n")
-    if not sep:
-        head, sep, body = data.partition(b"\n\n")
-    status, _, fields = head.partition(b"\n")
-    status_line = status.decode("latin-1").split()
-    if not sep or len(status_line) < 2 or not status_line[0].upper().startswith("HTTP/"):
-        raise PageProblem(Reason.NOT_HTML, "no HTTP response in the record; not a page")
-    if status_line[1] != "200":
+    status, headers, body = http_response(data)
+    if status != "200":
         return Skip.HTTP_STATUS
-    # by hand, not with the email or http.client parsers: they stop at a line that is no
-    # header (and http.client at a hundred headers), and a crawl keeps what servers sent
-    headers: dict[str, str] = {}
-    for line in fields.decode("latin-1").splitlines():
-        name, colon, value = line.partition(":")
-        if colon:
-            headers.setdefault(name.strip().lower(), value.strip())
     content_type = headers.get("content-type")
     mime = mime_type(content_type)
     if mime and mime not in HTML_TYPES:

@@ -117,7 +117,7 @@ def iter_warc(
             held: Outcome = None  # the source's last record's, until the source ends whole
             url, records = None, 0
             try:
-                for record in ArchiveIterator(source, parse_http=True):
+                for record in ArchiveIterator(source, parse_http=False):
                     number += 1
                     records += 1
                     settled, held = held, None
@@ -486,19 +486,9 @@ def _page(
     entry: InputFile, record: WarcRecord, number: int, url: str | None, resource: bool
 ) -> tuple[Document, str]:
     """The document of one response or resource record; :class:`_Skipped` when it is
-    no page."""
-    status: int | None = 200
-    if resource or not record.is_http:
-        ctype = record.headers.get("Content-Type")
-        charset_source = ctype
-    else:
-        status, ctype = record.http_headers.status_code, record.http_content_type
-        charset_source = record.http_headers.get("Content-Type")
-    if status != 200:
-        raise _Skipped(Skip.HTTP_STATUS)
-    mime = mime_type(ctype)
-    if mime and mime not in HTML_TYPES:
-        raise _Skipped(Skip.NOT_HTML)
+    no page. The HTTP head is read here (:func:`http_response`), not by FastWARC, whose
+    parser gives up on a head past 32 KiB (a long Set-Cookie) as on a broken file, and
+    takes a head whose lines end in LF alone for the status line."""
     expected = record.content_length
     if expected > MAX_PAGE_BYTES:
         raise PageProblem(
@@ -511,10 +501,18 @@ def _page(
             f"cut short ({len(data)} of {expected} bytes; the file ends inside it); "
             "re-download the file",
         )
-    codings: tuple[str | None, str | None] = (None, None)
-    if record.is_http:
-        codings = (record.http_headers.get("Transfer-Encoding"), _coding(record))
-    page = http_page(data, mime, *codings)
+    headers: dict[str, str] = {}
+    if resource or not record.is_http:
+        ctype = record.headers.get("Content-Type")
+    else:
+        status, headers, data = http_response(data)
+        if status != "200":
+            raise _Skipped(Skip.HTTP_STATUS)
+        ctype = headers.get("content-type")
+    mime = mime_type(ctype)
+    if mime and mime not in HTML_TYPES:
+        raise _Skipped(Skip.NOT_HTML)
+    page = http_page(data, mime, headers.get("transfer-encoding"), headers.get("content-encoding"))
     if page is None:
         raise _Skipped(Skip.NOT_HTML)
     from cleaner.html.encoding import header_charset
@@ -524,14 +522,36 @@ def _page(
         entry,
         page,
         doc_id(entry.path, number),
-        charset=header_charset(charset_source),
+        charset=header_charset(ctype),
         url=url,
         meta={k: v for k, v in meta.items() if v},
     )
 
 
-def _coding(record: WarcRecord) -> str | None:
-    return record.http_headers.get("Content-Encoding")
+def http_response(data: bytes) -> tuple[str, dict[str, str], bytes]:
+    """The status code, the headers (names lower-cased, the first of each) and the body
+    of an HTTP response as a crawl kept it, its lines ended by CRLF or by LF alone.
+
+    Read by hand, not with the email or http.client parsers: they stop at a line that is
+    no header (and http.client at a hundred headers), and a crawl keeps what servers
+    sent. Raises :class:`PageProblem` when the bytes open with no HTTP status line.
+
+    >>> http_response(b"HTTP/1.1 200 OK\\nContent-Type: text/html\\nX\\n\\n<p>")
+    ('200', {'content-type': 'text/html'}, b'<p>')
+    """
+    ends = [(at, len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (at := data.find(sep)) >= 0]
+    at, size = min(ends) if ends else (len(data), 0)
+    head, body = data[:at], data[at + size :]
+    status, _, fields = head.partition(b"\n")
+    status_line = status.decode("latin-1").split()
+    if not ends or len(status_line) < 2 or not status_line[0].upper().startswith("HTTP/"):
+        raise PageProblem(Reason.NOT_HTML, "no HTTP response in the record; not a page")
+    headers: dict[str, str] = {}
+    for line in fields.decode("latin-1").splitlines():
+        name, colon, value = line.partition(":")
+        if colon:
+            headers.setdefault(name.strip().lower(), value.strip())
+    return status_line[1], headers, body
 
 
 def mime_type(ctype: str | None) -> str:

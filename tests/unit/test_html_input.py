@@ -854,6 +854,35 @@ def test_an_untyped_body_that_opens_as_browsers_sniff_html_is_a_page(tmp_path: P
     assert entry.to_dict()["skipped"] == {"not-html": 1}
 
 
+def test_a_long_http_head_costs_nothing_and_lf_alone_ends_its_lines(tmp_path: Path) -> None:
+    """FastWARC's HTTP parser gave up on a head past 32 KiB (a long Set-Cookie) as on a
+    broken file, losing the records around it, and read a head of LF-ended lines as one
+    status line (the page then had no type and no body): the head is read here."""
+    body = page("wcxb-0541")
+    cookie = "Content-Type: text/html\r\nSet-Cookie: " + "a" * 40_000
+    lf_head = b"HTTP/1.1 200 OK\nContent-Type: text/html\nServer: x\n\n"
+    lf = Rec("resource", "https://a.org/lf", lf_head + body, ctype="application/http")
+    parts = [
+        raw_response("https://a.org/1", "Content-Type: text/html", body),
+        raw_response("https://a.org/cookie", cookie, body),
+        warc([lf], gz=False).replace(b"WARC-Type: resource", b"WARC-Type: response"),
+        raw_response("https://a.org/3", "Content-Type: text/html", body),
+    ]
+    for gz in (False, True):
+        path = tmp_path / ("heads.warc.gz" if gz else "heads.warc")
+        path.write_bytes(b"".join(gzip.compress(p, mtime=0) if gz else p for p in parts))
+        entry = read_file(path, path.name)
+        assert [d.meta["url"] for d in entry.documents] == [
+            "https://a.org/1",
+            "https://a.org/cookie",
+            "https://a.org/lf",
+            "https://a.org/3",
+        ], entry.rejections
+        assert entry.rejections == [] and {d.title for d in entry.documents} == {
+            parse_html(body).title
+        }
+
+
 def test_a_target_uri_in_angle_brackets_is_the_address(tmp_path: Path) -> None:
     data = raw_response("https://a.org/angle", "Content-Type: text/html", page("wcxb-0541"))
     path = tmp_path / "angle.warc"
