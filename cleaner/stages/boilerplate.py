@@ -470,7 +470,9 @@ def _render(page: Page) -> tuple[Stripped, list[int | None]]:
         if rule is not None:
             score, cut = page.verdicts.get(i, (None, None))
             where = _where(page, i, comments)
-            removed.append(Removal(rule, i + 1, page.lines[i], score, cut, where))
+            # as the text had it: a line of code keeps its indentation in the audit too
+            line = page.indented.get(i, page.lines[i])
+            removed.append(Removal(rule, i + 1, line, score, cut, where))
             continue
         if i in page.edits:
             edit_rule, rest = page.edits[i]

@@ -207,6 +207,27 @@ def test_a_stream_lists_some_skipped_lines_counts_the_rest_and_is_quiet_with_q(
     assert quiet.exit_code == 0 and quiet.stdout == loud.stdout and quiet.stderr == ""
 
 
+def test_a_removed_line_of_code_keeps_its_indentation_in_the_audit(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The audit holds a removed line as the text had it: the corpus and the audit give
+    back the repaired page, a code line's indentation included, as explain shows it."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    code = "```python\nfor x in items:\n    print(x)\n    total += x\n```"
+    (raw / "code.txt").write_text(f"{PARA}\n\n{code}\n\n{_paragraph(3)}\n", encoding="utf-8")
+    args = ["--add-pattern", r"print\(x\)"]
+    ran = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "-q", *args])
+    assert ran.exit_code == 0, ran.output
+    audit = [json.loads(r) for r in (tmp_path / "out" / "audit.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["text"]) for r in audit if r["rule"] == "user-pattern"] == [
+        (5, "    print(x)")
+    ]
+    shown = runner.invoke(cli, ["explain", str(raw / "code.txt"), "--json", *args])
+    [doc] = json.loads(shown.stdout)
+    assert [r["text"] for r in doc["lines"] if r["rule"] == "user-pattern"] == ["    print(x)"]
+
+
 def test_stats_reads_a_manifest_or_its_folder(runner: CliRunner, tmp_path: Path) -> None:
     runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o"), "-q"])
     for target in (tmp_path / "o", tmp_path / "o" / "manifest.json"):
