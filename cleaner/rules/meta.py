@@ -97,7 +97,13 @@ def parse_date_line(line: str) -> tuple[str, str] | None:
 
     ``rest`` is the text after the date prefix, stripped. A date that opens body text
     counts only with a marker word ("date", "Published", "Updated"), so a sentence
-    that starts with a date is left alone.
+    that starts with a date is left alone, as is one that opens "On <date>," and goes
+    on in lower case.
+
+    >>> parse_date_line("Published June 6, 2024 - The company said on Monday that")
+    ('2024-06-06', 'The company said on Monday that')
+    >>> parse_date_line("On June 6, 2024, we will stop providing the longer chain") is None
+    True
     """
     m = DATE_PREFIX.match(line)
     if m is None:
@@ -106,8 +112,12 @@ def parse_date_line(line: str) -> tuple[str, str] | None:
     if iso is None:
         return None
     rest = line[m.end() :].strip()
-    if rest and not m.group("marker") and len(rest.split()) > 3:
-        return None
+    if rest and len(rest.split()) > 3:
+        marker = (m.group("marker") or "").lower()
+        # no marker, or a bare "On" that the sentence goes on from ("On June 6, 2024, we
+        # will stop ..."): the date is the sentence's, not the page's
+        if not marker or (marker == "on" and rest[:1].islower()):
+            return None
     return iso, rest
 
 

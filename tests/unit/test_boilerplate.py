@@ -90,6 +90,21 @@ def test_date_prefix_is_a_partial_removal() -> None:
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        "On Thursday, June 6th, 2024, we will stop providing the longer chain entirely.",
+        "On June 6, 2024, the certificate will expire for most of the sites we serve.",
+    ],
+)
+def test_a_sentence_that_goes_on_from_on_and_a_date_stays_whole(sentence: str) -> None:
+    """The date of "On <date>, we will ..." is the sentence's (an event to come), not the
+    page's: the sentence stays whole and gives no date; "On <date> - The" still does."""
+    got = strip_boilerplate(f"{P1}\n\n{sentence}\n\n{P2}")
+    assert sentence in got.text and got.date is None and got.removed == ()
+    assert parse_date_line("On June 6, 2024 - The company said it would stop") is not None
+
+
+@pytest.mark.parametrize(
     ("line", "day"),
     [
         ("Published February 31, 2024", "February 29, 2024"),
