@@ -101,7 +101,9 @@ class Pipeline:
         stages.append(DedupBlocks(config.dedup))
         if settles:
             again = replace(config.boilerplate, extract_title=False, extract_date=False)
-            settle = [StripBoilerplate(again, line_model), DedupBlocks(config.dedup)]
+            # the markup's hints stay through the round: Settle lets them go at its end
+            strip_again = StripBoilerplate(again, line_model, keep_hints=True)
+            settle = [strip_again, DedupBlocks(config.dedup)]
             stages.append(Settle(settle))
         stages.append(DropEmpty())
         stages += [f for f in filters if not f.rewrites]

@@ -27,6 +27,7 @@ from cleaner.errors import UsageError
 from cleaner.html import parse_html
 from cleaner.html.encoding import page_text
 from cleaner.html.meta import iso_date
+from cleaner.pipeline import Pipeline, Settle
 from cleaner.readers import read_file, read_stream
 from cleaner.readers import warc as warc_reader
 from cleaner.readers.files import input_format
@@ -1028,3 +1029,20 @@ def test_a_page_of_too_many_lines_is_refused(tmp_path: Path) -> None:
     assert entry.outcome == "rejected"
     # a paragraph a line, a blank line between two
     assert (entry.reason or "").startswith("100,001 lines, more than 100,000 for one document")
+
+
+def test_the_settle_round_keeps_the_markup_for_its_next_strip(tmp_path: Path) -> None:
+    """The settle round strips a page again after dedup-blocks; its strip let the markup's
+    hints go, so a second round judged the page as text (wcxb-0661: a code block taken
+    by its shape, '"...",' as template-leftover, the dotted names as navigation). Each
+    strip of the round now hands them on; the round lets them go at its end."""
+    path = tmp_path / "p.html"
+    path.write_bytes(page("wcxb-0541"))
+    [doc] = read_file(path, path.name).documents
+    pipeline = Pipeline.from_config(CleanConfig())
+    [settle] = [s for s in pipeline.stages if isinstance(s, Settle)]
+    repaired = pipeline.stages[0].apply(doc)
+    stripped = settle.stages[0].apply(repaired)  # the round's strip, on the page unstripped
+    assert len(stripped.changes) > len(repaired.changes)
+    assert stripped.hints is not None and len(stripped.hints) == stripped.text.count("\n") + 1
+    assert settle.apply(stripped).hints is None
