@@ -109,8 +109,13 @@ def _metas(tree: Any) -> dict[str, str]:
 
 
 def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON object in the page's JSON-LD blocks, ``@graph`` members included."""
-    for node in tree.css('script[type="application/ld+json"]'):
+    """Every JSON object in the page's JSON-LD blocks, ``@graph`` members included (a
+    list, or one object); a block's type may carry parameters ("; charset=utf-8") and
+    any case, as browsers read a script's type."""
+    for node in tree.css("script[type]"):
+        kind = (node.attributes.get("type") or "").split(";", 1)[0].strip().lower()
+        if kind != "application/ld+json":
+            continue
         raw = node.text(deep=True) or ""
         if len(raw) > MAX_JSON_LD_CHARS:
             continue
@@ -125,8 +130,8 @@ def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
                 stack.extend(item)
             elif isinstance(item, dict):
                 yield item
-                if isinstance(item.get("@graph"), list):
-                    stack.extend(item["@graph"])
+                if isinstance(item.get("@graph"), list | dict):
+                    stack.append(item["@graph"])
 
 
 def _person(value: Any) -> str | None:

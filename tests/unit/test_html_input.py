@@ -176,6 +176,14 @@ META_CASES = [
      {"url": "https://x.org/a"}),
     ("broken JSON-LD is passed over", '<script type="application/ld+json">{"a": </script>',
      {"date": None, "author": None}),
+    ("a JSON-LD type with a parameter, in any case",
+     '<script type="Application/LD+JSON; charset=utf-8">{"datePublished": "2022-03-04", '
+     '"author": {"name": "Cy Park"}}</script>',
+     {"date": "2022-03-04", "author": "Cy Park"}),
+    ("a @graph of one object",
+     '<script type="application/ld+json">{"@graph": {"@type": "Article", '
+     '"datePublished": "2021-07-08"}}</script>',
+     {"date": "2021-07-08"}),
 ]  # fmt: skip
 
 
