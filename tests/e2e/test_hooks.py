@@ -123,6 +123,21 @@ def test_sync_writes_clean_then_passes_once_committed(corpus_repo: Path, home: P
     assert changed.returncode == 1 and "clean/corpus.jsonl" in changed.stdout
 
 
+def test_sync_runs_on_a_commit_that_only_deletes_raw_files(corpus_repo: Path, home: Path) -> None:
+    """pre-commit passes a hook no deleted file: with a files pattern alone, sync was
+    skipped and the commit carried a clean/ that still held the deleted page."""
+    synced = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
+    assert synced.returncode == 1, synced.stdout + synced.stderr
+    git(corpus_repo, "add", "-A")
+    git(corpus_repo, "commit", "-qm", "clean corpus")
+    gone = sorted((corpus_repo / "raw").glob("*.txt"))[0]
+    git(corpus_repo, "rm", "-q", str(gone.relative_to(corpus_repo)))
+    deleted = pre_commit(corpus_repo, home, "cleaner-sync")  # the staged change alone
+    assert deleted.returncode == 1, deleted.stdout + deleted.stderr
+    assert "clean/corpus.jsonl" in deleted.stdout
+    assert gone.name not in (corpus_repo / "clean" / "corpus.jsonl").read_text()
+
+
 def test_check_judges_each_changed_raw_file(corpus_repo: Path, home: Path) -> None:
     synced = pre_commit(corpus_repo, home, "cleaner-sync", "--all-files")
     assert synced.returncode == 1, synced.stdout + synced.stderr
