@@ -288,7 +288,8 @@ _COMPILED = [
 ]
 
 URL = re.compile(r"^(<)?(https?://|www\.)\S+(>)?$|^\S+\.(com|org|net|io|gov|edu)(/\S*)?$", re.I)
-EMAIL = re.compile(r"^\S+@\S+\.\w+$")
+# a line that is only an address: as written, or as redact-pii (which runs first) left it
+EMAIL = re.compile(r"^(?:\S+@\S+\.\w+|(?:mailto:)?<EMAIL>)$")
 IMAGE_URL = re.compile(r"(\.(jpe?g|png|gif|webp|svg|avif)\b|/images?/|image|img|photo)", re.I)
 CAPTION_CREDIT = re.compile(
     r"(\b(photo|image|picture|illustration|video|graphic|file photo|credit|photograph)s?"

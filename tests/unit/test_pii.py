@@ -268,3 +268,21 @@ def test_clean_records_counts_the_redactions_per_type() -> None:
     assert "council.example.org" not in json.dumps(first)
     [off] = clean_records(rows[:1], near_duplicates=False)
     assert off["cleaner"]["redacted"] == {} and off["text"] == rows[0]["text"]
+
+
+@pytest.mark.parametrize("line", ["jane@example.com", "mailto:desk@example.com"])
+def test_a_line_that_is_only_an_address_goes_with_or_without_redaction(line: str) -> None:
+    """redact-pii runs before boilerplate removal: the line it leaves ("<EMAIL>",
+    "mailto:<EMAIL>") is still the url-line the address was, not text kept for it."""
+    from cleaner import clean_records
+
+    body = (
+        "The council voted on Monday to close the old bridge for repairs next spring, "
+        "and residents said they would have liked more notice of the plan."
+    )
+    rows = [{"text": f"{body}\n\n{line}\n\n{body.replace('council', 'board')}"}]
+    on = CleanConfig().with_filter("redact-pii", enabled=True)
+    for config in (CleanConfig(), on):
+        [record] = clean_records(rows, config, near_duplicates=False)
+        assert "@" not in record["text"] and "<EMAIL>" not in record["text"]
+        assert [r["rule"] for r in record["cleaner"]["removed"]] == ["url-line"]
