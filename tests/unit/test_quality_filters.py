@@ -124,9 +124,13 @@ def test_skip_names_a_test_of_the_filter() -> None:
         ("[filters.gopher-quality]\nmin_alpha_words_ratio = 80", "min_alpha_words_ratio is a"),
         ("[filters.gopher-quality]\nmin_words = 500\nmax_words = 10", "min_words 500 is above"),
         ("[filters.gopher-quality]\nmin_mean_word_length = 12", "min_mean_word_length 12.0 is"),
+        # the test counts distinct stop words: more than the list holds drops every page
+        ("[filters.gopher-quality]\nmin_stop_words = 9", "min_stop_words 9 is above the 8"),
+        ("[filters.gopher-quality]\nstop_words = []", "min_stop_words 2 is above the 0"),
     ],
     ids=["negative-share", "negative-length", "negative-count", "percentage", "percentage-min",
-         "min-above-max", "min-above-default-max"],
+         "min-above-max", "min-above-default-max", "more-stop-words-than-listed",
+         "no-stop-words"],
 )  # fmt: skip
 def test_a_limit_out_of_its_range_is_an_error(tmp_path: Any, table: str, message: str) -> None:
     """A negative limit kept or dropped every page, a share written as a percentage

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cleaner.document import Document
+from cleaner.errors import UsageError
 from cleaner.names import QualityRule, StageName
 from cleaner.stages.filters.checks import ChecksConfig, ChecksFilter, Failure, over, under
 from cleaner.stages.filters.words import has_letter, is_symbol, split_words
@@ -51,6 +52,16 @@ class GopherQualityConfig(ChecksConfig):
         ("min_words", "max_words"),
         ("min_mean_word_length", "max_mean_word_length"),
     )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # the test counts distinct stop words: more than the list holds, none could pass
+        distinct = len(set(self.stop_words))
+        if R.GOPHER_STOP_WORDS not in self.skip and self.min_stop_words > distinct:
+            raise UsageError(
+                f"min_stop_words {self.min_stop_words} is above the {distinct} distinct "
+                "stop_words; no page could pass"
+            )
 
 
 def word_counts(counts: Counter[str]) -> tuple[int, int, int]:
