@@ -11,6 +11,7 @@ takes its place among the explanations as the reader's :class:`Rejection`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -128,8 +129,10 @@ class Explanation:
             )
         if self.repaired:
             head.append(f"repaired: {', '.join(self.repaired)}")
-        if self.redacted:
-            head.append(f"redacted: {', '.join(self.redacted)}")
+        if self.redacted:  # by type, in the order met, with a count past one
+            counts = Counter(self.redacted)
+            types = (f"{k} ({n})" if n > 1 else k for k, n in counts.items())
+            head.append(f"redacted: {', '.join(types)}")
         body = [
             line.text if line.rule is None else mark(f"- [{line.label}] {line.text}")
             for line in self.lines

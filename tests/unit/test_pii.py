@@ -160,12 +160,13 @@ def test_explain_lists_the_replacements_by_type(tmp_path: Path) -> None:
     page = tmp_path / "notice.txt"
     page.write_text(
         "Questions about the closure go to roads@council.example.org or +44 20 7946 0958, "
+        "or to press@council.example.org, "
         "the council said on Monday in a notice to residents of the old town.",
         encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["explain", str(page), "--enable-rule", "redact-pii"])
     assert result.exit_code == 0, result.output
-    assert "redacted: email, phone" in result.output  # the page is shown redacted
+    assert "redacted: email (2), phone\n" in result.output  # the page is shown redacted
 
 
 # the e-mail and phone patterns as first written: the shipped ones start with a
