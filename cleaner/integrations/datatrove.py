@@ -81,8 +81,11 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
         key = self.config.html_key
         if key is None:
             return Document(str(doc.id), source, doc.text, meta=own)
-        page = doc.text if key == "text" else doc.metadata.get(key)
-        read = to_document(InputFile(source, "", 0), {key: page}, 1, "text", key)
+        # a metadata field that is missing stays missing ("no field"), not null
+        fields = {"text": doc.text} if key == "text" else dict(doc.metadata)
+        read = to_document(
+            InputFile(source, "", 0), {k: fields[k] for k in (key,) if k in fields}, 1, "text", key
+        )
         return replace(read, id=str(doc.id), source=source, meta={**read.meta, **own})
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> Any:

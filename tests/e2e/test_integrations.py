@@ -77,6 +77,8 @@ def test_datatrove_step_reads_pages_as_its_warc_reader_gives_them() -> None:
     field = CleanerStep(CleanConfig(html_key="body"))
     [d] = field.run(iter([DtDocument(text="", id=name, metadata={"body": html[name]})]))
     assert d.text == want[name]["text"]
+    with pytest.raises(RecordError, match=r"no field 'body'; use --html-key"):  # not "null"
+        list(field.run(iter([DtDocument(text="", id="none", metadata={})])))
 
 
 def test_datatrove_step_can_drop_near_duplicates() -> None:
