@@ -56,6 +56,7 @@ class Reason(StrEnum):
     REJECTED_FILE = "rejected-file"  # a whole input file
     DAMAGED_FILE = "damaged-file"  # a file that broke while being read
     MALFORMED_JSON = "malformed-json"  # a JSONL line that is no JSON object
+    UNREADABLE_VALUE = "unreadable-value"  # a Parquet value Python cannot hold (not UTF-8)
     MISSING_TEXT = "missing-text"  # a record without the text field
     TEXT_NOT_STRING = "text-not-string"  # a record whose text is no string
     RECORD_TOO_LONG = "record-too-long"  # a JSONL line longer than the reader takes

@@ -318,9 +318,13 @@ def _read_parquet(
         yield from iter_parquet(entry, path, text_key, seen, html_key)
     except ModuleNotFoundError as e:
         entry.reject(_missing_extra(e, entry.path))
-    except (OSError, ValueError, EOFError) as e:
+    except (OSError, ValueError, EOFError, OverflowError) as e:
         message = f"not readable as Parquet ({_short(e)}); re-create the file"
-        if entry.count:
+        if entry.count:  # the rows read stay; the rest of the file is one row of the audit
+            message = f"damaged after {entry.count} rows ({_short(e)}); re-create the file"
+            entry.add_rejection(
+                Rejection(entry.path, Reason.DAMAGED_FILE, f"{entry.path}: {message}")
+            )
             entry.reason = message
         else:
             entry.reject(message)

@@ -3,7 +3,9 @@
 The column named ``text_key`` holds the text; a row's ``id`` is kept and every other
 column goes to :attr:`Document.meta`, converted to JSON values (timestamps and dates
 as ISO 8601 strings, decimals as strings, bytes as UTF-8 text or base64). A row whose
-text is null or not a string is rejected with its row number; the other rows are read.
+text is null or not a string, or of more than 100,000 lines, is rejected with its row
+number, and so is one with a value Python cannot hold (a string column's bytes that are
+not UTF-8, a date past year 9999: ``unreadable-value``); the other rows are read.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from cleaner.document import Document
 from cleaner.names import Reason
-from cleaner.readers.entry import InputFile, Rejection
+from cleaner.readers.entry import InputFile, Rejection, too_many_lines
 from cleaner.readers.jsonl import RecordProblem, record_document
 
 BATCH_ROWS = 1024  # rows decoded at a time: bounded memory, few Python round trips
@@ -81,8 +83,20 @@ def iter_parquet(
             return
         row = 0
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
-            for record in batch.to_pylist():
+            for record in _rows(batch):
                 row += 1
+                if isinstance(record, Exception):  # a value Python cannot hold
+                    message = str(record).splitlines()[0] if str(record) else type(record).__name__
+                    entry.add_rejection(
+                        Rejection(
+                            entry.path,
+                            Reason.UNREADABLE_VALUE,
+                            f"{entry.path}: row {row}: a value Python cannot read "
+                            f"({message[:120]}); fix the row",
+                            row,
+                        )
+                    )
+                    continue
                 text = record.get(key)
                 if not isinstance(text, str):
                     kind = "null" if text is None else type(text).__name__
@@ -98,6 +112,8 @@ def iter_parquet(
                     continue
                 record = {k: v if k == key else jsonable(v) for k, v in record.items()}
                 try:
+                    if html_key is None and (why := too_many_lines(text)) is not None:
+                        raise RecordProblem(Reason.RECORD_TOO_LONG, why)
                     doc = record_document(entry, record, row, text_key, seen, html_key=html_key)
                 except RecordProblem as problem:
                     entry.add_rejection(
@@ -108,3 +124,21 @@ def iter_parquet(
                     continue
                 entry.count += 1
                 yield doc
+
+
+def _rows(batch: Any) -> Iterator[dict[str, Any] | Exception]:
+    """A batch's rows as dicts; where one holds a value Python cannot (a string that is
+    not UTF-8, a date past year 9999), the batch row by row, that row as its error, so
+    that it costs its own row only."""
+    try:
+        yield from batch.to_pylist()
+        return
+    except (OverflowError, ValueError):
+        pass
+    for i in range(batch.num_rows):
+        try:
+            [record] = batch.slice(i, 1).to_pylist()
+        except (OverflowError, ValueError) as e:
+            yield e
+            continue
+        yield record

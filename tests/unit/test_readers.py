@@ -907,3 +907,66 @@ def test_a_zstd_stream_that_expands_hugely_is_read_in_bounded_memory() -> None:
         tracemalloc.stop()
     assert total == 256 << 20
     assert peak < 48 << 20, f"{peak >> 20} MiB held at once"
+
+
+def test_a_parquet_value_python_cannot_hold_costs_its_own_row_only(tmp_path: Path) -> None:
+    """A string that is not UTF-8, or a date past year 9999, made Arrow's conversion
+    fail for its whole batch: the rest of the file was lost in silence, or the run ended
+    in an internal error. Such a row is rejected with its number; the others are read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = [
+        f"Row {i}: an ordinary sentence about the gardens of the old town." for i in range(3000)
+    ]
+    raw = [t.encode() for t in texts]
+    raw[1500] = b"a byte \xff that is not UTF-8 in a sentence about the gardens."
+    stamps = [0] * 3000
+    stamps[2500] = 253402300800  # the year 10000
+    table = pa.table(
+        {
+            "text": pa.array(raw, pa.binary()).view(pa.string()),
+            "when": pa.array(stamps, pa.timestamp("s")),
+        }
+    )
+    path = tmp_path / "rows.parquet"
+    pq.write_table(table, path)
+    entry = read_file(path, "rows.parquet")
+    assert entry.outcome == "read" and entry.reason is None
+    assert [(r.rule, r.line) for r in entry.rejections] == [
+        ("unreadable-value", 1501),
+        ("unreadable-value", 2501),
+    ]
+    assert entry.count == len(entry.documents) == 2998
+    assert "'utf-8' codec can't decode" in entry.rejections[0].message
+    long_text = pa.table({"text": ["ok text here", "line\n" * 100_001]})
+    pq.write_table(long_text, path)
+    entry = read_file(path, "rows.parquet")
+    assert [(r.rule, r.line) for r in entry.rejections] == [("record-too-long", 2)]
+
+
+def test_a_parquet_file_damaged_after_its_first_rows_says_so_in_the_audit(
+    tmp_path: Path,
+) -> None:
+    """The rows read before the damage stay; the rest is one damaged-file row, counted,
+    where the file's entry said so in its reason alone and the audit held nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = [
+        f"Row {i}: an ordinary sentence about the gardens of the old town." for i in range(20000)
+    ]
+    path = tmp_path / "cut.parquet"
+    pq.write_table(pa.table({"text": texts}), path, row_group_size=1000, compression="none")
+    data = path.read_bytes()
+    half = len(data) // 2
+    path.write_bytes(data[:half] + bytes(200) + data[half + 200 :])
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    path.rename(raw / "cut.parquet")
+    entry = read_file(raw / "cut.parquet", "cut.parquet")
+    assert 0 < entry.count < 20000
+    assert [(r.rule, r.line) for r in entry.rejections] == [("damaged-file", None)]
+    assert entry.rejections[0].message.startswith(f"cut.parquet: damaged after {entry.count} rows")
+    report = clean_corpus(raw, tmp_path / "out")
+    assert report.records_rejected == 1
