@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 RECORD_FIELDS = ("id", "source", "title", "date", "author")  # what record() writes itself
 
 
-def kept_as(fields: Mapping[str, Any], key: str) -> str:
+def kept_as(fields: Container[str], key: str) -> str:
     """The name a record's own ``key`` is kept under where cleaner writes ``key`` itself:
     ``record_<key>``, with one more ``record_`` while the name is taken, so that no
     field of the record is lost (re-cleaning a corpus meets its ``record_id`` fields).
+    ``fields`` holds the names taken: the record's, and the one its text goes back under.
 
     >>> kept_as({}, "id"), kept_as({"record_id": 7}, "id")
     ('record_id', 'record_record_id')
@@ -187,7 +188,7 @@ class Document:
         """
         if self.fallback_id is None:
             return self
-        meta = {**self.meta, kept_as(self.meta, "id"): self.own_id}
+        meta = {**self.meta, kept_as({*self.meta, self.text_key}, "id"): self.own_id}
         return replace(self, id=self.fallback_id, own_id=None, fallback_id=None, meta=meta)
 
     def page_lines(self) -> Sequence[int | None]:

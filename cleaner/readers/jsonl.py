@@ -162,7 +162,7 @@ def record_document(
     if own is not None:
         candidate = own if isinstance(own, str) else json.dumps(own, sort_keys=True)
         if seen is not None and candidate in seen:
-            fields[kept_as(fields, "id")] = own
+            fields[kept_as({*fields, text_key}, "id")] = own
             entry.repaired("renamed-ids")
             own = None
         else:
@@ -174,7 +174,7 @@ def record_document(
     }
     for key in ("source", *OWN_FIELDS):
         if key in fields:
-            fields[kept_as(fields, key)] = fields.pop(key)
+            fields[kept_as({*fields, text_key}, key)] = fields.pop(key)
             entry.repaired("renamed-fields")
     doc = Document(
         id=ident,

@@ -192,3 +192,20 @@ def test_a_field_named_as_a_kept_one_is_kept_too(tmp_path: Path) -> None:
     clean_corpus(html, tmp_path / "html-out", CleanConfig(html_key="html"))
     [kept] = rows(tmp_path / "html-out", "corpus.jsonl")
     assert (kept["record_text"], kept["record_record_text"]) == ("extracted v1", "extracted v2")
+
+
+def test_a_field_moved_aside_does_not_take_the_name_the_text_goes_under(tmp_path: Path) -> None:
+    """With --text-key record_source (or record_id) the text leaves that name free while
+    it is read: a source (or an own id given up) moved there was then overwritten."""
+    source = {"record_source": text(1), "source": "crawl-2024"}
+    write_files(tmp_path / "a", {"a.jsonl": json.dumps(source) + "\n"})
+    clean_corpus(tmp_path / "a", tmp_path / "a-out", CleanConfig(text_key="record_source"))
+    [kept] = rows(tmp_path / "a-out", "corpus.jsonl")
+    assert kept["record_record_source"] == "crawl-2024" and kept["source"] == "a.jsonl"
+
+    ids = "".join(json.dumps({"id": 1, "record_id": text(n)}) + "\n" for n in (2, 3))
+    write_files(tmp_path / "b", {"b.jsonl": ids})
+    clean_corpus(tmp_path / "b", tmp_path / "b-out", CleanConfig(text_key="record_id"))
+    first, renamed = rows(tmp_path / "b-out", "corpus.jsonl")
+    assert first["id"] == 1 and "record_record_id" not in first
+    assert renamed["id"] == doc_id("b.jsonl", 2) and renamed["record_record_id"] == 1
