@@ -76,7 +76,31 @@ def parse_record(line: str, text_key: str = "text", option: str = "--text-key") 
         ) from None
     except (ValueError, RecursionError) as e:
         raise RecordProblem(Reason.MALFORMED_JSON, f"not usable JSON ({_first_line(e)})") from None
+    if line.count("[") + line.count("{") > MAX_DEPTH and _deeper(record, MAX_DEPTH):
+        raise RecordProblem(
+            Reason.MALFORMED_JSON,
+            f"nested deeper than {MAX_DEPTH} levels; flatten the record's fields",
+        )
     return check_record(record, text_key, option)
+
+
+# levels of arrays and objects in one record: a record goes from a worker to the run
+# in a pickle, which gives up past about 500 (json.loads takes about 1,000)
+MAX_DEPTH = 100
+
+
+def _deeper(value: Any, levels: int) -> bool:
+    """Whether ``value`` nests arrays and objects more than ``levels`` deep.
+
+    >>> _deeper([[1]], 2), _deeper([[[1]]], 2), _deeper({"a": [{"b": 1}]}, 3)
+    (False, True, False)
+    """
+    if not isinstance(value, dict | list):
+        return False
+    if levels == 0:
+        return True
+    items = value.values() if isinstance(value, dict) else value
+    return any(_deeper(item, levels - 1) for item in items)
 
 
 def check_record(record: Any, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:

@@ -404,6 +404,14 @@ CASES: list[dict[str, Any]] = [
         rejected=[("record-too-long", 1)],
     ),
     dict(
+        label="jsonl-nested-too-deep",  # a pickle from a worker gives up past ~500 levels
+        name="a.jsonl",
+        data=b'{"text": "x", "deep": ' + b"[" * 500 + b"]" * 500 + b"}\n" + GOOD,
+        outcome="cleaned",
+        docs=2,
+        rejected=[("malformed-json", 1)],
+    ),
+    dict(
         label="parquet",
         name="a.parquet",
         data=parquet({"text": [PROSE, None, "Third row."], "id": ["r1", "r2", "r3"]}),
