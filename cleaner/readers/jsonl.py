@@ -54,7 +54,20 @@ def _finite(literal: str) -> float:
     return value
 
 
-_DECODER = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
+def _integer(literal: str) -> int:
+    """A JSON integer; one of more digits than Python turns into an int from text (4,300
+    by default) is refused in words a user can act on."""
+    try:
+        return int(literal)
+    except ValueError:
+        raise RecordProblem(
+            Reason.MALFORMED_JSON,
+            f"an integer of {len(literal.lstrip('-')):,} digits, more than a number can "
+            "hold here; write it as a string",
+        ) from None
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite, parse_int=_integer)
 
 
 def parse_record(line: str, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:

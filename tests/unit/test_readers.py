@@ -38,6 +38,7 @@ from cleaner.readers import (
     stream_input,
 )
 from cleaner.readers.encoding import SAMPLE, _unprintable_share
+from cleaner.readers.jsonl import RecordProblem, parse_record
 from cleaner.run.corpus import clean_corpus
 from tests import oracles
 
@@ -402,6 +403,14 @@ CASES: list[dict[str, Any]] = [
         outcome="cleaned",
         docs=1,
         rejected=[("record-too-long", 1)],
+    ),
+    dict(
+        label="jsonl-integer-too-long",  # Python's own message named sys.set_int_max_str_digits
+        name="a.jsonl",
+        data=b'{"text": "x", "n": ' + b"9" * 5000 + b"}\n" + GOOD,
+        outcome="cleaned",
+        docs=2,
+        rejected=[("malformed-json", 1)],
     ),
     dict(
         label="jsonl-nested-too-deep",  # a pickle from a worker gives up past ~500 levels
@@ -978,3 +987,11 @@ def test_a_parquet_file_damaged_after_its_first_rows_says_so_in_the_audit(
     assert entry.rejections[0].message.startswith(f"cut.parquet: damaged after {entry.count} rows")
     report = clean_corpus(raw, tmp_path / "out")
     assert report.records_rejected == 1
+
+
+def test_an_integer_too_long_for_python_is_named_in_the_users_words() -> None:
+    with pytest.raises(RecordProblem) as caught:
+        parse_record('{"text": "x", "n": ' + "9" * 5000 + "}")
+    assert caught.value.message == (
+        "an integer of 5,000 digits, more than a number can hold here; write it as a string"
+    )
