@@ -5,7 +5,9 @@ column goes to :attr:`Document.meta`, converted to JSON values (timestamps and d
 as ISO 8601 strings, decimals as strings, bytes as UTF-8 text or base64). A row whose
 text is null or not a string, or of more than 100,000 lines, is rejected with its row
 number, and so is one with a value Python cannot hold (a string column's bytes that are
-not UTF-8, a date past year 9999: ``unreadable-value``); the other rows are read.
+not UTF-8, a date past year 9999: ``unreadable-value``); the other rows are read. A
+second column of a name taken is kept as ``<name>_2`` (``renamed-fields``); a NaN or an
+infinity, which JSON cannot hold, is written as null (``non-finite-to-null``).
 """
 
 from __future__ import annotations
@@ -25,16 +27,23 @@ from cleaner.readers.jsonl import RecordProblem, record_document
 BATCH_ROWS = 1024  # rows decoded at a time: bounded memory, few Python round trips
 
 
-def jsonable(value: Any) -> Any:
-    """A JSON-ready copy of a value from Arrow's ``to_pylist``.
+def jsonable(value: Any, nulled: list[int] | None = None) -> Any:
+    """A JSON-ready copy of a value from Arrow's ``to_pylist``; a NaN or an infinity,
+    which JSON cannot hold, becomes null and is counted in ``nulled[0]``.
 
     >>> jsonable({"when": dt.date(2024, 6, 20), "n": [decimal.Decimal("1.5")]})
     {'when': '2024-06-20', 'n': ['1.5']}
+    >>> nulled = [0]; jsonable([1.5, float("nan"), {"x": float("inf")}], nulled), nulled
+    ([1.5, None, {'x': None}], [2])
     """
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else None
+        if value == value and abs(value) != float("inf"):
+            return value
+        if nulled is not None:
+            nulled[0] += 1
+        return None
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
@@ -47,10 +56,10 @@ def jsonable(value: Any) -> Any:
         except UnicodeDecodeError:
             return base64.b64encode(value).decode("ascii")
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, nulled) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         # Arrow maps come back as lists of (key, value) pairs
-        return [jsonable(v) for v in value]
+        return [jsonable(v, nulled) for v in value]
     return str(value)
 
 
@@ -81,8 +90,12 @@ def iter_parquet(
                 f"use {option} to name the {'text' if html_key is None else 'HTML'} column"
             )
             return
+        unique = _unique_names(names)
         row = 0
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+            if unique != names:  # two columns of one name: a dict would keep the last
+                batch = batch.rename_columns(unique)
+                entry.repaired("renamed-fields", batch.num_rows)
             for record in _rows(batch):
                 row += 1
                 if isinstance(record, Exception):  # a value Python cannot hold
@@ -110,7 +123,9 @@ def iter_parquet(
                         )
                     )
                     continue
-                record = {k: v if k == key else jsonable(v) for k, v in record.items()}
+                nulled = [0]
+                record = {k: v if k == key else jsonable(v, nulled) for k, v in record.items()}
+                entry.repaired("non-finite-to-null", nulled[0])
                 try:
                     if html_key is None and (why := too_many_lines(text)) is not None:
                         raise RecordProblem(Reason.RECORD_TOO_LONG, why)
@@ -124,6 +139,24 @@ def iter_parquet(
                     continue
                 entry.count += 1
                 yield doc
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names with a later one of a name taken given ``_2``, ``_3``, ...
+
+    >>> _unique_names(["text", "x", "x", "x_2"])
+    ['text', 'x', 'x_3', 'x_2']
+    """
+    taken, out = set(names), []
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            n = 2
+            while f"{name}_{n}" in taken:
+                n += 1
+            name = f"{name}_{n}"
+            taken.add(name)
+        out.append(name)
+    return out
 
 
 def _rows(batch: Any) -> Iterator[dict[str, Any] | Exception]:

@@ -995,3 +995,21 @@ def test_an_integer_too_long_for_python_is_named_in_the_users_words() -> None:
     assert caught.value.message == (
         "an integer of 5,000 digits, more than a number can hold here; write it as a string"
     )
+
+
+def test_parquet_keeps_both_of_two_columns_of_one_name_and_counts_nan_made_null(
+    tmp_path: Path,
+) -> None:
+    """A row as a dict kept only the last of two columns of one name, and a NaN or an
+    infinity (which JSON cannot hold) became null: both silently."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = [pa.array([PROSE]), pa.array([1]), pa.array(["a"]), pa.array([[float("nan")]])]
+    table = pa.Table.from_arrays(columns, names=["text", "x", "x", "f"])
+    path = tmp_path / "dup.parquet"
+    pq.write_table(table, path)
+    entry = read_file(path, "dup.parquet")
+    [doc] = entry.documents
+    assert (doc.meta["x"], doc.meta["x_2"], doc.meta["f"]) == (1, "a", [None])
+    assert entry.repairs == {"non-finite-to-null": 1, "renamed-fields": 1}
