@@ -311,30 +311,10 @@ def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
         key = key.replace("-", "_")
         if key not in known:
             raise UsageError(f"{origin}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-        default = getattr(cls(), key)
-        if isinstance(default, tuple):
-            # a bare string would be read as its letters ("caption" -> 'c', 'a', ...)
-            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-                raise UsageError(
-                    f"{origin}: {key} must be a list of strings, e.g. {key} = [{json.dumps(value)}]"
-                    if isinstance(value, str)
-                    else f"{origin}: {key} must be a list of strings, not {value!r}"
-                )
-            value = tuple(value)
-        elif isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise UsageError(f"{origin}: {key} must be true or false, not {value!r}")
-        elif isinstance(default, int) and not (
-            (isinstance(value, int) and not isinstance(value, bool))
-            or (isinstance(value, float) and value.is_integer())  # False for inf and nan
-        ):
-            raise UsageError(f"{origin}: {key} must be a whole number, not {value!r}")
-        elif isinstance(default, float) and not _is_number(value):
-            raise UsageError(f"{origin}: {key} must be a finite number, not {value!r}")
-        elif isinstance(default, str) and not isinstance(value, str):
-            # str() would turn 5 into "5" and a list into its repr
-            raise UsageError(f"{origin}: {key} must be text in quotes, not {value!r}")
-        kwargs[key] = type(default)(value) if isinstance(default, (int, float, str)) else value
+        try:
+            kwargs[key] = _setting(key, value, getattr(cls(), key), toml=True)
+        except UsageError as e:
+            raise UsageError(f"{origin}: {e}") from None
     try:
         return cls(**kwargs)
     except UsageError as e:
@@ -346,23 +326,42 @@ def _check_types(cfg: Any) -> None:
     file's are (:func:`_build`), so that one made in Python gets the same one-line
     error instead of a failure deep in a run; a list of strings stands for a tuple."""
     for f in fields(cfg):
-        value, default = getattr(cfg, f.name), f.default
-        if isinstance(default, tuple):
-            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-                # a bare string would be read as its letters ("caption" -> 'c', 'a', ...)
-                raise UsageError(f"{f.name} must be a list of strings, not {value!r}")
-            object.__setattr__(cfg, f.name, tuple(value))
-        elif isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise UsageError(f"{f.name} must be true or false, not {value!r}")
-        elif isinstance(default, int):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise UsageError(f"{f.name} must be a whole number, not {value!r}")
-        elif isinstance(default, float):
-            if not _is_number(value):
-                raise UsageError(f"{f.name} must be a finite number, not {value!r}")
-        elif isinstance(default, str) and not isinstance(value, str):
-            raise UsageError(f"{f.name} must be text, not {value!r}")
+        value = getattr(cfg, f.name)
+        object.__setattr__(cfg, f.name, _setting(f.name, value, f.default, toml=False))
+
+
+def _setting(key: str, value: Any, default: Any, *, toml: bool) -> Any:
+    """``value`` for the setting ``key`` of type ``default``'s, as the config holds it
+    (a tuple for a list, a float for a number); a :class:`UsageError` when it is of
+    another type. Read from a file (``toml``), a float that is a whole number counts
+    as one, and the messages say how TOML writes the value."""
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            # a bare string would be read as its letters ("caption" -> 'c', 'a', ...)
+            raise UsageError(
+                f"{key} must be a list of strings, e.g. {key} = [{json.dumps(value)}]"
+                if toml and isinstance(value, str)
+                else f"{key} must be a list of strings, not {value!r}"
+            )
+        return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise UsageError(f"{key} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int):
+        if toml and isinstance(value, float) and value.is_integer():  # False for inf, nan
+            return int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise UsageError(f"{key} must be a whole number, not {value!r}")
+        return value
+    if isinstance(default, float):
+        if not _is_number(value):
+            raise UsageError(f"{key} must be a finite number, not {value!r}")
+        return float(value)
+    if isinstance(default, str) and not isinstance(value, str):
+        # str() would turn 5 into "5" and a list into its repr
+        raise UsageError(f"{key} must be text{' in quotes' if toml else ''}, not {value!r}")
+    return value
 
 
 def _is_number(value: Any) -> bool:
