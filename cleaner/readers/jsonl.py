@@ -54,20 +54,9 @@ def _finite(literal: str) -> float:
     return value
 
 
-def _integer(literal: str) -> int:
-    """A JSON integer; one of more digits than Python turns into an int from text (4,300
-    by default) is refused in words a user can act on."""
-    try:
-        return int(literal)
-    except ValueError:
-        raise RecordProblem(
-            Reason.MALFORMED_JSON,
-            f"an integer of {len(literal.lstrip('-')):,} digits, more than a number can "
-            "hold here; write it as a string",
-        ) from None
-
-
-_DECODER = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite, parse_int=_integer)
+_DECODER = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
+# Python's words for an integer of more digits than it reads from text (4,300 by default)
+_LONG_INTEGER = re.compile(r"integer string conversion: value has (\d+) digits")
 
 
 def parse_record(line: str, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:
@@ -88,6 +77,12 @@ def parse_record(line: str, text_key: str = "text", option: str = "--text-key") 
             Reason.MALFORMED_JSON, f"not JSON ({what} at column {e.colno}); is this a .jsonl file?"
         ) from None
     except (ValueError, RecursionError) as e:
+        if long := _LONG_INTEGER.search(str(e)):  # its own words name a sys call
+            message = (
+                f"an integer of {int(long[1]):,} digits, more than a number can hold here; "
+                "write it as a string"
+            )
+            raise RecordProblem(Reason.MALFORMED_JSON, message) from None
         raise RecordProblem(Reason.MALFORMED_JSON, f"not usable JSON ({_first_line(e)})") from None
     if line.count("[") + line.count("{") > MAX_DEPTH and _deeper(record, MAX_DEPTH):
         raise RecordProblem(
