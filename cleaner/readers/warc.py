@@ -539,12 +539,13 @@ def http_response(data: bytes) -> tuple[str, dict[str, str], bytes]:
     >>> http_response(b"HTTP/1.1 200 OK\\nContent-Type: text/html\\nX\\n\\n<p>")
     ('200', {'content-type': 'text/html'}, b'<p>')
     """
-    ends = [(at, len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (at := data.find(sep)) >= 0]
-    at, size = min(ends) if ends else (len(data), 0)
+    crlf = data.find(b"\r\n\r\n")  # the head's end; an LF-ended head's is before it
+    lf = data.find(b"\n\n", 0, crlf if crlf >= 0 else len(data))
+    at, size = (lf, 2) if lf >= 0 else (crlf, 4) if crlf >= 0 else (len(data), 0)
     head, body = data[:at], data[at + size :]
     status, _, fields = head.partition(b"\n")
     status_line = status.decode("latin-1").split()
-    if not ends or len(status_line) < 2 or not status_line[0].upper().startswith("HTTP/"):
+    if not size or len(status_line) < 2 or not status_line[0].upper().startswith("HTTP/"):
         raise PageProblem(Reason.NOT_HTML, "no HTTP response in the record; not a page")
     headers: dict[str, str] = {}
     for line in fields.decode("latin-1").splitlines():
