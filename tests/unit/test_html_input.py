@@ -28,7 +28,7 @@ from cleaner.html import parse_html
 from cleaner.html.encoding import page_text
 from cleaner.html.meta import iso_date
 from cleaner.pipeline import Pipeline, Settle
-from cleaner.readers import read_file, read_stream
+from cleaner.readers import InputFile, read_file, read_stream
 from cleaner.readers import warc as warc_reader
 from cleaner.readers.files import input_format
 from tests.warcs import (
@@ -794,6 +794,13 @@ def raw_response(url: str, headers: str, body: bytes) -> bytes:
     return warc([raw], gz=False).replace(b"WARC-Type: resource", b"WARC-Type: response")
 
 
+def read_as(tmp_path: Path, name: str, data: bytes) -> InputFile:
+    """``data`` written to a file ``name`` and read back as a run reads it."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return read_file(path, name)
+
+
 def _brotli(data: bytes) -> bytes:
     import brotli
 
@@ -817,9 +824,7 @@ def test_a_content_encoding_that_expands_past_a_page_is_rejected(
         "https://a.org/bomb", f"Content-Type: text/html\r\nContent-Encoding: {coding}", bomb
     )
     data += raw_response("https://a.org/ok", "Content-Type: text/html", page("wcxb-0541"))
-    path = tmp_path / "bomb.warc"
-    path.write_bytes(data)
-    entry = read_file(path, path.name)
+    entry = read_as(tmp_path, "bomb.warc", data)
     assert entry.outcome == "read" and entry.count == 1
     [rejection] = entry.rejections
     assert rejection.rule == "record-too-long" and rejection.line == 1
@@ -836,9 +841,7 @@ def test_a_chunked_body_cut_short_is_damaged_not_kept_in_part(tmp_path: Path) ->
     data = raw_response("https://a.org/cut", head, cut) + raw_response(
         "https://a.org/ok", head, whole
     )
-    path = tmp_path / "chunks.warc"
-    path.write_bytes(data)
-    entry = read_file(path, path.name)
+    entry = read_as(tmp_path, "chunks.warc", data)
     assert [d.meta["url"] for d in entry.documents] == ["https://a.org/ok"]
     [rejection] = entry.rejections
     assert (rejection.rule, rejection.line) == ("damaged-file", 1)
@@ -853,9 +856,7 @@ def test_an_untyped_body_that_opens_as_browsers_sniff_html_is_a_page(tmp_path: P
         "bogus": b"<bogus>" + WORDS.encode(),
     }
     data = b"".join(raw_response(f"https://a.org/{k}", "Server: x", v) for k, v in bodies.items())
-    path = tmp_path / "untyped.warc"
-    path.write_bytes(data)
-    entry = read_file(path, path.name)
+    entry = read_as(tmp_path, "untyped.warc", data)
     assert [d.meta["url"] for d in entry.documents] == [
         "https://a.org/title",
         "https://a.org/script",
@@ -894,9 +895,8 @@ def test_a_long_http_head_costs_nothing_and_lf_alone_ends_its_lines(tmp_path: Pa
 
 def test_a_target_uri_in_angle_brackets_is_the_address(tmp_path: Path) -> None:
     data = raw_response("https://a.org/angle", "Content-Type: text/html", page("wcxb-0541"))
-    path = tmp_path / "angle.warc"
-    path.write_bytes(data.replace(b"https://a.org/angle", b"<https://a.org/angle>"))
-    [doc] = read_file(path, path.name).documents
+    angled = data.replace(b"https://a.org/angle", b"<https://a.org/angle>")
+    [doc] = read_as(tmp_path, "angle.warc", angled).documents
     assert doc.meta["url"] == "https://a.org/angle"
 
 
@@ -909,9 +909,7 @@ def test_a_record_with_no_type_is_sniffed_once_its_body_is_decoded(tmp_path: Pat
         + raw_response("https://a.org/bom", "Server: x", b"\xef\xbb\xbf" + body)
         + raw_response("https://a.org/png", "Content-Encoding: compress", b"\x89PNG")
     )
-    path = tmp_path / "untyped.warc"
-    path.write_bytes(data)
-    entry = read_file(path, path.name)
+    entry = read_as(tmp_path, "untyped.warc", data)
     assert [d.meta["url"] for d in entry.documents] == [
         "https://a.org/gz",
         "https://a.org/ch",
