@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +22,16 @@ def kept_as(fields: Container[str], key: str) -> str:
     while name in fields:
         name = f"record_{name}"
     return name
+
+
+def record_text(record: Mapping[str, Any], text_key: str) -> str:
+    """The text of a corpus record: under ``text_key`` for a JSONL or Parquet record's,
+    under ``"text"`` for a text file's or a page's (``--text-key`` names records' fields).
+
+    >>> record_text({"body": "Hi"}, "body"), record_text({"text": "Hi"}, "body")
+    ('Hi', 'Hi')
+    """
+    return str(record.get(text_key, record.get("text", "")))
 
 
 @dataclass(frozen=True)

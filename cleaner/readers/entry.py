@@ -129,6 +129,16 @@ class InputFile:
         return out
 
 
+def first_line(e: BaseException) -> str:
+    """An error's message for a one-line reason: its first line, at most 120 characters
+    (its type's name when it has none).
+
+    >>> first_line(ValueError("bad byte\\nat 3")), first_line(OverflowError())
+    ('bad byte', 'OverflowError')
+    """
+    return (str(e).splitlines() or [type(e).__name__])[0][:120]
+
+
 # lines of one document: the boilerplate stage holds a few kB a line while it judges a
 # page, so 100,000 lines cost about 0.5 GB; the longest document of the benchmarks'
 # real pages has 17,643. More is a log or a list, not a document, and is refused.

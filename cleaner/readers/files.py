@@ -20,7 +20,7 @@ from typing import BinaryIO
 from cleaner.document import Document
 from cleaner.names import STATE_DIR, Reason
 from cleaner.readers.encoding import decode_text
-from cleaner.readers.entry import InputFile, Rejection, doc_id, too_many_lines
+from cleaner.readers.entry import InputFile, Rejection, doc_id, first_line, too_many_lines
 from cleaner.readers.jsonl import iter_jsonl
 from cleaner.readers.streams import CHUNK, HashingReader, decompressed, sniff_compression
 
@@ -224,7 +224,7 @@ def _read_stream(
         what = f"{compression} stream" if compression else "file"
         where = f" after {entry.count} documents" if entry.count else ""
         message = (
-            f"{entry.path}: {what} is damaged{where} ({_short(e)}); re-create or re-download it"
+            f"{entry.path}: {what} is damaged{where} ({first_line(e)}); re-create or re-download it"
         )
         if entry.count:  # the documents read stay; the rest of the file is one row
             entry.add_rejection(Rejection(entry.path, Reason.DAMAGED_FILE, message))
@@ -260,11 +260,6 @@ def _read_page(
     if doc is not None and seen is not None:
         seen.add(ident)
     return doc
-
-
-def _short(e: BaseException) -> str:
-    text = str(e).splitlines()[0] if str(e) else type(e).__name__
-    return text[:120]
 
 
 def _read_text(
@@ -319,9 +314,9 @@ def _read_parquet(
     except ModuleNotFoundError as e:
         entry.reject(_missing_extra(e, entry.path))
     except (OSError, ValueError, EOFError, OverflowError) as e:
-        message = f"not readable as Parquet ({_short(e)}); re-create the file"
+        message = f"not readable as Parquet ({first_line(e)}); re-create the file"
         if entry.count:  # the rows read stay; the rest of the file is one row of the audit
-            message = f"damaged after {entry.count} rows ({_short(e)}); re-create the file"
+            message = f"damaged after {entry.count} rows ({first_line(e)}); re-create the file"
             entry.add_rejection(
                 Rejection(entry.path, Reason.DAMAGED_FILE, f"{entry.path}: {message}")
             )

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, cast
 from cleaner.document import Document, kept_as
 from cleaner.names import Reason
 from cleaner.readers.encoding import LONE_SURROGATE, decode_utf8_lenient, replace_surrogates
-from cleaner.readers.entry import InputFile, Rejection, doc_id, too_many_lines
+from cleaner.readers.entry import InputFile, Rejection, doc_id, first_line, too_many_lines
 from cleaner.readers.streams import read_lines
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -83,7 +83,7 @@ def parse_record(line: str, text_key: str = "text", option: str = "--text-key") 
                 "write it as a string"
             )
             raise RecordProblem(Reason.MALFORMED_JSON, message) from None
-        raise RecordProblem(Reason.MALFORMED_JSON, f"not usable JSON ({_first_line(e)})") from None
+        raise RecordProblem(Reason.MALFORMED_JSON, f"not usable JSON ({first_line(e)})") from None
     if line.count("[") + line.count("{") > MAX_DEPTH and _deeper(record, MAX_DEPTH):
         raise RecordProblem(
             Reason.MALFORMED_JSON,
@@ -142,10 +142,6 @@ def check_record(record: Any, text_key: str = "text", option: str = "--text-key"
     if option != "--html-key" and (why := too_many_lines(record[text_key])) is not None:
         raise RecordProblem(Reason.RECORD_TOO_LONG, why)  # a page's: once it is read
     return record
-
-
-def _first_line(e: BaseException) -> str:
-    return (str(e).splitlines() or [type(e).__name__])[0][:120]
 
 
 def record_document(

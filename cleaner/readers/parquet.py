@@ -21,7 +21,7 @@ from typing import Any
 
 from cleaner.document import Document
 from cleaner.names import Reason
-from cleaner.readers.entry import InputFile, Rejection, too_many_lines
+from cleaner.readers.entry import InputFile, Rejection, first_line, too_many_lines
 from cleaner.readers.jsonl import RecordProblem, record_document
 
 BATCH_ROWS = 1024  # rows decoded at a time: bounded memory, few Python round trips
@@ -99,13 +99,12 @@ def iter_parquet(
             for record in _rows(batch):
                 row += 1
                 if isinstance(record, Exception):  # a value Python cannot hold
-                    message = str(record).splitlines()[0] if str(record) else type(record).__name__
                     entry.add_rejection(
                         Rejection(
                             entry.path,
                             Reason.UNREADABLE_VALUE,
                             f"{entry.path}: row {row}: a value Python cannot read "
-                            f"({message[:120]}); fix the row",
+                            f"({first_line(record)}); fix the row",
                             row,
                         )
                     )

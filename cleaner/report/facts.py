@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.document import record_text
 from cleaner.errors import InputError
 from cleaner.names import Reason
 from cleaner.run.report import Report
@@ -243,8 +244,7 @@ def gather(folder: Path, limits: Limits = Limits()) -> Facts:
     for record in records(generation / CORPUS, _sha256(manifest, CORPUS)):
         key = (str(record.get("source", "")), str(record.get("id", "")))
         loss = docs.get(key) or docs.setdefault(key, DocLoss(*key))
-        # a record's text is under text_key; a text file's or a page's under "text"
-        text = str(record.get(text_key, record.get("text", "")))
+        text = record_text(record, text_key)
         loss.kept = len(text)
         loss.dropped = None  # in the corpus
         if key in wanted_kept:

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from cleaner.dedup.keeper import CONTAINED, RULE, STAGE, dropped_by
 from cleaner.dedup.lsh import Keys, as_tokens
-from cleaner.document import Change, Document, kept_as
+from cleaner.document import Change, Document, kept_as, record_text
 from cleaner.readers import dropped_reason
 from cleaner.store.output import dumps
 from cleaner.store.prepare import PreparedFile
@@ -353,9 +353,7 @@ class State:
     def _near_duplicate(self, row: Outcome, text_key: str, renamed: Mapping[int, str]) -> Change:
         assert row.kept_doc is not None and row.kept_id is not None
         assert row.kept_path is not None and row.similarity is not None
-        record = json.loads(row.record)
-        # a record's text is under text_key; a text file's or a page's under "text"
-        doc = Document(row.id, row.path, record.get(text_key, record.get("text", "")))
+        doc = Document(row.id, row.path, record_text(json.loads(row.record), text_key))
         kept_id = renamed.get(row.kept_doc, row.kept_id)
         return dropped_by(doc, kept_id, row.kept_path, row.similarity, row.containment)
 
