@@ -278,7 +278,9 @@ class CleanConfig:
             if value is None:
                 continue
             sub, _, name = dotted.partition(".")
-            if sub not in {f.name for f in fields(cfg)} or (name and sub in _SCALARS):
+            known_sub = sub in {f.name for f in fields(cfg)}
+            # a key under text_key or html_key: those settings are names, with no keys
+            if not known_sub or (name and isinstance(getattr(cfg, sub), str | None)):
                 known = ", ".join(sorted(f.name for f in fields(cfg)))
                 raise UsageError(f"{dotted}: unknown setting; known: {known} (and their keys)")
             if not name:
@@ -291,9 +293,6 @@ class CleanConfig:
             part = getattr(cfg, sub)
             cfg = replace(cfg, **{sub: _build(type(part), {**asdict(part), name: value}, dotted)})
         return cfg
-
-
-_SCALARS = ("text_key", "html_key")  # CleanConfig's settings that hold no keys of their own
 
 
 def as_path(value: Any, what: str) -> Path:
