@@ -137,3 +137,8 @@ class PiiType(StrEnum):
     PHONE = "phone"
     IP_ADDRESS = "ip-address"
     CARD_NUMBER = "card-number"
+
+    @property
+    def placeholder(self) -> str:
+        """What stands in the text for a value of this type: ``<EMAIL>``, ``<PHONE>``, ..."""
+        return f"<{self.name}>"

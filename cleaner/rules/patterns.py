@@ -20,6 +20,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from cleaner.names import PiiType
+
 T = TypeVar("T")
 WORD = re.compile(r"\w+")
 
@@ -289,7 +291,7 @@ _COMPILED = [
 
 URL = re.compile(r"^(<)?(https?://|www\.)\S+(>)?$|^\S+\.(com|org|net|io|gov|edu)(/\S*)?$", re.I)
 # a line that is only an address: as written, or as redact-pii (which runs first) left it
-EMAIL = re.compile(r"^(?:\S+@\S+\.\w+|(?:mailto:)?<EMAIL>)$")
+EMAIL = re.compile(rf"^(?:\S+@\S+\.\w+|(?:mailto:)?{re.escape(PiiType.EMAIL.placeholder)})$")
 IMAGE_URL = re.compile(r"(\.(jpe?g|png|gif|webp|svg|avif)\b|/images?/|image|img|photo)", re.I)
 CAPTION_CREDIT = re.compile(
     r"(\b(photo|image|picture|illustration|video|graphic|file photo|credit|photograph)s?"

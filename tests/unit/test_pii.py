@@ -208,7 +208,8 @@ def _redact_plain(text: str) -> tuple[str, list[str]]:
     in that order (it runs the e-mail pattern near each "@" and the others in the
     windows around runs of number characters)."""
     found: list[str] = []
-    for kind, pattern, valid, holder in pii.KINDS:
+    for kind, pattern, valid in pii.KINDS:
+        holder = kind.placeholder
 
         def swap(match: re.Match[str], kind: str = kind, holder: str = holder, valid=valid) -> str:  # type: ignore[no-untyped-def]
             if valid is not None and not valid(match.group()):

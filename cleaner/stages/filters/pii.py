@@ -164,11 +164,12 @@ def _phone(value: str) -> bool:
 
 
 # the types in the order they are replaced: a card number is never read as a phone
-KINDS: tuple[tuple[PiiType, re.Pattern[str], Callable[[str], bool] | None, str], ...] = (
-    (PiiType.EMAIL, _EMAIL, None, "<EMAIL>"),
-    (PiiType.IP_ADDRESS, _IP, _public_ip, "<IP_ADDRESS>"),
-    (PiiType.CARD_NUMBER, _CARD, _card, "<CARD_NUMBER>"),
-    (PiiType.PHONE, _PHONE, _phone, "<PHONE>"),
+# (each replaced by ``PiiType.placeholder``)
+KINDS: tuple[tuple[PiiType, re.Pattern[str], Callable[[str], bool] | None], ...] = (
+    (PiiType.EMAIL, _EMAIL, None),
+    (PiiType.IP_ADDRESS, _IP, _public_ip),
+    (PiiType.CARD_NUMBER, _CARD, _card),
+    (PiiType.PHONE, _PHONE, _phone),
 )
 
 
@@ -236,14 +237,14 @@ def redact(text: str, kinds: tuple[str, ...] = tuple(PiiType)) -> tuple[str, lis
         return swap
 
     numbers = []
-    for kind, pattern, valid, placeholder in KINDS:
+    for kind, pattern, valid in KINDS:
         if kind not in kinds:
             continue
         if kind == PiiType.EMAIL:
             if "@" in text:
-                text = _sub_emails(swapper(kind, placeholder, valid), text)
+                text = _sub_emails(swapper(kind, kind.placeholder, valid), text)
         else:
-            numbers.append((pattern, swapper(kind, placeholder, valid)))
+            numbers.append((pattern, swapper(kind, kind.placeholder, valid)))
     if numbers:
 
         def numbers_in(window: str) -> str:
@@ -305,8 +306,10 @@ class RedactPii(Filter[RedactPiiConfig]):
         found += in_title + in_author
         if not found:
             return doc
-        holders = {kind: holder for kind, _, _, holder in KINDS}
-        changes = [Change(self.name, kind, "", {"placeholder": holders[kind]}) for kind in found]
+        changes = [
+            Change(self.name, kind, "", {"placeholder": PiiType(kind).placeholder})
+            for kind in found
+        ]
         return replace(
             doc, text=text, title=title, author=author, changes=doc.changes + tuple(changes)
         )
