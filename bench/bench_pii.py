@@ -4,7 +4,8 @@ text with nothing planted.
 Planted: into each of boilerplate-dev's 623 gold texts, at paragraph ends, one value
 of each type, made at random in the forms people write them (e-mail addresses of
 several shapes; phone numbers international, North American, European with and
-without area-code brackets, E.164 ("+14155552671") and "1-800-..."; public IPv4 addresses; Visa,
+without area-code brackets, E.164 ("+14155552671") and "1-800-...", national forms
+("1 (800) ...", "0044 ...", "030 1234567", "06 12 34 56 78"); public IPv4 addresses; Visa,
 Mastercard and Amex numbers with and without spaces or hyphens). Recall: the share of
 planted values gone from the text, replaced by their own type's placeholder.
 Precision: of the replacements a planted text gains over the same text unplanted, the
@@ -87,6 +88,15 @@ def make(kind: PiiType, rng: random.Random) -> str:
             f"+44{rng.randint(1, 9)}{d(9)}",
             f"+49 30 {d(7)}",  # a subscriber number of seven digits
             f"1-{rng.choice(['800', '888', '877'])}-{d(3)}-{d(4)}",  # toll-free, with the 1
+            # national forms: a trunk 1 before a bracketed area code, "00" for "+", a
+            # trunk 0 and an area code before an unbroken number, French pairs, en dashes
+            f"1 ({rng.choice(['800', '888', '877'])}) {d(3)}-{d(4)}",
+            f"0044 20 {d(4)} {d(4)}",
+            f"030 {rng.randint(2, 9)}{d(6)}",
+            f"030/{rng.randint(2, 9)}{d(6)}",
+            f"07{d(3)} {d(6)}",
+            f"0{rng.randint(1, 7)} {d(2)} {d(2)} {d(2)} {d(2)}",
+            f"{rng.randint(2, 9)}{d(2)}\u2013{d(3)}\u2013{d(4)}",
         ]
     )
 
@@ -103,7 +113,6 @@ def main() -> None:
     gold = [
         p.read_text(encoding="utf-8") for p in sorted(args.bench.glob("boilerplate-dev/gold/*.txt"))
     ]
-    holders = {kind: holder for kind, _, _, holder in KINDS}
     planted, found, gained, right = Counter(), Counter(), Counter(), Counter()
     for text in gold:
         paragraphs = text.split("\n\n")
@@ -152,7 +161,7 @@ def main() -> None:
             hits.update(redact(text)[1])
         cpu = time.process_time() - t0
         for text in texts:
-            for kind, pattern, valid, _ in KINDS:
+            for kind, pattern, valid in KINDS:
                 for m in pattern.finditer(text):
                     if (valid is None or valid(m.group(0))) and len(examples[kind]) < args.examples:
                         s = text[max(0, m.start() - 30) : m.end() + 10].replace("\n", " ")
@@ -160,7 +169,7 @@ def main() -> None:
         cells = " | ".join(str(hits[k]) for k in PiiType)
         print(f"{name} | {len(texts)} | {cells} | {len(texts) / cpu:.0f}")
     for kind in PiiType:
-        print(f"\n{kind} ({holders[kind]}) examples:")
+        print(f"\n{kind} ({kind.placeholder}) examples:")
         for line in examples[kind]:
             print("  " + line)
 

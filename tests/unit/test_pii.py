@@ -31,6 +31,12 @@ from tests.conftest import write_files
         ("WhatsApp +971505017371 or +14155552671.", "WhatsApp <PHONE> or <PHONE>."),  # E.164
         ("Ring +49 30 1234567 or 1-800-555-0199.", "Ring <PHONE> or <PHONE>."),
         ("Tel:555-123-4567, Fax:(212) 555-0100.", "Tel:<PHONE>, Fax:<PHONE>."),  # labels
+        # national forms: a trunk 1 before a bracketed area code, "00" for "+", a trunk 0
+        # and an unbroken subscriber number, French pairs, en dashes and no-break spaces
+        ("Call 1 (800) 555-0199 or 0044 20 7946 0958.", "Call <PHONE> or <PHONE>."),
+        ("Tel. 030 1234567, 030/1234567 or (030) 1234567.", "Tel. <PHONE>, <PHONE> or <PHONE>."),
+        ("Ring 07700 900123 or 06 12 34 56 78.", "Ring <PHONE> or <PHONE>."),
+        ("Call 555–123–4567 or 06\u00a012\u00a034\u00a056\u00a078.", "Call <PHONE> or <PHONE>."),
         ("Server 203.0.114.7 answered.", "Server <IP_ADDRESS> answered."),
         ("Card 4111 1111 1111 1111 expired.", "Card <CARD_NUMBER> expired."),
         ("Amex 3782-822463-10005 too.", "Amex <CARD_NUMBER> too."),
@@ -43,6 +49,8 @@ from tests.conftest import write_files
         ("Order 123456789012 shipped.", None),  # 12 digits, unbroken: no phone, no card
         ("Scores +1234567 and +12345678901234567.", None),  # too short, too long for E.164
         ("Log 12:555-123-4567 and :555-123-4567.", None),  # a colon after digits: no label
+        ("Sizes 06 08 10 12 14 16, ISBN 0 306 40615 7, on 03/15/2024.", None),
+        ("Population 1 234 567 890 in 2010 12345 678, NAIC #0361-23469.", None),
     ],
 )
 def test_redact(text: str, expected: str | None) -> None:
@@ -176,21 +184,28 @@ _PLAIN_EMAIL = re.compile(
     r"\b[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 )
+_S = "[ .\u00a0\u2013-]"
 _PLAIN_PHONE = re.compile(
-    r"(?<![\w+.:/-])(?<!\d )"
-    r"(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}"
+    r"(?<![\w#+./\u2013-])(?<![^a-zA-Z]:)(?<!^:)(?<!\d[ \u00a0])"
+    rf"(?:\+\d{{1,3}}{_S}?(?:\(\d{{1,4}}\){_S}?)?\d{{1,4}}(?:{_S}\d{{2,8}}){{1,4}}"
     r"|\+\d{8,14}"
-    r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]\d{3,4}"
-    r"|1[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}"
-    r"|\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4})"
-    r"(?![\w.,:/ -]?\d)"
+    rf"|00\d{{1,3}}{_S}?(?:\(\d{{1,4}}\){_S}?)?\d{{1,4}}(?:{_S}\d{{2,8}}){{1,4}}"
+    rf"|\(\d{{2,4}}\){_S}?\d{{3,4}}{_S}\d{{3,4}}"
+    rf"|\(0\d{{1,4}}\){_S}?\d{{5,8}}"
+    rf"|1{_S}?\(\d{{3}}\){_S}?\d{{3}}{_S}\d{{4}}"
+    rf"|1{_S}\d{{3}}{_S}\d{{3}}{_S}\d{{4}}"
+    rf"|0\d(?:{_S}\d\d){{4}}"
+    r"|0\d{1,4}[ /\u00a0\u2013-]\d{5,8}"
+    rf"|\d{{2,4}}{_S}\d{{3,4}}{_S}\d{{3,4}})"
+    r"(?![\w.,:/ \u00a0\u2013-]?\d)"
 )
 
 
 _PARTS = st.one_of(
     st.from_regex(r"[0-9]{1,4}", fullmatch=True),
-    st.sampled_from([" ", "-", ".", "+", "(", ")", "jo", "@", "x.org", ":", "/", ",", "\n", "é"]),
-)
+    st.sampled_from([" ", "-", ".", "+", "(", ")", "jo", "@", "x.org", ":", "/", ",", "\n", "é",
+                     "–", "\u00a0", "0", "00", "1 (", "#"]),
+)  # fmt: skip
 
 
 @settings(max_examples=1000, deadline=None)
@@ -198,6 +213,8 @@ _PARTS = st.one_of(
 @example("12 555 4567 7946, or 44 20 7946 0958")  # a phone number right after another number
 @example("v1.2 555-123-4567 (555) 123-4567 +1 (555) 123 4567 and x+1 555 123 4567")
 @example("mail jo.x@x.org, a@b.c.org. or jo@@x.org and x.org@x.org")
+@example("Tel:555-123-4567, 2:555-123-4567, 1 (800) 555-0199, 0044 20 7946 0958")  # labels
+@example("030 1234567, 030/1234567 (030) 1234567 06 12 34 56 78 555–123–4567")  # national
 def test_patterns_match_where_the_plain_ones_do(text: str) -> None:
     for fast, plain in ((pii._EMAIL, _PLAIN_EMAIL), (pii._PHONE, _PLAIN_PHONE)):
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
@@ -224,7 +241,8 @@ def _redact_plain(text: str) -> tuple[str, list[str]]:
 _NUMBERISH = st.one_of(
     st.from_regex(r"[0-9]{1,5}", fullmatch=True),
     st.sampled_from(["4111", "1111", "3782", " ", "-", ".", "+", "(", ")", ",", ":", "/", "\n",
-                     "a", "x.org", "@", "é", "٣", "8.8.4.4", "+44 20 7946 0958"]),
+                     "a", "x.org", "@", "é", "٣", "8.8.4.4", "+44 20 7946 0958", "–", "\u00a0", "0",
+                     "Tel:", "1 (", "/"]),
 )  # fmt: skip
 
 

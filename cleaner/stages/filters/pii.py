@@ -21,10 +21,14 @@ What each pattern takes, and leaves alone:
   Amex's 4-6-5) split by spaces or hyphens, that start as a card issuer's do (4, 51-55,
   22-27, 34, 37, 30, 36, 38, 6) and pass the Luhn check (a random number passes one
   time in ten); a run of years or postcodes is no card;
-- phone: a number written as one, of 9 to 15 digits: "+" and a country code, or
-  digits in groups split by spaces, dots, hyphens or a bracketed area code, also right
-  after a label's colon ("Tel:555-123-4567"); a date (2024-01-02), a time, a decimal
-  number, or one unbroken run of digits is no phone.
+- phone: a number written as one, of 9 to 15 digits: "+" (or "00") and a country code,
+  or digits in groups split by spaces, dots, hyphens, en dashes or a bracketed area code,
+  also right after a label's colon ("Tel:555-123-4567"); national forms too: a trunk
+  "1" before the area code (1 (800) 555-0199), a trunk "0" and an area code before an
+  unbroken number (030 1234567, 030/1234567, 07700 900123), French pairs
+  (06 12 34 56 78); a date (2024-01-02), a time, a decimal number, one unbroken run of
+  digits, a run of more numbers than a phone number has, or a number after "#" is no
+  phone.
 """
 
 from __future__ import annotations
@@ -114,15 +118,27 @@ _CARD = re.compile(
     r"|\d{3}([ -])\d{6}\2\d{5}"  # Amex: 3782 822463 10005
     r"|\d{12,18})(?![\d-])(?![ -]\d)"  # unbroken
 )
+# what splits a phone number's groups: a space, dot or hyphen, a no-break space, an en dash
+_SEP = "[ .\u00a0\u2013-]"
+# a country code and the number after it, as after a "+"
+_INTL = rf"\d{{1,3}}{_SEP}?(?:\(\d{{1,4}}\){_SEP}?)?\d{{1,4}}(?:{_SEP}\d{{2,8}}){{1,4}}"
 _PHONE = re.compile(
-    r"[+(\d](?<![\w+./-].)(?<![^a-zA-Z]:.)(?<!^:.)(?<!\d .)"  # not in a word, a path, a time
-    # or a run of numbers; after a colon only that of a label ("Tel:555-123-4567")
-    r"(?:(?<=\+)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}"  # +44 20 7946 0958
+    r"[+(\d](?<![\w#+./\u2013-].)(?<![^a-zA-Z]:.)(?<!^:.)(?<!\d[ \u00a0].)"  # not in a word, a
+    # path, a time, a run of numbers or after "#" (an id: "NAIC #0361-23469"); after a colon
+    # only that of a label ("Tel:555-123-4567")
+    rf"(?:(?<=\+){_INTL}"  # +44 20 7946 0958
     r"|(?<=\+)\d{8,14}"  # E.164, unbroken: +14155552671
-    r"|(?<=\()\d{2,4}\)[ .-]?\d{3,4}[ .-]\d{3,4}"  # (555) 123-4567
-    r"|(?<=1)[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}"  # 1-800-555-0199: North American, long distance
-    r"|(?<=\d)\d{1,3}[ .-]\d{3,4}[ .-]\d{3,4})"  # 555-123-4567, 030 1234 5678
-    r"(?![\w.,:/ -]?\d)"
+    rf"|(?<=0)0{_INTL}"  # 0044 20 7946 0958: "00" for "+"
+    rf"|(?<=\()\d{{2,4}}\){_SEP}?\d{{3,4}}{_SEP}\d{{3,4}}"  # (555) 123-4567
+    rf"|(?<=\()0\d{{1,4}}\){_SEP}?\d{{5,8}}"  # (030) 1234567
+    # North American, long distance: 1 (800) 555-0199, 1-800-555-0199
+    rf"|(?<=1){_SEP}?\(\d{{3}}\){_SEP}?\d{{3}}{_SEP}\d{{4}}"
+    rf"|(?<=1){_SEP}\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{4}}"
+    rf"|(?<=0)\d(?:{_SEP}\d\d){{4}}"  # 06 12 34 56 78: French, in pairs
+    # a trunk 0 and an area code, then the rest unbroken: 030 1234567, 07700 900123
+    r"|(?<=0)\d{1,4}[ /\u00a0\u2013-]\d{5,8}"
+    rf"|(?<=\d)\d{{1,3}}{_SEP}\d{{3,4}}{_SEP}\d{{3,4}})"  # 555-123-4567, 030 1234 5678
+    r"(?![\w.,:/ \u00a0\u2013-]?\d)"
 )
 
 
@@ -173,12 +189,12 @@ KINDS: tuple[tuple[PiiType, re.Pattern[str], Callable[[str], bool] | None], ...]
 )
 
 
-# An IP address, card or phone number is written with digits and " .()+-" only, so it
-# lies in one run of them. It starts at a digit, or at the "+" or "(" right before
-# one, and has four digits at least (an IP address, "1.2.3.4", and a phone number,
-# "+1 2 34", have the fewest) and seven characters. Its patterns' look-arounds read at
-# most two characters before its start and after its end.
-_DIGIT_RUN = re.compile(r"\d[\d .()+\-]*+")  # from the first digit of a run to its end
+# An IP address, card or phone number is written with digits, " .()+-/", no-break spaces
+# and en dashes only, so it lies in one run of them. It starts at a digit, or at the "+"
+# or "(" right before one, and has four digits at least (an IP address, "1.2.3.4", and a
+# phone number, "+1 2 34", have the fewest) and seven characters. Its patterns'
+# look-arounds read at most two characters before its start and after its end.
+_DIGIT_RUN = re.compile(r"\d[\d .()+/\u00a0\u2013-]*+")  # a run's first digit to its end
 _MIN_DIGITS, _MIN_CHARS, _REACH = 4, 7, 2
 
 
