@@ -162,6 +162,28 @@ def too_many_lines(text: str) -> str | None:
     )
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """Field names with a later one of a name taken given ``_2``, ``_3``, ... (a name
+    no other field has): two Parquet columns or two keys of a JSON object of one name,
+    of which a dict would keep the last.
+
+    >>> unique_names(["text", "x", "x", "x_2"])
+    ['text', 'x', 'x_3', 'x_2']
+    """
+    taken, seen, out = set(names), set(), []
+    for name in names:
+        new = name
+        if name in seen:
+            n = 2
+            while f"{name}_{n}" in taken:
+                n += 1
+            new = f"{name}_{n}"
+            taken.add(new)
+        seen.add(name)
+        out.append(new)
+    return out
+
+
 def doc_id(source: str, record: int | None = None) -> str:
     """A stable id: a digest of the source path (and record number for JSONL).
 

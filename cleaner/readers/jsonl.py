@@ -3,7 +3,8 @@
 Each line is one JSON object; ``text_key`` names the field that holds the text, a
 record's own ``id`` is kept, and every other field goes to :attr:`Document.meta` and
 is written back out unchanged (``title``, ``date`` and ``author``, when they are
-strings, fill the document's own fields). A bad line becomes a :class:`Rejection`
+strings, fill the document's own fields; a key an object holds twice keeps its first
+value, the later one as ``<name>_2``). A bad line becomes a :class:`Rejection`
 with its line number and the rest of the file is still read.
 """
 
@@ -13,6 +14,7 @@ import io
 import json
 import math
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, BinaryIO, cast
@@ -20,7 +22,14 @@ from typing import Any, BinaryIO, cast
 from cleaner.document import Document, kept_as
 from cleaner.names import Reason
 from cleaner.readers.encoding import LONE_SURROGATE, decode_utf8_lenient, replace_surrogates
-from cleaner.readers.entry import InputFile, Rejection, doc_id, first_line, too_many_lines
+from cleaner.readers.entry import (
+    InputFile,
+    Rejection,
+    doc_id,
+    first_line,
+    too_many_lines,
+    unique_names,
+)
 from cleaner.readers.streams import read_lines
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -54,7 +63,24 @@ def _finite(literal: str) -> float:
     return value
 
 
-_DECODER = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
+_RENAMED = threading.local()  # keys _object renamed in the record being parsed
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict. Of two keys of one name a dict keeps the last value and
+    drops the other unseen; here the later key is kept as ``<name>_2`` (as the Parquet
+    reader does with two columns of one name), and counted in ``_RENAMED.keys``."""
+    fields = dict(pairs)
+    if len(fields) == len(pairs):
+        return fields
+    names = unique_names([key for key, _ in pairs])
+    _RENAMED.keys += len(pairs) - len(fields)
+    return dict(zip(names, (value for _, value in pairs), strict=True))
+
+
+_DECODER = json.JSONDecoder(
+    parse_constant=_no_constants, parse_float=_finite, object_pairs_hook=_object
+)
 # Python's words for an integer of more digits than it reads from text (4,300 by default)
 _LONG_INTEGER = re.compile(r"integer string conversion: value has (\d+) digits")
 
@@ -62,11 +88,20 @@ _LONG_INTEGER = re.compile(r"integer string conversion: value has (\d+) digits")
 def parse_record(line: str, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:
     """Parse one JSONL line into a record whose ``text_key`` field is a string.
 
-    Raises :class:`RecordProblem` with a one-line message otherwise.
+    Raises :class:`RecordProblem` with a one-line message otherwise. A key that an
+    object holds twice keeps its first value; the later one is kept as ``<name>_2``.
 
     >>> parse_record('{"text": "Hi", "lang": "en"}')
     {'text': 'Hi', 'lang': 'en'}
+    >>> parse_record('{"text": "Hi", "text": "Bye"}')
+    {'text': 'Hi', 'text_2': 'Bye'}
     """
+    return _parse_record(line, text_key, option)[0]
+
+
+def _parse_record(line: str, text_key: str, option: str) -> tuple[dict[str, Any], int]:
+    """:func:`parse_record`, and how many keys it renamed."""
+    _RENAMED.keys = 0
     try:  # without its line break, which a line cut short would be read as a part of
         record = _DECODER.decode(line.rstrip("\r\n"))
     except RecordProblem:
@@ -89,7 +124,7 @@ def parse_record(line: str, text_key: str = "text", option: str = "--text-key") 
             Reason.MALFORMED_JSON,
             f"nested deeper than {MAX_DEPTH} levels; flatten the record's fields",
         )
-    return check_record(record, text_key, option)
+    return check_record(record, text_key, option), _RENAMED.keys
 
 
 # levels of arrays and objects in one record: a record goes from a worker to the run
@@ -304,11 +339,13 @@ def iter_jsonl(
         if not line.strip():
             continue
         try:
-            record = (
-                parse_record(line, text_key)
+            record, renamed = (
+                _parse_record(line, text_key, "--text-key")
                 if html_key is None
-                else parse_record(line, html_key, "--html-key")
+                else _parse_record(line, html_key, "--html-key")
             )
+            if renamed:
+                entry.repaired("renamed-fields", renamed)
             escaped = _SURROGATE_ESCAPE.search(line) is not None
             doc = record_document(entry, record, number, text_key, seen, escaped, html_key)
         except RecordProblem as problem:

@@ -21,7 +21,7 @@ from typing import Any
 
 from cleaner.document import Document
 from cleaner.names import Reason
-from cleaner.readers.entry import InputFile, Rejection, first_line, too_many_lines
+from cleaner.readers.entry import InputFile, Rejection, first_line, too_many_lines, unique_names
 from cleaner.readers.jsonl import RecordProblem, record_document
 
 BATCH_ROWS = 1024  # rows decoded at a time: bounded memory, few Python round trips
@@ -90,7 +90,7 @@ def iter_parquet(
                 f"use {option} to name the {'text' if html_key is None else 'HTML'} column"
             )
             return
-        unique = _unique_names(names)
+        unique = unique_names(names)
         row = 0
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
             if unique != names:  # two columns of one name: a dict would keep the last
@@ -138,24 +138,6 @@ def iter_parquet(
                     continue
                 entry.count += 1
                 yield doc
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    """Column names with a later one of a name taken given ``_2``, ``_3``, ...
-
-    >>> _unique_names(["text", "x", "x", "x_2"])
-    ['text', 'x', 'x_3', 'x_2']
-    """
-    taken, out = set(names), []
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            n = 2
-            while f"{name}_{n}" in taken:
-                n += 1
-            name = f"{name}_{n}"
-            taken.add(name)
-        out.append(name)
-    return out
 
 
 def _rows(batch: Any) -> Iterator[dict[str, Any] | Exception]:

@@ -1013,3 +1013,22 @@ def test_parquet_keeps_both_of_two_columns_of_one_name_and_counts_nan_made_null(
     [doc] = entry.documents
     assert (doc.meta["x"], doc.meta["x_2"], doc.meta["f"]) == (1, "a", [None])
     assert entry.repairs == {"non-finite-to-null": 1, "renamed-fields": 1}
+
+
+def test_jsonl_keeps_both_values_of_a_key_an_object_holds_twice(tmp_path: Path) -> None:
+    """A dict kept only the last value of a key written twice, and dropped the first
+    unseen (the text itself, when "text" was the key); also inside a nested object."""
+    path = tmp_path / "dup.jsonl"
+    path.write_text(
+        json.dumps({"text": PROSE})[:-1]
+        + ', "text": "a second text", "m": {"k": 1, "k": 2, "k_2": 3}, "x": 1}\n'
+        + json.dumps({"text": PROSE, "x": 2})
+        + "\n",
+        encoding="utf-8",
+    )
+    entry = read_file(path, "dup.jsonl")
+    first, second = entry.documents
+    assert first.text == PROSE and first.meta["text_2"] == "a second text"
+    assert first.meta["m"] == {"k": 1, "k_3": 2, "k_2": 3}
+    assert second.meta == {"x": 2}
+    assert entry.repairs == {"renamed-fields": 2}
