@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaner.html.encoding import page_text  # noqa: E402
-from cleaner.html.flatten import Flat, flatten  # noqa: E402
+from cleaner.html.flatten import TITLE, Flat, flatten  # noqa: E402
 from cleaner.stages.boilerplate import strip_boilerplate  # noqa: E402
 
 TOKEN = re.compile(r"\w+")
@@ -89,7 +89,12 @@ class _LxmlTree:
         self.body = _Element(body) if body is not None else _Element(root)
 
     def css_first(self, selector: str) -> _Element | None:
-        found = self.root.find(f".//{selector}")
+        if selector == TITLE:  # the page's own <title>, not an svg's or a formula's
+            found = next(
+                iter(self.root.xpath(".//title[not(ancestor::svg or ancestor::math)]")), None
+            )
+        else:  # a bare tag name: all flatten asks for besides
+            found = self.root.find(f".//{selector}")
         return None if found is None else _Element(found)
 
 
