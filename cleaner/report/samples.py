@@ -58,7 +58,7 @@ def _sha256(path: Path) -> str:
 def input_root(folder: Path) -> tuple[Path | None, State | None]:
     """Where the run read its inputs (from the state index), and the index itself."""
     state = State.open(OutputFolder(folder).db_path, readonly=True)
-    root = state.meta("input_root") if state is not None else None
+    root = state.input_root(folder) if state is not None else None
     return (Path(root) if root else None), state
 
 

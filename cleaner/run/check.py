@@ -214,7 +214,7 @@ class CorpusLines:
     def __post_init__(self) -> None:
         self.sets = {path: LineSets(*s) for path, s in self.state.line_sets().items()}
 
-    def repeated(self, source: str, docs: Sequence[Document]) -> list[int]:
+    def repeated(self, source: str | None, docs: Sequence[Document]) -> list[int]:
         """The salted hashes of the lines of ``docs`` that a run with them would repeat,
         the file's own earlier version in the corpus taken out."""
         return self.counter.repeated_with(source, docs, self.sets)
@@ -240,6 +240,25 @@ def corpus_source(path: Path, input_root: str | None) -> str:
         else:
             return source_name(Path(path.name)) if source == "." else source
     return source_name(Path(path.name))
+
+
+def earlier_version(path: Path, input_root: str | None) -> str | None:
+    """The source under which the corpus holds the file's own earlier version: its
+    :func:`corpus_source` when it lies under the input root (or no root is known); None
+    when it lies elsewhere, where a file of the same name is another file, which its
+    copy must not be excused as.
+
+    >>> earlier_version(Path("/data/raw/a/b.txt"), "/data/raw")
+    'a/b.txt'
+    >>> earlier_version(Path("/data/incoming/b.txt"), "/data/raw") is None
+    True
+    """
+    if input_root:
+        try:
+            path.resolve().relative_to(Path(input_root))
+        except ValueError:
+            return None
+    return corpus_source(path, input_root)
 
 
 def is_hidden(path: Path, input_root: str | None) -> bool:
@@ -299,6 +318,7 @@ def judge_file(
         )
         return result
     source = corpus_source(path, input_root)
+    earlier = earlier_version(path, input_root)
     entry = read_file(path, source, text_key, html_key=html_key)
     if entry.outcome == "rejected":
         result.error = entry.reason or "not usable"
@@ -309,7 +329,7 @@ def judge_file(
     repaired = list(text.run(entry.documents))
     prepared = {s.name for s in text.stages}
     if lines is not None:
-        repeated = lines.repeated(source, repaired)
+        repeated = lines.repeated(earlier, repaired)
         rest = rest.with_repeated(repeated)
     result.input_chars = sum(len(d.text) for d in repaired)
     redacted = Counter[str]()
@@ -327,17 +347,17 @@ def judge_file(
             live.append(doc)
     if index is None or not live:
         return result
-    result.duplicates = duplicates(index, live, source, ngram)
+    result.duplicates = duplicates(index, live, source, ngram, earlier)
     return result
 
 
 def duplicates(
-    index: StoredIndex, docs: Sequence[Document], source: str, ngram: int
+    index: StoredIndex, docs: Sequence[Document], source: str, ngram: int, earlier: str | None
 ) -> list[dict[str, Any]]:
     """The cleaned ``docs`` of the file ``source`` that a run would drop for a kept corpus
-    document, or for another document of the file: ``id``, ``duplicate_of``,
-    ``duplicate_source``, ``rule``, ``similarity`` and, for a contained one,
-    ``containment``; in file order.
+    document (not one of ``earlier``, the file's earlier version), or for another document
+    of the file: ``id``, ``duplicate_of``, ``duplicate_source``, ``rule``,
+    ``similarity`` and, for a contained one, ``containment``; in file order.
 
     The documents no corpus document takes are judged against each other as a run
     judges them (:func:`~cleaner.dedup.resolve.resolve_sets`: the longest kept first),
@@ -348,7 +368,7 @@ def duplicates(
     sets = shingle_sets([doc.text for doc in docs], ngram)  # one batch for the whole file
     keys = index.banding.keys(sets)
     for k, doc in enumerate(docs):
-        match = index.lookup(sets[k], keys[k], exclude_path=source, rank=doc_rank(doc, k))
+        match = index.lookup(sets[k], keys[k], exclude_path=earlier, rank=doc_rank(doc, k))
         if match is not None:
             kept_id, kept_source, sim, share = match
             found[k] = _duplicate(doc.id, kept_id, kept_source, sim, share)
@@ -488,7 +508,7 @@ def check_files(
         return CheckReport(alone, max_boilerplate, note=note)
     with open_corpus(corpus_dir) as (state, manifest):
         index = corpus_index(state, manifest)
-        root = state.meta("input_root")
+        root = state.input_root(corpus_dir)
         lines = None if repeats is None else CorpusLines(state, repeats)
         files = [
             judge_file(

@@ -80,7 +80,14 @@ def finish(run: CorpusRun, started: float, t0: float) -> Report:
         manifest = dict(previous)
     else:
         write_json(gen / MANIFEST, manifest)
-    meta = {"generation": str(n), **run_key(config), "input_root": str(run.input_path.resolve())}
+    root = run.input_path.resolve()
+    meta = {
+        "generation": str(n),
+        **run_key(config),
+        "input_root": str(root),
+        # the same from the output folder: where `check` finds it after both have moved
+        "input_root_from_output": os.path.relpath(root, run.folder.root.resolve()),
+    }
     for key, value in meta.items():
         state.set_meta(key, value)
     state.commit()

@@ -29,6 +29,7 @@ from cleaner.run.check import (
     corpus_index,
     corpus_source,
     duplicates,
+    earlier_version,
     open_corpus,
 )
 from cleaner.run.stream import StreamCleaner
@@ -279,7 +280,9 @@ def explain_file(
         return [explain_document(d, stages) if isinstance(d, Document) else d for d in items]
     with open_corpus(corpus) as (state, manifest):
         pages = CorpusPages(state, config)
-        source = source or corpus_source(path, state.meta("input_root"))
+        root = state.input_root(Path(corpus))
+        earlier = source or earlier_version(path, root)  # the file's own version in it
+        source = source or corpus_source(path, root)
         renamed = pages.renamed_in(source)
         items = _read(path, source, config, ids, renamed)
         stages = pages.stages()
@@ -290,14 +293,16 @@ def explain_file(
                     d for d in _read(path, source, config, renamed=renamed)
                     if isinstance(d, Document)
                 ]  # fmt: skip
-            stages = pages.stages(pages.lines.repeated(source, pages.prepared(every)))
+            stages = pages.stages(pages.lines.repeated(earlier, pages.prepared(every)))
         index = corpus_index(state, manifest)
         ngram = int(manifest["config"]["dedup"]["ngram"])
         cleaned = [_cleaned(d, stages) for d in items if isinstance(d, Document)]
         judged: dict[str, dict[str, Any]] = {}
         if index is not None:  # against the corpus and each other, as a run judges them
             live = [doc for doc, _ in cleaned if doc.dropped is None]
-            judged = {found["id"]: found for found in duplicates(index, live, str(source), ngram)}
+            judged = {
+                found["id"]: found for found in duplicates(index, live, str(source), ngram, earlier)
+            }
         done = iter(cleaned)
         return [
             _laid_out(*next(done), judged.get(d.id), _page_note(d))

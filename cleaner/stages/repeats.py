@@ -264,7 +264,7 @@ class CountRepeats(CorpusStage):
         return LineSets.join(list(sets)).repeated(self.config.min_repeats, self.twins)
 
     def repeated_with(
-        self, source: str, docs: Sequence[Document], stored: Mapping[str, LineSets]
+        self, source: str | None, docs: Sequence[Document], stored: Mapping[str, LineSets]
     ) -> list[int]:
         """The repeated lines of ``docs`` in a run over them and the ``stored`` files,
         the file's own earlier version (``source``) taken out."""

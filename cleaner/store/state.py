@@ -109,6 +109,18 @@ class State:
             return None
         return None if row is None else str(row[0])
 
+    def input_root(self, output: Path) -> str | None:
+        """The input folder (or file) of the last run over the ``output`` folder; where
+        that path is gone (the project was moved, or cloned elsewhere), the one that
+        lies at the same place from ``output``, if it is there."""
+        root = self.meta("input_root")
+        moved = self.meta("input_root_from_output")
+        if root is not None and not Path(root).exists() and moved is not None:
+            there = (output / moved).resolve()
+            if there.exists():
+                return str(there)
+        return root
+
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 

@@ -114,6 +114,32 @@ def test_a_corpus_file_is_not_its_own_duplicate(corpus: Path, tmp_path: Path) ->
     assert check_files([own], corpus).exit_code == 0
 
 
+def test_a_copy_outside_the_input_folder_is_no_earlier_version(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A file outside the run's input folder that has the name of a corpus file is
+    another file: its copy of that file is a duplicate (it was excused as the file's own
+    earlier version), in `check` and in `explain`."""
+    incoming = tmp_path / "incoming"
+    write_files(incoming, {"doc3.txt": text(3), "doc3-copy.txt": text(3)})
+    verdicts = check_files([incoming / "doc3.txt", incoming / "doc3-copy.txt"], corpus).files
+    assert [[d["duplicate_source"] for d in v.duplicates] for v in verdicts] == [["doc3.txt"]] * 2
+    [explained] = explain_file(incoming / "doc3.txt", corpus=corpus)
+    assert isinstance(explained, Explanation) and explained.duplicate is not None
+
+
+def test_a_moved_project_still_knows_its_files(tmp_path: Path) -> None:
+    """After the project folder moves, a file of a subfolder is still its own earlier
+    version (the state keeps the input folder's old absolute path), as a run's output
+    folder finds its input at the same place from itself."""
+    project = tmp_path / "project"
+    write_files(project / "raw" / "site", {f"doc{i}.txt": text(i) for i in range(4)})
+    clean_corpus(project / "raw", project / "clean")
+    moved = project.rename(tmp_path / "moved")
+    report = check_files([moved / "raw" / "site" / "doc1.txt"], moved / "clean")
+    assert report.exit_code == 0 and not report.files[0].duplicates
+
+
 def test_boilerplate_share_over_the_limit(corpus: Path, tmp_path: Path) -> None:
     noisy = tmp_path / "noisy.txt"
     noisy.write_text("\n\n".join([PARA, PARA, PARA]))
