@@ -486,8 +486,11 @@ def check_files(
         config = corpus_config(corpus_dir) or CleanConfig()
     whole = Pipeline.from_config(config)
     pipeline, repeats = whole.per_document(), whole.corpus_stage(CountRepeats)
-    if not has_corpus(corpus_dir):
-        # a repository before its first run: nothing to duplicate, nothing repeated yet
+    first = not has_corpus(corpus_dir)  # before a first run: nothing to duplicate yet
+    output = OutputFolder(corpus_dir)
+    # a corpus kept in git, in a fresh clone: the state index is not committed
+    unindexed = not first and output.manifest() is not None and not output.db_path.is_file()
+    if first or unindexed:
         alone = [
             judge_file(
                 Path(p),
@@ -504,6 +507,10 @@ def check_files(
         note = (
             f"{corpus_dir}: no corpus yet; each file was judged on its own boilerplate "
             "share (no duplicate check). Run `cleaner run` to build the corpus."
+            if first
+            else f"{corpus_dir}: the corpus has no state index here (a clone does not hold "
+            "one); each file was judged on its own boilerplate share (no duplicate check). "
+            "Run `cleaner run` once to rebuild the index."
         )
         return CheckReport(alone, max_boilerplate, note=note)
     with open_corpus(corpus_dir) as (state, manifest):

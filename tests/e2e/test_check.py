@@ -140,6 +140,19 @@ def test_a_moved_project_still_knows_its_files(tmp_path: Path) -> None:
     assert report.exit_code == 0 and not report.files[0].duplicates
 
 
+def test_a_clone_without_the_state_index_is_checked_without_duplicates(
+    corpus: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    """A corpus kept in git comes without its state index (it is not committed): the
+    check hook judged nothing and exited 2 until a run rebuilt it."""
+    OutputFolder(corpus).db_path.unlink()
+    copy = tmp_path / "copy.txt"
+    copy.write_text(text(2))
+    result = runner.invoke(cli, ["check", str(copy), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "no state index here" in result.stderr and "no duplicate check" in result.stderr
+
+
 def test_boilerplate_share_over_the_limit(corpus: Path, tmp_path: Path) -> None:
     noisy = tmp_path / "noisy.txt"
     noisy.write_text("\n\n".join([PARA, PARA, PARA]))
