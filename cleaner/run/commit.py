@@ -48,7 +48,7 @@ def finish(run: CorpusRun, started: float, t0: float) -> Report:
     counts = Stats.from_rows(state.document_counts(), state.change_counts())
     inputs = state.inputs(renamed)
     mode = "incremental" if plan.state is not None else "full"
-    reason = plan.reason or ", ".join(f"{v} {k}" for k, v in run.files.items())
+    reason = run.rewrite or plan.reason or ", ".join(f"{v} {k}" for k, v in run.files.items())
     seconds = time.perf_counter() - t0
     record = {
         "mode": mode,
@@ -71,7 +71,11 @@ def finish(run: CorpusRun, started: float, t0: float) -> Report:
     )
     previous = run.folder.manifest()
     as_written = json.loads(json.dumps(manifest))  # tuples read back as lists
-    if previous is not None and comparable(previous) == comparable(as_written):
+    if (
+        previous is not None
+        and comparable(previous) == comparable(as_written)
+        and run.folder.intact()
+    ):
         # a rebuild that found what is already published (a fresh clone of a corpus
         # kept in git, say) keeps the published generation: no file changes
         shutil.rmtree(gen, ignore_errors=True)

@@ -132,7 +132,9 @@ def clean_corpus(
             if plan.state is None:
                 run.rebuild()
             elif not run.update():
-                return run.up_to_date(t0)
+                if folder.intact():
+                    return run.up_to_date(t0)
+                run.rewrite = "the output was removed or changed since the last run"
             return finish(run, started, t0)
         except BaseException:  # Ctrl-C, say: stop the tasks still running before their files go
             run.executor.close()
@@ -196,6 +198,7 @@ class CorpusRun:
         self.steps = 0  # files done in this pass, for progress
         self.total = 0  # files in this pass
         self.committed = False  # the new generation is in the state: the next run publishes it
+        self.rewrite: str | None = None  # why a run with no input changed writes its output
         # a local run keeps each counted file's repaired documents here for its clean task
         self.spill = folder.state_dir / "repaired.tmp"
         self.local = isinstance(self.executor, InlineExecutor | LocalExecutor)

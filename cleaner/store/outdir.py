@@ -103,6 +103,25 @@ class OutputFolder:
             return None
         return data if isinstance(data, dict) else None
 
+    def intact(self) -> bool:
+        """Whether OUTPUT still shows the published generation as it was written: each
+        of its files there, and the corpus and audit of the sizes its manifest records
+        (a file removed or cut short by hand is not; a run writes them again)."""
+        manifest = self.manifest()
+        if manifest is None:
+            return False
+        outputs = manifest.get("outputs")
+        sizes = outputs if isinstance(outputs, dict) else {}
+        for name in PUBLISHED:
+            try:
+                size = (self.root / name).stat().st_size
+            except OSError:
+                return False
+            recorded = sizes.get(name)
+            if isinstance(recorded, dict) and recorded.get("bytes") not in (None, size):
+                return False
+        return True
+
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the folder for one run; raise :class:`LockedError` if another run holds it.

@@ -67,6 +67,24 @@ def test_fail_on_change_then_nothing_changes(runner: CliRunner, tmp_path: Path) 
     assert (tmp_path / "o" / "manifest.json").read_bytes() == manifest
 
 
+def test_an_output_removed_or_cut_by_hand_is_written_again(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A run with no input changed wrote nothing, so a corpus removed or an audit cut
+    short by hand stayed so, while the run said all was well."""
+    out = tmp_path / "o"
+    args = ["run", str(SEEDS / "raw"), str(out), "--fail-on-change", "-q"]
+    runner.invoke(cli, args)
+    corpus, audit = (out / "corpus.jsonl").read_bytes(), (out / "audit.jsonl").read_bytes()
+    (out / "corpus.jsonl").unlink()
+    (out / "audit.jsonl").write_bytes(b"")  # through the link: the generation's file
+    rewritten = runner.invoke(cli, args)
+    assert rewritten.exit_code == 1, rewritten.output  # files changed
+    assert (out / "corpus.jsonl").read_bytes() == corpus
+    assert (out / "audit.jsonl").read_bytes() == audit
+    assert runner.invoke(cli, args).exit_code == 0  # and then nothing to do
+
+
 def test_summary_table_follows_the_summary(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["run", str(SEEDS / "raw"), str(tmp_path / "o")])
     assert "stage" in result.stderr and "rule" in result.stderr
