@@ -2,9 +2,9 @@
 
 A run updates the stored state only when everything that shapes the output is as it
 was (version, boilerplate model, code, config); any difference is a full rebuild, and
-its reason is said (:func:`plan_run`). An input is unchanged when its size and mtime
-match and it was not modified too close to when it was read, else when its sha256 does
-(:func:`unchanged`).
+its reason is said (:func:`plan_run`). An input is unchanged when its size and stat stamp
+(the later of mtime and ctime, :func:`~cleaner.store.schema.stat_stamp`) match and it was
+not modified too close to when it was read, else when its sha256 does (:func:`unchanged`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from cleaner.fingerprint import code_digest
 from cleaner.rules.model import model_digest
 from cleaner.store.manifest import MANIFEST
 from cleaner.store.outdir import PUBLISHED, OutputFolder
-from cleaner.store.schema import SCHEMA, stored_schema
+from cleaner.store.schema import SCHEMA, stat_stamp, stored_schema
 from cleaner.store.state import State
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ def unchanged(
         return False
     if not stat.S_ISREG(st.st_mode):
         return False  # read again, and the reader rejects it (its content never ends)
-    if st.st_size == size and st.st_mtime_ns == mtime_ns and mtime_ns < seen_ns - RACY_NS:
+    if st.st_size == size and stat_stamp(st) == mtime_ns and mtime_ns < seen_ns - RACY_NS:
         return True
     seen = time.time_ns()
     try:
@@ -191,5 +191,5 @@ def unchanged(
         return False
     if digest != sha256:
         return False
-    state.touch_file(source, st.st_size, st.st_mtime_ns, seen)
+    state.touch_file(source, st.st_size, stat_stamp(st), seen)
     return True

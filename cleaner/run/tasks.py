@@ -36,6 +36,7 @@ from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import banding
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.prepare import PreparedFile, prepare_file
+from cleaner.store.schema import stat_stamp
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
 BATCH_BYTES = 1 << 20  # a task reads files up to about this many bytes (or one bigger file)
@@ -139,9 +140,10 @@ def _pipeline(config: CleanConfig) -> Pipeline:
 
 
 def _read(path: str, source: str, config: CleanConfig) -> tuple[InputFile, int, int]:
-    """Read an input file; also its mtime and when it was seen (for the racy-file check)."""
+    """Read an input file; also its stat stamp and when it was seen (for the racy-file
+    check)."""
     try:
-        mtime_ns = Path(path).stat().st_mtime_ns
+        mtime_ns = stat_stamp(Path(path).stat())
     except OSError:
         mtime_ns = 0
     seen_ns = time.time_ns()

@@ -1,9 +1,9 @@
 """The layout of an output folder's state file: tables, version, and named rows.
 
 One SQLite file (``OUTPUT/.cleaner/state.sqlite``) holds, per input file, its sha256,
-size, mtime and manifest entry, and per document its corpus record, its audit rows,
-its change counts, its shingle hashes, its band keys, its verdict and the postings of
-the near-duplicate index. Tables::
+size, mtime (or ctime, :func:`stat_stamp`) and manifest entry, and per document its
+corpus record, its audit rows, its change counts, its shingle hashes, its band keys,
+its verdict and the postings of the near-duplicate index. Tables::
 
     meta(key, value)                       schema, version, config, generation, input root
     files(path, sha256, size, mtime_ns, seen_ns, info, rejections)
@@ -24,6 +24,7 @@ Rows go in and come out as the named tuples below, never as bare positional tupl
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,13 +56,21 @@ CREATE TABLE lines(path TEXT PRIMARY KEY, hashes BLOB NOT NULL, offsets BLOB NOT
 """
 
 
+def stat_stamp(st: os.stat_result) -> int:
+    """What a file's ``mtime_ns`` column holds: the later of its mtime and ctime. The
+    ctime moves whenever the file is written, renamed or its mtime is set back, and no
+    one can set it, so two files of one size and mtime swapped with ``mv``, or an
+    archive unpacked over the inputs, are hashed again; an mtime alone passes them."""
+    return max(st.st_mtime_ns, st.st_ctime_ns)
+
+
 class FileRow(NamedTuple):
     """A ``files`` row: an input file as read, with its manifest entry and rejections."""
 
     path: str
     sha256: str
     size: int
-    mtime_ns: int
+    mtime_ns: int  # stat_stamp: the later of mtime and ctime
     seen_ns: int
     info: str  # the manifest entry, as JSON
     rejections: str  # audit lines of the records it rejected

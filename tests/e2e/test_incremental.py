@@ -342,3 +342,28 @@ def test_a_code_change_rebuilds(tmp_path: Path) -> None:
     run(edited, tmp_path / "fresh")
     assert line not in (tmp_path / "fresh" / "corpus.jsonl").read_text(encoding="utf-8")
     assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
+
+
+def test_two_files_of_one_size_and_mtime_swapped_are_read_again(tmp_path: Path) -> None:
+    """Size and mtime alone took two files of one size and mtime swapped with a rename
+    (as `mv` does) for unchanged: the corpus kept each file's old text for ever."""
+    raw = tmp_path / "raw"
+    first = "Ferry service resumed on Monday after the storm had closed the harbour again."
+    second = "Bus routes were restored on Friday after a strike by drivers lasting a week."
+    second = second.ljust(len(first), ".")
+    write_files(raw, {"x.txt": first, "y.txt": second})
+    for name in ("x.txt", "y.txt"):
+        os.utime(raw / name, ns=(1_700_000_000_000_000_000,) * 2)  # one mtime, long past
+    out = tmp_path / "out"
+    clean_corpus(raw, out)
+    os.rename(raw / "x.txt", raw / "t")
+    os.rename(raw / "y.txt", raw / "x.txt")
+    os.rename(raw / "t", raw / "y.txt")
+    clean_corpus(raw, out)
+    clean_corpus(raw, tmp_path / "fresh")
+    assert outputs(out) == outputs(tmp_path / "fresh")
+    records = (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {json.loads(r)["source"]: json.loads(r)["text"][:5] for r in records} == {
+        "x.txt": "Bus r",
+        "y.txt": "Ferry",
+    }
