@@ -196,7 +196,7 @@ def rule_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 _COUNTS = ("changes", "documents", "chars")
 
 
-def _sha256(manifest: dict[str, Any], name: str) -> str | None:
+def _recorded_sha256(manifest: dict[str, Any], name: str) -> str | None:
     """The sha256 the manifest gives an output (None in a manifest without one)."""
     entry = manifest.get("outputs", {}).get(name)
     return entry.get("sha256") if isinstance(entry, dict) else None
@@ -226,7 +226,7 @@ def gather(folder: Path, limits: Limits = Limits()) -> Facts:
     sources: dict[str, SourceLoss] = {}
     rejections: list[dict[str, Any]] = []
     rejections_total = 0
-    for row in records(generation / AUDIT, _sha256(manifest, AUDIT)):
+    for row in records(generation / AUDIT, _recorded_sha256(manifest, AUDIT)):
         if "id" not in row:  # a rejected file or record: nothing was cleaned
             rejections_total += 1
             if len(rejections) < limits.rejections:
@@ -241,7 +241,7 @@ def gather(folder: Path, limits: Limits = Limits()) -> Facts:
         if key in wanted_dups:
             wanted_dups[key].text = str(row.get("text", ""))
     text_key = manifest.get("config", {}).get("text_key", "text")
-    for record in records(generation / CORPUS, _sha256(manifest, CORPUS)):
+    for record in records(generation / CORPUS, _recorded_sha256(manifest, CORPUS)):
         key = (str(record.get("source", "")), str(record.get("id", "")))
         loss = docs.get(key) or docs.setdefault(key, DocLoss(*key))
         text = record_text(record, text_key)
