@@ -115,18 +115,23 @@ def html_fields(
     ``title``, ``date``, ``author`` and ``url`` are kept; the page's fill those it
     lacks. A field already named ``text_key`` is kept as ``record_<text_key>``
     (``renamed-fields``). A lone surrogate in the HTML (no UTF-8 can hold one) becomes
-    U+FFFD and is counted (``lone-surrogates``), as in a text field. Raises
-    :class:`PageProblem` for a page with no text.
+    U+FFFD and is counted (``lone-surrogates``), as in a text field. A field of bytes
+    (a Parquet binary column: the page as fetched) is decoded as an ``.html`` file is,
+    by its meta tag, else by detection. Raises :class:`PageProblem` for a page with no
+    text.
     """
     fields = dict(fields)
     html = fields.pop(html_key)
     if text_key in fields:
         fields[kept_as(fields, text_key)] = fields.pop(text_key)
         entry.repaired("renamed-fields")
-    html, surrogates = replace_surrogates(html)
-    if surrogates:
-        entry.repaired("lone-surrogates", surrogates)
-    page, _ = page_document(entry, html.encode("utf-8"), "", charset="utf-8")
+    if isinstance(html, bytes):
+        page, _ = page_document(entry, html, "")
+    else:
+        html, surrogates = replace_surrogates(html)
+        if surrogates:
+            entry.repaired("lone-surrogates", surrogates)
+        page, _ = page_document(entry, html.encode("utf-8"), "", charset="utf-8")
     for key in PAGE_FIELDS:
         if not isinstance(fields.get(key), str) and getattr(page, key) is not None:
             if key in fields:

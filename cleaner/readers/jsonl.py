@@ -147,7 +147,9 @@ def _deeper(value: Any, levels: int) -> bool:
 
 
 def check_record(record: Any, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:
-    """``record`` itself if it is a dict whose ``text_key`` field is a string.
+    """``record`` itself if it is a dict whose ``text_key`` field is a string (for an
+    HTML field, ``option`` ``--html-key``, bytes too: a page as fetched, which no JSON
+    line holds but a Parquet column or a Python record may).
 
     ``option`` is the option a message tells to use (``--html-key`` for an HTML field).
 
@@ -168,13 +170,14 @@ def check_record(record: Any, text_key: str = "text", option: str = "--text-key"
             + ("HTML" if option == "--html-key" else "text")
             + " field",
         )
-    if not isinstance(record[text_key], str):
+    html = option == "--html-key"
+    if not isinstance(record[text_key], str) and not (html and isinstance(record[text_key], bytes)):
         kind = type(record[text_key]).__name__.replace("NoneType", "null")
         raise RecordProblem(
             Reason.TEXT_NOT_STRING,
             f"field {text_key!r} is {kind}, not a string; fix the record or use {option}",
         )
-    if option != "--html-key" and (why := too_many_lines(record[text_key])) is not None:
+    if not html and (why := too_many_lines(record[text_key])) is not None:
         raise RecordProblem(Reason.RECORD_TOO_LONG, why)  # a page's: once it is read
     return record
 

@@ -3,7 +3,7 @@
 The column named ``text_key`` holds the text; a row's ``id`` is kept and every other
 column goes to :attr:`Document.meta`, converted to JSON values (timestamps and dates
 as ISO 8601 strings, decimals as strings, bytes as UTF-8 text or base64). A row whose
-text is null or not a string, or of more than 100,000 lines, is rejected with its row
+text is null or not a string (with ``html_key``, bytes are a page as fetched), or of more than 100,000 lines, is rejected with its row
 number, and so is one with a value Python cannot hold (a string column's bytes that are
 not UTF-8, a date past year 9999: ``unreadable-value``); the other rows are read. A
 second column of a name taken is kept as ``<name>_2`` (``renamed-fields``); a NaN or an
@@ -110,7 +110,7 @@ def iter_parquet(
                     )
                     continue
                 text = record.get(key)
-                if not isinstance(text, str):
+                if not isinstance(text, str) and not (html_key and isinstance(text, bytes)):
                     kind = "null" if text is None else type(text).__name__
                     entry.add_rejection(
                         Rejection(
@@ -126,7 +126,7 @@ def iter_parquet(
                 record = {k: v if k == key else jsonable(v, nulled) for k, v in record.items()}
                 entry.repaired("non-finite-to-null", nulled[0])
                 try:
-                    if html_key is None and (why := too_many_lines(text)) is not None:
+                    if isinstance(text, str) and html_key is None and (why := too_many_lines(text)):
                         raise RecordProblem(Reason.RECORD_TOO_LONG, why)
                     doc = record_document(entry, record, row, text_key, seen, html_key=html_key)
                 except RecordProblem as problem:

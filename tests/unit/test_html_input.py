@@ -966,6 +966,29 @@ def test_parquet_html_key(tmp_path: Path) -> None:
     assert missing.outcome == "rejected" and "use --html-key" in (missing.reason or "")
 
 
+def test_html_key_reads_a_page_held_as_bytes(tmp_path: Path) -> None:
+    """A page kept as fetched (a Parquet binary column, bytes in a Python record) is
+    decoded as an ``.html`` file is: by its meta tag, else by detection."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cleaner.run.stream import clean_records
+
+    body = "Москва — столица России и крупнейший по численности населения город страны."
+    head = '<meta charset="windows-1251"><title>Новости</title>'
+    html = f"<html><head>{head}</head><body><p>{body}</p></body></html>"
+    path = tmp_path / "p.parquet"
+    data = [html.encode("cp1251"), b"%PDF-1.4 \x00\x01"]
+    pq.write_table(pa.table({"html": pa.array(data, pa.binary())}), path)
+    entry = read_file(path, "p.parquet", html_key="html")
+    [doc] = entry.documents
+    assert doc.title == "Новости" and body in doc.text
+    [rejection] = entry.rejections
+    assert rejection.line == 2 and rejection.rule == "not-html"
+    [record] = clean_records([{"html": html.encode("cp1251")}], CleanConfig(html_key="html"))
+    assert body in record["text"]
+
+
 def test_html_key_in_the_config() -> None:
     config = CleanConfig.from_dict({"html_key": "html"})
     assert config.html_key == "html" and config.to_dict()["html_key"] == "html"
