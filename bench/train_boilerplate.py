@@ -28,7 +28,7 @@ The stage strips to a fixed point, so the model also judges pages it has already
 part-stripped. With ``--later-passes`` training runs twice: the first round's held-out
 models strip every page as the stage does, and the kept text after each pass becomes
 extra rows (together half a page's weight) for the second round. Held out it did no
-better (see the README), so the shipped models learn from first passes only.
+better (see docs/benchmarks.md), so the shipped models learn from first passes only.
 
 Cross-validation is grouped by domain, so a site is never both trained on and scored;
 pydocs pages (one site) are spread over the folds and used as a recall guard. The
