@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -667,6 +668,9 @@ def _unbrotli(brotli: Any, data: bytes) -> bytes:
     return bytes(out)
 
 
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
+
+
 def _unchunk(data: bytes) -> bytes:
     """A chunked body's chunks joined; the payload itself when it does not open as chunks
     (crawlers often store a body joined already under its ``chunked`` header).
@@ -683,7 +687,10 @@ def _unchunk(data: bytes) -> bytes:
         try:
             if end < 0:
                 raise ValueError("no chunk size")
-            size = int(data[pos:end].split(b";", 1)[0].strip() or b"x", 16)
+            digits = data[pos:end].split(b";", 1)[0].strip()
+            if not _HEX.fullmatch(digits):  # int() would take "-6", "+6", "0x6", "1_0"
+                raise ValueError("no chunk size")
+            size = int(digits, 16)
         except ValueError:
             if pos == 0:  # not chunked after all
                 return data

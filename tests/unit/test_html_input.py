@@ -848,6 +848,29 @@ def test_a_chunked_body_cut_short_is_damaged_not_kept_in_part(tmp_path: Path) ->
     assert "chunked body cut short" in rejection.message
 
 
+@pytest.mark.parametrize("size", [b"-6", b"+3", b"0x3", b"1_0", b" "])
+def test_a_chunk_size_is_hex_digits_only(size: bytes) -> None:
+    """int() also reads a sign, a 0x and underscores: "-6", a line's length plus 4,
+    led the reader back to where it stood, for ever. Such a line is no chunk size."""
+    import signal
+
+    from cleaner.readers.html import PageProblem
+    from cleaner.readers.warc import _unchunk
+
+    def stuck(signum: int, frame: object) -> None:
+        raise TimeoutError("the chunks were read round and round")
+
+    before = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(5)
+    try:
+        with pytest.raises(PageProblem, match="chunked body cut short"):
+            _unchunk(b"3\r\nabc\r\n" + size + b"\r\nabc\r\n0\r\n\r\n")
+        assert _unchunk(size + b"\r\nabc") == size + b"\r\nabc"  # not chunked
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
 def test_an_untyped_body_that_opens_as_browsers_sniff_html_is_a_page(tmp_path: Path) -> None:
     """WHATWG's sniffing takes a body opening with <title>, <script>, <p> ... for HTML."""
     bodies = {
