@@ -5,7 +5,8 @@ wins, then the ``charset`` of the HTTP ``Content-Type`` header (a WARC response'
 then a ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` tag in the first
 :data:`PRESCAN` bytes, and only then the text path's detection
 (:func:`cleaner.readers.encoding.decode_text`: UTF-8, else charset-normalizer). A label
-Python does not know is passed over, as browsers do; ``latin-1``, ``iso-8859-1`` and
+Python does not know, or knows as no charset (``hex``, ``idna``), is passed over, as
+browsers do; ``latin-1``, ``iso-8859-1`` and
 ``ascii`` are read as Windows-1252, and the CJK legacy labels as the supersets pages
 are written in (``shift_jis`` as Windows-31J, ``gb2312`` as GB18030, ``euc-kr`` as
 Windows-949, ``big5`` as Big5-HKSCS), as browsers do too. A byte that is not valid UTF-8
@@ -25,9 +26,11 @@ import re
 from dataclasses import dataclass
 
 from cleaner.readers.encoding import (
+    MAX_CONTROL_SHARE,
     binary_kind,
     decode_text,
     decode_utf8_lenient,
+    unprintable_share,
     utf16_without_bom,
 )
 
@@ -54,6 +57,15 @@ _WHATWG_CODECS = {
     "tis-620": "cp874", "iso8859-11": "cp874", "windows-874": "cp874",
     "x-euc-jp": "euc_jp", "x-mac-roman": "mac-roman",
 }  # fmt: skip
+# codecs Python decodes text with that no page is written in: a domain name's or a
+# string literal's escapes, one that fails on every byte, and UTF-7, which browsers
+# refuse to read (a page could hide markup in it); as a label no browser knows, each
+# is passed over
+_NOT_CHARSETS = frozenset(
+    ["idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7"]
+)
+_NOT_HTML = ", not HTML; remove it or rename it"
+_BINARY = f"binary data{_NOT_HTML}"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
@@ -86,15 +98,19 @@ def codec_name(label: str | None, http: bool = False) -> str | None:
     ('cp932', 'gb18030', 'cp949', 'cp932')
     >>> codec_name("utf-16"), codec_name("utf-16", http=True), codec_name("UTF-16BE", http=True)
     (None, 'utf-16', 'utf-16-be')
+    >>> codec_name("hex"), codec_name("base64"), codec_name("idna"), codec_name("utf-7")
+    (None, None, None, None)
     """
     if not label:
         return None
     label = label.strip().strip("\"'").lower()
     try:
-        name = codecs.lookup(_WHATWG_CODECS.get(label, label)).name
+        codec = codecs.lookup(_WHATWG_CODECS.get(label, label))
     except (LookupError, ValueError):
         return None
-    name = _WHATWG_CODECS.get(name, name)
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_CHARSETS:
+        return None  # "hex", "base64", "rot13": Python's transforms, no charset of a page
+    name = _WHATWG_CODECS.get(codec.name, codec.name)
     if name.startswith("utf-32") or (name.startswith("utf-16") and not http):
         return None
     return name
@@ -177,11 +193,16 @@ def page_text(data: bytes, charset: str | None = None) -> PageText:
             data.decode(utf16)
         except UnicodeDecodeError:
             pass
-        else:
-            return _decode(data, utf16, "detected")
+        else:  # 16-bit samples of quiet sound have a zero byte in every other place too
+            page = _decode(data, utf16, "detected")
+            if page.text and unprintable_share(page.text) > MAX_CONTROL_SHARE:
+                return PageText(
+                    None, None, "detected", "binary data, not HTML; remove it or rename it"
+                )
+            return page
     kind = binary_kind(data)
     if kind is not None:
-        return PageText(None, None, "detected", f"{kind}, not HTML; remove it or rename it")
+        return PageText(None, None, "detected", f"{kind}{_NOT_HTML}")
     for source, codec in (("http", http), ("meta", codec_name(meta_charset(data)))):
         if codec is not None:
             return _decode(data, codec, source)

@@ -137,7 +137,7 @@ _UNPRINTABLE = ("Cc", "Cn", "Co", "Cs")  # control, unassigned, private use, sur
 _TEXT_CONTROL_CHARS = frozenset(map(chr, _TEXT_CONTROLS))
 
 
-def _unprintable_share(text: str) -> float:
+def unprintable_share(text: str) -> float:
     """The share of the first :data:`SAMPLE` characters that are control characters
     (but tab, newline, form feed, carriage return and ESC), unassigned, private-use
     or surrogates.
@@ -176,9 +176,13 @@ def decode_text(data: bytes) -> Decoded:
     utf16 = utf16_without_bom(data)
     if utf16 is not None:
         try:
-            return _without_nul(data.decode(utf16), utf16)
+            decoded = _without_nul(data.decode(utf16), utf16)
         except UnicodeDecodeError:
             pass
+        else:  # 16-bit samples of quiet sound have a zero byte in every other place too
+            if decoded.text and unprintable_share(decoded.text) > MAX_CONTROL_SHARE:
+                return Decoded(None, None, "binary data, not text; remove it or convert it to text")
+            return decoded
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[3:], "utf-8-sig"
@@ -192,7 +196,7 @@ def decode_text(data: bytes) -> Decoded:
     valid = len(_VALID_MULTIBYTE.findall(data)) if invalid else 0
     if invalid and valid < invalid:
         return _detect(data, nul)
-    if _unprintable_share(text) > MAX_CONTROL_SHARE:
+    if unprintable_share(text) > MAX_CONTROL_SHARE:
         return Decoded(None, None, "binary data, not text; remove it or convert it to text")
     return Decoded(text, encoding, None, nul, invalid)
 
@@ -211,7 +215,7 @@ def _detect(data: bytes, nul: int) -> Decoded:
         encoding = "cp1252"
     else:
         text = str(best)
-    if _unprintable_share(text) > MAX_CONTROL_SHARE:
+    if unprintable_share(text) > MAX_CONTROL_SHARE:
         return Decoded(None, None, "binary data, not text; remove it or convert it to text")
     return Decoded(text, encoding, None, nul)
 

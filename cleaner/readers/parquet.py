@@ -1,13 +1,14 @@
 """Parquet files to documents, one record batch at a time (needs the ``parquet`` extra).
 
 The column named ``text_key`` holds the text; a row's ``id`` is kept and every other
-column goes to :attr:`Document.meta`, converted to JSON values (timestamps and dates
-as ISO 8601 strings, decimals as strings, bytes as UTF-8 text or base64). A row whose
-text is null or not a string (with ``html_key``, bytes are a page as fetched), or of more than 100,000 lines, is rejected with its row
-number, and so is one with a value Python cannot hold (a string column's bytes that are
-not UTF-8, a date past year 9999: ``unreadable-value``); the other rows are read. A
-second column of a name taken is kept as ``<name>_2`` (``renamed-fields``); a NaN or an
-infinity, which JSON cannot hold, is written as null (``non-finite-to-null``).
+column goes to :attr:`Document.meta`, converted to JSON values (timestamps and dates as
+ISO 8601 strings, decimals as strings, bytes as UTF-8 text or base64). A row whose text
+is null or not a string (with ``html_key``, bytes are a page as fetched), or of more
+than 100,000 lines, is rejected with its row number, and so is one with a value Python
+cannot hold (a string column's bytes that are not UTF-8, a date past year 9999:
+``unreadable-value``); the other rows are read. A second column of a name taken is kept
+as ``<name>_2`` (``renamed-fields``); a NaN or an infinity, which JSON cannot hold, is
+written as null (``non-finite-to-null``).
 """
 
 from __future__ import annotations

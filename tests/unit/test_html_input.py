@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import struct
 import tempfile
 import zlib
@@ -132,6 +133,26 @@ def test_utf16_outside_latin_without_bom_is_text(header: str | None) -> None:
         "utf-16-le",
         "http" if header else "detected",
     )
+
+
+def test_16_bit_samples_are_no_utf16_page() -> None:
+    """A quiet sound's samples have a zero byte in every other place, as UTF-16 markup
+    does; decoded, they are control and unassigned characters, not a page."""
+    pcm = b"".join(struct.pack("<h", int(100 * math.sin(i / 10))) for i in range(20000))
+    decoded = page_text(pcm)
+    assert decoded.text is None and "binary data, not HTML" in (decoded.problem or "")
+
+
+@pytest.mark.parametrize(
+    "label", ["hex", "base64", "rot13", "zlib", "idna", "punycode", "undefined", "utf-7"]
+)
+def test_a_label_of_a_python_transform_is_passed_over(label: str) -> None:
+    """Python knows these names, but as no charset of a page: "hex" raised a
+    LookupError that ended the run, "idna" a UnicodeError that cut a WARC short."""
+    data = HEAD.format(f'<meta charset="{label}">', WORDS).encode("utf-8")
+    decoded = page_text(data)
+    assert decoded.source == "detected" and WORDS in (decoded.text or "")
+    assert page_text(data, label).source == "detected"  # the HTTP header's as well
 
 
 @pytest.mark.parametrize("case", ENCODING_CASES, ids=lambda c: c[0])

@@ -11,8 +11,10 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import random
+import struct
 import subprocess
 import sys
 import time
@@ -37,7 +39,7 @@ from cleaner.readers import (
     stream_file,
     stream_input,
 )
-from cleaner.readers.encoding import SAMPLE, _unprintable_share
+from cleaner.readers.encoding import SAMPLE, unprintable_share
 from cleaner.readers.jsonl import RecordProblem, parse_record
 from cleaner.run.corpus import clean_corpus
 from tests import oracles
@@ -77,6 +79,9 @@ BIG_ZST = zstd(b"".join(jsonl({"text": f"{PROSE} {i} {RNG.random()}"}) for i in 
 TWO_FRAMES = zstd(jsonl({"text": PROSE})) + zstd(
     jsonl({"text": PROSE.replace("library", "bridge")})
 )
+
+# 16-bit samples of a quiet sound, little-endian, as a WAV file's data holds them
+PCM = b"".join(struct.pack("<h", int(100 * math.sin(i / 10))) for i in range(20000))
 
 # name, file name, content, manifest outcome, reason contains, documents, encoding,
 # audit rejections [(rule, line)], repairs, first document text (or None to skip)
@@ -188,6 +193,8 @@ CASES: list[dict[str, Any]] = [
         reason="empty file",
     ),
     dict(label="random-binary", name="a.txt", data=RANDOM, outcome="rejected", reason="binary"),
+    # a zero byte in every other place, as in UTF-16 text: the decoded characters tell
+    dict(label="pcm-samples", name="a.txt", data=PCM, outcome="rejected", reason="binary"),
     dict(
         label="png",
         name="photo.png",
@@ -867,18 +874,18 @@ _SHARE_ALPHABET = st.one_of(
 
 @settings(max_examples=500, deadline=None)
 @given(st.text(_SHARE_ALPHABET), st.integers(0, 3))
-def test_unprintable_share_is_the_per_character_definition(text: str, repeat: int) -> None:
+def testunprintable_share_is_the_per_character_definition(text: str, repeat: int) -> None:
     # repeated, a text can cross the sample limit, where counting stops
     for case in (text, text * (repeat * SAMPLE // max(1, len(text)) + 1)):
-        assert _unprintable_share(case) == oracles.unprintable_share(case, SAMPLE)
+        assert unprintable_share(case) == oracles.unprintable_share(case, SAMPLE)
 
 
-def test_unprintable_share_of_plain_and_binary_text() -> None:
-    assert _unprintable_share("") == 0.0
-    assert _unprintable_share("plain\tascii\r\n\f\x1b") == 0.0
-    assert _unprintable_share("ab\x00\x01") == 0.5
-    assert _unprintable_share("\u00e9\ue000\ud800\u0378") == 0.75
-    assert _unprintable_share("x" * SAMPLE + "\x00" * 10) == 0.0
+def testunprintable_share_of_plain_and_binary_text() -> None:
+    assert unprintable_share("") == 0.0
+    assert unprintable_share("plain\tascii\r\n\f\x1b") == 0.0
+    assert unprintable_share("ab\x00\x01") == 0.5
+    assert unprintable_share("\u00e9\ue000\ud800\u0378") == 0.75
+    assert unprintable_share("x" * SAMPLE + "\x00" * 10) == 0.0
 
 
 def test_an_interrupt_while_reading_stops_without_reading_the_rest(
