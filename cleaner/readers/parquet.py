@@ -105,7 +105,7 @@ def iter_parquet(
                             entry.path,
                             Reason.UNREADABLE_VALUE,
                             f"{entry.path}: row {row}: a value Python cannot read "
-                            f"({first_line(record)}); fix the row",
+                            f"({_why(record)}); fix the row",
                             row,
                         )
                     )
@@ -141,19 +141,31 @@ def iter_parquet(
                 yield doc
 
 
+# what Arrow's to_pylist raises for a value Python cannot hold: a string that is not
+# UTF-8, a date past year 9999, a timestamp in a time zone no database knows (a KeyError)
+_UNREADABLE = (OverflowError, ValueError, KeyError)
+
+
+def _why(error: Exception) -> str:
+    """What a value's error says; a KeyError's, its key alone, with its name."""
+    if isinstance(error, KeyError):
+        return f"{type(error).__name__}: {first_line(error)}"  # UnknownTimeZoneError: 'X'
+    return first_line(error)
+
+
 def _rows(batch: Any) -> Iterator[dict[str, Any] | Exception]:
     """A batch's rows as dicts; where one holds a value Python cannot (a string that is
-    not UTF-8, a date past year 9999), the batch row by row, that row as its error, so
-    that it costs its own row only."""
+    not UTF-8, a date past year 9999, a time zone unknown), the batch row by row, that
+    row as its error, so that it costs its own row only."""
     try:
         yield from batch.to_pylist()
         return
-    except (OverflowError, ValueError):
+    except _UNREADABLE:
         pass
     for i in range(batch.num_rows):
         try:
             [record] = batch.slice(i, 1).to_pylist()
-        except (OverflowError, ValueError) as e:
+        except _UNREADABLE as e:
             yield e
             continue
         yield record

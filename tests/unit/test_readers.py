@@ -955,6 +955,14 @@ def test_a_parquet_value_python_cannot_hold_costs_its_own_row_only(tmp_path: Pat
     ]
     assert entry.count == len(entry.documents) == 2998
     assert "'utf-8' codec can't decode" in entry.rejections[0].message
+    zoned = pa.table({"text": texts[:2], "when": pa.array([0, 1], pa.timestamp("s", "Mars/Base"))})
+    pq.write_table(zoned, path)  # a time zone no database knows: a KeyError, not a ValueError
+    entry = read_file(path, "rows.parquet")
+    assert [(r.rule, r.line) for r in entry.rejections] == [
+        ("unreadable-value", 1),
+        ("unreadable-value", 2),
+    ]
+    assert "Mars/Base" in entry.rejections[0].message
     long_text = pa.table({"text": ["ok text here", "line\n" * 100_001]})
     pq.write_table(long_text, path)
     entry = read_file(path, "rows.parquet")
