@@ -24,6 +24,7 @@ per record) is read as one stream, so damage in a member ends the file there.
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -97,22 +98,44 @@ def iter_arc(
     reject_if_no_page(entry, number, "ARC")
 
 
+# an ARC header's IP address field ("-" or 0.0.0.0 where none was known), its
+# archive date (YYYYMMDD to YYYYMMDDhhmmss, ASCII digits: str.isdigit alone takes "²",
+# which int() refuses), and a version 2 header's result code
+_IP = re.compile(r"[0-9A-Fa-f.:]+|-")
+_DATE = re.compile(r"[0-9]{8,14}")
+_CODE = re.compile(r"[0-9]{3}|-")
+
+
 def parse_header(line: bytes) -> tuple[str, str, str, int]:
     """The URL, archive date, content type and length of an ARC record's header line.
+
+    Version 1 has five fields (URL, IP, date, content type, length), version 2 ten (the
+    type then a result code, checksum, location, offset and file name before the
+    length). Old crawlers wrote URLs with spaces in them, and a content type with its
+    parameters: the fields are found from the IP and date, and from the end.
 
     >>> parse_header(b"http://a.org/ 1.2.3.4 20080130143512 text/html 512\\n")
     ('http://a.org/', '20080130143512', 'text/html', 512)
     >>> parse_header(b"http://a.org/ 1.2.3.4 20080130143512 text/html 200 - - 0 f.arc 9\\n")[3]
     9
+    >>> parse_header(b"http://a.org/my page.html 1.2.3.4 20080130143512 text/html 512\\n")[0]
+    'http://a.org/my page.html'
+    >>> parse_header(b"http://a.org/ 1.2.3.4 20080130 text/html; charset=utf-8 200 - - 0 f.arc 9")
+    ('http://a.org/', '20080130', 'text/html; charset=utf-8', 9)
     """
     fields = line.decode("latin-1").split()
-    # ASCII digits only: str.isdigit alone takes "²", which int() refuses
-    if len(fields) not in (5, 10) or not all(
-        fields[k].isascii() and fields[k].isdigit() for k in (2, -1)
-    ):
+    for at in range(1, len(fields) - 3):
+        if _IP.fullmatch(fields[at]) and _DATE.fullmatch(fields[at + 1]):
+            break
+    else:
+        at = 0
+    tail = fields[at + 2 :]
+    if not at or not (tail[-1].isascii() and tail[-1].isdigit()):
         shown = line[:80].decode("latin-1").strip()
         raise NotArc(f"a line that is no ARC record header ({shown!r})")
-    return fields[0], fields[2], fields[3], int(fields[-1])
+    version2 = len(tail) >= 7 and _CODE.fullmatch(tail[-6]) and tail[-3].isdigit()
+    ctype = " ".join(tail[: -6 if version2 else -1])
+    return " ".join(fields[:at]), fields[at + 1], ctype, int(tail[-1])
 
 
 def _record(

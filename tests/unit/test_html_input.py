@@ -381,6 +381,21 @@ def test_a_gzip_member_cut_after_an_arc_page_keeps_the_page(tmp_path: Path) -> N
     assert rest.rule == "damaged-file" and "damaged after 2 documents" in rest.message
 
 
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_arc_header_with_spaces_in_its_url_or_type_is_read(tmp_path: Path, version: int) -> None:
+    """Old crawlers wrote a URL with a space in it, or a content type with its charset,
+    into the header line: it was taken for bytes that are no header, and ended the file."""
+    body = http(page("wcxb-0541"))
+    urls = ["http://b.org/0", "http://b.org/my page.html", "http://b.org/2"]
+    records = [arc_record(url, body, version=version) for url in urls]
+    records[2] = arc_record(urls[2], body, "text/html; charset=utf-8", version)
+    path = tmp_path / "spaces.arc"
+    path.write_bytes(b"".join(records))
+    entry = read_file(path, path.name)
+    assert [d.meta["url"] for d in entry.documents] == urls
+    assert entry.rejections == []
+
+
 def test_bytes_that_are_no_arc_header_end_the_file(tmp_path: Path) -> None:
     """The page read last before them is not kept: a length that was wrong would put the
     next header where it is not."""
