@@ -320,7 +320,7 @@ def iter_jsonl(
     encoding = "utf-8"
     peek = getattr(stream, "peek", None)
     if peek is not None and peek(2)[:2] in UTF16_BOMS:
-        lines, encoding = _utf16_lines(stream), "utf-16"
+        lines, encoding = _utf16_lines(entry, stream), "utf-16"
     for number, (raw, whole) in enumerate(lines, start=1):
         if not whole:
             _reject(
@@ -359,14 +359,20 @@ def iter_jsonl(
     entry.encoding = f"{encoding}+cp1252" if fallback else encoding
 
 
-def _utf16_lines(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bool]]:
-    text = io.TextIOWrapper(cast(BinaryIO, stream), encoding="utf-16", newline="")
+def _utf16_lines(entry: InputFile, stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bool]]:
+    """The lines of a UTF-16 stream as UTF-8; a lone surrogate (which no UTF-8 can hold)
+    becomes U+FFFD and is counted, as a ``\\ud800`` escape in a UTF-8 line is."""
+    text = io.TextIOWrapper(
+        cast(BinaryIO, stream), encoding="utf-16", errors="surrogatepass", newline=""
+    )
     while line := text.readline(MAX_RECORD_BYTES // 2):
         if len(line) >= MAX_RECORD_BYTES // 2 and not line.endswith(("\n", "\r")):
             while line and not line.endswith(("\n", "\r")):
                 line = text.readline(1 << 20)
             yield b"", False
             continue
+        line, surrogates = replace_surrogates(line)
+        entry.repaired("lone-surrogates", surrogates)
         yield line.encode("utf-8"), True
 
 

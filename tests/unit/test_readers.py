@@ -317,6 +317,20 @@ CASES: list[dict[str, Any]] = [
         docs=2,
         encoding="utf-16",
     ),
+    dict(  # a raw lone surrogate, which UTF-16 can carry: it cost the whole file
+        label="jsonl-utf16-lone-surrogate",
+        name="a.jsonl",
+        data=b"\xff\xfe"
+        + '{"text": "broken '.encode("utf-16-le")
+        + b"\x00\xd8"
+        + ' pair, a sentence long enough."}\n'.encode("utf-16-le")
+        + GOOD.decode().encode("utf-16-le"),
+        outcome="cleaned",
+        docs=3,
+        encoding="utf-16",
+        repairs={"lone-surrogates": 1},
+        text="broken \ufffd pair, a sentence long enough.",
+    ),
     dict(
         label="jsonl-all-bad",
         name="a.jsonl",
