@@ -581,8 +581,10 @@ def http_page(data: bytes, mime: str, transfer: str | None, coding: str | None) 
 def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
     """An HTTP payload as the page's bytes: chunks joined, gzip, deflate or br undone.
 
-    Raises :class:`PageProblem` when the payload is damaged, in a coding not read, or
-    expands past ``MAX_PAGE_BYTES``.
+    A body that its coding cannot undo and that opens as markup was stored decoded
+    under its header (crawlers store chunks joined, and many a body inflated, so): it
+    is the page. Raises :class:`PageProblem` when the payload is damaged, in a coding
+    not read, or expands past ``MAX_PAGE_BYTES``.
 
     >>> http_body(b"5\\r\\nHello\\r\\n0\\r\\n\\r\\n", "chunked", None)
     b'Hello'
@@ -601,6 +603,8 @@ def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
             except zlib.error:
                 return _inflate(data, -15, coding)
     except zlib.error as e:
+        if _MARKUP.match(data):  # stored decoded under its header, as chunks often are
+            return data
         raise PageProblem(
             Reason.DAMAGED_FILE, f"Content-Encoding {coding} is damaged ({e}); re-fetch the page"
         ) from None
@@ -615,9 +619,13 @@ def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
             except PageProblem:
                 raise
             except Exception as e:  # brotli raises its own error type
+                if _MARKUP.match(data):
+                    return data
                 raise PageProblem(
                     Reason.DAMAGED_FILE, f"Content-Encoding br is damaged ({e}); re-fetch the page"
                 ) from None
+    if _MARKUP.match(data):  # in a coding not read, or none: stored decoded
+        return data
     raise PageProblem(
         Reason.NOT_HTML, f"Content-Encoding {coding} is not read; store pages decoded"
     )
@@ -669,6 +677,9 @@ def _unbrotli(brotli: Any, data: bytes) -> bytes:
 
 
 _HEX = re.compile(rb"[0-9A-Fa-f]+")
+# a body that opens as markup does: one that gzip, deflate or br could not undo is
+# stored decoded under its Content-Encoding header
+_MARKUP = re.compile(rb"\s*<[!?a-zA-Z]")
 
 
 def _unchunk(data: bytes) -> bytes:

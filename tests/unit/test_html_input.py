@@ -952,6 +952,30 @@ def test_a_long_http_head_costs_nothing_and_lf_alone_ends_its_lines(tmp_path: Pa
         }
 
 
+def test_a_body_stored_decoded_under_its_content_encoding_is_the_page(tmp_path: Path) -> None:
+    """Crawlers store many a body inflated, under the header that said it was not (as
+    they store chunks joined): it was rejected as a damaged gzip. A body that is no
+    markup and that its coding cannot undo is still damaged."""
+    body = page("wcxb-0541")
+    data = b"".join(
+        raw_response(
+            f"https://a.org/{coding}",
+            f"Content-Type: text/html\r\nContent-Encoding: {coding}",
+            body,
+        )
+        for coding in ("gzip", "deflate", "br", "compress")
+    )
+    data += raw_response(
+        "https://a.org/bad", "Content-Type: text/html\r\nContent-Encoding: gzip", b"\x1f\x8bjunk"
+    )
+    entry = read_as(tmp_path, "decoded.warc", data)
+    assert [d.meta["url"] for d in entry.documents] == [
+        f"https://a.org/{coding}" for coding in ("gzip", "deflate", "br", "compress")
+    ]
+    [damaged] = entry.rejections
+    assert damaged.line == 5 and "Content-Encoding gzip is damaged" in damaged.message
+
+
 def test_a_target_uri_in_angle_brackets_is_the_address(tmp_path: Path) -> None:
     data = raw_response("https://a.org/angle", "Content-Type: text/html", page("wcxb-0541"))
     angled = data.replace(b"https://a.org/angle", b"<https://a.org/angle>")
