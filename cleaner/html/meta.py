@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -123,15 +124,15 @@ def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
             data = json.loads(raw)
         except (ValueError, RecursionError):
             continue
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
+        queue = deque([data])  # in document order; a list's pop(0) made it quadratic
+        while queue:
+            item = queue.popleft()
             if isinstance(item, list):
-                stack.extend(item)
+                queue.extend(item)
             elif isinstance(item, dict):
                 yield item
                 if isinstance(item.get("@graph"), list | dict):
-                    stack.append(item["@graph"])
+                    queue.append(item["@graph"])
 
 
 def _person(value: Any) -> str | None:
