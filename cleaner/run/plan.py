@@ -20,7 +20,7 @@ from typing import Any
 
 from cleaner._version import __version__
 from cleaner.config import CleanConfig
-from cleaner.errors import OutputError
+from cleaner.errors import InputError, OutputError
 from cleaner.fingerprint import code_digest
 from cleaner.rules.model import model_digest
 from cleaner.store.manifest import MANIFEST
@@ -42,8 +42,14 @@ def refuse_output(output: Path, input_path: Path) -> None:
     error, not something the walk quietly works around.
     """
     try:
-        out, into = output.resolve(), input_path.resolve()
+        into = input_path.resolve()
     except (RuntimeError, OSError) as e:  # a link that points at itself, round a loop
+        raise InputError(
+            f"{input_path}: cannot follow the path ({e}); fix the looping link."
+        ) from e
+    try:
+        out = output.resolve()
+    except (RuntimeError, OSError) as e:
         raise OutputError(
             f"{output}: cannot follow the path ({e}); pick an output folder with no looping link."
         ) from e

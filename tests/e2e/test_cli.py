@@ -49,6 +49,17 @@ def test_an_output_path_round_a_loop_is_a_one_line_error(runner: CliRunner, tmp_
     assert "loop: cannot follow the path" in result.output and "internal error" not in result.output
 
 
+def test_an_input_path_round_a_loop_is_named_as_the_input(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """It was named as the output folder ("out: cannot follow the path")."""
+    (tmp_path / "loop").symlink_to("loop")
+    result = runner.invoke(cli, ["run", str(tmp_path / "loop"), str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith(f"cleaner: error: {tmp_path / 'loop'}: cannot follow")
+    assert "output folder" not in result.output
+
+
 @pytest.mark.parametrize("name", ["corpus.jsonl", "audit.jsonl", "manifest.json"])
 def test_a_folder_in_place_of_an_output_file_is_a_one_line_error(
     runner: CliRunner, tmp_path: Path, name: str
