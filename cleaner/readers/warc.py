@@ -138,7 +138,10 @@ def iter_warc(
                 if not records:
                     number, url = number + 1, None
                 where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
-                message = f"{where}: in a gzip member that is {damage}; re-download the file"
+                message = (  # a writer may put several records in a member: how many
+                    f"{where}: in a gzip member that is {damage}, with any record after it "
+                    "in that member; re-download the file"
+                )  # is not known, so the records after it are numbered as if it held one
                 held = Rejection(entry.path, Reason.DAMAGED_FILE, message, number)
             yield from settle(entry, held, seen, encodings)
     finally:

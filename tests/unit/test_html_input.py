@@ -525,6 +525,7 @@ def test_a_damaged_gzip_member_costs_its_own_record_only(tmp_path: Path, damage:
     [rejection] = entry.rejections
     assert rejection.rule == "damaged-file" and rejection.line == 2
     assert "record 2" in rejection.message and "gzip member" in rejection.message
+    assert "with any record after it in that member" in rejection.message
 
 
 NO_WARC = gzip.compress(b"hello, this is no WARC record\n" * 3, mtime=0)
