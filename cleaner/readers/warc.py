@@ -506,7 +506,9 @@ def _page(
             "re-download the file",
         )
     headers: dict[str, str] = {}
-    if resource or not record.is_http:
+    # a response whose record type is no "application/http" as FastWARC spells it
+    # ("Application/HTTP", or none) still holds an HTTP response when it opens as one
+    if resource or not (record.is_http or data.startswith(b"HTTP/")):
         ctype = record.headers.get("Content-Type")
     else:
         status, headers, data = http_response(data)

@@ -977,6 +977,21 @@ def test_a_body_stored_decoded_under_its_content_encoding_is_the_page(tmp_path: 
     assert damaged.line == 5 and "Content-Encoding gzip is damaged" in damaged.message
 
 
+@pytest.mark.parametrize("record_type", ["Application/HTTP; msgtype=response", None])
+def test_a_response_that_opens_as_http_is_read_as_one(
+    tmp_path: Path, record_type: str | None
+) -> None:
+    """A record type spelled in another case, or none, hid the HTTP head: the page was
+    skipped as not-html, its head taken for its body's first bytes."""
+    data = raw_response("https://a.org/p", "Content-Type: text/html", page("wcxb-0541"))
+    old = b"Content-Type: application/http; msgtype=response\r\n"
+    assert old in data
+    new = b"" if record_type is None else f"Content-Type: {record_type}\r\n".encode()
+    entry = read_as(tmp_path, "typed.warc", data.replace(old, new))
+    [doc] = entry.documents
+    assert doc.title == parse_html(page("wcxb-0541")).title and "HTTP/1.1" not in doc.text
+
+
 def test_a_target_uri_in_angle_brackets_is_the_address(tmp_path: Path) -> None:
     data = raw_response("https://a.org/angle", "Content-Type: text/html", page("wcxb-0541"))
     angled = data.replace(b"https://a.org/angle", b"<https://a.org/angle>")
