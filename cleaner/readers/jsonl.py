@@ -312,7 +312,8 @@ def iter_jsonl(
 
     With ``html_key``, that field of each record holds HTML (see :func:`record_document`).
 
-    Lines are UTF-8 (a BOM on line 1 is allowed); a stray invalid byte is read as
+    Lines are UTF-8 (a BOM at a line's start is passed over: line 1's, or that of a file
+    joined on with ``cat``); a stray invalid byte is read as
     Windows-1252 and counted in ``entry.repairs``. NUL bytes are stripped and counted.
     """
     fallback = False
@@ -330,7 +331,7 @@ def iter_jsonl(
                 f"longer than {MAX_RECORD_BYTES >> 20} MiB; split the record",
             )
             continue
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        if raw.startswith(b"\xef\xbb\xbf"):  # line 1's, or a file's joined on by `cat`
             raw = raw[3:]
         if b"\x00" in raw:
             entry.repaired("nul-bytes", raw.count(0))

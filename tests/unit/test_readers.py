@@ -226,6 +226,14 @@ CASES: list[dict[str, Any]] = [
         docs=2,
         text=PROSE,
     ),
+    dict(  # two files with a BOM each, joined with `cat`
+        label="jsonl-two-boms",
+        name="a.jsonl",
+        data=b"\xef\xbb\xbf" + GOOD + b"\xef\xbb\xbf" + GOOD,
+        outcome="cleaned",
+        docs=4,
+        text=PROSE,
+    ),
     dict(
         label="jsonl-malformed-line",
         name="a.jsonl",
