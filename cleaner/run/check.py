@@ -234,8 +234,8 @@ def corpus_source(path: Path, input_root: str | None) -> str:
     """
     if input_root:
         try:
-            source = source_name(path.resolve().relative_to(Path(input_root)))
-        except ValueError:
+            source = source_name(_as_listed(path).relative_to(Path(input_root)))
+        except (ValueError, OSError):
             pass
         else:
             return source_name(Path(path.name)) if source == "." else source
@@ -255,10 +255,17 @@ def earlier_version(path: Path, input_root: str | None) -> str | None:
     """
     if input_root:
         try:
-            path.resolve().relative_to(Path(input_root))
-        except ValueError:
+            _as_listed(path).relative_to(Path(input_root))
+        except (ValueError, OSError):
             return None
     return corpus_source(path, input_root)
+
+
+def _as_listed(path: Path) -> Path:
+    """``path`` with its folders resolved, as the input root was, and its own link not
+    followed: a run lists a link by its own name (``raw/a.txt`` -> ``../store/a.txt`` is
+    ``a.txt``), so resolving it would name another file, or one outside the root."""
+    return path.absolute().parent.resolve() / path.name
 
 
 def is_hidden(path: Path, input_root: str | None) -> bool:
@@ -277,7 +284,7 @@ def is_hidden(path: Path, input_root: str | None) -> bool:
     if input_root:
         with contextlib.suppress(OSError, ValueError):  # outside the root: the name
             # the folders resolved, as the root was; the file's own link not followed
-            parts = (path.parent.resolve() / path.name).relative_to(Path(input_root)).parts
+            parts = _as_listed(path).relative_to(Path(input_root)).parts
     elif not path.is_absolute():
         parts = tuple(part for part in path.parts if part not in (".", ".."))
     return any(part.startswith(".") for part in parts)

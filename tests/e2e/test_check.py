@@ -128,6 +128,25 @@ def test_a_copy_outside_the_input_folder_is_no_earlier_version(
     assert isinstance(explained, Explanation) and explained.duplicate is not None
 
 
+def test_a_linked_input_is_judged_under_its_own_name_as_a_run_lists_it(tmp_path: Path) -> None:
+    """A run lists a link by its own name. Resolved, a link to a file kept outside the
+    input folder (git-annex, DVC) was another file, a duplicate of itself; a link to a
+    corpus file passed as that file's earlier version, though the run drops it."""
+    raw, store = tmp_path / "raw", tmp_path / "store"
+    write_files(raw, {f"doc{i}.txt": text(i) for i in range(4)})
+    write_files(store, {"kept.txt": text(7)})
+    (raw / "kept.txt").symlink_to(store / "kept.txt")
+    (raw / "later.txt").symlink_to("doc1.txt")  # after doc1.txt: the run drops it
+    clean_corpus(raw, tmp_path / "clean")
+    report = check_files([raw / "kept.txt", raw / "later.txt"], tmp_path / "clean")
+    kept, later = report.files
+    assert not kept.duplicates
+    assert [d["duplicate_source"] for d in later.duplicates] == ["doc1.txt"]
+    [explained] = explain_file(raw / "later.txt", corpus=tmp_path / "clean")
+    assert isinstance(explained, Explanation) and explained.source == "later.txt"
+    assert explained.duplicate is not None
+
+
 def test_a_moved_project_still_knows_its_files(tmp_path: Path) -> None:
     """After the project folder moves, a file of a subfolder is still its own earlier
     version (the state keeps the input folder's old absolute path), as a run's output
