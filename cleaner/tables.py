@@ -7,6 +7,7 @@ skips the parts that are missing, so it also draws the counts of a streaming run
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,11 @@ def load_manifest(path: Path) -> dict[str, Any]:
     """
     path = path / "manifest.json" if path.is_dir() else path
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO waits, /dev/zero never ends
+            raise InputError(
+                f"{path}: not a regular file (a device, pipe or socket); pass the "
+                "manifest.json that `cleaner run` wrote."
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -270,6 +273,20 @@ def test_stats_errors_say_what_to_do(runner: CliRunner, tmp_path: Path) -> None:
         result = runner.invoke(cli, ["stats", str(target)])
         assert result.exit_code == 2 and words in result.output
         assert result.output.count("\n") == 1
+
+
+def test_stats_of_a_pipe_is_a_one_line_error(tmp_path: Path) -> None:
+    """Read, a FIFO waited for a writer for ever (and /dev/zero filled the memory). In
+    its own process, so that a wait ends at the timeout."""
+    os.mkfifo(tmp_path / "fifo")
+    done = subprocess.run(
+        [sys.executable, "-m", "cleaner", "stats", str(tmp_path / "fifo")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "fifo: not a regular file" in done.stderr
 
 
 @pytest.mark.parametrize(
