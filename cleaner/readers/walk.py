@@ -19,10 +19,10 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
     loop) is not entered again. A broken or looping file link is listed, and the
     reader rejects it with its reason; so is a folder that cannot be read, and the
     output folder of another run (it holds a ``.cleaner`` state folder), which is not
-    entered: its corpus, audit and manifest are no raw input. Both are listed as
-    ``"name/"``. A folder link that leads into ``avoid`` (the
-    output folder) raises :class:`~cleaner.errors.OutputError`: a run would read its
-    own output.
+    entered: its corpus, audit and manifest are no raw input (``root`` itself such a
+    folder raises :class:`~cleaner.errors.InputError`). Both are listed as ``"name/"``.
+    A folder link that leads into ``avoid`` (the output folder) raises
+    :class:`~cleaner.errors.OutputError`: a run would read its own output.
     """
     if not root.exists() and not root.is_symlink():
         raise InputError(f"{root}: no such file or folder. Pass the folder of raw files.")
@@ -30,6 +30,12 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
         return [(root, root.name)]
     if not root.is_dir():
         raise InputError(f"{root}: not a readable file or folder. Pass the folder of raw files.")
+    if (root / STATE_DIR).is_dir():  # as one found inside the input folder is not read
+        raise InputError(
+            f"{root}: the output folder of a cleaner run, whose corpus, audit and manifest "
+            "are no raw input; pass the folder of raw files (or the corpus.jsonl, to clean "
+            "the corpus again)."
+        )
     found: list[tuple[Path, str]] = []
     seen_dirs: set[tuple[int, int]] = set()
     try:

@@ -191,6 +191,23 @@ def test_another_runs_output_inside_the_input_is_listed_not_read(
     )
 
 
+def test_an_output_folder_given_as_the_input_is_a_usage_error(
+    runner: CliRunner, corpus, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Its corpus, audit and manifest were read as raw input (the manifest one text, each
+    audit row a document), as one found inside the input folder is not."""
+    raw = corpus({"a.txt": "A fine paragraph of text that says something useful here."})
+    out = tmp_path / "out"
+    assert runner.invoke(cli, ["run", str(raw), str(out), "-q"]).exit_code == 0
+    for args in (["run", str(out), str(tmp_path / "again")], ["check", str(out)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert f"{out}: the output folder of a cleaner run" in result.output
+    assert not (tmp_path / "again" / "corpus.jsonl").exists()
+    again = runner.invoke(cli, ["run", str(out / "corpus.jsonl"), str(tmp_path / "again"), "-q"])
+    assert again.exit_code == 0  # its corpus, as a file, is a corpus to clean again
+
+
 def test_the_folder_suggested_for_an_output_inside_the_input_is_named_from_the_folder(
     runner: CliRunner, corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
