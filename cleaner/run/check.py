@@ -306,7 +306,8 @@ def judge_file(
     With ``lines``, a line of the file that the corpus and the file together hold
     ``min_repeats`` times is a repeated line, as in a run over both.
     """
-    result = FileCheck(str(path), max_boilerplate=max_boilerplate)
+    # a byte of a name that is not UTF-8 shown as \xe9, as the corpus writes it
+    result = FileCheck(source_name(path), max_boilerplate=max_boilerplate)
     if is_hidden(path, input_root):
         result.skipped = "hidden: `cleaner run` does not read it; skipped"
         return result

@@ -23,6 +23,7 @@ from cleaner.errors import CleanerError, InputError, UsageError
 from cleaner.names import BlockRule, StageName
 from cleaner.pipeline import Pipeline
 from cleaner.readers import Rejection, stream_file
+from cleaner.readers.walk import source_name
 from cleaner.run.check import (
     CorpusLines,
     corpus_config,
@@ -274,7 +275,7 @@ def explain_file(
         recorded = None if corpus is None else corpus_config(corpus)
         config = CleanConfig() if recorded is None else recorded
     if corpus is None or stages is not None:
-        items = _read(path, source or path.name, config, ids)
+        items = _read(path, source or source_name(Path(path.name)), config, ids)
         if stages is None:
             stages = StreamCleaner(config, near_duplicates=False).stages
         return [explain_document(d, stages) if isinstance(d, Document) else d for d in items]

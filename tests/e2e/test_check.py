@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,27 @@ def test_a_linked_input_is_judged_under_its_own_name_as_a_run_lists_it(tmp_path:
     [explained] = explain_file(raw / "later.txt", corpus=tmp_path / "clean")
     assert isinstance(explained, Explanation) and explained.source == "later.txt"
     assert explained.duplicate is not None
+
+
+def test_a_name_that_is_not_utf8_is_explained_and_checked_as_a_run_names_it(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """Alone, explain read such a file as damaged (its name could not be written in
+    UTF-8), and check wrote the name with a lone surrogate into its JSON."""
+    raw = tmp_path / "raw"
+    write_files(raw, {"doc1.txt": text(1)})
+    name = os.fsdecode(b"caf\xe9.txt")
+    (raw / name).write_text(text(2), encoding="utf-8")
+    clean_corpus(raw, tmp_path / "clean")
+    [alone] = explain_file(raw / name)
+    [against] = explain_file(raw / name, corpus=tmp_path / "clean")
+    assert isinstance(alone, Explanation) and isinstance(against, Explanation)
+    assert alone.source == against.source == "caf\\xe9.txt" and alone.id == against.id
+    result = runner.invoke(
+        cli, ["check", str(raw / name), "--corpus", str(tmp_path / "clean"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files"][0]["path"] == f"{raw}/caf\\xe9.txt"
 
 
 def test_a_moved_project_still_knows_its_files(tmp_path: Path) -> None:
