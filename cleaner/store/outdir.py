@@ -212,10 +212,18 @@ class OutputFolder:
     def _refuse_foreign(self) -> None:
         """Raise :class:`OutputError` when OUTPUT holds a plain ``corpus.jsonl``,
         ``audit.jsonl`` or ``manifest.json`` that no cleaner run wrote (no manifest of
-        cleaner's beside it): publishing would replace it by a link, and it would be lost.
-        A run writes links there, so a plain file is the user's (put over a link, too),
-        unless it is the flat output of an older version, its manifest among them, which
-        is adopted instead (:meth:`_adopt_flat`)."""
+        cleaner's beside it), or a link of that name that leads elsewhere than into
+        ``.cleaner``: publishing would replace it by a link, and it would be lost. A run
+        writes links there, so a plain file is the user's (put over a link, too), unless
+        it is the flat output of an older version, its manifest among them, which is
+        adopted instead (:meth:`_adopt_flat`)."""
+        for name in PUBLISHED:  # a link of the user's: replaced, it would be lost too
+            link = self.root / name
+            if link.is_symlink() and not os.readlink(link).startswith(f"{STATE_DIR}/"):
+                raise OutputError(
+                    f"{link}: a link no cleaner run made (to {os.readlink(link)}) would be "
+                    "replaced; move it away, or pick another output folder."
+                )
         flat = [name for name in PUBLISHED if _plain_file(self.root / name)]
         if not flat or _cleaner_manifest(self.root / MANIFEST):
             return

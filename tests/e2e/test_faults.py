@@ -441,6 +441,21 @@ def test_a_run_refuses_to_replace_a_file_put_over_its_output(
     assert (out / "corpus.jsonl").read_text() == "mine\n"
 
 
+def test_a_run_refuses_to_replace_a_link_of_the_users(tmp_path: Path, runner: CliRunner) -> None:
+    """A corpus.jsonl that is the user's link elsewhere was replaced by the run's own
+    link without a word, where a plain file of that name is refused."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"a.txt": text(1)})
+    (tmp_path / "mine.jsonl").write_text('{"mine": 1}\n')
+    out.mkdir()
+    (out / "corpus.jsonl").symlink_to("../mine.jsonl")
+    result = runner.invoke(cli, ["run", str(raw), str(out)])
+    assert result.exit_code == 2 and "a link no cleaner run made" in result.output
+    assert os.readlink(out / "corpus.jsonl") == "../mine.jsonl"
+    assert runner.invoke(cli, ["run", str(raw), str(tmp_path / "o2"), "-q"]).exit_code == 0
+    assert runner.invoke(cli, ["run", str(raw), str(tmp_path / "o2"), "-q"]).exit_code == 0
+
+
 def test_an_older_versions_flat_output_is_taken_over(tmp_path: Path) -> None:
     """The flat files an older version wrote (its manifest names the tool) become the
     first generation and are then replaced: the run goes ahead."""
