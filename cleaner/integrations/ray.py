@@ -27,6 +27,25 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     ) from e
 
 T = TypeVar("T")
+CONNECT_SECONDS = 10.0  # to open a connection to a cluster's head before Ray is asked to
+
+
+def _reachable(target: str) -> None:
+    """Raise :class:`ConnectionError` when a cluster address (``HOST:PORT``, or
+    ``ray://HOST:PORT``) takes no connection. Ray itself retries such an address for
+    ever, printing a line a second, where a wrong ``--address`` wants one line and an
+    end; ``auto`` and ``local`` name no host to try."""
+    import socket
+
+    host, sep, port = target.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit() or "://" in host:
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), CONNECT_SECONDS).close()
+    except OSError as e:
+        raise ConnectionError(f"no connection: {e.strerror or e}") from None
+
+
 R = TypeVar("R")
 
 
@@ -48,6 +67,7 @@ class RayExecutor:
         if not ray.is_initialized():
             target = address or os.environ.get("RAY_ADDRESS") or "local"
             try:
+                _reachable(target)
                 ray.init(address=target, include_dashboard=False, log_to_driver=False)
             except (ConnectionError, ValueError, RuntimeError) as e:
                 raise UsageError(

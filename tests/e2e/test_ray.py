@@ -189,3 +189,25 @@ def test_a_stopped_clusters_address_does_not_hold_a_local_run(tmp_path: Path) ->
         proc.wait()
         kill_left([*started_by(mark), *in_group(proc.pid)])
         shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:9", "ray://127.0.0.1:9"])
+def test_a_cluster_address_that_takes_no_connection_is_a_one_line_error(
+    tmp_path: Path, address: str
+) -> None:
+    """Ray retries such an address for ever, printing a line a second: the run never
+    ended. Nothing listens on port 9 (discard) here."""
+    raw = write_corpus(tmp_path / "raw", docs=3, seed=7)
+    args = ["run", str(raw), str(tmp_path / "out"), "--executor", "ray", "--address", address]
+    proc = cleaner(*args, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 2
+        assert err.decode().splitlines() == [
+            f"cleaner: error: cannot reach a Ray cluster at {address} (no connection: "
+            "Connection refused); check --address (e.g. auto, or ray://HEAD:10001)."
+        ]
+    finally:
+        proc.kill()
+        proc.wait()
+        kill_left(in_group(proc.pid))
