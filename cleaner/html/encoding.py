@@ -196,9 +196,7 @@ def page_text(data: bytes, charset: str | None = None) -> PageText:
         else:  # 16-bit samples of quiet sound have a zero byte in every other place too
             page = _decode(data, utf16, "detected")
             if page.text and unprintable_share(page.text) > MAX_CONTROL_SHARE:
-                return PageText(
-                    None, None, "detected", "binary data, not HTML; remove it or rename it"
-                )
+                return PageText(None, None, "detected", _BINARY)
             return page
     kind = binary_kind(data)
     if kind is not None:
