@@ -134,3 +134,26 @@ def unprintable_share(text: str, sample: int = 1 << 16) -> float:
         if ch not in "\t\n\r\f\x1b" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
     )  # fmt: skip
     return bad / len(head)
+
+
+# The rule patterns as first written, plain and able to backtrack without end on some
+# lines (a run of spaces or dots tried every way between adjacent quantifiers): the
+# shipped ones must take the same strings (tests/unit/test_backtracking.py).
+PLAIN_METADATA = (
+    r"^\W*(?:(?:published|posted|updated|last updated|modified|date|dated)\W*(?:on|by|at)?\W*"
+    r"|\d+\s*(?:min|mins|minutes?|hours?|hrs?)\.?\s*(?:read|reading|reading time|to read|listen)?"
+    r"|(?:reading|read|estimated reading) time\W*\d*\s*(?:min|mins|minutes?)?"
+    r"|\d+\s*(?:seconds?|minutes?|mins?|hours?|days?|weeks?|months?|years?)\s+ago"
+    r"|(?:views?|reads?)\W*\d[\d,.]*k?|\d[\d,.]*k?\s+(?:views?|reads?|shares?))\W*$"
+)
+PLAIN_DATE_SEPARATOR = (r"\s*:?\s*", r"\s*(?::\s*)?")  # in DATE_PREFIX after the marker
+PLAIN_TIME_SEPARATOR = (r"\s*(?:[-–—|,@·•]|at)?\s*\d", r"\s*(?:(?:[-–—|,@·•]|at)\s*)?\d")
+PLAIN_TEMPLATE = (
+    r"(\s*(__\w+__|\{\{[^{}]*\}\}|\{%[^%]*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\])\s*)+"
+    r"|undefined|null|NaN|\[object Object\]"
+)
+PLAIN_URL = r"^(<)?(https?://|www\.)\S+(>)?$|^\S+\.(com|org|net|io|gov|edu)(/\S*)?$"
+PLAIN_EMAIL = r"^\S+@\S+\.\w+$"
+PLAIN_ITEM_SEP = r"\s+[|•·»›]\s+|\s+/\s+"
+PLAIN_PRICE = r"[$€£¥₹]\s?\d|\d[\d.,]*\s?(?:USD|EUR|GBP|€|\$)(?!\w)"
+PLAIN_COUNT_OF = r"\b\d[\d.,]*[km]?\s+(?:{words})\b|\bout of 5\b|\b\d(?:\.\d)?\s*/\s*5\b"

@@ -51,13 +51,20 @@ _LINK_WORDS_TEXT = (
 )
 LINK_WORDS = frozenset(_LINK_WORDS_TEXT.split())
 # shop and forum furniture: prices, ratings and counts, cart and post buttons
-PRICE = re.compile(r"[$€£¥₹]\s?\d|\d[\d.,]*\s?(?:USD|EUR|GBP|€|\$)(?!\w)", re.IGNORECASE)
+# (a run of digits, dots and commas is read from its start only, and whole: tried from
+# each digit of "1,2,3,...", a line of a thousand of them took seconds)
+PRICE = re.compile(
+    r"[$€£¥₹]\s?\d|(?<![\d.,])[.,]*+\d[\d.,]*+\s?(?:USD|EUR|GBP|€|\$)(?!\w)", re.IGNORECASE
+)
 _COUNT_ALONE = r"^\(?\d[\d.,]*[km]?\)?$"  # a line of only a number: "(12)", "3.4k"
 _COUNTED = (
     "replies", "reply", "views", "posts", "comments", "likes", "reviews", "ratings", "stars",
     "items", "results", "products", "members", "votes", "points", "answers",
 )  # fmt: skip
-_COUNT_OF = rf"\b\d[\d.,]*[km]?\s+(?:{'|'.join(_COUNTED)})\b|\bout of 5\b|\b\d(?:\.\d)?\s*/\s*5\b"
+_COUNT_OF = (  # a number's run read from its start, as PRICE's
+    rf"(?<![\d.,])(?>[\d.,]*?\b\d)[\d.,]*+[km]?\s+(?:{'|'.join(_COUNTED)})\b"
+    r"|\bout of 5\b|\b\d(?:\.\d)?\s*/\s*5\b"
+)
 COUNT = re.compile(f"{_COUNT_ALONE}|{_COUNT_OF}", re.IGNORECASE)
 # COUNT as the line features test it: the number alone, else a scan that needs a word
 _COUNT_ALONE_MATCH = re.compile(_COUNT_ALONE, re.IGNORECASE)

@@ -47,20 +47,27 @@ _MARKER = (
     r"(?:date|dated|published(?: on| at)?|posted(?: on| at)?|updated(?: on| at)?|last updated"
     r"(?: on)?|first published(?: on)?|modified(?: on)?|released(?: on)?|on)"
 )
-_TIME = (
-    r"(?:\s*(?:[-–—|,@·•]|at)?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+_TIME = (  # (a separator's spaces taken one way: "\s*X?\s*" split a run of them every way)
+    r"(?:\s*(?:(?:[-–—|,@·•]|at)\s*)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?"
+    r"(?:\s*[A-Z]{2,4})?)?"
 )
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 DATE_PREFIX = re.compile(
-    rf"^\W*(?:(?P<marker>{_MARKER})\s*:?\s*)?{_WEEKDAY}(?:{_DATE}){_TIME}\s*[-–—|,:·•]?\s*",
+    rf"^\W*(?:(?P<marker>{_MARKER})\s*(?::\s*)?)?{_WEEKDAY}(?:{_DATE}){_TIME}\s*[-–—|,:·•]?\s*",
     re.IGNORECASE,
 )
+# Written so that no two adjacent parts can take the same characters (a run of \W
+# split between three \W* was tried every way: a line of 1,000 dots took seconds); the
+# strings it takes are those of "kw \W* (on|by|at)? \W*", "N min .? \s* (read)?",
+# "reading time \W* \d* \s* (min)?" and "views \W* \d[\d,.]* k?", each then \W*$
 METADATA = re.compile(
-    r"^\W*(?:(?:published|posted|updated|last updated|modified|date|dated)\W*(?:on|by|at)?\W*"
-    r"|\d+\s*(?:min|mins|minutes?|hours?|hrs?)\.?\s*(?:read|reading|reading time|to read|listen)?"
-    r"|(?:reading|read|estimated reading) time\W*\d*\s*(?:min|mins|minutes?)?"
+    r"^\W*(?:(?:published|posted|updated|last updated|modified|date|dated)(?:\W*(?:on|by|at))?"
+    r"|\d+\s*(?:min|mins|minutes?|hours?|hrs?)"
+    r"(?:\.?\s*(?:read|reading|reading time|to read|listen))?"
+    r"|(?:reading|read|estimated reading) time"
+    r"(?:\W*\d+(?:\s*(?:min|mins|minutes?))?|\W*(?:min|mins|minutes?))?"
     r"|\d+\s*(?:seconds?|minutes?|mins?|hours?|days?|weeks?|months?|years?)\s+ago"
-    r"|(?:views?|reads?)\W*\d[\d,.]*k?|\d[\d,.]*k?\s+(?:views?|reads?|shares?))\W*$",
+    r"|(?:views?|reads?)\W*\d[\d,.]*+k?|\d[\d,.]*k?\s+(?:views?|reads?|shares?))\W*$",
     re.IGNORECASE,
 )
 

@@ -178,8 +178,10 @@ _FAMILIES: list[tuple[str, str, int]] = [
     (
         "byline",
         r"(?i:by|written by|posted by|words by|author|reported by|story by)\s*:?\s*"
+        # "and" between names after a space: cut at every "and" inside a word
+        # ("XyandXyand"), a line of such words was tried every way
         r"(?P<names>[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}"
-        r"(\s*(,|and|&)\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3})*)"
+        r"(\s*(,|(?<=\s)and|&)\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3})*)"
         r"(\s*[|,·•-]\s*.{0,40})?$",
         14,
     ),
@@ -289,9 +291,15 @@ _COMPILED = [
     for rule, pat, limit in _FAMILIES
 ]
 
-URL = re.compile(r"^(<)?(https?://|www\.)\S+(>)?$|^\S+\.(com|org|net|io|gov|edu)(/\S*)?$", re.I)
+# (a line with a space in it is no address, known before \S+ backtracks to every ".com";
+# an address is read from its first "@", as a later one only leaves less to match)
+URL = re.compile(
+    r"^(<)?(https?://|www\.)\S+(>)?$|^(?=\S*$)\S+\.(com|org|net|io|gov|edu)(/\S*)?$", re.I
+)
 # a line that is only an address: as written, or as redact-pii (which runs first) left it
-EMAIL = re.compile(rf"^(?:\S+@\S+\.\w+|(?:mailto:)?{re.escape(PiiType.EMAIL.placeholder)})$")
+EMAIL = re.compile(
+    rf"^(?:(?=\S*$)(?>\S+?@)\S+\.\w+|(?:mailto:)?{re.escape(PiiType.EMAIL.placeholder)})$"
+)
 IMAGE_URL = re.compile(r"(\.(jpe?g|png|gif|webp|svg|avif)\b|/images?/|image|img|photo)", re.I)
 CAPTION_CREDIT = re.compile(
     r"(\b(photo|image|picture|illustration|video|graphic|file photo|credit|photograph)s?"
@@ -312,8 +320,11 @@ SOURCE_LINE = re.compile(r"^sources?\s*:\s*\S.{0,60}$", re.I)
 COUNTED_ENTRY = re.compile(r"(?P<name>[^\s()][^()]{0,60})\s\(\d[\d,.]*\)")
 # a line made only of unfilled template slots; code such as `__name__` or `{{ x }}` inside
 # real text is left alone
+# (slots with space between and around them, written so that a space can be taken one
+# way only, and glued "__a____b__" read one way: one slot, as the two would be; tried
+# every way, 25 slots in a line took seconds)
 TEMPLATE = re.compile(
-    r"(\s*(__\w+__|\{\{[^{}]*\}\}|\{%[^%]*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\])\s*)+"
+    r"(?:\s*(?:(?>__\w+__)|\{\{[^{}]*\}\}|\{%[^%]*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\]))+\s*"
     r"|undefined|null|NaN|\[object Object\]"
 )
 # literal HTML left in the text (an embed's fallback, a tracking pixel, an ad tag): a line
@@ -553,7 +564,9 @@ THREAD_HEADER = re.compile(
     re.IGNORECASE,
 )
 
-_ITEM_SEP = re.compile(r"\s+[|•·»›]\s+|\s+/\s+")
+# from a run of space's start only, which it takes whole: tried from each space of a
+# long run, a line of them took seconds
+_ITEM_SEP = re.compile(r"(?<!\s)\s++[|•·»›/]\s+")
 _ITEM_SEP_MARK = re.compile(r"[|•·»›/]")  # every separator holds one: a cheap first look
 
 
