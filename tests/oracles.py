@@ -147,6 +147,7 @@ PLAIN_METADATA = (
     r"|(?:views?|reads?)\W*\d[\d,.]*k?|\d[\d,.]*k?\s+(?:views?|reads?|shares?))\W*$"
 )
 PLAIN_DATE_SEPARATOR = (r"\s*:?\s*", r"\s*(?::\s*)?")  # in DATE_PREFIX after the marker
+PLAIN_BYLINE_SEPARATOR = (r"story by)\s*:?\s*", r"story by)\s*(?::\s*)?")  # after "By"
 PLAIN_TIME_SEPARATOR = (r"\s*(?:[-–—|,@·•]|at)?\s*\d", r"\s*(?:(?:[-–—|,@·•]|at)\s*)?\d")
 PLAIN_TEMPLATE = (
     r"(\s*(__\w+__|\{\{[^{}]*\}\}|\{%[^%]*%\}|\$\{\w+\}|%\w+%|\[\[\w+\]\])\s*)+"

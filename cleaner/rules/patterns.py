@@ -177,7 +177,7 @@ _FAMILIES: list[tuple[str, str, int]] = [
     ),
     (
         "byline",
-        r"(?i:by|written by|posted by|words by|author|reported by|story by)\s*:?\s*"
+        r"(?i:by|written by|posted by|words by|author|reported by|story by)\s*(?::\s*)?"
         # "and" between names after a space: cut at every "and" inside a word
         # ("XyandXyand"), a line of such words was tried every way
         r"(?P<names>[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}"

@@ -54,7 +54,9 @@ PLAIN_COUNT_OF = re.compile(
 )
 COUNT_OF = re.compile(features._COUNT_OF, re.IGNORECASE)
 BYLINE = next(pat for rule, pat, _, _ in patterns._COMPILED if rule == "byline")
-PLAIN_BYLINE = re.compile(BYLINE.pattern.replace(r"(?<=\s)and", "and"))
+PLAIN_BYLINE = re.compile(
+    BYLINE.pattern.replace(r"(?<=\s)and", "and").replace(*reversed(oracles.PLAIN_BYLINE_SEPARATOR))
+)
 
 
 def test_the_plain_forms_are_the_shipped_ones_but_for_the_rewrite() -> None:
@@ -64,6 +66,7 @@ def test_the_plain_forms_are_the_shipped_ones_but_for_the_rewrite() -> None:
     assert meta.DATE_PREFIX.pattern.count(oracles.PLAIN_DATE_SEPARATOR[1]) == 1
     assert meta.DATE_PREFIX.pattern.count(oracles.PLAIN_TIME_SEPARATOR[1]) == 1
     assert BYLINE.pattern.count(r"(?<=\s)and") == 1
+    assert BYLINE.pattern.count(oracles.PLAIN_BYLINE_SEPARATOR[1]) == 1
 
 
 @settings(max_examples=1000, deadline=None)
@@ -103,7 +106,9 @@ def test_prices_and_counts_as_the_plain_forms(text: str) -> None:
 
 
 @settings(max_examples=1000, deadline=None)
-@given(pieces("By ", "by ", "Jane", "Doe", " and ", " ", ",", "&", " | ", " - ", "O'Neil", "-"))
+@given(
+    pieces("By ", "by ", "Jane", "Doe", " and ", " ", ",", "&", " | ", " - ", "O'Neil", "-", ":")
+)
 def test_bylines_as_the_plain_form_where_and_stands_apart(text: str) -> None:
     """The one change: "and" joins two names only after a space, as a byline writes it
     ("Jane and John", "Jane, John"); cut inside a word ("XyandXyand"), every cut was
@@ -121,6 +126,7 @@ STALLING = [
     "{{x}} " * 60 + "!",
     "__a__" * 60 + "!",
     "By " + "Xyand" * 60 + "!",
+    "By " + "\t" * 100000 + "x",
     "1," * 20000 + "x",
     "1," * 20000 + " x/",
     "a/b" + " " * 20000 + "c",
