@@ -984,7 +984,9 @@ def test_a_parquet_value_python_cannot_hold_costs_its_own_row_only(tmp_path: Pat
         ("unreadable-value", 1),
         ("unreadable-value", 2),
     ]
-    assert "Mars/Base" in entry.rejections[0].message
+    # what the time-zone library says: "'Mars/Base'" with pytz, that one is needed without
+    assert "a value Python cannot read" in entry.rejections[0].message
+    assert "\n" not in entry.rejections[0].message
     long_text = pa.table({"text": ["ok text here", "line\n" * 100_001]})
     pq.write_table(long_text, path)
     entry = read_file(path, "rows.parquet")
