@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 SAMPLE = 1 << 16  # bytes looked at to tell text from binary; a header is enough
 MAX_CONTROL_SHARE = 0.05  # random bytes have ~10% C0 controls; text has almost none
+BINARY = "binary data, not text; remove it or convert it to text"
 BINARY_MAGIC = {
     b"\x89PNG\r\n": "PNG image",
     b"\xff\xd8\xff": "JPEG image",
@@ -181,7 +182,7 @@ def decode_text(data: bytes) -> Decoded:
             pass
         else:  # 16-bit samples of quiet sound have a zero byte in every other place too
             if decoded.text and unprintable_share(decoded.text) > MAX_CONTROL_SHARE:
-                return Decoded(None, None, "binary data, not text; remove it or convert it to text")
+                return Decoded(None, None, BINARY)
             return decoded
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
@@ -197,7 +198,7 @@ def decode_text(data: bytes) -> Decoded:
     if invalid and valid < invalid:
         return _detect(data, nul)
     if unprintable_share(text) > MAX_CONTROL_SHARE:
-        return Decoded(None, None, "binary data, not text; remove it or convert it to text")
+        return Decoded(None, None, BINARY)
     return Decoded(text, encoding, None, nul, invalid)
 
 
@@ -216,7 +217,7 @@ def _detect(data: bytes, nul: int) -> Decoded:
     else:
         text = str(best)
     if unprintable_share(text) > MAX_CONTROL_SHARE:
-        return Decoded(None, None, "binary data, not text; remove it or convert it to text")
+        return Decoded(None, None, BINARY)
     return Decoded(text, encoding, None, nul)
 
 

@@ -146,10 +146,16 @@ def _deeper(value: Any, levels: int) -> bool:
     return any(_deeper(item, levels - 1) for item in items)
 
 
+def holds_text(value: Any, html: bool = False) -> bool:
+    """Whether a record's text field can be read: a string, or for an HTML field bytes
+    too (a page as fetched, which no JSON line holds but a Parquet column or a Python
+    record may)."""
+    return isinstance(value, str) or (html and isinstance(value, bytes))
+
+
 def check_record(record: Any, text_key: str = "text", option: str = "--text-key") -> dict[str, Any]:
-    """``record`` itself if it is a dict whose ``text_key`` field is a string (for an
-    HTML field, ``option`` ``--html-key``, bytes too: a page as fetched, which no JSON
-    line holds but a Parquet column or a Python record may).
+    """``record`` itself if it is a dict whose ``text_key`` field :func:`holds_text` (for
+    an HTML field, ``option`` ``--html-key``, bytes too).
 
     ``option`` is the option a message tells to use (``--html-key`` for an HTML field).
 
@@ -171,7 +177,7 @@ def check_record(record: Any, text_key: str = "text", option: str = "--text-key"
             + " field",
         )
     html = option == "--html-key"
-    if not isinstance(record[text_key], str) and not (html and isinstance(record[text_key], bytes)):
+    if not holds_text(record[text_key], html):
         kind = type(record[text_key]).__name__.replace("NoneType", "null")
         raise RecordProblem(
             Reason.TEXT_NOT_STRING,

@@ -23,7 +23,7 @@ from typing import Any
 from cleaner.document import Document
 from cleaner.names import Reason
 from cleaner.readers.entry import InputFile, Rejection, first_line, too_many_lines, unique_names
-from cleaner.readers.jsonl import RecordProblem, record_document
+from cleaner.readers.jsonl import RecordProblem, holds_text, record_document
 
 BATCH_ROWS = 1024  # rows decoded at a time: bounded memory, few Python round trips
 
@@ -111,7 +111,7 @@ def iter_parquet(
                     )
                     continue
                 text = record.get(key)
-                if not isinstance(text, str) and not (html_key and isinstance(text, bytes)):
+                if not holds_text(text, html_key is not None):
                     kind = "null" if text is None else type(text).__name__
                     entry.add_rejection(
                         Rejection(
@@ -127,7 +127,7 @@ def iter_parquet(
                 record = {k: v if k == key else jsonable(v, nulled) for k, v in record.items()}
                 entry.repaired("non-finite-to-null", nulled[0])
                 try:
-                    if isinstance(text, str) and html_key is None and (why := too_many_lines(text)):
+                    if html_key is None and isinstance(text, str) and (why := too_many_lines(text)):
                         raise RecordProblem(Reason.RECORD_TOO_LONG, why)
                     doc = record_document(entry, record, row, text_key, seen, html_key=html_key)
                 except RecordProblem as problem:
