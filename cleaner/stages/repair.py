@@ -1,4 +1,9 @@
-"""RepairText: fix broken text without changing what it says (the only ftfy importer)."""
+"""RepairText: fix broken text without changing what it says (the only ftfy importer).
+
+ftfy is imported on the first text it may change, not with this module: its tables
+take a twentieth of a second to load, as much as the rest of a one-file run's work,
+and plain ASCII text (a commit's few new files, a tiny test run) never needs them.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from functools import lru_cache
-
-import ftfy
-from ftfy.badness import BADNESS_RE
-from ftfy.chardata import (
-    CONTROL_CHARS,
-    DOUBLE_QUOTE_RE,
-    HTML_ENTITY_RE,
-    LIGATURES,
-    SINGLE_QUOTE_RE,
-    WIDTH_MAP,
-)
+from typing import TYPE_CHECKING
 
 from cleaner.config import RepairConfig
 from cleaner.document import Change, Document
@@ -24,6 +19,9 @@ from cleaner.html.flatten import pre_lines
 from cleaner.names import StageName
 from cleaner.rules.patterns import code_fences, fenced
 from cleaner.stage import Stage
+
+if TYPE_CHECKING:
+    import ftfy
 
 _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 # each run of spaces becomes one " "; the runs this changes are those of two or more,
@@ -104,6 +102,8 @@ def _repair_round(
     lines = text.count("\n")
     primed, cut = _put_back_spaces(text, config)
     if not ftfy_unchanged(primed, config):
+        import ftfy
+
         fixed, explanation = ftfy.fix_and_explain(primed, config=_ftfy_config(config))
         fixed = _take_back_spaces(fixed, cut, lines + 1)
         if fixed != text:
@@ -185,6 +185,8 @@ def _take_back_spaces(fixed: str, cut: list[int], lines: int) -> str:
 
 @lru_cache(maxsize=8)
 def _ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
+    import ftfy
+
     return ftfy.TextFixerConfig(
         unescape_html=config.unescape_html,
         uncurl_quotes=config.uncurl_quotes,
@@ -205,16 +207,27 @@ def ftfy_unchanged(text: str, config: RepairConfig = RepairConfig()) -> bool:
     text with no step, so calling it can be skipped: most real text is like that, and
     ftfy costs as much on it. False means only "ftfy may change it".
 
+    ASCII text without an ``&`` is answered without ftfy's tables (:data:`ASCII_TRIGGERS`).
+
     >>> ftfy_unchanged("caf\u00e9 \u201cbar\u201d"), ftfy_unchanged("caf\u00c3\u00a9")
     (True, False)
     """
+    if text.isascii() and ("&" not in text or not config.unescape_html):
+        return ASCII_TRIGGERS.search(text) is None
     if _ftfy_triggers(config).search(text) is not None:
         return False
-    if config.unescape_html and "&" in text and HTML_ENTITY_RE.search(text) is not None:
-        return False
+    if config.unescape_html and "&" in text:
+        from ftfy.chardata import HTML_ENTITY_RE
+
+        if HTML_ENTITY_RE.search(text) is not None:
+            return False
     return not config.fix_mojibake or text.isascii() or not looks_bad(text)
 
 
+# the ASCII characters :func:`_ftfy_triggers` holds (ftfy's control characters, ESC and
+# "\r"; a test holds this to ftfy's tables): in ASCII text nothing else can start a fix,
+# as ftfy's mojibake and every other character it looks for is not ASCII
+ASCII_TRIGGERS = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 BAD_REACH = 8  # ftfy's mojibake sequences are at most 7 characters long (a test checks)
 
@@ -229,6 +242,8 @@ def looks_bad(text: str) -> bool:
     is one in the text. Searching the windows gives the same answer as searching the
     text, without trying the pattern's dozens of alternatives at every ASCII letter.
     """
+    from ftfy.badness import BADNESS_RE
+
     start = end = -1
     for run in _NON_ASCII.finditer(text):
         if run.start() - BAD_REACH > end >= 0:
@@ -254,6 +269,8 @@ def _ftfy_triggers(config: RepairConfig) -> re.Pattern[str]:
     (``remove_terminal_escapes``, ``remove_control_chars``); curly quotes only when
     ``uncurl_quotes`` is on.
     """
+    from ftfy.chardata import CONTROL_CHARS, DOUBLE_QUOTE_RE, LIGATURES, SINGLE_QUOTE_RE, WIDTH_MAP
+
     chars = {*range(0x80, 0xA0), *LIGATURES, *WIDTH_MAP, *CONTROL_CHARS}
     chars |= {ord("\r"), 0x2028, 0x2029, 0x85, 0x1B, *range(0xD800, 0xE000)}
     alternatives = [_char_class(chars)]
@@ -300,6 +317,7 @@ class RepairText(Stage):
     """Repair encoding damage, entities, control characters and whitespace."""
 
     name = StageName.REPAIR_TEXT
+    preload = ("ftfy",)  # workers share its tables, loaded once before they fork
 
     def __init__(self, config: RepairConfig = RepairConfig()) -> None:
         self.config = config

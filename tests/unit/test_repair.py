@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +21,12 @@ from cleaner.config import NORMAL_FORMS, RepairConfig
 from cleaner.readers import read_file
 from cleaner.stages import repair
 from cleaner.stages.repair import (
+    ASCII_TRIGGERS,
     BAD_REACH,
     REPAIR_ROUNDS,
     RepairText,
     _ftfy_config,
+    _ftfy_triggers,
     fenced_lines,
     ftfy_unchanged,
     looks_bad,
@@ -261,6 +265,36 @@ def test_curly_quotes_reach_ftfy_only_when_uncurling() -> None:
 def test_clean_text_skips_ftfy(text: str) -> None:
     assert ftfy_unchanged(text)
     assert _ftfy(text) == (text, [])
+
+
+@pytest.mark.parametrize("config", [RepairConfig(), RepairConfig(uncurl_quotes=True)])
+def test_the_ascii_triggers_are_ftfys(config: RepairConfig) -> None:
+    """ASCII text is judged without ftfy's tables: the ASCII characters they hold."""
+    ascii_chars = [chr(c) for c in range(128)]
+    expected = [c for c in ascii_chars if _ftfy_triggers(config).search(c)]
+    assert [c for c in ascii_chars if ASCII_TRIGGERS.search(c)] == expected
+    for c in ascii_chars:
+        text = f"a{c}b"
+        if c != "&" and not ASCII_TRIGGERS.search(c):
+            assert ftfy_unchanged(text, config)
+            assert _ftfy(text, config) == (text, [])
+
+
+def test_plain_ascii_text_is_repaired_without_loading_ftfy() -> None:
+    """ftfy's tables load on the first text it may change: a run of plain ASCII text
+    (a commit's new files, a first try) starts without them."""
+    code = (
+        "import sys; from cleaner.stages.repair import repair_text;"
+        "print(repair_text('Plain  text.\\n\\n\\nAT and T'), 'ftfy' in sys.modules);"
+        "print(repair_text('AT&amp;T'), 'ftfy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
+    assert out == [
+        "('Plain text.\\n\\nAT and T', ['whitespace', 'blank-lines']) False",
+        "('AT&T', ['unescape-html']) True",
+    ]
 
 
 @pytest.mark.slow
