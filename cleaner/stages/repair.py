@@ -27,6 +27,7 @@ _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 # each run of spaces becomes one " "; the runs this changes are those of two or more,
 # and a lone space that is not " "
 _SPACES_TO_FIX = re.compile(_SPACE + "{2,}|" + _SPACE.replace(" ", "", 1))
+_LONE_SPACE = re.compile(_SPACE.replace(" ", "", 1))  # a space that is not " "
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -129,8 +130,13 @@ def _repair_round(
         )
     else:
         # one pass over the whole text (no space run holds a newline), skipping the
-        # single " " between words, which would become itself
-        spaced = "\n".join([line.strip() for line in _SPACES_TO_FIX.sub(" ", spaced).split("\n")])
+        # single " " between words, which would become itself; none when the text has
+        # no run of two and no other space (most texts: "in" finds that at memory speed)
+        if "  " in spaced or (
+            "\t" in spaced if spaced.isascii() else _LONE_SPACE.search(spaced) is not None
+        ):
+            spaced = _SPACES_TO_FIX.sub(" ", spaced)
+        spaced = "\n".join([line.strip() for line in spaced.split("\n")])
     if spaced != text:
         fixes.append("whitespace")
         text = spaced
