@@ -23,7 +23,16 @@ from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.errors import ExitCode, OutputError, UsageError
 from cleaner.executors import EXECUTORS
 from cleaner.tables import one_line
-from cleaner.terminal import STDIO, Bar, Group, fail, guard_stdout, quiet_stdout, stop
+from cleaner.terminal import (
+    STDIO,
+    Bar,
+    Group,
+    fail,
+    guard_stderr,
+    guard_stdout,
+    quiet_stdout,
+    stop,
+)
 
 if TYPE_CHECKING:  # the commands import their work when they run: --help stays fast
     from cleaner.config import CleanConfig
@@ -660,6 +669,7 @@ def main() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
+    guard_stderr()
     guard_stdout()
     try:
         try:

@@ -123,6 +123,53 @@ def guard_stdout() -> None:
     old.flush()
 
 
+class StderrWriter(io.RawIOBase):
+    """File descriptor 2, where a write that fails (a full disk, a reader that went
+    away) is dropped: a diagnostic that cannot be shown has nowhere else to go, and the
+    command's work and exit status do not depend on its messages."""
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 2
+
+    def isatty(self) -> bool:
+        return os.isatty(2)
+
+    def write(self, data: Any) -> int:
+        try:
+            return os.write(2, data)
+        except OSError:
+            return len(data)
+
+
+def guard_stderr() -> None:
+    """Let no message end a command: write standard error through
+    :class:`StderrWriter`, and when it was closed at the start (``2>&-``) point file
+    descriptor 2 at the null device first, so that no file the command opens takes
+    that number and receives its messages."""
+    try:
+        os.fstat(2)
+    except OSError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != 2:
+            os.dup2(devnull, 2)
+            os.close(devnull)
+    old = sys.stderr
+    if old is not None and (not isinstance(old, io.TextIOWrapper) or old.fileno() != 2):
+        return
+    sys.stderr = io.TextIOWrapper(
+        io.BufferedWriter(StderrWriter()),
+        old.encoding if old is not None else "utf-8",
+        old.errors if old is not None else "backslashreplace",
+        line_buffering=True,
+        write_through=True,
+    )
+    if old is not None:
+        old.flush()
+
+
 class Command(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         try:

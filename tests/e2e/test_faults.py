@@ -290,6 +290,40 @@ def test_a_stdout_that_cannot_be_written_is_one_line(tmp_path: Path, args: tuple
     assert b"Traceback" not in err and b"internal error" not in err
 
 
+_BAD_LINE = b'{"text": "A record about rivers and the lakes of the north."}\nnot json\n'
+
+
+@pytest.mark.parametrize("stderr", ["closed", "full"])
+@pytest.mark.parametrize("to_stdout", [False, True], ids=["to a folder", "to stdout"])
+def test_a_stderr_that_cannot_be_written_changes_nothing(
+    tmp_path: Path, stderr: str, to_stdout: bool
+) -> None:
+    """`cleaner run ... 2>&-` or `2>/dev/full`: the messages are lost, the run is not.
+    A closed stderr ended it with an internal error (exit 2, nothing written); a full
+    one filed the failed "skipped" message as damage to the input, dropped the rest of
+    stdin and exited 1."""
+    if stderr == "full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    (tmp_path / "raw").mkdir()
+    source = tmp_path / "raw" / "in.jsonl"
+    source.write_bytes(_BAD_LINE * 3)
+    out = tmp_path / "out"
+    args = ("run", "-", "-") if to_stdout else ("run", str(tmp_path / "raw"), str(out))
+    with contextlib.ExitStack() as stack:
+        stdin = stack.enter_context(source.open("rb"))
+        kwargs: dict[str, object] = {"preexec_fn": lambda: os.close(2)}
+        if stderr == "full":
+            kwargs = {"stderr": stack.enter_context(open("/dev/full", "wb"))}
+        proc = cleaner(*args, stdin=stdin, stdout=subprocess.PIPE, **kwargs)
+        written, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    corpus = written if to_stdout else (out / "corpus.jsonl").read_bytes()
+    assert len(corpus.splitlines()) == 1  # the three copies: one kept
+    if not to_stdout:
+        audit = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
+        assert [row.get("rule") for row in audit].count("malformed-json") == 3
+
+
 class Crash(BaseException):
     """A process dying at a file-system call (BaseException: no ``except OSError`` stops it)."""
 
