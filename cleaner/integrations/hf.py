@@ -58,7 +58,8 @@ def clean_batch(
     whose ``text_key`` column is missing or holds no string, and for a dataset column
     ``language`` or ``language_score`` that differs from the language filter's value
     (``clean_records`` would keep it as ``record_language``, a column that only some
-    rows would have).
+    rows would have). Raises :class:`~cleaner.errors.UsageError` for a batch that is one
+    row (``map`` called without ``batched=True``) or columns of unequal lengths.
 
     >>> out = clean_batch({"text": ["a &amp; b", " "], "n": [1, 2]})
     >>> out["text"], out["n"], json.loads(out["cleaner"][0])["repaired"]
@@ -74,7 +75,7 @@ def clean_batch(
     added = [key] if config.html_key is not None and key not in columns else []
     if config.filter(StageName.LANGUAGE).enabled:
         added += [name for name in LANGUAGE_FIELDS if name not in columns]
-    rows = len(next(iter(batch.values()), []))  # a missing text column fails on row 1
+    rows = _rows(batch)  # a missing text column fails on row 1
     out: dict[str, list[Any]] = {name: [] for name in [*columns, *added, ACCOUNT]}
     entry = InputFile("dataset", "", 0)
     for i in range(rows):
@@ -95,3 +96,20 @@ def clean_batch(
             out[name].append(row.get(name))
         out[ACCOUNT].append(json.dumps(explain_changes(doc), ensure_ascii=False, sort_keys=True))
     return out
+
+
+def _rows(batch: dict[str, Any]) -> int:
+    """How many rows ``batch`` holds: its columns' one length. A column that is no
+    sequence of rows (a row's own string or number: ``map`` without ``batched=True``,
+    whose text would be read as a column of characters) is a usage error."""
+    lengths = set()
+    for name, column in batch.items():
+        if isinstance(column, str | bytes | dict) or not hasattr(column, "__len__"):
+            raise UsageError(
+                f"clean_batch takes a batch of columns, but column {name!r} holds one "
+                f"{type(column).__name__}; call Dataset.map(clean_batch, batched=True)"
+            )
+        lengths.add(len(column))
+    if len(lengths) > 1:
+        raise UsageError(f"clean_batch takes columns of one length, not {sorted(lengths)}")
+    return lengths.pop() if lengths else 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import CleanConfig
-from cleaner.errors import RecordError
+from cleaner.errors import RecordError, UsageError
 
 PARA = "A paragraph that is long enough to count as a block of text in the page here."
 PAGE = f"Intro line.\n\n{PARA}\n\n{PARA}"
@@ -153,6 +153,18 @@ def test_hf_map_refuses_a_dataset_without_the_text_column() -> None:
     ds = Dataset.from_list([{"body": "x &amp; y", "n": 1}, {"body": "hello there", "n": 2}])
     with pytest.raises(RecordError, match="record 1: no field 'text'"):
         ds.map(clean_batch, batched=True)
+
+
+def test_hf_map_without_batched_is_refused_not_read_letter_by_letter() -> None:
+    """An unbatched map hands one row: its text was read as a column of characters
+    (each letter a row, the rest dropped), with no error."""
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+
+    ds = Dataset.from_list([{"text": "A small page about a river.", "n": 1}])
+    with pytest.raises(UsageError, match="batched=True"):
+        ds.map(clean_batch)
 
 
 def test_hf_map_cleans_its_own_output_to_itself_with_a_new_account() -> None:

@@ -58,6 +58,17 @@ CALLS: list[tuple[str, Callable[[Path], object], str]] = [
         "config must be a CleanConfig, not None",
     ),
     (
+        "one row, not a batch (a map without batched=True)",
+        lambda out: clean_batch({"text": "A small page about a river.", "n": 1}),
+        "clean_batch takes a batch of columns, but column 'text' holds one str; "
+        "call Dataset.map(clean_batch, batched=True)",
+    ),
+    (
+        "columns of unequal lengths",
+        lambda out: clean_batch({"text": ["a", "b"], "n": [1]}),
+        "clean_batch takes columns of one length, not [1, 2]",
+    ),
+    (
         "a batch with an empty text key",
         lambda out: clean_batch({"text": ["x"]}, text_key=""),
         "text_key must be a field name, not ''",
