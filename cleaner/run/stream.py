@@ -193,17 +193,20 @@ def clean_records(
             k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta
         }
         if config.html_key is not None:  # what the page gave: its url, lang, ...
-            named = _page_fields(doc, record) | named
+            named = _page_fields(doc, record, key) | named
         yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
 
 
-def _page_fields(doc: Document, record: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields a record's page added to it (``url``, ``html_lang``, ...), not a
-    record's own field kept aside (``record_source``, for a ``source`` it holds)."""
+def _page_fields(doc: Document, record: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The fields a record's page added to it (``url``, ``html_lang``, ...), and its
+    own text under ``key``, which the page's text replaces, as ``record_<key>`` (as a
+    run writes it); not the record's other fields kept aside (``record_source``, for a
+    ``source`` it holds: the record comes back with it as it was)."""
     return {
         k: v
         for k, v in doc.meta.items()
-        if k not in record and not (k.startswith("record_") and k[len("record_") :] in record)
+        if k not in record
+        and not (k.startswith("record_") and k[len("record_") :] in record.keys() - {key})
     }
 
 

@@ -1110,7 +1110,12 @@ def test_the_record_apis_read_html_key_as_a_run_does(tmp_path: Path) -> None:
     from cleaner.run.stream import clean_records
 
     html = {name: data.decode("utf-8", "replace") for name, data in pages().items()}
-    rows = [{"id": name, "html": text, "source": "crawl"} for name, text in html.items()]
+    # a text the record had is kept as record_text by both (clean_records wrote the
+    # page's text over it)
+    rows = [
+        {"id": name, "html": text, "source": "crawl", "text": f"old {name}"}
+        for name, text in html.items()
+    ]
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "pages.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
@@ -1127,6 +1132,7 @@ def test_the_record_apis_read_html_key_as_a_run_does(tmp_path: Path) -> None:
         assert r["text"] == run[r["id"]]["text"] and r["html"] == html[r["id"]]
         assert r["cleaner"]["title"] == run[r["id"]]["title"]
         assert r.get("url") == run[r["id"]].get("url") and "record_source" not in r
+        assert r["record_text"] == run[r["id"]]["record_text"] == f"old {r['id']}"
     assert any(r.get("html_lang") for r in out)
 
     bad = [{"id": "pdf", "html": "%PDF-1.4 binary"}, {"id": "blank", "html": "<p> </p>"}]
