@@ -40,6 +40,7 @@ from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Document
 from cleaner.readers import InputFile
 from cleaner.readers.html import HTML_LANG
+from cleaner.readers.jsonl import OWN_FIELDS
 from cleaner.run.stream import StreamCleaner, explain_changes, to_document
 from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 
@@ -75,17 +76,17 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
         self.window = window
 
     def _document(self, doc: Any, source: str, own: dict[str, Any]) -> Document:
-        """The cleaner document of a datatrove one: its text, or with ``html_key`` its
-        page (``doc.text`` for ``"text"``, else that metadata field), read as a JSONL
-        record's page is (a page that gives no text: dropped by ``read``)."""
+        """The cleaner document of a datatrove one, read as a record of ``clean_records``
+        is: its text, or with ``html_key`` its page (``doc.text`` for ``"text"``, else
+        that metadata field; a page that gives no text is dropped by ``read``), and its
+        metadata's own ``title``, ``date`` and ``author``. A text of too many lines is
+        dropped by ``read`` (``record-too-long``), as a run rejects it."""
         key = self.config.html_key
-        if key is None:
-            return Document(str(doc.id), source, doc.text, meta=own)
+        named = {k: doc.metadata[k] for k in OWN_FIELDS if isinstance(doc.metadata.get(k), str)}
         # a metadata field that is missing stays missing ("no field"), not null
-        fields = {"text": doc.text} if key == "text" else dict(doc.metadata)
-        read = to_document(
-            InputFile(source, "", 0), {k: fields[k] for k in (key,) if k in fields}, 1, "text", key
-        )
+        fields = {"text": doc.text} if key in (None, "text") else dict(doc.metadata)
+        page = {k: fields[k] for k in (key or "text",) if k in fields}
+        read = to_document(InputFile(source, "", 0), {**page, **named}, 1, "text", key)
         return replace(read, id=str(doc.id), source=source, meta={**read.meta, **own})
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> Any:

@@ -130,7 +130,11 @@ def explain_changes(doc: Document) -> dict[str, Any]:
         for c in doc.changes
         if c.text
     ]
-    repaired = [c.rule for c in doc.changes if c.stage == StageName.REPAIR_TEXT and not c.text]
+    repaired = [
+        c.rule
+        for c in doc.changes
+        if c.stage in (StageName.READ, StageName.REPAIR_TEXT) and not c.text
+    ]
     dropped = None
     if doc.dropped is not None:
         dropped = {
@@ -223,21 +227,40 @@ def to_document(
     (:func:`~cleaner.readers.html.html_fields`); a page that gives no text (no HTML, no
     text in it) is a document with no text, dropped by ``read`` with the reason.
 
+    A text of more than :data:`~cleaner.readers.entry.MAX_DOCUMENT_LINES` lines is a
+    document dropped by ``read`` too (``record-too-long``, as a run rejects it), and
+    NUL characters taken out of the text are in its changes (``read``, ``nul-bytes``,
+    as a run's manifest counts them).
+
     Raises :class:`~cleaner.errors.RecordError` when ``text_key`` (or ``html_key``)
     holds no string.
     """
     field, option = (text_key, "text_key") if html_key is None else (html_key, "html_key")
     try:
-        fields = check_record(dict(record), field, f"--{option.replace('_', '-')}")
-    except RecordProblem as problem:
-        raise RecordError(
-            f"{entry.path}: record {number}: {problem.message} ({option}= in Python)"
-        ) from None
-    try:
-        return record_document(entry, fields, number, text_key, None, html_key=html_key)
-    except RecordProblem as problem:  # a page that gives no document
+        try:
+            fields = check_record(dict(record), field, f"--{option.replace('_', '-')}")
+        except RecordProblem as problem:
+            if problem.rule != Reason.RECORD_TOO_LONG:  # the record has no text at all
+                raise RecordError(
+                    f"{entry.path}: record {number}: {problem.message} ({option}= in Python)"
+                ) from None
+            raise
+        before = dict(entry.repairs)
+        doc = record_document(entry, fields, number, text_key, None, html_key=html_key)
+    except RecordProblem as problem:  # a page that gives no document, a text too long
         drop = Change(StageName.READ, problem.rule, detail={"message": problem.message})
         return Document(doc_id(entry.path, number), entry.path, "", text_key=text_key).drop(drop)
+    # what reading repaired in the text (NUL characters), in the account as a run's
+    # manifest counts it
+    read = [
+        Change(StageName.READ, rule)
+        for rule in _TEXT_REPAIRS
+        if entry.repairs.get(rule, 0) != before.get(rule, 0)
+    ]
+    return doc.with_changes(read) if read else doc
+
+
+_TEXT_REPAIRS = ("nul-bytes",)  # what record_document repairs in a record's text
 
 
 def _folder_documents(

@@ -47,6 +47,29 @@ def test_datatrove_step_cleans_text_and_metadata_and_drops_empty() -> None:
     assert count(step, "dedup-blocks/repeated-block") == 1
 
 
+def test_datatrove_step_reads_a_document_as_clean_records_reads_a_record() -> None:
+    """Its metadata's own title, date and author fill the account; a text of too many
+    lines is dropped by ``read`` (it was cleaned: 150,000 lines took 16 s and 0.5 GB),
+    NUL characters taken out are counted."""
+    from datatrove.data import Document as DtDocument
+
+    from cleaner.integrations.datatrove import CleanerStep
+
+    own = {"title": "Own title", "author": "Ann Lee", "date": "2024-01-02"}
+    docs = [
+        DtDocument(text="A line.\n" * 100_001, id="1"),
+        DtDocument(text=PARA, id="2", metadata=dict(own)),
+        DtDocument(text=f"{PARA}\x00", id="3"),
+    ]
+    step = CleanerStep()
+    out = list(step.run(iter(docs)))
+    assert [d.id for d in out] == ["2", "3"] and out[1].text == PARA
+    account = out[0].metadata["cleaner"]
+    assert {k: account[k] for k in own} == own
+    assert out[1].metadata["cleaner"]["repaired"] == ["nul-bytes"]
+    assert count(step, "dropped_record-too-long") == 1 and count(step, "read/nul-bytes") == 1
+
+
 def test_datatrove_step_reads_pages_as_its_warc_reader_gives_them() -> None:
     """With html_key "text" a document's text is a page's HTML (datatrove's WarcReader):
     the step gives what clean_records gives the same pages (held to a run in

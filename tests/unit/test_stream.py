@@ -107,6 +107,30 @@ def test_text_key_comes_from_argument_or_config() -> None:
     assert next(clean_records(rows, CleanConfig(text_key="body")))["body"] == "x & y"
 
 
+def test_a_text_of_too_many_lines_is_a_dropped_record_and_the_next_ones_come() -> None:
+    """As a run rejects it (``record-too-long``) and reads on: the record API raised,
+    which ended the generator (and a whole ``Dataset.map``) at that record."""
+    from cleaner.integrations.hf import clean_batch
+
+    long = "A line.\n" * 100_001
+    rows = [{"id": 1, "text": long}, {"id": 2, "text": "A later record about the hills."}]
+    out = list(clean_records(rows))
+    assert [r["id"] for r in out] == [1, 2] and out[0]["text"] == ""
+    dropped = out[0]["cleaner"]["dropped"]
+    assert (dropped["stage"], dropped["rule"]) == ("read", "record-too-long")
+    assert dropped["detail"]["message"].startswith("100,001 lines, more than 100,000")
+    assert out[1]["cleaner"]["dropped"] is None
+    batch = clean_batch({"text": [long, rows[1]["text"]], "n": [1, 2]})
+    assert batch["n"] == [2]
+
+
+def test_nul_characters_taken_out_of_a_record_are_in_its_account() -> None:
+    """A run's manifest counts them; the record's account said nothing."""
+    [out] = clean_records([{"id": 1, "text": "Hello\x00 world, a sentence about hills.\x00"}])
+    assert out["text"] == "Hello world, a sentence about hills."
+    assert out["cleaner"]["repaired"] == ["nul-bytes"]
+
+
 def test_a_record_without_text_is_a_record_error() -> None:
     with pytest.raises(RecordError, match="records: record 2: no field 'text'"):
         list(clean_records([{"text": "fine"}, {"body": "no text"}]))
