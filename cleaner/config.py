@@ -200,7 +200,9 @@ class CleanConfig:
         A filter's name turns the filter off or on; a boilerplate rule's name goes into
         or out of ``boilerplate.disable``. An unknown name is an error naming both kinds.
         """
-        disable, enable = set(disable), set(enable)
+        # one name given as a string is that name, not its letters
+        disable = {disable} if isinstance(disable, str) else set(disable)
+        enable = {enable} if isinstance(enable, str) else set(enable)
         for name in sorted(disable | enable):
             if name not in RULES and name not in FILTERS:
                 raise UsageError(

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
+from cleaner.errors import RecordError
 from cleaner.names import StageName
 from cleaner.rules.model import LineModel
 from cleaner.stage import CorpusStage, Filter, Stage
@@ -163,7 +164,18 @@ class Pipeline:
         return list(dict.fromkeys(m for s in self.stages for m in s.preload))
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
-        stream: Iterable[Document] = docs
+        """``docs`` through every stage, lazily; raises
+        :class:`~cleaner.errors.RecordError` for a document whose text is no string."""
+        stream: Iterable[Document] = map(_checked, docs)
         for stage in self.stages:
             stream = stage.run(stream)
         yield from stream
+
+
+def _checked(doc: Document) -> Document:
+    if not isinstance(doc.text, str):
+        raise RecordError(
+            f"{doc.source}: document {doc.id}: its text is {type(doc.text).__name__}, "
+            "not a string; pass the text of each document"
+        )
+    return doc

@@ -41,7 +41,7 @@ from cleaner.document import Document
 from cleaner.readers import InputFile
 from cleaner.readers.html import HTML_LANG
 from cleaner.readers.jsonl import OWN_FIELDS
-from cleaner.run.stream import StreamCleaner, explain_changes, to_document
+from cleaner.run.stream import StreamCleaner, check_arguments, explain_changes, to_document
 from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 
 try:
@@ -71,6 +71,7 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
         window: int | None = DEFAULT_WINDOW,
     ) -> None:
         super().__init__()
+        check_arguments(config, window)  # now, not when the pipeline runs
         self.config = config
         self.near_duplicates = near_duplicates
         self.window = window

@@ -64,9 +64,14 @@ BATCHES_PER_WORKER = 4  # a small input is still spread over every worker
 __all__ = ["CorpusRun", "Report", "clean_corpus"]
 
 
-def _check_arguments(config: object, progress: object, executor: object) -> None:
+def _check_arguments(
+    config: object, progress: object, executor: object, incremental: object = True
+) -> None:
     """A :class:`UsageError` for an argument of :func:`clean_corpus` of the wrong kind,
-    before any work, instead of a failure deep in the run."""
+    before any work, instead of a failure deep in the run (or a wrong run: the string
+    ``"no"`` is true)."""
+    if not isinstance(incremental, bool):
+        raise UsageError(f"incremental must be True or False, not {incremental!r}")
     if not isinstance(config, CleanConfig):
         raise UsageError(f"config must be a CleanConfig or None, not {config!r}")
     if progress is not None and not callable(progress):
@@ -116,7 +121,7 @@ def clean_corpus(
     that hold it are cleaned again, so the result stays that of a rebuild.
     """
     config = CleanConfig() if config is None else config
-    _check_arguments(config, progress, executor)
+    _check_arguments(config, progress, executor, incremental)
     started = time.time()
     t0 = time.perf_counter()
     input_path, output = as_path(input_path, "input_path"), as_path(output, "output")

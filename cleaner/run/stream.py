@@ -18,7 +18,8 @@ text and one more key, ``"cleaner"``::
      "date": str | None,             # the ISO date found and taken out of the text
      "author": str | None,           # the byline's names, taken out with the byline
                                      # (each else the record's own string field)
-     "repaired": ["whitespace", ...],  # repair-text fixes applied, in order
+     "repaired": ["whitespace", ...],  # repair-text fixes applied, in order (and
+                                       # "nul-bytes", NULs the reading took out)
      "removed": [{"stage": ..., "rule": ..., "text": ..., "detail": {...}}, ...],
      "redacted": {"email": 1, ...},  # redact-pii's replacements per type (no values)
      "dropped": None | {"stage": ..., "rule": ..., "detail": {...}}}  # near-duplicate,
@@ -59,6 +60,17 @@ from cleaner.stats import Stats
 from cleaner.store.output import dumps
 
 
+def check_arguments(config: object, window: object) -> None:
+    """A :class:`~cleaner.errors.UsageError` for a config or window of the wrong kind,
+    when a streaming cleaner is made (:class:`StreamCleaner`, the datatrove step)."""
+    if not isinstance(config, CleanConfig):
+        raise UsageError(f"config must be a CleanConfig, not {config!r}")
+    if window is not None and (
+        not isinstance(window, int) or isinstance(window, bool) or window < 1
+    ):
+        raise UsageError(f"window must be a whole number of at least 1 or None, not {window!r}")
+
+
 class StreamCleaner:
     """The per-document stages, plus optional streaming near-duplicate removal.
 
@@ -75,12 +87,7 @@ class StreamCleaner:
         near_duplicates: bool | None = None,
         window: int | None = DEFAULT_WINDOW,
     ) -> None:
-        if not isinstance(config, CleanConfig):
-            raise UsageError(f"config must be a CleanConfig, not {config!r}")
-        if window is not None and (
-            not isinstance(window, int) or isinstance(window, bool) or window < 1
-        ):
-            raise UsageError(f"window must be a whole number of at least 1 or None, not {window!r}")
+        check_arguments(config, window)
         self.config = config
         stages: list[Stage] = Pipeline.from_config(config, corpus_stages=False).stages
         if config.dedup.documents if near_duplicates is None else near_duplicates:
@@ -185,6 +192,8 @@ def clean_records(
     key = config.text_key
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise UsageError(f"records must be an iterable of dicts, not {type(records).__name__}")
+    if not isinstance(source, str):
+        raise UsageError(f"source must be a name (a string), not {source!r}")
     entry = InputFile(source, "", 0)
     for number, record in enumerate(records, start=1):
         if not isinstance(record, Mapping):

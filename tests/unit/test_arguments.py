@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import CleanConfig, StreamCleaner, clean_corpus
+from cleaner import CleanConfig, StreamCleaner, check_files, clean_corpus, clean_records
 from cleaner.errors import UsageError
 from cleaner.integrations.hf import clean_batch
 from cleaner.report import write_report
@@ -73,7 +73,53 @@ CALLS: list[tuple[str, Callable[[Path], object], str]] = [
         lambda out: clean_batch({"text": ["x"]}, text_key=""),
         "text_key must be a field name, not ''",
     ),
+    (
+        "incremental as a word (the string 'no' is true)",
+        lambda out: clean_corpus(RAW, out, incremental="no"),  # type: ignore[arg-type]
+        "incremental must be True or False, not 'no'",
+    ),
+    (
+        "records with a source that is no name",
+        lambda out: list(clean_records([{"text": "Hello."}], source=5)),  # type: ignore[arg-type]
+        "source must be a name (a string), not 5",
+    ),
+    (
+        "check_files with a path that is no path",
+        lambda out: check_files([5], out),  # type: ignore[list-item]
+        "check_files takes paths, not int 5",
+    ),
+    (
+        "a datatrove step with a config as a dict",
+        lambda out: _step(config={"dedup": 1}),
+        "config must be a CleanConfig, not {'dedup': 1}",
+    ),
+    (
+        "a datatrove step with a window of 0",
+        lambda out: _step(window=0),
+        "window must be a whole number of at least 1 or None, not 0",
+    ),
 ]
+
+
+def _step(**kwargs: object) -> object:
+    from cleaner.integrations.datatrove import CleanerStep
+
+    return CleanerStep(**kwargs)  # type: ignore[arg-type]
+
+
+def test_one_rule_name_as_a_string_is_that_name_not_its_letters() -> None:
+    config = CleanConfig().with_rules(disable="caption")
+    assert config.boilerplate.disable == ("caption",)
+    assert config.with_rules(enable="caption").boilerplate.disable == ()
+
+
+def test_a_document_whose_text_is_no_string_is_a_record_error() -> None:
+    from cleaner.document import Document
+    from cleaner.errors import RecordError
+    from cleaner.pipeline import Pipeline
+
+    with pytest.raises(RecordError, match="document 1: its text is NoneType, not a string"):
+        list(Pipeline.from_config().run([Document("1", "s", None)]))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("call", "says"), [c[1:] for c in CALLS], ids=[c[0] for c in CALLS])
