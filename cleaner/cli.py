@@ -349,6 +349,12 @@ def run(
         raise UsageError("-: standard output is closed; give an OUTPUT folder instead of -.")
     if input_path == STDIO and sys.stdin is None:
         raise UsageError("-: standard input is closed; pipe JSONL into it or give an INPUT folder.")
+    window_given = click.get_current_context().get_parameter_source("window")
+    if not to_stdout and window_given is not click.core.ParameterSource.DEFAULT:
+        raise UsageError(
+            "--window applies to a stream run (OUTPUT -); a folder run compares every "
+            "document with every other: leave it out"
+        )
     if to_stdout and fail_on_change:
         raise UsageError("--fail-on-change needs an OUTPUT folder, not -.")
     if to_stdout and with_report:

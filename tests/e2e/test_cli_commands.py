@@ -192,6 +192,11 @@ def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_block(
     ("args", "says"),
     [
         (["run", "{raw}", "{out}", "--window", "0"], "--window: must be at least 1, not 0"),
+        (  # it was ignored without a word
+            ["run", "{raw}", "{out}", "--window", "5"],
+            "--window applies to a stream run (OUTPUT -); a folder run compares every "
+            "document with every other: leave it out",
+        ),
         (["run", "{raw}", "{out}", "--workers", "0"], "--workers: must be at least 1, not 0"),
         (
             ["check", "{raw}", "--corpus", "{out}", "--max-boilerplate", "2"],
