@@ -56,6 +56,8 @@ LINK_WORDS = frozenset(_LINK_WORDS_TEXT.split())
 PRICE = re.compile(
     r"[$€£¥₹]\s?\d|(?<![\d.,])[.,]*+\d[\d.,]*+\s?(?:USD|EUR|GBP|€|\$)(?!\w)", re.IGNORECASE
 )
+# PRICE as the line features test it: a line without a currency sign or code has none
+_PRICE_SCAN = Scan(PRICE, "$", "€", "£", "¥", "₹", "usd", "eur", "gbp")
 _COUNT_ALONE = r"^\(?\d[\d.,]*[km]?\)?$"  # a line of only a number: "(12)", "3.4k"
 _COUNTED = (
     "replies", "reply", "views", "posts", "comments", "likes", "reviews", "ratings", "stars",
@@ -307,7 +309,7 @@ def _own_columns(text: str, counts: Sequence[int]) -> tuple[float, ...]:
         float(text.isupper()),
         0.0,  # in_doc_repeats: filled in per page
         float(1 <= n <= 12 and not text.endswith((".", ",", ";"))),
-        float(bool(digits and PRICE.search(text))),
+        float(bool(digits and _PRICE_SCAN.search(text))),
         float(bool(digits and (_COUNT_ALONE_MATCH.match(text) or _COUNT_OF_SCAN.search(text)))),
         shops / n if n else 0.0,
     )

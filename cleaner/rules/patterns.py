@@ -254,20 +254,25 @@ class Scan:
     (True, None)
     """
 
-    __slots__ = ("_any", "pattern", "words")
+    __slots__ = ("pattern", "words")
 
     def __init__(self, pattern: re.Pattern[str], *words: str) -> None:
         self.pattern = pattern
         self.words = words
-        self._any = re.compile("|".join(map(re.escape, words)))  # lower-case words: no flag
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.search_lowered(text, scan_text(text))
 
     def search_lowered(self, text: str, lowered: str | None) -> re.Match[str] | None:
         """:meth:`search`, given ``scan_text(text)`` (one line's, for several scans)."""
-        if lowered is not None and self._any.search(lowered) is None:
-            return None
+        if lowered is not None:
+            # each word looked for with ``in`` (memory speed): a regex of the words tried
+            # every one at every place, twice as slow with ten words
+            for word in self.words:
+                if word in lowered:
+                    break
+            else:
+                return None
         return self.pattern.search(text)
 
 

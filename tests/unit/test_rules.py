@@ -325,6 +325,7 @@ def test_families_searched_anywhere_decide_as_one_pattern_with_dot_star(text: st
 _SCANS = {
     "caption credit": patterns._CREDIT_SCAN,
     "count": features._COUNT_OF_SCAN,
+    "price": features._PRICE_SCAN,
     **{rule: scan for rule, _, _, scan in patterns._COMPILED if scan is not None},
 }
 _SCAN_LINES = {
@@ -338,6 +339,10 @@ _SCAN_LINES = {
         "12 replies", "1 reply", "3.4k views", "40 posts", "7 Comments", "5 likes",
         "120 reviews", "9 ratings", "4 stars", "30 items", "200 results", "12 products",
         "900 members", "14 votes", "3 points", "2 answers", "Rated 4 out of 5", "4.5/5",
+    ],
+    "price": [
+        "Only $5 today", "Now €12.99", "£3 a month", "¥500", "₹250 off", "12 USD",
+        "9,99 EUR", "20 GBP",
     ],
     "subscribe-prompt": ["Please subscribe to our channel"],
     "cookie": ["We use cookies to improve your experience."],
