@@ -308,10 +308,12 @@ def as_path(value: Any, what: str) -> Path:
 def _build(cls: Any, data: dict[str, Any], origin: str) -> Any:
     known = {f.name: f for f in fields(cls)}
     kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        key = key.replace("-", "_")
+    for given, value in data.items():
+        key = given.replace("-", "_")
         if key not in known:
             raise UsageError(f"{origin}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+        if key in kwargs:  # "min_repeats" and "min-repeats": the later one won, unsaid
+            raise UsageError(f"{origin}: {key!r} is given twice (as {given!r} too); keep one")
         try:
             kwargs[key] = _setting(key, value, getattr(cls(), key), toml=True)
         except UsageError as e:
@@ -399,10 +401,18 @@ def _check_rules(cfg: BoilerplateConfig) -> None:
     for pattern in cfg.extra_patterns:
         try:
             re.compile(pattern)
-        except re.error as e:
+        # Python's parser also raises these: a count over 2**32 - 1 ("a{4294967296}"),
+        # groups nested a thousand deep
+        except (re.error, OverflowError, RecursionError) as e:
+            what = "nested too deeply" if isinstance(e, RecursionError) else str(e)
             raise UsageError(
-                f"extra pattern {pattern!r} is not a regular expression ({e}); fix it."
-            ) from e
+                f"extra pattern {_short(pattern)} is not a regular expression ({what}); fix it."
+            ) from None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` quoted, cut to ``limit`` characters for a one-line message."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text):,} chars)"
 
 
 def _filter_class(name: str) -> Any:
@@ -445,6 +455,10 @@ def _read_config(path: Path) -> dict[str, Any]:
         ) from e
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise UsageError(f"{path}: not a readable TOML file ({e}). Fix or remove it.") from e
+    except RecursionError:  # arrays or tables nested thousands deep: no config is
+        raise UsageError(
+            f"{path}: not a readable TOML file (nested too deeply). Fix or remove it."
+        ) from None
     if path.name == "pyproject.toml":
         tool = _table(data.get("tool", {}), str(path), "tool", "[tool.cleaner]")
         return _table(tool.get("cleaner", {}), str(path), "tool.cleaner", "[tool.cleaner]")

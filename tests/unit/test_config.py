@@ -22,6 +22,23 @@ from tests.conftest import SEEDS
 # (label, TOML body, words the one-line error must hold)
 BAD_CONFIGS: list[tuple[str, str | bytes, str]] = [
     ("disable as a string", '[boilerplate]\ndisable = "caption"\n', 'disable = ["caption"]'),
+    # Python's regex parser raises OverflowError and RecursionError for these, not re.error
+    (
+        "a pattern count too large",
+        '[boilerplate]\nextra_patterns = ["a{4294967296}"]\n',
+        "extra pattern 'a{4294967296}' is not a regular expression (the repetition number",
+    ),
+    (
+        "a pattern nested too deeply",
+        f'[boilerplate]\nextra_patterns = ["{"(" * 1000}{")" * 1000}"]\n',
+        "(2,000 chars) is not a regular expression (nested too deeply)",
+    ),
+    ("arrays nested too deeply", f"x = {'[' * 5000}{']' * 5000}\n", "(nested too deeply)"),
+    (
+        "a key as min_repeats and min-repeats",
+        "[boilerplate]\nmin_repeats = 4\nmin-repeats = 5\n",
+        "'min_repeats' is given twice (as 'min-repeats' too); keep one",
+    ),
     ("disable as a number", "[boilerplate]\ndisable = 3\n", "list of strings"),
     ("patterns of numbers", "[boilerplate]\nextra_patterns = [1]\n", "list of strings"),
     ("negative min_repeats", "[boilerplate]\nmin_repeats = -1\n", "min_repeats must be at least 2"),
