@@ -200,13 +200,32 @@ class Group(click.Group):
     command_class = Command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("standalone_mode", True)
+        standalone = kwargs.pop("standalone_mode", True)
         try:
-            return super().main(*args, **kwargs)
+            if not standalone:  # the caller handles what ends the command
+                return super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)
+            sys.exit(code if isinstance(code, int) else 0)
+        except click.exceptions.NoArgsIsHelpError as err:  # `cleaner` alone: the help
+            err.show()
+            sys.exit(err.exit_code)
+        except click.ClickException as err:  # a usage error click found: one line too
+            usage_error(err)
+        except click.exceptions.Abort:  # Ctrl-C while click parsed the arguments
+            sys.exit(ExitCode.INTERRUPTED)
         except CleanerError as err:
             fail(err)
         except Exception as err:  # a bug: still one line, and the way to see more
             internal_error(err)
+
+
+def usage_error(err: click.ClickException) -> NoReturn:
+    """An error click found in the arguments (an unknown option, a value of the wrong
+    kind, a missing argument) as every error is said: one line, and where to look."""
+    ctx = getattr(err, "ctx", None)
+    see = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    click.echo(f"cleaner: error: {one_line(err.format_message())}{see}", err=True)
+    sys.exit(err.exit_code)
 
 
 class Bar:

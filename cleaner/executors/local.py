@@ -140,6 +140,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# processes a local pool may start: far more than any machine has cores for, and below
+# the count at which the pool's own semaphore overflows (2**31 workers, an internal error)
+MAX_WORKERS = 1024
+
+
 class LocalExecutor:
     """Runs tasks in ``workers`` processes; results come back in task order.
 
@@ -155,8 +160,10 @@ class LocalExecutor:
 
     def __init__(self, workers: int | None = None, in_flight: int | None = None) -> None:
         self.workers = default_workers() if workers is None else workers
-        if self.workers < 1:
-            raise UsageError(f"workers must be at least 1, not {self.workers}")
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise UsageError(
+                f"workers must be between 1 and {MAX_WORKERS:,} processes, not {self.workers}"
+            )
         self.in_flight = in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
         self._preload: list[str] = []

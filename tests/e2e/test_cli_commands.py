@@ -221,6 +221,34 @@ def test_an_option_out_of_range_is_named_in_one_line(
     assert result.exit_code == 2 and result.output == f"cleaner: error: {says}\n"
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", "--bogus"], "No such option '--bogus'. (see cleaner run --help)"),
+        (["run", "--workers"], "Option '--workers' requires an argument."),
+        (
+            ["run", "a", "b", "--workers", "x"],
+            "Invalid value for '--workers': 'x' is not a valid integer. (see cleaner run --help)",
+        ),
+        (["run", "a", "b", "c"], "Got unexpected extra argument (c) (see cleaner run --help)"),
+        (["check"], "Missing argument 'FILES...'. (see cleaner check --help)"),
+        (["bogus"], "No such command 'bogus'. (see cleaner --help)"),
+    ],
+)
+def test_an_argument_click_refuses_is_one_line_too(
+    runner: CliRunner, args: list[str], says: str
+) -> None:
+    """Its usage, a hint and the error were four lines, without the prefix of the rest."""
+    result = runner.invoke(cli, args, prog_name="cleaner")
+    assert result.exit_code == 2
+    assert result.output == f"cleaner: error: {says}\n"
+
+
+def test_cleaner_alone_shows_its_help() -> None:
+    result = CliRunner().invoke(cli, [], prog_name="cleaner")
+    assert result.exit_code == 2 and result.output.startswith("Usage: cleaner [OPTIONS] COMMAND")
+
+
 def test_a_stream_lists_some_skipped_lines_counts_the_rest_and_is_quiet_with_q(
     runner: CliRunner,
 ) -> None:

@@ -89,6 +89,11 @@ CALLS: list[tuple[str, Callable[[Path], object], str]] = [
         "check_files takes paths, not int 5",
     ),
     (
+        "more workers than a pool can count (an OverflowError in the pool)",
+        lambda out: _local(2**31 - 1),
+        "workers must be between 1 and 1,024 processes, not 2147483647",
+    ),
+    (
         "a datatrove step with a config as a dict",
         lambda out: _step(config={"dedup": 1}),
         "config must be a CleanConfig, not {'dedup': 1}",
@@ -99,6 +104,12 @@ CALLS: list[tuple[str, Callable[[Path], object], str]] = [
         "window must be a whole number of at least 1 or None, not 0",
     ),
 ]
+
+
+def _local(workers: int) -> object:
+    from cleaner.executors import LocalExecutor
+
+    return LocalExecutor(workers)
 
 
 def _step(**kwargs: object) -> object:
