@@ -201,10 +201,11 @@ class Group(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
+        run: Any = super().main  # click's overloads name standalone_mode's two kinds
         try:
             if not standalone:  # the caller handles what ends the command
-                return super().main(*args, standalone_mode=False, **kwargs)
-            code = super().main(*args, standalone_mode=False, **kwargs)
+                return run(*args, standalone_mode=False, **kwargs)
+            code = run(*args, standalone_mode=False, **kwargs)
             sys.exit(code if isinstance(code, int) else 0)
         except click.exceptions.NoArgsIsHelpError as err:  # `cleaner` alone: the help
             err.show()
