@@ -683,6 +683,11 @@ def main() -> None:
         finally:
             if sys.stdout is not None:  # None when the command started with fd 1 closed
                 sys.stdout.flush()  # a closed stdout shows here, not as noise at exit
+            # the command is over (its workers stopped, its output written or left as it
+            # was): a Ctrl-C from here on would only turn its status into 130 (Python
+            # sets the default action back as it shuts down) or print a traceback
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_IGN)
     except BrokenPipeError:
         quiet_stdout()
         sys.exit(ExitCode.BROKEN_PIPE)

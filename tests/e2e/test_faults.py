@@ -290,6 +290,39 @@ def test_a_stdout_that_cannot_be_written_is_one_line(tmp_path: Path, args: tuple
     assert b"Traceback" not in err and b"internal error" not in err
 
 
+_LATE_SIGNAL = """
+import atexit, os, signal, sys
+from cleaner.cli import main
+
+# the signal arrives once the command is over, as Python shuts down
+atexit.register(lambda: os.kill(os.getpid(), signal.{name}))
+sys.argv = ["cleaner", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_a_signal_after_the_run_is_over_leaves_its_status(tmp_path: Path, name: str) -> None:
+    """Ctrl-C as a run ends, its output complete: the status was 130 with no word (or a
+    traceback from the exit handlers); the run is over, so it keeps its own status."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("A short page about the rivers of the north.\n", "utf-8")
+    script = tmp_path / "late.py"
+    script.write_text(_LATE_SIGNAL.format(name=name), encoding="utf-8")
+    from tests.conftest import ROOT
+
+    proc = subprocess.run(
+        [sys.executable, str(script), "run", str(raw), str(tmp_path / "out"), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert (tmp_path / "out" / "manifest.json").is_file()
+
+
 _BAD_LINE = b'{"text": "A record about rivers and the lakes of the north."}\nnot json\n'
 
 
