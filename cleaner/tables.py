@@ -14,15 +14,20 @@ from typing import Any
 
 from cleaner.errors import InputError
 
+# every control character (C0, DEL, C1) as Python writes it in a string: \\n, \\x1b, ...
+_SHOWN = {c: repr(chr(c))[1:-1] for c in (*range(0x20), *range(0x7F, 0xA0))}
+
 
 def one_line(text: str) -> str:
-    """``text`` with its line breaks written as ``\\n`` and ``\\r``: a file name may
-    hold one, and a message that names it must stay one line.
+    """``text`` with its control characters written out (``\\n``, ``\\r``, ``\\t``,
+    ``\\x1b``, ...): a file name, or a record's id or title, may hold a line break,
+    which would split a message that must stay one line, or an escape sequence, which a
+    terminal would obey (clear the screen, set the window's title).
 
-    >>> one_line("raw/a\\nb.txt: empty file")
-    'raw/a\\\\nb.txt: empty file'
+    >>> one_line("raw/a\\nb.txt: empty file"), one_line("id \\x1b[2J\\x07")
+    ('raw/a\\\\nb.txt: empty file', 'id \\\\x1b[2J\\\\x07')
     """
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    return text.translate(_SHOWN) if not text.isprintable() else text
 
 
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
@@ -113,7 +118,8 @@ def manifest_table(manifest: dict[str, Any]) -> str:
                 measure = str(d.get("similarity"))
                 if "containment" in d:
                     measure += f", contained {d['containment']}"
-                out.append(f"  {c.get('kept_source')} <- {d.get('source')} ({measure})")
+                line = f"  {c.get('kept_source')} <- {d.get('source')} ({measure})"
+                out.append(one_line(line))
     return "\n".join(out)
 
 

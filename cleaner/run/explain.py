@@ -38,6 +38,7 @@ from cleaner.stage import Filter, Stage
 from cleaner.stages.boilerplate import is_forum_page
 from cleaner.stages.repeats import CountRepeats
 from cleaner.store.state import State
+from cleaner.tables import one_line
 
 REPAIR = StageName.REPAIR_TEXT
 BOILERPLATE = StageName.STRIP_BOILERPLATE
@@ -113,7 +114,7 @@ class Explanation:
         Body.
         - [low-content 0.21 < 0.48] Sale ends Sunday
         """
-        head = [f"# {self.source} (id {self.id})"]
+        head = [f"# {self.source} (id {self.id})"]  # names and fields: one_line, below
         found = (
             ("title", self.title),
             ("date", self.date),
@@ -135,6 +136,10 @@ class Explanation:
             counts = Counter(self.redacted)
             types = (f"{k} ({n})" if n > 1 else k for k, n in counts.items())
             head.append(f"redacted: {', '.join(types)}")
+        # a file's name and a record's own fields are shown as they are, but for their
+        # control characters: a line break would split the line, an escape sequence would
+        # be obeyed by the terminal (the text's own were taken out by repair-text)
+        head = [one_line(line) for line in head]
         body = [
             line.text if line.rule is None else mark(f"- [{line.label}] {line.text}")
             for line in self.lines

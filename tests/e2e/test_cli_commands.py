@@ -221,6 +221,32 @@ def test_an_option_out_of_range_is_named_in_one_line(
     assert result.exit_code == 2 and result.output == f"cleaner: error: {says}\n"
 
 
+def test_names_and_fields_reach_the_terminal_without_their_control_characters(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A file name or a record's id and title could clear the screen or set the
+    window's title (ESC, BEL), or split a line (a line break): shown written out."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "esc\x1b[2J.txt").write_text(PARA + "\n", encoding="utf-8")
+    (raw / "new\nline.txt").write_text(PARA + "\n", encoding="utf-8")
+    text = "The bridge will close for six months while the council repairs it, they said."
+    record = {"id": "\x1b[2J", "title": "\x1b]0;HIJACK\x07T", "text": text}
+    (raw / "r.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert runner.invoke(cli, ["run", str(raw), str(out), "-q"]).exit_code == 0
+    shown = {
+        "stats": runner.invoke(cli, ["stats", str(out)]).output,
+        "explain": runner.invoke(cli, ["explain", str(raw / "esc\x1b[2J.txt")]).output,
+        "record": runner.invoke(cli, ["explain", str(raw / "r.jsonl")]).output,
+    }
+    for output in shown.values():
+        assert "\x1b" not in output and "\x07" not in output
+    assert "esc\\x1b[2J.txt <- new\\nline.txt (1.0)" in shown["stats"]
+    assert shown["explain"].startswith("# esc\\x1b[2J.txt (id ")
+    assert shown["record"].startswith("# r.jsonl (id \\x1b[2J)\ntitle: \\x1b]0;HIJACK\\x07T\n")
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
