@@ -147,12 +147,21 @@ def load_manifest(path: Path) -> dict[str, Any]:
             f"{path}: not a readable manifest ({e}); pass the manifest.json "
             "that `cleaner run` wrote."
         ) from None
+    except RecursionError:  # arrays nested thousands deep: no manifest a run writes
+        raise InputError(
+            f"{path}: not a readable manifest (nested too deeply); pass the manifest.json "
+            "that `cleaner run` wrote."
+        ) from None
     if not isinstance(data, dict) or "counts" not in data:
         raise InputError(
             f"{path}: not a cleaner manifest (no counts); pass the "
             "manifest.json that `cleaner run` wrote."
         )
     damage = _damage(data)
+    try:  # a "\\ud800" escape: a string no UTF-8 file holds, nor a run writes
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        damage = damage or "a lone surrogate in a string"
     if damage is not None:
         raise InputError(
             f"{path}: a damaged manifest ({damage}); run `cleaner run` again to write it anew."

@@ -60,8 +60,14 @@ def write_report(
     raw = None if inputs is None else as_path(inputs, "inputs")
     if raw is not None and not raw.exists():
         raise InputError(f"{raw}: no such file or folder; pass where the run's raw files are now")
-    facts = gather(output, limits or Limits())
-    page = render(facts, explain_losses(facts, raw))
+    try:
+        facts = gather(output, limits or Limits())
+        page = render(facts, explain_losses(facts, raw))
+    except (AttributeError, KeyError, TypeError, ValueError) as e:  # a value of a wrong type
+        raise InputError(
+            f"{output / 'manifest.json'}: a damaged manifest ({type(e).__name__}: {e}); run "
+            "`cleaner run` again to write it anew."
+        ) from None
     try:
         writer = AtomicWriter(dest)
     except OSError as e:

@@ -23,7 +23,7 @@ from cleaner.dedup.lsh import Banding
 from cleaner.dedup.resolve import resolve_sets
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
-from cleaner.errors import ExitCode, UsageError
+from cleaner.errors import ExitCode, InputError, UsageError
 from cleaner.names import STATE_DIR
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
@@ -185,11 +185,17 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
     """
     output = OutputFolder(folder)
     manifest = output.manifest()
+    if manifest is None and output.current() is not None:  # a run finished: cut or edited
+        raise _damaged(folder, "not the JSON object a run writes")
     if manifest is None:
         raise UsageError(
             f"{folder}: not an output folder of `cleaner run` (no manifest); pass the OUTPUT "
             "folder of your run with --corpus DIR."
         )
+    try:
+        _dedup_settings(manifest)  # what corpus_index reads, checked before any work
+    except (KeyError, TypeError, ValueError) as e:
+        raise _damaged(folder, f"{type(e).__name__}: {e}") from None
     state = State.open(output.db_path, readonly=True)
     if state is None:
         raise UsageError(
@@ -410,6 +416,17 @@ def _duplicate(
 def corpus_index(state: State, manifest: dict[str, Any]) -> StoredIndex | None:
     """The near-duplicate index of a finished corpus, with the settings it was built
     with (None when the corpus keeps near-duplicates)."""
+    settings = _dedup_settings(manifest)
+    if settings is None:
+        return None
+    banding, share = settings
+    return StoredIndex(state, banding.threshold, banding, share)
+
+
+def _dedup_settings(manifest: dict[str, Any]) -> tuple[Banding, float | None] | None:
+    """The banding and containment share a corpus's manifest records (None: the
+    corpus keeps near-duplicates); KeyError, TypeError or ValueError when it does not
+    hold them as a run writes them."""
     dedup: dict[str, Any] = manifest["config"]["dedup"]
     if not dedup["documents"]:
         return None
@@ -421,14 +438,24 @@ def corpus_index(state: State, manifest: dict[str, Any]) -> StoredIndex | None:
         int(dedup["seed"]),
         containment=share is not None,
     )
-    return StoredIndex(state, banding.threshold, banding, share)
+    return banding, share
+
+
+def _damaged(folder: Path, what: str) -> InputError:
+    return InputError(
+        f"{folder / 'manifest.json'}: a damaged manifest ({what}); run `cleaner run` again "
+        "to write it anew."
+    )
 
 
 def corpus_config(corpus_dir: Path) -> CleanConfig | None:
     """The config the run of the corpus in ``corpus_dir`` recorded in its manifest, so
     that a file is judged as that run judged its files; None when there is no manifest
     (no run finished there yet)."""
-    recorded = (OutputFolder(corpus_dir).manifest() or {}).get("config")
+    manifest = OutputFolder(corpus_dir).manifest() or {}
+    recorded = manifest.get("config")
+    if recorded is not None and not isinstance(recorded, dict):
+        raise _damaged(corpus_dir, "its config is not an object")
     if not isinstance(recorded, dict):
         return None
     return CleanConfig.from_dict(recorded, f"{corpus_dir / 'manifest.json'} (the run's config)")

@@ -388,6 +388,57 @@ def test_stats_and_report_say_a_manifest_with_counts_of_the_wrong_type_is_damage
         assert "a damaged manifest" in result.output and "internal error" not in result.output
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"config": "x"},
+        {"duplicates": [{"duplicates": "abc"}]},
+        {"duplicates": [{"duplicates": 5}]},
+        {"inputs": [{"path": "\ud800x", "outcome": "rejected"}]},
+    ],
+    ids=["config a string", "duplicates a string", "duplicates a number", "a lone surrogate"],
+)
+def test_every_command_that_reads_a_manifest_says_when_it_is_damaged(
+    runner: CliRunner, tmp_path: Path, damage: dict[str, object]
+) -> None:
+    """stats, report, check and explain --corpus: one line naming the damage (these were
+    internal errors: a config or a duplicates entry of the wrong type, a string that no
+    UTF-8 file holds)."""
+    out = tmp_path / "o"
+    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
+    target = out.resolve() / "manifest.json"
+    target.write_text(json.dumps({**json.loads(target.read_text()), **damage}))
+    page = str(sorted((SEEDS / "raw").iterdir())[0])
+    commands = [["report", str(out), "--to", str(tmp_path / "r.html")]]
+    if "config" in damage:  # what check and explain read (stats shows no config)
+        commands += [["check", page, "--corpus", str(out)], ["explain", page, "--corpus", str(out)]]
+    else:
+        commands += [["stats", str(out)]]
+    for command in commands:
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "internal error" not in result.output and "a damaged manifest" in result.output
+
+
+def test_stats_names_a_manifest_nested_too_deeply(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "m.json").write_text('{"counts": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = runner.invoke(cli, ["stats", str(tmp_path / "m.json")])
+    assert result.exit_code == 2 and "not a readable manifest (nested too deeply)" in result.output
+
+
+def test_check_says_a_cut_manifest_is_damaged_not_missing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
+    target = out.resolve() / "manifest.json"
+    target.write_bytes(target.read_bytes()[:100])
+    page = str(sorted((SEEDS / "raw").iterdir())[0])
+    result = runner.invoke(cli, ["check", page, "--corpus", str(out)])
+    assert result.exit_code == 2
+    assert "a damaged manifest (not the JSON object a run writes)" in result.output
+
+
 def test_report_names_a_manifest_it_cannot_read(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "o"
     assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
