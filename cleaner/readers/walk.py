@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from pathlib import Path
 
 from cleaner.errors import InputError, OutputError
@@ -104,3 +105,20 @@ def source_name(relative: Path) -> str:
     if name.isascii():
         return name
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")  # what backslashreplace writes
+
+
+def source_path(root: Path, source: str) -> Path:
+    """The file the corpus name ``source`` stands for under ``root``: the name itself,
+    or, when no file has it, :func:`source_name` undone (each ``\\xff`` written for a
+    byte of a name that is not UTF-8 made that byte again).
+
+    >>> source_path(Path("raw"), "caf\\\\xe9.txt") == Path("raw") / ("caf" + chr(0xDCE9) + ".txt")
+    True
+    """
+    path = root / source
+    if "\\x" not in source or path.exists():
+        return path
+    return root / _ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), source)

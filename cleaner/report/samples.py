@@ -19,6 +19,7 @@ from typing import Any
 
 from cleaner.config import CleanConfig
 from cleaner.errors import CleanerError
+from cleaner.readers.walk import source_path
 from cleaner.report.facts import DocLoss, Facts, published, records
 from cleaner.run.explain import CorpusPages, Explanation, explain_file
 from cleaner.store.manifest import AUDIT
@@ -107,7 +108,7 @@ def _explained(
         by_file.setdefault(item.loss.source, []).append(item)
     files: dict[str, tuple[Path, Collection[str]]] = {}
     for source, items in by_file.items():
-        path = root if root.is_file() and root.name == source else root / source
+        path = root if root.is_file() and root.name == source else source_path(root, source)
         if not path.is_file():
             note: str | None = f"{path} is not there any more"
         elif hashes.get(source) and _sha256(path) != hashes[source]:

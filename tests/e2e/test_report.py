@@ -171,6 +171,20 @@ def test_a_changed_raw_file_is_named_and_the_audit_listed(tmp_path: Path) -> Non
     assert "changed since the run" in page and "The run's audit of this document" in page
 
 
+def test_a_file_whose_name_is_not_utf8_is_shown_line_by_line(tmp_path: Path) -> None:
+    """The corpus names it with its byte written out (caf\\xe9.txt); the report looked
+    for a file of that name and said the file was not there any more."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = (SEEDS / "raw" / BLOCK_DOC).read_bytes()
+    (raw / os.fsdecode(b"caf\xe9.txt")).write_bytes(body)
+    out = tmp_path / "clean"
+    clean_corpus(raw, out)
+    [shown] = explain_losses(gather(out))
+    assert shown.loss.source == "caf\\xe9.txt"
+    assert shown.note is None and shown.explanation is not None
+
+
 def test_report_command_prints_the_path(seeds_run: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(seeds_run)])
     assert result.exit_code == 0, result.output
