@@ -28,6 +28,7 @@ _SPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 # and a lone space that is not " "
 _SPACES_TO_FIX = re.compile(_SPACE + "{2,}|" + _SPACE.replace(" ", "", 1))
 _LONE_SPACE = re.compile(_SPACE.replace(" ", "", 1))  # a space that is not " "
+_C1 = re.compile("[\x80-\x9f]")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -113,6 +114,13 @@ def _repair_round(
                 if name not in fixes:
                     fixes.append(name)
             text = fixed
+        if _C1.search(text) is not None:  # only ftfy's checks find them: it was called
+            # the C1 codes ftfy leaves, which no Windows code page has a character for
+            # (0x81, 0x8D, 0x8F, 0x90, 0x9D): control codes, some of which a terminal
+            # obeys (0x9D starts an operating-system command), never text
+            text = _C1.sub("", text)
+            if "control-characters" not in fixes:
+                fixes.append("control-characters")
     norm = unicodedata.normalize(config.normalization, text)  # type: ignore[arg-type]
     if norm != text:
         fixes.append("normalize-unicode")

@@ -61,6 +61,16 @@ def test_stage_records_each_fix_and_leaves_clean_text_alone() -> None:
     assert stage.apply(clean) is clean
 
 
+def test_the_c1_codes_ftfy_leaves_are_taken_out() -> None:
+    """0x81, 0x8D, 0x8F, 0x90 and 0x9D have no Windows-1252 character, so ftfy's
+    fix_c1_controls keeps them; 0x9D starts a command some terminals obey."""
+    text = "Window \u009d0;TITLE\u0007 here, \u0081\u008d\u008f\u0090 gone."
+    assert ftfy.fix_text(text) != text and "\u009d" in ftfy.fix_text(text)
+    fixed, fixes = repair_text(text)
+    assert fixed == "Window 0;TITLE here, gone." and "control-characters" in fixes
+    assert repair_text(fixed) == (fixed, [])
+
+
 def test_repair_is_idempotent() -> None:
     once = repair_text("cafÃ© \r\n\r\n\r\n x\u00a0y")[0]
     assert repair_text(once) == (once, [])
@@ -86,6 +96,7 @@ def old_repair(text: str) -> str:
     # space ftfy leaves goes with the rest of the line's end below
     spaced = re.sub(r"([\u00c2-\u00df])(?=\n|\Z)", r"\1 ", text)
     fixed = ftfy.fix_and_explain(spaced, config=cfg)[0]
+    fixed = re.sub("[\x80-\x9f]", "", fixed)  # the C1 codes ftfy leaves are taken out
     text = unicodedata.normalize(config.normalization, fixed)  # type: ignore[arg-type]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     spaced = _OLD_ZERO_WIDTH.sub("", text)
