@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from cleaner._version import __version__
 from cleaner.report.charts import (
@@ -254,7 +255,8 @@ def _document(item: Shown) -> str:
         removed[str(row.get("rule"))] += len(str(row.get("text", "")))
     rules = ", ".join(f"{rule} {_n(n)}" for rule, n in removed.most_common())
     head = (
-        f'<article class="doc" id="doc-{escape(d.source)}-{escape(d.id)}">'
+        # an id holds no space (nor anything to escape): the name and id percent-encoded
+        f'<article class="doc" id="doc-{quote(d.source, safe="")}-{quote(d.id, safe="")}">'
         f"<h3>{escape(d.source)} (id {escape(d.id)})</h3><p>{100 * d.share:.1f}% removed: "
         f"{_n(d.removed)} of {_n(d.kept + d.removed)} characters"
         + (f" ({escape(rules)})" if rules else "")

@@ -185,6 +185,19 @@ def test_a_file_whose_name_is_not_utf8_is_shown_line_by_line(tmp_path: Path) -> 
     assert shown.note is None and shown.explanation is not None
 
 
+def test_the_ids_of_the_page_hold_no_space(tmp_path: Path) -> None:
+    """HTML ids may hold no whitespace: a file "a b.txt" gave id="doc-a b.txt-..."."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a b <c>.txt").write_bytes((SEEDS / "raw" / BLOCK_DOC).read_bytes())
+    out = tmp_path / "clean"
+    clean_corpus(raw, out)
+    page = write_report(out).read_text(encoding="utf-8")
+    ids = re.findall(r'\sid="([^"]*)"', page)
+    assert any(i.startswith("doc-a%20b%20%3Cc%3E.txt-") for i in ids)
+    assert all(re.fullmatch(r"[\w.~%-]+", i) for i in ids), ids
+
+
 def test_report_command_prints_the_path(seeds_run: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(seeds_run)])
     assert result.exit_code == 0, result.output
