@@ -9,9 +9,10 @@ import contextlib
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from cleaner.names import STATE_DIR
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
 from cleaner.readers.files import UNREADABLE_FOLDER
-from cleaner.readers.walk import list_inputs, source_name
+from cleaner.readers.walk import list_inputs, source_name, source_path
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
@@ -361,17 +362,40 @@ def judge_file(
             live.append(doc)
     if index is None or not live:
         return result
-    result.duplicates = duplicates(index, live, source, ngram, earlier)
+    result.duplicates = duplicates(index, live, source, ngram, earlier, gone_from(input_root))
     return result
 
 
+def gone_from(input_root: str | None) -> Callable[[str], bool] | None:
+    """Whether a corpus file's source is no longer in the input folder the run read
+    (None when that folder is unknown or gone: then no document is left out). A run
+    over the input as it is now takes such a file's documents out of the corpus, so
+    they duplicate nothing: the file renamed (``git mv``) is not its own twin."""
+    if not input_root or not Path(input_root).is_dir():
+        return None
+    root = Path(input_root)
+
+    @cache
+    def gone(source: str) -> bool:
+        return not source_path(root, source).exists()
+
+    return gone
+
+
 def duplicates(
-    index: StoredIndex, docs: Sequence[Document], source: str, ngram: int, earlier: str | None
+    index: StoredIndex,
+    docs: Sequence[Document],
+    source: str,
+    ngram: int,
+    earlier: str | None,
+    gone: Callable[[str], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """The cleaned ``docs`` of the file ``source`` that a run would drop for a kept corpus
     document (not one of ``earlier``, the file's earlier version), or for another document
     of the file: ``id``, ``duplicate_of``, ``duplicate_source``, ``rule``,
     ``similarity`` and, for a contained one, ``containment``; in file order.
+
+    Corpus documents of a file that is ``gone`` from the input are left out.
 
     The documents no corpus document takes are judged against each other as a run
     judges them (:func:`~cleaner.dedup.resolve.resolve_sets`: the longest kept first),
@@ -382,7 +406,9 @@ def duplicates(
     sets = shingle_sets([doc.text for doc in docs], ngram)  # one batch for the whole file
     keys = index.banding.keys(sets)
     for k, doc in enumerate(docs):
-        match = index.lookup(sets[k], keys[k], exclude_path=earlier, rank=doc_rank(doc, k))
+        match = index.lookup(
+            sets[k], keys[k], exclude_path=earlier, rank=doc_rank(doc, k), gone=gone
+        )
         if match is not None:
             kept_id, kept_source, sim, share = match
             found[k] = _duplicate(doc.id, kept_id, kept_source, sim, share)

@@ -31,6 +31,7 @@ from cleaner.run.check import (
     corpus_source,
     duplicates,
     earlier_version,
+    gone_from,
     open_corpus,
 )
 from cleaner.run.stream import StreamCleaner
@@ -306,9 +307,8 @@ def explain_file(
         judged: dict[str, dict[str, Any]] = {}
         if index is not None:  # against the corpus and each other, as a run judges them
             live = [doc for doc, _ in cleaned if doc.dropped is None]
-            judged = {
-                found["id"]: found for found in duplicates(index, live, str(source), ngram, earlier)
-            }
+            found = duplicates(index, live, str(source), ngram, earlier, gone_from(root))
+            judged = {one["id"]: one for one in found}
         done = iter(cleaned)
         return [
             _laid_out(*next(done), judged.get(d.id), _page_note(d))

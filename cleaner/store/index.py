@@ -13,7 +13,7 @@ hashing again. Both order documents by the keeper policy's SQL and Python forms
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -217,12 +217,15 @@ class StoredIndex(NearDuplicates):
         keys: Keys,
         exclude_path: str | None = None,
         rank: Rank | None = None,
+        gone: Callable[[str], bool] | None = None,
     ) -> tuple[str, str, float, float | None] | None:
         """The kept document that ``sets`` duplicates (id, source, Jaccard, containment),
         if any, as a run would name it.
 
         ``keys`` are the band keys of ``sets`` (made with :attr:`banding`). Documents of
-        ``exclude_path`` are left out (a file is not its own duplicate). With
+        ``exclude_path`` are left out (a file is not its own duplicate), and those of a
+        file for which ``gone(path)`` is true (its file is no longer in the input, so
+        the next run takes them out of the corpus: a file renamed). With
         :attr:`containment` and the document's ``rank``, a kept document of a lower rank
         that holds at least that share of ``sets`` counts too (containment is then not
         None). A kept document of a lower rank comes first, as in a run, which judges a
@@ -234,7 +237,9 @@ class StoredIndex(NearDuplicates):
         found = [
             doc
             for doc in self._probe(as_tokens(keys))
-            if self._facts[doc].verdict and self._facts[doc].position[0] != exclude_path
+            if self._facts[doc].verdict
+            and self._facts[doc].position[0] != exclude_path
+            and not (gone is not None and gone(self._facts[doc].position[0]))
         ]
         best: tuple[tuple[bool, int, float, Position], int, float, float | None] | None = None
         theirs = [self._facts[doc].shingles for doc in found]

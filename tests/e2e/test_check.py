@@ -115,6 +115,22 @@ def test_a_corpus_file_is_not_its_own_duplicate(corpus: Path, tmp_path: Path) ->
     assert check_files([own], corpus).exit_code == 0
 
 
+def test_a_renamed_file_is_not_a_duplicate_of_its_old_name(corpus: Path, tmp_path: Path) -> None:
+    """`git mv raw/doc3.txt raw/sub/doc3.txt`: the run over the input as it is now takes
+    the old name's document out of the corpus, so the file duplicates nothing (check
+    blocked the commit of a plain rename); a copy beside the old name still does."""
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir()
+    (raw / "doc3.txt").rename(raw / "sub" / "doc3.txt")
+    assert check_files([raw / "sub" / "doc3.txt"], corpus).exit_code == 0
+    [explained] = explain_file(raw / "sub" / "doc3.txt", corpus=corpus)
+    assert isinstance(explained, Explanation) and explained.duplicate is None
+    (raw / "doc4.txt").rename(raw / "doc4-moved.txt")
+    (raw / "copy.txt").write_text((raw / "doc5.txt").read_text())
+    verdicts = check_files([raw / "doc4-moved.txt", raw / "copy.txt"], corpus).files
+    assert [[d["duplicate_source"] for d in v.duplicates] for v in verdicts] == [[], ["doc5.txt"]]
+
+
 def test_a_copy_outside_the_input_folder_is_no_earlier_version(
     corpus: Path, tmp_path: Path
 ) -> None:
