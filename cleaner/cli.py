@@ -660,7 +660,7 @@ def check(
             if f.skipped:
                 click.echo(f"cleaner: {one_line(f.path)}: {f.skipped}", err=True)
             elif f.error is not None:  # not judged: an error, on stderr as every error
-                click.echo(f"cleaner: error: {one_line(f.path)}: {f.error}", err=True)
+                click.echo(f"cleaner: error: {one_line(f'{f.path}: {f.error}')}", err=True)
                 continue
             for line in f.problems:
                 click.echo(one_line(line))

@@ -315,6 +315,13 @@ def judge_file(
     """
     # a byte of a name that is not UTF-8 shown as \xe9, as the corpus writes it
     result = FileCheck(source_name(path), max_boilerplate=max_boilerplate)
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        pass  # said below, with what to pass
+    except OSError as e:  # a path longer than the system takes, a loop of links
+        result.error = f"unreadable ({e.strerror or e}); check the path"
+        return result
     if is_hidden(path, input_root):
         result.skipped = "hidden: `cleaner run` does not read it; skipped"
         return result

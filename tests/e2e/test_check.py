@@ -131,6 +131,43 @@ def test_a_renamed_file_is_not_a_duplicate_of_its_old_name(corpus: Path, tmp_pat
     assert [[d["duplicate_source"] for d in v.duplicates] for v in verdicts] == [[], ["doc5.txt"]]
 
 
+def test_an_error_of_a_file_named_with_a_line_break_is_one_line(tmp_path: Path) -> None:
+    """The reason names the file again (its first bad line): it split the line."""
+    (tmp_path / "bad\nname.jsonl").write_text("not json\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["check", str(tmp_path / "bad\nname.jsonl"), "--corpus", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 2 and result.stderr.count("\n") == 2, result.stderr  # note, error
+    assert result.stderr.splitlines()[1].startswith("cleaner: error: ")
+    assert "bad\\nname.jsonl:1: not JSON" in result.stderr
+
+
+def test_a_path_longer_than_the_system_takes_is_an_error_of_that_file(tmp_path: Path) -> None:
+    """A folder nested past PATH_MAX (made relative to each level): a run rejects it as
+    unreadable; check ended with an internal error."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "top.txt").write_text(text(1), encoding="utf-8")
+    fd = os.open(raw, os.O_RDONLY)
+    try:
+        for i in range(200):
+            name = f"level{i:03d}_" + "x" * 21
+            os.mkdir(name, dir_fd=fd)
+            deeper = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = deeper
+        leaf = os.open("deepest.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+        os.write(leaf, text(2).encode())
+        os.close(leaf)
+    finally:
+        os.close(fd)
+    clean_corpus(raw, tmp_path / "clean")
+    report = check_files([raw], tmp_path / "clean")
+    [deep] = [f for f in report.files if f.error]
+    assert deep.error == "unreadable (File name too long); check the path"
+    assert report.exit_code == 2
+
+
 def test_a_copy_outside_the_input_folder_is_no_earlier_version(
     corpus: Path, tmp_path: Path
 ) -> None:
