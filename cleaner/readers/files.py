@@ -22,7 +22,7 @@ from cleaner.names import STATE_DIR, Reason
 from cleaner.readers.encoding import decode_text
 from cleaner.readers.entry import InputFile, Rejection, doc_id, first_line, too_many_lines
 from cleaner.readers.jsonl import iter_jsonl
-from cleaner.readers.streams import CHUNK, HashingReader, decompressed, sniff_compression
+from cleaner.readers.streams import CHUNK, Bomb, HashingReader, decompressed, sniff_compression
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -198,7 +198,11 @@ def _read_stream(
             if fmt in ("html", "warc", "arc") or html_key is not None:
                 _require_html(fmt)
             # FastWARC reads gzip, zstd and LZ4 itself, record by record
-            content = buffered if fmt == "warc" else decompressed(buffered, compression)
+            content = (
+                buffered
+                if fmt == "warc"
+                else decompressed(buffered, compression, lambda: hasher.size)
+            )
         except ModuleNotFoundError as e:
             entry.reject(_missing_extra(e, entry.path))
             return
@@ -225,6 +229,8 @@ def _read_stream(
         where = f" after {entry.count} documents" if entry.count else ""
         message = (
             f"{entry.path}: {what} is damaged{where} ({first_line(e)}); re-create or re-download it"
+            if not isinstance(e, Bomb)
+            else f"{entry.path}: {what} read no further{where}: {e}"
         )
         if entry.count:  # the documents read stay; the rest of the file is one row
             entry.add_rejection(Rejection(entry.path, Reason.DAMAGED_FILE, message))

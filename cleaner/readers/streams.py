@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 CHUNK = 1 << 20  # 1 MiB reads: few system calls, little memory
@@ -77,18 +77,61 @@ def sniff_compression(head: bytes) -> str | None:
     return None
 
 
-def decompressed(raw: io.BufferedIOBase, compression: str | None) -> io.BufferedIOBase:
+def decompressed(
+    raw: io.BufferedIOBase, compression: str | None, read: Callable[[], int] | None = None
+) -> io.BufferedIOBase:
     """A buffered reader of ``raw``'s content, decompressed when ``compression`` says so.
 
-    Raises :class:`ModuleNotFoundError` for zstd when ``zstandard`` is not installed.
+    With ``read`` (how many compressed bytes have been read so far), a stream that
+    expands more than :data:`BOMB_RATIO` times past :data:`BOMB_BYTES` raises
+    :class:`Bomb`. Raises :class:`ModuleNotFoundError` for zstd when ``zstandard`` is
+    not installed.
     """
     if compression == "gzip":
         import gzip
 
-        return gzip.GzipFile(fileobj=raw, mode="rb")
-    if compression == "zstd":
-        return io.BufferedReader(ZstdFrames(raw), CHUNK)
-    return raw
+        content: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb")
+    elif compression == "zstd":
+        content = io.BufferedReader(ZstdFrames(raw), CHUNK)
+    else:
+        return raw
+    return content if read is None else io.BufferedReader(Guarded(content, read), CHUNK)
+
+
+# Text compresses 3 to 10 times with gzip, a JSONL file of repeated fields some 20:
+# a stream that gives 200 times what it read, past 64 MiB, is a decompression bomb
+# (a small file that expands to gigabytes of one record or of blank lines), which
+# would fill the memory, the disk (its audit) or hours of CPU before it ended.
+BOMB_RATIO = 200
+BOMB_BYTES = 64 << 20
+
+
+class Bomb(ValueError):
+    """A compressed stream that expands past :data:`BOMB_RATIO` times its size."""
+
+
+class Guarded(io.RawIOBase):
+    """A decompressed stream that raises :class:`Bomb` once it has given more than
+    :data:`BOMB_BYTES` and more than :data:`BOMB_RATIO` times the compressed bytes
+    read (``read()``)."""
+
+    def __init__(self, content: io.BufferedIOBase, read: Callable[[], int]) -> None:
+        self._content = content
+        self._read = read
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        n = self._content.readinto(buffer)
+        self.given += n
+        if self.given > BOMB_BYTES and self.given > BOMB_RATIO * max(self._read(), 1):
+            raise Bomb(
+                f"it expands more than {BOMB_RATIO} times, {self.given >> 20:,} MiB from "
+                f"{self._read() >> 10:,} KiB so far: a decompression bomb, not a corpus"
+            )
+        return n
 
 
 class ZstdFrames(io.RawIOBase):

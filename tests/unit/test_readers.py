@@ -1024,6 +1024,48 @@ def test_a_parquet_file_damaged_after_its_first_rows_says_so_in_the_audit(
     assert report.records_rejected == 1
 
 
+@pytest.mark.parametrize("kind", ["blank lines", "one record again and again"])
+def test_a_decompression_bomb_is_read_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A small .jsonl.gz that expands to gigabytes (blank lines: an hour of CPU; one
+    large record repeated: its audit and state filled the disk): the documents before
+    the limit stay, the rest is one row that says why. Here the limit is 1 MiB."""
+    from cleaner.readers import streams
+
+    monkeypatch.setattr(streams, "BOMB_BYTES", 1 << 20)
+    first = json.dumps({"text": "A real first record about the rivers of the north."}) + "\n"
+    body = (
+        "\n" * (8 << 20)
+        if kind == "blank lines"
+        else (json.dumps({"text": "x " * 50_000}) + "\n") * 80
+    )
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress((first + body).encode(), 9))
+    entry = read_file(path, "bomb.jsonl.gz")
+    message = entry.rejections[-1].message if entry.count else entry.message
+    assert "read no further" in message and "a decompression bomb, not a corpus" in message
+    assert entry.documents[0].text.startswith("A real first record")
+    assert entry.count < 80
+
+
+def test_text_that_compresses_well_is_no_bomb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records much alike (a number apart) compress some 15 times: far from the limit."""
+    from cleaner.readers import streams
+
+    monkeypatch.setattr(streams, "BOMB_BYTES", 1 << 20)
+    lines = [
+        json.dumps({"text": f"Record {i} about the gardens of the old town."})
+        for i in range(50_000)
+    ]
+    path = tmp_path / "fine.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode(), 9))
+    entry = read_file(path, "fine.jsonl.gz")
+    assert entry.count == 50_000 and not entry.rejections
+
+
 def test_an_integer_too_long_for_python_is_named_in_the_users_words() -> None:
     with pytest.raises(RecordProblem) as caught:
         parse_record('{"text": "x", "n": ' + "9" * 5000 + "}")
