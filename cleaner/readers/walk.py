@@ -76,9 +76,12 @@ def list_inputs(root: Path, avoid: Path | None = None) -> list[tuple[Path, str]]
     found.sort(key=lambda item: item[1])
     for (first, source), (second, again) in itertools.pairwise(found):
         if source == again:  # only a name that is not UTF-8 can read as another's
-            names = " and ".join(str(os.fsencode(p.name))[1:] for p in (first, second))
+            # the paths under the input folder, as bytes: the two may differ in a folder
+            names = " and ".join(
+                str(os.fsencode(p.relative_to(root).as_posix()))[1:] for p in (first, second)
+            )
             raise InputError(
-                f"{first.parent}: two files, {names}, have one name in the corpus, "
+                f"{root}: two files, {names}, have one name in the corpus, "
                 f"{source}, as bytes that are not UTF-8 are written \\xNN; rename one"
             )
     return found

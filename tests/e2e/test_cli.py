@@ -255,6 +255,14 @@ def test_a_file_name_that_is_not_utf8_is_read_under_an_escaped_name(
     clash = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out"), "-q"])
     assert clash.exit_code == 2 and clash.output.count("\n") == 1, clash.output
     assert "'caf\\\\xe9.txt' and 'caf\\xe9.txt'" in clash.output and "rename one" in clash.output
+    # two folders that read so: the message named the file twice, not its folders
+    nested = tmp_path / "nested"
+    for folder in (os.fsdecode(b"d\xe9"), "d\\xe9"):
+        (nested / folder).mkdir(parents=True)
+        (nested / folder / "a.txt").write_text("A paragraph of text in a folder, kept.")
+    clash = runner.invoke(cli, ["run", str(nested), str(tmp_path / "out2"), "-q"])
+    assert clash.exit_code == 2, clash.output
+    assert "'d\\\\xe9/a.txt' and 'd\\xe9/a.txt'" in clash.output, clash.output
 
 
 def test_an_empty_input_says_so(runner: CliRunner, tmp_path: Path) -> None:
