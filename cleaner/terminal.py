@@ -196,6 +196,10 @@ class Command(click.Command):
             sys.exit(ExitCode.BROKEN_PIPE)
 
 
+# `cleaner` alone: click 8.2 raises this to show the help (8.1 showed it and exited)
+_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class Group(click.Group):
     command_class = Command
 
@@ -207,7 +211,7 @@ class Group(click.Group):
                 return run(*args, standalone_mode=False, **kwargs)
             code = run(*args, standalone_mode=False, **kwargs)
             sys.exit(code if isinstance(code, int) else 0)
-        except click.exceptions.NoArgsIsHelpError as err:  # `cleaner` alone: the help
+        except _NO_ARGS as err:  # `cleaner` alone: the help
             err.show()
             sys.exit(err.exit_code)
         except click.ClickException as err:  # a usage error click found: one line too
