@@ -124,7 +124,9 @@ class Guarded(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        n = self._content.readinto(buffer)
+        # one read of the content at a time, as a reader of it alone would do: a
+        # damaged stream then keeps the records before the damage
+        n = self._content.readinto1(buffer)
         self.given += n
         if self.given > BOMB_BYTES and self.given > BOMB_RATIO * max(self._read(), 1):
             raise Bomb(
