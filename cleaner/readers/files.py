@@ -8,6 +8,7 @@ inside a JSONL or Parquet file becomes a :class:`Rejection` while the rest is re
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import io
@@ -111,6 +112,19 @@ def stream_file(
     return entry, _stream_file(entry, path, text_key, set() if seen is None else seen, html_key)
 
 
+def unreadable(e: OSError) -> str:
+    """Why a file could not be opened, and what to do about it.
+
+    >>> print(unreadable(OSError(errno.ENAMETOOLONG, "File name too long")))
+    unreadable (File name too long); shorten its path or its folders' names
+    """
+    advice = {
+        errno.ENAMETOOLONG: "shorten its path or its folders' names",
+        errno.ELOOP: "a link in its path leads round in a loop; fix the link",
+    }.get(e.errno or 0, "check that it exists and its permissions")
+    return f"unreadable ({e.strerror or e}); {advice}"
+
+
 def _stream_file(
     entry: InputFile, path: Path, text_key: str, seen: set[str] | None, html_key: str | None
 ) -> Iterator[Document]:
@@ -118,7 +132,7 @@ def _stream_file(
     try:  # a device or a pipe (a link to /dev/zero, a FIFO) never ends or never opens
         regular = stat.S_ISREG(path.stat().st_mode)
     except OSError as e:
-        entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
+        entry.reject(unreadable(e))
         return
     if not regular:
         entry.reject(_not_a_file(path, entry.path))
@@ -129,7 +143,7 @@ def _stream_file(
     try:
         handle = path.open("rb")
     except OSError as e:
-        entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
+        entry.reject(unreadable(e))
         return
     with handle:
         yield from _read_stream(entry, handle, fmt, text_key, seen, html_key)
@@ -309,7 +323,7 @@ def _read_parquet(
     try:
         entry.sha256, entry.size = _hash_file(path)
     except OSError as e:
-        entry.reject(f"unreadable ({e.strerror or e}); check that it exists and its permissions")
+        entry.reject(unreadable(e))
         return
     try:
         from cleaner.readers.parquet import iter_parquet

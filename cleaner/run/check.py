@@ -28,7 +28,7 @@ from cleaner.errors import ExitCode, InputError, UsageError
 from cleaner.names import STATE_DIR
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
-from cleaner.readers.files import UNREADABLE_FOLDER
+from cleaner.readers.files import UNREADABLE_FOLDER, unreadable
 from cleaner.readers.walk import list_inputs, source_name, source_path
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
@@ -320,7 +320,7 @@ def judge_file(
     except FileNotFoundError:
         pass  # said below, with what to pass
     except OSError as e:  # a path longer than the system takes, a loop of links
-        result.error = f"unreadable ({e.strerror or e}); check the path"
+        result.error = unreadable(e)
         return result
     if is_hidden(path, input_root):
         result.skipped = "hidden: `cleaner run` does not read it; skipped"

@@ -164,7 +164,7 @@ def test_a_path_longer_than_the_system_takes_is_an_error_of_that_file(tmp_path: 
     clean_corpus(raw, tmp_path / "clean")
     report = check_files([raw], tmp_path / "clean")
     [deep] = [f for f in report.files if f.error]
-    assert deep.error == "unreadable (File name too long); check the path"
+    assert deep.error == "unreadable (File name too long); shorten its path or its folders' names"
     assert report.exit_code == 2
 
 
