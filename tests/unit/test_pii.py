@@ -37,6 +37,10 @@ from tests.conftest import write_files
         ("Tel. 030 1234567, 030/1234567 or (030) 1234567.", "Tel. <PHONE>, <PHONE> or <PHONE>."),
         ("Ring 07700 900123 or 06 12 34 56 78.", "Ring <PHONE> or <PHONE>."),
         ("Call 555–123–4567 or 06\u00a012\u00a034\u00a056\u00a078.", "Call <PHONE> or <PHONE>."),
+        # hyphens make a North American number one beside another number: a street
+        # address after it, a second number (both went unredacted)
+        ("Sand Springs 918-205-4386 24 E 34th St.", "Sand Springs <PHONE> 24 E 34th St."),
+        ("Phones: 555-123-4567 555-123-4568.", "Phones: <PHONE> <PHONE>."),
         ("Server 203.0.114.7 answered.", "Server <IP_ADDRESS> answered."),
         ("Card 4111 1111 1111 1111 expired.", "Card <CARD_NUMBER> expired."),
         ("Amex 3782-822463-10005 too.", "Amex <CARD_NUMBER> too."),
@@ -49,6 +53,7 @@ from tests.conftest import write_files
         ("Order 123456789012 shipped.", None),  # 12 digits, unbroken: no phone, no card
         ("Scores +1234567 and +12345678901234567.", None),  # too short, too long for E.164
         ("Log 12:555-123-4567 and :555-123-4567.", None),  # a colon after digits: no label
+        ("Part 555-123-4567-89 and 555-123-45678.", None),  # a longer hyphenated number
         ("Sizes 06 08 10 12 14 16, ISBN 0 306 40615 7, on 03/15/2024.", None),
         ("Population 1 234 567 890 in 2010 12345 678, NAIC #0361-23469.", None),
     ],
@@ -186,7 +191,9 @@ _PLAIN_EMAIL = re.compile(
 )
 _S = "[ .\u00a0\u2013-]"
 _PLAIN_PHONE = re.compile(
-    r"(?<![\w#+./\u2013-])(?<![^a-zA-Z]:)(?<!^:)(?<!\d[ \u00a0])"
+    r"(?<![\w#+./\u2013-])(?<![^a-zA-Z]:)(?<!^:)"
+    r"(?:\d{3}-\d{3}-\d{4}(?![\w.,:/\u2013-]?\d)"
+    r"|(?<!\d[ \u00a0])"
     rf"(?:\+\d{{1,3}}{_S}?(?:\(\d{{1,4}}\){_S}?)?\d{{1,4}}(?:{_S}\d{{2,8}}){{1,4}}"
     r"|\+\d{8,14}"
     rf"|00\d{{1,3}}{_S}?(?:\(\d{{1,4}}\){_S}?)?\d{{1,4}}(?:{_S}\d{{2,8}}){{1,4}}"
@@ -197,7 +204,7 @@ _PLAIN_PHONE = re.compile(
     rf"|0\d(?:{_S}\d\d){{4}}"
     r"|0\d{1,4}[ /\u00a0\u2013-]\d{5,8}"
     rf"|\d{{2,4}}{_S}\d{{3,4}}{_S}\d{{3,4}})"
-    r"(?![\w.,:/ \u00a0\u2013-]?\d)"
+    r"(?![\w.,:/ \u00a0\u2013-]?\d))"
 )
 
 
@@ -211,6 +218,7 @@ _PARTS = st.one_of(
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(_PARTS, max_size=14).map("".join))
 @example("12 555 4567 7946, or 44 20 7946 0958")  # a phone number right after another number
+@example("Sand Springs 918-205-4386 24 E 34th St., 555-123-4567 555-123-4568-9")  # hyphens
 @example("v1.2 555-123-4567 (555) 123-4567 +1 (555) 123 4567 and x+1 555 123 4567")
 @example("mail jo.x@x.org, a@b.c.org. or jo@@x.org and x.org@x.org")
 @example("Tel:555-123-4567, 2:555-123-4567, 1 (800) 555-0199, 0044 20 7946 0958")  # labels

@@ -123,9 +123,13 @@ _SEP = "[ .\u00a0\u2013-]"
 # a country code and the number after it, as after a "+"
 _INTL = rf"\d{{1,3}}{_SEP}?(?:\(\d{{1,4}}\){_SEP}?)?\d{{1,4}}(?:{_SEP}\d{{2,8}}){{1,4}}"
 _PHONE = re.compile(
-    r"[+(\d](?<![\w#+./\u2013-].)(?<![^a-zA-Z]:.)(?<!^:.)(?<!\d[ \u00a0].)"  # not in a word, a
-    # path, a time, a run of numbers or after "#" (an id: "NAIC #0361-23469"); after a colon
-    # only that of a label ("Tel:555-123-4567")
+    r"[+(\d](?<![\w#+./\u2013-].)(?<![^a-zA-Z]:.)(?<!^:.)"  # not in a word, a path, a time
+    # or after "#" (an id: "NAIC #0361-23469"); after a colon only that of a label
+    # ("Tel:555-123-4567"). A North American number written with hyphens is one by its
+    # shape, also beside another number ("918-205-4386 24 hours", two in a row); any
+    # other form is not taken from a run of numbers (after or before one, a space apart)
+    r"(?:(?<=\d)\d\d-\d{3}-\d{4}(?![\w.,:/\u2013-]?\d)"
+    r"|(?<!\d[ \u00a0].)"
     rf"(?:(?<=\+){_INTL}"  # +44 20 7946 0958
     r"|(?<=\+)\d{8,14}"  # E.164, unbroken: +14155552671
     rf"|(?<=0)0{_INTL}"  # 0044 20 7946 0958: "00" for "+"
@@ -137,8 +141,8 @@ _PHONE = re.compile(
     rf"|(?<=0)\d(?:{_SEP}\d\d){{4}}"  # 06 12 34 56 78: French, in pairs
     # a trunk 0 and an area code, then the rest unbroken: 030 1234567, 07700 900123
     r"|(?<=0)\d{1,4}[ /\u00a0\u2013-]\d{5,8}"
-    rf"|(?<=\d)\d{{1,3}}{_SEP}\d{{3,4}}{_SEP}\d{{3,4}})"  # 555-123-4567, 030 1234 5678
-    r"(?![\w.,:/ \u00a0\u2013-]?\d)"
+    rf"|(?<=\d)\d{{1,3}}{_SEP}\d{{3,4}}{_SEP}\d{{3,4}})"  # 555 123 4567, 030 1234 5678
+    r"(?![\w.,:/ \u00a0\u2013-]?\d))"
 )
 
 
