@@ -184,8 +184,10 @@ def split_words(text: str) -> tuple[str, ...]:
             continue
         head, last = piece[:-1], piece[-1]
         if head.isalpha() and (last in ',;:!?"”)' or (last == "." and head[-1].islower())):
-            out.extend(special.get(head) or (head,))  # a word and its comma, period, quote
-            out.append(last)
+            if head in special:  # "id." is "i" and "d.": spaCy merges "d" and "." again
+                out.extend(_split_rare(piece))
+            else:
+                out += (head, last)  # a word and its comma, period, quote
             continue
         first, rest = piece[0], piece[1:]
         if first in '"“(' and rest.isalpha() and rest not in special:  # "If, (see
