@@ -162,14 +162,24 @@ def _page_note(doc: Document) -> str | None:
 
 def _cleaned(doc: Document, stages: list[Stage]) -> tuple[Document, str]:
     """``doc`` after ``stages``, and the page its removals are numbered on."""
-    base = doc.text
+    [cleaned] = _cleaned_all([doc], stages)
+    return cleaned
+
+
+def _cleaned_all(docs: list[Document], stages: list[Stage]) -> list[tuple[Document, str]]:
+    """The documents of one file after ``stages``, each with the page its removals are
+    numbered on. The file's documents go through each stage together, as a run's task
+    sends them: with ``cross_doc_blocks`` a paragraph that repeats one of an earlier
+    document of the file goes (one by one, nothing repeated it)."""
+    bases = [doc.text for doc in docs]
     for stage in stages:
-        if doc.dropped is not None:
-            break
-        doc = stage.apply(doc)
+        docs = list(stage.run(docs))  # a document dropped before passes through as it is
         if stage.name == REPAIR or (isinstance(stage, Filter) and stage.rewrites):
-            base = doc.text  # the page the later stages number their lines on
-    return doc, base
+            # the page the later stages number their lines on
+            bases = [
+                b if d.dropped is not None else d.text for d, b in zip(docs, bases, strict=True)
+            ]
+    return list(zip(docs, bases, strict=True))
 
 
 def _laid_out(
@@ -284,7 +294,12 @@ def explain_file(
         items = _read(path, source or source_name(Path(path.name)), config, ids)
         if stages is None:
             stages = StreamCleaner(config, near_duplicates=False).stages
-        return [explain_document(d, stages) if isinstance(d, Document) else d for d in items]
+        docs = [d for d in items if isinstance(d, Document)]
+        done = iter(_cleaned_all(docs, stages))
+        return [
+            _laid_out(*next(done), None, _page_note(d)) if isinstance(d, Document) else d
+            for d in items
+        ]
     with open_corpus(corpus) as (state, manifest):
         pages = CorpusPages(state, config)
         root = state.input_root(Path(corpus))
@@ -303,7 +318,7 @@ def explain_file(
             stages = pages.stages(pages.lines.repeated(earlier, pages.prepared(every)))
         index = corpus_index(state, manifest)
         ngram = int(manifest["config"]["dedup"]["ngram"])
-        cleaned = [_cleaned(d, stages) for d in items if isinstance(d, Document)]
+        cleaned = _cleaned_all([d for d in items if isinstance(d, Document)], stages)
         judged: dict[str, dict[str, Any]] = {}
         if index is not None:  # against the corpus and each other, as a run judges them
             live = [doc for doc, _ in cleaned if doc.dropped is None]
@@ -403,5 +418,8 @@ class CorpusPages:
             every = [d for docs in wanted.values() for d in docs]
             stages = self.stages(self.lines.counted(self.prepared(every)))
         for source, docs in wanted.items():
-            found[source] = [explain_document(d, stages) for d in docs]
+            found[source] = [
+                _laid_out(*cleaned, None, _page_note(d))
+                for d, cleaned in zip(docs, _cleaned_all(docs, stages), strict=True)
+            ]
         return found

@@ -168,6 +168,35 @@ def test_a_path_longer_than_the_system_takes_is_an_error_of_that_file(tmp_path: 
     assert report.exit_code == 2
 
 
+def test_explain_shows_the_paragraphs_cross_doc_blocks_took_as_the_audit_does(
+    tmp_path: Path,
+) -> None:
+    """With cross_doc_blocks the documents of a file went through dedup-blocks one by
+    one in explain, so a paragraph repeated from an earlier record stayed, and a
+    record made only of such paragraphs was called a near-duplicate, not empty."""
+    a, b, c, d = (text(i, 20) for i in range(4))
+    records = [{"id": 1, "text": f"{a}\n\n{b}"}, {"id": 2, "text": f"{c}\n\n{b}\n\n{d}"}]
+    records.append({"id": 3, "text": f"{a}\n\n{b}"})
+    raw = tmp_path / "raw"
+    write_files(raw, {"pages.jsonl": "".join(json.dumps(r) + "\n" for r in records)})
+    config = CleanConfig.from_dict({"dedup": {"cross_doc_blocks": True}})
+    clean_corpus(raw, tmp_path / "clean", config)
+    audit = [json.loads(x) for x in (tmp_path / "clean" / "audit.jsonl").read_text().splitlines()]
+    expected = {
+        (row["id"], row["rule"]) for row in audit if row["rule"] in ("repeated-block", "empty")
+    }
+    assert ("2", "repeated-block") in expected and ("3", "empty") in expected
+    shown = explain_file(raw / "pages.jsonl", corpus=tmp_path / "clean")
+    found = {
+        (e.id, line.rule)
+        for e in shown
+        if isinstance(e, Explanation)
+        for line in e.lines
+        if line.rule == "repeated-block"
+    } | {(e.id, e.dropped) for e in shown if isinstance(e, Explanation) and e.dropped}
+    assert found == expected
+
+
 def test_a_copy_outside_the_input_folder_is_no_earlier_version(
     corpus: Path, tmp_path: Path
 ) -> None:
