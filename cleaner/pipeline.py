@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from cleaner.config import CleanConfig
 from cleaner.document import Document
-from cleaner.errors import RecordError
+from cleaner.errors import RecordError, UsageError
 from cleaner.names import StageName
 from cleaner.rules.model import LineModel
 from cleaner.stage import CorpusStage, Filter, Stage
@@ -90,6 +90,12 @@ class Pipeline:
         line_model: LineModel | None = None,
         repeated: Iterable[int] | None = None,
     ) -> Pipeline:
+        gone = [n for n, c in config.filters if c.enabled and n not in FILTERS]
+        if gone:  # unregistered since the config was made: it would run without a word
+            raise UsageError(
+                f"filter {gone[0]!r} is turned on but not registered; register it before "
+                "the run, or turn it off"
+            )
         filters = [
             cls(config.filter(name)) for name, cls in FILTERS.items() if config.filter(name).enabled
         ]

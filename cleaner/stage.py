@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cleaner.document import Change, Document
+from cleaner.errors import CleanerError, UsageError
 
 
 class Stage:
@@ -26,11 +27,24 @@ class Stage:
 
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
-            yield doc if doc.dropped is not None else self.apply(doc)
+            yield doc if doc.dropped is not None else applied(self, doc)
 
     def apply(self, doc: Document) -> Document:
         """Process one live document; stages that need the whole corpus override ``run``."""
         return doc
+
+
+def applied(stage: Stage, doc: Document) -> Document:
+    """``stage.apply(doc)``, which must be a document: another stage's (a plugin's) that
+    gives something else is a :class:`~cleaner.errors.UsageError` naming it, not an
+    error deep in the run or a value passed on as a document."""
+    out = stage.apply(doc)
+    if not isinstance(out, Document):
+        raise UsageError(
+            f"stage {stage.name!r} gave a {type(out).__name__} for document {doc.id} of "
+            f"{doc.source}, not a Document; return the document, changed or not"
+        )
+    return out
 
 
 class CorpusStage:
@@ -96,8 +110,31 @@ class Filter(Stage, Generic[C]):
         raise NotImplementedError
 
     def apply(self, doc: Document) -> Document:
-        verdict = self.filter(doc)
-        keep, detail = verdict if isinstance(verdict, tuple) else (verdict, {})
+        try:
+            verdict = self.filter(doc)
+        except CleanerError:
+            raise
+        except Exception as e:  # a plugin's bug: named, with the document it met
+            raise UsageError(
+                f"filter {self.name!r} failed on document {doc.id} of {doc.source} "
+                f"({type(e).__name__}: {e})"
+            ) from e
+        keep, detail = (
+            verdict if isinstance(verdict, tuple) and len(verdict) == 2 else (verdict, {})
+        )
+        if not _is_bool(keep) or not isinstance(detail, dict):  # None would drop, "no" keep
+            raise UsageError(
+                f"filter {self.name!r} returned {verdict!r} for document {doc.id} of "
+                f"{doc.source}; return True, False, or (True or False, a dict)"
+            )
         if keep:
             return doc
         return doc.drop(Change(self.name, self.reason or self.name, doc.text, dict(detail)))
+
+
+def _is_bool(value: object) -> bool:
+    """True or False (numpy's too, which compare equal to them)."""
+    try:
+        return value in (True, False)
+    except (TypeError, ValueError):  # an array
+        return False

@@ -52,7 +52,7 @@ from cleaner.progress import Progress, counted
 from cleaner.readers import STDIN, InputFile, Rejection, doc_id, read_inputs, stream_input
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
 from cleaner.run.report import Report
-from cleaner.stage import Stage
+from cleaner.stage import Stage, applied
 from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.stream_dedup import StreamNearDuplicates
@@ -111,7 +111,7 @@ class StreamCleaner:
         for stage in self.stages:
             if doc.dropped is not None:
                 break
-            doc = stage.apply(doc)
+            doc = applied(stage, doc)
         self.stats.add_document(doc)
         return doc
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cleaner.names import BlockRule, PiiType, QualityRule, Reason, StageName
 from cleaner.rules import RULES
 from cleaner.stage import Filter
 from cleaner.stages.filters.c4_quality import C4Quality
@@ -25,17 +26,36 @@ from cleaner.stages.filters.too_short import TooShort
 FILTERS: dict[str, type[Filter[Any]]] = {}  # by name, in the order they run
 
 
+# the names of cleaner's own stages, rules and reasons: a plugin filter's name or reason
+# among them would merge its counts into theirs (and ``--disable-rule`` takes rules)
+_OWN_NAMES = frozenset(
+    str(n) for names in (StageName, Reason, BlockRule, QualityRule, PiiType) for n in names
+) | frozenset(RULES)
+
+
 def register(cls: type[Filter[Any]]) -> type[Filter[Any]]:
     """Make ``cls`` a filter of every pipeline, config and command (usable as a decorator).
 
-    Its name must be new: not another filter's, nor a boilerplate rule's, since
-    ``--disable-rule`` takes both.
+    Its name, and its ``reason`` when it has one, must be new: not another filter's,
+    nor the name of one of cleaner's stages, boilerplate rules or reasons (the counts
+    and the audit would add its drops to theirs; ``--disable-rule`` takes both).
     """
-    name = cls.name
-    if name in RULES or FILTERS.get(name, cls) is not cls:
-        raise ValueError(f"filter name {name!r} is taken; name the filter differently")
+    if not (isinstance(cls, type) and issubclass(cls, Filter)):
+        raise TypeError(f"register takes a Filter subclass, not {cls!r}")
+    name, reason = cls.name, cls.reason or cls.name
+    if name == Filter.name:
+        raise ValueError(f"{cls.__name__} has no name; give the filter class a name")
+    others = {n for c in FILTERS.values() if c is not cls for n in (c.name, c.reason or c.name)}
+    for what, value in (("name", name), ("reason", reason)):
+        if value in _OWN_NAMES or value in others:
+            raise ValueError(f"filter {what} {value!r} is taken; name the filter differently")
     FILTERS[name] = cls
     return cls
+
+
+def _own(cls: type[Filter[Any]]) -> None:
+    """Register one of cleaner's own filters (their names are its reasons)."""
+    FILTERS[cls.name] = cls
 
 
 def unregister(name: str) -> None:
@@ -43,14 +63,14 @@ def unregister(name: str) -> None:
     FILTERS.pop(name, None)
 
 
-register(TooShort)
+_own(TooShort)
 # the language first, as in FineWeb's pipeline: the quality rules are English rules
-register(Language)
+_own(Language)
 # the published quality rules, in the order datatrove's FineWeb pipeline runs them
-register(GopherRepetition)
-register(GopherQuality)
-register(C4Quality)
-register(FineWebQuality)
+_own(GopherRepetition)
+_own(GopherQuality)
+_own(C4Quality)
+_own(FineWebQuality)
 # it rewrites (Filter.rewrites), so the pipeline runs it right after repair-text, whatever
 # its place here: every later stage, the other filters too, sees the redacted text
-register(RedactPii)
+_own(RedactPii)
