@@ -83,6 +83,13 @@ def test_off_by_default_no_language_field() -> None:
     ("settings", "words"),
     [
         ({"languages": ["english"]}, "not an ISO 639-1 code"),
+        # what a user means, in the model's form, is said
+        (
+            {"languages": ["EN"]},
+            r"'EN' is not an ISO 639-1 code \(lower case, no region\); write 'en'",
+        ),
+        ({"languages": ["pt-BR"]}, "write 'pt'"),
+        ({"languages": ["en", "en"]}, r"languages names a code twice: \['en', 'en'\]"),
         ({"languages": ["eng"]}, "'eng' is not one the model names"),  # it kept nothing
         ({"languages": ["en", "xx"]}, "'xx' is not one the model names"),
         ({"min_score": 1.5}, "between 0 and 1"),

@@ -39,9 +39,15 @@ class LanguageConfig(FilterConfig):
     def __post_init__(self) -> None:
         for code in self.languages:
             if not _CODE.fullmatch(code):
+                # "EN", "pt-BR": the code a user means, in the model's form
+                base = code.split("-")[0].split("_")[0].lower()
+                hint = f"; write {base!r}" if _CODE.fullmatch(base) else ""
                 raise UsageError(
-                    f"language {code!r} is not an ISO 639-1 code; use codes such as en, de"
+                    f"language {code!r} is not an ISO 639-1 code (lower case, no region)"
+                    f"{hint}; use codes such as en, de"
                 )
+        if len(set(self.languages)) < len(self.languages):
+            raise UsageError(f"languages names a code twice: {list(self.languages)}")
         if not 0.0 <= self.min_score <= 1.0:
             raise UsageError(f"min_score must be between 0 and 1, not {self.min_score}")
         if self.enabled and importlib.util.find_spec("py3langid") is None:
