@@ -172,13 +172,15 @@ class Pipeline:
     def run(self, docs: Iterable[Document]) -> Iterator[Document]:
         """``docs`` through every stage, lazily; raises
         :class:`~cleaner.errors.RecordError` for a document whose text is no string."""
-        stream: Iterable[Document] = map(_checked, docs)
+        stream: Iterable[Document] = map(with_text, docs)
         for stage in self.stages:
             stream = stage.run(stream)
         yield from stream
 
 
-def _checked(doc: Document) -> Document:
+def with_text(doc: Document) -> Document:
+    """``doc``, whose text must be a string (a :class:`~cleaner.errors.RecordError`
+    naming it otherwise: a caller's document, given to the Python API)."""
     if not isinstance(doc.text, str):
         raise RecordError(
             f"{doc.source}: document {doc.id}: its text is {type(doc.text).__name__}, "

@@ -47,7 +47,7 @@ from cleaner.dedup import DEFAULT_WINDOW
 from cleaner.document import Change, Document
 from cleaner.errors import OutputError, RecordError, UsageError
 from cleaner.names import Reason, StageName
-from cleaner.pipeline import Pipeline
+from cleaner.pipeline import Pipeline, with_text
 from cleaner.progress import Progress, counted
 from cleaner.readers import STDIN, InputFile, Rejection, doc_id, read_inputs, stream_input
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
@@ -103,11 +103,7 @@ class StreamCleaner:
                 f"clean takes a Document, not {type(doc).__name__}; "
                 "for records (dicts of fields) use clean_records"
             )
-        if not isinstance(doc.text, str):
-            raise RecordError(
-                f"{doc.source}: document {doc.id}: its text is {type(doc.text).__name__}, "
-                "not a string; pass the text of each document"
-            )
+        doc = with_text(doc)
         for stage in self.stages:
             if doc.dropped is not None:
                 break
