@@ -84,19 +84,27 @@ def stdout_gone() -> bool:
         return True
 
 
-class StdoutWriter(io.RawIOBase):
-    """File descriptor 1, where a write that fails for want of space (or a device error)
-    raises an :class:`OutputError` naming stdout, which ends the command in one line;
-    a reader that went away stays a :class:`BrokenPipeError` (ended quietly, 141)."""
+class _Descriptor(io.RawIOBase):
+    """A standard stream written straight to its file descriptor ``fd``."""
+
+    fd = 1
 
     def writable(self) -> bool:
         return True
 
     def fileno(self) -> int:
-        return 1
+        return self.fd
 
     def isatty(self) -> bool:
-        return os.isatty(1)
+        return os.isatty(self.fd)
+
+
+class StdoutWriter(_Descriptor):
+    """File descriptor 1, where a write that fails for want of space (or a device error)
+    raises an :class:`OutputError` naming stdout, which ends the command in one line;
+    a reader that went away stays a :class:`BrokenPipeError` (ended quietly, 141)."""
+
+    fd = 1
 
     def write(self, data: Any) -> int:
         try:
@@ -123,19 +131,12 @@ def guard_stdout() -> None:
     old.flush()
 
 
-class StderrWriter(io.RawIOBase):
+class StderrWriter(_Descriptor):
     """File descriptor 2, where a write that fails (a full disk, a reader that went
     away) is dropped: a diagnostic that cannot be shown has nowhere else to go, and the
     command's work and exit status do not depend on its messages."""
 
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return 2
-
-    def isatty(self) -> bool:
-        return os.isatty(2)
+    fd = 2
 
     def write(self, data: Any) -> int:
         try:

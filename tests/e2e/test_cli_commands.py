@@ -348,6 +348,13 @@ def test_stats_of_a_pipe_is_a_one_line_error(tmp_path: Path) -> None:
     assert "fifo: not a regular file" in done.stderr
 
 
+def _seeds_run(runner: CliRunner, tmp_path: Path) -> tuple[Path, Path]:
+    """A run over the seeds into ``tmp_path/o``: the folder and its manifest's file."""
+    out = tmp_path / "o"
+    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
+    return out, out.resolve() / "manifest.json"
+
+
 @pytest.mark.parametrize(
     ("damage", "words"),
     [
@@ -362,9 +369,7 @@ def test_a_damaged_manifest_is_one_line_for_stats_and_report(
 ) -> None:
     """A manifest whose parts have the wrong types (edited by hand, or by another tool):
     stats and report say so in one line, with status 2, not as an internal error."""
-    out = tmp_path / "o"
-    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
-    target = out.resolve() / "manifest.json"
+    out, target = _seeds_run(runner, tmp_path)
     target.write_text(json.dumps({**json.loads(target.read_text()), **damage}))
     for command in (["stats", str(out)], ["report", str(out)]):
         result = runner.invoke(cli, command)
@@ -376,9 +381,7 @@ def test_a_damaged_manifest_is_one_line_for_stats_and_report(
 def test_stats_and_report_say_a_manifest_with_counts_of_the_wrong_type_is_damaged(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    out = tmp_path / "o"
-    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
-    target = out.resolve() / "manifest.json"
+    out, target = _seeds_run(runner, tmp_path)
     manifest = json.loads(target.read_text())
     manifest["counts"]["documents"] = {"in": "many", "kept": [], "dropped": 3}
     target.write_text(json.dumps(manifest))
@@ -404,9 +407,7 @@ def test_every_command_that_reads_a_manifest_says_when_it_is_damaged(
     """stats, report, check and explain --corpus: one line naming the damage (these were
     internal errors: a config or a duplicates entry of the wrong type, a string that no
     UTF-8 file holds)."""
-    out = tmp_path / "o"
-    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
-    target = out.resolve() / "manifest.json"
+    out, target = _seeds_run(runner, tmp_path)
     target.write_text(json.dumps({**json.loads(target.read_text()), **damage}))
     page = str(sorted((SEEDS / "raw").iterdir())[0])
     commands = [["report", str(out), "--to", str(tmp_path / "r.html")]]
@@ -429,9 +430,7 @@ def test_stats_names_a_manifest_nested_too_deeply(runner: CliRunner, tmp_path: P
 def test_check_says_a_cut_manifest_is_damaged_not_missing(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    out = tmp_path / "o"
-    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
-    target = out.resolve() / "manifest.json"
+    out, target = _seeds_run(runner, tmp_path)
     target.write_bytes(target.read_bytes()[:100])
     page = str(sorted((SEEDS / "raw").iterdir())[0])
     result = runner.invoke(cli, ["check", page, "--corpus", str(out)])
@@ -440,9 +439,7 @@ def test_check_says_a_cut_manifest_is_damaged_not_missing(
 
 
 def test_report_names_a_manifest_it_cannot_read(runner: CliRunner, tmp_path: Path) -> None:
-    out = tmp_path / "o"
-    assert runner.invoke(cli, ["run", str(SEEDS / "raw"), str(out), "-q"]).exit_code == 0
-    target = out.resolve() / "manifest.json"
+    out, target = _seeds_run(runner, tmp_path)
     target.write_text(target.read_text()[:100])  # cut short
     result = runner.invoke(cli, ["report", str(out)])
     assert result.exit_code == 2 and "not a readable manifest" in result.output
