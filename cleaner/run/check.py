@@ -544,8 +544,9 @@ def check_files(
     if config is not None and not isinstance(config, CleanConfig):
         raise UsageError(f"config must be a CleanConfig or None, not {config!r}")
     paths = list(paths)
-    if odd := next((p for p in paths if not isinstance(p, str | os.PathLike)), None):
-        raise UsageError(f"check_files takes paths, not {type(odd).__name__} {odd!r}")
+    odd = [p for p in paths if not isinstance(p, str | os.PathLike)]
+    if odd:  # None or 0 too
+        raise UsageError(f"check_files takes paths, not {type(odd[0]).__name__} {odd[0]!r}")
     paths = [f for p in paths for f in _files(Path(p))]
     corpus_dir = Path(corpus_dir)
     if corpus_dir.exists() and not corpus_dir.is_dir():

@@ -89,6 +89,11 @@ CALLS: list[tuple[str, Callable[[Path], object], str]] = [
         "check_files takes paths, not int 5",
     ),
     (
+        "check_files with a path that is None",
+        lambda out: check_files(["a.txt", None], out),  # type: ignore[list-item]
+        "check_files takes paths, not NoneType None",
+    ),
+    (
         "more workers than a pool can count (an OverflowError in the pool)",
         lambda out: _local(2**31 - 1),
         "workers must be between 1 and 1,024 processes, not 2147483647",
