@@ -549,8 +549,7 @@ def stats(manifest: Path, as_json: bool) -> None:
         cleaner stats clean/manifest.json
     """
 
-    from cleaner.errors import InputError
-    from cleaner.tables import load_manifest, manifest_table
+    from cleaner.tables import VALUE_ERRORS, damaged_manifest, load_manifest, manifest_table
 
     data = load_manifest(manifest)
     if as_json:
@@ -561,11 +560,8 @@ def stats(manifest: Path, as_json: bool) -> None:
         return
     try:
         table = manifest_table(data)
-    except (AttributeError, KeyError, TypeError, ValueError) as e:  # a value of a wrong type
-        raise InputError(
-            f"{manifest}: a damaged manifest ({type(e).__name__}: {e}); run `cleaner run` "
-            "again to write it anew."
-        ) from None
+    except VALUE_ERRORS as e:
+        raise damaged_manifest(manifest, e) from None
     click.echo(table)
 
 

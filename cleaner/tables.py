@@ -123,6 +123,21 @@ def manifest_table(manifest: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+# what reading a manifest's values of a wrong type raises, where they are read
+VALUE_ERRORS = (AttributeError, KeyError, TypeError, ValueError)
+
+
+def damaged_manifest(path: Path | str, what: object) -> InputError:
+    """The one-line error for the manifest at ``path`` that no run wrote as it is now
+    (edited by hand or by another tool, cut short): ``what`` is the damage, or the
+    error that reading it met."""
+    if isinstance(what, BaseException):
+        what = f"{type(what).__name__}: {what}"
+    return InputError(
+        f"{path}: a damaged manifest ({what}); run `cleaner run` again to write it anew."
+    )
+
+
 def load_manifest(path: Path) -> dict[str, Any]:
     """The manifest at ``path``, a manifest.json or the output folder that holds one.
 
@@ -163,9 +178,7 @@ def load_manifest(path: Path) -> dict[str, Any]:
     except UnicodeEncodeError:
         damage = damage or "a lone surrogate in a string"
     if damage is not None:
-        raise InputError(
-            f"{path}: a damaged manifest ({damage}); run `cleaner run` again to write it anew."
-        )
+        raise damaged_manifest(path, damage)
     return data
 
 

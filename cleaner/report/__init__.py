@@ -22,8 +22,10 @@ from cleaner.names import STATE_DIR
 from cleaner.report.facts import Limits, gather
 from cleaner.report.page import render
 from cleaner.report.samples import explain_losses
+from cleaner.store.manifest import MANIFEST
 from cleaner.store.outdir import PUBLISHED
 from cleaner.store.output import AtomicWriter
+from cleaner.tables import VALUE_ERRORS, damaged_manifest
 
 REPORT = "report.html"
 
@@ -63,11 +65,8 @@ def write_report(
     try:
         facts = gather(output, limits or Limits())
         page = render(facts, explain_losses(facts, raw))
-    except (AttributeError, KeyError, TypeError, ValueError) as e:  # a value of a wrong type
-        raise InputError(
-            f"{output / 'manifest.json'}: a damaged manifest ({type(e).__name__}: {e}); run "
-            "`cleaner run` again to write it anew."
-        ) from None
+    except VALUE_ERRORS as e:
+        raise damaged_manifest(output / MANIFEST, e) from None
     try:
         writer = AtomicWriter(dest)
     except OSError as e:

@@ -32,7 +32,7 @@ from cleaner.run.report import Report
 from cleaner.stats import Stats
 from cleaner.store.manifest import AUDIT, CORPUS, MANIFEST
 from cleaner.store.outdir import OutputFolder
-from cleaner.tables import load_manifest
+from cleaner.tables import VALUE_ERRORS, damaged_manifest, load_manifest
 
 
 @dataclass(frozen=True)
@@ -216,11 +216,8 @@ def gather(folder: Path, limits: Limits = Limits()) -> Facts:
             mode=str(run.get("mode", "full")),
             reason=str(run.get("reason", "")),
         )
-    except (AttributeError, KeyError, TypeError, ValueError) as e:  # a count of a wrong type
-        raise InputError(
-            f"{generation / MANIFEST}: a damaged manifest ({type(e).__name__}: {e}); run "
-            "`cleaner run` again to write it anew."
-        ) from None
+    except VALUE_ERRORS as e:  # a count of a wrong type
+        raise damaged_manifest(generation / MANIFEST, e) from None
     clusters, wanted_dups, wanted_kept = _clusters(manifest, limits)
     docs: dict[tuple[str, str], DocLoss] = {}
     sources: dict[str, SourceLoss] = {}

@@ -24,7 +24,7 @@ from cleaner.dedup.lsh import Banding
 from cleaner.dedup.resolve import resolve_sets
 from cleaner.dedup.shingles import shingle_sets
 from cleaner.document import Document
-from cleaner.errors import ExitCode, InputError, UsageError
+from cleaner.errors import ExitCode, UsageError
 from cleaner.names import STATE_DIR
 from cleaner.pipeline import Pipeline
 from cleaner.readers import read_file
@@ -33,8 +33,10 @@ from cleaner.readers.walk import list_inputs, source_name, source_path
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
 from cleaner.store.index import StoredIndex
+from cleaner.store.manifest import MANIFEST
 from cleaner.store.outdir import CURRENT, PUBLISHED, OutputFolder
 from cleaner.store.state import State
+from cleaner.tables import damaged_manifest
 
 
 @dataclass
@@ -187,7 +189,7 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
     output = OutputFolder(folder)
     manifest = output.manifest()
     if manifest is None and output.current() is not None:  # a run finished: cut or edited
-        raise _damaged(folder, "not the JSON object a run writes")
+        raise damaged_manifest(folder / MANIFEST, "not the JSON object a run writes")
     if manifest is None:
         raise UsageError(
             f"{folder}: not an output folder of `cleaner run` (no manifest); pass the OUTPUT "
@@ -196,7 +198,7 @@ def open_corpus(folder: Path) -> Iterator[tuple[State, dict[str, Any]]]:
     try:
         _dedup_settings(manifest)  # what corpus_index reads, checked before any work
     except (KeyError, TypeError, ValueError) as e:
-        raise _damaged(folder, f"{type(e).__name__}: {e}") from None
+        raise damaged_manifest(folder / MANIFEST, e) from None
     state = State.open(output.db_path, readonly=True)
     if state is None:
         raise UsageError(
@@ -474,13 +476,6 @@ def _dedup_settings(manifest: dict[str, Any]) -> tuple[Banding, float | None] | 
     return banding, share
 
 
-def _damaged(folder: Path, what: str) -> InputError:
-    return InputError(
-        f"{folder / 'manifest.json'}: a damaged manifest ({what}); run `cleaner run` again "
-        "to write it anew."
-    )
-
-
 def corpus_config(corpus_dir: Path) -> CleanConfig | None:
     """The config the run of the corpus in ``corpus_dir`` recorded in its manifest, so
     that a file is judged as that run judged its files; None when there is no manifest
@@ -488,7 +483,7 @@ def corpus_config(corpus_dir: Path) -> CleanConfig | None:
     manifest = OutputFolder(corpus_dir).manifest() or {}
     recorded = manifest.get("config")
     if recorded is not None and not isinstance(recorded, dict):
-        raise _damaged(corpus_dir, "its config is not an object")
+        raise damaged_manifest(corpus_dir / MANIFEST, "its config is not an object")
     if not isinstance(recorded, dict):
         return None
     return CleanConfig.from_dict(recorded, f"{corpus_dir / 'manifest.json'} (the run's config)")
