@@ -152,18 +152,20 @@ def explain_document(doc: Document, stages: list[Stage]) -> Explanation:
     """Run ``stages`` on ``doc`` and lay every removal onto the repaired page (what it
     duplicates in a corpus is :func:`explain_file`'s to say, for a file's documents
     together)."""
-    return _laid_out(*_cleaned(doc, stages), None, _page_note(doc))
+    [explained] = explain_documents([doc], stages)
+    return explained
+
+
+def explain_documents(docs: list[Document], stages: list[Stage]) -> list[Explanation]:
+    """:func:`explain_document` of each of one file's ``docs``, which go through each
+    stage together, as a run's task sends them (:func:`_cleaned_all`)."""
+    cleaned = _cleaned_all(docs, stages)
+    return [_laid_out(*c, None, _page_note(d)) for d, c in zip(docs, cleaned, strict=True)]
 
 
 def _page_note(doc: Document) -> str | None:
     """What the markup of ``doc`` (as read, before any stage) says of the whole page."""
     return FORUM_PAGE if is_forum_page(doc.hints) else None
-
-
-def _cleaned(doc: Document, stages: list[Stage]) -> tuple[Document, str]:
-    """``doc`` after ``stages``, and the page its removals are numbered on."""
-    [cleaned] = _cleaned_all([doc], stages)
-    return cleaned
 
 
 def _cleaned_all(docs: list[Document], stages: list[Stage]) -> list[tuple[Document, str]]:
@@ -294,12 +296,8 @@ def explain_file(
         items = _read(path, source or source_name(Path(path.name)), config, ids)
         if stages is None:
             stages = StreamCleaner(config, near_duplicates=False).stages
-        docs = [d for d in items if isinstance(d, Document)]
-        done = iter(_cleaned_all(docs, stages))
-        return [
-            _laid_out(*next(done), None, _page_note(d)) if isinstance(d, Document) else d
-            for d in items
-        ]
+        done = iter(explain_documents([d for d in items if isinstance(d, Document)], stages))
+        return [next(done) if isinstance(d, Document) else d for d in items]
     with open_corpus(corpus) as (state, manifest):
         pages = CorpusPages(state, config)
         root = state.input_root(Path(corpus))
@@ -324,9 +322,9 @@ def explain_file(
             live = [doc for doc, _ in cleaned if doc.dropped is None]
             found = duplicates(index, live, str(source), ngram, earlier, gone_from(root))
             judged = {one["id"]: one for one in found}
-        done = iter(cleaned)
+        pending = iter(cleaned)
         return [
-            _laid_out(*next(done), judged.get(d.id), _page_note(d))
+            _laid_out(*next(pending), judged.get(d.id), _page_note(d))
             if isinstance(d, Document)
             else d
             for d in items
@@ -418,8 +416,5 @@ class CorpusPages:
             every = [d for docs in wanted.values() for d in docs]
             stages = self.stages(self.lines.counted(self.prepared(every)))
         for source, docs in wanted.items():
-            found[source] = [
-                _laid_out(*cleaned, None, _page_note(d))
-                for d, cleaned in zip(docs, _cleaned_all(docs, stages), strict=True)
-            ]
+            found[source] = explain_documents(docs, stages)
         return found
