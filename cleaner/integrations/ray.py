@@ -27,6 +27,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     ) from e
 
 T = TypeVar("T")
+R = TypeVar("R")
 CONNECT_SECONDS = 10.0  # to open a connection to a cluster's head before Ray is asked to
 
 
@@ -44,9 +45,6 @@ def _reachable(target: str) -> None:
         socket.create_connection((host.strip("[]"), int(port)), CONNECT_SECONDS).close()
     except OSError as e:
         raise ConnectionError(f"no connection: {e.strerror or e}") from None
-
-
-R = TypeVar("R")
 
 
 class RayExecutor:

@@ -241,18 +241,16 @@ def to_document(
     holds no string.
     """
     field, option = (text_key, "text_key") if html_key is None else (html_key, "html_key")
+    before = dict(entry.repairs)
     try:
-        try:
-            fields = check_record(dict(record), field, f"--{option.replace('_', '-')}")
-        except RecordProblem as problem:
-            if problem.rule != Reason.RECORD_TOO_LONG:  # the record has no text at all
-                raise RecordError(
-                    f"{entry.path}: record {number}: {problem.message} ({option}= in Python)"
-                ) from None
-            raise
-        before = dict(entry.repairs)
+        fields = check_record(dict(record), field, f"--{option.replace('_', '-')}")
         doc = record_document(entry, fields, number, text_key, None, html_key=html_key)
-    except RecordProblem as problem:  # a page that gives no document, a text too long
+    except RecordProblem as problem:
+        if problem.rule in _NO_TEXT:  # the caller's record has no text at all
+            raise RecordError(
+                f"{entry.path}: record {number}: {problem.message} ({option}= in Python)"
+            ) from None
+        # a page that gives no document, a text of too many lines: dropped by read
         drop = Change(StageName.READ, problem.rule, detail={"message": problem.message})
         return Document(doc_id(entry.path, number), entry.path, "", text_key=text_key).drop(drop)
     # what reading repaired in the text (NUL characters), in the account as a run's
@@ -266,6 +264,7 @@ def to_document(
 
 
 _TEXT_REPAIRS = ("nul-bytes",)  # what record_document repairs in a record's text
+_NO_TEXT = (Reason.MALFORMED_JSON, Reason.MISSING_TEXT, Reason.TEXT_NOT_STRING)
 
 
 def _folder_documents(
