@@ -14,7 +14,9 @@ element at the cap as lines of their own: every word of the page stays, in its o
 The depth is followed as the parser would, roughly: void elements never open; ``p``,
 ``li``, table cells and the other elements that a sibling closes are not counted; inside
 ``svg`` or ``math`` a tag that ends in ``/>`` closes itself; an end tag closes the
-nearest open element of its name (among the ``_REACH`` last ones) and those above it. A
+nearest open element of its name (among the ``_REACH`` last ones) and those above it;
+comments, and the text of a script, a style, a title, a textarea and the other elements
+HTML5 reads as text, hold no tags, and end where the parser ends them. A
 page of no more than ``SCAN_ABOVE`` tags is not scanned (no page of the dev sets has
 more): it parses in about two seconds at worst, however it nests.
 """
@@ -38,16 +40,22 @@ _SIBLING_CLOSED = frozenset((
     "button", "nobr", "form", "html", "head", "body", "frameset",
 ))  # fmt: skip
 _FOREIGN = frozenset(("svg", "math"))  # where "/>" closes an element
-# from a "<": a comment, a script or style with its text, or one tag (its name in group
-# 3, "/" in group 2 for an end tag, its ">" in group 4); a literal "<" first, so the
+# elements whose text the tokenizer takes as text up to their end tag (HTML5's RAWTEXT and
+# RCDATA, and a script's): a "<" inside is no tag. Not noscript, whose text lexbor parses
+# as markup (scripting off), nor these inside svg or math, where they are plain elements
+_RAW = frozenset(("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"))
+# from a "<", as HTML5's tokenizer reads it: a comment (which "-->" or "--!>" ends, and
+# "<!-->" and "<!--->" are whole), or one tag (its name in group 2, up to a space, "/" or
+# ">"; "/" in group 1 for an end tag; its ">" in group 3); a literal "<" first, so the
 # search skips to the next. A tag with no ">" after it runs to the end of the page (one
 # scan, then no tag can follow), rather than failing at every "<" after a scan to the
 # end: that was time quadratic in the "<" of a page with no ">"
 _TOKEN = re.compile(
-    r"<(?:!--.*?(?:-->|\Z)|(script|style)\b.*?(?:</\1\s*>|\Z)"
-    r"|(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*(>|\Z))",
-    re.DOTALL | re.IGNORECASE,
+    r"<(?:!--(?:-?>|.*?(?:--!?>|\Z))|(/?)([a-zA-Z][^\s/>]*)[^>]*(>|\Z))",
+    re.DOTALL,
 )
+# the end tag of each of _RAW: its name, then a space, "/" or ">" (not "</style-guide>")
+_RAW_END = {name: re.compile(rf"</{name}(?=[\s/>])[^>]*>", re.IGNORECASE) for name in sorted(_RAW)}
 
 
 def cap_nesting(html: str) -> tuple[str, int]:
@@ -68,16 +76,24 @@ def cap_nesting(html: str) -> tuple[str, int]:
     foreign = 0  # open svg and math elements
     cut: list[tuple[int, int]] = []  # the spans of the tags that go
     dropped = 0
-    for token in _TOKEN.finditer(html):
-        name = token.group(3)
-        if name is None:  # a comment, a script or a style
+    at = 0
+    while (token := _TOKEN.search(html, at)) is not None:
+        at = token.end()
+        name = token.group(2)
+        if name is None:  # a comment
             continue
-        if not token.group(4):
+        if not token.group(3):
             break  # no ">" from here on: not a tag, nor any "<" after it
         name = name.lower()
+        if name in _RAW and not token.group(1) and not foreign:
+            end = _RAW_END[name].search(html, at)
+            if end is None:
+                break  # its text runs to the end of the page
+            at = end.end()
+            continue
         if name in _VOID or name in _SIBLING_CLOSED:
             continue
-        if not token.group(2):  # a start tag
+        if not token.group(1):  # a start tag
             if foreign and html[token.end() - 2] == "/":
                 continue  # <path/> in an svg
             drop = depth >= MAX_DEPTH
@@ -101,9 +117,9 @@ def cap_nesting(html: str) -> tuple[str, int]:
     if not cut:
         return html, 0
     parts, at = [], 0
-    for start, end in cut:
+    for start, stop in cut:
         parts.append(html[at:start])
-        at = end
+        at = stop
     parts.append(html[at:])
     return "<br>".join(parts), dropped
 
