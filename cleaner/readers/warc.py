@@ -261,10 +261,11 @@ class _Forward:
             data += self._raw.read(size if size < 0 else size - len(data))
         if self._padded is None:
             # zeros after an uncompressed WARC's last record are padding (a compressed
-            # stream may end in a zero byte of its own)
-            while len(data) < 5 and (more := self._raw.read(5 - len(data))):
+            # stream may end in a zero byte of its own); such a WARC may open with blank
+            # lines, as FastWARC reads it
+            while len(data.lstrip(_BLANK)) < 5 and (more := self._raw.read(_BLOCK)):
                 data += more
-            self._padded = data.startswith(b"WARC/")
+            self._padded = data.lstrip(_BLANK).startswith(b"WARC/")
         if self._padded:
             data = self._unpad(data, size)
         if 0 <= size < len(data):
@@ -304,6 +305,7 @@ class _Forward:
 
 
 _GZIP = GZIP_MAGIC + b"\x08"  # deflate, the one method gzip has
+_BLANK = b" \t\r\n"  # what a blank line before a WARC's first record holds
 _BLOCK = 1 << 16  # bytes read ahead at a time past zeros, to see whether they are padding
 _KEEP = 4 << 20  # compressed bytes of a member kept to look for the next one in after damage
 _LOOK = 1 << 16  # bytes looked through for a first gzip member when a file opens with none

@@ -719,13 +719,14 @@ def test_a_warc_stream_that_breaks_is_read_to_the_break_and_the_rest_reported(
     assert rest.message.endswith("; re-create or re-download it")
 
 
+@pytest.mark.parametrize("lead", [b"", b"\r\n", b"\n \r\n"])  # a WARC may open with blank lines
 @pytest.mark.parametrize("zeros", [1, 4096, 70_000, 300_000])
 def test_zeros_after_the_last_record_of_a_plain_warc_are_padding(
-    tmp_path: Path, zeros: int
+    tmp_path: Path, zeros: int, lead: bytes
 ) -> None:
     # a disk or tape pads a file with zeros: every page is kept, nothing is damaged
     records = [Rec("response", f"https://b.org/{i}", b) for i, b in enumerate(pages().values())]
-    data = warc(records, gz=False)
+    data = lead + warc(records, gz=False)
     path = tmp_path / "p.warc"
     path.write_bytes(data + bytes(zeros))
     entry = read_file(path, path.name)
@@ -740,7 +741,7 @@ def test_zeros_after_the_last_record_of_a_plain_warc_are_padding(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.sampled_from([b"WARC/1.1\r\n", b"\x28\xb5\x2f\xfd"]),  # plain, zstd
+    st.sampled_from([b"WARC/1.1\r\n", b"\r\nWARC/1.1\r\n", b"\x28\xb5\x2f\xfd"]),  # plain, zstd
     st.lists(st.one_of(st.binary(max_size=300), st.integers(1, 2_000).map(bytes)), max_size=6),
     st.integers(1, 900),
 )
@@ -756,7 +757,7 @@ def test_a_warc_stream_loses_only_the_zeros_a_plain_warc_ends_in(
         patch.setattr(warc_reader, "_BLOCK", 256)
         stream = warc_reader._Forward(io.BufferedReader(io.BytesIO(data)))
         got = b"".join(iter(lambda: stream.read(size), b""))
-    assert got == (data.rstrip(b"\0") if head.startswith(b"WARC/") else data)
+    assert got == (data.rstrip(b"\0") if head.lstrip().startswith(b"WARC/") else data)
     assert stream.tell() == len(got)
 
 
