@@ -69,6 +69,15 @@ def target_uri(value: str | None) -> str | None:
     return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
 
 
+def _unmarked(head: bytes) -> bytes:
+    """The first bytes of a payload after its byte order mark, if it has one, as ASCII
+    (what a UTF-16 or UTF-32 payload's markup reads as)."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return head[len(bom) :].decode(codec, "ignore").encode("ascii", "ignore")
+    return head
+
+
 def looks_like_html(data: bytes) -> bool:
     """Whether a payload with no Content-Type opens as an HTML page does (after a byte
     order mark, if it has one).
@@ -80,12 +89,7 @@ def looks_like_html(data: bytes) -> bool:
     >>> looks_like_html(b"\\xef\\xbb\\xbf<html>"), looks_like_html("<html>".encode("utf-16"))
     (True, True)
     """
-    head = data[:1024]
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            head = head[len(bom) :].decode(codec, "ignore").encode("ascii", "ignore")
-            break
-    head = head[:512].lstrip().lower()
+    head = _unmarked(data[:1024])[:512].lstrip().lower()
     if head.startswith(b"<!--"):
         return True
     return any(
@@ -610,7 +614,7 @@ def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
             except zlib.error:
                 return _inflate(data, -15, coding)
     except zlib.error as e:
-        if _MARKUP.match(data):  # stored decoded under its header, as chunks often are
+        if _stored_decoded(data):  # stored decoded under its header, as chunks often are
             return data
         raise PageProblem(
             Reason.DAMAGED_FILE, f"Content-Encoding {coding} is damaged ({e}); re-fetch the page"
@@ -626,12 +630,12 @@ def http_body(data: bytes, transfer: str | None, coding: str | None) -> bytes:
             except PageProblem:
                 raise
             except Exception as e:  # brotli raises its own error type
-                if _MARKUP.match(data):
+                if _stored_decoded(data):
                     return data
                 raise PageProblem(
                     Reason.DAMAGED_FILE, f"Content-Encoding br is damaged ({e}); re-fetch the page"
                 ) from None
-    if _MARKUP.match(data):  # in a coding not read, or none: stored decoded
+    if _stored_decoded(data):  # in a coding not read, or none: stored decoded
         return data
     raise PageProblem(
         Reason.NOT_HTML, f"Content-Encoding {coding} is not read; store pages decoded"
@@ -684,9 +688,14 @@ def _unbrotli(brotli: Any, data: bytes) -> bytes:
 
 
 _HEX = re.compile(rb"[0-9A-Fa-f]+")
-# a body that opens as markup does: one that gzip, deflate or br could not undo is
-# stored decoded under its Content-Encoding header
+# a body that opens as markup does (after a byte order mark): one that gzip, deflate or
+# br could not undo is stored decoded under its Content-Encoding header
 _MARKUP = re.compile(rb"\s*<[!?a-zA-Z]")
+
+
+def _stored_decoded(data: bytes) -> bool:
+    """Whether a body its Content-Encoding cannot undo opens as markup does."""
+    return _MARKUP.match(_unmarked(data[:1024])) is not None
 
 
 def _unchunk(data: bytes) -> bytes:

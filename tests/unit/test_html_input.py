@@ -978,6 +978,30 @@ def test_a_body_stored_decoded_under_its_content_encoding_is_the_page(tmp_path: 
     assert damaged.line == 5 and "Content-Encoding gzip is damaged" in damaged.message
 
 
+@pytest.mark.parametrize("bom", ["utf-8", "utf-16"])
+def test_a_body_stored_decoded_after_a_byte_order_mark_is_the_page(
+    tmp_path: Path, bom: str
+) -> None:
+    """A byte order mark before the markup hid it: the page was rejected as damaged."""
+    text = page("wcxb-0541").decode("utf-8")
+    body = b"\xef\xbb\xbf" + text.encode() if bom == "utf-8" else text.encode("utf-16")
+    data = b"".join(
+        raw_response(
+            f"https://a.org/{coding}",
+            f"Content-Type: text/html; charset={bom}\r\nContent-Encoding: {coding}",
+            body,
+        )
+        for coding in ("gzip", "deflate")
+    )
+    entry = read_as(tmp_path, "decoded.warc", data)
+    assert entry.rejections == []
+    assert [d.meta["url"] for d in entry.documents] == [
+        "https://a.org/gzip",
+        "https://a.org/deflate",
+    ]
+    assert {d.title for d in entry.documents} == {parse_html(page("wcxb-0541")).title}
+
+
 @pytest.mark.parametrize("record_type", ["Application/HTTP; msgtype=response", None])
 def test_a_response_that_opens_as_http_is_read_as_one(
     tmp_path: Path, record_type: str | None
