@@ -98,6 +98,8 @@ def codec_name(label: str | None, http: bool = False) -> str | None:
     ('cp932', 'gb18030', 'cp949', 'cp932')
     >>> codec_name("utf-16"), codec_name("utf-16", http=True), codec_name("UTF-16BE", http=True)
     (None, 'utf-16', 'utf-16-be')
+    >>> codec_name("utf-8-sig"), codec_name("UTF_8_SIG", http=True)  # no bytes to drop
+    ('utf-8', 'utf-8')
     >>> codec_name("hex"), codec_name("base64"), codec_name("idna"), codec_name("utf-7")
     (None, None, None, None)
     """
@@ -111,6 +113,8 @@ def codec_name(label: str | None, http: bool = False) -> str | None:
     if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_CHARSETS:
         return None  # "hex", "base64", "rot13": Python's transforms, no charset of a page
     name = _WHATWG_CODECS.get(codec.name, codec.name)
+    if name == "utf-8-sig":
+        return "utf-8"  # a label says nothing of a mark: _decode takes one off if it is there
     if name.startswith("utf-32") or (name.startswith("utf-16") and not http):
         return None
     return name
@@ -219,8 +223,8 @@ def _decode(data: bytes, name: str, source: str) -> PageText:
     nul = data.count(0) if name.startswith("utf-8") else 0
     if nul:
         data = data.replace(b"\x00", b"")
-    if name == "utf-8-sig":
-        data, name = data[3:], "utf-8"
+    if name == "utf-8-sig":  # a byte order mark said so (_BOMS)
+        data, name = data.removeprefix(codecs.BOM_UTF8), "utf-8"
     if name == "utf-8":
         text, invalid = decode_utf8_lenient(data)
         return PageText(text, name, source, None, invalid, nul)

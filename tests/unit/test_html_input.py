@@ -7,6 +7,7 @@ written by tests/warcs.py from them.
 from __future__ import annotations
 
 import builtins
+import codecs
 import gzip
 import hashlib
 import io
@@ -161,6 +162,19 @@ def test_encoding_order(case: tuple[str, bytes, str | None, str, str]) -> None:
     decoded = page_text(data, header)
     assert (decoded.encoding, decoded.source) == (codec, source)
     assert decoded.text is not None and WORDS in decoded.text
+
+
+@pytest.mark.parametrize("where", ["meta", "http"])
+@pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8])
+def test_a_utf_8_sig_label_loses_no_bytes(where: str, mark: bytes) -> None:
+    """Python's name for UTF-8 read past a byte order mark dropped a page's first three
+    bytes whether or not they were a mark ("Hello" read "lo")."""
+    data = mark + ("Hello there. " + HEAD.format("", WORDS)).encode()
+    if where == "meta":
+        data = data.replace(b"<head>", b'<head><meta charset="utf-8-sig">')
+    decoded = page_text(data, "utf-8-sig" if where == "http" else None)
+    assert decoded.encoding == "utf-8" and decoded.text is not None
+    assert decoded.text.startswith("Hello there. ") and WORDS in decoded.text
 
 
 def test_a_wrong_header_charset_is_believed_as_a_browser_would() -> None:
