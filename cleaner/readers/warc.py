@@ -309,6 +309,7 @@ class _Forward:
 
 
 _GZIP = GZIP_MAGIC + b"\x08"  # deflate, the one method gzip has
+_HEAD_BYTES = 1 << 20  # what is read of a record too large for a page: its HTTP head
 _BLANK = b" \t\r\n"  # what a blank line before a WARC's first record holds
 _BLOCK = 1 << 16  # bytes read ahead at a time past zeros, to see whether they are padding
 _KEEP = 4 << 20  # compressed bytes of a member kept to look for the next one in after damage
@@ -500,12 +501,9 @@ def _page(
     parser gives up on a head past 32 KiB (a long Set-Cookie) as on a broken file, and
     takes a head whose lines end in LF alone for the status line."""
     expected = record.content_length
-    if expected > MAX_PAGE_BYTES:
-        raise PageProblem(
-            Reason.RECORD_TOO_LONG, f"larger than {MAX_PAGE_BYTES >> 20} MiB for one page"
-        )
-    data = record.reader.read()
-    if len(data) < expected:
+    big = expected > MAX_PAGE_BYTES  # then only its head is read, to know what it holds
+    data = record.reader.read(_HEAD_BYTES if big else -1)
+    if not big and len(data) < expected:
         raise PageProblem(
             Reason.DAMAGED_FILE,
             f"cut short ({len(data)} of {expected} bytes; the file ends inside it); "
@@ -523,7 +521,11 @@ def _page(
         ctype = headers.get("content-type")
     mime = mime_type(ctype)
     if mime and mime not in HTML_TYPES:
-        raise _Skipped(Skip.NOT_HTML)
+        raise _Skipped(Skip.NOT_HTML)  # a video or an archive, however large
+    if big:
+        raise PageProblem(
+            Reason.RECORD_TOO_LONG, f"larger than {MAX_PAGE_BYTES >> 20} MiB for one page"
+        )
     page = http_page(data, mime, headers.get("transfer-encoding"), headers.get("content-encoding"))
     if page is None:
         raise _Skipped(Skip.NOT_HTML)

@@ -884,6 +884,25 @@ def test_a_content_encoding_that_expands_past_a_page_is_rejected(
     assert "expands past 16 MiB" in rejection.message and "\n" not in rejection.message
 
 
+def test_a_record_too_large_for_a_page_is_skipped_by_its_type_first(tmp_path: Path) -> None:
+    """A video or a 404 past 16 MiB is no page: it was rejected as a page too long (and
+    made ``cleaner check`` fail), where a small one is skipped. An HTML page past it is
+    still rejected as too long."""
+    big = bytes(17 << 20)
+    data = b"".join(
+        raw_response(f"https://a.org/{name}", f"Content-Type: {ctype}", big)
+        for name, ctype in (("video", "video/mp4"), ("page", "text/html"))
+    )
+    data += warc([Rec("response", "https://a.org/gone", big, status="404 Not Found")], gz=False)
+    data += raw_response("https://a.org/ok", "Content-Type: text/html", page("wcxb-0541"))
+    entry = read_as(tmp_path, "big.warc", data)
+    assert [d.meta["url"] for d in entry.documents] == ["https://a.org/ok"]
+    assert entry.to_dict()["skipped"] == {"not-html": 1, "http-status": 1}
+    [rejection] = entry.rejections
+    assert rejection.rule == "record-too-long" and rejection.line == 2
+    assert "record 2 (https://a.org/page)" in rejection.message
+
+
 def test_a_chunked_body_cut_short_is_damaged_not_kept_in_part(tmp_path: Path) -> None:
     body = page("wcxb-0541")
     chunks = [body[i : i + 1000] for i in range(0, len(body), 1000)]
