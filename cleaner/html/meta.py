@@ -67,10 +67,25 @@ def iso_date(value: str | None) -> str | None:
     return parsed[0] if parsed is not None and not parsed[1] else None
 
 
+# a terminal's escape sequences (CSI and OSC) and the control characters that are no
+# whitespace: the text's repair takes them out of the page's lines, and a field taken from
+# its markup is no place for them either (they could clear a terminal that shows it)
+_CONTROLS = re.compile(
+    r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,256}(?:\x07|\x1b\\)"
+    r"|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]"
+)
+
+
 def _clean(value: str | None, limit: int = MAX_TITLE_CHARS) -> str | None:
+    """``value`` on one line, its spaces single, with no control characters; None when
+    that leaves it empty or longer than ``limit``.
+
+    >>> _clean("Evil\\x1b[2J\\x07 title\\n line"), _clean("A\\x1b]0;pwn\\x07 B"), _clean("\\x00")
+    ('Evil title line', 'A B', None)
+    """
     if value is None:
         return None
-    value = " ".join(value.split())
+    value = " ".join(_CONTROLS.sub("", value).split())
     return value if 0 < len(value) <= limit else None
 
 

@@ -187,6 +187,19 @@ def test_a_wrong_header_charset_is_believed_as_a_browser_would() -> None:
 
 # -- metadata from the markup ----------------------------------------------------------
 
+
+def test_metadata_from_the_markup_holds_no_control_characters() -> None:
+    """The text's repair takes a terminal's escapes out of the page's lines; the title,
+    author and language read from the markup kept them ("Evil\x1b[2J\x07 title")."""
+    data = (
+        '<html lang="\x1b[31men"><head><title>Evil\x1b[2J\x07 title</title>'
+        '<meta name="author" content="Ann\x1b]0;pwn\x07 Lee\x9d"></head>'
+        f"<body><p>{WORDS}</p></body></html>"
+    ).encode()
+    page = parse_html(data)
+    assert (page.title, page.author, page.language) == ("Evil title", "Ann Lee", "en")
+
+
 META_CASES = [
     ("og:title over <title>; site named by the page is cut",
      '<title>Long | Site</title><meta property="og:title" content="Clouds | Site">'
