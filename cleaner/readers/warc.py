@@ -179,7 +179,12 @@ def _record(
 
     where = f"{entry.path}: record {number}" + (f" ({url})" if url else "")
     if record.headers.get("Content-Length") is None:  # every whole record has one
-        message = f"{where}: cut short (the file ends inside its WARC header); re-download it"
+        # FastWARC gives such a record for a header the file ends inside, and for a
+        # whole header with no Content-Length, which cannot tell where the record ends
+        message = (
+            f"{where}: its WARC header has no Content-Length (the file may end inside "
+            "it); re-download the file"
+        )
         return Rejection(entry.path, Reason.DAMAGED_FILE, message, number)
     kind = record.record_type
     if kind not in (WarcRecordType.response, WarcRecordType.resource):

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import struct
 import tempfile
 import zlib
@@ -516,6 +517,20 @@ def test_a_truncated_record_is_rejected_and_the_rest_read(tmp_path: Path, gz: bo
     assert "cut short" in rejection.message and "\n" not in rejection.message
 
 
+def test_a_warc_header_with_no_content_length_is_not_called_the_file_s_end(
+    tmp_path: Path,
+) -> None:
+    records = [Rec("response", f"https://b.org/{i}", page("wcxb-0541")) for i in range(3)]
+    parts = [warc([r], gz=False) for r in records]
+    parts[1] = re.sub(rb"Content-Length: \d+\r\n", b"", parts[1], count=1)
+    entry = read_as(tmp_path, "nolength.warc", b"".join(parts))
+    assert entry.count == 1 and entry.rejections
+    assert "record 2 (https://b.org/1): its WARC header has no Content-Length" in (
+        entry.rejections[0].message
+    )
+    assert "the file ends" not in " ".join(r.message for r in entry.rejections)
+
+
 @pytest.mark.parametrize("cut", [10, 30, 60, 120])
 def test_a_file_cut_inside_a_warc_header_is_a_damaged_record(tmp_path: Path, cut: int) -> None:
     records = [Rec("response", f"https://b.org/{i}", page("wcxb-0541")) for i in range(3)]
@@ -527,7 +542,9 @@ def test_a_file_cut_inside_a_warc_header_is_a_damaged_record(tmp_path: Path, cut
     assert entry.outcome == "read" and entry.count == 2 and entry.skipped == {}
     [rejection] = entry.rejections
     assert rejection.rule == "damaged-file" and rejection.line == 3
-    assert "record 3: cut short (the file ends inside its WARC header)" in rejection.message
+    assert "record 3: its WARC header has no Content-Length (the file may end inside it)" in (
+        rejection.message
+    )
 
 
 @pytest.mark.parametrize("damage", ["cut in half", "trailer lost", "header cut"])
