@@ -29,7 +29,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,7 +154,7 @@ class OutputFolder:
             os.ftruncate(fd, 0)
             body = {
                 "pid": os.getpid(),
-                "host": socket.gethostname(),
+                "host": os.uname().nodename,  # gethostname(), without importing socket
                 "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
             os.pwrite(fd, (json.dumps(body, sort_keys=True) + "\n").encode(), 0)
