@@ -146,9 +146,10 @@ def resolve_arrays(
     held = docs.shingles(readable) if len(readable) and counts[readable].sum() <= block else None
     links: list[tuple[I64, I64, I64]] = []  # linked pairs (u, v), u first, and their overlap
 
-    def link(u: I64, v: I64) -> npt.NDArray[np.bool_]:
+    def link(u: I64, v: I64, found: list[tuple[I64, I64, I64]] = links) -> npt.NDArray[np.bool_]:
         """Verify the pairs ``(u, v)`` of nodes that pass the size bound: whether they
-        share the fewest shingles that link them (a pair that cannot stops early)."""
+        share the fewest shingles that link them (a pair that cannot stops early); the
+        linked ones go to ``found``."""
         out = np.zeros(len(u), np.bool_)
         if containment is None:
             out[:] = may_reach(size[u], size[v], threshold)
@@ -167,26 +168,35 @@ def resolve_arrays(
                 a[by_row], b[by_row], counts, docs.shingles, block, least[by_row]
             )
         near = inter >= least  # the overlap is exact where it is
-        links.append((u[near], v[near], inter[near]))
+        found.append((u[near], v[near], inter[near]))
         out[out] = near
         return out
 
     kept = links_that_count(len(rows), ranked, link)
-    # A dropped first copy's later copies name a kept neighbour of it (_outranked): its
-    # links to later kept nodes count too, though the rule did not need them.
+    # A dropped first copy's later copies name a kept neighbour that ranks before them
+    # (_outranked). A copy's set is its first copy's, so the first copy's links to nodes
+    # before it hold for the copy as they are. A kept node after the first copy is
+    # verified the other way round, as the node before the copy: whether the copy is
+    # near it or contained in it (a containment has a direction: the first copy's link
+    # to it says whether it is contained in the first copy).
     by = distinct(first_of[group != first_of])
     u, v = ranked.later(by[~kept[by]])
+    turned: list[tuple[I64, I64, I64]] = []  # (kept node, first copy), as a copy sees it
     if kept[v].any():
-        link(u[kept[v]], v[kept[v]])
-    if links:
-        la, lb, inter = (np.concatenate(part) for part in zip(*links, strict=True))
+        link(v[kept[v]], u[kept[v]], turned)
+    found = links + turned
+    if found:
+        la, lb, inter = (np.concatenate(part) for part in zip(*found, strict=True))
     else:
         la, lb, inter = none, none, none
+    ruled = sum(len(part[0]) for part in links)  # the edges the rule reads; the rest turned
     sim = jaccard_of(inter, size[la], size[lb])
     share = inter / np.maximum(size[lb], 1)
     kind = np.where(sim >= threshold, 0, 1).astype(np.int8)
     score = np.where(kind == 0, sim, share)
-    dup_of, edge = keep_longest_edges(len(rows), la, lb, score, rank, position, kind)
+    dup_of, edge = keep_longest_edges(
+        len(rows), la[:ruled], lb[:ruled], score[:ruled], rank, position, kind[:ruled]
+    )
     # Every other copy is dropped: for its first copy if that one is kept (similarity
     # 1), else for the best kept neighbour of the first copy that it outranks.
     later = group[group != first_of]
@@ -260,11 +270,11 @@ def _outranked(
 ) -> None:
     """Judge the copies ``later`` of dropped first copies ``by``: each names the kept
     neighbour of its first copy (a neighbour of its own, by the same edge) that ranks
-    before it, near-duplicates first, then the highest score, then first in input order."""
-    u, v = np.concatenate((la, lb)), np.concatenate((lb, la))
-    s = np.concatenate((score, score))
-    k = np.concatenate((kind, kind))
-    e = np.concatenate((np.arange(len(la)), np.arange(len(la))))
+    before it, near-duplicates first, then the highest score, then first in input order.
+    An edge ``(la, lb)`` measures ``lb`` as the later one (its share in ``la``), so a
+    first copy's neighbours are read where it is ``lb``: the edges to nodes after it
+    come turned (see :func:`resolve_arrays`)."""
+    u, v, s, k, e = lb, la, score, kind, np.arange(len(la))
     keep = dup_of[v] < 0  # kept neighbours (u, v): v kept
     u, v, s, k, e = u[keep], v[keep], s[keep], k[keep], e[keep]
     order = np.lexsort((position[v], -s, k, u))
