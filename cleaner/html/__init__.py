@@ -28,8 +28,8 @@ class HtmlPage:
     decided it (``"bom"``, ``"http"``, ``"meta"`` or ``"detected"``; see
     :mod:`cleaner.html.encoding`). ``url`` is the one given (the crawl's), else the
     page's canonical address. ``invalid_bytes`` and ``nul_bytes`` count what decoding
-    repaired; ``deep_tags`` the start tags nested too deep to parse in good time, made
-    line breaks (:mod:`cleaner.html.nesting`).
+    repaired; ``deep_tags`` the start tags nested too deep to parse in good time, taken
+    out (:mod:`cleaner.html.nesting`).
     """
 
     text: str

@@ -9,8 +9,11 @@ page of them would take hours. Browsers cap the depth of the tree for the same r
 (Blink at 512 elements).
 
 :func:`cap_nesting` turns the start tags that would open an element deeper than
-``MAX_DEPTH``, and their end tags, into line breaks, so that what they held joins the
-element at the cap as lines of their own: every word of the page stays, in its order.
+``MAX_DEPTH``, and their end tags, into what the flattening makes of such a tag: a line
+break for a block element, so that what it held joins the element at the cap as lines of
+their own; a space for an inline one that stands a word apart (a ``span``, a ``font``),
+and nothing for one that joins the text around it (a ``b``). Every word of the page
+stays, in its order, on the lines it would have.
 The depth is followed as the parser would, roughly: void elements never open; ``p``,
 ``li``, table cells and the other elements that a sibling closes are not counted; inside
 ``svg`` or ``math`` a tag that ends in ``/>`` closes itself; an end tag closes the
@@ -24,6 +27,8 @@ more): it parses in about two seconds at worst, however it nests.
 from __future__ import annotations
 
 import re
+
+from cleaner.html.flatten import DOUBLE, GLUED, NEWLINE
 
 MAX_DEPTH = 4096  # deeper than any page of the dev sets (lexbor: about 0.01 s at the cap)
 SCAN_ABOVE = 32768  # tags ("<"); 32,768 unclosed div parse in about 2 s, 16,384 in 0.2
@@ -74,7 +79,7 @@ def cap_nesting(html: str) -> tuple[str, int]:
     stack: list[tuple[str, bool]] = []  # open elements: name, whether its start tag goes
     depth = 0  # the open elements whose start tag stays
     foreign = 0  # open svg and math elements
-    cut: list[tuple[int, int]] = []  # the spans of the tags that go
+    cut: list[tuple[int, int, str]] = []  # the spans of the tags that go, and what stays
     dropped = 0
     at = 0
     while (token := _TOKEN.search(html, at)) is not None:
@@ -100,7 +105,7 @@ def cap_nesting(html: str) -> tuple[str, int]:
             stack.append((name, drop))
             foreign += name in _FOREIGN
             if drop:
-                cut.append(token.span())
+                cut.append((*token.span(), _instead(name)))
                 dropped += 1
             else:
                 depth += 1
@@ -108,7 +113,7 @@ def cap_nesting(html: str) -> tuple[str, int]:
         for k in range(len(stack) - 1, max(len(stack) - _REACH, 0) - 1, -1):
             if stack[k][0] == name:
                 if stack[k][1]:
-                    cut.append(token.span())
+                    cut.append((*token.span(), _instead(name)))
                 for closed, gone in stack[k:]:
                     depth -= not gone
                     foreign -= closed in _FOREIGN
@@ -116,12 +121,20 @@ def cap_nesting(html: str) -> tuple[str, int]:
                 break
     if not cut:
         return html, 0
-    parts, at = [], 0
-    for start, stop in cut:
-        parts.append(html[at:start])
+    parts: list[str] = []
+    at = 0
+    for start, stop, instead in cut:
+        parts += (html[at:start], instead)
         at = stop
     parts.append(html[at:])
-    return "<br>".join(parts), dropped
+    return "".join(parts), dropped
+
+
+def _instead(name: str) -> str:
+    """What a cut tag of element ``name`` becomes: what the flattening makes of it."""
+    if name in NEWLINE or name in DOUBLE:
+        return "<br>"
+    return "" if name in GLUED else " "
 
 
 __all__ = ["MAX_DEPTH", "SCAN_ABOVE", "cap_nesting"]

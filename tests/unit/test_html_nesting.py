@@ -61,7 +61,26 @@ def test_a_deep_page_keeps_its_lines_and_nests_no_deeper_than_the_cap(
         ]
 
 
-def test_parse_html_counts_the_tags_it_made_line_breaks(small_cap: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("tag", ["span", "font", "b", "em"])
+@pytest.mark.parametrize("gap", ["", " "])
+def test_a_deep_inline_tag_cut_leaves_the_text_as_the_parse_makes_it(
+    small_cap: int, tag: str, gap: str
+) -> None:
+    """A cut inline tag became a line break: 120,000 unclosed ``font`` made as many lines,
+    past the line limit, so the page was rejected as a list or log. It now becomes what
+    the flattening makes of the tag: a space, or nothing for one that joins its text."""
+    html = "<p>" + "".join(f"<{tag}>w{k}{gap}" for k in range(300))
+    capped, dropped = nesting.cap_nesting(html)
+    assert dropped == 300 - small_cap
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nesting, "MAX_DEPTH", 10**6)  # the page as it is, parsed whole
+        whole = parse_html(html.encode())
+    page = parse_html(capped.encode())
+    assert page.deep_tags == 0 and page.text == whole.text
+    assert len(page.text.splitlines()) < 5
+
+
+def test_parse_html_counts_the_tags_it_took_out(small_cap: int, tmp_path: Path) -> None:
     html = "<html><body>" + "<div>deep text here " * 100 + "</body></html>"
     parsed = parse_html(html.encode())
     assert parsed.deep_tags == 100 - small_cap
