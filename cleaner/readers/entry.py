@@ -49,7 +49,8 @@ class InputFile:
     ``repairs`` counts what the reader fixed on the way in (``nul-bytes`` stripped,
     ``invalid-utf8`` bytes read as Windows-1252, ``renamed-ids`` for a record id
     already taken, ``deep-nesting`` for an HTML start tag taken out because it nested
-    too deep to parse in good time); ``skipped`` counts what it passed over as no
+    too deep to parse in good time, ``trailing-bytes`` for junk after a gzip file's last
+    member); ``skipped`` counts what it passed over as no
     document, by :class:`~cleaner.names.Skip` (a WARC file's requests and non-HTML
     responses).
     ``count`` is the number of documents the file gave, also when they were streamed

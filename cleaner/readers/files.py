@@ -215,7 +215,12 @@ def _read_stream(
             content = (
                 buffered
                 if fmt == "warc"
-                else decompressed(buffered, compression, lambda: hasher.size)
+                else decompressed(
+                    buffered,
+                    compression,
+                    lambda: hasher.size,
+                    lambda: entry.repaired("trailing-bytes"),
+                )
             )
         except ModuleNotFoundError as e:
             entry.reject(_missing_extra(e, entry.path))

@@ -78,24 +78,61 @@ def sniff_compression(head: bytes) -> str | None:
 
 
 def decompressed(
-    raw: io.BufferedIOBase, compression: str | None, read: Callable[[], int] | None = None
+    raw: io.BufferedIOBase,
+    compression: str | None,
+    read: Callable[[], int] | None = None,
+    trailing: Callable[[], None] | None = None,
 ) -> io.BufferedIOBase:
     """A buffered reader of ``raw``'s content, decompressed when ``compression`` says so.
 
     With ``read`` (how many compressed bytes have been read so far), a stream that
     expands more than :data:`BOMB_RATIO` times past :data:`BOMB_BYTES` raises
-    :class:`Bomb`. Raises :class:`ModuleNotFoundError` for zstd when ``zstandard`` is
-    not installed.
+    :class:`Bomb`. Bytes after a gzip stream's last whole member that start no other
+    end its content, as ``gzip -d`` passes them over, and ``trailing`` is called (see
+    :class:`GzipMembers`). Raises :class:`ModuleNotFoundError` for zstd when
+    ``zstandard`` is not installed.
     """
     if compression == "gzip":
         import gzip
 
-        content: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb")
+        members = GzipMembers(gzip.GzipFile(fileobj=raw, mode="rb"), trailing)
+        content: io.BufferedIOBase = io.BufferedReader(members, CHUNK)
     elif compression == "zstd":
         content = io.BufferedReader(ZstdFrames(raw), CHUNK)
     else:
         return raw
     return content if read is None else io.BufferedReader(Guarded(content, read), CHUNK)
+
+
+class GzipMembers(io.RawIOBase):
+    """A gzip stream's content as ``gzip -d`` reads it: bytes after its last whole member
+    that open no other member (a tool's trailing junk: the members before them were
+    read whole, their checksums held) end the content, and ``trailing`` is called once,
+    where :class:`gzip.GzipFile` raises at them and the content read would be lost. A
+    member damaged or cut short still raises."""
+
+    def __init__(self, content: io.BufferedIOBase, trailing: Callable[[], None] | None) -> None:
+        self._content = content
+        self._trailing = trailing
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        import gzip
+
+        if self._ended:
+            return 0
+        try:
+            return self._content.readinto1(buffer)
+        except gzip.BadGzipFile as e:
+            if not str(e).startswith("Not a gzipped file"):  # no member starts there
+                raise
+            self._ended = True
+            if self._trailing is not None:
+                self._trailing()
+            return 0
 
 
 # Text compresses 3 to 10 times with gzip, a JSONL file of repeated fields some 20:

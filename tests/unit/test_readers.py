@@ -739,6 +739,35 @@ def test_a_compressed_stream_is_recognised_however_its_bytes_arrive() -> None:
         assert entry.sha256 == hashlib.sha256(data).hexdigest() and entry.size == len(data)
 
 
+@pytest.mark.parametrize("junk", [b"junk after the member", b"\x01", b"PK\x03\x04" + bytes(50)])
+@pytest.mark.parametrize(
+    ("name", "body", "docs"), [("a.txt.gz", PROSE.encode(), 1), ("a.jsonl.gz", GOOD, 2)]
+)
+def test_bytes_after_the_last_gzip_member_are_passed_over_as_gzip_does(
+    tmp_path: Path, junk: bytes, name: str, body: bytes, docs: int
+) -> None:
+    """A tool's bytes after the last whole member: the text file was rejected whole and
+    the JSONL file listed as damaged, though every member was read whole. ``gzip -d``
+    passes them over with a warning; they are counted in the entry's repairs."""
+    path = tmp_path / name
+    data = gzip.compress(body) + junk
+    path.write_bytes(data)
+    entry = read_file(path, name)
+    assert entry.outcome == "read" and entry.rejections == [] and len(entry.documents) == docs
+    assert entry.repairs == {"trailing-bytes": 1}
+    assert entry.sha256 == hashlib.sha256(data).hexdigest() and entry.size == len(data)
+
+
+def test_a_damaged_gzip_member_is_still_damage(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt.gz"
+    data = bytearray(gzip.compress(PROSE.encode()))
+    data[-8] ^= 0xFF  # the CRC: the member's text is not what was written
+    path.write_bytes(bytes(data) + b"junk")
+    entry = read_file(path, path.name)
+    assert entry.outcome == "rejected" and "gzip stream is damaged" in entry.message
+    assert entry.repairs == {}
+
+
 def test_stream_file_is_lazy_and_accounts_exactly(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl.gz"
     path.write_bytes(gzip.compress(GOOD * 100))
