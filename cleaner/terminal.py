@@ -87,7 +87,7 @@ def stdout_gone() -> bool:
 class _Descriptor(io.RawIOBase):
     """A standard stream written straight to its file descriptor ``fd``."""
 
-    fd = 1
+    fd: int
 
     def writable(self) -> bool:
         return True

@@ -92,16 +92,16 @@ def decompressed(
     :class:`GzipMembers`). Raises :class:`ModuleNotFoundError` for zstd when
     ``zstandard`` is not installed.
     """
+    content: io.RawIOBase
     if compression == "gzip":
         import gzip
 
-        members = GzipMembers(gzip.GzipFile(fileobj=raw, mode="rb"), trailing)
-        content: io.BufferedIOBase = io.BufferedReader(members, CHUNK)
+        content = GzipMembers(gzip.GzipFile(fileobj=raw, mode="rb"), trailing)
     elif compression == "zstd":
-        content = io.BufferedReader(ZstdFrames(raw), CHUNK)
+        content = ZstdFrames(raw)
     else:
         return raw
-    return content if read is None else io.BufferedReader(Guarded(content, read), CHUNK)
+    return io.BufferedReader(content if read is None else Guarded(content, read), CHUNK)
 
 
 class GzipMembers(io.RawIOBase):
@@ -152,7 +152,7 @@ class Guarded(io.RawIOBase):
     :data:`BOMB_BYTES` and more than :data:`BOMB_RATIO` times the compressed bytes
     read (``read()``)."""
 
-    def __init__(self, content: io.BufferedIOBase, read: Callable[[], int]) -> None:
+    def __init__(self, content: io.RawIOBase, read: Callable[[], int]) -> None:
         self._content = content
         self._read = read
         self.given = 0
@@ -163,7 +163,7 @@ class Guarded(io.RawIOBase):
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         # one read of the content at a time, as a reader of it alone would do: a
         # damaged stream then keeps the records before the damage
-        n = self._content.readinto1(buffer)
+        n = self._content.readinto(buffer) or 0
         self.given += n
         if self.given > BOMB_BYTES and self.given > BOMB_RATIO * max(self._read(), 1):
             raise Bomb(
