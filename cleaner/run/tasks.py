@@ -35,7 +35,7 @@ from cleaner.readers import InputFile, read_file
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import banding
 from cleaner.stages.repeats import CountRepeats, LineSets
-from cleaner.store.prepare import PreparedFile, prepare_file
+from cleaner.store.prepare import PreparedDocs, PreparedFile, prepare_docs, prepare_file
 from cleaner.store.schema import stat_stamp
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
@@ -258,18 +258,47 @@ def _load(task: CleanTask, kept: Kept | None) -> _Loaded:
     return _Loaded(entry, mtime_ns, seen_ns, documents, kept is not None)
 
 
+# the cleaned documents turned into rows together: so many, or fewer past so much text
+PART_DOCS = 1024
+PART_CHARS = 16 << 20
+
+
+def _handed(files: Sequence[_Loaded]) -> Iterator[Document]:
+    """The documents of ``files`` in order, each taken out of its file's list as it is
+    given, so a document is held no longer than the stages hold it."""
+    for file in files:
+        docs = file.documents
+        docs.reverse()
+        while docs:
+            yield docs.pop()
+
+
+def _parts(docs: Iterable[Document]) -> Iterator[list[Document]]:
+    """``docs`` in runs of :data:`PART_DOCS`, or fewer past :data:`PART_CHARS` of text."""
+    part: list[Document] = []
+    chars = 0
+    for doc in docs:
+        part.append(doc)
+        chars += len(doc.text)
+        if len(part) >= PART_DOCS or chars >= PART_CHARS:
+            yield part
+            part, chars = [], 0
+    if part:
+        yield part
+
+
 def _strip_by_file(
     strip: Pipeline,
     docs: Iterable[Document],
     tasks: Sequence[CleanTask],
-    files: Sequence[_Loaded],
+    counts: Sequence[int],
 ) -> Iterator[Document]:
-    """The strip stage on each file's documents of ``docs`` apart, with the repeated
-    lines that file holds."""
+    """The strip stage on each file's documents of ``docs`` apart (``counts`` of them),
+    with the repeated lines that file holds."""
     stream = iter(docs)
-    for task, file in zip(tasks, files, strict=True):
+    for task, count in zip(tasks, counts, strict=True):
         stage = strip if task.repeated is None else strip.with_repeated(task.repeated.tolist())
-        yield from stage.run(itertools.islice(stream, len(file.documents)))
+        yield from stage.run(itertools.islice(stream, count))
 
 
 def _clean_run(
@@ -278,45 +307,60 @@ def _clean_run(
     tasks: Sequence[CleanTask],
     files: Sequence[_Loaded],
 ) -> list[PreparedFile]:
-    """Clean ``files`` (of ``tasks``) together, one result per file."""
+    """Clean ``files`` (of ``tasks``) together, one result per file.
+
+    The documents stream through the stages, one at a time where a stage allows it, and
+    are turned into rows a part at a time (:func:`_parts`): a large file is held whole
+    as rows, never as cleaned documents with their changes.
+    """
     pipeline = _pipeline(config)
     stages = pipeline.stages
     if repaired:  # the kept documents are what the text stages give (repair-text, redaction)
         skip = {id(s) for s in pipeline.text_stages().stages}
         stages = [s for s in stages if id(s) not in skip]
-    ends = list(itertools.accumulate(len(f.documents) for f in files))
-    spans = list(zip([0, *ends[:-1]], ends, strict=True))
+    counts = [len(f.documents) for f in files]
     at = next((k for k, s in enumerate(stages) if isinstance(s, StripBoilerplate)), len(stages))
-    # the documents stream through the stages, one at a time where a stage allows it
-    stream: Iterable[Document] = Pipeline(stages[:at]).run(d for f in files for d in f.documents)
+    stream: Iterable[Document] = Pipeline(stages[:at]).run(_handed(files))
     if at < len(stages):
         stream = Pipeline(stages[at + 1 :]).run(
-            _strip_by_file(Pipeline(stages[at : at + 1]), stream, tasks, files)
+            _strip_by_file(Pipeline(stages[at : at + 1]), stream, tasks, counts)
         )
-    docs = list(stream)
-    if len(docs) != ends[-1]:
-        raise RuntimeError("a stage did not give back one document for each it was given")
-    cleaned = [docs[lo:hi] for lo, hi in spans]
     dedup = config.dedup
-    live = [[d.text for d in part if d.dropped is None] for part in cleaned]
-    sets = (
-        shingle_sets([t for part in live for t in part], dedup.ngram) if dedup.documents else None
-    )
-    keys = None if sets is None else banding(dedup).keys(sets)
-    out = []
-    row = 0
-    for task, file, part, texts in zip(tasks, files, cleaned, live, strict=True):
-        rows = np.arange(row, row + len(texts))
-        row += len(texts)
-        out.append(
-            prepare_file(
-                file.entry,
-                part,
-                mtime_ns=file.mtime_ns,
-                seen_ns=file.seen_ns,
-                sets=None if sets is None else sets.take(rows),
-                keys=None if keys is None else keys[rows],
-                ordinals=None if task.ordinals is None else sorted(task.ordinals),
+    ordinals = [
+        range(n) if t.ordinals is None else sorted(t.ordinals)
+        for t, n in zip(tasks, counts, strict=True)
+    ]
+    parts: list[list[PreparedDocs]] = [[] for _ in files]
+    left = list(counts)  # per file, its documents not yet in a part
+    k = 0  # the file the next document belongs to
+    for part in _parts(stream):
+        live = [d.text for d in part if d.dropped is None]
+        sets = shingle_sets(live, dedup.ngram) if dedup.documents else None
+        keys = None if sets is None else banding(dedup).keys(sets)
+        lo = row = 0
+        while lo < len(part):
+            while k < len(files) and not left[k]:
+                k += 1
+            if k == len(files):
+                raise RuntimeError("a stage gave back more documents than it was given")
+            hi = lo + min(left[k], len(part) - lo)
+            rows = np.arange(row, row + sum(d.dropped is None for d in part[lo:hi]))
+            start = counts[k] - left[k]
+            parts[k].append(
+                prepare_docs(
+                    files[k].entry.path,
+                    part[lo:hi],
+                    ordinals[k][start : start + hi - lo],
+                    sets=None if sets is None else sets.take(rows),
+                    keys=None if keys is None else keys[rows],
+                )
             )
-        )
-    return out
+            left[k] -= hi - lo
+            row += len(rows)
+            lo = hi
+    if any(left):
+        raise RuntimeError("a stage did not give back one document for each it was given")
+    return [
+        prepare_file(f.entry, p, mtime_ns=f.mtime_ns, seen_ns=f.seen_ns)
+        for f, p in zip(files, parts, strict=True)
+    ]

@@ -3,7 +3,8 @@
 Modules::
 
     schema   the tables, their version (SCHEMA) and the named rows that go in and out
-    prepare  prepare_file: a cleaned input file as ready-to-insert rows (on a worker)
+    prepare  prepare_docs, prepare_file: a cleaned input file as ready-to-insert rows
+             (on a worker, in parts)
     state    State: files, documents, line sets, verdicts and postings
     index    StoredDocuments / StoredIndex: the near-duplicate rule's view of the state
     outdir   OutputFolder: the output folder's generations, lock and publishing

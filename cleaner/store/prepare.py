@@ -1,14 +1,16 @@
 """A cleaned input file as ready-to-insert rows of the state, built where it was cleaned.
 
-A worker turns a cleaned file into rows (:func:`prepare_file`), so storing it costs the
-driver little: records and audit lines serialized, and the documents' shingle sets and
-band keys as bytes. The sets and keys are computed by the caller
+A worker turns a cleaned file into rows, a part of its documents at a time
+(:func:`prepare_docs`) joined under its ``files`` row (:func:`prepare_file`), so storing
+it costs the driver little: records and audit lines serialized, and the documents'
+shingle sets and band keys as bytes. The sets and keys are computed by the caller
 (:func:`cleaner.dedup.shingles.shingle_sets`, :meth:`cleaner.dedup.lsh.Banding.keys`);
 the store only lays them out.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,44 +49,33 @@ class PreparedFile:
     sizes: npt.NDArray[np.int64]
 
 
-def prepare_file(
-    entry: InputFile,
+@dataclass
+class PreparedDocs:
+    """Some documents of a cleaned file as rows: the fields of :class:`PreparedFile`
+    but its ``files`` row, with ``indexed`` the places in these ``docs``."""
+
+    docs: list[DocRow]
+    live: list[bool]
+    indexed: npt.NDArray[np.int64]
+    keys: Keys
+    sizes: npt.NDArray[np.int64]
+
+
+def prepare_docs(
+    path: str,
     docs: Sequence[Document],
+    ordinals: Sequence[int],
     *,
-    mtime_ns: int,
-    seen_ns: int,
     sets: ShingleSets | None = None,
     keys: Keys | None = None,
-    ordinals: Sequence[int] | None = None,
-) -> PreparedFile:
-    """The rows that store ``entry`` and its cleaned ``docs`` (see :class:`PreparedFile`).
+) -> PreparedDocs:
+    """The rows that store cleaned ``docs`` of the file ``path``, at ``ordinals`` (their
+    places in the file).
 
     ``sets`` are the shingle sets of the live documents, in order, and ``keys`` their
     band keys (one row per set); both None when documents are not deduplicated, and
-    then nothing is indexed. ``ordinals`` are the documents' places in the file when
-    ``docs`` are some of its documents only.
+    then nothing is indexed.
     """
-    rejected: list[dict[str, Any]] = []
-    if entry.outcome == "rejected":
-        rejected.append(
-            {
-                "source": entry.path,
-                "stage": StageName.READ,
-                "rule": Reason.REJECTED_FILE,
-                "message": entry.message,
-                "text": "",
-            }
-        )
-    rejected.extend({**r.to_dict(), "text": ""} for r in entry.rejections)
-    file = FileRow(
-        entry.path,
-        entry.sha256,
-        entry.size,
-        mtime_ns,
-        seen_ns,
-        dumps(entry.to_dict()),
-        "\n".join(dumps(r) for r in rejected),
-    )
     live = [doc.dropped is None for doc in docs]
     hashed = [i for i, ok in enumerate(live) if ok] if sets is not None else []
     if sets is None:
@@ -109,8 +100,8 @@ def prepare_file(
         size, shingles, band_keys = blobs.get(k, (0, b"", b""))
         rows.append(
             DocRow(
-                path=entry.path,
-                ordinal=k if ordinals is None else ordinals[k],
+                path=path,
+                ordinal=ordinals[k],
                 id=doc.id,
                 length=len(doc.text),
                 record=dumps(doc.record()),
@@ -123,13 +114,51 @@ def prepare_file(
                 fallback=doc.fallback_id,
             )
         )
-    indexed = np.asarray(hashed, dtype=np.int64)[full]
+    return PreparedDocs(
+        rows,
+        live,
+        np.asarray(hashed, dtype=np.int64)[full],
+        np.ascontiguousarray(keys[full]) if len(full) else np.zeros((0, 0), np.uint32),
+        sizes[full].astype(np.int64),
+    )
+
+
+def prepare_file(
+    entry: InputFile, parts: Sequence[PreparedDocs], *, mtime_ns: int, seen_ns: int
+) -> PreparedFile:
+    """The rows that store ``entry``: its ``files`` row and the rows of its cleaned
+    documents, prepared in ``parts`` (:func:`prepare_docs`, in order), joined."""
+    rejected: list[dict[str, Any]] = []
+    if entry.outcome == "rejected":
+        rejected.append(
+            {
+                "source": entry.path,
+                "stage": StageName.READ,
+                "rule": Reason.REJECTED_FILE,
+                "message": entry.message,
+                "text": "",
+            }
+        )
+    rejected.extend({**r.to_dict(), "text": ""} for r in entry.rejections)
+    file = FileRow(
+        entry.path,
+        entry.sha256,
+        entry.size,
+        mtime_ns,
+        seen_ns,
+        dumps(entry.to_dict()),
+        "\n".join(dumps(r) for r in rejected),
+    )
+    starts = itertools.accumulate((len(p.docs) for p in parts), initial=0)
+    # one start more than parts: where the last part ends
+    indexed = [p.indexed + start for p, start in zip(parts, starts, strict=False)]
+    keys = [p.keys for p in parts if len(p.keys)]
     return PreparedFile(
         entry.path,
         file,
-        rows,
-        live,
-        indexed,
-        np.ascontiguousarray(keys[full]) if len(full) else np.zeros((0, 0), np.uint32),
-        sizes[full].astype(np.int64),
+        [row for p in parts for row in p.docs],
+        [ok for p in parts for ok in p.live],
+        np.concatenate([np.zeros(0, np.int64), *indexed]),
+        np.concatenate(keys) if keys else np.zeros((0, 0), np.uint32),
+        np.concatenate([np.zeros(0, np.int64), *(p.sizes for p in parts)]),
     )

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 
 from cleaner.config import CleanConfig, DedupConfig
 from cleaner.dedup.lsh import Banding
 from cleaner.dedup.shingles import ShingleSets, shingle_hashes
+from cleaner.document import Document
+from cleaner.run import tasks as tasks_module
 from cleaner.run.tasks import CleanBatch, CleanTask, clean_file, clean_files
-from cleaner.store.prepare import PreparedFile
+from cleaner.stages.dedup import DedupBlocks
+from cleaner.store.prepare import PreparedDocs, PreparedFile
 from tests.scale_corpus import WORDS, write_corpus
 
 
@@ -99,3 +105,61 @@ def test_with_cross_document_blocks_each_file_of_a_batch_is_compared_alone(
     together = clean_files(CleanBatch(tasks))
     assert [got.docs for got in together] == [clean_file(task).docs for task in tasks]
     assert all(shared in json.loads(got.docs[0].record)["text"] for got in together)
+
+
+def _same(got: PreparedFile, want: PreparedFile) -> None:
+    assert got.file._replace(seen_ns=0) == want.file._replace(seen_ns=0)
+    assert got.docs == want.docs and got.live == want.live
+    assert np.array_equal(got.indexed, want.indexed) and np.array_equal(got.keys, want.keys)
+    assert np.array_equal(got.sizes, want.sizes)
+
+
+def test_rows_made_in_parts_are_the_rows_made_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents are turned into rows a few at a time; parts that end inside a file,
+    at its end or past an empty file join to what one part makes, ordinals and
+    indexed places included (also for the documents of a file cleaned again)."""
+    raw = write_corpus(tmp_path / "raw", docs=40, seed=4)
+    files = sorted(raw.rglob("*.jsonl"))[:2]
+    (raw / "empty.txt").write_text("", encoding="utf-8")
+    paths = [files[0], raw / "empty.txt", files[1]]
+    config = CleanConfig()
+    tasks = tuple(CleanTask(str(p), p.name, config) for p in paths)
+    again = (CleanTask(str(files[1]), files[1].name, config, ordinals=(7, 2, 3, 11)),)
+    whole = clean_files(CleanBatch(tasks)) + clean_files(CleanBatch(again))
+    monkeypatch.setattr(tasks_module, "PART_DOCS", 3)
+    parted = clean_files(CleanBatch(tasks)) + clean_files(CleanBatch(again))
+    assert sum(len(p.docs) for p in whole) > 3 * 3 and len(whole[1].docs) == 0
+    assert [row.ordinal for row in parted[-1].docs] == [2, 3, 7, 11]
+    for got, want in zip(parted, whole, strict=True):
+        _same(got, want)
+
+
+def test_a_large_file_is_never_held_whole_as_cleaned_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a part is turned into rows, the documents alive are those not read yet
+    (the reader gave the file whole), those of the part and the batch dedup-blocks
+    holds: not every cleaned document of the file."""
+    raw = write_corpus(tmp_path / "raw", docs=60, seed=5)
+    path = max(raw.rglob("*.jsonl"), key=lambda p: p.stat().st_size)
+    monkeypatch.setattr(tasks_module, "PART_DOCS", 4)
+    monkeypatch.setattr(DedupBlocks, "batch_size", 4)
+    alive: list[tuple[int, int]] = []  # per part: documents alive, documents made rows before
+    prepare = tasks_module.prepare_docs
+    done = 0
+
+    def counting(path: str, docs: list[Document], *args: Any, **kwargs: Any) -> PreparedDocs:
+        nonlocal done
+        gc.collect()
+        alive.append((sum(isinstance(o, Document) for o in gc.get_objects()), done))
+        done += len(docs)
+        return prepare(path, docs, *args, **kwargs)
+
+    monkeypatch.setattr(tasks_module, "prepare_docs", counting)
+    task = CleanTask(str(path), path.name, CleanConfig(), repeated=np.zeros(0, np.uint64))
+    total = len(clean_file(task).docs)
+    assert total >= 20 and len(alive) >= 5
+    # at most every document not made rows yet is still unread
+    assert all(n - (total - before) <= 4 + 4 + 2 for n, before in alive), (total, alive)
