@@ -143,22 +143,28 @@ def first_line(e: BaseException) -> str:
 # lines of one document: the boilerplate stage holds a few kB a line while it judges a
 # page, so 100,000 lines cost about 0.5 GB; the longest document of the benchmarks'
 # real pages has 17,643. More is a log or a list, not a document, and is refused.
+# Blank lines (a scrape's runs of them) cost the stage next to nothing and do not count.
 MAX_DOCUMENT_LINES = 100_000
 
 
 def too_many_lines(text: str) -> str | None:
-    """Why ``text`` is refused as one document for its lines, or None.
+    """Why ``text`` is refused as one document for its lines with text, or None.
 
     >>> too_many_lines("a\\nb"), too_many_lines("x\\n" * 100_000)
     (None, None)
-    >>> too_many_lines("x\\n" * 100_001)[:40]
-    '100,001 lines, more than 100,000 for one'
+    >>> too_many_lines("x\\n" * 100_001)[:50]
+    '100,001 lines with text, more than 100,000 for one'
+    >>> too_many_lines("x\\n \\n\\n" * 100_000) is None
+    True
     """
     lines = text.count("\n") + (not text.endswith("\n"))
     if lines <= MAX_DOCUMENT_LINES:
         return None
+    lines = sum(1 for line in text.split("\n") if line and not line.isspace())
+    if lines <= MAX_DOCUMENT_LINES:
+        return None
     return (
-        f"{lines:,} lines, more than {MAX_DOCUMENT_LINES:,} for one document; "
+        f"{lines:,} lines with text, more than {MAX_DOCUMENT_LINES:,} for one document; "
         "split it into smaller documents"
     )
 

@@ -1243,14 +1243,16 @@ def test_the_record_apis_read_html_key_as_a_run_does(tmp_path: Path) -> None:
 
 def test_a_page_of_too_many_lines_is_refused(tmp_path: Path) -> None:
     """A page flattens to lines as a text file is read in them: past 100,000 lines (a
-    list or a log, not a page) it is refused, as a text file is."""
-    body = "".join(f"<p>Item number {i} of a very long list.</p>" for i in range(50_001))
+    list or a log, not a page) it is refused, as a text file is. The blank lines
+    between paragraphs do not count."""
+    body = "".join(f"<p>Item number {i} of a very long list.</p>" for i in range(100_001))
     path = tmp_path / "long.html"
     path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
     entry = read_file(path, "long.html")
     assert entry.outcome == "rejected"
     # a paragraph a line, a blank line between two
-    assert (entry.reason or "").startswith("100,001 lines, more than 100,000 for one document")
+    reason = entry.reason or ""
+    assert reason.startswith("100,001 lines with text, more than 100,000 for one document")
 
 
 def test_the_settle_round_keeps_the_markup_for_its_next_strip(tmp_path: Path) -> None:

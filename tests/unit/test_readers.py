@@ -423,7 +423,21 @@ CASES: list[dict[str, Any]] = [
         name="a.txt",
         data=b"one short line\n" * 100_001,
         outcome="rejected",
-        reason="100,001 lines, more than 100,000 for one document; split it",
+        reason="100,001 lines with text, more than 100,000 for one document; split it",
+    ),
+    dict(  # a scrape's runs of blank lines cost the stages nothing and do not count
+        label="txt-many-blank-lines",
+        name="a.txt",
+        data=(PROSE + "\n" + "\n \t\n" * 60_000 + PROSE + "\n").encode(),
+        outcome="cleaned",
+        docs=1,
+    ),
+    dict(
+        label="jsonl-many-blank-lines",
+        name="a.jsonl",
+        data=jsonl({"text": PROSE + "\n" * 100_001 + PROSE}),
+        outcome="cleaned",
+        docs=1,
     ),
     dict(
         label="jsonl-record-of-too-many-lines",

@@ -118,7 +118,7 @@ def test_a_text_of_too_many_lines_is_a_dropped_record_and_the_next_ones_come() -
     assert [r["id"] for r in out] == [1, 2] and out[0]["text"] == ""
     dropped = out[0]["cleaner"]["dropped"]
     assert (dropped["stage"], dropped["rule"]) == ("read", "record-too-long")
-    assert dropped["detail"]["message"].startswith("100,001 lines, more than 100,000")
+    assert dropped["detail"]["message"].startswith("100,001 lines with text, more than 100,000")
     assert out[1]["cleaner"]["dropped"] is None
     batch = clean_batch({"text": [long, rows[1]["text"]], "n": [1, 2]})
     assert batch["n"] == [2]
