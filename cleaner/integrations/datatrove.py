@@ -42,7 +42,7 @@ from cleaner.readers import InputFile
 from cleaner.readers.html import HTML_LANG
 from cleaner.readers.jsonl import OWN_FIELDS
 from cleaner.run.stream import StreamCleaner, check_arguments, explain_changes, to_document
-from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
+from cleaner.stages.filters.language import language_fields
 
 try:
     from datatrove.data import DocumentsPipeline
@@ -53,7 +53,6 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
         "pip install 'cleaner[datatrove]'"
     ) from e
 
-NAMED = (*LANGUAGE_FIELDS, *RECORD_FIELDS)  # the metadata the language filter writes
 PAGE_META = ("url", HTML_LANG)  # what a page gives besides its title, date and author
 
 
@@ -96,9 +95,11 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
         )
         for doc in data or ():
             self.stat_update("total")
+            if doc.metadata is None:  # a Document made with metadata=None: none
+                doc.metadata = {}
             with self.track_time():
                 source = str(doc.metadata.get("source", doc.id))
-                own = {k: doc.metadata[k] for k in NAMED if k in doc.metadata}
+                own = language_fields(doc.metadata)  # what the filter compares
                 out = cleaner.clean(self._document(doc, source, own))
             removed = [c for c in out.changes if c.text]
             self.stat_update("lines_removed", value=len(removed))
@@ -108,7 +109,7 @@ class CleanerStep(PipelineStep):  # type: ignore[misc]
                 self.stat_update("dropped", f"dropped_{out.dropped.rule}")
                 continue
             doc.text = out.text
-            doc.metadata.update({k: out.meta[k] for k in NAMED if k in out.meta})
+            doc.metadata.update(language_fields(out.meta))
             if self.config.html_key is not None:  # what the page gave: url, html_lang
                 for key in PAGE_META:
                     if key in out.meta:

@@ -33,6 +33,7 @@ its reason in the account (stage ``read``).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -41,7 +42,7 @@ from cleaner.errors import RecordError, UsageError
 from cleaner.names import StageName
 from cleaner.readers import InputFile
 from cleaner.run.stream import StreamCleaner, explain_changes, to_document
-from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
+from cleaner.stages.filters.language import LANGUAGE_FIELDS, language_fields
 
 ACCOUNT = "cleaner"  # the column that holds each row's account
 
@@ -65,6 +66,11 @@ def clean_batch(
     >>> out["text"], out["n"], json.loads(out["cleaner"][0])["repaired"]
     (['a & b'], [1], ['unescape-html'])
     """
+    if not isinstance(batch, Mapping):
+        raise UsageError(
+            f"clean_batch takes a batch of columns (a dict), not {type(batch).__name__}; "
+            "call Dataset.map(clean_batch, batched=True)"
+        )
     if not isinstance(config, CleanConfig):
         raise UsageError(f"config must be a CleanConfig, not {config!r}")
     if text_key is not None:  # checked as a config's: a field name, not one cleaner writes
@@ -83,9 +89,11 @@ def clean_batch(
         doc = cleaner.clean(to_document(entry, record, i + 1, key, config.html_key))
         if drop and doc.dropped is not None:  # by a filter, as boilerplate-only, or empty
             continue
-        named = {k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta}
+        named = language_fields(doc.meta)
         for name in named.keys() - out.keys():  # a record_<field>: the row's own value differs
-            own = name.removeprefix("record_")
+            own = name
+            while own.startswith("record_"):  # record_record_language: record_language taken
+                own = own.removeprefix("record_")
             raise RecordError(
                 f"{entry.path}: record {i + 1}: column {own!r} holds {named[name]!r}, the "
                 f"language filter finds {named[own]!r}; rename the column to {name!r} "

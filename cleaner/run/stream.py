@@ -51,9 +51,10 @@ from cleaner.pipeline import Pipeline, with_text
 from cleaner.progress import Progress, counted
 from cleaner.readers import STDIN, InputFile, Rejection, doc_id, read_inputs, stream_input
 from cleaner.readers.jsonl import RecordProblem, check_record, record_document
+from cleaner.readers.parquet import jsonable
 from cleaner.run.report import Report
 from cleaner.stage import Stage, applied
-from cleaner.stages.filters.language import LANGUAGE_FIELDS, RECORD_FIELDS
+from cleaner.stages.filters.language import language_fields
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.stream_dedup import StreamNearDuplicates
 from cleaner.stats import Stats
@@ -198,9 +199,8 @@ def clean_records(
                 f"pass each record as a dict with its text under {key!r}"
             )
         doc = cleaner.clean(to_document(entry, record, number, key, config.html_key))
-        named = {  # the language filter's fields, and the record's own values they replace
-            k: doc.meta[k] for k in (*LANGUAGE_FIELDS, *RECORD_FIELDS) if k in doc.meta
-        }
+        # the language filter's fields, and the record's own values they replace
+        named = language_fields(doc.meta)
         if config.html_key is not None:  # what the page gave: its url, lang, ...
             named = _page_fields(doc, record, key) | named
         yield {**record, **named, key: doc.text, "cleaner": explain_changes(doc)}
@@ -214,9 +214,16 @@ def _page_fields(doc: Document, record: Mapping[str, Any], key: str) -> dict[str
     return {
         k: v
         for k, v in doc.meta.items()
-        if k not in record
-        and not (k.startswith("record_") and k[len("record_") :] in record.keys() - {key})
+        if k not in record and (_aside(k) == key or _aside(k) not in record)
     }
+
+
+def _aside(name: str) -> str:
+    """The field a ``record_<field>`` was kept aside for (``record_record_text``, when
+    ``record_text`` was taken: ``text``); a name that is none, itself."""
+    while name.startswith("record_"):
+        name = name.removeprefix("record_")
+    return name
 
 
 def to_document(
@@ -244,7 +251,12 @@ def to_document(
     before = dict(entry.repairs)
     try:
         fields = check_record(dict(record), field, f"--{option.replace('_', '-')}")
-        doc = record_document(entry, fields, number, text_key, None, html_key=html_key)
+        if not isinstance(fields.get("id"), str | None):  # bytes, a date: as Parquet has it
+            fields["id"] = jsonable(fields["id"])
+        # lone surrogates, which no UTF-8 file holds, replaced as a JSONL run does
+        doc = record_document(
+            entry, fields, number, text_key, None, html_key=html_key, surrogates=True
+        )
     except RecordProblem as problem:
         if problem.rule in _NO_TEXT:  # the caller's record has no text at all
             raise RecordError(
@@ -263,7 +275,8 @@ def to_document(
     return doc.with_changes(read) if read else doc
 
 
-_TEXT_REPAIRS = ("nul-bytes",)  # what record_document repairs in a record's text
+# what record_document repairs in a record (NUL characters in its text, lone surrogates)
+_TEXT_REPAIRS = ("nul-bytes", "lone-surrogates")
 _NO_TEXT = (Reason.MALFORMED_JSON, Reason.MISSING_TEXT, Reason.TEXT_NOT_STRING)
 
 

@@ -239,6 +239,24 @@ def test_hf_map_refuses_a_language_column_the_filter_disagrees_with() -> None:
     renamed = ds.rename_column("language", "record_language")
     out = renamed.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY})
     assert out[0]["record_language"] == "English" and out[0]["language"] == "en"
+    # with a record_language column too, the language column's value has no place
+    both = Dataset.from_list([{"text": ENGLISH, "language": "xx", "record_language": "zz"}])
+    with pytest.raises(RecordError, match=r"column 'language' holds 'xx'.*'en'"):
+        both.map(clean_batch, batched=True, fn_kwargs={"config": ENGLISH_ONLY})
+
+
+def test_hf_map_reads_a_binary_id_column_and_refuses_a_list_of_rows() -> None:
+    """A binary ``id`` column is read as a Parquet file's is (UTF-8 text); rows given
+    as a list rather than a batch of columns are a usage error, not an AttributeError."""
+    from datasets import Dataset
+
+    from cleaner.integrations.hf import clean_batch
+
+    ds = Dataset.from_dict({"text": [PAGE, PAGE], "id": [b"a", b"b"]})
+    out = ds.map(clean_batch, batched=True)
+    assert out["id"] == [b"a", b"b"]  # the rows as they were (no near-duplicates in a batch)
+    with pytest.raises(UsageError, match="batch of columns"):
+        clean_batch([{"text": PAGE}])  # type: ignore[arg-type]
 
 
 def test_datatrove_step_adds_the_language_fields_to_the_metadata() -> None:
@@ -266,3 +284,10 @@ def test_datatrove_step_adds_the_language_fields_to_the_metadata() -> None:
         k: v for k, v in ours.items() if k in fields
     }
     assert out[1].metadata["language"] == "en" and out[1].metadata["record_language"] == "eng"
+    # metadata of its own under both names: the record's language is kept aside again
+    both = DtDocument(text=ENGLISH, id="4", metadata={"language": "xx", "record_language": "zz"})
+    [kept] = step.run(iter([both]))
+    assert kept.metadata["record_record_language"] == "xx"
+    # a document made with metadata=None has none
+    [bare] = step.run(iter([DtDocument(text=ENGLISH, id="5", metadata=None)]))
+    assert bare.metadata["language"] == "en"

@@ -260,3 +260,20 @@ def test_a_cache_that_cannot_be_used_does_not_stop_the_filter(
     assert ours.classify(text) == _shipped_identifier().classify(text)
     if damage != "a file in its place":  # the next load maps the files again
         assert all(isinstance(a, lm.np.memmap) for a in lm.load_arrays(model).values())
+
+
+def test_a_records_own_record_language_and_language_both_stay(tmp_path: Path) -> None:
+    """A record with ``language`` and ``record_language`` of its own: the filter's value
+    takes ``language``, and the record's own goes to ``record_record_language``, in
+    ``clean_records`` as in a run (the record's value was lost in ``clean_records``)."""
+    config = CleanConfig().with_filter("language", enabled=True)
+    row = {"id": "a", "text": PAGES["en.txt"], "language": "xx", "record_language": "zz"}
+    [out] = clean_records([row], config, near_duplicates=False)
+    raw, dest = tmp_path / "raw", tmp_path / "out"
+    write_files(raw, {"pages.jsonl": json.dumps(row) + "\n"})
+    ran = CliRunner().invoke(cli, ["run", str(raw), str(dest), "-q", "--enable-rule", "language"])
+    assert ran.exit_code == 0, ran.output
+    [record] = [json.loads(x) for x in (dest / "corpus.jsonl").read_text().splitlines()]
+    want = {"language": "en", "record_language": "zz", "record_record_language": "xx"}
+    for got in (out, record):
+        assert {k: got[k] for k in want} == want

@@ -142,6 +142,38 @@ def test_a_record_that_is_no_dict_is_a_record_error(record: object) -> None:
         list(clean_records([{"text": "fine"}, record]))  # type: ignore[list-item]
 
 
+def test_a_records_odd_values_are_read_as_a_run_reads_them() -> None:
+    """A binary id is read as a Parquet file's (UTF-8 text; a TypeError from
+    ``json.dumps`` before); lone surrogates in the record's title are replaced as a
+    JSONL run replaces them, and counted, so the account can be written as UTF-8."""
+    text = article(1, 40)
+    [binary] = clean_records([{"id": b"rec-1", "text": text}], near_duplicates=False)
+    assert binary["id"] == b"rec-1"  # the record as it was; its document's id is text
+    [_, again] = clean_records([{"id": b"rec-1", "text": text}, {"id": b"r-2", "text": text}])
+    assert again["cleaner"]["dropped"]["detail"]["duplicate_of"] == "rec-1"
+    row = {"id": "s", "text": text, "title": "T\ud800"}
+    [out] = clean_records([row])
+    assert out["cleaner"]["title"] == "T\ufffd" and "lone-surrogates" in out["cleaner"]["repaired"]
+    json.dumps(out["cleaner"], ensure_ascii=False).encode("utf-8")
+
+
+def test_a_pages_records_own_text_is_kept_aside_as_a_run_keeps_it() -> None:
+    """With ``html_key``, a record's own ``text`` (the page's text replaces it) goes to
+    ``record_text``, or to ``record_record_text`` when the record has that too (it was
+    lost); the record's ``source`` is not repeated aside."""
+    page = (
+        "<html><body><article><p>The council voted on Monday to close the old bridge for "
+        "repairs next spring, the mayor said.</p><p>Residents were not happy about it at "
+        "all.</p></article></body></html>"
+    )
+    config = CleanConfig(html_key="html")
+    row = {"html": page, "text": "old", "record_text": "rt", "source": "feed"}
+    [out] = clean_records([row], config)
+    assert out["text"].startswith("The council voted")
+    assert (out["record_text"], out["record_record_text"]) == ("rt", "old")
+    assert out["source"] == "feed" and not any(k.endswith("_source") for k in out)
+
+
 @pytest.mark.parametrize("records", [None, 5, "text", {"text": "x"}])
 def test_records_that_are_no_iterable_of_dicts_are_a_usage_error(records: object) -> None:
     with pytest.raises(UsageError, match="records must be an iterable of dicts"):

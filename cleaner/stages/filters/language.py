@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,8 +22,9 @@ from cleaner.names import Reason, StageName
 from cleaner.stage import Filter, FilterConfig
 
 LANGUAGE_FIELDS = ("language", "language_score")  # what the filter writes into a record
-# where a record's own values of those fields go when they differ from the filter's
-RECORD_FIELDS = tuple(f"record_{name}" for name in LANGUAGE_FIELDS)
+# where a record's own values of those fields go when they differ from the filter's:
+# record_language, or record_record_language when the record has one of those too
+_KEPT_ASIDE = re.compile(r"^(?:record_)*")
 SAMPLE_CHARS = 500  # the first 500 characters: on the bench, 300 were as accurate as 2,000
 _CODE = re.compile(r"[a-z]{2,3}")
 
@@ -84,6 +86,17 @@ def identify(text: str) -> tuple[str | None, float]:
         return None, 0.0
     language, score = _identifier().classify(sample)
     return str(language), float(score)
+
+
+def language_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``meta`` that are the filter's: ``language`` and ``language_score``,
+    and a record's own values of them kept aside (``record_language``, or
+    ``record_record_language`` when the record had both).
+
+    >>> language_fields({"language": "en", "record_record_language": "xx", "lang": "de"})
+    {'language': 'en', 'record_record_language': 'xx'}
+    """
+    return {k: v for k, v in meta.items() if _KEPT_ASIDE.sub("", k, 1) in LANGUAGE_FIELDS}
 
 
 def _keep_own(meta: dict[str, Any], named: dict[str, Any]) -> dict[str, Any]:
