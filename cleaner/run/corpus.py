@@ -34,13 +34,13 @@ from cleaner.run.commit import finish
 from cleaner.run.plan import Plan, plan_run, prepare_output, refuse_output, unchanged
 from cleaner.run.recount import count, recount
 from cleaner.run.report import Report
-from cleaner.run.tasks import CleanBatch, CleanTask, batches, clean_files, file_sizes
+from cleaner.run.tasks import CleanBatch, CleanTask, batches, clean_files, file_sizes, rows_of
 from cleaner.stages.dedup import DropNearDuplicates, banding, containment_threshold
 from cleaner.stages.repeats import CountRepeats
 from cleaner.stats import Stats
 from cleaner.store.index import StoredDocuments, StoredIndex
 from cleaner.store.outdir import OutputFolder
-from cleaner.store.prepare import PreparedFile
+from cleaner.store.prepare import PreparedDocs, PreparedFile
 from cleaner.store.state import State
 
 log = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ class CorpusRun:
         jobs: list[Job],
         full: bool,
         repeated: npt.NDArray[np.uint64] | None,
-    ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.int64]]]:
+    ) -> Iterator[tuple[PreparedFile | PreparedDocs, npt.NDArray[np.int64]]]:
         """Read and clean ``jobs`` on the executor; store each file here, in input order.
 
         A job is a file and the ordinals of the documents to clean again (None: all,
@@ -258,9 +258,11 @@ class CorpusRun:
             prepared for batch in self.executor.map(clean_files, tasks) for prepared in batch
         )
         for (_, _, ordinals), prepared in zip(jobs, results, strict=True):
-            self.cleaned += len(prepared.docs)
-            store = self.state.add_file if ordinals is None else self.state.add_docs
-            yield prepared, store(prepared, full=full)
+            for rows in rows_of(prepared):  # a large file's, a part at a time
+                self.cleaned += len(rows.docs)
+                yield rows, self.state.add_docs(rows, full=full)
+            if ordinals is None:  # a file new to the state
+                self.state.add_file_row(prepared.file)
             self.tick()
 
     def _batch(self, group: list[Job], repeated: npt.NDArray[np.uint64] | None) -> CleanBatch:
@@ -277,7 +279,11 @@ class CorpusRun:
             for path, source, ordinals in group
         )
         kept = {self.kept.pop(source, None) for _, source, ordinals in group if ordinals is None}
-        return CleanBatch(tasks, tuple(sorted(k for k in kept if k is not None)))
+        spill = None
+        if self.local:  # a large file's rows come back through this disk
+            self.spill.mkdir(exist_ok=True)
+            spill = str(self.spill)
+        return CleanBatch(tasks, tuple(sorted(k for k in kept if k is not None)), spill)
 
     def batches(self, files: list[tuple[Path, str]], items: list[T]) -> list[list[T]]:
         """``items`` (one per file of ``files``) cut into the executor's batches

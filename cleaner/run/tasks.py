@@ -14,9 +14,11 @@ result per file, as the files one by one would.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pickle
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -27,16 +29,16 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.config import CleanConfig
-from cleaner.dedup.shingles import shingle_sets
+from cleaner.config import CleanConfig, DedupConfig
+from cleaner.dedup.shingles import ShingleSets, shingle_sets
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline
-from cleaner.readers import InputFile, read_file
+from cleaner.readers import InputFile, stream_file
 from cleaner.stages.boilerplate import StripBoilerplate
 from cleaner.stages.dedup import banding
 from cleaner.stages.repeats import CountRepeats, LineSets
-from cleaner.store.prepare import PreparedDocs, PreparedFile, prepare_docs, prepare_file
-from cleaner.store.schema import stat_stamp
+from cleaner.store.prepare import Keys, PreparedDocs, PreparedFile, prepare_docs, prepare_file
+from cleaner.store.schema import FileRow, stat_stamp
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
 BATCH_BYTES = 1 << 20  # a task reads files up to about this many bytes (or one bigger file)
@@ -128,10 +130,38 @@ class CleanBatch:
 
     ``kept``: the files a :class:`CountBatch` kept repaired documents in (read, then
     deleted); a whole file of ``tasks`` found there is not read and repaired again.
+    ``spill``: a folder on the driver's disk where a large file (:data:`STREAM_BYTES`)
+    that is a batch of its own is cleaned as it is read, its rows written there a part
+    at a time (:class:`SpilledFile`); None: every file is cleaned whole in memory.
     """
 
     tasks: tuple[CleanTask, ...]
     kept: tuple[str, ...] = ()
+    spill: str | None = None
+
+
+@dataclass(frozen=True)
+class SpilledFile:
+    """A large input file cleaned as it was read: its ``files`` row, and the rows of its
+    documents in ``parts``, files of pickled :class:`~cleaner.store.prepare.PreparedDocs`
+    in order, each read once (:func:`rows_of`) and then deleted."""
+
+    path: str
+    file: FileRow
+    parts: tuple[str, ...]
+
+
+def rows_of(prepared: PreparedFile | SpilledFile) -> Iterator[PreparedFile | PreparedDocs]:
+    """The document rows of a cleaned file, a part at a time (all at once when they
+    came back whole)."""
+    if isinstance(prepared, PreparedFile):
+        yield prepared
+        return
+    for name in prepared.parts:
+        with open(name, "rb") as f:
+            part: PreparedDocs = pickle.load(f)
+        os.unlink(name)
+        yield part
 
 
 @lru_cache(maxsize=4)
@@ -139,19 +169,34 @@ def _pipeline(config: CleanConfig) -> Pipeline:
     return Pipeline.from_config(config, corpus_stages=False)
 
 
-def _read(path: str, source: str, config: CleanConfig) -> tuple[InputFile, int, int]:
-    """Read an input file; also its stat stamp and when it was seen (for the racy-file
-    check)."""
+def _open(
+    path: str, source: str, config: CleanConfig
+) -> tuple[InputFile, Iterator[Document], int, int]:
+    """Start reading an input file: its entry and its documents as they are read (the
+    entry is final once they are all read); also its stat stamp and when it was seen
+    (for the racy-file check)."""
     try:
         mtime_ns = stat_stamp(Path(path).stat())
     except OSError:
         mtime_ns = 0
     seen_ns = time.time_ns()
-    return (
-        read_file(Path(path), source, config.text_key, html_key=config.html_key),
-        mtime_ns,
-        seen_ns,
-    )
+    entry, docs = stream_file(Path(path), source, config.text_key, html_key=config.html_key)
+    return entry, docs, mtime_ns, seen_ns
+
+
+def _read(path: str, source: str, config: CleanConfig) -> Kept:
+    """Read an input file whole (:func:`_open`)."""
+    entry, docs, mtime_ns, seen_ns = _open(path, source, config)
+    entry.documents.extend(docs)
+    return entry, mtime_ns, seen_ns
+
+
+def _large(path: str) -> bool:
+    """Whether the file at ``path`` is cleaned as it is read (:data:`STREAM_BYTES`)."""
+    try:
+        return os.stat(path).st_size >= STREAM_BYTES
+    except OSError:
+        return False
 
 
 def count_file(task: CountTask) -> tuple[str, LineSets]:
@@ -171,15 +216,57 @@ def count_files(batch: CountBatch) -> list[tuple[str, LineSets]]:
     found: list[tuple[str, LineSets]] = []
     kept: dict[str, Kept] = {}
     for task in batch.tasks:
-        entry, mtime_ns, seen_ns = _read(task.path, task.source, task.config)
-        docs = list(_pipeline(task.config).text_stages().run(entry.documents))
-        if batch.keep is not None:
-            kept[task.source] = (replace(entry, documents=docs), mtime_ns, seen_ns)
-        found.append((task.source, CountRepeats.count(docs)))
+        entry, docs, mtime_ns, seen_ns = _open(task.path, task.source, task.config)
+        repaired = _pipeline(task.config).text_stages().run(docs)
+        if batch.keep is None:
+            found.append((task.source, CountRepeats.count(repaired)))
+            continue
+        if len(batch.tasks) == 1 and _streams(task.path, task.config):
+            kept_stream = _keep_streamed(batch.keep, entry, repaired, mtime_ns, seen_ns)
+            return [(task.source, CountRepeats.count(kept_stream))]
+        held = list(repaired)
+        kept[task.source] = (replace(entry, documents=held), mtime_ns, seen_ns)
+        found.append((task.source, CountRepeats.count(held)))
     if batch.keep is not None:
         with open(batch.keep, "wb") as f:
             pickle.dump(kept, f, _PICKLE)
     return found
+
+
+_STREAMED = "repaired documents, a part at a time"  # the first object of such a keep file
+
+
+def _keep_streamed(
+    name: str, entry: InputFile, docs: Iterable[Document], mtime_ns: int, seen_ns: int
+) -> Iterator[Document]:
+    """``docs`` as they pass, each part of :data:`PART_DOCS` also written to the file
+    ``name``, then ``entry`` (final once they are all read): a large file's repaired
+    documents kept for its clean task, never held whole (:class:`_KeptStream`)."""
+    stream = iter(docs)
+    with open(name, "wb") as f:
+        pickle.dump(_STREAMED, f, _PICKLE)
+        while part := list(itertools.islice(stream, PART_DOCS)):
+            pickle.dump(part, f, _PICKLE)
+            yield from part
+        pickle.dump((entry, mtime_ns, seen_ns), f, _PICKLE)
+
+
+class _KeptStream:
+    """The documents :func:`_keep_streamed` wrote to the file ``name``, read back a
+    part at a time (then the file is deleted); ``kept``, the file's entry, stat stamp
+    and time seen, once they are all read."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.kept: Kept | None = None
+
+    def __iter__(self) -> Iterator[Document]:
+        with open(self.name, "rb") as f:
+            pickle.load(f)  # _STREAMED
+            while isinstance(item := pickle.load(f), list):
+                yield from item
+        self.kept = item
+        os.unlink(self.name)
 
 
 def clean_file(task: CleanTask) -> PreparedFile:
@@ -191,10 +278,12 @@ def clean_file(task: CleanTask) -> PreparedFile:
     process boundary and the driver does little per document. Runs the same in this
     process, in a local worker process or as a Ray task.
     """
-    return clean_files(CleanBatch((task,)))[0]
+    [prepared] = clean_files(CleanBatch((task,)))  # no spill folder: whole
+    assert isinstance(prepared, PreparedFile)
+    return prepared
 
 
-def clean_files(batch: CleanBatch) -> list[PreparedFile]:
+def clean_files(batch: CleanBatch) -> list[PreparedFile | SpilledFile]:
     """:func:`clean_file` for each file of ``batch``, in order, taking the repaired
     documents kept for it when there are some.
 
@@ -204,21 +293,33 @@ def clean_files(batch: CleanBatch) -> list[PreparedFile]:
     gets what it would get alone: the strip stage runs file by file, because the lines
     it counts as repeated are the file's own, and dedup-blocks pairs paragraphs only
     within a document, whatever else shares its batch (with ``cross_doc_blocks``, which
-    pairs them across a file's documents, each file runs alone).
+    pairs them across a file's documents, each file runs alone). A large file, which
+    is always a batch of its own (:func:`batches`), is cleaned as it is read when the
+    batch has a ``spill`` folder (:func:`_clean_spilled`).
     """
     kept: dict[str, Kept] = {}
+    streamed = None  # a large file's documents, kept a part at a time
     for name in batch.kept:
         try:
             with open(name, "rb") as f:
-                kept.update(pickle.load(f))
+                found = pickle.load(f)
+            if found == _STREAMED:
+                streamed = _KeptStream(name)
+                continue
+            kept.update(found)
             os.unlink(name)
         except FileNotFoundError:  # not kept after all: the files are read again
             pass
+    [first, *others] = batch.tasks
+    if not others and batch.spill is not None and first.source not in kept and _spills(first):
+        return [_clean_spilled(first, batch.spill, streamed)]
+    if streamed is not None:  # not cleaned as read after all: read again
+        os.unlink(streamed.name)
     loaded = [
         _load(task, kept.pop(task.source, None) if task.ordinals is None else None)
         for task in batch.tasks
     ]
-    out: list[PreparedFile] = []
+    out: list[PreparedFile | SpilledFile] = []
     # runs of files with one config, read or kept alike (in a run, all of them are); with
     # cross_doc_blocks, dedup-blocks compares the documents it is given with each other,
     # and a file's documents are compared among themselves only: a run of one file
@@ -248,14 +349,17 @@ class _Loaded:
 
 
 def _load(task: CleanTask, kept: Kept | None) -> _Loaded:
-    entry, mtime_ns, seen_ns = (
-        kept if kept is not None else _read(task.path, task.source, task.config)
-    )
-    documents = entry.documents
-    if task.ordinals is not None:
-        wanted = set(task.ordinals)
-        documents = [d for k, d in enumerate(documents) if k in wanted]
-    return _Loaded(entry, mtime_ns, seen_ns, documents, kept is not None)
+    if kept is not None:
+        entry, mtime_ns, seen_ns = kept
+        return _Loaded(entry, mtime_ns, seen_ns, entry.documents, True)
+    if task.ordinals is None:
+        entry, mtime_ns, seen_ns = _read(task.path, task.source, task.config)
+        return _Loaded(entry, mtime_ns, seen_ns, entry.documents, False)
+    # some documents of a file cleaned again: only those are held
+    entry, docs, mtime_ns, seen_ns = _open(task.path, task.source, task.config)
+    wanted = set(task.ordinals)
+    documents = [d for k, d in enumerate(docs) if k in wanted]
+    return _Loaded(entry, mtime_ns, seen_ns, documents, False)
 
 
 # the cleaned documents turned into rows together: so many, or fewer past so much text
@@ -291,14 +395,47 @@ def _strip_by_file(
     strip: Pipeline,
     docs: Iterable[Document],
     tasks: Sequence[CleanTask],
-    counts: Sequence[int],
+    counts: Sequence[int | None],
 ) -> Iterator[Document]:
-    """The strip stage on each file's documents of ``docs`` apart (``counts`` of them),
-    with the repeated lines that file holds."""
+    """The strip stage on each file's documents of ``docs`` apart (``counts`` of them;
+    None: all the rest), with the repeated lines that file holds."""
     stream = iter(docs)
     for task, count in zip(tasks, counts, strict=True):
         stage = strip if task.repeated is None else strip.with_repeated(task.repeated.tolist())
         yield from stage.run(itertools.islice(stream, count))
+
+
+def _cleaned(
+    config: CleanConfig,
+    repaired: bool,
+    tasks: Sequence[CleanTask],
+    counts: Sequence[int | None],
+    docs: Iterable[Document],
+) -> Iterator[Document]:
+    """``docs`` (``counts`` of them for each file of ``tasks``, one after the other;
+    None: all the rest) through the per-document stages, one at a time where a stage
+    allows it. ``repaired``: the text stages already ran on them."""
+    pipeline = _pipeline(config)
+    stages = pipeline.stages
+    if repaired:  # the kept documents are what the text stages give (repair-text, redaction)
+        skip = {id(s) for s in pipeline.text_stages().stages}
+        stages = [s for s in stages if id(s) not in skip]
+    at = next((k for k, s in enumerate(stages) if isinstance(s, StripBoilerplate)), len(stages))
+    stream = Pipeline(stages[:at]).run(docs)
+    if at < len(stages):
+        stream = Pipeline(stages[at + 1 :]).run(
+            _strip_by_file(Pipeline(stages[at : at + 1]), stream, tasks, counts)
+        )
+    return iter(stream)
+
+
+def _hashed(part: Sequence[Document], dedup: DedupConfig) -> tuple[ShingleSets | None, Keys | None]:
+    """The shingle sets and band keys of the live documents of ``part`` (None, None
+    when documents are not deduplicated)."""
+    if not dedup.documents:
+        return None, None
+    sets = shingle_sets([d.text for d in part if d.dropped is None], dedup.ngram)
+    return sets, banding(dedup).keys(sets)
 
 
 def _clean_run(
@@ -306,26 +443,15 @@ def _clean_run(
     repaired: bool,
     tasks: Sequence[CleanTask],
     files: Sequence[_Loaded],
-) -> list[PreparedFile]:
+) -> list[PreparedFile | SpilledFile]:
     """Clean ``files`` (of ``tasks``) together, one result per file.
 
-    The documents stream through the stages, one at a time where a stage allows it, and
-    are turned into rows a part at a time (:func:`_parts`): a large file is held whole
-    as rows, never as cleaned documents with their changes.
+    The documents stream through the stages and are turned into rows a part at a time
+    (:func:`_parts`): a file is held whole as rows, never as cleaned documents with
+    their changes.
     """
-    pipeline = _pipeline(config)
-    stages = pipeline.stages
-    if repaired:  # the kept documents are what the text stages give (repair-text, redaction)
-        skip = {id(s) for s in pipeline.text_stages().stages}
-        stages = [s for s in stages if id(s) not in skip]
     counts = [len(f.documents) for f in files]
-    at = next((k for k, s in enumerate(stages) if isinstance(s, StripBoilerplate)), len(stages))
-    stream: Iterable[Document] = Pipeline(stages[:at]).run(_handed(files))
-    if at < len(stages):
-        stream = Pipeline(stages[at + 1 :]).run(
-            _strip_by_file(Pipeline(stages[at : at + 1]), stream, tasks, counts)
-        )
-    dedup = config.dedup
+    stream = _cleaned(config, repaired, tasks, counts, _handed(files))
     ordinals = [
         range(n) if t.ordinals is None else sorted(t.ordinals)
         for t, n in zip(tasks, counts, strict=True)
@@ -334,9 +460,7 @@ def _clean_run(
     left = list(counts)  # per file, its documents not yet in a part
     k = 0  # the file the next document belongs to
     for part in _parts(stream):
-        live = [d.text for d in part if d.dropped is None]
-        sets = shingle_sets(live, dedup.ngram) if dedup.documents else None
-        keys = None if sets is None else banding(dedup).keys(sets)
+        sets, keys = _hashed(part, config.dedup)
         lo = row = 0
         while lo < len(part):
             while k < len(files) and not left[k]:
@@ -364,3 +488,53 @@ def _clean_run(
         prepare_file(f.entry, p, mtime_ns=f.mtime_ns, seen_ns=f.seen_ns)
         for f, p in zip(files, parts, strict=True)
     ]
+
+
+# a file this large on disk is cleaned as it is read (a batch's spill folder given): its
+# rows go to disk a part at a time, so neither a worker nor the driver holds it whole
+STREAM_BYTES = 32 << 20
+
+
+def _streams(path: str, config: CleanConfig) -> bool:
+    """Whether the file at ``path`` is counted and cleaned as it is read: a large file
+    whose documents are cleaned one apart from another (``cross_doc_blocks`` compares
+    them all)."""
+    return not config.dedup.cross_doc_blocks and _large(path)
+
+
+def _spills(task: CleanTask) -> bool:
+    """Whether ``task``'s file is cleaned as it is read (:func:`_streams`): all of it."""
+    return task.ordinals is None and _streams(task.path, task.config)
+
+
+def _clean_spilled(task: CleanTask, spill: str, kept: _KeptStream | None) -> SpilledFile:
+    """Clean ``task``'s file as it is read (or as its count task ``kept`` its repaired
+    documents), its rows written to ``spill`` a part at a time: what :func:`_clean_run`
+    gives for it, held a part at a time."""
+    if kept is None:
+        entry, docs, mtime_ns, seen_ns = _open(task.path, task.source, task.config)
+    else:
+        docs = iter(kept)
+    names: list[str] = []
+    start = 0
+    try:
+        for part in _parts(_cleaned(task.config, kept is not None, (task,), (None,), docs)):
+            sets, keys = _hashed(part, task.config.dedup)
+            rows = prepare_docs(
+                task.source, part, range(start, start + len(part)), sets=sets, keys=keys
+            )
+            start += len(part)
+            fd, name = tempfile.mkstemp(dir=spill, suffix=".rows")
+            names.append(name)
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(rows, f, _PICKLE)
+    except BaseException:
+        for name in names:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        raise
+    if kept is not None:
+        assert kept.kept is not None  # every document read
+        entry, mtime_ns, seen_ns = kept.kept
+    file = prepare_file(entry, [], mtime_ns=mtime_ns, seen_ns=seen_ns).file
+    return SpilledFile(entry.path, file, tuple(names))

@@ -26,12 +26,13 @@ from cleaner.dedup.lsh import Keys, as_tokens
 from cleaner.document import Change, Document, kept_as, record_text
 from cleaner.readers import dropped_reason
 from cleaner.store.output import dumps
-from cleaner.store.prepare import PreparedFile
+from cleaner.store.prepare import PreparedDocs, PreparedFile
 from cleaner.store.schema import (
     INSERT_DOC,
     SCHEMA,
     TABLES,
     DocumentCounts,
+    FileRow,
     LineArrays,
     Outcome,
     RuleCount,
@@ -145,10 +146,17 @@ class State:
         array resolver then marks the duplicates) and writes every posting at the
         end, in one sorted pass (:meth:`write_postings`).
         """
-        self.conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", prepared.file)
+        self.add_file_row(prepared.file)
         return self.add_docs(prepared, full=full)
 
-    def add_docs(self, prepared: PreparedFile, *, full: bool = False) -> npt.NDArray[np.int64]:
+    def add_file_row(self, file: FileRow) -> None:
+        """Store a file's ``files`` row alone (its documents stored in parts by
+        :meth:`add_docs`)."""
+        self.conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", file)
+
+    def add_docs(
+        self, prepared: PreparedFile | PreparedDocs, *, full: bool = False
+    ) -> npt.NDArray[np.int64]:
         """Store the documents of a prepared file (not its ``files`` row): see :meth:`add_file`.
 
         Alone, it puts back documents of a stored file that were cleaned again.

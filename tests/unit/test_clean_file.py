@@ -6,6 +6,8 @@ import gc
 import json
 import pickle
 import random
+import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +165,106 @@ def test_a_large_file_is_never_held_whole_as_cleaned_documents(
     assert total >= 20 and len(alive) >= 5
     # at most every document not made rows yet is still unread
     assert all(n - (total - before) <= 4 + 4 + 2 for n, before in alive), (total, alive)
+
+
+def test_a_large_file_is_cleaned_as_read_and_its_rows_spilled_in_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a spill folder, a file past STREAM_BYTES comes back as parts on disk whose
+    rows are the rows of the file cleaned whole; each part file is read once and
+    removed. While a part is made, only the documents of that part (and the batch
+    dedup-blocks holds) are alive: the file is never read whole."""
+    raw = write_corpus(tmp_path / "raw", docs=60, seed=6)
+    path = max(raw.rglob("*.jsonl"), key=lambda p: p.stat().st_size)
+    repeated = np.zeros(0, np.uint64)
+    task = CleanTask(str(path), path.name, CleanConfig(), repeated=repeated)
+    whole = clean_file(task)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(tasks_module, "STREAM_BYTES", 1)
+    monkeypatch.setattr(tasks_module, "PART_DOCS", 4)
+    monkeypatch.setattr(DedupBlocks, "batch_size", 4)
+    alive: list[int] = []
+    prepare = tasks_module.prepare_docs
+
+    def counting(*args: Any, **kwargs: Any) -> PreparedDocs:
+        gc.collect()
+        alive.append(sum(isinstance(o, Document) for o in gc.get_objects()))
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(tasks_module, "prepare_docs", counting)
+    [spilled] = clean_files(CleanBatch((task,), spill=str(spill)))
+    assert isinstance(spilled, tasks_module.SpilledFile)
+    assert len(spilled.parts) == len(alive) > 3 and max(alive) <= 4 + 4 + 2, alive
+    assert sorted(str(p) for p in spill.iterdir()) == sorted(spilled.parts)
+    parts = list(tasks_module.rows_of(spilled))
+    assert not any(spill.iterdir())
+    joined = tasks_module.prepare_file(
+        tasks_module._read(str(path), path.name, task.config)[0],
+        parts,
+        mtime_ns=whole.file.mtime_ns,
+        seen_ns=0,
+    )
+    _same(joined, whole)
+    assert spilled.file._replace(seen_ns=0) == whole.file._replace(seen_ns=0)
+    # a small file, several files, a file of cross_doc_blocks: whole, as before
+    cross = replace(task, config=CleanConfig(dedup=DedupConfig(cross_doc_blocks=True)))
+    for batch in (
+        CleanBatch((task, task), spill=str(spill)),
+        CleanBatch((cross,), spill=str(spill)),
+    ):
+        assert all(isinstance(p, PreparedFile) for p in clean_files(batch))
+
+
+def _outputs(out: Path) -> tuple[bytes, bytes, dict[str, Any]]:
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.pop("run"), manifest.pop("runs", None)
+    return (out / "corpus.jsonl").read_bytes(), (out / "audit.jsonl").read_bytes(), manifest
+
+
+def test_a_run_whose_large_files_are_spilled_writes_what_a_whole_run_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every JSONL file counted and cleaned as read, its repaired documents kept and its
+    rows spilled a part at a time (near-duplicates across files, a file's own renamed
+    ids and malformed lines): a full run and then an incremental one after a change
+    give the corpus, audit and manifest of runs that hold each file whole."""
+    from cleaner import clean_corpus
+    from cleaner.executors import InlineExecutor
+
+    monkeypatch.setattr(tasks_module, "BATCH_BYTES", 1)  # a batch a file, as a large one is
+    raw = write_corpus(tmp_path / "raw", docs=80, seed=9)
+    want = [tmp_path / "whole-1", tmp_path / "whole-2"]
+    got = [tmp_path / "spilled-1", tmp_path / "spilled-2"]
+
+    originals = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
+    first = min(raw.rglob("*.jsonl"))
+    lines = first.read_text().splitlines()
+
+    def change() -> None:
+        first.write_text("\n".join(lines[1:] + lines[:1]) + "\n")  # moved, so cleaned again
+
+    clean_corpus(raw, want[0], executor=InlineExecutor())
+    change()
+    shutil.copytree(want[0], want[1], symlinks=True)
+    clean_corpus(raw, want[1], executor=InlineExecutor())
+    for path, data in originals.items():
+        path.write_bytes(data)
+    monkeypatch.setattr(tasks_module, "STREAM_BYTES", 1)
+    monkeypatch.setattr(tasks_module, "PART_DOCS", 3)
+    spilled: list[bool] = []  # per file cleaned as read: whether from what its count kept
+    clean = tasks_module._clean_spilled
+
+    def counted(task: CleanTask, spill: str, kept: Any) -> Any:
+        spilled.append(kept is not None)
+        return clean(task, spill, kept)
+
+    monkeypatch.setattr(tasks_module, "_clean_spilled", counted)
+    clean_corpus(raw, got[0], executor=InlineExecutor())
+    assert spilled and all(spilled)  # each repaired once, kept a part at a time
+    change()
+    shutil.copytree(got[0], got[1], symlinks=True)
+    clean_corpus(raw, got[1], executor=InlineExecutor())
+    for a, b in zip(got, want, strict=True):
+        assert _outputs(a) == _outputs(b)
+    assert not list((got[1] / ".cleaner").rglob("*.rows"))
