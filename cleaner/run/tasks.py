@@ -239,13 +239,13 @@ _STREAMED = "repaired documents, a part at a time"  # the first object of such a
 def _keep_streamed(
     name: str, entry: InputFile, docs: Iterable[Document], mtime_ns: int, seen_ns: int
 ) -> Iterator[Document]:
-    """``docs`` as they pass, each part of :data:`PART_DOCS` also written to the file
+    """``docs`` as they pass, each part (:func:`_parts`) also written to the file
     ``name``, then ``entry`` (final once they are all read): a large file's repaired
     documents kept for its clean task, never held whole (:class:`_KeptStream`)."""
     stream = iter(docs)
     with open(name, "wb") as f:
         pickle.dump(_STREAMED, f, _PICKLE)
-        while part := list(itertools.islice(stream, PART_DOCS)):
+        for part in _parts(stream):
             pickle.dump(part, f, _PICKLE)
             yield from part
         pickle.dump((entry, mtime_ns, seen_ns), f, _PICKLE)
@@ -311,10 +311,17 @@ def clean_files(batch: CleanBatch) -> list[PreparedFile | SpilledFile]:
         except FileNotFoundError:  # not kept after all: the files are read again
             pass
     [first, *others] = batch.tasks
-    if not others and batch.spill is not None and first.source not in kept and _spills(first):
+    if streamed is not None and batch.spill is not None and not others:
+        # what the count pass read and counted, whatever the file holds now (it may
+        # have changed since: the next run sees that by its hash)
         return [_clean_spilled(first, batch.spill, streamed)]
-    if streamed is not None:  # not cleaned as read after all: read again
-        os.unlink(streamed.name)
+    if not others and batch.spill is not None and first.source not in kept and _spills(first):
+        return [_clean_spilled(first, batch.spill, None)]
+    if streamed is not None:  # no spill folder: cleaned whole from what was kept
+        docs = list(streamed)
+        assert streamed.kept is not None
+        entry, mtime_ns, seen_ns = streamed.kept
+        kept[first.source] = (replace(entry, documents=docs), mtime_ns, seen_ns)
     loaded = [
         _load(task, kept.pop(task.source, None) if task.ordinals is None else None)
         for task in batch.tasks

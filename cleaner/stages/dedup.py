@@ -72,6 +72,7 @@ class DedupBlocks(Stage):
 
     name = StageName.DEDUP_BLOCKS
     batch_size = 256  # documents hashed together: amortizes numpy calls, bounds memory
+    batch_chars = 16 << 20  # or fewer, past so much text (documents of megabytes)
 
     def __init__(self, config: DedupConfig = DedupConfig()) -> None:
         self.config = config
@@ -87,11 +88,13 @@ class DedupBlocks(Stage):
             yield from self._batch(list(docs))
             return
         batch: list[Document] = []
+        chars = 0
         for doc in docs:
             batch.append(doc)
-            if len(batch) >= self.batch_size:
+            chars += len(doc.text)
+            if len(batch) >= self.batch_size or chars >= self.batch_chars:
                 yield from self._batch(batch)
-                batch = []
+                batch, chars = [], 0
         yield from self._batch(batch)
 
     def apply(self, doc: Document) -> Document:

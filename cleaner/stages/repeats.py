@@ -18,7 +18,6 @@ a set of files (:meth:`CountRepeats.repeated`), the ones a file holds
 from __future__ import annotations
 
 import hashlib
-import itertools
 import posixpath
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -184,16 +183,26 @@ class LineSets:
 
 def line_sets(docs: Iterable[Document]) -> LineSets:
     """Each document's distinct lines (with a word), salted with its source: see
-    :class:`LineSets`. Built in arrays of :data:`SETS_PART` documents, so a file of
-    millions of lines is held at 12 bytes a line rather than as Python ints."""
-    stream = iter(docs)
+    :class:`LineSets`. Built in arrays of :data:`SETS_PART` documents (or
+    :data:`SETS_CHARS` of text), so a file of millions of lines is held at 12 bytes a
+    line rather than as Python ints."""
     parts: list[LineSets] = []
-    while chunk := list(itertools.islice(stream, SETS_PART)):
+    chunk: list[Document] = []
+    chars = 0
+    for doc in docs:
+        chunk.append(doc)
+        chars += len(doc.text)
+        if len(chunk) >= SETS_PART or chars >= SETS_CHARS:
+            parts.append(_line_sets(chunk))
+            chunk, chars = [], 0
+    if chunk or not parts:
         parts.append(_line_sets(chunk))
     return LineSets.join(parts) if len(parts) != 1 else parts[0]
 
 
-SETS_PART = 4096  # documents hashed into one run of arrays
+# documents hashed into one run of arrays: so many, or fewer past so much text
+SETS_PART = 4096
+SETS_CHARS = 16 << 20
 
 
 def _line_sets(docs: Iterable[Document]) -> LineSets:

@@ -268,3 +268,62 @@ def test_a_run_whose_large_files_are_spilled_writes_what_a_whole_run_writes(
     for a, b in zip(got, want, strict=True):
         assert _outputs(a) == _outputs(b)
     assert not list((got[1] / ".cleaner").rglob("*.rows"))
+
+
+def test_a_large_file_changed_between_count_and_clean_is_cleaned_as_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clean pass takes what the count pass read and kept, as it does for a file
+    held whole, even when the file has shrunk below STREAM_BYTES since (its rows,
+    hash and counts then agree, and the next run sees the change by the hash); the
+    documents kept were thrown away and the new content read."""
+    raw = write_corpus(tmp_path / "raw", docs=40, seed=10)
+    path = max(raw.rglob("*.jsonl"), key=lambda p: p.stat().st_size)
+    config = CleanConfig()
+    task = CleanTask(str(path), path.name, config, repeated=np.zeros(0, np.uint64))
+    before = clean_file(task)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(tasks_module, "STREAM_BYTES", path.stat().st_size)
+    keep = str(spill / "0.pickle")
+    tasks_module.count_files(
+        tasks_module.CountBatch((tasks_module.CountTask(str(path), path.name, config),), keep)
+    )
+    path.write_text(json.dumps({"text": "Something else entirely, and short."}) + "\n")
+    [got] = clean_files(CleanBatch((task,), (keep,), str(spill)))
+    assert isinstance(got, tasks_module.SpilledFile)
+    parts = list(tasks_module.rows_of(got))
+    assert [row for part in parts for row in part.docs] == before.docs
+    assert got.file._replace(seen_ns=0) == before.file._replace(seen_ns=0)
+    assert not any(spill.iterdir())
+
+
+def test_parts_and_batches_are_cut_by_text_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents of megabytes: the line sets, dedup-blocks' batches and the rows' parts
+    end past so much text as well as past so many documents, with the same results."""
+    from cleaner.stages import repeats
+
+    docs = [
+        Document(str(k), "a.txt", f"Line {k} of a text.\n\nShared line here.") for k in range(9)
+    ]
+    whole = repeats.line_sets(docs)
+    monkeypatch.setattr(repeats, "SETS_CHARS", 1)
+    parted = repeats.line_sets(docs)
+    for name in ("hashes", "words", "offsets"):
+        assert np.array_equal(getattr(whole, name), getattr(parted, name))
+    assert [len(p) for p in tasks_module._parts(iter(docs))] == [9]
+    monkeypatch.setattr(tasks_module, "PART_CHARS", 1)
+    assert [len(p) for p in tasks_module._parts(iter(docs))] == [1] * 9
+    stage = DedupBlocks()
+    sizes: list[int] = []
+    batch = stage._batch
+
+    def spy(part: list[Document]) -> list[Document]:
+        sizes.append(len(part))
+        return batch(part)
+
+    monkeypatch.setattr(stage, "_batch", spy)
+    monkeypatch.setattr(stage, "batch_chars", 40)
+    out = list(stage.run(docs))
+    assert [d.text for d in out] == [d.text for d in DedupBlocks().run(docs)]
+    assert max(sizes) == 2 and sum(sizes) == 9

@@ -93,10 +93,16 @@ def language_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
     and a record's own values of them kept aside (``record_language``, or
     ``record_record_language`` when the record had both).
 
-    >>> language_fields({"language": "en", "record_record_language": "xx", "lang": "de"})
+    >>> language_fields({"record_record_language": "xx", "lang": "de", "language": "en"})
     {'language': 'en', 'record_record_language': 'xx'}
     """
-    return {k: v for k, v in meta.items() if _KEPT_ASIDE.sub("", k, 1) in LANGUAGE_FIELDS}
+    found = [(k, _KEPT_ASIDE.sub("", k, 1)) for k in meta]
+    order = sorted(
+        (len(k) - len(base), LANGUAGE_FIELDS.index(base), k)
+        for k, base in found
+        if base in LANGUAGE_FIELDS
+    )  # the filter's own first, then each level kept aside: one order for every record
+    return {k: meta[k] for _, _, k in order}
 
 
 def _keep_own(meta: dict[str, Any], named: dict[str, Any]) -> dict[str, Any]:
