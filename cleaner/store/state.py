@@ -138,28 +138,22 @@ class State:
             (size, mtime_ns, seen_ns, path),
         )
 
-    def add_file(self, prepared: PreparedFile, *, full: bool = False) -> npt.NDArray[np.int64]:
-        """Store a prepared file and its documents; return the documents' handles.
-
-        In an incremental run (``full`` False) the new live documents are not judged
-        yet and their postings are written now. A full build marks them kept (the
-        array resolver then marks the duplicates) and writes every posting at the
-        end, in one sorted pass (:meth:`write_postings`).
-        """
-        self.add_file_row(prepared.file)
-        return self.add_docs(prepared, full=full)
-
     def add_file_row(self, file: FileRow) -> None:
-        """Store a file's ``files`` row alone (its documents stored in parts by
-        :meth:`add_docs`)."""
+        """Store a file's ``files`` row (its documents are stored by :meth:`add_docs`,
+        all at once or a part at a time)."""
         self.conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", file)
 
     def add_docs(
         self, prepared: PreparedFile | PreparedDocs, *, full: bool = False
     ) -> npt.NDArray[np.int64]:
-        """Store the documents of a prepared file (not its ``files`` row): see :meth:`add_file`.
+        """Store documents of a prepared file (not its ``files`` row: see
+        :meth:`add_file_row`); return their handles. Alone, it puts back documents of a
+        stored file that were cleaned again.
 
-        Alone, it puts back documents of a stored file that were cleaned again.
+        In an incremental run (``full`` False) the new live documents are not judged
+        yet and their postings are written now. A full build marks them kept (the
+        array resolver then marks the duplicates) and writes every posting at the
+        end, in one sorted pass (:meth:`write_postings`).
         """
         row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
         first = (int(row[0]) if row else 0) + 1
