@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -232,3 +232,24 @@ class Document:
         )
         out[self.text_key] = self.text
         return out
+
+
+def runs_of(docs: Iterable[Document], most: int, chars: int) -> Iterator[list[Document]]:
+    """``docs`` in order, in runs of ``most`` documents, or fewer once a run holds
+    ``chars`` characters of text: what is held at once stays bounded by documents of
+    megabytes too.
+
+    >>> docs = [Document(str(k), "a.txt", "x" * 10) for k in range(5)]
+    >>> [len(run) for run in runs_of(docs, 2, 100)], [len(run) for run in runs_of(docs, 9, 25)]
+    ([2, 2, 1], [3, 2])
+    """
+    run: list[Document] = []
+    held = 0
+    for doc in docs:
+        run.append(doc)
+        held += len(doc.text)
+        if len(run) >= most or held >= chars:
+            yield run
+            run, held = [], 0
+    if run:
+        yield run

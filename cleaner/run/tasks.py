@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from cleaner.config import CleanConfig, DedupConfig
 from cleaner.dedup.shingles import ShingleSets, shingle_sets
-from cleaner.document import Document
+from cleaner.document import Document, runs_of
 from cleaner.pipeline import Pipeline
 from cleaner.readers import InputFile, stream_file
 from cleaner.stages.boilerplate import StripBoilerplate
@@ -386,16 +386,7 @@ def _handed(files: Sequence[_Loaded]) -> Iterator[Document]:
 
 def _parts(docs: Iterable[Document]) -> Iterator[list[Document]]:
     """``docs`` in runs of :data:`PART_DOCS`, or fewer past :data:`PART_CHARS` of text."""
-    part: list[Document] = []
-    chars = 0
-    for doc in docs:
-        part.append(doc)
-        chars += len(doc.text)
-        if len(part) >= PART_DOCS or chars >= PART_CHARS:
-            yield part
-            part, chars = [], 0
-    if part:
-        yield part
+    return runs_of(docs, PART_DOCS, PART_CHARS)
 
 
 def _strip_by_file(

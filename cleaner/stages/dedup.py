@@ -22,7 +22,7 @@ from cleaner.dedup.lsh import Banding
 from cleaner.dedup.minhash import MinHasher
 from cleaner.dedup.pairs import Mapper
 from cleaner.dedup.resolve import Documents, Verdicts, resolve_arrays, resolve_texts
-from cleaner.document import Change, Document
+from cleaner.document import Change, Document, runs_of
 from cleaner.names import BlockRule, StageName
 from cleaner.rules.patterns import count_words
 from cleaner.stage import CorpusStage, Stage
@@ -87,15 +87,8 @@ class DedupBlocks(Stage):
         if self.config.cross_doc_blocks:
             yield from self._batch(list(docs))
             return
-        batch: list[Document] = []
-        chars = 0
-        for doc in docs:
-            batch.append(doc)
-            chars += len(doc.text)
-            if len(batch) >= self.batch_size or chars >= self.batch_chars:
-                yield from self._batch(batch)
-                batch, chars = [], 0
-        yield from self._batch(batch)
+        for batch in runs_of(docs, self.batch_size, self.batch_chars):
+            yield from self._batch(batch)
 
     def apply(self, doc: Document) -> Document:
         return self._batch([doc])[0] if self.config.blocks else doc

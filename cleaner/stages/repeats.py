@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from cleaner.arrays import distinct
 from cleaner.config import BoilerplateConfig
-from cleaner.document import Document
+from cleaner.document import Document, runs_of
 from cleaner.names import StageName
 from cleaner.rules.patterns import word_count
 from cleaner.stage import CorpusStage
@@ -186,17 +186,7 @@ def line_sets(docs: Iterable[Document]) -> LineSets:
     :class:`LineSets`. Built in arrays of :data:`SETS_PART` documents (or
     :data:`SETS_CHARS` of text), so a file of millions of lines is held at 12 bytes a
     line rather than as Python ints."""
-    parts: list[LineSets] = []
-    chunk: list[Document] = []
-    chars = 0
-    for doc in docs:
-        chunk.append(doc)
-        chars += len(doc.text)
-        if len(chunk) >= SETS_PART or chars >= SETS_CHARS:
-            parts.append(_line_sets(chunk))
-            chunk, chars = [], 0
-    if chunk or not parts:
-        parts.append(_line_sets(chunk))
+    parts = [_line_sets(run) for run in runs_of(docs, SETS_PART, SETS_CHARS)]
     return LineSets.join(parts) if len(parts) != 1 else parts[0]
 
 
