@@ -24,6 +24,18 @@ def kept_as(fields: Container[str], key: str) -> str:
     return name
 
 
+def kept_for(name: str) -> str:
+    """The field a name :func:`kept_as` gave was kept for (any number of ``record_``
+    taken off); a name it gives none, itself.
+
+    >>> kept_for("record_record_language"), kept_for("url")
+    ('language', 'url')
+    """
+    while name.startswith("record_"):
+        name = name.removeprefix("record_")
+    return name
+
+
 def record_text(record: Mapping[str, Any], text_key: str) -> str:
     """The text of a corpus record: under ``text_key`` for a JSONL or Parquet record's,
     under ``"text"`` for a text file's or a page's (``--text-key`` names records' fields).

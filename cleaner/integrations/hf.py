@@ -38,6 +38,7 @@ from dataclasses import replace
 from typing import Any
 
 from cleaner.config import CleanConfig
+from cleaner.document import kept_for
 from cleaner.errors import RecordError, UsageError
 from cleaner.names import StageName
 from cleaner.readers import InputFile
@@ -91,9 +92,7 @@ def clean_batch(
             continue
         named = language_fields(doc.meta)
         for name in named.keys() - out.keys():  # a record_<field>: the row's own value differs
-            own = name
-            while own.startswith("record_"):  # record_record_language: record_language taken
-                own = own.removeprefix("record_")
+            own = kept_for(name)  # record_record_language: record_language was taken
             raise RecordError(
                 f"{entry.path}: record {i + 1}: column {own!r} holds {named[name]!r}, the "
                 f"language filter finds {named[own]!r}; rename the column to {name!r} "

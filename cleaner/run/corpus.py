@@ -40,7 +40,7 @@ from cleaner.stages.repeats import CountRepeats
 from cleaner.stats import Stats
 from cleaner.store.index import StoredDocuments, StoredIndex
 from cleaner.store.outdir import OutputFolder
-from cleaner.store.prepare import PreparedDocs, PreparedFile
+from cleaner.store.prepare import PreparedDocs
 from cleaner.store.state import State
 
 log = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ class CorpusRun:
         jobs: list[Job],
         full: bool,
         repeated: npt.NDArray[np.uint64] | None,
-    ) -> Iterator[tuple[PreparedFile | PreparedDocs, npt.NDArray[np.int64]]]:
+    ) -> Iterator[tuple[PreparedDocs, npt.NDArray[np.int64]]]:
         """Read and clean ``jobs`` on the executor; store each file here, in input order.
 
         A job is a file and the ordinals of the documents to clean again (None: all,

@@ -44,7 +44,7 @@ from typing import IO, Any, BinaryIO
 
 from cleaner.config import CleanConfig
 from cleaner.dedup import DEFAULT_WINDOW
-from cleaner.document import Change, Document
+from cleaner.document import Change, Document, kept_for
 from cleaner.errors import OutputError, RecordError, UsageError
 from cleaner.names import Reason, StageName
 from cleaner.pipeline import Pipeline, with_text
@@ -214,16 +214,8 @@ def _page_fields(doc: Document, record: Mapping[str, Any], key: str) -> dict[str
     return {
         k: v
         for k, v in doc.meta.items()
-        if k not in record and (_aside(k) == key or _aside(k) not in record)
+        if k not in record and (kept_for(k) == key or kept_for(k) not in record)
     }
-
-
-def _aside(name: str) -> str:
-    """The field a ``record_<field>`` was kept aside for (``record_record_text``, when
-    ``record_text`` was taken: ``text``); a name that is none, itself."""
-    while name.startswith("record_"):
-        name = name.removeprefix("record_")
-    return name
 
 
 def to_document(

@@ -151,7 +151,7 @@ class SpilledFile:
     parts: tuple[str, ...]
 
 
-def rows_of(prepared: PreparedFile | SpilledFile) -> Iterator[PreparedFile | PreparedDocs]:
+def rows_of(prepared: PreparedFile | SpilledFile) -> Iterator[PreparedDocs]:
     """The document rows of a cleaned file, a part at a time (all at once when they
     came back whole)."""
     if isinstance(prepared, PreparedFile):

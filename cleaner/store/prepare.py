@@ -30,18 +30,16 @@ Keys = npt.NDArray[np.uint32]
 
 
 @dataclass
-class PreparedFile:
-    """A cleaned input file as rows of the state.
+class PreparedDocs:
+    """Documents of a cleaned file as rows of the state.
 
-    ``file`` is its ``files`` row, ``docs`` one ``docs`` row per document, ``live``
-    whether each document is still in the corpus. ``indexed`` are the places in
-    ``docs`` of the documents with a non-empty shingle set, ``keys`` their band keys
-    (one row each) and ``sizes`` their set sizes. Named tuples and arrays: it pickles
-    small and stores with one ``executemany``.
+    ``docs`` is one ``docs`` row per document, ``live`` whether each document is still
+    in the corpus. ``indexed`` are the places in ``docs`` of the documents with a
+    non-empty shingle set, ``keys`` their band keys (one row each) and ``sizes`` their
+    set sizes. Named tuples and arrays: it pickles small and stores with one
+    ``executemany``.
     """
 
-    path: str
-    file: FileRow
     docs: list[DocRow]
     live: list[bool]
     indexed: npt.NDArray[np.int64]
@@ -50,15 +48,12 @@ class PreparedFile:
 
 
 @dataclass
-class PreparedDocs:
-    """Some documents of a cleaned file as rows: the fields of :class:`PreparedFile`
-    but its ``files`` row, with ``indexed`` the places in these ``docs``."""
+class PreparedFile(PreparedDocs):
+    """A cleaned input file as rows of the state: all its documents' rows, and ``file``,
+    its ``files`` row."""
 
-    docs: list[DocRow]
-    live: list[bool]
-    indexed: npt.NDArray[np.int64]
-    keys: Keys
-    sizes: npt.NDArray[np.int64]
+    path: str
+    file: FileRow
 
 
 def prepare_docs(
@@ -154,11 +149,11 @@ def prepare_file(
     indexed = [p.indexed + start for p, start in zip(parts, starts, strict=False)]
     keys = [p.keys for p in parts if len(p.keys)]
     return PreparedFile(
-        entry.path,
-        file,
-        [row for p in parts for row in p.docs],
-        [ok for p in parts for ok in p.live],
-        np.concatenate([np.zeros(0, np.int64), *indexed]),
-        np.concatenate(keys) if keys else np.zeros((0, 0), np.uint32),
-        np.concatenate([np.zeros(0, np.int64), *(p.sizes for p in parts)]),
+        docs=[row for p in parts for row in p.docs],
+        live=[ok for p in parts for ok in p.live],
+        indexed=np.concatenate([np.zeros(0, np.int64), *indexed]),
+        keys=np.concatenate(keys) if keys else np.zeros((0, 0), np.uint32),
+        sizes=np.concatenate([np.zeros(0, np.int64), *(p.sizes for p in parts)]),
+        path=entry.path,
+        file=file,
     )

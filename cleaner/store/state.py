@@ -26,7 +26,7 @@ from cleaner.dedup.lsh import Keys, as_tokens
 from cleaner.document import Change, Document, kept_as, record_text
 from cleaner.readers import dropped_reason
 from cleaner.store.output import dumps
-from cleaner.store.prepare import PreparedDocs, PreparedFile
+from cleaner.store.prepare import PreparedDocs
 from cleaner.store.schema import (
     INSERT_DOC,
     SCHEMA,
@@ -143,9 +143,7 @@ class State:
         all at once or a part at a time)."""
         self.conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", file)
 
-    def add_docs(
-        self, prepared: PreparedFile | PreparedDocs, *, full: bool = False
-    ) -> npt.NDArray[np.int64]:
+    def add_docs(self, prepared: PreparedDocs, *, full: bool = False) -> npt.NDArray[np.int64]:
         """Store documents of a prepared file (not its ``files`` row: see
         :meth:`add_file_row`); return their handles. Alone, it puts back documents of a
         stored file that were cleaned again.
