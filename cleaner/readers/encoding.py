@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 SAMPLE = 1 << 16  # bytes looked at to tell text from binary; a header is enough
 MAX_CONTROL_SHARE = 0.05  # random bytes have ~10% C0 controls; text has almost none
+# a text file's NULs are a damaged write (a few, or a zeroed block); more than this share
+# of its first bytes and it is no text file (a tar archive, a disk image, an empty
+# preallocated file)
+MAX_NUL_SHARE = 0.5
 BINARY = "binary data, not text; remove it or convert it to text"
 BINARY_MAGIC = {
     b"\x89PNG\r\n": "PNG image",
@@ -91,13 +95,20 @@ def binary_kind(data: bytes) -> str | None:
 
     >>> binary_kind(b"\\x89PNG\\r\\n..."), binary_kind(b"plain words")
     ('PNG image', None)
+    >>> binary_kind(b"notes.txt" + bytes(248) + b"ustar  "), binary_kind(b"words" + bytes(20))
+    ('tar archive', 'binary data (mostly zero bytes)')
     """
     for magic, kind in BINARY_MAGIC.items():
         if data.startswith(magic):
             return kind
-    sample = data[:SAMPLE].replace(b"\x00", b"")
+    if data[257:262] == b"ustar":  # a tar header: a file name, then octal fields and NULs
+        return "tar archive"
+    head = data[:SAMPLE]
+    sample = head.replace(b"\x00", b"")
     if not sample:
         return None
+    if len(sample) < len(head) * (1 - MAX_NUL_SHARE):
+        return "binary data (mostly zero bytes)"
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return "binary data" if controls / len(sample) > MAX_CONTROL_SHARE else None
 

@@ -17,6 +17,7 @@ import random
 import struct
 import subprocess
 import sys
+import tarfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -82,6 +83,20 @@ TWO_FRAMES = zstd(jsonl({"text": PROSE})) + zstd(
 
 # 16-bit samples of a quiet sound, little-endian, as a WAV file's data holds them
 PCM = b"".join(struct.pack("<h", int(100 * math.sin(i / 10))) for i in range(20000))
+
+
+def _tar(text: bytes) -> bytes:
+    """A tar archive of one text file: its header's octal fields and padding are NULs
+    and digits, which the control-byte test lets pass once the NULs are stripped."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        info = tarfile.TarInfo("notes.txt")
+        info.size = len(text)
+        tar.addfile(info, io.BytesIO(text))
+    return out.getvalue()
+
+
+TAR = _tar(b"An article about rivers and the fish that live in them, in full sentences.\n")
 
 # name, file name, content, manifest outcome, reason contains, documents, encoding,
 # audit rejections [(rule, line)], repairs, first document text (or None to skip)
@@ -201,6 +216,21 @@ CASES: list[dict[str, Any]] = [
         data=b"\x89PNG\r\n\x1a\n" + RANDOM,
         outcome="rejected",
         reason="PNG image",
+    ),
+    dict(label="tar", name="backup.tar", data=TAR, outcome="rejected", reason="tar archive"),
+    dict(
+        label="tar-gz",
+        name="backup.tgz",
+        data=gzip.compress(TAR),
+        outcome="rejected",
+        reason="tar archive",
+    ),
+    dict(  # a few words, then zeros: a preallocated file, not a damaged text
+        label="mostly-nul-bytes",
+        name="a.txt",
+        data=b"Some words." + bytes(200),
+        outcome="rejected",
+        reason="mostly zero bytes",
     ),
     dict(
         label="pdf",
