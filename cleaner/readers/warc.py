@@ -658,14 +658,20 @@ def _too_large(coding: str) -> PageProblem:
 
 def _inflate(data: bytes, wbits: int, coding: str) -> bytes:
     """gzip or deflate undone, never to more than a page can be (a small record may
-    expand a thousandfold)."""
-    inflater = zlib.decompressobj(wbits)
-    out = inflater.decompress(data, MAX_PAGE_BYTES + 1)
-    if len(out) > MAX_PAGE_BYTES:
-        raise _too_large(coding)
-    if not inflater.eof:
-        raise zlib.error("incomplete or truncated stream")
-    return out
+    expand a thousandfold). A gzip body may hold several members, one after another
+    (RFC 1952, as a server that compresses its page in parts sends it): each is undone
+    in turn, as ``gzip -d`` does."""
+    out = b""
+    while True:
+        inflater = zlib.decompressobj(wbits)
+        out += inflater.decompress(data, MAX_PAGE_BYTES + 1 - len(out))
+        if len(out) > MAX_PAGE_BYTES:
+            raise _too_large(coding)
+        if not inflater.eof:
+            raise zlib.error("incomplete or truncated stream")
+        data = inflater.unused_data
+        if not (wbits > 31 and data.startswith(GZIP_MAGIC)):
+            return out  # bytes after the last member that open no other are passed over
 
 
 def _unbrotli(brotli: Any, data: bytes) -> bytes:

@@ -914,6 +914,26 @@ def test_a_content_encoding_that_expands_past_a_page_is_rejected(
     assert "expands past 16 MiB" in rejection.message and "\n" not in rejection.message
 
 
+def test_a_gzip_body_of_several_members_is_decoded_whole(tmp_path: Path) -> None:
+    """A gzip stream may hold members one after another (RFC 1952): the page was cut to
+    its first member's part, with no word of the rest. Members that together expand past
+    a page are still rejected."""
+    first = b"<html><body><p>The first part of the page, a sentence long enough to keep.</p>"
+    second = b"<p>The second part, sent as a second gzip member, stays too.</p></body></html>"
+    body = gzip.compress(first) + gzip.compress(second)
+    data = raw_response(
+        "https://a.org/m", "Content-Type: text/html\r\nContent-Encoding: gzip", body
+    )
+    [doc] = read_as(tmp_path, "members.warc", data).documents
+    assert "first part" in doc.text and "second part" in doc.text
+    part = gzip.compress(b"<html><body><p>" + b"a" * (9 << 20), compresslevel=1)
+    data = raw_response(
+        "https://a.org/bomb", "Content-Type: text/html\r\nContent-Encoding: gzip", part + part
+    )
+    [rejection] = read_as(tmp_path, "bomb.warc", data).rejections
+    assert rejection.rule == "record-too-long"
+
+
 def test_a_record_too_large_for_a_page_is_skipped_by_its_type_first(tmp_path: Path) -> None:
     """A video or a 404 past 16 MiB is no page: it was rejected as a page too long (and
     made ``cleaner check`` fail), where a small one is skipped. An HTML page past it is
