@@ -213,7 +213,16 @@ def decode_text(data: bytes) -> Decoded:
     return Decoded(text, encoding, None, nul, invalid)
 
 
-def _detect(data: bytes, nul: int) -> Decoded:
+def detect_encoding(data: bytes) -> str:
+    """The legacy encoding of ``data`` (bytes that are not UTF-8), by detection.
+
+    Short Western text is ambiguous between the Latin code pages, so any of them (or
+    no answer) is Windows-1252, the web's default for all of them (WHATWG reads
+    latin-1 as it).
+
+    >>> detect_encoding("Привет мир, это проверка кодировки текста.".encode("cp1251"))
+    'cp1251'
+    """
     from charset_normalizer import from_bytes
 
     # preemptive_behaviour off: a "charset=" the bytes hold (a comment, a description,
@@ -221,15 +230,47 @@ def _detect(data: bytes, nul: int) -> Decoded:
     best = from_bytes(data, preemptive_behaviour=False).best()
     encoding = None if best is None else str(best.encoding)
     if encoding is None or encoding.startswith("utf") or encoding in _LATIN_LOOKALIKES:
-        # Short Western text is ambiguous between the Latin code pages; Windows-1252 is
-        # the web's default for all of them (WHATWG reads latin-1 as it).
-        text = data.decode("cp1252", errors="cleaner-cp1252")
-        encoding = "cp1252"
-    else:
-        text = str(best)
+        return "cp1252"
+    return encoding
+
+
+def _detect(data: bytes, nul: int) -> Decoded:
+    encoding = detect_encoding(data)
+    text = data.decode(encoding, errors="cleaner-cp1252")
     if unprintable_share(text) > MAX_CONTROL_SHARE:
         return Decoded(None, None, BINARY)
     return Decoded(text, encoding, None, nul)
+
+
+def decode_line(data: bytes, legacy: str | None) -> tuple[str, int, str | None]:
+    """One line of a file read a line at a time (JSONL): UTF-8, a stray invalid byte
+    read as Windows-1252, as :func:`decode_text` reads a file. A line whose invalid
+    bytes outnumber its valid multi-byte sequences is in a legacy encoding instead
+    (a file saved as cp1251 or Shift JIS): it is read in ``legacy``, the encoding found
+    on the file's first such line, or detected on this one.
+
+    Returns the text, the bytes read as Windows-1252 (the strays, or every invalid
+    byte of a line found to be Windows-1252), and the legacy encoding found for the
+    line (None for a UTF-8 line).
+
+    >>> decode_line("café ".encode() + b"caf\\xe9", None)
+    ('café café', 1, None)
+    >>> decode_line("Привет мир, это проверка кодировки текста.".encode("cp1251"), None)
+    ('Привет мир, это проверка кодировки текста.', 0, 'cp1251')
+    """
+    text, invalid = decode_utf8_lenient(data)
+    if not invalid or len(_VALID_MULTIBYTE.findall(data)) >= invalid:
+        return text, invalid, None
+    # detected on the words that hold the bytes, not on the record's ASCII keys and
+    # punctuation, which tip a short text to the wrong code page (a double-byte
+    # encoding's second bytes are never a space or a quote)
+    legacy = legacy or detect_encoding(b" ".join(_NON_ASCII_WORD.findall(data)))
+    if legacy == "cp1252":  # Western text: each invalid byte is read as Windows-1252 anyway
+        return text, invalid, legacy
+    return data.decode(legacy, errors="cleaner-cp1252"), 0, legacy
+
+
+_NON_ASCII_WORD = re.compile(rb'[^\s"]*[\x80-\xff][^\s"]*')
 
 
 def decode(data: bytes) -> tuple[str | None, str | None, str | None]:

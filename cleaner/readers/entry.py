@@ -47,7 +47,8 @@ class InputFile:
     turns ``"read"`` into ``"cleaned"`` or ``"dropped"`` once the pipeline has run
     (:meth:`cleaner.store.state.State.inputs`).
     ``repairs`` counts what the reader fixed on the way in (``nul-bytes`` stripped,
-    ``invalid-utf8`` bytes read as Windows-1252, ``renamed-ids`` for a record id
+    ``invalid-utf8`` bytes read as Windows-1252, ``legacy-encoding`` for a JSONL line
+    read in its file's detected legacy encoding, ``renamed-ids`` for a record id
     already taken, ``deep-nesting`` for an HTML start tag taken out because it nested
     too deep to parse in good time, ``trailing-bytes`` for junk after a gzip file's last
     member); ``skipped`` counts what it passed over as no

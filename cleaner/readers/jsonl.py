@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, cast
 
 from cleaner.document import Document, kept_as
 from cleaner.names import Reason
-from cleaner.readers.encoding import LONE_SURROGATE, decode_utf8_lenient, replace_surrogates
+from cleaner.readers.encoding import LONE_SURROGATE, decode_line, replace_surrogates
 from cleaner.readers.entry import (
     InputFile,
     Rejection,
@@ -320,9 +320,12 @@ def iter_jsonl(
 
     Lines are UTF-8 (a BOM at a line's start is passed over: line 1's, or that of a file
     joined on with ``cat``); a stray invalid byte is read as
-    Windows-1252 and counted in ``entry.repairs``. NUL bytes are stripped and counted.
+    Windows-1252 and counted in ``entry.repairs``, and a line in a legacy encoding is
+    read in the one detected on the file's first such line (``legacy-encoding``, see
+    :func:`~cleaner.readers.encoding.decode_line`). NUL bytes are stripped and counted.
     """
     fallback = False
+    legacy: str | None = None  # a file in a legacy encoding: the one its first such line is in
     lines = read_lines(stream, MAX_RECORD_BYTES)
     encoding = "utf-8"
     peek = getattr(stream, "peek", None)
@@ -342,10 +345,14 @@ def iter_jsonl(
         if b"\x00" in raw:
             entry.repaired("nul-bytes", raw.count(0))
             raw = raw.replace(b"\x00", b"")
-        line, invalid = decode_utf8_lenient(raw)
+        line, invalid, read_in = decode_line(raw, legacy)
         if invalid:
             entry.repaired("invalid-utf8", invalid)
             fallback = True
+        if read_in is not None:
+            legacy = read_in
+            if read_in != "cp1252":  # a cp1252 line's bytes are counted as invalid-utf8
+                entry.repaired("legacy-encoding", 1)
         if not line.strip():
             continue
         try:
@@ -363,7 +370,8 @@ def iter_jsonl(
             continue
         entry.count += 1
         yield doc
-    entry.encoding = f"{encoding}+cp1252" if fallback else encoding
+    read = [encoding, *([legacy] if legacy else []), *(["cp1252"] if fallback else [])]
+    entry.encoding = "+".join(dict.fromkeys(read))
 
 
 def _utf16_lines(entry: InputFile, stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bool]]:
