@@ -32,7 +32,7 @@ from datetime import datetime
 from cleaner.document import Document
 from cleaner.names import Reason, Skip
 from cleaner.readers.entry import InputFile, Rejection, doc_id
-from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document
+from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document, recorded_encodings
 from cleaner.readers.streams import CHUNK
 from cleaner.readers.warc import (
     HTML_TYPES,
@@ -40,7 +40,6 @@ from cleaner.readers.warc import (
     http_page,
     http_response,
     mime_type,
-    recorded_encodings,
     reject_if_no_page,
     settle,
     suspect,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,9 @@ class InputFile:
     skipped: dict[str, int] = field(default_factory=dict)
     count: int = 0
     forgotten: int = 0  # rejections handed to on_rejection and not listed
+    # the pages of a Parquet file's binary HTML column, by the encoding each was read
+    # with and what decided it ("cp1251 (meta)"): its recorded encoding
+    page_encodings: Counter[str] = field(default_factory=Counter, repr=False, compare=False)
     on_rejection: Callable[[Rejection], None] | None = field(
         default=None, repr=False, compare=False
     )

@@ -10,6 +10,7 @@ extra); its lines become the document's text, with their structure hints in
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Any
 
 from cleaner.document import Document, kept_as
@@ -126,7 +127,8 @@ def html_fields(
         fields[kept_as(fields, text_key)] = fields.pop(text_key)
         entry.repaired("renamed-fields")
     if isinstance(html, bytes):
-        page, _ = page_document(entry, html, "")
+        page, encoding = page_document(entry, html, "")
+        entry.page_encodings[encoding] += 1
     else:
         html, surrogates = replace_surrogates(html)
         if surrogates:
@@ -142,3 +144,17 @@ def html_fields(
         fields.setdefault(key, value)
     fields[text_key] = page.text
     return fields, page.hints or ()
+
+
+def recorded_encodings(counts: Counter[str]) -> str:
+    """The encodings pages were read with, and what decided each, with counts, as an
+    input records them: ``"utf-8 (http 3, meta 1); cp1252 (detected 1)"``.
+
+    >>> recorded_encodings(Counter({"utf-8 (meta)": 1, "utf-8 (http)": 3, "cp1252 (detected)": 1}))
+    'cp1252 (detected 1); utf-8 (http 3, meta 1)'
+    """
+    by_codec: dict[str, list[str]] = {}
+    for key, n in sorted(counts.items()):
+        codec, _, source = key.partition(" ")
+        by_codec.setdefault(codec, []).append(f"{source.strip('()')} {n}")
+    return "; ".join(f"{codec} ({', '.join(parts)})" for codec, parts in by_codec.items())

@@ -23,6 +23,7 @@ from typing import Any
 from cleaner.document import Document
 from cleaner.names import Reason
 from cleaner.readers.entry import InputFile, Rejection, first_line, too_many_lines, unique_names
+from cleaner.readers.html import recorded_encodings
 from cleaner.readers.jsonl import RecordProblem, holds_text, record_document
 
 BATCH_ROWS = 1024  # rows decoded at a time: bounded memory, few Python round trips
@@ -139,6 +140,8 @@ def iter_parquet(
                     continue
                 entry.count += 1
                 yield doc
+    if entry.page_encodings:  # a binary HTML column: each page was decoded on its own
+        entry.encoding = recorded_encodings(entry.page_encodings)
 
 
 # what Arrow's to_pylist raises for a value Python cannot hold: a string that is not

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from cleaner.document import Document
 from cleaner.names import Reason, Skip
 from cleaner.readers.entry import InputFile, Rejection, doc_id
-from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document
+from cleaner.readers.html import MAX_PAGE_BYTES, PageProblem, page_document, recorded_encodings
 from cleaner.readers.streams import GZIP_MAGIC, ZSTD_MAGIC
 
 if TYPE_CHECKING:
@@ -742,11 +742,3 @@ def _unchunk(data: bytes) -> bytes:
             return bytes(out)
         out += data[end + 2 : end + 2 + size]
         pos = end + 2 + size + 2
-
-
-def recorded_encodings(counts: Counter[str]) -> str:
-    by_codec: dict[str, list[str]] = {}
-    for key, n in sorted(counts.items()):
-        codec, _, source = key.partition(" ")
-        by_codec.setdefault(codec, []).append(f"{source.strip('()')} {n}")
-    return "; ".join(f"{codec} ({', '.join(parts)})" for codec, parts in by_codec.items())

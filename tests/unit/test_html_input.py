@@ -1175,7 +1175,8 @@ def test_parquet_html_key(tmp_path: Path) -> None:
 
 def test_html_key_reads_a_page_held_as_bytes(tmp_path: Path) -> None:
     """A page kept as fetched (a Parquet binary column, bytes in a Python record) is
-    decoded as an ``.html`` file is: by its meta tag, else by detection."""
+    decoded as an ``.html`` file is: by its meta tag, else by detection; the file
+    records what each page was read with (it said utf-8, the column's type)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -1190,6 +1191,7 @@ def test_html_key_reads_a_page_held_as_bytes(tmp_path: Path) -> None:
     entry = read_file(path, "p.parquet", html_key="html")
     [doc] = entry.documents
     assert doc.title == "Новости" and body in doc.text
+    assert entry.encoding == "cp1251 (meta 1)"  # what each page was read with, as a WARC's
     [rejection] = entry.rejections
     assert rejection.line == 2 and rejection.rule == "not-html"
     [record] = clean_records([{"html": html.encode("cp1251")}], CleanConfig(html_key="html"))
