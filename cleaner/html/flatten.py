@@ -129,7 +129,14 @@ _FORUM_PAGE = re.compile(
 )
 _PROSE = re.compile(r"[.!?:;][\"')\]]*(\s|$)")  # a sentence end inside the line
 _SPACE = re.compile(r"\s+")
-_NO_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]}'\"](?:\s|$))")  # "a , b" from "a<i>,</i> b"
+# the space put between an inline element and the text around it (:meth:`_Lines.gap`),
+# marked apart from the page's own spaces until the line is written: a noncharacter,
+# which no page's text holds
+GAP = "\ufdd0"
+# a gap before punctuation goes ("a, b" from "a<i>,</i> b", and from the source's layout,
+# :data:`_LAYOUT`); a space typed in the text there stays ("Bonjour !", the opening quote
+# of " quoted ")
+_GAP_BEFORE_MARK = re.compile(GAP + r"+(?=[,.;:!?)\]}'\"](?:[\s" + GAP + r"]|$))")
 
 HINTS: tuple[str, ...] = (
     "link_density",
@@ -305,21 +312,22 @@ class _Lines:
         self.cap = -1  # where the gaps after a line's lone first capital start (-1: none)
 
     def add(self, text: str, frame: _Frame, link: bool) -> None:
+        chars = len(text.strip())
         if not self.buf:
-            if not text.strip() and not frame.verbatim:  # a pre's indentation starts it
+            if not chars and not frame.verbatim:  # a pre's indentation starts it
                 return
             self.frame = frame
         if self.cap >= 0:
             if text[:1].islower() and text[:1].isalpha():  # a drop cap: "T" + "here"
                 del self.buf[self.cap :]
             self.cap = -1
-        self.buf.append(text)
-        if self.buf_code and not frame.regions & _BIT["pre"] and text.strip():
+        self.buf.append(text if frame.verbatim else _layout_as_gaps(text))
+        if self.buf_code and not frame.regions & _BIT["pre"] and chars:
             self.buf_code = False
         if link:
-            self.buf_links += len(text.strip())
+            self.buf_links += chars
         if frame.regions & _READER:
-            self.buf_unseen += len(text.strip())
+            self.buf_unseen += chars
 
     def gap(self) -> None:
         """A word's space after or before an inline element (:func:`_apart`); none
@@ -328,11 +336,12 @@ class _Lines:
         browser sets as one word."""
         if self.cap < 0 and len(self.buf) <= 2 and _lone_capital(self.buf):
             self.cap = len(self.buf)
-        self.buf.append(" ")
+        self.buf.append(GAP)
 
     def end(self, blank: bool = False) -> None:
         if self.buf:  # most block ends close no text: nothing to write or reset
-            line = _NO_SPACE_BEFORE.sub(r"\1", _SPACE.sub(" ", "".join(self.buf))).strip()
+            text = _GAP_BEFORE_MARK.sub("", "".join(self.buf)).replace(GAP, " ")
+            line = _SPACE.sub(" ", text).strip()
             if line.strip(_INVISIBLE).strip():
                 if self.blank and self.lines and self.lines[-1]:
                     self.lines.append("")
@@ -342,7 +351,7 @@ class _Lines:
                     self.code.append(False)
                 self.blank = False
                 if self.frame is not None and self.frame.verbatim:
-                    self.verbatim[len(self.lines)] = "".join(self.buf).rstrip()
+                    self.verbatim[len(self.lines)] = "".join(self.buf).replace(GAP, " ").rstrip()
                 self.lines.append(line)
                 self.frames.append(self.frame)
                 self.links.append(min(self.buf_links, len(line)))
@@ -476,9 +485,26 @@ def _walk(start: Any, root: _Frame, out: _Lines) -> None:
             stack.append((kid, child, False))
 
 
+# the source's layout in a text node, which a browser shows as one space: its
+# whitespace at the node's edges (between tags: ``</a>\\n  .``) and any run of it that
+# holds a line break or a tab (a line of the source ends: ``Elliott\\n    , Editor``);
+# a run of spaces inside the text is typed there ("Bonjour !"), as is a no-break space
+_LAYOUT = re.compile(r"^[ \t\n\r\f]+|[ \t\n\r\f]+$|[ \t\n\r\f]*[\t\n\r\f][ \t\n\r\f]*")
+
+
+def _layout_as_gaps(text: str) -> str:
+    """A text node's layout whitespace (:data:`_LAYOUT`) as :data:`GAP`: it goes before
+    punctuation, as the gap around an inline element does.
+
+    >>> _layout_as_gaps("\\n  . "), _layout_as_gaps("Wow !"), _layout_as_gaps("a\\n  , b")
+    ('\\ufdd0.\\ufdd0', 'Wow !', 'a\\ufdd0, b')
+    """
+    return _LAYOUT.sub(GAP, text)
+
+
 def _lone_capital(buf: list[str]) -> bool:
     """Whether the text of a line so far is one capital letter, spaces aside."""
-    text = "".join(buf).strip()
+    text = "".join(buf).replace(GAP, "").strip()
     return len(text) == 1 and text.isupper()
 
 

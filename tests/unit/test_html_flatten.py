@@ -145,6 +145,15 @@ def test_a_line_is_code_when_all_of_it_is() -> None:
          '<span class="p">(</span><span class="s1">"a"</span><span class="p">)</span></pre>'
          '<p>Use <code><span class="pre">os.path</span></code>.</p>',
          'os.path("a")\n\nUse os.path.'),
+        # the space between an element and punctuation goes, as does the source's layout
+        # there; a space typed in the text stays (French typography, straight quotes)
+        ("<p><a>Switch to Application</a>\n\t\t. Then <b>Jane</b> <span>, an editor</span>"
+         " and Jane Doe\n     , Contributor</p>",
+         "Switch to Application. Then Jane, an editor and Jane Doe, Contributor"),
+        ('<p>Bonjour ! Comment allez-vous ? La liste : pommes ; poires.</p>'
+         '<p>He said: " quoted " text, <code>ls -l ; echo</code>.</p>',
+         'Bonjour ! Comment allez-vous ? La liste : pommes ; poires.\n\n'
+         'He said: " quoted " text, ls -l ; echo.'),
     ],
 )  # fmt: skip
 def test_flattening_of_small_pieces(html: str, expected: str) -> None:
