@@ -34,8 +34,9 @@ RACY_NS = 2_000_000_000  # a file modified this close to when it was read is has
 
 
 def refuse_output(output: Path, input_path: Path) -> None:
-    """Refuse an output folder that is the input folder, inside it, or the folder of
-    an input file: before the input is listed, so the walk never meets it.
+    """Refuse an output folder that is the input folder, inside it, the folder of an
+    input file, or one that holds the input (its own ``corpus.jsonl``): before the
+    input is listed, so the walk never meets it.
 
     An output inside the input folder would be read back as input by every later run
     (its corpus, audit and manifest cleaned again as documents), so it is a usage
@@ -66,6 +67,11 @@ def refuse_output(output: Path, input_path: Path) -> None:
         raise OutputError(
             f"{output}: output folder is inside the input folder {input_path}, so later runs "
             f"would read their own output as input; pick a folder outside it{beside}."
+        )
+    if into.is_relative_to(out):  # clean/corpus.jsonl: a link into its generation
+        raise OutputError(
+            f"{output}: the input {input_path} is in this output folder, so every run would "
+            "read its own output back as input; copy it out of the folder, or pick another one."
         )
 
 

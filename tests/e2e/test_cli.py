@@ -163,6 +163,15 @@ def test_an_output_inside_the_input_is_refused(runner: CliRunner, corpus, tmp_pa
     assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]
     beside = tmp_path / "raw-clean"  # a sibling whose name starts with the input's is fine
     assert runner.invoke(cli, ["run", str(raw), str(beside), "-q"]).exit_code == 0
+    # the output's own corpus as input (a link into its generation, so its resolved folder
+    # is not the output's): each run would read the last one's output back
+    before = (beside / "corpus.jsonl").read_bytes()
+    for into in (beside / "corpus.jsonl", beside / ".cleaner"):
+        again = runner.invoke(cli, ["run", str(into), str(beside)])
+        assert again.exit_code == 2 and "is in this output folder" in again.output, again.output
+    assert (beside / "corpus.jsonl").read_bytes() == before
+    elsewhere = runner.invoke(cli, ["run", str(beside / "corpus.jsonl"), str(tmp_path / "re")])
+    assert elsewhere.exit_code == 0  # cleaning a corpus again into another folder is fine
 
 
 def test_another_runs_output_inside_the_input_is_listed_not_read(
