@@ -91,6 +91,8 @@ def finish(run: CorpusRun, started: float, t0: float) -> Report:
         "input_root": str(root),
         # the same from the output folder: where `check` finds it after both have moved
         "input_root_from_output": os.path.relpath(root, run.folder.root.resolve()),
+        # where the output was: one found elsewhere is a copy, or was moved
+        "output_root": str(run.folder.root.resolve()),
     }
     for key, value in meta.items():
         state.set_meta(key, value)

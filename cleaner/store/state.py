@@ -112,11 +112,14 @@ class State:
 
     def input_root(self, output: Path) -> str | None:
         """The input folder (or file) of the last run over the ``output`` folder; where
-        that path is gone (the project was moved, or cloned elsewhere), the one that
-        lies at the same place from ``output``, if it is there."""
+        that path is gone, or ``output`` is no longer where the run wrote it (the
+        project was moved, copied or cloned elsewhere), the one that lies at the same
+        place from ``output``, if it is there: a copy's own input, not the original's."""
         root = self.meta("input_root")
         moved = self.meta("input_root_from_output")
-        if root is not None and not Path(root).exists() and moved is not None:
+        was = self.meta("output_root")
+        elsewhere = was is not None and Path(was) != output.resolve()
+        if root is not None and moved is not None and (elsewhere or not Path(root).exists()):
             there = (output / moved).resolve()
             if there.exists():
                 return str(there)

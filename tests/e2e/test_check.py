@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -261,6 +262,21 @@ def test_a_moved_project_still_knows_its_files(tmp_path: Path) -> None:
     moved = project.rename(tmp_path / "moved")
     report = check_files([moved / "raw" / "site" / "doc1.txt"], moved / "clean")
     assert report.exit_code == 0 and not report.files[0].duplicates
+
+
+def test_a_copied_project_knows_its_own_files_not_the_originals(tmp_path: Path) -> None:
+    """A copy of a project (the original still in place) reads its own input folder: it
+    read the original's, so each of its unchanged files was a near-duplicate of
+    itself, and the check hook failed on a clean file."""
+    project = tmp_path / "project"
+    write_files(project / "raw" / "site", {f"doc{i}.txt": text(i) for i in range(4)})
+    clean_corpus(project / "raw", project / "clean")
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy, symlinks=True)
+    report = check_files([copy / "raw" / "site" / "doc1.txt"], copy / "clean")
+    assert report.exit_code == 0 and not report.files[0].duplicates
+    [explained] = explain_file(copy / "raw" / "site" / "doc1.txt", corpus=copy / "clean")
+    assert isinstance(explained, Explanation) and explained.dropped is None
 
 
 def test_a_clone_without_the_state_index_is_checked_without_duplicates(
