@@ -144,6 +144,8 @@ def load_manifest(path: Path) -> dict[str, Any]:
     Raises :class:`~cleaner.errors.InputError`, saying what to pass, when there is none
     or it is not a cleaner manifest.
     """
+    from cleaner.store.manifest import parse_manifest  # the CLI starts without it
+
     path = path / "manifest.json" if path.is_dir() else path
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a FIFO waits, /dev/zero never ends
@@ -151,7 +153,7 @@ def load_manifest(path: Path) -> dict[str, Any]:
                 f"{path}: not a regular file (a device, pipe or socket); pass the "
                 "manifest.json that `cleaner run` wrote."
             )
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_manifest(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(
             f"{path}: no manifest; run `cleaner run` first, or pass the "

@@ -463,6 +463,7 @@ def _dedup_settings(manifest: dict[str, Any]) -> tuple[Banding, float | None] | 
     corpus keeps near-duplicates); KeyError, TypeError or ValueError when it does not
     hold them as a run writes them."""
     dedup: dict[str, Any] = manifest["config"]["dedup"]
+    corpus_ngram(manifest)  # read with the index or without it
     if not dedup["documents"]:
         return None
     # a corpus built before containment existed has no such setting: Jaccard only
@@ -474,6 +475,11 @@ def _dedup_settings(manifest: dict[str, Any]) -> tuple[Banding, float | None] | 
         containment=share is not None,
     )
     return banding, share
+
+
+def corpus_ngram(manifest: dict[str, Any]) -> int:
+    """The shingle size a corpus's manifest records (checked by :func:`open_corpus`)."""
+    return int(manifest["config"]["dedup"]["ngram"])
 
 
 def corpus_config(corpus_dir: Path) -> CleanConfig | None:
@@ -589,7 +595,7 @@ def check_files(
                 Path(p),
                 pipeline,
                 index,
-                int(manifest["config"]["dedup"]["ngram"]),
+                corpus_ngram(manifest),
                 root,
                 max_boilerplate,
                 config.text_key,

@@ -28,6 +28,7 @@ from cleaner.run.check import (
     CorpusLines,
     corpus_config,
     corpus_index,
+    corpus_ngram,
     corpus_source,
     duplicates,
     earlier_version,
@@ -315,7 +316,7 @@ def explain_file(
                 ]  # fmt: skip
             stages = pages.stages(pages.lines.repeated(earlier, pages.prepared(every)))
         index = corpus_index(state, manifest)
-        ngram = int(manifest["config"]["dedup"]["ngram"])
+        ngram = corpus_ngram(manifest)
         cleaned = _cleaned_all([d for d in items if isinstance(d, Document)], stages)
         judged: dict[str, dict[str, Any]] = {}
         if index is not None:  # against the corpus and each other, as a run judges them

@@ -8,6 +8,7 @@ manifest once those two keys are left out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,6 +22,23 @@ MANIFEST = "manifest.json"
 CORPUS = "corpus.jsonl"
 AUDIT = "audit.jsonl"
 RUN_KEYS = ("run", "runs")  # the only keys whose values change between identical runs
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is no JSON number")
+
+
+def parse_manifest(text: str) -> Any:
+    """A manifest's JSON, as strict as a run writes it: ``NaN`` and ``Infinity``, which
+    Python's reader takes and no run writes, are a :class:`ValueError`.
+
+    >>> parse_manifest('{"counts": {}}')
+    {'counts': {}}
+    >>> parse_manifest('{"in": NaN}')
+    Traceback (most recent call last):
+    ValueError: NaN is no JSON number
+    """
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def duplicate_clusters(dropped: Iterable[tuple[str, str, Change]]) -> list[dict[str, Any]]:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from cleaner.errors import LockedError, OutputError
 from cleaner.names import STATE_DIR
-from cleaner.store.manifest import AUDIT, CORPUS, MANIFEST
+from cleaner.store.manifest import AUDIT, CORPUS, MANIFEST, parse_manifest
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class OutputFolder:
         if n is None:
             return None
         try:
-            data = json.loads((self.generation_dir(n) / MANIFEST).read_text(encoding="utf-8"))
+            data = parse_manifest((self.generation_dir(n) / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None

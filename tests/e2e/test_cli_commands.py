@@ -421,6 +421,30 @@ def test_every_command_that_reads_a_manifest_says_when_it_is_damaged(
         assert "internal error" not in result.output and "a damaged manifest" in result.output
 
 
+def test_a_manifest_without_its_shingle_size_or_with_nan_is_damaged(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """check and explain read the shingle size the corpus was built with: a manifest
+    without it was an internal error (KeyError). A NaN, which no run writes, went out
+    of stats --json as invalid JSON."""
+    out, target = _seeds_run(runner, tmp_path)
+    manifest = json.loads(target.read_text())
+    del manifest["config"]["dedup"]["ngram"]
+    target.write_text(json.dumps(manifest))
+    page = str(sorted((SEEDS / "raw").iterdir())[0])
+    for command in (["check", page, "--corpus", str(out)], ["explain", page, "--corpus", str(out)]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "internal error" not in result.output and "a damaged manifest" in result.output
+    manifest = json.loads(_seeds_run(runner, tmp_path / "again")[1].read_text())
+    manifest["counts"]["documents"]["in"] = float("nan")
+    target.write_text(json.dumps(manifest))
+    for command in (["stats", str(out), "--json"], ["stats", str(out)]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "NaN is no JSON number" in result.output
+
+
 def test_stats_names_a_manifest_nested_too_deeply(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "m.json").write_text('{"counts": ' + "[" * 100_000 + "]" * 100_000 + "}")
     result = runner.invoke(cli, ["stats", str(tmp_path / "m.json")])
