@@ -321,6 +321,22 @@ def run(
 
         cleaner run raw clean --executor ray --address auto
     """
+    if no_containment and containment is not None:
+        raise UsageError(
+            "--containment sets the share at which a document leaves as contained, and "
+            "--no-containment keeps contained documents: give one of them"
+        )
+    moot = [name for name, given in (("--threshold", threshold), ("--containment", containment),
+                                     ("--no-containment", no_containment)) if given]  # fmt: skip
+    if no_dedup and moot:
+        raise UsageError(
+            f"--no-dedup keeps near-duplicates, so {moot[0]} would do nothing: give one of them"
+        )
+    if languages is not None and "language" in disable:
+        raise UsageError(
+            "--languages turns the language filter on, and --disable-rule language turns "
+            "it off: give one of them"
+        )
     config = _config(config_path, {})
     for option, key, value in (
         ("--threshold", "dedup.threshold", threshold),

@@ -210,6 +210,25 @@ def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_block(
             ["run", "{raw}", "{out}", "--containment", "1.5"],
             "--containment: containment_threshold must be in (0, 1], not 1.5",
         ),
+        # options that undo each other (each was taken without a word, one of them lost)
+        (
+            ["run", "{raw}", "{out}", "--no-dedup", "--containment", "0.9"],
+            "--no-dedup keeps near-duplicates, so --containment would do nothing: give one of them",
+        ),
+        (
+            ["run", "{raw}", "{out}", "--no-dedup", "--threshold", "0.7"],
+            "--no-dedup keeps near-duplicates, so --threshold would do nothing: give one of them",
+        ),
+        (
+            ["run", "{raw}", "{out}", "--no-containment", "--containment", "0.9"],
+            "--containment sets the share at which a document leaves as contained, and "
+            "--no-containment keeps contained documents: give one of them",
+        ),
+        (
+            ["run", "{raw}", "{out}", "--disable-rule", "language", "--languages", "en"],
+            "--languages turns the language filter on, and --disable-rule language turns it "
+            "off: give one of them",
+        ),
     ],
 )
 def test_an_option_out_of_range_is_named_in_one_line(
