@@ -555,9 +555,22 @@ def http_response(data: bytes) -> tuple[str, dict[str, str], bytes]:
     no header (and http.client at a hundred headers), and a crawl keeps what servers
     sent. Raises :class:`PageProblem` when the bytes open with no HTTP status line.
 
+    An interim response (``100 Continue``, ``103 Early Hints``) before the final one is
+    passed over: the page is the final response's.
+
     >>> http_response(b"HTTP/1.1 200 OK\\nContent-Type: text/html\\nX\\n\\n<p>")
     ('200', {'content-type': 'text/html'}, b'<p>')
+    >>> http_response(b"HTTP/1.1 100 Continue\\r\\n\\r\\nHTTP/1.1 200 OK\\r\\n\\r\\n<p>")
+    ('200', {}, b'<p>')
     """
+    status, headers, body = _http_head(data)
+    while status.startswith("1") and len(status) == 3 and body[:5].upper() == b"HTTP/":
+        status, headers, body = _http_head(body)
+    return status, headers, body
+
+
+def _http_head(data: bytes) -> tuple[str, dict[str, str], bytes]:
+    """The status code, headers and what follows the head of one HTTP response."""
     crlf = data.find(b"\r\n\r\n")  # the head's end; an LF-ended head's is before it
     lf = data.find(b"\n\n", 0, crlf if crlf >= 0 else len(data))
     at, size = (lf, 2) if lf >= 0 else (crlf, 4) if crlf >= 0 else (len(data), 0)

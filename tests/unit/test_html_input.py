@@ -869,6 +869,19 @@ def test_a_gzip_encoded_chunked_response_is_decoded(tmp_path: Path) -> None:
     assert entry.count == 1 and entry.documents[0].title == parse_html(body).title
 
 
+def test_a_page_after_an_interim_response_is_the_final_responses(tmp_path: Path) -> None:
+    """A crawler that sent "Expect: 100-continue" keeps the interim head before the
+    final one: the page was skipped as http-status (and its file rejected)."""
+    body = page("wcxb-0541")
+    head = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    raw = Rec(
+        "resource", "https://a.org/c", head + body, ctype="application/http; msgtype=response"
+    )
+    data = warc([raw], gz=False).replace(b"WARC-Type: resource", b"WARC-Type: response")
+    entry = read_as(tmp_path, "continue.warc", data)
+    assert entry.count == 1 and entry.documents[0].title == parse_html(body).title
+
+
 def raw_response(url: str, headers: str, body: bytes) -> bytes:
     """A response record whose HTTP head is ``headers`` (CRLF-separated lines) as given."""
     head = f"HTTP/1.1 200 OK\r\n{headers}\r\n\r\n".encode()
