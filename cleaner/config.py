@@ -432,13 +432,24 @@ def load_config(path: Path | str | None = None, start: Path | str | None = None)
             candidate = base / name
             if candidate.is_file():
                 return CleanConfig.from_dict(_read_config(candidate), str(candidate))
+            if os.path.lexists(candidate):  # a link to nowhere, a folder: not passed over
+                _check_config_path(candidate)
         return CleanConfig()
     path = as_path(path, "the config path")
+    _check_config_path(path)
+    return CleanConfig.from_dict(_read_config(path), str(path))
+
+
+def _check_config_path(path: Path) -> None:
+    """Refuse a config path that names no regular file, saying what it names."""
     if path.is_dir():
         raise UsageError(f"{path}: a folder; pass the cleaner.toml or pyproject.toml file in it.")
-    if not path.is_file():
-        raise UsageError(f"{path}: config file not found. Pass an existing cleaner.toml.")
-    return CleanConfig.from_dict(_read_config(path), str(path))
+    if path.is_file():
+        return
+    if os.path.lexists(path):
+        what = "a link to no file" if not path.exists() else "not a regular file (a pipe or device)"
+        raise UsageError(f"{path}: {what}; pass a cleaner.toml file, or fix or remove it.")
+    raise UsageError(f"{path}: config file not found. Pass an existing cleaner.toml.")
 
 
 def _read_config(path: Path) -> dict[str, Any]:

@@ -345,6 +345,8 @@ def _read(
     if path.is_dir():
         raise UsageError(f"{path}: a folder; explain takes one file, e.g. {path}/page.txt")
     if not path.exists():
+        if path.is_symlink():  # it names a file, that leads nowhere or round a loop
+            raise InputError(f"{path}: a link that leads to no file; fix the link.")
         raise InputError(f"{path}: no such file; pass a file from the raw corpus.")
     entry, docs = stream_file(path, source, config.text_key, html_key=config.html_key)
     if renamed:

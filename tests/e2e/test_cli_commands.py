@@ -866,3 +866,15 @@ def test_explain_and_check_find_a_copy_inside_one_file(runner: CliRunner, tmp_pa
     [report] = json.loads(checked.stdout)["files"]
     found = {(d["id"], d["duplicate_of"], d["rule"]) for d in report["duplicates"]}
     assert found == {("y-copy", "y", "near-duplicate"), ("z", "b", "near-duplicate")}
+
+
+def test_explain_says_a_link_leads_nowhere_not_that_there_is_no_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")  # round a loop
+    (tmp_path / "c").symlink_to(tmp_path / "gone.txt")
+    for link in ("a", "c"):
+        result = runner.invoke(cli, ["explain", str(tmp_path / link)])
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert f"{link}: a link that leads to no file; fix the link." in result.output

@@ -268,3 +268,23 @@ def test_a_list_of_rules_made_in_python_is_taken_as_the_tuple() -> None:
     assert config.disable == ("caption",) and config.extra_patterns == ("Sponsored by .*",)
     assert config == BoilerplateConfig(disable=("caption",), extra_patterns=("Sponsored by .*",))
     assert hash(config)  # frozen settings stay hashable
+
+
+def test_a_config_path_that_names_no_regular_file_says_what_it_names(tmp_path: Path) -> None:
+    """A pipe was "not found" (it exists), and a ./cleaner.toml that is a link to nowhere
+    or a folder was passed over without a word, for [tool.cleaner] or the defaults."""
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(UsageError, match="pipe: not a regular file"):
+        load_config(tmp_path / "pipe")
+    (tmp_path / "pyproject.toml").write_text("[tool.cleaner.dedup]\nthreshold = 0.7\n")
+    (tmp_path / "cleaner.toml").symlink_to(tmp_path / "gone.toml")
+    with pytest.raises(UsageError, match=r"cleaner\.toml: a link to no file"):
+        load_config(start=tmp_path)
+    (tmp_path / "cleaner.toml").unlink()
+    (tmp_path / "cleaner.toml").mkdir()
+    with pytest.raises(UsageError, match=r"cleaner\.toml: a folder"):
+        load_config(start=tmp_path)
+    (tmp_path / "cleaner.toml").rmdir()
+    assert load_config(start=tmp_path).dedup.threshold == 0.7
