@@ -77,6 +77,8 @@ def refuse_output(output: Path, input_path: Path) -> None:
 
 def prepare_output(output: Path) -> None:
     """Create the output folder (once :func:`refuse_output` has passed it)."""
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output}: not a folder; pick a folder for the output.")
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as e:

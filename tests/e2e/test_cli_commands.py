@@ -878,3 +878,18 @@ def test_explain_says_a_link_leads_nowhere_not_that_there_is_no_file(
         result = runner.invoke(cli, ["explain", str(tmp_path / link)])
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
         assert f"{link}: a link that leads to no file; fix the link." in result.output
+
+
+def test_an_output_that_is_a_file_is_named_as_such(runner: CliRunner, tmp_path: Path) -> None:
+    """It said "cannot create the output folder (File exists)"."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(PARA + "\n", encoding="utf-8")
+    (tmp_path / "out.txt").write_text("mine\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", str(raw), str(tmp_path / "out.txt")])
+    assert result.exit_code == 2
+    assert (
+        result.output
+        == f"cleaner: error: {tmp_path}/out.txt: not a folder; pick a folder for the output.\n"
+    )
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "mine\n"
