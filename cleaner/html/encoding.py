@@ -64,7 +64,7 @@ _WHATWG_CODECS = {
 _NOT_CHARSETS = frozenset(
     ["idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7"]
 )
-_NOT_HTML = ", not HTML; remove it or rename it"
+_NOT_HTML = ", not HTML"  # a file's reader adds what to do with it (a record's has no name)
 _BINARY = f"binary data{_NOT_HTML}"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 

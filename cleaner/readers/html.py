@@ -99,7 +99,8 @@ def read_page(entry: InputFile, content: io.BufferedIOBase, ident: str) -> Docum
     try:
         doc, encoding = page_document(entry, data, ident)
     except PageProblem as problem:
-        entry.reject(problem.message)
+        advice = "; remove it or rename it" if problem.rule == Reason.NOT_HTML else ""
+        entry.reject(problem.message + advice)
         return None
     entry.encoding = encoding.split(" ", 1)[0]
     entry.count += 1

@@ -1207,6 +1207,8 @@ def test_html_key_reads_a_page_held_as_bytes(tmp_path: Path) -> None:
     assert entry.encoding == "cp1251 (meta 1)"  # what each page was read with, as a WARC's
     [rejection] = entry.rejections
     assert rejection.line == 2 and rejection.rule == "not-html"
+    assert "PDF document, not HTML" in rejection.message
+    assert "rename it" not in rejection.message  # a row has no name: that is a file's advice
     [record] = clean_records([{"html": html.encode("cp1251")}], CleanConfig(html_key="html"))
     assert body in record["text"]
 
