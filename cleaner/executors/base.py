@@ -13,7 +13,10 @@ the output of a run does not depend on which one ran it:
   in another process or on another machine.
 
 ``shares_files`` says whether the tasks see the driver's file system (then a task can
-read a spilled shard from disk instead of receiving its bytes).
+read a spilled shard from disk instead of receiving its bytes). An executor whose tasks
+do not may have ``parts`` (:class:`cleaner.run.tasks.Parts`): where a task leaves a
+large file's rows a part at a time for the driver to take (Ray's object store); without
+it, a large file comes back whole from a task that does not share the driver's disk.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ The only module that imports Ray. Stages know nothing of it: the task function
 come back in task order, at most ``in_flight`` at a time. The driver (the process that
 runs ``cleaner run``) keeps the state and writes the outputs; a worker reads its input
 file by path, so every worker must see the input folder at the same path (a shared
-volume), and needs the ``cleaner`` package.
+volume), and needs the ``cleaner`` package. A large file is cleaned as it is read and its
+rows come back through the object store a part at a time (:class:`RayParts`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,22 @@ def _reachable(target: str) -> None:
         raise ConnectionError(f"no connection: {e.strerror or e}") from None
 
 
+class RayParts:
+    """A large file's rows in Ray's object store, a part at a time (:class:`~cleaner.run.
+    tasks.Parts`): put by the task that cleans the file, as it goes, and taken by the
+    driver, which stores each part and lets it go; Ray spills them to disk when memory
+    runs short. So neither the worker nor the driver holds the file's rows whole."""
+
+    def put(self, rows: Any) -> Any:
+        return ray.put(rows)
+
+    def take(self, handle: Any) -> Any:
+        return ray.get(handle)
+
+    def drop(self, handle: Any) -> None:
+        return None  # an object nothing refers to any more is freed by Ray
+
+
 class RayExecutor:
     """Runs tasks as Ray tasks on the cluster at ``address`` (``"auto"``, ``"ray://…"``).
 
@@ -58,6 +75,7 @@ class RayExecutor:
     """
 
     shares_files = True  # by contract: the input folder is on a shared volume
+    parts = RayParts()  # a large file's rows: through the object store, not the driver's disk
 
     def __init__(
         self, address: str | None = None, workers: int | None = None, in_flight: int | None = None

@@ -34,7 +34,15 @@ from cleaner.run.commit import finish
 from cleaner.run.plan import Plan, plan_run, prepare_output, refuse_output, unchanged
 from cleaner.run.recount import count, recount
 from cleaner.run.report import Report
-from cleaner.run.tasks import CleanBatch, CleanTask, batches, clean_files, file_sizes, rows_of
+from cleaner.run.tasks import (
+    CleanBatch,
+    CleanTask,
+    FolderParts,
+    batches,
+    clean_files,
+    file_sizes,
+    rows_of,
+)
 from cleaner.stages.dedup import DropNearDuplicates, banding, containment_threshold
 from cleaner.stages.repeats import CountRepeats
 from cleaner.stats import Stats
@@ -279,10 +287,12 @@ class CorpusRun:
             for path, source, ordinals in group
         )
         kept = {self.kept.pop(source, None) for _, source, ordinals in group if ordinals is None}
-        spill = None
-        if self.local:  # a large file's rows come back through this disk
+        # a large file's rows come back through the executor's parts store, if it has
+        # one (Ray's object store), else through this disk (a local run), else whole
+        spill = getattr(self.executor, "parts", None)
+        if self.local:  # through this disk
             self.spill.mkdir(exist_ok=True)
-            spill = str(self.spill)
+            spill = FolderParts(str(self.spill))
         return CleanBatch(tasks, tuple(sorted(k for k in kept if k is not None)), spill)
 
     def batches(self, files: list[tuple[Path, str]], items: list[T]) -> list[list[T]]:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -124,31 +124,78 @@ class CleanTask:
     ordinals: tuple[int, ...] | None = None
 
 
+class Parts(Protocol):
+    """Where a large file's rows wait, a part at a time, between the task that cleans
+    it and the driver that stores them: :class:`FolderParts` on a local run, Ray's
+    object store on a cluster (:class:`cleaner.integrations.ray.RayParts`)."""
+
+    def put(self, rows: PreparedDocs) -> Any:
+        """Leave ``rows``; the handle to take them by."""
+        ...
+
+    def take(self, handle: Any) -> PreparedDocs:
+        """The rows left under ``handle``, once: then they are gone."""
+        ...
+
+    def drop(self, handle: Any) -> None:
+        """Throw away the rows left under ``handle`` (a task that failed after it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FolderParts:
+    """Parts as files of pickled rows in ``folder``, on the driver's disk (a local run's
+    spill folder), each read once and then deleted."""
+
+    folder: str
+
+    def put(self, rows: PreparedDocs) -> str:
+        fd, name = tempfile.mkstemp(dir=self.folder, suffix=".rows")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(rows, f, _PICKLE)
+        except BaseException:
+            self.drop(name)
+            raise
+        return name
+
+    def take(self, handle: str) -> PreparedDocs:
+        with open(handle, "rb") as f:
+            part: PreparedDocs = pickle.load(f)
+        os.unlink(handle)
+        return part
+
+    def drop(self, handle: str) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(handle)
+
+
 @dataclass(frozen=True)
 class CleanBatch:
     """Clean each file of ``tasks``.
 
     ``kept``: the files a :class:`CountBatch` kept repaired documents in (read, then
     deleted); a whole file of ``tasks`` found there is not read and repaired again.
-    ``spill``: a folder on the driver's disk where a large file (:data:`STREAM_BYTES`)
-    that is a batch of its own is cleaned as it is read, its rows written there a part
-    at a time (:class:`SpilledFile`); None: every file is cleaned whole in memory.
+    ``spill``: where a large file (:data:`STREAM_BYTES`) that is a batch of its own is
+    cleaned as it is read leaves its rows, a part at a time (:class:`SpilledFile`);
+    None: every file is cleaned whole in memory.
     """
 
     tasks: tuple[CleanTask, ...]
     kept: tuple[str, ...] = ()
-    spill: str | None = None
+    spill: Parts | None = None
 
 
 @dataclass(frozen=True)
 class SpilledFile:
     """A large input file cleaned as it was read: its ``files`` row, and the rows of its
-    documents in ``parts``, files of pickled :class:`~cleaner.store.prepare.PreparedDocs`
-    in order, each read once (:func:`rows_of`) and then deleted."""
+    documents left in ``store`` under the handles ``parts``, in order, each taken once
+    (:func:`rows_of`)."""
 
     path: str
     file: FileRow
-    parts: tuple[str, ...]
+    parts: tuple[Any, ...]
+    store: Parts
 
 
 def rows_of(prepared: PreparedFile | SpilledFile) -> Iterator[PreparedDocs]:
@@ -157,11 +204,8 @@ def rows_of(prepared: PreparedFile | SpilledFile) -> Iterator[PreparedDocs]:
     if isinstance(prepared, PreparedFile):
         yield prepared
         return
-    for name in prepared.parts:
-        with open(name, "rb") as f:
-            part: PreparedDocs = pickle.load(f)
-        os.unlink(name)
-        yield part
+    for handle in prepared.parts:
+        yield prepared.store.take(handle)
 
 
 @lru_cache(maxsize=4)
@@ -278,7 +322,7 @@ def clean_file(task: CleanTask) -> PreparedFile:
     process boundary and the driver does little per document. Runs the same in this
     process, in a local worker process or as a Ray task.
     """
-    [prepared] = clean_files(CleanBatch((task,)))  # no spill folder: whole
+    [prepared] = clean_files(CleanBatch((task,)))  # no spill: whole
     assert isinstance(prepared, PreparedFile)
     return prepared
 
@@ -295,7 +339,7 @@ def clean_files(batch: CleanBatch) -> list[PreparedFile | SpilledFile]:
     within a document, whatever else shares its batch (with ``cross_doc_blocks``, which
     pairs them across a file's documents, each file runs alone). A large file, which
     is always a batch of its own (:func:`batches`), is cleaned as it is read when the
-    batch has a ``spill`` folder (:func:`_clean_spilled`).
+    batch has a ``spill`` (:func:`_clean_spilled`).
     """
     kept: dict[str, Kept] = {}
     streamed = None  # a large file's documents, kept a part at a time
@@ -317,7 +361,7 @@ def clean_files(batch: CleanBatch) -> list[PreparedFile | SpilledFile]:
         return [_clean_spilled(first, batch.spill, streamed)]
     if not others and batch.spill is not None and first.source not in kept and _spills(first):
         return [_clean_spilled(first, batch.spill, None)]
-    if streamed is not None:  # no spill folder: cleaned whole from what was kept
+    if streamed is not None:  # no spill: cleaned whole from what was kept
         docs = list(streamed)
         assert streamed.kept is not None
         entry, mtime_ns, seen_ns = streamed.kept
@@ -488,8 +532,8 @@ def _clean_run(
     ]
 
 
-# a file this large on disk is cleaned as it is read (a batch's spill folder given): its
-# rows go to disk a part at a time, so neither a worker nor the driver holds it whole
+# a file this large on disk is cleaned as it is read (a batch's spill given): its rows
+# are left a part at a time, so neither a worker nor the driver holds it whole
 STREAM_BYTES = 32 << 20
 
 
@@ -505,15 +549,15 @@ def _spills(task: CleanTask) -> bool:
     return task.ordinals is None and _streams(task.path, task.config)
 
 
-def _clean_spilled(task: CleanTask, spill: str, kept: _KeptStream | None) -> SpilledFile:
+def _clean_spilled(task: CleanTask, spill: Parts, kept: _KeptStream | None) -> SpilledFile:
     """Clean ``task``'s file as it is read (or as its count task ``kept`` its repaired
-    documents), its rows written to ``spill`` a part at a time: what :func:`_clean_run`
+    documents), its rows left in ``spill`` a part at a time: what :func:`_clean_run`
     gives for it, held a part at a time."""
     if kept is None:
         entry, docs, mtime_ns, seen_ns = _open(task.path, task.source, task.config)
     else:
         docs = iter(kept)
-    names: list[str] = []
+    handles: list[Any] = []
     start = 0
     try:
         for part in _parts(_cleaned(task.config, kept is not None, (task,), (None,), docs)):
@@ -522,17 +566,13 @@ def _clean_spilled(task: CleanTask, spill: str, kept: _KeptStream | None) -> Spi
                 task.source, part, range(start, start + len(part)), sets=sets, keys=keys
             )
             start += len(part)
-            fd, name = tempfile.mkstemp(dir=spill, suffix=".rows")
-            names.append(name)
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(rows, f, _PICKLE)
+            handles.append(spill.put(rows))
     except BaseException:
-        for name in names:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
+        for handle in handles:
+            spill.drop(handle)
         raise
     if kept is not None:
         assert kept.kept is not None  # every document read
         entry, mtime_ns, seen_ns = kept.kept
     file = prepare_file(entry, [], mtime_ns=mtime_ns, seen_ns=seen_ns).file
-    return SpilledFile(entry.path, file, tuple(names))
+    return SpilledFile(entry.path, file, tuple(handles), spill)

@@ -14,14 +14,19 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 import ray
 
 from cleaner import clean_corpus
 from cleaner.config import CleanConfig
 from cleaner.executors import make_executor
-from cleaner.integrations.ray import RayExecutor
+from cleaner.integrations.ray import RayExecutor, RayParts
+from cleaner.run import tasks as tasks_module
+from cleaner.run.tasks import CleanBatch, CleanTask, SpilledFile, clean_file, clean_files, rows_of
+from cleaner.store.prepare import PreparedFile
 from tests.corpora import outputs, text
 from tests.processes import cleaner, descendants, in_group, kill_left, read, started_by, wait_gone
 from tests.scale_corpus import write_corpus
@@ -65,6 +70,66 @@ def test_ray_run_is_byte_identical_to_local(
     assert report.duplicates == local.duplicates > 0
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
     assert (tmp_path / "ray" / "audit.jsonl").read_text().count('"rule": "contained"') >= 3
+
+
+def _clean_as_large(batch: CleanBatch) -> list[PreparedFile | SpilledFile]:
+    """``clean_files`` in a Ray worker where every file is large and a part is three
+    documents (the worker's module, not the test process's, decides)."""
+    saved = tasks_module.STREAM_BYTES, tasks_module.PART_DOCS
+    tasks_module.STREAM_BYTES, tasks_module.PART_DOCS = 1, 3
+    try:
+        return clean_files(batch)
+    finally:
+        tasks_module.STREAM_BYTES, tasks_module.PART_DOCS = saved
+
+
+def test_a_large_file_comes_back_from_a_ray_task_a_part_at_a_time(
+    ray_cluster: None, tmp_path: Path
+) -> None:
+    """A Ray task cleaned a large file whole and sent its rows back whole (a shard of a
+    few GB needed tens of GB on the worker and the driver). It now cleans it as read
+    and leaves its rows in the object store a part at a time, which the driver takes
+    one by one: the same rows as the file cleaned whole."""
+    raw = write_corpus(tmp_path / "raw", docs=30, seed=3)
+    path = max(raw.rglob("*.jsonl"), key=lambda p: p.stat().st_size)
+    task = CleanTask(str(path), path.name, CleanConfig())
+    whole = clean_file(task)
+    executor = RayExecutor()
+    assert isinstance(executor.parts, RayParts)
+    [[spilled]] = list(executor.map(_clean_as_large, [CleanBatch((task,), spill=executor.parts)]))
+    assert isinstance(spilled, SpilledFile) and len(spilled.parts) > 2
+    parts = list(rows_of(spilled))
+    assert [row for part in parts for row in part.docs] == whole.docs
+    assert np.array_equal(np.concatenate([p.keys for p in parts]), whole.keys)
+    assert spilled.file._replace(seen_ns=0) == whole.file._replace(seen_ns=0)
+
+
+def test_a_ray_run_of_large_files_writes_what_a_local_run_writes(
+    ray_cluster: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file large on the workers: a run on Ray takes each file's rows from the
+    object store a part at a time and writes the corpus, audit and manifest of a local
+    run (near-duplicates across files included)."""
+    import cleaner.run.corpus as corpus_module
+
+    monkeypatch.setattr(tasks_module, "BATCH_BYTES", 1)  # a batch a file, as a large one is
+    raw = write_corpus(tmp_path / "raw", docs=60, seed=5)
+    local = clean_corpus(raw, tmp_path / "local")
+    monkeypatch.setattr(corpus_module, "clean_files", _clean_as_large)
+    spilled: list[int] = []  # per file whose rows came in parts: how many
+    take = corpus_module.rows_of
+
+    def counted(prepared: PreparedFile | SpilledFile) -> Iterator[Any]:
+        if isinstance(prepared, SpilledFile):
+            spilled.append(len(prepared.parts))
+        return take(prepared)
+
+    monkeypatch.setattr(corpus_module, "rows_of", counted)
+    report = clean_corpus(raw, tmp_path / "ray", executor=RayExecutor())
+    read = [p for p in raw.rglob("*") if p.is_file() and p.stat().st_size]  # not empty.txt
+    assert len(spilled) == len(read) and max(spilled) > 2
+    assert report.duplicates == local.duplicates
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
 
 
 def test_ray_reads_html_and_warc_as_a_local_run_does(ray_cluster: None, tmp_path: Path) -> None:

@@ -193,7 +193,7 @@ def test_a_large_file_is_cleaned_as_read_and_its_rows_spilled_in_parts(
         return prepare(*args, **kwargs)
 
     monkeypatch.setattr(tasks_module, "prepare_docs", counting)
-    [spilled] = clean_files(CleanBatch((task,), spill=str(spill)))
+    [spilled] = clean_files(CleanBatch((task,), spill=tasks_module.FolderParts(str(spill))))
     assert isinstance(spilled, tasks_module.SpilledFile)
     assert len(spilled.parts) == len(alive) > 3 and max(alive) <= 4 + 4 + 2, alive
     assert sorted(str(p) for p in spill.iterdir()) == sorted(spilled.parts)
@@ -210,8 +210,8 @@ def test_a_large_file_is_cleaned_as_read_and_its_rows_spilled_in_parts(
     # a small file, several files, a file of cross_doc_blocks: whole, as before
     cross = replace(task, config=CleanConfig(dedup=DedupConfig(cross_doc_blocks=True)))
     for batch in (
-        CleanBatch((task, task), spill=str(spill)),
-        CleanBatch((cross,), spill=str(spill)),
+        CleanBatch((task, task), spill=tasks_module.FolderParts(str(spill))),
+        CleanBatch((cross,), spill=tasks_module.FolderParts(str(spill))),
     ):
         assert all(isinstance(p, PreparedFile) for p in clean_files(batch))
 
@@ -255,7 +255,7 @@ def test_a_run_whose_large_files_are_spilled_writes_what_a_whole_run_writes(
     spilled: list[bool] = []  # per file cleaned as read: whether from what its count kept
     clean = tasks_module._clean_spilled
 
-    def counted(task: CleanTask, spill: str, kept: Any) -> Any:
+    def counted(task: CleanTask, spill: Any, kept: Any) -> Any:
         spilled.append(kept is not None)
         return clean(task, spill, kept)
 
@@ -290,7 +290,7 @@ def test_a_large_file_changed_between_count_and_clean_is_cleaned_as_counted(
         tasks_module.CountBatch((tasks_module.CountTask(str(path), path.name, config),), keep)
     )
     path.write_text(json.dumps({"text": "Something else entirely, and short."}) + "\n")
-    [got] = clean_files(CleanBatch((task,), (keep,), str(spill)))
+    [got] = clean_files(CleanBatch((task,), (keep,), tasks_module.FolderParts(str(spill))))
     assert isinstance(got, tasks_module.SpilledFile)
     parts = list(tasks_module.rows_of(got))
     assert [row for part in parts for row in part.docs] == before.docs
