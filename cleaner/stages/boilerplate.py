@@ -118,11 +118,16 @@ class Stripped:
 
 
 def strip_boilerplate(
-    text: str, config: BoilerplateConfig = DEFAULT_CONFIG, hints: Hints | None = None
+    text: str,
+    config: BoilerplateConfig = DEFAULT_CONFIG,
+    hints: Hints | None = None,
+    title: str | None = None,
 ) -> Stripped:
     """Strip the boilerplate of one repaired text (see the module docstring); ``hints``,
-    per line of a page read from HTML, are what its markup said (:mod:`cleaner.html`)."""
-    return _strip(text, config, NO_REPEATS, hints=hints)
+    per line of a page read from HTML, are what its markup said (:mod:`cleaner.html`);
+    ``title``, the title the text came with (a record's): then the text is not searched
+    for one, and ``Stripped.title`` is None (the document keeps its own)."""
+    return _strip(text, config, NO_REPEATS, hints=hints, own_title=title)
 
 
 MAX_PASSES = 12  # rules read neighbours and page position: strip again until stable
@@ -134,6 +139,7 @@ def _strip(
     repeated: Repeated,
     model: LineModel | None = None,
     hints: Hints | None = None,
+    own_title: str | None = None,
 ) -> Stripped:
     """Strip until a fixed point, so that cleaning clean output changes nothing.
 
@@ -150,34 +156,44 @@ def _strip(
         hints = None  # a text stage changed the lines: the markup no longer matches
     if model is None:
         model = LineModel.html_default() if hints is not None else LineModel.default()
-    page = _judge(text, config, repeated, config.extract_title, config.extract_date, model, hints)
+    # a document with a title of its own (a record's, such as a corpus cleaned before)
+    # keeps it, and its text is not searched for another
+    want_title = config.extract_title and own_title is None
+    page = _judge(text, config, repeated, want_title, config.extract_date, model, hints)
+    title = page.title
     result, origin = _render(page)
     if result.emptied:
         if _only_named(result.removed, config):
-            return Stripped("", page.title, page.date, result.removed, page.author, True, (None,))
+            return Stripped("", title, page.date, result.removed, page.author, True, (None,))
         return replace(result, removed=(), emptied=False, origin=tuple(origin))  # kept whole
     removed = list(result.removed)
     for _ in range(MAX_PASSES - 1):
         if not result.removed:
             break
         sub_hints = None if hints is None else [None if k is None else hints[k] for k in origin]
-        again, sub_origin = _render(
-            _judge(result.text, config, repeated, False, False, model, sub_hints)
+        # the headline is looked for again while none was found: the text cleaned to its
+        # fixed point then has none to give, as a run over the clean output would find
+        later = _judge(
+            result.text, config, repeated, want_title and title is None, False, model, sub_hints
         )
+        again, sub_origin = _render(later)
         if not again.removed:
             break
         found = [replace(r, line=(origin[r.line - 1] or 0) + 1) for r in again.removed]
         if again.emptied:
             if _only_named([*removed, *found], config):
                 every = tuple(sorted([*removed, *found], key=lambda r: r.line))
-                return Stripped("", page.title, page.date, every, page.author, True, (None,))
+                return Stripped(
+                    "", title or later.title, page.date, every, page.author, True, (None,)
+                )
             break  # the model would take the last lines: keep what the last pass kept
+        title = title or later.title
         removed.extend(found)
         origin = [None if k is None else origin[k] for k in sub_origin]
         result = again
     removed.sort(key=lambda r: r.line)
     return Stripped(
-        result.text, page.title, page.date, tuple(removed), page.author, origin=tuple(origin)
+        result.text, title, page.date, tuple(removed), page.author, origin=tuple(origin)
     )
 
 
@@ -205,14 +221,12 @@ def _judge(
             keep.add(standfirst)
         judged = [i for i in todo if i not in keep]
         scores = model.scores(page, set(judged))
+        code = _code_repeated(page, judged, scores, repeated) if repeated and page.code else set()
         doubted = []
         for i in judged:
-            # a line that looks like boilerplate, then (a hash) whether it is repeated
             if (
-                _looks_repeatable(page, i, scores[i])
-                and repeated
-                and page.lines[i] in repeated
-                and not _in_main(page, i)
+                (i not in page.code or i in code)
+                and _repeated(page, i, scores[i], repeated)
                 and page.mark(i, "corpus-repeat")
             ):
                 continue
@@ -227,6 +241,34 @@ def _judge(
         _end_at_thread(page)
     _close_empty_code(page)
     return page
+
+
+def _repeated(page: Page, i: int, score: float, repeated: Repeated) -> bool:
+    """Whether line ``i`` goes as ``corpus-repeat``: it looks like boilerplate (the
+    model's ``score``), then (a hash) the site repeats it, and the markup does not put
+    it in the page's main container."""
+    return (
+        _looks_repeatable(page, i, score)
+        and bool(repeated)
+        and page.lines[i] in repeated
+        and not _in_main(page, i)
+    )
+
+
+def _code_repeated(
+    page: Page, judged: list[int], scores: dict[int, float], repeated: Repeated
+) -> set[int]:
+    """The judged lines of the code blocks every judged line of which goes as
+    ``corpus-repeat`` (a site's banner in a ``pre``): a block goes whole or not at all,
+    as the lines common to much code (``import os``, ``else:``) are repeated over a
+    site's pages while the block they sit in is each page's own."""
+    todo = set(judged)
+    out: set[int] = set()
+    for block in page.code_blocks():
+        lines = [i for i in block if i in todo]
+        if lines and all(_repeated(page, i, scores[i], repeated) for i in lines):
+            out.update(lines)
+    return out
 
 
 def _code_as_one(page: Page, scores: dict[int, float], cut: float) -> None:
@@ -616,7 +658,10 @@ class StripBoilerplate(Stage):
         return self._apply(doc, Repeated(self.repeated, source_salt(source_key(doc))))
 
     def _apply(self, doc: Document, repeated: Repeated) -> Document:
-        out = _strip(doc.text, self.config, repeated, self.model, doc.hints)
+        # a record's own title (not a page's from its markup, which the text's lines
+        # print as the flattening put them)
+        own = doc.title if doc.hints is None else None
+        out = _strip(doc.text, self.config, repeated, self.model, doc.hints, own)
         # removals are numbered on the page: the text the first strip read, which a
         # later strip (the settle round) finds through ``doc.origin``
         on_page = doc.page_lines()

@@ -779,3 +779,80 @@ def test_a_long_run_of_tildes_is_a_divider_not_a_fence() -> None:
     assert divider not in got.text and P2 in got.text
     assert [r.rule for r in got.removed] == ["template-leftover"] * 2
     assert "~~~" in strip_boilerplate(text.replace(divider, "~~~")).text  # a fence pair
+
+
+NAV_THEN_HEADLINE = (
+    "Home\nNews\nSport\nWeather\nContact us\n\nCouncil Votes To Close Bridge\n\n"
+    "The council met on Monday evening and voted to close the old bridge for repairs "
+    "after a long debate about costs.\n\nResidents spoke at length about the detour, and "
+    "the mayor promised a shuttle bus for the months of the work.\n"
+)
+
+
+def test_the_headline_is_looked_for_until_one_is_found() -> None:
+    """The headline sat under a menu the line model took: the first pass found none and
+    the later passes did not look, so the text kept it, and a run over the clean output
+    took it as the title (clean output did not clean to itself)."""
+    once = strip_boilerplate(NAV_THEN_HEADLINE)
+    assert once.title == "Council Votes To Close Bridge"
+    assert once.text.startswith("The council met")
+    again = strip_boilerplate(once.text)
+    assert again.text == once.text and again.title is None
+
+
+def test_a_text_with_a_title_of_its_own_is_not_searched_for_another() -> None:
+    """A record cleaned before comes with its title; its text's first heading is the
+    text's own (a second run took it as a new title, over the record's)."""
+    text = (
+        "Big News Today\nBig News Today\nA Second Heading Here\nThe council met on Monday "
+        "and voted to close the old bridge for repairs after a long debate.\n"
+    )
+    once = strip_boilerplate(text)
+    assert once.title == "Big News Today" and once.text.startswith("A Second Heading Here")
+    again = strip_boilerplate(once.text, title=once.title)
+    assert again.text == once.text and again.title is None and not again.removed
+    doc = Document("d", "a.jsonl", once.text, title=once.title)
+    [out] = StripBoilerplate(BoilerplateConfig()).run([doc])
+    assert out.text == once.text and out.title == "Big News Today"
+
+
+CODE_PAGE = """A short guide to {topic} in Python
+
+This example shows a small program for {topic}. It reads the input and prints what it \
+found, and it stops with an error message when the input cannot be read at all.
+
+```python
+import os
+def run_{k}(path):
+    if os.path.exists(path):
+        print("found {k}", path)
+    else:
+        print("missing {k}", path)
+```
+
+The function above is all you need for {topic}; call it with the path of the input you \
+want to check before you go on.
+"""
+
+
+def test_corpus_repeat_takes_a_code_block_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The lines common to much code (``import os``, ``else:``) are repeated over a
+    site's pages while each block is the page's own: corpus-repeat took them one by one
+    and left broken code."""
+    from cleaner import clean_corpus
+    from cleaner.config import CleanConfig, DedupConfig
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    topics = ("parsing configuration files", "walking a directory tree", "counting words")
+    for k, topic in enumerate(topics):
+        (raw / f"page{k}.md").write_text(CODE_PAGE.format(topic=topic, k=k), encoding="utf-8")
+    clean_corpus(raw, tmp_path / "out", CleanConfig(dedup=DedupConfig(documents=False)))
+    corpus = (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8")
+    records = [json.loads(line) for line in corpus.splitlines()]
+    assert len(records) == 3
+    for k, record in enumerate(records):
+        assert f"import os\ndef run_{k}(path):\n    if os.path.exists(path):" in record["text"]
+        assert "    else:\n" in record["text"]
+    audit = (tmp_path / "out" / "audit.jsonl").read_text(encoding="utf-8")
+    assert "corpus-repeat" not in audit
