@@ -206,6 +206,23 @@ class StoredIndex(NearDuplicates):
         rows = self.conn.execute("SELECT doc, dup_of FROM docs WHERE dup_of IS NOT NULL")
         return {doc for doc, named in rows if named in leaving}
 
+    def _revived(self, docs: set[int], leaving: Callable[[str], bool]) -> set[int]:
+        """The dropped documents of ``docs`` whose keeper is in a file ``leaving`` the
+        corpus (the checked file's earlier version, a file gone from the input): a run
+        judges them again once it goes, and they are kept, as the next run finds."""
+        dropped = [d for d in docs if self._facts[d].verdict is False]
+        if not dropped:
+            return set()
+        revived: set[int] = set()
+        for chunk in chunks(dropped):
+            rows = self.conn.execute(
+                "SELECT d.doc, k.path FROM docs AS d JOIN docs AS k ON k.doc = d.dup_of "
+                f"WHERE d.doc IN ({marks(chunk)})",
+                list(chunk),
+            )
+            revived.update(doc for doc, path in rows if leaving(path))
+        return revived
+
     def forget(self, docs: Iterable[int]) -> None:
         """Drop cached facts of removed documents."""
         for d in docs:
@@ -234,12 +251,17 @@ class StoredIndex(NearDuplicates):
         """
         if not len(sets):
             return None
+        probed = self._probe(as_tokens(keys))
+
+        def leaving(path: str) -> bool:  # the earlier version, a file gone from the input
+            return path == exclude_path or (gone is not None and gone(path))
+
+        revived = self._revived(probed, leaving)
         found = [
             doc
-            for doc in self._probe(as_tokens(keys))
-            if self._facts[doc].verdict
-            and self._facts[doc].position[0] != exclude_path
-            and not (gone is not None and gone(self._facts[doc].position[0]))
+            for doc in probed
+            if (self._facts[doc].verdict or doc in revived)
+            and not leaving(self._facts[doc].position[0])
         ]
         best: tuple[tuple[bool, int, float, Position], int, float, float | None] | None = None
         theirs = [self._facts[doc].shingles for doc in found]

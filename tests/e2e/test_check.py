@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -583,3 +584,30 @@ def test_check_files_bad_arguments_are_usage_errors(
 ) -> None:
     with pytest.raises(UsageError, match=words):
         check_files(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _words_para(words: list[str]) -> str:
+    return "\n\n".join(" ".join(words[i : i + 40]) + "." for i in range(0, len(words), 40))
+
+
+def test_check_counts_a_dropped_document_whose_keeper_leaves(tmp_path: Path) -> None:
+    """b.txt was dropped as a near-duplicate of a.txt. Once a.txt is edited shorter than
+    b.txt, or removed, the next run judges b.txt again and keeps it, and drops the new
+    file for it; check compared the new file with the kept documents only and found
+    nothing."""
+    rng = random.Random(1)
+    words = [f"w{rng.randrange(5000)}" for _ in range(400)]
+    raw, out = tmp_path / "raw", tmp_path / "clean"
+    write_files(raw, {"a.txt": _words_para(words), "b.txt": _words_para(words[:380])})
+    clean_corpus(raw, out)
+    (raw / "a.txt").write_text(_words_para(words[:360]), encoding="utf-8")
+    [edited] = check_files([raw / "a.txt"], out).files
+    [dup] = edited.duplicates
+    assert dup["duplicate_source"] == "b.txt" and dup["rule"] == "near-duplicate"
+    (raw / "a.txt").unlink()
+    (raw / "c.txt").write_text(_words_para(words[:380]), encoding="utf-8")
+    [copy] = check_files([raw / "c.txt"], out).files
+    assert [d["duplicate_source"] for d in copy.duplicates] == ["b.txt"]
+    report = clean_corpus(raw, out)  # the run agrees
+    audit = (out / "audit.jsonl").read_text(encoding="utf-8")
+    assert report.duplicates == 1 and '"duplicate_source": "b.txt"' in audit
