@@ -62,7 +62,7 @@ from cleaner.html.flatten import HINTS, NEAR, describe
 from cleaner.names import Reason, StageName
 from cleaner.rules.context import Page, is_body, prepare_page
 from cleaner.rules.model import LineModel, protected_headings, protected_standfirst
-from cleaner.rules.patterns import COMMENTS_HEADER, THREAD_HEADER, word_count
+from cleaner.rules.patterns import COMMENTS_HEADER, PHRASE_RULES, THREAD_HEADER, word_count
 from cleaner.stage import Stage
 from cleaner.stages.repeats import (
     NO_REPEATS,
@@ -239,6 +239,7 @@ def _judge(
                 page.verdicts[i] = (scores[i], cut)
         _code_as_one(page, scores, cut)
         _end_at_thread(page)
+    _keep_code_whole(page)
     _close_empty_code(page)
     return page
 
@@ -285,6 +286,18 @@ def _code_as_one(page: Page, scores: dict[int, float], cut: float) -> None:
                 page.verdicts.pop(i, None)
             elif kept < dropped and page.mark(i, MODEL_RULE):
                 page.verdicts[i] = (scores[i], cut)
+
+
+def _keep_code_whole(page: Page) -> None:
+    """A phrase family's line inside a code block that keeps other lines stays: a block
+    is kept whole or goes whole (a license's text in a ``pre`` holds "All rights
+    reserved", a YAML block a ``register:`` key). A block whose every line a family
+    took goes whole (:func:`_close_empty_code`)."""
+    for block in page.code_blocks():
+        if any(page.rule[i] is None for i in block):
+            for i in block:
+                if page.rule[i] in PHRASE_RULES:
+                    page.rule[i] = None
 
 
 def _code_symbols(page: Page) -> set[int]:

@@ -856,3 +856,26 @@ def test_corpus_repeat_takes_a_code_block_whole_or_not_at_all(tmp_path: Path) ->
         assert "    else:\n" in record["text"]
     audit = (tmp_path / "out" / "audit.jsonl").read_text(encoding="utf-8")
     assert "corpus-repeat" not in audit
+
+
+def test_a_phrase_family_does_not_cut_a_line_out_of_a_kept_code_block() -> None:
+    """A license's text in a code block holds "All rights reserved": copyright took that
+    line and left the block broken (21 blocks of the dev pages, most of the pydocs
+    license page's). A block keeps such lines while it keeps any; one every line of
+    which a family takes still goes whole."""
+    text = (
+        "Here is the licence text that ships with the library, exactly as the file "
+        "LICENSE holds it.\n\n```\nCopyright (c) 2020 Example Ltd.\nAll rights reserved.\n"
+        "Permission is granted to use, copy and modify this software for any purpose.\n"
+        "```\n\nKeep the file next to the code when you pass the library on to somebody "
+        "else.\n"
+    )
+    out = strip_boilerplate(text)
+    assert "Copyright (c) 2020 Example Ltd.\nAll rights reserved.\nPermission" in out.text
+    assert not out.removed
+    furniture = text.replace(
+        "Permission is granted to use, copy and modify this software for any purpose.\n",
+        "Share on Facebook\n",
+    )
+    gone = strip_boilerplate(furniture)
+    assert "```" not in gone.text and "All rights reserved." not in gone.text
