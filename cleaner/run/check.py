@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 
 from cleaner.config import CleanConfig
-from cleaner.dedup.keeper import CONTAINED, RULE, doc_rank
-from cleaner.dedup.lsh import Banding
+from cleaner.dedup.keeper import CONTAINED, RULE, Rank, doc_rank
+from cleaner.dedup.lsh import Banding, Keys, as_tokens
 from cleaner.dedup.resolve import resolve_sets
-from cleaner.dedup.shingles import shingle_sets
+from cleaner.dedup.shingles import ShingleSets, shingle_sets
+from cleaner.dedup.verify import overlaps
 from cleaner.document import Document
 from cleaner.errors import ExitCode, UsageError
 from cleaner.names import STATE_DIR
@@ -32,7 +33,7 @@ from cleaner.readers.files import UNREADABLE_FOLDER, unreadable
 from cleaner.readers.walk import list_inputs, source_name, source_path
 from cleaner.stages.filters.pii import redactions
 from cleaner.stages.repeats import CountRepeats, LineSets
-from cleaner.store.index import StoredIndex
+from cleaner.store.index import Match, MatchKey, StoredIndex, match_key
 from cleaner.store.manifest import MANIFEST
 from cleaner.store.outdir import CURRENT, PUBLISHED, OutputFolder
 from cleaner.store.state import State
@@ -414,22 +415,67 @@ def duplicates(
         return []
     sets = shingle_sets([doc.text for doc in docs], ngram)  # one batch for the whole file
     keys = index.banding.keys(sets)
+    ranks = [doc_rank(doc, k) for k, doc in enumerate(docs)]
+    by_corpus: dict[int, Match] = {}
     for k, doc in enumerate(docs):
-        match = index.lookup(
-            sets[k], keys[k], exclude_path=earlier, rank=doc_rank(doc, k), gone=gone
-        )
+        match = index.lookup(sets[k], keys[k], exclude_path=earlier, rank=ranks[k], gone=gone)
         if match is not None:
-            kept_id, kept_source, sim, share = match
-            found[k] = _duplicate(doc.id, kept_id, kept_source, sim, share)
+            by_corpus[k] = match
+            found[k] = _duplicate(doc.id, match.ident, match.source, *match[2:4])
     rest = [k for k in range(len(docs)) if k not in found]
     if len(rest) > 1:
-        ranks = [doc_rank(docs[k], k) for k in rest]
-        mine = resolve_sets(sets.take(np.array(rest)), ranks, index.banding, index.containment)
+        mine = resolve_sets(
+            sets.take(np.array(rest)), [ranks[k] for k in rest], index.banding, index.containment
+        )
         for d, by, sim, share in zip(*mine, strict=True):
             own = None if math.isnan(share) else float(share)
             kept = docs[rest[int(by)]]
             found[rest[int(d)]] = _duplicate(docs[rest[int(d)]].id, kept.id, source, sim, own)
+    _own_keepers(index, docs, source, sets, keys, ranks, by_corpus, found)
     return [found[k] for k in sorted(found)]
+
+
+def _own_keepers(
+    index: StoredIndex,
+    docs: Sequence[Document],
+    source: str,
+    sets: ShingleSets,
+    keys: Keys,
+    ranks: list[Rank],
+    by_corpus: dict[int, Match],
+    found: dict[int, dict[str, Any]],
+) -> None:
+    """Name, for a document a corpus document takes, a kept document of its own file
+    that a run prefers (judged first, and a near-duplicate where the corpus document
+    holds it: the run judges them together): ``found`` is updated in place."""
+    kept = [j for j in range(len(docs)) if j not in found and len(sets[j])]
+    if not kept or not by_corpus:
+        return
+    holders: dict[int, list[int]] = {}
+    for j in kept:
+        for token in as_tokens(keys[j]).tolist():
+            holders.setdefault(token, []).append(j)
+    for k, match in by_corpus.items():
+        near = {j for t in as_tokens(keys[k]).tolist() for j in holders.get(t, ())}
+        mine = sorted(j for j in near if ranks[j] < ranks[k])
+        if not mine:
+            continue
+        shared = overlaps(sets[k], [sets[j] for j in mine]).tolist()
+        best: tuple[MatchKey, int, float, float | None] | None = None
+        for j, inter in zip(mine, shared, strict=True):
+            got = match_key(
+                inter,
+                len(sets[k]),
+                len(sets[j]),
+                True,
+                (source, j),
+                index.threshold,
+                index.containment,
+            )
+            if got is not None and got[0] < match.key and (best is None or got[0] < best[0]):
+                best = (got[0], j, got[1], got[2])
+        if best is not None:
+            found[k] = _duplicate(docs[k].id, docs[best[1]].id, source, best[2], best[3])
 
 
 def _duplicate(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,44 @@ from cleaner.store.state import State
 
 I64 = npt.NDArray[np.int64]
 Shingles = npt.NDArray[np.uint32]
+
+
+MatchKey = tuple[bool, int, float, Position]
+
+
+class Match(NamedTuple):
+    """The kept document a set duplicates, as a run would name it, with the measures and
+    the key a run picks it by among the others (:func:`match_key`: the least wins)."""
+
+    ident: str
+    source: str
+    similarity: float
+    containment: float | None
+    key: MatchKey
+
+
+def match_key(
+    inter: int,
+    size: int,
+    theirs: int,
+    before: bool,
+    position: Position,
+    threshold: float,
+    containment: float | None,
+) -> tuple[MatchKey, float, float | None] | None:
+    """How a run ranks a kept document as the keeper of a document of ``size`` shingles
+    that shares ``inter`` with its ``theirs`` (``before``: it is judged first): a
+    near-duplicate, then a document it is contained in (one judged first only), then
+    the highest measure, then input order; with the similarity and the containment
+    share. None: no keeper."""
+    union = size + theirs - inter
+    sim = inter / union if union else 0.0
+    if sim >= threshold:
+        return (not before, 0, -sim, position), sim, None
+    if containment is not None and before and inter >= containment * size - EPS:
+        share = inter / size
+        return (False, 1, -share, position), sim, share
+    return None
 
 
 @dataclass
@@ -235,7 +274,7 @@ class StoredIndex(NearDuplicates):
         exclude_path: str | None = None,
         rank: Rank | None = None,
         gone: Callable[[str], bool] | None = None,
-    ) -> tuple[str, str, float, float | None] | None:
+    ) -> Match | None:
         """The kept document that ``sets`` duplicates (id, source, Jaccard, containment),
         if any, as a run would name it.
 
@@ -263,7 +302,7 @@ class StoredIndex(NearDuplicates):
             if (self._facts[doc].verdict or doc in revived)
             and not leaving(self._facts[doc].position[0])
         ]
-        best: tuple[tuple[bool, int, float, Position], int, float, float | None] | None = None
+        best: tuple[MatchKey, int, float, float | None] | None = None
         theirs = [self._facts[doc].shingles for doc in found]
         sizes = [len(x) for x in theirs]
         earlier = [rank is not None and self._facts[doc].rank < rank for doc in found]
@@ -271,25 +310,21 @@ class StoredIndex(NearDuplicates):
         shared = overlaps(sets, theirs, least).tolist()
         for doc, inter, before in zip(found, shared, earlier, strict=True):
             fact = self._facts[doc]
-            union = len(sets) + len(fact.shingles) - inter
-            sim = inter / union if union else 0.0
-            share: float | None = None
-            if sim >= self.threshold:
-                key = (not before, 0, -sim, fact.position)
-            elif (
-                self.containment is not None
-                and before
-                and inter >= self.containment * len(sets) - EPS
-            ):
-                share = inter / len(sets)
-                key = (False, 1, -share, fact.position)
-            else:
-                continue
-            if best is None or key < best[0]:
-                best = (key, doc, sim, share)
+            got = match_key(
+                inter,
+                len(sets),
+                len(fact.shingles),
+                before,
+                fact.position,
+                self.threshold,
+                self.containment,
+            )
+            if got is not None and (best is None or got[0] < best[0]):
+                best = (got[0], doc, got[1], got[2])
         if best is None:
             return None
         ident = self.conn.execute("SELECT id FROM docs WHERE doc = ?", (best[1],)).fetchone()[0]
         if self._renamed is None:
             self._renamed = self.state.renamed()
-        return self._renamed.get(best[1], str(ident)), str(best[0][3][0]), best[2], best[3]
+        ident = self._renamed.get(best[1], str(ident))
+        return Match(ident, str(best[0][3][0]), best[2], best[3], best[0])

@@ -611,3 +611,31 @@ def test_check_counts_a_dropped_document_whose_keeper_leaves(tmp_path: Path) -> 
     report = clean_corpus(raw, out)  # the run agrees
     audit = (out / "audit.jsonl").read_text(encoding="utf-8")
     assert report.duplicates == 1 and '"duplicate_source": "b.txt"' in audit
+
+
+def test_check_names_a_keeper_of_the_same_file_that_a_run_prefers(tmp_path: Path) -> None:
+    """Y is a near-duplicate of X, a longer record of the same JSONL file, and contained
+    in the corpus's k.txt: a run judges them together and names X (a near-duplicate
+    comes before containment); check matched Y with the corpus first and named k.txt."""
+    rng = random.Random(1)
+    words = [f"w{rng.randrange(5000)}" for _ in range(400)]
+    other = [f"v{rng.randrange(5000)}" for _ in range(400)]
+    raw, out = tmp_path / "raw", tmp_path / "clean"
+    write_files(raw, {"k.txt": _words_para(words[:330] + other)})
+    clean_corpus(raw, out)
+    new = tmp_path / "new.jsonl"
+    records = [
+        {"id": "X", "text": _words_para(words)},
+        {"id": "Y", "text": _words_para(words[:380])},
+    ]
+    new.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    [checked] = check_files([new], out).files
+    [dup] = checked.duplicates
+    assert (dup["id"], dup["duplicate_of"], dup["rule"]) == ("Y", "X", "near-duplicate")
+    [explained] = [e for e in explain_file(new, corpus=out) if isinstance(e, Explanation)][1:]
+    assert explained.duplicate is not None and explained.duplicate["duplicate_of"] == "X"
+    shutil.copy(new, raw / "new.jsonl")  # the run agrees
+    clean_corpus(raw, out)
+    audit = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
+    [row] = [r for r in audit if r.get("id") == "Y"]
+    assert (row["duplicate_of"], row["rule"]) == ("X", "near-duplicate")
