@@ -421,7 +421,9 @@ def duplicates(
         match = index.lookup(sets[k], keys[k], exclude_path=earlier, rank=ranks[k], gone=gone)
         if match is not None:
             by_corpus[k] = match
-            found[k] = _duplicate(doc.id, match.ident, match.source, *match[2:4])
+            found[k] = _duplicate(
+                doc.id, match.ident, match.source, match.similarity, match.containment
+            )
     rest = [k for k in range(len(docs)) if k not in found]
     if len(rest) > 1:
         mine = resolve_sets(

@@ -247,8 +247,10 @@ class StoredIndex(NearDuplicates):
 
     def _revived(self, docs: set[int], leaving: Callable[[str], bool]) -> set[int]:
         """The dropped documents of ``docs`` whose keeper is in a file ``leaving`` the
-        corpus (the checked file's earlier version, a file gone from the input): a run
-        judges them again once it goes, and they are kept, as the next run finds."""
+        corpus (the checked file's earlier version, a file gone from the input): the
+        next run judges them again once their keeper goes, and keeps them unless
+        another document takes them, so a checked file is compared with them as with
+        kept ones."""
         dropped = [d for d in docs if self._facts[d].verdict is False]
         if not dropped:
             return set()
@@ -281,7 +283,8 @@ class StoredIndex(NearDuplicates):
         ``keys`` are the band keys of ``sets`` (made with :attr:`banding`). Documents of
         ``exclude_path`` are left out (a file is not its own duplicate), and those of a
         file for which ``gone(path)`` is true (its file is no longer in the input, so
-        the next run takes them out of the corpus: a file renamed). With
+        the next run takes them out of the corpus: a file renamed); a document dropped
+        for one of those counts as kept (:meth:`_revived`). With
         :attr:`containment` and the document's ``rank``, a kept document of a lower rank
         that holds at least that share of ``sets`` counts too (containment is then not
         None). A kept document of a lower rank comes first, as in a run, which judges a
