@@ -205,8 +205,7 @@ def decode_text(data: bytes) -> Decoded:
     if nul:
         data = data.replace(b"\x00", b"")
     text, invalid = decode_utf8_lenient(data)
-    valid = len(_VALID_MULTIBYTE.findall(data)) if invalid else 0
-    if invalid and valid < invalid:
+    if _legacy(data, invalid):
         return _detect(data, nul)
     if unprintable_share(text) > MAX_CONTROL_SHARE:
         return Decoded(None, None, BINARY)
@@ -234,6 +233,12 @@ def detect_encoding(data: bytes) -> str:
     return encoding
 
 
+def _legacy(data: bytes, invalid: int) -> bool:
+    """Whether bytes with ``invalid`` bytes that are no UTF-8 are in a legacy encoding:
+    those outnumber the valid multi-byte sequences (else they are strays in UTF-8)."""
+    return invalid > 0 and len(_VALID_MULTIBYTE.findall(data)) < invalid
+
+
 def _detect(data: bytes, nul: int) -> Decoded:
     encoding = detect_encoding(data)
     text = data.decode(encoding, errors="cleaner-cp1252")
@@ -259,7 +264,7 @@ def decode_line(data: bytes, legacy: str | None) -> tuple[str, int, str | None]:
     ('Привет мир, это проверка кодировки текста.', 0, 'cp1251')
     """
     text, invalid = decode_utf8_lenient(data)
-    if not invalid or len(_VALID_MULTIBYTE.findall(data)) >= invalid:
+    if not _legacy(data, invalid):
         return text, invalid, None
     # detected on the words that hold the bytes, not on the record's ASCII keys and
     # punctuation, which tip a short text to the wrong code page (a double-byte

@@ -293,6 +293,8 @@ def _keep_code_whole(page: Page) -> None:
     is kept whole or goes whole (a license's text in a ``pre`` holds "All rights
     reserved", a YAML block a ``register:`` key). A block whose every line a family
     took goes whole (:func:`_close_empty_code`)."""
+    if not page.code:  # most pages: no block to walk
+        return
     for block in page.code_blocks():
         if any(page.rule[i] is None for i in block):
             for i in block:
