@@ -35,6 +35,9 @@ ratios are fair on a busy machine (``--jobs`` picks some):
 * ``datasketch``: near-duplicate detection alone, the naive way: one
   ``MinHash(num_perm=128)`` per document with ``update()`` per word 5-gram shingle,
   ``MinHashLSH(threshold=0.8)`` query then insert, in one process;
+* ``cleaner-ray-1`` (not run by default: needs ``cleaner[ray]``): ``cleaner run`` on the
+  JSONL form with ``--executor ray`` on a new local instance, ``--workers`` tasks in
+  flight (the digit);
 * ``startup``: ``cleaner run`` on one tiny file with 2 workers (median of 3);
 * ``version``: ``cleaner --version`` (median of 5).
 
@@ -46,7 +49,10 @@ is never waited for). As a check, each job's tree is also polled every 0.05 s
 re-parented), which gives a lower bound; both figures and the ``RUSAGE_CHILDREN`` one go
 to ``--json``. Reported: CPU seconds, MB of text per CPU-second, wall seconds, the peak
 summed RSS of the tree, and each cleaner job's throughput per CPU-second against
-datatrove's and datasketch's from the same invocation. Needs ``cleaner[bench]`` and
+datatrove's and datasketch's from the same invocation. The peak summed PSS (the
+proportional set size, which counts a page shared by several processes once) is given
+beside it: Ray's processes share its object store, which summed RSS counts again in
+each. Needs ``cleaner[bench]`` and
 ``perf`` (without it, the polled figure is used and the table says so).
 """
 
@@ -190,6 +196,18 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
 
 
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def _rss(pid: int) -> int:
     try:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
@@ -202,7 +220,7 @@ class TreePoller:
     process's last seen CPU time (a descendant stays counted after it is re-parented)."""
 
     def __init__(self, pid: int) -> None:
-        self.root, self.rss_peak = pid, 0
+        self.root, self.rss_peak, self.pss_peak = pid, 0, 0
         self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -226,6 +244,7 @@ class TreePoller:
             for pid in alive:
                 self.cpu[pid] = max(self.cpu.get(pid, 0.0), stats[pid][1])
             self.rss_peak = max(self.rss_peak, sum(_rss(pid) for pid in alive))
+            self.pss_peak = max(self.pss_peak, sum(_pss(pid) for pid in alive))
             self._stop.wait(0.05)
 
     def stop(self) -> None:
@@ -269,6 +288,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
         "processes": len(poller.cpu),
         "wall_s": round(wall, 3),
         "peak_rss_mb": round(poller.rss_peak / 1e6),
+        "peak_pss_mb": round(poller.pss_peak / 1e6),
         "output": out.decode(errors="replace").strip()[-300:],
     }
 
@@ -374,6 +394,9 @@ def cleaner_cmd() -> list[str]:
 
 def plan(job: str, corpus: Path, runs: Path, workers: int) -> tuple[list[str], int]:
     """The command of a job and how many times it runs (the median counts)."""
+    if job.startswith("cleaner-ray-"):
+        cmd = [sys.executable, "-m", "cleaner", "run", str(corpus / "jsonl"), str(runs / job)]
+        return [*cmd, "--executor", "ray", "--workers", job.rsplit("-", 1)[1], "--json", "-q"], 1
     if job.startswith("cleaner-"):
         _, form, n = job.split("-")
         cmd = [sys.executable, "-m", "cleaner", "run", str(corpus / form), str(runs / job)]
@@ -453,8 +476,11 @@ def report(rows: list[dict[str, Any]], info: dict[str, Any], label: str) -> None
     counted = {r["cpu_counted_by"] for r in rows}
     print(f"\n{label}; CPU counted by {', '.join(sorted(counted))}")
     print()
-    print("| job | CPU-s | MB per CPU-s | wall s | peak RSS MB | x datatrove | x datasketch |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| job | CPU-s | MB per CPU-s | wall s | peak RSS MB | peak PSS MB | x datatrove "
+        "| x datasketch |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         cells = [
             r["job"],
@@ -462,6 +488,7 @@ def report(rows: list[dict[str, Any]], info: dict[str, Any], label: str) -> None
             f"{r['mb_per_cpu_s']:.2f}" if "mb_per_cpu_s" in r else "",
             f"{r['wall_s']:.2f}",
             str(r["peak_rss_mb"]),
+            str(r.get("peak_pss_mb", "")),
             str(r.get("x_datatrove", "")),
             str(r.get("x_datasketch", "")),
         ]
